@@ -1,0 +1,43 @@
+# The verbs users type. Everything is built by CMake under build/; nothing here is installed.
+#   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
+#   make test    set-up, build with ASan+UBSan, cross-build the firmware, run every test
+#   make bench   accuracy and cost benchmarks (release build, valgrind)
+#   make firmware  cross-compile the core for Cortex-M4F and print its footprint
+#   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
+BUILD ?= build
+JOBS ?= 2
+FUZZ_SECONDS ?= 60
+ARGS ?=
+
+.PHONY: setup release run test firmware bench fuzz clean
+
+setup:
+	@bash scripts/setup.sh
+
+release: setup
+	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release -DMFW_SANITIZE=OFF >/dev/null
+	@cmake --build $(BUILD)/release -j$(JOBS)
+
+run: release
+	$(BUILD)/release/port/posix/meterd $(ARGS)
+
+firmware: setup
+	@cmake -S port/cortex-m -B $(BUILD)/firmware -DCMAKE_BUILD_TYPE=MinSizeRel \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake >/dev/null
+	@cmake --build $(BUILD)/firmware -j$(JOBS)
+
+test: setup firmware
+	@cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Debug -DMFW_SANITIZE=ON \
+	  -DFIRMWARE_DIR=$(CURDIR)/$(BUILD)/firmware >/dev/null
+	@cmake --build $(BUILD)/test -j$(JOBS)
+	ctest --test-dir $(BUILD)/test --output-on-failure -j$(JOBS)
+
+bench: release firmware
+	$(BUILD)/release/bench/bench_accuracy
+	bash bench/cost.sh $(BUILD)/release $(BUILD)/firmware
+
+fuzz: setup
+	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD)

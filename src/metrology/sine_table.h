@@ -1,0 +1,14 @@
+/* Q15 sine table of the synchronous demodulator: sine_q15[k] = round(32767 sin(2 pi k / 1024)). */
+#ifndef METERFW_SINE_TABLE_H
+#define METERFW_SINE_TABLE_H
+
+#include <stdint.h>
+
+#include "meterfw/options.h"
+
+#define SINE_SIZE (1u << MFW_SINE_BITS)
+#define SINE_AMPLITUDE 32767
+
+extern const int16_t sine_q15[SINE_SIZE];
+
+#endif
