@@ -2,63 +2,48 @@
  * the core only ever gets a pointer to it (DESIGN.md: "one in a firmware image is the product").
  *
  * Two contexts touch the instance:
- *   - the ADC DMA interrupt feeds sample sets (adc_frames -> metrology_samples), bounded time;
- *   - the main loop takes completed windows and energy out under a short critical section.
- *
- * TODO(meter): when struct meter exists, replace struct metrology by struct meter:
- *   static struct meter meter;                 instead of metro
- *   meter_init(&meter, &config, &hal)          instead of metrology_default_config + _init
- *   meter_samples(&meter, f, n)                in adc_frames()
- *   meter_tick(&meter, board_now(&board))      in the main loop, instead of read + drain
- * Only this file changes; the board, startup and build stay as they are. */
+ *   - the ADC DMA interrupt feeds sample sets (meter_samples: metrology only, bounded time);
+ *   - the main loop runs meter_tick (registers, pulses, display) under a short critical section,
+ *     so a window that completes in the interrupt is taken out whole. */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "hal_board.h"
 #include "meterfw/error.h"
 #include "meterfw/hal.h"
-#include "meterfw/metrology.h"
+#include "meterfw/meter.h"
 
 static struct board board;
 static struct hal hal;
-static struct metrology metro; /* TODO(meter): static struct meter meter; */
-
-/* What the main loop last took out; meter_tick will own registers, tariffs and profiles. */
-static struct metrology_values last_values;
-static struct energy_delta last_delta;
-static uint64_t a_plus_total_uwh; /* stand-in for the meter's A+ register */
+static struct meter meter;
 
 /* ADC-complete handler: runs in the DMA interrupt, once per half-buffer. */
 static void adc_frames(void *user, const struct adc_frame *f, size_t n)
 {
-    struct metrology *mt = user;
-    metrology_samples(mt, f, n); /* TODO(meter): meter_samples(&meter, f, n) */
+    meter_samples(user, f, n);
 }
 
 int main(void)
 {
-    board_hal(&board, &hal); /* TODO(meter): passed to meter_init(&meter, &config, &hal) */
+    board_hal(&board, &hal);
 
-    /* TODO(meter): meter_init() takes the configuration and calibration from the store. */
-    struct metrology_config cfg;
-    metrology_default_config(&cfg, BOARD_PHASES, BOARD_ADC_FS_HZ, 50);
-    if (metrology_init(&metro, &cfg) != MFW_OK) {
+    /* PORTER: take the configuration and calibration from the store (a later issue); the
+     * defaults are an uncalibrated meter of the board's phase count. */
+    struct meter_config cfg;
+    meter_default_config(&cfg, BOARD_PHASES == 1 ? METER_162M : METER_382M);
+    cfg.metro.fs_hz = BOARD_ADC_FS_HZ;
+    if (meter_init(&meter, &cfg, &hal) != MFW_OK) {
         for (;;) {
             /* impossible configuration: a build error in practice; the watchdog resets */
         }
     }
 
-    board_init(&board, adc_frames, &metro);
+    board_init(&board, adc_frames, &meter);
 
     for (;;) {
-        /* TODO(meter): meter_tick(&meter, board_now(&board)) replaces this block. */
         uint32_t key = board_lock();
-        bool fresh = metrology_read(&metro, &last_values);
-        if (fresh)
-            metrology_drain(&metro, &last_delta);
+        meter_tick(&meter, board_now(&board));
         board_unlock(key);
-        if (fresh)
-            a_plus_total_uwh += last_delta.uwh[ENERGY_TOTAL][EQ_AP];
         board_idle();
     }
 }
