@@ -8,6 +8,7 @@ BUILD ?= build
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 ARGS ?=
+MAKEFLAGS += --no-print-directory
 
 .PHONY: setup release run test firmware bench fuzz clean
 

@@ -133,6 +133,7 @@ struct metro_acc {          /* per-phase accumulators of the per-sample path */
     int64_t sv, si;         /* sum v, sum i */
     int64_t svv, sii, svi;  /* sum v^2, i^2, v*i */
     int64_t svc, svs, sic, sis; /* sum v*cos, v*sin, i*cos, i*sin (reference in Q15) */
+    int64_t svd;            /* sum v(n-1)*(i(n)-i(n-2)): harmonic phase correction */
 };
 
 struct metrology {
@@ -144,6 +145,7 @@ struct metrology {
     bool zc_armed;           /* reference went below -threshold since the last crossing */
     uint8_t zc_phase;        /* which phase's voltage gives the zero crossings */
     int32_t zc_threshold;    /* arming threshold, codes */
+    int32_t hist_v[MFW_PHASES_MAX], hist_i1[MFW_PHASES_MAX], hist_i2[MFW_PHASES_MAX];
     uint32_t cycle_max;      /* a cycle with no crossing ends after this many samples */
     uint32_t cyc_n;          /* samples in the current cycle */
     struct metro_acc cyc[MFW_PHASES_MAX];  /* current line cycle */

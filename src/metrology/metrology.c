@@ -278,9 +278,16 @@ static void close_window(struct metrology *mt)
         ph->irms = i2 > 0.0 ? sqrt(i2) : 0.0;
         ph->v1 = hypot(raw->v1_re, raw->v1_im) * cal->v_gain;
         ph->i1 = hypot(i_re, i_im) * cal->i_gain;
-        /* Total P with only its fundamental part re-phased (harmonics keep h*delta, see
-         * README: at PF 1 a 40 % 5th harmonic with a 1 degree sensor lag moves P by <0.002 %). */
-        ph->p = raw->p * gvi - p1_raw * gvi + p1 - cal->p_offset;
+        /* Total P: the fundamental part re-phased exactly (above); the harmonics to first order
+         * in the delay tau: P_h(true) = P_h + h w tau Q_h, and the centred-derivative sum
+         * D = mean v(n-1)(i(n) - i(n-2)) = sum over h of 2 sin(h w T) Q_h, so the harmonic
+         * correction is tau fs / 2 (D - D_1), with D_1 = 2 sin(w T) Q1 taken out because the
+         * fundamental is already exact. */
+        double q1_raw = raw->v1_im * raw->i1_re - raw->v1_re * raw->i1_im;
+        double d_all = (double)a->svd / dn;
+        double d_fund = 2.0 * sin(TWO_PI * mt->freq_hz / fs) * q1_raw;
+        double p_harm = cal->i_delay_s * fs * 0.5 * (d_all - d_fund);
+        ph->p = (raw->p + p_harm - p1_raw) * gvi + p1 - cal->p_offset;
         ph->p1 = p1 - cal->p_offset;
         ph->q = q1 - cal->q_offset;
         ph->angle_deg = atan2(ph->q, ph->p1) * (360.0 / TWO_PI);
@@ -362,6 +369,7 @@ static void close_cycle(struct metrology *mt, bool forced)
         w->svs += c->svs;
         w->sic += c->sic;
         w->sis += c->sis;
+        w->svd += c->svd;
         memset(c, 0, sizeof(*c));
     }
     mt->win_sn += mt->cyc_sn;
@@ -385,6 +393,8 @@ static void accumulate(struct metrology *mt, const struct adc_frame *f, uint32_t
 {
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
         int64_t sv = 0, si = 0, svv = 0, sii = 0, svi = 0, svc = 0, svs = 0, sic = 0, sis = 0;
+        int64_t svd = 0;
+        int64_t v1 = mt->hist_v[p], i1 = mt->hist_i1[p], i2 = mt->hist_i2[p];
         for (uint32_t k = 0; k < len; k++) {
             const int64_t v = f[k].v[p], i = f[k].i[p];
             const int64_t c = cs[k], s = sn[k];
@@ -397,8 +407,16 @@ static void accumulate(struct metrology *mt, const struct adc_frame *f, uint32_t
             svs += v * s;
             sic += i * c;
             sis += i * s;
+            svd += v1 * (i - i2); /* v(n-1) * (i(n) - i(n-2)): centred derivative product */
+            i2 = i1;
+            i1 = i;
+            v1 = v;
         }
+        mt->hist_v[p] = (int32_t)v1;
+        mt->hist_i1[p] = (int32_t)i1;
+        mt->hist_i2[p] = (int32_t)i2;
         struct metro_acc *a = &mt->cyc[p];
+        a->svd += svd;
         a->sv += sv;
         a->si += si;
         a->svv += svv;

@@ -1,0 +1,208 @@
+/* Command-line parsing: strict, every value range-checked, nothing done on error. */
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isotime.h"
+
+static const char usage_text[] =
+    "usage: meterd [options]\n"
+    "A virtual smart electricity meter: the meterfw core fed by a simulated grid and load.\n"
+    "\n"
+    "  --model 162M|382M       1-phase 2-wire or 3-phase 4-wire direct meter (default 382M)\n"
+    "  --current IREF(IMAX)A   current range, Iref < Imax (default 5(100)A)\n"
+    "  --serial S              serial number, 1-16 of [A-Za-z0-9_-] (default 00000001)\n"
+    "  --scenario NAME|FILE    household, household-pv or a scenario file (docs/scenario.md)\n"
+    "                          (default household)\n"
+    "  --speed N               run N times faster than real time (default 1)\n"
+    "  --until TIME            run as fast as possible up to TIME, save, exit\n"
+    "  --start TIME            simulated start time when there is no saved state (default now)\n"
+    "  --fidelity sample|fast  sample: ADC sample sets through the full metrology; fast: per-block\n"
+    "                          analytic quantities (default sample, fast with --until)\n"
+    "  --rate 4000|8000        ADC sample rate in Hz (default 4000)\n"
+    "  --state-dir DIR         directory of this meter's saved state\n"
+    "                          (default ./meterd-state/SERIAL)\n"
+    "  --report json           print the registers as JSON on stdout at exit\n"
+    "  --no-display            no LCD output\n"
+    "  --help                  this text\n"
+    "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
+    "Ctrl-C saves the registers and exits; the next start continues from them.\n"
+    "Exit status: 0 ok, 1 runtime failure (state file unreadable or unwritable), 2 bad input.\n";
+
+const char *meterd_usage(void)
+{
+    return usage_text;
+}
+
+/* A strict positive decimal number: digits with an optional fraction, nothing else. */
+static bool parse_number(const char *s, size_t n, double *out)
+{
+    char buf[32];
+    bool dot = false, digit = false;
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == '.' && !dot)
+            dot = true;
+        else if (s[k] >= '0' && s[k] <= '9')
+            digit = true;
+        else
+            return false;
+    }
+    if (!digit)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    errno = 0;
+    *out = strtod(buf, NULL);
+    return errno == 0 && isfinite(*out);
+}
+
+/* "5(100)A": Iref(Imax)A, both > 0, Iref < Imax. */
+static bool parse_current(const char *s, double *iref, double *imax)
+{
+    const char *open = strchr(s, '(');
+    const char *close = open ? strchr(open, ')') : NULL;
+    if (!open || !close || strcmp(close, ")A") != 0)
+        return false;
+    return parse_number(s, (size_t)(open - s), iref) &&
+           parse_number(open + 1, (size_t)(close - open - 1), imax);
+}
+
+static bool serial_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 16)
+        return false;
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+#define FAIL(...)                                                                                 \
+    do {                                                                                          \
+        snprintf(err, errcap, __VA_ARGS__);                                                       \
+        return OPTS_ERROR;                                                                        \
+    } while (0)
+
+int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap)
+{
+    memset(o, 0, sizeof *o);
+    o->model = METER_382M;
+    o->i_ref_a = 5.0;
+    o->i_max_a = 100.0;
+    strcpy(o->serial, "00000001");
+    o->scenario = "household";
+    o->speed = 1.0;
+    o->rate_hz = 4000;
+    bool has_speed = false;
+
+    for (int k = 1; k < argc; k++) {
+        const char *arg = argv[k];
+        char name[24];
+        const char *val = NULL;
+        if (strncmp(arg, "--", 2) != 0)
+            FAIL("unexpected argument '%s' (see --help)", arg);
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name)
+            FAIL("unknown option '%s' (see --help)", arg);
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+
+        if (strcmp(name, "--help") == 0 && !eq)
+            return OPTS_HELP;
+        if (strcmp(name, "--no-display") == 0 && !eq) {
+            o->no_display = true;
+            continue;
+        }
+        static const char *const with_value[] = {
+            "--model", "--current", "--serial", "--scenario", "--speed", "--until",
+            "--start", "--fidelity", "--rate", "--state-dir", "--report",
+        };
+        bool known = false;
+        for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
+            known = known || strcmp(name, with_value[j]) == 0;
+        if (!known)
+            FAIL("unknown option '%s' (see --help)", name);
+        if (eq)
+            val = eq + 1;
+        else if (k + 1 < argc)
+            val = argv[++k];
+        else
+            FAIL("option %s needs a value", name);
+
+        if (strcmp(name, "--model") == 0) {
+            if (strcmp(val, "162M") == 0)
+                o->model = METER_162M;
+            else if (strcmp(val, "382M") == 0)
+                o->model = METER_382M;
+            else
+                FAIL("--model: unknown model '%s' (162M or 382M)", val);
+        } else if (strcmp(name, "--current") == 0) {
+            if (!parse_current(val, &o->i_ref_a, &o->i_max_a))
+                FAIL("--current: '%s' is not of the form IREF(IMAX)A, e.g. 5(100)A", val);
+            if (!(o->i_ref_a > 0.0) || !(o->i_max_a > o->i_ref_a) || o->i_max_a > 1000.0)
+                FAIL("--current: '%s' needs 0 < Iref < Imax <= 1000 A", val);
+        } else if (strcmp(name, "--serial") == 0) {
+            if (!serial_ok(val))
+                FAIL("--serial: '%s' must be 1-16 characters of A-Z a-z 0-9 _ -", val);
+            strcpy(o->serial, val);
+        } else if (strcmp(name, "--scenario") == 0) {
+            if (val[0] == '\0')
+                FAIL("--scenario: empty name");
+            o->scenario = val;
+        } else if (strcmp(name, "--speed") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || !(v > 0.0) || v > 1e6)
+                FAIL("--speed: '%s' must be a number > 0 and <= 1000000", val);
+            o->speed = v;
+            has_speed = true;
+        } else if (strcmp(name, "--until") == 0) {
+            if (!isotime_parse(val, &o->until_ms))
+                FAIL("--until: '%s' is not a UTC time YYYY-MM-DDTHH:MM[:SS]Z", val);
+            o->has_until = true;
+        } else if (strcmp(name, "--start") == 0) {
+            if (!isotime_parse(val, &o->start_ms))
+                FAIL("--start: '%s' is not a UTC time YYYY-MM-DDTHH:MM[:SS]Z", val);
+            o->has_start = true;
+        } else if (strcmp(name, "--fidelity") == 0) {
+            if (strcmp(val, "sample") == 0)
+                o->fidelity = FIDELITY_SAMPLE;
+            else if (strcmp(val, "fast") == 0)
+                o->fidelity = FIDELITY_FAST;
+            else
+                FAIL("--fidelity: '%s' is not sample or fast", val);
+        } else if (strcmp(name, "--rate") == 0) {
+            if (strcmp(val, "4000") == 0)
+                o->rate_hz = 4000;
+            else if (strcmp(val, "8000") == 0)
+                o->rate_hz = 8000;
+            else
+                FAIL("--rate: '%s' is not 4000 or 8000", val);
+        } else if (strcmp(name, "--state-dir") == 0) {
+            if (val[0] == '\0')
+                FAIL("--state-dir: empty path");
+            o->state_dir = val;
+        } else if (strcmp(name, "--report") == 0) {
+            if (strcmp(val, "json") != 0)
+                FAIL("--report: '%s' is not a known format (json)", val);
+            o->report_json = true;
+        }
+    }
+    if (has_speed && o->has_until)
+        FAIL("--speed and --until exclude each other (--until runs as fast as possible)");
+    if (o->has_until && o->has_start && o->until_ms <= o->start_ms)
+        FAIL("--until must be after --start");
+    if (o->fidelity == FIDELITY_AUTO)
+        o->fidelity = o->has_until ? FIDELITY_FAST : FIDELITY_SAMPLE;
+    return OPTS_OK;
+}

@@ -1,0 +1,39 @@
+/* options: meterd's command line, parsed and checked completely before anything is written. */
+#ifndef METERD_OPTIONS_H
+#define METERD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meterfw/meter.h"
+
+enum meterd_fidelity {
+    FIDELITY_AUTO = 0, /* sample in real time / --speed, fast with --until */
+    FIDELITY_SAMPLE,   /* ADC sample sets through the full metrology */
+    FIDELITY_FAST,     /* analytic per-block quantities (metrology_block) */
+};
+
+struct meterd_opts {
+    enum meter_model model;
+    double i_ref_a, i_max_a;
+    char serial[17];
+    const char *scenario;     /* built-in name or file path */
+    double speed;             /* real-time multiple, > 0 */
+    bool has_until, has_start;
+    mfw_ms_t until_ms, start_ms;
+    enum meterd_fidelity fidelity;
+    uint32_t rate_hz;         /* 4000 or 8000 */
+    const char *state_dir;    /* NULL: ./meterd-state/<serial> */
+    bool report_json;
+    bool no_display;
+};
+
+enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };
+
+/* Fills o from argv. On OPTS_ERROR, err holds a one-line message naming the problem. */
+int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap);
+/* The --help text. */
+const char *meterd_usage(void);
+
+#endif /* METERD_OPTIONS_H */

@@ -1,0 +1,363 @@
+/* afe: simulated analog front end (host only, libm). See afe.h.
+ *
+ * Signal model, per channel (a voltage or a current of one phase, or the neutral current):
+ *
+ *   x(t) = dc + sum_h A_h*sqrt2*sin(h*w*t' + h*ph1 + phase_h),   t' = t - tau
+ *
+ * with h = 1 the fundamental (A_1 = rms, phase_1 = 0) and w*t the integral of the frequency
+ * (struct afe.cycles, in cycles, wrapped to [0,1) so that precision does not decay over a long
+ * run). tau = phase_error_deg / 360 / f_nominal is the sensor's phase error realised as a time
+ * delay: every harmonic of the channel is delayed by the same tau (as an anti-alias RC or a shunt
+ * inductance does, to first order), so harmonic h sees h times the fundamental's phase error.
+ *
+ * Then, in ADC codes: code = round(x * (1 + gain_error) * FSc/FS_peak + noise + offset), clamped
+ * to +-FSc with FSc = 2^(bits-1) - 1. Noise is white Gaussian of rms FSc/sqrt2 * 10^(-snr/20),
+ * i.e. snr_db below a full-scale sine.
+ *
+ * Harmonics above fs/2 are generated as they are and alias, as on an ADC without an anti-alias
+ * filter; keep them below fs/2 if that is not what a test wants.
+ *
+ * Sign conventions (used by afe_state_quantities as well):
+ *  - angles in degrees, positive = leading; a current angle is the voltage angle minus phi, so
+ *    phi = phase_v1 - phase_i1 > 0 means the current lags (inductive, Q > 0).
+ *  - P > 0 is import (A+), P < 0 export (A-).
+ */
+#include "afe.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "meterfw/error.h"
+
+#define AFE_PI 3.14159265358979323846
+#define AFE_ORDER_MAX (AFE_HARMONICS_MAX + 1)
+
+/* splitmix64 (Steele, Lea, Flood 2014): one 64-bit state word, good enough for test noise. */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1]: never 0, so log() in Box-Muller is finite. */
+static double uniform01(uint64_t *s)
+{
+    return ((double)(splitmix64(s) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+}
+
+/* Two independent standard normal deviates (Box-Muller). */
+static void gauss2(uint64_t *s, double *g0, double *g1)
+{
+    double r = sqrt(-2.0 * log(uniform01(s)));
+    double a = 2.0 * AFE_PI * uniform01(s);
+    *g0 = r * cos(a);
+    *g1 = r * sin(a);
+}
+
+static double full_scale_codes(const struct afe_config *c)
+{
+    return (double)((1ull << (c->adc_bits - 1u)) - 1u);
+}
+
+static double deg2rad(double d) { return d * (AFE_PI / 180.0); }
+
+/* Per-order phasors of a wave, in "sin convention": x_h = Re/Im split so that
+ * x_h(t) = pa[h]*sin(h*theta) + pb[h]*cos(h*theta), amplitudes in peak units of the wave.
+ * Orders outside 1..AFE_ORDER_MAX and order 0 (unused) are ignored; duplicates add up. */
+static void wave_phasors(const struct afe_wave *w, double scale, double pa[AFE_ORDER_MAX + 1],
+                         double pb[AFE_ORDER_MAX + 1])
+{
+    double pk1 = w->rms * sqrt(2.0) * scale;
+    double ph1 = deg2rad(w->phase_deg);
+    pa[1] += pk1 * cos(ph1);
+    pb[1] += pk1 * sin(ph1);
+    unsigned nh = w->n_harmonics <= AFE_HARMONICS_MAX ? w->n_harmonics : AFE_HARMONICS_MAX;
+    for (unsigned k = 0; k < nh; k++) {
+        unsigned h = w->h[k].order;
+        if (h < 2 || h > AFE_ORDER_MAX)
+            continue;
+        double pk = pk1 * w->h[k].amplitude;
+        double ang = (double)h * ph1 + deg2rad(w->h[k].phase_deg);
+        pa[h] += pk * cos(ang);
+        pb[h] += pk * sin(ang);
+    }
+}
+
+static void chan_from_phasors(struct afe_chan *ch, const double pa[AFE_ORDER_MAX + 1],
+                              const double pb[AFE_ORDER_MAX + 1], double dc, double delay_s)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->dc = dc;
+    ch->delay_s = delay_s;
+    for (unsigned h = 1; h <= AFE_ORDER_MAX; h++) {
+        if (pa[h] == 0.0 && pb[h] == 0.0)
+            continue;
+        ch->order[ch->n] = (uint8_t)h;
+        ch->a[ch->n] = pa[h];
+        ch->b[ch->n] = pb[h];
+        ch->n++;
+        ch->max_order = (uint8_t)h;
+    }
+}
+
+static double sensor_delay(const struct afe_config *c, const struct afe_sensor *se)
+{
+    return se->phase_error_deg / 360.0 / c->f_nominal_hz;
+}
+
+void afe_default_config(struct afe_config *c, uint8_t phases, uint32_t fs_hz, double imax_a)
+{
+    memset(c, 0, sizeof *c);
+    c->phases = phases;
+    c->fs_hz = fs_hz;
+    c->f_nominal_hz = 50.0;
+    c->v_full_scale = 600.0;
+    c->i_full_scale = imax_a * sqrt(2.0) * 1.2;
+    c->adc_bits = 24;
+    c->snr_db = 0.0;
+    c->seed = 1;
+}
+
+int afe_init(struct afe *a, const struct afe_config *c)
+{
+    if (a == NULL || c == NULL)
+        return MFW_E_ARG;
+    if ((c->phases != 1 && c->phases != 3) || c->phases > MFW_PHASES_MAX || c->fs_hz == 0 ||
+        !(c->f_nominal_hz > 0.0) || !(c->v_full_scale > 0.0) || !(c->i_full_scale > 0.0) ||
+        c->adc_bits < 2 || c->adc_bits > 31 || !(c->snr_db >= 0.0) || !isfinite(c->snr_db))
+        return MFW_E_ARG;
+    memset(a, 0, sizeof *a);
+    a->cfg = *c;
+    a->rng = c->seed;
+    double fsc = full_scale_codes(c);
+    a->v_code_per_unit = fsc / c->v_full_scale;
+    a->i_code_per_unit = fsc / c->i_full_scale;
+    a->noise_codes = c->snr_db > 0.0 ? fsc / sqrt(2.0) * pow(10.0, -c->snr_db / 20.0) : 0.0;
+    struct afe_state st;
+    memset(&st, 0, sizeof st);
+    st.freq_hz = c->f_nominal_hz;
+    afe_set(a, &st);
+    return MFW_OK;
+}
+
+void afe_set(struct afe *a, const struct afe_state *s)
+{
+    const struct afe_config *c = &a->cfg;
+    a->st = *s;
+    a->t_set = a->t;
+    double pa[AFE_ORDER_MAX + 1], pb[AFE_ORDER_MAX + 1];
+    double na[AFE_ORDER_MAX + 1] = {0}, nb[AFE_ORDER_MAX + 1] = {0};
+    double ndc = 0.0;
+    for (unsigned k = 0; k < MFW_PHASES_MAX; k++) {
+        if (k >= c->phases) {
+            memset(&a->pre_v[k], 0, sizeof a->pre_v[k]);
+            memset(&a->pre_i[k], 0, sizeof a->pre_i[k]);
+            continue;
+        }
+        const struct afe_phase *p = &s->ph[k];
+        double gv = a->v_code_per_unit * (1.0 + c->v_sensor[k].gain_error);
+        double gi = a->i_code_per_unit * (1.0 + c->i_sensor[k].gain_error);
+        memset(pa, 0, sizeof pa);
+        memset(pb, 0, sizeof pb);
+        wave_phasors(&p->v, gv, pa, pb);
+        chan_from_phasors(&a->pre_v[k], pa, pb, p->v.dc * gv, sensor_delay(c, &c->v_sensor[k]));
+        memset(pa, 0, sizeof pa);
+        memset(pb, 0, sizeof pb);
+        wave_phasors(&p->i, gi, pa, pb);
+        chan_from_phasors(&a->pre_i[k], pa, pb, p->i.dc * gi, sensor_delay(c, &c->i_sensor[k]));
+        /* Kirchhoff: the neutral carries minus the sum of the true phase currents (the phase
+         * sensors' errors do not apply to it), seen through its own sensor. */
+        wave_phasors(&p->i, -1.0, na, nb);
+        ndc -= p->i.dc;
+    }
+    double gn = a->i_code_per_unit * (1.0 + c->n_sensor.gain_error);
+    if (s->neutral_explicit) {
+        memset(na, 0, sizeof na);
+        memset(nb, 0, sizeof nb);
+        wave_phasors(&s->n, 1.0, na, nb);
+        ndc = s->n.dc;
+    }
+    for (unsigned h = 1; h <= AFE_ORDER_MAX; h++) {
+        na[h] *= gn;
+        nb[h] *= gn;
+    }
+    chan_from_phasors(&a->pre_n, na, nb, ndc * gn, sensor_delay(c, &c->n_sensor));
+}
+
+/* Frequency at time t under the current state (linear drift from the last afe_set). */
+static double freq_at(const struct afe *a, double t)
+{
+    return a->st.freq_hz + a->st.drift_hz_per_s * (t - a->t_set);
+}
+
+/* Powers of e^{j theta}: zc[h] = cos(h theta), zs[h] = sin(h theta), h = 1..max. The recurrence
+ * z^h = z^(h-1) * z loses about one ulp per step: < 1e-14 relative at h = 41. */
+struct afe_powers {
+    double delay;
+    unsigned max;
+    double zc[AFE_ORDER_MAX + 1], zs[AFE_ORDER_MAX + 1];
+};
+
+static void powers(struct afe_powers *pw, double cycles, double f, double delay, unsigned max)
+{
+    double c = cycles - f * delay;
+    c -= floor(c);
+    double th = 2.0 * AFE_PI * c;
+    pw->delay = delay;
+    pw->max = max;
+    pw->zc[1] = cos(th);
+    pw->zs[1] = sin(th);
+    for (unsigned h = 2; h <= max; h++) {
+        pw->zc[h] = pw->zc[h - 1] * pw->zc[1] - pw->zs[h - 1] * pw->zs[1];
+        pw->zs[h] = pw->zs[h - 1] * pw->zc[1] + pw->zc[h - 1] * pw->zs[1];
+    }
+}
+
+static int32_t quantise(double x, double fsc)
+{
+    double r = round(x);
+    if (!(r <= fsc)) /* also catches NaN */
+        r = isnan(x) ? 0.0 : fsc;
+    if (r < -fsc)
+        r = -fsc;
+    return (int32_t)r;
+}
+
+static double chan_value(const struct afe_chan *ch, struct afe_powers *pw, double cycles, double f)
+{
+    if (ch->n == 0)
+        return ch->dc;
+    if (pw->delay != ch->delay_s || pw->max < ch->max_order)
+        powers(pw, cycles, f, ch->delay_s, ch->max_order > pw->max ? ch->max_order : pw->max);
+    double x = ch->dc;
+    for (unsigned k = 0; k < ch->n; k++) {
+        unsigned h = ch->order[k];
+        x += ch->a[k] * pw->zs[h] + ch->b[k] * pw->zc[h];
+    }
+    return x;
+}
+
+void afe_generate(struct afe *a, struct adc_frame *out, size_t n)
+{
+    const struct afe_config *c = &a->cfg;
+    const double fsc = full_scale_codes(c);
+    const double dt = 1.0 / (double)c->fs_hz;
+    /* The highest order of any channel: powers are computed once per sample and delay. */
+    unsigned maxo = a->pre_n.max_order;
+    for (unsigned k = 0; k < c->phases; k++) {
+        if (a->pre_v[k].max_order > maxo)
+            maxo = a->pre_v[k].max_order;
+        if (a->pre_i[k].max_order > maxo)
+            maxo = a->pre_i[k].max_order;
+    }
+    if (maxo == 0)
+        maxo = 1;
+    for (size_t s = 0; s < n; s++) {
+        double t = a->t;
+        double f = freq_at(a, t);
+        struct afe_powers pw;
+        powers(&pw, a->cycles, f, 0.0, maxo);
+        double noise[2 * MFW_PHASES_MAX + 2] = {0};
+        if (a->noise_codes > 0.0) {
+            for (unsigned k = 0; k < 2u * c->phases + 1u; k += 2)
+                gauss2(&a->rng, &noise[k], &noise[k + 1]);
+        }
+        struct adc_frame *fr = &out[s];
+        memset(fr, 0, sizeof *fr);
+        for (unsigned k = 0; k < c->phases; k++) {
+            double v = chan_value(&a->pre_v[k], &pw, a->cycles, f);
+            double i = chan_value(&a->pre_i[k], &pw, a->cycles, f);
+            fr->v[k] = quantise(v + noise[2 * k] * a->noise_codes + c->v_sensor[k].offset, fsc);
+            fr->i[k] = quantise(i + noise[2 * k + 1] * a->noise_codes + c->i_sensor[k].offset, fsc);
+        }
+        double in = chan_value(&a->pre_n, &pw, a->cycles, f);
+        fr->i_n = quantise(in + noise[2 * c->phases] * a->noise_codes + c->n_sensor.offset, fsc);
+        /* Advance: the exact integral of a linearly drifting frequency over one sample. */
+        a->n_samples++;
+        double t1 = (double)a->n_samples * dt;
+        a->cycles += 0.5 * (f + freq_at(a, t1)) * dt;
+        a->cycles -= floor(a->cycles);
+        a->t = t1;
+    }
+}
+
+double afe_volts_per_code(const struct afe *a)
+{
+    return a->cfg.v_full_scale / full_scale_codes(&a->cfg);
+}
+
+double afe_amps_per_code(const struct afe *a)
+{
+    return a->cfg.i_full_scale / full_scale_codes(&a->cfg);
+}
+
+void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms,
+                    double phi_deg, double freq_hz)
+{
+    static const double vang[3] = {0.0, -120.0, 120.0};
+    memset(s, 0, sizeof *s);
+    s->freq_hz = freq_hz;
+    for (unsigned k = 0; k < phases && k < MFW_PHASES_MAX; k++) {
+        s->ph[k].v.rms = u_rms;
+        s->ph[k].v.phase_deg = vang[k % 3];
+        s->ph[k].i.rms = i_rms;
+        s->ph[k].i.phase_deg = vang[k % 3] - phi_deg;
+    }
+}
+
+static double sumsq(const double pa[AFE_ORDER_MAX + 1], const double pb[AFE_ORDER_MAX + 1])
+{
+    double s = 0.0;
+    for (unsigned h = 1; h <= AFE_ORDER_MAX; h++)
+        s += pa[h] * pa[h] + pb[h] * pb[h];
+    return s;
+}
+
+static double wrap180(double d)
+{
+    d = fmod(d, 360.0);
+    if (d > 180.0)
+        d -= 360.0;
+    else if (d <= -180.0)
+        d += 360.0;
+    return d;
+}
+
+/* Truth of a state. With peak phasors X_h = (a_h, b_h) in the sin convention
+ * (x_h = a_h sin(h theta) + b_h cos(h theta) = |X_h| sin(h theta + arg X_h), arg X_h = atan2(b, a)
+ * = h*ph1 + phase_h), the mean of v_h*i_h is (av*ai + bv*bi)/2 = V_h I_h cos(arg V_h - arg I_h),
+ * so the angle between V_h and I_h is h*(phv1 - phi1) + (phase_vh - phase_ih), and an order
+ * present in only one channel gives 0. Different orders are orthogonal and DC is excluded
+ * (metrology removes it), so P = sum_h of those. Q is the fundamental only:
+ * V1 I1 sin(arg V1 - arg I1) = (bv*ai - av*bi)/2, positive when the current lags. */
+void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
+                          struct metrology_block *out)
+{
+    memset(out, 0, sizeof *out);
+    out->duration_s = duration_s;
+    out->freq_hz = s->freq_hz;
+    double na[AFE_ORDER_MAX + 1] = {0}, nb[AFE_ORDER_MAX + 1] = {0};
+    for (unsigned k = 0; k < phases && k < MFW_PHASES_MAX; k++) {
+        double va[AFE_ORDER_MAX + 1] = {0}, vb[AFE_ORDER_MAX + 1] = {0};
+        double ia[AFE_ORDER_MAX + 1] = {0}, ib[AFE_ORDER_MAX + 1] = {0};
+        wave_phasors(&s->ph[k].v, 1.0, va, vb);
+        wave_phasors(&s->ph[k].i, 1.0, ia, ib);
+        wave_phasors(&s->ph[k].i, -1.0, na, nb);
+        double p = 0.0;
+        for (unsigned h = 1; h <= AFE_ORDER_MAX; h++)
+            p += 0.5 * (va[h] * ia[h] + vb[h] * ib[h]);
+        out->ph[k].vrms = sqrt(0.5 * sumsq(va, vb));
+        out->ph[k].irms = sqrt(0.5 * sumsq(ia, ib));
+        out->ph[k].p = p;
+        out->ph[k].q = 0.5 * (vb[1] * ia[1] - va[1] * ib[1]);
+        out->ph[k].v_angle_deg = wrap180(s->ph[k].v.phase_deg);
+    }
+    if (s->neutral_explicit) {
+        memset(na, 0, sizeof na);
+        memset(nb, 0, sizeof nb);
+        wave_phasors(&s->n, 1.0, na, nb);
+    }
+    out->i_n = sqrt(0.5 * sumsq(na, nb));
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# meterd's command line: --help, and bad input refused with exit status 2, a message on stderr
+# naming the problem, and nothing written (no state directory).
+# $1 = build tree (meterd at $1/port/posix/meterd), $2 = source tree.
+set -u
+METERD="$1/port/posix/meterd"
+[ -x "$METERD" ] || { echo "FAIL: no meterd at $METERD"; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 1
+fails=0
+
+# expect_bad <grep pattern for stderr> <args...>: exit 2, stderr matches, nothing created
+expect_bad() {
+    local pattern="$1"
+    shift
+    timeout 20 "$METERD" --state-dir "$TMP/st" "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" -ne 2 ]; then
+        echo "FAIL: meterd $* -> exit $rc, want 2"; fails=$((fails + 1))
+    elif ! grep -q -e "$pattern" "$TMP/err"; then
+        echo "FAIL: meterd $*: stderr does not name '$pattern':"; cat "$TMP/err"
+        fails=$((fails + 1))
+    elif [ -s "$TMP/out" ]; then
+        echo "FAIL: meterd $*: wrote to stdout"; fails=$((fails + 1))
+    elif [ -e "$TMP/st" ] || [ -e "$TMP/meterd-state" ]; then
+        echo "FAIL: meterd $*: created a state directory"; fails=$((fails + 1))
+    else
+        echo "ok: meterd $* -> 2: $(head -n1 "$TMP/err")"
+    fi
+}
+
+# --help: exit 0, usage on stdout
+if timeout 20 "$METERD" --help >"$TMP/out" 2>"$TMP/err" && grep -q -- "--scenario" "$TMP/out"; then
+    echo "ok: --help"
+else
+    echo "FAIL: --help"; fails=$((fails + 1))
+fi
+
+expect_bad "--bogus" --bogus
+expect_bad "unexpected argument" stray
+expect_bad "--model" --model 999
+expect_bad "--speed" --speed -1
+expect_bad "--speed" --speed 0
+expect_bad "--speed" --speed fast
+expect_bad "--current" --current "100(5)A"
+expect_bad "--current" --current "5(100)"
+expect_bad "--current" --current "0(100)A"
+expect_bad "--current" --current "5(5)A"
+expect_bad "--rate" --rate 1234
+expect_bad "--fidelity" --fidelity exact
+expect_bad "--report" --report xml
+expect_bad "--serial" --serial "../../etc"
+expect_bad "--until" --until 2026-02-30T00:00Z
+expect_bad "--start" --start 2026-01-05
+expect_bad "--until" --start 2026-01-05T01:00:00Z --until 2026-01-05T00:00:00Z
+expect_bad "exclude" --speed 10 --until 2026-01-05T00:00:00Z
+expect_bad "needs a value" --model
+expect_bad "--scenario" --scenario "$TMP/does-not-exist.scn"
+
+# A scenario file with a bad line 3: the message names the file and line 3.
+cat >"$TMP/bad.scn" <<'SCN'
+# a scenario with a mistake on line 3
+voltage 230 V
+load kettle L1 lots W
+SCN
+expect_bad "bad.scn:3:" --scenario "$TMP/bad.scn" --until 2026-01-05T01:00:00Z \
+    --start 2026-01-05T00:00:00Z
+# The same with the default state directory (./meterd-state/SERIAL): still nothing created.
+timeout 20 "$METERD" --scenario "$TMP/bad.scn" --no-display >/dev/null 2>&1
+rc=$?
+if [ "$rc" -ne 2 ] || [ -e "$TMP/meterd-state" ]; then
+    echo "FAIL: bad scenario with default state dir: exit $rc or state dir created"
+    fails=$((fails + 1))
+fi
+
+# A damaged state file is not overwritten: exit 1, the file left as it was.
+mkdir -p "$TMP/st2"
+printf 'MFWS garbage' >"$TMP/st2/snapshot.mfws"
+printf 'load heater L1 2300 W\n' >"$TMP/ok.scn"
+timeout 20 "$METERD" --scenario "$TMP/ok.scn" --state-dir "$TMP/st2" --start 2026-01-05T00:00:00Z \
+    --until 2026-01-05T00:10:00Z --no-display >/dev/null 2>"$TMP/err"
+rc=$?
+if [ "$rc" -ne 1 ] || [ "$(cat "$TMP/st2/snapshot.mfws")" != "MFWS garbage" ]; then
+    echo "FAIL: damaged state file: exit $rc (want 1) or file changed"; cat "$TMP/err"
+    fails=$((fails + 1))
+else
+    echo "ok: damaged state file refused: $(head -n1 "$TMP/err")"
+fi
+
+[ "$fails" -eq 0 ] && echo "PASS" || echo "$fails FAILED"
+exit $((fails > 0))

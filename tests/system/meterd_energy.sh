@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# meterd end to end: a constant 2300 W resistive load on L1 must register power x time in A+,
+# in fast and in sample fidelity, and a second run on the same state directory continues the
+# registers. The expected values are independent of the meter: 2300 W x 1 h = 2300 Wh.
+# $1 = build tree (meterd at $1/port/posix/meterd), $2 = source tree.
+set -u
+METERD="$1/port/posix/meterd"
+[ -x "$METERD" ] || { echo "FAIL: no meterd at $METERD"; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+
+# Grammar: docs/scenario.md ("load NAME [L1|L2|L3|all] POWER [pf X]").
+cat >"$TMP/heater.scn" <<'SCN'
+name heater-l1
+voltage 230 V
+frequency 50 Hz
+load heater L1 2300 W pf 1
+SCN
+
+# run <name> <args...>: meterd with a hang guard; JSON report in $TMP/<name>.json
+run() {
+    local name="$1"
+    shift
+    timeout 300 "$METERD" --scenario "$TMP/heater.scn" --report json --no-display "$@" \
+        >"$TMP/$name.json" 2>"$TMP/$name.err"
+    local rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "FAIL: $name: meterd exit $rc"; cat "$TMP/$name.err"; fails=$((fails + 1))
+        return 1
+    fi
+    sed -n '1p' "$TMP/$name.err"
+}
+
+# check <name> <register path> <expected> <relative tolerance>
+check() {
+    python3 - "$TMP/$1.json" "$2" "$3" "$4" "$1" <<'PY' || fails=$((fails + 1))
+import json, sys
+path, reg, want, tol, name = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+try:
+    j = json.load(open(path))
+except ValueError as e:
+    print(f"FAIL: {name}: report is not JSON: {e}")
+    sys.exit(1)
+node = j
+for k in reg.split("/"):
+    node = node[k]
+got = float(node["value"])
+err = abs(got - want) / want
+ok = err <= tol
+print(f"{'ok' if ok else 'FAIL'}: {name}: {reg} = {got:.3f} {node['unit']} ({node['obis']}), "
+      f"want {want:.3f} within {tol * 100:g} % (off by {err * 100:.4f} %)")
+sys.exit(0 if ok else 1)
+PY
+}
+
+# 1 h in fast fidelity (the default with --until)
+if run fast1h --state-dir "$TMP/st" --start 2026-01-05T00:00:00Z --until 2026-01-05T01:00:00Z; then
+    check fast1h registers/total/A+ 2300 0.001
+    check fast1h registers/L1/A+ 2300 0.001
+    grep -q '"fidelity": "fast"' "$TMP/fast1h.json" || { echo "FAIL: not fast"; fails=$((fails + 1)); }
+fi
+
+# 1 min in sample fidelity: ADC sample sets through the whole metrology
+if run sample1m --state-dir "$TMP/st-sample" --fidelity sample \
+    --start 2026-01-05T00:00:00Z --until 2026-01-05T00:01:00Z; then
+    check sample1m registers/total/A+ "$(python3 -c 'print(2300 / 60)')" 0.005
+    grep -q '"fidelity": "sample"' "$TMP/sample1m.json" || { echo "FAIL: not sample"; fails=$((fails + 1)); }
+fi
+
+# another hour on the same state: the registers continue (start comes from the state file)
+if run fast2h --state-dir "$TMP/st" --until 2026-01-05T02:00:00Z; then
+    check fast2h registers/total/A+ 4600 0.001
+    grep -q '"start": "2026-01-05T01:00:00Z"' "$TMP/fast2h.json" ||
+        { echo "FAIL: second run did not start at the saved time"; fails=$((fails + 1)); }
+fi
+
+[ "$fails" -eq 0 ] && echo "PASS" || echo "$fails FAILED"
+exit $((fails > 0))
