@@ -9,6 +9,8 @@
  * phased by a hash of (seed, load index), not by PRNG state. */
 #include "scenario.h"
 
+#include "meterfw/civil.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,25 +56,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level
- * date algorithms", days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
-    const unsigned doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static unsigned days_in_month(int64_t y, unsigned m)
-{
-    static const unsigned dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The H0-like household shape. Relative hourly knots (linear in between), shaped after the
@@ -330,10 +313,10 @@ static int get_iso(struct pctx *p, mfw_ms_t *out)
     if (!ok)
         return fail(p, MFW_E_FORMAT, "expected a UTC time YYYY-MM-DDTHH:MM[:SS]Z, got '%.24s'",
                     w ? w : "end of line");
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || hh > 23 || mi > 59 ||
-        ss > 59)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || hh > 23 ||
+        mi > 59 || ss > 59)
         return fail(p, MFW_E_RANGE, "'%.24s' is not a valid instant (1970..9999)", w);
-    int64_t days = days_from_civil(y, mo, d);
+    int64_t days = civil_days_from_date(y, mo, d);
     *out = (((days * 24 + hh) * 60 + mi) * 60 + ss) * (mfw_ms_t)1000;
     return MFW_OK;
 }

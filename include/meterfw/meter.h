@@ -58,6 +58,9 @@ void meter_samples(struct meter *m, const struct adc_frame *f, size_t n);
 /* Fast fidelity: a block of cycles with known quantities instead of samples. */
 void meter_block(struct meter *m, const struct metrology_block *b);
 void meter_tick(struct meter *m, mfw_ms_t now);
+/* Closes the metrology's open window and ticks, so no measured energy stays outside the
+ * registers: call before saving state at a planned shutdown. */
+void meter_flush(struct meter *m, mfw_ms_t now);
 
 /* Register value in whole Wh/varh (what a 1-decimal-kWh display and OBIS x.8.0 with scaler 0
  * show) and in uWh. phase = ENERGY_TOTAL for totals. */

@@ -188,6 +188,10 @@ void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n
  * readings as the sample path). */
 void metrology_block(struct metrology *mt, const struct metrology_block *b);
 
+/* Closes the open window now, with what it holds (a partial window, frequency not updated), so
+ * that its energy reaches the registers: before a planned shutdown or a power-fail save. */
+void metrology_flush(struct metrology *mt);
+
 /* True (and copies the values) if a window completed since the last call. */
 bool metrology_read(struct metrology *mt, struct metrology_values *out);
 

@@ -233,6 +233,7 @@ int main(int argc, char **argv)
             a, r->o.has_until ? b : "real time", r->o.has_until ? " as fast as possible" : "");
 
     run_loop(r);
+    meter_flush(&r->m, r->drv.t); /* the open measurement window reaches the registers */
 
     char err[512];
     rc = EXIT_SUCCESS;

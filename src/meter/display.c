@@ -1,6 +1,8 @@
 /* The meter's LCD content: rotating list, value texts formatted by hand (no stdio in the core). */
 #include "meterfw/display.h"
 
+#include "meterfw/civil.h"
+
 #include <string.h>
 
 #include "meterfw/error.h"
@@ -166,33 +168,14 @@ static void put2(char *p, unsigned v)
     p[1] = (char)('0' + v % 10u);
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level
- * date algorithms", civil_from_days). Valid for the whole int64 ms range we can get. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);                            /* [0, 146096] */
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
-    unsigned mp = (5 * doy + 2) / 153;                                    /* [0, 11], March = 0 */
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 static void fmt_time_date(char *out, mfw_ms_t now, bool date)
 {
-    int64_t days = now / MFW_MS_PER_DAY;
-    int64_t ms = now % MFW_MS_PER_DAY;
-    if (ms < 0) { /* floor, not truncation, before 1970 */
-        ms += MFW_MS_PER_DAY;
-        days--;
-    }
+    int64_t ms;
+    int64_t days = civil_days_of_ms(now, &ms);
     if (date) {
-        int64_t y;
-        unsigned mo, d;
-        civil_from_days(days, &y, &mo, &d);
+        struct civil_date cd = civil_date_from_days(days);
+        int64_t y = cd.year;
+        unsigned mo = cd.month, d = cd.day;
         int64_t yy = y % 100;
         put2(out, (unsigned)(yy < 0 ? yy + 100 : yy));
         out[2] = '-';

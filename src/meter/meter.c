@@ -77,6 +77,12 @@ void meter_tick(struct meter *m, mfw_ms_t now)
     m->now = now;
 }
 
+void meter_flush(struct meter *m, mfw_ms_t now)
+{
+    metrology_flush(&m->mt);
+    meter_tick(m, now);
+}
+
 uint64_t meter_energy_uwh(const struct meter *m, unsigned phase, enum energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= EQ_COUNT)

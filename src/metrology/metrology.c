@@ -498,6 +498,18 @@ void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n
     }
 }
 
+void metrology_flush(struct metrology *mt)
+{
+    if (mt->cyc_n > 0) {
+        uint8_t keep = mt->cycles_per_window;
+        mt->cycles_per_window = UINT8_MAX; /* fold the cycle without closing the window */
+        close_cycle(mt, true);
+        mt->cycles_per_window = keep;
+    }
+    if (mt->win_n > 0)
+        close_window(mt);
+}
+
 /* ---- fast fidelity -------------------------------------------------------------------------- */
 
 void metrology_block(struct metrology *mt, const struct metrology_block *b)
