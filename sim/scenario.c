@@ -555,7 +555,7 @@ static int d_load(struct pctx *p)
         } else if (strcmp(k, "from") == 0) {
             r = get_window(p, l);
         } else if (strcmp(k, "every") == 0) {
-            mfw_ms_t per;
+            mfw_ms_t per = 0;
             double duty;
             r = get_duration(p, "period", &per);
             if (r == MFW_OK && per > 7 * MFW_MS_PER_DAY)
@@ -669,7 +669,7 @@ static int d_voltage_harmonics(struct pctx *p)
 
 static int d_at(struct pctx *p)
 {
-    mfw_ms_t at;
+    mfw_ms_t at = 0;
     int r = get_iso(p, &at);
     if (r != MFW_OK)
         return r;
