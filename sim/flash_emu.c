@@ -1,0 +1,158 @@
+/* flash_emu: RAM-backed NOR flash with power cuts (flash_emu.h). */
+#include "flash_emu.h"
+
+#include <string.h>
+
+#include "meterfw/error.h"
+
+static uint64_t rnd(struct flash_emu *f)
+{
+    /* xorshift64* (Vigna 2016): small, deterministic, good enough for cut shapes. */
+    uint64_t x = f->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    f->rng = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* Uniform in [0, n]. */
+static uint64_t rnd_upto(struct flash_emu *f, uint64_t n)
+{
+    return rnd(f) % (n + 1u);
+}
+
+int flash_emu_init(struct flash_emu *f, uint8_t *mem, uint32_t sector_size, uint32_t sector_count,
+                   uint32_t prog_size, uint64_t seed)
+{
+    if (f == NULL || mem == NULL || sector_count == 0 || sector_count > FLASH_EMU_SECTORS_MAX ||
+        prog_size == 0 || (prog_size & (prog_size - 1u)) != 0 || sector_size % prog_size != 0 ||
+        sector_size == 0)
+        return MFW_E_ARG;
+    memset(f, 0, sizeof *f);
+    f->mem = mem;
+    f->sector_size = sector_size;
+    f->sector_count = sector_count;
+    f->prog_size = prog_size;
+    f->rng = seed ^ 0x9E3779B97F4A7C15ull;
+    if (f->rng == 0)
+        f->rng = 1;
+    return MFW_OK;
+}
+
+void flash_emu_erase_all(struct flash_emu *f)
+{
+    memset(f->mem, 0xFF, (size_t)f->sector_size * f->sector_count);
+}
+
+void flash_emu_cut_after(struct flash_emu *f, uint64_t n)
+{
+    f->cut_at_op = n == 0 ? 0 : f->ops + n;
+}
+
+void flash_emu_power_on(struct flash_emu *f)
+{
+    f->dead = false;
+    f->cut_at_op = 0;
+}
+
+static bool in_range(const struct flash_emu *f, uint32_t addr, size_t len)
+{
+    uint64_t size = (uint64_t)f->sector_size * f->sector_count;
+    return (uint64_t)addr <= size && len <= size - addr;
+}
+
+int flash_emu_read(void *ctx, uint32_t addr, void *buf, size_t len)
+{
+    struct flash_emu *f = ctx;
+    if (f->dead)
+        return MFW_E_IO;
+    if (!in_range(f, addr, len) || (buf == NULL && len > 0)) {
+        f->violations++;
+        return MFW_E_IO;
+    }
+    f->reads++;
+    if (len > 0)
+        memcpy(buf, f->mem + addr, len);
+    return MFW_OK;
+}
+
+/* Counts an operation; true if this one is the torn one. */
+static bool op_is_cut(struct flash_emu *f)
+{
+    f->ops++;
+    if (f->cut_at_op != 0 && f->ops == f->cut_at_op) {
+        f->dead = true;
+        return true;
+    }
+    return false;
+}
+
+int flash_emu_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
+{
+    struct flash_emu *f = ctx;
+    const uint8_t *d = buf;
+    if (f->dead)
+        return MFW_E_IO;
+    if (!in_range(f, addr, len) || addr % f->prog_size != 0 || len % f->prog_size != 0 ||
+        (d == NULL && len > 0)) {
+        f->violations++;
+        return MFW_E_IO;
+    }
+    uint8_t *m = f->mem + addr;
+    bool all_zero = true;
+    for (size_t k = 0; k < len; k++) {
+        if ((m[k] & d[k]) != d[k]) { /* would set a bit: NOR cannot */
+            f->violations++;
+            return MFW_E_IO;
+        }
+        if (d[k] != 0)
+            all_zero = false;
+    }
+    if (!all_zero)
+        for (size_t k = 0; k < len; k++)
+            if (m[k] != 0xFFu && d[k] != 0xFFu)
+                f->reprogrammed++;
+    if (op_is_cut(f)) {
+        size_t r = (size_t)rnd_upto(f, len);
+        for (size_t k = 0; k < r; k++)
+            m[k] = d[k];
+        if (r < len && (rnd(f) & 1u)) /* a cell half programmed: some of its 0 bits made it */
+            m[r] &= (uint8_t)~((uint8_t)~d[r] & (uint8_t)rnd(f));
+        f->progs++;
+        return MFW_E_IO;
+    }
+    for (size_t k = 0; k < len; k++)
+        m[k] = d[k];
+    f->progs++;
+    f->bytes_programmed += len;
+    return MFW_OK;
+}
+
+int flash_emu_erase(void *ctx, uint32_t sector)
+{
+    struct flash_emu *f = ctx;
+    if (f->dead)
+        return MFW_E_IO;
+    if (sector >= f->sector_count) {
+        f->violations++;
+        return MFW_E_IO;
+    }
+    uint8_t *m = f->mem + (size_t)sector * f->sector_size;
+    f->erase_count[sector]++;
+    f->erases++;
+    if (op_is_cut(f)) {
+        memset(m, 0xFF, (size_t)rnd_upto(f, f->sector_size));
+        return MFW_E_IO;
+    }
+    memset(m, 0xFF, f->sector_size);
+    return MFW_OK;
+}
+
+void flash_emu_hal(struct flash_emu *f, struct hal *h)
+{
+    h->ctx = f;
+    h->flash_read = flash_emu_read;
+    h->flash_prog = flash_emu_prog;
+    h->flash_erase = flash_emu_erase;
+}

@@ -1,0 +1,197 @@
+/* Maximum demand: DLMS/COSEM Demand register (IC 5) semantics, Blue Book (IEC 62056-6-2) 4.3.4:
+ * block demand (number_of_periods = 1) and sliding demand (number_of_periods = n sub-periods of
+ * `period` s). The maximum of last_average_value over the billing period is kept with the end of
+ * its window as capture_time (IC 4 Extended register, 4.3.3). See demand.h for the rules on
+ * power failure and clock change. */
+#include "meterfw/demand.h"
+
+#include <stddef.h>
+
+#include "meterfw/error.h"
+
+#define S_PER_DAY 86400u
+
+static mfw_ms_t period_ms(const struct demand *d)
+{
+    return (mfw_ms_t)d->cfg.period_s * MFW_MS_PER_S;
+}
+
+/* Floor to the sub-period grid counted from 1970-01-01T00:00Z; since period divides a day this
+ * is also the grid counted from every 00:00 UTC. Floor (not truncation) before 1970. */
+static mfw_ms_t align_down(mfw_ms_t t, mfw_ms_t p)
+{
+    mfw_ms_t r = t % p;
+    if (r < 0)
+        r += p;
+    return t - r;
+}
+
+/* uWh over the window -> mW: W = (uWh / 1e6) / (window_s / 3600) so
+ * mW = uWh * 3600 / (1000 * window_s) = uWh * 18 / (5 * window_s), floored. uWh * 18 overflows
+ * only above 1e18 uWh (1e9 kWh in one window). */
+static uint64_t uwh_to_mw(uint64_t uwh, uint64_t window_s)
+{
+    return uwh * 18u / (5u * window_s);
+}
+
+static uint64_t window_s(const struct demand *d)
+{
+    return (uint64_t)d->cfg.period_s * d->cfg.number_of_periods;
+}
+
+static uint64_t window_uwh(const struct demand *d, unsigned q)
+{
+    uint64_t sum = d->cur_uwh[q];
+    for (unsigned k = 0; k + 1u < d->cfg.number_of_periods; k++)
+        sum += d->hist_uwh[q][k];
+    return sum;
+}
+
+/* Closes the current sub-period at `end`: the window quotient becomes last_average_value and a
+ * candidate for the maximum (capture time = end of the window, Blue Book IC 4 capture_time), and
+ * the sub-period's energy moves into the sliding ring. */
+static void close_sub(struct demand *d, mfw_ms_t end)
+{
+    uint64_t ws = window_s(d);
+    unsigned ring = d->cfg.number_of_periods - 1u;
+    for (unsigned q = 0; q < d->cfg.quantities; q++) {
+        uint64_t mw = uwh_to_mw(window_uwh(d, q), ws);
+        d->last_avg_mw[q] = mw;
+        /* Strictly greater: of equal maxima the first one keeps its capture time. */
+        if (!d->max[q].valid || mw > d->max[q].value_mw)
+            d->max[q] = (struct demand_max){ .value_mw = mw, .time = end, .valid = true };
+        if (ring > 0)
+            d->hist_uwh[q][d->hist_pos] = d->cur_uwh[q];
+        d->cur_uwh[q] = 0;
+    }
+    if (ring > 0)
+        d->hist_pos = (uint8_t)((d->hist_pos + 1u) % ring);
+    d->capture_time = end;
+    d->periods_closed++;
+}
+
+void demand_default_config(struct demand_config *cfg)
+{
+    *cfg = (struct demand_config){
+        .quantities = 2,
+        .period_s = MFW_DEMAND_PERIOD_S,
+        .number_of_periods = 1,
+    };
+}
+
+int demand_init(struct demand *d, const struct demand_config *cfg)
+{
+    if (!d || !cfg || cfg->quantities == 0 || cfg->quantities > MFW_DEMAND_QTY_MAX ||
+        cfg->period_s == 0 || S_PER_DAY % cfg->period_s != 0 || cfg->number_of_periods == 0 ||
+        cfg->number_of_periods > MFW_DEMAND_PERIODS_MAX)
+        return MFW_E_ARG;
+    *d = (struct demand){ .cfg = *cfg };
+    return MFW_OK;
+}
+
+void demand_add(struct demand *d, unsigned q, uint64_t uwh)
+{
+    if (q < d->cfg.quantities)
+        d->cur_uwh[q] += uwh;
+}
+
+static void start_at(struct demand *d, mfw_ms_t now)
+{
+    d->started = true;
+    d->sub_start = align_down(now, period_ms(d));
+    d->last_now = now;
+}
+
+unsigned demand_tick(struct demand *d, mfw_ms_t now)
+{
+    if (!d->started) {
+        start_at(d, now);
+        return 0;
+    }
+    if (now < d->last_now) {
+        /* Time went backwards without notice: only a clock change can do that. */
+        uint32_t before = d->periods_closed;
+        demand_clock_change(d, now);
+        return d->periods_closed - before;
+    }
+    mfw_ms_t p = period_ms(d);
+    unsigned closed = 0;
+    if (now >= d->sub_start + p) {
+        /* The sub-period in progress (at power down, if the meter was off) closes at its
+         * regular end with the energy it got: divided by the full window, never overstated. */
+        d->sub_start += p;
+        close_sub(d, d->sub_start);
+        closed++;
+        /* Sub-periods missed while off (or between sparse ticks) are zero-energy periods. Once
+         * number_of_periods of them have passed the window is all zero, so the state after any
+         * longer gap is known: set it in O(1) to keep the call bounded after a long outage. None
+         * of them can set a new maximum: each window sum is <= the one before it, already seen. */
+        mfw_ms_t missed = (now - d->sub_start) / p;
+        if (missed >= (mfw_ms_t)d->cfg.number_of_periods) {
+            for (unsigned q = 0; q < d->cfg.quantities; q++) {
+                for (unsigned k = 0; k < MFW_DEMAND_PERIODS_MAX; k++)
+                    d->hist_uwh[q][k] = 0;
+                d->last_avg_mw[q] = 0;
+            }
+            d->sub_start += missed * p;
+            d->capture_time = d->sub_start;
+            d->periods_closed += (uint32_t)missed;
+            closed += (unsigned)missed;
+        }
+        while (now >= d->sub_start + p) {
+            d->sub_start += p;
+            close_sub(d, d->sub_start);
+            closed++;
+        }
+    }
+    d->last_now = now;
+    return closed;
+}
+
+void demand_clock_change(struct demand *d, mfw_ms_t now)
+{
+    if (!d->started) {
+        start_at(d, now);
+        return;
+    }
+    /* Close the sub-period in progress early at the old time (the last tick), unless no time of
+     * it has elapsed. Its energy is divided by the full window: not overstated. */
+    if (d->last_now > d->sub_start)
+        close_sub(d, d->last_now);
+    /* Restart the period at the new time, on the aligned grid (a partial first sub-period). */
+    start_at(d, now);
+}
+
+uint64_t demand_current_mw(const struct demand *d, unsigned q)
+{
+    if (q >= d->cfg.quantities)
+        return 0;
+    return uwh_to_mw(window_uwh(d, q), window_s(d));
+}
+
+uint64_t demand_last_mw(const struct demand *d, unsigned q)
+{
+    return q < d->cfg.quantities ? d->last_avg_mw[q] : 0;
+}
+
+mfw_ms_t demand_start_time_current(const struct demand *d)
+{
+    return d->sub_start - (mfw_ms_t)(d->cfg.number_of_periods - 1u) * period_ms(d);
+}
+
+struct demand_max demand_maximum(const struct demand *d, unsigned q)
+{
+    if (q >= d->cfg.quantities)
+        return (struct demand_max){ 0 };
+    return d->max[q];
+}
+
+void demand_reset(struct demand *d, struct demand_max *out)
+{
+    for (unsigned q = 0; q < d->cfg.quantities; q++) {
+        d->prev_max[q] = d->max[q];
+        if (out)
+            out[q] = d->max[q];
+        d->max[q] = (struct demand_max){ 0 };
+    }
+}

@@ -1,0 +1,393 @@
+/* Profile generic (IC 7) engine over a store ring: see profile.h. */
+#include "meterfw/profile.h"
+
+#include <math.h>
+
+#include "meterfw/bytes.h"
+#include "meterfw/crc.h"
+#include "meterfw/error.h"
+
+#define DAY_S 86400u
+
+size_t profile_entry_size(unsigned n_columns)
+{
+    return PROFILE_ENTRY_SIZE(n_columns);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+static int profile_check_config(const struct profile_config *cfg)
+{
+    if (cfg == NULL || cfg->n_columns == 0 || cfg->n_columns > PROFILE_COLUMNS_MAX ||
+        cfg->depth == 0)
+        return MFW_E_ARG;
+    for (unsigned k = 0; k < cfg->n_columns; k++)
+        if (catalog_find(cfg->column[k]) == NULL)
+            return MFW_E_ARG;
+    if (cfg->capture_period_s != 0 && DAY_S % cfg->capture_period_s != 0)
+        return MFW_E_RANGE;
+    return MFW_OK;
+}
+
+/* CRC-16/X.25 over the period and the column ids: what makes two rows comparable. */
+static uint16_t profile_tag(const struct profile_config *cfg)
+{
+    uint8_t b[4];
+    bytes_put_le32(b, cfg->capture_period_s);
+    uint16_t crc = crc16_x25_update(0xFFFFu, b, 4);
+    for (unsigned k = 0; k < cfg->n_columns; k++) {
+        bytes_put_le16(b, cfg->column[k]);
+        crc = crc16_x25_update(crc, b, 2);
+    }
+    return crc;
+}
+
+static void profile_reset_acc(struct profile *p)
+{
+    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++) {
+        p->acc[k] = 0.0;
+        p->acc_s[k] = 0.0;
+    }
+}
+
+/* First boundary strictly after t. */
+static mfw_ms_t profile_next_after(const struct profile *p, mfw_ms_t t)
+{
+    if (p->cfg.capture_period_s == 0)
+        return INT64_MAX;
+    int64_t period = (int64_t)p->cfg.capture_period_s * MFW_MS_PER_S;
+    return (floor_div(t, period) + 1) * period;
+}
+
+mfw_ms_t profile_boundary(const struct profile *p, mfw_ms_t now)
+{
+    if (p == NULL || p->cfg.capture_period_s == 0)
+        return now;
+    int64_t period = (int64_t)p->cfg.capture_period_s * MFW_MS_PER_S;
+    return floor_div(now, period) * period;
+}
+
+int profile_init(struct profile *p, const struct profile_config *cfg, unsigned area, mfw_ms_t now)
+{
+    if (p == NULL || area >= STORE_AREAS_MAX)
+        return MFW_E_ARG;
+    int rc = profile_check_config(cfg);
+    if (rc != MFW_OK)
+        return rc;
+    p->cfg = *cfg;
+    for (unsigned k = cfg->n_columns; k < PROFILE_COLUMNS_MAX; k++)
+        p->cfg.column[k] = 0;
+    p->area = area;
+    p->status_pending = 0;
+    p->tag = profile_tag(&p->cfg);
+    profile_reset_acc(p);
+    p->next_capture_ms = profile_next_after(p, now);
+    return MFW_OK;
+}
+
+int profile_check_area(const struct profile *p, const struct store *s)
+{
+    if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
+        return MFW_E_ARG;
+    const struct store_area_cfg *a = &s->cfg.area[p->area];
+    if (a->kind != STORE_RING)
+        return MFW_E_ARG;
+    if (a->entry_size < profile_entry_size(p->cfg.n_columns) || a->entry_size > PROFILE_ENTRY_MAX)
+        return MFW_E_NOSPACE;
+    if (store_ring_capacity(s, p->area) < p->cfg.depth)
+        return MFW_E_NOSPACE;
+    return MFW_OK;
+}
+
+int profile_set_config(struct profile *p, struct store *s, const struct profile_config *cfg,
+                       mfw_ms_t now)
+{
+    if (p == NULL || s == NULL)
+        return MFW_E_ARG;
+    int rc = profile_check_config(cfg);
+    if (rc != MFW_OK)
+        return rc;
+    bool same = cfg->capture_period_s == p->cfg.capture_period_s &&
+                cfg->n_columns == p->cfg.n_columns;
+    for (unsigned k = 0; same && k < cfg->n_columns; k++)
+        same = cfg->column[k] == p->cfg.column[k];
+    if (same) {
+        p->cfg.depth = cfg->depth;
+        return MFW_OK;
+    }
+    rc = store_ring_clear(s, p->area);
+    if (rc != MFW_OK)
+        return rc;
+    return profile_init(p, cfg, p->area, now);
+}
+
+void profile_accumulate(struct profile *p, catalog_read_fn read, void *ctx, double seconds)
+{
+    if (p == NULL || read == NULL || !(seconds > 0.0))
+        return;
+    for (unsigned k = 0; k < p->cfg.n_columns; k++) {
+        const struct catalog_entry *e = catalog_find(p->cfg.column[k]);
+        if (e == NULL || e->kind != CATALOG_AVERAGE)
+            continue;
+        double v = read(ctx, p->cfg.column[k]);
+        if (isnan(v))
+            continue;
+        p->acc[k] += v * seconds;
+        p->acc_s[k] += seconds;
+    }
+}
+
+void profile_flag(struct profile *p, uint8_t status)
+{
+    if (p != NULL)
+        p->status_pending |= status;
+}
+
+void profile_clock_changed(struct profile *p, mfw_ms_t now)
+{
+    if (p == NULL)
+        return;
+    p->status_pending |= PROFILE_ST_CLOCK_ADJUSTED;
+    p->next_capture_ms = profile_next_after(p, now);
+}
+
+bool profile_due(const struct profile *p, mfw_ms_t now)
+{
+    return p != NULL && p->cfg.capture_period_s != 0 && now >= p->next_capture_ms;
+}
+
+int profile_capture(struct profile *p, struct store *s, mfw_ms_t capture_time, uint8_t status,
+                    catalog_read_fn read, void *ctx)
+{
+    if (p == NULL || s == NULL || read == NULL)
+        return MFW_E_ARG;
+    int rc = profile_check_area(p, s);
+    if (rc != MFW_OK)
+        return rc;
+    int64_t t_s = floor_div(capture_time, MFW_MS_PER_S);
+    if (t_s < 0 || t_s > (int64_t)UINT32_MAX)
+        return MFW_E_RANGE;
+
+    uint8_t entry[PROFILE_ENTRY_MAX];
+    size_t size = s->cfg.area[p->area].entry_size;
+    for (size_t k = 0; k < size; k++)
+        entry[k] = 0;
+    status |= p->status_pending;
+    for (unsigned k = 0; k < p->cfg.n_columns; k++) {
+        const struct catalog_entry *e = catalog_find(p->cfg.column[k]);
+        double v;
+        if (e->kind == CATALOG_AVERAGE)
+            v = p->acc_s[k] > 0.0 ? p->acc[k] / p->acc_s[k] : NAN;
+        else
+            v = read(ctx, p->cfg.column[k]);
+        int valid;
+        int64_t x = catalog_scale(e, v, &valid);
+        if (!valid)
+            status |= PROFILE_ST_DATA_NOT_VALID;
+        bytes_put_le64(entry + PROFILE_HEADER_SIZE + 8u * k, (uint64_t)x);
+    }
+    bytes_put_le32(entry, (uint32_t)t_s);
+    entry[4] = status;
+    entry[5] = p->cfg.n_columns;
+    bytes_put_le16(entry + 6, p->tag);
+
+    rc = store_ring_append(s, p->area, entry);
+    if (rc != MFW_OK)
+        return rc;
+    profile_reset_acc(p);
+    p->status_pending = 0;
+    p->next_capture_ms = profile_next_after(p, capture_time);
+    return MFW_OK;
+}
+
+int profile_tick(struct profile *p, struct store *s, mfw_ms_t now, uint8_t status,
+                 catalog_read_fn read, void *ctx)
+{
+    if (!profile_due(p, now))
+        return 0;
+    int rc = profile_capture(p, s, profile_boundary(p, now), status, read, ctx);
+    return rc == MFW_OK ? 1 : rc;
+}
+
+uint32_t profile_count(const struct profile *p, const struct store *s)
+{
+    if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
+        return 0;
+    uint32_t n = store_ring_count(s, p->area);
+    return n < p->cfg.depth ? n : p->cfg.depth;
+}
+
+/* Reads exposed row index into buf (the whole entry). */
+static int profile_read_raw(const struct profile *p, struct store *s, uint32_t index,
+                            uint8_t buf[PROFILE_ENTRY_MAX])
+{
+    if (p->area >= s->cfg.n_areas || s->cfg.area[p->area].entry_size > PROFILE_ENTRY_MAX ||
+        s->cfg.area[p->area].entry_size < PROFILE_HEADER_SIZE)
+        return MFW_E_NOSPACE;
+    uint32_t total = store_ring_count(s, p->area);
+    uint32_t n = total < p->cfg.depth ? total : p->cfg.depth;
+    if (index >= n)
+        return MFW_E_RANGE;
+    return store_ring_read(s, p->area, total - n + index, buf);
+}
+
+int profile_read(const struct profile *p, struct store *s, uint32_t index, struct profile_row *out)
+{
+    if (p == NULL || s == NULL || out == NULL)
+        return MFW_E_ARG;
+    uint8_t buf[PROFILE_ENTRY_MAX];
+    int rc = profile_read_raw(p, s, index, buf);
+    if (rc != MFW_OK)
+        return rc;
+    if (buf[5] != p->cfg.n_columns || bytes_get_le16(buf + 6) != p->tag ||
+        s->cfg.area[p->area].entry_size < profile_entry_size(buf[5]))
+        return MFW_E_VERSION;
+    out->time = (mfw_ms_t)bytes_get_le32(buf) * MFW_MS_PER_S;
+    out->status = buf[4];
+    out->n = buf[5];
+    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++)
+        out->v[k] = k < out->n ? (int64_t)bytes_get_le64(buf + PROFILE_HEADER_SIZE + 8u * k) : 0;
+    return MFW_OK;
+}
+
+/* Smallest index in [0, n) whose time is > key (strict) or >= key (!strict); n if none. */
+static int profile_bisect(const struct profile *p, struct store *s, uint32_t n, mfw_ms_t key,
+                          bool strict, uint32_t *pos)
+{
+    uint8_t buf[PROFILE_ENTRY_MAX];
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int rc = profile_read_raw(p, s, mid, buf);
+        if (rc != MFW_OK)
+            return rc;
+        mfw_ms_t t = (mfw_ms_t)bytes_get_le32(buf) * MFW_MS_PER_S;
+        if (strict ? t > key : t >= key)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    *pos = lo;
+    return MFW_OK;
+}
+
+int profile_find(const struct profile *p, struct store *s, mfw_ms_t from, mfw_ms_t to,
+                 uint32_t *first, uint32_t *n)
+{
+    if (p == NULL || s == NULL || first == NULL || n == NULL)
+        return MFW_E_ARG;
+    uint32_t count = profile_count(p, s);
+    uint32_t lo, hi;
+    int rc = profile_bisect(p, s, count, from, false, &lo);
+    if (rc != MFW_OK)
+        return rc;
+    *first = lo;
+    *n = 0;
+    if (to < from)
+        return MFW_OK;
+    rc = profile_bisect(p, s, count, to, true, &hi);
+    if (rc != MFW_OK)
+        return rc;
+    *n = hi > lo ? hi - lo : 0;
+    return MFW_OK;
+}
+
+int profile_clear(struct profile *p, struct store *s)
+{
+    if (p == NULL || s == NULL)
+        return MFW_E_ARG;
+    return store_ring_clear(s, p->area);
+}
+
+/* ---- The fixed profiles ---- */
+
+static const uint16_t lp1_columns[] = {CAT_AP_TOTAL, CAT_AM_TOTAL, CAT_RP_TOTAL, CAT_RM_TOTAL};
+
+static const uint16_t daily_columns[] = {
+    CAT_AP_TOTAL, CAT_AM_TOTAL, CAT_RP_TOTAL, CAT_RM_TOTAL,
+    CAT_AP_T1, CAT_AP_T2, CAT_AP_T3, CAT_AP_T4, CAT_AP_T5, CAT_AP_T6, CAT_AP_T7, CAT_AP_T8,
+    CAT_AM_T1, CAT_AM_T2, CAT_AM_T3, CAT_AM_T4, CAT_AM_T5, CAT_AM_T6, CAT_AM_T7, CAT_AM_T8,
+};
+
+static const uint16_t billing_columns[] = {
+    CAT_AP_TOTAL, CAT_AP_T1, CAT_AP_T2, CAT_AP_T3, CAT_AP_T4,
+    CAT_AP_T5, CAT_AP_T6, CAT_AP_T7, CAT_AP_T8,
+    CAT_AM_TOTAL, CAT_AM_T1, CAT_AM_T2, CAT_AM_T3, CAT_AM_T4,
+    CAT_AM_T5, CAT_AM_T6, CAT_AM_T7, CAT_AM_T8,
+    CAT_RP_TOTAL, CAT_RP_T1, CAT_RP_T2, CAT_RP_T3, CAT_RP_T4,
+    CAT_RP_T5, CAT_RP_T6, CAT_RP_T7, CAT_RP_T8,
+    CAT_RM_TOTAL, CAT_RM_T1, CAT_RM_T2, CAT_RM_T3, CAT_RM_T4,
+    CAT_RM_T5, CAT_RM_T6, CAT_RM_T7, CAT_RM_T8,
+    CAT_MAXDEM_AP, CAT_MAXDEM_AM,
+};
+
+static const uint16_t analysis_default[PROFILE_ANALYSIS_COLUMNS] = {
+    CAT_U_L1, CAT_U_L2, CAT_U_L3, CAT_I_L1, CAT_I_L2, CAT_I_L3,
+    CAT_PP_L1, CAT_PP_L2, CAT_PP_L3, CAT_PM_L1, CAT_PM_L2, CAT_PM_L3,
+    CAT_FREQUENCY, CAT_PP_TOTAL, CAT_PF_TOTAL, CAT_I_NEUTRAL,
+};
+
+_Static_assert(sizeof billing_columns / sizeof billing_columns[0] <= PROFILE_COLUMNS_MAX,
+               "billing profile columns");
+_Static_assert(sizeof daily_columns / sizeof daily_columns[0] <= PROFILE_COLUMNS_MAX,
+               "daily profile columns");
+
+static void profile_config_fill(struct profile_config *cfg, const uint16_t *ids, unsigned n,
+                                uint32_t period, uint32_t depth)
+{
+    cfg->capture_period_s = period;
+    cfg->n_columns = (uint8_t)n;
+    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++)
+        cfg->column[k] = k < n ? ids[k] : 0;
+    cfg->depth = depth;
+}
+
+void profile_config_lp1(struct profile_config *cfg)
+{
+    if (cfg != NULL)
+        profile_config_fill(cfg, lp1_columns, sizeof lp1_columns / sizeof lp1_columns[0], 900u,
+                            PROFILE_LP1_DEPTH);
+}
+
+void profile_config_daily(struct profile_config *cfg)
+{
+    if (cfg != NULL)
+        profile_config_fill(cfg, daily_columns, sizeof daily_columns / sizeof daily_columns[0], 0u,
+                            PROFILE_DAILY_DEPTH);
+}
+
+void profile_config_billing(struct profile_config *cfg)
+{
+    if (cfg != NULL)
+        profile_config_fill(cfg, billing_columns,
+                            sizeof billing_columns / sizeof billing_columns[0], 0u,
+                            PROFILE_BILLING_DEPTH);
+}
+
+int profile_config_analysis(struct profile_config *cfg, const uint16_t *ids, unsigned n,
+                            uint32_t capture_period_s, uint32_t depth)
+{
+    if (cfg == NULL)
+        return MFW_E_ARG;
+    if (ids == NULL) {
+        ids = analysis_default;
+        n = PROFILE_ANALYSIS_COLUMNS;
+    }
+    if (depth == 0)
+        depth = PROFILE_ANALYSIS_DEPTH;
+    if (n == 0 || n > PROFILE_ANALYSIS_COLUMNS)
+        return MFW_E_ARG;
+    struct profile_config c;
+    profile_config_fill(&c, ids, n, capture_period_s, depth);
+    int rc = profile_check_config(&c);
+    if (rc != MFW_OK)
+        return rc;
+    *cfg = c;
+    return MFW_OK;
+}

@@ -1,0 +1,312 @@
+/* Voltage quality and power failure per phase. Rules and their sources are in quality.h:
+ * thresholds references/metrology.md §4.4 (EN 50160 +/-10 % Un, Kamstrup TD 5512-1040 §3.6.7
+ * voltage failure < 160 V for >= 1 s), hysteresis IEC 61000-4-30 5.4.2.1 (2 % Udin), codes and
+ * OBIS references/idis-objects.md §6 and §10, long power failure > 180 s (EN 50160,
+ * 0.0.96.7.20). */
+#include "meterfw/quality.h"
+
+#include "meterfw/error.h"
+
+enum cond_dir { DIR_LOW, DIR_HIGH };
+
+void quality_default_config(struct quality_config *cfg, uint8_t phases)
+{
+    *cfg = (struct quality_config){
+        .phases = phases,
+        .un_v = 230.0,
+        .sag_v = 207.0,    /* -10 % Un */
+        .swell_v = 253.0,  /* +10 % Un */
+        .missing_v = 160.0,
+        .hysteresis_v = 4.6, /* 2 % of 230 V */
+        .sag_time_ms = 0,
+        .swell_time_ms = 0,
+        .missing_time_ms = 1000,
+        .long_failure_s = 180,
+    };
+}
+
+int quality_init(struct quality *q, const struct quality_config *cfg)
+{
+    if (!q || !cfg || cfg->phases == 0 || cfg->phases > MFW_PHASES_MAX)
+        return MFW_E_ARG;
+    /* Ordered thresholds, and a hysteresis that cannot carry an end threshold past the next
+     * limit (a sag could otherwise never end below Un). Negated tests also reject NaN. */
+    if (!(cfg->missing_v > 0.0 && cfg->missing_v < cfg->sag_v && cfg->sag_v < cfg->un_v &&
+          cfg->un_v < cfg->swell_v && cfg->hysteresis_v >= 0.0 &&
+          cfg->sag_v + cfg->hysteresis_v < cfg->un_v &&
+          cfg->swell_v - cfg->hysteresis_v > cfg->un_v &&
+          cfg->missing_v + cfg->hysteresis_v < cfg->un_v))
+        return MFW_E_RANGE;
+    *q = (struct quality){ .cfg = *cfg };
+    return MFW_OK;
+}
+
+static void push(struct quality *q, struct quality_event *out, size_t cap, size_t *n,
+                 const struct quality_event *ev)
+{
+    if (out && *n < cap)
+        out[(*n)++] = *ev;
+    else
+        q->dropped++;
+}
+
+/* Advances one detector by one window [ws, now) whose relevant one-cycle extreme is x (lo for
+ * DIR_LOW, hi for DIR_HIGH). Returns +1 when the condition qualified in this window, -1 when a
+ * qualified condition ended (at ws), 0 otherwise. */
+static int cond_step(struct quality_cond *c, enum cond_dir dir, double thr, double hyst,
+                     uint32_t time_ms, double lo, double hi, mfw_ms_t ws, mfw_ms_t now)
+{
+    double x = dir == DIR_LOW ? lo : hi;
+    if (!c->active) {
+        bool in = dir == DIR_LOW ? x < thr : x > thr;
+        if (!in)
+            return 0;
+        *c = (struct quality_cond){ .active = true, .start = ws, .v_min = lo, .v_max = hi,
+                                    .count = c->count, .last_duration_ms = c->last_duration_ms,
+                                    .last_magnitude_v = c->last_magnitude_v };
+    } else {
+        /* Once in, it stays in until past the threshold plus the hysteresis. */
+        bool stay = dir == DIR_LOW ? x < thr + hyst : x > thr - hyst;
+        if (!stay) {
+            bool was = c->qualified;
+            c->active = false;
+            c->qualified = false;
+            if (!was)
+                return 0; /* too short for the time threshold: not logged, not counted */
+            c->last_duration_ms = ws - c->start;
+            c->last_magnitude_v = dir == DIR_LOW ? c->v_min : c->v_max;
+            return -1;
+        }
+        if (lo < c->v_min)
+            c->v_min = lo;
+        if (hi > c->v_max)
+            c->v_max = hi;
+    }
+    if (!c->qualified && now - c->start >= (mfw_ms_t)time_ms) {
+        c->qualified = true;
+        c->count++;
+        return 1;
+    }
+    return 0;
+}
+
+static struct quality_event start_event(const struct quality_cond *c, unsigned code_l1,
+                                        unsigned p, mfw_ms_t now)
+{
+    return (struct quality_event){
+        .kind = QUALITY_EV_VOLTAGE,
+        .code = (uint8_t)(code_l1 + p),
+        .phase = (uint8_t)p,
+        .time = c->start,
+        .start = c->start,
+        .duration_ms = now - c->start,
+        .duration_s = (uint32_t)((now - c->start) / MFW_MS_PER_S),
+        .duration_valid = true,
+        .v_min = c->v_min,
+        .v_max = c->v_max,
+    };
+}
+
+/* Counts a power failure of phase p lasting dur_ms (valid) and fills its record. */
+static struct quality_event failure_record(struct quality *q, unsigned p, mfw_ms_t start,
+                                           mfw_ms_t end, bool valid, double vmin, double vmax)
+{
+    struct quality_phase *ph = &q->ph[p];
+    int64_t dur = valid && end >= start ? end - start : 0;
+    uint32_t dur_s = (uint32_t)(dur / MFW_MS_PER_S);
+    /* EN 50160: long interruption > 3 min; 0.0.96.7.20 holds the threshold. */
+    bool is_long = valid && dur > (int64_t)q->cfg.long_failure_s * MFW_MS_PER_S;
+    ph->failures++;
+    if (is_long) {
+        ph->long_failures++;
+        ph->last_long_s = dur_s;
+    }
+    return (struct quality_event){
+        .kind = QUALITY_EV_POWER_FAILURE,
+        .code = 0,
+        .phase = (uint8_t)p,
+        .time = end,
+        .start = start,
+        .duration_ms = dur,
+        .duration_s = dur_s,
+        .duration_valid = valid && end >= start,
+        .long_failure = is_long,
+        .v_min = vmin,
+        .v_max = vmax,
+    };
+}
+
+static bool any_qualified(const struct quality_phase *ph)
+{
+    return ph->sag.qualified || ph->swell.qualified || ph->missing.qualified;
+}
+
+static void open_episode(struct quality_phase *ph, const struct quality_cond *c)
+{
+    if (!ph->episode) {
+        ph->episode = true;
+        ph->ep_start = c->start;
+        ph->ep_min = c->v_min;
+        ph->ep_max = c->v_max;
+        return;
+    }
+    if (c->start < ph->ep_start)
+        ph->ep_start = c->start;
+    if (c->v_min < ph->ep_min)
+        ph->ep_min = c->v_min;
+    if (c->v_max > ph->ep_max)
+        ph->ep_max = c->v_max;
+}
+
+static struct quality_event normal_event(const struct quality_phase *ph, unsigned p,
+                                         mfw_ms_t end)
+{
+    return (struct quality_event){
+        .kind = QUALITY_EV_VOLTAGE,
+        .code = (uint8_t)(QUALITY_CODE_NORMAL_L1 + p),
+        .phase = (uint8_t)p,
+        .time = end,
+        .start = ph->ep_start,
+        .duration_ms = end - ph->ep_start,
+        .duration_s = (uint32_t)((end - ph->ep_start) / MFW_MS_PER_S),
+        .duration_valid = true,
+        .v_min = ph->ep_min,
+        .v_max = ph->ep_max,
+    };
+}
+
+size_t quality_window(struct quality *q, const struct metrology_values *v, mfw_ms_t now,
+                      struct quality_event *out, size_t cap)
+{
+    size_t n = 0;
+    const struct quality_config *cfg = &q->cfg;
+    mfw_ms_t ws = now - (mfw_ms_t)(v->duration_s * 1000.0 + 0.5); /* window start */
+    for (unsigned p = 0; p < cfg->phases; p++) {
+        struct quality_phase *ph = &q->ph[p];
+        double vr = v->ph[p].vrms;
+        double lo = v->vrms_cycle_min[p], hi = v->vrms_cycle_max[p];
+        if (lo == 0.0 && hi == 0.0) /* no completed cycle in the window: use its rms */
+            lo = hi = vr;
+
+        mfw_ms_t miss_start = ph->missing.start;
+        double miss_min = ph->missing.v_min, miss_max = ph->missing.v_max;
+        int s_sag = cond_step(&ph->sag, DIR_LOW, cfg->sag_v, cfg->hysteresis_v,
+                              cfg->sag_time_ms, lo, hi, ws, now);
+        int s_swell = cond_step(&ph->swell, DIR_HIGH, cfg->swell_v, cfg->hysteresis_v,
+                                cfg->swell_time_ms, lo, hi, ws, now);
+        /* Missing voltage: the whole window (its highest cycle) below the threshold. */
+        int s_miss = cond_step(&ph->missing, DIR_LOW, cfg->missing_v, cfg->hysteresis_v,
+                               cfg->missing_time_ms, hi, hi, ws, now);
+
+        struct quality_event ev;
+        if (s_sag > 0) {
+            ev = start_event(&ph->sag, QUALITY_CODE_UNDER_L1, p, now);
+            push(q, out, cap, &n, &ev);
+            open_episode(ph, &ph->sag);
+        }
+        if (s_swell > 0) {
+            ev = start_event(&ph->swell, QUALITY_CODE_OVER_L1, p, now);
+            push(q, out, cap, &n, &ev);
+            open_episode(ph, &ph->swell);
+        }
+        if (s_miss > 0) {
+            ev = start_event(&ph->missing, QUALITY_CODE_MISSING_L1, p, now);
+            push(q, out, cap, &n, &ev);
+            open_episode(ph, &ph->missing);
+        }
+        if (s_miss < 0) {
+            /* Power failure log 1.0.99.97.0.255: {phase, start, duration}. */
+            ev = failure_record(q, p, miss_start, ws, true, miss_min, miss_max);
+            q->failures_any++;
+            if (ev.long_failure) {
+                q->long_any++;
+                q->last_long_any_s = ev.duration_s;
+            }
+            push(q, out, cap, &n, &ev);
+        }
+        if (ph->episode) {
+            if (!any_qualified(ph)) {
+                ev = normal_event(ph, p, ws);
+                push(q, out, cap, &n, &ev);
+                ph->episode = false;
+            } else {
+                if (lo < ph->ep_min)
+                    ph->ep_min = lo;
+                if (hi > ph->ep_max)
+                    ph->ep_max = hi;
+            }
+        }
+        /* Min / max of the 200 ms rms (IEC 61000-4-30 class S 10-cycle value); windows without
+         * voltage are the power failure log's business, not a minimum voltage. */
+        if (vr >= cfg->missing_v) {
+            if (!ph->minmax_valid || vr < ph->v_min)
+                ph->v_min = vr;
+            if (!ph->minmax_valid || vr > ph->v_max)
+                ph->v_max = vr;
+            ph->minmax_valid = true;
+        }
+    }
+    return n;
+}
+
+void quality_power_down(struct quality *q, mfw_ms_t now)
+{
+    q->down = true;
+    q->down_time = now;
+}
+
+size_t quality_power_up(struct quality *q, mfw_ms_t now, bool rtc_valid,
+                        struct quality_event *out, size_t cap)
+{
+    if (!q->down)
+        return 0;
+    size_t n = 0;
+    bool any_long = false;
+    uint32_t long_s = 0;
+    for (unsigned p = 0; p < q->cfg.phases; p++) {
+        struct quality_phase *ph = &q->ph[p];
+        /* A missing voltage already under way on this phase started the failure earlier. */
+        mfw_ms_t start = ph->missing.active && ph->missing.start < q->down_time
+                             ? ph->missing.start : q->down_time;
+        struct quality_event ev;
+        if (ph->episode) {
+            /* Close the logged condition so that the log stays balanced; the meter was off, so
+             * the episode ends at power down (the last instant anything was measured). */
+            ev = normal_event(ph, p, q->down_time);
+            push(q, out, cap, &n, &ev);
+            ph->episode = false;
+        }
+        /* The outage was a missing voltage on this phase (count it unless already counted). */
+        if (!ph->missing.qualified)
+            ph->missing.count++;
+        ev = failure_record(q, p, start, now, rtc_valid, 0.0, 0.0);
+        ph->missing.last_duration_ms = ev.duration_ms;
+        ph->missing.last_magnitude_v = 0.0;
+        if (ev.long_failure) {
+            any_long = true;
+            long_s = ev.duration_s > long_s ? ev.duration_s : long_s;
+        }
+        push(q, out, cap, &n, &ev);
+        /* Fresh detectors: the windows after power-up measure anew. */
+        ph->sag.active = ph->sag.qualified = false;
+        ph->swell.active = ph->swell.qualified = false;
+        ph->missing.active = ph->missing.qualified = false;
+    }
+    /* One outage of the whole meter: one failure in all phases and one in any phase. */
+    q->failures_all++;
+    q->failures_any++;
+    if (any_long) {
+        q->long_all++;
+        q->long_any++;
+        q->last_long_all_s = long_s;
+        q->last_long_any_s = long_s;
+    }
+    q->down = false;
+    return n;
+}
+
+void quality_reset_minmax(struct quality *q)
+{
+    for (unsigned p = 0; p < MFW_PHASES_MAX; p++)
+        q->ph[p].minmax_valid = false;
+}
