@@ -13,11 +13,22 @@
 
 static const struct hal no_hal;
 
-static void make_meter(struct meter *m, enum meter_model model)
+/* A meter without flash, its clock on UTC without summer time unless `cet` (the default: CET
+ * with EU summer time), so the calendar arithmetic below is plain UTC. */
+static void make_meter_tz(struct meter *m, enum meter_model model, bool cet)
 {
     struct meter_config cfg;
     meter_default_config(&cfg, model);
-    assert_int_equal(meter_init(m, &cfg, &no_hal), MFW_OK);
+    if (!cet) {
+        cfg.settings.clock.utc_offset_min = 0;
+        cfg.settings.clock.dst_enabled = false;
+    }
+    assert_int_equal(meter_init(m, &cfg, &no_hal, 0), MFW_OK);
+}
+
+static void make_meter(struct meter *m, enum meter_model model)
+{
+    make_meter_tz(m, model, false);
 }
 
 /* Shows the item with this OBIS code and renders it; fails if the list has none. */
@@ -152,7 +163,7 @@ static void test_time_and_date(void **state)
     const mfw_ms_t t = (20458LL * 86400 + 12 * 3600 + 34 * 60 + 56) * 1000 + 999;
     show(&d, &m, t, "0.9.1", &fr);
     assert_string_equal(fr.value, "12:34:56");
-    assert_string_equal(fr.unit, "UTC");
+    assert_string_equal(fr.unit, "");
     show(&d, &m, t, "0.9.2", &fr);
     assert_string_equal(fr.value, "26-01-05");
     /* 2024-02-29T23:59:59Z: 54 years with 13 leap days = 19723 days, + 31 + 28 = 19782 */
@@ -169,6 +180,16 @@ static void test_time_and_date(void **state)
     /* 2000-03-01: the 400-year leap rule (2000 is a leap year): 10957 + 31 + 29 = 11017 */
     show(&d, &m, 11017LL * 86400000, "0.9.2", &fr);
     assert_string_equal(fr.value, "00-03-01");
+    /* the default clock shows local time: 2026-07-01T10:00:00Z is 12:00:00 CEST (+2 h: EU summer
+     * time runs from 2026-03-29 to 2026-10-25); 2026-01-05T12:34:56Z is 13:34:56 CET */
+    make_meter_tz(&m, METER_382M, true);
+    const mfw_ms_t july =
+        t + (31 + 28 + 31 + 30 + 31 + 30 - 4) * 86400000LL - (2 * 3600 + 34 * 60 + 56) * 1000LL - 999;
+    show(&d, &m, july, "0.9.1", &fr);
+    assert_string_equal(fr.value, "12:00:00");
+    assert_string_equal(fr.unit, "DST");
+    show(&d, &m, t, "0.9.1", &fr);
+    assert_string_equal(fr.value, "13:34:56");
 }
 
 static void test_rotation(void **state)
@@ -239,9 +260,13 @@ static void test_flags_and_tariff(void **state)
     make_meter(&m, METER_382M);
     display_init(&d, METER_382M);
 
+    /* the meter started at 1970-01-01T00:00Z: a holiday (01-01) in the default calendar, T2 */
     show(&d, &m, 0, "0.0.96.14.0", &fr);
-    assert_string_equal(fr.value, "T1");
-    assert_int_equal(fr.tariff, 1);
+    assert_string_equal(fr.value, "T2");
+    assert_int_equal(fr.tariff, 2);
+    m.tariff = 7;
+    show(&d, &m, 0, "0.0.96.14.0", &fr);
+    assert_string_equal(fr.value, "T7");
 
     set_values(&m, 1000, 200, false);
     m.now_values.ph[2].voltage_present = false;

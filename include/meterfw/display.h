@@ -15,7 +15,7 @@
  *    other is 0.000). Before the first measurement window the value is "--------".
  *  - 0.9.1 time "hh:mm:ss" and 0.9.2 date "YY-MM-DD", both in UTC (the unit says "UTC"; local
  *    time and DST come with the clock issue).
- *  - 0.0.96.14.0 active tariff "T1" (struct display.tariff; tariffs come in a later issue).
+ *  - 0.0.96.14.0 active tariff "T1".."T8" (the meter's time-of-use calendar).
  */
 #ifndef METERFW_DISPLAY_H
 #define METERFW_DISPLAY_H
@@ -65,7 +65,6 @@ struct display {
     uint8_t n_items;
     uint8_t index;          /* item shown now */
     uint8_t phases;
-    uint8_t tariff;         /* active tariff shown by 0.0.96.14.0, 1 until tariffs exist */
     uint32_t ms_per_item;   /* DISPLAY_MS_PER_ITEM */
     mfw_ms_t last_switch;   /* time the shown item came up */
     bool started;           /* last_switch is valid */

@@ -161,7 +161,7 @@ int eventlog_add(struct eventlog *el, struct store *s, enum event_log log, mfw_m
 
 /* A power failure of the phases in phase_mask (bit 0 = L1) from start for duration_s, reported
  * when power is back at end = start + duration: counts it (any / per phase / all phases) and, if
- * duration_s >= the long threshold, counts a long failure and logs it in the power failure log
+ * duration_s > the long threshold, counts a long failure and logs it in the power failure log
  * (code EV_POWER_DOWN, time = end, v1 = start, v2 = duration_s, phase = mask). Returns 1 when an
  * entry was logged, 0 when not (short failure), or an error. */
 int eventlog_power_failure(struct eventlog *el, struct store *s, uint8_t phase_mask,

@@ -36,6 +36,9 @@ struct hal {
     /* Disconnector and load-control relays. */
     void (*relay_set)(void *ctx, unsigned relay, bool closed);
     bool (*relay_sensed)(void *ctx, unsigned relay);
+    /* True if the RTC lost its time while the meter was without power (flat backup): the meter
+     * then marks its clock invalid until it is set. NULL = the RTC never loses time. */
+    bool (*rtc_lost)(void *ctx);
     /* Covers, field sensor, button: a set of enum hal_input bits. */
     uint32_t (*inputs)(void *ctx);
     const struct crypto_port *crypto;

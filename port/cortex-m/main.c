@@ -27,12 +27,12 @@ int main(void)
 {
     board_hal(&board, &hal);
 
-    /* PORTER: take the configuration and calibration from the store (a later issue); the
-     * defaults are an uncalibrated meter of the board's phase count. */
+    /* The configuration and state come from the store (meter_init mounts it through the HAL's
+     * flash functions); PORTER: the calibration constants belong to the factory data. */
     struct meter_config cfg;
     meter_default_config(&cfg, BOARD_PHASES == 1 ? METER_162M : METER_382M);
     cfg.metro.fs_hz = BOARD_ADC_FS_HZ;
-    if (meter_init(&meter, &cfg, &hal) != MFW_OK) {
+    if (meter_init(&meter, &cfg, &hal, board_now(&board)) != MFW_OK) {
         for (;;) {
             /* impossible configuration: a build error in practice; the watchdog resets */
         }

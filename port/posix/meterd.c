@@ -1,12 +1,14 @@
 /* meterd: the virtual meter. A struct meter of the meterfw core, fed from a scenario through the
  * simulated analog front end, paced by the real clock (or as fast as possible up to --until),
- * with its LCD on the terminal and its registers kept across runs in a state file. */
+ * with its LCD on the terminal; the meter keeps itself in its flash (a file) across runs, and
+ * meterd keeps the simulated RTC (state_dir.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "clock_posix.h"
 #include "isotime.h"
 #include "lcd_term.h"
@@ -17,7 +19,7 @@
 #include "report.h"
 #include "scenario_load.h"
 #include "sim_drive.h"
-#include "state_file.h"
+#include "state_dir.h"
 
 #define EXIT_BAD_INPUT 2
 #define DRAW_PERIOD_MS 200 /* LCD redraw, ~5 per second */
@@ -45,12 +47,15 @@ static void install_signals(void)
 struct run {
     struct meterd_opts o;
     struct scenario sc;
+    struct meter_config cfg; /* also what a power-up after an outage gets */
     struct meter m;
+    struct board board;
     struct hal hal;
+    bool flash_open;
     struct sim_drive drv;
     struct display disp;
     char state_dir[4096];
-    mfw_ms_t start;
+    mfw_ms_t start;          /* simulated RTC time at start */
 };
 
 static const char *fidelity_name(enum meterd_fidelity f)
@@ -58,7 +63,8 @@ static const char *fidelity_name(enum meterd_fidelity f)
     return f == FIDELITY_FAST ? "fast" : "sample";
 }
 
-/* Everything that can be wrong with the input is found here, before anything is written. */
+/* Everything that can be wrong with the input is found here, before anything is written or
+ * created: exit 2 for bad input, 1 for a state that cannot be used; -1 = go on. */
 static int setup(struct run *r, int argc, char **argv)
 {
     char err[512];
@@ -78,15 +84,19 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
 
-    struct meter_config cfg;
-    meter_default_config(&cfg, o->model);
-    memcpy(cfg.serial, o->serial, sizeof cfg.serial);
-    cfg.i_ref_a = o->i_ref_a;
-    cfg.i_max_a = o->i_max_a;
-    cfg.metro.fs_hz = o->rate_hz;
-    rc = sim_drive_init(&r->drv, &r->sc, o->fidelity, &cfg, 0);
-    if (rc == MFW_OK)
-        rc = meter_init(&r->m, &cfg, &r->hal);
+    struct meter_config *cfg = &r->cfg;
+    meter_default_config(cfg, o->model);
+    memcpy(cfg->serial, o->serial, sizeof cfg->serial);
+    cfg->i_ref_a = o->i_ref_a;
+    cfg->i_max_a = o->i_max_a;
+    cfg->metro.fs_hz = o->rate_hz;
+    rc = sim_drive_init(&r->drv, &r->sc, o->fidelity, cfg, 0);
+    if (rc == MFW_OK) {
+        /* A dry run on a hal without flash: checks the configuration, touches nothing. */
+        struct hal none;
+        memset(&none, 0, sizeof none);
+        rc = meter_init(&r->m, cfg, &none, 0);
+    }
     if (rc != MFW_OK) {
         fprintf(stderr, "meterd: the meter rejects this configuration (%s)\n", mfw_strerror(rc));
         return EXIT_BAD_INPUT;
@@ -95,44 +105,87 @@ static int setup(struct run *r, int argc, char **argv)
     int n = o->state_dir ? snprintf(r->state_dir, sizeof r->state_dir, "%s", o->state_dir)
                          : snprintf(r->state_dir, sizeof r->state_dir, "meterd-state/%s",
                                     o->serial);
-    if (n <= 0 || (size_t)n >= sizeof r->state_dir) {
+    char probe[4096];
+    if (n <= 0 || (size_t)n >= sizeof r->state_dir ||
+        !state_path(probe, sizeof probe, r->state_dir, STATE_FLASH_NAME ".tmp")) {
         fprintf(stderr, "meterd: --state-dir: path too long\n");
         return EXIT_BAD_INPUT;
     }
-    int loaded = state_load(r->state_dir, &r->m, err, sizeof err);
-    if (loaded < 0) {
-        /* Not overwritten: a meter never silently resets its registers. */
-        fprintf(stderr, "meterd: %s; move it away to start from zero\n", err);
+
+    /* The RTC (the rule is in the --help text and the README). */
+    mfw_ms_t saved = 0, now = clock_utc_ms();
+    now -= now % 1000; /* whole seconds, so the simulated clock reads cleanly */
+    int have_rtc = state_rtc_load(r->state_dir, &saved, err, sizeof err);
+    if (have_rtc < 0) {
+        fprintf(stderr, "meterd: %s; move the state directory away to start from zero\n", err);
         return EXIT_FAILURE;
     }
-    char when[ISOTIME_LEN];
-    if (loaded) {
-        r->start = r->m.now;
-        isotime_format(r->start, when);
-        fprintf(stderr, "meterd: continuing from the state in %s (simulated time %s)%s\n",
-                r->state_dir, when, o->has_start ? "; --start ignored" : "");
+    bool real_time = !o->has_speed && !o->has_until;
+    char when[ISOTIME_LEN], was[ISOTIME_LEN];
+    if (o->has_start) {
+        if (have_rtc && o->start_ms < saved) {
+            isotime_format(o->start_ms, when);
+            isotime_format(saved, was);
+            fprintf(stderr, "meterd: --start %s is before the saved RTC time %s (an RTC never "
+                    "runs backwards; move the state directory away to start over)\n", when, was);
+            return EXIT_BAD_INPUT;
+        }
+        r->start = o->start_ms;
+    } else if (have_rtc) {
+        r->start = real_time && now > saved ? now : saved;
     } else {
-        /* a fresh meter: whole seconds, so the simulated clock reads cleanly */
-        mfw_ms_t now = clock_utc_ms();
-        r->start = o->has_start ? o->start_ms : now - now % 1000;
-        r->m.now = r->start; /* as if the last tick were at the start */
+        r->start = now;
     }
     if (o->has_until && o->until_ms <= r->start) {
         char u[ISOTIME_LEN];
         isotime_format(o->until_ms, u);
         isotime_format(r->start, when);
         fprintf(stderr, "meterd: --until %s is not after the start time %s%s\n", u, when,
-                loaded ? " (from the saved state)" : "");
+                have_rtc && !o->has_start ? " (the saved RTC)" : "");
         return EXIT_BAD_INPUT;
     }
-    r->drv.t = r->start;
-    r->drv.state_until = r->start;
-    display_init(&r->disp, o->model);
+    uint64_t flash_size = (uint64_t)cfg->store.sector_size * cfg->store.sector_count;
+    int have_flash = state_flash_check(r->state_dir, flash_size, err, sizeof err);
+    if (have_flash < 0) {
+        /* Not overwritten: a meter never silently loses its registers. */
+        fprintf(stderr, "meterd: %s; move it away to start from zero\n", err);
+        return EXIT_FAILURE;
+    }
 
+    /* Input checked: now the directory and the flash. */
     if (!state_prepare_dir(r->state_dir, err, sizeof err)) {
         fprintf(stderr, "meterd: %s\n", err);
         return EXIT_FAILURE;
     }
+    char path[4096];
+    state_path(path, sizeof path, r->state_dir, STATE_FLASH_NAME);
+    if (flash_file_open(&r->board.flash, path, cfg->store.sector_size, cfg->store.sector_count,
+                        cfg->store.prog_size, 0, err, sizeof err) != 0) {
+        fprintf(stderr, "meterd: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    r->flash_open = true;
+    board_hal(&r->board, &r->hal);
+    r->board.rtc_lost = o->rtc_lost;
+    rc = meter_init(&r->m, cfg, &r->hal, r->start);
+    r->board.rtc_lost = false; /* only this start found the backup flat */
+    if (rc != MFW_OK) {
+        fprintf(stderr, "meterd: the meter does not start (%s)\n", mfw_strerror(rc));
+        return EXIT_FAILURE;
+    }
+    if (!r->m.persistent)
+        fprintf(stderr, "meterd: warning: the meter could not mount its flash %s; it runs "
+                "without storage\n", path);
+    isotime_format(r->start, when);
+    if (have_flash || have_rtc)
+        fprintf(stderr, "meterd: continuing the meter in %s, RTC %s%s\n", r->state_dir, when,
+                o->has_start ? " (--start)"
+                : !have_rtc ? " (no RTC backup: wall clock)"
+                : r->start != saved ? " (saved RTC kept running: real time)" : " (saved RTC)");
+    r->drv.t = r->start;
+    r->drv.state_until = r->start;
+    sim_drive_power(&r->drv, &r->cfg, &r->hal);
+    display_init(&r->disp, o->model);
     return -1; /* go on */
 }
 
@@ -164,12 +217,12 @@ static void run_loop(struct run *r)
     if (tty)
         lcd_term_begin(stdout);
 
-    while (!stop_requested && !finished(r)) {
+    while (!stop_requested && !finished(r) && r->drv.error == MFW_OK) {
         int64_t now = clock_mono_ms();
         mfw_ms_t target = o->has_until ? o->until_ms
                                        : r->start + (mfw_ms_t)((double)(now - mono0) * o->speed);
         int64_t slice_end = now + SLICE_MS;
-        while (r->drv.t < target && !stop_requested) {
+        while (r->drv.t < target && !stop_requested && r->drv.error == MFW_OK) {
             mfw_ms_t before = r->drv.t;
             mfw_ms_t step = o->fidelity == FIDELITY_SAMPLE ? 1000 : 3600000;
             sim_drive_advance(&r->drv, &r->m, target - r->drv.t > step ? r->drv.t + step : target);
@@ -207,15 +260,45 @@ static void run_loop(struct run *r)
     }
 }
 
+/* Saves and closes: meter_flush, the RTC backup, the flash. 0 or 1. */
+static int shutdown_meter(struct run *r)
+{
+    char err[512], a[ISOTIME_LEN];
+    int rc = EXIT_SUCCESS;
+    meter_flush(&r->m, r->drv.t); /* the open window reaches the registers, then a save */
+    if (state_rtc_save(r->state_dir, r->drv.t, err, sizeof err)) {
+        isotime_format(r->drv.t, a);
+        fprintf(stderr, "meterd: saved in %s (RTC %s%s)\n", r->state_dir, a,
+                r->m.down ? ", the meter is without supply" : "");
+    } else {
+        fprintf(stderr, "meterd: saving the RTC failed: %s\n", err);
+        rc = EXIT_FAILURE;
+    }
+    return rc;
+}
+
+static int close_flash(struct run *r)
+{
+    if (!r->flash_open)
+        return EXIT_SUCCESS;
+    r->flash_open = false;
+    if (flash_file_close(&r->board.flash) != 0) {
+        fprintf(stderr, "meterd: closing the flash file failed\n");
+        return EXIT_FAILURE;
+    }
+    return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
-    struct run *r = calloc(1, sizeof *r); /* a few tens of KB: the heap, not the stack */
+    struct run *r = calloc(1, sizeof *r); /* a few hundred KB: the heap, not the stack */
     if (r == NULL) {
         fputs("meterd: out of memory\n", stderr);
         return EXIT_FAILURE;
     }
     int rc = setup(r, argc, argv);
     if (rc >= 0) {
+        close_flash(r);
         free(r);
         return rc;
     }
@@ -233,26 +316,27 @@ int main(int argc, char **argv)
             a, r->o.has_until ? b : "real time", r->o.has_until ? " as fast as possible" : "");
 
     run_loop(r);
-    meter_flush(&r->m, r->drv.t); /* the open measurement window reaches the registers */
-
-    char err[512];
-    rc = EXIT_SUCCESS;
-    if (state_save(r->state_dir, &r->m, err, sizeof err)) {
-        isotime_format(r->m.now, a);
-        fprintf(stderr, "meterd: state saved in %s (simulated time %s)\n", r->state_dir, a);
-    } else {
-        fprintf(stderr, "meterd: saving the state failed: %s\n", err);
+    if (r->drv.error != MFW_OK)
+        fprintf(stderr, "meterd: the meter did not power up again (%s)\n",
+                mfw_strerror(r->drv.error));
+    rc = shutdown_meter(r);
+    if (r->drv.error != MFW_OK)
         rc = EXIT_FAILURE;
-    }
     if (r->o.report_json) {
         struct report_info ri = {
             .fidelity = fidelity_name(r->o.fidelity),
             .start_ms = r->start,
-            .end_ms = r->m.now,
+            .end_ms = r->drv.t,
             .scenario = r->o.scenario,
+            .flash = &r->board.flash.emu,
+            .power_ups = r->drv.power_ups,
+            .saves_before = r->drv.saves_before,
+            .store_errors_before = r->drv.store_errors_before,
         };
         report_json(stdout, &r->m, &ri);
     }
+    if (close_flash(r) != EXIT_SUCCESS)
+        rc = EXIT_FAILURE;
     fflush(stdout);
     free(r);
     return rc;

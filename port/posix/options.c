@@ -20,18 +20,27 @@ static const char usage_text[] =
     "                          (default household)\n"
     "  --speed N               run N times faster than real time (default 1)\n"
     "  --until TIME            run as fast as possible up to TIME, save, exit\n"
-    "  --start TIME            simulated start time when there is no saved state (default now)\n"
+    "  --start TIME            set the simulated RTC to TIME at start (see RTC below)\n"
     "  --fidelity sample|fast  sample: ADC sample sets through the full metrology; fast: per-block\n"
     "                          analytic quantities (default sample, fast with --until)\n"
     "  --rate 4000|8000        ADC sample rate in Hz (default 4000)\n"
-    "  --state-dir DIR         directory of this meter's saved state\n"
-    "                          (default ./meterd-state/SERIAL)\n"
-    "  --report json           print the registers as JSON on stdout at exit\n"
+    "  --state-dir DIR         this meter's state: DIR/flash.bin (the meter's NOR flash) and\n"
+    "                          DIR/rtc (the RTC backup) (default ./meterd-state/SERIAL)\n"
+    "  --rtc-lost              the RTC backup was flat: the meter starts with its clock marked\n"
+    "                          invalid (until the clock is set)\n"
+    "  --report json           print registers, tariffs, clock, demand, billing, profiles, event\n"
+    "                          logs and store counters as JSON on stdout at exit\n"
     "  --no-display            no LCD output\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
-    "Ctrl-C saves the registers and exits; the next start continues from them.\n"
-    "Exit status: 0 ok, 1 runtime failure (state file unreadable or unwritable), 2 bad input.\n";
+    "RTC at start: --start if given; else the saved RTC (DIR/rtc) if there is one, but in real\n"
+    "time (neither --speed nor --until) max(saved, now): the backup kept the RTC running while\n"
+    "meterd was stopped, so the meter logs that stop as a power failure; else the wall clock.\n"
+    "Outages in the scenario power the meter down (it saves and stops) and up again.\n"
+    "Ctrl-C, SIGTERM or --until: the meter saves, meterd writes DIR/rtc and exits; the next\n"
+    "start continues.\n"
+    "Exit status: 0 ok, 1 runtime failure (state unreadable, of the wrong size or unwritable),\n"
+    "2 bad input (nothing written).\n";
 
 const char *meterd_usage(void)
 {
@@ -103,7 +112,6 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->scenario = "household";
     o->speed = 1.0;
     o->rate_hz = 4000;
-    bool has_speed = false;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -122,6 +130,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             return OPTS_HELP;
         if (strcmp(name, "--no-display") == 0 && !eq) {
             o->no_display = true;
+            continue;
+        }
+        if (strcmp(name, "--rtc-lost") == 0 && !eq) {
+            o->rtc_lost = true;
             continue;
         }
         static const char *const with_value[] = {
@@ -165,7 +177,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (!parse_number(val, strlen(val), &v) || !(v > 0.0) || v > 1e6)
                 FAIL("--speed: '%s' must be a number > 0 and <= 1000000", val);
             o->speed = v;
-            has_speed = true;
+            o->has_speed = true;
         } else if (strcmp(name, "--until") == 0) {
             if (!isotime_parse(val, &o->until_ms))
                 FAIL("--until: '%s' is not a UTC time YYYY-MM-DDTHH:MM[:SS]Z", val);
@@ -198,7 +210,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->report_json = true;
         }
     }
-    if (has_speed && o->has_until)
+    if (o->has_speed && o->has_until)
         FAIL("--speed and --until exclude each other (--until runs as fast as possible)");
     if (o->has_until && o->has_start && o->until_ms <= o->start_ms)
         FAIL("--until must be after --start");

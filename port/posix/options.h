@@ -20,13 +20,14 @@ struct meterd_opts {
     char serial[17];
     const char *scenario;     /* built-in name or file path */
     double speed;             /* real-time multiple, > 0 */
-    bool has_until, has_start;
+    bool has_speed, has_until, has_start;
     mfw_ms_t until_ms, start_ms;
     enum meterd_fidelity fidelity;
     uint32_t rate_hz;         /* 4000 or 8000 */
     const char *state_dir;    /* NULL: ./meterd-state/<serial> */
     bool report_json;
     bool no_display;
+    bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -4,17 +4,25 @@
 
 #include <stdio.h>
 
+#include "flash_emu.h"
 #include "meterfw/meter.h"
 
 struct report_info {
     const char *fidelity; /* "sample" or "fast" */
-    mfw_ms_t start_ms, end_ms;
+    mfw_ms_t start_ms, end_ms; /* simulated RTC at start and at the end */
     const char *scenario;
+    const struct flash_emu *flash; /* erase/program counters of this run (NULL: none) */
+    uint32_t power_ups;   /* power-ups after an outage in this run */
+    uint32_t saves_before, store_errors_before; /* of the meter's earlier power-ups this run */
 };
 
 /* Writes the object and a newline. Keys: model, serial, scenario, start, end, fidelity,
  * registers {total, L1[, L2, L3]} {A+, A-, R+, R-, RQ1..RQ4} {obis, value, unit}, with value in
- * Wh / varh (3 decimals, exact from uWh), and instantaneous {...}. */
-void report_json(FILE *f, const struct meter *m, const struct report_info *ri);
+ * Wh / varh (3 decimals, exact from uWh, truncated), tariffs {T1..T8} {A+, A-, R+, R-}, clock,
+ * active_tariff, demand, billing (with the billing profile's rows), load_profile, daily,
+ * events (every log with its entries and the power failure counters), store, power_ups, and
+ * instantaneous {...} (null before the first window). README "The virtual meter" lists them.
+ * m is not const: reading profiles and logs reads the flash through m->store. */
+void report_json(FILE *f, struct meter *m, const struct report_info *ri);
 
 #endif /* METERD_REPORT_H */

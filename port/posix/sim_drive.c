@@ -28,12 +28,69 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
     return MFW_OK;
 }
 
+void sim_drive_power(struct sim_drive *d, const struct meter_config *cfg, const struct hal *hal)
+{
+    d->cfg = cfg;
+    d->hal = hal;
+}
+
+/* The meter's supply at state st: some phase at or above `min_v`. */
+static bool supply_at(const struct sim_drive *d, const struct afe_state *st, double min_v)
+{
+    for (unsigned p = 0; p < d->phases; p++)
+        if (st->ph[p].v.rms >= min_v)
+            return true;
+    return false;
+}
+
+/* Below this the meter's supply fails; back at it plus the hysteresis (no flapping at the edge). */
+static double fail_v(const struct meter *m)
+{
+    return m->set.quality.missing_v;
+}
+
+static double back_v(const struct meter *m)
+{
+    return m->set.quality.missing_v + m->set.quality.hysteresis_v;
+}
+
+/* The meter is down at d->t. Passes simulated time without meter calls until the supply is back
+ * (then powers up: true) or target is reached (false). */
+static bool wait_for_supply(struct sim_drive *d, struct meter *m, mfw_ms_t target)
+{
+    double need = back_v(m);
+    while (d->t < target) {
+        struct afe_state st;
+        scenario_at(d->sc, d->t, &st);
+        if (supply_at(d, &st, need)) {
+            d->saves_before += m->saves;
+            d->store_errors_before += m->store_errors;
+            int rc = d->cfg && d->hal ? meter_init(m, d->cfg, d->hal, d->t) : MFW_E_STATE;
+            if (rc != MFW_OK) {
+                d->error = rc;
+                return false;
+            }
+            d->power_ups++;
+            d->state_until = d->t; /* sample: the AFE takes the state at once */
+            return true;
+        }
+        mfw_ms_t next = scenario_next_change(d->sc, d->t);
+        d->t = next > d->t && next < target ? next : target;
+    }
+    return false;
+}
+
 static void advance_sample(struct sim_drive *d, struct meter *m, mfw_ms_t target)
 {
     size_t n = d->fs_hz * SIM_CHUNK_MS / 1000u;
-    while (d->t + SIM_CHUNK_MS <= target) {
+    while (d->error == MFW_OK) {
+        if (m->down && !wait_for_supply(d, m, target))
+            return;
+        if (d->t + SIM_CHUNK_MS > target)
+            return;
         if (d->t >= d->state_until) {
-            /* once per simulated second, as the scenario's finest structure is a second */
+            /* once per simulated second, as the scenario's finest structure is a second (and
+             * at once after a power-up) */
             struct afe_state st;
             scenario_at(d->sc, d->t, &st);
             afe_set(&d->afe, &st);
@@ -42,21 +99,28 @@ static void advance_sample(struct sim_drive *d, struct meter *m, mfw_ms_t target
         afe_generate(&d->afe, d->frames, n);
         meter_samples(m, d->frames, n);
         d->t += SIM_CHUNK_MS;
-        meter_tick(m, d->t);
+        meter_tick(m, d->t); /* a window with no supply: the meter powers itself down */
     }
 }
 
 static void advance_fast(struct sim_drive *d, struct meter *m, mfw_ms_t target)
 {
-    while (d->t < target) {
+    while (d->t < target && d->error == MFW_OK) {
+        if (m->down && !wait_for_supply(d, m, target))
+            return;
+        struct afe_state st;
+        scenario_at(d->sc, d->t, &st);
+        if (!supply_at(d, &st, fail_v(m))) {
+            /* the supply's power-fail warning: the meter saves and stops at this instant */
+            meter_power_down(m, d->t);
+            continue;
+        }
         mfw_ms_t next = scenario_next_change(d->sc, d->t);
         if (next <= d->t || next > d->t + SIM_FAST_BLOCK_MAX_MS)
             next = d->t + SIM_FAST_BLOCK_MAX_MS;
         if (next > target)
             next = target;
-        struct afe_state st;
         struct metrology_block b;
-        scenario_at(d->sc, d->t, &st);
         afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &b);
         meter_block(m, &b);
         d->t = next;

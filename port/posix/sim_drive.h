@@ -1,5 +1,18 @@
 /* sim_drive: moves a meter through simulated time, fed from a scenario through the simulated
- * analog front end (sample fidelity) or by analytic per-block quantities (fast fidelity). */
+ * analog front end (sample fidelity) or by analytic per-block quantities (fast fidelity), and
+ * is the meter's power supply: outages in the scenario power the meter down and up.
+ *
+ * Supply: the meter's supply is up while some phase of the scenario has at least the meter's
+ * missing-voltage threshold (quality settings, 160 V by default), and comes back (power-up) at
+ * that threshold plus its hysteresis.
+ *  - Power down. Sample fidelity: the meter notices itself, at the end of its first measurement
+ *    window with every phase below the threshold (<= 250 ms after the supply went), saves and
+ *    sets m->down. Fast fidelity: a block has no finer time than its start, so the supply's
+ *    power-fail warning tells the meter at the instant the supply goes (meter_power_down).
+ *  - While m->down: simulated time passes without any meter call (fast: jumps from one scenario
+ *    change to the next; sample: the same, chunks are not generated).
+ *  - Power up: at the first instant the supply is back, meter_init(m, cfg, hal, t) with the same
+ *    configuration and hal: the meter restores itself from its flash and logs the outage. */
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
 
@@ -20,8 +33,15 @@ struct sim_drive {
     uint8_t phases;
     uint32_t fs_hz;
     struct afe afe;
-    mfw_ms_t t;           /* simulated time reached (the meter's last tick) */
+    mfw_ms_t t;           /* simulated RTC time reached (the meter's last tick) */
     mfw_ms_t state_until; /* sample: the AFE state is re-evaluated from the scenario at this time */
+    /* power-up: what meter_init gets again (sim_drive_power) */
+    const struct meter_config *cfg;
+    const struct hal *hal;
+    uint32_t power_ups;   /* power-ups after an outage in this run */
+    uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
+                                                 * (meter_init starts them from 0) */
+    int error;            /* MFW_OK, or the error of a failed power-up (the run must stop) */
     struct adc_frame frames[SIM_CHUNK_FRAMES_MAX];
 };
 
@@ -30,7 +50,11 @@ struct sim_drive {
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
                    struct meter_config *cfg, mfw_ms_t start);
 
-/* Advances to `target` (sample fidelity: to the last whole chunk not after it). */
+/* The configuration and hal to power the meter up with after an outage (both must outlive d). */
+void sim_drive_power(struct sim_drive *d, const struct meter_config *cfg, const struct hal *hal);
+
+/* Advances to `target` (sample fidelity: to the last whole chunk not after it; while the meter
+ * is down exactly to target). Stops early with d->error set if a power-up fails. */
 void sim_drive_advance(struct sim_drive *d, struct meter *m, mfw_ms_t target);
 
 #endif /* METERD_SIM_DRIVE_H */

@@ -1,7 +1,6 @@
 /* The meter's LCD content: rotating list, value texts formatted by hand (no stdio in the core). */
 #include "meterfw/display.h"
 
-#include "meterfw/civil.h"
 
 #include <string.h>
 
@@ -65,7 +64,6 @@ int display_init(struct display *d, enum meter_model model)
         return MFW_E_ARG;
     memset(d, 0, sizeof *d);
     d->phases = model == METER_162M ? 1 : 3;
-    d->tariff = 1;
     d->ms_per_item = DISPLAY_MS_PER_ITEM;
     for (unsigned k = 0; k < DISP_N; k++) {
         const struct disp_def *e = &disp_catalogue[k];
@@ -168,27 +166,22 @@ static void put2(char *p, unsigned v)
     p[1] = (char)('0' + v % 10u);
 }
 
-static void fmt_time_date(char *out, mfw_ms_t now, bool date)
+/* Local time (the meter's clock: time zone and summer time), as the LCD shows it. */
+static void fmt_time_date(char *out, const struct local_time *lt, bool date)
 {
-    int64_t ms;
-    int64_t days = civil_days_of_ms(now, &ms);
     if (date) {
-        struct civil_date cd = civil_date_from_days(days);
-        int64_t y = cd.year;
-        unsigned mo = cd.month, d = cd.day;
-        int64_t yy = y % 100;
+        int64_t yy = lt->year % 100;
         put2(out, (unsigned)(yy < 0 ? yy + 100 : yy));
         out[2] = '-';
-        put2(out + 3, mo);
+        put2(out + 3, lt->month);
         out[5] = '-';
-        put2(out + 6, d);
+        put2(out + 6, lt->day);
     } else {
-        unsigned s = (unsigned)(ms / 1000);
-        put2(out, s / 3600u);
+        put2(out, lt->hour);
         out[2] = ':';
-        put2(out + 3, (s / 60u) % 60u);
+        put2(out + 3, lt->minute);
         out[5] = ':';
-        put2(out + 6, s % 60u);
+        put2(out + 6, lt->second);
     }
     out[8] = '\0';
 }
@@ -200,7 +193,7 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
     out->n_items = d->n_items;
     out->item = d->index;
     out->phases = d->phases;
-    out->tariff = d->tariff;
+    out->tariff = m->tariff;
 
     const struct metrology_values *v = &m->now_values;
     bool any_flow = false;
@@ -254,13 +247,16 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
             unit = "kW";
             break;
         case DK_TIME:
-        case DK_DATE:
-            fmt_time_date(out->value, now, e->kind == DK_DATE);
-            unit = "UTC";
+        case DK_DATE: {
+            struct local_time lt;
+            clock_local(&m->clock, now, &lt);
+            fmt_time_date(out->value, &lt, e->kind == DK_DATE);
+            unit = lt.dst ? "DST" : "";
             break;
+        }
         case DK_TARIFF:
             out->value[0] = 'T';
-            out->value[1] = (char)('0' + d->tariff % 10u);
+            out->value[1] = (char)('0' + m->tariff % 10u);
             out->value[2] = '\0';
             break;
         }

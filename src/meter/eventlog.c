@@ -159,7 +159,7 @@ int eventlog_power_failure(struct eventlog *el, struct store *s, uint8_t phase_m
     if (el == NULL || s == NULL || phase_mask == 0 || phase_mask > 7)
         return MFW_E_ARG;
     count_pf(el->c.power_failures, phase_mask, el->phases);
-    if (duration_s < el->c.long_pf_threshold_s)
+    if (duration_s <= el->c.long_pf_threshold_s) /* long = longer than the threshold (as quality.c) */
         return 0;
     count_pf(el->c.long_power_failures, phase_mask, el->phases);
     mfw_ms_t end = start + (mfw_ms_t)duration_s * MFW_MS_PER_S;

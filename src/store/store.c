@@ -113,7 +113,8 @@ static void ps_flush(struct prog_stream *p)
 static void ps_push(struct prog_stream *p, const void *data, uint32_t len, int fillbyte)
 {
     const uint8_t *d = data;
-    while (len > 0) {
+    /* after a failed program nothing more is written (and the buffer never drains) */
+    while (len > 0 && p->err == MFW_OK) {
         uint32_t n = CHUNK - p->fill;
         if (n > len)
             n = len;

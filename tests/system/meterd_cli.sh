@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # meterd's command line: --help, and bad input refused with exit status 2, a message on stderr
-# naming the problem, and nothing written (no state directory).
+# naming the problem, and nothing written (no state directory); an unusable state (flash.bin of
+# the wrong size, a damaged rtc file) refused with exit status 1 and left untouched.
 # $1 = build tree (meterd at $1/port/posix/meterd), $2 = source tree.
 set -u
 METERD="$1/port/posix/meterd"
@@ -31,7 +32,8 @@ expect_bad() {
 }
 
 # --help: exit 0, usage on stdout
-if timeout 20 "$METERD" --help >"$TMP/out" 2>"$TMP/err" && grep -q -- "--scenario" "$TMP/out"; then
+if timeout 20 "$METERD" --help >"$TMP/out" 2>"$TMP/err" && grep -q -- "--scenario" "$TMP/out" &&
+    grep -q -- "--rtc-lost" "$TMP/out" && grep -q "max(saved, now)" "$TMP/out"; then
     echo "ok: --help"
 else
     echo "FAIL: --help"; fails=$((fails + 1))
@@ -56,6 +58,7 @@ expect_bad "--start" --start 2026-01-05
 expect_bad "--until" --start 2026-01-05T01:00:00Z --until 2026-01-05T00:00:00Z
 expect_bad "exclude" --speed 10 --until 2026-01-05T00:00:00Z
 expect_bad "needs a value" --model
+expect_bad "--rtc-lost" --rtc-lost=yes
 expect_bad "--scenario" --scenario "$TMP/does-not-exist.scn"
 
 # A scenario file with a bad line 3: the message names the file and line 3.
@@ -74,19 +77,64 @@ if [ "$rc" -ne 2 ] || [ -e "$TMP/meterd-state" ]; then
     fails=$((fails + 1))
 fi
 
-# A damaged state file is not overwritten: exit 1, the file left as it was.
+# A flash image of the wrong size (another layout, or damaged) is not touched: exit 1, the file
+# left as it was, no rtc file written.
 mkdir -p "$TMP/st2"
-printf 'MFWS garbage' >"$TMP/st2/snapshot.mfws"
+printf 'not a flash image' >"$TMP/st2/flash.bin"
 printf 'load heater L1 2300 W\n' >"$TMP/ok.scn"
 timeout 20 "$METERD" --scenario "$TMP/ok.scn" --state-dir "$TMP/st2" --start 2026-01-05T00:00:00Z \
     --until 2026-01-05T00:10:00Z --no-display >/dev/null 2>"$TMP/err"
 rc=$?
-if [ "$rc" -ne 1 ] || [ "$(cat "$TMP/st2/snapshot.mfws")" != "MFWS garbage" ]; then
-    echo "FAIL: damaged state file: exit $rc (want 1) or file changed"; cat "$TMP/err"
-    fails=$((fails + 1))
+if [ "$rc" -ne 1 ] || [ "$(cat "$TMP/st2/flash.bin")" != "not a flash image" ] ||
+    [ -e "$TMP/st2/rtc" ]; then
+    echo "FAIL: flash.bin of the wrong size: exit $rc (want 1), file changed or rtc written"
+    cat "$TMP/err"; fails=$((fails + 1))
 else
-    echo "ok: damaged state file refused: $(head -n1 "$TMP/err")"
+    echo "ok: flash.bin of the wrong size refused: $(head -n1 "$TMP/err")"
 fi
+
+# A damaged RTC backup: exit 1, nothing touched, no flash created.
+mkdir -p "$TMP/st3"
+printf 'yesterday\n' >"$TMP/st3/rtc"
+timeout 20 "$METERD" --scenario "$TMP/ok.scn" --state-dir "$TMP/st3" \
+    --until 2026-01-05T00:10:00Z --no-display >/dev/null 2>"$TMP/err"
+rc=$?
+if [ "$rc" -ne 1 ] || [ "$(cat "$TMP/st3/rtc")" != "yesterday" ] || [ -e "$TMP/st3/flash.bin" ]; then
+    echo "FAIL: damaged rtc file: exit $rc (want 1), file changed or flash created"
+    cat "$TMP/err"; fails=$((fails + 1))
+else
+    echo "ok: damaged rtc file refused: $(head -n1 "$TMP/err")"
+fi
+
+# A good state: a short run writes flash.bin (the meter's flash geometry) and rtc.
+if timeout 60 "$METERD" --scenario "$TMP/ok.scn" --state-dir "$TMP/st4" \
+    --start 2026-01-05T00:00:00Z --until 2026-01-05T00:10:00Z --no-display >/dev/null 2>"$TMP/err" &&
+    [ "$(stat -c %s "$TMP/st4/flash.bin")" -eq 1048576 ] &&
+    grep -qx '1767571800000 2026-01-05T00:10:00Z' "$TMP/st4/rtc"; then
+    echo "ok: state dir holds flash.bin (1 MiB) and rtc ($(cat "$TMP/st4/rtc"))"
+else
+    echo "FAIL: state dir after a run:"; ls -l "$TMP/st4"; cat "$TMP/err"; fails=$((fails + 1))
+fi
+# On that state: --start before the saved RTC is refused (an RTC never runs backwards), and
+# --until before the saved RTC too; both leave the state as it was.
+cp "$TMP/st4/flash.bin" "$TMP/flash.before"
+expect_bad_state() {
+    local pattern="$1"
+    shift
+    timeout 20 "$METERD" --scenario "$TMP/ok.scn" --state-dir "$TMP/st4" --no-display "$@" \
+        >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" -ne 2 ] || ! grep -q -e "$pattern" "$TMP/err" ||
+        ! cmp -s "$TMP/st4/flash.bin" "$TMP/flash.before" ||
+        ! grep -qx '1767571800000 2026-01-05T00:10:00Z' "$TMP/st4/rtc"; then
+        echo "FAIL: meterd $* on a saved state -> exit $rc (want 2) or state changed"
+        cat "$TMP/err"; fails=$((fails + 1))
+    else
+        echo "ok: meterd $* on a saved state -> 2: $(head -n1 "$TMP/err")"
+    fi
+}
+expect_bad_state "before the saved RTC" --start 2026-01-05T00:05:00Z --until 2026-01-05T01:00:00Z
+expect_bad_state "not after the start" --until 2026-01-05T00:05:00Z
 
 [ "$fails" -eq 0 ] && echo "PASS" || echo "$fails FAILED"
 exit $((fails > 0))

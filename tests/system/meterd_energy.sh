@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # meterd end to end: a constant 2300 W resistive load on L1 must register power x time in A+,
-# in fast and in sample fidelity, and a second run on the same state directory continues the
-# registers. The expected values are independent of the meter: 2300 W x 1 h = 2300 Wh.
+# in fast and in sample fidelity, and a second run on the same state directory (flash.bin, the
+# meter's flash, and rtc, the RTC backup) continues the registers from the saved RTC time.
+# The expected values are independent of the meter: 2300 W x 1 h = 2300 Wh.
 # $1 = build tree (meterd at $1/port/posix/meterd), $2 = source tree.
 set -u
 METERD="$1/port/posix/meterd"
@@ -69,7 +70,15 @@ if run sample1m --state-dir "$TMP/st-sample" --fidelity sample \
     grep -q '"fidelity": "sample"' "$TMP/sample1m.json" || { echo "FAIL: not sample"; fails=$((fails + 1)); }
 fi
 
-# another hour on the same state: the registers continue (start comes from the state file)
+# the state is the meter's flash and the RTC backup
+if [ -f "$TMP/st/flash.bin" ] && grep -q '^1767574800000 2026-01-05T01:00:00Z$' "$TMP/st/rtc" &&
+    [ ! -e "$TMP/st/snapshot.mfws" ]; then
+    echo "ok: state dir: flash.bin + rtc ($(cat "$TMP/st/rtc"))"
+else
+    echo "FAIL: state dir after the first run:"; ls -l "$TMP/st"; fails=$((fails + 1))
+fi
+
+# another hour on the same state: the registers continue (the RTC continues from the backup)
 if run fast2h --state-dir "$TMP/st" --until 2026-01-05T02:00:00Z; then
     check fast2h registers/total/A+ 4600 0.001
     grep -q '"start": "2026-01-05T01:00:00Z"' "$TMP/fast2h.json" ||

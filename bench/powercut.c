@@ -1,0 +1,425 @@
+#include "powercut.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash_emu.h"
+#include "meterfw/error.h"
+#include "meterfw/meter.h"
+
+#define T_START 1773964800000LL /* 2026-03-20T00:00:00Z */
+#define TICK_MS 60000LL
+#define SNAPSHOT_TICKS 120u     /* a snapshot every 2 simulated hours */
+#define AFTER_TICKS 120u        /* the meter runs on for 2 hours after each reboot */
+
+struct rig {
+    struct flash_emu emu;
+    uint8_t *mem;
+    size_t mem_size;
+    struct hal hal;
+    struct meter_config cfg;
+    struct meter m;
+};
+
+struct snapshot {
+    uint32_t tick;       /* state after this many ticks */
+    uint8_t *mem;
+    struct flash_emu emu;
+    struct meter m;
+};
+
+struct tick_ref {
+    uint64_t ops;        /* flash operations after the tick */
+    uint64_t truth;      /* A+ + A- total (uWh) after the tick */
+    uint64_t saved;      /* A+ + A- of the last completed state save */
+    uint32_t lp, daily;  /* rows */
+    uint32_t ev[EVLOG_COUNT];
+};
+
+struct workload {
+    uint32_t ticks;
+    uint32_t shift_tick, settings_tick, outage_tick, outage_ticks;
+};
+
+static int r_read(void *ctx, uint32_t a, void *b, size_t n)
+{
+    return flash_emu_read(&((struct rig *)ctx)->emu, a, b, n);
+}
+static int r_prog(void *ctx, uint32_t a, const void *b, size_t n)
+{
+    return flash_emu_prog(&((struct rig *)ctx)->emu, a, b, n);
+}
+static int r_erase(void *ctx, uint32_t s)
+{
+    return flash_emu_erase(&((struct rig *)ctx)->emu, s);
+}
+
+static mfw_ms_t tick_time(uint32_t i)
+{
+    return T_START + (mfw_ms_t)i * TICK_MS;
+}
+
+/* Load per phase (W): 300 W base, +1500 W from 16:00 to 20:00 UTC, and phase L2 exporting
+ * 1000 W (PV) from 10:00 to 13:00 UTC; reactive 20 % of active. */
+static void load(uint32_t i, struct metrology_block *b, uint8_t phases)
+{
+    mfw_ms_t t = tick_time(i);
+    int hour = (int)((t / 3600000LL) % 24);
+    memset(b, 0, sizeof(*b));
+    b->duration_s = 60.0;
+    b->freq_hz = 50.0;
+    for (unsigned p = 0; p < phases; p++) {
+        double w = 300.0 + (hour >= 16 && hour < 20 ? 1500.0 : 0.0);
+        if (p == 1 && hour >= 10 && hour < 13)
+            w = -1000.0;
+        b->ph[p].vrms = 230.0;
+        b->ph[p].p = w;
+        b->ph[p].q = 0.2 * fabs(w);
+        b->ph[p].irms = hypot(b->ph[p].p, b->ph[p].q) / 230.0;
+        b->ph[p].v_angle_deg = -120.0 * p;
+    }
+}
+
+/* The settings change: a passive calendar (all T4) activated at midnight three days later. */
+static void new_settings(const struct meter *m, struct meter_settings *s, uint32_t tick)
+{
+    *s = m->set;
+    s->tou.passive = s->tou.active;
+    struct calendar *c = &s->tou.passive;
+    for (unsigned d = 0; d < c->n_days; d++)
+        for (unsigned a = 0; a < c->days[d].n; a++)
+            c->days[d].actions[a].script_selector = 4;
+    struct local_time lt;
+    clock_local(&m->clock, tick_time(tick) + 3 * 86400000LL, &lt);
+    struct cal_date_time when = {{(uint16_t)lt.year, lt.month, lt.day, CAL_ANY}, {0, 0, 0}};
+    tou_set_activation(&s->tou, &when);
+}
+
+/* One tick of the workload: the 60 s that end at tick_time(i + 1). */
+static void step(struct rig *r, const struct workload *w, uint32_t i)
+{
+    mfw_ms_t t = tick_time(i + 1);
+    if (i >= w->outage_tick && i < w->outage_tick + w->outage_ticks) {
+        if (i == w->outage_tick)
+            meter_power_down(&r->m, tick_time(i));
+        if (i + 1 == w->outage_tick + w->outage_ticks)
+            meter_init(&r->m, &r->cfg, &r->hal, t);
+        return;
+    }
+    struct metrology_block b;
+    load(i, &b, r->cfg.metro.phases);
+    meter_block(&r->m, &b);
+    meter_tick(&r->m, t);
+    if (i == w->shift_tick)
+        meter_clock_shift(&r->m, t, 300);
+    if (i == w->settings_tick) {
+        struct meter_settings s;
+        new_settings(&r->m, &s, i);
+        meter_apply_settings(&r->m, &s);
+    }
+}
+
+static int rig_init(struct rig *r)
+{
+    memset(r, 0, sizeof(*r));
+    meter_default_config(&r->cfg, METER_382M);
+    r->mem_size = (size_t)r->cfg.store.sector_size * r->cfg.store.sector_count;
+    r->mem = malloc(r->mem_size);
+    if (!r->mem)
+        return MFW_E_NOSPACE;
+    int rc = flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size, r->cfg.store.sector_count,
+                            r->cfg.store.prog_size, 12345);
+    if (rc != MFW_OK)
+        return rc;
+    r->hal = (struct hal){.ctx = r, .flash_read = r_read, .flash_prog = r_prog,
+                          .flash_erase = r_erase};
+    return meter_init(&r->m, &r->cfg, &r->hal, T_START);
+}
+
+static void record(const struct rig *r, struct tick_ref *t)
+{
+    const struct meter *m = &r->m;
+    t->ops = r->emu.ops;
+    t->truth = m->reg.uwh[ENERGY_TOTAL][EQ_AP] + m->reg.uwh[ENERGY_TOTAL][EQ_AM];
+    t->saved = m->saved_uwh;
+    t->lp = profile_count(&m->prof[PROF_LP1], &m->store);
+    t->daily = profile_count(&m->prof[PROF_DAILY], &m->store);
+    for (unsigned k = 0; k < EVLOG_COUNT; k++)
+        t->ev[k] = eventlog_count(&m->ev, &m->store, (enum event_log)k);
+}
+
+struct reference {
+    struct workload w;
+    struct tick_ref start;
+    struct tick_ref *tick;  /* [ticks] */
+    struct snapshot *snap;  /* every SNAPSHOT_TICKS */
+    uint32_t n_snap;
+    struct profile_row *lp, *daily;
+    uint32_t n_lp, n_daily;
+    struct eventlog_entry *ev[EVLOG_COUNT];
+    uint32_t n_ev[EVLOG_COUNT];
+    struct tou tou_old, tou_new;
+};
+
+static void take_snapshot(struct reference *ref, const struct rig *r, uint32_t tick)
+{
+    struct snapshot *s = &ref->snap[ref->n_snap++];
+    s->tick = tick;
+    s->mem = malloc(r->mem_size);
+    if (s->mem)
+        memcpy(s->mem, r->mem, r->mem_size);
+    s->emu = r->emu;
+    s->m = r->m;
+}
+
+static void restore(struct rig *r, const struct snapshot *s)
+{
+    memcpy(r->mem, s->mem, r->mem_size);
+    r->emu = s->emu;
+    r->emu.mem = r->mem;
+    r->m = s->m;
+    r->m.hal = &r->hal;
+    r->m.store.hal = &r->hal;
+}
+
+static int read_rows(struct rig *r, unsigned prof, struct profile_row **out, uint32_t *n)
+{
+    *n = profile_count(&r->m.prof[prof], &r->m.store);
+    *out = calloc(*n ? *n : 1, sizeof(**out));
+    if (!*out)
+        return MFW_E_NOSPACE;
+    for (uint32_t k = 0; k < *n; k++) {
+        int rc = profile_read(&r->m.prof[prof], &r->m.store, k, &(*out)[k]);
+        if (rc != MFW_OK)
+            return rc;
+    }
+    return MFW_OK;
+}
+
+static bool rows_equal(const struct profile_row *a, const struct profile_row *b)
+{
+    if (a->time != b->time || a->status != b->status || a->n != b->n)
+        return false;
+    return memcmp(a->v, b->v, sizeof(a->v[0]) * a->n) == 0;
+}
+
+static bool events_equal(const struct eventlog_entry *a, const struct eventlog_entry *b)
+{
+    return a->time == b->time && a->code == b->code && a->phase == b->phase &&
+           a->v1 == b->v1 && a->v2 == b->v2;
+}
+
+/* ---- one cut --------------------------------------------------------------------------------- */
+
+static int fail(struct pc_result *res, uint64_t cut, const char *what)
+{
+    if (res->failures++ == 0)
+        snprintf(res->first_failure, sizeof(res->first_failure), "cut at op %llu: %s",
+                 (unsigned long long)cut, what);
+    return 1;
+}
+
+static int check_prefix_rows(struct rig *r, unsigned prof, const struct profile_row *ref,
+                             uint32_t must, uint32_t may)
+{
+    uint32_t n = profile_count(&r->m.prof[prof], &r->m.store);
+    if (n < must)
+        return -1;
+    mfw_ms_t last = INT64_MIN;
+    for (uint32_t k = 0; k < n; k++) {
+        struct profile_row row;
+        if (profile_read(&r->m.prof[prof], &r->m.store, k, &row) != MFW_OK)
+            return -2;
+        if (k < must && !rows_equal(&row, &ref[k]))
+            return -3;
+        /* beyond the rows that surely completed: the reference row (its write completed before
+         * the cut) or a row of the reboot, later in time; never a repeat */
+        if (k >= must && k < may && !rows_equal(&row, &ref[k]) && row.time <= last)
+            return -4;
+        if (row.time < last)
+            return -5;
+        last = row.time;
+    }
+    return 0;
+}
+
+static bool same_passive(const struct tou *a, const struct tou *b)
+{
+    static struct tou ta, tb;
+    uint8_t ea[TOU_ENCODED_MAX], eb[TOU_ENCODED_MAX];
+    size_t la = 0, lb = 0;
+    tou_init(&ta);
+    tou_init(&tb);
+    ta.active = ta.passive = a->passive;
+    tb.active = tb.passive = b->passive;
+    return tou_encode(&ta, ea, sizeof(ea), &la) == MFW_OK &&
+           tou_encode(&tb, eb, sizeof(eb), &lb) == MFW_OK && la == lb && memcmp(ea, eb, la) == 0;
+}
+
+static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_result *res)
+{
+    const struct workload *w = &ref->w;
+    /* the tick during which operation `cut` happens */
+    uint32_t lo = 0, hi = w->ticks - 1;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (ref->tick[mid].ops >= cut)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    uint32_t i = lo;
+    const struct tick_ref *before = i ? &ref->tick[i - 1] : &ref->start;
+    const struct tick_ref *after = &ref->tick[i];
+    uint32_t s = 0;
+    while (s + 1 < ref->n_snap && ref->snap[s + 1].tick <= i)
+        s++;
+    restore(r, &ref->snap[s]);
+    for (uint32_t k = ref->snap[s].tick; k < i; k++)
+        step(r, w, k);
+    flash_emu_cut_after(&r->emu, cut - r->emu.ops);
+    step(r, w, i);
+    if (!r->emu.dead)
+        return fail(res, cut, "the flash did not die in the expected tick");
+    /* power back, boot */
+    flash_emu_power_on(&r->emu);
+    mfw_ms_t t = tick_time(i + 1);
+    if (meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
+        return fail(res, cut, "meter_init failed after the cut");
+    const struct meter *m = &r->m;
+    uint64_t restored = m->reg.uwh[ENERGY_TOTAL][EQ_AP] + m->reg.uwh[ENERGY_TOTAL][EQ_AM];
+    if (restored != before->saved && restored != after->saved)
+        return fail(res, cut, "restored energy is not the last saved state");
+    if (restored > after->truth)
+        return fail(res, cut, "restored more energy than was measured");
+    double loss = (double)(before->truth > restored ? before->truth - restored : 0) / 1e6;
+    if (loss > res->worst_loss_wh)
+        res->worst_loss_wh = loss;
+    if (loss > res->bound_wh)
+        return fail(res, cut, "lost more than the checkpoint bound");
+    if (check_prefix_rows(r, PROF_LP1, ref->lp, before->lp, after->lp) != 0)
+        return fail(res, cut, "load profile is not an intact prefix");
+    if (check_prefix_rows(r, PROF_DAILY, ref->daily, before->daily, after->daily) != 0)
+        return fail(res, cut, "daily profile is not an intact prefix");
+    for (unsigned l = 0; l < EVLOG_COUNT; l++) {
+        uint32_t n = eventlog_count(&m->ev, &r->m.store, (enum event_log)l);
+        if (n < before->ev[l])
+            return fail(res, cut, "an event log lost entries");
+        for (uint32_t k = 0; k < before->ev[l]; k++) {
+            struct eventlog_entry e;
+            if (eventlog_read(&m->ev, &r->m.store, (enum event_log)l, k, &e) != MFW_OK ||
+                !events_equal(&e, &ref->ev[l][k]))
+                return fail(res, cut, "an event log is not an intact prefix");
+        }
+    }
+    /* the passive calendar is the one of before or after the settings change (compared by
+     * their canonical encoding: struct padding differs between copies) */
+    bool cfg_ok =
+        same_passive(&m->set.tou, &ref->tou_old) || same_passive(&m->set.tou, &ref->tou_new);
+    if (!cfg_ok)
+        return fail(res, cut, "configuration is neither the old nor the new one");
+    /* it goes on: 2 hours more without a store error, registers growing */
+    uint32_t errors = r->m.store_errors;
+    for (uint32_t k = i + 1; k < i + 1 + AFTER_TICKS && k < w->ticks; k++)
+        step(r, w, k);
+    if (r->m.store_errors != errors)
+        return fail(res, cut, "store errors after the reboot");
+    if (r->m.reg.uwh[ENERGY_TOTAL][EQ_AP] + r->m.reg.uwh[ENERGY_TOTAL][EQ_AM] < restored)
+        return fail(res, cut, "registers went backwards after the reboot");
+    return 0;
+}
+
+/* ---- the campaign ---------------------------------------------------------------------------- */
+
+static void free_reference(struct reference *ref)
+{
+    for (uint32_t k = 0; k < ref->n_snap; k++)
+        free(ref->snap[k].mem);
+    free(ref->snap);
+    free(ref->tick);
+    free(ref->lp);
+    free(ref->daily);
+    for (unsigned l = 0; l < EVLOG_COUNT; l++)
+        free(ref->ev[l]);
+}
+
+int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    struct rig *r = calloc(1, sizeof(*r));
+    struct reference *ref = calloc(1, sizeof(*ref));
+    if (!r || !ref)
+        return MFW_E_NOSPACE;
+    int rc = rig_init(r);
+    if (rc != MFW_OK)
+        return rc;
+    struct workload *w = &ref->w;
+    w->ticks = days * 1440u;
+    w->shift_tick = w->ticks / 4;
+    w->settings_tick = w->ticks / 2;
+    w->outage_tick = w->ticks * 3 / 4;
+    w->outage_ticks = 120;
+    ref->tick = calloc(w->ticks, sizeof(*ref->tick));
+    ref->snap = calloc(w->ticks / SNAPSHOT_TICKS + 2, sizeof(*ref->snap));
+    if (!ref->tick || !ref->snap)
+        return MFW_E_NOSPACE;
+    /* the loss bound: the checkpoint energy, or the largest power for the minimum interval,
+     * plus one tick of the largest power (3 x 1800 W + reactive 20 %: counted as A+ + A-) */
+    double p_max = 3.0 * 1800.0;
+    double cp = r->cfg.checkpoint_wh, pm = p_max * r->cfg.checkpoint_min_s / 3600.0;
+    res->bound_wh = (cp > pm ? cp : pm) + p_max * TICK_MS / 3600000.0;
+
+    ref->tou_old = r->m.set.tou;
+    record(r, &ref->start);
+    for (uint32_t i = 0; i < w->ticks; i++) {
+        if (i % SNAPSHOT_TICKS == 0)
+            take_snapshot(ref, r, i);
+        step(r, w, i);
+        record(r, &ref->tick[i]);
+        if (i == w->settings_tick)
+            ref->tou_new = r->m.set.tou;
+    }
+    res->ops_total = r->emu.ops;
+    if (r->m.store_errors != 0) {
+        snprintf(res->first_failure, sizeof(res->first_failure),
+                 "the reference run had %u store errors", r->m.store_errors);
+        res->failures = 1;
+        free_reference(ref);
+        free(r->mem);
+        free(r);
+        free(ref);
+        return MFW_OK;
+    }
+    read_rows(r, PROF_LP1, &ref->lp, &ref->n_lp);
+    read_rows(r, PROF_DAILY, &ref->daily, &ref->n_daily);
+    for (unsigned l = 0; l < EVLOG_COUNT; l++) {
+        ref->n_ev[l] = eventlog_count(&r->m.ev, &r->m.store, (enum event_log)l);
+        ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
+        for (uint32_t k = 0; k < ref->n_ev[l]; k++)
+            eventlog_read(&r->m.ev, &r->m.store, (enum event_log)l, k, &ref->ev[l][k]);
+    }
+
+    uint64_t first = ref->start.ops + 1, last = res->ops_total;
+    uint64_t x = seed | 1;
+    uint64_t n = random_cuts ? random_cuts : last - first + 1;
+    for (uint64_t k = 0; k < n; k++) {
+        uint64_t cut;
+        if (random_cuts) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cut = first + x % (last - first + 1);
+        } else {
+            cut = first + k;
+        }
+        trial(ref, r, cut, res);
+        res->trials++;
+    }
+    free_reference(ref);
+    free(r->mem);
+    free(r);
+    free(ref);
+    return MFW_OK;
+}

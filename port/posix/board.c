@@ -1,0 +1,39 @@
+/* board: meterd's hal (board.h). The flash functions forward to the flash_file's flash_emu, so
+ * its NOR rules and counters apply. */
+#include "board.h"
+
+#include <string.h>
+
+static int b_read(void *ctx, uint32_t addr, void *buf, size_t len)
+{
+    struct board *b = ctx;
+    return flash_emu_read(&b->flash.emu, addr, buf, len);
+}
+
+static int b_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
+{
+    struct board *b = ctx;
+    return flash_emu_prog(&b->flash.emu, addr, buf, len);
+}
+
+static int b_erase(void *ctx, uint32_t sector)
+{
+    struct board *b = ctx;
+    return flash_emu_erase(&b->flash.emu, sector);
+}
+
+static bool b_rtc_lost(void *ctx)
+{
+    const struct board *b = ctx;
+    return b->rtc_lost;
+}
+
+void board_hal(struct board *b, struct hal *h)
+{
+    memset(h, 0, sizeof *h);
+    h->ctx = b;
+    h->flash_read = b_read;
+    h->flash_prog = b_prog;
+    h->flash_erase = b_erase;
+    h->rtc_lost = b_rtc_lost;
+}

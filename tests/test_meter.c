@@ -1,0 +1,318 @@
+/* The meter as a whole, on an emulated NOR flash: tariffs from the default calendar, billing,
+ * power failure and restore, a cut without warning, clock changes, a lost RTC, and a passive
+ * calendar taking over at midnight. Loads are constant, fed as fast-fidelity blocks, so every
+ * expected energy is power x time, worked out by hand in the comments. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flash_emu.h"
+#include "meterfw/catalog.h"
+#include "meterfw/error.h"
+#include "meterfw/meter.h"
+
+#define MIN_MS 60000LL
+#define HOUR_MS 3600000LL
+/* 2026-06-03 is a Wednesday (2026-11-25, a Wednesday, is 175 days = 25 weeks later); summer
+ * time: local = UTC + 2 h, so local midnight of 06-03 is 2026-06-02T22:00Z. */
+#define T_0603_LOCAL_MIDNIGHT 1780437600000LL
+
+struct rig {
+    struct flash_emu emu;
+    uint8_t mem[256 * 4096];
+    struct hal hal;
+    struct meter_config cfg;
+    struct meter m;
+    bool rtc_lost;
+};
+
+static bool rig_rtc_lost(void *ctx)
+{
+    return ((struct rig *)ctx)->rtc_lost;
+}
+
+static int rig_read(void *ctx, uint32_t a, void *b, size_t n)
+{
+    return flash_emu_read(&((struct rig *)ctx)->emu, a, b, n);
+}
+static int rig_prog(void *ctx, uint32_t a, const void *b, size_t n)
+{
+    return flash_emu_prog(&((struct rig *)ctx)->emu, a, b, n);
+}
+static int rig_erase(void *ctx, uint32_t s)
+{
+    return flash_emu_erase(&((struct rig *)ctx)->emu, s);
+}
+
+static struct rig *rig_new(mfw_ms_t t0)
+{
+    struct rig *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    meter_default_config(&r->cfg, METER_382M);
+    assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
+                                    r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
+                     MFW_OK);
+    r->hal = (struct hal){.ctx = r, .flash_read = rig_read, .flash_prog = rig_prog,
+                          .flash_erase = rig_erase, .rtc_lost = rig_rtc_lost};
+    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0), MFW_OK);
+    assert_true(r->m.persistent);
+    return r;
+}
+
+/* A balanced load of w watts per phase at PF 1 (w < 0: export), in blocks of 60 s. */
+static void run(struct meter *m, mfw_ms_t from, mfw_ms_t to, double w)
+{
+    for (mfw_ms_t t = from; t < to; t += MIN_MS) {
+        struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+        for (int p = 0; p < 3; p++) {
+            b.ph[p].vrms = 230.0;
+            b.ph[p].irms = fabs(w) / 230.0;
+            b.ph[p].p = w;
+            b.ph[p].v_angle_deg = -120.0 * p;
+        }
+        meter_block(m, &b);
+        meter_tick(m, t + MIN_MS);
+    }
+}
+
+static double wh(const struct meter *m, unsigned tariff_index, unsigned q)
+{
+    return (double)m->reg.tariff[tariff_index][q] / 1e6;
+}
+
+static int column_of(const struct profile *p, uint16_t id)
+{
+    for (unsigned k = 0; k < p->cfg.n_columns; k++)
+        if (p->cfg.column[k] == id)
+            return (int)k;
+    return -1;
+}
+
+/* A summer Wednesday at 3 kW: T1 07:00-21:00 local (14 h = 42 kWh), T2 the other 10 h (30 kWh). */
+static void tariffs_follow_the_default_calendar(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new(T_0603_LOCAL_MIDNIGHT);
+    run(&r->m, T_0603_LOCAL_MIDNIGHT, T_0603_LOCAL_MIDNIGHT + 24 * HOUR_MS, 1000.0);
+    assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
+    assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
+    assert_true(wh(&r->m, 2, 0) == 0.0);
+    assert_int_equal(r->m.reg.uwh[ENERGY_TOTAL][EQ_AP], 72000000000ull);
+    /* the daily profile captured local midnight of 06-04 with A+ = 72 kWh */
+    const struct profile *daily = &r->m.prof[PROF_DAILY];
+    assert_int_equal(profile_count(daily, &r->m.store), 1);
+    struct profile_row row;
+    assert_int_equal(profile_read(daily, &r->m.store, 0, &row), MFW_OK);
+    assert_true(row.time == T_0603_LOCAL_MIDNIGHT + 24 * HOUR_MS);
+    assert_true(row.v[column_of(daily, CAT_AP_TOTAL)] == 72000);
+    /* 96 load-profile rows, the last at 22:00Z with 72 kWh */
+    const struct profile *lp = &r->m.prof[PROF_LP1];
+    assert_int_equal(profile_count(lp, &r->m.store), 96);
+    assert_int_equal(profile_read(lp, &r->m.store, 95, &row), MFW_OK);
+    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 72000);
+    free(r);
+}
+
+/* The end of June: billing at 00:00 local 07-01 = 2026-06-30T22:00Z. 3 kW from 21:00Z: the
+ * snapshot holds 3 kWh and a maximum demand of 3000 W; demand starts again afterwards. */
+static void billing_at_month_end(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = 1782853200000LL; /* 2026-06-30T21:00:00Z */
+    struct rig *r = rig_new(t0);
+    run(&r->m, t0, t0 + 2 * HOUR_MS, 1000.0);
+    const struct profile *bp = &r->m.prof[PROF_BILLING];
+    assert_int_equal(profile_count(bp, &r->m.store), 1);
+    struct profile_row row;
+    assert_int_equal(profile_read(bp, &r->m.store, 0, &row), MFW_OK);
+    assert_true(row.time == t0 + HOUR_MS);
+    assert_true(row.v[column_of(bp, CAT_AP_TOTAL)] == 3000);
+    const struct catalog_entry *md = catalog_find(CAT_MAXDEM_AP);
+    double scale = pow(10.0, md->scaler);
+    assert_true(fabs(row.v[column_of(bp, CAT_MAXDEM_AP)] * scale - 3000.0) < 1e-6);
+    assert_int_equal(r->m.billing.counter, 1);
+    /* after the reset, the new maximum comes from the hour after midnight: 3000 W again */
+    assert_true(demand_maximum(&r->m.demand, 0).valid);
+    free(r);
+}
+
+/* Power down at 1 h, back at 3 h: registers restored, one power failure of 7200 s on all three
+ * phases, power down and power up in the standard log, the next load-profile row flagged. */
+static void power_failure_and_restore(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    run(&r->m, t0, t0 + HOUR_MS, 1000.0);
+    meter_power_down(&r->m, t0 + HOUR_MS);
+    assert_true(r->m.down);
+    meter_tick(&r->m, t0 + HOUR_MS + MIN_MS); /* ignored */
+    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0 + 3 * HOUR_MS), MFW_OK);
+    assert_int_equal(r->m.reg.uwh[ENERGY_TOTAL][EQ_AP], 3000000000ull);
+    struct eventlog_entry e;
+    assert_int_equal(eventlog_count(&r->m.ev, &r->m.store, EVLOG_POWER_FAILURE), 1);
+    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_FAILURE, 0, &e), MFW_OK);
+    assert_true(e.v1 == t0 + HOUR_MS);
+    assert_int_equal(e.v2, 7200);
+    assert_int_equal(e.phase, 7);
+    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_STANDARD);
+    bool down = false, up = false;
+    for (uint32_t k = 0; k < n; k++) {
+        assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, k, &e), MFW_OK);
+        down |= e.code == EV_POWER_DOWN && e.time == t0 + HOUR_MS;
+        up |= e.code == EV_POWER_UP && e.time == t0 + 3 * HOUR_MS;
+    }
+    assert_true(down && up);
+    /* rows 00:15 .. 01:00, then at power-up the missed boundary 03:00 (flagged, 3 kWh, nothing
+     * measured while off), then 03:15 at 3.75 kWh, not flagged */
+    run(&r->m, t0 + 3 * HOUR_MS, t0 + 3 * HOUR_MS + 15 * MIN_MS, 1000.0);
+    const struct profile *lp = &r->m.prof[PROF_LP1];
+    struct profile_row row;
+    assert_int_equal(profile_count(lp, &r->m.store), 6);
+    assert_int_equal(profile_read(lp, &r->m.store, 4, &row), MFW_OK);
+    assert_true(row.time == t0 + 3 * HOUR_MS);
+    assert_true(row.status & PROFILE_ST_POWER_DOWN);
+    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 3000);
+    assert_int_equal(profile_read(lp, &r->m.store, 5, &row), MFW_OK);
+    assert_false(row.status & PROFILE_ST_POWER_DOWN);
+    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 3750);
+    free(r);
+}
+
+/* A cut without warning (no power_down, no save): a fresh meter on the same flash restores at
+ * most the checkpoint bound less than was measured, and never more. At 3 kW the bound is
+ * max(100 Wh, 3 kW x 60 s = 50 Wh) + one 60 s block (50 Wh) = 150 Wh. */
+static void sudden_cut_loses_at_most_the_bound(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    for (int minutes = 1; minutes <= 90; minutes += 7) {
+        struct rig *r = rig_new(t0);
+        mfw_ms_t cut = t0 + HOUR_MS + minutes * MIN_MS;
+        run(&r->m, t0, cut, 1000.0);
+        uint64_t truth = r->m.reg.uwh[ENERGY_TOTAL][EQ_AP];
+        struct meter *fresh = calloc(1, sizeof(*fresh));
+        assert_non_null(fresh);
+        assert_int_equal(meter_init(fresh, &r->cfg, &r->hal, cut), MFW_OK);
+        uint64_t restored = fresh->reg.uwh[ENERGY_TOTAL][EQ_AP];
+        assert_true(restored <= truth);
+        assert_true(truth - restored <= 150000000ull);
+        free(fresh);
+        free(r);
+    }
+}
+
+/* Setting the clock: old and new time in the RTC log, codes 4/5, the next LP row flagged. */
+static void clock_set_is_logged(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    run(&r->m, t0, t0 + 30 * MIN_MS, 500.0);
+    mfw_ms_t rtc = t0 + 30 * MIN_MS;
+    assert_int_equal(meter_clock_set(&r->m, rtc, rtc + 20 * MIN_MS), MFW_OK);
+    struct eventlog_entry e;
+    assert_int_equal(eventlog_count(&r->m.ev, &r->m.store, EVLOG_RTC), 2);
+    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_RTC, 0, &e), MFW_OK);
+    assert_int_equal(e.code, EV_CLOCK_ADJUSTED_OLD);
+    assert_true(e.v1 == rtc && e.v2 == rtc + 20 * MIN_MS);
+    assert_true(r->m.now == rtc + 20 * MIN_MS);
+    assert_int_equal(meter_clock_shift(&r->m, rtc, 901), MFW_E_RANGE);
+    run(&r->m, rtc, rtc + 15 * MIN_MS, 500.0); /* meter time 00:50Z .. 01:05Z local */
+    const struct profile *lp = &r->m.prof[PROF_LP1];
+    struct profile_row row;
+    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+                     MFW_OK);
+    assert_true(row.status & PROFILE_ST_CLOCK_ADJUSTED);
+    free(r);
+}
+
+/* A flat RTC backup: the clock is invalid (status bit 0x01) and every load-profile row says so
+ * (0x02) until the clock is set. */
+static void lost_rtc_marks_rows_until_set(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    run(&r->m, t0, t0 + HOUR_MS, 500.0);
+    meter_power_down(&r->m, t0 + HOUR_MS);
+    r->rtc_lost = true;
+    const mfw_ms_t rtc = 946684800000LL; /* the RTC restarted at 2000-01-01 */
+    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
+    assert_true(clock_status(&r->m.clock, r->m.now) & CLOCK_STATUS_INVALID);
+    run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
+    const struct profile *lp = &r->m.prof[PROF_LP1];
+    struct profile_row row;
+    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+                     MFW_OK);
+    assert_true(row.status & PROFILE_ST_CLOCK_INVALID);
+    assert_int_equal(meter_clock_set(&r->m, rtc + 30 * MIN_MS, t0 + 5 * HOUR_MS), MFW_OK);
+    assert_false(clock_status(&r->m.clock, r->m.now) & CLOCK_STATUS_INVALID);
+    run(&r->m, rtc + 30 * MIN_MS, rtc + 60 * MIN_MS, 500.0);
+    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+                     MFW_OK);
+    assert_false(row.status & PROFILE_ST_CLOCK_INVALID);
+    free(r);
+}
+
+/* A passive calendar (everything T5) activated at 00:00 local 06-04: the energy of 06-03 is in
+ * T1/T2 as by default, everything after midnight in T5; event 9 logged. */
+static void passive_calendar_takes_over_at_midnight(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    struct meter_settings s = r->m.set;
+    struct calendar *c = &s.tou.passive;
+    memset(c, 0, sizeof(*c));
+    c->n_seasons = 1;
+    c->seasons[0].start = (struct cal_date_time){{CAL_YEAR_ANY, 1, 1, CAL_ANY}, {0, 0, 0}};
+    c->seasons[0].week_name = (struct cal_name){1, {'W'}};
+    c->n_weeks = 1;
+    c->weeks[0] = (struct cal_week){{1, {'W'}}, {9, 9, 9, 9, 9, 9, 9}};
+    c->n_days = 1;
+    c->days[0].day_id = 9;
+    c->days[0].n = 1;
+    c->days[0].actions[0] = (struct cal_day_action){{0, 0, 0}, 5};
+    assert_int_equal(tou_set_activation(&s.tou,
+                                        &(struct cal_date_time){{2026, 6, 4, CAL_ANY}, {0, 0, 0}}),
+                     MFW_OK);
+    assert_int_equal(meter_apply_settings(&r->m, &s), MFW_OK);
+    run(&r->m, t0, t0 + 30 * HOUR_MS, 1000.0);
+    assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
+    assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
+    assert_true(fabs(wh(&r->m, 4, 0) - 18000.0) < 1e-3); /* 6 h x 3 kW */
+    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_STANDARD);
+    bool activated = false;
+    struct eventlog_entry e;
+    for (uint32_t k = 0; k < n; k++) {
+        assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, k, &e), MFW_OK);
+        activated |= e.code == EV_TOU_ACTIVATED && e.time == t0 + 24 * HOUR_MS;
+    }
+    assert_true(activated);
+    /* the new settings survive a restart */
+    meter_power_down(&r->m, t0 + 30 * HOUR_MS);
+    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0 + 31 * HOUR_MS), MFW_OK);
+    assert_int_equal(r->m.tariff, 5);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tariffs_follow_the_default_calendar),
+        cmocka_unit_test(billing_at_month_end),
+        cmocka_unit_test(power_failure_and_restore),
+        cmocka_unit_test(sudden_cut_loses_at_most_the_bound),
+        cmocka_unit_test(clock_set_is_logged),
+        cmocka_unit_test(lost_rtc_marks_rows_until_set),
+        cmocka_unit_test(passive_calendar_takes_over_at_midnight),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
