@@ -1,7 +1,7 @@
 # The verbs users type. Everything is built by CMake under build/; nothing here is installed.
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
 #   make test    set-up, build with ASan+UBSan, cross-build the firmware, run every test
-#   make bench   accuracy and cost benchmarks (release build, valgrind)
+#   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation
 #   make firmware  cross-compile the core for Cortex-M4F and print its footprint
 #   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
 BUILD ?= build
@@ -36,6 +36,9 @@ test: setup firmware
 bench: release firmware
 	$(BUILD)/release/bench/bench_accuracy
 	bash bench/cost.sh $(BUILD)/release $(BUILD)/firmware
+	$(BUILD)/release/bench/bench_store
+	$(BUILD)/release/bench/bench_powercut 30 10000
+	bash bench/year.sh $(BUILD)/release
 
 fuzz: setup
 	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)

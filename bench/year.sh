@@ -164,6 +164,13 @@ ok(abs(a - want_wh) <= want_wh * 0.02,
 ok(j["store"]["store_errors"] == 0 and j["store"]["flash"]["violations"] == 0,
    f"store errors {j['store']['store_errors']}, flash violations {j['store']['flash']['violations']}")
 
+# ---- daily rows and summer time ----
+ok(j["daily"]["entries"] == 365,
+   f"{j['daily']['entries']} daily rows: one per local midnight, also after an outage across one")
+dst = [e["time"] for e in j["events"]["standard"]["entries"] if e["code"] == 3]
+ok(len(dst) == 2, f"summer-time changes logged (event 3): {dst} (want 2: March, and October's "
+   "during the outage across 01:00Z, logged at power-up)")
+
 # ---- table ----
 wall, cpu = statistics.median(walls), statistics.median(cpus)
 print()

@@ -192,6 +192,9 @@ static uint8_t profile_status(const struct meter *m, mfw_ms_t now)
 }
 
 
+static void calendar_events(struct meter *m, const struct local_time *prev,
+                            const struct local_time *lt, mfw_ms_t now);
+
 int meter_init(struct meter *m, const struct meter_config *cfg, const struct hal *hal,
                mfw_ms_t rtc_now)
 {
@@ -279,13 +282,15 @@ int meter_init(struct meter *m, const struct meter_config *cfg, const struct hal
     log_event(m, EVLOG_STANDARD, now, EV_POWER_UP, 0, 0, 0);
     m->down = false;
     m->rtc = rtc_now;
-    /* The first tick compares with the local time of the last tick before the power failure:
-     * a day change (daily profile row), a billing instant (one billing for all those missed
-     * while off) and a summer-time change during the outage are all handled there. */
-    if (have_state && !rtc_lost && now >= m->now)
-        clock_local(&m->clock, m->now, &m->local);
-    else
-        m->local = lt;
+    /* What the outage spanned, at the power-up time: a day change (daily row), billing instants
+     * (one billing for all those missed while off), a summer-time change. Not with a lost RTC:
+     * its time is unknown. */
+    if (have_state && !rtc_lost && now >= m->now) {
+        struct local_time before;
+        clock_local(&m->clock, m->now, &before);
+        calendar_events(m, &before, &lt, now);
+    }
+    m->local = lt;
     m->now = now;
     m->tariff = tou_tariff_checked(&m->set.tou, &lt, &m->tou_inconsistent);
     if (have_state && m->persistent) {
@@ -330,6 +335,25 @@ static void billing_snapshot(struct meter *m, mfw_ms_t now)
     demand_reset(&m->demand, NULL);
     quality_reset_minmax(&m->quality);
     save_state(m);
+}
+
+/* What the local calendar brings between two ticks (or across a power failure): a summer-time
+ * change (event 3), a new day (the daily profile row, captured at local midnight), the end of a
+ * billing period (billing_due gives one billing for all the instants passed). */
+static void calendar_events(struct meter *m, const struct local_time *prev,
+                            const struct local_time *lt, mfw_ms_t now)
+{
+    if (prev->dst != lt->dst)
+        log_event(m, EVLOG_STANDARD, now, EV_DST_CHANGE, 0, lt->dst, 0);
+    if (m->persistent &&
+        (prev->year != lt->year || prev->month != lt->month || prev->day != lt->day)) {
+        mfw_ms_t midnight = clock_utc_of_local(&m->clock, lt->year, lt->month, lt->day, 0, 0);
+        if (profile_capture(&m->prof[PROF_DAILY], &m->store, midnight,
+                            profile_status(m, midnight), meter_read_quantity, m) < 0)
+            m->store_errors++;
+    }
+    if (billing_due(&m->billing, prev, lt))
+        billing_snapshot(m, now);
 }
 
 static void on_window(struct meter *m, const struct metrology_values *v, mfw_ms_t now)
@@ -396,21 +420,12 @@ void meter_tick(struct meter *m, mfw_ms_t rtc_now)
     }
     m->tariff = tou_tariff_checked(&m->set.tou, &lt, &m->tou_inconsistent);
 
-    /* 4. demand periods, DST changes */
+    /* 4. demand periods; the day, summer-time and billing boundaries passed */
     demand_tick(&m->demand, now);
-    if (prev.dst != lt.dst)
-        log_event(m, EVLOG_STANDARD, now, EV_DST_CHANGE, 0, lt.dst, 0);
+    calendar_events(m, &prev, &lt, now);
 
-    /* 5. profiles: daily at local midnight, load profile and analysis log on their periods, the
-     * billing profile at the end of a billing period */
+    /* 5. profiles: load profile and analysis log on their periods */
     if (m->persistent) {
-        if (prev.year != lt.year || prev.month != lt.month || prev.day != lt.day) {
-            mfw_ms_t midnight =
-                clock_utc_of_local(&m->clock, lt.year, lt.month, lt.day, 0, 0);
-            if (profile_capture(&m->prof[PROF_DAILY], &m->store, midnight,
-                                profile_status(m, midnight), meter_read_quantity, m) < 0)
-                m->store_errors++;
-        }
         uint8_t st = profile_status(m, now);
         int wrote = profile_tick(&m->prof[PROF_LP1], &m->store, now, st, meter_read_quantity, m);
         if (wrote > 0)
@@ -421,9 +436,6 @@ void meter_tick(struct meter *m, mfw_ms_t rtc_now)
                          meter_read_quantity, m) < 0)
             m->store_errors++;
     }
-    if (billing_due(&m->billing, &prev, &lt))
-        billing_snapshot(m, now);
-
     /* 6. outputs */
     bool s0 = m->s0.on, led = m->led.on;
     if (pulse_update(&m->s0, now) != s0)
