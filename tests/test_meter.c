@@ -17,6 +17,8 @@
 #include "meterfw/error.h"
 #include "meterfw/meter.h"
 
+/* the largest state record meter_state.h allows */
+#define METER_STATE_BYTES_MAX 3072u
 #define MIN_MS 60000LL
 #define HOUR_MS 3600000LL
 /* 2026-06-03 is a Wednesday (2026-11-25, a Wednesday, is 175 days = 25 weeks later); summer
@@ -150,8 +152,13 @@ static void power_failure_and_restore(void **st)
     const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + HOUR_MS, 1000.0);
+    /* the power-fail save only programs (the state area was erased ahead): its energy budget is
+     * the programming of one event-log slot and one state record, no sector erase */
+    uint64_t erases = r->emu.erases, bytes = r->emu.bytes_programmed;
     meter_power_down(&r->m, t0 + HOUR_MS);
     assert_true(r->m.down);
+    assert_true(r->emu.erases == erases);
+    assert_true(r->emu.bytes_programmed - bytes <= 64 + METER_STATE_BYTES_MAX);
     meter_tick(&r->m, t0 + HOUR_MS + MIN_MS); /* ignored */
     assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0 + 3 * HOUR_MS), MFW_OK);
     assert_int_equal(r->m.reg.uwh[ENERGY_TOTAL][EQ_AP], 3000000000ull);

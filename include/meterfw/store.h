@@ -94,6 +94,10 @@ int store_mount(struct store *s, const struct store_cfg *cfg, const struct hal *
  * record, MFW_E_NOSPACE if cap is too small; *len gets the record's length. */
 int store_record_write(struct store *s, unsigned area, const void *data, size_t len);
 int store_record_read(struct store *s, unsigned area, void *buf, size_t cap, size_t *len);
+/* Erase ahead: if the next record of len bytes would need a sector erase, does that erase (and
+ * writes the new sector's header) now, so that the next store_record_write only programs. A
+ * meter calls it after each state save, so that its power-fail save never waits for an erase. */
+int store_record_prepare(struct store *s, unsigned area, size_t len);
 
 /* RING areas. index 0 is the oldest entry kept; count() entries are readable.
  * capacity(): entries the ring always keeps (it may keep more until the next sector erase). */

@@ -88,7 +88,16 @@ static int validate_settings(const struct meter_settings *s, uint8_t phases)
 
 /* ---- persistence ---------------------------------------------------------------------------- */
 
+static void save_state_now(struct meter *m, bool erase_ahead);
+
 static void save_state(struct meter *m)
+{
+    save_state_now(m, true);
+}
+
+/* erase_ahead: after the write, prepare the next sector if the next record will need one, so
+ * that a power-fail save only programs (meter_power_down passes false: no erase then). */
+static void save_state_now(struct meter *m, bool erase_ahead)
 {
     if (!m->persistent)
         return;
@@ -99,6 +108,8 @@ static void save_state(struct meter *m)
         m->store_errors++;
     else
         m->saves++;
+    if (erase_ahead && store_record_prepare(&m->store, AREA_STATE, METER_STATE_MAX) != MFW_OK)
+        m->store_errors++;
     m->last_save = m->rtc;
     m->saved_uwh = m->reg.uwh[ENERGY_TOTAL][EQ_AP] + m->reg.uwh[ENERGY_TOTAL][EQ_AM];
 }
@@ -259,10 +270,12 @@ int meter_init(struct meter *m, const struct meter_config *cfg, const struct hal
     if (have_state) {
         /* The time the supply went: saved by meter_power_down, or (a cut without warning) the
          * last checkpoint, the latest time known. */
-        if (!m->quality.down) {
-            log_event(m, EVLOG_STANDARD, m->now, EV_POWER_DOWN, 0, 0, 0);
+        /* Power down is logged now, with its own time: the power-fail save wrote only the state
+         * (meter_power_down), or there was no warning and the last checkpoint is the latest
+         * time known. */
+        if (!m->quality.down)
             quality_power_down(&m->quality, m->now);
-        }
+        log_event(m, EVLOG_STANDARD, m->quality.down_time, EV_POWER_DOWN, 0, 0, 0);
         struct quality_event ev[QUALITY_EVENTS_MAX];
         size_t n = quality_power_up(&m->quality, now, !rtc_lost, ev, QUALITY_EVENTS_MAX);
         log_quality(m, ev, n);
@@ -474,11 +487,12 @@ void meter_power_down(struct meter *m, mfw_ms_t rtc_now)
     tr[2] += d.uwh[ENERGY_TOTAL][EQ_RP];
     tr[3] += d.uwh[ENERGY_TOTAL][EQ_RM];
     quality_power_down(&m->quality, now);
-    log_event(m, EVLOG_STANDARD, now, EV_POWER_DOWN, 0, 0, 0);
     m->rtc = rtc_now;
     m->now = now;
     m->down = true;
-    save_state(m);
+    /* The power-fail save: one state record, programmed into the sector erased ahead; the power
+     * down event is logged from it at power-up. */
+    save_state_now(m, false);
 }
 
 void meter_flush(struct meter *m, mfw_ms_t rtc_now)

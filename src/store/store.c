@@ -393,6 +393,48 @@ static int mount_records(struct store *s, unsigned area)
     return MFW_OK;
 }
 
+/* Makes the head sector able to take sz more bytes: if it cannot, opens a new sector (erase and
+ * header). If the head holds the newest record, the next one round robin (never the newest
+ * record's sector); otherwise the head itself (it holds nothing we need, and for 2 sectors its
+ * successor may hold the newest record). */
+static int records_make_room(struct store *s, unsigned area, uint32_t sz)
+{
+    const struct store_area_cfg *ac = &s->cfg.area[area];
+    struct store_area *a = &s->a[area];
+    if (a->used_sectors != 0 && a->head_offset + sz <= s->cfg.sector_size)
+        return MFW_OK;
+    uint32_t head_start = sector_addr(s, area, a->head_sector);
+    bool newest_in_head = a->has_record && a->newest_addr >= head_start &&
+                          a->newest_addr < head_start + s->cfg.sector_size;
+    uint32_t target = a->head_sector;
+    if (a->used_sectors > 0 && newest_in_head)
+        target = (a->head_sector + 1u) % ac->sectors;
+    if (a->sector_seq >= SEQ_NONE - 1u)
+        return MFW_E_RANGE;
+    int r = sector_open(s, area, target, a->sector_seq + 1u, a->next_seq, 0);
+    if (r != MFW_OK) {
+        /* target is erased or half erased, and it was not the newest record's sector: the RAM
+         * state still describes the flash, except that target holds nothing any more. */
+        return r;
+    }
+    if (target != a->head_sector || a->used_sectors == 0)
+        a->used_sectors =
+            (uint16_t)(a->used_sectors < ac->sectors ? a->used_sectors + 1u : a->used_sectors);
+    a->head_sector = (uint16_t)target;
+    a->sector_seq++;
+    a->head_offset = hdr_size(s);
+    return MFW_OK;
+}
+
+int store_record_prepare(struct store *s, unsigned area, size_t len)
+{
+    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RECORDS)
+        return MFW_E_ARG;
+    if (len > s->cfg.area[area].entry_size)
+        return MFW_E_RANGE;
+    return records_make_room(s, area, rec_size(s, (uint32_t)len));
+}
+
 int store_record_write(struct store *s, unsigned area, const void *data, size_t len)
 {
     if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RECORDS ||
@@ -405,31 +447,9 @@ int store_record_write(struct store *s, unsigned area, const void *data, size_t 
     if (a->next_seq == SEQ_NONE)
         return MFW_E_RANGE;
     const uint32_t sz = rec_size(s, (uint32_t)len);
-    if (a->used_sectors == 0 || a->head_offset + sz > s->cfg.sector_size) {
-        /* Open a new sector. If the head holds the newest record, the next one round robin (never
-         * the newest record's sector); otherwise the head itself (it holds nothing we need, and
-         * for 2 sectors its successor may hold the newest record). */
-        uint32_t head_start = sector_addr(s, area, a->head_sector);
-        bool newest_in_head = a->has_record && a->newest_addr >= head_start &&
-                              a->newest_addr < head_start + s->cfg.sector_size;
-        uint32_t target = a->head_sector;
-        if (a->used_sectors > 0 && newest_in_head)
-            target = (a->head_sector + 1u) % ac->sectors;
-        if (a->sector_seq >= SEQ_NONE - 1u)
-            return MFW_E_RANGE;
-        int r = sector_open(s, area, target, a->sector_seq + 1u, a->next_seq, 0);
-        if (r != MFW_OK) {
-            /* target is erased or half erased, and it was not the newest record's sector: the
-             * RAM state still describes the flash, except that target holds nothing any more. */
-            return r;
-        }
-        if (target != a->head_sector || a->used_sectors == 0)
-            a->used_sectors = (uint16_t)(a->used_sectors < ac->sectors ? a->used_sectors + 1u
-                                                                       : a->used_sectors);
-        a->head_sector = (uint16_t)target;
-        a->sector_seq++;
-        a->head_offset = hdr_size(s);
-    }
+    int r = records_make_room(s, area, sz);
+    if (r != MFW_OK)
+        return r;
     uint8_t h[REC_HDR];
     put16(h, REC_MAGIC);
     put16(h + 2, (uint16_t)len);
