@@ -171,6 +171,17 @@ dst = [e["time"] for e in j["events"]["standard"]["entries"] if e["code"] == 3]
 ok(len(dst) == 2, f"summer-time changes logged (event 3): {dst} (want 2: March, and October's "
    "during the outage across 01:00Z, logged at power-up)")
 
+# ---- wear: erases of this year per store area, and of the most erased sector ----
+areas = j["store"]["flash"] and j["store"].get("areas", [])
+worst = max(areas, key=lambda a: a["worst_sector_erases"])
+years = 100000 / max(worst["worst_sector_erases"], 1)
+print("wear over the year (erases; the most erased sector of each area):")
+for a in areas:
+    print(f"    {a['area']:<18} {a['sectors']:>3} sectors {a['erases']:>7} erases, worst sector "
+          f"{a['worst_sector_erases']:>5}/year")
+ok(years >= 20, f"worst sector ({worst['area']}) {worst['worst_sector_erases']} erases/year: "
+   f"{years:.0f} years to 100,000 cycles (need 20)")
+
 # ---- table ----
 wall, cpu = statistics.median(walls), statistics.median(cpus)
 print()

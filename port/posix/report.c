@@ -421,6 +421,28 @@ static void json_store(FILE *f, const struct meter *m, const struct report_info 
                 ", \"violations\": %" PRIu32 "}",
                 ri->flash->erases, ri->flash->progs, ri->flash->bytes_programmed,
                 ri->flash->reads, ri->flash->violations);
+    if (ri->flash != NULL) {
+        /* erases of this run per store area, and of the area's most erased sector (wear) */
+        static const char *const names[AREA_COUNT] = {
+            "config", "state", "load_profile", "daily", "billing", "analysis",
+            "log_standard", "log_fraud", "log_disconnector", "log_power_quality", "log_rtc",
+            "log_power_failure"};
+        fputs(",\n    \"areas\": [", f);
+        for (unsigned a = 0; a < m->cfg.store.n_areas && a < AREA_COUNT; a++) {
+            const struct store_area_cfg *ac = &m->cfg.store.area[a];
+            uint64_t sum = 0;
+            uint32_t worst = 0;
+            for (unsigned k = 0; k < ac->sectors; k++) {
+                uint32_t e = ri->flash->erase_count[ac->first_sector + k];
+                sum += e;
+                worst = e > worst ? e : worst;
+            }
+            fprintf(f, "%s\n      {\"area\": \"%s\", \"sectors\": %u, \"erases\": %" PRIu64
+                       ", \"worst_sector_erases\": %" PRIu32 "}",
+                    a ? "," : "", names[a], (unsigned)ac->sectors, sum, worst);
+        }
+        fputs("]", f);
+    }
     fputs("}", f);
 }
 
