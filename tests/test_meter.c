@@ -310,6 +310,71 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     free(r);
 }
 
+
+/* One block of 60 s: phase voltages u[], powers w[] (PF 1). */
+static void block(struct meter *m, mfw_ms_t end, const double u[3], const double w[3])
+{
+    struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+    for (int p = 0; p < 3; p++) {
+        b.ph[p].vrms = u[p];
+        b.ph[p].irms = fabs(w[p]) / u[p];
+        b.ph[p].p = w[p];
+        b.ph[p].v_angle_deg = -120.0 * p;
+    }
+    meter_block(m, &b);
+    meter_tick(m, end);
+}
+
+/* The analysis log's default columns are averages over the period: 10 min at 230 V / 1 kW then
+ * 5 min at 239 V / 2 kW per phase give U = (10 x 230 + 5 x 239) / 15 = 233 V and
+ * P+ = (10 x 1000 + 5 x 2000) / 15 = 1333.33 W in the 00:15 row; frequency 50 Hz. */
+static void analysis_log_averages(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    const double u1[3] = {230, 230, 230}, w1[3] = {1000, 1000, 1000};
+    const double u2[3] = {239, 239, 239}, w2[3] = {2000, 2000, 2000};
+    for (int k = 1; k <= 15; k++)
+        block(&r->m, t0 + k * MIN_MS, k <= 10 ? u1 : u2, k <= 10 ? w1 : w2);
+    const struct profile *an = &r->m.prof[PROF_ANALYSIS];
+    assert_int_equal(profile_count(an, &r->m.store), 1);
+    struct profile_row row;
+    assert_int_equal(profile_read(an, &r->m.store, 0, &row), MFW_OK);
+    assert_true(row.time == t0 + 15 * MIN_MS);
+    const struct catalog_entry *cu = catalog_find(CAT_U_L1), *cp = catalog_find(CAT_PP_L2);
+    const struct catalog_entry *cf = catalog_find(CAT_FREQUENCY);
+    assert_true(fabs(row.v[column_of(an, CAT_U_L1)] * pow(10.0, cu->scaler) - 233.0) < 0.051);
+    assert_true(fabs(row.v[column_of(an, CAT_PP_L2)] * pow(10.0, cp->scaler) - 1333.333) <
+                pow(10.0, cp->scaler) * 0.51 + 1e-9);
+    assert_true(fabs(row.v[column_of(an, CAT_FREQUENCY)] * pow(10.0, cf->scaler) - 50.0) < 1e-9);
+    free(r);
+}
+
+/* A sag on L2 to 190 V for 3 minutes: undervoltage L2 (77) when it starts, voltage normal L2
+ * (86) when it ends, with its duration 180 s and minimum 190.00 V. */
+static void sag_in_the_power_quality_log(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    const double ok[3] = {230, 230, 230}, sag[3] = {230, 190, 230}, w[3] = {500, 500, 500};
+    for (int k = 1; k <= 10; k++)
+        block(&r->m, t0 + k * MIN_MS, k >= 4 && k <= 6 ? sag : ok, w);
+    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY);
+    assert_int_equal(n, 2);
+    struct eventlog_entry e;
+    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY, 0, &e), MFW_OK);
+    assert_int_equal(e.code, 77);
+    assert_int_equal(e.phase, 2);
+    assert_true(e.time == t0 + 3 * MIN_MS); /* logged with its start: the block 00:03-00:04 */
+    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY, 1, &e), MFW_OK);
+    assert_int_equal(e.code, 86);
+    assert_int_equal(e.v1, 19000);
+    assert_int_equal(e.v2, 180000);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +385,8 @@ int main(void)
         cmocka_unit_test(clock_set_is_logged),
         cmocka_unit_test(lost_rtc_marks_rows_until_set),
         cmocka_unit_test(passive_calendar_takes_over_at_midnight),
+        cmocka_unit_test(analysis_log_averages),
+        cmocka_unit_test(sag_in_the_power_quality_log),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
