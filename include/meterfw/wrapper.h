@@ -1,5 +1,6 @@
-/* wrapper: the IEC 62056-47 TCP/UDP wrapper (DLMS UA 1000-2 "Green Book", 7.3.3 "The wrapper
- * sub-layer" of the TCP-UDP based communication profile).
+/* wrapper: the IEC 62056-47 TCP/UDP wrapper sub-layer (IEC 62056-47:2006 5.3.2 "The wrapper
+ * protocol data unit (WPDU)", same header for TCP; IEC 62056-4-7:2015; DLMS UA 1000-2 "Green
+ * Book", TCP-UDP based communication profiles).
  *
  * On a TCP connection every xDLMS APDU travels in one wrapper frame:
  *
@@ -27,7 +28,7 @@
 #define WRAPPER_HEADER_LEN 8u
 #define WRAPPER_LENGTH_MAX 0xFFFFu /* the length field is 16 bits */
 
-/* Well-known wPorts (Green Book 7.3.3.2, same values as the client SAPs of the HDLC profile). */
+/* Well-known wPorts (IEC 62056-47: the same numbers as the SAPs of the HDLC profile). */
 #define WRAPPER_WPORT_MANAGEMENT_LD 1u  /* server: the management logical device */
 #define WRAPPER_WPORT_CLIENT_MANAGEMENT 1u
 #define WRAPPER_WPORT_CLIENT_PUBLIC 16u

@@ -1,5 +1,6 @@
-/* IEC 62056-47 wrapper framing (DLMS UA 1000-2 Green Book 7.3.3): a byte-fed state machine for
- * the receive side, and an encoder for the send side. See include/meterfw/wrapper.h. */
+/* IEC 62056-47 wrapper framing (WPDU, IEC 62056-47:2006 5.3.2; Green Book TCP-UDP profile): a
+ * byte-fed state machine for the receive side, and an encoder for the send side. See
+ * include/meterfw/wrapper.h. */
 #include "meterfw/wrapper.h"
 
 #include <string.h>
@@ -38,7 +39,8 @@ static int fail(struct wrapper *w, int err)
 static int header_byte(struct wrapper *w, uint8_t b)
 {
     w->hdr[w->hdr_have++] = b;
-    /* Green Book 7.3.3.1: version 0x0001; any other value is a protocol error (close). */
+    /* WPDU header: version 0x0001; any other value is a protocol error, and the TCP connection
+     * is then closed (Green Book, TCP-UDP profile). */
     if (w->hdr_have == 1 && b != (uint8_t)(WRAPPER_VERSION >> 8))
         return fail(w, MFW_E_FORMAT);
     if (w->hdr_have == 2 && b != (uint8_t)(WRAPPER_VERSION & 0xFF))
