@@ -315,7 +315,7 @@ static double sumsq(const double pa[AFE_ORDER_MAX + 1], const double pb[AFE_ORDE
     return s;
 }
 
-static double wrap180(double d)
+double afe_wrap180(double d)
 {
     d = fmod(d, 360.0);
     if (d > 180.0)
@@ -352,7 +352,7 @@ void afe_state_quantities(const struct afe_state *s, uint8_t phases, double dura
         out->ph[k].irms = sqrt(0.5 * sumsq(ia, ib));
         out->ph[k].p = p;
         out->ph[k].q = 0.5 * (vb[1] * ia[1] - va[1] * ib[1]);
-        out->ph[k].v_angle_deg = wrap180(s->ph[k].v.phase_deg);
+        out->ph[k].v_angle_deg = afe_wrap180(s->ph[k].v.phase_deg);
     }
     if (s->neutral_explicit) {
         memset(na, 0, sizeof na);

@@ -103,6 +103,9 @@ void afe_generate(struct afe *a, struct adc_frame *out, size_t n);
 double afe_volts_per_code(const struct afe *a);
 double afe_amps_per_code(const struct afe *a);
 
+/* An angle in degrees brought into (-180, 180]. */
+double afe_wrap180(double deg);
+
 /* Fill a state: balanced voltages u_rms at freq (0/-120/+120 deg), currents i_rms at power
  * factor angle phi_deg (positive = inductive: current lags) on every phase, no harmonics. */
 void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms,

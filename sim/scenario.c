@@ -920,15 +920,6 @@ static void add_polar(struct phasors *ph, unsigned h, double rms, double ang)
     ph->im[h] += rms * sin(ang);
 }
 
-static double wrap180(double d)
-{
-    d = fmod(d, 360.0);
-    if (d > 180.0)
-        d -= 360.0;
-    else if (d <= -180.0)
-        d += 360.0;
-    return d;
-}
 
 static void phasors_to_wave(const struct phasors *ph, struct afe_wave *w)
 {
@@ -948,7 +939,8 @@ static void phasors_to_wave(const struct phasors *ph, struct afe_wave *w)
         struct afe_harmonic *x = &w->h[w->n_harmonics++];
         x->order = (uint8_t)h;
         x->amplitude = m / i1;
-        x->phase_deg = wrap180((atan2(ph->im[h], ph->re[h]) - (double)h * a1) * (180.0 / SCN_PI));
+        x->phase_deg =
+            afe_wrap180((atan2(ph->im[h], ph->re[h]) - (double)h * a1) * (180.0 / SCN_PI));
     }
 }
 
