@@ -1,6 +1,7 @@
 # The verbs users type. Everything is built by CMake under build/; nothing here is installed.
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
-#   make test    set-up, build with ASan+UBSan, cross-build the firmware, run every test
+#   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors
+#                too), cross-build the firmware, run every test
 #   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation
 #   make firmware  cross-compile the core for Cortex-M4F and print its footprint
 #   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
@@ -27,7 +28,7 @@ firmware: setup
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake >/dev/null
 	@cmake --build $(BUILD)/firmware -j$(JOBS)
 
-test: setup firmware
+test: setup firmware release
 	@cmake -S . -B $(BUILD)/test -DCMAKE_BUILD_TYPE=Debug -DMFW_SANITIZE=ON \
 	  -DFIRMWARE_DIR=$(CURDIR)/$(BUILD)/firmware >/dev/null
 	@cmake --build $(BUILD)/test -j$(JOBS)

@@ -138,6 +138,7 @@ static void case_state(const struct acc_case *c, struct afe_state *st)
             ph->i.phase_deg = va - c->phi_deg;
             ph->i.n_harmonics = c->n_ih;
             memcpy(ph->i.h, c->ih, sizeof(c->ih));
+            ph->i.dc = c->i_dc_frac * c->i_a;
         }
     }
 }
@@ -288,6 +289,41 @@ static void current_sweep(struct builder *b, const char *name)
             point(b, name, from_imin[k], q_angles[a], ACC_REACTIVE);
 }
 
+/* A chopped current (IEC 62053-21 Table 8 influence tests) as a fundamental plus harmonics 2..39
+ * and DC, from the Fourier series of one period computed numerically. kind 0: half-wave rectified
+ * (DC and even harmonics); kind 1: phase-fired at 90 degrees (odd harmonics, fundamental lags). */
+static void chopped(struct acc_case *c, int kind)
+{
+    enum { M = 4096, H = 39 };
+    double a[H + 1] = {0}, b[H + 1] = {0}, c0 = 0.0;
+    for (int k = 0; k < M; k++) {
+        double th = 2.0 * ACC_PI * k / M, w;
+        double deg = 360.0 * k / M;
+        if (kind == 0)
+            w = sin(th) > 0.0 ? sin(th) : 0.0;
+        else
+            w = (deg >= 90.0 && deg < 180.0) || deg >= 270.0 ? sin(th) : 0.0;
+        c0 += w / M;
+        for (int h = 1; h <= H; h++) {
+            a[h] += 2.0 / M * w * cos(h * th);
+            b[h] += 2.0 / M * w * sin(h * th);
+        }
+    }
+    /* w = c0 + sum A_h sin(h th + p_h); with the fundamental's phase p_1, harmonic h's phase in
+     * the AFE convention (afe.h) is p_h - h p_1 */
+    double a1 = hypot(a[1], b[1]), p1 = atan2(a[1], b[1]);
+    c->phi_deg = -p1 * 180.0 / ACC_PI;
+    c->i_dc_frac = c0 / (a1 / sqrt(2.0));
+    c->n_ih = 0;
+    for (int h = 2; h <= H; h++) {
+        double ah = hypot(a[h], b[h]);
+        if (ah < 1e-9 * a1)
+            continue;
+        double ph = atan2(a[h], b[h]) - h * p1;
+        c->ih[c->n_ih++] = (struct afe_harmonic){(uint8_t)h, ah / a1, ph * 180.0 / ACC_PI};
+    }
+}
+
 size_t acc_cases(struct acc_case *out, size_t cap)
 {
     struct builder b = {.out = out, .cap = cap};
@@ -346,6 +382,25 @@ size_t acc_cases(struct acc_case *out, size_t cap)
         point(&b, name, 10.0, 0.0, ACC_ACTIVE);
         point(&b, name, 10.0, 60.0, ACC_ACTIVE);
         point(&b, name, 10.0, 90.0, ACC_REACTIVE);
+    }
+
+    /* B6: chopped currents at 8000 Hz (IEC 62053-21 Table 8: DC and even harmonics, odd
+     * harmonics; limits 3 %): half-wave rectified with 25 A fundamental, phase-fired at 90 degrees
+     * at 0.5 Ib fundamental */
+    for (int kind = 0; kind < 2; kind++) {
+        b.base = m382;
+        b.base.fs_hz = 8000;
+        struct acc_case c = b.base;
+        chopped(&c, kind);
+        b.base = c;
+        const char *name = kind == 0 ? "B6 half-wave rectified" : "B6 phase-fired 90 deg";
+        double i = kind == 0 ? 25.0 : 0.5 * IB;
+        size_t first = b.n;
+        point(&b, name, i, c.phi_deg, ACC_ACTIVE);
+        if (kind == 1)
+            point(&b, name, i, c.phi_deg, ACC_REACTIVE);
+        for (size_t k = first; k < b.n && k < cap; k++)
+            out[k].limit_pct = 3.0;
     }
 
     /* B9: ADC noise 101 and 90 dB SNR at Imin, Itr, Iref */

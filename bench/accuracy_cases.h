@@ -34,6 +34,7 @@ struct acc_case {
     uint8_t n_vh, n_ih;     /* harmonics in voltage / current */
     struct afe_harmonic vh[8];
     struct afe_harmonic ih[AFE_HARMONICS_MAX];
+    double i_dc_frac;       /* DC in the current, as a fraction of its fundamental rms */
     double seconds;         /* measurement time */
     enum acc_quantity quantity;
     enum acc_band band;

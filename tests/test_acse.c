@@ -344,7 +344,7 @@ static void test_aare_public(void **state)
 {
     (void)state;
     uint8_t out[128];
-    size_t n;
+    size_t n = 0;
     struct aare a;
     assert_int_equal(
         accept_bytes(aarq_public, sizeof(aarq_public), 16, &policy, &a, out, sizeof(out), &n),
@@ -376,7 +376,7 @@ static void test_aare_lls(void **state)
 {
     (void)state;
     uint8_t out[128];
-    size_t n;
+    size_t n = 0;
     struct aare a;
     /* Our management conformance ANDed with the proposal gives Gurux's 00 1E 1D: equal bytes.
      * Both leave out general-protection, proposed by the client: it belongs to ciphered
@@ -563,7 +563,7 @@ static void test_initiate_errors(void **state)
         if (cases[i].err == ACSE_INIT_ERR_PDU_SIZE_TOO_SHORT)
             b[30] = 11;
         uint8_t out[128];
-        size_t n;
+        size_t n = 0;
         struct aare a;
         assert_int_equal(accept_bytes(b, sizeof(b), 16, &policy, &a, out, sizeof(out), &n),
                          MFW_OK);
@@ -580,7 +580,7 @@ static void test_initiate_errors(void **state)
     b[29] = 0;
     b[30] = 12;
     uint8_t out[128];
-    size_t n;
+    size_t n = 0;
     struct aare a;
     assert_int_equal(accept_bytes(b, sizeof(b), 16, &policy, &a, out, sizeof(out), &n), MFW_OK);
     assert_int_equal(a.result, ACSE_RESULT_ACCEPTED);
