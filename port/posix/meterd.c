@@ -13,6 +13,7 @@
 #include "isotime.h"
 #include "lcd_term.h"
 #include "meterfw/display.h"
+#include "meterfw/dlms_server.h"
 #include "meterfw/error.h"
 #include "meterfw/meter.h"
 #include "options.h"
@@ -20,6 +21,7 @@
 #include "scenario_load.h"
 #include "sim_drive.h"
 #include "state_dir.h"
+#include "tcp_server.h"
 
 #define EXIT_BAD_INPUT 2
 #define DRAW_PERIOD_MS 200 /* LCD redraw, ~5 per second */
@@ -56,7 +58,67 @@ struct run {
     struct display disp;
     char state_dir[4096];
     mfw_ms_t start;          /* simulated RTC time at start */
+    bool dlms_open;          /* the DLMS/COSEM TCP server is listening */
+    struct tcp_server tcp;
+    struct dlms_server dlms; /* one association per TCP connection id */
 };
+
+/* tcp_server callbacks: every APDU goes to the DLMS server; the wrapper's client wPort is the
+ * client SAP (IEC 62056-47: wPort = SAP). */
+static size_t on_apdu(void *user, unsigned conn_id, uint16_t client_wport, uint16_t server_wport,
+                      const uint8_t *apdu, size_t len, uint8_t *reply, size_t reply_cap)
+{
+    struct run *r = user;
+    (void)server_wport;
+    if (client_wport > 0xFF)
+        return 0;
+    return dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply, reply_cap);
+}
+
+static void on_close(void *user, unsigned conn_id)
+{
+    struct run *r = user;
+    dlms_server_close(&r->dlms, conn_id);
+}
+
+/* Opens the DLMS/COSEM server (--port, --no-dlms). false on failure (message printed). */
+static bool open_dlms(struct run *r)
+{
+    if (r->o.no_dlms)
+        return true;
+    struct dlms_server_cfg dc;
+    dlms_server_cfg_init(&dc);
+    dc.lls_password = r->o.lls_password;
+    dc.max_conns = DLMS_SERVER_CONNS_MAX;
+    dc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
+    struct tcp_server_cfg tc;
+    tcp_server_cfg_init(&tc);
+    tc.port = r->o.port;
+    tc.max_conns = DLMS_SERVER_CONNS_MAX;
+    tc.on_apdu = on_apdu;
+    tc.on_close = on_close;
+    tc.user = r;
+    char err[256];
+    if (tcp_server_open(&r->tcp, &tc, err, sizeof err) != MFW_OK) {
+        if (!r->o.has_port) { /* the default port is busy (another meterd): run without */
+            fprintf(stderr, "meterd: warning: no DLMS/COSEM server: %s (--port N chooses "
+                    "another port)\n", err);
+            return true;
+        }
+        fprintf(stderr, "meterd: DLMS server: %s\n", err);
+        return false;
+    }
+    dc.tcp_port = tcp_server_port(&r->tcp);
+    if (dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK) {
+        tcp_server_close(&r->tcp);
+        fprintf(stderr, "meterd: DLMS server: bad configuration\n");
+        return false;
+    }
+    r->dlms_open = true;
+    fprintf(stderr, "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
+            "management SAP 1 with LLS)\n", (unsigned)dc.tcp_port);
+    return true;
+}
 
 static const char *fidelity_name(enum meterd_fidelity f)
 {
@@ -229,6 +291,8 @@ static void run_loop(struct run *r)
             if (r->drv.t == before || clock_mono_ms() >= slice_end)
                 break;
         }
+        if (r->dlms_open)
+            (void)tcp_server_poll(&r->tcp, 0);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {
@@ -249,8 +313,13 @@ static void run_loop(struct run *r)
             while (next_draw <= now)
                 next_draw += DRAW_PERIOD_MS;
         }
-        if (!o->has_until)
-            clock_sleep_ms((tty || lines ? next_draw : now + DRAW_PERIOD_MS) - clock_mono_ms());
+        if (!o->has_until) {
+            int64_t wait = (tty || lines ? next_draw : now + DRAW_PERIOD_MS) - clock_mono_ms();
+            if (r->dlms_open) /* the poll timeout is the sleep: requests are served at once */
+                (void)tcp_server_poll(&r->tcp, wait > 0 ? (int)wait : 0);
+            else
+                clock_sleep_ms(wait);
+        }
     }
     if (tty) {
         display_render(&r->disp, &r->m, r->m.now, &fr);
@@ -303,6 +372,11 @@ int main(int argc, char **argv)
         return rc;
     }
     install_signals();
+    if (!open_dlms(r)) {
+        close_flash(r);
+        free(r);
+        return EXIT_FAILURE;
+    }
 
     char a[ISOTIME_LEN], b[ISOTIME_LEN];
     isotime_format(r->start, a);
@@ -316,6 +390,8 @@ int main(int argc, char **argv)
             a, r->o.has_until ? b : "real time", r->o.has_until ? " as fast as possible" : "");
 
     run_loop(r);
+    if (r->dlms_open)
+        tcp_server_close(&r->tcp);
     if (r->drv.error != MFW_OK)
         fprintf(stderr, "meterd: the meter did not power up again (%s)\n",
                 mfw_strerror(r->drv.error));

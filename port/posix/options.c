@@ -31,6 +31,12 @@ static const char usage_text[] =
     "  --report json           print registers, tariffs, clock, demand, billing, profiles, event\n"
     "                          logs and store counters as JSON on stdout at exit\n"
     "  --no-display            no LCD output\n"
+    "  --port N                DLMS/COSEM server on TCP port N of 127.0.0.1, IEC 62056-47\n"
+    "                          wrapper (default 4059; 0 = any free port). Without --port a\n"
+    "                          busy 4059 only gives a warning; with it, meterd exits\n"
+    "  --no-dlms               no DLMS/COSEM server\n"
+    "  --lls-password X        low-level-security password of the management client (SAP 1),\n"
+    "                          1-16 characters (default 00000001)\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
     "RTC at start: --start if given; else the saved RTC (DIR/rtc) if there is one, but in real\n"
@@ -112,6 +118,8 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->scenario = "household";
     o->speed = 1.0;
     o->rate_hz = 4000;
+    o->port = 4059;
+    o->lls_password = "00000001";
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -132,6 +140,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->no_display = true;
             continue;
         }
+        if (strcmp(name, "--no-dlms") == 0 && !eq) {
+            o->no_dlms = true;
+            continue;
+        }
         if (strcmp(name, "--rtc-lost") == 0 && !eq) {
             o->rtc_lost = true;
             continue;
@@ -139,6 +151,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
         static const char *const with_value[] = {
             "--model", "--current", "--serial", "--scenario", "--speed", "--until",
             "--start", "--fidelity", "--rate", "--state-dir", "--report",
+            "--port", "--lls-password",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -204,6 +217,17 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (val[0] == '\0')
                 FAIL("--state-dir: empty path");
             o->state_dir = val;
+        } else if (strcmp(name, "--port") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v > 65535.0)
+                FAIL("--port: '%s' must be a whole number 0..65535", val);
+            o->port = (uint16_t)v;
+            o->has_port = true;
+        } else if (strcmp(name, "--lls-password") == 0) {
+            size_t n = strlen(val);
+            if (n == 0 || n > 16)
+                FAIL("--lls-password: must be 1-16 characters");
+            o->lls_password = val;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);

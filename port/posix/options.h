@@ -28,6 +28,10 @@ struct meterd_opts {
     bool report_json;
     bool no_display;
     bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */
+    bool no_dlms;             /* --no-dlms: no TCP server */
+    uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
+    bool has_port;            /* --port given: failing to listen is then fatal */
+    const char *lls_password; /* --lls-password: management client (SAP 1) LLS secret */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -1,0 +1,298 @@
+/* bench_dlms: DLMS/COSEM reading performance of meterd over loopback, with meterctl's client
+ * (tools/meterctl/session.c on src/dlms/client.c).
+ *
+ *   1. meterd runs one year (2025-11-25 .. 2026-11-25, household scenario) in fast fidelity with
+ *      --until, then starts again in real time on a free port;
+ *   2. the load profile 1.0.99.1.0.255 is read by range over the whole year (clock as restricting
+ *      object, all columns, GET with blocks), 3 times: rows per second, bytes on the wire,
+ *      blocks; the rows are counted by parsing the buffer as it streams in;
+ *   3. 1000 GETs of A+ (1.0.1.8.0.255 attribute 2) in one association: median, p90, p99 latency.
+ * The load profile holds at most profile_entries rows (attribute 8): the table says how many
+ * of the year's 35,040 quarter hours that is.
+ *
+ *   bench_dlms [--meterd PATH]     (default: ../port/posix/meterd next to this binary)
+ *
+ * Host code: fork/exec, sockets, heap. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meterfw/error.h"
+#include "session.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Starts argv with stdout/stderr to path; returns the pid or -1. */
+static pid_t spawn(char *const argv[], const char *path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int run_wait(char *const argv[], const char *log)
+{
+    pid_t pid = spawn(argv, log);
+    if (pid < 0)
+        return -1;
+    int st;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The port meterd announces on its "DLMS/COSEM server on 127.0.0.1:PORT" line, or 0. */
+static unsigned find_port(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    if (!f)
+        return 0;
+    char line[512];
+    unsigned port = 0;
+    while (fgets(line, sizeof(line), f)) {
+        const char *p = strstr(line, "DLMS/COSEM server on 127.0.0.1:");
+        if (p && sscanf(p + strlen("DLMS/COSEM server on 127.0.0.1:"), "%u", &port) == 1)
+            break;
+    }
+    fclose(f);
+    return port;
+}
+
+/* Streaming row counter over the raw data of the blocks. */
+struct rows {
+    uint8_t *buf;
+    size_t len, cap;
+    bool header;
+    uint32_t total, done;
+};
+
+static int rows_sink(void *user, const uint8_t *p, size_t n)
+{
+    struct rows *r = user;
+    if (n > r->cap - r->len) {
+        size_t cap = r->cap ? r->cap : 8192;
+        while (n > cap - r->len)
+            cap *= 2;
+        uint8_t *q = realloc(r->buf, cap);
+        if (!q)
+            return MFW_E_NOSPACE;
+        r->buf = q;
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    size_t pos = 0;
+    if (!r->header) {
+        if (r->len < 2)
+            return 0;
+        if (r->buf[0] != AXDR_ARRAY)
+            return MFW_E_FORMAT;
+        size_t nb = r->buf[1] < 0x80 ? 0 : (size_t)(r->buf[1] & 0x7F);
+        if (r->buf[1] == 0x80 || nb > 4)
+            return MFW_E_FORMAT;
+        if (r->len < 2 + nb)
+            return 0;
+        uint32_t c = r->buf[1] < 0x80 ? r->buf[1] : 0;
+        for (size_t k = 0; k < nb; k++)
+            c = c << 8 | r->buf[2 + k];
+        r->total = c;
+        r->header = true;
+        pos = 2 + nb;
+    }
+    struct rcursor rc;
+    rc_init(&rc, r->buf, r->len);
+    rc.pos = pos;
+    while (r->done < r->total) {
+        struct rcursor probe = rc;
+        if (axdr_skip(&probe, AXDR_DEPTH_MAX) != MFW_OK)
+            break;
+        rc.pos = probe.pos;
+        r->done++;
+    }
+    memmove(r->buf, r->buf + rc.pos, r->len - rc.pos);
+    r->len -= rc.pos;
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int get_u32(struct session *s, const struct dlmsc_ref *ref, uint32_t *v)
+{
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    if (session_get(s, ref, NULL, NULL, NULL, &buf, &n) != MFW_OK)
+        return -1;
+    struct rcursor rc;
+    rc_init(&rc, buf, n);
+    struct axdr_value av;
+    int ok = axdr_get(&rc, &av) == MFW_OK;
+    free(buf);
+    if (!ok)
+        return -1;
+    *v = (uint32_t)av.u64;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char meterd[4096];
+    if (argc == 3 && strcmp(argv[1], "--meterd") == 0) {
+        snprintf(meterd, sizeof(meterd), "%s", argv[2]);
+    } else if (argc == 1) {
+        const char *slash = strrchr(argv[0], '/');
+        int dl = slash ? (int)(slash - argv[0]) : 1;
+        snprintf(meterd, sizeof(meterd), "%.*s/../port/posix/meterd", dl, slash ? argv[0] : ".");
+    } else {
+        fprintf(stderr, "usage: bench_dlms [--meterd PATH]\n");
+        return 2;
+    }
+    if (access(meterd, X_OK) != 0) {
+        fprintf(stderr, "bench_dlms: no meterd at %s\n", meterd);
+        return 1;
+    }
+    char dir[] = "/tmp/bench_dlms.XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("bench_dlms: mkdtemp");
+        return 1;
+    }
+    char st[4200], log_fill[4200], log_run[4200];
+    snprintf(st, sizeof(st), "%s/state", dir);
+    snprintf(log_fill, sizeof(log_fill), "%s/fill.log", dir);
+    snprintf(log_run, sizeof(log_run), "%s/meterd.log", dir);
+    int code = 1;
+    pid_t pid = -1;
+    struct session s;
+    memset(&s, 0, sizeof(s));
+    s.fd = -1;
+
+    /* 1. a year in fast fidelity */
+    char *fill[] = {meterd, "--no-display", "--no-dlms", "--state-dir", st,
+                    "--start", "2025-11-25T00:00:00Z", "--until", "2026-11-25T00:00:00Z", NULL};
+    double t0 = now_s();
+    if (run_wait(fill, log_fill) != 0) {
+        fprintf(stderr, "bench_dlms: meterd --until failed (log in %s)\n", log_fill);
+        return 1;
+    }
+    double t_fill = now_s() - t0;
+    char *serve[] = {meterd, "--no-display", "--state-dir", st, "--port", "0", NULL};
+    pid = spawn(serve, log_run);
+    unsigned port = 0;
+    for (int i = 0; i < 200 && port == 0; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        port = find_port(log_run);
+    }
+    if (port == 0) {
+        fprintf(stderr, "bench_dlms: meterd does not serve DLMS (log in %s)\n", log_run);
+        goto out;
+    }
+    if (session_connect(&s, "127.0.0.1", (uint16_t)port, 1, 60000) != MFW_OK ||
+        session_associate(&s, "00000001") != MFW_OK) {
+        fprintf(stderr, "bench_dlms: association: %s\n", s.err);
+        goto out;
+    }
+
+    /* 2. the load profile by range, 3 times */
+    static const struct dlmsc_ref lp = {7, {1, 0, 99, 1, 0, 255}, 2};
+    struct dlmsc_ref lp7 = lp, lp8 = lp;
+    lp7.index = 7;
+    lp8.index = 8;
+    uint32_t in_use = 0, depth = 0;
+    if (get_u32(&s, &lp7, &in_use) || get_u32(&s, &lp8, &depth)) {
+        fprintf(stderr, "bench_dlms: profile attributes 7/8: %s\n", s.err);
+        goto out;
+    }
+    struct dlmsc_access acc;
+    memset(&acc, 0, sizeof(acc));
+    acc.selector = DLMSC_SEL_RANGE;
+    acc.restricting = (struct dlmsc_ref){8, {0, 0, 1, 0, 0, 255}, 2};
+    cosem_datetime_from_ms(&acc.from, 1764028800000LL - 86400000LL, 0, 0); /* 2025-11-24 */
+    cosem_datetime_from_ms(&acc.to, 1795564800000LL + 86400000LL, 0, 0);   /* 2026-11-26 */
+    double times[3];
+    uint32_t rows_read = 0;
+    uint64_t wire = 0, apdus = 0;
+    for (int k = 0; k < 3; k++) {
+        struct rows r;
+        memset(&r, 0, sizeof(r));
+        uint64_t b0 = s.bytes_rx + s.bytes_tx, a0 = s.apdus_rx;
+        double t = now_s();
+        int rc = session_get(&s, &lp, &acc, rows_sink, &r, NULL, NULL);
+        times[k] = now_s() - t;
+        free(r.buf);
+        if (rc != MFW_OK || r.done != r.total) {
+            fprintf(stderr, "bench_dlms: profile read: %s (%u of %u rows)\n",
+                    rc != MFW_OK ? s.err : "incomplete", r.done, r.total);
+            goto out;
+        }
+        rows_read = r.done;
+        wire = s.bytes_rx + s.bytes_tx - b0;
+        apdus = s.apdus_rx - a0;
+    }
+    qsort(times, 3, sizeof(times[0]), cmp_double);
+
+    /* 3. GET latency of one register */
+    static const struct dlmsc_ref aplus = {3, {1, 0, 1, 8, 0, 255}, 2};
+    enum { N = 1000 };
+    static double lat[N];
+    for (int k = 0; k < N; k++) {
+        double t = now_s();
+        uint32_t v;
+        if (get_u32(&s, &aplus, &v)) {
+            fprintf(stderr, "bench_dlms: GET A+: %s\n", s.err);
+            goto out;
+        }
+        lat[k] = now_s() - t;
+    }
+    qsort(lat, N, sizeof(lat[0]), cmp_double);
+    session_release(&s);
+
+    printf("bench_dlms: meterd over loopback (TCP wrapper, LLS management client, server max PDU "
+           "%u)\n\n", (unsigned)s.max_pdu);
+    printf("| measure | value |\n|---|---|\n");
+    printf("| one year in fast fidelity (meterd --until) | %.2f s |\n", t_fill);
+    printf("| load profile depth (attr 8) / entries in use (attr 7) | %u / %u (a year is 35040) |\n",
+           depth, in_use);
+    printf("| rows read by range (the whole year asked) | %u |\n", rows_read);
+    printf("| profile read, median of 3 | %.3f s |\n", times[1]);
+    printf("| rows per second | %.0f |\n", rows_read / times[1]);
+    printf("| bytes on the wire (both ways, wrapper included) | %llu (%.1f per row) |\n",
+           (unsigned long long)wire, rows_read ? (double)wire / rows_read : 0.0);
+    printf("| response APDUs (blocks) | %llu |\n", (unsigned long long)apdus);
+    printf("| GET A+ latency, median of %d | %.1f us |\n", N, lat[N / 2] * 1e6);
+    printf("| GET A+ latency, p90 / p99 / max | %.1f / %.1f / %.1f us |\n", lat[N * 9 / 10] * 1e6,
+           lat[N * 99 / 100] * 1e6, lat[N - 1] * 1e6);
+    code = 0;
+out:
+    session_close(&s);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+    char *rm[] = {"/bin/rm", "-rf", dir, NULL};
+    run_wait(rm, "/dev/null");
+    return code;
+}

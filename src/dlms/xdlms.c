@@ -1,0 +1,337 @@
+/* xdlms: GET / SET / ACTION request decoding and response encoding (see xdlms.h). */
+#include "meterfw/xdlms.h"
+
+#include <string.h>
+
+#include "meterfw/axdr.h"
+#include "meterfw/error.h"
+
+/* cosem-attribute-descriptor: class-id, instance-id, attribute-id; then, if with_sel, the
+ * OPTIONAL access-selection: selector and one whole Data (validated, kept as a view). */
+static void get_ref(struct rcursor *rc, struct xdlms_ref *r, bool with_sel)
+{
+    memset(r, 0, sizeof *r);
+    r->class_id = rc_u16be(rc);
+    rc_bytes(rc, r->obis, 6);
+    r->id = (int8_t)rc_u8(rc);
+    if (!with_sel)
+        return;
+    uint8_t present = rc_u8(rc);
+    if (present == 0)
+        return;
+    if (present != 1) {
+        rc->err = MFW_E_FORMAT;
+        return;
+    }
+    r->has_selection = true;
+    r->selector = rc_u8(rc);
+    size_t start = rc->pos;
+    if (rc->err == 0 && axdr_skip(rc, AXDR_DEPTH_DEFAULT) != MFW_OK)
+        rc->err = MFW_E_FORMAT;
+    if (rc->err == 0) {
+        r->params.p = rc->p + start;
+        r->params.len = rc->pos - start;
+    }
+}
+
+static void get_data_view(struct rcursor *rc, struct xdlms_bytes *v)
+{
+    size_t start = rc->pos;
+    if (rc->err == 0 && axdr_skip(rc, AXDR_DEPTH_DEFAULT) != MFW_OK)
+        rc->err = MFW_E_FORMAT;
+    v->p = rc->err == 0 ? rc->p + start : NULL;
+    v->len = rc->err == 0 ? rc->pos - start : 0;
+}
+
+static int finish(struct rcursor *rc)
+{
+    if (rc->err != 0 || rc_left(rc) != 0)
+        return MFW_E_FORMAT;
+    return MFW_OK;
+}
+
+/* A BER length / count as A-XDR writes it (the quantity of a SEQUENCE OF). */
+static uint32_t get_count(struct rcursor *rc)
+{
+    size_t n = 0;
+    if (rc->err == 0 && axdr_get_length(rc, &n) != MFW_OK) {
+        rc->err = MFW_E_FORMAT;
+        return 0;
+    }
+    return (uint32_t)n;
+}
+
+int xdlms_parse_get(const uint8_t *buf, size_t len, struct xdlms_get_req *out)
+{
+    if (buf == NULL || out == NULL)
+        return MFW_E_ARG;
+    struct rcursor rc;
+    rc_init(&rc, buf, len);
+    out->n = 0;
+    if (rc_u8(&rc) != XDLMS_GET_REQUEST)
+        return MFW_E_FORMAT;
+    out->kind = rc_u8(&rc);
+    out->invoke = rc_u8(&rc);
+    switch (out->kind) {
+    case XDLMS_GET_NORMAL:
+        out->n = 1;
+        get_ref(&rc, &out->ref[0], true);
+        break;
+    case XDLMS_GET_NEXT:
+        out->block = rc_u32be(&rc);
+        break;
+    case XDLMS_GET_WITH_LIST: {
+        uint32_t n = get_count(&rc);
+        if (n == 0 || n > XDLMS_LIST_MAX)
+            return MFW_E_FORMAT;
+        out->n = (uint8_t)n;
+        for (uint32_t i = 0; i < n && rc.err == 0; i++)
+            get_ref(&rc, &out->ref[i], true);
+        break;
+    }
+    default:
+        return MFW_E_FORMAT;
+    }
+    return finish(&rc);
+}
+
+int xdlms_parse_set(const uint8_t *buf, size_t len, struct xdlms_set_req *out)
+{
+    if (buf == NULL || out == NULL)
+        return MFW_E_ARG;
+    struct rcursor rc;
+    rc_init(&rc, buf, len);
+    out->n = 0;
+    out->raw.p = NULL;
+    out->raw.len = 0;
+    if (rc_u8(&rc) != XDLMS_SET_REQUEST)
+        return MFW_E_FORMAT;
+    out->kind = rc_u8(&rc);
+    out->invoke = rc_u8(&rc);
+    switch (out->kind) {
+    case XDLMS_SET_NORMAL:
+        out->n = 1;
+        get_ref(&rc, &out->ref[0], true);
+        get_data_view(&rc, &out->value[0]);
+        break;
+    case XDLMS_SET_FIRST_BLOCK:
+    case XDLMS_SET_BLOCK: {
+        if (out->kind == XDLMS_SET_FIRST_BLOCK) {
+            out->n = 1;
+            get_ref(&rc, &out->ref[0], true);
+        }
+        uint8_t last = rc_u8(&rc);
+        if (last > 1)
+            return MFW_E_FORMAT;
+        out->last_block = last != 0;
+        out->block = rc_u32be(&rc);
+        size_t n = 0;
+        if (rc.err == 0 && axdr_get_length(&rc, &n) != MFW_OK)
+            return MFW_E_FORMAT;
+        out->raw.p = rc_take(&rc, n);
+        out->raw.len = n;
+        break;
+    }
+    case XDLMS_SET_WITH_LIST: {
+        uint32_t n = get_count(&rc);
+        if (n == 0 || n > XDLMS_LIST_MAX)
+            return MFW_E_FORMAT;
+        out->n = (uint8_t)n;
+        for (uint32_t i = 0; i < n && rc.err == 0; i++)
+            get_ref(&rc, &out->ref[i], true);
+        if (get_count(&rc) != n)
+            return MFW_E_FORMAT;
+        for (uint32_t i = 0; i < n && rc.err == 0; i++)
+            get_data_view(&rc, &out->value[i]);
+        break;
+    }
+    default:
+        return MFW_E_FORMAT;
+    }
+    return finish(&rc);
+}
+
+int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *out)
+{
+    if (buf == NULL || out == NULL)
+        return MFW_E_ARG;
+    struct rcursor rc;
+    rc_init(&rc, buf, len);
+    if (rc_u8(&rc) != XDLMS_ACTION_REQUEST)
+        return MFW_E_FORMAT;
+    out->kind = rc_u8(&rc);
+    out->invoke = rc_u8(&rc);
+    if (out->kind != XDLMS_ACTION_NORMAL)
+        return MFW_E_FORMAT;
+    get_ref(&rc, &out->ref, false);
+    uint8_t present = rc_u8(&rc);
+    out->has_params = present == 1;
+    out->params.p = NULL;
+    out->params.len = 0;
+    if (present > 1)
+        return MFW_E_FORMAT;
+    if (out->has_params)
+        get_data_view(&rc, &out->params);
+    return finish(&rc);
+}
+
+/* capture_object_definition ::= structure{long-unsigned class, octet-string LN, integer attr,
+ * long-unsigned data_index} (Blue Book 4.3.6). */
+int xdlms_parse_range(const struct xdlms_bytes *params, struct xdlms_range *out)
+{
+    if (params == NULL || params->p == NULL || out == NULL)
+        return MFW_E_ARG;
+    struct rcursor rc;
+    rc_init(&rc, params->p, params->len);
+    uint32_t n = 0;
+    size_t ln = 0;
+    memset(out, 0, sizeof *out);
+    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4)
+        return MFW_E_FORMAT;
+    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
+        axdr_get_u16(&rc, &out->class_id) != MFW_OK ||
+        axdr_get_octets(&rc, 6, out->obis, &ln) != MFW_OK || ln != 6 ||
+        axdr_get_i8(&rc, &out->attr) != MFW_OK || axdr_get_u16(&rc, &out->data_index) != MFW_OK)
+        return MFW_E_FORMAT;
+    get_data_view(&rc, &out->from);
+    get_data_view(&rc, &out->to);
+    size_t start = rc.pos;
+    if (rc.err != 0 || axdr_get_array(&rc, &out->n_selected) != MFW_OK)
+        return MFW_E_FORMAT;
+    rc.pos = start;
+    get_data_view(&rc, &out->selected);
+    return finish(&rc);
+}
+
+int xdlms_parse_entry(const struct xdlms_bytes *params, struct xdlms_entry *out)
+{
+    if (params == NULL || params->p == NULL || out == NULL)
+        return MFW_E_ARG;
+    struct rcursor rc;
+    rc_init(&rc, params->p, params->len);
+    uint32_t n = 0;
+    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
+        axdr_get_u32(&rc, &out->from_entry) != MFW_OK ||
+        axdr_get_u32(&rc, &out->to_entry) != MFW_OK ||
+        axdr_get_u16(&rc, &out->from_value) != MFW_OK ||
+        axdr_get_u16(&rc, &out->to_value) != MFW_OK)
+        return MFW_E_FORMAT;
+    return finish(&rc);
+}
+
+void xdlms_put_get_normal_data_begin(struct wcursor *w, uint8_t invoke)
+{
+    wc_u8(w, XDLMS_GET_RESPONSE);
+    wc_u8(w, XDLMS_GET_NORMAL);
+    wc_u8(w, invoke);
+    wc_u8(w, 0); /* Get-Data-Result: data */
+}
+
+void xdlms_put_get_normal_dar(struct wcursor *w, uint8_t invoke, uint8_t dar)
+{
+    wc_u8(w, XDLMS_GET_RESPONSE);
+    wc_u8(w, XDLMS_GET_NORMAL);
+    wc_u8(w, invoke);
+    wc_u8(w, 1); /* data-access-result */
+    wc_u8(w, dar);
+}
+
+void xdlms_put_get_block_begin(struct wcursor *w, uint8_t invoke, bool last, uint32_t block,
+                               size_t raw_len)
+{
+    wc_u8(w, XDLMS_GET_RESPONSE);
+    wc_u8(w, XDLMS_GET_NEXT);
+    wc_u8(w, invoke);
+    wc_u8(w, last ? 1 : 0);
+    wc_u32be(w, block);
+    wc_u8(w, 0); /* raw-data */
+    axdr_put_length(w, raw_len);
+}
+
+void xdlms_put_get_block_dar(struct wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar)
+{
+    wc_u8(w, XDLMS_GET_RESPONSE);
+    wc_u8(w, XDLMS_GET_NEXT);
+    wc_u8(w, invoke);
+    wc_u8(w, 1);
+    wc_u32be(w, block);
+    wc_u8(w, 1);
+    wc_u8(w, dar);
+}
+
+size_t xdlms_get_block_overhead(size_t raw_len)
+{
+    size_t l = raw_len < 0x80 ? 1 : raw_len <= 0xFF ? 2 : raw_len <= 0xFFFF ? 3 : 5;
+    return 9 + l;
+}
+
+void xdlms_put_get_list_begin(struct wcursor *w, uint8_t invoke, uint8_t n)
+{
+    wc_u8(w, XDLMS_GET_RESPONSE);
+    wc_u8(w, XDLMS_GET_WITH_LIST);
+    wc_u8(w, invoke);
+    axdr_put_length(w, n);
+}
+
+void xdlms_put_set_normal(struct wcursor *w, uint8_t invoke, uint8_t result)
+{
+    wc_u8(w, XDLMS_SET_RESPONSE);
+    wc_u8(w, XDLMS_SET_RESP_NORMAL);
+    wc_u8(w, invoke);
+    wc_u8(w, result);
+}
+
+void xdlms_put_set_block_ack(struct wcursor *w, uint8_t invoke, uint32_t block)
+{
+    wc_u8(w, XDLMS_SET_RESPONSE);
+    wc_u8(w, XDLMS_SET_RESP_BLOCK);
+    wc_u8(w, invoke);
+    wc_u32be(w, block);
+}
+
+void xdlms_put_set_last_block(struct wcursor *w, uint8_t invoke, uint8_t result, uint32_t block)
+{
+    wc_u8(w, XDLMS_SET_RESPONSE);
+    wc_u8(w, XDLMS_SET_RESP_LAST_BLOCK);
+    wc_u8(w, invoke);
+    wc_u8(w, result);
+    wc_u32be(w, block);
+}
+
+void xdlms_put_set_list(struct wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n)
+{
+    wc_u8(w, XDLMS_SET_RESPONSE);
+    wc_u8(w, XDLMS_SET_RESP_WITH_LIST);
+    wc_u8(w, invoke);
+    axdr_put_length(w, n);
+    wc_bytes(w, results, n);
+}
+
+void xdlms_put_action_normal(struct wcursor *w, uint8_t invoke, uint8_t result, bool with_data)
+{
+    wc_u8(w, XDLMS_ACTION_RESPONSE);
+    wc_u8(w, XDLMS_ACTION_NORMAL);
+    wc_u8(w, invoke);
+    wc_u8(w, result);
+    if (with_data) {
+        wc_u8(w, 1); /* return-parameters present */
+        wc_u8(w, 0); /* Get-Data-Result: data */
+    } else {
+        wc_u8(w, 0);
+    }
+}
+
+void xdlms_put_exception(struct wcursor *w, uint8_t state_error, uint8_t service_error)
+{
+    wc_u8(w, XDLMS_EXCEPTION_RESPONSE);
+    wc_u8(w, state_error);
+    wc_u8(w, service_error);
+}
+
+void xdlms_put_confirmed_error(struct wcursor *w, uint8_t service, uint8_t value)
+{
+    wc_u8(w, XDLMS_CONFIRMED_SERVICE_ERROR);
+    wc_u8(w, service);
+    wc_u8(w, 3); /* ServiceError: service */
+    wc_u8(w, value);
+}

@@ -1,0 +1,510 @@
+/* The DLMS server and the COSEM object model on a meter running on an emulated flash:
+ * associations (the Gurux AARQs of the vectors), access rights of the public and management
+ * clients, GET with blocks of a load profile of two days (every APDU within the negotiated size,
+ * the rows decoded back and compared with the profile), selective access by entry and by range,
+ * SET and ACTION, and wrong-type or out-of-range writes that must change nothing. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "flash_emu.h"
+#include "meterfw/axdr.h"
+#include "meterfw/cosem.h"
+#include "meterfw/dlms_server.h"
+#include "meterfw/error.h"
+#include "meterfw/meter.h"
+#include "meterfw/xdlms.h"
+
+#define MIN_MS 60000LL
+#define HOUR_MS 3600000LL
+/* 2026-11-24T23:00Z = 2026-11-25 00:00 CET (winter: local = UTC + 1 h) */
+#define T0 1795561200000LL
+
+struct rig {
+    struct flash_emu emu;
+    uint8_t mem[256 * 4096];
+    struct hal hal;
+    struct meter_config cfg;
+    struct meter m;
+    struct dlms_server s;
+    uint8_t out[2048];
+};
+
+static size_t hex(const char *s, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *s; s++) {
+        int d;
+        if (*s >= '0' && *s <= '9')
+            d = *s - '0';
+        else if (*s >= 'A' && *s <= 'F')
+            d = *s - 'A' + 10;
+        else if (*s >= 'a' && *s <= 'f')
+            d = *s - 'a' + 10;
+        else
+            continue;
+        if (hi < 0) {
+            hi = d;
+        } else {
+            assert_true(n < cap);
+            out[n++] = (uint8_t)(hi << 4 | d);
+            hi = -1;
+        }
+    }
+    return n;
+}
+
+static void run(struct meter *m, mfw_ms_t from, mfw_ms_t to, double w)
+{
+    for (mfw_ms_t t = from; t < to; t += MIN_MS) {
+        struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+        for (int p = 0; p < 3; p++) {
+            b.ph[p].vrms = 230.0;
+            b.ph[p].irms = fabs(w) / 230.0;
+            b.ph[p].p = w;
+            b.ph[p].v_angle_deg = -120.0 * p;
+        }
+        meter_block(m, &b);
+        meter_tick(m, t + MIN_MS);
+    }
+}
+
+static struct rig *rig_new(void)
+{
+    struct rig *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    meter_default_config(&r->cfg, METER_382M);
+    assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
+                                    r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
+                     MFW_OK);
+    flash_emu_erase_all(&r->emu);
+    flash_emu_hal(&r->emu, &r->hal);
+    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, T0), MFW_OK);
+    assert_true(r->m.persistent);
+    meter_tick(&r->m, T0);
+    struct dlms_server_cfg dc;
+    dlms_server_cfg_init(&dc);
+    assert_int_equal(dlms_server_init(&r->s, &r->m, &dc), MFW_OK);
+    return r;
+}
+
+/* One request (hex) on connection conn from sap: the reply length, reply in r->out. */
+static size_t xchg(struct rig *r, unsigned conn, uint8_t sap, const char *req)
+{
+    uint8_t b[512];
+    size_t n = hex(req, b, sizeof b);
+    return dlms_server_apdu(&r->s, conn, sap, b, n, r->out, sizeof r->out);
+}
+
+static void expect(struct rig *r, size_t n, const char *want)
+{
+    uint8_t b[512];
+    size_t k = hex(want, b, sizeof b);
+    assert_int_equal(n, k);
+    assert_memory_equal(r->out, b, k);
+}
+
+/* w_public_clock.txt */
+#define AARQ_PUBLIC                                                                               \
+    "60 1D A1 09 06 07 60 85 74 05 08 01 01 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D FF FF"
+/* The same with LLS and the password "00000001", client max PDU 256. */
+#define AARQ_LLS                                                                                  \
+    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"              \
+    " AC 0A 80 08 30 30 30 30 30 30 30 31 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D 01 00"
+#define AARQ_LLS_WRONG                                                                            \
+    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"              \
+    " AC 0A 80 08 30 30 30 30 30 30 30 32 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D 01 00"
+#define GET_CLOCK "C0 01 C1 00 08 00 00 01 00 00 FF 02 00"
+
+static void associations(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    /* before the association: exception-response service-not-allowed */
+    expect(r, xchg(r, 0, 16, GET_CLOCK), "D8 01 01");
+    /* AARE by hand: accepted, conformance = 0x401E1D & (get, selective-access, block-transfer-
+     * with-get, multiple-references) = 0x001214, server max PDU 1024, vaa-name 7 */
+    expect(r, xchg(r, 0, 16, AARQ_PUBLIC),
+           "61 29 A1 09 06 07 60 85 74 05 08 01 01 A2 03 02 01 00 A3 05 A1 03 02 01 00"
+           " BE 10 04 0E 08 00 06 5F 1F 04 00 00 12 14 04 00 00 07");
+    size_t n = xchg(r, 0, 16, GET_CLOCK);
+    assert_int_equal(n, 18);
+    assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x09\x0C", 6);
+    struct rcursor rc;
+    struct cosem_datetime dt;
+    mfw_ms_t t;
+    rc_init(&rc, r->out + 4, n - 4);
+    assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+    assert_int_equal(dt.deviation, -60); /* CET */
+    assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+    assert_true(t == r->m.now);
+    /* another connection is not associated */
+    expect(r, xchg(r, 1, 16, GET_CLOCK), "D8 01 01");
+    /* a SET on the public association: the conformance has no set */
+    expect(r, xchg(r, 0, 16, "C1 01 C1 00 08 00 00 01 00 00 FF 03 00 10 00 00"), "D8 01 02");
+    /* release */
+    expect(r, xchg(r, 0, 16, "62 03 80 01 00"), "63 03 80 01 00");
+    expect(r, xchg(r, 0, 16, GET_CLOCK), "D8 01 01");
+    /* LLS: a wrong password is rejected (result 1, diagnostic 13 authentication-failure) */
+    n = xchg(r, 0, 1, AARQ_LLS_WRONG);
+    assert_true(n > 20);
+    assert_memory_equal(r->out + 13, "\xA2\x03\x02\x01\x01", 5);
+    expect(r, xchg(r, 0, 1, GET_CLOCK), "D8 01 01");
+    n = xchg(r, 0, 1, AARQ_LLS);
+    assert_memory_equal(r->out + 13, "\xA2\x03\x02\x01\x00", 5);
+    assert_int_equal(r->s.a[0].max_send, 256);
+    /* the public client SAP cannot use the management association */
+    expect(r, xchg(r, 0, 16, GET_CLOCK), "D8 01 01");
+    /* an unknown APDU */
+    expect(r, xchg(r, 0, 1, "C9 01 02"), "D8 02 02");
+    /* a malformed GET */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 08 00 00"), "0E 05 03 00");
+    /* the connection closes: the association is gone */
+    dlms_server_close(&r->s, 0);
+    expect(r, xchg(r, 0, 1, GET_CLOCK), "D8 01 01");
+    free(r);
+}
+
+static void public_rights(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    xchg(r, 0, 16, AARQ_PUBLIC);
+    /* the object list: LDN, clock, association, invocation counter, SAP assignment */
+    size_t n = xchg(r, 0, 16, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00");
+    assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x01\x05", 6);
+    (void)n;
+    /* not visible: the A+ register */
+    expect(r, xchg(r, 0, 16, "C0 01 C1 00 03 01 00 01 08 00 FF 02 00"), "C4 01 C1 01 04");
+    /* the secret cannot be read */
+    expect(r, xchg(r, 0, 16, "C0 01 C1 00 0F 00 00 28 00 00 FF 07 00"), "C4 01 C1 01 03");
+    /* an attribute that does not exist */
+    expect(r, xchg(r, 0, 16, "C0 01 C1 00 08 00 00 01 00 00 FF 0A 00"), "C4 01 C1 01 04");
+    /* invocation counter: 0 until HLS exists */
+    expect(r, xchg(r, 0, 16, "C0 01 C1 00 01 00 00 2B 01 00 FF 02 00"),
+           "C4 01 C1 00 06 00 00 00 00");
+    /* LDN */
+    expect(r, xchg(r, 0, 16, "C0 01 C1 00 01 00 00 2A 00 00 FF 02 00"),
+           "C4 01 C1 00 09 0B 4D 46 57 30 30 30 30 30 30 30 31");
+    free(r);
+}
+
+/* Collects a GET answer, normal or in blocks; checks every APDU against max. */
+static size_t get_all(struct rig *r, uint8_t sap, const char *req, uint8_t *data, size_t cap,
+                      size_t max, unsigned *blocks)
+{
+    size_t n = xchg(r, 0, sap, req);
+    *blocks = 0;
+    assert_true(n <= max);
+    if (r->out[1] == 1) {
+        assert_int_equal(r->out[3], 0);
+        assert_true(n - 4 <= cap);
+        memcpy(data, r->out + 4, n - 4);
+        return n - 4;
+    }
+    size_t total = 0;
+    for (;;) {
+        assert_int_equal(r->out[0], 0xC4);
+        assert_int_equal(r->out[1], 2);
+        bool last = r->out[3] != 0;
+        uint32_t block = (uint32_t)r->out[4] << 24 | (uint32_t)r->out[5] << 16 |
+                         (uint32_t)r->out[6] << 8 | r->out[7];
+        assert_int_equal(block, *blocks + 1);
+        assert_int_equal(r->out[8], 0);
+        struct rcursor rc;
+        size_t len = 0;
+        rc_init(&rc, r->out + 9, n - 9);
+        assert_int_equal(axdr_get_length(&rc, &len), MFW_OK);
+        assert_int_equal(rc.pos + len, n - 9);
+        assert_true(total + len <= cap);
+        memcpy(data + total, r->out + 9 + rc.pos, len);
+        total += len;
+        (*blocks)++;
+        if (last)
+            return total;
+        uint8_t next[7] = {0xC0, 0x02, 0xC1, (uint8_t)(block >> 24), (uint8_t)(block >> 16),
+                           (uint8_t)(block >> 8), (uint8_t)block};
+        n = dlms_server_apdu(&r->s, 0, sap, next, 7, r->out, sizeof r->out);
+        assert_true(n <= max);
+    }
+}
+
+/* Decodes a buffer of LP1 rows and compares them with profile_read from index first. */
+static uint32_t check_rows(struct rig *r, const uint8_t *data, size_t len, uint32_t first)
+{
+    struct rcursor rc;
+    uint32_t rows = 0, k = 0;
+    rc_init(&rc, data, len);
+    assert_int_equal(axdr_get_array(&rc, &rows), MFW_OK);
+    for (uint32_t i = 0; i < rows; i++) {
+        struct profile_row pr;
+        assert_int_equal(profile_read(&r->m.prof[PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
+        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(k, 2u + pr.n);
+        struct cosem_datetime dt;
+        mfw_ms_t t;
+        assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+        assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+        assert_true(t == pr.time);
+        uint8_t status;
+        assert_int_equal(axdr_get_u8(&rc, &status), MFW_OK);
+        assert_int_equal(status, pr.status);
+        for (unsigned c = 0; c < pr.n; c++) {
+            uint64_t v;
+            assert_int_equal(axdr_get_u64(&rc, &v), MFW_OK); /* energies: long64-unsigned */
+            assert_true((int64_t)v == pr.v[c]);
+        }
+    }
+    assert_int_equal(rc_left(&rc), 0);
+    return rows;
+}
+
+static void profile_in_blocks(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 48 * HOUR_MS, 1000.0);
+    uint32_t count = profile_count(&r->m.prof[PROF_LP1], &r->m.store);
+    assert_true(count >= 190);
+    xchg(r, 0, 1, AARQ_LLS); /* client max PDU 256 */
+    static uint8_t data[64 * 1024];
+    unsigned blocks;
+    size_t len = get_all(r, 1, "C0 01 C1 00 07 01 00 63 01 00 FF 02 00", data, sizeof data, 256,
+                         &blocks);
+    assert_true(blocks > 30);
+    assert_int_equal(check_rows(r, data, len, 0), count);
+
+    /* by entry: row 2..3 */
+    len = get_all(r, 1,
+                  "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 02 02 04 06 00 00 00 02 06 00 00 00 03"
+                  " 12 00 01 12 00 00",
+                  data, sizeof data, 256, &blocks);
+    assert_int_equal(check_rows(r, data, len, 1), 2);
+
+    /* by range: 2026-11-25 00:00..06:00 local (deviation -60 = CET): the quarter-hour rows
+     * from 00:15 (the first capture after the start at 00:00) to 06:00 */
+    len = get_all(r, 1,
+                  "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00 00 01 00"
+                  " 00 FF 0F 02 12 00 00 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00"
+                  " 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00 01 00",
+                  data, sizeof data, 256, &blocks);
+    uint32_t first = 0, n = 0;
+    assert_int_equal(profile_find(&r->m.prof[PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
+                                  &n),
+                     MFW_OK);
+    assert_int_equal(n, 24);
+    assert_int_equal(check_rows(r, data, len, first), 24);
+
+    /* the standard event log by entry 1..1: {clock, event code} of the oldest entry */
+    len = get_all(r, 1,
+                  "C0 01 C1 00 07 00 00 63 62 00 FF 02 01 02 02 04 06 00 00 00 01 06 00 00 00 01"
+                  " 12 00 01 12 00 00",
+                  data, sizeof data, 256, &blocks);
+    struct eventlog_entry ev;
+    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, 0, &ev), MFW_OK);
+    {
+        struct rcursor rc;
+        uint32_t k = 0;
+        uint8_t code;
+        struct cosem_datetime dt;
+        mfw_ms_t t;
+        rc_init(&rc, data, len);
+        assert_int_equal(axdr_get_array(&rc, &k), MFW_OK);
+        assert_int_equal(k, 1);
+        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(k, 2);
+        assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+        assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+        assert_true(t / 10 == ev.time / 10);
+        assert_int_equal(axdr_get_u8(&rc, &code), MFW_OK);
+        assert_int_equal(code, ev.code);
+        assert_int_equal(rc_left(&rc), 0);
+    }
+
+    /* a wrong block number aborts the long GET */
+    size_t k = xchg(r, 0, 1, "C0 01 C1 00 07 01 00 63 01 00 FF 02 00");
+    assert_int_equal(r->out[1], 2);
+    (void)k;
+    expect(r, xchg(r, 0, 1, "C0 02 C1 00 00 00 05"), "C4 02 C1 01 00 00 00 05 01 0F");
+    expect(r, xchg(r, 0, 1, "C0 02 C1 00 00 00 01"), "C4 02 C1 01 00 00 00 01 01 10");
+
+    /* GET-with-list: the scaler_units of A+ and of a voltage */
+    expect(r, xchg(r, 0, 1,
+                   "C0 03 C1 02 00 03 01 00 01 08 00 FF 03 00 00 03 01 00 20 07 00 FF 03 00"),
+           "C4 03 C1 02 00 02 02 0F 00 16 1E 00 02 02 0F FF 16 23");
+    free(r);
+}
+
+/* The management object list, decoded as strictly as the Gurux client parses it. */
+static void object_list_format(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    xchg(r, 0, 1, AARQ_LLS);
+    static uint8_t data[32 * 1024];
+    unsigned blocks;
+    size_t len = get_all(r, 1, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00", data, sizeof data, 256,
+                         &blocks);
+    assert_true(blocks > 1);
+    struct rcursor rc;
+    uint32_t n = 0, k = 0, na = 0, nm = 0;
+    rc_init(&rc, data, len);
+    assert_int_equal(axdr_get_array(&rc, &n), MFW_OK);
+    unsigned visible = 0;
+    for (unsigned i = 0; i < cosem_object_count(); i++)
+        visible += cosem_visible(&r->m, i, COSEM_CLIENT_MANAGEMENT);
+    assert_int_equal(n, visible);
+    assert_int_equal(n, 131); /* 382M */
+    bool clock_seen = false;
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t cls;
+        uint8_t ver, ln[6];
+        size_t lnlen;
+        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(k, 4);
+        assert_int_equal(axdr_get_u16(&rc, &cls), MFW_OK);
+        assert_int_equal(axdr_get_u8(&rc, &ver), MFW_OK);
+        assert_int_equal(axdr_get_octets(&rc, 6, ln, &lnlen), MFW_OK);
+        assert_int_equal(lnlen, 6);
+        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(k, 2);
+        assert_int_equal(axdr_get_array(&rc, &na), MFW_OK);
+        for (uint32_t a = 0; a < na; a++) {
+            int8_t id;
+            uint8_t mode;
+            assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+            assert_int_equal(k, 3);
+            assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
+            assert_int_equal(id, (int8_t)(a + 1));
+            assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+            assert_true(mode <= 3);
+            assert_int_equal(axdr_get_null(&rc), MFW_OK);
+            if (cls == 8 && a + 1 == 2)
+                assert_int_equal(mode, COSEM_READ_WRITE);
+        }
+        assert_int_equal(axdr_get_array(&rc, &nm), MFW_OK);
+        for (uint32_t a = 0; a < nm; a++) {
+            int8_t id;
+            uint8_t mode;
+            assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+            assert_int_equal(k, 2);
+            assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
+            assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+            assert_true(mode <= 1);
+        }
+        if (cls == 8) {
+            clock_seen = true;
+            assert_int_equal(na, 9);
+            assert_int_equal(nm, 6);
+        }
+    }
+    assert_int_equal(rc_left(&rc), 0);
+    assert_true(clock_seen);
+    free(r);
+}
+
+static void writes_and_methods(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 2 * HOUR_MS, 500.0);
+    xchg(r, 0, 1, AARQ_LLS);
+    static struct meter_settings before;
+    before = r->m.set;
+    int64_t offset = r->m.clock.offset_ms;
+    /* wrong types: nothing changes */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 02 00 06 00 00 00 01"),
+           "C5 01 C1 0C");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 03 00 03 01"), "C5 01 C1 0C");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 08 00 11 01"), "C5 01 C1 0C");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 06 01 05 00 00 00 0A"),
+           "C7 01 C1 0C 00");
+    /* out of range: shift_time beyond 900 s, a capture object not in the catalogue */
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 06 01 10 03 E8"), "C7 01 C1 FA 00");
+    expect(r, xchg(r, 0, 1,
+                   "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 01 02 04 12 00 03 09 06 01 00 63 63"
+                   " 63 FF 0F 02 12 00 00"),
+           "C5 01 C1 FA");
+    /* read-only attribute, and a register is not writable */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 04 00 11 00"), "C5 01 C1 03");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 03 01 00 01 08 00 FF 02 00 15 00 00 00 00 00 00 00 00"),
+           "C5 01 C1 03");
+    assert_memory_equal(&before, &r->m.set, sizeof before);
+    assert_true(r->m.clock.offset_ms == offset);
+
+    /* time_zone -120 (UTC+2) */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 03 00 10 FF 88"), "C5 01 C1 00");
+    assert_int_equal(r->m.set.clock.utc_offset_min, 120);
+    /* shift_time(+10 s) */
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 06 01 10 00 0A"), "C7 01 C1 00 00");
+    assert_true(r->m.clock.offset_ms == offset + 10000);
+    /* adjust_to_minute: 02:00:10 goes back to 02:00:00 */
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 03 01 0F 00"), "C7 01 C1 00 00");
+    assert_true(r->m.clock.offset_ms == offset);
+    /* analysis log capture objects: U L1, I L1 */
+    expect(r, xchg(r, 0, 1,
+                   "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 02"
+                   " 02 04 12 00 03 09 06 01 00 20 07 00 FF 0F 02 12 00 00"
+                   " 02 04 12 00 03 09 06 01 00 1F 07 00 FF 0F 02 12 00 00"),
+           "C5 01 C1 00");
+    assert_int_equal(r->m.set.analysis.n_columns, 2);
+    assert_int_equal(r->m.set.analysis.column[0], CAT_U_L1);
+    assert_int_equal(r->m.set.analysis.column[1], CAT_I_L1);
+    /* LP1 reset */
+    assert_true(profile_count(&r->m.prof[PROF_LP1], &r->m.store) > 0);
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 07 01 00 63 01 00 FF 01 01 0F 00"), "C7 01 C1 00 00");
+    assert_int_equal(profile_count(&r->m.prof[PROF_LP1], &r->m.store), 0);
+    /* special days: insert index 9 on 05-01 every year with day 3, then delete it */
+    uint8_t ns = r->m.set.tou.n_special;
+    expect(r, xchg(r, 0, 1,
+                   "C3 01 C1 00 0B 00 00 0B 00 00 FF 01 01"
+                   " 02 03 12 00 09 09 05 FF FF 05 01 FF 11 03"),
+           "C7 01 C1 00 00");
+    assert_int_equal(r->m.set.tou.n_special, ns + 1);
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 0B 00 00 0B 00 00 FF 02 01 12 00 09"), "C7 01 C1 00 00");
+    assert_int_equal(r->m.set.tou.n_special, ns);
+    /* billing dates: the 1st and the 15th at 00:00, every month; a 25th hour is refused */
+    expect(r, xchg(r, 0, 1,
+                   "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 02"
+                   " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 01 FF"
+                   " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 0F FF"),
+           "C5 01 C1 00");
+    assert_int_equal(r->m.set.billing.entries, 2);
+    assert_int_equal(r->m.set.billing.e[1].day_of_month, 15);
+    expect(r, xchg(r, 0, 1,
+                   "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 01 02 02 09 04 19 00 00 FF"
+                   " 09 05 FF FF FF 01 FF"),
+           "C5 01 C1 FA");
+    assert_int_equal(r->m.set.billing.entries, 2);
+    /* passive calendar name */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 14 00 00 0D 00 00 FF 06 00 09 03 4E 45 57"),
+           "C5 01 C1 00");
+    assert_memory_equal(r->m.set.tou.passive.name.b, "NEW", 3);
+    /* the LLS secret: write-only, then the new password is required */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 0F 00 00 28 00 00 FF 07 00 09 02 41 42"), "C5 01 C1 00");
+    dlms_server_close(&r->s, 0);
+    size_t n = xchg(r, 0, 1, AARQ_LLS);
+    assert_true(n > 20);
+    assert_memory_equal(r->out + 13, "\xA2\x03\x02\x01\x01", 5);
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(associations),
+        cmocka_unit_test(public_rights),
+        cmocka_unit_test(profile_in_blocks),
+        cmocka_unit_test(object_list_format),
+        cmocka_unit_test(writes_and_methods),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,609 @@
+/* meterctl: a DLMS/COSEM client command line on the meter's own dlms/ code (docs/meterctl.md).
+ *
+ *   meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD] [-t SECONDS] [-T] [-v] COMMAND
+ *     get OBIS ATTR                    print the value (readable; -T typed notation)
+ *     set OBIS ATTR VALUE              VALUE in the typed notation, e.g. u32:123
+ *     action OBIS METHOD [VALUE]
+ *     list                             the association's object list
+ *     profile OBIS --from ISO --to ISO rows by range (clock as restricting object), as CSV
+ *     time sync                        set the clock to the host's UTC now
+ *     calendar upload FILE             write the passive calendar of 0.0.13.0.0.255
+ *
+ * TCP with the IEC 62056-47 wrapper: client wPort = the client SAP, server wPort 1. Class ids
+ * come from the meter's object list, read once per run (as the Gurux client does). Exit status:
+ * 0 success, 1 the meter refused (the DLMS result is named), 2 usage, 3 connection or protocol. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calfile.h"
+#include "meterfw/error.h"
+#include "notation.h"
+#include "session.h"
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_LINK = 3 };
+
+struct opts {
+    const char *host;
+    uint16_t port;
+    int client_sap; /* -1: default */
+    const char *password;
+    int timeout_s;
+    bool typed, verbose;
+};
+
+static char ctx[512]; /* "get 1.0.1.8.0.255 2": the command, for error messages */
+
+static int usage(FILE *f, int code)
+{
+    fputs("usage: meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD] [-t SECONDS] [-T] [-v]"
+          " COMMAND\n"
+          "  get OBIS ATTR                     read an attribute (-T: typed notation)\n"
+          "  set OBIS ATTR VALUE               write it, VALUE e.g. u32:123, octets:0102,\n"
+          "                                    datetime:2026-01-01T00:00:00Z, struct(u8:1, \"x\")\n"
+          "  action OBIS METHOD [VALUE]        invoke a method\n"
+          "  list                              the object list: class, version, OBIS, access\n"
+          "  profile OBIS --from ISO --to ISO  profile rows by range, as CSV\n"
+          "  time sync                         set the meter clock to the host's UTC now\n"
+          "  calendar upload FILE              write the passive activity calendar\n"
+          "defaults: -h 127.0.0.1 -p 4059 -c 16 (1 with -P) -t 10; see docs/meterctl.md\n",
+          f);
+    return code;
+}
+
+static int errorf(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "meterctl: %s: ", ctx);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+/* The exit status for a session error, with the message. */
+static int session_error(const struct session *s, int r)
+{
+    return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "%s", s->err);
+}
+
+static int parse_index(const char *s, int8_t *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < -128 || v > 127)
+        return -1;
+    *out = (int8_t)v;
+    return 0;
+}
+
+/* Looks the OBIS code up in the object list for its class id. */
+static int resolve(struct session *s, struct object_list *ol, const char *obis, int8_t index,
+                   struct dlmsc_ref *ref)
+{
+    if (obis_parse(obis, ref->ln))
+        return errorf(EXIT_USAGE, "'%s' is not an OBIS code (A.B.C.D.E.F)", obis);
+    if (!ol->objs) {
+        int r = session_object_list(s, ol);
+        if (r != MFW_OK)
+            return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "reading the object list: %s",
+                          s->err);
+    }
+    const struct dlmsc_object *o = object_list_find(ol, ref->ln);
+    if (!o)
+        return errorf(EXIT_REFUSED, "%s is not in the association's object list", obis);
+    ref->class_id = o->class_id;
+    ref->index = index;
+    return 0;
+}
+
+static int print_value(const uint8_t *p, size_t n, bool typed)
+{
+    struct rcursor rc;
+    rc_init(&rc, p, n);
+    struct strbuf sb = {NULL, 0, 0};
+    if (notation_format(&sb, &rc, typed) != MFW_OK) {
+        sb_free(&sb);
+        return errorf(EXIT_LINK, "the meter's value does not decode");
+    }
+    printf("%s\n", sb.p);
+    sb_free(&sb);
+    return 0;
+}
+
+static int cmd_get(struct session *s, struct object_list *ol, const struct opts *o, int argc,
+                   char **argv)
+{
+    int8_t attr;
+    if (argc != 2 || parse_index(argv[1], &attr))
+        return errorf(EXIT_USAGE, "usage: get OBIS ATTR");
+    struct dlmsc_ref ref;
+    int e = resolve(s, ol, argv[0], attr, &ref);
+    if (e)
+        return e;
+    uint8_t *v = NULL;
+    size_t n = 0;
+    int r = session_get(s, &ref, NULL, NULL, NULL, &v, &n);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    e = print_value(v, n, o->typed);
+    free(v);
+    return e;
+}
+
+static int encode_arg(const char *text, uint8_t **out, size_t *len)
+{
+    static uint8_t buf[65536];
+    struct wcursor w;
+    wc_init(&w, buf, sizeof(buf));
+    char err[256];
+    if (notation_parse(text, &w, err, sizeof(err)) != MFW_OK)
+        return errorf(EXIT_USAGE, "%s", err);
+    *out = buf;
+    *len = w.len;
+    return 0;
+}
+
+static int cmd_set(struct session *s, struct object_list *ol, int argc, char **argv)
+{
+    int8_t attr;
+    if (argc != 3 || parse_index(argv[1], &attr))
+        return errorf(EXIT_USAGE, "usage: set OBIS ATTR VALUE");
+    uint8_t *val;
+    size_t n;
+    int e = encode_arg(argv[2], &val, &n);
+    if (e)
+        return e;
+    struct dlmsc_ref ref;
+    e = resolve(s, ol, argv[0], attr, &ref);
+    if (e)
+        return e;
+    int r = session_set(s, &ref, val, n);
+    return r == MFW_OK ? 0 : session_error(s, r);
+}
+
+static int cmd_action(struct session *s, struct object_list *ol, const struct opts *o, int argc,
+                      char **argv)
+{
+    int8_t m;
+    if ((argc != 2 && argc != 3) || parse_index(argv[1], &m))
+        return errorf(EXIT_USAGE, "usage: action OBIS METHOD [VALUE]");
+    uint8_t *val = NULL;
+    size_t n = 0;
+    if (argc == 3) {
+        int e = encode_arg(argv[2], &val, &n);
+        if (e)
+            return e;
+    }
+    struct dlmsc_ref ref;
+    int e = resolve(s, ol, argv[0], m, &ref);
+    if (e)
+        return e;
+    uint8_t *ret = NULL;
+    size_t rlen = 0;
+    int r = session_action(s, &ref, val, n, &ret, &rlen);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    if (ret) {
+        e = print_value(ret, rlen, o->typed);
+        free(ret);
+        return e;
+    }
+    printf("success\n");
+    return 0;
+}
+
+static const char *attr_mode(uint8_t m)
+{
+    static const char *const names[] = {"-", "r", "w", "rw", "ar", "aw", "arw"};
+    return m < 7 ? names[m] : "?";
+}
+
+static int cmd_list(struct session *s, struct object_list *ol, int argc)
+{
+    if (argc != 0)
+        return errorf(EXIT_USAGE, "usage: list");
+    int r = session_object_list(s, ol);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    printf("%-5s %-3s %-18s %s | %s\n", "class", "ver", "obis", "attributes", "methods");
+    for (size_t i = 0; i < ol->n; i++) {
+        const struct dlmsc_object *ob = &ol->objs[i];
+        struct strbuf sb = {NULL, 0, 0};
+        obis_format(&sb, ob->ln);
+        printf("%-5u %-3u %-18s", ob->class_id, ob->version, sb.p);
+        sb_free(&sb);
+        for (unsigned k = 0; k < ob->n_attrs; k++)
+            printf(" %d:%s%s", ob->attrs[k].id, attr_mode(ob->attrs[k].access),
+                   ob->attrs[k].selectors ? "+sel" : "");
+        printf(" |");
+        if (ob->n_methods == 0)
+            printf(" -");
+        for (unsigned k = 0; k < ob->n_methods; k++)
+            printf(" %d:%s", ob->methods[k].id,
+                   ob->methods[k].access == 0 ? "-" : ob->methods[k].access == 1 ? "x" : "ax");
+        printf("\n");
+    }
+    printf("# %zu objects\n", ol->n);
+    return 0;
+}
+
+/* ---- profile: streaming CSV ---- */
+
+struct rows {
+    uint8_t *buf;
+    size_t len, cap;
+    bool header;
+    uint32_t total, done;
+    bool bad;
+};
+
+static void csv_cell(const char *t)
+{
+    if (strpbrk(t, ",\"\n")) {
+        putchar('"');
+        for (const char *c = t; *c; c++) {
+            if (*c == '"')
+                putchar('"');
+            putchar(*c);
+        }
+        putchar('"');
+    } else {
+        fputs(t, stdout);
+    }
+}
+
+/* Prints the complete rows in r->buf and keeps the incomplete tail. */
+static int rows_drain(struct rows *r, bool final)
+{
+    struct rcursor rc;
+    rc_init(&rc, r->buf, r->len);
+    if (!r->header) {
+        /* the array header by hand: axdr_get_array refuses a count above the bytes present,
+         * and here the rows are still to come in the next blocks */
+        if (r->len < 2)
+            return final ? -1 : 0;
+        if (r->buf[0] != AXDR_ARRAY)
+            return -1;
+        uint8_t f = r->buf[1];
+        size_t nb = f < 0x80 ? 0 : (size_t)(f & 0x7F);
+        if (f == 0x80 || nb > 4)
+            return -1;
+        if (r->len < 2 + nb)
+            return final ? -1 : 0;
+        uint32_t n = f < 0x80 ? f : 0;
+        for (size_t k = 0; k < nb; k++)
+            n = n << 8 | r->buf[2 + k];
+        r->header = true;
+        r->total = n;
+        rc.pos = 2 + nb;
+    }
+    size_t keep = rc.pos;
+    while (r->done < r->total) {
+        struct rcursor probe = rc;
+        if (axdr_skip(&probe, AXDR_DEPTH_MAX) != MFW_OK) {
+            if (final)
+                return -1;
+            break; /* the row continues in the next block */
+        }
+        struct rcursor row;
+        rc_init(&row, rc.p + rc.pos, probe.pos - rc.pos);
+        struct strbuf sb = {NULL, 0, 0};
+        uint32_t cols = 0;
+        if (axdr_peek_tag(&row) == AXDR_STRUCTURE && axdr_get_structure(&row, &cols) == MFW_OK) {
+            for (uint32_t c = 0; c < cols; c++) {
+                sb.len = 0;
+                if (notation_format(&sb, &row, false) != MFW_OK) {
+                    sb_free(&sb);
+                    return -1;
+                }
+                if (c)
+                    putchar(',');
+                csv_cell(sb.p);
+            }
+        } else {
+            if (notation_format(&sb, &row, false) != MFW_OK) {
+                sb_free(&sb);
+                return -1;
+            }
+            csv_cell(sb.p);
+        }
+        putchar('\n');
+        sb_free(&sb);
+        rc.pos = probe.pos;
+        keep = rc.pos;
+        r->done++;
+    }
+    if (final && (r->done != r->total || keep != r->len))
+        return -1;
+    memmove(r->buf, r->buf + keep, r->len - keep);
+    r->len -= keep;
+    return 0;
+}
+
+static int rows_sink(void *user, const uint8_t *p, size_t n)
+{
+    struct rows *r = user;
+    if (n > r->cap - r->len) {
+        size_t cap = r->cap ? r->cap : 8192;
+        while (n > cap - r->len)
+            cap *= 2;
+        uint8_t *q = realloc(r->buf, cap);
+        if (!q)
+            return MFW_E_NOSPACE;
+        r->buf = q;
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    if (rows_drain(r, false)) {
+        r->bad = true;
+        return MFW_E_FORMAT;
+    }
+    return 0;
+}
+
+static int cmd_profile(struct session *s, struct object_list *ol, const struct opts *o, int argc,
+                       char **argv)
+{
+    const char *obis = NULL, *from = NULL, *to = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+            from = argv[++i];
+        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+            to = argv[++i];
+        else if (!obis)
+            obis = argv[i];
+        else
+            return errorf(EXIT_USAGE, "usage: profile OBIS --from ISO --to ISO");
+    }
+    if (!obis || !from || !to)
+        return errorf(EXIT_USAGE, "usage: profile OBIS --from ISO --to ISO");
+    struct dlmsc_access acc;
+    memset(&acc, 0, sizeof(acc));
+    acc.selector = DLMSC_SEL_RANGE;
+    acc.restricting = (struct dlmsc_ref){8, {0, 0, 1, 0, 0, 0xFF}, 2};
+    if (iso_parse(from, &acc.from) || iso_parse(to, &acc.to))
+        return errorf(EXIT_USAGE, "--from/--to: ISO date-times, e.g. 2026-01-01T00:00:00Z");
+    struct dlmsc_ref ref;
+    int e = resolve(s, ol, obis, 3, &ref);
+    if (e)
+        return e;
+    if (ref.class_id != 7)
+        return errorf(EXIT_USAGE, "%s is of class %u, not a profile generic (7)", obis,
+                      ref.class_id);
+    /* attribute 3 capture_objects: the column names */
+    uint8_t *co = NULL;
+    size_t colen = 0;
+    int r = session_get(s, &ref, NULL, NULL, NULL, &co, &colen);
+    if (r != MFW_OK)
+        return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "capture_objects: %s", s->err);
+    struct rcursor rc;
+    rc_init(&rc, co, colen);
+    uint32_t ncols, n;
+    if (axdr_get_array(&rc, &ncols) != MFW_OK) {
+        free(co);
+        return errorf(EXIT_LINK, "capture_objects does not decode");
+    }
+    for (uint32_t c = 0; c < ncols; c++) {
+        uint16_t cls, di;
+        int8_t at;
+        uint8_t ln[6];
+        size_t lnl;
+        if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 || axdr_get_u16(&rc, &cls) ||
+            axdr_get_octets(&rc, 6, ln, &lnl) || lnl != 6 || axdr_get_i8(&rc, &at) ||
+            axdr_get_u16(&rc, &di)) {
+            free(co);
+            return errorf(EXIT_LINK, "capture_objects does not decode");
+        }
+        struct strbuf sb = {NULL, 0, 0};
+        obis_format(&sb, ln);
+        if (at != 2 || di != 0)
+            sb_printf(&sb, ":%d", at);
+        if (di != 0)
+            sb_printf(&sb, "/%u", di);
+        printf("%s%s", c ? "," : "", sb.p);
+        sb_free(&sb);
+    }
+    printf("\n");
+    free(co);
+    ref.index = 2;
+    struct rows rows;
+    memset(&rows, 0, sizeof(rows));
+    r = session_get(s, &ref, &acc, rows_sink, &rows, NULL, NULL);
+    if (r == MFW_OK && rows_drain(&rows, true))
+        rows.bad = true;
+    free(rows.buf);
+    fflush(stdout);
+    if (r != MFW_OK && !rows.bad)
+        return session_error(s, r);
+    if (rows.bad)
+        return errorf(EXIT_LINK, "the profile buffer does not decode");
+    if (o->verbose)
+        fprintf(stderr, "meterctl: %u rows\n", (unsigned)rows.done);
+    return 0;
+}
+
+static int cmd_time(struct session *s, struct object_list *ol, int argc, char **argv)
+{
+    if (argc != 1 || strcmp(argv[0], "sync") != 0)
+        return errorf(EXIT_USAGE, "usage: time sync");
+    struct dlmsc_ref ref;
+    int e = resolve(s, ol, "0.0.1.0.0.255", 2, &ref);
+    if (e)
+        return e;
+    uint8_t *old = NULL;
+    size_t oldlen = 0;
+    int r = session_get(s, &ref, NULL, NULL, NULL, &old, &oldlen);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    struct cosem_datetime was, now;
+    struct rcursor rc;
+    rc_init(&rc, old, oldlen);
+    bool have_old = axdr_get_datetime(&rc, &was) == MFW_OK;
+    free(old);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    mfw_ms_t now_ms = (mfw_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* UTC with deviation 0: unambiguous whatever the meter's time zone */
+    cosem_datetime_from_ms(&now, now_ms, 0, 0);
+    uint8_t val[16];
+    struct wcursor w;
+    wc_init(&w, val, sizeof(val));
+    axdr_put_datetime_octets(&w, &now);
+    r = session_set(s, &ref, val, w.len);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    struct strbuf sb = {NULL, 0, 0};
+    sb_printf(&sb, "clock set to ");
+    iso_format(&sb, &now);
+    mfw_ms_t was_ms;
+    if (have_old) {
+        sb_printf(&sb, ", was ");
+        iso_format(&sb, &was);
+        if (cosem_datetime_to_ms(&was, 0, &was_ms) == MFW_OK)
+            sb_printf(&sb, " (off by %+.2f s)", (double)(was_ms - now_ms) / 1000.0);
+    }
+    printf("%s\n", sb.p);
+    sb_free(&sb);
+    return 0;
+}
+
+static int cmd_calendar(struct session *s, struct object_list *ol, int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[0], "upload") != 0)
+        return errorf(EXIT_USAGE, "usage: calendar upload FILE");
+    struct calfile cf;
+    char err[256];
+    if (calfile_parse(argv[1], &cf, err, sizeof(err)))
+        return errorf(EXIT_USAGE, "%s:%s", argv[1], err);
+    struct dlmsc_ref ref;
+    int e = resolve(s, ol, "0.0.13.0.0.255", 0, &ref);
+    if (e) {
+        calfile_free(&cf);
+        return e;
+    }
+    static const char *const what[CALFILE_N] = {"day_profile_table_passive",
+                                                "week_profile_table_passive",
+                                                "season_profile_passive", "calendar_name_passive",
+                                                "activate_passive_calendar_time"};
+    for (int i = 0; i < CALFILE_N; i++) {
+        if (!cf.buf[i])
+            continue;
+        ref.index = cf.attr[i];
+        int r = session_set(s, &ref, cf.buf[i], cf.len[i]);
+        if (r != MFW_OK) {
+            calfile_free(&cf);
+            return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "%s (attribute %d): %s",
+                          what[i], ref.index, s->err);
+        }
+    }
+    printf("passive calendar written: %u day profiles, %u week profiles, %u seasons%s\n",
+           cf.n_days, cf.n_weeks, cf.n_seasons,
+           cf.buf[CALFILE_ACTIVATE] ? ", activation time set" : "");
+    calfile_free(&cf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {"127.0.0.1", 4059, -1, NULL, 10, false, false};
+    int i = 1;
+    snprintf(ctx, sizeof(ctx), "meterctl");
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0)
+            return usage(stdout, 0);
+        if (strcmp(a, "-T") == 0) {
+            o.typed = true;
+            continue;
+        }
+        if (strcmp(a, "-v") == 0) {
+            o.verbose = true;
+            continue;
+        }
+        if (i + 1 >= argc || strlen(a) != 2)
+            return usage(stderr, EXIT_USAGE);
+        const char *v = argv[++i];
+        char *end;
+        long n;
+        switch (a[1]) {
+        case 'h': o.host = v; break;
+        case 'p':
+            n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 65535)
+                return usage(stderr, EXIT_USAGE);
+            o.port = (uint16_t)n;
+            break;
+        case 'c':
+            n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 0xFFFF)
+                return usage(stderr, EXIT_USAGE);
+            o.client_sap = (int)n;
+            break;
+        case 'P': o.password = v; break;
+        case 't':
+            n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 3600)
+                return usage(stderr, EXIT_USAGE);
+            o.timeout_s = (int)n;
+            break;
+        default: return usage(stderr, EXIT_USAGE);
+        }
+    }
+    if (i >= argc)
+        return usage(stderr, EXIT_USAGE);
+    const char *cmd = argv[i++];
+    int cargc = argc - i;
+    char **cargv = argv + i;
+    size_t off = (size_t)snprintf(ctx, sizeof(ctx), "%s", cmd);
+    for (int k = 0; k < cargc && off < sizeof(ctx); k++)
+        off += (size_t)snprintf(ctx + off, sizeof(ctx) - off, " %s", cargv[k]);
+    if (strcmp(cmd, "get") && strcmp(cmd, "set") && strcmp(cmd, "action") && strcmp(cmd, "list") &&
+        strcmp(cmd, "profile") && strcmp(cmd, "time") && strcmp(cmd, "calendar"))
+        return usage(stderr, EXIT_USAGE);
+
+    uint16_t sap = (uint16_t)(o.client_sap >= 0 ? o.client_sap : o.password ? 1 : 16);
+    struct session s;
+    int r = session_connect(&s, o.host, o.port, sap, o.timeout_s * 1000);
+    if (r != MFW_OK) {
+        int code = errorf(EXIT_LINK, "%s", s.err);
+        session_close(&s);
+        return code;
+    }
+    s.trace = o.verbose;
+    r = session_associate(&s, o.password);
+    if (r != MFW_OK) {
+        int code = session_error(&s, r);
+        session_close(&s);
+        return code;
+    }
+    struct object_list ol = {NULL, 0};
+    int code;
+    if (strcmp(cmd, "get") == 0)
+        code = cmd_get(&s, &ol, &o, cargc, cargv);
+    else if (strcmp(cmd, "set") == 0)
+        code = cmd_set(&s, &ol, cargc, cargv);
+    else if (strcmp(cmd, "action") == 0)
+        code = cmd_action(&s, &ol, &o, cargc, cargv);
+    else if (strcmp(cmd, "list") == 0)
+        code = cmd_list(&s, &ol, cargc);
+    else if (strcmp(cmd, "profile") == 0)
+        code = cmd_profile(&s, &ol, &o, cargc, cargv);
+    else if (strcmp(cmd, "time") == 0)
+        code = cmd_time(&s, &ol, cargc, cargv);
+    else
+        code = cmd_calendar(&s, &ol, cargc, cargv);
+    object_list_free(&ol);
+    /* release politely; a failed release after a successful command is only reported */
+    if (s.fd >= 0 && s.associated && session_release(&s) != MFW_OK && o.verbose)
+        fprintf(stderr, "meterctl: release: %s\n", s.err);
+    session_close(&s);
+    fflush(stdout);
+    return code;
+}

@@ -1,0 +1,461 @@
+/* session: a DLMS association over TCP + wrapper (see session.h). */
+#include "session.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meterfw/error.h"
+
+static int fail(struct session *s, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static void hexdump(const char *dir, const uint8_t *p, size_t n)
+{
+    fprintf(stderr, "%s:", dir);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, " %02X", p[i]);
+    fputc('\n', stderr);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int session_connect(struct session *s, const char *host, uint16_t port, uint16_t client_sap,
+                    int timeout_ms)
+{
+    memset(s, 0, sizeof(*s));
+    s->fd = -1;
+    s->client_sap = client_sap;
+    s->server_sap = WRAPPER_WPORT_MANAGEMENT_LD;
+    s->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+    s->invoke = DLMSC_INVOKE_DEFAULT;
+    s->rx = malloc(SESSION_APDU_MAX);
+    s->tx = malloc(SESSION_APDU_MAX + WRAPPER_HEADER_LEN);
+    if (!s->rx || !s->tx)
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    wrapper_init(&s->w, s->rx, SESSION_APDU_MAX);
+
+    char portstr[8];
+    snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int g = getaddrinfo(host, portstr, &hints, &res);
+    if (g != 0)
+        return fail(s, MFW_E_IO, "%s: %s", host, gai_strerror(g));
+    int last = 0;
+    for (struct addrinfo *a = res; a; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (fd < 0) {
+            last = errno;
+            continue;
+        }
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            s->fd = fd;
+            break;
+        }
+        last = errno;
+        close(fd);
+    }
+    freeaddrinfo(res);
+    if (s->fd < 0)
+        return fail(s, MFW_E_IO, "connect %s:%u: %s", host, (unsigned)port, strerror(last));
+    return MFW_OK;
+}
+
+static int send_all(struct session *s, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = send(s->fd, p, n, MSG_NOSIGNAL);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return fail(s, MFW_E_IO, "send: %s", strerror(errno));
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return MFW_OK;
+}
+
+/* The next APDU from the server (frames for another wPort pair are refused). */
+static int recv_apdu(struct session *s, const uint8_t **apdu, size_t *len)
+{
+    int64_t deadline = mono_ms() + s->timeout_ms;
+    for (;;) {
+        if (s->in_off < s->in_len) {
+            size_t used = 0;
+            struct wrapper_frame f;
+            int r = wrapper_feed(&s->w, s->in + s->in_off, s->in_len - s->in_off, &used, &f);
+            s->in_off += used;
+            if (r < 0)
+                return fail(s, MFW_E_FORMAT, "wrapper: %s", mfw_strerror(r));
+            if (r == 1) {
+                if (f.src_wport != s->server_sap || f.dst_wport != s->client_sap)
+                    return fail(s, MFW_E_FORMAT, "a frame from wPort %u to %u, expected %u to %u",
+                                f.src_wport, f.dst_wport, s->server_sap, s->client_sap);
+                *apdu = f.apdu;
+                *len = f.len;
+                s->apdus_rx++;
+                if (s->trace)
+                    hexdump("RX", f.apdu, f.len);
+                return MFW_OK;
+            }
+            continue;
+        }
+        s->in_off = s->in_len = 0;
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            return fail(s, MFW_E_IO, "no answer within %d ms", s->timeout_ms);
+        struct pollfd pfd = {s->fd, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return fail(s, MFW_E_IO, "poll: %s", strerror(errno));
+        if (pr == 0)
+            return fail(s, MFW_E_IO, "no answer within %d ms", s->timeout_ms);
+        ssize_t k = recv(s->fd, s->in, sizeof(s->in), 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return fail(s, MFW_E_IO, "recv: %s", strerror(errno));
+        if (k == 0)
+            return fail(s, MFW_E_IO, "the meter closed the connection");
+        s->in_len = (size_t)k;
+        s->bytes_rx += (uint64_t)k;
+    }
+}
+
+int session_exchange(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
+                     size_t *resp_len)
+{
+    if (s->fd < 0)
+        return fail(s, MFW_E_STATE, "not connected");
+    if (s->associated && s->max_pdu && len > s->max_pdu)
+        return fail(s, MFW_E_NOSPACE, "request of %zu bytes exceeds the meter's max PDU %u", len,
+                     (unsigned)s->max_pdu);
+    struct wcursor w;
+    wc_init(&w, s->tx, SESSION_APDU_MAX + WRAPPER_HEADER_LEN);
+    int r = wrapper_encode(s->client_sap, s->server_sap, req, len, &w);
+    if (r != MFW_OK)
+        return fail(s, r, "wrapper: %s", mfw_strerror(r));
+    if (s->trace)
+        hexdump("TX", req, len);
+    r = send_all(s, s->tx, w.len);
+    if (r != MFW_OK)
+        return r;
+    s->bytes_tx += w.len;
+    s->apdus_tx++;
+    return recv_apdu(s, resp, resp_len);
+}
+
+/* Names the error APDU in s->err. */
+static int error_apdu(struct session *s, const uint8_t *apdu, size_t len)
+{
+    struct dlmsc_error e;
+    if (dlmsc_parse_error(apdu, len, &e) != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed error response");
+    if (e.tag == DLMSC_TAG_EXCEPTION_RESPONSE)
+        return fail(s, MFW_E_STATE, "exception-response: %s, %s",
+                    dlmsc_state_error_name(e.state_error),
+                    dlmsc_service_error_name(e.service_error));
+    return fail(s, MFW_E_STATE, "confirmed-service-error: service %u, error %u/%u",
+                (unsigned)e.service, (unsigned)e.error_type, (unsigned)e.value);
+}
+
+int session_associate(struct session *s, const char *password)
+{
+    uint8_t req[256];
+    struct wcursor w;
+    wc_init(&w, req, sizeof(req));
+    struct dlmsc_aarq_params p = {ACSE_MECH_LOWEST, NULL, 0, DLMSC_CONFORMANCE_GURUX, 0xFFFF};
+    if (password) {
+        p.mechanism = ACSE_MECH_LLS;
+        p.password = (const uint8_t *)password;
+        p.password_len = strlen(password);
+    }
+    int r = dlmsc_build_aarq(&p, &w);
+    if (r != MFW_OK)
+        return fail(s, r, "AARQ: %s", r == MFW_E_ARG ? "password must be 1..127 bytes"
+                                                     : mfw_strerror(r));
+    const uint8_t *resp;
+    size_t n;
+    r = session_exchange(s, req, w.len, &resp, &n);
+    if (r != MFW_OK)
+        return r;
+    struct aare a;
+    if (dlmsc_parse_aare(resp, n, &a) != MFW_OK) {
+        if (n > 0 && (resp[0] == DLMSC_TAG_EXCEPTION_RESPONSE ||
+                      resp[0] == DLMSC_TAG_CONFIRMED_SERVICE_ERROR))
+            return error_apdu(s, resp, n);
+        return fail(s, MFW_E_FORMAT, "malformed AARE");
+    }
+    if (a.result != ACSE_RESULT_ACCEPTED) {
+        if (a.user_info_kind == ACSE_AARE_UI_ERROR)
+            return fail(s, MFW_E_STATE, "association rejected: %s (initiate error %u)",
+                        dlmsc_aare_diag_name(a.diag_source, a.diag), (unsigned)a.initiate_error);
+        return fail(s, MFW_E_STATE, "association rejected: %s",
+                    dlmsc_aare_diag_name(a.diag_source, a.diag));
+    }
+    if (a.user_info_kind != ACSE_AARE_UI_INITIATE)
+        return fail(s, MFW_E_FORMAT, "AARE without an InitiateResponse");
+    s->associated = true;
+    s->max_pdu = a.initiate.server_max_pdu;
+    s->conformance = a.initiate.conformance;
+    return MFW_OK;
+}
+
+int session_release(struct session *s)
+{
+    uint8_t req[8];
+    struct wcursor w;
+    wc_init(&w, req, sizeof(req));
+    dlmsc_build_rlrq(&w);
+    const uint8_t *resp;
+    size_t n;
+    int r = session_exchange(s, req, w.len, &resp, &n);
+    if (r != MFW_OK)
+        return r;
+    struct rlre rl;
+    if (dlmsc_parse_rlre(resp, n, &rl) != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed RLRE");
+    s->associated = false;
+    return MFW_OK;
+}
+
+void session_close(struct session *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    free(s->rx);
+    free(s->tx);
+    s->rx = s->tx = NULL;
+}
+
+struct heapbuf {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+static int heap_sink(void *user, const uint8_t *p, size_t n)
+{
+    struct heapbuf *h = user;
+    if (n > h->cap - h->len) {
+        size_t cap = h->cap ? h->cap : 4096;
+        while (n > cap - h->len)
+            cap *= 2;
+        uint8_t *q = realloc(h->p, cap);
+        if (!q)
+            return MFW_E_NOSPACE;
+        h->p = q;
+        h->cap = cap;
+    }
+    memcpy(h->p + h->len, p, n);
+    h->len += n;
+    return 0;
+}
+
+int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlmsc_access *access,
+                dlmsc_sink_fn sink, void *user, uint8_t **out, size_t *out_len)
+{
+    uint8_t req[128];
+    struct wcursor w;
+    wc_init(&w, req, sizeof(req));
+    int r = dlmsc_build_get(s->invoke, ref, access, &w);
+    if (r != MFW_OK)
+        return fail(s, r, "GET request: %s", mfw_strerror(r));
+    struct heapbuf h = {NULL, 0, 0};
+    struct dlmsc_blocks b;
+    dlmsc_blocks_init(&b, NULL, 0, sink ? sink : heap_sink, sink ? user : &h);
+    const uint8_t *resp;
+    size_t n;
+    r = session_exchange(s, req, w.len, &resp, &n);
+    for (;;) {
+        if (r != MFW_OK)
+            break;
+        struct dlmsc_get_response g;
+        int pr = dlmsc_parse_get_response(resp, n, &g);
+        if (pr == MFW_E_STATE) {
+            r = error_apdu(s, resp, n);
+            break;
+        }
+        if (pr != MFW_OK) {
+            r = fail(s, MFW_E_FORMAT, "malformed GET response");
+            break;
+        }
+        int f = dlmsc_blocks_feed(&b, &g);
+        if (f == 1) {
+            r = MFW_OK;
+            break;
+        }
+        if (f == MFW_E_STATE && b.has_dar) {
+            r = fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(b.dar));
+            break;
+        }
+        if (f < 0 || f > 1) {
+            r = fail(s, f < 0 ? f : MFW_E_FORMAT, "block transfer: %s",
+                     f == MFW_E_FORMAT ? "block out of sequence" : mfw_strerror(f));
+            break;
+        }
+        wc_init(&w, req, sizeof(req));
+        dlmsc_build_get_next(s->invoke, g.block_number, &w);
+        r = session_exchange(s, req, w.len, &resp, &n);
+    }
+    if (r != MFW_OK || sink) {
+        free(h.p);
+        return r;
+    }
+    if (out) {
+        *out = h.p;
+        *out_len = h.len;
+    } else {
+        free(h.p);
+    }
+    return MFW_OK;
+}
+
+int session_set(struct session *s, const struct dlmsc_ref *ref, const uint8_t *value, size_t len)
+{
+    uint8_t *req = malloc(len + 32);
+    if (!req)
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    struct wcursor w;
+    wc_init(&w, req, len + 32);
+    int r = dlmsc_build_set(s->invoke, ref, NULL, value, len, &w);
+    if (r != MFW_OK) {
+        free(req);
+        return fail(s, r, "SET request: %s", mfw_strerror(r));
+    }
+    const uint8_t *resp;
+    size_t n;
+    r = session_exchange(s, req, w.len, &resp, &n);
+    free(req);
+    if (r != MFW_OK) {
+        if (r == MFW_E_NOSPACE)
+            snprintf(s->err + strlen(s->err), sizeof(s->err) - strlen(s->err),
+                     " (SET with block transfer is not implemented)");
+        return r;
+    }
+    uint8_t invoke, dar;
+    int pr = dlmsc_parse_set_response(resp, n, &invoke, &dar);
+    if (pr == MFW_E_STATE)
+        return error_apdu(s, resp, n);
+    if (pr != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed SET response");
+    if (dar != DLMSC_DAR_SUCCESS)
+        return fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(dar));
+    return MFW_OK;
+}
+
+int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t *params,
+                   size_t len, uint8_t **ret, size_t *ret_len)
+{
+    uint8_t *req = malloc(len + 32);
+    if (!req)
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    struct wcursor w;
+    wc_init(&w, req, len + 32);
+    int r = dlmsc_build_action(s->invoke, ref, params, len, &w);
+    if (r != MFW_OK) {
+        free(req);
+        return fail(s, r, "ACTION request: %s", mfw_strerror(r));
+    }
+    const uint8_t *resp;
+    size_t n;
+    r = session_exchange(s, req, w.len, &resp, &n);
+    free(req);
+    if (r != MFW_OK)
+        return r;
+    struct dlmsc_action_response a;
+    int pr = dlmsc_parse_action_response(resp, n, &a);
+    if (pr == MFW_E_STATE)
+        return error_apdu(s, resp, n);
+    if (pr != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed ACTION response");
+    if (a.result != DLMSC_DAR_SUCCESS)
+        return fail(s, MFW_E_STATE, "%s", dlmsc_action_result_name(a.result));
+    if (ret) {
+        *ret = NULL;
+        *ret_len = 0;
+        if (a.has_return && a.ret.is_data) {
+            *ret = malloc(a.ret.data_len);
+            if (!*ret)
+                return fail(s, MFW_E_NOSPACE, "out of memory");
+            memcpy(*ret, a.ret.data, a.ret.data_len);
+            *ret_len = a.ret.data_len;
+        } else if (a.has_return) {
+            return fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(a.ret.dar));
+        }
+    }
+    return MFW_OK;
+}
+
+int session_object_list(struct session *s, struct object_list *ol)
+{
+    memset(ol, 0, sizeof(*ol));
+    static const struct dlmsc_ref assoc = {15, {0, 0, 40, 0, 0, 0xFF}, 2};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int r = session_get(s, &assoc, NULL, NULL, NULL, &buf, &len);
+    if (r != MFW_OK)
+        return r;
+    struct rcursor rc;
+    rc_init(&rc, buf, len);
+    uint32_t count;
+    if (dlmsc_object_list_begin(&rc, &count) != MFW_OK) {
+        free(buf);
+        return fail(s, MFW_E_FORMAT, "object list: not an array");
+    }
+    ol->objs = calloc(count ? count : 1, sizeof(*ol->objs));
+    if (!ol->objs) {
+        free(buf);
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (dlmsc_object_next(&rc, &ol->objs[i]) != MFW_OK) {
+            free(buf);
+            object_list_free(ol);
+            return fail(s, MFW_E_FORMAT, "object list: element %u malformed", (unsigned)i + 1);
+        }
+        ol->n++;
+    }
+    free(buf);
+    return MFW_OK;
+}
+
+const struct dlmsc_object *object_list_find(const struct object_list *ol, const uint8_t ln[6])
+{
+    for (size_t i = 0; i < ol->n; i++)
+        if (memcmp(ol->objs[i].ln, ln, 6) == 0)
+            return &ol->objs[i];
+    return NULL;
+}
+
+void object_list_free(struct object_list *ol)
+{
+    free(ol->objs);
+    ol->objs = NULL;
+    ol->n = 0;
+}

@@ -1,0 +1,72 @@
+/* session: one DLMS/COSEM association over TCP with the IEC 62056-47 wrapper (client wPort =
+ * client SAP, server wPort 1), built on the client codec of src/dlms/client.c (dlms_client.h).
+ * Host code (POSIX sockets, heap); used by meterctl and bench_dlms.
+ *
+ * Every call returns MFW_OK or a negative code with a one-line reason in s->err:
+ *   MFW_E_STATE  the meter refused (a Data-Access-Result, Action-Result, Exception-Response or a
+ *                rejected AARE): s->err is its DLMS name, e.g. "read-write-denied"
+ *   MFW_E_IO     the connection failed or timed out
+ *   MFW_E_FORMAT the meter's answer did not parse
+ *   other        a local problem (no room, bad argument) */
+#ifndef METERCTL_SESSION_H
+#define METERCTL_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meterfw/dlms_client.h"
+#include "meterfw/wrapper.h"
+
+#define SESSION_APDU_MAX 0xFFFFu
+
+struct session {
+    int fd;
+    uint16_t client_sap, server_sap;
+    int timeout_ms;
+    struct wrapper w;
+    uint8_t *rx;            /* SESSION_APDU_MAX: the wrapper's APDU buffer */
+    uint8_t *tx;            /* SESSION_APDU_MAX + header */
+    uint8_t in[8192];       /* bytes read, not yet framed */
+    size_t in_len, in_off;
+    bool associated;
+    uint16_t max_pdu;       /* the server's max receive PDU (from the AARE) */
+    uint32_t conformance;   /* negotiated */
+    uint8_t invoke;         /* Invoke-Id-And-Priority of the next request */
+    bool trace;             /* print every APDU in hex on stderr */
+    uint64_t bytes_tx, bytes_rx, apdus_tx, apdus_rx;
+    char err[256];
+};
+
+/* Connects to host:port (IPv4 or a name). */
+int session_connect(struct session *s, const char *host, uint16_t port, uint16_t client_sap,
+                    int timeout_ms);
+/* AARQ / AARE: lowest level (password NULL) or LLS. */
+int session_associate(struct session *s, const char *password);
+/* One request APDU out, one response APDU in (*resp points into s->rx until the next call). */
+int session_exchange(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
+                     size_t *resp_len);
+/* RLRQ / RLRE. */
+int session_release(struct session *s);
+void session_close(struct session *s);
+
+/* GET of one attribute, with blocks: the whole Data value to sink (per block) or, with sink
+ * NULL, into a heap buffer *out / *out_len (free it). access may be NULL. */
+int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlmsc_access *access,
+                dlmsc_sink_fn sink, void *user, uint8_t **out, size_t *out_len);
+/* SET-Request-Normal of an encoded Data value. */
+int session_set(struct session *s, const struct dlmsc_ref *ref, const uint8_t *value, size_t len);
+/* ACTION-Request-Normal; params NULL for none. *ret / *ret_len: the return data (heap), if any. */
+int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t *params,
+                   size_t len, uint8_t **ret, size_t *ret_len);
+
+/* The association's object list (0.0.40.0.0.255 attribute 2), read once. */
+struct object_list {
+    struct dlmsc_object *objs;
+    size_t n;
+};
+int session_object_list(struct session *s, struct object_list *ol);
+const struct dlmsc_object *object_list_find(const struct object_list *ol, const uint8_t ln[6]);
+void object_list_free(struct object_list *ol);
+
+#endif /* METERCTL_SESSION_H */
