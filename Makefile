@@ -2,7 +2,7 @@
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
 #   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors
 #                too), cross-build the firmware, run every test
-#   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation
+#   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation, DLMS reading
 #   make firmware  cross-compile the core for Cortex-M4F and print its footprint
 #   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
 BUILD ?= build
@@ -40,6 +40,7 @@ bench: release firmware
 	$(BUILD)/release/bench/bench_store
 	$(BUILD)/release/bench/bench_powercut 30 10000
 	bash bench/year.sh $(BUILD)/release
+	bash bench/dlms_cost.sh $(BUILD)/release
 
 fuzz: setup
 	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)

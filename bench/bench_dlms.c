@@ -190,7 +190,7 @@ int main(int argc, char **argv)
     s.fd = -1;
 
     /* 1. a year in fast fidelity */
-    char *fill[] = {meterd, "--no-display", "--no-dlms", "--state-dir", st,
+    char *fill[] = {meterd, "--no-display", "--no-dlms", "--lp-days", "366", "--state-dir", st,
                     "--start", "2025-11-25T00:00:00Z", "--until", "2026-11-25T00:00:00Z", NULL};
     double t0 = now_s();
     if (run_wait(fill, log_fill) != 0) {
@@ -198,7 +198,8 @@ int main(int argc, char **argv)
         return 1;
     }
     double t_fill = now_s() - t0;
-    char *serve[] = {meterd, "--no-display", "--state-dir", st, "--port", "0", NULL};
+    char *serve[] = {meterd, "--no-display", "--lp-days", "366", "--state-dir", st,
+                     "--port", "0", NULL};
     pid = spawn(serve, log_run);
     unsigned port = 0;
     for (int i = 0; i < 200 && port == 0; i++) {

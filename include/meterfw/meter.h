@@ -124,9 +124,13 @@ struct meter {
 
 /* Defaults for a model: 230 V, 5(100) A, 4000 Hz, 50 Hz, 1000 imp/kWh, vector summation, creep
  * 10 mA, unity calibration, CET with EU summer time, the default two-season TOU calendar with
- * holidays, 15-min block demand, monthly billing at 00:00 on day 1, 15-min load profile, 1 MiB of
- * flash in 4 KiB sectors. */
+ * holidays, 15-min block demand, monthly billing at 00:00 on day 1, 15-min load profile of 40 days,
+ * the flash layout of meter_store_layout (about 700 KiB in 4 KiB sectors). */
 void meter_default_config(struct meter_config *c, enum meter_model model);
+/* Sizes the flash layout (cfg.store) for a load profile of lp1_days days at 15 minutes
+ * (settings.lp1.depth = 96 x days) and every other profile and log at its default depth. The
+ * default is 40 days; a year needs about 2.1 MiB of flash. */
+void meter_store_layout(struct meter_config *c, uint32_t lp1_days);
 /* The default calendar: summer (Apr-Sep) and winter (Oct-Mar); weekdays T1 07:00-21:00 and T2 at
  * night, in winter T3 for the 17:00-20:00 peak; weekends and holidays (01-01, 12-25, 12-26) T2. */
 void meter_default_tou(struct tou *t);

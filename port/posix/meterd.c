@@ -148,6 +148,8 @@ static int setup(struct run *r, int argc, char **argv)
 
     struct meter_config *cfg = &r->cfg;
     meter_default_config(cfg, o->model);
+    if (o->lp_days)
+        meter_store_layout(cfg, o->lp_days);
     memcpy(cfg->serial, o->serial, sizeof cfg->serial);
     cfg->i_ref_a = o->i_ref_a;
     cfg->i_max_a = o->i_max_a;

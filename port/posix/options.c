@@ -31,6 +31,9 @@ static const char usage_text[] =
     "  --report json           print registers, tariffs, clock, demand, billing, profiles, event\n"
     "                          logs and store counters as JSON on stdout at exit\n"
     "  --no-display            no LCD output\n"
+    "  --lp-days N             load profile depth in days at 15 min (default 40); sizes the\n"
+    "                          meter's flash (a year: about 2.1 MiB). Give the same N on\n"
+    "                          every start of a state dir: its flash.bin has that size.\n"
     "  --port N                DLMS/COSEM server on TCP port N of 127.0.0.1, IEC 62056-47\n"
     "                          wrapper (default 4059; 0 = any free port). Without --port a\n"
     "                          busy 4059 only gives a warning; with it, meterd exits\n"
@@ -151,7 +154,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
         static const char *const with_value[] = {
             "--model", "--current", "--serial", "--scenario", "--speed", "--until",
             "--start", "--fidelity", "--rate", "--state-dir", "--report",
-            "--port", "--lls-password",
+            "--port", "--lls-password", "--lp-days",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -223,6 +226,11 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
                 FAIL("--port: '%s' must be a whole number 0..65535", val);
             o->port = (uint16_t)v;
             o->has_port = true;
+        } else if (strcmp(name, "--lp-days") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 1.0 || v > 3660.0)
+                FAIL("--lp-days: '%s' must be a whole number of days 1..3660", val);
+            o->lp_days = (uint32_t)v;
         } else if (strcmp(name, "--lls-password") == 0) {
             size_t n = strlen(val);
             if (n == 0 || n > 16)

@@ -29,6 +29,7 @@ struct meterd_opts {
     bool no_display;
     bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */
     bool no_dlms;             /* --no-dlms: no TCP server */
+    uint32_t lp_days;         /* --lp-days: load profile depth in days (0 = the default 40) */
     uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;            /* --port given: failing to listen is then fatal */
     const char *lls_password; /* --lls-password: management client (SAP 1) LLS secret */

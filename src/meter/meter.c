@@ -16,32 +16,52 @@
 
 /* ---- configuration ------------------------------------------------------------------------- */
 
-static void default_store_layout(struct store_cfg *s)
+/* Sectors a ring needs to always keep `depth` entries: the store drops a whole sector at a time,
+ * so one sector more than the entries need. Slot = seq + entry + CRC, rounded to the program
+ * unit; 32 bytes are kept for the sector header (store.c: 28, rounded to 8). */
+static uint16_t ring_sectors(const struct store_cfg *s, uint32_t entry_size, uint32_t depth)
 {
-    /* 1 MiB of NOR flash in 4 KiB sectors (a common serial flash), programmed in 8-byte units.
-     * Sizes from the entry sizes of the profiles and logs (docs/store.md, docs/profiles.md);
-     * wear: bench_store. */
-    static const struct store_area_cfg areas[AREA_COUNT] = {
-        [AREA_CONFIG] = {STORE_RECORDS, 1, 0, 4, METER_CONFIG_MAX},
-        /* one ~2.6 KB state record per sector: 32 sectors share the checkpoint erases */
-        [AREA_STATE] = {STORE_RECORDS, 1, 4, 32, METER_STATE_MAX},
-        [AREA_LP1] = {STORE_RING, 1, 36, 48, PROFILE_ENTRY_SIZE(4)},
-        [AREA_DAILY] = {STORE_RING, 1, 84, 19, PROFILE_ENTRY_SIZE(20)},
-        [AREA_BILLING] = {STORE_RING, 1, 103, 4, PROFILE_ENTRY_SIZE(38)},
-        [AREA_ANALYSIS] = {STORE_RING, 1, 107, 53, PROFILE_ENTRY_SIZE(PROFILE_ANALYSIS_COLUMNS)},
-        [AREA_EVLOG0 + 0] = {STORE_RING, 1, 160, 3, EVENTLOG_ENTRY_SIZE},
-        [AREA_EVLOG0 + 1] = {STORE_RING, 1, 163, 3, EVENTLOG_ENTRY_SIZE},
-        [AREA_EVLOG0 + 2] = {STORE_RING, 1, 166, 3, EVENTLOG_ENTRY_SIZE},
-        [AREA_EVLOG0 + 3] = {STORE_RING, 1, 169, 3, EVENTLOG_ENTRY_SIZE},
-        [AREA_EVLOG0 + 4] = {STORE_RING, 1, 172, 3, EVENTLOG_ENTRY_SIZE},
-        [AREA_EVLOG0 + 5] = {STORE_RING, 1, 175, 3, EVENTLOG_ENTRY_SIZE},
-    };
+    uint32_t slot = (4u + entry_size + 4u + s->prog_size - 1u) / s->prog_size * s->prog_size;
+    uint32_t per = (s->sector_size - 32u) / slot;
+    return (uint16_t)((depth + per - 1u) / per + 1u);
+}
+
+void meter_store_layout(struct meter_config *c, uint32_t lp1_days)
+{
+    /* NOR flash in 4 KiB sectors (a common serial flash), programmed in 8-byte units. The
+     * state area takes one ~2.7 KB record per sector; 32 sectors share the checkpoint erases
+     * (73 years to 100,000 cycles, bench/year.sh). */
+    struct store_cfg *s = &c->store;
     memset(s, 0, sizeof(*s));
     s->sector_size = 4096;
-    s->sector_count = 256;
     s->prog_size = 8;
     s->n_areas = AREA_COUNT;
-    memcpy(s->area, areas, sizeof(areas));
+    c->settings.lp1.depth = lp1_days * 96u; /* rows at 15 minutes */
+    const struct {
+        uint8_t kind;
+        uint16_t entry;
+        uint32_t depth; /* rings: entries kept; records: sectors */
+    } a[AREA_COUNT] = {
+        [AREA_CONFIG] = {STORE_RECORDS, METER_CONFIG_MAX, 4},
+        [AREA_STATE] = {STORE_RECORDS, METER_STATE_MAX, 32},
+        [AREA_LP1] = {STORE_RING, PROFILE_ENTRY_SIZE(4), c->settings.lp1.depth},
+        [AREA_DAILY] = {STORE_RING, PROFILE_ENTRY_SIZE(20), PROFILE_DAILY_DEPTH},
+        [AREA_BILLING] = {STORE_RING, PROFILE_ENTRY_SIZE(38), PROFILE_BILLING_DEPTH},
+        [AREA_ANALYSIS] = {STORE_RING, PROFILE_ENTRY_SIZE(PROFILE_ANALYSIS_COLUMNS),
+                           PROFILE_ANALYSIS_DEPTH},
+    };
+    uint16_t next = 0;
+    for (unsigned k = 0; k < AREA_COUNT; k++) {
+        uint8_t kind = k >= AREA_EVLOG0 ? STORE_RING : a[k].kind;
+        uint16_t entry = k >= AREA_EVLOG0 ? EVENTLOG_ENTRY_SIZE : a[k].entry;
+        uint16_t n = kind == STORE_RECORDS ? (uint16_t)a[k].depth
+                                           : ring_sectors(s, entry, k >= AREA_EVLOG0
+                                                                        ? EVENTLOG_DEPTH
+                                                                        : a[k].depth);
+        s->area[k] = (struct store_area_cfg){kind, 1, next, n, entry};
+        next = (uint16_t)(next + n);
+    }
+    s->sector_count = next;
 }
 
 void meter_default_config(struct meter_config *c, enum meter_model model)
@@ -62,7 +82,7 @@ void meter_default_config(struct meter_config *c, enum meter_model model)
     quality_default_config(&s->quality, (uint8_t)model);
     profile_config_lp1(&s->lp1);
     profile_config_analysis(&s->analysis, NULL, 0, 900, 0);
-    default_store_layout(&c->store);
+    meter_store_layout(c, PROFILE_LP1_DEPTH / 96u);
     c->checkpoint_wh = 100;
     c->checkpoint_min_s = 60;
     c->checkpoint_max_s = 900;
