@@ -155,6 +155,9 @@ int meter_clock_set(struct meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
 int meter_clock_shift(struct meter *m, mfw_ms_t rtc_now, int32_t seconds);
 /* Replaces the settings (validated first; nothing changes on error) and persists them. */
 int meter_apply_settings(struct meter *m, const struct meter_settings *s);
+/* The end-of-billing script run outside the schedule (IDIS 0.0.10.0.1.255 executed by a client):
+ * counts a billing period, captures the billing profile, resets demand and min/max voltages. */
+int meter_end_billing(struct meter *m);
 /* Clears one event log (the clear is logged in it, code 255). */
 int meter_clear_log(struct meter *m, enum event_log log);
 

@@ -582,6 +582,15 @@ int meter_apply_settings(struct meter *m, const struct meter_settings *s)
     return MFW_OK;
 }
 
+int meter_end_billing(struct meter *m)
+{
+    if (m->down)
+        return MFW_E_STATE;
+    billing_trigger(&m->billing, &m->local);
+    billing_snapshot(m, m->now);
+    return MFW_OK;
+}
+
 int meter_clear_log(struct meter *m, enum event_log log)
 {
     if ((unsigned)log >= EVLOG_COUNT)
