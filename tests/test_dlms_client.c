@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "hexbytes.h"
+
 #include "meterfw/acse.h"
 #include "meterfw/axdr.h"
 #include "meterfw/cursor.h"
@@ -166,23 +168,21 @@ static const uint8_t ln_clock[6] = {0, 0, 1, 0, 0, 0xFF};
 static const uint8_t ln_assoc[6] = {0, 0, 40, 0, 0, 0xFF};
 static const uint8_t ln_lp1[6] = {1, 0, 99, 1, 0, 0xFF};
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return c - 'a' + 10;
-}
-
 /* Decodes a hex string into a fresh exact-size heap block (ASan sees any over-read). */
 static uint8_t *unhex(const char *s, size_t *n)
 {
-    size_t len = strlen(s) / 2;
-    uint8_t *p = malloc(len ? len : 1);
+    size_t cap = strlen(s) / 2;
+    uint8_t *p = malloc(cap ? cap : 1);
     assert_non_null(p);
-    for (size_t i = 0; i < len; i++)
-        p[i] = (uint8_t)(hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]));
+    size_t len = hex_decode(s, p, cap);
+    assert_true(len != HEX_BAD);
+    if (len < cap) { /* spaces in the text: shrink to exactly the bytes */
+        uint8_t *q = malloc(len ? len : 1);
+        assert_non_null(q);
+        memcpy(q, p, len);
+        free(p);
+        p = q;
+    }
     *n = len;
     return p;
 }

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "hexbytes.h"
+
 #include "meterfw/cursor.h"
 #include "meterfw/error.h"
 #include "meterfw/wrapper.h"
@@ -31,31 +33,10 @@ static const char RLRE[] = "00 01 00 01 00 10 00 05 63 03 80 01 00";
 static const char *const CLIENT_FRAMES[] = {AARQ, GET_LN, GET_NEXT, GET_CLOCK, RLRQ};
 #define N_CLIENT (sizeof(CLIENT_FRAMES) / sizeof(CLIENT_FRAMES[0]))
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
 {
-    size_t n = 0;
-    while (*s) {
-        if (*s == ' ') {
-            s++;
-            continue;
-        }
-        int hi = hexval(s[0]), lo = hexval(s[1]);
-        assert_true(hi >= 0 && lo >= 0);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)(hi << 4 | lo);
-        s += 2;
-    }
+    size_t n = hex_decode(s, out, cap);
+    assert_true(n != HEX_BAD);
     return n;
 }
 
