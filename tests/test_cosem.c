@@ -362,7 +362,7 @@ static void object_list_format(void **st)
     for (unsigned i = 0; i < cosem_object_count(); i++)
         visible += cosem_visible(&r->m, i, COSEM_CLIENT_MANAGEMENT);
     assert_int_equal(n, visible);
-    assert_int_equal(n, 131); /* 382M */
+    assert_int_equal(n, 132); /* 382M */
     bool clock_seen = false;
     for (uint32_t i = 0; i < n; i++) {
         uint16_t cls;
@@ -399,6 +399,14 @@ static void object_list_format(void **st)
             assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
             assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
             assert_true(mode <= 1);
+        }
+        if (cls == 5) { /* Demand register: 9 attributes, reset and next_period */
+            assert_int_equal(na, 9);
+            assert_int_equal(nm, 2);
+        }
+        if (cls == 9) { /* Script table: scripts, execute */
+            assert_int_equal(na, 2);
+            assert_int_equal(nm, 1);
         }
         if (cls == 8) {
             clock_seen = true;
@@ -497,6 +505,146 @@ static void writes_and_methods(void **st)
     free(r);
 }
 
+/* Demand register (IC 5) on a known demand: 3 x 1000 W from 00:00 local (T0, a 15-min boundary).
+ * At 00:20: the sub-period 00:00-00:15 closed with 750 Wh / 900 s = 3000 W, the current one has
+ * 250 Wh / 900 s = 1000 W. Then period and number_of_periods writes, next_period and reset. */
+#define DEM_AP "05 01 00 01 04 00 FF"
+static void demand_register(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 20 * MIN_MS, 1000.0);
+    xchg(r, 0, 1, AARQ_LLS);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 03 E8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 0B B8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 04 00"), "C4 01 C1 00 02 02 0F 00 16 1B");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 05 00"), "C4 01 C1 00 11 00");
+    /* capture_time and start_time_current: 2026-11-25 (Wednesday) 00:15:00 CET (deviation -60) */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 06 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 0F 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 07 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 0F 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 08 00"), "C4 01 C1 00 06 00 00 03 84");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 09 00"), "C4 01 C1 00 12 00 01");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 0A 00"), "C4 01 C1 01 04");
+    /* A-: nothing exported */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 05 01 00 02 04 00 FF 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    /* no longer an Extended register; the maximum still is one (value, capture_time) */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 04 00 FF 02 00"), "C4 01 C1 01 04");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 05 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 0F 00 00 FF C4 00");
+
+    /* rejected writes change nothing: 1000 s does not divide a day, 16 periods, wrong types,
+     * the value is not writable */
+    static struct meter_settings before;
+    before = r->m.set;
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 06 00 00 03 E8"), "C5 01 C1 FA");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 12 00 10"), "C5 01 C1 FA");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 11 02"), "C5 01 C1 0C");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 12 07 08"), "C5 01 C1 0C");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 02 00 05 00 00 00 00"), "C5 01 C1 03");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 01 01 12 00 00"), "C7 01 C1 0C 00");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 03 01 0F 00"), "C7 01 C1 04 00");
+    assert_memory_equal(&before, &r->m.set, sizeof before);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 0B B8");
+
+    /* period 1800 s at 00:20: the window restarts on the 30-min grid (00:00), capture_time 00:20,
+     * the averages 0; the maximum of the billing period stays */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 06 00 00 07 08"), "C5 01 C1 00");
+    assert_int_equal(r->m.set.demand.period_s, 1800);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 08 00"), "C4 01 C1 00 06 00 00 07 08");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 06 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 14 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 07 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    /* 00:20-00:30 at 3 kW: 500 Wh / 1800 s = 1000 W at 00:30 */
+    run(&r->m, T0 + 20 * MIN_MS, T0 + 30 * MIN_MS, 1000.0);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 03 E8");
+    /* 00:30-00:36: 300 Wh; next_period closes it at 00:36: 300 Wh / 1800 s = 600 W */
+    run(&r->m, T0 + 30 * MIN_MS, T0 + 36 * MIN_MS, 1000.0);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 02 58");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 02 01 0F 00"), "C7 01 C1 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 02 58");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 06 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 24 00 00 FF C4 00");
+    /* number_of_periods 2 (sliding 2 x 30 min); then reset: averages 0, capture_time now */
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 12 00 02"), "C5 01 C1 00");
+    assert_int_equal(r->m.set.demand.number_of_periods, 2);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 09 00"), "C4 01 C1 00 12 00 02");
+    /* 00:36-00:42: 300 Wh over a 3600 s window = 300 W */
+    run(&r->m, T0 + 36 * MIN_MS, T0 + 42 * MIN_MS, 1000.0);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 01 2C");
+    /* start_time_current of the 2 x 30 min window: 00:30 - 30 min = 00:00 */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 07 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 01 01 0F 00"), "C7 01 C1 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 06 00"),
+           "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 2A 00 00 FF C4 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    free(r);
+}
+
+/* Script table "end of billing" 0.0.10.0.1.255: the script list, execute(1) counts a billing and
+ * captures a billing profile row, other ids and types are refused and change nothing. */
+#define SCRIPT_EOB "09 00 00 0A 00 01 FF"
+static void billing_script(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 20 * MIN_MS, 1000.0);
+    xchg(r, 0, 1, AARQ_LLS);
+    /* {1, {{execute (2), class 7, 0.0.98.1.0.255, method 2 capture, integer 0}}} */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 " SCRIPT_EOB " 02 00"),
+           "C4 01 C1 00 01 01 02 02 12 00 01 01 01 02 05 16 02 12 00 07 09 06 00 00 62 01 00 FF"
+           " 0F 02 0F 00");
+    uint32_t counter = r->m.billing.counter;
+    uint32_t rows = profile_count(&r->m.prof[PROF_BILLING], &r->m.store);
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 02"), "C7 01 C1 FA 00");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 11 01"), "C7 01 C1 0C 00");
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 00"), "C7 01 C1 0C 00");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " SCRIPT_EOB " 02 00 01 00"), "C5 01 C1 03");
+    assert_int_equal(r->m.billing.counter, counter);
+    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows);
+    expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 01"), "C7 01 C1 00 00");
+    assert_int_equal(r->m.billing.counter, counter + 1);
+    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows + 1);
+    /* the same in parameter blocks: execute( "12 00" | "01" ): block 1 acknowledged, the method
+     * runs on the last block */
+    expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 00 00 00 00 01 02 12 00"),
+           "C7 04 C1 00 00 00 01");
+    assert_int_equal(r->m.billing.counter, counter + 1);
+    expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 00 00");
+    assert_int_equal(r->m.billing.counter, counter + 2);
+    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows + 2);
+    /* no transfer in progress: no-long-action-in-progress (16) */
+    expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 03 01 01"), "C7 01 C1 10 00");
+    /* a block out of sequence: long-action-aborted (15), and the transfer is gone */
+    expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 00 00 00 00 01 02 12 00"),
+           "C7 04 C1 00 00 00 01");
+    expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 03 01 01"), "C7 01 C1 0F 00");
+    expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 10 00");
+    /* a first block numbered other than 1; parameters that are not one whole Data */
+    expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 01 00 00 00 02 03 12 00 01"),
+           "C7 01 C1 FA 00");
+    expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 01 00 00 00 01 02 12 00"),
+           "C7 01 C1 0C 00");
+    /* a SET in between abandons the transfer */
+    expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 00 00 00 00 01 02 12 00"),
+           "C7 04 C1 00 00 00 01");
+    expect(r, xchg(r, 0, 1, "C1 01 C1 00 " SCRIPT_EOB " 02 00 01 00"), "C5 01 C1 03");
+    expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 10 00");
+    assert_int_equal(r->m.billing.counter, counter + 2);
+    /* the maximum demand was reset by the end of billing */
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +653,8 @@ int main(void)
         cmocka_unit_test(profile_in_blocks),
         cmocka_unit_test(object_list_format),
         cmocka_unit_test(writes_and_methods),
+        cmocka_unit_test(demand_register),
+        cmocka_unit_test(billing_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

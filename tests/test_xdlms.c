@@ -190,6 +190,36 @@ static void set_and_action_requests(void **st)
     assert_false(aq.has_params);
     n = hex("C3 01 C1 00 07 01 00 63 01 00 FF 01 01", b, sizeof b); /* parameters missing */
     assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
+    /* with-first-pblock: not last, block 1, 2 raw bytes */
+    n = hex("C3 04 C1 00 09 00 00 0A 00 01 FF 01 00 00 00 00 01 02 12 00", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_OK);
+    assert_int_equal(aq.kind, XDLMS_ACTION_WITH_FIRST_PBLOCK);
+    assert_int_equal(aq.ref.class_id, 9);
+    assert_int_equal(aq.ref.id, 1);
+    assert_false(aq.last_block);
+    assert_int_equal(aq.block, 1);
+    assert_int_equal(aq.raw.len, 2);
+    assert_int_equal(aq.raw.p[0], 0x12);
+    for (size_t k = 0; k < n; k++) /* every truncation */
+        assert_int_equal(xdlms_parse_action(b, k, &aq), MFW_E_FORMAT);
+    /* with-pblock: last, block 2, 1 raw byte */
+    n = hex("C3 06 C1 01 00 00 00 02 01 01", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_OK);
+    assert_int_equal(aq.kind, XDLMS_ACTION_WITH_PBLOCK);
+    assert_true(aq.last_block);
+    assert_int_equal(aq.block, 2);
+    assert_int_equal(aq.raw.len, 1);
+    /* raw length beyond the APDU, a last-block byte of 2, a trailing byte, with-list, next-pblock */
+    n = hex("C3 06 C1 01 00 00 00 02 02 01", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
+    n = hex("C3 06 C1 02 00 00 00 02 01 01", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
+    n = hex("C3 06 C1 01 00 00 00 02 01 01 00", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
+    n = hex("C3 03 C1 01 00 09 00 00 0A 00 01 FF 01 01 01 12 00 01", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
+    n = hex("C3 02 C1 00 00 00 01", b, sizeof b);
+    assert_int_equal(xdlms_parse_action(b, n, &aq), MFW_E_FORMAT);
 }
 
 static void check(const struct wcursor *w, const char *expect)
@@ -245,11 +275,44 @@ static void responses_by_hand(void **st)
     axdr_put_u8(&w, 1);
     check(&w, "C7 01 C1 00 01 00 11 01");
     wc_init(&w, buf, sizeof buf);
+    wc_init(&w, buf, sizeof buf);
+    xdlms_put_action_next_pblock(&w, 0xC1, 2);
+    check(&w, "C7 04 C1 00 00 00 02");
+    wc_init(&w, buf, sizeof buf);
     xdlms_put_exception(&w, XDLMS_STATE_SERVICE_NOT_ALLOWED, XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
     check(&w, "D8 01 01");
     wc_init(&w, buf, sizeof buf);
     xdlms_put_confirmed_error(&w, 5, 0);
     check(&w, "0E 05 03 00");
+}
+
+/* DataNotification by hand: 0F, invoke 4 bytes, date-time absent (00) or 0C + 12 bytes, Data. */
+static void data_notification(void **st)
+{
+    (void)st;
+    uint8_t buf[64];
+    struct wcursor w;
+    const uint8_t body_u8[] = {0x11, 0x07}; /* unsigned 7 */
+    wc_init(&w, buf, sizeof buf);
+    assert_int_equal(xdlms_build_data_notification(0x80000005u, NULL, body_u8, 2, &w), MFW_OK);
+    check(&w, "0F 80 00 00 05 00 11 07");
+    /* 2026-11-25 (Wednesday) 16:26:30.00, deviation -60, status 0x80 (DST bit) */
+    struct cosem_datetime dt = {.year = 2026, .month = 11, .day = 25, .day_of_week = 3,
+                                .hour = 16, .minute = 26, .second = 30, .hundredths = 0,
+                                .deviation = -60, .clock_status = 0x80};
+    /* body: structure {octet-string "AB", double-long-unsigned 1000} */
+    const uint8_t body_st[] = {0x02, 0x02, 0x09, 0x02, 0x41, 0x42, 0x06, 0x00, 0x00, 0x03, 0xE8};
+    wc_init(&w, buf, sizeof buf);
+    assert_int_equal(xdlms_build_data_notification(1, &dt, body_st, sizeof body_st, &w), MFW_OK);
+    check(&w, "0F 00 00 00 01 0C 07 EA 0B 19 03 10 1A 1E 00 FF C4 80"
+              " 02 02 09 02 41 42 06 00 00 03 E8");
+    /* too small a buffer: the sticky error */
+    wc_init(&w, buf, 10);
+    assert_int_equal(xdlms_build_data_notification(1, &dt, body_st, sizeof body_st, &w),
+                     MFW_E_NOSPACE);
+    wc_init(&w, buf, sizeof buf);
+    assert_int_equal(xdlms_build_data_notification(1, NULL, NULL, 0, &w), MFW_E_ARG);
+    assert_int_equal(xdlms_build_data_notification(1, NULL, body_u8, 0, &w), MFW_E_ARG);
 }
 
 int main(void)
@@ -260,6 +323,7 @@ int main(void)
         cmocka_unit_test(malformed_requests),
         cmocka_unit_test(set_and_action_requests),
         cmocka_unit_test(responses_by_hand),
+        cmocka_unit_test(data_notification),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,8 +2,8 @@
  * what they map to) plus the class behaviours (Blue Book attribute and method semantics) over
  * struct meter: nothing here holds a second copy of the meter's data.
  *
- * Objects: the fixed table in src/cosem/objects.c, then one Register (IC 3) or Extended register
- * (IC 4, demand) per quantity of the catalogue (catalog.h) that the meter's phases provide. The
+ * Objects: the fixed table in src/cosem/cosem.c, then one Register (IC 3), Demand register (IC 5,
+ * current average demand) or Extended register (IC 4, maximum demand) per quantity of the catalogue (catalog.h) that the meter's phases provide. The
  * object index space is [0, cosem_object_count()); docs/dlms.md lists the objects.
  *
  * Reading (GET) is streamed, so that a large attribute (a profile buffer, the object list) is
@@ -37,8 +37,10 @@ enum cosem_class {
     IC_DATA = 1,
     IC_REGISTER = 3,
     IC_EXTENDED_REGISTER = 4,
+    IC_DEMAND_REGISTER = 5,
     IC_PROFILE_GENERIC = 7,
     IC_CLOCK = 8,
+    IC_SCRIPT_TABLE = 9,
     IC_SPECIAL_DAYS_TABLE = 11,
     IC_ASSOCIATION_LN = 15,
     IC_SAP_ASSIGNMENT = 17,

@@ -14,8 +14,8 @@
  *    length n * period. It therefore rises during a sub-period and equals last_average_value at
  *    the instant the sub-period closes.
  *  - last_average_value (attr 3): the same quotient at the close of the last sub-period.
- *  - capture_time (attr 5): end of the last completed sub-period;
- *    start_time_current (attr 6): start of the current window.
+ *  - capture_time (attr 6): end of the last completed sub-period;
+ *    start_time_current (attr 7): start of the current window (Blue Book IC 5 numbering).
  *
  * Periods are aligned to the clock: sub-period boundaries fall on multiples of `period` counted
  * from 00:00 UTC (period must divide 86400 s so that every day starts on a boundary).
@@ -75,7 +75,7 @@ struct demand {
     bool started;                   /* the first tick has placed the period on the clock */
     mfw_ms_t sub_start;             /* start of the current sub-period (aligned) */
     mfw_ms_t last_now;              /* time of the last tick */
-    mfw_ms_t capture_time;          /* IC 5 attr 5: end of the last completed sub-period */
+    mfw_ms_t capture_time;          /* IC 5 attr 6: end of the last completed sub-period */
     uint64_t cur_uwh[MFW_DEMAND_QTY_MAX];  /* energy of the current sub-period so far */
     /* completed sub-periods, ring of number_of_periods - 1 entries (newest at hist_pos - 1) */
     uint64_t hist_uwh[MFW_DEMAND_QTY_MAX][MFW_DEMAND_PERIODS_MAX];
@@ -112,6 +112,11 @@ uint64_t demand_current_mw(const struct demand *d, unsigned q);
 uint64_t demand_last_mw(const struct demand *d, unsigned q);
 /* IC 5 attr 6: start of the current window (ms UTC). */
 mfw_ms_t demand_start_time_current(const struct demand *d);
+/* IC 5 method reset, and after a change of period or number_of_periods (a window of the old
+ * length means nothing in the new one): the current and completed sub-periods and the last
+ * average cleared, capture_time = now, the current sub-period on the aligned grid. The maxima
+ * of the billing period are kept. */
+void demand_restart(struct demand *d, mfw_ms_t now);
 /* Maximum demand of the running billing period (IC 4: value + capture_time). */
 struct demand_max demand_maximum(const struct demand *d, unsigned q);
 

@@ -74,6 +74,11 @@ struct dlms_assoc {
     struct xdlms_ref set_ref; /* params not kept: a SET with blocks has no selection */
     uint8_t set_buf[DLMS_SERVER_SET_BUF];
     size_t set_len;
+    /* ACTION with parameter blocks (set_buf / set_len hold the parameters: a SET and an ACTION
+     * with blocks exclude each other, any new SET or ACTION abandons the other) */
+    bool act_active;
+    uint32_t act_block;
+    struct xdlms_ref act_ref;
 };
 
 struct dlms_server {

@@ -22,9 +22,14 @@
  *   Set-Response      C5 01 invoke result / 02 invoke block / 03 invoke result block /
  *                     05 invoke n result*n
  *   Action-Request    C3 01 invoke method-descriptor [Data]            normal
- *   Action-Response   C7 01 invoke result [Get-Data-Result]
+ *                     C3 04 invoke method-descriptor last block raw    with-first-pblock
+ *                     C3 06 invoke last block raw                      with-pblock
+ *   Action-Response   C7 01 invoke result [Get-Data-Result]            normal
+ *                     C7 04 invoke block                               next-pblock (block ack)
+ *     raw (DataBlock-SA raw-data) = length + octets [M]
  *   descriptor        class(u16) instance(6 octets) attribute(int8)
  *   selection         selector(u8) Data
+ *   Data-Notification 0F long-invoke(u32) date-time(00 | 0C + 12 bytes) Data
  *   exception-response  D8 state-error service-error
  *   confirmed-service-error 0E service(choice) ServiceError(choice, value) */
 #ifndef METERFW_XDLMS_H
@@ -45,6 +50,7 @@
 #define XDLMS_ACTION_RESPONSE 0xC7u
 #define XDLMS_EXCEPTION_RESPONSE 0xD8u
 #define XDLMS_CONFIRMED_SERVICE_ERROR 0x0Eu
+#define XDLMS_DATA_NOTIFICATION 0x0Fu
 
 /* Request / response CHOICE indices. */
 enum xdlms_get_kind { XDLMS_GET_NORMAL = 1, XDLMS_GET_NEXT = 2, XDLMS_GET_WITH_LIST = 3 };
@@ -62,7 +68,21 @@ enum xdlms_set_resp_kind {
     XDLMS_SET_RESP_LAST_BLOCK_WITH_LIST = 4,
     XDLMS_SET_RESP_WITH_LIST = 5,
 };
-enum xdlms_action_kind { XDLMS_ACTION_NORMAL = 1 };
+enum xdlms_action_kind {
+    XDLMS_ACTION_NORMAL = 1,
+    XDLMS_ACTION_NEXT_PBLOCK = 2,       /* not accepted: no response is ever sent in blocks */
+    XDLMS_ACTION_WITH_LIST = 3,         /* not accepted */
+    XDLMS_ACTION_WITH_FIRST_PBLOCK = 4,
+    XDLMS_ACTION_WITH_LIST_FIRST_PBLOCK = 5, /* not accepted */
+    XDLMS_ACTION_WITH_PBLOCK = 6,
+};
+/* Action-Response CHOICE indices. */
+enum xdlms_action_resp_kind {
+    XDLMS_ACTION_RESP_NORMAL = 1,
+    XDLMS_ACTION_RESP_WITH_PBLOCK = 2,
+    XDLMS_ACTION_RESP_WITH_LIST = 3,
+    XDLMS_ACTION_RESP_NEXT_PBLOCK = 4,
+};
 
 /* Data-Access-Result (Green Book 9.5); the Action-Result uses the same numbers. */
 enum xdlms_dar {
@@ -76,8 +96,8 @@ enum xdlms_dar {
     DAR_TYPE_UNMATCHED = 12,
     DAR_SCOPE_OF_ACCESS_VIOLATED = 13,
     DAR_DATA_BLOCK_UNAVAILABLE = 14,
-    DAR_LONG_GET_ABORTED = 15,
-    DAR_NO_LONG_GET_IN_PROGRESS = 16,
+    DAR_LONG_GET_ABORTED = 15,        /* Action-Result: long-action-aborted [M] */
+    DAR_NO_LONG_GET_IN_PROGRESS = 16, /* Action-Result: no-long-action-in-progress [M] */
     DAR_LONG_SET_ABORTED = 17,
     DAR_NO_LONG_SET_IN_PROGRESS = 18,
     DAR_DATA_BLOCK_NUMBER_INVALID = 19,
@@ -134,11 +154,14 @@ struct xdlms_set_req {
 };
 
 struct xdlms_action_req {
-    uint8_t kind;
+    uint8_t kind; /* NORMAL, WITH_FIRST_PBLOCK or WITH_PBLOCK */
     uint8_t invoke;
-    struct xdlms_ref ref;
-    bool has_params;
-    struct xdlms_bytes params; /* one whole Data */
+    struct xdlms_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
+    bool has_params;           /* NORMAL */
+    struct xdlms_bytes params; /* NORMAL: one whole Data */
+    bool last_block;           /* pblock kinds (DataBlock-SA) */
+    uint32_t block;
+    struct xdlms_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
 };
 
 /* Decoders: buf holds the whole APDU, tag included. */
@@ -177,11 +200,21 @@ void xdlms_put_set_last_block(struct wcursor *w, uint8_t invoke, uint8_t result,
 void xdlms_put_set_list(struct wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n);
 /* C7 01 id result, then 00 (no data) or 01 00 Data (the caller writes the Data). */
 void xdlms_put_action_normal(struct wcursor *w, uint8_t invoke, uint8_t result, bool with_data);
+/* C7 04 id block: Action-Response-Next-Pblock, the acknowledgement of a parameter block. */
+void xdlms_put_action_next_pblock(struct wcursor *w, uint8_t invoke, uint32_t block);
 void xdlms_put_exception(struct wcursor *w, uint8_t state_error, uint8_t service_error);
 /* 0E service ServiceError: service = 5 (read, for GET), 6 (write, for SET and ACTION); the
  * ServiceError CHOICE [3] service with value 0 (other), 1 (pdu-size), 2 (service-unsupported). */
 void xdlms_put_confirmed_error(struct wcursor *w, uint8_t service, uint8_t value);
 
+/* DataNotification (Green Book 9.5 [M]), for push: 0F long-invoke-id-and-priority(u32, big-endian)
+ * date-time (A-XDR OCTET STRING: 00 when dt is NULL, else 0C + the 12 bytes of Blue Book 4.1.6.1)
+ * notification-body (one Data: body_data, body_len bytes, already A-XDR encoded by the caller and
+ * copied as they are). MFW_OK; MFW_E_ARG for a NULL w or body_data or an empty body; else the
+ * cursor's sticky error (MFW_E_NOSPACE), with the cursor's bytes then unspecified. */
+struct cosem_datetime;
+int xdlms_build_data_notification(uint32_t invoke, const struct cosem_datetime *dt,
+                                  const uint8_t *body_data, size_t body_len, struct wcursor *w);
 /* Header bytes of a GET-Response-WithDataBlock carrying raw_len raw bytes. */
 size_t xdlms_get_block_overhead(size_t raw_len);
 

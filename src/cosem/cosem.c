@@ -28,6 +28,7 @@ enum kind {
     K_CALENDAR,   /* activity calendar: m->set.tou */
     K_SPECIAL,    /* special days table: m->set.tou.special */
     K_SAS,        /* single action schedule, end of billing: m->set.billing */
+    K_SCRIPT,     /* script table "end of billing": meter_end_billing */
     K_CATALOG,    /* not in the table: a catalogue quantity */
 };
 
@@ -74,6 +75,7 @@ static const struct fixed_object fixed[] = {
     {K_CALENDAR, 0, IC_ACTIVITY_CALENDAR, 0, {0, 0, 13, 0, 0, 255}, false},
     {K_SPECIAL, 0, IC_SPECIAL_DAYS_TABLE, 0, {0, 0, 11, 0, 0, 255}, false},
     {K_SAS, 0, IC_SINGLE_ACTION_SCHEDULE, 0, {0, 0, 15, 0, 0, 255}, false},
+    {K_SCRIPT, 0, IC_SCRIPT_TABLE, 0, {0, 0, 10, 0, 1, 255}, false},
 };
 #define N_FIXED (sizeof fixed / sizeof fixed[0])
 
@@ -86,9 +88,13 @@ unsigned cosem_object_count(void)
     return (unsigned)(N_FIXED + catalog_count());
 }
 
+/* Current average demand: Demand register (Blue Book IC 5); maximum demand: Extended register
+ * (IC 4, value + capture_time of the maximum); everything else Register (IC 3). */
 static uint16_t catalog_class(uint16_t id)
 {
-    return id >= CAT_DEMAND_AP && id <= CAT_MAXDEM_AM ? IC_EXTENDED_REGISTER : IC_REGISTER;
+    if (id == CAT_DEMAND_AP || id == CAT_DEMAND_AM)
+        return IC_DEMAND_REGISTER;
+    return id == CAT_MAXDEM_AP || id == CAT_MAXDEM_AM ? IC_EXTENDED_REGISTER : IC_REGISTER;
 }
 
 /* The phase (0..2) a catalogue quantity needs. */
@@ -175,6 +181,7 @@ static unsigned class_attrs(uint16_t class_id)
     case IC_DATA: return 2;
     case IC_REGISTER: return 3;
     case IC_EXTENDED_REGISTER: return 5;
+    case IC_DEMAND_REGISTER: return 9;
     case IC_PROFILE_GENERIC: return 8;
     case IC_CLOCK: return 9;
     case IC_ASSOCIATION_LN: return 11; /* version 2: + user_list, current_user */
@@ -183,6 +190,7 @@ static unsigned class_attrs(uint16_t class_id)
     case IC_ACTIVITY_CALENDAR: return 10;
     case IC_SPECIAL_DAYS_TABLE: return 2;
     case IC_SINGLE_ACTION_SCHEDULE: return 4;
+    case IC_SCRIPT_TABLE: return 2;
     default: return 1;
     }
 }
@@ -192,12 +200,14 @@ static unsigned class_methods(uint16_t class_id)
     switch (class_id) {
     case IC_REGISTER: return 1;
     case IC_EXTENDED_REGISTER: return 1;
+    case IC_DEMAND_REGISTER: return 2; /* reset, next_period */
     case IC_PROFILE_GENERIC: return 2;
     case IC_CLOCK: return 6;
     case IC_ASSOCIATION_LN: return 6;
     case IC_SAP_ASSIGNMENT: return 1;
     case IC_ACTIVITY_CALENDAR: return 1;
     case IC_SPECIAL_DAYS_TABLE: return 2;
+    case IC_SCRIPT_TABLE: return 1; /* execute */
     default: return 0;
     }
 }
@@ -224,6 +234,8 @@ static uint8_t attr_access(unsigned idx, unsigned attr, uint8_t client)
         return COSEM_READ_WRITE;
     if (kind == K_SAS && attr == 4) /* execution_time: the billing dates */
         return COSEM_READ_WRITE;
+    if (cls == IC_DEMAND_REGISTER && (attr == 8 || attr == 9)) /* period, number_of_periods */
+        return COSEM_READ_WRITE;
     return COSEM_READ;
 }
 
@@ -240,6 +252,11 @@ static bool method_access(unsigned idx, unsigned method, uint8_t client)
         return method == 1; /* activate_passive_calendar */
     if (kind == K_SPECIAL)
         return method == 1 || method == 2; /* insert, delete */
+    if (kind == K_SCRIPT)
+        return method == 1; /* execute */
+    if (kind == K_CATALOG && idx >= N_FIXED &&
+        catalog_class((uint16_t)(idx - N_FIXED)) == IC_DEMAND_REGISTER)
+        return method == 1 || method == 2; /* reset, next_period */
     return false;
 }
 
@@ -972,6 +989,70 @@ static void put_dst_point(const struct clock_config *cc, bool end, struct wcurso
 
 static const uint8_t CTX_LN[7] = {0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01};
 
+/* ---- Demand register (Blue Book IC 5, version 0) and Script table (IC 9) ---- */
+
+/* Demand register attributes [M]: 2 current_average_value, 3 last_average_value, 4 scaler_unit,
+ * 5 status, 6 capture_time (end of the last completed sub-period), 7 start_time_current (start of
+ * the current window), 8 period (s), 9 number_of_periods. Values as the catalogue scales them (W,
+ * scaler 0, double-long); the times as octet-string(12) date-times in local time, not-specified
+ * before the first sub-period. The period grid stays aligned to the clock (demand.h), so
+ * start_time_current is a multiple of period (minus the completed sub-periods of a sliding
+ * window), not the instant of a reset or a write. */
+static void put_demand_value(const struct meter *m, const struct catalog_entry *e, unsigned attr,
+                             struct wcursor *w)
+{
+    unsigned q = e->id == CAT_DEMAND_AM ? 1u : 0u;
+    const struct demand *d = &m->demand;
+    switch (attr) {
+    case 2:
+    case 3: {
+        uint64_t mw = attr == 2 ? demand_current_mw(d, q) : demand_last_mw(d, q);
+        int valid = 0;
+        int64_t v = catalog_scale(e, (double)mw / 1e3, &valid);
+        put_scaled(e, v, w);
+        return;
+    }
+    case 4: put_scaler_unit(e->scaler, e->unit, w); return;
+    case 5: axdr_put_u8(w, 0); return; /* status: nothing to report */
+    case 6:
+        if (d->capture_time > 0)
+            put_dt(m, d->capture_time, 0, w);
+        else
+            put_dt_unspecified(w);
+        return;
+    case 7:
+        if (d->started)
+            put_dt(m, demand_start_time_current(d), 0, w);
+        else
+            put_dt_unspecified(w);
+        return;
+    case 8: axdr_put_u32(w, d->cfg.period_s); return;
+    default: axdr_put_u16(w, d->cfg.number_of_periods); return;
+    }
+}
+
+static const uint8_t BILLING_PROFILE_LN[6] = {0, 0, 98, 1, 0, 255};
+
+/* Script table "end of billing" attribute 2 scripts [M]: array of {script_identifier
+ * long-unsigned, actions array of {service_id enum (1 write attribute, 2 execute method), class_id
+ * long-unsigned, logical_name octet-string, index integer, parameter Data}}. One script, id 1; its
+ * action is shown as execute of the billing profile's capture (IC 7 method 2, integer 0). What
+ * execute(1) really runs is meter_end_billing: count the billing, capture the billing profile,
+ * reset the maximum demands and the min/max voltages. */
+static void put_billing_scripts(struct wcursor *w)
+{
+    axdr_put_array_header(w, 1);
+    axdr_put_structure_header(w, 2);
+    axdr_put_u16(w, 1);
+    axdr_put_array_header(w, 1);
+    axdr_put_structure_header(w, 5);
+    axdr_put_enum(w, 2);
+    axdr_put_u16(w, IC_PROFILE_GENERIC);
+    axdr_put_octets(w, BILLING_PROFILE_LN, 6);
+    axdr_put_i8(w, 2);
+    axdr_put_i8(w, 0);
+}
+
 static void put_value(const struct cosem_ctx *c, unsigned idx, unsigned attr, struct wcursor *w)
 {
     struct meter *m = c->m;
@@ -1134,8 +1215,15 @@ static void put_value(const struct cosem_ctx *c, unsigned idx, unsigned attr, st
     case K_SAS:
         put_calendar_value(m, kind, attr, w);
         return;
+    case K_SCRIPT:
+        put_billing_scripts(w);
+        return;
     case K_CATALOG: {
         const struct catalog_entry *e = catalog_find((uint16_t)(idx - N_FIXED));
+        if (catalog_class(e->id) == IC_DEMAND_REGISTER) {
+            put_demand_value(m, e, attr, w);
+            return;
+        }
         if (attr == 3) {
             put_scaler_unit(e->scaler, e->unit, w);
             return;
@@ -1396,6 +1484,26 @@ int cosem_set(const struct cosem_ctx *c, const struct xdlms_ref *ref, const uint
         s.billing.entries = (uint8_t)n;
         return apply(c->m, &s);
     }
+    case K_CATALOG: { /* Demand register 8 period (s), 9 number_of_periods */
+        struct meter_settings s = c->m->set;
+        if (attr == 8) {
+            uint32_t period;
+            if (!READ_ONE(rc, axdr_get_u32(&rc, &period)))
+                return DAR_TYPE_UNMATCHED;
+            s.demand.period_s = period;
+        } else {
+            uint16_t n;
+            if (!READ_ONE(rc, axdr_get_u16(&rc, &n)))
+                return DAR_TYPE_UNMATCHED;
+            if (n == 0 || n > MFW_DEMAND_PERIODS_MAX)
+                return DAR_OTHER_REASON;
+            s.demand.number_of_periods = (uint8_t)n;
+        }
+        int r = apply(c->m, &s); /* validated there: period divides a day, n in range */
+        if (r == DAR_SUCCESS)
+            demand_restart(&c->m->demand, c->m->now);
+        return r;
+    }
     case K_PROFILE: {
         if (attr == 3)
             return set_capture_objects(c, arg, &rc);
@@ -1472,7 +1580,16 @@ int cosem_action(const struct cosem_ctx *c, const struct xdlms_ref *ref, const u
         }
         return r != MFW_OK ? map_err(r) : apply(m, &s);
     }
-    /* reset / activate_passive_calendar (integer 0): a missing parameter is accepted. */
+    if (kind == K_SCRIPT) { /* execute(long-unsigned script_identifier) */
+        uint16_t id;
+        if (params == NULL || !READ_ONE(rc, axdr_get_u16(&rc, &id)))
+            return DAR_TYPE_UNMATCHED;
+        if (id != 1)
+            return DAR_OTHER_REASON; /* no such script [M] */
+        return map_err(meter_end_billing(m));
+    }
+    /* reset / activate_passive_calendar / next_period (integer 0): a missing parameter is
+     * accepted. */
     if (params != NULL) {
         int8_t z;
         if (!READ_ONE(rc, axdr_get_i8(&rc, &z)))
@@ -1482,6 +1599,15 @@ int cosem_action(const struct cosem_ctx *c, const struct xdlms_ref *ref, const u
         struct meter_settings s = m->set;
         int r = tou_activate_now(&s.tou, m->now);
         return r != MFW_OK ? map_err(r) : apply(m, &s);
+    }
+    if (kind == K_CATALOG) { /* Demand register: 1 reset, 2 next_period (Blue Book IC 5) [M] */
+        if (m->down)
+            return DAR_TEMPORARY_FAILURE;
+        if (ref->id == 1)
+            demand_restart(&m->demand, m->now);
+        else /* closes the sub-period in progress now, as a clock change does (demand.h) */
+            demand_clock_change(&m->demand, m->now);
+        return DAR_SUCCESS;
     }
     if (!m->persistent)
         return DAR_TEMPORARY_FAILURE;

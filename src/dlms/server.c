@@ -13,7 +13,8 @@
     (ACSE_CONF_GET | ACSE_CONF_SELECTIVE_ACCESS | ACSE_CONF_BLOCK_TRANSFER_WITH_GET |             \
      ACSE_CONF_MULTIPLE_REFERENCES)
 #define CONF_MANAGEMENT                                                                           \
-    (CONF_PUBLIC | ACSE_CONF_SET | ACSE_CONF_ACTION | ACSE_CONF_BLOCK_TRANSFER_WITH_SET)
+    (CONF_PUBLIC | ACSE_CONF_SET | ACSE_CONF_ACTION | ACSE_CONF_BLOCK_TRANSFER_WITH_SET |        \
+     ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)
 
 /* Bytes kept free in front of a block's raw data: the largest GET-Response-WithDataBlock header
  * (C4 02 invoke last block(4) 00 and a 3-byte length). */
@@ -54,6 +55,7 @@ static void reset_blocks(struct dlms_assoc *a)
     a->get_active = false;
     a->get_list = false;
     a->set_active = false;
+    a->act_active = false;
     a->pend_len = a->pend_off = 0;
     a->list_len = a->list_off = 0;
     a->set_len = 0;
@@ -325,6 +327,7 @@ static size_t on_set(struct dlms_server *s, struct dlms_assoc *a, const uint8_t 
         return w.len;
     }
     struct cosem_ctx c = ctx_of(s, a);
+    a->act_active = false; /* a SET abandons an ACTION with blocks (they share set_buf) */
     switch (rq.kind) {
     case XDLMS_SET_NORMAL:
         a->set_active = false;
@@ -396,12 +399,69 @@ static size_t on_action(struct dlms_server *s, struct dlms_assoc *a, const uint8
         return w.len;
     }
     struct cosem_ctx c = ctx_of(s, a);
+    a->set_active = false; /* an ACTION abandons a SET with blocks (they share set_buf) */
+    const struct xdlms_ref *ref = &rq.ref;
+    const uint8_t *params = rq.has_params ? rq.params.p : NULL;
+    size_t plen = rq.params.len;
+    if (rq.kind == XDLMS_ACTION_NORMAL) {
+        a->act_active = false;
+    } else {
+        /* Parameters in blocks (Green Book 9.3, Action-Request-With-First-Pblock / -With-Pblock
+         * [M]): each block but the last is acknowledged with Action-Response-Next-Pblock; the
+         * method runs on the last, answered Action-Response-Normal. Results: long-action-aborted
+         * (15) for a block out of sequence or parameters beyond DLMS_SERVER_SET_BUF,
+         * no-long-action-in-progress (16) for a block with no transfer. */
+        if (!(a->ses.conformance & ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)) {
+            a->act_active = false;
+            xdlms_put_exception(&w, XDLMS_STATE_SERVICE_NOT_ALLOWED, XDLMS_SERVICE_NOT_SUPPORTED);
+            return w.len;
+        }
+        if (rq.kind == XDLMS_ACTION_WITH_FIRST_PBLOCK) {
+            a->act_active = false;
+            if (rq.block != 1) {
+                xdlms_put_action_normal(&w, rq.invoke, DAR_OTHER_REASON, false);
+                return w.len;
+            }
+            a->act_ref = rq.ref;
+            a->set_len = 0;
+            a->act_block = 0;
+            a->act_active = true;
+        }
+        if (!a->act_active) {
+            xdlms_put_action_normal(&w, rq.invoke, DAR_NO_LONG_GET_IN_PROGRESS, false);
+            return w.len;
+        }
+        if (rq.block != a->act_block + 1 || rq.raw.len > sizeof a->set_buf - a->set_len) {
+            a->act_active = false;
+            xdlms_put_action_normal(&w, rq.invoke, DAR_LONG_GET_ABORTED, false);
+            return w.len;
+        }
+        if (rq.raw.len > 0)
+            memcpy(a->set_buf + a->set_len, rq.raw.p, rq.raw.len);
+        a->set_len += rq.raw.len;
+        a->act_block = rq.block;
+        if (!rq.last_block) {
+            xdlms_put_action_next_pblock(&w, rq.invoke, rq.block);
+            return w.len;
+        }
+        a->act_active = false;
+        ref = &a->act_ref;
+        params = a->set_len > 0 ? a->set_buf : NULL;
+        plen = a->set_len;
+        if (params != NULL) { /* the parameters must be exactly one Data */
+            struct rcursor pc;
+            rc_init(&pc, params, plen);
+            if (axdr_skip(&pc, AXDR_DEPTH_DEFAULT) != MFW_OK || rc_left(&pc) != 0) {
+                xdlms_put_action_normal(&w, rq.invoke, DAR_TYPE_UNMATCHED, false);
+                return w.len;
+            }
+        }
+    }
     uint8_t ret[64];
     struct wcursor rw;
     wc_init(&rw, ret, sizeof ret);
     bool has_ret = false;
-    int r = cosem_action(&c, &rq.ref, rq.has_params ? rq.params.p : NULL, rq.params.len, &rw,
-                         &has_ret);
+    int r = cosem_action(&c, ref, params, plen, &rw, &has_ret);
     has_ret = has_ret && rw.err == 0;
     xdlms_put_action_normal(&w, rq.invoke, (uint8_t)r, has_ret);
     if (has_ret)

@@ -161,6 +161,30 @@ int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *
         return MFW_E_FORMAT;
     out->kind = rc_u8(&rc);
     out->invoke = rc_u8(&rc);
+    out->has_params = false;
+    out->params.p = NULL;
+    out->params.len = 0;
+    out->last_block = false;
+    out->block = 0;
+    out->raw.p = NULL;
+    out->raw.len = 0;
+    if (out->kind == XDLMS_ACTION_WITH_FIRST_PBLOCK || out->kind == XDLMS_ACTION_WITH_PBLOCK) {
+        if (out->kind == XDLMS_ACTION_WITH_FIRST_PBLOCK)
+            get_ref(&rc, &out->ref, false);
+        else
+            memset(&out->ref, 0, sizeof out->ref);
+        uint8_t last = rc_u8(&rc); /* DataBlock-SA {last-block, block-number, raw-data} */
+        if (last > 1)
+            return MFW_E_FORMAT;
+        out->last_block = last != 0;
+        out->block = rc_u32be(&rc);
+        size_t n = 0;
+        if (rc.err == 0 && axdr_get_length(&rc, &n) != MFW_OK)
+            return MFW_E_FORMAT;
+        out->raw.p = rc_take(&rc, n);
+        out->raw.len = rc.err == 0 ? n : 0;
+        return finish(&rc);
+    }
     if (out->kind != XDLMS_ACTION_NORMAL)
         return MFW_E_FORMAT;
     get_ref(&rc, &out->ref, false);
@@ -321,6 +345,14 @@ void xdlms_put_action_normal(struct wcursor *w, uint8_t invoke, uint8_t result, 
     }
 }
 
+void xdlms_put_action_next_pblock(struct wcursor *w, uint8_t invoke, uint32_t block)
+{
+    wc_u8(w, XDLMS_ACTION_RESPONSE);
+    wc_u8(w, XDLMS_ACTION_RESP_NEXT_PBLOCK);
+    wc_u8(w, invoke);
+    wc_u32be(w, block);
+}
+
 void xdlms_put_exception(struct wcursor *w, uint8_t state_error, uint8_t service_error)
 {
     wc_u8(w, XDLMS_EXCEPTION_RESPONSE);
@@ -334,4 +366,28 @@ void xdlms_put_confirmed_error(struct wcursor *w, uint8_t service, uint8_t value
     wc_u8(w, service);
     wc_u8(w, 3); /* ServiceError: service */
     wc_u8(w, value);
+}
+
+int xdlms_build_data_notification(uint32_t invoke, const struct cosem_datetime *dt,
+                                  const uint8_t *body_data, size_t body_len, struct wcursor *w)
+{
+    if (w == NULL || body_data == NULL || body_len == 0)
+        return MFW_E_ARG;
+    wc_u8(w, XDLMS_DATA_NOTIFICATION);
+    wc_u32be(w, invoke);
+    if (dt == NULL) {
+        wc_u8(w, 0); /* date-time: an empty OCTET STRING */
+    } else {
+        /* axdr_put_datetime_octets writes the Data form 09 0C + 12 bytes; the APDU field is a
+         * bare OCTET STRING, so the 09 tag is dropped */
+        uint8_t tmp[14];
+        struct wcursor t;
+        wc_init(&t, tmp, sizeof tmp);
+        axdr_put_datetime_octets(&t, dt);
+        if (t.err != 0 || t.len != sizeof tmp)
+            return MFW_E_ARG;
+        wc_bytes(w, tmp + 1, sizeof tmp - 1);
+    }
+    wc_bytes(w, body_data, body_len);
+    return w->err != 0 ? w->err : MFW_OK;
 }

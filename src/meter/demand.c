@@ -195,3 +195,23 @@ void demand_reset(struct demand *d, struct demand_max *out)
         d->max[q] = (struct demand_max){ 0 };
     }
 }
+
+void demand_restart(struct demand *d, mfw_ms_t now)
+{
+    for (unsigned q = 0; q < MFW_DEMAND_QTY_MAX; q++) {
+        d->cur_uwh[q] = 0;
+        d->last_avg_mw[q] = 0;
+        for (unsigned k = 0; k < MFW_DEMAND_PERIODS_MAX; k++)
+            d->hist_uwh[q][k] = 0;
+    }
+    d->hist_pos = 0;
+    /* the current sub-period on the aligned grid, as start_at does */
+    mfw_ms_t p = (mfw_ms_t)d->cfg.period_s * MFW_MS_PER_S;
+    mfw_ms_t r = p > 0 ? now % p : 0;
+    if (r < 0)
+        r += p;
+    d->started = true;
+    d->sub_start = now - r;
+    d->last_now = now;
+    d->capture_time = now;
+}
