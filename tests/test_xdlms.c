@@ -11,32 +11,16 @@
 
 #include <cmocka.h>
 
+#include "hexbytes.h"
+
 #include "meterfw/axdr.h"
 #include "meterfw/error.h"
 #include "meterfw/xdlms.h"
 
 static size_t hex(const char *s, uint8_t *out, size_t cap)
 {
-    size_t n = 0;
-    int hi = -1;
-    for (; *s; s++) {
-        int d;
-        if (*s >= '0' && *s <= '9')
-            d = *s - '0';
-        else if (*s >= 'A' && *s <= 'F')
-            d = *s - 'A' + 10;
-        else if (*s >= 'a' && *s <= 'f')
-            d = *s - 'a' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = d;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | d);
-            hi = -1;
-        }
-    }
+    size_t n = hex_decode(s, out, cap);
+    assert_true(n != HEX_BAD);
     return n;
 }
 
