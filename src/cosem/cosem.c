@@ -24,6 +24,7 @@ enum kind {
     K_PROFILE,    /* profile arg (enum meter_profile_id) */
     K_EVLOG,      /* event log arg (enum event_log) */
     K_PF_DUR,     /* duration of the last long power failure */
+    K_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long failures */
     K_TCP,        /* TCP-UDP setup */
     K_CALENDAR,   /* activity calendar: m->set.tou */
     K_SPECIAL,    /* special days table: m->set.tou.special */
@@ -71,6 +72,19 @@ static const struct fixed_object fixed[] = {
     {K_EVLOG, EVLOG_RTC, IC_PROFILE_GENERIC, 1, {0, 0, 99, 98, 6, 255}, false},
     {K_EVLOG, EVLOG_POWER_FAILURE, IC_PROFILE_GENERIC, 1, {1, 0, 99, 97, 0, 255}, false},
     {K_PF_DUR, 0, IC_REGISTER, 0, {0, 0, 96, 7, 19, 255}, false},
+    /* Power failure counters (Blue Book OBIS 0.0.96.7.x; the E numbering is [U], see
+     * references/idis-objects.md section 6): in all phases, in L1..L3, in any phase (DSMR 21);
+     * long ones (longer than 0.0.96.7.20, 180 s) in all phases, L1..L3, any phase. */
+    {K_PF_COUNT, EVENTLOG_PF_ALL, IC_DATA, 0, {0, 0, 96, 7, 0, 255}, false},
+    {K_PF_COUNT, EVENTLOG_PF_L1, IC_DATA, 0, {0, 0, 96, 7, 1, 255}, false},
+    {K_PF_COUNT, EVENTLOG_PF_L1 + 1, IC_DATA, 0, {0, 0, 96, 7, 2, 255}, false},
+    {K_PF_COUNT, EVENTLOG_PF_L1 + 2, IC_DATA, 0, {0, 0, 96, 7, 3, 255}, false},
+    {K_PF_COUNT, EVENTLOG_PF_ANY, IC_DATA, 0, {0, 0, 96, 7, 21, 255}, false},
+    {K_PF_COUNT, 8 | EVENTLOG_PF_ALL, IC_DATA, 0, {0, 0, 96, 7, 5, 255}, false},
+    {K_PF_COUNT, 8 | EVENTLOG_PF_L1, IC_DATA, 0, {0, 0, 96, 7, 6, 255}, false},
+    {K_PF_COUNT, 8 | (EVENTLOG_PF_L1 + 1), IC_DATA, 0, {0, 0, 96, 7, 7, 255}, false},
+    {K_PF_COUNT, 8 | (EVENTLOG_PF_L1 + 2), IC_DATA, 0, {0, 0, 96, 7, 8, 255}, false},
+    {K_PF_COUNT, 8 | EVENTLOG_PF_ANY, IC_DATA, 0, {0, 0, 96, 7, 9, 255}, false},
     {K_TCP, 0, IC_TCP_UDP_SETUP, 0, {0, 0, 25, 0, 0, 255}, false},
     {K_CALENDAR, 0, IC_ACTIVITY_CALENDAR, 0, {0, 0, 13, 0, 0, 255}, false},
     {K_SPECIAL, 0, IC_SPECIAL_DAYS_TABLE, 0, {0, 0, 11, 0, 0, 255}, false},
@@ -1141,6 +1155,11 @@ static void put_value(const struct cosem_ctx *c, unsigned idx, unsigned attr, st
         axdr_put_u8(w, arg == PROF_LP1 ? (uint8_t)(m->lp_status | m->prof[arg].status_pending)
                                        : m->prof[arg].status_pending);
         return;
+    case K_PF_COUNT: {
+        const uint32_t *pf = (arg & 8) ? m->ev.c.long_power_failures : m->ev.c.power_failures;
+        axdr_put_u32(w, pf[arg & 7]);
+        return;
+    }
     case K_PF_DUR: {
         if (attr == 3) {
             put_scaler_unit(0, 7 /* s */, w);
