@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "meterfw/axdr.h"
 #include "meterfw/error.h"
 
 /* 2.16.756.5.8 = joint-iso-ccitt(2) country(16) country-name(756) identified-organization(5)
@@ -52,22 +53,17 @@ static void fail(struct rcursor *c)
     c->err = MFW_E_FORMAT;
 }
 
-/* X.690 8.1.3: short form, or 0x81..0x84 then that many length bytes. The indefinite form (0x80)
- * is not used by DLMS and is refused. A-XDR lengths (IEC 61334-6 8) have the same shape. */
+/* X.690 8.1.3: short form, or 0x81..0x84 then that many length bytes; the indefinite form (0x80)
+ * is not used by DLMS and is refused. A-XDR lengths (IEC 61334-6 8) have the same shape, so the
+ * A-XDR reader does it (and also refuses a length past the end of the input). */
 static size_t ber_len(struct rcursor *c)
 {
-    uint8_t b = rc_u8(c);
-    if (b < 0x80)
-        return b;
-    unsigned n = b & 0x7Fu;
-    if (n == 0 || n > 4) {
+    size_t n = 0;
+    if (axdr_get_length(c, &n) != MFW_OK) {
         fail(c);
         return 0;
     }
-    size_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | rc_u8(c);
-    return v;
+    return n;
 }
 
 /* Reads one TLV; the parent advances past the whole element. False (and the cursor's error set)
@@ -526,23 +522,10 @@ static size_t tlv_size(size_t n)
     return 1u + len_size(n) + n;
 }
 
-static void put_len(struct wcursor *w, size_t n)
-{
-    if (n >= 0x80u) {
-        if (n > 0xFFu) {
-            wc_u8(w, 0x82);
-            wc_u16be(w, (uint16_t)n);
-            return;
-        }
-        wc_u8(w, 0x81);
-    }
-    wc_u8(w, (uint8_t)n);
-}
-
 static void put_tl(struct wcursor *w, uint8_t tag, size_t n)
 {
     wc_u8(w, tag);
-    put_len(w, n);
+    axdr_put_length(w, n); /* the same definite length as BER (X.690 8.1.3) */
 }
 
 static bool room(const struct wcursor *w, size_t n)

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "meterfw/axdr.h"
 #include "meterfw/error.h"
 
 /* 2.16.756.5.8 = 60 85 74 05 08 (joint-iso-ccitt country(16) ch(756) identified-organization(5)
@@ -14,20 +15,6 @@ static const uint8_t dlms_ua_prefix[5] = {0x60, 0x85, 0x74, 0x05, 0x08};
 #define OID_LEN 7u
 #define OID_KIND_CONTEXT 1u
 #define OID_KIND_MECHANISM 2u
-
-/* BER definite length (X.690 8.1.3); lengths here are below 64 KiB. */
-static void put_ber_len(struct wcursor *w, size_t n)
-{
-    if (n < 0x80) {
-        wc_u8(w, (uint8_t)n);
-    } else if (n <= 0xFF) {
-        wc_u8(w, 0x81);
-        wc_u8(w, (uint8_t)n);
-    } else {
-        wc_u8(w, 0x82);
-        wc_u16be(w, (uint16_t)n);
-    }
-}
 
 static void put_oid(struct wcursor *w, uint8_t tag, uint8_t kind, uint8_t id)
 {
@@ -75,9 +62,9 @@ int dlmsc_build_aarq(const struct dlmsc_aarq_params *p, struct wcursor *w)
         wc_u8(&b, ACSE_MECH_LLS);
         /* [12] calling-authentication-value: Authentication-value CHOICE charstring [0] */
         wc_u8(&b, 0xAC);
-        put_ber_len(&b, p->password_len + 2);
+        axdr_put_length(&b, p->password_len + 2);
         wc_u8(&b, 0x80);
-        put_ber_len(&b, p->password_len);
+        axdr_put_length(&b, p->password_len);
         wc_bytes(&b, p->password, p->password_len);
     }
     /* [30] user-information: OCTET STRING holding the xDLMS InitiateRequest (A-XDR):
@@ -104,7 +91,7 @@ int dlmsc_build_aarq(const struct dlmsc_aarq_params *p, struct wcursor *w)
     if (b.err)
         return b.err;
     wc_u8(w, ACSE_TAG_AARQ);
-    put_ber_len(w, b.len);
+    axdr_put_length(w, b.len);
     wc_bytes(w, body, b.len);
     return wc_result(w);
 }
@@ -115,21 +102,9 @@ int dlmsc_build_aarq(const struct dlmsc_aarq_params *p, struct wcursor *w)
 static int get_tlv(struct rcursor *rc, uint8_t *tag, struct rcursor *contents)
 {
     *tag = rc_u8(rc);
-    uint8_t l = rc_u8(rc);
-    size_t n;
-    if (rc->err)
-        return MFW_E_FORMAT;
-    if (l < 0x80) {
-        n = l;
-    } else if (l == 0x81) {
-        n = rc_u8(rc);
-    } else if (l == 0x82) {
-        n = rc_u16be(rc);
-    } else {
-        rc->err = MFW_E_FORMAT;
-        return MFW_E_FORMAT;
-    }
-    if (rc->err || n > rc_left(rc)) {
+    size_t n = 0;
+    /* BER definite length (X.690 8.1.3): the A-XDR length reader, bounded by what is left */
+    if (rc->err || axdr_get_length(rc, &n) != MFW_OK) {
         rc->err = MFW_E_FORMAT;
         return MFW_E_FORMAT;
     }
