@@ -17,38 +17,14 @@
 # $1 = build tree (meterd at $1/port/posix/meterd, meterctl at $1/tools/meterctl/meterctl),
 # $2 = source tree.
 set -u
-METERD="$1/port/posix/meterd"
-METERCTL="$1/tools/meterctl/meterctl"
-[ -x "$METERD" ] || { echo "FAIL: no meterd at $METERD"; exit 1; }
-[ -x "$METERCTL" ] || { echo "FAIL: no meterctl at $METERCTL"; exit 1; }
-TMP=$(mktemp -d)
-PID=""
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/meterctl_env.bash"
 
 # 1. a day of history, then real time
 if ! timeout 120 "$METERD" --no-display --no-dlms --state-dir "$TMP/st" \
         --start 2026-01-05T00:00:00Z --until 2026-01-06T00:00:00Z >"$TMP/fill.out" 2>&1; then
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
-"$METERD" --no-display --state-dir "$TMP/st" --port 0 >"$TMP/meterd.out" 2>&1 &
-PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*DLMS\/COSEM server on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out")
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$PORT" ]; then
-    echo "FAIL: meterd does not announce its DLMS/COSEM server:"; cat "$TMP/meterd.out"; exit 1
-fi
+start_meterd --state-dir "$TMP/st"
 ok "meterd serves DLMS on 127.0.0.1:$PORT"
 
 PUB=("$METERCTL" -p "$PORT")

@@ -18,20 +18,7 @@
 # seconds the test runs.
 # $1 = build tree, $2 = source tree.
 set -u
-METERD="$1/port/posix/meterd"
-METERCTL="$1/tools/meterctl/meterctl"
-[ -x "$METERD" ] || { echo "FAIL: no meterd at $METERD"; exit 1; }
-[ -x "$METERCTL" ] || { echo "FAIL: no meterctl at $METERCTL"; exit 1; }
-TMP=$(mktemp -d)
-PID=""
-cleanup() {
-    if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-fails=0
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib/meterctl_env.bash"
 
 cat >"$TMP/load.scn" <<'EOF'
 voltage 230 V
@@ -43,17 +30,7 @@ if ! timeout 120 "$METERD" --no-display --no-dlms --scenario "$TMP/load.scn" --s
         --start 2026-06-02T22:00:00Z --until 2026-06-03T08:00:00Z >"$TMP/fill.out" 2>&1; then
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
-"$METERD" --no-display --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1 --port 0 \
-    >"$TMP/meterd.out" 2>&1 &
-PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*DLMS\/COSEM server on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out")
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$PORT" ] || { echo "FAIL: meterd does not serve DLMS:"; cat "$TMP/meterd.out"; exit 1; }
+start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1
 MGT=("$METERCTL" -p "$PORT" -P 00000001)
 
 get() { timeout 30 "${MGT[@]}" get "$1" "$2" 2>"$TMP/err" | tr -d '\r'; }
