@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "meterfw/calibration.h"
-#include "meterfw/error.h"
-#include "meterfw/metrology.h"
+#include "meterfw/metrology/calibration.h"
+#include "meterfw/base/error.h"
+#include "meterfw/metrology/metrology.h"
 
 #define ACC_PI 3.14159265358979323846
 #define IB 5.0      /* Ib = Iref of a 5(100) A meter */

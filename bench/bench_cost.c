@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "afe.h"
-#include "meterfw/metrology.h"
+#include "meterfw/metrology/metrology.h"
 
 static double now_s(void)
 {

@@ -1,5 +1,5 @@
 /* bench_dlms: DLMS/COSEM reading performance of meterd over loopback, with meterctl's client
- * (tools/meterctl/session.c on src/dlms/client.c).
+ * (tools/meterctl/session.c on src/dlms/dlms_client.c).
  *
  *   1. meterd runs one year (2025-11-25 .. 2026-11-25, household scenario) in fast fidelity with
  *      --until, then starts again in real time on a free port;
@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 #include "session.h"
 
 static double now_s(void)

@@ -14,10 +14,10 @@
 #include <time.h>
 
 #include "flash_emu.h"
-#include "meterfw/dlms_client.h"
-#include "meterfw/dlms_server.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
+#include "meterfw/dlms/dlms_client.h"
+#include "meterfw/dlms/dlms_server.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
 #define MIN_MS 60000LL

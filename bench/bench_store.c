@@ -21,8 +21,8 @@
 #include <time.h>
 
 #include "flash_emu.h"
-#include "meterfw/error.h"
-#include "meterfw/store.h"
+#include "meterfw/base/error.h"
+#include "meterfw/store/store.h"
 #include "store_model.h"
 
 #define FLASH_MAX (2048u * 1024u)

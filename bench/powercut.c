@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "flash_emu.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
 
 #define T_START 1773964800000LL /* 2026-03-20T00:00:00Z */
 #define TICK_MS 60000LL

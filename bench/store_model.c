@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 void sm_rig_init(struct store_rig *rig, uint8_t *mem, size_t mem_size)
 {

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "flash_emu.h"
-#include "meterfw/hal.h"
-#include "meterfw/store.h"
+#include "meterfw/hal/hal.h"
+#include "meterfw/store/store.h"
 
 struct store_rig {
     uint8_t *mem;   /* the flash contents, the caller's */

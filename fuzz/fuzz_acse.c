@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/acse.h"
-#include "meterfw/cursor.h"
-#include "meterfw/error.h"
+#include "meterfw/dlms/acse.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/base/error.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

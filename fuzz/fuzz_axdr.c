@@ -1,4 +1,4 @@
-/* libFuzzer harness for the A-XDR decoder (src/dlms/axdr.c). Checks the contract:
+/* libFuzzer harness for the A-XDR decoder (src/codec/axdr.c). Checks the contract:
  *   - axdr_skip (default and maximum depth) returns MFW_OK or MFW_E_FORMAT, sets the cursor's
  *     err with the latter, and never moves past the end;
  *   - a loop of axdr_get over the input: each element decoded is re-encoded with the encoder and
@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/axdr.h"
-#include "meterfw/error.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/error.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

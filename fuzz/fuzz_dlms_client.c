@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/acse.h"
-#include "meterfw/axdr.h"
-#include "meterfw/cursor.h"
-#include "meterfw/dlms_client.h"
-#include "meterfw/error.h"
+#include "meterfw/dlms/acse.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/dlms/dlms_client.h"
+#include "meterfw/base/error.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "meter/meter_state.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,4 @@
-/* libFuzzer harness for tou_decode (the persisted time-of-use configuration, calendar.h).
+/* libFuzzer harness for tou_decode (the persisted time-of-use configuration, tou.h).
  * Checks the contract:
  *   - a refused record returns MFW_E_FORMAT and changes nothing in the target (memcmp against a
  *     copy taken before the call);
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/calendar.h"
-#include "meterfw/clock.h"
-#include "meterfw/error.h"
+#include "meterfw/meter/tou.h"
+#include "meterfw/meter/clock.h"
+#include "meterfw/base/error.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

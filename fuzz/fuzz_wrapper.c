@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/error.h"
-#include "meterfw/wrapper.h"
+#include "meterfw/base/error.h"
+#include "meterfw/link/wrapper.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

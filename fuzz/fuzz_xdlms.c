@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/cosem.h"
-#include "meterfw/dlms_server.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
-#include "meterfw/xdlms.h"
+#include "meterfw/cosem/cosem.h"
+#include "meterfw/dlms/dlms_server.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
+#include "meterfw/dlms/xdlms.h"
 #include "sim/flash_emu.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -27,7 +27,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define AFE_PI 3.14159265358979323846
 #define AFE_ORDER_MAX (AFE_HARMONICS_MAX + 1)

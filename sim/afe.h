@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/metrology.h"
+#include "meterfw/metrology/metrology.h"
 
 #define AFE_HARMONICS_MAX 40
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 static uint64_t rnd(struct flash_emu *f)
 {

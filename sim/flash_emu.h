@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/hal.h"
+#include "meterfw/hal/hal.h"
 
 #ifndef FLASH_EMU_SECTORS_MAX
 #define FLASH_EMU_SECTORS_MAX 4096

@@ -9,14 +9,14 @@
  * phased by a hash of (seed, load index), not by PRNG state. */
 #include "scenario.h"
 
-#include "meterfw/civil.h"
+#include "meterfw/base/civil.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define SCN_LINE_MAX 200
 #define SCN_WORDS_MAX 48

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "afe.h"
-#include "meterfw/time.h"
+#include "meterfw/base/time.h"
 
 #define SCENARIO_LOADS_MAX 32
 #define SCENARIO_EVENTS_MAX 64

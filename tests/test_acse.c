@@ -13,9 +13,9 @@
 
 #include "vectors.h"
 
-#include "meterfw/acse.h"
-#include "meterfw/cursor.h"
-#include "meterfw/error.h"
+#include "meterfw/dlms/acse.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/base/error.h"
 
 /* w_public_clock.txt line 3 (client SAP 16, no security). */
 static const uint8_t aarq_public[] = {VEC_AARQ_PUBLIC};

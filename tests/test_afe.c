@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "afe.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define PI 3.14159265358979323846
 #define FS 8000u

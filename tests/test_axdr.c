@@ -13,9 +13,9 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/axdr.h"
-#include "meterfw/civil.h"
-#include "meterfw/error.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/error.h"
 
 /* Hex text ("09 0C 07 EA ...") to bytes; returns the count. */
 static size_t hex(const char *s, uint8_t *out, size_t cap)

@@ -7,9 +7,9 @@
 
 #include <cmocka.h>
 
-#include "meterfw/billing.h"
-#include "meterfw/civil.h"
-#include "meterfw/error.h"
+#include "meterfw/meter/billing.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/error.h"
 
 static struct local_time lt(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
                             unsigned s)

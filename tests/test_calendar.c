@@ -19,10 +19,10 @@
 
 #include <cmocka.h>
 
-#include "meterfw/calendar.h"
-#include "meterfw/civil.h"
-#include "meterfw/clock.h"
-#include "meterfw/error.h"
+#include "meterfw/meter/tou.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/meter/clock.h"
+#include "meterfw/base/error.h"
 
 #define MIN 60000LL
 #define HOUR 3600000LL

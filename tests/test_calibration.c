@@ -10,9 +10,9 @@
 #include <cmocka.h>
 
 #include "afe.h"
-#include "meterfw/calibration.h"
-#include "meterfw/error.h"
-#include "meterfw/metrology.h"
+#include "meterfw/metrology/calibration.h"
+#include "meterfw/base/error.h"
+#include "meterfw/metrology/metrology.h"
 
 #define CHUNK 40
 

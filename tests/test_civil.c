@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "meterfw/civil.h"
+#include "meterfw/base/civil.h"
 
 static void known_days(void **st)
 {

@@ -17,12 +17,12 @@
 #include "hexbytes.h"
 
 #include "flash_emu.h"
-#include "meterfw/axdr.h"
-#include "meterfw/cosem.h"
-#include "meterfw/dlms_server.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
-#include "meterfw/xdlms.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/cosem/cosem.h"
+#include "meterfw/dlms/dlms_server.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
+#include "meterfw/dlms/xdlms.h"
 
 #define MIN_MS 60000LL
 #define HOUR_MS 3600000LL

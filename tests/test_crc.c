@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "meterfw/crc.h"
+#include "meterfw/base/crc.h"
 
 static const char check[] = "123456789";
 

@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "meterfw/cursor.h"
-#include "meterfw/error.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/base/error.h"
 
 static void reads_big_endian_and_stops_at_the_end(void **st)
 {

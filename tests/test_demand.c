@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "meterfw/civil.h"
-#include "meterfw/demand.h"
-#include "meterfw/error.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/meter/demand.h"
+#include "meterfw/base/error.h"
 
 #define S 1000LL
 #define MIN (60 * S)

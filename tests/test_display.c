@@ -7,9 +7,9 @@
 
 #include <cmocka.h>
 
-#include "meterfw/display.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
+#include "meterfw/meter/display.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
 
 static const struct hal no_hal;
 

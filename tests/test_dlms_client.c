@@ -17,11 +17,11 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/acse.h"
-#include "meterfw/axdr.h"
-#include "meterfw/cursor.h"
-#include "meterfw/dlms_client.h"
-#include "meterfw/error.h"
+#include "meterfw/dlms/acse.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/dlms/dlms_client.h"
+#include "meterfw/base/error.h"
 
 /* w_public_clock.txt: the 9 GET-Response-With-Datablock APDUs of the object list (wrapper
  * header stripped), as hex. */

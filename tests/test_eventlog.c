@@ -8,9 +8,9 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/error.h"
-#include "meterfw/eventlog.h"
-#include "meterfw/store.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/eventlog.h"
+#include "meterfw/store/store.h"
 
 #define SECTOR 4096u
 #define SECTORS 256u

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/catalog.h"
-#include "meterfw/error.h"
-#include "meterfw/meter.h"
+#include "meterfw/meter/catalog.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/meter.h"
 
 /* the largest state record meter_state.h allows */
 #define METER_STATE_BYTES_MAX 3072u

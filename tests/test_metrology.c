@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "meterfw/metrology.h"
+#include "meterfw/metrology/metrology.h"
 
 #define PI 3.14159265358979323846
 #define FS_V 600.0   /* volts at full-scale code */

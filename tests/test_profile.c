@@ -10,10 +10,10 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/catalog.h"
-#include "meterfw/error.h"
-#include "meterfw/profile.h"
-#include "meterfw/store.h"
+#include "meterfw/meter/catalog.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/profile.h"
+#include "meterfw/store/store.h"
 
 #define SECTOR 4096u
 #define SECTORS 256u

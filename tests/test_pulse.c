@@ -6,8 +6,8 @@
 
 #include <cmocka.h>
 
-#include "meterfw/error.h"
-#include "meterfw/pulse.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/pulse.h"
 
 static void constant_and_remainder(void **st)
 {

@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "meterfw/error.h"
-#include "meterfw/quality.h"
+#include "meterfw/base/error.h"
+#include "meterfw/meter/quality.h"
 
 #define T0 1800000000000LL /* 2027-01-15, any instant will do */
 #define WIN 200            /* ms per window */

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "afe.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 #include "scenario.h"
 
 #define PI 3.14159265358979323846

@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/crc.h"
-#include "meterfw/error.h"
-#include "meterfw/store.h"
+#include "meterfw/base/crc.h"
+#include "meterfw/base/error.h"
+#include "meterfw/store/store.h"
 #include "store_model.h"
 
 #define FLASH_MAX (64u * 1024u)

@@ -11,9 +11,9 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/cursor.h"
-#include "meterfw/error.h"
-#include "meterfw/wrapper.h"
+#include "meterfw/base/cursor.h"
+#include "meterfw/base/error.h"
+#include "meterfw/link/wrapper.h"
 
 /* w_public_clock.txt, client (TX) and server (RX) frames */
 static const char AARQ[] = "00 01 00 10 00 01 00 1F 60 1D A1 09 06 07 60 85 74 05 08 01 01 BE 10 "

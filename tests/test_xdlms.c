@@ -13,9 +13,9 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/axdr.h"
-#include "meterfw/error.h"
-#include "meterfw/xdlms.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/error.h"
+#include "meterfw/dlms/xdlms.h"
 
 static size_t hex(const char *s, uint8_t *out, size_t cap)
 {

@@ -3,13 +3,13 @@
  * Everything here is written the way a real port is shaped (register accesses, interrupt
  * handlers, error returns), but registers marked PLACEHOLDER point at invented addresses.
  * A porter replaces them with the MCU's peripherals, keeping the function contracts of
- * include/meterfw/hal.h. Nothing in this file is part of the portable core: statics and
+ * include/meterfw/hal/hal.h. Nothing in this file is part of the portable core: statics and
  * interrupt handlers are fine here and only here. */
 #include "hal_board.h"
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 /* ---- registers ------------------------------------------------------------------------------ */
 #define REG32(addr) (*(volatile uint32_t *)(uintptr_t)(addr))

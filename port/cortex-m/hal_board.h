@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/hal.h"
-#include "meterfw/metrology.h"
-#include "meterfw/time.h"
+#include "meterfw/hal/hal.h"
+#include "meterfw/metrology/metrology.h"
+#include "meterfw/base/time.h"
 
 /* ---- PORTER: board constants ------------------------------------------------------------- */
 #define BOARD_HCLK_HZ 168000000u  /* core clock after SystemInit / board_clock_init */

@@ -9,9 +9,9 @@
 #include <stdint.h>
 
 #include "hal_board.h"
-#include "meterfw/error.h"
-#include "meterfw/hal.h"
-#include "meterfw/meter.h"
+#include "meterfw/base/error.h"
+#include "meterfw/hal/hal.h"
+#include "meterfw/meter/meter.h"
 
 static struct board board;
 static struct hal hal;

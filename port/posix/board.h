@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "flash_file.h"
-#include "meterfw/hal.h"
+#include "meterfw/hal/hal.h"
 
 struct board {
     struct flash_file flash;

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "meterfw/time.h"
+#include "meterfw/base/time.h"
 
 /* Milliseconds of CLOCK_MONOTONIC: for pacing, never jumps. */
 int64_t clock_mono_ms(void);

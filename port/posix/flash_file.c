@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 static int fail(char *err, size_t errcap, const char *what, const char *path)
 {

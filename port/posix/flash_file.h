@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "flash_emu.h"
-#include "meterfw/hal.h"
+#include "meterfw/hal/hal.h"
 
 struct flash_file {
     struct flash_emu emu;

@@ -1,7 +1,7 @@
 /* ISO 8601 UTC text <-> ms since the epoch (date arithmetic in src/base/civil.c). */
 #include "isotime.h"
 
-#include "meterfw/civil.h"
+#include "meterfw/base/civil.h"
 
 static bool digits(const char *s, unsigned n, unsigned *out)
 {

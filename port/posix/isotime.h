@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "meterfw/time.h"
+#include "meterfw/base/time.h"
 
 #define ISOTIME_LEN 25 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
 

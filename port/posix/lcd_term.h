@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "meterfw/display.h"
+#include "meterfw/meter/display.h"
 
 struct lcd_status {
     const char *model, *serial, *fidelity;

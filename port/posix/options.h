@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/meter.h"
+#include "meterfw/meter/meter.h"
 
 enum meterd_fidelity {
     FIDELITY_AUTO = 0, /* sample in real time / --speed, fast with --until */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "isotime.h"
-#include "meterfw/catalog.h"
+#include "meterfw/meter/catalog.h"
 
 static void json_str(FILE *f, const char *s)
 {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "flash_emu.h"
-#include "meterfw/meter.h"
+#include "meterfw/meter/meter.h"
 
 struct report_info {
     const char *fidelity; /* "sample" or "fast" */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 /* A scenario is a page of text; anything much larger is a wrong file. */
 #define SCENARIO_FILE_MAX (1024 * 1024)

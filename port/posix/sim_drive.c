@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
                    struct meter_config *cfg, mfw_ms_t start)

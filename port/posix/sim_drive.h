@@ -16,7 +16,7 @@
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
 
-#include "meterfw/meter.h"
+#include "meterfw/meter/meter.h"
 #include "options.h"
 #include "sim/afe.h"
 #include "sim/scenario.h"

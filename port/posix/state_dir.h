@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/time.h"
+#include "meterfw/base/time.h"
 
 #define STATE_FLASH_NAME "flash.bin"
 #define STATE_RTC_NAME "rtc"

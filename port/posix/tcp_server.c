@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "clock_posix.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define ACCEPTS_PER_STEP 64 /* bounds one step under a connection flood */
 

@@ -4,7 +4,7 @@
  * One listening IPv4 socket and up to max_conns connections, all non-blocking and driven by
  * poll(): tcp_server_poll does one bounded step (accept, read, frame, dispatch, write, time-outs)
  * and never blocks longer than its timeout. Each connection has its own struct wrapper (see
- * meterfw/wrapper.h) and buffers; every complete APDU goes to on_apdu, whose reply APDU the server
+ * meterfw/link/wrapper.h) and buffers; every complete APDU goes to on_apdu, whose reply APDU the server
  * wraps (the request's wPorts swapped) and sends, keeping what the socket did not take.
  *
  * What closes a connection (on_close is then called with its conn_id, exactly once):
@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/wrapper.h"
+#include "meterfw/link/wrapper.h"
 
 #define TCP_SERVER_PORT_DEFAULT 4059u       /* IANA "dlms/cosem" */
 #define TCP_SERVER_CONNS_MAX 32u            /* bound of max_conns (the size of the table) */

@@ -1,5 +1,5 @@
 /* Little-endian put/get, byte by byte (no unaligned access, no host byte order). */
-#include "meterfw/bytes.h"
+#include "meterfw/base/bytes.h"
 
 void bytes_put_le16(uint8_t *p, uint16_t v)
 {

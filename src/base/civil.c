@@ -1,4 +1,4 @@
-#include "meterfw/civil.h"
+#include "meterfw/base/civil.h"
 
 #define MS_PER_DAY 86400000LL
 

@@ -1,5 +1,5 @@
 /* CRC-32 (IEEE 802.3) and CRC-16/X.25 (HDLC FCS, IEC 62056-46), nibble-table driven. */
-#include "meterfw/crc.h"
+#include "meterfw/base/crc.h"
 
 /* crc32_nib[n] = n shifted out of a reflected CRC-32 register four times (poly 0xEDB88320). */
 static const uint32_t crc32_nib[16] = {

@@ -1,8 +1,8 @@
-#include "meterfw/cursor.h"
+#include "meterfw/base/cursor.h"
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 void rc_init(struct rcursor *c, const uint8_t *p, size_t len)
 {

@@ -1,4 +1,4 @@
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 const char *mfw_strerror(int err)
 {

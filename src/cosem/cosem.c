@@ -1,14 +1,14 @@
 /* cosem: the object table and the interface classes over struct meter (see cosem.h and the
  * "Object model" section of docs/dlms.md). */
-#include "meterfw/cosem.h"
+#include "meterfw/cosem/cosem.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "meterfw/acse.h"
-#include "meterfw/axdr.h"
-#include "meterfw/catalog.h"
-#include "meterfw/error.h"
+#include "meterfw/dlms/acse.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/meter/catalog.h"
+#include "meterfw/base/error.h"
 
 /* What a fixed object maps to. */
 enum kind {

@@ -3,12 +3,12 @@
  * BER (ISO/IEC 8825-1) for the ACSE APDUs, A-XDR (IEC 61334-6) for the xDLMS APDUs in
  * user-information. Every read goes through a bounded rcursor: a BER length is checked against
  * what is left of its enclosing element before anything is looked at. */
-#include "meterfw/acse.h"
+#include "meterfw/dlms/acse.h"
 
 #include <string.h>
 
-#include "meterfw/axdr.h"
-#include "meterfw/error.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/error.h"
 
 /* 2.16.756.5.8 = joint-iso-ccitt(2) country(16) country-name(756) identified-organization(5)
  * DLMS-UA(8), BER: 60 85 74 05 08 (2*40+16 = 96 = 0x60; 756 = 0x85 0x74). Then 1 = application

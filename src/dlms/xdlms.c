@@ -1,10 +1,10 @@
 /* xdlms: GET / SET / ACTION request decoding and response encoding (see xdlms.h). */
-#include "meterfw/xdlms.h"
+#include "meterfw/dlms/xdlms.h"
 
 #include <string.h>
 
-#include "meterfw/axdr.h"
-#include "meterfw/error.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/error.h"
 
 /* cosem-attribute-descriptor: class-id, instance-id, attribute-id; then, if with_sel, the
  * OPTIONAL access-selection: selector and one whole Data (validated, kept as a view). */

@@ -1,11 +1,11 @@
 /* IEC 62056-47 wrapper framing (WPDU, IEC 62056-47:2006 5.3.2; Green Book TCP-UDP profile): a
  * byte-fed state machine for the receive side, and an encoder for the send side. See
- * include/meterfw/wrapper.h. */
-#include "meterfw/wrapper.h"
+ * include/meterfw/link/wrapper.h. */
+#include "meterfw/link/wrapper.h"
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 int wrapper_init(struct wrapper *w, uint8_t *buf, size_t cap)
 {

@@ -7,13 +7,13 @@
  * registers could not change while the meter was off, so several snapshots would only repeat
  * the same values with different counters; IDIS meters close a single billing period at
  * power-up and time-stamp it with the power-up time. */
-#include "meterfw/billing.h"
+#include "meterfw/meter/billing.h"
 
 #include <stddef.h>
 
-#include "meterfw/civil.h"
-#include "meterfw/error.h"
-#include "meterfw/time.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/error.h"
+#include "meterfw/base/time.h"
 
 /* 400 Gregorian years repeat the calendar exactly (146097 days = 20871 weeks): any pattern that
  * matches at all matches within that span, so the backward search never needs more months. */

@@ -5,7 +5,7 @@
  * (4 current average demand, 6 maximum, 3 minimum, 7 instantaneous, 8 time integral = energy
  * register), E the tariff (0 total, 1..8 T1..T8). Rows marked [U] are conventions not checked
  * against the Blue Book text (see docs/profiles.md). */
-#include "meterfw/catalog.h"
+#include "meterfw/meter/catalog.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -1,11 +1,11 @@
 /* clock: UTC meter time over the port's RTC, local time with time zone and daylight saving
- * (Blue Book IC 8 Clock, EU directive 2000/84/EC by default). See include/meterfw/clock.h. */
-#include "meterfw/clock.h"
+ * (Blue Book IC 8 Clock, EU directive 2000/84/EC by default). See include/meterfw/meter/clock.h. */
+#include "meterfw/meter/clock.h"
 
 #include <stddef.h>
 
-#include "meterfw/civil.h"
-#include "meterfw/error.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/error.h"
 
 #define MS_PER_MIN 60000LL
 #define MS_PER_HOUR 3600000LL

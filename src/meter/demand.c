@@ -3,11 +3,11 @@
  * `period` s). The maximum of last_average_value over the billing period is kept with the end of
  * its window as capture_time (IC 4 Extended register, 4.3.3). See demand.h for the rules on
  * power failure and clock change. */
-#include "meterfw/demand.h"
+#include "meterfw/meter/demand.h"
 
 #include <stddef.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define S_PER_DAY 86400u
 

@@ -1,10 +1,10 @@
 /* The meter's LCD content: rotating list, value texts formatted by hand (no stdio in the core). */
-#include "meterfw/display.h"
+#include "meterfw/meter/display.h"
 
 
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 enum disp_kind {
     DK_ENERGY,   /* register, qty, phase (ENERGY_TOTAL for totals) */

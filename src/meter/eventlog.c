@@ -1,8 +1,8 @@
 /* Event logs over store rings, with their counters: see eventlog.h. */
-#include "meterfw/eventlog.h"
+#include "meterfw/meter/eventlog.h"
 
-#include "meterfw/bytes.h"
-#include "meterfw/error.h"
+#include "meterfw/base/bytes.h"
+#include "meterfw/base/error.h"
 
 #define COUNTERS_VERSION 1u
 

@@ -3,12 +3,12 @@
  * demand, profiles, billing -> event logs -> store. Each function of the meter is its own module
  * (clock.c, calendar.c, demand.c, billing.c, quality.c, profile.c, eventlog.c, pulse.c); this file
  * decides when each runs and what it is told. */
-#include "meterfw/meter.h"
+#include "meterfw/meter/meter.h"
 
 #include <string.h>
 
 #include "meter_state.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 /* The supply is failing when every phase is below the missing-voltage threshold for one whole
  * window: 200 ms, within the hold-up a meter's supply capacitor gives (Kamstrup TD §3.6.7 shuts

@@ -3,8 +3,8 @@
  * duration) or the registers (energy, demand, min/max: the value now). */
 #include <math.h>
 
-#include "meterfw/catalog.h"
-#include "meterfw/meter.h"
+#include "meterfw/meter/catalog.h"
+#include "meterfw/meter/meter.h"
 
 static double wh(uint64_t uwh)
 {

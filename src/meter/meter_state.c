@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "meterfw/bytes.h"
-#include "meterfw/error.h"
+#include "meterfw/base/bytes.h"
+#include "meterfw/base/error.h"
 
 #define STATE_MAGIC 0x5453464Du  /* "MFST" */
 #define CONFIG_MAGIC 0x4346464Du /* "MFFC" */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/meter.h"
+#include "meterfw/meter/meter.h"
 
 #define METER_STATE_MAX 3072u
 #define METER_CONFIG_MAX 4000u

@@ -1,11 +1,11 @@
 /* Profile generic (IC 7) engine over a store ring: see profile.h. */
-#include "meterfw/profile.h"
+#include "meterfw/meter/profile.h"
 
 #include <math.h>
 
-#include "meterfw/bytes.h"
-#include "meterfw/crc.h"
-#include "meterfw/error.h"
+#include "meterfw/base/bytes.h"
+#include "meterfw/base/crc.h"
+#include "meterfw/base/error.h"
 
 #define DAY_S 86400u
 

@@ -3,9 +3,9 @@
  * two pulses never merge at the counter. When energy arrives faster than on+off allows, the
  * pulses are owed and shown as soon as timing permits: none is ever dropped, so the pulse count
  * always equals floor(energy / uwh_per_pulse) once the output has caught up. */
-#include "meterfw/pulse.h"
+#include "meterfw/meter/pulse.h"
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define UWH_PER_KWH 1000000000ull
 

@@ -3,9 +3,9 @@
  * voltage failure < 160 V for >= 1 s), hysteresis IEC 61000-4-30 5.4.2.1 (2 % Udin), codes and
  * OBIS references/idis-objects.md §6 and §10, long power failure > 180 s (EN 50160,
  * 0.0.96.7.20). */
-#include "meterfw/quality.h"
+#include "meterfw/meter/quality.h"
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 enum cond_dir { DIR_LOW, DIR_HIGH };
 

@@ -1,9 +1,9 @@
-#include "meterfw/calibration.h"
+#include "meterfw/metrology/calibration.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 #define TWO_PI 6.283185307179586476925286766559
 

@@ -25,8 +25,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "meterfw/error.h"
-#include "meterfw/metrology.h"
+#include "meterfw/base/error.h"
+#include "meterfw/metrology/metrology.h"
 #include "sine_table.h"
 
 #define TWO_PI 6.283185307179586476925286766559

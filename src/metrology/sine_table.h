@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "meterfw/options.h"
+#include "meterfw/base/options.h"
 
 #define SINE_SIZE (1u << MFW_SINE_BITS)
 #define SINE_AMPLITUDE 32767

@@ -1,4 +1,4 @@
-/* store: power-loss-safe records and rings over NOR flash (include/meterfw/store.h,
+/* store: power-loss-safe records and rings over NOR flash (include/meterfw/store/store.h,
  * docs/store.md for the on-flash format and the recovery argument).
  *
  * Every sector of an area starts with a header written right after its erase:
@@ -13,12 +13,12 @@
  * RING: fixed slots {seq32, payload[entry_size], 0xFF padding, crc32} rounded up to prog_size.
  * A sequence number is consumed only by a complete slot; torn slots are skipped, never
  * reprogrammed. All multi-byte fields are little endian. */
-#include "meterfw/store.h"
+#include "meterfw/store/store.h"
 
 #include <string.h>
 
-#include "meterfw/crc.h"
-#include "meterfw/error.h"
+#include "meterfw/base/crc.h"
+#include "meterfw/base/error.h"
 
 #define HDR_MAGIC 0x3153464Du /* "MFS1" */
 #define HDR_RAW 28u           /* bytes of the header including its CRC */

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/axdr.h"
-#include "meterfw/cursor.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/base/cursor.h"
 #include "notation.h"
 
 #define CF_MAX 64

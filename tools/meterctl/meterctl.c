@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "calfile.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 #include "notation.h"
 #include "session.h"
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/civil.h"
-#include "meterfw/error.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/error.h"
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 
 static int fail(struct session *s, int code, const char *fmt, ...)
 {

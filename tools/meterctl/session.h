@@ -1,5 +1,5 @@
 /* session: one DLMS/COSEM association over TCP with the IEC 62056-47 wrapper (client wPort =
- * client SAP, server wPort 1), built on the client codec of src/dlms/client.c (dlms_client.h).
+ * client SAP, server wPort 1), built on the client codec of src/dlms/dlms_client.c (dlms_client.h).
  * Host code (POSIX sockets, heap); used by meterctl and bench_dlms.
  *
  * Every call returns MFW_OK or a negative code with a one-line reason in s->err:
@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/dlms_client.h"
-#include "meterfw/wrapper.h"
+#include "meterfw/dlms/dlms_client.h"
+#include "meterfw/link/wrapper.h"
 
 #define SESSION_APDU_MAX 0xFFFFu
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "calfile.h"
-#include "meterfw/error.h"
+#include "meterfw/base/error.h"
 #include "notation.h"
 
 static int failures;

@@ -1,0 +1,15 @@
+/* bytes: fixed-width little-endian integers in byte buffers, independent of the host's byte
+ * order and alignment. The caller checks the room; these only read or write the bytes. */
+#ifndef METERFW_BASE_BYTES_H
+#define METERFW_BASE_BYTES_H
+
+#include <stdint.h>
+
+void bytes_put_le16(uint8_t *p, uint16_t v);
+void bytes_put_le32(uint8_t *p, uint32_t v);
+void bytes_put_le64(uint8_t *p, uint64_t v);
+uint16_t bytes_get_le16(const uint8_t *p);
+uint32_t bytes_get_le32(const uint8_t *p);
+uint64_t bytes_get_le64(const uint8_t *p);
+
+#endif /* METERFW_BASE_BYTES_H */

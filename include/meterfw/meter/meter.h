@@ -1,0 +1,168 @@
+/* meter: the application. Owns the registers and every function of the meter; all state of one
+ * meter is one struct meter, owned by the caller, so a process can hold a fleet.
+ *
+ *   struct meter m;
+ *   meter_default_config(&cfg, METER_382M);
+ *   meter_init(&m, &cfg, &hal, rtc_now);  // mounts the store, restores state, logs power-up
+ *   meter_samples(&m, frames, n);         // ADC sample sets in: metrology only, bounded time
+ *   meter_tick(&m, rtc_now);              // every ~10-20 ms: registers, tariffs, demand, profiles,
+ *                                         // billing, events, voltage quality, pulses, checkpoints
+ *   ...                                   // supply failing: the meter saves itself and stops
+ *
+ * Time: the port passes its RTC time (UTC ms, kept running by a backup while the meter is off);
+ * the meter's clock is RTC + an offset that clock set/shift change (clock.h).
+ *
+ * Persistence (store.h): a CONFIG record (clock, TOU calendars, demand, billing, quality and
+ * profile settings) written when the configuration changes, a STATE record (registers, counters,
+ * the running state of demand, billing, quality and profiles) written at checkpoints, at the end of
+ * a billing period, at a clock change and when the supply fails, and the profile and event-log
+ * rings. What a sudden cut without warning can lose is bounded by the checkpoint rule: see
+ * meter_config.checkpoint_*. */
+#ifndef METERFW_METER_METER_H
+#define METERFW_METER_METER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meterfw/meter/billing.h"
+#include "meterfw/meter/tou.h"
+#include "meterfw/meter/clock.h"
+#include "meterfw/meter/demand.h"
+#include "meterfw/meter/eventlog.h"
+#include "meterfw/hal/hal.h"
+#include "meterfw/metrology/metrology.h"
+#include "meterfw/meter/profile.h"
+#include "meterfw/meter/pulse.h"
+#include "meterfw/meter/quality.h"
+#include "meterfw/store/store.h"
+#include "meterfw/base/time.h"
+
+enum meter_model {
+    METER_162M = 1, /* direct 1-phase 2-wire */
+    METER_382M = 3, /* direct 3-phase 4-wire */
+};
+
+/* The store areas of a meter (indices into store_cfg.area). */
+enum meter_area {
+    AREA_CONFIG = 0,
+    AREA_STATE,
+    AREA_LP1,
+    AREA_DAILY,
+    AREA_BILLING,
+    AREA_ANALYSIS,
+    AREA_EVLOG0, /* EVLOG_COUNT rings follow */
+    AREA_COUNT = AREA_EVLOG0 + EVLOG_COUNT,
+};
+
+enum meter_profile_id { PROF_LP1 = 0, PROF_DAILY, PROF_BILLING, PROF_ANALYSIS, PROF_COUNT };
+
+/* Energy registers in uWh / uvarh. */
+struct meter_registers {
+    uint64_t uwh[MFW_PHASES_MAX + 1][EQ_COUNT];  /* [phase] and [ENERGY_TOTAL] */
+    uint64_t tariff[MFW_TARIFFS][4];             /* T1..T8 x A+, A-, R+, R- (totals) */
+};
+
+/* The configuration the meter persists (CONFIG record) and a utility can change. */
+struct meter_settings {
+    struct clock_config clock;
+    struct tou tou;
+    struct demand_config demand;
+    struct billing_config billing;
+    struct quality_config quality;
+    struct profile_config lp1, analysis;
+};
+
+struct meter_config {
+    enum meter_model model;
+    char serial[17];           /* NUL-terminated, e.g. "12345678" */
+    double u_nominal_v;        /* 230 */
+    double i_ref_a, i_max_a;   /* current range Iref(Imax), e.g. 5(100) A */
+    uint32_t pulse_imp_per_kwh;
+    struct metrology_config metro; /* phases, sample rate, summation, creep, calibration */
+    struct meter_settings settings; /* defaults used when the store holds no CONFIG record */
+    struct store_cfg store;    /* flash layout (AREA_*) */
+    /* Checkpoints: the STATE record is written when the energy registers (A+ + A- total) grew by
+     * checkpoint_wh since the last save and at least checkpoint_min_s passed, or every
+     * checkpoint_max_s. A cut without warning loses at most
+     * max(checkpoint_wh, P x checkpoint_min_s) plus one tick of energy. */
+    uint32_t checkpoint_wh;     /* 100 Wh */
+    uint32_t checkpoint_min_s;  /* 60 s */
+    uint32_t checkpoint_max_s;  /* 900 s */
+};
+
+struct meter {
+    struct meter_config cfg;
+    const struct hal *hal;
+    struct metrology mt;
+    struct store store;
+    bool persistent;         /* the HAL has a flash and the store mounted */
+    struct meter_settings set;
+    struct clock clock;
+    struct meter_registers reg;
+    struct demand demand;
+    struct billing billing;
+    struct quality quality;
+    struct eventlog ev;
+    struct profile prof[PROF_COUNT];
+    struct metrology_values now_values; /* latest window */
+    bool have_values;
+    struct pulse_output s0;  /* A+ total on the S0 output */
+    struct pulse_output led; /* A+ total on the test LED */
+    mfw_ms_t rtc;            /* RTC time of the last tick */
+    mfw_ms_t now;            /* meter (clock) time of the last tick, UTC */
+    struct local_time local; /* local time of the last tick */
+    uint8_t tariff;          /* active tariff 1..8 */
+    bool tou_inconsistent;   /* the active calendar could not resolve the tariff */
+    bool down;               /* the supply failed: state saved, the meter waits for power-up */
+    uint8_t lp_status;       /* AMR status bits collected for the load profile's next row */
+    /* checkpoints */
+    mfw_ms_t last_save;
+    uint64_t saved_uwh;      /* A+ + A- total at the last save */
+    uint32_t saves, store_errors;
+};
+
+/* Defaults for a model: 230 V, 5(100) A, 4000 Hz, 50 Hz, 1000 imp/kWh, vector summation, creep
+ * 10 mA, unity calibration, CET with EU summer time, the default two-season TOU calendar with
+ * holidays, 15-min block demand, monthly billing at 00:00 on day 1, 15-min load profile of 40 days,
+ * the flash layout of meter_store_layout (about 700 KiB in 4 KiB sectors). */
+void meter_default_config(struct meter_config *c, enum meter_model model);
+/* Sizes the flash layout (cfg.store) for a load profile of lp1_days days at 15 minutes
+ * (settings.lp1.depth = 96 x days) and every other profile and log at its default depth. The
+ * default is 40 days; a year needs about 2.1 MiB of flash. */
+void meter_store_layout(struct meter_config *c, uint32_t lp1_days);
+/* The default calendar: summer (Apr-Sep) and winter (Oct-Mar); weekdays T1 07:00-21:00 and T2 at
+ * night, in winter T3 for the 17:00-20:00 peak; weekends and holidays (01-01, 12-25, 12-26) T2. */
+void meter_default_tou(struct tou *t);
+
+/* Mounts the store (if the HAL has flash), restores configuration and state, and logs the
+ * power-up with the power failure it ends. rtc_now: the RTC time now. */
+int meter_init(struct meter *m, const struct meter_config *cfg, const struct hal *hal,
+               mfw_ms_t rtc_now);
+void meter_samples(struct meter *m, const struct adc_frame *f, size_t n);
+/* Fast fidelity: a block of cycles with known quantities instead of samples. */
+void meter_block(struct meter *m, const struct metrology_block *b);
+void meter_tick(struct meter *m, mfw_ms_t rtc_now);
+/* The supply is going (detected by the meter itself in meter_tick, or told by the port):
+ * closes the open window, logs, saves the state; the meter then ignores ticks. */
+void meter_power_down(struct meter *m, mfw_ms_t rtc_now);
+/* Closes the metrology's open window and saves: a planned shutdown of the virtual meter. */
+void meter_flush(struct meter *m, mfw_ms_t rtc_now);
+
+/* Clock set and shift (Clock IC 8 attr 2 / method shift_time): logs old and new time in the RTC
+ * log and codes 4/5 in the standard log, flags the load profile "clock adjusted". */
+int meter_clock_set(struct meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
+int meter_clock_shift(struct meter *m, mfw_ms_t rtc_now, int32_t seconds);
+/* Replaces the settings (validated first; nothing changes on error) and persists them. */
+int meter_apply_settings(struct meter *m, const struct meter_settings *s);
+/* The end-of-billing script run outside the schedule (IDIS 0.0.10.0.1.255 executed by a client):
+ * counts a billing period, captures the billing profile, resets demand and min/max voltages. */
+int meter_end_billing(struct meter *m);
+/* Clears one event log (the clear is logged in it, code 255). */
+int meter_clear_log(struct meter *m, enum event_log log);
+
+uint64_t meter_energy_uwh(const struct meter *m, unsigned phase, enum energy_qty q);
+/* Catalogue reader (catalog.h): quantity id -> SI value. ctx is the struct meter. */
+double meter_read_quantity(void *ctx, uint16_t id);
+
+#endif /* METERFW_METER_METER_H */
