@@ -35,17 +35,17 @@ void acc_sensor_errors(struct afe_config *c)
 
 struct rig {
     struct afe afe;
-    struct metrology mt;
-    struct adc_frame buf[CHUNK];
+    struct mfw_metrology mt;
+    struct mfw_adc_frame buf[CHUNK];
 };
 
 /* Feeds samples until the next window completes; returns its values. */
-static void next_window(struct rig *r, struct metrology_values *v)
+static void next_window(struct rig *r, struct mfw_metrology_values *v)
 {
     for (;;) {
         afe_generate(&r->afe, r->buf, CHUNK);
-        metrology_samples(&r->mt, r->buf, CHUNK);
-        if (metrology_read(&r->mt, v))
+        mfw_metrology_samples(&r->mt, r->buf, CHUNK);
+        if (mfw_metrology_read(&r->mt, v))
             return;
     }
 }
@@ -63,38 +63,38 @@ static void rig_afe(struct rig *r, uint8_t phases, uint32_t fs, double f_nominal
 }
 
 /* Production-line calibration of one meter: reference load, then no load (calibration.h). */
-static int calibrate(uint8_t phases, uint32_t fs, double f_nominal, struct metrology_config *out)
+static int calibrate(uint8_t phases, uint32_t fs, double f_nominal, struct mfw_metrology_config *out)
 {
     static struct rig r; /* bench program state, not firmware: large, kept off the stack */
     rig_afe(&r, phases, fs, f_nominal, 101.0, 99);
-    metrology_default_config(out, phases, fs, (uint8_t)f_nominal);
+    mfw_metrology_default_config(out, phases, fs, (uint8_t)f_nominal);
     for (unsigned p = 0; p < phases; p++) {
         out->cal[p].v_gain = afe_volts_per_code(&r.afe);
         out->cal[p].i_gain = afe_amps_per_code(&r.afe);
     }
     out->i_n_gain = afe_amps_per_code(&r.afe);
-    int rc = metrology_init(&r.mt, out);
+    int rc = mfw_metrology_init(&r.mt, out);
     if (rc != MFW_OK)
         return rc;
     struct afe_state st;
-    struct calib_acc acc[MFW_PHASES_MAX];
-    struct metrology_values v;
-    const struct calib_reference ref = {UN, IB, 60.0}; /* PF 0.5 inductive at Iref */
+    struct mfw_calibration_acc acc[MFW_PHASES_MAX];
+    struct mfw_metrology_values v;
+    const struct mfw_calibration_reference ref = {UN, IB, 60.0}; /* PF 0.5 inductive at Iref */
     for (int step = 0; step < 2; step++) {
         afe_state_sine(&st, phases, UN, step == 0 ? IB : 0.0, 60.0, f_nominal);
         afe_set(&r.afe, &st);
         for (int w = 0; w < 5; w++) /* settle: lock to the frequency */
             next_window(&r, &v);
         for (unsigned p = 0; p < phases; p++)
-            calib_reset(&acc[p]);
+            mfw_calibration_reset(&acc[p]);
         for (int w = 0; w < 20; w++) { /* 4 s */
             next_window(&r, &v);
             for (unsigned p = 0; p < phases; p++)
-                calib_add(&acc[p], metrology_raw(&r.mt, p), v.freq_hz);
+                mfw_calibration_add(&acc[p], mfw_metrology_raw(&r.mt, p), v.freq_hz);
         }
         for (unsigned p = 0; p < phases; p++) {
-            rc = step == 0 ? calib_gain_phase(&out->cal[p], &acc[p], &ref)
-                           : calib_no_load(&out->cal[p], &acc[p]);
+            rc = step == 0 ? mfw_calibration_gain_phase(&out->cal[p], &acc[p], &ref)
+                           : mfw_calibration_no_load(&out->cal[p], &acc[p]);
             if (rc != MFW_OK)
                 return rc;
         }
@@ -102,7 +102,7 @@ static int calibrate(uint8_t phases, uint32_t fs, double f_nominal, struct metro
     return MFW_OK;
 }
 
-static const struct metrology_config *calibration_for(const struct acc_case *c,
+static const struct mfw_metrology_config *calibration_for(const struct acc_case *c,
                                                       struct acc_cal_cache *cache)
 {
     for (unsigned k = 0; k < cache->n; k++) {
@@ -146,7 +146,7 @@ static void case_state(const struct acc_case *c, struct afe_state *st)
 int acc_run(const struct acc_case *c, struct acc_cal_cache *cache, struct acc_result *res)
 {
     static struct rig r;
-    const struct metrology_config *cfg = calibration_for(c, cache);
+    const struct mfw_metrology_config *cfg = calibration_for(c, cache);
     if (!cfg)
         return MFW_E_STATE;
     /* a different noise sequence per case */
@@ -156,26 +156,26 @@ int acc_run(const struct acc_case *c, struct acc_cal_cache *cache, struct acc_re
     seed ^= (uint64_t)(c->i_a * 1e6) * 31 + (uint64_t)((c->phi_deg + 360.0) * 1e3) * 7 +
             (uint64_t)(c->freq_hz * 1e3);
     rig_afe(&r, c->phases, c->fs_hz, c->f_nominal_hz, c->snr_db, seed);
-    int rc = metrology_init(&r.mt, cfg);
+    int rc = mfw_metrology_init(&r.mt, cfg);
     if (rc != MFW_OK)
         return rc;
     struct afe_state st;
     case_state(c, &st);
     afe_set(&r.afe, &st);
 
-    struct metrology_values v;
-    struct energy_delta d;
+    struct mfw_metrology_values v;
+    struct mfw_energy_delta d;
     for (int w = 0; w < 5; w++)
         next_window(&r, &v);
-    metrology_drain(&r.mt, &d); /* start on a window boundary */
+    mfw_metrology_drain(&r.mt, &d); /* start on a window boundary */
     double t = 0.0;
     while (t < c->seconds - 1e-9) {
         next_window(&r, &v);
         t += v.duration_s;
     }
-    metrology_drain(&r.mt, &d);
+    mfw_metrology_drain(&r.mt, &d);
 
-    struct metrology_block truth;
+    struct mfw_metrology_block truth;
     afe_state_quantities(&st, c->phases, t, &truth);
     double p = 0.0, q = 0.0, s = 0.0;
     for (unsigned k = 0; k < c->phases; k++) {
@@ -183,13 +183,13 @@ int acc_run(const struct acc_case *c, struct acc_cal_cache *cache, struct acc_re
         q += truth.ph[k].q;
         s += truth.ph[k].vrms * truth.ph[k].irms;
     }
-    const uint64_t *tot = d.uwh[ENERGY_TOTAL];
+    const uint64_t *tot = d.uwh[MFW_ENERGY_TOTAL];
     if (c->quantity == ACC_ACTIVE) {
         res->reference = p * t / 3600.0;
-        res->measured = (p >= 0.0 ? (double)tot[EQ_AP] : -(double)tot[EQ_AM]) / 1e6;
+        res->measured = (p >= 0.0 ? (double)tot[MFW_EQ_AP] : -(double)tot[MFW_EQ_AM]) / 1e6;
     } else {
         res->reference = q * t / 3600.0;
-        res->measured = (q >= 0.0 ? (double)tot[EQ_RP] : -(double)tot[EQ_RM]) / 1e6;
+        res->measured = (q >= 0.0 ? (double)tot[MFW_EQ_RP] : -(double)tot[MFW_EQ_RM]) / 1e6;
     }
     res->error_pct = res->reference != 0.0
                          ? (res->measured - res->reference) / fabs(res->reference) * 100.0
@@ -466,27 +466,27 @@ int acc_creep(uint8_t phases, double seconds, double snr_db, double u_v, double 
     static struct rig r;
     struct acc_case c = {.phases = phases, .fs_hz = 4000, .f_nominal_hz = 50.0, .u_v = u_v,
                          .i_a = i_a, .freq_hz = 50.0, .loaded_mask = 7, .snr_db = snr_db};
-    const struct metrology_config *cfg = calibration_for(&c, cache);
+    const struct mfw_metrology_config *cfg = calibration_for(&c, cache);
     if (!cfg)
         return MFW_E_STATE;
     rig_afe(&r, phases, c.fs_hz, 50.0, snr_db, 4242);
-    int rc = metrology_init(&r.mt, cfg);
+    int rc = mfw_metrology_init(&r.mt, cfg);
     if (rc != MFW_OK)
         return rc;
     struct afe_state st;
     case_state(&c, &st);
     afe_set(&r.afe, &st);
-    struct metrology_values v;
-    struct energy_delta d;
+    struct mfw_metrology_values v;
+    struct mfw_energy_delta d;
     double t = 0.0;
     *uwh_registered = *uwh_aplus = 0;
     while (t < seconds) {
         next_window(&r, &v);
         t += v.duration_s;
-        metrology_drain(&r.mt, &d);
-        for (unsigned q = 0; q < EQ_COUNT; q++)
-            *uwh_registered += d.uwh[ENERGY_TOTAL][q];
-        *uwh_aplus += d.uwh[ENERGY_TOTAL][EQ_AP];
+        mfw_metrology_drain(&r.mt, &d);
+        for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
+            *uwh_registered += d.uwh[MFW_ENERGY_TOTAL][q];
+        *uwh_aplus += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
     }
     return MFW_OK;
 }

@@ -60,7 +60,7 @@ struct acc_cal_cache {
         uint8_t phases;
         uint32_t fs_hz;
         double f_nominal_hz;
-        struct metrology_config cfg;
+        struct mfw_metrology_config cfg;
     } e[8];
 };
 int acc_run(const struct acc_case *c, struct acc_cal_cache *cache, struct acc_result *r);

@@ -1,10 +1,10 @@
 /* bench_cost: what the metrology path costs. Pre-generates SECONDS of sample sets from the
  * simulated front end (3-phase 230 V, 10 A at PF 0.9 with a 5th harmonic, 101 dB noise), then
- * times metrology_samples() over them alone.
+ * times mfw_metrology_samples() over them alone.
  *   bench_cost FS SECONDS [PHASES]
  * Prints: sample sets, wall time of the metrology, real-time factor (simulated seconds per wall
  * second) with and without the simulator. Under valgrind --tool=callgrind
- * --toggle-collect=metrology_samples it gives the instructions of the metrology path alone
+ * --toggle-collect=mfw_metrology_samples it gives the instructions of the metrology path alone
  * (bench/cost.sh divides them by the phase-samples). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
@@ -31,7 +31,7 @@ int main(int argc, char **argv)
     double seconds = strtod(argv[2], NULL);
     uint8_t phases = argc > 3 ? (uint8_t)atoi(argv[3]) : 3;
     size_t n = (size_t)(seconds * fs);
-    struct adc_frame *frames = malloc(n * sizeof(*frames));
+    struct mfw_adc_frame *frames = malloc(n * sizeof(*frames));
     if (!frames || fs < 1000 || phases < 1 || phases > 3)
         return 2;
     struct afe afe;
@@ -50,21 +50,21 @@ int main(int argc, char **argv)
     afe_generate(&afe, frames, n);
     double t_gen = now_s() - t0;
 
-    struct metrology mt;
-    struct metrology_config cfg;
-    metrology_default_config(&cfg, phases, fs, 50);
+    struct mfw_metrology mt;
+    struct mfw_metrology_config cfg;
+    mfw_metrology_default_config(&cfg, phases, fs, 50);
     for (unsigned p = 0; p < phases; p++) {
         cfg.cal[p].v_gain = afe_volts_per_code(&afe);
         cfg.cal[p].i_gain = afe_amps_per_code(&afe);
     }
-    metrology_init(&mt, &cfg);
+    mfw_metrology_init(&mt, &cfg);
     const size_t block = fs / 100; /* 10 ms per call, as a DMA half-buffer would deliver */
     t0 = now_s();
     for (size_t k = 0; k < n; k += block)
-        metrology_samples(&mt, frames + k, k + block <= n ? block : n - k);
+        mfw_metrology_samples(&mt, frames + k, k + block <= n ? block : n - k);
     double t_metro = now_s() - t0;
-    struct metrology_values v;
-    metrology_read(&mt, &v);
+    struct mfw_metrology_values v;
+    mfw_metrology_read(&mt, &v);
     printf("fs %u Hz, %u phases, %zu sample sets (%.0f s): metrology %.3f s wall, "
            "real-time factor %.0f (with the simulator %.0f); P L1 %.2f W\n",
            fs, phases, n, seconds, t_metro, seconds / t_metro, seconds / (t_metro + t_gen),

@@ -105,7 +105,7 @@ static int rows_sink(void *user, const uint8_t *p, size_t n)
     if (!r->header) {
         if (r->len < 2)
             return 0;
-        if (r->buf[0] != AXDR_ARRAY)
+        if (r->buf[0] != MFW_AXDR_ARRAY)
             return MFW_E_FORMAT;
         size_t nb = r->buf[1] < 0x80 ? 0 : (size_t)(r->buf[1] & 0x7F);
         if (r->buf[1] == 0x80 || nb > 4)
@@ -119,12 +119,12 @@ static int rows_sink(void *user, const uint8_t *p, size_t n)
         r->header = true;
         pos = 2 + nb;
     }
-    struct rcursor rc;
-    rc_init(&rc, r->buf, r->len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, r->buf, r->len);
     rc.pos = pos;
     while (r->done < r->total) {
-        struct rcursor probe = rc;
-        if (axdr_skip(&probe, AXDR_DEPTH_MAX) != MFW_OK)
+        struct mfw_rcursor probe = rc;
+        if (mfw_axdr_skip(&probe, MFW_AXDR_DEPTH_MAX) != MFW_OK)
             break;
         rc.pos = probe.pos;
         r->done++;
@@ -140,16 +140,16 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int get_u32(struct session *s, const struct dlmsc_ref *ref, uint32_t *v)
+static int get_u32(struct session *s, const struct mfw_dlms_client_ref *ref, uint32_t *v)
 {
     uint8_t *buf = NULL;
     size_t n = 0;
     if (session_get(s, ref, NULL, NULL, NULL, &buf, &n) != MFW_OK)
         return -1;
-    struct rcursor rc;
-    rc_init(&rc, buf, n);
-    struct axdr_value av;
-    int ok = axdr_get(&rc, &av) == MFW_OK;
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, n);
+    struct mfw_axdr_value av;
+    int ok = mfw_axdr_get(&rc, &av) == MFW_OK;
     free(buf);
     if (!ok)
         return -1;
@@ -218,8 +218,8 @@ int main(int argc, char **argv)
     }
 
     /* 2. the load profile by range, 3 times */
-    static const struct dlmsc_ref lp = {7, {1, 0, 99, 1, 0, 255}, 2};
-    struct dlmsc_ref lp7 = lp, lp8 = lp;
+    static const struct mfw_dlms_client_ref lp = {7, {1, 0, 99, 1, 0, 255}, 2};
+    struct mfw_dlms_client_ref lp7 = lp, lp8 = lp;
     lp7.index = 7;
     lp8.index = 8;
     uint32_t in_use = 0, depth = 0;
@@ -227,12 +227,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_dlms: profile attributes 7/8: %s\n", s.err);
         goto out;
     }
-    struct dlmsc_access acc;
+    struct mfw_dlms_client_access acc;
     memset(&acc, 0, sizeof(acc));
-    acc.selector = DLMSC_SEL_RANGE;
-    acc.restricting = (struct dlmsc_ref){8, {0, 0, 1, 0, 0, 255}, 2};
-    cosem_datetime_from_ms(&acc.from, 1764028800000LL - 86400000LL, 0, 0); /* 2025-11-24 */
-    cosem_datetime_from_ms(&acc.to, 1795564800000LL + 86400000LL, 0, 0);   /* 2026-11-26 */
+    acc.selector = MFW_DLMS_CLIENT_SEL_RANGE;
+    acc.restricting = (struct mfw_dlms_client_ref){8, {0, 0, 1, 0, 0, 255}, 2};
+    mfw_cosem_datetime_from_ms(&acc.from, 1764028800000LL - 86400000LL, 0, 0); /* 2025-11-24 */
+    mfw_cosem_datetime_from_ms(&acc.to, 1795564800000LL + 86400000LL, 0, 0);   /* 2026-11-26 */
     double times[3];
     uint32_t rows_read = 0;
     uint64_t wire = 0, apdus = 0;
@@ -256,7 +256,7 @@ int main(int argc, char **argv)
     qsort(times, 3, sizeof(times[0]), cmp_double);
 
     /* 3. GET latency of one register */
-    static const struct dlmsc_ref aplus = {3, {1, 0, 1, 8, 0, 255}, 2};
+    static const struct mfw_dlms_client_ref aplus = {3, {1, 0, 1, 8, 0, 255}, 2};
     enum { N = 1000 };
     static double lat[N];
     for (int k = 0; k < N; k++) {

@@ -40,7 +40,7 @@ static int campaign(uint32_t cuts, uint32_t steps)
         printf("campaign: out of memory\n");
         return 1;
     }
-    struct store_cfg c;
+    struct mfw_store_config c;
     sm_layout(&c, 512, 8);
     struct sm_campaign cp = {.report_limit = UINT32_MAX};
     sm_cut_run(&g_rig, &m, &c, steps, 0, 0, 1, &cp);
@@ -74,7 +74,7 @@ static const char *const area_name[N_AREAS] = {
 
 /* The default layout of a meter: 2 MiB NOR flash, 4 KiB sectors, prog_size 8 (a typical SPI NOR
  * programs any byte count; 8 keeps internal-flash MCUs possible). */
-static void meter_layout(struct store_cfg *c)
+static void meter_layout(struct mfw_store_config *c)
 {
     memset(c, 0, sizeof *c);
     c->sector_size = 4096;
@@ -87,31 +87,31 @@ static void meter_layout(struct store_cfg *c)
         uint8_t kind;
         uint16_t sectors, entry;
     } a[N_AREAS] = {
-        {STORE_RECORDS, 8, 1024}, /* registers and meter state: every 15 min + power failure */
-        {STORE_RECORDS, 4, 1024}, /* configuration: rarely */
-        {STORE_RING, 56, 48},     /* LP1: 72 entries/sector, capacity 55*72 = 3960 = 41.25 d */
-        {STORE_RING, 9, 64},      /* daily: 56/sector, capacity 448 days */
-        {STORE_RING, 2, 128},     /* billing (monthly): 29/sector, capacity 29 months */
-        {STORE_RING, 36, 136},    /* analysis: 16 x 8-byte values + 8; 28/sector, 10.2 days */
-        {STORE_RING, 3, 32},      /* event logs: 101/sector, capacity 202 >= 200 */
-        {STORE_RING, 3, 32},
-        {STORE_RING, 3, 32},
-        {STORE_RING, 3, 32},
-        {STORE_RING, 3, 32},
-        {STORE_RING, 3, 32},
+        {MFW_STORE_RECORDS, 8, 1024}, /* registers and meter state: every 15 min + power failure */
+        {MFW_STORE_RECORDS, 4, 1024}, /* configuration: rarely */
+        {MFW_STORE_RING, 56, 48},     /* LP1: 72 entries/sector, capacity 55*72 = 3960 = 41.25 d */
+        {MFW_STORE_RING, 9, 64},      /* daily: 56/sector, capacity 448 days */
+        {MFW_STORE_RING, 2, 128},     /* billing (monthly): 29/sector, capacity 29 months */
+        {MFW_STORE_RING, 36, 136},    /* analysis: 16 x 8-byte values + 8; 28/sector, 10.2 days */
+        {MFW_STORE_RING, 3, 32},      /* event logs: 101/sector, capacity 202 >= 200 */
+        {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},
     };
     for (unsigned k = 0; k < N_AREAS; k++) {
-        c->area[k] = (struct store_area_cfg){a[k].kind, 1, at, a[k].sectors, a[k].entry};
+        c->area[k] = (struct mfw_store_area_config){a[k].kind, 1, at, a[k].sectors, a[k].entry};
         at = (uint16_t)(at + a[k].sectors);
     }
 }
 
 static int wear(void)
 {
-    struct store_cfg c;
+    struct mfw_store_config c;
     meter_layout(&c);
     if (sm_flash_new(&g_rig, c.sector_size, c.sector_count, c.prog_size, 42) != 0 ||
-        store_mount(&g_rig.st, &c, &g_rig.hal) != MFW_OK) {
+        mfw_store_mount(&g_rig.st, &c, &g_rig.hal) != MFW_OK) {
         printf("wear: cannot set up the layout\n");
         return 1;
     }
@@ -126,20 +126,20 @@ static int wear(void)
     for (uint32_t q = 0; q < quarters && r == MFW_OK; q++) {
         memset(buf, (int)(q & 0xFFu), sizeof buf);
         memcpy(buf, &q, sizeof q);
-        r |= store_record_write(&g_rig.st, A_STATE, buf, 1024), writes[A_STATE]++;
+        r |= mfw_store_record_write(&g_rig.st, A_STATE, buf, 1024), writes[A_STATE]++;
         if (q % 96u == 50u) /* one power failure a day: a state save on the way down */
-            r |= store_record_write(&g_rig.st, A_STATE, buf, 1024), writes[A_STATE]++;
-        r |= store_ring_append(&g_rig.st, A_LP1, buf), writes[A_LP1]++;
-        r |= store_ring_append(&g_rig.st, A_ANALYSIS, buf), writes[A_ANALYSIS]++;
+            r |= mfw_store_record_write(&g_rig.st, A_STATE, buf, 1024), writes[A_STATE]++;
+        r |= mfw_store_ring_append(&g_rig.st, A_LP1, buf), writes[A_LP1]++;
+        r |= mfw_store_ring_append(&g_rig.st, A_ANALYSIS, buf), writes[A_ANALYSIS]++;
         if (q % 96u == 0)
-            r |= store_ring_append(&g_rig.st, A_DAILY, buf), writes[A_DAILY]++;
+            r |= mfw_store_ring_append(&g_rig.st, A_DAILY, buf), writes[A_DAILY]++;
         if (q % (96u * 30u) == 0)
-            r |= store_ring_append(&g_rig.st, A_BILLING, buf), writes[A_BILLING]++;
+            r |= mfw_store_ring_append(&g_rig.st, A_BILLING, buf), writes[A_BILLING]++;
         if (q % (96u * 365u / 24u) == 0)
-            r |= store_record_write(&g_rig.st, A_CONFIG, buf, 1024), writes[A_CONFIG]++;
+            r |= mfw_store_record_write(&g_rig.st, A_CONFIG, buf, 1024), writes[A_CONFIG]++;
         for (unsigned e = 0; e < N_EVENT_LOGS; e++)
             if ((q * 20u + e * 7u) % 96u < 20u)
-                r |= store_ring_append(&g_rig.st, A_EVENT0 + e, buf), writes[A_EVENT0 + e]++;
+                r |= mfw_store_ring_append(&g_rig.st, A_EVENT0 + e, buf), writes[A_EVENT0 + e]++;
     }
     if (r != MFW_OK) {
         printf("wear: a write failed (%d)\n", r);
@@ -154,7 +154,7 @@ static int wear(void)
     uint32_t worst_all = 0;
     unsigned worst_area = 0;
     for (unsigned k = 0; k < N_AREAS; k++) {
-        const struct store_area_cfg *ac = &c.area[k];
+        const struct mfw_store_area_config *ac = &c.area[k];
         uint64_t sum = 0;
         uint32_t worst = 0;
         for (uint32_t s = ac->first_sector; s < ac->first_sector + ac->sectors; s++) {
@@ -163,8 +163,8 @@ static int wear(void)
                 worst = g_rig.emu.erase_count[s];
         }
         char kept[32];
-        if (ac->kind == STORE_RING)
-            snprintf(kept, sizeof kept, "%u", (unsigned)store_ring_capacity(&g_rig.st, k));
+        if (ac->kind == MFW_STORE_RING)
+            snprintf(kept, sizeof kept, "%u", (unsigned)mfw_store_ring_capacity(&g_rig.st, k));
         else
             snprintf(kept, sizeof kept, "newest");
         char years[32];

@@ -10,7 +10,7 @@ seconds=20
 printf '%-8s %-7s %14s %14s %12s\n' "fs (Hz)" phases "instructions" "phase-samples" "instr/ph-smp"
 for fs in 4000 8000; do
   out=$(mktemp)
-  valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=metrology_samples \
+  valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=mfw_metrology_samples \
     "$bin" "$fs" "$seconds" 3 >/dev/null 2>&1
   ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1}')
   rm -f "$out"

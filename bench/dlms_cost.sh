@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The DLMS/COSEM server's cost: instructions per single GET and per load-profile row, counted by
-# callgrind inside dlms_server_apdu only (repeatable), plus server wall time and the loopback
+# callgrind inside mfw_dlms_server_apdu only (repeatable), plus server wall time and the loopback
 # figures of bench_dlms (meterd over TCP, the whole client-server round trip).
 #   bench/dlms_cost.sh RELEASE_BUILD_DIR
 set -euo pipefail
@@ -9,7 +9,7 @@ bin=$rel/bench/bench_dlms_server
 ir() {
   local out
   out=$(mktemp)
-  valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=dlms_server_apdu \
+  valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=mfw_dlms_server_apdu \
     "$bin" "$@" >/dev/null 2>&1
   callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1}'
   rm -f "$out"

@@ -18,16 +18,16 @@ struct rig {
     struct flash_emu emu;
     uint8_t *mem;
     size_t mem_size;
-    struct hal hal;
-    struct meter_config cfg;
-    struct meter m;
+    struct mfw_hal hal;
+    struct mfw_meter_config cfg;
+    struct mfw_meter m;
 };
 
 struct snapshot {
     uint32_t tick;       /* state after this many ticks */
     uint8_t *mem;
     struct flash_emu emu;
-    struct meter m;
+    struct mfw_meter m;
 };
 
 struct tick_ref {
@@ -35,7 +35,7 @@ struct tick_ref {
     uint64_t truth;      /* A+ + A- total (uWh) after the tick */
     uint64_t saved;      /* A+ + A- of the last completed state save */
     uint32_t lp, daily;  /* rows */
-    uint32_t ev[EVLOG_COUNT];
+    uint32_t ev[MFW_EVENTLOG_COUNT];
 };
 
 struct workload {
@@ -63,7 +63,7 @@ static mfw_ms_t tick_time(uint32_t i)
 
 /* Load per phase (W): 300 W base, +1500 W from 16:00 to 20:00 UTC, and phase L2 exporting
  * 1000 W (PV) from 10:00 to 13:00 UTC; reactive 20 % of active. */
-static void load(uint32_t i, struct metrology_block *b, uint8_t phases)
+static void load(uint32_t i, struct mfw_metrology_block *b, uint8_t phases)
 {
     mfw_ms_t t = tick_time(i);
     int hour = (int)((t / 3600000LL) % 24);
@@ -83,18 +83,18 @@ static void load(uint32_t i, struct metrology_block *b, uint8_t phases)
 }
 
 /* The settings change: a passive calendar (all T4) activated at midnight three days later. */
-static void new_settings(const struct meter *m, struct meter_settings *s, uint32_t tick)
+static void new_settings(const struct mfw_meter *m, struct mfw_meter_settings *s, uint32_t tick)
 {
     *s = m->set;
     s->tou.passive = s->tou.active;
-    struct calendar *c = &s->tou.passive;
+    struct mfw_tou_calendar *c = &s->tou.passive;
     for (unsigned d = 0; d < c->n_days; d++)
         for (unsigned a = 0; a < c->days[d].n; a++)
             c->days[d].actions[a].script_selector = 4;
-    struct local_time lt;
-    clock_local(&m->clock, tick_time(tick) + 3 * 86400000LL, &lt);
-    struct cal_date_time when = {{(uint16_t)lt.year, lt.month, lt.day, CAL_ANY}, {0, 0, 0}};
-    tou_set_activation(&s->tou, &when);
+    struct mfw_local_time lt;
+    mfw_clock_local(&m->clock, tick_time(tick) + 3 * 86400000LL, &lt);
+    struct mfw_tou_date_time when = {{(uint16_t)lt.year, lt.month, lt.day, MFW_TOU_ANY}, {0, 0, 0}};
+    mfw_tou_set_activation(&s->tou, &when);
 }
 
 /* One tick of the workload: the 60 s that end at tick_time(i + 1). */
@@ -103,28 +103,28 @@ static void step(struct rig *r, const struct workload *w, uint32_t i)
     mfw_ms_t t = tick_time(i + 1);
     if (i >= w->outage_tick && i < w->outage_tick + w->outage_ticks) {
         if (i == w->outage_tick)
-            meter_power_down(&r->m, tick_time(i));
+            mfw_meter_power_down(&r->m, tick_time(i));
         if (i + 1 == w->outage_tick + w->outage_ticks)
-            meter_init(&r->m, &r->cfg, &r->hal, t);
+            mfw_meter_init(&r->m, &r->cfg, &r->hal, t);
         return;
     }
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     load(i, &b, r->cfg.metro.phases);
-    meter_block(&r->m, &b);
-    meter_tick(&r->m, t);
+    mfw_meter_block(&r->m, &b);
+    mfw_meter_tick(&r->m, t);
     if (i == w->shift_tick)
-        meter_clock_shift(&r->m, t, 300);
+        mfw_meter_clock_shift(&r->m, t, 300);
     if (i == w->settings_tick) {
-        struct meter_settings s;
+        struct mfw_meter_settings s;
         new_settings(&r->m, &s, i);
-        meter_apply_settings(&r->m, &s);
+        mfw_meter_apply_settings(&r->m, &s);
     }
 }
 
 static int rig_init(struct rig *r)
 {
     memset(r, 0, sizeof(*r));
-    meter_default_config(&r->cfg, METER_382M);
+    mfw_meter_default_config(&r->cfg, MFW_METER_382M);
     r->mem_size = (size_t)r->cfg.store.sector_size * r->cfg.store.sector_count;
     r->mem = malloc(r->mem_size);
     if (!r->mem)
@@ -133,21 +133,21 @@ static int rig_init(struct rig *r)
                             r->cfg.store.prog_size, 12345);
     if (rc != MFW_OK)
         return rc;
-    r->hal = (struct hal){.ctx = r, .flash_read = r_read, .flash_prog = r_prog,
+    r->hal = (struct mfw_hal){.ctx = r, .flash_read = r_read, .flash_prog = r_prog,
                           .flash_erase = r_erase};
-    return meter_init(&r->m, &r->cfg, &r->hal, T_START);
+    return mfw_meter_init(&r->m, &r->cfg, &r->hal, T_START);
 }
 
 static void record(const struct rig *r, struct tick_ref *t)
 {
-    const struct meter *m = &r->m;
+    const struct mfw_meter *m = &r->m;
     t->ops = r->emu.ops;
-    t->truth = m->reg.uwh[ENERGY_TOTAL][EQ_AP] + m->reg.uwh[ENERGY_TOTAL][EQ_AM];
+    t->truth = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     t->saved = m->saved_uwh;
-    t->lp = profile_count(&m->prof[PROF_LP1], &m->store);
-    t->daily = profile_count(&m->prof[PROF_DAILY], &m->store);
-    for (unsigned k = 0; k < EVLOG_COUNT; k++)
-        t->ev[k] = eventlog_count(&m->ev, &m->store, (enum event_log)k);
+    t->lp = mfw_profile_count(&m->prof[MFW_PROF_LP1], &m->store);
+    t->daily = mfw_profile_count(&m->prof[MFW_PROF_DAILY], &m->store);
+    for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
+        t->ev[k] = mfw_eventlog_count(&m->ev, &m->store, (enum mfw_eventlog_id)k);
 }
 
 struct reference {
@@ -156,11 +156,11 @@ struct reference {
     struct tick_ref *tick;  /* [ticks] */
     struct snapshot *snap;  /* every SNAPSHOT_TICKS */
     uint32_t n_snap;
-    struct profile_row *lp, *daily;
+    struct mfw_profile_row *lp, *daily;
     uint32_t n_lp, n_daily;
-    struct eventlog_entry *ev[EVLOG_COUNT];
-    uint32_t n_ev[EVLOG_COUNT];
-    struct tou tou_old, tou_new;
+    struct mfw_eventlog_entry *ev[MFW_EVENTLOG_COUNT];
+    uint32_t n_ev[MFW_EVENTLOG_COUNT];
+    struct mfw_tou tou_old, tou_new;
 };
 
 static void take_snapshot(struct reference *ref, const struct rig *r, uint32_t tick)
@@ -184,28 +184,28 @@ static void restore(struct rig *r, const struct snapshot *s)
     r->m.store.hal = &r->hal;
 }
 
-static int read_rows(struct rig *r, unsigned prof, struct profile_row **out, uint32_t *n)
+static int read_rows(struct rig *r, unsigned prof, struct mfw_profile_row **out, uint32_t *n)
 {
-    *n = profile_count(&r->m.prof[prof], &r->m.store);
+    *n = mfw_profile_count(&r->m.prof[prof], &r->m.store);
     *out = calloc(*n ? *n : 1, sizeof(**out));
     if (!*out)
         return MFW_E_NOSPACE;
     for (uint32_t k = 0; k < *n; k++) {
-        int rc = profile_read(&r->m.prof[prof], &r->m.store, k, &(*out)[k]);
+        int rc = mfw_profile_read(&r->m.prof[prof], &r->m.store, k, &(*out)[k]);
         if (rc != MFW_OK)
             return rc;
     }
     return MFW_OK;
 }
 
-static bool rows_equal(const struct profile_row *a, const struct profile_row *b)
+static bool rows_equal(const struct mfw_profile_row *a, const struct mfw_profile_row *b)
 {
     if (a->time != b->time || a->status != b->status || a->n != b->n)
         return false;
     return memcmp(a->v, b->v, sizeof(a->v[0]) * a->n) == 0;
 }
 
-static bool events_equal(const struct eventlog_entry *a, const struct eventlog_entry *b)
+static bool events_equal(const struct mfw_eventlog_entry *a, const struct mfw_eventlog_entry *b)
 {
     return a->time == b->time && a->code == b->code && a->phase == b->phase &&
            a->v1 == b->v1 && a->v2 == b->v2;
@@ -221,16 +221,16 @@ static int fail(struct pc_result *res, uint64_t cut, const char *what)
     return 1;
 }
 
-static int check_prefix_rows(struct rig *r, unsigned prof, const struct profile_row *ref,
+static int check_prefix_rows(struct rig *r, unsigned prof, const struct mfw_profile_row *ref,
                              uint32_t must, uint32_t may)
 {
-    uint32_t n = profile_count(&r->m.prof[prof], &r->m.store);
+    uint32_t n = mfw_profile_count(&r->m.prof[prof], &r->m.store);
     if (n < must)
         return -1;
     mfw_ms_t last = INT64_MIN;
     for (uint32_t k = 0; k < n; k++) {
-        struct profile_row row;
-        if (profile_read(&r->m.prof[prof], &r->m.store, k, &row) != MFW_OK)
+        struct mfw_profile_row row;
+        if (mfw_profile_read(&r->m.prof[prof], &r->m.store, k, &row) != MFW_OK)
             return -2;
         if (k < must && !rows_equal(&row, &ref[k]))
             return -3;
@@ -245,17 +245,17 @@ static int check_prefix_rows(struct rig *r, unsigned prof, const struct profile_
     return 0;
 }
 
-static bool same_passive(const struct tou *a, const struct tou *b)
+static bool same_passive(const struct mfw_tou *a, const struct mfw_tou *b)
 {
-    static struct tou ta, tb;
-    uint8_t ea[TOU_ENCODED_MAX], eb[TOU_ENCODED_MAX];
+    static struct mfw_tou ta, tb;
+    uint8_t ea[MFW_TOU_ENCODED_MAX], eb[MFW_TOU_ENCODED_MAX];
     size_t la = 0, lb = 0;
-    tou_init(&ta);
-    tou_init(&tb);
+    mfw_tou_init(&ta);
+    mfw_tou_init(&tb);
     ta.active = ta.passive = a->passive;
     tb.active = tb.passive = b->passive;
-    return tou_encode(&ta, ea, sizeof(ea), &la) == MFW_OK &&
-           tou_encode(&tb, eb, sizeof(eb), &lb) == MFW_OK && la == lb && memcmp(ea, eb, la) == 0;
+    return mfw_tou_encode(&ta, ea, sizeof(ea), &la) == MFW_OK &&
+           mfw_tou_encode(&tb, eb, sizeof(eb), &lb) == MFW_OK && la == lb && memcmp(ea, eb, la) == 0;
 }
 
 static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_result *res)
@@ -286,10 +286,10 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     /* power back, boot */
     flash_emu_power_on(&r->emu);
     mfw_ms_t t = tick_time(i + 1);
-    if (meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
+    if (mfw_meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
         return fail(res, cut, "meter_init failed after the cut");
-    const struct meter *m = &r->m;
-    uint64_t restored = m->reg.uwh[ENERGY_TOTAL][EQ_AP] + m->reg.uwh[ENERGY_TOTAL][EQ_AM];
+    const struct mfw_meter *m = &r->m;
+    uint64_t restored = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     if (restored != before->saved && restored != after->saved)
         return fail(res, cut, "restored energy is not the last saved state");
     if (restored > after->truth)
@@ -299,17 +299,17 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         res->worst_loss_wh = loss;
     if (loss > res->bound_wh)
         return fail(res, cut, "lost more than the checkpoint bound");
-    if (check_prefix_rows(r, PROF_LP1, ref->lp, before->lp, after->lp) != 0)
+    if (check_prefix_rows(r, MFW_PROF_LP1, ref->lp, before->lp, after->lp) != 0)
         return fail(res, cut, "load profile is not an intact prefix");
-    if (check_prefix_rows(r, PROF_DAILY, ref->daily, before->daily, after->daily) != 0)
+    if (check_prefix_rows(r, MFW_PROF_DAILY, ref->daily, before->daily, after->daily) != 0)
         return fail(res, cut, "daily profile is not an intact prefix");
-    for (unsigned l = 0; l < EVLOG_COUNT; l++) {
-        uint32_t n = eventlog_count(&m->ev, &r->m.store, (enum event_log)l);
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
+        uint32_t n = mfw_eventlog_count(&m->ev, &r->m.store, (enum mfw_eventlog_id)l);
         if (n < before->ev[l])
             return fail(res, cut, "an event log lost entries");
         for (uint32_t k = 0; k < before->ev[l]; k++) {
-            struct eventlog_entry e;
-            if (eventlog_read(&m->ev, &r->m.store, (enum event_log)l, k, &e) != MFW_OK ||
+            struct mfw_eventlog_entry e;
+            if (mfw_eventlog_read(&m->ev, &r->m.store, (enum mfw_eventlog_id)l, k, &e) != MFW_OK ||
                 !events_equal(&e, &ref->ev[l][k]))
                 return fail(res, cut, "an event log is not an intact prefix");
         }
@@ -326,7 +326,7 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         step(r, w, k);
     if (r->m.store_errors != errors)
         return fail(res, cut, "store errors after the reboot");
-    if (r->m.reg.uwh[ENERGY_TOTAL][EQ_AP] + r->m.reg.uwh[ENERGY_TOTAL][EQ_AM] < restored)
+    if (r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] < restored)
         return fail(res, cut, "registers went backwards after the reboot");
     return 0;
 }
@@ -341,7 +341,7 @@ static void free_reference(struct reference *ref)
     free(ref->tick);
     free(ref->lp);
     free(ref->daily);
-    for (unsigned l = 0; l < EVLOG_COUNT; l++)
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++)
         free(ref->ev[l]);
 }
 
@@ -392,13 +392,13 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
         free(ref);
         return MFW_OK;
     }
-    read_rows(r, PROF_LP1, &ref->lp, &ref->n_lp);
-    read_rows(r, PROF_DAILY, &ref->daily, &ref->n_daily);
-    for (unsigned l = 0; l < EVLOG_COUNT; l++) {
-        ref->n_ev[l] = eventlog_count(&r->m.ev, &r->m.store, (enum event_log)l);
+    read_rows(r, MFW_PROF_LP1, &ref->lp, &ref->n_lp);
+    read_rows(r, MFW_PROF_DAILY, &ref->daily, &ref->n_daily);
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
+        ref->n_ev[l] = mfw_eventlog_count(&r->m.ev, &r->m.store, (enum mfw_eventlog_id)l);
         ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
         for (uint32_t k = 0; k < ref->n_ev[l]; k++)
-            eventlog_read(&r->m.ev, &r->m.store, (enum event_log)l, k, &ref->ev[l][k]);
+            mfw_eventlog_read(&r->m.ev, &r->m.store, (enum mfw_eventlog_id)l, k, &ref->ev[l][k]);
     }
 
     uint64_t first = ref->start.ops + 1, last = res->ops_total;

@@ -34,17 +34,17 @@ uint64_t sm_rng_next(uint64_t *x)
     return *x * 0x2545F4914F6CDD1Dull;
 }
 
-void sm_layout(struct store_cfg *c, uint32_t sector_size, uint16_t prog)
+void sm_layout(struct mfw_store_config *c, uint32_t sector_size, uint16_t prog)
 {
     memset(c, 0, sizeof *c);
     c->sector_size = sector_size;
     c->sector_count = 16;
     c->prog_size = prog;
     c->n_areas = 4;
-    c->area[0] = (struct store_area_cfg){STORE_RECORDS, 1, 0, 4, 64};
-    c->area[1] = (struct store_area_cfg){STORE_RECORDS, 1, 4, 2, 100};
-    c->area[2] = (struct store_area_cfg){STORE_RING, 1, 6, 3, 16};
-    c->area[3] = (struct store_area_cfg){STORE_RING, 1, 9, 4, 40};
+    c->area[0] = (struct mfw_store_area_config){MFW_STORE_RECORDS, 1, 0, 4, 64};
+    c->area[1] = (struct mfw_store_area_config){MFW_STORE_RECORDS, 1, 4, 2, 100};
+    c->area[2] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 6, 3, 16};
+    c->area[3] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 9, 4, 40};
 }
 
 void sm_entry_fill(uint8_t *e, size_t n, uint32_t id, unsigned r)
@@ -154,11 +154,11 @@ void sm_model_init(struct sm_model *m)
 
 void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
 {
-    struct store *st = &rig->st;
+    struct mfw_store *st = &rig->st;
     uint8_t b[128];
     size_t len = 0;
     /* Counter: the last completed value or the one being written; never older, never garbage. */
-    int r = store_record_read(st, 0, b, sizeof b, &len);
+    int r = mfw_store_record_read(st, 0, b, sizeof b, &len);
     if (r == MFW_OK) {
         uint32_t v;
         bool ok = sm_counter_parse(b, len, &v);
@@ -176,7 +176,7 @@ void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
     }
     m->counter_inflight = false;
     /* Config: old or new. */
-    r = store_record_read(st, 1, b, sizeof b, &len);
+    r = mfw_store_record_read(st, 1, b, sizeof b, &len);
     if (r == MFW_OK) {
         uint8_t w[128];
         int which = -1;
@@ -196,13 +196,13 @@ void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
      * recorded when the append completed. */
     for (unsigned k = 0; k < 2; k++) {
         struct sm_ring *rm = &m->ring[k];
-        uint32_t n = store_ring_count(st, rm->area);
-        uint32_t first = store_ring_first_seq(st, rm->area);
-        uint32_t cap = store_ring_capacity(st, rm->area);
+        uint32_t n = mfw_store_ring_count(st, rm->area);
+        uint32_t first = mfw_store_ring_first_seq(st, rm->area);
+        uint32_t cap = mfw_store_ring_capacity(st, rm->area);
         uint32_t *ids = m->ids;
         uint32_t got = 0;
         for (uint32_t i = 0; i < n && i < m->max_attempts; i++) {
-            r = store_ring_read(st, rm->area, i, b);
+            r = mfw_store_ring_read(st, rm->area, i, b);
             if (relaxed && r != MFW_OK)
                 continue;
             CHECK(r == MFW_OK);
@@ -253,7 +253,7 @@ void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
 
 int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
 {
-    struct store *st = &rig->st;
+    struct mfw_store *st = &rig->st;
     uint64_t x = (uint64_t)step * 0xD1B54A32D192ED03ull + 7u;
     unsigned pick = (unsigned)(sm_rng_next(&x) % 10u);
     uint8_t b[128];
@@ -261,13 +261,13 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
         struct sm_ring *rm = &m->ring[pick == 9 ? 1 : pick % 2];
         uint32_t id = m->next_id++;
         sm_entry_fill(b, rm->es, id, rm->area);
-        int r = store_ring_append(st, rm->area, b);
+        int r = mfw_store_ring_append(st, rm->area, b);
         if (r == MFW_OK) {
             CHECK(rm->n_ok < m->max_attempts); /* the model's arrays are large enough */
             if (rm->n_ok < m->max_attempts) {
                 rm->ok_id[rm->n_ok] = id;
-                rm->ok_seq[rm->n_ok] = store_ring_first_seq(st, rm->area) +
-                                       store_ring_count(st, rm->area) - 1u;
+                rm->ok_seq[rm->n_ok] = mfw_store_ring_first_seq(st, rm->area) +
+                                       mfw_store_ring_count(st, rm->area) - 1u;
                 rm->n_ok++;
             }
         } else {
@@ -281,7 +281,7 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
         uint32_t v = m->counter_next + 1u;
         m->counter_next = v;
         size_t n = sm_counter_fill(b, v);
-        int r = store_record_write(st, 0, b, n);
+        int r = mfw_store_record_write(st, 0, b, n);
         if (r == MFW_OK) {
             m->counter = v;
             m->counter_ok = true;
@@ -292,7 +292,7 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
     }
     int which = m->config_ok == 0 ? 1 : 0;
     size_t n = sm_config_fill(b, (unsigned)which);
-    int r = store_record_write(st, 1, b, n);
+    int r = mfw_store_record_write(st, 1, b, n);
     if (r == MFW_OK)
         m->config_ok = which;
     else
@@ -302,7 +302,7 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
 
 /* ---------- power-cut runs ---------- */
 
-int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct store_cfg *c,
+int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c,
                uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed,
                struct sm_campaign *cp)
 {
@@ -312,7 +312,7 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct store_cfg
         return MFW_E_ARG;
     }
     sm_model_init(m);
-    int mounted = store_mount(&rig->st, c, &rig->hal);
+    int mounted = mfw_store_mount(&rig->st, c, &rig->hal);
     CHECK(mounted == MFW_OK);
     flash_emu_cut_after(&rig->emu, cut);
     uint32_t s = 0;
@@ -324,7 +324,7 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct store_cfg
         CHECK(s == steps);
     }
     flash_emu_power_on(&rig->emu);
-    CHECK(store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+    CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
     sm_model_check(rig, m, false);
     if (cut2 != 0) {
         /* A second cut while recovering from the first (a torn sector open followed by a cut
@@ -334,14 +334,14 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct store_cfg
             if (sm_model_step(rig, m, s + 500u + k) != MFW_OK)
                 break;
         flash_emu_power_on(&rig->emu);
-        CHECK(store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+        CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
         sm_model_check(rig, m, false);
     }
     /* A cut store remains usable: continue the workload, check, remount, check. */
     for (uint32_t k = 0; k < 80; k++)
         CHECK(sm_model_step(rig, m, s + 1000u + k) == MFW_OK);
     sm_model_check(rig, m, false);
-    CHECK(store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+    CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
     sm_model_check(rig, m, false);
     CHECK(rig->emu.violations == 0);
     CHECK(rig->emu.reprogrammed == 0);

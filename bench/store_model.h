@@ -21,8 +21,8 @@ struct store_rig {
     uint8_t *mem;   /* the flash contents, the caller's */
     size_t mem_size;
     struct flash_emu emu;
-    struct hal hal;
-    struct store st;
+    struct mfw_hal hal;
+    struct mfw_store st;
     int fails;      /* failed checks since the caller last cleared it */
 };
 
@@ -36,7 +36,7 @@ int sm_flash_new(struct store_rig *rig, uint32_t sector_size, uint32_t sectors, 
 uint64_t sm_rng_next(uint64_t *x); /* xorshift64* */
 
 /* The workload's 4-area layout on 16 sectors of sector_size. */
-void sm_layout(struct store_cfg *c, uint32_t sector_size, uint16_t prog);
+void sm_layout(struct mfw_store_config *c, uint32_t sector_size, uint16_t prog);
 
 /* Entry content of append attempt id on ring r: the id, then bytes derived from it (n <= 64). */
 void sm_entry_fill(uint8_t *e, size_t n, uint32_t id, unsigned r);
@@ -101,7 +101,7 @@ struct sm_campaign {
  * after cut2 operations, power on, mount, check; then 80 more steps; check; remount; check.
  * When cut == 0 sets cp->total_ops; else counts the cut point in cp->tried and, if any check
  * failed, in cp->failed. Returns the first mount's result. */
-int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct store_cfg *c,
+int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c,
                uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed,
                struct sm_campaign *cp);
 

@@ -1,9 +1,9 @@
 /* libFuzzer harness for the ACSE parsers and the association policy (acse.h).
  * Checks the contract:
- *   - acse_parse_aarq / acse_parse_rlrq / acse_parse_initiate_request return MFW_OK or
+ *   - mfw_acse_parse_aarq / mfw_acse_parse_rlrq / mfw_acse_parse_initiate_request return MFW_OK or
  *     MFW_E_FORMAT, nothing else;
  *   - every view of a parsed AARQ/RLRQ lies inside the input;
- *   - a parsed AARQ goes through acse_accept under a policy with a public (lowest), an LLS and an
+ *   - a parsed AARQ goes through mfw_acse_accept under a policy with a public (lowest), an LLS and an
  *     HLS client, for several client SAPs and with ciphering allowed or not: the result is MFW_OK
  *     or MFW_E_STATE (the HLS / ciphered cases left to the security layer); an accepted
  *     association has a conformance inside both the proposal and the server's, a PDU limit no
@@ -65,14 +65,14 @@ static const struct {
 };
 
 static const uint8_t password[] = {'G', 'u', 'r', 'u', 'x'};
-static const struct acse_client clients[] = {
-    {16, ACSE_MECH_LOWEST, {NULL, 0}, ACSE_CONF_GET | ACSE_CONF_BLOCK_TRANSFER_WITH_GET},
-    {17, ACSE_MECH_LLS, {password, sizeof(password)}, 0x003E9Dul},
-    {1, ACSE_MECH_HLS_GMAC, {NULL, 0}, 0x003E9Dul},
+static const struct mfw_acse_client clients[] = {
+    {16, MFW_ACSE_MECH_LOWEST, {NULL, 0}, MFW_ACSE_CONF_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET},
+    {17, MFW_ACSE_MECH_LLS, {password, sizeof(password)}, 0x003E9Dul},
+    {1, MFW_ACSE_MECH_HLS_GMAC, {NULL, 0}, 0x003E9Dul},
 };
 static const uint8_t saps[] = {16, 17, 1, 99};
 
-static void inside(const struct acse_bytes *b, const uint8_t *buf, size_t len)
+static void inside(const struct mfw_acse_bytes *b, const uint8_t *buf, size_t len)
 {
     if (b->len == 0)
         return;
@@ -80,12 +80,12 @@ static void inside(const struct acse_bytes *b, const uint8_t *buf, size_t len)
         abort();
 }
 
-static void build_aare(const struct aare *a)
+static void build_aare(const struct mfw_acse_aare *a)
 {
     static uint8_t out[512];
-    struct wcursor w;
-    wc_init(&w, out, sizeof(out));
-    if (acse_build_aare(a, &w) != MFW_OK || w.len < 2 || out[0] != ACSE_TAG_AARE)
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, sizeof(out));
+    if (mfw_acse_build_aare(a, &w) != MFW_OK || w.len < 2 || out[0] != MFW_ACSE_TAG_AARE)
         abort();
     /* The outer length covers exactly the rest. */
     size_t body = out[1] < 0x80 ? out[1] : out[1] == 0x81 ? out[2] : (size_t)out[2] << 8 | out[3];
@@ -94,15 +94,15 @@ static void build_aare(const struct aare *a)
         abort();
     size_t need = w.len;
     memset(out, 0xA5, sizeof(out));
-    wc_init(&w, out, need - 1);
-    if (acse_build_aare(a, &w) != MFW_E_NOSPACE || w.len != 0 || out[0] != 0xA5)
+    mfw_wcursor_init(&w, out, need - 1);
+    if (mfw_acse_build_aare(a, &w) != MFW_E_NOSPACE || w.len != 0 || out[0] != 0xA5)
         abort();
 }
 
 static void check_aarq(const uint8_t *buf, size_t len)
 {
-    static struct aarq q; /* not on the fuzzer's stack */
-    int r = acse_parse_aarq(buf, len, &q);
+    static struct mfw_acse_aarq q; /* not on the fuzzer's stack */
+    int r = mfw_acse_parse_aarq(buf, len, &q);
     if (r != MFW_OK) {
         if (r != MFW_E_FORMAT)
             abort();
@@ -116,20 +116,20 @@ static void check_aarq(const uint8_t *buf, size_t len)
     if (q.has_initiate)
         inside(&q.initiate.dedicated_key, buf, len);
     for (int ciphered = 0; ciphered < 2; ciphered++) {
-        struct acse_policy p = {clients, sizeof(clients) / sizeof(clients[0]), 256, ciphered != 0};
+        struct mfw_acse_policy p = {clients, sizeof(clients) / sizeof(clients[0]), 256, ciphered != 0};
         for (size_t s = 0; s < sizeof(saps); s++) {
-            static struct aare a;
-            r = acse_accept(&q, saps[s], &p, &a);
+            static struct mfw_acse_aare a;
+            r = mfw_acse_accept(&q, saps[s], &p, &a);
             if (r == MFW_E_STATE)
                 continue;
             if (r != MFW_OK)
                 abort();
-            if (a.result == ACSE_RESULT_ACCEPTED) {
-                const struct acse_initiate_req *ini = &q.initiate;
+            if (a.result == MFW_ACSE_RESULT_ACCEPTED) {
+                const struct mfw_acse_initiate_req *ini = &q.initiate;
                 uint32_t conf = a.initiate.conformance;
                 if (!q.has_initiate || conf == 0 || (conf & ~ini->conformance) != 0 ||
                     a.max_send_pdu > ini->client_max_pdu || a.max_send_pdu > p.server_max_pdu ||
-                    a.max_send_pdu < ACSE_MIN_PDU || ini->dlms_version < ACSE_DLMS_VERSION)
+                    a.max_send_pdu < MFW_ACSE_MIN_PDU || ini->dlms_version < MFW_ACSE_DLMS_VERSION)
                     abort();
                 if (saps[s] == 17 &&
                     (q.auth_value.len != sizeof(password) ||
@@ -145,8 +145,8 @@ static void check_aarq(const uint8_t *buf, size_t len)
 
 static void check_rlrq(const uint8_t *buf, size_t len)
 {
-    static struct rlrq q;
-    int r = acse_parse_rlrq(buf, len, &q);
+    static struct mfw_acse_rlrq q;
+    int r = mfw_acse_parse_rlrq(buf, len, &q);
     if (r != MFW_OK) {
         if (r != MFW_E_FORMAT)
             abort();
@@ -154,28 +154,28 @@ static void check_rlrq(const uint8_t *buf, size_t len)
     }
     inside(&q.user_info, buf, len);
     inside(&q.ciphered, buf, len);
-    struct rlre e;
+    struct mfw_acse_rlre e;
     memset(&e, 0, sizeof(e));
     e.has_reason = true;
-    e.reason = ACSE_RELEASE_NORMAL;
+    e.reason = MFW_ACSE_RELEASE_NORMAL;
     if (q.has_initiate) {
-        e.user_info_kind = ACSE_AARE_UI_INITIATE;
-        e.initiate.dlms_version = ACSE_DLMS_VERSION;
-        e.initiate.conformance = acse_negotiate(q.initiate.conformance, 0x003E9Dul);
+        e.user_info_kind = MFW_ACSE_AARE_UI_INITIATE;
+        e.initiate.dlms_version = MFW_ACSE_DLMS_VERSION;
+        e.initiate.conformance = mfw_acse_negotiate(q.initiate.conformance, 0x003E9Dul);
         e.initiate.server_max_pdu = 256;
-        e.initiate.vaa_name = ACSE_VAA_NAME_LN;
+        e.initiate.vaa_name = MFW_ACSE_VAA_NAME_LN;
     }
     uint8_t out[64];
-    struct wcursor w;
-    wc_init(&w, out, sizeof(out));
-    if (acse_build_rlre(&e, &w) != MFW_OK || out[0] != ACSE_TAG_RLRE || out[1] + 2u != w.len)
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, sizeof(out));
+    if (mfw_acse_build_rlre(&e, &w) != MFW_OK || out[0] != MFW_ACSE_TAG_RLRE || out[1] + 2u != w.len)
         abort();
 }
 
 static void check_initiate(const uint8_t *buf, size_t len)
 {
-    struct acse_initiate_req ini;
-    int r = acse_parse_initiate_request(buf, len, &ini);
+    struct mfw_acse_initiate_req ini;
+    int r = mfw_acse_parse_initiate_request(buf, len, &ini);
     if (r == MFW_OK)
         inside(&ini.dedicated_key, buf, len);
     else if (r != MFW_E_FORMAT)
@@ -212,10 +212,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        struct aarq q;
-        struct rlrq r;
-        int ok = seeds[i].p[0] == ACSE_TAG_AARQ ? acse_parse_aarq(seeds[i].p, seeds[i].n, &q)
-                                                : acse_parse_rlrq(seeds[i].p, seeds[i].n, &r);
+        struct mfw_acse_aarq q;
+        struct mfw_acse_rlrq r;
+        int ok = seeds[i].p[0] == MFW_ACSE_TAG_AARQ ? mfw_acse_parse_aarq(seeds[i].p, seeds[i].n, &q)
+                                                : mfw_acse_parse_rlrq(seeds[i].p, seeds[i].n, &r);
         if (ok != MFW_OK) {
             fprintf(stderr, "fuzz_acse: the seed %s does not parse\n", seeds[i].name);
             abort();

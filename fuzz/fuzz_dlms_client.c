@@ -4,11 +4,11 @@
  * Confirmed-Service-Error, and as an object list (Association LN attribute 2). The input is
  * copied into an exact-size heap block so ASan sees any read past its end. Checks the contract:
  *   - every view a parser returns lies inside the input;
- *   - a GET-Response-Normal's data is one whole Data value: axdr_skip over it consumes exactly
+ *   - a GET-Response-Normal's data is one whole Data value: mfw_axdr_skip over it consumes exactly
  *     data_len, and data + data_len + trailing_len is the end of the APDU;
  *   - a with-list response's count results iterate without error to exactly the end;
  *   - the reassembler never delivers more than the block's raw data, in both modes alike;
- *   - a parsed AARE whose user-information is an InitiateResponse re-encodes (acse_build_aare)
+ *   - a parsed AARE whose user-information is an InitiateResponse re-encodes (mfw_acse_build_aare)
  *     to an AARE that parses to the same negotiated values.
  * Seeds: LLVMFuzzerInitialize writes captured answers of the Gurux server (w_public_clock.txt:
  * AARE, the clock GET response, RLRE) and hand-made datablock / SET / ACTION / with-list /
@@ -55,22 +55,22 @@ static int count_sink(void *user, const uint8_t *p, size_t n)
 
 static void aare_case(const uint8_t *in, size_t n)
 {
-    struct aare a;
-    if (dlmsc_parse_aare(in, n, &a) != MFW_OK)
+    struct mfw_acse_aare a;
+    if (mfw_dlms_client_parse_aare(in, n, &a) != MFW_OK)
         return;
     check(inside(a.auth_value.p, a.auth_value.len, in, n), "AARE auth value outside the input");
     check(inside(a.user_info_raw.p, a.user_info_raw.len, in, n), "AARE user-info outside");
-    if (a.user_info_kind != ACSE_AARE_UI_INITIATE || a.context < 1 || a.context > 4 ||
+    if (a.user_info_kind != MFW_ACSE_AARE_UI_INITIATE || a.context < 1 || a.context > 4 ||
         a.result > 2 || a.diag_source < 1 || a.diag_source > 2 || a.has_auth_value ||
         a.has_responding_ap_title || a.has_mechanism)
         return;
     uint8_t buf[256];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
-    if (acse_build_aare(&a, &w) != MFW_OK)
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    if (mfw_acse_build_aare(&a, &w) != MFW_OK)
         return;
-    struct aare b;
-    check(dlmsc_parse_aare(buf, w.len, &b) == MFW_OK, "a rebuilt AARE does not parse");
+    struct mfw_acse_aare b;
+    check(mfw_dlms_client_parse_aare(buf, w.len, &b) == MFW_OK, "a rebuilt AARE does not parse");
     check(b.result == a.result && b.diag == a.diag && b.context == a.context &&
               b.initiate.conformance == a.initiate.conformance &&
               b.initiate.server_max_pdu == a.initiate.server_max_pdu,
@@ -79,74 +79,74 @@ static void aare_case(const uint8_t *in, size_t n)
 
 static void get_case(const uint8_t *in, size_t n)
 {
-    struct dlmsc_get_response r;
-    if (dlmsc_parse_get_response(in, n, &r) != MFW_OK)
+    struct mfw_dlms_client_get_response r;
+    if (mfw_dlms_client_parse_get_response(in, n, &r) != MFW_OK)
         return;
-    if (r.type == DLMSC_GET_NORMAL && r.result.is_data) {
+    if (r.type == MFW_XDLMS_GET_NORMAL && r.result.is_data) {
         check(inside(r.result.data, r.result.data_len, in, n), "GET data outside the input");
         check(r.result.data + r.result.data_len + r.trailing_len == in + n, "GET data length");
-        struct rcursor rc;
-        rc_init(&rc, r.result.data, r.result.data_len);
-        check(axdr_skip(&rc, AXDR_DEPTH_MAX) == MFW_OK && rc_left(&rc) == 0, "GET data not whole");
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, r.result.data, r.result.data_len);
+        check(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_MAX) == MFW_OK && mfw_rcursor_left(&rc) == 0, "GET data not whole");
         /* the data as an object list */
-        rc_init(&rc, r.result.data, r.result.data_len);
+        mfw_rcursor_init(&rc, r.result.data, r.result.data_len);
         uint32_t count;
-        if (dlmsc_object_list_begin(&rc, &count) == MFW_OK) {
-            struct dlmsc_object o;
-            for (uint32_t i = 0; i < count && dlmsc_object_next(&rc, &o) == MFW_OK; i++)
-                check(o.n_attrs <= DLMSC_OBJ_ATTRS_MAX && o.n_methods <= DLMSC_OBJ_METHODS_MAX,
+        if (mfw_dlms_client_object_list_begin(&rc, &count) == MFW_OK) {
+            struct mfw_dlms_client_object o;
+            for (uint32_t i = 0; i < count && mfw_dlms_client_object_next(&rc, &o) == MFW_OK; i++)
+                check(o.n_attrs <= MFW_DLMS_CLIENT_OBJ_ATTRS_MAX && o.n_methods <= MFW_DLMS_CLIENT_OBJ_METHODS_MAX,
                       "object counts");
         }
     }
-    if (r.type == DLMSC_GET_RESPONSE_DATABLOCK && r.raw_ok)
+    if (r.type == MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK && r.raw_ok)
         check(inside(r.raw, r.raw_len, in, n), "raw data outside the input");
-    if (r.type == DLMSC_GET_WITH_LIST) {
+    if (r.type == MFW_XDLMS_GET_WITH_LIST) {
         check(inside(r.list, r.list_len, in, n), "list outside the input");
-        struct rcursor rc;
-        rc_init(&rc, r.list, r.list_len);
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, r.list, r.list_len);
         for (uint32_t i = 0; i < r.count; i++) {
-            struct dlmsc_result res;
-            check(dlmsc_next_result(&rc, &res) == MFW_OK, "a validated list fails to iterate");
+            struct mfw_dlms_client_result res;
+            check(mfw_dlms_client_next_result(&rc, &res) == MFW_OK, "a validated list fails to iterate");
         }
-        check(rc_left(&rc) == 0, "list does not end at the APDU's end");
+        check(mfw_rcursor_left(&rc) == 0, "list does not end at the APDU's end");
     }
     /* reassembly, in both modes */
     static uint8_t buf[1024];
-    struct dlmsc_blocks b1, b2;
-    dlmsc_blocks_init(&b1, buf, sizeof(buf), NULL, NULL);
+    struct mfw_dlms_client_blocks b1, b2;
+    mfw_dlms_client_blocks_init(&b1, buf, sizeof(buf), NULL, NULL);
     sink_total = 0;
-    dlmsc_blocks_init(&b2, NULL, 0, count_sink, NULL);
-    int x1 = dlmsc_blocks_feed(&b1, &r), x2 = dlmsc_blocks_feed(&b2, &r);
+    mfw_dlms_client_blocks_init(&b2, NULL, 0, count_sink, NULL);
+    int x1 = mfw_dlms_client_blocks_feed(&b1, &r), x2 = mfw_dlms_client_blocks_feed(&b2, &r);
     if (x1 != MFW_E_NOSPACE)
         check(x1 == x2, "buffer and sink modes disagree");
     if (x1 >= 0) {
-        size_t want = r.type == DLMSC_GET_NORMAL ? r.result.data_len : r.raw_len;
+        size_t want = r.type == MFW_XDLMS_GET_NORMAL ? r.result.data_len : r.raw_len;
         check(b1.len == want && sink_total == want, "delivered bytes");
     }
 }
 
 static void other_cases(const uint8_t *in, size_t n)
 {
-    struct rlre rl;
-    if (dlmsc_parse_rlre(in, n, &rl) == MFW_OK)
+    struct mfw_acse_rlre rl;
+    if (mfw_dlms_client_parse_rlre(in, n, &rl) == MFW_OK)
         check(inside(rl.user_info_raw.p, rl.user_info_raw.len, in, n), "RLRE user-info outside");
     uint8_t inv, dar;
-    (void)dlmsc_parse_set_response(in, n, &inv, &dar);
-    struct dlmsc_action_response a;
-    if (dlmsc_parse_action_response(in, n, &a) == MFW_OK && a.has_return && a.ret.is_data)
+    (void)mfw_dlms_client_parse_set_response(in, n, &inv, &dar);
+    struct mfw_dlms_client_action_response a;
+    if (mfw_dlms_client_parse_action_response(in, n, &a) == MFW_OK && a.has_return && a.ret.is_data)
         check(inside(a.ret.data, a.ret.data_len, in, n), "ACTION data outside the input");
-    struct dlmsc_error e;
-    (void)dlmsc_parse_error(in, n, &e);
+    struct mfw_dlms_client_error e;
+    (void)mfw_dlms_client_parse_error(in, n, &e);
     /* the bytes as an object list */
-    struct rcursor rc;
-    rc_init(&rc, in, n);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
     uint32_t count;
-    if (dlmsc_object_list_begin(&rc, &count) == MFW_OK) {
-        struct dlmsc_object o;
-        for (uint32_t i = 0; i < count && dlmsc_object_next(&rc, &o) == MFW_OK; i++)
+    if (mfw_dlms_client_object_list_begin(&rc, &count) == MFW_OK) {
+        struct mfw_dlms_client_object o;
+        for (uint32_t i = 0; i < count && mfw_dlms_client_object_next(&rc, &o) == MFW_OK; i++)
             ;
     }
-    check(dlmsc_dar_name(n ? in[0] : 0) != NULL, "dar name");
+    check(mfw_dlms_client_dar_name(n ? in[0] : 0) != NULL, "dar name");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

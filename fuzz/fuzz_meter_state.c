@@ -1,5 +1,5 @@
 /* libFuzzer harness for the meter's persistent records (src/meter/meter_state.c): arbitrary
- * bytes into meter_state_decode() and meter_config_decode(). A rejected record must change
+ * bytes into mfw_meter_state_decode() and mfw_meter_state_decode_settings(). A rejected record must change
  * nothing (the meter and the settings are compared byte for byte with copies); an accepted one
  * must encode again. Seeds: the records of a default meter, made in
  * LLVMFuzzerInitialize and written to $MFW_FUZZ_SEED_DIR when it is set. */
@@ -16,9 +16,9 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct meter base;
-static struct meter work;
-static const struct hal no_flash;
+static struct mfw_meter base;
+static struct mfw_meter work;
+static const struct mfw_hal no_flash;
 
 static void write_seed(const char *dir, const char *name, const uint8_t *b, size_t n)
 {
@@ -35,20 +35,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    struct meter_config cfg;
-    meter_default_config(&cfg, METER_382M);
-    if (meter_init(&base, &cfg, &no_flash, 1767225600000LL) != MFW_OK)
+    struct mfw_meter_config cfg;
+    mfw_meter_default_config(&cfg, MFW_METER_382M);
+    if (mfw_meter_init(&base, &cfg, &no_flash, 1767225600000LL) != MFW_OK)
         abort();
-    for (unsigned q = 0; q < EQ_COUNT; q++)
-        base.reg.uwh[ENERGY_TOTAL][q] = 1000003ull * (q + 1);
+    for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
+        base.reg.uwh[MFW_ENERGY_TOTAL][q] = 1000003ull * (q + 1);
     const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    uint8_t buf[METER_CONFIG_MAX];
+    uint8_t buf[MFW_METER_CONFIG_MAX];
     size_t n;
-    if (meter_state_encode(&base, buf, sizeof buf, &n) != MFW_OK)
+    if (mfw_meter_state_encode(&base, buf, sizeof buf, &n) != MFW_OK)
         abort();
     if (dir)
         write_seed(dir, "state-valid.bin", buf, n);
-    if (meter_config_encode(&base.set, buf, sizeof buf, &n) != MFW_OK)
+    if (mfw_meter_state_encode_settings(&base.set, buf, sizeof buf, &n) != MFW_OK)
         abort();
     if (dir)
         write_seed(dir, "config-valid.bin", buf, n);
@@ -62,22 +62,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (size)
         memcpy(copy, data, size);
-    uint8_t again[METER_CONFIG_MAX];
+    uint8_t again[MFW_METER_CONFIG_MAX];
     size_t n = 0;
 
     work = base;
-    int rc = meter_state_decode(&work, copy, size);
+    int rc = mfw_meter_state_decode(&work, copy, size);
     if (rc != MFW_OK) {
         if (rc != MFW_E_FORMAT && rc != MFW_E_VERSION)
             abort();
         if (memcmp(&work, &base, sizeof work) != 0)
             abort(); /* a rejected record changed the meter */
-    } else if (meter_state_encode(&work, again, sizeof again, &n) != MFW_OK) {
+    } else if (mfw_meter_state_encode(&work, again, sizeof again, &n) != MFW_OK) {
         abort(); /* whatever was accepted must be savable again */
     }
 
-    struct meter_settings s = base.set;
-    rc = meter_config_decode(&s, copy, size);
+    struct mfw_meter_settings s = base.set;
+    rc = mfw_meter_state_decode_settings(&s, copy, size);
     if (rc != MFW_OK) {
         if (rc != MFW_E_FORMAT && rc != MFW_E_VERSION && rc != MFW_E_RANGE)
             abort();

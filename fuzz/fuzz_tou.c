@@ -1,11 +1,11 @@
-/* libFuzzer harness for tou_decode (the persisted time-of-use configuration, tou.h).
+/* libFuzzer harness for mfw_tou_decode (the persisted time-of-use configuration, tou.h).
  * Checks the contract:
  *   - a refused record returns MFW_E_FORMAT and changes nothing in the target (memcmp against a
  *     copy taken before the call);
  *   - an accepted record re-encodes to exactly the input bytes (the format is canonical: counts,
  *     name lengths and booleans are bounded, special days strictly ordered, no trailing bytes);
- *   - on an accepted record tou_validate, tou_tariff_checked (always a tariff 1..MFW_TARIFFS),
- *     tou_tick and the special-day methods run without a sanitizer report, whatever the
+ *   - on an accepted record mfw_tou_validate, mfw_tou_tariff_checked (always a tariff 1..MFW_TARIFFS),
+ *     mfw_tou_tick and the special-day methods run without a sanitizer report, whatever the
  *     calendar's contents.
  *
  * Seeds: LLVMFuzzerInitialize writes a valid two-season record into $MFW_FUZZ_SEED_DIR (when
@@ -24,24 +24,24 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void set_name(struct cal_name *n, const char *s)
+static void set_name(struct mfw_tou_name *n, const char *s)
 {
     memset(n, 0, sizeof(*n));
     n->len = (uint8_t)strlen(s);
     memcpy(n->b, s, n->len);
 }
 
-static void make_seed(struct tou *t)
+static void make_seed(struct mfw_tou *t)
 {
-    tou_init(t);
-    struct calendar *c = &t->active;
+    mfw_tou_init(t);
+    struct mfw_tou_calendar *c = &t->active;
     set_name(&c->name, "SEED");
     c->n_seasons = 2;
     set_name(&c->seasons[0].name, "sum");
-    c->seasons[0].start = (struct cal_date_time){{CAL_YEAR_ANY, 4, 1, CAL_ANY}, {0, 0, 0}};
+    c->seasons[0].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 4, 1, MFW_TOU_ANY}, {0, 0, 0}};
     set_name(&c->seasons[0].week_name, "w1");
     set_name(&c->seasons[1].name, "win");
-    c->seasons[1].start = (struct cal_date_time){{CAL_YEAR_ANY, 10, 1, CAL_ANY}, {0, 0, 0}};
+    c->seasons[1].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 10, 1, MFW_TOU_ANY}, {0, 0, 0}};
     set_name(&c->seasons[1].week_name, "w2");
     c->n_weeks = 2;
     set_name(&c->weeks[0].name, "w1");
@@ -53,28 +53,28 @@ static void make_seed(struct tou *t)
     c->n_days = 2;
     c->days[0].day_id = 1;
     c->days[0].n = 2;
-    c->days[0].actions[0] = (struct cal_day_action){{6, 0, 0}, 1};
-    c->days[0].actions[1] = (struct cal_day_action){{22, 0, 0}, 2};
+    c->days[0].actions[0] = (struct mfw_tou_day_action){{6, 0, 0}, 1};
+    c->days[0].actions[1] = (struct mfw_tou_day_action){{22, 0, 0}, 2};
     c->days[1].day_id = 2;
     c->days[1].n = 1;
-    c->days[1].actions[0] = (struct cal_day_action){{0, 0, 0}, 3};
+    c->days[1].actions[0] = (struct mfw_tou_day_action){{0, 0, 0}, 3};
     t->passive = t->active;
     t->passive.days[1].actions[0].script_selector = 4;
-    t->passive_activation = (struct cal_date_time){{2026, 6, 1, CAL_ANY}, {0, 0, 0}};
+    t->passive_activation = (struct mfw_tou_date_time){{2026, 6, 1, MFW_TOU_ANY}, {0, 0, 0}};
     t->passive_pending = true;
-    struct special_day x = {1, {CAL_YEAR_ANY, 12, 25, CAL_ANY}, 2};
-    struct special_day l = {2, {CAL_YEAR_ANY, CAL_ANY, CAL_DOM_LAST, 5}, 1};
-    tou_special_insert(t, &x);
-    tou_special_insert(t, &l);
+    struct mfw_tou_special_day x = {1, {MFW_TOU_YEAR_ANY, 12, 25, MFW_TOU_ANY}, 2};
+    struct mfw_tou_special_day l = {2, {MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, 5}, 1};
+    mfw_tou_special_insert(t, &x);
+    mfw_tou_special_insert(t, &l);
 }
 
-static void exercise(struct tou *t)
+static void exercise(struct mfw_tou *t)
 {
-    (void)tou_validate(&t->active);
-    (void)tou_validate(&t->passive);
-    (void)tou_validate_parts(&t->passive);
-    struct clock c;
-    clock_init(&c, NULL, false);
+    (void)mfw_tou_validate(&t->active);
+    (void)mfw_tou_validate(&t->passive);
+    (void)mfw_tou_validate_parts(&t->passive);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     /* A few instants around a year: new year, the DST days, a season start, a leap day. */
     static const mfw_ms_t instants[] = {
         1767225600000LL, /* 2026-01-01T00:00Z */
@@ -85,22 +85,22 @@ static void exercise(struct tou *t)
         1835438400000LL, /* 2028-02-29T12:00Z */
     };
     for (size_t i = 0; i < sizeof(instants) / sizeof(instants[0]); i++) {
-        struct local_time lt;
-        clock_local(&c, instants[i], &lt);
+        struct mfw_local_time lt;
+        mfw_clock_local(&c, instants[i], &lt);
         bool bad = false;
-        uint8_t tar = tou_tariff_checked(t, &lt, &bad);
-        if (tar < 1 || tar > MFW_TARIFFS || (bad && tar != TOU_FALLBACK_TARIFF))
+        uint8_t tar = mfw_tou_tariff_checked(t, &lt, &bad);
+        if (tar < 1 || tar > MFW_TARIFFS || (bad && tar != MFW_TOU_FALLBACK_TARIFF))
             abort();
         bool activated = false;
-        (void)tou_tick(t, &lt, instants[i], &activated);
-        tar = tou_tariff(t, &lt);
+        (void)mfw_tou_tick(t, &lt, instants[i], &activated);
+        tar = mfw_tou_tariff(t, &lt);
         if (tar < 1 || tar > MFW_TARIFFS)
             abort();
     }
     /* IC 11 methods on whatever table was decoded: the order invariant must survive. */
-    struct special_day e = {7, {CAL_YEAR_ANY, 1, 1, CAL_ANY}, 1};
-    (void)tou_special_insert(t, &e);
-    (void)tou_special_delete(t, 7);
+    struct mfw_tou_special_day e = {7, {MFW_TOU_YEAR_ANY, 1, 1, MFW_TOU_ANY}, 1};
+    (void)mfw_tou_special_insert(t, &e);
+    (void)mfw_tou_special_delete(t, 7);
     for (unsigned i = 1; i < t->n_special; i++)
         if (t->special[i - 1].index >= t->special[i].index)
             abort();
@@ -108,10 +108,10 @@ static void exercise(struct tou *t)
 
 static int check(const uint8_t *buf, size_t len)
 {
-    static struct tou t, before; /* not on the fuzzer's stack */
+    static struct mfw_tou t, before; /* not on the fuzzer's stack */
     make_seed(&t);
     memcpy(&before, &t, sizeof(t));
-    int r = tou_decode(&t, buf, len);
+    int r = mfw_tou_decode(&t, buf, len);
     if (r != MFW_OK) {
         if (r != MFW_E_FORMAT)
             abort();
@@ -119,9 +119,9 @@ static int check(const uint8_t *buf, size_t len)
             abort(); /* a refused record changes nothing */
         return r;
     }
-    static uint8_t out[TOU_ENCODED_MAX];
+    static uint8_t out[MFW_TOU_ENCODED_MAX];
     size_t n = 0;
-    if (len > TOU_ENCODED_MAX || tou_encode(&t, out, sizeof(out), &n) != MFW_OK || n != len ||
+    if (len > MFW_TOU_ENCODED_MAX || mfw_tou_encode(&t, out, sizeof(out), &n) != MFW_OK || n != len ||
         memcmp(out, buf, len) != 0)
         abort(); /* canonical: an accepted record re-encodes to itself */
     exercise(&t);
@@ -144,11 +144,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static struct tou seed;
-    static uint8_t rec[TOU_ENCODED_MAX];
+    static struct mfw_tou seed;
+    static uint8_t rec[MFW_TOU_ENCODED_MAX];
     size_t n = 0;
     make_seed(&seed);
-    if (tou_validate(&seed.active) != MFW_OK || tou_encode(&seed, rec, sizeof(rec), &n) != MFW_OK ||
+    if (mfw_tou_validate(&seed.active) != MFW_OK || mfw_tou_encode(&seed, rec, sizeof(rec), &n) != MFW_OK ||
         check(rec, n) != MFW_OK) {
         fprintf(stderr, "fuzz_tou: the seed made by tou_encode does not decode\n");
         abort();

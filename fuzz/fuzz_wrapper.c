@@ -1,4 +1,4 @@
-/* libFuzzer harness for the IEC 62056-47 wrapper decoder (wrapper_feed, wrapper.h).
+/* libFuzzer harness for the IEC 62056-47 wrapper decoder (mfw_wrapper_feed, wrapper.h).
  *
  * Input: byte 0 chooses the APDU buffer's capacity (1..64, small so that lengths above it are
  * common), byte 1 seeds the splits, the rest is the TCP byte stream. The stream is fed in pieces
@@ -83,8 +83,8 @@ static int check(const uint8_t *data, size_t size)
     uint8_t *buf = malloc(cap); /* exact size */
     if (buf == NULL)
         return 0;
-    struct wrapper w;
-    if (wrapper_init(&w, buf, cap) != MFW_OK)
+    struct mfw_wrapper w;
+    if (mfw_wrapper_init(&w, buf, cap) != MFW_OK)
         abort();
     size_t pos = 0;
     while (pos < n) {
@@ -97,8 +97,8 @@ static int check(const uint8_t *data, size_t size)
         size_t end = pos + piece;
         while (pos < end) {
             size_t used = 0;
-            struct wrapper_frame f;
-            int r = wrapper_feed(&w, s + pos, end - pos, &used, &f);
+            struct mfw_wrapper_frame f;
+            int r = mfw_wrapper_feed(&w, s + pos, end - pos, &used, &f);
             if (used > end - pos)
                 abort();
             pos += used;
@@ -119,10 +119,10 @@ static int check(const uint8_t *data, size_t size)
                     abort();
                 /* sticky until reset */
                 size_t again = 1;
-                if (pos < end && (wrapper_feed(&w, s + pos, end - pos, &again, &f) != r ||
+                if (pos < end && (mfw_wrapper_feed(&w, s + pos, end - pos, &again, &f) != r ||
                                   again != 0))
                     abort();
-                wrapper_reset(&w);
+                mfw_wrapper_reset(&w);
                 k++;
             }
         }

@@ -47,29 +47,29 @@ static const uint8_t aarq_lls[] = {
 struct rig {
     struct flash_emu emu;
     uint8_t mem[256 * 4096];
-    struct hal hal;
-    struct meter_config cfg;
-    struct meter m;
-    struct meter_settings set0;
+    struct mfw_hal hal;
+    struct mfw_meter_config cfg;
+    struct mfw_meter m;
+    struct mfw_meter_settings set0;
     int64_t offset0;
-    struct dlms_server s;
+    struct mfw_dlms_server s;
     uint8_t out[2048];
 };
 
 static struct rig *rig; /* the harness's own state (not firmware) */
 
-static void run(struct meter *m, mfw_ms_t from, mfw_ms_t to)
+static void run(struct mfw_meter *m, mfw_ms_t from, mfw_ms_t to)
 {
     for (mfw_ms_t t = from; t < to; t += MIN_MS) {
-        struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+        struct mfw_metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
         for (int p = 0; p < 3; p++) {
             b.ph[p].vrms = 230.0;
             b.ph[p].irms = 2.0;
             b.ph[p].p = 460.0;
             b.ph[p].v_angle_deg = -120.0 * p;
         }
-        meter_block(m, &b);
-        meter_tick(m, t + MIN_MS);
+        mfw_meter_block(m, &b);
+        mfw_meter_tick(m, t + MIN_MS);
     }
 }
 
@@ -78,13 +78,13 @@ static void setup(void)
     rig = calloc(1, sizeof *rig);
     if (rig == NULL)
         abort();
-    meter_default_config(&rig->cfg, METER_382M);
+    mfw_meter_default_config(&rig->cfg, MFW_METER_382M);
     if (flash_emu_init(&rig->emu, rig->mem, rig->cfg.store.sector_size,
                        rig->cfg.store.sector_count, rig->cfg.store.prog_size, 1) != MFW_OK)
         abort();
     flash_emu_erase_all(&rig->emu);
     flash_emu_hal(&rig->emu, &rig->hal);
-    if (meter_init(&rig->m, &rig->cfg, &rig->hal, T0) != MFW_OK || !rig->m.persistent)
+    if (mfw_meter_init(&rig->m, &rig->cfg, &rig->hal, T0) != MFW_OK || !rig->m.persistent)
         abort();
     run(&rig->m, T0, T0 + 6 * 60 * MIN_MS);
     rig->set0 = rig->m.set;
@@ -92,52 +92,52 @@ static void setup(void)
 }
 
 struct snap {
-    struct meter_settings set;
+    struct mfw_meter_settings set;
     int64_t offset;
-    struct meter_registers reg;
-    uint32_t rows[PROF_COUNT + EVLOG_COUNT];
+    struct mfw_meter_registers reg;
+    uint32_t rows[MFW_PROF_COUNT + MFW_EVENTLOG_COUNT];
 };
 
 static void take(struct snap *s)
 {
-    struct meter *m = &rig->m;
+    struct mfw_meter *m = &rig->m;
     s->set = m->set;
     s->offset = m->clock.offset_ms;
     s->reg = m->reg;
-    for (unsigned k = 0; k < PROF_COUNT; k++)
-        s->rows[k] = profile_count(&m->prof[k], &m->store);
-    for (unsigned k = 0; k < EVLOG_COUNT; k++)
-        s->rows[PROF_COUNT + k] = eventlog_count(&m->ev, &m->store, (enum event_log)k);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        s->rows[k] = mfw_profile_count(&m->prof[k], &m->store);
+    for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
+        s->rows[MFW_PROF_COUNT + k] = mfw_eventlog_count(&m->ev, &m->store, (enum mfw_eventlog_id)k);
 }
 
 static void decoders(const uint8_t *p, size_t n)
 {
-    static struct xdlms_get_req g;
-    static struct xdlms_set_req s;
-    struct xdlms_action_req a;
-    int r = xdlms_parse_get(p, n, &g);
+    static struct mfw_xdlms_get_req g;
+    static struct mfw_xdlms_set_req s;
+    struct mfw_xdlms_action_req a;
+    int r = mfw_xdlms_parse_get(p, n, &g);
     if (r != MFW_OK && r != MFW_E_FORMAT)
         abort();
-    if (r == MFW_OK && g.kind != XDLMS_GET_NEXT) {
+    if (r == MFW_OK && g.kind != MFW_XDLMS_GET_NEXT) {
         for (unsigned i = 0; i < g.n; i++) {
-            const struct xdlms_bytes *b = &g.ref[i].params;
+            const struct mfw_xdlms_bytes *b = &g.ref[i].params;
             if (b->len > 0 && (b->p < p || b->p + b->len > p + n))
                 abort();
-            struct xdlms_range rg;
-            struct xdlms_entry en;
+            struct mfw_xdlms_range rg;
+            struct mfw_xdlms_entry en;
             if (g.ref[i].has_selection) {
-                int x = xdlms_parse_range(b, &rg), y = xdlms_parse_entry(b, &en);
+                int x = mfw_xdlms_parse_range(b, &rg), y = mfw_xdlms_parse_entry(b, &en);
                 if ((x != MFW_OK && x != MFW_E_FORMAT) || (y != MFW_OK && y != MFW_E_FORMAT))
                     abort();
             }
         }
     }
-    r = xdlms_parse_set(p, n, &s);
+    r = mfw_xdlms_parse_set(p, n, &s);
     if (r != MFW_OK && r != MFW_E_FORMAT)
         abort();
     if (r == MFW_OK && s.raw.len > 0 && (s.raw.p < p || s.raw.p + s.raw.len > p + n))
         abort();
-    r = xdlms_parse_action(p, n, &a);
+    r = mfw_xdlms_parse_action(p, n, &a);
     if (r != MFW_OK && r != MFW_E_FORMAT)
         abort();
 }
@@ -145,16 +145,16 @@ static void decoders(const uint8_t *p, size_t n)
 /* Did this answer report a change that was allowed to happen? */
 static bool success_write(const uint8_t *o, size_t n)
 {
-    if (n >= 4 && o[0] == XDLMS_SET_RESPONSE && (o[1] == 1 || o[1] == 3))
-        return o[3] == DAR_SUCCESS;
-    if (n >= 4 && o[0] == XDLMS_SET_RESPONSE && o[1] == 5) {
+    if (n >= 4 && o[0] == MFW_XDLMS_SET_RESPONSE && (o[1] == 1 || o[1] == 3))
+        return o[3] == MFW_DAR_SUCCESS;
+    if (n >= 4 && o[0] == MFW_XDLMS_SET_RESPONSE && o[1] == 5) {
         for (size_t k = 4; k < n; k++)
-            if (o[k] == DAR_SUCCESS)
+            if (o[k] == MFW_DAR_SUCCESS)
                 return true;
         return false;
     }
-    if (n >= 4 && o[0] == XDLMS_ACTION_RESPONSE)
-        return o[3] == DAR_SUCCESS;
+    if (n >= 4 && o[0] == MFW_XDLMS_ACTION_RESPONSE)
+        return o[3] == MFW_DAR_SUCCESS;
     return false;
 }
 
@@ -164,22 +164,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     if (size == 0)
         return 0;
-    struct meter *m = &rig->m;
+    struct mfw_meter *m = &rig->m;
     /* the same starting point for every input */
     if (memcmp(&m->set, &rig->set0, sizeof m->set) != 0 &&
-        meter_apply_settings(m, &rig->set0) != MFW_OK)
+        mfw_meter_apply_settings(m, &rig->set0) != MFW_OK)
         abort();
     if (m->clock.offset_ms != rig->offset0)
         m->clock.offset_ms = rig->offset0;
-    struct dlms_server_cfg dc;
-    dlms_server_cfg_init(&dc);
-    if (dlms_server_init(&rig->s, m, &dc) != MFW_OK)
+    struct mfw_dlms_server_config dc;
+    mfw_dlms_server_default_config(&dc);
+    if (mfw_dlms_server_init(&rig->s, m, &dc) != MFW_OK)
         abort();
     bool pub = data[0] & 1;
     uint8_t sap = pub ? 16 : 1;
-    size_t n = pub ? dlms_server_apdu(&rig->s, 0, sap, aarq_public, sizeof aarq_public, rig->out,
+    size_t n = pub ? mfw_dlms_server_apdu(&rig->s, 0, sap, aarq_public, sizeof aarq_public, rig->out,
                                       sizeof rig->out)
-                   : dlms_server_apdu(&rig->s, 0, sap, aarq_lls, sizeof aarq_lls, rig->out,
+                   : mfw_dlms_server_apdu(&rig->s, 0, sap, aarq_lls, sizeof aarq_lls, rig->out,
                                       sizeof rig->out);
     if (n == 0 || !rig->s.a[0].associated)
         abort();
@@ -195,10 +195,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         decoders(apdu, len);
         take(&before);
-        n = dlms_server_apdu(&rig->s, 0, sap, apdu, len, rig->out, sizeof rig->out);
+        n = mfw_dlms_server_apdu(&rig->s, 0, sap, apdu, len, rig->out, sizeof rig->out);
         if (n > sizeof rig->out)
             abort();
-        if (n > 0 && rig->out[0] == XDLMS_GET_RESPONSE && n > max)
+        if (n > 0 && rig->out[0] == MFW_XDLMS_GET_RESPONSE && n > max)
             abort();
         take(&after);
         if ((pub || !success_write(rig->out, n)) &&
@@ -208,7 +208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              memcmp(before.rows, after.rows, sizeof before.rows) != 0))
             abort();
     }
-    dlms_server_close(&rig->s, 0);
+    mfw_dlms_server_close(&rig->s, 0);
     return 0;
 }
 

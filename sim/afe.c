@@ -239,7 +239,7 @@ static double chan_value(const struct afe_chan *ch, struct afe_powers *pw, doubl
     return x;
 }
 
-void afe_generate(struct afe *a, struct adc_frame *out, size_t n)
+void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
 {
     const struct afe_config *c = &a->cfg;
     const double fsc = full_scale_codes(c);
@@ -264,7 +264,7 @@ void afe_generate(struct afe *a, struct adc_frame *out, size_t n)
             for (unsigned k = 0; k < 2u * c->phases + 1u; k += 2)
                 gauss2(&a->rng, &noise[k], &noise[k + 1]);
         }
-        struct adc_frame *fr = &out[s];
+        struct mfw_adc_frame *fr = &out[s];
         memset(fr, 0, sizeof *fr);
         for (unsigned k = 0; k < c->phases; k++) {
             double v = chan_value(&a->pre_v[k], &pw, a->cycles, f);
@@ -333,7 +333,7 @@ double afe_wrap180(double d)
  * (metrology removes it), so P = sum_h of those. Q is the fundamental only:
  * V1 I1 sin(arg V1 - arg I1) = (bv*ai - av*bi)/2, positive when the current lags. */
 void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
-                          struct metrology_block *out)
+                          struct mfw_metrology_block *out)
 {
     memset(out, 0, sizeof *out);
     out->duration_s = duration_s;

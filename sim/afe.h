@@ -1,5 +1,5 @@
 /* afe: a simulated analog front end for the host. Parametric voltage and current waveforms per
- * phase, sensor errors, noise and a 24-bit ADC quantiser, producing the struct adc_frame the
+ * phase, sensor errors, noise and a 24-bit ADC quantiser, producing the struct mfw_adc_frame the
  * metrology eats. Deterministic for a given seed. Host only (uses libm); never linked into src/. */
 #ifndef METERFW_SIM_AFE_H
 #define METERFW_SIM_AFE_H
@@ -98,7 +98,7 @@ void afe_default_config(struct afe_config *c, uint8_t phases, uint32_t fs_hz, do
 int afe_init(struct afe *a, const struct afe_config *c);   /* MFW_OK or MFW_E_ARG */
 /* Takes effect from the next sample; the fundamental phase stays continuous across changes. */
 void afe_set(struct afe *a, const struct afe_state *s);
-void afe_generate(struct afe *a, struct adc_frame *out, size_t n);
+void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n);
 /* Nominal scale (no sensor error): volts and amps per code. A calibration starts from these. */
 double afe_volts_per_code(const struct afe *a);
 double afe_amps_per_code(const struct afe *a);
@@ -113,9 +113,9 @@ void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_
 
 /* The analytic quantities of a state (the truth the metrology is judged against):
  * P = sum over harmonics of V_h*I_h*cos(angle), Q = fundamental V1*I1*sin(phi1), Vrms/Irms over
- * all harmonics (DC excluded, see metrology.h), per phase and i_n. Writes a metrology_block of
+ * all harmonics (DC excluded, see metrology.h), per phase and i_n. Writes a mfw_metrology_block of
  * the given duration, so the fast fidelity can feed it to the meter directly. */
 void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
-                          struct metrology_block *out);
+                          struct mfw_metrology_block *out);
 
 #endif /* METERFW_SIM_AFE_H */

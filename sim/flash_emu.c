@@ -149,7 +149,7 @@ int flash_emu_erase(void *ctx, uint32_t sector)
     return MFW_OK;
 }
 
-void flash_emu_hal(struct flash_emu *f, struct hal *h)
+void flash_emu_hal(struct flash_emu *f, struct mfw_hal *h)
 {
     h->ctx = f;
     h->flash_read = flash_emu_read;

@@ -52,7 +52,7 @@ void flash_emu_cut_after(struct flash_emu *f, uint64_t n);
 /* Power back: the device works again, no cut is pending. Counters are kept. */
 void flash_emu_power_on(struct flash_emu *f);
 /* Fills the flash members of h (ctx = f); other members are left as they are. */
-void flash_emu_hal(struct flash_emu *f, struct hal *h);
+void flash_emu_hal(struct flash_emu *f, struct mfw_hal *h);
 
 /* The HAL functions themselves (ctx is a struct flash_emu *). */
 int flash_emu_read(void *ctx, uint32_t addr, void *buf, size_t len);

@@ -313,10 +313,10 @@ static int get_iso(struct pctx *p, mfw_ms_t *out)
     if (!ok)
         return fail(p, MFW_E_FORMAT, "expected a UTC time YYYY-MM-DDTHH:MM[:SS]Z, got '%.24s'",
                     w ? w : "end of line");
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || hh > 23 ||
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mfw_civil_days_in_month(y, mo) || hh > 23 ||
         mi > 59 || ss > 59)
         return fail(p, MFW_E_RANGE, "'%.24s' is not a valid instant (1970..9999)", w);
-    int64_t days = civil_days_from_date(y, mo, d);
+    int64_t days = mfw_civil_days_from_date(y, mo, d);
     *out = (((days * 24 + hh) * 60 + mi) * 60 + ss) * (mfw_ms_t)1000;
     return MFW_OK;
 }

@@ -38,12 +38,12 @@ static void near_abs(double got, double want, double tol)
 }
 
 /* Generates n samples of state st with config c and returns them (caller frees). */
-static struct adc_frame *run(const struct afe_config *c, const struct afe_state *st, size_t n,
+static struct mfw_adc_frame *run(const struct afe_config *c, const struct afe_state *st, size_t n,
                              struct afe *a)
 {
     assert_int_equal(afe_init(a, c), MFW_OK);
     afe_set(a, st);
-    struct adc_frame *f = calloc(n, sizeof *f);
+    struct mfw_adc_frame *f = calloc(n, sizeof *f);
     assert_non_null(f);
     afe_generate(a, f, n);
     return f;
@@ -51,12 +51,12 @@ static struct adc_frame *run(const struct afe_config *c, const struct afe_state 
 
 enum ch { CH_V, CH_I, CH_N };
 
-static double code(const struct adc_frame *f, enum ch ch, unsigned ph)
+static double code(const struct mfw_adc_frame *f, enum ch ch, unsigned ph)
 {
     return ch == CH_V ? f->v[ph] : ch == CH_I ? f->i[ph] : f->i_n;
 }
 
-static double rms(const struct adc_frame *f, size_t n, enum ch ch, unsigned ph, double scale)
+static double rms(const struct mfw_adc_frame *f, size_t n, enum ch ch, unsigned ph, double scale)
 {
     double s = 0.0;
     for (size_t k = 0; k < n; k++) {
@@ -66,7 +66,7 @@ static double rms(const struct adc_frame *f, size_t n, enum ch ch, unsigned ph, 
     return sqrt(s / (double)n);
 }
 
-static double mean_vi(const struct afe *a, const struct adc_frame *f, size_t n, unsigned ph)
+static double mean_vi(const struct afe *a, const struct mfw_adc_frame *f, size_t n, unsigned ph)
 {
     double s = 0.0;
     for (size_t k = 0; k < n; k++)
@@ -119,7 +119,7 @@ static void test_rms_and_power_sine(void **state)
     cfg3(&c);
     afe_state_sine(&st, 3, 230.0, 10.0, 30.0, 50.0);
     size_t n = 100 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     for (unsigned ph = 0; ph < 3; ph++) {
         near_rel(rms(f, n, CH_V, ph, afe_volts_per_code(&a)), 230.0, 1e-6);
         near_rel(rms(f, n, CH_I, ph, afe_amps_per_code(&a)), 10.0, 1e-5);
@@ -149,12 +149,12 @@ static void test_power_5th_harmonic(void **state)
     st.ph[0].i.n_harmonics = 1;
     st.ph[0].i.h[0] = (struct afe_harmonic){.order = 5, .amplitude = 0.40, .phase_deg = 0.0};
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     double p1 = 230.0 * 50.0;
     near_rel(mean_vi(&a, f, n, 0), 1.04 * p1, 1e-5);
     near_rel(rms(f, n, CH_V, 0, afe_volts_per_code(&a)), 230.0 * sqrt(1.01), 1e-6);
     near_rel(rms(f, n, CH_I, 0, afe_amps_per_code(&a)), 50.0 * sqrt(1.16), 1e-5);
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     afe_state_quantities(&st, 1, 0.2, &b);
     near_rel(b.ph[0].p, 1.04 * p1, 1e-12);
     near_abs(b.ph[0].q, 0.0, 1e-9);
@@ -194,12 +194,12 @@ static void test_power_harmonic_displaced(void **state)
     st.ph[0].i.n_harmonics = 1;
     st.ph[0].i.h[0] = (struct afe_harmonic){.order = 5, .amplitude = 0.40, .phase_deg = 0.0};
     double want = 230.0 * 20.0 * (cos(rad(10.0)) + 0.04 * cos(rad(50.0)));
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     afe_state_quantities(&st, 1, 1.0, &b);
     near_rel(b.ph[0].p, want, 1e-12);
     near_rel(b.ph[0].q, 230.0 * 20.0 * sin(rad(10.0)), 1e-12);
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     near_rel(mean_vi(&a, f, n, 0), want, 1e-5);
     free(f);
 }
@@ -209,7 +209,7 @@ static void test_quantity_signs(void **state)
 {
     (void)state;
     struct afe_state st;
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     afe_state_sine(&st, 3, 230.0, 5.0, 60.0, 50.0);
     afe_state_quantities(&st, 3, 1.0, &b);
     for (unsigned ph = 0; ph < 3; ph++) {
@@ -240,11 +240,11 @@ static void test_neutral_triplen(void **state)
         st.ph[ph].i.n_harmonics = 1;
         st.ph[ph].i.h[0] = (struct afe_harmonic){.order = 3, .amplitude = 0.2, .phase_deg = 0.0};
     }
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_rel(b.i_n, 3.0 * 2.0, 1e-12);
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     near_rel(rms(f, n, CH_N, 0, afe_amps_per_code(&a)), 6.0, 1e-5);
     free(f);
 }
@@ -261,12 +261,12 @@ static void test_neutral_one_phase_loaded(void **state)
     st.ph[1].i.rms = 16.0;
     st.ph[1].i.phase_deg = -150.0;
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     near_rel(rms(f, n, CH_N, 0, afe_amps_per_code(&a)), 16.0, 1e-5);
     /* Kirchhoff sample by sample: i_n = -i_L2 (up to rounding of each code). */
     for (size_t k = 0; k < n; k++)
         assert_true(abs(f[k].i_n + f[k].i[1]) <= 1);
-    struct metrology_block b;
+    struct mfw_metrology_block b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_rel(b.i_n, 16.0, 1e-12);
     /* An explicit neutral overrides Kirchhoff. */
@@ -288,7 +288,7 @@ static void test_gain_error(void **state)
     c.i_sensor[2].gain_error = -0.01;
     afe_state_sine(&st, 3, 230.0, 10.0, 0.0, 50.0);
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     near_rel(rms(f, n, CH_V, 0, afe_volts_per_code(&a)), 230.0 * 1.02, 1e-6);
     near_rel(rms(f, n, CH_V, 1, afe_volts_per_code(&a)), 230.0, 1e-6);
     near_rel(rms(f, n, CH_I, 2, afe_amps_per_code(&a)), 10.0 * 0.99, 1e-5);
@@ -308,7 +308,7 @@ static void test_phase_error(void **state)
     c.i_sensor[0].phase_error_deg = 1.0;
     afe_state_sine(&st, 1, 230.0, 10.0, 60.0, 50.0);
     size_t n = 50 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     near_rel(mean_vi(&a, f, n, 0), 2300.0 * cos(rad(61.0)), 1e-5);
     free(f);
 
@@ -343,7 +343,7 @@ static void test_offset_and_dc(void **state)
     afe_state_sine(&st, 1, 230.0, 10.0, 0.0, 50.0);
     st.ph[0].i.dc = 1.0;
     size_t n = 10 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     double sv = 0, si = 0;
     for (size_t k = 0; k < n; k++) {
         sv += f[k].v[0];
@@ -365,11 +365,11 @@ static void test_seed_determinism(void **state)
     c.seed = 42;
     afe_state_sine(&st, 3, 230.0, 10.0, 0.0, 50.0);
     size_t n = 4 * CYC;
-    struct adc_frame *f1 = run(&c, &st, n, &a);
-    struct adc_frame *f2 = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f1 = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f2 = run(&c, &st, n, &a);
     assert_memory_equal(f1, f2, n * sizeof *f1);
     c.seed = 43;
-    struct adc_frame *f3 = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f3 = run(&c, &st, n, &a);
     assert_memory_not_equal(f1, f3, n * sizeof *f1);
     free(f1);
     free(f2);
@@ -388,7 +388,7 @@ static void test_noise_rms(void **state)
     memset(&st, 0, sizeof st);
     st.freq_hz = 50.0;
     size_t n = 100000;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     double want = FSC / sqrt(2.0) * 1e-3;
     for (unsigned ph = 0; ph < 3; ph++) {
         near_rel(rms(f, n, CH_V, ph, 1.0), want, 0.05);
@@ -408,7 +408,7 @@ static void test_clamp(void **state)
     afe_default_config(&c, 1, FS, 100.0);
     afe_state_sine(&st, 1, 600.0, 0.0, 0.0, 50.0);
     size_t n = 2 * CYC;
-    struct adc_frame *f = run(&c, &st, n, &a);
+    struct mfw_adc_frame *f = run(&c, &st, n, &a);
     int32_t mx = INT32_MIN, mn = INT32_MAX;
     for (size_t k = 0; k < n; k++) {
         mx = f[k].v[0] > mx ? f[k].v[0] : mx;
@@ -432,7 +432,7 @@ static void test_phase_continuity(void **state)
     assert_int_equal(afe_init(&a, &c), MFW_OK);
     afe_set(&a, &st);
     enum { N = 1234, M = 400 };
-    struct adc_frame f[N + M];
+    struct mfw_adc_frame f[N + M];
     afe_generate(&a, f, N);
     st.freq_hz = 55.0;
     afe_set(&a, &st);
@@ -459,7 +459,7 @@ static void test_drift(void **state)
     st.drift_hz_per_s = 1.0;
     assert_int_equal(afe_init(&a, &c), MFW_OK);
     afe_set(&a, &st);
-    struct adc_frame f[FS / 4];
+    struct mfw_adc_frame f[FS / 4];
     for (unsigned k = 0; k < 4; k++)
         afe_generate(&a, f, FS / 4);
     near_abs(a.cycles, 0.5, 1e-9);

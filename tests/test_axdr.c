@@ -26,7 +26,7 @@ static size_t hex(const char *s, uint8_t *out, size_t cap)
 }
 
 /* Compares what an encoder wrote with hex text. */
-static void expect(const struct wcursor *wc, const char *want)
+static void expect(const struct mfw_wcursor *wc, const char *want)
 {
     uint8_t w[600];
     size_t n = hex(want, w, sizeof(w));
@@ -36,45 +36,45 @@ static void expect(const struct wcursor *wc, const char *want)
 }
 
 static uint8_t buf[1024];
-static struct wcursor wc;
+static struct mfw_wcursor wc;
 
-static void reset(void) { wc_init(&wc, buf, sizeof(buf)); }
+static void reset(void) { mfw_wcursor_init(&wc, buf, sizeof(buf)); }
 
 /* ---- Encoder ---- */
 
 static void encode_scalars(void **st)
 {
     (void)st;
-    reset(); axdr_put_null(&wc); expect(&wc, "00");
-    reset(); axdr_put_dont_care(&wc); expect(&wc, "FF");
-    reset(); axdr_put_bool(&wc, true); axdr_put_bool(&wc, false); expect(&wc, "03 01 03 00");
-    reset(); axdr_put_i8(&wc, -1); axdr_put_i8(&wc, 2); expect(&wc, "0F FF 0F 02");
-    reset(); axdr_put_u8(&wc, 200); expect(&wc, "11 C8");
-    reset(); axdr_put_i16(&wc, -2); expect(&wc, "10 FF FE");
-    reset(); axdr_put_u16(&wc, 8); expect(&wc, "12 00 08");
-    reset(); axdr_put_i32(&wc, -100000); expect(&wc, "05 FF FE 79 60");
-    reset(); axdr_put_u32(&wc, 0x12345678u); expect(&wc, "06 12 34 56 78");
-    reset(); axdr_put_i64(&wc, -2); expect(&wc, "14 FF FF FF FF FF FF FF FE");
-    reset(); axdr_put_u64(&wc, 0x0102030405060708ull); expect(&wc, "15 01 02 03 04 05 06 07 08");
-    reset(); axdr_put_enum(&wc, 3); expect(&wc, "16 03");
-    reset(); axdr_put_bcd(&wc, 0x42); expect(&wc, "0D 42");
+    reset(); mfw_axdr_put_null(&wc); expect(&wc, "00");
+    reset(); mfw_axdr_put_dont_care(&wc); expect(&wc, "FF");
+    reset(); mfw_axdr_put_bool(&wc, true); mfw_axdr_put_bool(&wc, false); expect(&wc, "03 01 03 00");
+    reset(); mfw_axdr_put_i8(&wc, -1); mfw_axdr_put_i8(&wc, 2); expect(&wc, "0F FF 0F 02");
+    reset(); mfw_axdr_put_u8(&wc, 200); expect(&wc, "11 C8");
+    reset(); mfw_axdr_put_i16(&wc, -2); expect(&wc, "10 FF FE");
+    reset(); mfw_axdr_put_u16(&wc, 8); expect(&wc, "12 00 08");
+    reset(); mfw_axdr_put_i32(&wc, -100000); expect(&wc, "05 FF FE 79 60");
+    reset(); mfw_axdr_put_u32(&wc, 0x12345678u); expect(&wc, "06 12 34 56 78");
+    reset(); mfw_axdr_put_i64(&wc, -2); expect(&wc, "14 FF FF FF FF FF FF FF FE");
+    reset(); mfw_axdr_put_u64(&wc, 0x0102030405060708ull); expect(&wc, "15 01 02 03 04 05 06 07 08");
+    reset(); mfw_axdr_put_enum(&wc, 3); expect(&wc, "16 03");
+    reset(); mfw_axdr_put_bcd(&wc, 0x42); expect(&wc, "0D 42");
     /* 1.5 = 0x3FC00000 (binary32), 0x3FF8000000000000 (binary64); -2.0f = 0xC0000000 */
-    reset(); axdr_put_f32(&wc, 1.5f); axdr_put_f32(&wc, -2.0f);
+    reset(); mfw_axdr_put_f32(&wc, 1.5f); mfw_axdr_put_f32(&wc, -2.0f);
     expect(&wc, "17 3F C0 00 00 17 C0 00 00 00");
-    reset(); axdr_put_f64(&wc, 1.5); expect(&wc, "18 3F F8 00 00 00 00 00 00");
+    reset(); mfw_axdr_put_f64(&wc, 1.5); expect(&wc, "18 3F F8 00 00 00 00 00 00");
     static const uint8_t ln[6] = {0, 0, 1, 0, 0, 255};
-    reset(); axdr_put_octets(&wc, ln, 6); expect(&wc, "09 06 00 00 01 00 00 FF");
-    reset(); axdr_put_octets(&wc, NULL, 0); expect(&wc, "09 00");
-    reset(); axdr_put_visible(&wc, "Gurux", 5); expect(&wc, "0A 05 47 75 72 75 78");
-    reset(); axdr_put_utf8(&wc, (const uint8_t *)"\xC3\xA9", 2); expect(&wc, "0C 02 C3 A9");
+    reset(); mfw_axdr_put_octets(&wc, ln, 6); expect(&wc, "09 06 00 00 01 00 00 FF");
+    reset(); mfw_axdr_put_octets(&wc, NULL, 0); expect(&wc, "09 00");
+    reset(); mfw_axdr_put_visible(&wc, "Gurux", 5); expect(&wc, "0A 05 47 75 72 75 78");
+    reset(); mfw_axdr_put_utf8(&wc, (const uint8_t *)"\xC3\xA9", 2); expect(&wc, "0C 02 C3 A9");
     /* bit-string: the count is in bits; unused trailing bits are cleared */
     static const uint8_t bits[2] = {0xA5, 0xFF};
-    reset(); axdr_put_bitstring(&wc, bits, 3); expect(&wc, "04 03 A0");
-    reset(); axdr_put_bitstring(&wc, bits, 16); expect(&wc, "04 10 A5 FF");
-    reset(); axdr_put_bitstring(&wc, bits, 9); expect(&wc, "04 09 A5 80");
-    reset(); axdr_put_bitstring(&wc, NULL, 0); expect(&wc, "04 00");
-    reset(); axdr_put_array_header(&wc, 0); expect(&wc, "01 00");
-    reset(); axdr_put_array_header(&wc, 300); expect(&wc, "01 82 01 2C");
+    reset(); mfw_axdr_put_bitstring(&wc, bits, 3); expect(&wc, "04 03 A0");
+    reset(); mfw_axdr_put_bitstring(&wc, bits, 16); expect(&wc, "04 10 A5 FF");
+    reset(); mfw_axdr_put_bitstring(&wc, bits, 9); expect(&wc, "04 09 A5 80");
+    reset(); mfw_axdr_put_bitstring(&wc, NULL, 0); expect(&wc, "04 00");
+    reset(); mfw_axdr_put_array_header(&wc, 0); expect(&wc, "01 00");
+    reset(); mfw_axdr_put_array_header(&wc, 300); expect(&wc, "01 82 01 2C");
 }
 
 static void encode_structure(void **st)
@@ -84,10 +84,10 @@ static void encode_structure(void **st)
      * generic capture_objects element would carry it (data_index omitted). */
     static const uint8_t ln[6] = {0, 0, 1, 0, 0, 255};
     reset();
-    axdr_put_structure_header(&wc, 3);
-    axdr_put_u16(&wc, 8);
-    axdr_put_octets(&wc, ln, 6);
-    axdr_put_i8(&wc, 2);
+    mfw_axdr_put_structure_header(&wc, 3);
+    mfw_axdr_put_u16(&wc, 8);
+    mfw_axdr_put_octets(&wc, ln, 6);
+    mfw_axdr_put_i8(&wc, 2);
     expect(&wc, "02 03 12 00 08 09 06 00 00 01 00 00 FF 0F 02");
 }
 
@@ -95,11 +95,11 @@ static void encode_overflow(void **st)
 {
     (void)st;
     uint8_t small[4];
-    struct wcursor w;
-    wc_init(&w, small, sizeof(small));
-    axdr_put_u32(&w, 1); /* 5 bytes into 4 */
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, small, sizeof(small));
+    mfw_axdr_put_u32(&w, 1); /* 5 bytes into 4 */
     assert_int_equal(w.err, MFW_E_NOSPACE);
-    axdr_put_null(&w); /* sticky */
+    mfw_axdr_put_null(&w); /* sticky */
     assert_int_equal(w.err, MFW_E_NOSPACE);
 }
 
@@ -118,7 +118,7 @@ static void length_forms(void **st)
         payload[i] = (uint8_t)i;
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         reset();
-        axdr_put_octets(&wc, payload, cases[c].n);
+        mfw_axdr_put_octets(&wc, payload, cases[c].n);
         uint8_t h[4];
         size_t hn = hex(cases[c].hdr, h, sizeof(h));
         assert_int_equal(wc.err, MFW_OK);
@@ -126,16 +126,16 @@ static void length_forms(void **st)
         assert_memory_equal(buf, h, hn);
         assert_memory_equal(buf + hn, payload, cases[c].n);
 
-        struct rcursor rc;
-        rc_init(&rc, buf, wc.len);
-        struct axdr_value v;
-        assert_int_equal(axdr_get(&rc, &v), MFW_OK);
-        assert_int_equal(v.tag, AXDR_OCTET_STRING);
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, buf, wc.len);
+        struct mfw_axdr_value v;
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
+        assert_int_equal(v.tag, MFW_AXDR_OCTET_STRING);
         assert_int_equal(v.len, cases[c].n);
         assert_int_equal(v.hdr_len, hn);
         assert_true(v.minimal);
         assert_ptr_equal(v.p, buf + hn);
-        assert_int_equal(rc_left(&rc), 0);
+        assert_int_equal(mfw_rcursor_left(&rc), 0);
     }
     /* The bare length forms, up to the 4-byte one. */
     static const struct {
@@ -144,36 +144,36 @@ static void length_forms(void **st)
     } lens[] = {{0x10000, "83 01 00 00"}, {0xFFFFFF, "83 FF FF FF"}, {0x1000000, "84 01 00 00 00"}};
     for (size_t c = 0; c < sizeof(lens) / sizeof(lens[0]); c++) {
         reset();
-        axdr_put_length(&wc, lens[c].n);
+        mfw_axdr_put_length(&wc, lens[c].n);
         expect(&wc, lens[c].enc);
     }
     /* A non-minimal length is accepted (BER allows it; some clients send 0x81 for < 128) and
      * reported as such. */
     uint8_t in[8];
     size_t n = hex("09 81 02 AA BB", in, sizeof(in));
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    struct axdr_value v;
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    struct mfw_axdr_value v;
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
     assert_int_equal(v.len, 2);
     assert_false(v.minimal);
     assert_int_equal(v.hdr_len, 3);
-    /* axdr_get_length bounds by the input; 0x80 (indefinite) and 0x85.. are refused. */
+    /* mfw_axdr_get_length bounds by the input; 0x80 (indefinite) and 0x85.. are refused. */
     size_t len;
     n = hex("81 03 01 02 03", in, sizeof(in));
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_get_length(&rc, &len), MFW_OK);
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_get_length(&rc, &len), MFW_OK);
     assert_int_equal(len, 3);
-    rc_init(&rc, in, n - 1);
-    assert_int_equal(axdr_get_length(&rc, &len), MFW_E_FORMAT);
+    mfw_rcursor_init(&rc, in, n - 1);
+    assert_int_equal(mfw_axdr_get_length(&rc, &len), MFW_E_FORMAT);
     assert_int_equal(rc.err, MFW_E_FORMAT);
     static const char *bad[] = {"09 80 00", "09 85 00 00 00 00 01 00", "09 84 FF FF FF FF 00",
                                 "09 83 01 00 00 00", "09 05 01 02 03 04", "01 05 00 00",
                                 "02 81 FF 00", "04 82 00 11 FF FF", "0A 01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         n = hex(bad[i], in, sizeof(in));
-        rc_init(&rc, in, n);
-        assert_int_equal(axdr_get(&rc, &v), MFW_E_FORMAT);
+        mfw_rcursor_init(&rc, in, n);
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_E_FORMAT);
         assert_int_equal(rc.err, MFW_E_FORMAT);
     }
 }
@@ -188,64 +188,64 @@ static void decode_scalars(void **st)
                    "11 FF 12 FF FF 06 FF FF FF FF 15 FF FF FF FF FF FF FF FF 16 07 0D 99 "
                    "03 02 17 3F C0 00 00 18 BF F8 00 00 00 00 00 00 FF",
                    in, sizeof(in));
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    struct axdr_value v;
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    struct mfw_axdr_value v;
     static const int64_t ivals[] = {-2, -2, INT32_MIN, INT64_MIN};
-    static const uint8_t itags[] = {AXDR_INTEGER, AXDR_LONG, AXDR_DOUBLE_LONG, AXDR_LONG64};
+    static const uint8_t itags[] = {MFW_AXDR_INTEGER, MFW_AXDR_LONG, MFW_AXDR_DOUBLE_LONG, MFW_AXDR_LONG64};
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(axdr_get(&rc, &v), MFW_OK);
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
         assert_int_equal(v.tag, itags[i]);
         assert_true(v.i64 == ivals[i]);
     }
     static const uint64_t uvals[] = {0xFF, 0xFFFF, 0xFFFFFFFFu, UINT64_MAX, 7, 0x99};
-    static const uint8_t utags[] = {AXDR_UNSIGNED,       AXDR_LONG_UNSIGNED, AXDR_DOUBLE_LONG_UNSIGNED,
-                                    AXDR_LONG64_UNSIGNED, AXDR_ENUM,          AXDR_BCD};
+    static const uint8_t utags[] = {MFW_AXDR_UNSIGNED,       MFW_AXDR_LONG_UNSIGNED, MFW_AXDR_DOUBLE_LONG_UNSIGNED,
+                                    MFW_AXDR_LONG64_UNSIGNED, MFW_AXDR_ENUM,          MFW_AXDR_BCD};
     for (int i = 0; i < 6; i++) {
-        assert_int_equal(axdr_get(&rc, &v), MFW_OK);
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
         assert_int_equal(v.tag, utags[i]);
         assert_true(v.u64 == uvals[i]);
     }
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK); /* boolean 0x02: TRUE, raw kept */
-    assert_int_equal(v.tag, AXDR_BOOLEAN);
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK); /* boolean 0x02: TRUE, raw kept */
+    assert_int_equal(v.tag, MFW_AXDR_BOOLEAN);
     assert_int_equal(v.u64, 1);
     assert_int_equal(v.raw, 2);
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK);
-    assert_true(v.tag == AXDR_FLOAT32 && v.f64 == 1.5 && v.u64 == 0x3FC00000u);
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK);
-    assert_true(v.tag == AXDR_FLOAT64 && v.f64 == -1.5);
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK);
-    assert_int_equal(v.tag, AXDR_DONT_CARE);
-    assert_int_equal(rc_left(&rc), 0);
-    assert_int_equal(axdr_get(&rc, &v), MFW_E_FORMAT); /* nothing left */
-    assert_int_equal(axdr_peek_tag(&rc), MFW_E_FORMAT);
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
+    assert_true(v.tag == MFW_AXDR_FLOAT32 && v.f64 == 1.5 && v.u64 == 0x3FC00000u);
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
+    assert_true(v.tag == MFW_AXDR_FLOAT64 && v.f64 == -1.5);
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
+    assert_int_equal(v.tag, MFW_AXDR_DONT_CARE);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_E_FORMAT); /* nothing left */
+    assert_int_equal(mfw_axdr_peek_tag(&rc), MFW_E_FORMAT);
 
     /* Typed reads, one of each, all from a fresh buffer. */
     n = hex("0F FE 11 C8 10 FF FE 12 00 08 05 FF FE 79 60 06 12 34 56 78 "
             "14 FF FF FF FF FF FF FF FE 15 00 00 00 00 00 00 00 2A 16 03 03 01 00 "
             "17 3F C0 00 00 18 3F F8 00 00 00 00 00 00 0A 02 41 42",
             in, sizeof(in));
-    rc_init(&rc, in, n);
+    mfw_rcursor_init(&rc, in, n);
     int8_t i8; uint8_t u8; int16_t i16; uint16_t u16; int32_t i32; uint32_t u32;
     int64_t i64; uint64_t u64; uint8_t e; bool b; float f; double d; char s[4]; size_t sl;
-    assert_int_equal(axdr_peek_tag(&rc), AXDR_INTEGER);
-    assert_int_equal(axdr_get_i8(&rc, &i8), MFW_OK); assert_int_equal(i8, -2);
-    assert_int_equal(axdr_get_u8(&rc, &u8), MFW_OK); assert_int_equal(u8, 200);
-    assert_int_equal(axdr_get_i16(&rc, &i16), MFW_OK); assert_int_equal(i16, -2);
-    assert_int_equal(axdr_get_u16(&rc, &u16), MFW_OK); assert_int_equal(u16, 8);
-    assert_int_equal(axdr_get_i32(&rc, &i32), MFW_OK); assert_int_equal(i32, -100000);
-    assert_int_equal(axdr_get_u32(&rc, &u32), MFW_OK); assert_int_equal(u32, 0x12345678u);
-    assert_int_equal(axdr_get_i64(&rc, &i64), MFW_OK); assert_true(i64 == -2);
-    assert_int_equal(axdr_get_u64(&rc, &u64), MFW_OK); assert_true(u64 == 42);
-    assert_int_equal(axdr_get_enum(&rc, &e), MFW_OK); assert_int_equal(e, 3);
-    assert_int_equal(axdr_get_bool(&rc, &b), MFW_OK); assert_true(b);
-    assert_int_equal(axdr_get_null(&rc), MFW_OK);
-    assert_int_equal(axdr_get_f32(&rc, &f), MFW_OK); assert_true(f == 1.5f);
-    assert_int_equal(axdr_get_f64(&rc, &d), MFW_OK); assert_true(d == 1.5);
-    assert_int_equal(axdr_get_visible(&rc, sizeof(s), s, &sl), MFW_OK);
+    assert_int_equal(mfw_axdr_peek_tag(&rc), MFW_AXDR_INTEGER);
+    assert_int_equal(mfw_axdr_get_i8(&rc, &i8), MFW_OK); assert_int_equal(i8, -2);
+    assert_int_equal(mfw_axdr_get_u8(&rc, &u8), MFW_OK); assert_int_equal(u8, 200);
+    assert_int_equal(mfw_axdr_get_i16(&rc, &i16), MFW_OK); assert_int_equal(i16, -2);
+    assert_int_equal(mfw_axdr_get_u16(&rc, &u16), MFW_OK); assert_int_equal(u16, 8);
+    assert_int_equal(mfw_axdr_get_i32(&rc, &i32), MFW_OK); assert_int_equal(i32, -100000);
+    assert_int_equal(mfw_axdr_get_u32(&rc, &u32), MFW_OK); assert_int_equal(u32, 0x12345678u);
+    assert_int_equal(mfw_axdr_get_i64(&rc, &i64), MFW_OK); assert_true(i64 == -2);
+    assert_int_equal(mfw_axdr_get_u64(&rc, &u64), MFW_OK); assert_true(u64 == 42);
+    assert_int_equal(mfw_axdr_get_enum(&rc, &e), MFW_OK); assert_int_equal(e, 3);
+    assert_int_equal(mfw_axdr_get_bool(&rc, &b), MFW_OK); assert_true(b);
+    assert_int_equal(mfw_axdr_get_null(&rc), MFW_OK);
+    assert_int_equal(mfw_axdr_get_f32(&rc, &f), MFW_OK); assert_true(f == 1.5f);
+    assert_int_equal(mfw_axdr_get_f64(&rc, &d), MFW_OK); assert_true(d == 1.5);
+    assert_int_equal(mfw_axdr_get_visible(&rc, sizeof(s), s, &sl), MFW_OK);
     assert_int_equal(sl, 2);
     assert_memory_equal(s, "AB", 2);
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     assert_int_equal(rc.err, MFW_OK);
 }
 
@@ -273,20 +273,20 @@ static void wrong_tags(void **st)
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         uint8_t in[16], out[8];
         size_t n = hex(cases[c].in, in, sizeof(in)), len;
-        struct rcursor rc;
-        rc_init(&rc, in, n);
-        uint16_t u16; uint32_t u32; uint8_t u8; bool b; struct cosem_datetime dt;
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, in, n);
+        uint16_t u16; uint32_t u32; uint8_t u8; bool b; struct mfw_cosem_datetime dt;
         int r;
         switch (cases[c].which) {
-        case 0: r = axdr_get_u16(&rc, &u16); break;
-        case 1: r = axdr_get_u32(&rc, &u32); break;
-        case 2: r = axdr_get_u8(&rc, &u8); break;
-        case 3: r = axdr_get_octets(&rc, sizeof(out), out, &len); break;
-        case 4: r = axdr_get_bool(&rc, &b); break;
-        case 5: r = axdr_get_structure(&rc, &u32); break;
-        case 6: r = axdr_get_array(&rc, &u32); break;
-        case 7: r = axdr_get_datetime(&rc, &dt); break;
-        default: r = axdr_get_enum(&rc, &u8); break;
+        case 0: r = mfw_axdr_get_u16(&rc, &u16); break;
+        case 1: r = mfw_axdr_get_u32(&rc, &u32); break;
+        case 2: r = mfw_axdr_get_u8(&rc, &u8); break;
+        case 3: r = mfw_axdr_get_octets(&rc, sizeof(out), out, &len); break;
+        case 4: r = mfw_axdr_get_bool(&rc, &b); break;
+        case 5: r = mfw_axdr_get_structure(&rc, &u32); break;
+        case 6: r = mfw_axdr_get_array(&rc, &u32); break;
+        case 7: r = mfw_axdr_get_datetime(&rc, &dt); break;
+        default: r = mfw_axdr_get_enum(&rc, &u8); break;
         }
         assert_int_equal(r, MFW_E_FORMAT);
         assert_int_equal(rc.err, MFW_E_FORMAT);
@@ -294,19 +294,19 @@ static void wrong_tags(void **st)
     /* An octet-string longer than the caller's buffer: NOSPACE, not FORMAT. */
     uint8_t in[8], out[2];
     size_t n = hex("09 03 01 02 03", in, sizeof(in)), len;
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_get_octets(&rc, sizeof(out), out, &len), MFW_E_NOSPACE);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_get_octets(&rc, sizeof(out), out, &len), MFW_E_NOSPACE);
     assert_int_equal(rc.err, MFW_OK);
     /* Tags the Data CHOICE does not define. */
     static const uint8_t undefined[] = {7, 8, 11, 14, 28, 100, 254};
     for (size_t i = 0; i < sizeof(undefined); i++) {
         uint8_t t[2] = {undefined[i], 0};
-        struct axdr_value v;
-        rc_init(&rc, t, 2);
-        assert_int_equal(axdr_get(&rc, &v), MFW_E_FORMAT);
-        rc_init(&rc, t, 2);
-        assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
+        struct mfw_axdr_value v;
+        mfw_rcursor_init(&rc, t, 2);
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_E_FORMAT);
+        mfw_rcursor_init(&rc, t, 2);
+        assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
     }
 }
 
@@ -338,9 +338,9 @@ static size_t first_element(uint8_t *out, size_t cap)
     assert_int_equal(n, 0x1DA);
     /* skip "01 34"; the element runs up to the next "02 04 12 00 0F" (the second object) */
     size_t len = 0;
-    struct rcursor rc;
-    rc_init(&rc, all + 2, n - 2);
-    assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, all + 2, n - 2);
+    assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
     len = rc.pos;
     assert_true(len <= cap);
     memcpy(out, all + 2, len);
@@ -361,69 +361,69 @@ static void decode_object_list_element(void **st)
      * structure { attribute_id integer, access_mode enum, access_selectors (null) },
      * method_access array of structure { method_id integer, access_mode enum } } }
      * (Blue Book 4.4.4, IC 15 attribute 2). */
-    struct rcursor rc;
-    rc_init(&rc, el, n);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, el, n);
     uint32_t count;
     uint16_t class_id;
     uint8_t version, ln[6];
     size_t ln_len;
-    assert_int_equal(axdr_get_structure(&rc, &count), MFW_OK);
+    assert_int_equal(mfw_axdr_get_structure(&rc, &count), MFW_OK);
     assert_int_equal(count, 4);
-    assert_int_equal(axdr_get_u16(&rc, &class_id), MFW_OK);
+    assert_int_equal(mfw_axdr_get_u16(&rc, &class_id), MFW_OK);
     assert_int_equal(class_id, 15);
-    assert_int_equal(axdr_get_u8(&rc, &version), MFW_OK);
+    assert_int_equal(mfw_axdr_get_u8(&rc, &version), MFW_OK);
     assert_int_equal(version, 2);
-    assert_int_equal(axdr_get_octets(&rc, sizeof(ln), ln, &ln_len), MFW_OK);
+    assert_int_equal(mfw_axdr_get_octets(&rc, sizeof(ln), ln, &ln_len), MFW_OK);
     assert_int_equal(ln_len, 6);
     static const uint8_t want_ln[6] = {0, 0, 40, 0, 0, 255};
     assert_memory_equal(ln, want_ln, 6);
-    assert_int_equal(axdr_get_structure(&rc, &count), MFW_OK);
+    assert_int_equal(mfw_axdr_get_structure(&rc, &count), MFW_OK);
     assert_int_equal(count, 2);
     uint32_t n_attr, n_meth;
-    assert_int_equal(axdr_get_array(&rc, &n_attr), MFW_OK);
+    assert_int_equal(mfw_axdr_get_array(&rc, &n_attr), MFW_OK);
     assert_int_equal(n_attr, 11);
     for (uint32_t i = 1; i <= n_attr; i++) {
         int8_t id;
         uint8_t mode;
-        assert_int_equal(axdr_get_structure(&rc, &count), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &count), MFW_OK);
         assert_int_equal(count, 3);
-        assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
+        assert_int_equal(mfw_axdr_get_i8(&rc, &id), MFW_OK);
         assert_int_equal(id, (int8_t)i);
-        assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+        assert_int_equal(mfw_axdr_get_enum(&rc, &mode), MFW_OK);
         assert_int_equal(mode, 1); /* read-only */
-        assert_int_equal(axdr_get_null(&rc), MFW_OK);
+        assert_int_equal(mfw_axdr_get_null(&rc), MFW_OK);
     }
-    assert_int_equal(axdr_get_array(&rc, &n_meth), MFW_OK);
+    assert_int_equal(mfw_axdr_get_array(&rc, &n_meth), MFW_OK);
     assert_int_equal(n_meth, 6);
     for (uint32_t i = 1; i <= n_meth; i++) {
         int8_t id;
         uint8_t mode;
-        assert_int_equal(axdr_get_structure(&rc, &count), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &count), MFW_OK);
         assert_int_equal(count, 2);
-        assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
+        assert_int_equal(mfw_axdr_get_i8(&rc, &id), MFW_OK);
         assert_int_equal(id, (int8_t)i);
-        assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+        assert_int_equal(mfw_axdr_get_enum(&rc, &mode), MFW_OK);
         assert_int_equal(mode, 0); /* no access */
     }
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     assert_int_equal(rc.err, MFW_OK);
 
     /* The same with the generic reader: 1 + 4 + 1 + 11 * 4 + 1 + 6 * 3 = 69 elements. */
-    rc_init(&rc, el, n);
+    mfw_rcursor_init(&rc, el, n);
     unsigned elements = 0;
-    struct axdr_value v;
-    while (rc_left(&rc) > 0) {
-        assert_int_equal(axdr_get(&rc, &v), MFW_OK);
+    struct mfw_axdr_value v;
+    while (mfw_rcursor_left(&rc) > 0) {
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
         elements++;
     }
     assert_int_equal(elements, 69);
     assert_int_equal(rc.err, MFW_OK);
 
     /* The nesting is 4 deep (element / access rights / attribute list / item). */
-    rc_init(&rc, el, n);
-    assert_int_equal(axdr_skip(&rc, 4), MFW_OK);
-    rc_init(&rc, el, n);
-    assert_int_equal(axdr_skip(&rc, 3), MFW_E_FORMAT);
+    mfw_rcursor_init(&rc, el, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 4), MFW_OK);
+    mfw_rcursor_init(&rc, el, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 3), MFW_E_FORMAT);
 }
 
 static void decode_object_list_block(void **st)
@@ -433,43 +433,43 @@ static void decode_object_list_block(void **st)
     size_t n = hex(object_list_block1, all, sizeof(all));
     /* The whole object list is an array of 0x34 = 52 elements over 9 blocks: block 1 holds the
      * array header and the first 5 elements, ending on an element boundary. */
-    struct rcursor rc;
-    rc_init(&rc, all, n);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, all, n);
     uint32_t count;
-    assert_int_equal(axdr_get_array(&rc, &count), MFW_OK);
+    assert_int_equal(mfw_axdr_get_array(&rc, &count), MFW_OK);
     assert_int_equal(count, 52);
     static const uint8_t lns[5][6] = {{0, 0, 40, 0, 0, 255}, {0, 0, 40, 0, 1, 255},
                                       {0, 0, 43, 0, 1, 255}, {0, 0, 43, 0, 2, 255},
                                       {0, 0, 43, 0, 3, 255}};
     static const uint16_t classes[5] = {15, 15, 64, 64, 64};
     for (int i = 0; i < 5; i++) {
-        struct rcursor el = rc;
+        struct mfw_rcursor el = rc;
         uint32_t sc;
         uint16_t class_id;
         uint8_t ver, ln[6];
         size_t ln_len;
-        assert_int_equal(axdr_get_structure(&el, &sc), MFW_OK);
-        assert_int_equal(axdr_get_u16(&el, &class_id), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&el, &sc), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u16(&el, &class_id), MFW_OK);
         assert_int_equal(class_id, classes[i]);
-        assert_int_equal(axdr_get_u8(&el, &ver), MFW_OK);
-        assert_int_equal(axdr_get_octets(&el, 6, ln, &ln_len), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u8(&el, &ver), MFW_OK);
+        assert_int_equal(mfw_axdr_get_octets(&el, 6, ln, &ln_len), MFW_OK);
         assert_memory_equal(ln, lns[i], 6);
-        assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_OK);
+        assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
     }
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     /* The array as a whole is incomplete in this block: skipping it must fail cleanly. */
-    rc_init(&rc, all, n);
-    assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
+    mfw_rcursor_init(&rc, all, n);
+    assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
     assert_int_equal(rc.err, MFW_E_FORMAT);
 }
 
 /* Field by field (the struct has padding). */
-static bool dt_equal(const struct cosem_datetime *a, const struct cosem_datetime *b)
+static bool dt_equal(const struct mfw_cosem_datetime *a, const struct mfw_cosem_datetime *b)
 {
     return a->year == b->year && a->month == b->month && a->day == b->day &&
            a->day_of_week == b->day_of_week && a->hour == b->hour && a->minute == b->minute &&
            a->second == b->second && a->hundredths == b->hundredths &&
-           a->deviation == b->deviation && a->clock_status == b->clock_status;
+           a->deviation == b->deviation && a->mfw_clock_status == b->mfw_clock_status;
 }
 
 /* 2026-11-25T16:26:30Z: days from 1970 = 10957 (to 2000) + 9497 (to 2026) + 304 + 24. */
@@ -482,10 +482,10 @@ static void decode_clock(void **st)
      * octet-string(12) date-time; the trailing "09 0F" is the server quirk the README notes. */
     uint8_t in[32];
     size_t n = hex("09 0C 07 EA 0B 19 03 10 1A 1E 00 00 00 00 09 0F", in, sizeof(in));
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    struct cosem_datetime dt;
-    assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    struct mfw_cosem_datetime dt;
+    assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
     assert_int_equal(rc.pos, 14);
     assert_int_equal(dt.year, 2026);
     assert_int_equal(dt.month, 11);
@@ -496,86 +496,86 @@ static void decode_clock(void **st)
     assert_int_equal(dt.second, 30);
     assert_int_equal(dt.hundredths, 0);
     assert_int_equal(dt.deviation, 0);
-    assert_int_equal(dt.clock_status, 0);
+    assert_int_equal(dt.mfw_clock_status, 0);
     mfw_ms_t ms;
-    assert_int_equal(cosem_datetime_to_ms(&dt, 60, &ms), MFW_OK); /* deviation given: 60 unused */
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 60, &ms), MFW_OK); /* deviation given: 60 unused */
     assert_true(ms == CLOCK_VECTOR_MS);
-    assert_int_equal(civil_weekday(civil_days_of_ms(ms, &(int64_t){0})), dt.day_of_week);
+    assert_int_equal(mfw_civil_weekday(mfw_civil_days_of_ms(ms, &(int64_t){0})), dt.day_of_week);
 
     /* And back: the same 14 bytes. */
-    struct cosem_datetime back;
-    assert_int_equal(cosem_datetime_from_ms(&back, CLOCK_VECTOR_MS, 0, 0), MFW_OK);
+    struct mfw_cosem_datetime back;
+    assert_int_equal(mfw_cosem_datetime_from_ms(&back, CLOCK_VECTOR_MS, 0, 0), MFW_OK);
     reset();
-    axdr_put_datetime_octets(&wc, &back);
+    mfw_axdr_put_datetime_octets(&wc, &back);
     expect(&wc, "09 0C 07 EA 0B 19 03 10 1A 1E 00 00 00 00");
     /* Tagged form [25]: same contents, accepted by the same reader. */
     reset();
-    axdr_put_datetime(&wc, &back);
+    mfw_axdr_put_datetime(&wc, &back);
     expect(&wc, "19 07 EA 0B 19 03 10 1A 1E 00 00 00 00");
-    rc_init(&rc, buf, wc.len);
-    assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+    mfw_rcursor_init(&rc, buf, wc.len);
+    assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
     assert_true(dt_equal(&dt, &back));
     reset();
-    axdr_put_date(&wc, &back);
-    axdr_put_time(&wc, &back);
+    mfw_axdr_put_date(&wc, &back);
+    mfw_axdr_put_time(&wc, &back);
     expect(&wc, "1A 07 EA 0B 19 03 1B 10 1A 1E 00");
-    rc_init(&rc, buf, wc.len);
-    assert_int_equal(axdr_get_date(&rc, &dt), MFW_OK);
+    mfw_rcursor_init(&rc, buf, wc.len);
+    assert_int_equal(mfw_axdr_get_date(&rc, &dt), MFW_OK);
     assert_true(dt.year == 2026 && dt.month == 11 && dt.day == 25 && dt.day_of_week == 3);
-    assert_int_equal(dt.hour, COSEM_NS);
-    assert_int_equal(dt.deviation, COSEM_DEVIATION_NS);
-    assert_int_equal(axdr_get_time(&rc, &dt), MFW_OK);
+    assert_int_equal(dt.hour, MFW_COSEM_NS);
+    assert_int_equal(dt.deviation, MFW_COSEM_DEVIATION_NS);
+    assert_int_equal(mfw_axdr_get_time(&rc, &dt), MFW_OK);
     assert_true(dt.hour == 16 && dt.minute == 26 && dt.second == 30 && dt.hundredths == 0);
-    assert_int_equal(dt.year, COSEM_YEAR_NS);
+    assert_int_equal(dt.year, MFW_COSEM_YEAR_NS);
 }
 
 static void datetime_conversions(void **st)
 {
     (void)st;
     /* CET summer time (UTC+2), 0.57 s: local 18:26:30.57, deviation -120 = 0xFF88, DST bit. */
-    struct cosem_datetime dt;
-    assert_int_equal(cosem_datetime_from_ms(&dt, CLOCK_VECTOR_MS + 579, 120, 0x80), MFW_OK);
+    struct mfw_cosem_datetime dt;
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, CLOCK_VECTOR_MS + 579, 120, 0x80), MFW_OK);
     reset();
-    axdr_put_datetime(&wc, &dt);
+    mfw_axdr_put_datetime(&wc, &dt);
     expect(&wc, "19 07 EA 0B 19 03 12 1A 1E 39 FF 88 80");
     mfw_ms_t ms;
-    assert_int_equal(cosem_datetime_to_ms(&dt, 0, &ms), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &ms), MFW_OK);
     assert_true(ms == CLOCK_VECTOR_MS + 570); /* hundredths: the 9 ms are dropped */
     /* Deviation not specified: the caller's offset decides. */
-    dt.deviation = COSEM_DEVIATION_NS;
-    assert_int_equal(cosem_datetime_to_ms(&dt, 60, &ms), MFW_OK);
+    dt.deviation = MFW_COSEM_DEVIATION_NS;
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 60, &ms), MFW_OK);
     assert_true(ms == CLOCK_VECTOR_MS + 570 + 3600000);
     /* Crossing midnight and the year westwards: 2027-01-01T02:00Z at UTC-5 is 2026-12-31 21:00
      * (a Thursday). */
-    mfw_ms_t ny = civil_days_from_date(2027, 1, 1) * 86400000LL + 2 * 3600000LL;
-    assert_int_equal(cosem_datetime_from_ms(&dt, ny, -300, 0), MFW_OK);
+    mfw_ms_t ny = mfw_civil_days_from_date(2027, 1, 1) * 86400000LL + 2 * 3600000LL;
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, ny, -300, 0), MFW_OK);
     assert_true(dt.year == 2026 && dt.month == 12 && dt.day == 31 && dt.day_of_week == 4);
     assert_true(dt.hour == 21 && dt.deviation == 300);
-    assert_int_equal(cosem_datetime_to_ms(&dt, 0, &ms), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &ms), MFW_OK);
     assert_true(ms == ny);
     /* Before 1970. */
-    assert_int_equal(cosem_datetime_from_ms(&dt, -1, 0, 0), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, -1, 0, 0), MFW_OK);
     assert_true(dt.year == 1969 && dt.month == 12 && dt.day == 31 && dt.hour == 23 &&
                 dt.second == 59 && dt.hundredths == 99);
     /* Refusals. */
-    assert_int_equal(cosem_datetime_from_ms(&dt, 0, 900, 0), MFW_E_RANGE);
-    assert_int_equal(cosem_datetime_from_ms(&dt, INT64_MAX, 0, 0), MFW_E_RANGE);
-    assert_int_equal(cosem_datetime_from_ms(&dt, CLOCK_VECTOR_MS, 0, 0), MFW_OK);
-    struct cosem_datetime bad = dt;
-    bad.year = COSEM_YEAR_NS;
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, 0, 900, 0), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, INT64_MAX, 0, 0), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, CLOCK_VECTOR_MS, 0, 0), MFW_OK);
+    struct mfw_cosem_datetime bad = dt;
+    bad.year = MFW_COSEM_YEAR_NS;
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
     bad = dt; bad.month = 13;
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
     bad = dt; bad.month = 2; bad.day = 29; /* 2026 is not a leap year */
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.hour = COSEM_NS;
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    bad = dt; bad.hour = MFW_COSEM_NS;
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
     bad = dt; bad.hundredths = 100;
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
     bad = dt; bad.deviation = 900;
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.hundredths = COSEM_NS; /* not specified: counts as 0 */
-    assert_int_equal(cosem_datetime_to_ms(&bad, 0, &ms), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
+    bad = dt; bad.hundredths = MFW_COSEM_NS; /* not specified: counts as 0 */
+    assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_OK);
     assert_true(ms == CLOCK_VECTOR_MS);
 }
 
@@ -586,21 +586,21 @@ static void compact_array(void **st)
      * contents-description TypeDescription, array-contents octet string). */
     uint8_t in[64];
     size_t n = hex("13 02 02 11 12 06 01 00 02 03 00 04", in, sizeof(in));
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    struct axdr_value v;
-    assert_int_equal(axdr_get(&rc, &v), MFW_OK);
-    assert_int_equal(v.tag, AXDR_COMPACT_ARRAY);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    struct mfw_axdr_value v;
+    assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
+    assert_int_equal(v.tag, MFW_AXDR_COMPACT_ARRAY);
     assert_int_equal(v.desc_len, 4);
     assert_ptr_equal(v.desc, in + 1);
     assert_int_equal(v.len, 6);
     assert_ptr_equal(v.p, in + 6);
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     /* array of 3 unsigned */
     n = hex("13 01 00 03 11 03 0A 0B 0C", in, sizeof(in));
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_OK);
-    assert_int_equal(rc_left(&rc), 0);
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     /* a compact-array inside a description, an undefined tag, a description count beyond the
      * input, a description nested too deep, contents beyond the input */
     static const char *bad[] = {"13 13 00", "13 07 00", "13 02 05 11 00",
@@ -609,8 +609,8 @@ static void compact_array(void **st)
                                 "13 11 05 01 02"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         n = hex(bad[i], in, sizeof(in));
-        rc_init(&rc, in, n);
-        assert_int_equal(axdr_get(&rc, &v), MFW_E_FORMAT);
+        mfw_rcursor_init(&rc, in, n);
+        assert_int_equal(mfw_axdr_get(&rc, &v), MFW_E_FORMAT);
     }
 }
 
@@ -618,24 +618,24 @@ static void compact_array(void **st)
  * exact-size heap block so ASan catches any read past it. */
 static void check_truncations(const uint8_t *enc, size_t n)
 {
-    struct rcursor rc;
-    rc_init(&rc, enc, n);
-    assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, enc, n);
+    assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
     assert_int_equal(rc.pos, n);
     for (size_t k = 0; k < n; k++) {
         uint8_t *p = malloc(k ? k : 1);
         assert_non_null(p);
         memcpy(p, enc, k);
-        rc_init(&rc, p, k);
-        assert_int_equal(axdr_skip(&rc, AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
+        mfw_rcursor_init(&rc, p, k);
+        assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_E_FORMAT);
         assert_int_equal(rc.err, MFW_E_FORMAT);
         /* and element by element */
-        rc_init(&rc, p, k);
-        struct axdr_value v;
+        mfw_rcursor_init(&rc, p, k);
+        struct mfw_axdr_value v;
         int r = MFW_OK;
-        while (r == MFW_OK && rc_left(&rc) > 0)
-            r = axdr_get(&rc, &v);
-        assert_true(r == MFW_E_FORMAT || rc_left(&rc) == 0);
+        while (r == MFW_OK && mfw_rcursor_left(&rc) > 0)
+            r = mfw_axdr_get(&rc, &v);
+        assert_true(r == MFW_E_FORMAT || mfw_rcursor_left(&rc) == 0);
         free(p);
     }
 }
@@ -663,12 +663,12 @@ static void truncations(void **st)
     /* Long-form lengths: an octet-string of 256 and an array of 128 nulls. */
     static uint8_t big[300];
     reset();
-    axdr_put_octets(&wc, big, 256);
+    mfw_axdr_put_octets(&wc, big, 256);
     check_truncations(buf, wc.len);
     reset();
-    axdr_put_array_header(&wc, 128);
+    mfw_axdr_put_array_header(&wc, 128);
     for (int i = 0; i < 128; i++)
-        axdr_put_null(&wc);
+        mfw_axdr_put_null(&wc);
     check_truncations(buf, wc.len);
 }
 
@@ -676,37 +676,37 @@ static void nesting(void **st)
 {
     (void)st;
     /* arrays of one array ... of one null: depth d = d containers */
-    for (unsigned d = 0; d <= AXDR_DEPTH_MAX + 2; d++) {
+    for (unsigned d = 0; d <= MFW_AXDR_DEPTH_MAX + 2; d++) {
         reset();
         for (unsigned i = 0; i < d; i++)
-            axdr_put_array_header(&wc, 1);
-        axdr_put_null(&wc);
-        struct rcursor rc;
-        rc_init(&rc, buf, wc.len);
-        int r = axdr_skip(&rc, AXDR_DEPTH_DEFAULT);
-        assert_int_equal(r, d <= AXDR_DEPTH_DEFAULT ? MFW_OK : MFW_E_FORMAT);
-        rc_init(&rc, buf, wc.len);
-        r = axdr_skip(&rc, 1000); /* clamped to AXDR_DEPTH_MAX */
-        assert_int_equal(r, d <= AXDR_DEPTH_MAX ? MFW_OK : MFW_E_FORMAT);
+            mfw_axdr_put_array_header(&wc, 1);
+        mfw_axdr_put_null(&wc);
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, buf, wc.len);
+        int r = mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT);
+        assert_int_equal(r, d <= MFW_AXDR_DEPTH_DEFAULT ? MFW_OK : MFW_E_FORMAT);
+        mfw_rcursor_init(&rc, buf, wc.len);
+        r = mfw_axdr_skip(&rc, 1000); /* clamped to MFW_AXDR_DEPTH_MAX */
+        assert_int_equal(r, d <= MFW_AXDR_DEPTH_MAX ? MFW_OK : MFW_E_FORMAT);
     }
     /* An empty container counts as a level too (depth limit is about structure, not bytes). */
     uint8_t in[16];
     size_t n = hex("02 01 01 00", in, sizeof(in));
-    struct rcursor rc;
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_skip(&rc, 1), MFW_E_FORMAT);
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_skip(&rc, 2), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 1), MFW_E_FORMAT);
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 2), MFW_OK);
     /* A scalar needs no depth. */
     n = hex("11 05", in, sizeof(in));
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_skip(&rc, 0), MFW_OK);
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 0), MFW_OK);
     /* Siblings after a nested child: {{1,2},{3}}, then a trailing byte stays unread. */
     n = hex("01 02 02 02 11 01 11 02 02 01 11 03 AA", in, sizeof(in));
     assert_int_equal(n, 13);
-    rc_init(&rc, in, n);
-    assert_int_equal(axdr_skip(&rc, 2), MFW_OK);
-    assert_int_equal(rc_left(&rc), 1);
+    mfw_rcursor_init(&rc, in, n);
+    assert_int_equal(mfw_axdr_skip(&rc, 2), MFW_OK);
+    assert_int_equal(mfw_rcursor_left(&rc), 1);
 }
 
 int main(void)

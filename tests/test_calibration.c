@@ -17,26 +17,26 @@
 #define CHUNK 40
 
 static struct afe afe;
-static struct metrology mt;
+static struct mfw_metrology mt;
 
-static void window(struct metrology_values *v)
+static void window(struct mfw_metrology_values *v)
 {
-    struct adc_frame f[CHUNK];
+    struct mfw_adc_frame f[CHUNK];
     do {
         afe_generate(&afe, f, CHUNK);
-        metrology_samples(&mt, f, CHUNK);
-    } while (!metrology_read(&mt, v));
+        mfw_metrology_samples(&mt, f, CHUNK);
+    } while (!mfw_metrology_read(&mt, v));
 }
 
-static void accumulate(struct calib_acc *a, unsigned windows)
+static void accumulate(struct mfw_calibration_acc *a, unsigned windows)
 {
-    struct metrology_values v;
+    struct mfw_metrology_values v;
     for (int k = 0; k < 5; k++)
         window(&v);
-    calib_reset(a);
+    mfw_calibration_reset(a);
     for (unsigned k = 0; k < windows; k++) {
         window(&v);
-        calib_add(a, metrology_raw(&mt, 0), v.freq_hz);
+        mfw_calibration_add(a, mfw_metrology_raw(&mt, 0), v.freq_hz);
     }
 }
 
@@ -49,18 +49,18 @@ static void recovers_sensor_errors(void **st)
     ac.i_sensor[0] = (struct afe_sensor){-0.020, 0.30, -800.0};
     ac.snr_db = 90.0;
     assert_int_equal(afe_init(&afe, &ac), MFW_OK);
-    struct metrology_config cfg;
-    metrology_default_config(&cfg, 1, 4000, 50);
-    assert_int_equal(metrology_init(&mt, &cfg), MFW_OK);
+    struct mfw_metrology_config cfg;
+    mfw_metrology_default_config(&cfg, 1, 4000, 50);
+    assert_int_equal(mfw_metrology_init(&mt, &cfg), MFW_OK);
 
     struct afe_state s;
     afe_state_sine(&s, 1, 230.0, 5.0, 60.0, 50.0);
     afe_set(&afe, &s);
-    struct calib_acc a;
+    struct mfw_calibration_acc a;
     accumulate(&a, 25);
-    struct metrology_cal_phase cal = cfg.cal[0];
-    const struct calib_reference ref = {230.0, 5.0, 60.0};
-    assert_int_equal(calib_gain_phase(&cal, &a, &ref), MFW_OK);
+    struct mfw_metrology_cal_phase cal = cfg.cal[0];
+    const struct mfw_calibration_reference ref = {230.0, 5.0, 60.0};
+    assert_int_equal(mfw_calibration_gain_phase(&cal, &a, &ref), MFW_OK);
     double vpc = afe_volts_per_code(&afe), apc = afe_amps_per_code(&afe);
     assert_true(fabs(cal.v_gain / (vpc / 1.015) - 1.0) < 2e-5);
     assert_true(fabs(cal.i_gain / (apc / 0.980) - 1.0) < 2e-5);
@@ -71,7 +71,7 @@ static void recovers_sensor_errors(void **st)
     afe_state_sine(&s, 1, 230.0, 0.0, 0.0, 50.0);
     afe_set(&afe, &s);
     accumulate(&a, 25);
-    assert_int_equal(calib_no_load(&cal, &a), MFW_OK);
+    assert_int_equal(mfw_calibration_no_load(&cal, &a), MFW_OK);
     double noise_codes = 8388607.0 / sqrt(2.0) * pow(10.0, -90.0 / 20.0);
     double floor_a2 = noise_codes * noise_codes * cal.i_gain * cal.i_gain;
     assert_true(fabs(cal.i_rms_offset / floor_a2 - 1.0) < 0.05);
@@ -79,10 +79,10 @@ static void recovers_sensor_errors(void **st)
 
     /* calibrated: 10 A at PF 0.8 capacitive, 51 Hz, read within 0.01 % */
     cfg.cal[0] = cal;
-    assert_int_equal(metrology_init(&mt, &cfg), MFW_OK);
+    assert_int_equal(mfw_metrology_init(&mt, &cfg), MFW_OK);
     afe_state_sine(&s, 1, 230.0, 10.0, -36.87, 51.0);
     afe_set(&afe, &s);
-    struct metrology_values v;
+    struct mfw_metrology_values v;
     double p = 0.0, q = 0.0;
     for (int k = 0; k < 5; k++)
         window(&v);
@@ -98,15 +98,15 @@ static void recovers_sensor_errors(void **st)
 static void refuses_what_it_cannot_use(void **st)
 {
     (void)st;
-    struct calib_acc a;
-    calib_reset(&a);
-    struct metrology_cal_phase cal = {0};
-    const struct calib_reference ref = {230.0, 5.0, 60.0};
-    assert_int_equal(calib_gain_phase(&cal, &a, &ref), MFW_E_STATE);
-    assert_int_equal(calib_no_load(&cal, &a), MFW_E_STATE);
-    struct metrology_raw_phase tiny = {.v1_re = 1.0, .i1_re = 1.0};
-    calib_add(&a, &tiny, 50.0);
-    assert_int_equal(calib_gain_phase(&cal, &a, &ref), MFW_E_RANGE);
+    struct mfw_calibration_acc a;
+    mfw_calibration_reset(&a);
+    struct mfw_metrology_cal_phase cal = {0};
+    const struct mfw_calibration_reference ref = {230.0, 5.0, 60.0};
+    assert_int_equal(mfw_calibration_gain_phase(&cal, &a, &ref), MFW_E_STATE);
+    assert_int_equal(mfw_calibration_no_load(&cal, &a), MFW_E_STATE);
+    struct mfw_metrology_raw_phase tiny = {.v1_re = 1.0, .i1_re = 1.0};
+    mfw_calibration_add(&a, &tiny, 50.0);
+    assert_int_equal(mfw_calibration_gain_phase(&cal, &a, &ref), MFW_E_RANGE);
 }
 
 int main(void)

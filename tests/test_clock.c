@@ -15,17 +15,17 @@
 #define MIN 60000LL
 #define HOUR 3600000LL
 
-/* UTC ms of a UTC civil date-time (civil_days_from_date is tested in test_civil.c). */
+/* UTC ms of a UTC civil date-time (mfw_civil_days_from_date is tested in test_civil.c). */
 static mfw_ms_t utc(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi)
 {
-    return civil_days_from_date(y, mo, d) * MFW_MS_PER_DAY + (int64_t)h * HOUR + (int64_t)mi * MIN;
+    return mfw_civil_days_from_date(y, mo, d) * MFW_MS_PER_DAY + (int64_t)h * HOUR + (int64_t)mi * MIN;
 }
 
-static void assert_local(const struct clock *c, mfw_ms_t t, int64_t y, unsigned mo, unsigned d,
+static void assert_local(const struct mfw_clock *c, mfw_ms_t t, int64_t y, unsigned mo, unsigned d,
                          unsigned h, unsigned mi, unsigned s, unsigned wd, bool dst)
 {
-    struct local_time lt;
-    clock_local(c, t, &lt);
+    struct mfw_local_time lt;
+    mfw_clock_local(c, t, &lt);
     assert_int_equal(lt.year, y);
     assert_int_equal(lt.month, mo);
     assert_int_equal(lt.day, d);
@@ -45,25 +45,25 @@ static void assert_local(const struct clock *c, mfw_ms_t t, int64_t y, unsigned 
 static void eu_2026_switch_instants(void **st)
 {
     (void)st;
-    struct clock_config cfg = clock_default_config();
+    struct mfw_clock_config cfg = mfw_clock_default_config();
     mfw_ms_t b, e;
-    assert_int_equal(clock_dst_instants(&cfg, 2026, &b, &e), MFW_OK);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2026, &b, &e), MFW_OK);
     assert_int_equal(b, utc(2026, 3, 29, 1, 0));
     assert_int_equal(e, utc(2026, 10, 25, 1, 0));
 
-    struct clock c;
-    assert_int_equal(clock_init(&c, NULL, false), MFW_OK);
-    assert_false(clock_dst_active(&c, b - 1));
-    assert_true(clock_dst_active(&c, b));
-    assert_true(clock_dst_active(&c, e - 1));
-    assert_false(clock_dst_active(&c, e));
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, NULL, false), MFW_OK);
+    assert_false(mfw_clock_dst_active(&c, b - 1));
+    assert_true(mfw_clock_dst_active(&c, b));
+    assert_true(mfw_clock_dst_active(&c, e - 1));
+    assert_false(mfw_clock_dst_active(&c, e));
 }
 
 static void eu_2026_local_around_switches(void **st)
 {
     (void)st;
-    struct clock c;
-    clock_init(&c, NULL, false);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     /* Spring: 00:59:59Z = 01:59:59 CET, then 01:00:00Z = 03:00:00 CEST (Sunday = 7). */
     assert_local(&c, utc(2026, 3, 29, 1, 0) - 1000, 2026, 3, 29, 1, 59, 59, 7, false);
     assert_local(&c, utc(2026, 3, 29, 1, 0), 2026, 3, 29, 3, 0, 0, 7, true);
@@ -74,8 +74,8 @@ static void eu_2026_local_around_switches(void **st)
     assert_local(&c, utc(2026, 10, 25, 0, 30), 2026, 10, 25, 2, 30, 0, 7, true);
     assert_local(&c, utc(2026, 10, 25, 1, 30), 2026, 10, 25, 2, 30, 0, 7, false);
     /* ms field */
-    struct local_time lt;
-    clock_local(&c, utc(2026, 6, 1, 10, 0) + 123, &lt);
+    struct mfw_local_time lt;
+    mfw_clock_local(&c, utc(2026, 6, 1, 10, 0) + 123, &lt);
     assert_int_equal(lt.ms, 123);
     assert_int_equal(lt.hour, 12);
 }
@@ -83,8 +83,8 @@ static void eu_2026_local_around_switches(void **st)
 static void local_date_at_2330z_on_dst_days(void **st)
 {
     (void)st;
-    struct clock c;
-    clock_init(&c, NULL, false);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     /* 2026-03-29T23:30Z: summer time, +2 h -> Monday 2026-03-30 01:30 local. */
     assert_local(&c, utc(2026, 3, 29, 23, 30), 2026, 3, 30, 1, 30, 0, 1, true);
     /* 2026-10-25T23:30Z: winter time, +1 h -> Monday 2026-10-26 00:30 local. */
@@ -97,15 +97,15 @@ static void local_date_at_2330z_on_dst_days(void **st)
 static void dst_off(void **st)
 {
     (void)st;
-    struct clock_config cfg = clock_default_config();
+    struct mfw_clock_config cfg = mfw_clock_default_config();
     cfg.dst_enabled = false;
-    struct clock c;
-    assert_int_equal(clock_init(&c, &cfg, false), MFW_OK);
-    assert_false(clock_dst_active(&c, utc(2026, 7, 1, 12, 0)));
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, &cfg, false), MFW_OK);
+    assert_false(mfw_clock_dst_active(&c, utc(2026, 7, 1, 12, 0)));
     assert_local(&c, utc(2026, 7, 1, 12, 0), 2026, 7, 1, 13, 0, 0, 3, false); /* Wed */
-    assert_int_equal(clock_status(&c, utc(2026, 7, 1, 12, 0)), 0);
-    assert_int_equal(clock_dst_instants(&cfg, 2026, NULL, NULL), MFW_E_STATE);
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 29, 2, 30), utc(2026, 3, 29, 1, 30));
+    assert_int_equal(mfw_clock_status(&c, utc(2026, 7, 1, 12, 0)), 0);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2026, NULL, NULL), MFW_E_STATE);
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 29, 2, 30), utc(2026, 3, 29, 1, 30));
 }
 
 /* US-like rule in UTC-5 (utc_offset -300): begin = second Sunday of March (the first Sunday on
@@ -116,7 +116,7 @@ static void dst_off(void **st)
 static void us_like_rule(void **st)
 {
     (void)st;
-    struct clock_config cfg = {
+    struct mfw_clock_config cfg = {
         .utc_offset_min = -300,
         .dst_enabled = true,
         .dst_deviation_min = 60,
@@ -124,41 +124,41 @@ static void us_like_rule(void **st)
         .dst_end = {.month = 11, .day_of_month = 1, .day_of_week = 7, .hour = 1, .minute = 0},
     };
     mfw_ms_t b, e;
-    assert_int_equal(clock_dst_instants(&cfg, 2026, &b, &e), MFW_OK);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2026, &b, &e), MFW_OK);
     assert_int_equal(b, utc(2026, 3, 8, 7, 0));
     assert_int_equal(e, utc(2026, 11, 1, 6, 0));
     /* 2027: Mar 1 2027 is a Monday (Mar 1 2026 Sunday + 365 = +1), second Sunday = 14th. */
-    assert_int_equal(clock_dst_instants(&cfg, 2027, &b, NULL), MFW_OK);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2027, &b, NULL), MFW_OK);
     assert_int_equal(b, utc(2027, 3, 14, 7, 0));
-    struct clock c;
-    assert_int_equal(clock_init(&c, &cfg, false), MFW_OK);
-    struct local_time lt;
-    clock_local(&c, utc(2026, 7, 4, 16, 0), &lt);
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, &cfg, false), MFW_OK);
+    struct mfw_local_time lt;
+    mfw_clock_local(&c, utc(2026, 7, 4, 16, 0), &lt);
     assert_true(lt.dst);
     assert_int_equal(lt.offset_min, -240);
     assert_int_equal(lt.hour, 12);
     /* Time zone mapping to COSEM attr 3 (Gurux convention [M]): -offset. */
-    assert_int_equal(clock_cosem_time_zone(&cfg), 300);
-    struct clock_config eu = clock_default_config();
-    assert_int_equal(clock_cosem_time_zone(&eu), -60);
+    assert_int_equal(mfw_clock_cosem_time_zone(&cfg), 300);
+    struct mfw_clock_config eu = mfw_clock_default_config();
+    assert_int_equal(mfw_clock_cosem_time_zone(&eu), -60);
 }
 
 /* Southern hemisphere (begin in October, end in April): DST runs across the new year. */
 static void southern_rule(void **st)
 {
     (void)st;
-    struct clock_config cfg = {
+    struct mfw_clock_config cfg = {
         .utc_offset_min = 600, /* AEST */
         .dst_enabled = true,
         .dst_deviation_min = 60,
         .dst_begin = {.month = 10, .day_of_month = 1, .day_of_week = 7, .hour = 2, .minute = 0},
         .dst_end = {.month = 4, .day_of_month = 1, .day_of_week = 7, .hour = 2, .minute = 0},
     };
-    struct clock c;
-    assert_int_equal(clock_init(&c, &cfg, false), MFW_OK);
-    assert_true(clock_dst_active(&c, utc(2026, 1, 15, 0, 0)));
-    assert_false(clock_dst_active(&c, utc(2026, 7, 15, 0, 0)));
-    assert_true(clock_dst_active(&c, utc(2026, 12, 15, 0, 0)));
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, &cfg, false), MFW_OK);
+    assert_true(mfw_clock_dst_active(&c, utc(2026, 1, 15, 0, 0)));
+    assert_false(mfw_clock_dst_active(&c, utc(2026, 7, 15, 0, 0)));
+    assert_true(mfw_clock_dst_active(&c, utc(2026, 12, 15, 0, 0)));
 }
 
 /* 2027: 2027-03-31 = 2026-03-31 (Tue) + 365 -> Wednesday, last Sunday = 28th; 2027-10-31 =
@@ -168,23 +168,23 @@ static void southern_rule(void **st)
 static void eu_2027_2028(void **st)
 {
     (void)st;
-    struct clock_config cfg = clock_default_config();
+    struct mfw_clock_config cfg = mfw_clock_default_config();
     mfw_ms_t b, e;
-    assert_int_equal(clock_dst_instants(&cfg, 2027, &b, &e), MFW_OK);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2027, &b, &e), MFW_OK);
     assert_int_equal(b, utc(2027, 3, 28, 1, 0));
     assert_int_equal(e, utc(2027, 10, 31, 1, 0));
-    assert_int_equal(clock_dst_instants(&cfg, 2028, &b, &e), MFW_OK);
+    assert_int_equal(mfw_clock_dst_instants(&cfg, 2028, &b, &e), MFW_OK);
     assert_int_equal(b, utc(2028, 3, 26, 1, 0));
     assert_int_equal(e, utc(2028, 10, 29, 1, 0));
 
     /* Walk 2027 and 2028 hour by hour: DST exactly between those instants, and local time is
      * always UTC + 60 or + 120 minutes. */
-    struct clock c;
-    clock_init(&c, NULL, false);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     int changes = 0;
     bool prev = false;
     for (mfw_ms_t t = utc(2027, 1, 1, 0, 0); t < utc(2029, 1, 1, 0, 0); t += HOUR) {
-        bool d = clock_dst_active(&c, t);
+        bool d = mfw_clock_dst_active(&c, t);
         if (d != prev)
             changes++;
         prev = d;
@@ -200,146 +200,146 @@ static void eu_2027_2028(void **st)
 static void utc_of_local_gap_and_overlap(void **st)
 {
     (void)st;
-    struct clock c;
-    clock_init(&c, NULL, false);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     /* Ordinary: 2026-03-30 06:00 CEST = 04:00Z; 2026-01-10 06:00 CET = 05:00Z. */
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 30, 6, 0), utc(2026, 3, 30, 4, 0));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 1, 10, 6, 0), utc(2026, 1, 10, 5, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 30, 6, 0), utc(2026, 3, 30, 4, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 1, 10, 6, 0), utc(2026, 1, 10, 5, 0));
     /* Skipped hour 02:00..02:59 on 2026-03-29: the instant of the jump, 01:00Z. */
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 29, 2, 0), utc(2026, 3, 29, 1, 0));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 29, 2, 30), utc(2026, 3, 29, 1, 0));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 29, 1, 59), utc(2026, 3, 29, 0, 59));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 29, 3, 0), utc(2026, 3, 29, 1, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 29, 2, 0), utc(2026, 3, 29, 1, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 29, 2, 30), utc(2026, 3, 29, 1, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 29, 1, 59), utc(2026, 3, 29, 0, 59));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 29, 3, 0), utc(2026, 3, 29, 1, 0));
     /* Repeated hour 02:00..02:59 on 2026-10-25: the first occurrence (still CEST). */
-    assert_int_equal(clock_utc_of_local(&c, 2026, 10, 25, 2, 30), utc(2026, 10, 25, 0, 30));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 10, 25, 3, 0), utc(2026, 10, 25, 2, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 10, 25, 2, 30), utc(2026, 10, 25, 0, 30));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 10, 25, 3, 0), utc(2026, 10, 25, 2, 0));
     /* Midnight of the day after a change */
-    assert_int_equal(clock_utc_of_local(&c, 2026, 10, 26, 0, 0), utc(2026, 10, 25, 23, 0));
-    assert_int_equal(clock_utc_of_local(&c, 2026, 3, 30, 0, 0), utc(2026, 3, 29, 22, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 10, 26, 0, 0), utc(2026, 10, 25, 23, 0));
+    assert_int_equal(mfw_clock_utc_of_local(&c, 2026, 3, 30, 0, 0), utc(2026, 3, 29, 22, 0));
 }
 
 static void set_and_shift(void **st)
 {
     (void)st;
-    struct clock c;
-    assert_int_equal(clock_init(&c, NULL, false), MFW_OK);
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, NULL, false), MFW_OK);
     const mfw_ms_t rtc = utc(2026, 5, 1, 10, 0);
-    assert_int_equal(clock_now(&c, rtc), rtc);
-    struct clock_change ch;
+    assert_int_equal(mfw_clock_now(&c, rtc), rtc);
+    struct mfw_clock_change ch;
     c.doubtful = true;
-    assert_int_equal(clock_set(&c, rtc, utc(2026, 5, 1, 10, 7), &ch), MFW_OK);
+    assert_int_equal(mfw_clock_set(&c, rtc, utc(2026, 5, 1, 10, 7), &ch), MFW_OK);
     assert_int_equal(ch.old_utc, rtc);
     assert_int_equal(ch.new_utc, utc(2026, 5, 1, 10, 7));
     assert_false(c.doubtful);
     /* The RTC runs on; meter time keeps the 7 minutes. */
-    assert_int_equal(clock_now(&c, rtc + HOUR), utc(2026, 5, 1, 11, 7));
+    assert_int_equal(mfw_clock_now(&c, rtc + HOUR), utc(2026, 5, 1, 11, 7));
 
-    assert_int_equal(clock_shift(&c, rtc + HOUR, -420, &ch), MFW_OK);
+    assert_int_equal(mfw_clock_shift(&c, rtc + HOUR, -420, &ch), MFW_OK);
     assert_int_equal(ch.old_utc, utc(2026, 5, 1, 11, 7));
     assert_int_equal(ch.new_utc, utc(2026, 5, 1, 11, 0));
-    assert_int_equal(clock_now(&c, rtc + HOUR), utc(2026, 5, 1, 11, 0));
-    assert_int_equal(clock_shift(&c, rtc, 900, NULL), MFW_OK);
-    assert_int_equal(clock_shift(&c, rtc, -900, NULL), MFW_OK);
+    assert_int_equal(mfw_clock_now(&c, rtc + HOUR), utc(2026, 5, 1, 11, 0));
+    assert_int_equal(mfw_clock_shift(&c, rtc, 900, NULL), MFW_OK);
+    assert_int_equal(mfw_clock_shift(&c, rtc, -900, NULL), MFW_OK);
 
     /* Out of range: rejected, nothing changes. */
     int64_t off = c.offset_ms;
-    assert_int_equal(clock_shift(&c, rtc, 901, &ch), MFW_E_RANGE);
-    assert_int_equal(clock_shift(&c, rtc, -901, &ch), MFW_E_RANGE);
-    assert_int_equal(clock_set(&c, rtc, -1, &ch), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_shift(&c, rtc, 901, &ch), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_shift(&c, rtc, -901, &ch), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set(&c, rtc, -1, &ch), MFW_E_RANGE);
     assert_int_equal(c.offset_ms, off);
 }
 
 static void rtc_lost_is_invalid_until_set(void **st)
 {
     (void)st;
-    struct clock c;
-    assert_int_equal(clock_init(&c, NULL, true), MFW_OK);
+    struct mfw_clock c;
+    assert_int_equal(mfw_clock_init(&c, NULL, true), MFW_OK);
     const mfw_ms_t rtc = utc(2000, 1, 1, 0, 0); /* an RTC reset to its epoch */
-    assert_true(clock_status(&c, clock_now(&c, rtc)) & CLOCK_STATUS_INVALID);
+    assert_true(mfw_clock_status(&c, mfw_clock_now(&c, rtc)) & MFW_CLOCK_STATUS_INVALID);
     /* A shift does not make an unknown time known (our choice, clock.h). */
     c.doubtful = true;
-    assert_int_equal(clock_shift(&c, rtc, 10, NULL), MFW_OK);
-    assert_int_equal(clock_status(&c, clock_now(&c, rtc)), CLOCK_STATUS_INVALID);
+    assert_int_equal(mfw_clock_shift(&c, rtc, 10, NULL), MFW_OK);
+    assert_int_equal(mfw_clock_status(&c, mfw_clock_now(&c, rtc)), MFW_CLOCK_STATUS_INVALID);
     /* Setting the time clears it. 2026-07-01 is summer time: status = DST only. */
-    struct clock_change ch;
-    assert_int_equal(clock_set(&c, rtc + 5000, utc(2026, 7, 1, 8, 0), &ch), MFW_OK);
+    struct mfw_clock_change ch;
+    assert_int_equal(mfw_clock_set(&c, rtc + 5000, utc(2026, 7, 1, 8, 0), &ch), MFW_OK);
     assert_int_equal(ch.old_utc, rtc + 5000 + 10000);
-    assert_int_equal(clock_status(&c, clock_now(&c, rtc + 5000)), CLOCK_STATUS_DST);
+    assert_int_equal(mfw_clock_status(&c, mfw_clock_now(&c, rtc + 5000)), MFW_CLOCK_STATUS_DST);
 }
 
 static void status_bits(void **st)
 {
     (void)st;
-    struct clock c;
-    clock_init(&c, NULL, false);
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
     mfw_ms_t winter = utc(2026, 1, 10, 12, 0), summer = utc(2026, 7, 10, 12, 0);
-    assert_int_equal(clock_status(&c, winter), 0x00);
-    assert_int_equal(clock_status(&c, summer), 0x80);
+    assert_int_equal(mfw_clock_status(&c, winter), 0x00);
+    assert_int_equal(mfw_clock_status(&c, summer), 0x80);
     c.doubtful = true;
-    assert_int_equal(clock_status(&c, summer), 0x82);
+    assert_int_equal(mfw_clock_status(&c, summer), 0x82);
     c.invalid = true;
-    assert_int_equal(clock_status(&c, winter), 0x03);
+    assert_int_equal(mfw_clock_status(&c, winter), 0x03);
 }
 
 static void config_validation(void **st)
 {
     (void)st;
-    struct clock c;
-    clock_init(&c, NULL, false);
-    struct clock_config ok = c.cfg, bad;
+    struct mfw_clock c;
+    mfw_clock_init(&c, NULL, false);
+    struct mfw_clock_config ok = c.cfg, bad;
 
     bad = ok, bad.dst_begin.month = 13;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_begin.day_of_month = 0xFF; /* not specified: no day */
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_end.day_of_week = 8;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_end.hour = 24;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_begin.day_of_month = 26; /* 26 + Sunday could run past March 31 */
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_begin.month = 2, bad.dst_begin.day_of_month = 23;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_begin.month = 4, bad.dst_begin.day_of_month = 31;
     bad.dst_begin.day_of_week = 0xFF; /* April 31st does not exist */
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.dst_deviation_min = 121;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     bad = ok, bad.utc_offset_min = 900;
-    assert_int_equal(clock_set_config(&c, &bad), MFW_E_RANGE);
-    assert_int_equal(clock_init(&c, &bad, false), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
+    assert_int_equal(mfw_clock_init(&c, &bad, false), MFW_E_RANGE);
     /* Nothing changed. */
     assert_int_equal(c.cfg.utc_offset_min, 60);
     assert_int_equal(c.cfg.dst_begin.month, 3);
 
     /* Accepted: 25 + Sunday (= last Sunday of March, the COSEM way of writing the EU rule) gives
      * the same instants as 0xFE + Sunday; Feb 29 alone is the 28th in a common year. */
-    struct clock_config alt = ok;
+    struct mfw_clock_config alt = ok;
     alt.dst_begin.day_of_month = 25;
     alt.dst_end.day_of_month = 25;
-    assert_int_equal(clock_set_config(&c, &alt), MFW_OK);
+    assert_int_equal(mfw_clock_set_config(&c, &alt), MFW_OK);
     mfw_ms_t b, e;
     for (int64_t y = 2020; y <= 2040; y++) {
         mfw_ms_t b2, e2;
-        clock_dst_instants(&ok, y, &b, &e);
-        clock_dst_instants(&alt, y, &b2, &e2);
+        mfw_clock_dst_instants(&ok, y, &b, &e);
+        mfw_clock_dst_instants(&alt, y, &b2, &e2);
         assert_int_equal(b, b2);
         assert_int_equal(e, e2);
     }
     alt = ok;
     alt.dst_begin.month = 2, alt.dst_begin.day_of_month = 29, alt.dst_begin.day_of_week = 0xFF;
-    clock_dst_instants(&alt, 2026, &b, NULL);
+    mfw_clock_dst_instants(&alt, 2026, &b, NULL);
     assert_int_equal(b, utc(2026, 2, 28, 1, 0));
-    clock_dst_instants(&alt, 2028, &b, NULL);
+    mfw_clock_dst_instants(&alt, 2028, &b, NULL);
     assert_int_equal(b, utc(2028, 2, 29, 1, 0));
     /* 0xFD + Sunday: the last Sunday on or before the second last day. October 2027 ends on
      * Sunday the 31st, so that is Sunday the 24th. 0xFD alone: the 30th. */
     alt = ok;
     alt.dst_end.day_of_month = 0xFD;
-    clock_dst_instants(&alt, 2027, NULL, &e);
+    mfw_clock_dst_instants(&alt, 2027, NULL, &e);
     assert_int_equal(e, utc(2027, 10, 24, 1, 0));
     alt.dst_end.day_of_week = 0xFF;
-    clock_dst_instants(&alt, 2027, NULL, &e);
+    mfw_clock_dst_instants(&alt, 2027, NULL, &e);
     assert_int_equal(e, utc(2027, 10, 30, 1, 0));
 }
 

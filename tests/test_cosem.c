@@ -32,10 +32,10 @@
 struct rig {
     struct flash_emu emu;
     uint8_t mem[256 * 4096];
-    struct hal hal;
-    struct meter_config cfg;
-    struct meter m;
-    struct dlms_server s;
+    struct mfw_hal hal;
+    struct mfw_meter_config cfg;
+    struct mfw_meter m;
+    struct mfw_dlms_server s;
     uint8_t out[2048];
 };
 
@@ -46,18 +46,18 @@ static size_t hex(const char *s, uint8_t *out, size_t cap)
     return n;
 }
 
-static void run(struct meter *m, mfw_ms_t from, mfw_ms_t to, double w)
+static void run(struct mfw_meter *m, mfw_ms_t from, mfw_ms_t to, double w)
 {
     for (mfw_ms_t t = from; t < to; t += MIN_MS) {
-        struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+        struct mfw_metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
         for (int p = 0; p < 3; p++) {
             b.ph[p].vrms = 230.0;
             b.ph[p].irms = fabs(w) / 230.0;
             b.ph[p].p = w;
             b.ph[p].v_angle_deg = -120.0 * p;
         }
-        meter_block(m, &b);
-        meter_tick(m, t + MIN_MS);
+        mfw_meter_block(m, &b);
+        mfw_meter_tick(m, t + MIN_MS);
     }
 }
 
@@ -65,18 +65,18 @@ static struct rig *rig_new(void)
 {
     struct rig *r = calloc(1, sizeof(*r));
     assert_non_null(r);
-    meter_default_config(&r->cfg, METER_382M);
+    mfw_meter_default_config(&r->cfg, MFW_METER_382M);
     assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
                                     r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
                      MFW_OK);
     flash_emu_erase_all(&r->emu);
     flash_emu_hal(&r->emu, &r->hal);
-    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, T0), MFW_OK);
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, T0), MFW_OK);
     assert_true(r->m.persistent);
-    meter_tick(&r->m, T0);
-    struct dlms_server_cfg dc;
-    dlms_server_cfg_init(&dc);
-    assert_int_equal(dlms_server_init(&r->s, &r->m, &dc), MFW_OK);
+    mfw_meter_tick(&r->m, T0);
+    struct mfw_dlms_server_config dc;
+    mfw_dlms_server_default_config(&dc);
+    assert_int_equal(mfw_dlms_server_init(&r->s, &r->m, &dc), MFW_OK);
     return r;
 }
 
@@ -85,7 +85,7 @@ static size_t xchg(struct rig *r, unsigned conn, uint8_t sap, const char *req)
 {
     uint8_t b[512];
     size_t n = hex(req, b, sizeof b);
-    return dlms_server_apdu(&r->s, conn, sap, b, n, r->out, sizeof r->out);
+    return mfw_dlms_server_apdu(&r->s, conn, sap, b, n, r->out, sizeof r->out);
 }
 
 static void expect(struct rig *r, size_t n, const char *want)
@@ -122,13 +122,13 @@ static void associations(void **st)
     size_t n = xchg(r, 0, 16, GET_CLOCK);
     assert_int_equal(n, 18);
     assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x09\x0C", 6);
-    struct rcursor rc;
-    struct cosem_datetime dt;
+    struct mfw_rcursor rc;
+    struct mfw_cosem_datetime dt;
     mfw_ms_t t;
-    rc_init(&rc, r->out + 4, n - 4);
-    assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+    mfw_rcursor_init(&rc, r->out + 4, n - 4);
+    assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
     assert_int_equal(dt.deviation, -60); /* CET */
-    assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
     assert_true(t == r->m.now);
     /* another connection is not associated */
     expect(r, xchg(r, 1, 16, GET_CLOCK), "D8 01 01");
@@ -152,7 +152,7 @@ static void associations(void **st)
     /* a malformed GET */
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 08 00 00"), "0E 05 03 00");
     /* the connection closes: the association is gone */
-    dlms_server_close(&r->s, 0);
+    mfw_dlms_server_close(&r->s, 0);
     expect(r, xchg(r, 0, 1, GET_CLOCK), "D8 01 01");
     free(r);
 }
@@ -203,10 +203,10 @@ static size_t get_all(struct rig *r, uint8_t sap, const char *req, uint8_t *data
                          (uint32_t)r->out[6] << 8 | r->out[7];
         assert_int_equal(block, *blocks + 1);
         assert_int_equal(r->out[8], 0);
-        struct rcursor rc;
+        struct mfw_rcursor rc;
         size_t len = 0;
-        rc_init(&rc, r->out + 9, n - 9);
-        assert_int_equal(axdr_get_length(&rc, &len), MFW_OK);
+        mfw_rcursor_init(&rc, r->out + 9, n - 9);
+        assert_int_equal(mfw_axdr_get_length(&rc, &len), MFW_OK);
         assert_int_equal(rc.pos + len, n - 9);
         assert_true(total + len <= cap);
         memcpy(data + total, r->out + 9 + rc.pos, len);
@@ -216,38 +216,38 @@ static size_t get_all(struct rig *r, uint8_t sap, const char *req, uint8_t *data
             return total;
         uint8_t next[7] = {0xC0, 0x02, 0xC1, (uint8_t)(block >> 24), (uint8_t)(block >> 16),
                            (uint8_t)(block >> 8), (uint8_t)block};
-        n = dlms_server_apdu(&r->s, 0, sap, next, 7, r->out, sizeof r->out);
+        n = mfw_dlms_server_apdu(&r->s, 0, sap, next, 7, r->out, sizeof r->out);
         assert_true(n <= max);
     }
 }
 
-/* Decodes a buffer of LP1 rows and compares them with profile_read from index first. */
+/* Decodes a buffer of LP1 rows and compares them with mfw_profile_read from index first. */
 static uint32_t check_rows(struct rig *r, const uint8_t *data, size_t len, uint32_t first)
 {
-    struct rcursor rc;
+    struct mfw_rcursor rc;
     uint32_t rows = 0, k = 0;
-    rc_init(&rc, data, len);
-    assert_int_equal(axdr_get_array(&rc, &rows), MFW_OK);
+    mfw_rcursor_init(&rc, data, len);
+    assert_int_equal(mfw_axdr_get_array(&rc, &rows), MFW_OK);
     for (uint32_t i = 0; i < rows; i++) {
-        struct profile_row pr;
-        assert_int_equal(profile_read(&r->m.prof[PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
-        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        struct mfw_profile_row pr;
+        assert_int_equal(mfw_profile_read(&r->m.prof[MFW_PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 2u + pr.n);
-        struct cosem_datetime dt;
+        struct mfw_cosem_datetime dt;
         mfw_ms_t t;
-        assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
-        assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+        assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
+        assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
         assert_true(t == pr.time);
         uint8_t status;
-        assert_int_equal(axdr_get_u8(&rc, &status), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u8(&rc, &status), MFW_OK);
         assert_int_equal(status, pr.status);
         for (unsigned c = 0; c < pr.n; c++) {
             uint64_t v;
-            assert_int_equal(axdr_get_u64(&rc, &v), MFW_OK); /* energies: long64-unsigned */
+            assert_int_equal(mfw_axdr_get_u64(&rc, &v), MFW_OK); /* energies: long64-unsigned */
             assert_true((int64_t)v == pr.v[c]);
         }
     }
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     return rows;
 }
 
@@ -256,7 +256,7 @@ static void profile_in_blocks(void **st)
     (void)st;
     struct rig *r = rig_new();
     run(&r->m, T0, T0 + 48 * HOUR_MS, 1000.0);
-    uint32_t count = profile_count(&r->m.prof[PROF_LP1], &r->m.store);
+    uint32_t count = mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store);
     assert_true(count >= 190);
     xchg(r, 0, 1, AARQ_LLS); /* client max PDU 256 */
     static uint8_t data[64 * 1024];
@@ -281,7 +281,7 @@ static void profile_in_blocks(void **st)
                   " 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00 01 00",
                   data, sizeof data, 256, &blocks);
     uint32_t first = 0, n = 0;
-    assert_int_equal(profile_find(&r->m.prof[PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
+    assert_int_equal(mfw_profile_find(&r->m.prof[MFW_PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
                                   &n),
                      MFW_OK);
     assert_int_equal(n, 24);
@@ -292,25 +292,25 @@ static void profile_in_blocks(void **st)
                   "C0 01 C1 00 07 00 00 63 62 00 FF 02 01 02 02 04 06 00 00 00 01 06 00 00 00 01"
                   " 12 00 01 12 00 00",
                   data, sizeof data, 256, &blocks);
-    struct eventlog_entry ev;
-    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, 0, &ev), MFW_OK);
+    struct mfw_eventlog_entry ev;
+    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, 0, &ev), MFW_OK);
     {
-        struct rcursor rc;
+        struct mfw_rcursor rc;
         uint32_t k = 0;
         uint8_t code;
-        struct cosem_datetime dt;
+        struct mfw_cosem_datetime dt;
         mfw_ms_t t;
-        rc_init(&rc, data, len);
-        assert_int_equal(axdr_get_array(&rc, &k), MFW_OK);
+        mfw_rcursor_init(&rc, data, len);
+        assert_int_equal(mfw_axdr_get_array(&rc, &k), MFW_OK);
         assert_int_equal(k, 1);
-        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 2);
-        assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
-        assert_int_equal(cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
+        assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
+        assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &t), MFW_OK);
         assert_true(t / 10 == ev.time / 10);
-        assert_int_equal(axdr_get_u8(&rc, &code), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u8(&rc, &code), MFW_OK);
         assert_int_equal(code, ev.code);
-        assert_int_equal(rc_left(&rc), 0);
+        assert_int_equal(mfw_rcursor_left(&rc), 0);
     }
 
     /* a wrong block number aborts the long GET */
@@ -338,13 +338,13 @@ static void object_list_format(void **st)
     size_t len = get_all(r, 1, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00", data, sizeof data, 256,
                          &blocks);
     assert_true(blocks > 1);
-    struct rcursor rc;
+    struct mfw_rcursor rc;
     uint32_t n = 0, k = 0, na = 0, nm = 0;
-    rc_init(&rc, data, len);
-    assert_int_equal(axdr_get_array(&rc, &n), MFW_OK);
+    mfw_rcursor_init(&rc, data, len);
+    assert_int_equal(mfw_axdr_get_array(&rc, &n), MFW_OK);
     unsigned visible = 0;
-    for (unsigned i = 0; i < cosem_object_count(); i++)
-        visible += cosem_visible(&r->m, i, COSEM_CLIENT_MANAGEMENT);
+    for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
+        visible += mfw_cosem_visible(&r->m, i, MFW_COSEM_CLIENT_MANAGEMENT);
     assert_int_equal(n, visible);
     assert_int_equal(n, 142); /* 382M: 132 + the 10 power failure counters 0.0.96.7.x */
     bool clock_seen = false;
@@ -352,36 +352,36 @@ static void object_list_format(void **st)
         uint16_t cls;
         uint8_t ver, ln[6];
         size_t lnlen;
-        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 4);
-        assert_int_equal(axdr_get_u16(&rc, &cls), MFW_OK);
-        assert_int_equal(axdr_get_u8(&rc, &ver), MFW_OK);
-        assert_int_equal(axdr_get_octets(&rc, 6, ln, &lnlen), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u16(&rc, &cls), MFW_OK);
+        assert_int_equal(mfw_axdr_get_u8(&rc, &ver), MFW_OK);
+        assert_int_equal(mfw_axdr_get_octets(&rc, 6, ln, &lnlen), MFW_OK);
         assert_int_equal(lnlen, 6);
-        assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+        assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 2);
-        assert_int_equal(axdr_get_array(&rc, &na), MFW_OK);
+        assert_int_equal(mfw_axdr_get_array(&rc, &na), MFW_OK);
         for (uint32_t a = 0; a < na; a++) {
             int8_t id;
             uint8_t mode;
-            assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+            assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
             assert_int_equal(k, 3);
-            assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
+            assert_int_equal(mfw_axdr_get_i8(&rc, &id), MFW_OK);
             assert_int_equal(id, (int8_t)(a + 1));
-            assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+            assert_int_equal(mfw_axdr_get_enum(&rc, &mode), MFW_OK);
             assert_true(mode <= 3);
-            assert_int_equal(axdr_get_null(&rc), MFW_OK);
+            assert_int_equal(mfw_axdr_get_null(&rc), MFW_OK);
             if (cls == 8 && a + 1 == 2)
-                assert_int_equal(mode, COSEM_READ_WRITE);
+                assert_int_equal(mode, MFW_COSEM_READ_WRITE);
         }
-        assert_int_equal(axdr_get_array(&rc, &nm), MFW_OK);
+        assert_int_equal(mfw_axdr_get_array(&rc, &nm), MFW_OK);
         for (uint32_t a = 0; a < nm; a++) {
             int8_t id;
             uint8_t mode;
-            assert_int_equal(axdr_get_structure(&rc, &k), MFW_OK);
+            assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
             assert_int_equal(k, 2);
-            assert_int_equal(axdr_get_i8(&rc, &id), MFW_OK);
-            assert_int_equal(axdr_get_enum(&rc, &mode), MFW_OK);
+            assert_int_equal(mfw_axdr_get_i8(&rc, &id), MFW_OK);
+            assert_int_equal(mfw_axdr_get_enum(&rc, &mode), MFW_OK);
             assert_true(mode <= 1);
         }
         if (cls == 5) { /* Demand register: 9 attributes, reset and next_period */
@@ -398,7 +398,7 @@ static void object_list_format(void **st)
             assert_int_equal(nm, 6);
         }
     }
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     assert_true(clock_seen);
     free(r);
 }
@@ -409,7 +409,7 @@ static void writes_and_methods(void **st)
     struct rig *r = rig_new();
     run(&r->m, T0, T0 + 2 * HOUR_MS, 500.0);
     xchg(r, 0, 1, AARQ_LLS);
-    static struct meter_settings before;
+    static struct mfw_meter_settings before;
     before = r->m.set;
     int64_t offset = r->m.clock.offset_ms;
     /* wrong types: nothing changes */
@@ -448,12 +448,12 @@ static void writes_and_methods(void **st)
                    " 02 04 12 00 03 09 06 01 00 1F 07 00 FF 0F 02 12 00 00"),
            "C5 01 C1 00");
     assert_int_equal(r->m.set.analysis.n_columns, 2);
-    assert_int_equal(r->m.set.analysis.column[0], CAT_U_L1);
-    assert_int_equal(r->m.set.analysis.column[1], CAT_I_L1);
+    assert_int_equal(r->m.set.analysis.column[0], MFW_CAT_U_L1);
+    assert_int_equal(r->m.set.analysis.column[1], MFW_CAT_I_L1);
     /* LP1 reset */
-    assert_true(profile_count(&r->m.prof[PROF_LP1], &r->m.store) > 0);
+    assert_true(mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store) > 0);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 07 01 00 63 01 00 FF 01 01 0F 00"), "C7 01 C1 00 00");
-    assert_int_equal(profile_count(&r->m.prof[PROF_LP1], &r->m.store), 0);
+    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store), 0);
     /* special days: insert index 9 on 05-01 every year with day 3, then delete it */
     uint8_t ns = r->m.set.tou.n_special;
     expect(r, xchg(r, 0, 1,
@@ -482,7 +482,7 @@ static void writes_and_methods(void **st)
     assert_memory_equal(r->m.set.tou.passive.name.b, "NEW", 3);
     /* the LLS secret: write-only, then the new password is required */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 0F 00 00 28 00 00 FF 07 00 09 02 41 42"), "C5 01 C1 00");
-    dlms_server_close(&r->s, 0);
+    mfw_dlms_server_close(&r->s, 0);
     size_t n = xchg(r, 0, 1, AARQ_LLS);
     assert_true(n > 20);
     assert_memory_equal(r->out + 13, "\xA2\x03\x02\x01\x01", 5);
@@ -521,7 +521,7 @@ static void demand_register(void **st)
 
     /* rejected writes change nothing: 1000 s does not divide a day, 16 periods, wrong types,
      * the value is not writable */
-    static struct meter_settings before;
+    static struct mfw_meter_settings before;
     before = r->m.set;
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 06 00 00 03 E8"), "C5 01 C1 FA");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 12 00 10"), "C5 01 C1 FA");
@@ -588,16 +588,16 @@ static void billing_script(void **st)
            "C4 01 C1 00 01 01 02 02 12 00 01 01 01 02 05 16 02 12 00 07 09 06 00 00 62 01 00 FF"
            " 0F 02 0F 00");
     uint32_t counter = r->m.billing.counter;
-    uint32_t rows = profile_count(&r->m.prof[PROF_BILLING], &r->m.store);
+    uint32_t rows = mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 02"), "C7 01 C1 FA 00");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 11 01"), "C7 01 C1 0C 00");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 00"), "C7 01 C1 0C 00");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " SCRIPT_EOB " 02 00 01 00"), "C5 01 C1 03");
     assert_int_equal(r->m.billing.counter, counter);
-    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows);
+    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 01"), "C7 01 C1 00 00");
     assert_int_equal(r->m.billing.counter, counter + 1);
-    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows + 1);
+    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows + 1);
     /* the same in parameter blocks: execute( "12 00" | "01" ): block 1 acknowledged, the method
      * runs on the last block */
     expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 00 00 00 00 01 02 12 00"),
@@ -605,7 +605,7 @@ static void billing_script(void **st)
     assert_int_equal(r->m.billing.counter, counter + 1);
     expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 00 00");
     assert_int_equal(r->m.billing.counter, counter + 2);
-    assert_int_equal(profile_count(&r->m.prof[PROF_BILLING], &r->m.store), rows + 2);
+    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows + 2);
     /* no transfer in progress: no-long-action-in-progress (16) */
     expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 03 01 01"), "C7 01 C1 10 00");
     /* a block out of sequence: long-action-aborted (15), and the transfer is gone */

@@ -11,45 +11,45 @@
 #include "meterfw/base/error.h"
 #include "meterfw/meter/meter.h"
 
-static const struct hal no_hal;
+static const struct mfw_hal no_hal;
 
 /* A meter without flash, its clock on UTC without summer time unless `cet` (the default: CET
  * with EU summer time), so the calendar arithmetic below is plain UTC. */
-static void make_meter_tz(struct meter *m, enum meter_model model, bool cet)
+static void make_meter_tz(struct mfw_meter *m, enum mfw_meter_model model, bool cet)
 {
-    struct meter_config cfg;
-    meter_default_config(&cfg, model);
+    struct mfw_meter_config cfg;
+    mfw_meter_default_config(&cfg, model);
     if (!cet) {
         cfg.settings.clock.utc_offset_min = 0;
         cfg.settings.clock.dst_enabled = false;
     }
-    assert_int_equal(meter_init(m, &cfg, &no_hal, 0), MFW_OK);
+    assert_int_equal(mfw_meter_init(m, &cfg, &no_hal, 0), MFW_OK);
 }
 
-static void make_meter(struct meter *m, enum meter_model model)
+static void make_meter(struct mfw_meter *m, enum mfw_meter_model model)
 {
     make_meter_tz(m, model, false);
 }
 
 /* Shows the item with this OBIS code and renders it; fails if the list has none. */
-static void show(struct display *d, const struct meter *m, mfw_ms_t now, const char *obis,
-                 struct display_frame *fr)
+static void show(struct mfw_display *d, const struct mfw_meter *m, mfw_ms_t now, const char *obis,
+                 struct mfw_display_frame *fr)
 {
     for (uint8_t k = 0; k < d->n_items; k++) {
         d->index = k;
-        display_render(d, m, now, fr);
+        mfw_display_render(d, m, now, fr);
         if (strcmp(fr->obis, obis) == 0)
             return;
     }
     fail_msg("no item %s", obis);
 }
 
-static bool has_item(struct display *d, const struct meter *m, const char *obis)
+static bool has_item(struct mfw_display *d, const struct mfw_meter *m, const char *obis)
 {
-    struct display_frame fr;
+    struct mfw_display_frame fr;
     for (uint8_t k = 0; k < d->n_items; k++) {
         d->index = k;
-        display_render(d, m, 0, &fr);
+        mfw_display_render(d, m, 0, &fr);
         if (strcmp(fr.obis, obis) == 0)
             return true;
     }
@@ -61,11 +61,11 @@ static bool has_item(struct display *d, const struct meter *m, const char *obis)
 static void test_energy_text(void **state)
 {
     (void)state;
-    static struct meter m;
-    struct display d;
-    struct display_frame fr;
-    make_meter(&m, METER_382M);
-    assert_int_equal(display_init(&d, METER_382M), MFW_OK);
+    static struct mfw_meter m;
+    struct mfw_display d;
+    struct mfw_display_frame fr;
+    make_meter(&m, MFW_METER_382M);
+    assert_int_equal(mfw_display_init(&d, MFW_METER_382M), MFW_OK);
     static const struct {
         uint64_t uwh;
         const char *text;
@@ -82,21 +82,21 @@ static void test_energy_text(void **state)
         {123456789000000000u, "23456789"},    /* 123456789 kWh: rolls over like a counter */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        m.reg.uwh[ENERGY_TOTAL][EQ_AP] = cases[k].uwh;
+        m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = cases[k].uwh;
         show(&d, &m, 0, "1.8.0", &fr);
         assert_string_equal(fr.value, cases[k].text);
         assert_string_equal(fr.unit, "kWh");
     }
-    m.reg.uwh[ENERGY_TOTAL][EQ_RP] = 5500000u;
+    m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RP] = 5500000u;
     show(&d, &m, 0, "3.8.0", &fr);
     assert_string_equal(fr.value, "00000.005");
     assert_string_equal(fr.unit, "kvarh");
-    m.reg.uwh[2][EQ_AM] = 7000000000u;
+    m.reg.uwh[2][MFW_EQ_AM] = 7000000000u;
     show(&d, &m, 0, "62.8.0", &fr);
     assert_string_equal(fr.value, "00007.000");
 }
 
-static void set_values(struct meter *m, double p, double q, bool creep)
+static void set_values(struct mfw_meter *m, double p, double q, bool creep)
 {
     memset(&m->now_values, 0, sizeof m->now_values);
     m->have_values = true;
@@ -112,15 +112,15 @@ static void set_values(struct meter *m, double p, double q, bool creep)
 static void test_instantaneous_text(void **state)
 {
     (void)state;
-    static struct meter m;
-    struct display d;
-    struct display_frame fr;
-    make_meter(&m, METER_382M);
-    display_init(&d, METER_382M);
+    static struct mfw_meter m;
+    struct mfw_display d;
+    struct mfw_display_frame fr;
+    make_meter(&m, MFW_METER_382M);
+    mfw_display_init(&d, MFW_METER_382M);
 
     show(&d, &m, 0, "32.7.0", &fr); /* no measurement window yet */
     assert_string_equal(fr.value, "--------");
-    assert_int_equal(fr.arrow, DISPLAY_ARROW_NONE);
+    assert_int_equal(fr.arrow, MFW_DISPLAY_ARROW_NONE);
 
     set_values(&m, 0, 0, false);
     m.now_values.ph[0].vrms = 230.06;
@@ -155,11 +155,11 @@ static void test_instantaneous_text(void **state)
 static void test_time_and_date(void **state)
 {
     (void)state;
-    static struct meter m;
-    struct display d;
-    struct display_frame fr;
-    make_meter(&m, METER_382M);
-    display_init(&d, METER_382M);
+    static struct mfw_meter m;
+    struct mfw_display d;
+    struct mfw_display_frame fr;
+    make_meter(&m, MFW_METER_382M);
+    mfw_display_init(&d, MFW_METER_382M);
     const mfw_ms_t t = (20458LL * 86400 + 12 * 3600 + 34 * 60 + 56) * 1000 + 999;
     show(&d, &m, t, "0.9.1", &fr);
     assert_string_equal(fr.value, "12:34:56");
@@ -182,7 +182,7 @@ static void test_time_and_date(void **state)
     assert_string_equal(fr.value, "00-03-01");
     /* the default clock shows local time: 2026-07-01T10:00:00Z is 12:00:00 CEST (+2 h: EU summer
      * time runs from 2026-03-29 to 2026-10-25); 2026-01-05T12:34:56Z is 13:34:56 CET */
-    make_meter_tz(&m, METER_382M, true);
+    make_meter_tz(&m, MFW_METER_382M, true);
     const mfw_ms_t july =
         t + (31 + 28 + 31 + 30 + 31 + 30 - 4) * 86400000LL - (2 * 3600 + 34 * 60 + 56) * 1000LL - 999;
     show(&d, &m, july, "0.9.1", &fr);
@@ -195,39 +195,39 @@ static void test_time_and_date(void **state)
 static void test_rotation(void **state)
 {
     (void)state;
-    struct display d;
-    display_init(&d, METER_382M);
+    struct mfw_display d;
+    mfw_display_init(&d, MFW_METER_382M);
     assert_int_equal(d.ms_per_item, 5000);
-    assert_false(display_step(&d, 1000)); /* starts the clock */
+    assert_false(mfw_display_step(&d, 1000)); /* starts the clock */
     assert_int_equal(d.index, 0);
-    assert_false(display_step(&d, 5999));
+    assert_false(mfw_display_step(&d, 5999));
     assert_int_equal(d.index, 0);
-    assert_true(display_step(&d, 6000));
+    assert_true(mfw_display_step(&d, 6000));
     assert_int_equal(d.index, 1);
-    assert_true(display_step(&d, 17000)); /* 11 s later: two more items, cadence kept */
+    assert_true(mfw_display_step(&d, 17000)); /* 11 s later: two more items, cadence kept */
     assert_int_equal(d.index, 3);
     assert_true(d.last_switch == 16000);
     /* a whole turn and one more item wraps around */
-    assert_true(display_step(&d, 16000 + (mfw_ms_t)(d.n_items + 1) * 5000));
+    assert_true(mfw_display_step(&d, 16000 + (mfw_ms_t)(d.n_items + 1) * 5000));
     assert_int_equal(d.index, 4);
     /* time going back restarts the item's time, it does not rotate */
-    assert_false(display_step(&d, 0));
+    assert_false(mfw_display_step(&d, 0));
     assert_int_equal(d.index, 4);
     /* the list wraps from the last item to the first */
     d.index = (uint8_t)(d.n_items - 1);
-    assert_true(display_step(&d, 5000));
+    assert_true(mfw_display_step(&d, 5000));
     assert_int_equal(d.index, 0);
 }
 
 static void test_lists(void **state)
 {
     (void)state;
-    static struct meter m1, m3;
-    struct display d1, d3;
-    make_meter(&m1, METER_162M);
-    make_meter(&m3, METER_382M);
-    display_init(&d1, METER_162M);
-    display_init(&d3, METER_382M);
+    static struct mfw_meter m1, m3;
+    struct mfw_display d1, d3;
+    make_meter(&m1, MFW_METER_162M);
+    make_meter(&m3, MFW_METER_382M);
+    mfw_display_init(&d1, MFW_METER_162M);
+    mfw_display_init(&d3, MFW_METER_382M);
     assert_int_equal(d3.n_items, 25);
     assert_int_equal(d1.n_items, 13);
     static const char *const l23[] = {"41.8.0", "61.8.0", "42.8.0", "62.8.0", "52.7.0", "72.7.0",
@@ -243,22 +243,22 @@ static void test_lists(void **state)
         assert_true(has_item(&d1, &m1, common[k]));
         assert_true(has_item(&d3, &m3, common[k]));
     }
-    struct display_frame fr;
+    struct mfw_display_frame fr;
     d1.index = 0;
-    display_render(&d1, &m1, 0, &fr);
+    mfw_display_render(&d1, &m1, 0, &fr);
     assert_string_equal(fr.obis, "1.8.0"); /* the list starts with A+ */
     assert_int_equal(fr.phases, 1);
-    assert_int_equal(display_init(&d1, (enum meter_model)2), MFW_E_ARG);
+    assert_int_equal(mfw_display_init(&d1, (enum mfw_meter_model)2), MFW_E_ARG);
 }
 
 static void test_flags_and_tariff(void **state)
 {
     (void)state;
-    static struct meter m;
-    struct display d;
-    struct display_frame fr;
-    make_meter(&m, METER_382M);
-    display_init(&d, METER_382M);
+    static struct mfw_meter m;
+    struct mfw_display d;
+    struct mfw_display_frame fr;
+    make_meter(&m, MFW_METER_382M);
+    mfw_display_init(&d, MFW_METER_382M);
 
     /* the meter started at 1970-01-01T00:00Z: a holiday (01-01) in the default calendar, T2 */
     show(&d, &m, 0, "0.0.96.14.0", &fr);
@@ -270,29 +270,29 @@ static void test_flags_and_tariff(void **state)
 
     set_values(&m, 1000, 200, false);
     m.now_values.ph[2].voltage_present = false;
-    display_render(&d, &m, 0, &fr);
+    mfw_display_render(&d, &m, 0, &fr);
     assert_true(fr.phase_present[0] && fr.phase_present[1] && !fr.phase_present[2]);
-    assert_int_equal(fr.arrow, DISPLAY_ARROW_IMPORT);
+    assert_int_equal(fr.arrow, MFW_DISPLAY_ARROW_IMPORT);
     assert_int_equal(fr.quadrant, 1);
     set_values(&m, -1000, 200, false);
-    display_render(&d, &m, 0, &fr);
-    assert_int_equal(fr.arrow, DISPLAY_ARROW_EXPORT);
+    mfw_display_render(&d, &m, 0, &fr);
+    assert_int_equal(fr.arrow, MFW_DISPLAY_ARROW_EXPORT);
     assert_int_equal(fr.quadrant, 2);
     set_values(&m, -1000, -200, false);
-    display_render(&d, &m, 0, &fr);
+    mfw_display_render(&d, &m, 0, &fr);
     assert_int_equal(fr.quadrant, 3);
     set_values(&m, 1000, -200, false);
-    display_render(&d, &m, 0, &fr);
+    mfw_display_render(&d, &m, 0, &fr);
     assert_int_equal(fr.quadrant, 4);
     set_values(&m, 2300, -0.01, false); /* resistive load, reactive noise: Q1, not Q4 */
-    display_render(&d, &m, 0, &fr);
+    mfw_display_render(&d, &m, 0, &fr);
     assert_int_equal(fr.quadrant, 1);
     set_values(&m, -2300, -0.01, false);
-    display_render(&d, &m, 0, &fr);
+    mfw_display_render(&d, &m, 0, &fr);
     assert_int_equal(fr.quadrant, 2);
     set_values(&m, 0.001, 0, true); /* every phase below the creep threshold: no arrow */
-    display_render(&d, &m, 0, &fr);
-    assert_int_equal(fr.arrow, DISPLAY_ARROW_NONE);
+    mfw_display_render(&d, &m, 0, &fr);
+    assert_int_equal(fr.arrow, MFW_DISPLAY_ARROW_NONE);
     assert_int_equal(fr.quadrant, 0);
 }
 

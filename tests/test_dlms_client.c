@@ -180,16 +180,16 @@ static void test_aarq_public(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
-    struct dlmsc_aarq_params p = {ACSE_MECH_LOWEST, NULL, 0, DLMSC_CONFORMANCE_GURUX, 0xFFFF};
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_OK);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_public, sizeof(aarq_public), buf, w.len);
     /* and our own server side reads it back as the same request */
-    struct aarq q;
-    assert_int_equal(acse_parse_aarq(buf, w.len, &q), MFW_OK);
-    assert_int_equal(q.context, ACSE_CTX_LN);
-    assert_int_equal(q.initiate.conformance, DLMSC_CONFORMANCE_GURUX);
+    struct mfw_acse_aarq q;
+    assert_int_equal(mfw_acse_parse_aarq(buf, w.len, &q), MFW_OK);
+    assert_int_equal(q.context, MFW_ACSE_CTX_LN);
+    assert_int_equal(q.initiate.conformance, MFW_DLMS_CLIENT_CONFORMANCE_GURUX);
     assert_int_equal(q.initiate.client_max_pdu, 0xFFFF);
 }
 
@@ -197,15 +197,15 @@ static void test_aarq_lls(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
     static const uint8_t pw[] = {'G', 'u', 'r', 'u', 'x'};
-    struct dlmsc_aarq_params p = {ACSE_MECH_LLS, pw, sizeof(pw), DLMSC_CONFORMANCE_GURUX, 0xFFFF};
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_OK);
+    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw), MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_lls, sizeof(aarq_lls), buf, w.len);
-    struct aarq q;
-    assert_int_equal(acse_parse_aarq(buf, w.len, &q), MFW_OK);
-    assert_int_equal(q.mechanism, ACSE_MECH_LLS);
+    struct mfw_acse_aarq q;
+    assert_int_equal(mfw_acse_parse_aarq(buf, w.len, &q), MFW_OK);
+    assert_int_equal(q.mechanism, MFW_ACSE_MECH_LLS);
     assert_int_equal(q.auth_value.len, 5);
     assert_memory_equal(q.auth_value.p, pw, 5);
 }
@@ -216,142 +216,142 @@ static void test_aarq_long_password_and_args(void **state)
     uint8_t buf[256];
     uint8_t pw[127];
     memset(pw, 'x', sizeof(pw));
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
-    struct dlmsc_aarq_params p = {ACSE_MECH_LLS, pw, sizeof(pw), DLMSC_CONFORMANCE_GURUX, 1024};
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_OK);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw), MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 1024};
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     /* 127 + 2 bytes in [12] push the AARQ over 127 bytes: 60 81 nn */
     assert_int_equal(buf[0], 0x60);
     assert_int_equal(buf[1], 0x81);
     assert_int_equal(buf[2], w.len - 3);
-    struct aarq q;
-    assert_int_equal(acse_parse_aarq(buf, w.len, &q), MFW_OK);
+    struct mfw_acse_aarq q;
+    assert_int_equal(mfw_acse_parse_aarq(buf, w.len, &q), MFW_OK);
     assert_int_equal(q.auth_value.len, 127);
     assert_int_equal(q.initiate.client_max_pdu, 1024);
     /* refused arguments */
     p.password_len = 128;
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_E_ARG);
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_E_ARG);
     p.password_len = 0;
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_E_ARG);
-    p.mechanism = ACSE_MECH_HLS_GMAC;
-    assert_int_equal(dlmsc_build_aarq(&p, &w), MFW_E_ARG);
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_E_ARG);
+    p.mechanism = MFW_ACSE_MECH_HLS_GMAC;
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_E_ARG);
     /* no room: the cursor's error */
     uint8_t small[10];
-    wc_init(&w, small, sizeof(small));
-    struct dlmsc_aarq_params q2 = {ACSE_MECH_LOWEST, NULL, 0, DLMSC_CONFORMANCE_GURUX, 0xFFFF};
-    assert_int_equal(dlmsc_build_aarq(&q2, &w), MFW_E_NOSPACE);
+    mfw_wcursor_init(&w, small, sizeof(small));
+    struct mfw_dlms_client_aarq_params q2 = {MFW_ACSE_MECH_LOWEST, NULL, 0, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    assert_int_equal(mfw_dlms_client_build_aarq(&q2, &w), MFW_E_NOSPACE);
 }
 
 static void test_aare(void **state)
 {
     (void)state;
-    struct aare a;
-    assert_int_equal(dlmsc_parse_aare(aare_public, sizeof(aare_public), &a), MFW_OK);
-    assert_int_equal(a.context, ACSE_CTX_LN);
-    assert_int_equal(a.result, ACSE_RESULT_ACCEPTED);
-    assert_int_equal(a.diag_source, ACSE_DIAG_SOURCE_USER);
+    struct mfw_acse_aare a;
+    assert_int_equal(mfw_dlms_client_parse_aare(aare_public, sizeof(aare_public), &a), MFW_OK);
+    assert_int_equal(a.context, MFW_ACSE_CTX_LN);
+    assert_int_equal(a.result, MFW_ACSE_RESULT_ACCEPTED);
+    assert_int_equal(a.diag_source, MFW_ACSE_DIAG_SOURCE_USER);
     assert_int_equal(a.diag, 0);
-    assert_int_equal(a.user_info_kind, ACSE_AARE_UI_INITIATE);
+    assert_int_equal(a.user_info_kind, MFW_ACSE_AARE_UI_INITIATE);
     assert_int_equal(a.initiate.dlms_version, 6);
-    assert_int_equal(a.initiate.conformance, ACSE_CONF_GET | ACSE_CONF_SET); /* 00 00 18 */
+    assert_int_equal(a.initiate.conformance, MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET); /* 00 00 18 */
     assert_int_equal(a.initiate.server_max_pdu, 0x200);
-    assert_int_equal(a.initiate.vaa_name, ACSE_VAA_NAME_LN);
+    assert_int_equal(a.initiate.vaa_name, MFW_ACSE_VAA_NAME_LN);
     assert_int_equal(a.max_send_pdu, 0x200);
     assert_false(a.has_mechanism);
 
-    assert_int_equal(dlmsc_parse_aare(aare_lls, sizeof(aare_lls), &a), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_aare(aare_lls, sizeof(aare_lls), &a), MFW_OK);
     assert_int_equal(a.initiate.conformance, 0x001E1D);
 
-    assert_int_equal(dlmsc_parse_aare(aare_gmac, sizeof(aare_gmac), &a), MFW_OK);
-    assert_int_equal(a.context, ACSE_CTX_LN_CIPHERED);
-    assert_int_equal(a.diag, ACSE_DIAG_AUTHENTICATION_REQUIRED);
-    assert_string_equal(dlmsc_aare_diag_name(a.diag_source, a.diag), "authentication-required");
+    assert_int_equal(mfw_dlms_client_parse_aare(aare_gmac, sizeof(aare_gmac), &a), MFW_OK);
+    assert_int_equal(a.context, MFW_ACSE_CTX_LN_CIPHERED);
+    assert_int_equal(a.diag, MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED);
+    assert_string_equal(mfw_dlms_client_aare_diag_name(a.diag_source, a.diag), "authentication-required");
     assert_true(a.has_responding_ap_title);
     assert_memory_equal(a.responding_ap_title, "ABCDEFGH", 8);
     assert_true(a.has_mechanism);
-    assert_int_equal(a.mechanism, ACSE_MECH_HLS_GMAC);
+    assert_int_equal(a.mechanism, MFW_ACSE_MECH_HLS_GMAC);
     assert_int_equal(a.auth_value.len, 16);
-    assert_int_equal(a.user_info_kind, ACSE_AARE_UI_RAW);
-    assert_int_equal(a.user_info_raw.p[0], ACSE_XDLMS_GLO_INITIATE_RESPONSE);
+    assert_int_equal(a.user_info_kind, MFW_ACSE_AARE_UI_RAW);
+    assert_int_equal(a.user_info_raw.p[0], MFW_ACSE_XDLMS_GLO_INITIATE_RESPONSE);
 
     /* every truncation is refused, in an exact-size block */
     for (size_t n = 0; n < sizeof(aare_public); n++) {
         uint8_t *p = malloc(n ? n : 1);
         assert_non_null(p);
         memcpy(p, aare_public, n);
-        assert_int_equal(dlmsc_parse_aare(p, n, &a), MFW_E_FORMAT);
+        assert_int_equal(mfw_dlms_client_parse_aare(p, n, &a), MFW_E_FORMAT);
         free(p);
     }
 }
 
-/* Our server's rejections, as acse_build_aare writes them, decode with their reason. */
+/* Our server's rejections, as mfw_acse_build_aare writes them, decode with their reason. */
 static void test_aare_rejected_roundtrip(void **state)
 {
     (void)state;
-    struct aare in;
+    struct mfw_acse_aare in;
     memset(&in, 0, sizeof(in));
-    in.context = ACSE_CTX_LN;
-    in.result = ACSE_RESULT_REJECTED_PERMANENT;
-    in.diag_source = ACSE_DIAG_SOURCE_USER;
-    in.diag = ACSE_DIAG_AUTHENTICATION_FAILURE;
-    in.user_info_kind = ACSE_AARE_UI_ERROR;
-    in.initiate_error = ACSE_INIT_ERR_OTHER;
+    in.context = MFW_ACSE_CTX_LN;
+    in.result = MFW_ACSE_RESULT_REJECTED_PERMANENT;
+    in.diag_source = MFW_ACSE_DIAG_SOURCE_USER;
+    in.diag = MFW_ACSE_DIAG_AUTHENTICATION_FAILURE;
+    in.user_info_kind = MFW_ACSE_AARE_UI_ERROR;
+    in.initiate_error = MFW_ACSE_INIT_ERR_OTHER;
     uint8_t buf[128];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(acse_build_aare(&in, &w), MFW_OK);
-    struct aare out;
-    assert_int_equal(dlmsc_parse_aare(buf, w.len, &out), MFW_OK);
-    assert_int_equal(out.result, ACSE_RESULT_REJECTED_PERMANENT);
-    assert_int_equal(out.diag, ACSE_DIAG_AUTHENTICATION_FAILURE);
-    assert_string_equal(dlmsc_aare_diag_name(out.diag_source, out.diag), "authentication-failure");
-    assert_int_equal(out.user_info_kind, ACSE_AARE_UI_ERROR);
-    assert_int_equal(out.initiate_error, ACSE_INIT_ERR_OTHER);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_acse_build_aare(&in, &w), MFW_OK);
+    struct mfw_acse_aare out;
+    assert_int_equal(mfw_dlms_client_parse_aare(buf, w.len, &out), MFW_OK);
+    assert_int_equal(out.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
+    assert_int_equal(out.diag, MFW_ACSE_DIAG_AUTHENTICATION_FAILURE);
+    assert_string_equal(mfw_dlms_client_aare_diag_name(out.diag_source, out.diag), "authentication-failure");
+    assert_int_equal(out.user_info_kind, MFW_ACSE_AARE_UI_ERROR);
+    assert_int_equal(out.initiate_error, MFW_ACSE_INIT_ERR_OTHER);
 }
 
 static void test_release(void **state)
 {
     (void)state;
     uint8_t buf[16];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_rlrq(&w), MFW_OK);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_rlrq(&w), MFW_OK);
     assert_built(rlrq_plain, sizeof(rlrq_plain), buf, w.len);
-    struct rlre r;
-    assert_int_equal(dlmsc_parse_rlre(rlre_plain, sizeof(rlre_plain), &r), MFW_OK);
+    struct mfw_acse_rlre r;
+    assert_int_equal(mfw_dlms_client_parse_rlre(rlre_plain, sizeof(rlre_plain), &r), MFW_OK);
     assert_true(r.has_reason);
-    assert_int_equal(r.reason, ACSE_RELEASE_NORMAL);
+    assert_int_equal(r.reason, MFW_ACSE_RELEASE_NORMAL);
     static const uint8_t empty[] = {0x63, 0x00};
-    assert_int_equal(dlmsc_parse_rlre(empty, sizeof(empty), &r), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_rlre(empty, sizeof(empty), &r), MFW_OK);
     assert_false(r.has_reason);
-    assert_int_equal(dlmsc_parse_rlre(rlre_plain, 4, &r), MFW_E_FORMAT);
-    assert_int_equal(dlmsc_parse_rlre(rlrq_plain, 5, &r), MFW_E_FORMAT);
+    assert_int_equal(mfw_dlms_client_parse_rlre(rlre_plain, 4, &r), MFW_E_FORMAT);
+    assert_int_equal(mfw_dlms_client_parse_rlre(rlrq_plain, 5, &r), MFW_E_FORMAT);
 }
 
 static void test_get_requests(void **state)
 {
     (void)state;
     uint8_t buf[64];
-    struct wcursor w;
-    struct dlmsc_ref clock = {8, {0}, 2}, assoc = {15, {0}, 2};
+    struct mfw_wcursor w;
+    struct mfw_dlms_client_ref clock = {8, {0}, 2}, assoc = {15, {0}, 2};
     memcpy(clock.ln, ln_clock, 6);
     memcpy(assoc.ln, ln_assoc, 6);
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &clock, NULL, &w), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &clock, NULL, &w), MFW_OK);
     assert_built(get_clock, sizeof(get_clock), buf, w.len);
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &assoc, NULL, &w), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &assoc, NULL, &w), MFW_OK);
     assert_built(get_objlist, sizeof(get_objlist), buf, w.len);
     /* lines 7, 9, ...: GET-Request-Next for blocks 1..8 */
     for (uint32_t b = 1; b <= 8; b++) {
         const uint8_t want[] = {0xC0, 0x02, 0xC1, 0x00, 0x00, 0x00, (uint8_t)b};
-        wc_init(&w, buf, sizeof(buf));
-        assert_int_equal(dlmsc_build_get_next(DLMSC_INVOKE_DEFAULT, b, &w), MFW_OK);
+        mfw_wcursor_init(&w, buf, sizeof(buf));
+        assert_int_equal(mfw_dlms_client_build_get_next(MFW_DLMS_CLIENT_INVOKE_DEFAULT, b, &w), MFW_OK);
         assert_built(want, sizeof(want), buf, w.len);
     }
     /* no room */
-    wc_init(&w, buf, 12);
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &clock, NULL, &w), MFW_E_NOSPACE);
+    mfw_wcursor_init(&w, buf, 12);
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &clock, NULL, &w), MFW_E_NOSPACE);
 }
 
 /* Selective access on the load profile (Blue Book 4.3.6; Gurux cl_readRowsByRange/ByEntry build
@@ -361,19 +361,19 @@ static void test_get_selective(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    struct wcursor w;
-    struct dlmsc_ref lp = {7, {0}, 2};
+    struct mfw_wcursor w;
+    struct mfw_dlms_client_ref lp = {7, {0}, 2};
     memcpy(lp.ln, ln_lp1, 6);
-    struct dlmsc_access a;
+    struct mfw_dlms_client_access a;
     memset(&a, 0, sizeof(a));
-    a.selector = DLMSC_SEL_RANGE;
+    a.selector = MFW_DLMS_CLIENT_SEL_RANGE;
     a.restricting.class_id = 8;
     memcpy(a.restricting.ln, ln_clock, 6);
     a.restricting.index = 2;
-    assert_int_equal(cosem_datetime_from_ms(&a.from, 1767225600000LL, 0, 0), MFW_OK);
-    assert_int_equal(cosem_datetime_from_ms(&a.to, 1767312000000LL, 0, 0), MFW_OK);
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &lp, &a, &w), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&a.from, 1767225600000LL, 0, 0), MFW_OK);
+    assert_int_equal(mfw_cosem_datetime_from_ms(&a.to, 1767312000000LL, 0, 0), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &lp, &a, &w), MFW_OK);
     static const uint8_t want_range[] = {
         0xC0, 0x01, 0xC1, 0x00, 0x07, 0x01, 0x00, 0x63, 0x01, 0x00, 0xFF, 0x02,
         0x01, 0x01,                                     /* access-selection present, selector 1 */
@@ -386,11 +386,11 @@ static void test_get_selective(void **state)
     assert_built(want_range, sizeof(want_range), buf, w.len);
 
     memset(&a, 0, sizeof(a));
-    a.selector = DLMSC_SEL_ENTRY;
+    a.selector = MFW_DLMS_CLIENT_SEL_ENTRY;
     a.from_entry = 1;
     a.to_entry = 96;
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &lp, &a, &w), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &lp, &a, &w), MFW_OK);
     static const uint8_t want_entry[] = {
         0xC0, 0x01, 0xC1, 0x00, 0x07, 0x01, 0x00, 0x63, 0x01, 0x00, 0xFF, 0x02, 0x01, 0x02,
         0x02, 0x04, 0x06, 0x00, 0x00, 0x00, 0x01, 0x06, 0x00, 0x00, 0x00, 0x60,
@@ -398,19 +398,19 @@ static void test_get_selective(void **state)
     assert_built(want_entry, sizeof(want_entry), buf, w.len);
 
     a.selector = 7;
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get(DLMSC_INVOKE_DEFAULT, &lp, &a, &w), MFW_E_ARG);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &lp, &a, &w), MFW_E_ARG);
 }
 
 static void test_get_list_set_action_requests(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    struct wcursor w;
-    struct dlmsc_ref refs[2] = {{8, {0}, 2}, {3, {1, 0, 1, 8, 0, 0xFF}, 3}};
+    struct mfw_wcursor w;
+    struct mfw_dlms_client_ref refs[2] = {{8, {0}, 2}, {3, {1, 0, 1, 8, 0, 0xFF}, 3}};
     memcpy(refs[0].ln, ln_clock, 6);
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_get_list(0xC2, refs, NULL, 2, &w), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_get_list(0xC2, refs, NULL, 2, &w), MFW_OK);
     static const uint8_t want_list[] = {
         0xC0, 0x03, 0xC2, 0x02,
         0x00, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0xFF, 0x02, 0x00,
@@ -418,30 +418,30 @@ static void test_get_list_set_action_requests(void **state)
     assert_built(want_list, sizeof(want_list), buf, w.len);
 
     /* SET clock time: C1 01 invoke descriptor 00 value */
-    struct cosem_datetime dt;
-    assert_int_equal(cosem_datetime_from_ms(&dt, 1767225600000LL, 0, 0), MFW_OK);
+    struct mfw_cosem_datetime dt;
+    assert_int_equal(mfw_cosem_datetime_from_ms(&dt, 1767225600000LL, 0, 0), MFW_OK);
     uint8_t val[16];
-    struct wcursor vw;
-    wc_init(&vw, val, sizeof(val));
-    axdr_put_datetime_octets(&vw, &dt);
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_set(DLMSC_INVOKE_DEFAULT, &refs[0], NULL, val, vw.len, &w), MFW_OK);
+    struct mfw_wcursor vw;
+    mfw_wcursor_init(&vw, val, sizeof(val));
+    mfw_axdr_put_datetime_octets(&vw, &dt);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_set(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &refs[0], NULL, val, vw.len, &w), MFW_OK);
     static const uint8_t want_set[] = {
         0xC1, 0x01, 0xC1, 0x00, 0x08, 0x00, 0x00, 0x01, 0x00, 0x00, 0xFF, 0x02, 0x00,
         0x09, 0x0C, 0x07, 0xEA, 0x01, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
     assert_built(want_set, sizeof(want_set), buf, w.len);
 
     /* ACTION: register reset (m1, parameter integer 0), and activate_passive_calendar without */
-    struct dlmsc_ref reset = {3, {1, 0, 1, 8, 0, 0xFF}, 1};
+    struct mfw_dlms_client_ref reset = {3, {1, 0, 1, 8, 0, 0xFF}, 1};
     static const uint8_t zero[] = {0x0F, 0x00};
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_action(DLMSC_INVOKE_DEFAULT, &reset, zero, 2, &w), MFW_OK);
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_action(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &reset, zero, 2, &w), MFW_OK);
     static const uint8_t want_act[] = {0xC3, 0x01, 0xC1, 0x00, 0x03, 0x01, 0x00, 0x01,
                                        0x08, 0x00, 0xFF, 0x01, 0x01, 0x0F, 0x00};
     assert_built(want_act, sizeof(want_act), buf, w.len);
-    struct dlmsc_ref act = {20, {0, 0, 13, 0, 0, 0xFF}, 1};
-    wc_init(&w, buf, sizeof(buf));
-    assert_int_equal(dlmsc_build_action(DLMSC_INVOKE_DEFAULT, &act, NULL, 0, &w), MFW_OK);
+    struct mfw_dlms_client_ref act = {20, {0, 0, 13, 0, 0, 0xFF}, 1};
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_action(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &act, NULL, 0, &w), MFW_OK);
     static const uint8_t want_act2[] = {0xC3, 0x01, 0xC1, 0x00, 0x14, 0x00, 0x00, 0x0D,
                                         0x00, 0x00, 0xFF, 0x01, 0x00};
     assert_built(want_act2, sizeof(want_act2), buf, w.len);
@@ -450,17 +450,17 @@ static void test_get_list_set_action_requests(void **state)
 static void test_get_response_clock(void **state)
 {
     (void)state;
-    struct dlmsc_get_response r;
-    assert_int_equal(dlmsc_parse_get_response(resp_clock, sizeof(resp_clock), &r), MFW_OK);
-    assert_int_equal(r.type, DLMSC_GET_NORMAL);
+    struct mfw_dlms_client_get_response r;
+    assert_int_equal(mfw_dlms_client_parse_get_response(resp_clock, sizeof(resp_clock), &r), MFW_OK);
+    assert_int_equal(r.type, MFW_XDLMS_GET_NORMAL);
     assert_int_equal(r.invoke, 0xC1);
     assert_true(r.result.is_data);
     assert_int_equal(r.result.data_len, 14);
     assert_int_equal(r.trailing_len, 18); /* 09 0F, a second copy of the value, 09 0F */
-    struct rcursor rc;
-    rc_init(&rc, r.result.data, r.result.data_len);
-    struct cosem_datetime dt;
-    assert_int_equal(axdr_get_datetime(&rc, &dt), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, r.result.data, r.result.data_len);
+    struct mfw_cosem_datetime dt;
+    assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
     assert_int_equal(dt.year, 2026);
     assert_int_equal(dt.month, 11);
     assert_int_equal(dt.day, 25);
@@ -469,9 +469,9 @@ static void test_get_response_clock(void **state)
     assert_int_equal(dt.second, 30);
     /* the value alone through the block reassembler */
     uint8_t out[32];
-    struct dlmsc_blocks b;
-    dlmsc_blocks_init(&b, out, sizeof(out), NULL, NULL);
-    assert_int_equal(dlmsc_blocks_feed(&b, &r), 1);
+    struct mfw_dlms_client_blocks b;
+    mfw_dlms_client_blocks_init(&b, out, sizeof(out), NULL, NULL);
+    assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), 1);
     assert_int_equal(b.len, 14);
     assert_memory_equal(out, resp_clock + 4, 14);
     /* truncations: the value is cut, never read past */
@@ -479,7 +479,7 @@ static void test_get_response_clock(void **state)
         uint8_t *p = malloc(n ? n : 1);
         assert_non_null(p);
         memcpy(p, resp_clock, n);
-        assert_int_equal(dlmsc_parse_get_response(p, n, &r), MFW_E_FORMAT);
+        assert_int_equal(mfw_dlms_client_parse_get_response(p, n, &r), MFW_E_FORMAT);
         free(p);
     }
 }
@@ -509,27 +509,27 @@ static void test_object_list_blocks(void **state)
     static uint8_t whole[8192];
     static struct collect col;
     memset(&col, 0, sizeof(col));
-    struct dlmsc_blocks b, s;
-    dlmsc_blocks_init(&b, whole, sizeof(whole), NULL, NULL);
-    dlmsc_blocks_init(&s, NULL, 0, collect_sink, &col);
+    struct mfw_dlms_client_blocks b, s;
+    mfw_dlms_client_blocks_init(&b, whole, sizeof(whole), NULL, NULL);
+    mfw_dlms_client_blocks_init(&s, NULL, 0, collect_sink, &col);
     for (size_t i = 0; i < nblocks; i++) {
         size_t n;
         uint8_t *apdu = unhex(objlist_blocks[i], &n);
-        struct dlmsc_get_response r;
-        assert_int_equal(dlmsc_parse_get_response(apdu, n, &r), MFW_OK);
-        assert_int_equal(r.type, DLMSC_GET_RESPONSE_DATABLOCK);
+        struct mfw_dlms_client_get_response r;
+        assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
+        assert_int_equal(r.type, MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK);
         assert_int_equal(r.block_number, i + 1);
         assert_true(r.raw_ok);
         assert_int_equal(r.last_block, i + 1 == nblocks);
         int want = i + 1 == nblocks ? 1 : 0;
-        assert_int_equal(dlmsc_blocks_feed(&b, &r), want);
-        assert_int_equal(dlmsc_blocks_feed(&s, &r), want);
+        assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), want);
+        assert_int_equal(mfw_dlms_client_blocks_feed(&s, &r), want);
         /* what we send next is exactly the Gurux client's next request */
         if (!r.last_block) {
             uint8_t req[16];
-            struct wcursor w;
-            wc_init(&w, req, sizeof(req));
-            assert_int_equal(dlmsc_build_get_next(r.invoke, r.block_number, &w), MFW_OK);
+            struct mfw_wcursor w;
+            mfw_wcursor_init(&w, req, sizeof(req));
+            assert_int_equal(mfw_dlms_client_build_get_next(r.invoke, r.block_number, &w), MFW_OK);
             const uint8_t want_req[] = {0xC0, 0x02, 0xC1, 0x00, 0x00, 0x00, (uint8_t)(i + 1)};
             assert_built(want_req, sizeof(want_req), req, w.len);
         }
@@ -538,7 +538,7 @@ static void test_object_list_blocks(void **state)
             uint8_t *p = malloc(k ? k : 1);
             assert_non_null(p);
             memcpy(p, apdu, k);
-            assert_int_equal(dlmsc_parse_get_response(p, k, &r), MFW_E_FORMAT);
+            assert_int_equal(mfw_dlms_client_parse_get_response(p, k, &r), MFW_E_FORMAT);
             free(p);
         }
         free(apdu);
@@ -550,15 +550,15 @@ static void test_object_list_blocks(void **state)
     assert_memory_equal(col.buf, whole, b.len);
 
     /* the whole object list: 52 objects */
-    struct rcursor rc;
-    rc_init(&rc, whole, b.len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, whole, b.len);
     uint32_t count;
-    assert_int_equal(dlmsc_object_list_begin(&rc, &count), MFW_OK);
+    assert_int_equal(mfw_dlms_client_object_list_begin(&rc, &count), MFW_OK);
     assert_int_equal(count, 52);
-    struct dlmsc_object o;
+    struct mfw_dlms_client_object o;
     unsigned clocks = 0, profiles = 0;
     for (uint32_t i = 0; i < count; i++) {
-        assert_int_equal(dlmsc_object_next(&rc, &o), MFW_OK);
+        assert_int_equal(mfw_dlms_client_object_next(&rc, &o), MFW_OK);
         if (i == 0) {
             assert_int_equal(o.class_id, 15);
             assert_int_equal(o.version, 2);
@@ -587,7 +587,7 @@ static void test_object_list_blocks(void **state)
     }
     assert_int_equal(clocks, 1);
     assert_true(profiles >= 1);
-    assert_int_equal(rc_left(&rc), 0);
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
     assert_int_equal(rc.err, 0);
 }
 
@@ -596,34 +596,34 @@ static void test_blocks_errors(void **state)
     (void)state;
     size_t n;
     uint8_t *apdu = unhex(objlist_blocks[1], &n); /* block 2 */
-    struct dlmsc_get_response r;
-    assert_int_equal(dlmsc_parse_get_response(apdu, n, &r), MFW_OK);
+    struct mfw_dlms_client_get_response r;
+    assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
     uint8_t buf[1024];
-    struct dlmsc_blocks b;
-    dlmsc_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
-    assert_int_equal(dlmsc_blocks_feed(&b, &r), MFW_E_FORMAT); /* block 2 before 1 */
-    dlmsc_blocks_init(&b, buf, 100, NULL, NULL);
+    struct mfw_dlms_client_blocks b;
+    mfw_dlms_client_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
+    assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_FORMAT); /* block 2 before 1 */
+    mfw_dlms_client_blocks_init(&b, buf, 100, NULL, NULL);
     free(apdu);
     apdu = unhex(objlist_blocks[0], &n);
-    assert_int_equal(dlmsc_parse_get_response(apdu, n, &r), MFW_OK);
-    assert_int_equal(dlmsc_blocks_feed(&b, &r), MFW_E_NOSPACE); /* 474 bytes into 100 */
+    assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
+    assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_NOSPACE); /* 474 bytes into 100 */
     free(apdu);
     /* a data-access-result in a block: C4 02 C1 01 00000002 01 0E */
     static const uint8_t dar_block[] = {0xC4, 0x02, 0xC1, 0x01, 0, 0, 0, 2, 0x01, 0x0E};
-    assert_int_equal(dlmsc_parse_get_response(dar_block, sizeof(dar_block), &r), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_get_response(dar_block, sizeof(dar_block), &r), MFW_OK);
     assert_false(r.raw_ok);
-    dlmsc_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
-    assert_int_equal(dlmsc_blocks_feed(&b, &r), MFW_E_STATE);
+    mfw_dlms_client_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
+    assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_STATE);
     assert_true(b.has_dar);
-    assert_string_equal(dlmsc_dar_name(b.dar), "data-block-unavailable");
+    assert_string_equal(mfw_dlms_client_dar_name(b.dar), "data-block-unavailable");
     /* a normal answer with a data-access-result */
     static const uint8_t denied[] = {0xC4, 0x01, 0xC1, 0x01, 0x03};
-    assert_int_equal(dlmsc_parse_get_response(denied, sizeof(denied), &r), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_get_response(denied, sizeof(denied), &r), MFW_OK);
     assert_false(r.result.is_data);
-    assert_int_equal(r.result.dar, DLMSC_DAR_READ_WRITE_DENIED);
-    dlmsc_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
-    assert_int_equal(dlmsc_blocks_feed(&b, &r), MFW_E_STATE);
-    assert_string_equal(dlmsc_dar_name(b.dar), "read-write-denied");
+    assert_int_equal(r.result.dar, MFW_DAR_READ_WRITE_DENIED);
+    mfw_dlms_client_blocks_init(&b, buf, sizeof(buf), NULL, NULL);
+    assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_STATE);
+    assert_string_equal(mfw_dlms_client_dar_name(b.dar), "read-write-denied");
 }
 
 static void test_other_responses(void **state)
@@ -631,64 +631,64 @@ static void test_other_responses(void **state)
     (void)state;
     /* GET-Response-With-List: {data u32 5, dar object-undefined} */
     static const uint8_t list[] = {0xC4, 0x03, 0xC2, 0x02, 0x00, 0x06, 0, 0, 0, 5, 0x01, 0x04};
-    struct dlmsc_get_response r;
-    assert_int_equal(dlmsc_parse_get_response(list, sizeof(list), &r), MFW_OK);
-    assert_int_equal(r.type, DLMSC_GET_WITH_LIST);
+    struct mfw_dlms_client_get_response r;
+    assert_int_equal(mfw_dlms_client_parse_get_response(list, sizeof(list), &r), MFW_OK);
+    assert_int_equal(r.type, MFW_XDLMS_GET_WITH_LIST);
     assert_int_equal(r.count, 2);
-    struct rcursor rc;
-    rc_init(&rc, r.list, r.list_len);
-    struct dlmsc_result res;
-    assert_int_equal(dlmsc_next_result(&rc, &res), MFW_OK);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, r.list, r.list_len);
+    struct mfw_dlms_client_result res;
+    assert_int_equal(mfw_dlms_client_next_result(&rc, &res), MFW_OK);
     assert_true(res.is_data);
     assert_int_equal(res.data_len, 5);
-    assert_int_equal(dlmsc_next_result(&rc, &res), MFW_OK);
+    assert_int_equal(mfw_dlms_client_next_result(&rc, &res), MFW_OK);
     assert_false(res.is_data);
-    assert_string_equal(dlmsc_dar_name(res.dar), "object-undefined");
-    assert_int_equal(dlmsc_parse_get_response(list, sizeof(list) - 1, &r), MFW_E_FORMAT);
+    assert_string_equal(mfw_dlms_client_dar_name(res.dar), "object-undefined");
+    assert_int_equal(mfw_dlms_client_parse_get_response(list, sizeof(list) - 1, &r), MFW_E_FORMAT);
 
     uint8_t inv, dar;
     static const uint8_t set_ok[] = {0xC5, 0x01, 0xC1, 0x00};
     static const uint8_t set_denied[] = {0xC5, 0x01, 0xC1, 0x03};
-    assert_int_equal(dlmsc_parse_set_response(set_ok, sizeof(set_ok), &inv, &dar), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_set_response(set_ok, sizeof(set_ok), &inv, &dar), MFW_OK);
     assert_int_equal(dar, 0);
-    assert_int_equal(dlmsc_parse_set_response(set_denied, 4, &inv, &dar), MFW_OK);
-    assert_string_equal(dlmsc_dar_name(dar), "read-write-denied");
-    assert_int_equal(dlmsc_parse_set_response(set_ok, 3, &inv, &dar), MFW_E_FORMAT);
+    assert_int_equal(mfw_dlms_client_parse_set_response(set_denied, 4, &inv, &dar), MFW_OK);
+    assert_string_equal(mfw_dlms_client_dar_name(dar), "read-write-denied");
+    assert_int_equal(mfw_dlms_client_parse_set_response(set_ok, 3, &inv, &dar), MFW_E_FORMAT);
 
-    struct dlmsc_action_response a;
+    struct mfw_dlms_client_action_response a;
     static const uint8_t act_ok[] = {0xC7, 0x01, 0xC1, 0x00, 0x00};
     static const uint8_t act_ret[] = {0xC7, 0x01, 0xC1, 0x00, 0x01, 0x00, 0x11, 0x07};
     static const uint8_t act_bare[] = {0xC7, 0x01, 0xC1, 0x0B};
-    assert_int_equal(dlmsc_parse_action_response(act_ok, sizeof(act_ok), &a), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_action_response(act_ok, sizeof(act_ok), &a), MFW_OK);
     assert_false(a.has_return);
-    assert_int_equal(dlmsc_parse_action_response(act_ret, sizeof(act_ret), &a), MFW_OK);
+    assert_int_equal(mfw_dlms_client_parse_action_response(act_ret, sizeof(act_ret), &a), MFW_OK);
     assert_true(a.has_return);
     assert_int_equal(a.ret.data_len, 2);
-    assert_int_equal(dlmsc_parse_action_response(act_bare, sizeof(act_bare), &a), MFW_OK);
-    assert_string_equal(dlmsc_action_result_name(a.result), "object-unavailable");
-    assert_string_equal(dlmsc_action_result_name(15), "long-action-aborted");
+    assert_int_equal(mfw_dlms_client_parse_action_response(act_bare, sizeof(act_bare), &a), MFW_OK);
+    assert_string_equal(mfw_dlms_client_action_result_name(a.result), "object-unavailable");
+    assert_string_equal(mfw_dlms_client_action_result_name(15), "long-action-aborted");
 
     /* Exception-Response: service-not-allowed / operation-not-possible; invocation counter */
     static const uint8_t exc[] = {0xD8, 0x01, 0x01};
     static const uint8_t exc_ic[] = {0xD8, 0x01, 0x06, 0x00, 0x00, 0x01, 0x00};
-    struct dlmsc_error e;
-    assert_int_equal(dlmsc_parse_get_response(exc, sizeof(exc), &r), MFW_E_STATE);
-    assert_int_equal(dlmsc_parse_set_response(exc, sizeof(exc), &inv, &dar), MFW_E_STATE);
-    assert_int_equal(dlmsc_parse_action_response(exc, sizeof(exc), &a), MFW_E_STATE);
-    assert_int_equal(dlmsc_parse_error(exc, sizeof(exc), &e), MFW_OK);
-    assert_string_equal(dlmsc_state_error_name(e.state_error), "service-not-allowed");
-    assert_string_equal(dlmsc_service_error_name(e.service_error), "operation-not-possible");
-    assert_int_equal(dlmsc_parse_error(exc_ic, sizeof(exc_ic), &e), MFW_OK);
+    struct mfw_dlms_client_error e;
+    assert_int_equal(mfw_dlms_client_parse_get_response(exc, sizeof(exc), &r), MFW_E_STATE);
+    assert_int_equal(mfw_dlms_client_parse_set_response(exc, sizeof(exc), &inv, &dar), MFW_E_STATE);
+    assert_int_equal(mfw_dlms_client_parse_action_response(exc, sizeof(exc), &a), MFW_E_STATE);
+    assert_int_equal(mfw_dlms_client_parse_error(exc, sizeof(exc), &e), MFW_OK);
+    assert_string_equal(mfw_dlms_client_state_error_name(e.state_error), "service-not-allowed");
+    assert_string_equal(mfw_dlms_client_service_error_name(e.service_error), "operation-not-possible");
+    assert_int_equal(mfw_dlms_client_parse_error(exc_ic, sizeof(exc_ic), &e), MFW_OK);
     assert_int_equal(e.invocation_counter, 256);
-    assert_int_equal(dlmsc_parse_error(exc_ic, 5, &e), MFW_E_FORMAT);
+    assert_int_equal(mfw_dlms_client_parse_error(exc_ic, 5, &e), MFW_E_FORMAT);
     static const uint8_t cse[] = {0x0E, 0x05, 0x06, 0x01};
-    assert_int_equal(dlmsc_parse_error(cse, sizeof(cse), &e), MFW_OK);
-    assert_int_equal(e.tag, DLMSC_TAG_CONFIRMED_SERVICE_ERROR);
+    assert_int_equal(mfw_dlms_client_parse_error(cse, sizeof(cse), &e), MFW_OK);
+    assert_int_equal(e.tag, MFW_XDLMS_CONFIRMED_SERVICE_ERROR);
     assert_int_equal(e.value, 1);
 
-    assert_string_equal(dlmsc_dar_name(DLMSC_DAR_TYPE_UNMATCHED), "type-unmatched");
-    assert_string_equal(dlmsc_dar_name(DLMSC_DAR_OTHER_REASON), "other-reason");
-    assert_string_equal(dlmsc_dar_name(5), "unknown");
+    assert_string_equal(mfw_dlms_client_dar_name(MFW_DAR_TYPE_UNMATCHED), "type-unmatched");
+    assert_string_equal(mfw_dlms_client_dar_name(MFW_DAR_OTHER_REASON), "other-reason");
+    assert_string_equal(mfw_dlms_client_dar_name(5), "unknown");
 }
 
 int main(void)

@@ -19,13 +19,13 @@
 struct rig {
     uint8_t mem[SECTOR * SECTORS];
     struct flash_emu fe;
-    struct hal hal;
-    struct store_cfg cfg;
-    struct store st;
-    struct eventlog el;
+    struct mfw_hal hal;
+    struct mfw_store_config cfg;
+    struct mfw_store st;
+    struct mfw_eventlog el;
 };
 
-static const uint8_t areas[EVLOG_COUNT] = {0, 1, 2, 3, 4, 5};
+static const uint8_t areas[MFW_EVENTLOG_COUNT] = {0, 1, 2, 3, 4, 5};
 
 static struct rig *rig_new(void)
 {
@@ -37,209 +37,209 @@ static struct rig *rig_new(void)
     r.cfg.sector_size = SECTOR;
     r.cfg.sector_count = SECTORS;
     r.cfg.prog_size = 4;
-    r.cfg.n_areas = EVLOG_COUNT;
-    for (unsigned k = 0; k < EVLOG_COUNT; k++)
-        r.cfg.area[k] = (struct store_area_cfg){STORE_RING, 1, (uint16_t)(k * 3), 3,
-                                                EVENTLOG_ENTRY_SIZE};
-    assert_int_equal(store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
-    assert_int_equal(eventlog_init(&r.el, areas, 3), MFW_OK);
-    assert_int_equal(eventlog_check_areas(&r.el, &r.st), MFW_OK);
+    r.cfg.n_areas = MFW_EVENTLOG_COUNT;
+    for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
+        r.cfg.area[k] = (struct mfw_store_area_config){MFW_STORE_RING, 1, (uint16_t)(k * 3), 3,
+                                                MFW_EVENTLOG_ENTRY_SIZE};
+    assert_int_equal(mfw_store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
+    assert_int_equal(mfw_eventlog_init(&r.el, areas, 3), MFW_OK);
+    assert_int_equal(mfw_eventlog_check_areas(&r.el, &r.st), MFW_OK);
     return &r;
 }
 
 static void rig_remount(struct rig *r)
 {
     memset(&r->st, 0, sizeof r->st);
-    assert_int_equal(store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
+    assert_int_equal(mfw_store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
 }
 
 static void test_init_and_names(void **state)
 {
     (void)state;
-    struct eventlog el;
-    static const uint8_t dup[EVLOG_COUNT] = {0, 1, 2, 3, 4, 0};
-    static const uint8_t big[EVLOG_COUNT] = {0, 1, 2, 3, 4, STORE_AREAS_MAX};
-    assert_int_equal(eventlog_init(&el, dup, 3), MFW_E_ARG);
-    assert_int_equal(eventlog_init(&el, big, 3), MFW_E_ARG);
-    assert_int_equal(eventlog_init(&el, areas, 0), MFW_E_ARG);
-    assert_int_equal(eventlog_init(NULL, areas, 1), MFW_E_ARG);
-    assert_int_equal(eventlog_init(&el, areas, 1), MFW_OK);
-    assert_int_equal(el.c.long_pf_threshold_s, EVENTLOG_LONG_PF_S);
+    struct mfw_eventlog el;
+    static const uint8_t dup[MFW_EVENTLOG_COUNT] = {0, 1, 2, 3, 4, 0};
+    static const uint8_t big[MFW_EVENTLOG_COUNT] = {0, 1, 2, 3, 4, MFW_STORE_AREAS_MAX};
+    assert_int_equal(mfw_eventlog_init(&el, dup, 3), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_init(&el, big, 3), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_init(&el, areas, 0), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_init(NULL, areas, 1), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_init(&el, areas, 1), MFW_OK);
+    assert_int_equal(el.c.long_pf_threshold_s, MFW_EVENTLOG_LONG_PF_S);
 
     static const uint8_t std[6] = {0, 0, 99, 98, 0, 255}, pf[6] = {1, 0, 99, 97, 0, 255},
                          pq_code[6] = {0, 0, 96, 11, 4, 255};
-    assert_memory_equal(eventlog_obis(EVLOG_STANDARD), std, 6);
-    assert_memory_equal(eventlog_obis(EVLOG_POWER_FAILURE), pf, 6);
-    assert_memory_equal(eventlog_code_obis(EVLOG_POWER_QUALITY), pq_code, 6);
-    assert_null(eventlog_code_obis(EVLOG_POWER_FAILURE));
-    assert_null(eventlog_obis(EVLOG_COUNT));
-    assert_int_equal(eventlog_counted_code(0), EV_POWER_DOWN);
-    assert_int_equal(eventlog_counted_code(EVENTLOG_COUNTED_CODES), 0);
+    assert_memory_equal(mfw_eventlog_obis(MFW_EVENTLOG_STANDARD), std, 6);
+    assert_memory_equal(mfw_eventlog_obis(MFW_EVENTLOG_POWER_FAILURE), pf, 6);
+    assert_memory_equal(mfw_eventlog_code_obis(MFW_EVENTLOG_POWER_QUALITY), pq_code, 6);
+    assert_null(mfw_eventlog_code_obis(MFW_EVENTLOG_POWER_FAILURE));
+    assert_null(mfw_eventlog_obis(MFW_EVENTLOG_COUNT));
+    assert_int_equal(mfw_eventlog_counted_code(0), MFW_EVENT_POWER_DOWN);
+    assert_int_equal(mfw_eventlog_counted_code(MFW_EVENTLOG_COUNTED_CODES), 0);
 }
 
 static void test_add_read_order_depth(void **state)
 {
     (void)state;
     struct rig *r = rig_new();
-    struct eventlog_entry e;
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_STANDARD), 0);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, 0, &e), MFW_E_RANGE);
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_FRAUD, T0, EV_MAGNETIC_FIELD, 0, 0, 0),
+    struct mfw_eventlog_entry e;
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), 0);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 0, &e), MFW_E_RANGE);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0, MFW_EVENT_MAGNETIC_FIELD, 0, 0, 0),
                      MFW_OK);
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_FRAUD, T0 + 1, EV_MAGNETIC_FIELD, 4, 0,
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0 + 1, MFW_EVENT_MAGNETIC_FIELD, 4, 0,
                                   0), MFW_E_ARG);
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_COUNT, T0, 1, 0, 0, 0), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_COUNT, T0, 1, 0, 0, 0), MFW_E_ARG);
 
     /* 250 events in the standard log: the newest 200 are exposed, oldest first. */
     for (uint32_t k = 0; k < 250; k++)
-        assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
-                                      k % 2 ? EV_POWER_UP : EV_POWER_DOWN, 0, (int64_t)k, -1),
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
+                                      k % 2 ? MFW_EVENT_POWER_UP : MFW_EVENT_POWER_DOWN, 0, (int64_t)k, -1),
                          MFW_OK);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_STANDARD), EVENTLOG_DEPTH);
-    for (uint32_t i = 0; i < EVENTLOG_DEPTH; i++) {
-        assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, i, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), MFW_EVENTLOG_DEPTH);
+    for (uint32_t i = 0; i < MFW_EVENTLOG_DEPTH; i++) {
+        assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, i, &e), MFW_OK);
         uint32_t k = 50 + i;
         assert_int_equal(e.time, T0 + (mfw_ms_t)k * 1000);
-        assert_int_equal(e.code, k % 2 ? EV_POWER_UP : EV_POWER_DOWN);
+        assert_int_equal(e.code, k % 2 ? MFW_EVENT_POWER_UP : MFW_EVENT_POWER_DOWN);
         assert_int_equal(e.v1, k);
         assert_int_equal(e.v2, -1);
         assert_int_equal(e.phase, 0);
     }
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, EVENTLOG_DEPTH, &e),
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, MFW_EVENTLOG_DEPTH, &e),
                      MFW_E_RANGE);
-    assert_int_equal(r->el.c.logged[EVLOG_STANDARD], 250);
-    assert_int_equal(r->el.c.last_code[EVLOG_STANDARD], EV_POWER_UP);
-    assert_int_equal(eventlog_code_count(&r->el, EV_POWER_DOWN), 125);
-    assert_int_equal(eventlog_code_count(&r->el, EV_POWER_UP), 125);
-    assert_int_equal(eventlog_code_count(&r->el, EV_MAGNETIC_FIELD), 1);
-    assert_int_equal(eventlog_code_count(&r->el, EV_TOU_PROGRAMMED), 0); /* not counted */
+    assert_int_equal(r->el.c.logged[MFW_EVENTLOG_STANDARD], 250);
+    assert_int_equal(r->el.c.last_code[MFW_EVENTLOG_STANDARD], MFW_EVENT_POWER_UP);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_DOWN), 125);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_UP), 125);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_MAGNETIC_FIELD), 1);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_TOU_PROGRAMMED), 0); /* not counted */
 
     /* Keeps overwriting the oldest far past the ring's capacity. */
     for (uint32_t k = 250; k < 2000; k++)
-        assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
-                                      EV_PARAMETERS_CHANGED, 0, (int64_t)k, 0), MFW_OK);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_STANDARD), EVENTLOG_DEPTH);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, 0, &e), MFW_OK);
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
+                                      MFW_EVENT_PARAMETERS_CHANGED, 0, (int64_t)k, 0), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), MFW_EVENTLOG_DEPTH);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 0, &e), MFW_OK);
     assert_int_equal(e.v1, 1800);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, 199, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 199, &e), MFW_OK);
     assert_int_equal(e.v1, 1999);
     /* The other logs are untouched. */
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_FRAUD), 1);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_RTC), 0);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_FRAUD), 1);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_RTC), 0);
 }
 
 static void test_rtc_pq_entries(void **state)
 {
     (void)state;
     struct rig *r = rig_new();
-    struct eventlog_entry e;
+    struct mfw_eventlog_entry e;
     const mfw_ms_t old_t = T0, new_t = T0 + 3600000 + 250;
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_RTC, old_t, EV_CLOCK_ADJUSTED_OLD, 0,
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, old_t, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0,
                                   old_t, new_t), MFW_OK);
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_RTC, new_t, EV_CLOCK_ADJUSTED_NEW, 0,
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, new_t, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0,
                                   old_t, new_t), MFW_OK);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_RTC, 1, &e), MFW_OK);
-    assert_int_equal(e.code, EV_CLOCK_ADJUSTED_NEW);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_RTC, 1, &e), MFW_OK);
+    assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_NEW);
     assert_int_equal(e.time, new_t);
     assert_int_equal(e.v1, old_t);
     assert_int_equal(e.v2, new_t);
     /* Sag on L2: 184.5 V for 12 s. */
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_POWER_QUALITY, T0, EV_UNDERVOLTAGE_L1 + 1,
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_POWER_QUALITY, T0, MFW_EVENT_UNDERVOLTAGE_L1 + 1,
                                   2, 18450, 12), MFW_OK);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_POWER_QUALITY, 0, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
     assert_int_equal(e.code, 77);
     assert_int_equal(e.phase, 2);
     assert_int_equal(e.v1, 18450);
     assert_int_equal(e.v2, 12);
-    assert_int_equal(eventlog_code_count(&r->el, 77), 1);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, 77), 1);
 }
 
 static void test_power_failure(void **state)
 {
     (void)state;
     struct rig *r = rig_new();
-    struct eventlog_entry e;
+    struct mfw_eventlog_entry e;
     /* Short failure of L1: counted, not logged. */
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0x1, T0, 10), 0);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_POWER_FAILURE), 0);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x1, T0, 10), 0);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_POWER_FAILURE), 0);
     /* Long failure of all three phases: logged with start and duration. */
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0x7, T0 + 60000, 600), 1);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x7, T0 + 60000, 600), 1);
     /* Exactly the threshold is not long (long = longer than 180 s, as quality.c counts it);
      * one second more is: a long failure of L3 only. */
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0x4, T0 + 1800000, 180), 0);
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0x4, T0 + 3600000, 181), 1);
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0, T0, 1), MFW_E_ARG);
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 8, T0, 1), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x4, T0 + 1800000, 180), 0);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x4, T0 + 3600000, 181), 1);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0, T0, 1), MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 8, T0, 1), MFW_E_ARG);
 
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_POWER_FAILURE), 2);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_POWER_FAILURE, 0, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_POWER_FAILURE), 2);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
     assert_int_equal(e.time, T0 + 60000 + 600000);
     assert_int_equal(e.v1, T0 + 60000);
     assert_int_equal(e.v2, 600);
     assert_int_equal(e.phase, 0x7);
-    assert_int_equal(e.flags, EVENTLOG_F_PHASE_MASK);
-    assert_int_equal(e.code, EV_POWER_DOWN);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_POWER_FAILURE, 1, &e), MFW_OK);
+    assert_int_equal(e.flags, MFW_EVENTLOG_F_PHASE_MASK);
+    assert_int_equal(e.code, MFW_EVENT_POWER_DOWN);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_POWER_FAILURE, 1, &e), MFW_OK);
     assert_int_equal(e.phase, 0x4);
     assert_int_equal(e.v2, 181);
 
-    const struct eventlog_counters *c = &r->el.c;
-    assert_int_equal(c->power_failures[EVENTLOG_PF_ANY], 4);
-    assert_int_equal(c->power_failures[EVENTLOG_PF_L1], 2);
-    assert_int_equal(c->power_failures[EVENTLOG_PF_L1 + 1], 1);
-    assert_int_equal(c->power_failures[EVENTLOG_PF_L1 + 2], 3);
-    assert_int_equal(c->power_failures[EVENTLOG_PF_ALL], 1);
-    assert_int_equal(c->long_power_failures[EVENTLOG_PF_ANY], 2);
-    assert_int_equal(c->long_power_failures[EVENTLOG_PF_L1], 1);
-    assert_int_equal(c->long_power_failures[EVENTLOG_PF_L1 + 2], 2);
-    assert_int_equal(c->long_power_failures[EVENTLOG_PF_ALL], 1);
+    const struct mfw_eventlog_counters *c = &r->el.c;
+    assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_ANY], 4);
+    assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_L1], 2);
+    assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_L1 + 1], 1);
+    assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_L1 + 2], 3);
+    assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_ALL], 1);
+    assert_int_equal(c->long_power_failures[MFW_EVENTLOG_PF_ANY], 2);
+    assert_int_equal(c->long_power_failures[MFW_EVENTLOG_PF_L1], 1);
+    assert_int_equal(c->long_power_failures[MFW_EVENTLOG_PF_L1 + 2], 2);
+    assert_int_equal(c->long_power_failures[MFW_EVENTLOG_PF_ALL], 1);
 
     /* Single-phase meter: L1 is all phases. */
-    struct eventlog one;
-    assert_int_equal(eventlog_init(&one, areas, 1), MFW_OK);
-    assert_int_equal(eventlog_power_failure(&one, &r->st, 0x1, T0, 5), 0);
-    assert_int_equal(one.c.power_failures[EVENTLOG_PF_ALL], 1);
+    struct mfw_eventlog one;
+    assert_int_equal(mfw_eventlog_init(&one, areas, 1), MFW_OK);
+    assert_int_equal(mfw_eventlog_power_failure(&one, &r->st, 0x1, T0, 5), 0);
+    assert_int_equal(one.c.power_failures[MFW_EVENTLOG_PF_ALL], 1);
 }
 
 static void test_clear_and_counters(void **state)
 {
     (void)state;
     struct rig *r = rig_new();
-    struct eventlog_entry e;
+    struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < 30; k++)
-        assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_DISCONNECTOR, T0 + (mfw_ms_t)k,
-                                      EV_DISC_REMOTE_DISCONNECT, 0, 0, 0), MFW_OK);
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_FRAUD, T0, EV_METER_COVER_REMOVED, 0, 0,
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, T0 + (mfw_ms_t)k,
+                                      MFW_EVENT_DISC_REMOTE_DISCONNECT, 0, 0, 0), MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0, MFW_EVENT_METER_COVER_REMOVED, 0, 0,
                                   0), MFW_OK);
-    assert_int_equal(eventlog_clear(&r->el, &r->st, EVLOG_DISCONNECTOR, T0 + 5000), MFW_OK);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_DISCONNECTOR), 1);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_DISCONNECTOR, 0, &e), MFW_OK);
-    assert_int_equal(e.code, EV_LOG_CLEARED);
+    assert_int_equal(mfw_eventlog_clear(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, T0 + 5000), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR), 1);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, 0, &e), MFW_OK);
+    assert_int_equal(e.code, MFW_EVENT_LOG_CLEARED);
     assert_int_equal(e.time, T0 + 5000);
     assert_int_equal(e.v1, 30);
     /* Counters survive the clear and count the clear entry; the other logs are untouched. */
-    assert_int_equal(r->el.c.logged[EVLOG_DISCONNECTOR], 31);
-    assert_int_equal(r->el.c.last_code[EVLOG_DISCONNECTOR], EV_LOG_CLEARED);
-    assert_int_equal(eventlog_code_count(&r->el, EV_DISC_REMOTE_DISCONNECT), 30);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_FRAUD), 1);
+    assert_int_equal(r->el.c.logged[MFW_EVENTLOG_DISCONNECTOR], 31);
+    assert_int_equal(r->el.c.last_code[MFW_EVENTLOG_DISCONNECTOR], MFW_EVENT_LOG_CLEARED);
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_DISC_REMOTE_DISCONNECT), 30);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_FRAUD), 1);
     /* Clearing an empty log logs the clear too. */
-    assert_int_equal(eventlog_clear(&r->el, &r->st, EVLOG_RTC, T0), MFW_OK);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_RTC), 1);
+    assert_int_equal(mfw_eventlog_clear(&r->el, &r->st, MFW_EVENTLOG_RTC, T0), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_RTC), 1);
 
     /* Counters round-trip through their byte form; bad input leaves them alone. */
-    uint8_t buf[EVENTLOG_COUNTERS_SIZE + 8];
+    uint8_t buf[MFW_EVENTLOG_COUNTERS_SIZE + 8];
     size_t len = 0;
-    assert_int_equal(eventlog_counters_encode(&r->el, buf, 4, &len), MFW_E_NOSPACE);
-    assert_int_equal(len, EVENTLOG_COUNTERS_SIZE);
-    assert_int_equal(eventlog_counters_encode(&r->el, buf, sizeof buf, &len), MFW_OK);
-    struct eventlog fresh;
-    assert_int_equal(eventlog_init(&fresh, areas, 3), MFW_OK);
-    assert_int_equal(eventlog_counters_decode(&fresh, buf, len - 1), MFW_E_FORMAT);
+    assert_int_equal(mfw_eventlog_counters_encode(&r->el, buf, 4, &len), MFW_E_NOSPACE);
+    assert_int_equal(len, MFW_EVENTLOG_COUNTERS_SIZE);
+    assert_int_equal(mfw_eventlog_counters_encode(&r->el, buf, sizeof buf, &len), MFW_OK);
+    struct mfw_eventlog fresh;
+    assert_int_equal(mfw_eventlog_init(&fresh, areas, 3), MFW_OK);
+    assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len - 1), MFW_E_FORMAT);
     buf[0] ^= 0x55;
-    assert_int_equal(eventlog_counters_decode(&fresh, buf, len), MFW_E_VERSION);
-    assert_int_equal(fresh.c.logged[EVLOG_DISCONNECTOR], 0);
+    assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len), MFW_E_VERSION);
+    assert_int_equal(fresh.c.logged[MFW_EVENTLOG_DISCONNECTOR], 0);
     buf[0] ^= 0x55;
-    assert_int_equal(eventlog_counters_decode(&fresh, buf, len), MFW_OK);
+    assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len), MFW_OK);
     assert_memory_equal(&fresh.c, &r->el.c, sizeof fresh.c);
 }
 
@@ -247,30 +247,30 @@ static void test_survives_remount(void **state)
 {
     (void)state;
     struct rig *r = rig_new();
-    struct eventlog_entry e;
+    struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < 300; k++)
-        assert_int_equal(eventlog_add(&r->el, &r->st, (enum event_log)(k % EVLOG_COUNT),
-                                      T0 + (mfw_ms_t)k * 1000, EV_PARAMETERS_CHANGED, 0,
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, (enum mfw_eventlog_id)(k % MFW_EVENTLOG_COUNT),
+                                      T0 + (mfw_ms_t)k * 1000, MFW_EVENT_PARAMETERS_CHANGED, 0,
                                       (int64_t)k, 0), MFW_OK);
-    assert_int_equal(eventlog_power_failure(&r->el, &r->st, 0x2, T0 + 400000, 3600), 1);
+    assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x2, T0 + 400000, 3600), 1);
     rig_remount(r);
-    for (unsigned log = 0; log < EVLOG_COUNT; log++) {
-        uint32_t expect = log == EVLOG_POWER_FAILURE ? 51 : 50;
-        assert_int_equal(eventlog_count(&r->el, &r->st, (enum event_log)log), expect);
+    for (unsigned log = 0; log < MFW_EVENTLOG_COUNT; log++) {
+        uint32_t expect = log == MFW_EVENTLOG_POWER_FAILURE ? 51 : 50;
+        assert_int_equal(mfw_eventlog_count(&r->el, &r->st, (enum mfw_eventlog_id)log), expect);
         for (uint32_t i = 0; i < 50; i++) {
-            assert_int_equal(eventlog_read(&r->el, &r->st, (enum event_log)log, i, &e), MFW_OK);
-            assert_int_equal(e.v1, i * EVLOG_COUNT + log);
+            assert_int_equal(mfw_eventlog_read(&r->el, &r->st, (enum mfw_eventlog_id)log, i, &e), MFW_OK);
+            assert_int_equal(e.v1, i * MFW_EVENTLOG_COUNT + log);
         }
     }
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_POWER_FAILURE, 50, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_POWER_FAILURE, 50, &e), MFW_OK);
     assert_int_equal(e.v1, T0 + 400000);
     assert_int_equal(e.v2, 3600);
     assert_int_equal(e.phase, 0x2);
     /* Logging goes on after the remount. */
-    assert_int_equal(eventlog_add(&r->el, &r->st, EVLOG_STANDARD, T0 + 999000, EV_POWER_UP, 0, 7,
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + 999000, MFW_EVENT_POWER_UP, 0, 7,
                                   0), MFW_OK);
-    assert_int_equal(eventlog_count(&r->el, &r->st, EVLOG_STANDARD), 51);
-    assert_int_equal(eventlog_read(&r->el, &r->st, EVLOG_STANDARD, 50, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), 51);
+    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 50, &e), MFW_OK);
     assert_int_equal(e.v1, 7);
 }
 

@@ -28,9 +28,9 @@
 struct rig {
     struct flash_emu emu;
     uint8_t mem[256 * 4096];
-    struct hal hal;
-    struct meter_config cfg;
-    struct meter m;
+    struct mfw_hal hal;
+    struct mfw_meter_config cfg;
+    struct mfw_meter m;
     bool rtc_lost;
 };
 
@@ -56,39 +56,39 @@ static struct rig *rig_new(mfw_ms_t t0)
 {
     struct rig *r = calloc(1, sizeof(*r));
     assert_non_null(r);
-    meter_default_config(&r->cfg, METER_382M);
+    mfw_meter_default_config(&r->cfg, MFW_METER_382M);
     assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
                                     r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
                      MFW_OK);
-    r->hal = (struct hal){.ctx = r, .flash_read = rig_read, .flash_prog = rig_prog,
+    r->hal = (struct mfw_hal){.ctx = r, .flash_read = rig_read, .flash_prog = rig_prog,
                           .flash_erase = rig_erase, .rtc_lost = rig_rtc_lost};
-    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0), MFW_OK);
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, t0), MFW_OK);
     assert_true(r->m.persistent);
     return r;
 }
 
 /* A balanced load of w watts per phase at PF 1 (w < 0: export), in blocks of 60 s. */
-static void run(struct meter *m, mfw_ms_t from, mfw_ms_t to, double w)
+static void run(struct mfw_meter *m, mfw_ms_t from, mfw_ms_t to, double w)
 {
     for (mfw_ms_t t = from; t < to; t += MIN_MS) {
-        struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+        struct mfw_metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
         for (int p = 0; p < 3; p++) {
             b.ph[p].vrms = 230.0;
             b.ph[p].irms = fabs(w) / 230.0;
             b.ph[p].p = w;
             b.ph[p].v_angle_deg = -120.0 * p;
         }
-        meter_block(m, &b);
-        meter_tick(m, t + MIN_MS);
+        mfw_meter_block(m, &b);
+        mfw_meter_tick(m, t + MIN_MS);
     }
 }
 
-static double wh(const struct meter *m, unsigned tariff_index, unsigned q)
+static double wh(const struct mfw_meter *m, unsigned tariff_index, unsigned q)
 {
     return (double)m->reg.tariff[tariff_index][q] / 1e6;
 }
 
-static int column_of(const struct profile *p, uint16_t id)
+static int column_of(const struct mfw_profile *p, uint16_t id)
 {
     for (unsigned k = 0; k < p->cfg.n_columns; k++)
         if (p->cfg.column[k] == id)
@@ -105,19 +105,19 @@ static void tariffs_follow_the_default_calendar(void **st)
     assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
     assert_true(wh(&r->m, 2, 0) == 0.0);
-    assert_int_equal(r->m.reg.uwh[ENERGY_TOTAL][EQ_AP], 72000000000ull);
+    assert_int_equal(r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 72000000000ull);
     /* the daily profile captured local midnight of 06-04 with A+ = 72 kWh */
-    const struct profile *daily = &r->m.prof[PROF_DAILY];
-    assert_int_equal(profile_count(daily, &r->m.store), 1);
-    struct profile_row row;
-    assert_int_equal(profile_read(daily, &r->m.store, 0, &row), MFW_OK);
+    const struct mfw_profile *daily = &r->m.prof[MFW_PROF_DAILY];
+    assert_int_equal(mfw_profile_count(daily, &r->m.store), 1);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(daily, &r->m.store, 0, &row), MFW_OK);
     assert_true(row.time == T_0603_LOCAL_MIDNIGHT + 24 * HOUR_MS);
-    assert_true(row.v[column_of(daily, CAT_AP_TOTAL)] == 72000);
+    assert_true(row.v[column_of(daily, MFW_CAT_AP_TOTAL)] == 72000);
     /* 96 load-profile rows, the last at 22:00Z with 72 kWh */
-    const struct profile *lp = &r->m.prof[PROF_LP1];
-    assert_int_equal(profile_count(lp, &r->m.store), 96);
-    assert_int_equal(profile_read(lp, &r->m.store, 95, &row), MFW_OK);
-    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 72000);
+    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), 96);
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, 95, &row), MFW_OK);
+    assert_true(row.v[column_of(lp, MFW_CAT_AP_TOTAL)] == 72000);
     free(r);
 }
 
@@ -129,18 +129,18 @@ static void billing_at_month_end(void **st)
     const mfw_ms_t t0 = 1782853200000LL; /* 2026-06-30T21:00:00Z */
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + 2 * HOUR_MS, 1000.0);
-    const struct profile *bp = &r->m.prof[PROF_BILLING];
-    assert_int_equal(profile_count(bp, &r->m.store), 1);
-    struct profile_row row;
-    assert_int_equal(profile_read(bp, &r->m.store, 0, &row), MFW_OK);
+    const struct mfw_profile *bp = &r->m.prof[MFW_PROF_BILLING];
+    assert_int_equal(mfw_profile_count(bp, &r->m.store), 1);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(bp, &r->m.store, 0, &row), MFW_OK);
     assert_true(row.time == t0 + HOUR_MS);
-    assert_true(row.v[column_of(bp, CAT_AP_TOTAL)] == 3000);
-    const struct catalog_entry *md = catalog_find(CAT_MAXDEM_AP);
+    assert_true(row.v[column_of(bp, MFW_CAT_AP_TOTAL)] == 3000);
+    const struct mfw_catalog_entry *md = mfw_catalog_find(MFW_CAT_MAXDEM_AP);
     double scale = pow(10.0, md->scaler);
-    assert_true(fabs(row.v[column_of(bp, CAT_MAXDEM_AP)] * scale - 3000.0) < 1e-6);
+    assert_true(fabs(row.v[column_of(bp, MFW_CAT_MAXDEM_AP)] * scale - 3000.0) < 1e-6);
     assert_int_equal(r->m.billing.counter, 1);
     /* after the reset, the new maximum comes from the hour after midnight: 3000 W again */
-    assert_true(demand_maximum(&r->m.demand, 0).valid);
+    assert_true(mfw_demand_maximum(&r->m.demand, 0).valid);
     free(r);
 }
 
@@ -155,40 +155,40 @@ static void power_failure_and_restore(void **st)
     /* the power-fail save only programs (the state area was erased ahead): its energy budget is
      * the programming of one event-log slot and one state record, no sector erase */
     uint64_t erases = r->emu.erases, bytes = r->emu.bytes_programmed;
-    meter_power_down(&r->m, t0 + HOUR_MS);
+    mfw_meter_power_down(&r->m, t0 + HOUR_MS);
     assert_true(r->m.down);
     assert_true(r->emu.erases == erases);
     assert_true(r->emu.bytes_programmed - bytes <= 64 + METER_STATE_BYTES_MAX);
-    meter_tick(&r->m, t0 + HOUR_MS + MIN_MS); /* ignored */
-    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0 + 3 * HOUR_MS), MFW_OK);
-    assert_int_equal(r->m.reg.uwh[ENERGY_TOTAL][EQ_AP], 3000000000ull);
-    struct eventlog_entry e;
-    assert_int_equal(eventlog_count(&r->m.ev, &r->m.store, EVLOG_POWER_FAILURE), 1);
-    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_FAILURE, 0, &e), MFW_OK);
+    mfw_meter_tick(&r->m, t0 + HOUR_MS + MIN_MS); /* ignored */
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, t0 + 3 * HOUR_MS), MFW_OK);
+    assert_int_equal(r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 3000000000ull);
+    struct mfw_eventlog_entry e;
+    assert_int_equal(mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_FAILURE), 1);
+    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
     assert_true(e.v1 == t0 + HOUR_MS);
     assert_int_equal(e.v2, 7200);
     assert_int_equal(e.phase, 7);
-    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_STANDARD);
+    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD);
     bool down = false, up = false;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, k, &e), MFW_OK);
-        down |= e.code == EV_POWER_DOWN && e.time == t0 + HOUR_MS;
-        up |= e.code == EV_POWER_UP && e.time == t0 + 3 * HOUR_MS;
+        assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        down |= e.code == MFW_EVENT_POWER_DOWN && e.time == t0 + HOUR_MS;
+        up |= e.code == MFW_EVENT_POWER_UP && e.time == t0 + 3 * HOUR_MS;
     }
     assert_true(down && up);
     /* rows 00:15 .. 01:00, then at power-up the missed boundary 03:00 (flagged, 3 kWh, nothing
      * measured while off), then 03:15 at 3.75 kWh, not flagged */
     run(&r->m, t0 + 3 * HOUR_MS, t0 + 3 * HOUR_MS + 15 * MIN_MS, 1000.0);
-    const struct profile *lp = &r->m.prof[PROF_LP1];
-    struct profile_row row;
-    assert_int_equal(profile_count(lp, &r->m.store), 6);
-    assert_int_equal(profile_read(lp, &r->m.store, 4, &row), MFW_OK);
+    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), 6);
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, 4, &row), MFW_OK);
     assert_true(row.time == t0 + 3 * HOUR_MS);
-    assert_true(row.status & PROFILE_ST_POWER_DOWN);
-    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 3000);
-    assert_int_equal(profile_read(lp, &r->m.store, 5, &row), MFW_OK);
-    assert_false(row.status & PROFILE_ST_POWER_DOWN);
-    assert_true(row.v[column_of(lp, CAT_AP_TOTAL)] == 3750);
+    assert_true(row.status & MFW_PROFILE_ST_POWER_DOWN);
+    assert_true(row.v[column_of(lp, MFW_CAT_AP_TOTAL)] == 3000);
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, 5, &row), MFW_OK);
+    assert_false(row.status & MFW_PROFILE_ST_POWER_DOWN);
+    assert_true(row.v[column_of(lp, MFW_CAT_AP_TOTAL)] == 3750);
     free(r);
 }
 
@@ -203,11 +203,11 @@ static void sudden_cut_loses_at_most_the_bound(void **st)
         struct rig *r = rig_new(t0);
         mfw_ms_t cut = t0 + HOUR_MS + minutes * MIN_MS;
         run(&r->m, t0, cut, 1000.0);
-        uint64_t truth = r->m.reg.uwh[ENERGY_TOTAL][EQ_AP];
-        struct meter *fresh = calloc(1, sizeof(*fresh));
+        uint64_t truth = r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
+        struct mfw_meter *fresh = calloc(1, sizeof(*fresh));
         assert_non_null(fresh);
-        assert_int_equal(meter_init(fresh, &r->cfg, &r->hal, cut), MFW_OK);
-        uint64_t restored = fresh->reg.uwh[ENERGY_TOTAL][EQ_AP];
+        assert_int_equal(mfw_meter_init(fresh, &r->cfg, &r->hal, cut), MFW_OK);
+        uint64_t restored = fresh->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
         assert_true(restored <= truth);
         assert_true(truth - restored <= 150000000ull);
         free(fresh);
@@ -223,20 +223,20 @@ static void clock_set_is_logged(void **st)
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + 30 * MIN_MS, 500.0);
     mfw_ms_t rtc = t0 + 30 * MIN_MS;
-    assert_int_equal(meter_clock_set(&r->m, rtc, rtc + 20 * MIN_MS), MFW_OK);
-    struct eventlog_entry e;
-    assert_int_equal(eventlog_count(&r->m.ev, &r->m.store, EVLOG_RTC), 2);
-    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_RTC, 0, &e), MFW_OK);
-    assert_int_equal(e.code, EV_CLOCK_ADJUSTED_OLD);
+    assert_int_equal(mfw_meter_clock_set(&r->m, rtc, rtc + 20 * MIN_MS), MFW_OK);
+    struct mfw_eventlog_entry e;
+    assert_int_equal(mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_RTC), 2);
+    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_RTC, 0, &e), MFW_OK);
+    assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_OLD);
     assert_true(e.v1 == rtc && e.v2 == rtc + 20 * MIN_MS);
     assert_true(r->m.now == rtc + 20 * MIN_MS);
-    assert_int_equal(meter_clock_shift(&r->m, rtc, 901), MFW_E_RANGE);
+    assert_int_equal(mfw_meter_clock_shift(&r->m, rtc, 901), MFW_E_RANGE);
     run(&r->m, rtc, rtc + 15 * MIN_MS, 500.0); /* meter time 00:50Z .. 01:05Z local */
-    const struct profile *lp = &r->m.prof[PROF_LP1];
-    struct profile_row row;
-    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
                      MFW_OK);
-    assert_true(row.status & PROFILE_ST_CLOCK_ADJUSTED);
+    assert_true(row.status & MFW_PROFILE_ST_CLOCK_ADJUSTED);
     free(r);
 }
 
@@ -248,23 +248,23 @@ static void lost_rtc_marks_rows_until_set(void **st)
     const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + HOUR_MS, 500.0);
-    meter_power_down(&r->m, t0 + HOUR_MS);
+    mfw_meter_power_down(&r->m, t0 + HOUR_MS);
     r->rtc_lost = true;
     const mfw_ms_t rtc = 946684800000LL; /* the RTC restarted at 2000-01-01 */
-    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
-    assert_true(clock_status(&r->m.clock, r->m.now) & CLOCK_STATUS_INVALID);
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
+    assert_true(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
     run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
-    const struct profile *lp = &r->m.prof[PROF_LP1];
-    struct profile_row row;
-    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
                      MFW_OK);
-    assert_true(row.status & PROFILE_ST_CLOCK_INVALID);
-    assert_int_equal(meter_clock_set(&r->m, rtc + 30 * MIN_MS, t0 + 5 * HOUR_MS), MFW_OK);
-    assert_false(clock_status(&r->m.clock, r->m.now) & CLOCK_STATUS_INVALID);
+    assert_true(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
+    assert_int_equal(mfw_meter_clock_set(&r->m, rtc + 30 * MIN_MS, t0 + 5 * HOUR_MS), MFW_OK);
+    assert_false(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
     run(&r->m, rtc + 30 * MIN_MS, rtc + 60 * MIN_MS, 500.0);
-    assert_int_equal(profile_read(lp, &r->m.store, profile_count(lp, &r->m.store) - 1, &row),
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
                      MFW_OK);
-    assert_false(row.status & PROFILE_ST_CLOCK_INVALID);
+    assert_false(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
     free(r);
 }
 
@@ -275,54 +275,54 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     (void)st;
     const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
     struct rig *r = rig_new(t0);
-    struct meter_settings s = r->m.set;
-    struct calendar *c = &s.tou.passive;
+    struct mfw_meter_settings s = r->m.set;
+    struct mfw_tou_calendar *c = &s.tou.passive;
     memset(c, 0, sizeof(*c));
     c->n_seasons = 1;
-    c->seasons[0].start = (struct cal_date_time){{CAL_YEAR_ANY, 1, 1, CAL_ANY}, {0, 0, 0}};
-    c->seasons[0].week_name = (struct cal_name){1, {'W'}};
+    c->seasons[0].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 1, 1, MFW_TOU_ANY}, {0, 0, 0}};
+    c->seasons[0].week_name = (struct mfw_tou_name){1, {'W'}};
     c->n_weeks = 1;
-    c->weeks[0] = (struct cal_week){{1, {'W'}}, {9, 9, 9, 9, 9, 9, 9}};
+    c->weeks[0] = (struct mfw_tou_week){{1, {'W'}}, {9, 9, 9, 9, 9, 9, 9}};
     c->n_days = 1;
     c->days[0].day_id = 9;
     c->days[0].n = 1;
-    c->days[0].actions[0] = (struct cal_day_action){{0, 0, 0}, 5};
-    assert_int_equal(tou_set_activation(&s.tou,
-                                        &(struct cal_date_time){{2026, 6, 4, CAL_ANY}, {0, 0, 0}}),
+    c->days[0].actions[0] = (struct mfw_tou_day_action){{0, 0, 0}, 5};
+    assert_int_equal(mfw_tou_set_activation(&s.tou,
+                                        &(struct mfw_tou_date_time){{2026, 6, 4, MFW_TOU_ANY}, {0, 0, 0}}),
                      MFW_OK);
-    assert_int_equal(meter_apply_settings(&r->m, &s), MFW_OK);
+    assert_int_equal(mfw_meter_apply_settings(&r->m, &s), MFW_OK);
     run(&r->m, t0, t0 + 30 * HOUR_MS, 1000.0);
     assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 4, 0) - 18000.0) < 1e-3); /* 6 h x 3 kW */
-    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_STANDARD);
+    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD);
     bool activated = false;
-    struct eventlog_entry e;
+    struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_STANDARD, k, &e), MFW_OK);
-        activated |= e.code == EV_TOU_ACTIVATED && e.time == t0 + 24 * HOUR_MS;
+        assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        activated |= e.code == MFW_EVENT_TOU_ACTIVATED && e.time == t0 + 24 * HOUR_MS;
     }
     assert_true(activated);
     /* the new settings survive a restart */
-    meter_power_down(&r->m, t0 + 30 * HOUR_MS);
-    assert_int_equal(meter_init(&r->m, &r->cfg, &r->hal, t0 + 31 * HOUR_MS), MFW_OK);
+    mfw_meter_power_down(&r->m, t0 + 30 * HOUR_MS);
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, t0 + 31 * HOUR_MS), MFW_OK);
     assert_int_equal(r->m.tariff, 5);
     free(r);
 }
 
 
 /* One block of 60 s: phase voltages u[], powers w[] (PF 1). */
-static void block(struct meter *m, mfw_ms_t end, const double u[3], const double w[3])
+static void block(struct mfw_meter *m, mfw_ms_t end, const double u[3], const double w[3])
 {
-    struct metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
+    struct mfw_metrology_block b = {.duration_s = 60.0, .freq_hz = 50.0};
     for (int p = 0; p < 3; p++) {
         b.ph[p].vrms = u[p];
         b.ph[p].irms = fabs(w[p]) / u[p];
         b.ph[p].p = w[p];
         b.ph[p].v_angle_deg = -120.0 * p;
     }
-    meter_block(m, &b);
-    meter_tick(m, end);
+    mfw_meter_block(m, &b);
+    mfw_meter_tick(m, end);
 }
 
 /* The analysis log's default columns are averages over the period: 10 min at 230 V / 1 kW then
@@ -337,17 +337,17 @@ static void analysis_log_averages(void **st)
     const double u2[3] = {239, 239, 239}, w2[3] = {2000, 2000, 2000};
     for (int k = 1; k <= 15; k++)
         block(&r->m, t0 + k * MIN_MS, k <= 10 ? u1 : u2, k <= 10 ? w1 : w2);
-    const struct profile *an = &r->m.prof[PROF_ANALYSIS];
-    assert_int_equal(profile_count(an, &r->m.store), 1);
-    struct profile_row row;
-    assert_int_equal(profile_read(an, &r->m.store, 0, &row), MFW_OK);
+    const struct mfw_profile *an = &r->m.prof[MFW_PROF_ANALYSIS];
+    assert_int_equal(mfw_profile_count(an, &r->m.store), 1);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(an, &r->m.store, 0, &row), MFW_OK);
     assert_true(row.time == t0 + 15 * MIN_MS);
-    const struct catalog_entry *cu = catalog_find(CAT_U_L1), *cp = catalog_find(CAT_PP_L2);
-    const struct catalog_entry *cf = catalog_find(CAT_FREQUENCY);
-    assert_true(fabs(row.v[column_of(an, CAT_U_L1)] * pow(10.0, cu->scaler) - 233.0) < 0.051);
-    assert_true(fabs(row.v[column_of(an, CAT_PP_L2)] * pow(10.0, cp->scaler) - 1333.333) <
+    const struct mfw_catalog_entry *cu = mfw_catalog_find(MFW_CAT_U_L1), *cp = mfw_catalog_find(MFW_CAT_PP_L2);
+    const struct mfw_catalog_entry *cf = mfw_catalog_find(MFW_CAT_FREQUENCY);
+    assert_true(fabs(row.v[column_of(an, MFW_CAT_U_L1)] * pow(10.0, cu->scaler) - 233.0) < 0.051);
+    assert_true(fabs(row.v[column_of(an, MFW_CAT_PP_L2)] * pow(10.0, cp->scaler) - 1333.333) <
                 pow(10.0, cp->scaler) * 0.51 + 1e-9);
-    assert_true(fabs(row.v[column_of(an, CAT_FREQUENCY)] * pow(10.0, cf->scaler) - 50.0) < 1e-9);
+    assert_true(fabs(row.v[column_of(an, MFW_CAT_FREQUENCY)] * pow(10.0, cf->scaler) - 50.0) < 1e-9);
     free(r);
 }
 
@@ -361,14 +361,14 @@ static void sag_in_the_power_quality_log(void **st)
     const double ok[3] = {230, 230, 230}, sag[3] = {230, 190, 230}, w[3] = {500, 500, 500};
     for (int k = 1; k <= 10; k++)
         block(&r->m, t0 + k * MIN_MS, k >= 4 && k <= 6 ? sag : ok, w);
-    uint32_t n = eventlog_count(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY);
+    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY);
     assert_int_equal(n, 2);
-    struct eventlog_entry e;
-    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY, 0, &e), MFW_OK);
+    struct mfw_eventlog_entry e;
+    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
     assert_int_equal(e.code, 77);
     assert_int_equal(e.phase, 2);
     assert_true(e.time == t0 + 3 * MIN_MS); /* logged with its start: the block 00:03-00:04 */
-    assert_int_equal(eventlog_read(&r->m.ev, &r->m.store, EVLOG_POWER_QUALITY, 1, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 1, &e), MFW_OK);
     assert_int_equal(e.code, 86);
     assert_int_equal(e.v1, 19000);
     assert_int_equal(e.v2, 180000);

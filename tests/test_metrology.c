@@ -57,7 +57,7 @@ static int32_t quant(double x, double fs)
     return (int32_t)c;
 }
 
-static void gen(struct signal *s, uint64_t n0, struct adc_frame *out, size_t n)
+static void gen(struct signal *s, uint64_t n0, struct mfw_adc_frame *out, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         double t = (double)(n0 + k) / s->fs;
@@ -86,9 +86,9 @@ static void gen(struct signal *s, uint64_t n0, struct adc_frame *out, size_t n)
     }
 }
 
-static void config(struct metrology_config *c, unsigned phases, uint32_t fs)
+static void config(struct mfw_metrology_config *c, unsigned phases, uint32_t fs)
 {
-    metrology_default_config(c, (uint8_t)phases, fs, 50);
+    mfw_metrology_default_config(c, (uint8_t)phases, fs, 50);
     for (unsigned p = 0; p < MFW_PHASES_MAX; p++) {
         c->cal[p].v_gain = FS_V / CODE_MAX;
         c->cal[p].i_gain = FS_I / CODE_MAX;
@@ -97,20 +97,20 @@ static void config(struct metrology_config *c, unsigned phases, uint32_t fs)
 }
 
 /* Runs `seconds` of the signal; returns the last window's values. */
-static struct metrology_values run(struct metrology *mt, struct signal *s, double seconds,
+static struct mfw_metrology_values run(struct mfw_metrology *mt, struct signal *s, double seconds,
                                    uint64_t *n0)
 {
-    struct adc_frame buf[500];
-    struct metrology_values v = {0};
+    struct mfw_adc_frame buf[500];
+    struct mfw_metrology_values v = {0};
     uint64_t total = (uint64_t)llround(seconds * s->fs);
     while (total > 0) {
         size_t n = total < 500 ? (size_t)total : 500;
         gen(s, *n0, buf, n);
-        metrology_samples(mt, buf, n);
+        mfw_metrology_samples(mt, buf, n);
         *n0 += n;
         total -= n;
-        struct metrology_values tmp;
-        if (metrology_read(mt, &tmp))
+        struct mfw_metrology_values tmp;
+        if (mfw_metrology_read(mt, &tmp))
             v = tmp;
     }
     return v;
@@ -123,15 +123,15 @@ static double rel(double got, double want)
 
 static void check_sine(double f, double phi, uint32_t fs, double tol)
 {
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 3, fs);
-    assert_int_equal(metrology_init(&mt, &c), 0);
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     struct signal s = {.phases = 3, .fs = fs, .f = f, .u = 230.0, .i = 5.0,
                        .phi_deg = {phi, phi, phi}};
     uint64_t n0 = 0;
     run(&mt, &s, 1.0, &n0); /* lock */
-    struct metrology_values v = run(&mt, &s, 0.5, &n0);
+    struct mfw_metrology_values v = run(&mt, &s, 0.5, &n0);
     double p = 230.0 * 5.0 * cos(phi * PI / 180.0), q = 230.0 * 5.0 * sin(phi * PI / 180.0);
     assert_true(v.freq_locked);
     assert_true(fabs(v.freq_hz - f) < 0.001);
@@ -159,28 +159,28 @@ static void quadrants_route_energy(void **st)
 {
     (void)st;
     const double phis[4] = {45.0, 135.0, -135.0, -45.0}; /* Q1, Q2, Q3, Q4 */
-    const enum energy_qty quad[4] = {EQ_RQ1, EQ_RQ2, EQ_RQ3, EQ_RQ4};
+    const enum mfw_energy_qty quad[4] = {MFW_EQ_RQ1, MFW_EQ_RQ2, MFW_EQ_RQ3, MFW_EQ_RQ4};
     for (int k = 0; k < 4; k++) {
-        struct metrology mt;
-        struct metrology_config c;
+        struct mfw_metrology mt;
+        struct mfw_metrology_config c;
         config(&c, 1, 4000);
-        assert_int_equal(metrology_init(&mt, &c), 0);
+        assert_int_equal(mfw_metrology_init(&mt, &c), 0);
         struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 230.0, .i = 10.0,
                            .phi_deg = {phis[k]}};
         uint64_t n0 = 0;
-        struct energy_delta d, sum;
+        struct mfw_energy_delta d, sum;
         memset(&sum, 0, sizeof(sum));
         run(&mt, &s, 1.0, &n0);
-        metrology_drain(&mt, &d); /* discard the start-up second */
+        mfw_metrology_drain(&mt, &d); /* discard the start-up second */
         run(&mt, &s, 60.0, &n0);
-        metrology_drain(&mt, &sum);
+        mfw_metrology_drain(&mt, &sum);
         double p = 2300.0 * cos(phis[k] * PI / 180.0), q = 2300.0 * sin(phis[k] * PI / 180.0);
         double ep = fabs(p) * 60.0 / 3600.0 * 1e6, eq = fabs(q) * 60.0 / 3600.0 * 1e6; /* uWh */
-        const uint64_t *t = sum.uwh[ENERGY_TOTAL];
+        const uint64_t *t = sum.uwh[MFW_ENERGY_TOTAL];
         /* 60 s of windows end where the last window ended: allow one window of energy */
         double win = 2300.0 * 0.2 / 3600.0 * 1e6;
-        enum energy_qty a = p > 0 ? EQ_AP : EQ_AM, na = p > 0 ? EQ_AM : EQ_AP;
-        enum energy_qty r = q > 0 ? EQ_RP : EQ_RM, nr = q > 0 ? EQ_RM : EQ_RP;
+        enum mfw_energy_qty a = p > 0 ? MFW_EQ_AP : MFW_EQ_AM, na = p > 0 ? MFW_EQ_AM : MFW_EQ_AP;
+        enum mfw_energy_qty r = q > 0 ? MFW_EQ_RP : MFW_EQ_RM, nr = q > 0 ? MFW_EQ_RM : MFW_EQ_RP;
         assert_true(fabs((double)t[a] - ep) < win);
         assert_true(fabs((double)t[r] - eq) < win);
         assert_true(fabs((double)t[quad[k]] - eq) < win);
@@ -189,7 +189,7 @@ static void quadrants_route_energy(void **st)
         for (int j = 0; j < 4; j++)
             if (j != k)
                 assert_int_equal(t[quad[j]], 0);
-        assert_memory_equal(sum.uwh[0], sum.uwh[ENERGY_TOTAL], sizeof(sum.uwh[0]));
+        assert_memory_equal(sum.uwh[0], sum.uwh[MFW_ENERGY_TOTAL], sizeof(sum.uwh[0]));
     }
 }
 
@@ -197,17 +197,17 @@ static void quadrants_route_energy(void **st)
 static void energy_equals_power_times_time(void **st)
 {
     (void)st;
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 1, 4000);
-    assert_int_equal(metrology_init(&mt, &c), 0);
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     /* 49.7 Hz: 80.48 samples per cycle, windows of a non-integer number of samples per cycle */
     struct signal s = {.phases = 1, .fs = 4000, .f = 49.7, .u = 230.0, .i = 20.0,
                        .phi_deg = {20.0}};
     uint64_t n0 = 0;
-    struct energy_delta d;
+    struct mfw_energy_delta d;
     run(&mt, &s, 1.0, &n0);
-    metrology_drain(&mt, &d);
+    mfw_metrology_drain(&mt, &d);
     uint32_t seq0 = mt.values.seq;
     uint64_t start_n = n0 - (uint64_t)(mt.cyc_n + mt.win_n); /* first sample of the open window */
     double e = 0.0;
@@ -216,10 +216,10 @@ static void energy_equals_power_times_time(void **st)
         run(&mt, &s, 0.05, &n0);
         windows = mt.values.seq - seq0;
     }
-    metrology_drain(&mt, &d);
+    mfw_metrology_drain(&mt, &d);
     uint64_t end_n = n0 - (uint64_t)(mt.cyc_n + mt.win_n);
     e = 4600.0 * cos(20.0 * PI / 180.0) * (double)(end_n - start_n) / 4000.0 / 3600.0 * 1e6;
-    assert_true(rel((double)d.uwh[ENERGY_TOTAL][EQ_AP], e) < 1e-5);
+    assert_true(rel((double)d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], e) < 1e-5);
 }
 
 /* IEC 62053-21 harmonics test: 10 % 5th in V, 40 % in I, in phase: P = 1.04 P1, Q1 unchanged. */
@@ -228,16 +228,16 @@ static void fifth_harmonic(void **st)
     (void)st;
     const double h_deg[3] = {0.0, 90.0, 180.0};
     for (int k = 0; k < 3; k++) {
-        struct metrology mt;
-        struct metrology_config c;
+        struct mfw_metrology mt;
+        struct mfw_metrology_config c;
         config(&c, 1, 4000);
-        assert_int_equal(metrology_init(&mt, &c), 0);
+        assert_int_equal(mfw_metrology_init(&mt, &c), 0);
         struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 230.0, .i = 50.0,
                            .phi_deg = {30.0},
                            .h = {.order = 5, .v_frac = 0.1, .i_frac = 0.4, .i_deg = h_deg[k]}};
         uint64_t n0 = 0;
         run(&mt, &s, 1.0, &n0);
-        struct metrology_values v = run(&mt, &s, 0.4, &n0);
+        struct mfw_metrology_values v = run(&mt, &s, 0.4, &n0);
         /* harmonic angle between V5 and I5: 5*phi1 - i_deg (see gen) */
         double p1 = 230.0 * 50.0 * cos(30.0 * PI / 180.0);
         double p5 = 23.0 * 20.0 * cos((5.0 * 30.0 - h_deg[k]) * PI / 180.0);
@@ -254,15 +254,15 @@ static void fifth_harmonic(void **st)
 static void dc_offsets_removed(void **st)
 {
     (void)st;
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 1, 4000);
-    assert_int_equal(metrology_init(&mt, &c), 0);
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     struct signal s = {.phases = 1, .fs = 4000, .f = 50.3, .u = 230.0, .i = 5.0,
                        .phi_deg = {60.0}, .v_dc = 6.0, .i_dc = 1.7};
     uint64_t n0 = 0;
     run(&mt, &s, 1.0, &n0);
-    struct metrology_values v = run(&mt, &s, 0.4, &n0);
+    struct mfw_metrology_values v = run(&mt, &s, 0.4, &n0);
     assert_true(fabs(v.ph[0].p - 575.0) < 2e-5 * 1150.0);
     assert_true(fabs(v.ph[0].q - 1150.0 * sin(PI / 3.0)) < 2e-5 * 1150.0);
     assert_true(rel(v.ph[0].irms, 5.0) < 2e-5);
@@ -276,25 +276,25 @@ static void creep_and_start(void **st)
     const double currents[3] = {0.0, 0.02, 0.02};
     const double phis[3] = {0.0, 0.0, 180.0};
     for (int k = 0; k < 3; k++) {
-        struct metrology mt;
-        struct metrology_config c;
+        struct mfw_metrology mt;
+        struct mfw_metrology_config c;
         config(&c, 1, 4000);
-        assert_int_equal(metrology_init(&mt, &c), 0);
+        assert_int_equal(mfw_metrology_init(&mt, &c), 0);
         /* noise 90 dB below a full-scale sine: 8388607/sqrt2 * 10^-4.5 codes */
         struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 264.5, .i = currents[k],
                            .phi_deg = {phis[k]}, .noise_codes = 8388607.0 / sqrt(2.0) * 3.162e-5,
                            .rng = 7};
         uint64_t n0 = 0;
-        struct energy_delta d;
+        struct mfw_energy_delta d;
         run(&mt, &s, 30.0, &n0);
-        metrology_drain(&mt, &d);
-        const uint64_t *t = d.uwh[ENERGY_TOTAL];
+        mfw_metrology_drain(&mt, &d);
+        const uint64_t *t = d.uwh[MFW_ENERGY_TOTAL];
         if (k == 0) {
-            for (int q = 0; q < EQ_COUNT; q++)
+            for (int q = 0; q < MFW_EQ_COUNT; q++)
                 assert_int_equal(t[q], 0);
         } else {
             double e = 264.5 * 0.02 * 30.0 / 3600.0 * 1e6;
-            enum energy_qty a = k == 1 ? EQ_AP : EQ_AM;
+            enum mfw_energy_qty a = k == 1 ? MFW_EQ_AP : MFW_EQ_AM;
             assert_true(rel((double)t[a], e) < 0.02);
         }
     }
@@ -305,30 +305,30 @@ static void summation_modes(void **st)
 {
     (void)st;
     for (int mode = 0; mode < 2; mode++) {
-        struct metrology mt;
-        struct metrology_config c;
+        struct mfw_metrology mt;
+        struct mfw_metrology_config c;
         config(&c, 3, 4000);
-        c.summation = mode == 0 ? SUM_VECTOR : SUM_PER_PHASE;
-        assert_int_equal(metrology_init(&mt, &c), 0);
-        struct metrology_block b = {.duration_s = 3600.0, .freq_hz = 50.0};
+        c.summation = mode == 0 ? MFW_SUM_VECTOR : MFW_SUM_PER_PHASE;
+        assert_int_equal(mfw_metrology_init(&mt, &c), 0);
+        struct mfw_metrology_block b = {.duration_s = 3600.0, .freq_hz = 50.0};
         for (int p = 0; p < 3; p++)
             b.ph[p].vrms = 230.0;
         b.ph[0].irms = 2000.0 / 230.0;
         b.ph[0].p = 2000.0;
         b.ph[1].irms = 800.0 / 230.0;
         b.ph[1].p = -800.0;
-        metrology_block(&mt, &b);
-        struct energy_delta d;
-        metrology_drain(&mt, &d);
-        const uint64_t *t = d.uwh[ENERGY_TOTAL];
-        assert_int_equal(d.uwh[0][EQ_AP], 2000000000ull);
-        assert_int_equal(d.uwh[1][EQ_AM], 800000000ull);
+        mfw_metrology_block(&mt, &b);
+        struct mfw_energy_delta d;
+        mfw_metrology_drain(&mt, &d);
+        const uint64_t *t = d.uwh[MFW_ENERGY_TOTAL];
+        assert_int_equal(d.uwh[0][MFW_EQ_AP], 2000000000ull);
+        assert_int_equal(d.uwh[1][MFW_EQ_AM], 800000000ull);
         if (mode == 0) {
-            assert_int_equal(t[EQ_AP], 1200000000ull);
-            assert_int_equal(t[EQ_AM], 0);
+            assert_int_equal(t[MFW_EQ_AP], 1200000000ull);
+            assert_int_equal(t[MFW_EQ_AM], 0);
         } else {
-            assert_int_equal(t[EQ_AP], 2000000000ull);
-            assert_int_equal(t[EQ_AM], 800000000ull);
+            assert_int_equal(t[MFW_EQ_AP], 2000000000ull);
+            assert_int_equal(t[MFW_EQ_AM], 800000000ull);
         }
     }
 }
@@ -337,44 +337,44 @@ static void summation_modes(void **st)
 static void remainders_carried(void **st)
 {
     (void)st;
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 1, 4000);
     c.creep_current_a = 0.0;
-    assert_int_equal(metrology_init(&mt, &c), 0);
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     /* 1.2 W for 1 ms = 1.2e-3 J = 1/3 uWh */
-    struct metrology_block b = {.duration_s = 0.001, .freq_hz = 50.0};
+    struct mfw_metrology_block b = {.duration_s = 0.001, .freq_hz = 50.0};
     b.ph[0].vrms = 230.0;
     b.ph[0].irms = 1.2 / 230.0;
     b.ph[0].p = 1.2;
     for (int k = 0; k < 1000000; k++)
-        metrology_block(&mt, &b);
-    struct energy_delta d;
-    metrology_drain(&mt, &d);
-    assert_true(d.uwh[ENERGY_TOTAL][EQ_AP] == 333333 || d.uwh[ENERGY_TOTAL][EQ_AP] == 333334);
+        mfw_metrology_block(&mt, &b);
+    struct mfw_energy_delta d;
+    mfw_metrology_drain(&mt, &d);
+    assert_true(d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333333 || d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333334);
 }
 
 /* 20 years at 3 x 100 A x 264.5 V do not overflow the registers. */
 static void twenty_years_fit(void **st)
 {
     (void)st;
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 3, 4000);
-    assert_int_equal(metrology_init(&mt, &c), 0);
-    struct metrology_block b = {.duration_s = 86400.0, .freq_hz = 50.0};
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
+    struct mfw_metrology_block b = {.duration_s = 86400.0, .freq_hz = 50.0};
     for (int p = 0; p < 3; p++) {
         b.ph[p].vrms = 264.5;
         b.ph[p].irms = 100.0;
         b.ph[p].p = 26450.0;
     }
-    struct energy_delta d;
+    struct mfw_energy_delta d;
     uint64_t total = 0;
     for (int day = 0; day < 20 * 366; day++) {
-        metrology_block(&mt, &b);
-        metrology_drain(&mt, &d);
+        mfw_metrology_block(&mt, &b);
+        mfw_metrology_drain(&mt, &d);
         uint64_t before = total;
-        total += d.uwh[ENERGY_TOTAL][EQ_AP];
+        total += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
         assert_true(total > before); /* no wrap */
     }
     double want = 3.0 * 26450.0 * 86400.0 * 20 * 366 / 3600.0 * 1e6;
@@ -385,26 +385,26 @@ static void twenty_years_fit(void **st)
 static void lost_reference_phase(void **st)
 {
     (void)st;
-    struct metrology mt;
-    struct metrology_config c;
+    struct mfw_metrology mt;
+    struct mfw_metrology_config c;
     config(&c, 3, 4000);
-    assert_int_equal(metrology_init(&mt, &c), 0);
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     struct signal s = {.phases = 3, .fs = 4000, .f = 50.5, .u = 230.0, .i = 5.0};
     uint64_t n0 = 0;
     run(&mt, &s, 1.0, &n0);
     /* L1 voltage gone: model as u = 0 on all, then only L2/L3 present via a second signal */
-    struct adc_frame buf[400];
-    struct metrology_values v = {0};
+    struct mfw_adc_frame buf[400];
+    struct mfw_metrology_values v = {0};
     for (int blk = 0; blk < 20; blk++) {
         gen(&s, n0, buf, 400);
         for (int k = 0; k < 400; k++) {
             buf[k].v[0] = 0;
             buf[k].i[0] = 0;
         }
-        metrology_samples(&mt, buf, 400);
+        mfw_metrology_samples(&mt, buf, 400);
         n0 += 400;
-        struct metrology_values t;
-        if (metrology_read(&mt, &t))
+        struct mfw_metrology_values t;
+        if (mfw_metrology_read(&mt, &t))
             v = t;
     }
     assert_false(v.ph[0].voltage_present);

@@ -18,7 +18,7 @@
 #define SECTOR 4096u
 #define SECTORS 256u
 
-enum { AREA_LP1 = 0, AREA_WIDE = 1, AREA_SMALL = 2 };
+enum { MFW_AREA_LP1 = 0, AREA_WIDE = 1, AREA_SMALL = 2 };
 
 /* 2024-03-10T10:07:30Z = 1710065250 s. */
 #define T_100730 (1710065250LL * 1000)
@@ -27,14 +27,14 @@ enum { AREA_LP1 = 0, AREA_WIDE = 1, AREA_SMALL = 2 };
 struct rig {
     uint8_t mem[SECTOR * SECTORS];
     struct flash_emu fe;
-    struct hal hal;
-    struct store_cfg cfg;
-    struct store st;
+    struct mfw_hal hal;
+    struct mfw_store_config cfg;
+    struct mfw_store st;
 };
 
 /* The meter's reader: a table of SI values by id. */
 struct values {
-    double v[CAT_COUNT];
+    double v[MFW_CAT_COUNT];
     unsigned reads;
 };
 
@@ -42,7 +42,7 @@ static double read_values(void *ctx, uint16_t id)
 {
     struct values *vals = ctx;
     vals->reads++;
-    return id < CAT_COUNT ? vals->v[id] : NAN;
+    return id < MFW_CAT_COUNT ? vals->v[id] : NAN;
 }
 
 static struct rig *rig_new(void)
@@ -56,20 +56,20 @@ static struct rig *rig_new(void)
     r.cfg.sector_count = SECTORS;
     r.cfg.prog_size = 4;
     r.cfg.n_areas = 3;
-    r.cfg.area[AREA_LP1] = (struct store_area_cfg){STORE_RING, 1, 0, 60,
-                                                   (uint16_t)PROFILE_ENTRY_SIZE(4)};
-    r.cfg.area[AREA_WIDE] = (struct store_area_cfg){STORE_RING, 1, 60, 40,
-                                                    (uint16_t)PROFILE_ENTRY_MAX};
-    r.cfg.area[AREA_SMALL] = (struct store_area_cfg){STORE_RING, 1, 100, 3,
-                                                     (uint16_t)PROFILE_ENTRY_SIZE(4)};
-    assert_int_equal(store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
+    r.cfg.area[MFW_AREA_LP1] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 0, 60,
+                                                   (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
+    r.cfg.area[AREA_WIDE] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 60, 40,
+                                                    (uint16_t)MFW_PROFILE_ENTRY_MAX};
+    r.cfg.area[AREA_SMALL] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 100, 3,
+                                                     (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
+    assert_int_equal(mfw_store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
     return &r;
 }
 
 static void rig_remount(struct rig *r)
 {
     memset(&r->st, 0, sizeof r->st);
-    assert_int_equal(store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
+    assert_int_equal(mfw_store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
 }
 
 /* ---- catalogue ---- */
@@ -77,50 +77,50 @@ static void rig_remount(struct rig *r)
 static void test_catalog_table(void **state)
 {
     (void)state;
-    assert_true(catalog_count() > 80);
-    assert_int_equal(catalog_count(), CAT_COUNT);
-    for (unsigned k = 0; k < catalog_count(); k++) {
-        const struct catalog_entry *e = catalog_find((uint16_t)k);
+    assert_true(mfw_catalog_count() > 80);
+    assert_int_equal(mfw_catalog_count(), MFW_CAT_COUNT);
+    for (unsigned k = 0; k < mfw_catalog_count(); k++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find((uint16_t)k);
         assert_non_null(e);
         assert_int_equal(e->id, k);
         assert_non_null(e->name);
-        assert_true(e->kind == CATALOG_AVERAGE || e->kind == CATALOG_INSTANT);
+        assert_true(e->kind == MFW_CATALOG_AVERAGE || e->kind == MFW_CATALOG_INSTANT);
         assert_int_equal(e->obis[5], 255);
         /* OBIS codes are unique and find_obis finds the same row. */
-        assert_ptr_equal(catalog_find_obis(e->obis), e);
-        if (e->unit == COSEM_UNIT_WH || e->unit == COSEM_UNIT_VARH)
-            assert_int_equal(e->kind, CATALOG_INSTANT);
-        if (e->unit == COSEM_UNIT_V && e->obis[3] == 7)
-            assert_int_equal(e->kind, CATALOG_AVERAGE);
+        assert_ptr_equal(mfw_catalog_find_obis(e->obis), e);
+        if (e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH)
+            assert_int_equal(e->kind, MFW_CATALOG_INSTANT);
+        if (e->unit == MFW_COSEM_UNIT_V && e->obis[3] == 7)
+            assert_int_equal(e->kind, MFW_CATALOG_AVERAGE);
     }
-    assert_null(catalog_find(CAT_COUNT));
+    assert_null(mfw_catalog_find(MFW_CAT_COUNT));
     static const uint8_t u1[6] = {1, 0, 32, 7, 0, 255}, i1[6] = {1, 0, 31, 7, 0, 255},
                          ap3[6] = {1, 0, 1, 8, 3, 255}, none[6] = {1, 0, 99, 99, 0, 255};
-    assert_int_equal(catalog_find_obis(u1)->id, CAT_U_L1);
-    assert_int_equal(catalog_find_obis(u1)->unit, COSEM_UNIT_V);
-    assert_int_equal(catalog_find_obis(u1)->scaler, -1);
-    assert_int_equal(catalog_find_obis(i1)->id, CAT_I_L1);
-    assert_int_equal(catalog_find_obis(ap3)->id, CAT_AP_T3);
-    assert_null(catalog_find_obis(none));
-    assert_null(catalog_find_obis(NULL));
+    assert_int_equal(mfw_catalog_find_obis(u1)->id, MFW_CAT_U_L1);
+    assert_int_equal(mfw_catalog_find_obis(u1)->unit, MFW_COSEM_UNIT_V);
+    assert_int_equal(mfw_catalog_find_obis(u1)->scaler, -1);
+    assert_int_equal(mfw_catalog_find_obis(i1)->id, MFW_CAT_I_L1);
+    assert_int_equal(mfw_catalog_find_obis(ap3)->id, MFW_CAT_AP_T3);
+    assert_null(mfw_catalog_find_obis(none));
+    assert_null(mfw_catalog_find_obis(NULL));
 }
 
 static void test_catalog_scale(void **state)
 {
     (void)state;
-    const struct catalog_entry *u = catalog_find(CAT_U_L1); /* scaler -1 */
-    const struct catalog_entry *i = catalog_find(CAT_I_L1); /* scaler -3 */
-    const struct catalog_entry *w = catalog_find(CAT_AP_TOTAL); /* scaler 0 */
+    const struct mfw_catalog_entry *u = mfw_catalog_find(MFW_CAT_U_L1); /* scaler -1 */
+    const struct mfw_catalog_entry *i = mfw_catalog_find(MFW_CAT_I_L1); /* scaler -3 */
+    const struct mfw_catalog_entry *w = mfw_catalog_find(MFW_CAT_AP_TOTAL); /* scaler 0 */
     int valid;
-    assert_int_equal(catalog_scale(u, 233.3333, &valid), 2333);
+    assert_int_equal(mfw_catalog_scale(u, 233.3333, &valid), 2333);
     assert_int_equal(valid, 1);
-    assert_int_equal(catalog_scale(u, 2.25, NULL), 23);   /* half away from zero */
-    assert_int_equal(catalog_scale(u, -2.25, NULL), -23);
-    assert_int_equal(catalog_scale(i, 5.0004, NULL), 5000);
-    assert_int_equal(catalog_scale(w, 1e12, NULL), 1000000000000LL);
-    assert_int_equal(catalog_scale(w, 1e30, NULL), INT64_MAX);
-    assert_int_equal(catalog_scale(w, -1e30, NULL), INT64_MIN);
-    assert_int_equal(catalog_scale(w, NAN, &valid), 0);
+    assert_int_equal(mfw_catalog_scale(u, 2.25, NULL), 23);   /* half away from zero */
+    assert_int_equal(mfw_catalog_scale(u, -2.25, NULL), -23);
+    assert_int_equal(mfw_catalog_scale(i, 5.0004, NULL), 5000);
+    assert_int_equal(mfw_catalog_scale(w, 1e12, NULL), 1000000000000LL);
+    assert_int_equal(mfw_catalog_scale(w, 1e30, NULL), INT64_MAX);
+    assert_int_equal(mfw_catalog_scale(w, -1e30, NULL), INT64_MIN);
+    assert_int_equal(mfw_catalog_scale(w, NAN, &valid), 0);
     assert_int_equal(valid, 0);
 }
 
@@ -131,58 +131,58 @@ static void test_alignment_and_period_change(void **state)
     (void)state;
     struct rig *r = rig_new();
     struct values vals = {0};
-    struct profile p;
-    struct profile_config cfg;
-    profile_config_lp1(&cfg);
-    assert_int_equal(profile_init(&p, &cfg, AREA_LP1, T_100730), MFW_OK);
-    assert_int_equal(profile_check_area(&p, &r->st), MFW_OK);
+    struct mfw_profile p;
+    struct mfw_profile_config cfg;
+    mfw_profile_config_lp1(&cfg);
+    assert_int_equal(mfw_profile_init(&p, &cfg, MFW_AREA_LP1, T_100730), MFW_OK);
+    assert_int_equal(mfw_profile_check_area(&p, &r->st), MFW_OK);
     const mfw_ms_t t1015 = T_100730 + 7 * MIN_MS + 30000;
     assert_int_equal(p.next_capture_ms, t1015);
-    assert_false(profile_due(&p, t1015 - 1));
-    assert_int_equal(profile_tick(&p, &r->st, t1015 - 1, 0, read_values, &vals), 0);
-    assert_true(profile_due(&p, t1015));
-    assert_int_equal(profile_tick(&p, &r->st, t1015 + 200, 0, read_values, &vals), 1);
-    assert_int_equal(profile_count(&p, &r->st), 1);
-    struct profile_row row;
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    assert_false(mfw_profile_due(&p, t1015 - 1));
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t1015 - 1, 0, read_values, &vals), 0);
+    assert_true(mfw_profile_due(&p, t1015));
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t1015 + 200, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 1);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.time, t1015);
     assert_int_equal(p.next_capture_ms, t1015 + 15 * MIN_MS);
 
     /* Bad configurations change nothing. */
-    struct profile_config bad = cfg;
+    struct mfw_profile_config bad = cfg;
     bad.capture_period_s = 7 * 60; /* does not divide a day */
-    assert_int_equal(profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_RANGE);
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_RANGE);
     bad = cfg;
-    bad.column[2] = CAT_COUNT;
-    assert_int_equal(profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_ARG);
+    bad.column[2] = MFW_CAT_COUNT;
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_ARG);
     bad = cfg;
-    bad.n_columns = PROFILE_COLUMNS_MAX + 1;
-    assert_int_equal(profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_ARG);
-    assert_int_equal(profile_count(&p, &r->st), 1);
+    bad.n_columns = MFW_PROFILE_COLUMNS_MAX + 1;
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_ARG);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 1);
     assert_int_equal(p.cfg.capture_period_s, 900);
 
     /* Same objects and period, other depth: the buffer stays. */
-    struct profile_config deeper = cfg;
+    struct mfw_profile_config deeper = cfg;
     deeper.depth = 4000;
-    assert_int_equal(profile_set_config(&p, &r->st, &deeper, t1015 + 2 * MIN_MS), MFW_OK);
-    assert_int_equal(profile_count(&p, &r->st), 1);
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &deeper, t1015 + 2 * MIN_MS), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 1);
     assert_int_equal(p.cfg.depth, 4000);
 
     /* Period 5 min at 10:17: buffer cleared, next capture 10:20. */
-    struct profile_config five = cfg;
+    struct mfw_profile_config five = cfg;
     five.capture_period_s = 300;
-    assert_int_equal(profile_set_config(&p, &r->st, &five, t1015 + 2 * MIN_MS), MFW_OK);
-    assert_int_equal(profile_count(&p, &r->st), 0);
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &five, t1015 + 2 * MIN_MS), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 0);
     assert_int_equal(p.next_capture_ms, t1015 + 5 * MIN_MS);
-    assert_int_equal(profile_tick(&p, &r->st, t1015 + 5 * MIN_MS, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t1015 + 5 * MIN_MS, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.time, t1015 + 5 * MIN_MS);
 
     /* Changing the capture objects clears too. */
-    struct profile_config other = five;
-    other.column[3] = CAT_RQ1;
-    assert_int_equal(profile_set_config(&p, &r->st, &other, t1015 + 6 * MIN_MS), MFW_OK);
-    assert_int_equal(profile_count(&p, &r->st), 0);
+    struct mfw_profile_config other = five;
+    other.column[3] = MFW_CAT_RQ1;
+    assert_int_equal(mfw_profile_set_config(&p, &r->st, &other, t1015 + 6 * MIN_MS), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 0);
 }
 
 static void test_averages_and_instants(void **state)
@@ -190,34 +190,34 @@ static void test_averages_and_instants(void **state)
     (void)state;
     struct rig *r = rig_new();
     struct values vals = {0};
-    struct profile p;
-    struct profile_config cfg;
-    static const uint16_t ids[] = {CAT_U_L1, CAT_AP_TOTAL, CAT_PP_TOTAL, CAT_TEMPERATURE};
-    assert_int_equal(profile_config_analysis(&cfg, ids, 4, 900, 100), MFW_OK);
+    struct mfw_profile p;
+    struct mfw_profile_config cfg;
+    static const uint16_t ids[] = {MFW_CAT_U_L1, MFW_CAT_AP_TOTAL, MFW_CAT_PP_TOTAL, MFW_CAT_TEMPERATURE};
+    assert_int_equal(mfw_profile_config_analysis(&cfg, ids, 4, 900, 100), MFW_OK);
     const mfw_ms_t t0 = T_100730 - 7 * MIN_MS - 30000; /* 10:00:00 */
-    assert_int_equal(profile_init(&p, &cfg, AREA_WIDE, t0), MFW_OK);
+    assert_int_equal(mfw_profile_init(&p, &cfg, AREA_WIDE, t0), MFW_OK);
 
     /* 230 V for 600 s then 240 V for 300 s, in 200 ms windows; P+ 1000 W then 4000 W;
      * temperature available only in the second part. */
-    vals.v[CAT_TEMPERATURE] = NAN;
+    vals.v[MFW_CAT_TEMPERATURE] = NAN;
     for (unsigned k = 0; k < 3000; k++) {
-        vals.v[CAT_U_L1] = 230.0;
-        vals.v[CAT_PP_TOTAL] = 1000.0;
-        profile_accumulate(&p, read_values, &vals, 0.2);
+        vals.v[MFW_CAT_U_L1] = 230.0;
+        vals.v[MFW_CAT_PP_TOTAL] = 1000.0;
+        mfw_profile_accumulate(&p, read_values, &vals, 0.2);
     }
-    vals.v[CAT_TEMPERATURE] = 21.5;
+    vals.v[MFW_CAT_TEMPERATURE] = 21.5;
     for (unsigned k = 0; k < 1500; k++) {
-        vals.v[CAT_U_L1] = 240.0;
-        vals.v[CAT_PP_TOTAL] = 4000.0;
-        profile_accumulate(&p, read_values, &vals, 0.2);
+        vals.v[MFW_CAT_U_L1] = 240.0;
+        vals.v[MFW_CAT_PP_TOTAL] = 4000.0;
+        mfw_profile_accumulate(&p, read_values, &vals, 0.2);
     }
-    vals.v[CAT_AP_TOTAL] = 123456.6; /* Wh at capture */
-    vals.v[CAT_U_L1] = 999.0;        /* the instantaneous value must not leak into the average */
+    vals.v[MFW_CAT_AP_TOTAL] = 123456.6; /* Wh at capture */
+    vals.v[MFW_CAT_U_L1] = 999.0;        /* the instantaneous value must not leak into the average */
     vals.reads = 0;
-    assert_int_equal(profile_tick(&p, &r->st, t0 + 15 * MIN_MS, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 15 * MIN_MS, 0, read_values, &vals), 1);
     assert_int_equal(vals.reads, 1); /* only the INSTANT column is read at capture */
-    struct profile_row row;
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.n, 4);
     assert_int_equal(row.status, 0);
     assert_int_equal(row.v[0], 2333);   /* 233.333 V, scaler -1 */
@@ -226,30 +226,30 @@ static void test_averages_and_instants(void **state)
     assert_int_equal(row.v[3], 215);    /* mean over the time it was available */
 
     /* The next interval starts from empty accumulators: no time at all -> data not valid. */
-    assert_int_equal(profile_tick(&p, &r->st, t0 + 30 * MIN_MS, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 1, &row), MFW_OK);
-    assert_int_equal(row.status, PROFILE_ST_DATA_NOT_VALID);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 30 * MIN_MS, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 1, &row), MFW_OK);
+    assert_int_equal(row.status, MFW_PROFILE_ST_DATA_NOT_VALID);
     assert_int_equal(row.v[0], 0);
 
     /* Status bits: passed at capture, flagged during the interval, cleared after the row. */
-    profile_accumulate(&p, read_values, &vals, 1.0);
-    profile_flag(&p, PROFILE_ST_POWER_DOWN);
-    assert_int_equal(profile_tick(&p, &r->st, t0 + 45 * MIN_MS, PROFILE_ST_DST, read_values,
+    mfw_profile_accumulate(&p, read_values, &vals, 1.0);
+    mfw_profile_flag(&p, MFW_PROFILE_ST_POWER_DOWN);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 45 * MIN_MS, MFW_PROFILE_ST_DST, read_values,
                                   &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 2, &row), MFW_OK);
-    assert_int_equal(row.status, PROFILE_ST_POWER_DOWN | PROFILE_ST_DST);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 2, &row), MFW_OK);
+    assert_int_equal(row.status, MFW_PROFILE_ST_POWER_DOWN | MFW_PROFILE_ST_DST);
     assert_int_equal(row.v[0], 9990);
-    profile_accumulate(&p, read_values, &vals, 1.0);
-    assert_int_equal(profile_tick(&p, &r->st, t0 + 60 * MIN_MS, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 3, &row), MFW_OK);
+    mfw_profile_accumulate(&p, read_values, &vals, 1.0);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 60 * MIN_MS, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 3, &row), MFW_OK);
     assert_int_equal(row.status, 0);
 
     /* An INSTANT value that is not available marks the row. */
-    vals.v[CAT_AP_TOTAL] = NAN;
-    profile_accumulate(&p, read_values, &vals, 1.0);
-    assert_int_equal(profile_tick(&p, &r->st, t0 + 75 * MIN_MS, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 4, &row), MFW_OK);
-    assert_int_equal(row.status, PROFILE_ST_DATA_NOT_VALID);
+    vals.v[MFW_CAT_AP_TOTAL] = NAN;
+    mfw_profile_accumulate(&p, read_values, &vals, 1.0);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 75 * MIN_MS, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 4, &row), MFW_OK);
+    assert_int_equal(row.status, MFW_PROFILE_ST_DATA_NOT_VALID);
 }
 
 static void test_missed_boundaries_and_clock_change(void **state)
@@ -257,86 +257,86 @@ static void test_missed_boundaries_and_clock_change(void **state)
     (void)state;
     struct rig *r = rig_new();
     struct values vals = {0};
-    struct profile p;
-    struct profile_config cfg;
-    profile_config_lp1(&cfg);
-    assert_int_equal(profile_init(&p, &cfg, AREA_LP1, T_100730), MFW_OK);
+    struct mfw_profile p;
+    struct mfw_profile_config cfg;
+    mfw_profile_config_lp1(&cfg);
+    assert_int_equal(mfw_profile_init(&p, &cfg, MFW_AREA_LP1, T_100730), MFW_OK);
     /* Off from 10:07:30 to 13:52:10: one row at 13:45, none for the missed quarters. */
     const mfw_ms_t t1345 = T_100730 + 3 * 60 * MIN_MS + 37 * MIN_MS + 30000;
-    profile_flag(&p, PROFILE_ST_POWER_DOWN);
-    assert_int_equal(profile_tick(&p, &r->st, t1345 + 7 * MIN_MS + 10000, 0, read_values, &vals),
+    mfw_profile_flag(&p, MFW_PROFILE_ST_POWER_DOWN);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t1345 + 7 * MIN_MS + 10000, 0, read_values, &vals),
                      1);
-    assert_int_equal(profile_count(&p, &r->st), 1);
-    struct profile_row row;
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 1);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.time, t1345);
-    assert_true(row.status & PROFILE_ST_POWER_DOWN);
+    assert_true(row.status & MFW_PROFILE_ST_POWER_DOWN);
     assert_int_equal(p.next_capture_ms, t1345 + 15 * MIN_MS);
 
     /* Clock set back by an hour: realigned to the new clock, row flagged. */
-    profile_clock_changed(&p, t1345 + 8 * MIN_MS - 60 * MIN_MS);
+    mfw_profile_clock_changed(&p, t1345 + 8 * MIN_MS - 60 * MIN_MS);
     assert_int_equal(p.next_capture_ms, t1345 + 15 * MIN_MS - 60 * MIN_MS);
-    assert_int_equal(profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, 1, &row), MFW_OK);
-    assert_true(row.status & PROFILE_ST_CLOCK_ADJUSTED);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 1, &row), MFW_OK);
+    assert_true(row.status & MFW_PROFILE_ST_CLOCK_ADJUSTED);
 
     /* Capture on demand (period 0: daily profile triggered by the meter). */
-    struct profile d;
-    struct profile_config dcfg;
-    profile_config_daily(&dcfg);
+    struct mfw_profile d;
+    struct mfw_profile_config dcfg;
+    mfw_profile_config_daily(&dcfg);
     assert_int_equal(dcfg.n_columns, 20);
-    assert_int_equal(profile_init(&d, &dcfg, AREA_WIDE, T_100730), MFW_OK);
-    assert_false(profile_due(&d, T_100730 + 86400000LL * 10));
-    assert_int_equal(profile_tick(&d, &r->st, T_100730 + 86400000LL, 0, read_values, &vals), 0);
-    vals.v[CAT_AP_T8] = 77.0;
-    assert_int_equal(profile_capture(&d, &r->st, T_100730 + 5000, 0, read_values, &vals), MFW_OK);
-    assert_int_equal(profile_read(&d, &r->st, 0, &row), MFW_OK);
+    assert_int_equal(mfw_profile_init(&d, &dcfg, AREA_WIDE, T_100730), MFW_OK);
+    assert_false(mfw_profile_due(&d, T_100730 + 86400000LL * 10));
+    assert_int_equal(mfw_profile_tick(&d, &r->st, T_100730 + 86400000LL, 0, read_values, &vals), 0);
+    vals.v[MFW_CAT_AP_T8] = 77.0;
+    assert_int_equal(mfw_profile_capture(&d, &r->st, T_100730 + 5000, 0, read_values, &vals), MFW_OK);
+    assert_int_equal(mfw_profile_read(&d, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.n, 20);
     assert_int_equal(row.v[11], 77);
     assert_int_equal(row.status, 0); /* no AVERAGE columns: nothing to be invalid */
-    assert_int_equal(profile_capture(&d, &r->st, -1000, 0, read_values, &vals), MFW_E_RANGE);
+    assert_int_equal(mfw_profile_capture(&d, &r->st, -1000, 0, read_values, &vals), MFW_E_RANGE);
 }
 
 static void test_fixed_configs(void **state)
 {
     (void)state;
-    struct profile_config c;
-    profile_config_lp1(&c);
+    struct mfw_profile_config c;
+    mfw_profile_config_lp1(&c);
     assert_int_equal(c.n_columns, 4);
     assert_int_equal(c.capture_period_s, 900);
     assert_true(c.depth >= 40u * 96u);
-    assert_int_equal(c.column[0], CAT_AP_TOTAL);
-    assert_int_equal(c.column[3], CAT_RM_TOTAL);
-    profile_config_billing(&c);
+    assert_int_equal(c.column[0], MFW_CAT_AP_TOTAL);
+    assert_int_equal(c.column[3], MFW_CAT_RM_TOTAL);
+    mfw_profile_config_billing(&c);
     assert_int_equal(c.n_columns, 38);
     assert_int_equal(c.capture_period_s, 0);
-    assert_int_equal(profile_config_analysis(&c, NULL, 0, 600, 10), MFW_OK);
-    assert_int_equal(c.n_columns, PROFILE_ANALYSIS_COLUMNS);
+    assert_int_equal(mfw_profile_config_analysis(&c, NULL, 0, 600, 10), MFW_OK);
+    assert_int_equal(c.n_columns, MFW_PROFILE_ANALYSIS_COLUMNS);
     assert_int_equal(c.depth, 10);
-    assert_int_equal(profile_config_analysis(&c, NULL, 0, 900, 0), MFW_OK);
-    assert_int_equal(c.depth, PROFILE_ANALYSIS_DEPTH);
-    uint16_t many[PROFILE_ANALYSIS_COLUMNS + 1];
-    for (unsigned k = 0; k < PROFILE_ANALYSIS_COLUMNS + 1; k++)
+    assert_int_equal(mfw_profile_config_analysis(&c, NULL, 0, 900, 0), MFW_OK);
+    assert_int_equal(c.depth, MFW_PROFILE_ANALYSIS_DEPTH);
+    uint16_t many[MFW_PROFILE_ANALYSIS_COLUMNS + 1];
+    for (unsigned k = 0; k < MFW_PROFILE_ANALYSIS_COLUMNS + 1; k++)
         many[k] = (uint16_t)k;
-    assert_int_equal(profile_config_analysis(&c, many, PROFILE_ANALYSIS_COLUMNS + 1, 600, 10),
+    assert_int_equal(mfw_profile_config_analysis(&c, many, MFW_PROFILE_ANALYSIS_COLUMNS + 1, 600, 10),
                      MFW_E_ARG);
-    assert_int_equal(profile_config_analysis(&c, many, PROFILE_ANALYSIS_COLUMNS, 7, 10),
+    assert_int_equal(mfw_profile_config_analysis(&c, many, MFW_PROFILE_ANALYSIS_COLUMNS, 7, 10),
                      MFW_E_RANGE);
     many[0] = 0xFFFF;
-    assert_int_equal(profile_config_analysis(&c, many, 2, 600, 10), MFW_E_ARG);
-    assert_int_equal(profile_entry_size(4), 40);
-    assert_int_equal(profile_entry_size(20), 168);
-    assert_int_equal(profile_entry_size(38), 312);
-    assert_int_equal(profile_entry_size(16), 136);
+    assert_int_equal(mfw_profile_config_analysis(&c, many, 2, 600, 10), MFW_E_ARG);
+    assert_int_equal(mfw_profile_entry_size(4), 40);
+    assert_int_equal(mfw_profile_entry_size(20), 168);
+    assert_int_equal(mfw_profile_entry_size(38), 312);
+    assert_int_equal(mfw_profile_entry_size(16), 136);
 }
 
 /* ---- depth, find, remount ---- */
 
-static uint32_t reads_of_one_row(struct rig *r, const struct profile *p, uint32_t index)
+static uint32_t reads_of_one_row(struct rig *r, const struct mfw_profile *p, uint32_t index)
 {
-    struct profile_row row;
+    struct mfw_profile_row row;
     uint64_t before = r->fe.reads;
-    assert_int_equal(profile_read(p, &r->st, index, &row), MFW_OK);
+    assert_int_equal(mfw_profile_read(p, &r->st, index, &row), MFW_OK);
     return (uint32_t)(r->fe.reads - before);
 }
 
@@ -345,46 +345,46 @@ static void test_forty_days_find_and_remount(void **state)
     (void)state;
     struct rig *r = rig_new();
     struct values vals = {0};
-    struct profile p;
-    struct profile_config cfg;
-    profile_config_lp1(&cfg);
+    struct mfw_profile p;
+    struct mfw_profile_config cfg;
+    mfw_profile_config_lp1(&cfg);
     const mfw_ms_t t0 = T_100730;
-    assert_int_equal(profile_init(&p, &cfg, AREA_LP1, t0), MFW_OK);
-    assert_int_equal(profile_check_area(&p, &r->st), MFW_OK);
+    assert_int_equal(mfw_profile_init(&p, &cfg, MFW_AREA_LP1, t0), MFW_OK);
+    assert_int_equal(mfw_profile_check_area(&p, &r->st), MFW_OK);
     const mfw_ms_t first = p.next_capture_ms;
-    const uint32_t total = PROFILE_LP1_DEPTH + 100u;
+    const uint32_t total = MFW_PROFILE_LP1_DEPTH + 100u;
     for (uint32_t k = 0; k < total; k++) {
         mfw_ms_t now = first + (mfw_ms_t)k * 15 * MIN_MS;
-        vals.v[CAT_AP_TOTAL] = (double)k;
-        vals.v[CAT_AM_TOTAL] = (double)k * 2;
-        assert_int_equal(profile_tick(&p, &r->st, now, 0, read_values, &vals), 1);
-        if (k == PROFILE_LP1_DEPTH - 1) {
+        vals.v[MFW_CAT_AP_TOTAL] = (double)k;
+        vals.v[MFW_CAT_AM_TOTAL] = (double)k * 2;
+        assert_int_equal(mfw_profile_tick(&p, &r->st, now, 0, read_values, &vals), 1);
+        if (k == MFW_PROFILE_LP1_DEPTH - 1) {
             /* 40 days, all readable. */
-            assert_int_equal(profile_count(&p, &r->st), PROFILE_LP1_DEPTH);
-            struct profile_row row;
-            for (uint32_t i = 0; i < PROFILE_LP1_DEPTH; i += 37) {
-                assert_int_equal(profile_read(&p, &r->st, i, &row), MFW_OK);
+            assert_int_equal(mfw_profile_count(&p, &r->st), MFW_PROFILE_LP1_DEPTH);
+            struct mfw_profile_row row;
+            for (uint32_t i = 0; i < MFW_PROFILE_LP1_DEPTH; i += 37) {
+                assert_int_equal(mfw_profile_read(&p, &r->st, i, &row), MFW_OK);
                 assert_int_equal(row.time, first + (mfw_ms_t)i * 15 * MIN_MS);
                 assert_int_equal(row.v[0], i);
             }
         }
     }
     /* Beyond the depth the oldest are dropped: exposed = the newest 3840. */
-    assert_int_equal(profile_count(&p, &r->st), PROFILE_LP1_DEPTH);
-    const uint32_t skip = total - PROFILE_LP1_DEPTH;
+    assert_int_equal(mfw_profile_count(&p, &r->st), MFW_PROFILE_LP1_DEPTH);
+    const uint32_t skip = total - MFW_PROFILE_LP1_DEPTH;
     const mfw_ms_t base = first + (mfw_ms_t)skip * 15 * MIN_MS;
-    struct profile_row row;
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.time, base);
     assert_int_equal(row.v[0], skip);
     assert_int_equal(row.v[1], 2 * skip);
-    assert_int_equal(profile_read(&p, &r->st, PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
+    assert_int_equal(mfw_profile_read(&p, &r->st, MFW_PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
     assert_int_equal(row.v[0], total - 1);
-    assert_int_equal(profile_read(&p, &r->st, PROFILE_LP1_DEPTH, &row), MFW_E_RANGE);
+    assert_int_equal(mfw_profile_read(&p, &r->st, MFW_PROFILE_LP1_DEPTH, &row), MFW_E_RANGE);
 
-    /* profile_find against brute force, on and between boundaries. */
+    /* mfw_profile_find against brute force, on and between boundaries. */
     const mfw_ms_t q = 15 * MIN_MS;
-    const mfw_ms_t last = base + (mfw_ms_t)(PROFILE_LP1_DEPTH - 1) * q;
+    const mfw_ms_t last = base + (mfw_ms_t)(MFW_PROFILE_LP1_DEPTH - 1) * q;
     const mfw_ms_t probes[][2] = {
         {base, last},
         {base - 1, last + 1},
@@ -400,15 +400,15 @@ static void test_forty_days_find_and_remount(void **state)
         {base + 96 * q * 7, base + 96 * q * 8 - 1}, /* one day */
     };
     uint32_t max_row_reads = reads_of_one_row(r, &p, 0);
-    for (uint32_t i = 1; i < PROFILE_LP1_DEPTH; i += 191) {
+    for (uint32_t i = 1; i < MFW_PROFILE_LP1_DEPTH; i += 191) {
         uint32_t n = reads_of_one_row(r, &p, i);
         if (n > max_row_reads)
             max_row_reads = n;
     }
     for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
         mfw_ms_t from = probes[k][0], to = probes[k][1];
-        uint32_t e_first = PROFILE_LP1_DEPTH, e_n = 0;
-        for (uint32_t i = 0; i < PROFILE_LP1_DEPTH; i++) {
+        uint32_t e_first = MFW_PROFILE_LP1_DEPTH, e_n = 0;
+        for (uint32_t i = 0; i < MFW_PROFILE_LP1_DEPTH; i++) {
             mfw_ms_t t = base + (mfw_ms_t)i * q;
             if (t >= from && t <= to) {
                 if (e_n == 0)
@@ -418,7 +418,7 @@ static void test_forty_days_find_and_remount(void **state)
         }
         uint32_t f = 0, n = 0;
         uint64_t before = r->fe.reads;
-        assert_int_equal(profile_find(&p, &r->st, from, to, &f, &n), MFW_OK);
+        assert_int_equal(mfw_profile_find(&p, &r->st, from, to, &f, &n), MFW_OK);
         uint64_t reads = r->fe.reads - before;
         assert_int_equal(n, e_n);
         if (e_n > 0)
@@ -431,27 +431,27 @@ static void test_forty_days_find_and_remount(void **state)
 
     /* Remount: positions and rows are all there again. */
     rig_remount(r);
-    assert_int_equal(profile_count(&p, &r->st), PROFILE_LP1_DEPTH);
-    assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), MFW_PROFILE_LP1_DEPTH);
+    assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.time, base);
-    assert_int_equal(profile_read(&p, &r->st, PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
+    assert_int_equal(mfw_profile_read(&p, &r->st, MFW_PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
     assert_int_equal(row.time, last);
     uint32_t f = 0, n = 0;
-    assert_int_equal(profile_find(&p, &r->st, base + 5 * q, base + 9 * q, &f, &n), MFW_OK);
+    assert_int_equal(mfw_profile_find(&p, &r->st, base + 5 * q, base + 9 * q, &f, &n), MFW_OK);
     assert_int_equal(f, 5);
     assert_int_equal(n, 5);
     /* And capture goes on after the remount. */
-    assert_int_equal(profile_tick(&p, &r->st, last + q, 0, read_values, &vals), 1);
-    assert_int_equal(profile_read(&p, &r->st, PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, last + q, 0, read_values, &vals), 1);
+    assert_int_equal(mfw_profile_read(&p, &r->st, MFW_PROFILE_LP1_DEPTH - 1, &row), MFW_OK);
     assert_int_equal(row.time, last + q);
 
     /* Clear. */
-    assert_int_equal(profile_clear(&p, &r->st), MFW_OK);
-    assert_int_equal(profile_count(&p, &r->st), 0);
-    assert_int_equal(profile_find(&p, &r->st, base, last, &f, &n), MFW_OK);
+    assert_int_equal(mfw_profile_clear(&p, &r->st), MFW_OK);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 0);
+    assert_int_equal(mfw_profile_find(&p, &r->st, base, last, &f, &n), MFW_OK);
     assert_int_equal(n, 0);
     rig_remount(r);
-    assert_int_equal(profile_count(&p, &r->st), 0);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 0);
 }
 
 static void test_small_ring_and_foreign_rows(void **state)
@@ -459,39 +459,39 @@ static void test_small_ring_and_foreign_rows(void **state)
     (void)state;
     struct rig *r = rig_new();
     struct values vals = {0};
-    struct profile p;
-    struct profile_config cfg;
-    profile_config_lp1(&cfg);
-    assert_int_equal(profile_init(&p, &cfg, AREA_SMALL, T_100730), MFW_OK);
+    struct mfw_profile p;
+    struct mfw_profile_config cfg;
+    mfw_profile_config_lp1(&cfg);
+    assert_int_equal(mfw_profile_init(&p, &cfg, AREA_SMALL, T_100730), MFW_OK);
     /* 3 sectors cannot keep 3840 rows. */
-    assert_int_equal(profile_check_area(&p, &r->st), MFW_E_NOSPACE);
-    cfg.depth = store_ring_capacity(&r->st, AREA_SMALL);
-    assert_int_equal(profile_init(&p, &cfg, AREA_SMALL, T_100730), MFW_OK);
-    assert_int_equal(profile_check_area(&p, &r->st), MFW_OK);
+    assert_int_equal(mfw_profile_check_area(&p, &r->st), MFW_E_NOSPACE);
+    cfg.depth = mfw_store_ring_capacity(&r->st, AREA_SMALL);
+    assert_int_equal(mfw_profile_init(&p, &cfg, AREA_SMALL, T_100730), MFW_OK);
+    assert_int_equal(mfw_profile_check_area(&p, &r->st), MFW_OK);
     uint32_t cap = cfg.depth;
     for (uint32_t k = 0; k < 3 * cap; k++) {
-        vals.v[CAT_AP_TOTAL] = (double)k;
-        assert_int_equal(profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
-        uint32_t n = profile_count(&p, &r->st);
+        vals.v[MFW_CAT_AP_TOTAL] = (double)k;
+        assert_int_equal(mfw_profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
+        uint32_t n = mfw_profile_count(&p, &r->st);
         assert_int_equal(n, k + 1 < cap ? k + 1 : cap);
-        struct profile_row row;
-        assert_int_equal(profile_read(&p, &r->st, 0, &row), MFW_OK);
+        struct mfw_profile_row row;
+        assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
         assert_int_equal(row.v[0], k + 1 - n); /* the oldest kept */
     }
     /* A profile with another capture list does not read these rows as its own. */
-    struct profile other;
-    struct profile_config ocfg = cfg;
-    ocfg.column[0] = CAT_RQ1;
-    assert_int_equal(profile_init(&other, &ocfg, AREA_SMALL, T_100730), MFW_OK);
-    struct profile_row row;
-    assert_int_equal(profile_read(&other, &r->st, 0, &row), MFW_E_VERSION);
+    struct mfw_profile other;
+    struct mfw_profile_config ocfg = cfg;
+    ocfg.column[0] = MFW_CAT_RQ1;
+    assert_int_equal(mfw_profile_init(&other, &ocfg, AREA_SMALL, T_100730), MFW_OK);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(&other, &r->st, 0, &row), MFW_E_VERSION);
     /* The LP1 entry does not fit a ring of smaller entries. */
-    struct profile wide;
-    struct profile_config bcfg;
-    profile_config_billing(&bcfg);
+    struct mfw_profile wide;
+    struct mfw_profile_config bcfg;
+    mfw_profile_config_billing(&bcfg);
     bcfg.depth = 10;
-    assert_int_equal(profile_init(&wide, &bcfg, AREA_SMALL, T_100730), MFW_OK);
-    assert_int_equal(profile_capture(&wide, &r->st, T_100730, 0, read_values, &vals),
+    assert_int_equal(mfw_profile_init(&wide, &bcfg, AREA_SMALL, T_100730), MFW_OK);
+    assert_int_equal(mfw_profile_capture(&wide, &r->st, T_100730, 0, read_values, &vals),
                      MFW_E_NOSPACE);
 }
 
@@ -504,22 +504,22 @@ static void test_area_sizing(void **state)
         uint16_t sectors, entry;
         uint32_t depth;
     } rows[] = {
-        {47, (uint16_t)PROFILE_ENTRY_SIZE(4), PROFILE_LP1_DEPTH},
-        {19, (uint16_t)PROFILE_ENTRY_SIZE(20), PROFILE_DAILY_DEPTH},
-        {4, (uint16_t)PROFILE_ENTRY_SIZE(38), PROFILE_BILLING_DEPTH},
-        {53, (uint16_t)PROFILE_ENTRY_SIZE(16), PROFILE_ANALYSIS_DEPTH},
+        {47, (uint16_t)MFW_PROFILE_ENTRY_SIZE(4), MFW_PROFILE_LP1_DEPTH},
+        {19, (uint16_t)MFW_PROFILE_ENTRY_SIZE(20), MFW_PROFILE_DAILY_DEPTH},
+        {4, (uint16_t)MFW_PROFILE_ENTRY_SIZE(38), MFW_PROFILE_BILLING_DEPTH},
+        {53, (uint16_t)MFW_PROFILE_ENTRY_SIZE(16), MFW_PROFILE_ANALYSIS_DEPTH},
     };
     r->cfg.n_areas = 4;
     uint16_t at = 0;
     for (unsigned k = 0; k < 4; k++) {
-        r->cfg.area[k] = (struct store_area_cfg){STORE_RING, 1, at, rows[k].sectors, rows[k].entry};
+        r->cfg.area[k] = (struct mfw_store_area_config){MFW_STORE_RING, 1, at, rows[k].sectors, rows[k].entry};
         at = (uint16_t)(at + rows[k].sectors);
     }
-    assert_int_equal(store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
+    assert_int_equal(mfw_store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);
     for (unsigned k = 0; k < 4; k++) {
-        assert_true(store_ring_capacity(&r->st, k) >= rows[k].depth);
+        assert_true(mfw_store_ring_capacity(&r->st, k) >= rows[k].depth);
         /* one sector fewer would not do */
-        uint32_t per = store_ring_capacity(&r->st, k) / (rows[k].sectors - 1u);
+        uint32_t per = mfw_store_ring_capacity(&r->st, k) / (rows[k].sectors - 1u);
         assert_true((uint32_t)(rows[k].sectors - 2u) * per < rows[k].depth);
     }
 }

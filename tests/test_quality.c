@@ -14,17 +14,17 @@
 #define WIN 200            /* ms per window */
 
 struct rig {
-    struct quality q;
+    struct mfw_quality q;
     mfw_ms_t now; /* end of the last window */
-    struct quality_event ev[64];
+    struct mfw_quality_event ev[64];
     size_t n;     /* events of the whole run so far */
 };
 
 static void rig_init(struct rig *r, uint8_t phases)
 {
-    struct quality_config cfg;
-    quality_default_config(&cfg, phases);
-    assert_int_equal(quality_init(&r->q, &cfg), MFW_OK);
+    struct mfw_quality_config cfg;
+    mfw_quality_default_config(&cfg, phases);
+    assert_int_equal(mfw_quality_init(&r->q, &cfg), MFW_OK);
     r->now = T0;
     r->n = 0;
 }
@@ -33,14 +33,14 @@ static void rig_init(struct rig *r, uint8_t phases)
 static void windows(struct rig *r, double v1, double v2, double v3, unsigned count)
 {
     for (unsigned k = 0; k < count; k++) {
-        struct metrology_values v = { .duration_s = 0.2 };
+        struct mfw_metrology_values v = { .duration_s = 0.2 };
         double vv[3] = { v1, v2, v3 };
         for (unsigned p = 0; p < 3 && p < MFW_PHASES_MAX; p++) {
             v.ph[p].vrms = vv[p];
             v.vrms_cycle_min[p] = v.vrms_cycle_max[p] = vv[p];
         }
         r->now += WIN;
-        r->n += quality_window(&r->q, &v, r->now, r->ev + r->n,
+        r->n += mfw_quality_window(&r->q, &v, r->now, r->ev + r->n,
                                sizeof r->ev / sizeof r->ev[0] - r->n);
     }
 }
@@ -56,7 +56,7 @@ static void sag_one_second(void **st)
     windows(&r, 190, 230, 230, 5); /* 1 s at 190 V */
     assert_int_equal(r.n, 1);
     /* undervoltage L1 logged at once (time threshold 0 s), time = start of the sag */
-    assert_int_equal(r.ev[0].kind, QUALITY_EV_VOLTAGE);
+    assert_int_equal(r.ev[0].kind, MFW_QUALITY_EV_VOLTAGE);
     assert_int_equal(r.ev[0].code, 76);
     assert_int_equal(r.ev[0].phase, 0);
     assert_int_equal(r.ev[0].time, sag_start);
@@ -113,20 +113,20 @@ static void sag_from_one_cycle(void **st)
     struct rig r;
     rig_init(&r, 1);
     /* the 200 ms rms is fine but one cycle dipped to 200 V: a sag (Urms(1/2)-style detection) */
-    struct metrology_values v = { .duration_s = 0.2 };
+    struct mfw_metrology_values v = { .duration_s = 0.2 };
     v.ph[0].vrms = 228;
     v.vrms_cycle_min[0] = 200;
     v.vrms_cycle_max[0] = 231;
     r.now += WIN;
-    struct quality_event ev[QUALITY_EVENTS_MAX];
-    assert_int_equal(quality_window(&r.q, &v, r.now, ev, QUALITY_EVENTS_MAX), 1);
+    struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
+    assert_int_equal(mfw_quality_window(&r.q, &v, r.now, ev, MFW_QUALITY_EVENTS_MAX), 1);
     assert_int_equal(ev[0].code, 76);
     assert_true(ev[0].v_min == 200.0);
     /* no cycle data (both extremes 0): the window rms is used */
-    struct metrology_values w = { .duration_s = 0.2 };
+    struct mfw_metrology_values w = { .duration_s = 0.2 };
     w.ph[0].vrms = 230;
     r.now += WIN;
-    assert_int_equal(quality_window(&r.q, &w, r.now, ev, QUALITY_EVENTS_MAX), 1);
+    assert_int_equal(mfw_quality_window(&r.q, &w, r.now, ev, MFW_QUALITY_EVENTS_MAX), 1);
     assert_int_equal(ev[0].code, 85);
 }
 
@@ -184,7 +184,7 @@ static void missing_voltage(void **st)
     windows(&r, 230, 230, 0, 7);
     windows(&r, 230, 230, 230, 1);
     assert_int_equal(r.n, 4);
-    assert_int_equal(r.ev[2].kind, QUALITY_EV_POWER_FAILURE);
+    assert_int_equal(r.ev[2].kind, MFW_QUALITY_EV_POWER_FAILURE);
     assert_int_equal(r.ev[2].phase, 2);
     assert_int_equal(r.ev[2].start, start);
     assert_int_equal(r.ev[2].duration_ms, 2400);
@@ -204,7 +204,7 @@ static void missing_voltage(void **st)
     r.n = 0;
     windows(&r, 230, 0, 230, 900);
     windows(&r, 230, 230, 230, 1);
-    assert_int_equal(r.ev[2].kind, QUALITY_EV_POWER_FAILURE);
+    assert_int_equal(r.ev[2].kind, MFW_QUALITY_EV_POWER_FAILURE);
     assert_int_equal(r.ev[2].duration_s, 180);
     assert_false(r.ev[2].long_failure);
     r.n = 0;
@@ -227,12 +227,12 @@ static void all_phase_power_down_up(void **st)
     rig_init(&r, 3);
     windows(&r, 230, 230, 230, 5);
     mfw_ms_t down = r.now;
-    quality_power_down(&r.q, down);
-    struct quality_event ev[2 * MFW_PHASES_MAX];
-    size_t n = quality_power_up(&r.q, down + 7200000, true, ev, 2 * MFW_PHASES_MAX);
+    mfw_quality_power_down(&r.q, down);
+    struct mfw_quality_event ev[2 * MFW_PHASES_MAX];
+    size_t n = mfw_quality_power_up(&r.q, down + 7200000, true, ev, 2 * MFW_PHASES_MAX);
     assert_int_equal(n, 3);
     for (unsigned p = 0; p < 3; p++) {
-        assert_int_equal(ev[p].kind, QUALITY_EV_POWER_FAILURE);
+        assert_int_equal(ev[p].kind, MFW_QUALITY_EV_POWER_FAILURE);
         assert_int_equal(ev[p].phase, p);
         assert_int_equal(ev[p].start, down);
         assert_int_equal(ev[p].time, down + 7200000);
@@ -248,7 +248,7 @@ static void all_phase_power_down_up(void **st)
     assert_int_equal(r.q.failures_any, 1);
     assert_int_equal(r.q.last_long_all_s, 7200);
     /* a second power_up without power_down reports nothing */
-    assert_int_equal(quality_power_up(&r.q, down + 7300000, true, ev, 6), 0);
+    assert_int_equal(mfw_quality_power_up(&r.q, down + 7300000, true, ev, 6), 0);
 
     /* L1 was already missing (and logged) 10 s before the meter lost power: its failure starts
      * then; its open episode gets its voltage-normal event first, ending at power down. */
@@ -258,12 +258,12 @@ static void all_phase_power_down_up(void **st)
     mfw_ms_t l1_start = r.now;
     windows(&r, 0, 230, 230, 50);
     assert_int_equal(r.n, 2); /* 76, 82 */
-    quality_power_down(&r.q, r.now);
-    n = quality_power_up(&r.q, r.now + 3600000, true, ev, 2 * MFW_PHASES_MAX);
+    mfw_quality_power_down(&r.q, r.now);
+    n = mfw_quality_power_up(&r.q, r.now + 3600000, true, ev, 2 * MFW_PHASES_MAX);
     assert_int_equal(n, 4);
     assert_int_equal(ev[0].code, 85);
     assert_int_equal(ev[0].duration_ms, 10000);
-    assert_int_equal(ev[1].kind, QUALITY_EV_POWER_FAILURE);
+    assert_int_equal(ev[1].kind, MFW_QUALITY_EV_POWER_FAILURE);
     assert_int_equal(ev[1].start, l1_start);
     assert_int_equal(ev[1].duration_s, 3610);
     assert_int_equal(ev[2].duration_s, 3600);
@@ -271,8 +271,8 @@ static void all_phase_power_down_up(void **st)
     assert_int_equal(r.q.ph[1].missing.count, 2);
 
     /* RTC lost: the duration is unknown and not counted as long */
-    quality_power_down(&r.q, r.now + 3700000);
-    n = quality_power_up(&r.q, 0, false, ev, 2 * MFW_PHASES_MAX);
+    mfw_quality_power_down(&r.q, r.now + 3700000);
+    n = mfw_quality_power_up(&r.q, 0, false, ev, 2 * MFW_PHASES_MAX);
     assert_int_equal(n, 3);
     assert_false(ev[0].duration_valid);
     assert_false(ev[0].long_failure);
@@ -303,38 +303,38 @@ static void counters_minmax_and_overflow(void **st)
     assert_true(r.q.ph[0].v_min == 195.0 && r.q.ph[0].v_max == 231.0);
     assert_true(r.q.ph[1].v_min == 232.0 && r.q.ph[1].v_max == 255.0);
     assert_true(r.q.ph[2].v_min == 233.0 && r.q.ph[2].v_max == 233.0);
-    quality_reset_minmax(&r.q);
+    mfw_quality_reset_minmax(&r.q);
     assert_false(r.q.ph[0].minmax_valid);
     windows(&r, 229, 232, 233, 1);
     assert_true(r.q.ph[0].v_min == 229.0 && r.q.ph[0].v_max == 229.0);
     /* events beyond cap are counted as dropped, never written past the buffer */
-    struct metrology_values v = { .duration_s = 0.2 };
-    struct quality_event one[1];
+    struct mfw_metrology_values v = { .duration_s = 0.2 };
+    struct mfw_quality_event one[1];
     r.now += WIN; /* all three phases sag at once: 3 events, room for 1 */
     for (unsigned p = 0; p < 3; p++)
         v.ph[p].vrms = v.vrms_cycle_min[p] = v.vrms_cycle_max[p] = 190;
-    assert_int_equal(quality_window(&r.q, &v, r.now, one, 1), 1);
+    assert_int_equal(mfw_quality_window(&r.q, &v, r.now, one, 1), 1);
     assert_int_equal(r.q.dropped, 2);
 }
 
 static void config_checked(void **st)
 {
     (void)st;
-    struct quality q;
-    struct quality_config cfg;
-    quality_default_config(&cfg, 3);
+    struct mfw_quality q;
+    struct mfw_quality_config cfg;
+    mfw_quality_default_config(&cfg, 3);
     assert_true(cfg.sag_v == 207.0 && cfg.swell_v == 253.0 && cfg.missing_v == 160.0);
     assert_int_equal(cfg.missing_time_ms, 1000);
     assert_int_equal(cfg.long_failure_s, 180);
-    assert_int_equal(quality_init(NULL, &cfg), MFW_E_ARG);
+    assert_int_equal(mfw_quality_init(NULL, &cfg), MFW_E_ARG);
     cfg.phases = MFW_PHASES_MAX + 1;
-    assert_int_equal(quality_init(&q, &cfg), MFW_E_ARG);
-    quality_default_config(&cfg, 3);
+    assert_int_equal(mfw_quality_init(&q, &cfg), MFW_E_ARG);
+    mfw_quality_default_config(&cfg, 3);
     cfg.sag_v = 150; /* below missing */
-    assert_int_equal(quality_init(&q, &cfg), MFW_E_RANGE);
-    quality_default_config(&cfg, 3);
+    assert_int_equal(mfw_quality_init(&q, &cfg), MFW_E_RANGE);
+    mfw_quality_default_config(&cfg, 3);
     cfg.hysteresis_v = 30; /* a sag could not end below Un */
-    assert_int_equal(quality_init(&q, &cfg), MFW_E_RANGE);
+    assert_int_equal(mfw_quality_init(&q, &cfg), MFW_E_RANGE);
 }
 
 int main(void)

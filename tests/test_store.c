@@ -29,9 +29,9 @@ static void flash_new(uint32_t sector_size, uint32_t sectors, uint32_t prog, uin
     assert_int_equal(sm_flash_new(&g_rig, sector_size, sectors, prog, seed), 0);
 }
 
-static void mount_ok(const struct store_cfg *c)
+static void mount_ok(const struct mfw_store_config *c)
 {
-    assert_int_equal(store_mount(&g_rig.st, c, &g_rig.hal), MFW_OK);
+    assert_int_equal(mfw_store_mount(&g_rig.st, c, &g_rig.hal), MFW_OK);
 }
 
 /* ---------- basic behaviour ---------- */
@@ -42,15 +42,15 @@ static void test_blank_mounts_empty(void **state)
     static const uint16_t progs[] = {1, 8, 256};
     for (unsigned v = 0; v < 3; v++) {
         uint32_t ss = progs[v] == 256 ? 2048u : 512u;
-        struct store_cfg c;
+        struct mfw_store_config c;
         flash_new(ss, 16, progs[v], 1);
         sm_layout(&c, ss, progs[v]);
         mount_ok(&c);
         uint8_t buf[128];
         size_t len = 99;
-        assert_int_equal(store_record_read(&g_rig.st, 0, buf, sizeof buf, &len), MFW_E_STATE);
-        assert_int_equal(store_ring_count(&g_rig.st, 2), 0);
-        assert_int_equal(store_ring_read(&g_rig.st, 2, 0, buf), MFW_E_RANGE);
+        assert_int_equal(mfw_store_record_read(&g_rig.st, 0, buf, sizeof buf, &len), MFW_E_STATE);
+        assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 0);
+        assert_int_equal(mfw_store_ring_read(&g_rig.st, 2, 0, buf), MFW_E_RANGE);
         assert_int_equal(g_rig.emu.progs + g_rig.emu.erases, 0); /* mount never writes */
     }
 }
@@ -58,28 +58,28 @@ static void test_blank_mounts_empty(void **state)
 static void test_bad_config(void **state)
 {
     (void)state;
-    struct store_cfg c;
+    struct mfw_store_config c;
     flash_new(512, 16, 8, 1);
     sm_layout(&c, 512, 8);
     c.prog_size = 3;
-    assert_int_equal(store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
+    assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
     sm_layout(&c, 512, 8);
     c.area[1].sectors = 1;
-    assert_int_equal(store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
+    assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
     sm_layout(&c, 512, 8);
     c.area[1].first_sector = 3; /* overlaps area 0 */
-    assert_int_equal(store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
+    assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
     sm_layout(&c, 512, 8);
     c.area[3].sectors = 8; /* past the end */
-    assert_int_equal(store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
+    assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
     sm_layout(&c, 512, 8);
     c.area[2].entry_size = 600; /* does not fit a sector */
-    assert_int_equal(store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
+    assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_ARG);
 }
 
 static void records_round_trip(uint32_t ss, uint16_t prog)
 {
-    struct store_cfg c;
+    struct mfw_store_config c;
     flash_new(ss, 16, prog, 2);
     sm_layout(&c, ss, prog);
     mount_ok(&c);
@@ -88,13 +88,13 @@ static void records_round_trip(uint32_t ss, uint16_t prog)
     /* Many writes: several rounds over the 4 sectors, every one read back, newest wins. */
     for (uint32_t v = 1; v <= 200; v++) {
         size_t n = sm_counter_fill(b, v);
-        assert_int_equal(store_record_write(&g_rig.st, 0, b, n), MFW_OK);
-        assert_int_equal(store_record_read(&g_rig.st, 0, r, sizeof r, &len), MFW_OK);
+        assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
+        assert_int_equal(mfw_store_record_read(&g_rig.st, 0, r, sizeof r, &len), MFW_OK);
         assert_int_equal(len, n);
         assert_memory_equal(r, b, n);
         if (v % 37 == 0) { /* survives remount */
             mount_ok(&c);
-            assert_int_equal(store_record_read(&g_rig.st, 0, r, sizeof r, &len), MFW_OK);
+            assert_int_equal(mfw_store_record_read(&g_rig.st, 0, r, sizeof r, &len), MFW_OK);
             assert_int_equal(len, n);
             assert_memory_equal(r, b, n);
         }
@@ -104,12 +104,12 @@ static void records_round_trip(uint32_t ss, uint16_t prog)
     for (uint32_t s = 4; s < 16; s++)
         assert_int_equal(g_rig.emu.erase_count[s], 0); /* nothing outside the area */
     /* Too large: refused, nothing changes. */
-    assert_int_equal(store_record_write(&g_rig.st, 0, b, 65), MFW_E_RANGE);
-    assert_int_equal(store_record_read(&g_rig.st, 0, r, 3, &len), MFW_E_NOSPACE);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, 65), MFW_E_RANGE);
+    assert_int_equal(mfw_store_record_read(&g_rig.st, 0, r, 3, &len), MFW_E_NOSPACE);
     /* Empty record is a record. */
-    assert_int_equal(store_record_write(&g_rig.st, 1, NULL, 0), MFW_OK);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 1, NULL, 0), MFW_OK);
     mount_ok(&c);
-    assert_int_equal(store_record_read(&g_rig.st, 1, r, sizeof r, &len), MFW_OK);
+    assert_int_equal(mfw_store_record_read(&g_rig.st, 1, r, sizeof r, &len), MFW_OK);
     assert_int_equal(len, 0);
     assert_int_equal(g_rig.emu.violations, 0);
     assert_int_equal(g_rig.emu.reprogrammed, 0);
@@ -125,59 +125,59 @@ static void test_records(void **state)
 
 static void ring_basic(uint32_t ss, uint16_t prog)
 {
-    struct store_cfg c;
+    struct mfw_store_config c;
     flash_new(ss, 16, prog, 3);
     sm_layout(&c, ss, prog);
     mount_ok(&c);
     const unsigned ring = 3;
     const uint32_t es = 40, sps = g_rig.st.a[ring].slots_per_sector;
     assert_true(sps >= 1);
-    const uint32_t cap = store_ring_capacity(&g_rig.st, ring);
+    const uint32_t cap = mfw_store_ring_capacity(&g_rig.st, ring);
     assert_int_equal(cap, 3 * sps);
     uint8_t e[64], r[64];
     const uint32_t total = 5 * sps + 3;
     for (uint32_t id = 0; id < total; id++) {
         sm_entry_fill(e, es, id, ring);
-        assert_int_equal(store_ring_append(&g_rig.st, ring, e), MFW_OK);
-        uint32_t n = store_ring_count(&g_rig.st, ring);
+        assert_int_equal(mfw_store_ring_append(&g_rig.st, ring, e), MFW_OK);
+        uint32_t n = mfw_store_ring_count(&g_rig.st, ring);
         /* Keeps at least capacity, drops a whole sector at a time. */
         uint32_t appended = id + 1;
         uint32_t expect_n = appended <= 4 * sps ? appended : cap + (appended - 4 * sps - 1) % sps + 1;
         assert_int_equal(n, expect_n);
-        assert_int_equal(store_ring_first_seq(&g_rig.st, ring), appended - n);
+        assert_int_equal(mfw_store_ring_first_seq(&g_rig.st, ring), appended - n);
         if (id % 7 == 0 || id + 1 == total) {
             for (int pass = 0; pass < 2; pass++) {
                 for (uint32_t i = 0; i < n; i++) {
-                    assert_int_equal(store_ring_read(&g_rig.st, ring, i, r), MFW_OK);
+                    assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, i, r), MFW_OK);
                     assert_int_equal(sm_entry_id(r, es, ring), appended - n + i);
                 }
-                assert_int_equal(store_ring_read(&g_rig.st, ring, n, r), MFW_E_RANGE);
+                assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, n, r), MFW_E_RANGE);
                 mount_ok(&c); /* same after remount */
-                assert_int_equal(store_ring_count(&g_rig.st, ring), n);
+                assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), n);
             }
         }
     }
     /* Clear: empty, seqs keep counting, survives remount, ring usable. */
-    uint32_t next = store_ring_first_seq(&g_rig.st, ring) + store_ring_count(&g_rig.st, ring);
-    assert_int_equal(store_ring_clear(&g_rig.st, ring), MFW_OK);
-    assert_int_equal(store_ring_count(&g_rig.st, ring), 0);
+    uint32_t next = mfw_store_ring_first_seq(&g_rig.st, ring) + mfw_store_ring_count(&g_rig.st, ring);
+    assert_int_equal(mfw_store_ring_clear(&g_rig.st, ring), MFW_OK);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), 0);
     mount_ok(&c);
-    assert_int_equal(store_ring_count(&g_rig.st, ring), 0);
-    assert_int_equal(store_ring_first_seq(&g_rig.st, ring), next);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), 0);
+    assert_int_equal(mfw_store_ring_first_seq(&g_rig.st, ring), next);
     sm_entry_fill(e, es, 777, ring);
-    assert_int_equal(store_ring_append(&g_rig.st, ring, e), MFW_OK);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, ring, e), MFW_OK);
     mount_ok(&c);
-    assert_int_equal(store_ring_count(&g_rig.st, ring), 1);
-    assert_int_equal(store_ring_read(&g_rig.st, ring, 0, r), MFW_OK);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), 1);
+    assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, 0, r), MFW_OK);
     assert_int_equal(sm_entry_id(r, es, ring), 777);
     /* Other rings untouched. */
-    assert_int_equal(store_ring_count(&g_rig.st, 2), 0);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 0);
     assert_int_equal(g_rig.emu.violations, 0);
     assert_int_equal(g_rig.emu.reprogrammed, 0);
     /* Wrong kinds and ranges. */
-    assert_int_equal(store_ring_append(&g_rig.st, 0, e), MFW_E_ARG);
-    assert_int_equal(store_record_write(&g_rig.st, 2, e, 4), MFW_E_ARG);
-    assert_int_equal(store_ring_append(&g_rig.st, 9, e), MFW_E_ARG);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, 0, e), MFW_E_ARG);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 2, e, 4), MFW_E_ARG);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, 9, e), MFW_E_ARG);
 }
 
 static void test_ring(void **state)
@@ -192,19 +192,19 @@ static void test_ring(void **state)
 static void test_ring_read_is_logarithmic(void **state)
 {
     (void)state;
-    struct store_cfg c;
+    struct mfw_store_config c;
     flash_new(512, 16, 1, 4);
     sm_layout(&c, 512, 1);
     mount_ok(&c);
     uint8_t e[16];
     for (uint32_t id = 0; id < 60; id++) {
         sm_entry_fill(e, 16, id, 2);
-        assert_int_equal(store_ring_append(&g_rig.st, 2, e), MFW_OK);
+        assert_int_equal(mfw_store_ring_append(&g_rig.st, 2, e), MFW_OK);
     }
-    uint32_t n = store_ring_count(&g_rig.st, 2);
+    uint32_t n = mfw_store_ring_count(&g_rig.st, 2);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t before = g_rig.emu.reads;
-        assert_int_equal(store_ring_read(&g_rig.st, 2, i, e), MFW_OK);
+        assert_int_equal(mfw_store_ring_read(&g_rig.st, 2, i, e), MFW_OK);
         assert_int_equal(sm_entry_id(e, 16, 2), 60 - n + i);
         assert_true(g_rig.emu.reads - before <= 12);
     }
@@ -213,26 +213,26 @@ static void test_ring_read_is_logarithmic(void **state)
 static void test_version_mismatch(void **state)
 {
     (void)state;
-    struct store_cfg c;
+    struct mfw_store_config c;
     flash_new(512, 16, 8, 5);
     sm_layout(&c, 512, 8);
     mount_ok(&c);
     uint8_t b[64];
     size_t n = sm_counter_fill(b, 5), len;
-    assert_int_equal(store_record_write(&g_rig.st, 0, b, n), MFW_OK);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
     sm_entry_fill(b, 16, 1, 2);
-    assert_int_equal(store_ring_append(&g_rig.st, 2, b), MFW_OK);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, 2, b), MFW_OK);
     c.area[0].version = 2;
     c.area[2].version = 2;
     mount_ok(&c);
-    assert_int_equal(store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_E_STATE);
-    assert_int_equal(store_ring_count(&g_rig.st, 2), 0);
+    assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_E_STATE);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 0);
     assert_int_equal(g_rig.st.stats.version_mismatch, 2);
     /* The new version writes over it (erasing first) and stays. */
     n = sm_counter_fill(b, 6);
-    assert_int_equal(store_record_write(&g_rig.st, 0, b, n), MFW_OK);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
     mount_ok(&c);
-    assert_int_equal(store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
+    assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
     uint32_t v;
     assert_true(sm_counter_parse(b, len, &v));
     assert_int_equal(v, 6);
@@ -244,7 +244,7 @@ static void test_version_mismatch(void **state)
 static void test_garbage_flash(void **state)
 {
     (void)state;
-    struct store_cfg c;
+    struct mfw_store_config c;
     sm_layout(&c, 512, 8);
     uint64_t x = 12345;
     uint8_t b[128];
@@ -255,16 +255,16 @@ static void test_garbage_flash(void **state)
         for (uint32_t k = 0; k < 512u * 16u; k++)
             g_mem[k] = t == 0 ? 0 : (uint8_t)sm_rng_next(&x);
         mount_ok(&c);
-        assert_int_equal(store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_E_STATE);
-        assert_int_equal(store_ring_count(&g_rig.st, 2), 0);
-        assert_int_equal(store_ring_count(&g_rig.st, 3), 0);
+        assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_E_STATE);
+        assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 0);
+        assert_int_equal(mfw_store_ring_count(&g_rig.st, 3), 0);
         sm_entry_fill(b, 16, 1, 2);
-        assert_int_equal(store_ring_append(&g_rig.st, 2, b), MFW_OK);
+        assert_int_equal(mfw_store_ring_append(&g_rig.st, 2, b), MFW_OK);
         size_t n = sm_counter_fill(b, 3);
-        assert_int_equal(store_record_write(&g_rig.st, 0, b, n), MFW_OK);
+        assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
         mount_ok(&c);
-        assert_int_equal(store_ring_count(&g_rig.st, 2), 1);
-        assert_int_equal(store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
+        assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 1);
+        assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
         assert_int_equal(g_rig.emu.violations, 0);
     }
     /* A real image damaged: bit flips, random runs, sectors copied over others. Whatever reads
@@ -292,7 +292,7 @@ static void test_garbage_flash(void **state)
             }
         }
         g_rig.fails = 0;
-        if (store_mount(&g_rig.st, &c, &g_rig.hal) != MFW_OK)
+        if (mfw_store_mount(&g_rig.st, &c, &g_rig.hal) != MFW_OK)
             continue;
         sm_model_check(&g_rig, m, true);
         if (g_rig.fails)
@@ -300,15 +300,15 @@ static void test_garbage_flash(void **state)
         assert_int_equal(g_rig.fails, 0);
         /* And it stays usable: writes go through and read back. */
         size_t n = sm_counter_fill(b, 100000);
-        assert_int_equal(store_record_write(&g_rig.st, 0, b, n), MFW_OK);
-        assert_int_equal(store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
+        assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
+        assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_OK);
         uint32_t v;
         assert_true(sm_counter_parse(b, len, &v));
         assert_int_equal(v, 100000);
         sm_entry_fill(b, 40, 99999, 3);
-        assert_int_equal(store_ring_append(&g_rig.st, 3, b), MFW_OK);
-        uint32_t cnt = store_ring_count(&g_rig.st, 3);
-        assert_int_equal(store_ring_read(&g_rig.st, 3, cnt - 1, b), MFW_OK);
+        assert_int_equal(mfw_store_ring_append(&g_rig.st, 3, b), MFW_OK);
+        uint32_t cnt = mfw_store_ring_count(&g_rig.st, 3);
+        assert_int_equal(mfw_store_ring_read(&g_rig.st, 3, cnt - 1, b), MFW_OK);
         assert_int_equal(sm_entry_id(b, 40, 3), 99999);
         assert_int_equal(g_rig.emu.violations, 0);
     }
@@ -319,7 +319,7 @@ static void test_garbage_flash(void **state)
 /* One run of sm_cut_run (a fresh flash of c's geometry, the workload cut at `cut`, then at
  * `cut2` during recovery, checked, continued, remounted, checked): the first mount must
  * succeed; failed checks count the cut point as failed in cp. */
-static void cut_run(const struct store_cfg *c, uint32_t steps, uint64_t cut, uint64_t cut2,
+static void cut_run(const struct mfw_store_config *c, uint32_t steps, uint64_t cut, uint64_t cut2,
                     uint64_t seed, struct sm_campaign *cp)
 {
     assert_int_equal(sm_cut_run(&g_rig, &g_model, c, steps, cut, cut2, seed, cp), MFW_OK);
@@ -327,7 +327,7 @@ static void cut_run(const struct store_cfg *c, uint32_t steps, uint64_t cut, uin
 
 static void campaign_every_op(uint32_t ss, uint16_t prog, uint32_t steps, struct sm_campaign *cp)
 {
-    struct store_cfg c;
+    struct mfw_store_config c;
     sm_layout(&c, ss, prog);
     cut_run(&c, steps, 0, 0, 1, cp);
     uint64_t n = cp->total_ops;
@@ -363,7 +363,7 @@ static void test_power_cut_every_op(void **state)
 static void test_power_cut_random(void **state)
 {
     (void)state;
-    struct store_cfg c;
+    struct mfw_store_config c;
     sm_layout(&c, 512, 8);
     struct sm_campaign cp = {.report_limit = 5};
     const uint32_t steps = 1200;

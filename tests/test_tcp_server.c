@@ -73,8 +73,8 @@ struct fixture {
 static void start(struct fixture *fx, unsigned max_conns, uint32_t idle_ms)
 {
     memset(fx, 0, sizeof(*fx));
-    struct tcp_server_cfg cfg;
-    tcp_server_cfg_init(&cfg);
+    struct tcp_server_config cfg;
+    tcp_server_default_config(&cfg);
     assert_int_equal(cfg.port, 4059);
     assert_int_equal(cfg.max_conns, 8);
     assert_int_equal(cfg.idle_timeout_ms, 120000);
@@ -179,20 +179,20 @@ static void test_open_errors(void **state)
 {
     (void)state;
     struct tcp_server srv;
-    struct tcp_server_cfg cfg;
+    struct tcp_server_config cfg;
     char err[128] = "";
-    tcp_server_cfg_init(&cfg);
+    tcp_server_default_config(&cfg);
     cfg.max_conns = 0;
     assert_int_equal(tcp_server_open(&srv, &cfg, err, sizeof err), MFW_E_ARG);
     tcp_server_close(&srv);
-    tcp_server_cfg_init(&cfg);
+    tcp_server_default_config(&cfg);
     cfg.host = "localhost"; /* not a dotted address */
     assert_int_equal(tcp_server_open(&srv, &cfg, err, sizeof err), MFW_E_ARG);
     tcp_server_close(&srv);
     /* the same port twice: the second bind fails with a message */
     struct fixture fx;
     start(&fx, 2, 0);
-    tcp_server_cfg_init(&cfg);
+    tcp_server_default_config(&cfg);
     cfg.port = tcp_server_port(&fx.srv);
     assert_int_equal(tcp_server_open(&srv, &cfg, err, sizeof err), MFW_E_IO);
     assert_non_null(strstr(err, "cannot listen"));
@@ -413,8 +413,8 @@ static void test_large_replies_slow_reader(void **state)
     (void)state;
     struct fixture fx;
     memset(&fx, 0, sizeof fx);
-    struct tcp_server_cfg cfg;
-    tcp_server_cfg_init(&cfg);
+    struct tcp_server_config cfg;
+    tcp_server_default_config(&cfg);
     cfg.port = 0;
     cfg.tx_apdu_max = 60000;
     cfg.idle_timeout_ms = 0;

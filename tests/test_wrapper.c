@@ -41,31 +41,31 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 }
 
 /* Checks a decoded frame against its raw bytes (header fields and APDU). */
-static void check_frame(const struct wrapper_frame *f, const uint8_t *raw, size_t rawlen)
+static void check_frame(const struct mfw_wrapper_frame *f, const uint8_t *raw, size_t rawlen)
 {
-    assert_true(rawlen > WRAPPER_HEADER_LEN);
+    assert_true(rawlen > MFW_WRAPPER_HEADER_LEN);
     assert_int_equal(f->src_wport, raw[2] << 8 | raw[3]);
     assert_int_equal(f->dst_wport, raw[4] << 8 | raw[5]);
-    assert_int_equal(f->len, rawlen - WRAPPER_HEADER_LEN);
+    assert_int_equal(f->len, rawlen - MFW_WRAPPER_HEADER_LEN);
     assert_int_equal(f->len, (size_t)(raw[6] << 8 | raw[7]));
-    assert_memory_equal(f->apdu, raw + WRAPPER_HEADER_LEN, f->len);
+    assert_memory_equal(f->apdu, raw + MFW_WRAPPER_HEADER_LEN, f->len);
 }
 
 static void test_init_args(void **state)
 {
     (void)state;
-    struct wrapper w;
+    struct mfw_wrapper w;
     uint8_t buf[4];
-    assert_int_equal(wrapper_init(NULL, buf, sizeof buf), MFW_E_ARG);
-    assert_int_equal(wrapper_init(&w, NULL, sizeof buf), MFW_E_ARG);
-    assert_int_equal(wrapper_init(&w, buf, 0), MFW_E_ARG);
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_init(NULL, buf, sizeof buf), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_init(&w, NULL, sizeof buf), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_init(&w, buf, 0), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
     size_t used = 99;
-    struct wrapper_frame f;
-    assert_int_equal(wrapper_feed(&w, NULL, 0, &used, &f), 0);
+    struct mfw_wrapper_frame f;
+    assert_int_equal(mfw_wrapper_feed(&w, NULL, 0, &used, &f), 0);
     assert_int_equal(used, 0);
-    assert_int_equal(wrapper_feed(&w, NULL, 1, &used, &f), MFW_E_ARG);
-    assert_int_equal(wrapper_feed(&w, buf, 1, NULL, &f), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_feed(&w, NULL, 1, &used, &f), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_feed(&w, buf, 1, NULL, &f), MFW_E_ARG);
 }
 
 static void test_whole_frames(void **state)
@@ -74,12 +74,12 @@ static void test_whole_frames(void **state)
     static const char *const all[] = {AARQ, AARE, GET_LN, GET_NEXT, GET_CLOCK, CLOCK_RSP, RLRQ,
                                       RLRE};
     uint8_t raw[256], buf[256];
-    struct wrapper w;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    struct mfw_wrapper w;
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
     for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
         size_t n = unhex(all[k], raw, sizeof raw), used = 0;
-        struct wrapper_frame f;
-        assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), 1);
+        struct mfw_wrapper_frame f;
+        assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), 1);
         assert_int_equal(used, n);
         check_frame(&f, raw, n);
         assert_ptr_equal(f.apdu, buf);
@@ -89,10 +89,10 @@ static void test_whole_frames(void **state)
 
     /* The AARQ: public client (SAP 16) to the management logical device. */
     size_t n = unhex(AARQ, raw, sizeof raw), used;
-    struct wrapper_frame f;
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), 1);
-    assert_int_equal(f.src_wport, WRAPPER_WPORT_CLIENT_PUBLIC);
-    assert_int_equal(f.dst_wport, WRAPPER_WPORT_MANAGEMENT_LD);
+    struct mfw_wrapper_frame f;
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), 1);
+    assert_int_equal(f.src_wport, MFW_WRAPPER_WPORT_CLIENT_PUBLIC);
+    assert_int_equal(f.dst_wport, MFW_WRAPPER_WPORT_MANAGEMENT_LD);
     assert_int_equal(f.len, 0x1F);
     assert_int_equal(f.apdu[0], 0x60); /* AARQ tag */
 }
@@ -101,14 +101,14 @@ static void test_byte_by_byte(void **state)
 {
     (void)state;
     uint8_t raw[256], buf[64];
-    struct wrapper w;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    struct mfw_wrapper w;
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
     for (size_t k = 0; k < N_CLIENT; k++) {
         size_t n = unhex(CLIENT_FRAMES[k], raw, sizeof raw);
-        struct wrapper_frame f;
+        struct mfw_wrapper_frame f;
         for (size_t i = 0; i < n; i++) {
             size_t used = 0;
-            int r = wrapper_feed(&w, raw + i, 1, &used, &f);
+            int r = mfw_wrapper_feed(&w, raw + i, 1, &used, &f);
             assert_int_equal(used, 1);
             assert_int_equal(r, i + 1 == n ? 1 : 0);
         }
@@ -122,18 +122,18 @@ static void test_every_split(void **state)
 {
     (void)state;
     uint8_t raw[256], buf[64];
-    struct wrapper w;
+    struct mfw_wrapper w;
     for (size_t k = 0; k < N_CLIENT; k++) {
         size_t n = unhex(CLIENT_FRAMES[k], raw, sizeof raw);
         for (size_t a = 0; a <= n; a++) {
             for (size_t b = a; b <= n; b++) {
-                assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+                assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
                 const size_t cut[4] = {0, a, b, n};
                 int got = 0;
-                struct wrapper_frame f;
+                struct mfw_wrapper_frame f;
                 for (int p = 0; p < 3; p++) {
                     size_t used = 0, len = cut[p + 1] - cut[p];
-                    int r = wrapper_feed(&w, raw + cut[p], len, &used, &f);
+                    int r = mfw_wrapper_feed(&w, raw + cut[p], len, &used, &f);
                     assert_int_equal(used, len);
                     assert_int_equal(r, cut[p + 1] == n && len > 0 ? 1 : 0);
                     if (r == 1) {
@@ -159,30 +159,30 @@ static void test_coalesced(void **state)
         total += unhex(CLIENT_FRAMES[k], stream + total, sizeof stream - total);
     }
     off[N_CLIENT] = total;
-    struct wrapper w;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    struct mfw_wrapper w;
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
     size_t pos = 0;
     for (size_t k = 0; k < N_CLIENT; k++) {
         size_t used = 0;
-        struct wrapper_frame f;
-        assert_int_equal(wrapper_feed(&w, stream + pos, total - pos, &used, &f), 1);
+        struct mfw_wrapper_frame f;
+        assert_int_equal(mfw_wrapper_feed(&w, stream + pos, total - pos, &used, &f), 1);
         pos += used;
         assert_int_equal(pos, off[k + 1]);
         check_frame(&f, stream + off[k], off[k + 1] - off[k]);
     }
     size_t used = 1;
-    struct wrapper_frame f;
-    assert_int_equal(wrapper_feed(&w, stream + pos, 0, &used, &f), 0);
+    struct mfw_wrapper_frame f;
+    assert_int_equal(mfw_wrapper_feed(&w, stream + pos, 0, &used, &f), 0);
     assert_int_equal(used, 0);
 
     /* The same stream in chunks of every size from 1 to 41: coalesced and split at once. */
     for (size_t chunk = 1; chunk <= 41; chunk++) {
-        assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
+        assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
         size_t k = 0;
         for (size_t start = 0; start < total; start += chunk) {
             size_t end = start + chunk < total ? start + chunk : total, p = start;
             while (p < end) {
-                int r = wrapper_feed(&w, stream + p, end - p, &used, &f);
+                int r = mfw_wrapper_feed(&w, stream + p, end - p, &used, &f);
                 assert_true(r == 0 || r == 1);
                 p += used;
                 if (r == 1) {
@@ -203,70 +203,70 @@ static void test_bad_version(void **state)
 {
     (void)state;
     uint8_t raw[64], buf[64];
-    struct wrapper w;
-    struct wrapper_frame f;
+    struct mfw_wrapper w;
+    struct mfw_wrapper_frame f;
     size_t n = unhex(GET_CLOCK, raw, sizeof raw), used;
 
     /* second byte wrong: refused at that byte */
     raw[1] = 0x02;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
     assert_int_equal(used, 2);
-    assert_int_equal(w.state, WRAPPER_FAILED);
+    assert_int_equal(w.state, MFW_WRAPPER_FAILED);
     assert_int_equal(w.errors, 1);
     /* sticky, even for a good frame, until reset */
     raw[1] = 0x01;
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
     assert_int_equal(used, 0);
-    wrapper_reset(&w);
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), 1);
+    mfw_wrapper_reset(&w);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), 1);
     check_frame(&f, raw, n);
 
     /* first byte wrong (an HDLC flag): refused at once */
     raw[0] = 0x7E;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), MFW_E_FORMAT);
     assert_int_equal(used, 1);
 
     /* version 0x0000 fed byte by byte */
     raw[0] = 0x00;
     raw[1] = 0x00;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, raw, 1, &used, &f), 0);
-    assert_int_equal(wrapper_feed(&w, raw + 1, 1, &used, &f), MFW_E_FORMAT);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, 1, &used, &f), 0);
+    assert_int_equal(mfw_wrapper_feed(&w, raw + 1, 1, &used, &f), MFW_E_FORMAT);
     assert_int_equal(used, 1);
 
     /* a bad version after a good frame in the same buffer: the good frame first */
     uint8_t two[128];
     size_t m = unhex(RLRQ, two, sizeof two);
     memcpy(two + m, raw, n);
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, two, m + n, &used, &f), 1);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, two, m + n, &used, &f), 1);
     assert_int_equal(used, m);
-    assert_int_equal(wrapper_feed(&w, two + used, m + n - used, &used, &f), MFW_E_FORMAT);
+    assert_int_equal(mfw_wrapper_feed(&w, two + used, m + n - used, &used, &f), MFW_E_FORMAT);
 }
 
 static void test_oversize(void **state)
 {
     (void)state;
     uint8_t raw[64], buf[0x1F];
-    struct wrapper w;
-    struct wrapper_frame f;
+    struct mfw_wrapper w;
+    struct mfw_wrapper_frame f;
     size_t n = unhex(AARQ, raw, sizeof raw), used;
     /* exactly cap: accepted */
-    assert_int_equal(wrapper_init(&w, buf, 0x1F), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), 1);
+    assert_int_equal(mfw_wrapper_init(&w, buf, 0x1F), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), 1);
     /* one more than cap: refused at the last header byte, no APDU byte taken */
-    assert_int_equal(wrapper_init(&w, buf, 0x1E), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, raw, n, &used, &f), MFW_E_NOSPACE);
-    assert_int_equal(used, WRAPPER_HEADER_LEN);
+    assert_int_equal(mfw_wrapper_init(&w, buf, 0x1E), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, raw, n, &used, &f), MFW_E_NOSPACE);
+    assert_int_equal(used, MFW_WRAPPER_HEADER_LEN);
     assert_int_equal(w.have, 0);
-    assert_int_equal(wrapper_feed(&w, raw + used, n - used, &used, &f), MFW_E_NOSPACE);
+    assert_int_equal(mfw_wrapper_feed(&w, raw + used, n - used, &used, &f), MFW_E_NOSPACE);
     /* 0xFFFF announced to a small buffer */
     static const uint8_t huge[] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0xFF, 0xFF, 0x60};
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, huge, sizeof huge, &used, &f), MFW_E_NOSPACE);
-    assert_int_equal(used, WRAPPER_HEADER_LEN);
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, huge, sizeof huge, &used, &f), MFW_E_NOSPACE);
+    assert_int_equal(used, MFW_WRAPPER_HEADER_LEN);
 }
 
 /* A zero-length frame carries no APDU: skipped, counted, and the stream stays in step. */
@@ -278,13 +278,13 @@ static void test_zero_length(void **state)
     memcpy(stream, empty, sizeof empty);
     memcpy(stream + 8, empty, sizeof empty);
     size_t n = 16 + unhex(RLRQ, stream + 16, sizeof stream - 16), used;
-    struct wrapper w;
-    struct wrapper_frame f;
-    assert_int_equal(wrapper_init(&w, buf, sizeof buf), MFW_OK);
-    assert_int_equal(wrapper_feed(&w, stream, 8, &used, &f), 0);
+    struct mfw_wrapper w;
+    struct mfw_wrapper_frame f;
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_int_equal(mfw_wrapper_feed(&w, stream, 8, &used, &f), 0);
     assert_int_equal(used, 8);
     assert_int_equal(w.empty, 1);
-    assert_int_equal(wrapper_feed(&w, stream + 8, n - 8, &used, &f), 1);
+    assert_int_equal(mfw_wrapper_feed(&w, stream + 8, n - 8, &used, &f), 1);
     assert_int_equal(used, n - 8);
     check_frame(&f, stream + 16, n - 16);
     assert_int_equal(w.empty, 2);
@@ -302,24 +302,24 @@ static void test_encode_reply(void **state)
     for (size_t k = 0; k < 3; k++) {
         size_t qn = unhex(pairs[k][0], req, sizeof req);
         size_t pn = unhex(pairs[k][1], rsp, sizeof rsp), used;
-        struct wrapper w;
-        struct wrapper_frame f;
-        assert_int_equal(wrapper_init(&w, rxbuf, sizeof rxbuf), MFW_OK);
-        assert_int_equal(wrapper_feed(&w, req, qn, &used, &f), 1);
-        struct wcursor c;
-        wc_init(&c, out, sizeof out);
-        assert_int_equal(wrapper_encode(f.dst_wport, f.src_wport, rsp + WRAPPER_HEADER_LEN,
-                                        pn - WRAPPER_HEADER_LEN, &c),
+        struct mfw_wrapper w;
+        struct mfw_wrapper_frame f;
+        assert_int_equal(mfw_wrapper_init(&w, rxbuf, sizeof rxbuf), MFW_OK);
+        assert_int_equal(mfw_wrapper_feed(&w, req, qn, &used, &f), 1);
+        struct mfw_wcursor c;
+        mfw_wcursor_init(&c, out, sizeof out);
+        assert_int_equal(mfw_wrapper_encode(f.dst_wport, f.src_wport, rsp + MFW_WRAPPER_HEADER_LEN,
+                                        pn - MFW_WRAPPER_HEADER_LEN, &c),
                          MFW_OK);
         assert_int_equal(c.len, pn);
         assert_memory_equal(out, rsp, pn);
     }
     /* two replies back to back in one cursor */
-    struct wcursor c;
-    wc_init(&c, out, sizeof out);
+    struct mfw_wcursor c;
+    mfw_wcursor_init(&c, out, sizeof out);
     size_t pn = unhex(RLRE, rsp, sizeof rsp);
-    assert_int_equal(wrapper_encode(1, 16, rsp + 8, pn - 8, &c), MFW_OK);
-    assert_int_equal(wrapper_encode(1, 16, rsp + 8, pn - 8, &c), MFW_OK);
+    assert_int_equal(mfw_wrapper_encode(1, 16, rsp + 8, pn - 8, &c), MFW_OK);
+    assert_int_equal(mfw_wrapper_encode(1, 16, rsp + 8, pn - 8, &c), MFW_OK);
     assert_int_equal(c.len, 2 * pn);
     assert_memory_equal(out + pn, rsp, pn);
 }
@@ -328,18 +328,18 @@ static void test_encode_errors(void **state)
 {
     (void)state;
     uint8_t out[16], apdu[9] = {0};
-    struct wcursor c;
-    wc_init(&c, out, sizeof out);
-    assert_int_equal(wrapper_encode(1, 16, apdu, 0, &c), MFW_E_ARG);
-    assert_int_equal(wrapper_encode(1, 16, NULL, 1, &c), MFW_E_ARG);
-    assert_int_equal(wrapper_encode(1, 16, apdu, 0x10000, &c), MFW_E_ARG);
+    struct mfw_wcursor c;
+    mfw_wcursor_init(&c, out, sizeof out);
+    assert_int_equal(mfw_wrapper_encode(1, 16, apdu, 0, &c), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_encode(1, 16, NULL, 1, &c), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_encode(1, 16, apdu, 0x10000, &c), MFW_E_ARG);
     assert_int_equal(c.len, 0);
     assert_int_equal(c.err, 0);
-    assert_int_equal(wrapper_encode(1, 16, apdu, 9, &c), MFW_E_NOSPACE); /* 17 > 16 */
+    assert_int_equal(mfw_wrapper_encode(1, 16, apdu, 9, &c), MFW_E_NOSPACE); /* 17 > 16 */
     assert_int_equal(c.len, 0);
     assert_int_equal(c.err, MFW_E_NOSPACE);
-    wc_init(&c, out, sizeof out);
-    assert_int_equal(wrapper_encode(1, 16, apdu, 8, &c), MFW_OK); /* exactly 16 */
+    mfw_wcursor_init(&c, out, sizeof out);
+    assert_int_equal(mfw_wrapper_encode(1, 16, apdu, 8, &c), MFW_OK); /* exactly 16 */
     assert_int_equal(c.len, 16);
 }
 

@@ -30,7 +30,7 @@ forbidden_reason() {
         perror | fflush | scanf | sscanf | fscanf | getchar | fgets)
         echo "stdio (errors are returned, never printed)" ;;
     fopen | fread | fwrite | fclose | fseek | ftell | open | read | write | close | remove)
-        echo "file I/O (flash goes through struct hal)" ;;
+        echo "file I/O (flash goes through struct mfw_hal)" ;;
     time | clock | gettimeofday | clock_gettime | localtime | gmtime | mktime | \
         localtime_r | gmtime_r)
         echo "OS clock (time is an argument: now from the caller)" ;;

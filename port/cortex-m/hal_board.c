@@ -121,13 +121,13 @@ static int32_t adc_code(int32_t raw)
     return raw / 256; /* arithmetic: keeps the sign of a left-justified 24-bit code */
 }
 
-/* Convert one half of the DMA buffer into struct adc_frame and hand it on. Channel order in
+/* Convert one half of the DMA buffer into struct mfw_adc_frame and hand it on. Channel order in
  * the DMA buffer: V1..V3, I1..I3, IN (PORTER: match your AFE's sequence). */
 static void adc_deliver(struct board *b, unsigned half)
 {
     int32_t(*raw)[BOARD_ADC_CHANNELS] = &b->dma_raw[half * BOARD_ADC_FRAMES];
     for (unsigned k = 0; k < BOARD_ADC_FRAMES; k++) {
-        struct adc_frame *f = &b->frames[k];
+        struct mfw_adc_frame *f = &b->frames[k];
         for (unsigned p = 0; p < MFW_PHASES_MAX; p++) {
             f->v[p] = adc_code(raw[k][p]);
             f->i[p] = adc_code(raw[k][MFW_PHASES_MAX + p]);
@@ -176,14 +176,14 @@ static bool pin_read(unsigned pin)
     return (GPIO_IN_IDR >> pin) & 1u;
 }
 
-static void hal_output_set(void *ctx, enum hal_output out, bool on)
+static void hal_output_set(void *ctx, enum mfw_hal_output out, bool on)
 {
     struct board *b = ctx;
     switch (out) {
-    case HAL_OUT_S0:
+    case MFW_HAL_OUT_S0:
         pin_write(PIN_S0, on);
         break;
-    case HAL_OUT_LED:
+    case MFW_HAL_OUT_LED:
         pin_write(PIN_LED, on);
         break;
     default:
@@ -221,13 +221,13 @@ static uint32_t hal_inputs(void *ctx)
     uint32_t in = GPIO_IN_IDR;
     uint32_t bits = 0;
     if (in & (1u << PIN_MAIN_COVER))
-        bits |= HAL_IN_MAIN_COVER;
+        bits |= MFW_HAL_IN_MAIN_COVER;
     if (in & (1u << PIN_TERMINAL_COVER))
-        bits |= HAL_IN_TERMINAL_COVER;
+        bits |= MFW_HAL_IN_TERMINAL_COVER;
     if (in & (1u << PIN_FIELD))
-        bits |= HAL_IN_MAGNETIC_FIELD;
+        bits |= MFW_HAL_IN_MAGNETIC_FIELD;
     if (in & (1u << PIN_BUTTON))
-        bits |= HAL_IN_BUTTON;
+        bits |= MFW_HAL_IN_BUTTON;
     return bits;
 }
 
@@ -349,7 +349,7 @@ void board_init(struct board *b, board_frames_fn on_frames, void *user)
     board_adc_init(b);
 }
 
-void board_hal(struct board *b, struct hal *h)
+void board_hal(struct board *b, struct mfw_hal *h)
 {
     memset(h, 0, sizeof *h);
     h->ctx = b;

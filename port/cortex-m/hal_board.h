@@ -2,7 +2,7 @@
  *
  * struct board holds everything the hardware side of one meter needs (ADC DMA buffers, the
  * millisecond clock, flash geometry, output and relay state). main.c owns the single instance in
- * static storage; the core never sees it, only the struct hal that board_hal() fills.
+ * static storage; the core never sees it, only the struct mfw_hal that board_hal() fills.
  *
  * Every register address in hal_board.c marked PLACEHOLDER is not a real peripheral of any part:
  * replace it with your MCU's (or include the vendor CMSIS device header and use its names).
@@ -23,7 +23,7 @@
 #define BOARD_ADC_FS_HZ 4000u     /* sample sets per second the AFE delivers */
 #define BOARD_PHASES 3u           /* 3 for a 382M-like meter, 1 for a 162M-like meter */
 /* Sample sets per DMA half-buffer: 40 at 4 kHz = one interrupt every 10 ms, half a 50 Hz
- * cycle. Bigger halves mean fewer interrupts but a longer metrology_samples() call each. */
+ * cycle. Bigger halves mean fewer interrupts but a longer mfw_metrology_samples() call each. */
 #define BOARD_ADC_FRAMES 40u
 /* Raw ADC channels per sample set in DMA order: V1..V3, I1..I3, IN. */
 #define BOARD_ADC_CHANNELS (2u * MFW_PHASES_MAX + 1u)
@@ -42,13 +42,13 @@
 #define BOARD_ADC_DMA_IRQHandler IRQ56_Handler
 
 /* Called from the ADC DMA interrupt with n converted sample sets; runs at interrupt priority. */
-typedef void (*board_frames_fn)(void *user, const struct adc_frame *f, size_t n);
+typedef void (*board_frames_fn)(void *user, const struct mfw_adc_frame *f, size_t n);
 
 struct board {
     /* ADC: circular DMA destination in two halves. The DMA (or an SPI-DMA chain from an external
      * sigma-delta AFE) writes raw codes here while the CPU converts the other half. */
     int32_t dma_raw[2u * BOARD_ADC_FRAMES][BOARD_ADC_CHANNELS];
-    struct adc_frame frames[BOARD_ADC_FRAMES]; /* the half being handed to on_frames */
+    struct mfw_adc_frame frames[BOARD_ADC_FRAMES]; /* the half being handed to on_frames */
     board_frames_fn on_frames;
     void *user;
     volatile uint32_t adc_overruns; /* both halves were ready at once: a half was lost */
@@ -64,7 +64,7 @@ struct board {
     /* Flash area of the store. */
     uint32_t flash_base, flash_sector_size, flash_sectors;
 
-    /* Outputs and relays as last commanded (bit n = enum hal_output n). */
+    /* Outputs and relays as last commanded (bit n = enum mfw_hal_output n). */
     uint32_t outputs;
     bool relay_closed[BOARD_RELAYS];
 };
@@ -74,7 +74,7 @@ struct board {
 void board_init(struct board *b, board_frames_fn on_frames, void *user);
 
 /* Fills h with this board's functions and b as their context. */
-void board_hal(struct board *b, struct hal *h);
+void board_hal(struct board *b, struct mfw_hal *h);
 
 /* UTC now in ms: utc_base_ms + ticks. Only the port reads a clock; the core gets `now`. */
 mfw_ms_t board_now(const struct board *b);

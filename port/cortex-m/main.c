@@ -2,8 +2,8 @@
  * the core only ever gets a pointer to it (DESIGN.md: "one in a firmware image is the product").
  *
  * Two contexts touch the instance:
- *   - the ADC DMA interrupt feeds sample sets (meter_samples: metrology only, bounded time);
- *   - the main loop runs meter_tick (registers, pulses, display) under a short critical section,
+ *   - the ADC DMA interrupt feeds sample sets (mfw_meter_samples: metrology only, bounded time);
+ *   - the main loop runs mfw_meter_tick (registers, pulses, display) under a short critical section,
  *     so a window that completes in the interrupt is taken out whole. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,25 +14,25 @@
 #include "meterfw/meter/meter.h"
 
 static struct board board;
-static struct hal hal;
-static struct meter meter;
+static struct mfw_hal hal;
+static struct mfw_meter meter;
 
 /* ADC-complete handler: runs in the DMA interrupt, once per half-buffer. */
-static void adc_frames(void *user, const struct adc_frame *f, size_t n)
+static void adc_frames(void *user, const struct mfw_adc_frame *f, size_t n)
 {
-    meter_samples(user, f, n);
+    mfw_meter_samples(user, f, n);
 }
 
 int main(void)
 {
     board_hal(&board, &hal);
 
-    /* The configuration and state come from the store (meter_init mounts it through the HAL's
+    /* The configuration and state come from the store (mfw_meter_init mounts it through the HAL's
      * flash functions); PORTER: the calibration constants belong to the factory data. */
-    struct meter_config cfg;
-    meter_default_config(&cfg, BOARD_PHASES == 1 ? METER_162M : METER_382M);
+    struct mfw_meter_config cfg;
+    mfw_meter_default_config(&cfg, BOARD_PHASES == 1 ? MFW_METER_162M : MFW_METER_382M);
     cfg.metro.fs_hz = BOARD_ADC_FS_HZ;
-    if (meter_init(&meter, &cfg, &hal, board_now(&board)) != MFW_OK) {
+    if (mfw_meter_init(&meter, &cfg, &hal, board_now(&board)) != MFW_OK) {
         for (;;) {
             /* impossible configuration: a build error in practice; the watchdog resets */
         }
@@ -42,7 +42,7 @@ int main(void)
 
     for (;;) {
         uint32_t key = board_lock();
-        meter_tick(&meter, board_now(&board));
+        mfw_meter_tick(&meter, board_now(&board));
         board_unlock(key);
         board_idle();
     }

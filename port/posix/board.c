@@ -28,7 +28,7 @@ static bool b_rtc_lost(void *ctx)
     return b->rtc_lost;
 }
 
-void board_hal(struct board *b, struct hal *h)
+void board_hal(struct board *b, struct mfw_hal *h)
 {
     memset(h, 0, sizeof *h);
     h->ctx = b;

@@ -15,6 +15,6 @@ struct board {
 };
 
 /* Fills h (zeroed first) with the board's functions; ctx = b. */
-void board_hal(struct board *b, struct hal *h);
+void board_hal(struct board *b, struct mfw_hal *h);
 
 #endif /* METERD_BOARD_H */

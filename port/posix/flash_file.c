@@ -78,7 +78,7 @@ int flash_file_open(struct flash_file *ff, const char *path, uint32_t sector_siz
     return 0;
 }
 
-void flash_file_hal(struct flash_file *ff, struct hal *h)
+void flash_file_hal(struct flash_file *ff, struct mfw_hal *h)
 {
     flash_emu_hal(&ff->emu, h);
 }

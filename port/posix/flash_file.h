@@ -26,7 +26,7 @@ int flash_file_open(struct flash_file *ff, const char *path, uint32_t sector_siz
                     uint32_t sector_count, uint32_t prog_size, uint64_t cut_after_ops, char *err,
                     size_t errcap);
 /* Fills the flash functions of h (ctx = &ff->emu). */
-void flash_file_hal(struct flash_file *ff, struct hal *h);
+void flash_file_hal(struct flash_file *ff, struct mfw_hal *h);
 /* msync + munmap + close. 0 or -1. */
 int flash_file_close(struct flash_file *ff);
 

@@ -31,10 +31,10 @@ bool isotime_parse(const char *s, mfw_ms_t *out)
     }
     if (p[0] != 'Z' || p[1] != '\0')
         return false;
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > civil_days_in_month(y, mo) || h > 23 ||
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mfw_civil_days_in_month(y, mo) || h > 23 ||
         mi > 59 || sec > 59)
         return false;
-    int64_t days = civil_days_from_date((int64_t)y, mo, d);
+    int64_t days = mfw_civil_days_from_date((int64_t)y, mo, d);
     *out = ((days * 24 + h) * 60 + mi) * 60000LL + (int64_t)sec * 1000;
     return true;
 }
@@ -52,7 +52,7 @@ static char *put_digits(char *p, unsigned v, unsigned n)
 void isotime_format(mfw_ms_t t, char out[ISOTIME_LEN])
 {
     int64_t ms;
-    struct civil_date cd = civil_date_from_days(civil_days_of_ms(t, &ms));
+    struct mfw_civil_date cd = mfw_civil_date_from_days(mfw_civil_days_of_ms(t, &ms));
     int64_t y = cd.year;
     unsigned mo = cd.month, d = cd.day;
     if (y < 0 || y > 9999)

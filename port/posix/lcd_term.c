@@ -17,17 +17,17 @@ void lcd_term_end(FILE *f)
     fflush(f);
 }
 
-static const char *arrow_text(enum display_arrow a)
+static const char *arrow_text(enum mfw_display_arrow a)
 {
     switch (a) {
-    case DISPLAY_ARROW_IMPORT: return "-->+A";
-    case DISPLAY_ARROW_EXPORT: return "<---A";
-    case DISPLAY_ARROW_NONE: break;
+    case MFW_DISPLAY_ARROW_IMPORT: return "-->+A";
+    case MFW_DISPLAY_ARROW_EXPORT: return "<---A";
+    case MFW_DISPLAY_ARROW_NONE: break;
     }
     return "     ";
 }
 
-static void flags_text(char *buf, size_t cap, const struct display_frame *fr)
+static void flags_text(char *buf, size_t cap, const struct mfw_display_frame *fr)
 {
     char q[4] = "  ";
     if (fr->quadrant) {
@@ -40,7 +40,7 @@ static void flags_text(char *buf, size_t cap, const struct display_frame *fr)
              (unsigned)fr->tariff);
 }
 
-void lcd_term_draw(FILE *f, const struct display_frame *fr, const struct lcd_status *st)
+void lcd_term_draw(FILE *f, const struct mfw_display_frame *fr, const struct lcd_status *st)
 {
     char flags[64], when[ISOTIME_LEN], speed[32];
     flags_text(flags, sizeof flags, fr);
@@ -64,7 +64,7 @@ void lcd_term_draw(FILE *f, const struct display_frame *fr, const struct lcd_sta
     fflush(f);
 }
 
-void lcd_line(FILE *f, const struct display_frame *fr, mfw_ms_t sim_ms)
+void lcd_line(FILE *f, const struct mfw_display_frame *fr, mfw_ms_t sim_ms)
 {
     char flags[64], when[ISOTIME_LEN];
     flags_text(flags, sizeof flags, fr);

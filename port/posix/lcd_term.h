@@ -16,8 +16,8 @@ struct lcd_status {
 void lcd_term_begin(FILE *f); /* clear screen, hide cursor */
 void lcd_term_end(FILE *f);   /* show cursor, move below the box */
 /* Redraws the box and status line in place (home + overwrite, no scrolling). */
-void lcd_term_draw(FILE *f, const struct display_frame *fr, const struct lcd_status *st);
+void lcd_term_draw(FILE *f, const struct mfw_display_frame *fr, const struct lcd_status *st);
 /* One line, for a non-terminal stdout: "<time> <obis> <value> <unit> [flags]". */
-void lcd_line(FILE *f, const struct display_frame *fr, mfw_ms_t sim_ms);
+void lcd_line(FILE *f, const struct mfw_display_frame *fr, mfw_ms_t sim_ms);
 
 #endif /* METERD_LCD_TERM_H */

@@ -1,4 +1,4 @@
-/* meterd: the virtual meter. A struct meter of the meterfw core, fed from a scenario through the
+/* meterd: the virtual meter. A struct mfw_meter of the meterfw core, fed from a scenario through the
  * simulated analog front end, paced by the real clock (or as fast as possible up to --until),
  * with its LCD on the terminal; the meter keeps itself in its flash (a file) across runs, and
  * meterd keeps the simulated RTC (state_dir.h). */
@@ -49,18 +49,18 @@ static void install_signals(void)
 struct run {
     struct meterd_opts o;
     struct scenario sc;
-    struct meter_config cfg; /* also what a power-up after an outage gets */
-    struct meter m;
+    struct mfw_meter_config cfg; /* also what a power-up after an outage gets */
+    struct mfw_meter m;
     struct board board;
-    struct hal hal;
+    struct mfw_hal hal;
     bool flash_open;
     struct sim_drive drv;
-    struct display disp;
+    struct mfw_display disp;
     char state_dir[4096];
     mfw_ms_t start;          /* simulated RTC time at start */
     bool dlms_open;          /* the DLMS/COSEM TCP server is listening */
     struct tcp_server tcp;
-    struct dlms_server dlms; /* one association per TCP connection id */
+    struct mfw_dlms_server dlms; /* one association per TCP connection id */
 };
 
 /* tcp_server callbacks: every APDU goes to the DLMS server; the wrapper's client wPort is the
@@ -72,13 +72,13 @@ static size_t on_apdu(void *user, unsigned conn_id, uint16_t client_wport, uint1
     (void)server_wport;
     if (client_wport > 0xFF)
         return 0;
-    return dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply, reply_cap);
+    return mfw_dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply, reply_cap);
 }
 
 static void on_close(void *user, unsigned conn_id)
 {
     struct run *r = user;
-    dlms_server_close(&r->dlms, conn_id);
+    mfw_dlms_server_close(&r->dlms, conn_id);
 }
 
 /* Opens the DLMS/COSEM server (--port, --no-dlms). false on failure (message printed). */
@@ -86,15 +86,15 @@ static bool open_dlms(struct run *r)
 {
     if (r->o.no_dlms)
         return true;
-    struct dlms_server_cfg dc;
-    dlms_server_cfg_init(&dc);
+    struct mfw_dlms_server_config dc;
+    mfw_dlms_server_default_config(&dc);
     dc.lls_password = r->o.lls_password;
-    dc.max_conns = DLMS_SERVER_CONNS_MAX;
+    dc.max_conns = MFW_DLMS_SERVER_CONNS_MAX;
     dc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
-    struct tcp_server_cfg tc;
-    tcp_server_cfg_init(&tc);
+    struct tcp_server_config tc;
+    tcp_server_default_config(&tc);
     tc.port = r->o.port;
-    tc.max_conns = DLMS_SERVER_CONNS_MAX;
+    tc.max_conns = MFW_DLMS_SERVER_CONNS_MAX;
     tc.on_apdu = on_apdu;
     tc.on_close = on_close;
     tc.user = r;
@@ -109,7 +109,7 @@ static bool open_dlms(struct run *r)
         return false;
     }
     dc.tcp_port = tcp_server_port(&r->tcp);
-    if (dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK) {
+    if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK) {
         tcp_server_close(&r->tcp);
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;
@@ -140,16 +140,16 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     const struct meterd_opts *o = &r->o;
-    uint8_t phases = o->model == METER_162M ? 1 : 3;
+    uint8_t phases = o->model == MFW_METER_162M ? 1 : 3;
     if (!meterd_load_scenario(&r->sc, o->scenario, phases, err, sizeof err)) {
         fprintf(stderr, "meterd: %s\n", err);
         return EXIT_BAD_INPUT;
     }
 
-    struct meter_config *cfg = &r->cfg;
-    meter_default_config(cfg, o->model);
+    struct mfw_meter_config *cfg = &r->cfg;
+    mfw_meter_default_config(cfg, o->model);
     if (o->lp_days)
-        meter_store_layout(cfg, o->lp_days);
+        mfw_meter_store_layout(cfg, o->lp_days);
     memcpy(cfg->serial, o->serial, sizeof cfg->serial);
     cfg->i_ref_a = o->i_ref_a;
     cfg->i_max_a = o->i_max_a;
@@ -157,9 +157,9 @@ static int setup(struct run *r, int argc, char **argv)
     rc = sim_drive_init(&r->drv, &r->sc, o->fidelity, cfg, 0);
     if (rc == MFW_OK) {
         /* A dry run on a hal without flash: checks the configuration, touches nothing. */
-        struct hal none;
+        struct mfw_hal none;
         memset(&none, 0, sizeof none);
-        rc = meter_init(&r->m, cfg, &none, 0);
+        rc = mfw_meter_init(&r->m, cfg, &none, 0);
     }
     if (rc != MFW_OK) {
         fprintf(stderr, "meterd: the meter rejects this configuration (%s)\n", mfw_strerror(rc));
@@ -231,7 +231,7 @@ static int setup(struct run *r, int argc, char **argv)
     r->flash_open = true;
     board_hal(&r->board, &r->hal);
     r->board.rtc_lost = o->rtc_lost;
-    rc = meter_init(&r->m, cfg, &r->hal, r->start);
+    rc = mfw_meter_init(&r->m, cfg, &r->hal, r->start);
     r->board.rtc_lost = false; /* only this start found the backup flat */
     if (rc != MFW_OK) {
         fprintf(stderr, "meterd: the meter does not start (%s)\n", mfw_strerror(rc));
@@ -249,7 +249,7 @@ static int setup(struct run *r, int argc, char **argv)
     r->drv.t = r->start;
     r->drv.state_until = r->start;
     sim_drive_power(&r->drv, &r->cfg, &r->hal);
-    display_init(&r->disp, o->model);
+    mfw_display_init(&r->disp, o->model);
     return -1; /* go on */
 }
 
@@ -271,9 +271,9 @@ static void run_loop(struct run *r)
     bool lines = !o->no_display && !tty && !o->has_until;
     int64_t mono0 = clock_mono_ms(), next_draw = mono0;
     bool first = true;
-    struct display_frame fr;
+    struct mfw_display_frame fr;
     struct lcd_status st = {
-        .model = o->model == METER_162M ? "162M" : "382M",
+        .model = o->model == MFW_METER_162M ? "162M" : "382M",
         .serial = o->serial,
         .fidelity = fidelity_name(o->fidelity),
         .speed = o->has_until ? 0.0 : o->speed,
@@ -299,8 +299,8 @@ static void run_loop(struct run *r)
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {
             /* The list rotates on the real clock, so an item stays readable at any --speed. */
-            bool switched = display_step(&r->disp, now);
-            display_render(&r->disp, &r->m, r->m.now, &fr);
+            bool switched = mfw_display_step(&r->disp, now);
+            mfw_display_render(&r->disp, &r->m, r->m.now, &fr);
             if (tty) {
                 st.sim_ms = r->m.now;
                 /* measured over at least a second, or the first frames would read "lags" */
@@ -324,19 +324,19 @@ static void run_loop(struct run *r)
         }
     }
     if (tty) {
-        display_render(&r->disp, &r->m, r->m.now, &fr);
+        mfw_display_render(&r->disp, &r->m, r->m.now, &fr);
         st.sim_ms = r->m.now;
         lcd_term_draw(stdout, &fr, &st);
         lcd_term_end(stdout);
     }
 }
 
-/* Saves and closes: meter_flush, the RTC backup, the flash. 0 or 1. */
+/* Saves and closes: mfw_meter_flush, the RTC backup, the flash. 0 or 1. */
 static int shutdown_meter(struct run *r)
 {
     char err[512], a[ISOTIME_LEN];
     int rc = EXIT_SUCCESS;
-    meter_flush(&r->m, r->drv.t); /* the open window reaches the registers, then a save */
+    mfw_meter_flush(&r->m, r->drv.t); /* the open window reaches the registers, then a save */
     if (state_rtc_save(r->state_dir, r->drv.t, err, sizeof err)) {
         isotime_format(r->drv.t, a);
         fprintf(stderr, "meterd: saved in %s (RTC %s%s)\n", r->state_dir, a,
@@ -385,7 +385,7 @@ int main(int argc, char **argv)
     if (r->o.has_until)
         isotime_format(r->o.until_ms, b);
     fprintf(stderr, "meterd: %s #%s, scenario %s, %s fidelity%s, %s -> %s%s\n",
-            r->o.model == METER_162M ? "162M" : "382M", r->o.serial, r->o.scenario,
+            r->o.model == MFW_METER_162M ? "162M" : "382M", r->o.serial, r->o.scenario,
             fidelity_name(r->o.fidelity),
             r->o.fidelity == FIDELITY_SAMPLE ? " (ADC sample sets through the metrology)"
                                              : " (analytic per-block quantities)",

@@ -114,7 +114,7 @@ static bool serial_ok(const char *s)
 int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap)
 {
     memset(o, 0, sizeof *o);
-    o->model = METER_382M;
+    o->model = MFW_METER_382M;
     o->i_ref_a = 5.0;
     o->i_max_a = 100.0;
     strcpy(o->serial, "00000001");
@@ -170,9 +170,9 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
 
         if (strcmp(name, "--model") == 0) {
             if (strcmp(val, "162M") == 0)
-                o->model = METER_162M;
+                o->model = MFW_METER_162M;
             else if (strcmp(val, "382M") == 0)
-                o->model = METER_382M;
+                o->model = MFW_METER_382M;
             else
                 FAIL("--model: unknown model '%s' (162M or 382M)", val);
         } else if (strcmp(name, "--current") == 0) {

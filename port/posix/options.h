@@ -11,11 +11,11 @@
 enum meterd_fidelity {
     FIDELITY_AUTO = 0, /* sample in real time / --speed, fast with --until */
     FIDELITY_SAMPLE,   /* ADC sample sets through the full metrology */
-    FIDELITY_FAST,     /* analytic per-block quantities (metrology_block) */
+    FIDELITY_FAST,     /* analytic per-block quantities (mfw_metrology_block) */
 };
 
 struct meterd_opts {
-    enum meter_model model;
+    enum mfw_meter_model model;
     double i_ref_a, i_max_a;
     char serial[17];
     const char *scenario;     /* built-in name or file path */

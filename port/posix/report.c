@@ -53,7 +53,7 @@ static void json_wh(FILE *f, uint64_t uwh)
 }
 
 /* An ISO 8601 local time with its UTC offset: "2026-07-01T00:00:00+02:00". */
-static void json_local(FILE *f, const struct local_time *lt)
+static void json_local(FILE *f, const struct mfw_local_time *lt)
 {
     int off = lt->offset_min;
     unsigned a = (unsigned)abs(off);
@@ -95,16 +95,16 @@ static void json_mw(FILE *f, uint64_t mw)
 static const char *unit_name(uint8_t unit)
 {
     switch (unit) {
-    case COSEM_UNIT_DEGREE: return "deg";
-    case COSEM_UNIT_CELSIUS: return "degC";
-    case COSEM_UNIT_W: return "W";
-    case COSEM_UNIT_VA: return "VA";
-    case COSEM_UNIT_VAR: return "var";
-    case COSEM_UNIT_WH: return "Wh";
-    case COSEM_UNIT_VARH: return "varh";
-    case COSEM_UNIT_A: return "A";
-    case COSEM_UNIT_V: return "V";
-    case COSEM_UNIT_HZ: return "Hz";
+    case MFW_COSEM_UNIT_DEGREE: return "deg";
+    case MFW_COSEM_UNIT_CELSIUS: return "degC";
+    case MFW_COSEM_UNIT_W: return "W";
+    case MFW_COSEM_UNIT_VA: return "VA";
+    case MFW_COSEM_UNIT_VAR: return "var";
+    case MFW_COSEM_UNIT_WH: return "Wh";
+    case MFW_COSEM_UNIT_VARH: return "varh";
+    case MFW_COSEM_UNIT_A: return "A";
+    case MFW_COSEM_UNIT_V: return "V";
+    case MFW_COSEM_UNIT_HZ: return "Hz";
     default: return "";
     }
 }
@@ -113,22 +113,22 @@ static const struct {
     const char *key;
     unsigned c;         /* OBIS C of the total; per phase C + 20 * (phase + 1) (IEC 62056-6-1) */
     const char *unit;
-} report_qty[EQ_COUNT] = {
-    [EQ_AP] = {"A+", 1, "Wh"},     [EQ_AM] = {"A-", 2, "Wh"},
-    [EQ_RP] = {"R+", 3, "varh"},   [EQ_RM] = {"R-", 4, "varh"},
-    [EQ_RQ1] = {"RQ1", 5, "varh"}, [EQ_RQ2] = {"RQ2", 6, "varh"},
-    [EQ_RQ3] = {"RQ3", 7, "varh"}, [EQ_RQ4] = {"RQ4", 8, "varh"},
+} report_qty[MFW_EQ_COUNT] = {
+    [MFW_EQ_AP] = {"A+", 1, "Wh"},     [MFW_EQ_AM] = {"A-", 2, "Wh"},
+    [MFW_EQ_RP] = {"R+", 3, "varh"},   [MFW_EQ_RM] = {"R-", 4, "varh"},
+    [MFW_EQ_RQ1] = {"RQ1", 5, "varh"}, [MFW_EQ_RQ2] = {"RQ2", 6, "varh"},
+    [MFW_EQ_RQ3] = {"RQ3", 7, "varh"}, [MFW_EQ_RQ4] = {"RQ4", 8, "varh"},
 };
 
-static void json_registers(FILE *f, const struct meter *m, unsigned phase)
+static void json_registers(FILE *f, const struct mfw_meter *m, unsigned phase)
 {
-    unsigned dc = phase == ENERGY_TOTAL ? 0 : 20 * (phase + 1);
+    unsigned dc = phase == MFW_ENERGY_TOTAL ? 0 : 20 * (phase + 1);
     fputs("{", f);
-    for (unsigned q = 0; q < EQ_COUNT; q++) {
+    for (unsigned q = 0; q < MFW_EQ_COUNT; q++) {
         fprintf(f, "%s\n      ", q ? "," : "");
         json_str(f, report_qty[q].key);
         fprintf(f, ": {\"obis\": \"1.0.%u.8.0.255\", \"value\": ", report_qty[q].c + dc);
-        json_wh(f, meter_energy_uwh(m, phase, (enum energy_qty)q));
+        json_wh(f, mfw_meter_energy_uwh(m, phase, (enum mfw_energy_qty)q));
         fputs(", \"unit\": ", f);
         json_str(f, report_qty[q].unit);
         fputs("}", f);
@@ -137,7 +137,7 @@ static void json_registers(FILE *f, const struct meter *m, unsigned phase)
 }
 
 /* T1..T8 x A+, A-, R+, R- (OBIS 1.0.C.8.T.255, C = 1..4). */
-static void json_tariffs(FILE *f, const struct meter *m)
+static void json_tariffs(FILE *f, const struct mfw_meter *m)
 {
     fputs("{", f);
     for (unsigned t = 0; t < MFW_TARIFFS; t++) {
@@ -156,33 +156,33 @@ static void json_tariffs(FILE *f, const struct meter *m)
     fputs("\n  }", f);
 }
 
-static void json_clock(FILE *f, const struct meter *m)
+static void json_clock(FILE *f, const struct mfw_meter *m)
 {
-    struct local_time lt;
-    clock_local(&m->clock, m->now, &lt);
-    uint8_t st = clock_status(&m->clock, m->now);
+    struct mfw_local_time lt;
+    mfw_clock_local(&m->clock, m->now, &lt);
+    uint8_t st = mfw_clock_status(&m->clock, m->now);
     fputs("{\"obis\": \"0.0.1.0.0.255\", \"utc\": ", f);
     json_time(f, m->now);
     fputs(", \"local\": ", f);
     json_local(f, &lt);
     fprintf(f, ", \"status\": %u, \"dst\": %s, \"invalid\": %s, \"rtc\": ", st,
-            clock_dst_active(&m->clock, m->now) ? "true" : "false",
-            (st & CLOCK_STATUS_INVALID) ? "true" : "false");
+            mfw_clock_dst_active(&m->clock, m->now) ? "true" : "false",
+            (st & MFW_CLOCK_STATUS_INVALID) ? "true" : "false");
     json_time(f, m->rtc);
     fprintf(f, ", \"offset_ms\": %" PRId64 "}", (int64_t)m->clock.offset_ms);
 }
 
-static void json_demand(FILE *f, const struct meter *m)
+static void json_demand(FILE *f, const struct mfw_meter *m)
 {
     static const char *const key[2] = {"A+", "A-"};
     fputs("{", f);
     for (unsigned q = 0; q < 2 && q < m->demand.cfg.quantities; q++) {
-        struct demand_max mx = demand_maximum(&m->demand, q);
+        struct mfw_demand_max mx = mfw_demand_maximum(&m->demand, q);
         fprintf(f, "%s\n    \"%s\": {\"current_obis\": \"1.0.%u.4.0.255\", \"current_w\": ",
                 q ? "," : "", key[q], q + 1);
-        json_mw(f, demand_current_mw(&m->demand, q));
+        json_mw(f, mfw_demand_current_mw(&m->demand, q));
         fputs(", \"last_w\": ", f);
-        json_mw(f, demand_last_mw(&m->demand, q));
+        json_mw(f, mfw_demand_last_mw(&m->demand, q));
         fprintf(f, ", \"max_obis\": \"1.0.%u.6.0.255\", \"max_w\": ", q + 1);
         json_mw(f, mx.valid ? mx.value_mw : 0);
         fputs(", \"max_time\": ", f);
@@ -197,13 +197,13 @@ static void json_demand(FILE *f, const struct meter *m)
 }
 
 /* One profile row: {"time", "status", "values": {obis: value}}. */
-static void json_row(FILE *f, const struct profile *p, const struct profile_row *row)
+static void json_row(FILE *f, const struct mfw_profile *p, const struct mfw_profile_row *row)
 {
     fputs("{\"time\": ", f);
     json_time(f, row->time);
     fprintf(f, ", \"status\": %u, \"values\": {", row->status);
     for (unsigned c = 0; c < row->n && c < p->cfg.n_columns; c++) {
-        const struct catalog_entry *e = catalog_find(p->cfg.column[c]);
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[c]);
         fputs(c ? ", " : "", f);
         if (e == NULL) {
             fprintf(f, "\"id%u\": null", p->cfg.column[c]);
@@ -217,11 +217,11 @@ static void json_row(FILE *f, const struct profile *p, const struct profile_row 
 }
 
 /* The capture objects: [{"obis", "name", "unit", "scaler"}]. */
-static void json_columns(FILE *f, const struct profile *p)
+static void json_columns(FILE *f, const struct mfw_profile *p)
 {
     fputs("[", f);
     for (unsigned c = 0; c < p->cfg.n_columns; c++) {
-        const struct catalog_entry *e = catalog_find(p->cfg.column[c]);
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[c]);
         fputs(c ? ",\n      " : "\n      ", f);
         if (e == NULL) {
             fputs("null", f);
@@ -239,14 +239,14 @@ static void json_columns(FILE *f, const struct profile *p)
 }
 
 /* Rows [from, n) of a profile as a JSON array; unreadable rows are counted in *bad. */
-static void json_rows(FILE *f, struct meter *m, const struct profile *p, uint32_t from,
+static void json_rows(FILE *f, struct mfw_meter *m, const struct mfw_profile *p, uint32_t from,
                       uint32_t n, uint32_t *bad)
 {
-    struct profile_row row;
+    struct mfw_profile_row row;
     bool first = true;
     fputs("[", f);
     for (uint32_t i = from; i < n; i++) {
-        if (profile_read(p, &m->store, i, &row) != 0) {
+        if (mfw_profile_read(p, &m->store, i, &row) != 0) {
             (*bad)++;
             continue;
         }
@@ -257,10 +257,10 @@ static void json_rows(FILE *f, struct meter *m, const struct profile *p, uint32_
     fputs(first ? "]" : "\n    ]", f);
 }
 
-static void json_billing(FILE *f, struct meter *m)
+static void json_billing(FILE *f, struct mfw_meter *m)
 {
-    const struct profile *p = &m->prof[PROF_BILLING];
-    uint32_t n = m->persistent ? profile_count(p, &m->store) : 0, bad = 0;
+    const struct mfw_profile *p = &m->prof[MFW_PROF_BILLING];
+    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
     fprintf(f, "{\n    \"counter_obis\": \"0.0.0.1.0.255\", \"counter\": %" PRIu32
             ",\n    \"last\": ", m->billing.counter);
     if (m->billing.billed)
@@ -275,11 +275,11 @@ static void json_billing(FILE *f, struct meter *m)
     fprintf(f, ",\n    \"unreadable\": %" PRIu32 "\n  }", bad);
 }
 
-static const char *const profile_obis[PROF_COUNT] = {
-    [PROF_LP1] = "1.0.99.1.0.255",
-    [PROF_DAILY] = "1.0.99.2.0.255",
-    [PROF_BILLING] = "0.0.98.1.0.255",
-    [PROF_ANALYSIS] = "1.0.99.1.1.255",
+static const char *const profile_obis[MFW_PROF_COUNT] = {
+    [MFW_PROF_LP1] = "1.0.99.1.0.255",
+    [MFW_PROF_DAILY] = "1.0.99.2.0.255",
+    [MFW_PROF_BILLING] = "0.0.98.1.0.255",
+    [MFW_PROF_ANALYSIS] = "1.0.99.1.1.255",
 };
 
 /* Newest LP1 rows in the report: one day of quarter hours. */
@@ -287,13 +287,13 @@ static const char *const profile_obis[PROF_COUNT] = {
 
 /* {"obis", "entries", "first", "last", "capture_period_s", "status_counts" {bit: rows}, and the
  * newest `recent` rows (none when 0)}. */
-static void json_profile_summary(FILE *f, struct meter *m, unsigned which, uint32_t recent)
+static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, uint32_t recent)
 {
-    const struct profile *p = &m->prof[which];
-    uint32_t n = m->persistent ? profile_count(p, &m->store) : 0, bad = 0;
-    struct profile_row first, last;
-    bool have_first = n > 0 && profile_read(p, &m->store, 0, &first) == 0;
-    bool have_last = n > 0 && profile_read(p, &m->store, n - 1, &last) == 0;
+    const struct mfw_profile *p = &m->prof[which];
+    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
+    struct mfw_profile_row first, last;
+    bool have_first = n > 0 && mfw_profile_read(p, &m->store, 0, &first) == 0;
+    bool have_last = n > 0 && mfw_profile_read(p, &m->store, n - 1, &last) == 0;
     fprintf(f, "{\n    \"obis\": \"%s\", \"entries\": %" PRIu32 ", \"first\": ",
             profile_obis[which], n);
     if (have_first)
@@ -311,14 +311,14 @@ static void json_profile_summary(FILE *f, struct meter *m, unsigned which, uint3
         uint8_t bit;
         const char *name;
     } bits[] = {
-        {PROFILE_ST_CRITICAL_ERROR, "critical_error"}, {PROFILE_ST_CLOCK_INVALID, "clock_invalid"},
-        {PROFILE_ST_DATA_NOT_VALID, "data_not_valid"}, {PROFILE_ST_DST, "dst"},
-        {PROFILE_ST_CLOCK_ADJUSTED, "clock_adjusted"}, {PROFILE_ST_POWER_DOWN, "power_down"},
+        {MFW_PROFILE_ST_CRITICAL_ERROR, "critical_error"}, {MFW_PROFILE_ST_CLOCK_INVALID, "clock_invalid"},
+        {MFW_PROFILE_ST_DATA_NOT_VALID, "data_not_valid"}, {MFW_PROFILE_ST_DST, "dst"},
+        {MFW_PROFILE_ST_CLOCK_ADJUSTED, "clock_adjusted"}, {MFW_PROFILE_ST_POWER_DOWN, "power_down"},
     };
     uint32_t count[sizeof bits / sizeof bits[0]] = {0};
-    struct profile_row row;
+    struct mfw_profile_row row;
     for (uint32_t i = 0; i < n; i++) {
-        if (profile_read(p, &m->store, i, &row) != 0) {
+        if (mfw_profile_read(p, &m->store, i, &row) != 0) {
             bad++;
             continue;
         }
@@ -338,24 +338,24 @@ static void json_profile_summary(FILE *f, struct meter *m, unsigned which, uint3
     fputs("\n  }", f);
 }
 
-static const char *const log_name[EVLOG_COUNT] = {
-    [EVLOG_STANDARD] = "standard",         [EVLOG_FRAUD] = "fraud",
-    [EVLOG_DISCONNECTOR] = "disconnector", [EVLOG_POWER_QUALITY] = "power_quality",
-    [EVLOG_RTC] = "rtc",                   [EVLOG_POWER_FAILURE] = "power_failure",
+static const char *const log_name[MFW_EVENTLOG_COUNT] = {
+    [MFW_EVENTLOG_STANDARD] = "standard",         [MFW_EVENTLOG_FRAUD] = "fraud",
+    [MFW_EVENTLOG_DISCONNECTOR] = "disconnector", [MFW_EVENTLOG_POWER_QUALITY] = "power_quality",
+    [MFW_EVENTLOG_RTC] = "rtc",                   [MFW_EVENTLOG_POWER_FAILURE] = "power_failure",
 };
 
-static void json_entry(FILE *f, enum event_log log, const struct eventlog_entry *e)
+static void json_entry(FILE *f, enum mfw_eventlog_id log, const struct mfw_eventlog_entry *e)
 {
     fputs("{\"time\": ", f);
     json_time(f, e->time);
     fprintf(f, ", \"code\": %u, \"phase\": %u, \"v1\": %" PRId64 ", \"v2\": %" PRId64, e->code,
             e->phase, (int64_t)e->v1, (int64_t)e->v2);
-    if (log == EVLOG_POWER_FAILURE) {
+    if (log == MFW_EVENTLOG_POWER_FAILURE) {
         fputs(", \"start\": ", f);
         json_time(f, e->v1);
         fprintf(f, ", \"duration_s\": %" PRId64, (int64_t)e->v2);
-    } else if (log == EVLOG_RTC && (e->code == EV_CLOCK_ADJUSTED_OLD ||
-                                    e->code == EV_CLOCK_ADJUSTED_NEW)) {
+    } else if (log == MFW_EVENTLOG_RTC && (e->code == MFW_EVENT_CLOCK_ADJUSTED_OLD ||
+                                    e->code == MFW_EVENT_CLOCK_ADJUSTED_NEW)) {
         fputs(", \"old\": ", f);
         json_time(f, e->v1);
         fputs(", \"new\": ", f);
@@ -364,23 +364,23 @@ static void json_entry(FILE *f, enum event_log log, const struct eventlog_entry 
     fputs("}", f);
 }
 
-static void json_pf_counters(FILE *f, const uint32_t c[EVENTLOG_PF_SLOTS])
+static void json_pf_counters(FILE *f, const uint32_t c[MFW_EVENTLOG_PF_SLOTS])
 {
     fprintf(f, "{\"any\": %" PRIu32 ", \"L1\": %" PRIu32 ", \"L2\": %" PRIu32 ", \"L3\": %" PRIu32
-            ", \"all\": %" PRIu32 "}", c[EVENTLOG_PF_ANY], c[EVENTLOG_PF_L1],
-            c[EVENTLOG_PF_L1 + 1], c[EVENTLOG_PF_L1 + 2], c[EVENTLOG_PF_ALL]);
+            ", \"all\": %" PRIu32 "}", c[MFW_EVENTLOG_PF_ANY], c[MFW_EVENTLOG_PF_L1],
+            c[MFW_EVENTLOG_PF_L1 + 1], c[MFW_EVENTLOG_PF_L1 + 2], c[MFW_EVENTLOG_PF_ALL]);
 }
 
-static void json_events(FILE *f, struct meter *m)
+static void json_events(FILE *f, struct mfw_meter *m)
 {
     fputs("{", f);
-    for (unsigned l = 0; l < EVLOG_COUNT; l++) {
-        enum event_log log = (enum event_log)l;
-        uint32_t n = m->persistent ? eventlog_count(&m->ev, &m->store, log) : 0;
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
+        enum mfw_eventlog_id log = (enum mfw_eventlog_id)l;
+        uint32_t n = m->persistent ? mfw_eventlog_count(&m->ev, &m->store, log) : 0;
         fprintf(f, "%s\n    \"%s\": {\"obis\": ", l ? "," : "", log_name[l]);
-        json_obis(f, eventlog_obis(log));
+        json_obis(f, mfw_eventlog_obis(log));
         fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n, m->ev.c.logged[l]);
-        const uint8_t *co = eventlog_code_obis(log);
+        const uint8_t *co = mfw_eventlog_code_obis(log);
         if (co != NULL) {
             fputs(", \"code_obis\": ", f);
             json_obis(f, co);
@@ -390,8 +390,8 @@ static void json_events(FILE *f, struct meter *m)
         uint32_t bad = 0;
         bool first = true;
         for (uint32_t i = 0; i < n; i++) {
-            struct eventlog_entry e;
-            if (eventlog_read(&m->ev, &m->store, log, i, &e) != 0) {
+            struct mfw_eventlog_entry e;
+            if (mfw_eventlog_read(&m->ev, &m->store, log, i, &e) != 0) {
                 bad++;
                 continue;
             }
@@ -408,7 +408,7 @@ static void json_events(FILE *f, struct meter *m)
     fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }", m->ev.c.long_pf_threshold_s);
 }
 
-static void json_store(FILE *f, const struct meter *m, const struct report_info *ri)
+static void json_store(FILE *f, const struct mfw_meter *m, const struct report_info *ri)
 {
     fprintf(f, "{\"persistent\": %s, \"saves\": %" PRIu32 ", \"store_errors\": %" PRIu32
             ", \"torn_found\": %" PRIu32 ", \"version_mismatch\": %" PRIu32,
@@ -423,13 +423,13 @@ static void json_store(FILE *f, const struct meter *m, const struct report_info 
                 ri->flash->reads, ri->flash->violations);
     if (ri->flash != NULL) {
         /* erases of this run per store area, and of the area's most erased sector (wear) */
-        static const char *const names[AREA_COUNT] = {
+        static const char *const names[MFW_AREA_COUNT] = {
             "config", "state", "load_profile", "daily", "billing", "analysis",
             "log_standard", "log_fraud", "log_disconnector", "log_power_quality", "log_rtc",
             "log_power_failure"};
         fputs(",\n    \"areas\": [", f);
-        for (unsigned a = 0; a < m->cfg.store.n_areas && a < AREA_COUNT; a++) {
-            const struct store_area_cfg *ac = &m->cfg.store.area[a];
+        for (unsigned a = 0; a < m->cfg.store.n_areas && a < MFW_AREA_COUNT; a++) {
+            const struct mfw_store_area_config *ac = &m->cfg.store.area[a];
             uint64_t sum = 0;
             uint32_t worst = 0;
             for (unsigned k = 0; k < ac->sectors; k++) {
@@ -446,11 +446,11 @@ static void json_store(FILE *f, const struct meter *m, const struct report_info 
     fputs("}", f);
 }
 
-void report_json(FILE *f, struct meter *m, const struct report_info *ri)
+void report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri)
 {
-    unsigned phases = m->cfg.model == METER_162M ? 1 : 3;
+    unsigned phases = m->cfg.model == MFW_METER_162M ? 1 : 3;
     fputs("{\n  \"model\": ", f);
-    json_str(f, m->cfg.model == METER_162M ? "162M" : "382M");
+    json_str(f, m->cfg.model == MFW_METER_162M ? "162M" : "382M");
     fputs(",\n  \"serial\": ", f);
     json_str(f, m->cfg.serial);
     fputs(",\n  \"scenario\": ", f);
@@ -462,7 +462,7 @@ void report_json(FILE *f, struct meter *m, const struct report_info *ri)
     fputs(",\n  \"fidelity\": ", f);
     json_str(f, ri->fidelity);
     fputs(",\n  \"registers\": {\n    \"total\": ", f);
-    json_registers(f, m, ENERGY_TOTAL);
+    json_registers(f, m, MFW_ENERGY_TOTAL);
     for (unsigned p = 0; p < phases; p++) {
         fprintf(f, ",\n    \"L%u\": ", p + 1);
         json_registers(f, m, p);
@@ -477,9 +477,9 @@ void report_json(FILE *f, struct meter *m, const struct report_info *ri)
     fputs(",\n  \"billing\": ", f);
     json_billing(f, m);
     fputs(",\n  \"load_profile\": ", f);
-    json_profile_summary(f, m, PROF_LP1, LP_RECENT_ROWS);
+    json_profile_summary(f, m, MFW_PROF_LP1, LP_RECENT_ROWS);
     fputs(",\n  \"daily\": ", f);
-    json_profile_summary(f, m, PROF_DAILY, 0);
+    json_profile_summary(f, m, MFW_PROF_DAILY, 0);
     fputs(",\n  \"events\": ", f);
     json_events(f, m);
     fputs(",\n  \"store\": ", f);
@@ -490,7 +490,7 @@ void report_json(FILE *f, struct meter *m, const struct report_info *ri)
         fputs("null\n}\n", f);
         return;
     }
-    const struct metrology_values *v = &m->now_values;
+    const struct mfw_metrology_values *v = &m->now_values;
     fputs("{\n    \"frequency_hz\": ", f);
     json_num(f, v->freq_hz, 3);
     fputs(", \"p_w\": ", f);
@@ -502,7 +502,7 @@ void report_json(FILE *f, struct meter *m, const struct report_info *ri)
     fputs(", \"i_n_a\": ", f);
     json_num(f, v->i_n, 3);
     for (unsigned p = 0; p < phases; p++) {
-        const struct phase_values *ph = &v->ph[p];
+        const struct mfw_phase_values *ph = &v->ph[p];
         fprintf(f, ",\n    \"L%u\": {\"voltage_v\": ", p + 1);
         json_num(f, ph->vrms, 2);
         fputs(", \"current_a\": ", f);

@@ -23,6 +23,6 @@ struct report_info {
  * events (every log with its entries and the power failure counters), store, power_ups, and
  * instantaneous {...} (null before the first window). README "The virtual meter" lists them.
  * m is not const: reading profiles and logs reads the flash through m->store. */
-void report_json(FILE *f, struct meter *m, const struct report_info *ri);
+void report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri);
 
 #endif /* METERD_REPORT_H */

@@ -5,7 +5,7 @@
 #include "meterfw/base/error.h"
 
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
-                   struct meter_config *cfg, mfw_ms_t start)
+                   struct mfw_meter_config *cfg, mfw_ms_t start)
 {
     memset(d, 0, sizeof *d);
     d->sc = sc;
@@ -28,7 +28,7 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
     return MFW_OK;
 }
 
-void sim_drive_power(struct sim_drive *d, const struct meter_config *cfg, const struct hal *hal)
+void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg, const struct mfw_hal *hal)
 {
     d->cfg = cfg;
     d->hal = hal;
@@ -44,19 +44,19 @@ static bool supply_at(const struct sim_drive *d, const struct afe_state *st, dou
 }
 
 /* Below this the meter's supply fails; back at it plus the hysteresis (no flapping at the edge). */
-static double fail_v(const struct meter *m)
+static double fail_v(const struct mfw_meter *m)
 {
     return m->set.quality.missing_v;
 }
 
-static double back_v(const struct meter *m)
+static double back_v(const struct mfw_meter *m)
 {
     return m->set.quality.missing_v + m->set.quality.hysteresis_v;
 }
 
 /* The meter is down at d->t. Passes simulated time without meter calls until the supply is back
  * (then powers up: true) or target is reached (false). */
-static bool wait_for_supply(struct sim_drive *d, struct meter *m, mfw_ms_t target)
+static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
 {
     double need = back_v(m);
     while (d->t < target) {
@@ -65,7 +65,7 @@ static bool wait_for_supply(struct sim_drive *d, struct meter *m, mfw_ms_t targe
         if (supply_at(d, &st, need)) {
             d->saves_before += m->saves;
             d->store_errors_before += m->store_errors;
-            int rc = d->cfg && d->hal ? meter_init(m, d->cfg, d->hal, d->t) : MFW_E_STATE;
+            int rc = d->cfg && d->hal ? mfw_meter_init(m, d->cfg, d->hal, d->t) : MFW_E_STATE;
             if (rc != MFW_OK) {
                 d->error = rc;
                 return false;
@@ -80,7 +80,7 @@ static bool wait_for_supply(struct sim_drive *d, struct meter *m, mfw_ms_t targe
     return false;
 }
 
-static void advance_sample(struct sim_drive *d, struct meter *m, mfw_ms_t target)
+static void advance_sample(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
 {
     size_t n = d->fs_hz * SIM_CHUNK_MS / 1000u;
     while (d->error == MFW_OK) {
@@ -97,13 +97,13 @@ static void advance_sample(struct sim_drive *d, struct meter *m, mfw_ms_t target
             d->state_until = d->t - d->t % 1000 + 1000;
         }
         afe_generate(&d->afe, d->frames, n);
-        meter_samples(m, d->frames, n);
+        mfw_meter_samples(m, d->frames, n);
         d->t += SIM_CHUNK_MS;
-        meter_tick(m, d->t); /* a window with no supply: the meter powers itself down */
+        mfw_meter_tick(m, d->t); /* a window with no supply: the meter powers itself down */
     }
 }
 
-static void advance_fast(struct sim_drive *d, struct meter *m, mfw_ms_t target)
+static void advance_fast(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
 {
     while (d->t < target && d->error == MFW_OK) {
         if (m->down && !wait_for_supply(d, m, target))
@@ -112,7 +112,7 @@ static void advance_fast(struct sim_drive *d, struct meter *m, mfw_ms_t target)
         scenario_at(d->sc, d->t, &st);
         if (!supply_at(d, &st, fail_v(m))) {
             /* the supply's power-fail warning: the meter saves and stops at this instant */
-            meter_power_down(m, d->t);
+            mfw_meter_power_down(m, d->t);
             continue;
         }
         mfw_ms_t next = scenario_next_change(d->sc, d->t);
@@ -120,15 +120,15 @@ static void advance_fast(struct sim_drive *d, struct meter *m, mfw_ms_t target)
             next = d->t + SIM_FAST_BLOCK_MAX_MS;
         if (next > target)
             next = target;
-        struct metrology_block b;
+        struct mfw_metrology_block b;
         afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &b);
-        meter_block(m, &b);
+        mfw_meter_block(m, &b);
         d->t = next;
-        meter_tick(m, d->t);
+        mfw_meter_tick(m, d->t);
     }
 }
 
-void sim_drive_advance(struct sim_drive *d, struct meter *m, mfw_ms_t target)
+void sim_drive_advance(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
 {
     if (d->fidelity == FIDELITY_FAST)
         advance_fast(d, m, target);

@@ -8,10 +8,10 @@
  *  - Power down. Sample fidelity: the meter notices itself, at the end of its first measurement
  *    window with every phase below the threshold (<= 250 ms after the supply went), saves and
  *    sets m->down. Fast fidelity: a block has no finer time than its start, so the supply's
- *    power-fail warning tells the meter at the instant the supply goes (meter_power_down).
+ *    power-fail warning tells the meter at the instant the supply goes (mfw_meter_power_down).
  *  - While m->down: simulated time passes without any meter call (fast: jumps from one scenario
  *    change to the next; sample: the same, chunks are not generated).
- *  - Power up: at the first instant the supply is back, meter_init(m, cfg, hal, t) with the same
+ *  - Power up: at the first instant the supply is back, mfw_meter_init(m, cfg, hal, t) with the same
  *    configuration and hal: the meter restores itself from its flash and logs the outage. */
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
@@ -21,7 +21,7 @@
 #include "sim/afe.h"
 #include "sim/scenario.h"
 
-/* Sample fidelity: one meter_samples() + meter_tick() per this much simulated time. */
+/* Sample fidelity: one mfw_meter_samples() + mfw_meter_tick() per this much simulated time. */
 #define SIM_CHUNK_MS 10
 #define SIM_CHUNK_FRAMES_MAX (8000 * SIM_CHUNK_MS / 1000)
 /* Fast fidelity: longest block, so readings and ticks still come every simulated minute. */
@@ -35,26 +35,26 @@ struct sim_drive {
     struct afe afe;
     mfw_ms_t t;           /* simulated RTC time reached (the meter's last tick) */
     mfw_ms_t state_until; /* sample: the AFE state is re-evaluated from the scenario at this time */
-    /* power-up: what meter_init gets again (sim_drive_power) */
-    const struct meter_config *cfg;
-    const struct hal *hal;
+    /* power-up: what mfw_meter_init gets again (sim_drive_power) */
+    const struct mfw_meter_config *cfg;
+    const struct mfw_hal *hal;
     uint32_t power_ups;   /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
-                                                 * (meter_init starts them from 0) */
+                                                 * (mfw_meter_init starts them from 0) */
     int error;            /* MFW_OK, or the error of a failed power-up (the run must stop) */
-    struct adc_frame frames[SIM_CHUNK_FRAMES_MAX];
+    struct mfw_adc_frame frames[SIM_CHUNK_FRAMES_MAX];
 };
 
 /* Sets up the AFE for the meter configuration and writes the matching nominal calibration
  * (volts and amps per ADC code) into cfg->metro. Returns MFW_OK or an error of afe_init. */
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
-                   struct meter_config *cfg, mfw_ms_t start);
+                   struct mfw_meter_config *cfg, mfw_ms_t start);
 
 /* The configuration and hal to power the meter up with after an outage (both must outlive d). */
-void sim_drive_power(struct sim_drive *d, const struct meter_config *cfg, const struct hal *hal);
+void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg, const struct mfw_hal *hal);
 
 /* Advances to `target` (sample fidelity: to the last whole chunk not after it; while the meter
  * is down exactly to target). Stops early with d->error set if a power-up fails. */
-void sim_drive_advance(struct sim_drive *d, struct meter *m, mfw_ms_t target);
+void sim_drive_advance(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target);
 
 #endif /* METERD_SIM_DRIVE_H */

@@ -2,7 +2,7 @@
  *   flash.bin  the meter's NOR flash image (flash_file.h): everything the meter stores itself
  *   rtc        the simulated RTC (UTC ms) when meterd stopped: the "RTC backup", one line
  *              "<ms> <ISO time>\n", replaced atomically.
- * Nothing here interprets the flash: the meter mounts and restores it in meter_init. */
+ * Nothing here interprets the flash: the meter mounts and restores it in mfw_meter_init. */
 #ifndef METERD_STATE_DIR_H
 #define METERD_STATE_DIR_H
 

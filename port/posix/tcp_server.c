@@ -22,7 +22,7 @@
 
 #define ACCEPTS_PER_STEP 64 /* bounds one step under a connection flood */
 
-void tcp_server_cfg_init(struct tcp_server_cfg *cfg)
+void tcp_server_default_config(struct tcp_server_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->host = NULL;
@@ -48,7 +48,7 @@ static int set_nonblock(int fd)
     return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-int tcp_server_open(struct tcp_server *srv, const struct tcp_server_cfg *cfg, char *err,
+int tcp_server_open(struct tcp_server *srv, const struct tcp_server_config *cfg, char *err,
                     size_t errcap)
 {
     if (srv == NULL)
@@ -58,8 +58,8 @@ int tcp_server_open(struct tcp_server *srv, const struct tcp_server_cfg *cfg, ch
     for (unsigned i = 0; i < TCP_SERVER_CONNS_MAX; i++)
         srv->conns[i].fd = -1;
     if (cfg == NULL || cfg->max_conns < 1 || cfg->max_conns > TCP_SERVER_CONNS_MAX ||
-        cfg->rx_apdu_max < 1 || cfg->rx_apdu_max > WRAPPER_LENGTH_MAX || cfg->tx_apdu_max < 1 ||
-        cfg->tx_apdu_max > WRAPPER_LENGTH_MAX)
+        cfg->rx_apdu_max < 1 || cfg->rx_apdu_max > MFW_WRAPPER_LENGTH_MAX || cfg->tx_apdu_max < 1 ||
+        cfg->tx_apdu_max > MFW_WRAPPER_LENGTH_MAX)
         return fail(err, errcap, MFW_E_ARG, "bad TCP server configuration", 0);
     srv->cfg = *cfg;
 
@@ -73,7 +73,7 @@ int tcp_server_open(struct tcp_server *srv, const struct tcp_server_cfg *cfg, ch
 
     /* Per connection: the APDU being received, the reply, the read chunk, and room for two
      * framed replies so that one can be queued while the other drains. */
-    size_t out_cap = 2 * (WRAPPER_HEADER_LEN + cfg->tx_apdu_max);
+    size_t out_cap = 2 * (MFW_WRAPPER_HEADER_LEN + cfg->tx_apdu_max);
     size_t per = cfg->rx_apdu_max + cfg->tx_apdu_max + TCP_SERVER_IN_CHUNK + out_cap;
     srv->mem = malloc(per * cfg->max_conns);
     if (srv->mem == NULL)
@@ -86,7 +86,7 @@ int tcp_server_open(struct tcp_server *srv, const struct tcp_server_cfg *cfg, ch
         c->in = c->reply + cfg->tx_apdu_max;
         c->out = c->in + TCP_SERVER_IN_CHUNK;
         c->out_cap = out_cap;
-        wrapper_init(&c->w, c->rx_apdu, cfg->rx_apdu_max);
+        mfw_wrapper_init(&c->w, c->rx_apdu, cfg->rx_apdu_max);
     }
 
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -143,7 +143,7 @@ static void conn_close(struct tcp_server *srv, unsigned id, enum close_why why)
     c->fd = -1;
     c->peer_eof = c->drop = false;
     c->in_len = c->in_off = c->out_len = c->out_off = 0;
-    wrapper_reset(&c->w);
+    mfw_wrapper_reset(&c->w);
     uint32_t *n = why == WHY_PEER       ? &srv->stats.closed_peer
                   : why == WHY_IDLE     ? &srv->stats.closed_idle
                   : why == WHY_PROTOCOL ? &srv->stats.closed_protocol
@@ -183,7 +183,7 @@ static void do_accept(struct tcp_server *srv, int64_t now)
         c->last_ms = now;
         c->peer_eof = c->drop = false;
         c->in_len = c->in_off = c->out_len = c->out_off = 0;
-        wrapper_reset(&c->w);
+        mfw_wrapper_reset(&c->w);
         srv->stats.accepted++;
     }
 }
@@ -210,7 +210,7 @@ static bool conn_flush(struct tcp_conn *c)
 
 static bool out_has_room(const struct tcp_server *srv, const struct tcp_conn *c)
 {
-    return c->out_cap - (c->out_len - c->out_off) >= WRAPPER_HEADER_LEN + srv->cfg.tx_apdu_max;
+    return c->out_cap - (c->out_len - c->out_off) >= MFW_WRAPPER_HEADER_LEN + srv->cfg.tx_apdu_max;
 }
 
 /* Frames the bytes read and dispatches complete APDUs while a reply has room to be queued.
@@ -221,8 +221,8 @@ static bool conn_process(struct tcp_server *srv, unsigned id, int64_t now, int *
     struct tcp_conn *c = &srv->conns[id];
     while (c->in_off < c->in_len && out_has_room(srv, c) && !c->drop) {
         size_t used = 0;
-        struct wrapper_frame f;
-        int r = wrapper_feed(&c->w, c->in + c->in_off, c->in_len - c->in_off, &used, &f);
+        struct mfw_wrapper_frame f;
+        int r = mfw_wrapper_feed(&c->w, c->in + c->in_off, c->in_len - c->in_off, &used, &f);
         c->in_off += used;
         if (r < 0) {
             *why = WHY_PROTOCOL; /* bad version: the Green Book closes the connection */
@@ -248,9 +248,9 @@ static bool conn_process(struct tcp_server *srv, unsigned id, int64_t now, int *
             c->out_len -= c->out_off;
             c->out_off = 0;
         }
-        struct wcursor wc;
-        wc_init(&wc, c->out + c->out_len, c->out_cap - c->out_len);
-        if (wrapper_encode(f.dst_wport, f.src_wport, c->reply, n, &wc) != MFW_OK) {
+        struct mfw_wcursor wc;
+        mfw_wcursor_init(&wc, c->out + c->out_len, c->out_cap - c->out_len);
+        if (mfw_wrapper_encode(f.dst_wport, f.src_wport, c->reply, n, &wc) != MFW_OK) {
             *why = WHY_ERROR; /* cannot happen: out_has_room */
             return false;
         }

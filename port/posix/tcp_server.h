@@ -3,7 +3,7 @@
  *
  * One listening IPv4 socket and up to max_conns connections, all non-blocking and driven by
  * poll(): tcp_server_poll does one bounded step (accept, read, frame, dispatch, write, time-outs)
- * and never blocks longer than its timeout. Each connection has its own struct wrapper (see
+ * and never blocks longer than its timeout. Each connection has its own struct mfw_wrapper (see
  * meterfw/link/wrapper.h) and buffers; every complete APDU goes to on_apdu, whose reply APDU the server
  * wraps (the request's wPorts swapped) and sends, keeping what the socket did not take.
  *
@@ -43,7 +43,7 @@ typedef size_t (*tcp_apdu_fn)(void *user, unsigned conn_id, uint16_t client_wpor
 /* Connection conn_id is gone (whatever the reason); its conn_id may be reused afterwards. */
 typedef void (*tcp_close_fn)(void *user, unsigned conn_id);
 
-struct tcp_server_cfg {
+struct tcp_server_config {
     const char *host;         /* IPv4 address to bind: "127.0.0.1" (NULL), "0.0.0.0" = any */
     uint16_t port;            /* 0 = an ephemeral port (read it back with tcp_server_port) */
     unsigned max_conns;       /* 1..TCP_SERVER_CONNS_MAX */
@@ -65,7 +65,7 @@ struct tcp_conn {
     int fd; /* -1: free slot */
     bool peer_eof, drop;
     int64_t last_ms; /* monotonic ms of the accept or of the last complete frame */
-    struct wrapper w;
+    struct mfw_wrapper w;
     uint8_t *rx_apdu; /* rx_apdu_max: the wrapper's buffer */
     uint8_t *reply;   /* tx_apdu_max: on_apdu writes here */
     uint8_t *in;      /* TCP_SERVER_IN_CHUNK: bytes read, not yet framed */
@@ -75,7 +75,7 @@ struct tcp_conn {
 };
 
 struct tcp_server {
-    struct tcp_server_cfg cfg;
+    struct tcp_server_config cfg;
     int listen_fd; /* -1 when closed */
     uint16_t port; /* the bound port */
     uint8_t *mem;  /* all connection buffers, one allocation */
@@ -84,12 +84,12 @@ struct tcp_server {
 };
 
 /* The defaults: loopback, port 4059, 8 connections, 120 s, 2048-byte APDUs, no callbacks. */
-void tcp_server_cfg_init(struct tcp_server_cfg *cfg);
+void tcp_server_default_config(struct tcp_server_config *cfg);
 
 /* Binds and listens. MFW_OK; MFW_E_ARG for a bad cfg, MFW_E_IO when the socket calls fail (the
  * reason in err), MFW_E_NOSPACE when the buffers cannot be allocated. On failure nothing is left
  * open and tcp_server_close is harmless. */
-int tcp_server_open(struct tcp_server *srv, const struct tcp_server_cfg *cfg, char *err,
+int tcp_server_open(struct tcp_server *srv, const struct tcp_server_config *cfg, char *err,
                     size_t errcap);
 
 /* One step: waits up to timeout_ms (-1: until something happens or a time-out is due; 0: not at

@@ -14,7 +14,7 @@ static const uint16_t crc16_nib[16] = {
     0x8408u, 0x9489u, 0xA50Au, 0xB58Bu, 0xC60Cu, 0xD68Du, 0xE70Eu, 0xF78Fu,
 };
 
-uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
+uint32_t mfw_crc32_update(uint32_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     uint32_t c = crc ^ 0xFFFFFFFFu; /* undo the final xor of the previous call (init on 0) */
@@ -26,12 +26,12 @@ uint32_t crc32_update(uint32_t crc, const void *buf, size_t len)
     return c ^ 0xFFFFFFFFu;
 }
 
-uint32_t crc32(const void *buf, size_t len)
+uint32_t mfw_crc32(const void *buf, size_t len)
 {
-    return crc32_update(0, buf, len);
+    return mfw_crc32_update(0, buf, len);
 }
 
-uint16_t crc16_x25_update(uint16_t crc, const void *buf, size_t len)
+uint16_t mfw_crc16_x25_update(uint16_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = buf;
     uint16_t c = (uint16_t)(crc ^ 0xFFFFu);
@@ -43,7 +43,7 @@ uint16_t crc16_x25_update(uint16_t crc, const void *buf, size_t len)
     return (uint16_t)(c ^ 0xFFFFu);
 }
 
-uint16_t crc16_x25(const void *buf, size_t len)
+uint16_t mfw_crc16_x25(const void *buf, size_t len)
 {
-    return crc16_x25_update(0, buf, len);
+    return mfw_crc16_x25_update(0, buf, len);
 }

@@ -4,7 +4,7 @@
 
 #include "meterfw/base/error.h"
 
-void rc_init(struct rcursor *c, const uint8_t *p, size_t len)
+void mfw_rcursor_init(struct mfw_rcursor *c, const uint8_t *p, size_t len)
 {
     c->p = p;
     c->len = p ? len : 0;
@@ -12,12 +12,12 @@ void rc_init(struct rcursor *c, const uint8_t *p, size_t len)
     c->err = MFW_OK;
 }
 
-size_t rc_left(const struct rcursor *c)
+size_t mfw_rcursor_left(const struct mfw_rcursor *c)
 {
     return c->err ? 0 : c->len - c->pos;
 }
 
-const uint8_t *rc_take(struct rcursor *c, size_t n)
+const uint8_t *mfw_rcursor_take(struct mfw_rcursor *c, size_t n)
 {
     if (c->err || n > c->len - c->pos) {
         c->err = MFW_E_FORMAT;
@@ -28,49 +28,49 @@ const uint8_t *rc_take(struct rcursor *c, size_t n)
     return p;
 }
 
-uint8_t rc_u8(struct rcursor *c)
+uint8_t mfw_rcursor_u8(struct mfw_rcursor *c)
 {
-    const uint8_t *p = rc_take(c, 1);
+    const uint8_t *p = mfw_rcursor_take(c, 1);
     return p ? p[0] : 0;
 }
 
-uint16_t rc_u16be(struct rcursor *c)
+uint16_t mfw_rcursor_u16be(struct mfw_rcursor *c)
 {
-    const uint8_t *p = rc_take(c, 2);
+    const uint8_t *p = mfw_rcursor_take(c, 2);
     return p ? (uint16_t)(p[0] << 8 | p[1]) : 0;
 }
 
-uint32_t rc_u32be(struct rcursor *c)
+uint32_t mfw_rcursor_u32be(struct mfw_rcursor *c)
 {
-    const uint8_t *p = rc_take(c, 4);
+    const uint8_t *p = mfw_rcursor_take(c, 4);
     return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
 }
 
-uint64_t rc_u64be(struct rcursor *c)
+uint64_t mfw_rcursor_u64be(struct mfw_rcursor *c)
 {
-    uint64_t hi = rc_u32be(c);
-    return hi << 32 | rc_u32be(c);
+    uint64_t hi = mfw_rcursor_u32be(c);
+    return hi << 32 | mfw_rcursor_u32be(c);
 }
 
-void rc_bytes(struct rcursor *c, void *out, size_t n)
+void mfw_rcursor_bytes(struct mfw_rcursor *c, void *out, size_t n)
 {
-    const uint8_t *p = rc_take(c, n);
+    const uint8_t *p = mfw_rcursor_take(c, n);
     if (p)
         memcpy(out, p, n);
     else if (n)
         memset(out, 0, n);
 }
 
-struct rcursor rc_sub(struct rcursor *c, size_t n)
+struct mfw_rcursor mfw_rcursor_sub(struct mfw_rcursor *c, size_t n)
 {
-    struct rcursor s;
-    const uint8_t *p = rc_take(c, n);
-    rc_init(&s, p, p ? n : 0);
+    struct mfw_rcursor s;
+    const uint8_t *p = mfw_rcursor_take(c, n);
+    mfw_rcursor_init(&s, p, p ? n : 0);
     s.err = p ? MFW_OK : MFW_E_FORMAT;
     return s;
 }
 
-void wc_init(struct wcursor *c, uint8_t *p, size_t cap)
+void mfw_wcursor_init(struct mfw_wcursor *c, uint8_t *p, size_t cap)
 {
     c->p = p;
     c->cap = p ? cap : 0;
@@ -78,7 +78,7 @@ void wc_init(struct wcursor *c, uint8_t *p, size_t cap)
     c->err = MFW_OK;
 }
 
-uint8_t *wc_reserve(struct wcursor *c, size_t n)
+uint8_t *mfw_wcursor_reserve(struct mfw_wcursor *c, size_t n)
 {
     if (c->err || n > c->cap - c->len) {
         c->err = MFW_E_NOSPACE;
@@ -89,34 +89,34 @@ uint8_t *wc_reserve(struct wcursor *c, size_t n)
     return p;
 }
 
-void wc_u8(struct wcursor *c, uint8_t v)
+void mfw_wcursor_u8(struct mfw_wcursor *c, uint8_t v)
 {
-    uint8_t *p = wc_reserve(c, 1);
+    uint8_t *p = mfw_wcursor_reserve(c, 1);
     if (p)
         p[0] = v;
 }
 
-void wc_u16be(struct wcursor *c, uint16_t v)
+void mfw_wcursor_u16be(struct mfw_wcursor *c, uint16_t v)
 {
-    wc_u8(c, (uint8_t)(v >> 8));
-    wc_u8(c, (uint8_t)v);
+    mfw_wcursor_u8(c, (uint8_t)(v >> 8));
+    mfw_wcursor_u8(c, (uint8_t)v);
 }
 
-void wc_u32be(struct wcursor *c, uint32_t v)
+void mfw_wcursor_u32be(struct mfw_wcursor *c, uint32_t v)
 {
-    wc_u16be(c, (uint16_t)(v >> 16));
-    wc_u16be(c, (uint16_t)v);
+    mfw_wcursor_u16be(c, (uint16_t)(v >> 16));
+    mfw_wcursor_u16be(c, (uint16_t)v);
 }
 
-void wc_u64be(struct wcursor *c, uint64_t v)
+void mfw_wcursor_u64be(struct mfw_wcursor *c, uint64_t v)
 {
-    wc_u32be(c, (uint32_t)(v >> 32));
-    wc_u32be(c, (uint32_t)v);
+    mfw_wcursor_u32be(c, (uint32_t)(v >> 32));
+    mfw_wcursor_u32be(c, (uint32_t)v);
 }
 
-void wc_bytes(struct wcursor *c, const void *p, size_t n)
+void mfw_wcursor_bytes(struct mfw_wcursor *c, const void *p, size_t n)
 {
-    uint8_t *d = wc_reserve(c, n);
+    uint8_t *d = mfw_wcursor_reserve(c, n);
     if (d && n)
         memcpy(d, p, n);
 }

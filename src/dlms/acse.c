@@ -45,10 +45,10 @@ static const uint8_t dlms_ua_oid[5] = {0x60, 0x85, 0x74, 0x05, 0x08};
 
 struct ber_el {
     uint32_t tag; /* the first tag byte; high-tag-number forms carry the number in bits 8.. */
-    struct rcursor v;
+    struct mfw_rcursor v;
 };
 
-static void fail(struct rcursor *c)
+static void fail(struct mfw_rcursor *c)
 {
     c->err = MFW_E_FORMAT;
 }
@@ -56,10 +56,10 @@ static void fail(struct rcursor *c)
 /* X.690 8.1.3: short form, or 0x81..0x84 then that many length bytes; the indefinite form (0x80)
  * is not used by DLMS and is refused. A-XDR lengths (IEC 61334-6 8) have the same shape, so the
  * A-XDR reader does it (and also refuses a length past the end of the input). */
-static size_t ber_len(struct rcursor *c)
+static size_t ber_len(struct mfw_rcursor *c)
 {
     size_t n = 0;
-    if (axdr_get_length(c, &n) != MFW_OK) {
+    if (mfw_axdr_get_length(c, &n) != MFW_OK) {
         fail(c);
         return 0;
     }
@@ -68,16 +68,16 @@ static size_t ber_len(struct rcursor *c)
 
 /* Reads one TLV; the parent advances past the whole element. False (and the cursor's error set)
  * if the tag, the length or the value runs past what is left. */
-static bool ber_next(struct rcursor *c, struct ber_el *e)
+static bool ber_next(struct mfw_rcursor *c, struct ber_el *e)
 {
-    uint8_t b = rc_u8(c);
+    uint8_t b = mfw_rcursor_u8(c);
     e->tag = b;
     if ((b & 0x1Fu) == 0x1Fu) { /* X.690 8.1.2.4: tag number in base-128 bytes */
         uint32_t num = 0;
         unsigned i = 0;
         uint8_t x;
         do {
-            x = rc_u8(c);
+            x = mfw_rcursor_u8(c);
             if (++i > 3) {
                 fail(c);
                 return false;
@@ -89,25 +89,25 @@ static bool ber_next(struct rcursor *c, struct ber_el *e)
     size_t n = ber_len(c);
     if (c->err)
         return false;
-    e->v = rc_sub(c, n);
+    e->v = mfw_rcursor_sub(c, n);
     return !c->err;
 }
 
 /* An element that must contain exactly one inner TLV of tag `tag`. */
 static bool ber_inner(struct ber_el *outer, uint32_t tag, struct ber_el *inner)
 {
-    if (!ber_next(&outer->v, inner) || inner->tag != tag || rc_left(&outer->v) != 0) {
+    if (!ber_next(&outer->v, inner) || inner->tag != tag || mfw_rcursor_left(&outer->v) != 0) {
         fail(&outer->v);
         return false;
     }
     return true;
 }
 
-static struct acse_bytes rest(struct rcursor *c)
+static struct mfw_acse_bytes rest(struct mfw_rcursor *c)
 {
-    struct acse_bytes b;
-    b.len = rc_left(c);
-    b.p = rc_take(c, b.len);
+    struct mfw_acse_bytes b;
+    b.len = mfw_rcursor_left(c);
+    b.p = mfw_rcursor_take(c, b.len);
     return b;
 }
 
@@ -115,16 +115,16 @@ static struct acse_bytes rest(struct rcursor *c)
  * requirements authentication): X.690 8.6.2, first byte = unused bits in the last byte. */
 static bool bit0(struct ber_el *e, bool *out)
 {
-    size_t n = rc_left(&e->v);
-    uint8_t unused = rc_u8(&e->v);
+    size_t n = mfw_rcursor_left(&e->v);
+    uint8_t unused = mfw_rcursor_u8(&e->v);
     if (n == 0 || unused > 7 || (n == 1 && unused != 0))
         return false;
-    *out = n >= 2 && (rc_u8(&e->v) & 0x80u);
+    *out = n >= 2 && (mfw_rcursor_u8(&e->v) & 0x80u);
     return true;
 }
 
 /* The id x of 2.16.756.5.8.kind.x, or -1 for any other OID (or an x of more than one byte). */
-static int dlms_oid_arc(const struct acse_bytes *oid, unsigned kind)
+static int dlms_oid_arc(const struct mfw_acse_bytes *oid, unsigned kind)
 {
     if (oid->len != DLMS_OID_LEN || memcmp(oid->p, dlms_ua_oid, sizeof(dlms_ua_oid)) != 0 ||
         oid->p[5] != kind || (oid->p[6] & 0x80u))
@@ -147,62 +147,62 @@ static bool once(uint32_t *seen, uint32_t tag)
 
 /* ---- xDLMS InitiateRequest (A-XDR) ----------------------------------------------------------- */
 
-static void read_conformance(struct rcursor *c, uint32_t *conf)
+static void read_conformance(struct mfw_rcursor *c, uint32_t *conf)
 {
     /* Green Book 9.5: Conformance is BER-encoded even inside A-XDR: 5F 1F, length 4, 0 unused
      * bits, then the 24 bits. */
-    if (rc_u8(c) != T_CONFORMANCE_1 || rc_u8(c) != T_CONFORMANCE_2 || rc_u8(c) != 4 ||
-        rc_u8(c) != 0)
+    if (mfw_rcursor_u8(c) != T_CONFORMANCE_1 || mfw_rcursor_u8(c) != T_CONFORMANCE_2 || mfw_rcursor_u8(c) != 4 ||
+        mfw_rcursor_u8(c) != 0)
         fail(c);
-    uint32_t v = (uint32_t)rc_u8(c) << 16;
-    v |= (uint32_t)rc_u8(c) << 8;
-    v |= rc_u8(c);
+    uint32_t v = (uint32_t)mfw_rcursor_u8(c) << 16;
+    v |= (uint32_t)mfw_rcursor_u8(c) << 8;
+    v |= mfw_rcursor_u8(c);
     *conf = v;
 }
 
-static int parse_initiate(struct rcursor *c, struct acse_initiate_req *r)
+static int parse_initiate(struct mfw_rcursor *c, struct mfw_acse_initiate_req *r)
 {
     memset(r, 0, sizeof(*r));
-    if (rc_u8(c) != ACSE_XDLMS_INITIATE_REQUEST)
+    if (mfw_rcursor_u8(c) != MFW_ACSE_XDLMS_INITIATE_REQUEST)
         return MFW_E_FORMAT;
     /* dedicated-key OCTET STRING OPTIONAL: A-XDR presence flag, then length + bytes. */
-    uint8_t f = rc_u8(c);
+    uint8_t f = mfw_rcursor_u8(c);
     if (f == 1) {
         r->has_dedicated_key = true;
         r->dedicated_key.len = ber_len(c);
-        r->dedicated_key.p = rc_take(c, r->dedicated_key.len);
+        r->dedicated_key.p = mfw_rcursor_take(c, r->dedicated_key.len);
     } else if (f != 0) {
         return MFW_E_FORMAT;
     }
     /* response-allowed BOOLEAN DEFAULT TRUE: 0 = the default, 1 = a value follows. */
-    f = rc_u8(c);
+    f = mfw_rcursor_u8(c);
     r->response_allowed = true;
     if (f == 1)
-        r->response_allowed = rc_u8(c) != 0;
+        r->response_allowed = mfw_rcursor_u8(c) != 0;
     else if (f != 0)
         return MFW_E_FORMAT;
     /* proposed-quality-of-service [0] IMPLICIT Integer8 OPTIONAL. */
-    f = rc_u8(c);
+    f = mfw_rcursor_u8(c);
     if (f == 1) {
         r->has_qos = true;
-        r->qos = (int8_t)rc_u8(c);
+        r->qos = (int8_t)mfw_rcursor_u8(c);
     } else if (f != 0) {
         return MFW_E_FORMAT;
     }
-    r->dlms_version = rc_u8(c);
+    r->dlms_version = mfw_rcursor_u8(c);
     read_conformance(c, &r->conformance);
-    r->client_max_pdu = rc_u16be(c);
-    if (c->err || rc_left(c) != 0)
+    r->client_max_pdu = mfw_rcursor_u16be(c);
+    if (c->err || mfw_rcursor_left(c) != 0)
         return MFW_E_FORMAT;
     return MFW_OK;
 }
 
-int acse_parse_initiate_request(const uint8_t *buf, size_t len, struct acse_initiate_req *out)
+int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len, struct mfw_acse_initiate_req *out)
 {
     if (out == NULL || (buf == NULL && len != 0))
         return MFW_E_ARG;
-    struct rcursor c;
-    rc_init(&c, buf, len);
+    struct mfw_rcursor c;
+    mfw_rcursor_init(&c, buf, len);
     return parse_initiate(&c, out);
 }
 
@@ -210,9 +210,9 @@ int acse_parse_initiate_request(const uint8_t *buf, size_t len, struct acse_init
  * one xDLMS APDU. */
 struct user_info {
     uint8_t kind;
-    struct acse_bytes raw, ciphered;
+    struct mfw_acse_bytes raw, ciphered;
     bool has_initiate;
-    struct acse_initiate_req initiate;
+    struct mfw_acse_initiate_req initiate;
 };
 
 static int parse_user_info(struct ber_el *e, struct user_info *u)
@@ -220,30 +220,30 @@ static int parse_user_info(struct ber_el *e, struct user_info *u)
     struct ber_el os;
     if (!ber_inner(e, T_OCTET_STRING, &os))
         return MFW_E_FORMAT;
-    struct rcursor apdu = os.v;
+    struct mfw_rcursor apdu = os.v;
     u->raw = rest(&os.v);
     if (u->raw.len == 0)
         return MFW_E_FORMAT;
     switch (u->raw.p[0]) {
-    case ACSE_XDLMS_INITIATE_REQUEST:
-        u->kind = ACSE_UI_INITIATE;
+    case MFW_ACSE_XDLMS_INITIATE_REQUEST:
+        u->kind = MFW_ACSE_UI_INITIATE;
         if (parse_initiate(&apdu, &u->initiate) != MFW_OK)
             return MFW_E_FORMAT;
         u->has_initiate = true;
         break;
-    case ACSE_XDLMS_GLO_INITIATE_REQUEST: {
+    case MFW_ACSE_XDLMS_GLO_INITIATE_REQUEST: {
         /* glo-initiate-request [33] IMPLICIT OCTET STRING: A-XDR length, then SC (1), IC (4),
          * ciphertext and tag. Kept for the security layer. */
-        (void)rc_u8(&apdu);
+        (void)mfw_rcursor_u8(&apdu);
         size_t n = ber_len(&apdu);
-        if (apdu.err || n != rc_left(&apdu) || n < 5)
+        if (apdu.err || n != mfw_rcursor_left(&apdu) || n < 5)
             return MFW_E_FORMAT;
-        u->kind = ACSE_UI_GLO;
+        u->kind = MFW_ACSE_UI_GLO;
         u->ciphered = rest(&apdu);
         break;
     }
     default:
-        u->kind = ACSE_UI_OTHER;
+        u->kind = MFW_ACSE_UI_OTHER;
         break;
     }
     return MFW_OK;
@@ -251,7 +251,7 @@ static int parse_user_info(struct ber_el *e, struct user_info *u)
 
 /* ---- AARQ -------------------------------------------------------------------------------------- */
 
-static bool parse_aarq_element(struct ber_el *e, struct aarq *q, bool *seen_context)
+static bool parse_aarq_element(struct ber_el *e, struct mfw_acse_aarq *q, bool *seen_context)
 {
     struct ber_el in;
     switch (e->tag) {
@@ -261,18 +261,18 @@ static bool parse_aarq_element(struct ber_el *e, struct aarq *q, bool *seen_cont
     case T_APP_CONTEXT: {
         if (!ber_inner(e, T_OBJECT_IDENTIFIER, &in))
             return false;
-        struct acse_bytes oid = rest(&in.v);
+        struct mfw_acse_bytes oid = rest(&in.v);
         int arc = dlms_oid_arc(&oid, OID_ARC_CONTEXT);
-        q->context = (arc >= ACSE_CTX_LN && arc <= ACSE_CTX_SN_CIPHERED) ? (uint8_t)arc
-                                                                          : ACSE_CTX_UNKNOWN;
+        q->context = (arc >= MFW_ACSE_CTX_LN && arc <= MFW_ACSE_CTX_SN_CIPHERED) ? (uint8_t)arc
+                                                                          : MFW_ACSE_CTX_UNKNOWN;
         *seen_context = true;
         return true;
     }
     case T_CALLING_AP_TITLE:
         /* DLMS: AP-title-form2 carried as an OCTET STRING of the 8-byte system title. */
-        if (!ber_inner(e, T_OCTET_STRING, &in) || rc_left(&in.v) != 8)
+        if (!ber_inner(e, T_OCTET_STRING, &in) || mfw_rcursor_left(&in.v) != 8)
             return false;
-        rc_bytes(&in.v, q->calling_ap_title, 8);
+        mfw_rcursor_bytes(&in.v, q->calling_ap_title, 8);
         q->has_calling_ap_title = true;
         return true;
     case T_CALLING_AE_QUALIFIER:
@@ -282,16 +282,16 @@ static bool parse_aarq_element(struct ber_el *e, struct aarq *q, bool *seen_cont
     case T_SENDER_ACSE_REQ:
         return bit0(e, &q->authentication);
     case T_MECHANISM: {
-        struct acse_bytes oid = rest(&e->v);
+        struct mfw_acse_bytes oid = rest(&e->v);
         int arc = dlms_oid_arc(&oid, OID_ARC_MECHANISM);
         q->has_mechanism = true;
-        q->mechanism = arc >= 0 ? (uint8_t)arc : ACSE_MECH_UNKNOWN;
+        q->mechanism = arc >= 0 ? (uint8_t)arc : MFW_ACSE_MECH_UNKNOWN;
         return true;
     }
     case T_CALLING_AUTH_VALUE:
         /* Authentication-value ::= CHOICE { charstring [0] IMPLICIT GraphicString, bitstring [1]
          * IMPLICIT BIT STRING, external [2] IMPLICIT EXTERNAL, other [3] IMPLICIT SEQUENCE }. */
-        if (!ber_next(&e->v, &in) || rc_left(&e->v) != 0 || in.tag > 0xFFu ||
+        if (!ber_next(&e->v, &in) || mfw_rcursor_left(&e->v) != 0 || in.tag > 0xFFu ||
             (in.tag & 0xC0u) != 0x80u || (in.tag & 0x1Fu) > 3)
             return false;
         q->has_auth_value = true;
@@ -321,21 +321,21 @@ static bool parse_aarq_element(struct ber_el *e, struct aarq *q, bool *seen_cont
     }
 }
 
-int acse_parse_aarq(const uint8_t *buf, size_t len, struct aarq *out)
+int mfw_acse_parse_aarq(const uint8_t *buf, size_t len, struct mfw_acse_aarq *out)
 {
     if (out == NULL || (buf == NULL && len != 0))
         return MFW_E_ARG;
     memset(out, 0, sizeof(*out));
     out->protocol_version1 = true; /* DEFAULT { version1 } */
-    out->mechanism = ACSE_MECH_LOWEST;
-    struct rcursor c;
-    rc_init(&c, buf, len);
+    out->mechanism = MFW_ACSE_MECH_LOWEST;
+    struct mfw_rcursor c;
+    mfw_rcursor_init(&c, buf, len);
     struct ber_el apdu;
-    if (!ber_next(&c, &apdu) || apdu.tag != ACSE_TAG_AARQ || rc_left(&c) != 0)
+    if (!ber_next(&c, &apdu) || apdu.tag != MFW_ACSE_TAG_AARQ || mfw_rcursor_left(&c) != 0)
         return MFW_E_FORMAT;
     bool seen_context = false;
     uint32_t seen = 0;
-    while (rc_left(&apdu.v) != 0) {
+    while (mfw_rcursor_left(&apdu.v) != 0) {
         struct ber_el e;
         if (!ber_next(&apdu.v, &e) || !once(&seen, e.tag) ||
             !parse_aarq_element(&e, out, &seen_context) || e.v.err)
@@ -349,26 +349,26 @@ int acse_parse_aarq(const uint8_t *buf, size_t len, struct aarq *out)
 
 /* ---- RLRQ ------------------------------------------------------------------------------------- */
 
-int acse_parse_rlrq(const uint8_t *buf, size_t len, struct rlrq *out)
+int mfw_acse_parse_rlrq(const uint8_t *buf, size_t len, struct mfw_acse_rlrq *out)
 {
     if (out == NULL || (buf == NULL && len != 0))
         return MFW_E_ARG;
     memset(out, 0, sizeof(*out));
-    struct rcursor c;
-    rc_init(&c, buf, len);
+    struct mfw_rcursor c;
+    mfw_rcursor_init(&c, buf, len);
     struct ber_el apdu;
-    if (!ber_next(&c, &apdu) || apdu.tag != ACSE_TAG_RLRQ || rc_left(&c) != 0)
+    if (!ber_next(&c, &apdu) || apdu.tag != MFW_ACSE_TAG_RLRQ || mfw_rcursor_left(&c) != 0)
         return MFW_E_FORMAT;
     uint32_t seen = 0;
-    while (rc_left(&apdu.v) != 0) {
+    while (mfw_rcursor_left(&apdu.v) != 0) {
         struct ber_el e;
         if (!ber_next(&apdu.v, &e) || !once(&seen, e.tag))
             return MFW_E_FORMAT;
         if (e.tag == T_RELEASE_REASON) {
             /* Release-request-reason INTEGER {normal(0), urgent(1), user-defined(30)}: one
              * content byte for every value that fits (X.690 8.3.2 minimal form). */
-            uint8_t r = rc_u8(&e.v);
-            if (e.v.err || rc_left(&e.v) != 0 || r >= 0x80u)
+            uint8_t r = mfw_rcursor_u8(&e.v);
+            if (e.v.err || mfw_rcursor_left(&e.v) != 0 || r >= 0x80u)
                 return MFW_E_FORMAT;
             out->has_reason = true;
             out->reason = r;
@@ -389,14 +389,14 @@ int acse_parse_rlrq(const uint8_t *buf, size_t len, struct rlrq *out)
 
 /* ---- Policy ----------------------------------------------------------------------------------- */
 
-uint32_t acse_negotiate(uint32_t proposed, uint32_t server_supported)
+uint32_t mfw_acse_negotiate(uint32_t proposed, uint32_t server_supported)
 {
-    return proposed & server_supported & ACSE_CONF_MASK;
+    return proposed & server_supported & MFW_ACSE_CONF_MASK;
 }
 
 /* Compares a presented password with the stored one in a time that depends on the lengths only,
  * never on the position of the first differing byte. */
-static bool secret_equal(const struct acse_bytes *stored, const struct acse_bytes *given)
+static bool secret_equal(const struct mfw_acse_bytes *stored, const struct mfw_acse_bytes *given)
 {
     unsigned diff = stored->len != given->len;
     for (size_t i = 0; i < stored->len; i++)
@@ -404,102 +404,102 @@ static bool secret_equal(const struct acse_bytes *stored, const struct acse_byte
     return diff == 0;
 }
 
-static int reject(struct aare *a, uint8_t source, uint8_t diag)
+static int reject(struct mfw_acse_aare *a, uint8_t source, uint8_t diag)
 {
-    a->result = ACSE_RESULT_REJECTED_PERMANENT;
+    a->result = MFW_ACSE_RESULT_REJECTED_PERMANENT;
     a->diag_source = source;
     a->diag = diag;
     return MFW_OK;
 }
 
-int acse_accept(const struct aarq *q, uint8_t client_sap, const struct acse_policy *policy,
-                struct aare *a)
+int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap, const struct mfw_acse_policy *policy,
+                struct mfw_acse_aare *a)
 {
     if (q == NULL || policy == NULL || a == NULL || (policy->n_clients && !policy->clients) ||
-        policy->server_max_pdu < ACSE_MIN_PDU)
+        policy->server_max_pdu < MFW_ACSE_MIN_PDU)
         return MFW_E_ARG;
     memset(a, 0, sizeof(*a));
     /* Echo a context we know; otherwise name the one we offer (Green Book 9.4.2.2.2: a rejected
      * AARE carries the server's application-context-name). */
-    a->context = (q->context >= ACSE_CTX_LN && q->context <= ACSE_CTX_SN_CIPHERED) ? q->context
-                                                                                  : ACSE_CTX_LN;
-    a->user_info_kind = ACSE_AARE_UI_NONE;
+    a->context = (q->context >= MFW_ACSE_CTX_LN && q->context <= MFW_ACSE_CTX_SN_CIPHERED) ? q->context
+                                                                                  : MFW_ACSE_CTX_LN;
+    a->user_info_kind = MFW_ACSE_AARE_UI_NONE;
 
     /* ACSE provider: protocol-version must include version1 (X.227 7.1.4.1). */
     if (!q->protocol_version1)
-        return reject(a, ACSE_DIAG_SOURCE_PROVIDER, ACSE_PDIAG_NO_COMMON_ACSE_VERSION);
+        return reject(a, MFW_ACSE_DIAG_SOURCE_PROVIDER, MFW_ACSE_PDIAG_NO_COMMON_ACSE_VERSION);
 
-    const struct acse_client *cl = NULL;
+    const struct mfw_acse_client *cl = NULL;
     for (size_t i = 0; i < policy->n_clients; i++)
         if (policy->clients[i].sap == client_sap) {
             cl = &policy->clients[i];
             break;
         }
     if (cl == NULL)
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_NO_REASON_GIVEN);
-    if (cl->mechanism > ACSE_MECH_HLS_ECDSA ||
-        (cl->mechanism == ACSE_MECH_LLS && (cl->secret.len == 0 || cl->secret.p == NULL)))
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_NO_REASON_GIVEN);
+    if (cl->mechanism > MFW_ACSE_MECH_HLS_ECDSA ||
+        (cl->mechanism == MFW_ACSE_MECH_LLS && (cl->secret.len == 0 || cl->secret.p == NULL)))
         return MFW_E_ARG;
 
     /* Application context: LN; LN with ciphering only if the policy allows it. */
-    if (!(q->context == ACSE_CTX_LN || (q->context == ACSE_CTX_LN_CIPHERED && policy->allow_ciphered))) {
-        a->context = ACSE_CTX_LN;
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
+    if (!(q->context == MFW_ACSE_CTX_LN || (q->context == MFW_ACSE_CTX_LN_CIPHERED && policy->allow_ciphered))) {
+        a->context = MFW_ACSE_CTX_LN;
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
     }
 
     /* Authentication mechanism: without the authentication functional unit the association is
      * lowest level whatever else the AARQ holds. */
     if (q->authentication && !q->has_mechanism)
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_AUTH_MECH_NAME_REQUIRED);
-    uint8_t mech = q->authentication ? q->mechanism : (uint8_t)ACSE_MECH_LOWEST;
-    if (cl->mechanism != ACSE_MECH_LOWEST && mech == ACSE_MECH_LOWEST)
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_AUTH_MECH_NAME_REQUIRED);
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED);
+    uint8_t mech = q->authentication ? q->mechanism : (uint8_t)MFW_ACSE_MECH_LOWEST;
+    if (cl->mechanism != MFW_ACSE_MECH_LOWEST && mech == MFW_ACSE_MECH_LOWEST)
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED);
     if (mech != cl->mechanism)
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED);
-    if (mech >= ACSE_MECH_HLS)
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED);
+    if (mech >= MFW_ACSE_MECH_HLS)
         return MFW_E_STATE; /* HLS: pass 2 needs StoC and pass 3/4 the security layer */
-    if (mech == ACSE_MECH_LLS) {
+    if (mech == MFW_ACSE_MECH_LLS) {
         if (!q->has_auth_value)
-            return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_AUTHENTICATION_REQUIRED);
+            return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED);
         /* Evaluate the comparison before looking at the CHOICE, so that the time spent does not
          * tell a wrong password from a wrong encoding. */
         bool same = secret_equal(&cl->secret, &q->auth_value);
         if (!same || q->auth_value_choice != 0)
-            return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_AUTHENTICATION_FAILURE);
+            return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTHENTICATION_FAILURE);
     }
 
     /* user-information: the xDLMS InitiateRequest. */
     if (!q->has_initiate) {
-        if (q->context == ACSE_CTX_LN_CIPHERED &&
-            (q->user_info_kind == ACSE_UI_GLO || q->user_info_kind == ACSE_UI_OTHER))
+        if (q->context == MFW_ACSE_CTX_LN_CIPHERED &&
+            (q->user_info_kind == MFW_ACSE_UI_GLO || q->user_info_kind == MFW_ACSE_UI_OTHER))
             return MFW_E_STATE; /* decipher into q->initiate first */
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_NO_REASON_GIVEN);
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_NO_REASON_GIVEN);
     }
-    const struct acse_initiate_req *ini = &q->initiate;
-    uint32_t conf = acse_negotiate(ini->conformance, cl->conformance);
+    const struct mfw_acse_initiate_req *ini = &q->initiate;
+    uint32_t conf = mfw_acse_negotiate(ini->conformance, cl->conformance);
     int err = -1;
-    if (ini->dlms_version < ACSE_DLMS_VERSION)
-        err = ACSE_INIT_ERR_DLMS_VERSION_TOO_LOW;
+    if (ini->dlms_version < MFW_ACSE_DLMS_VERSION)
+        err = MFW_ACSE_INIT_ERR_DLMS_VERSION_TOO_LOW;
     else if (conf == 0)
-        err = ACSE_INIT_ERR_INCOMPATIBLE_CONFORMANCE;
-    else if (ini->client_max_pdu < ACSE_MIN_PDU)
-        err = ACSE_INIT_ERR_PDU_SIZE_TOO_SHORT;
+        err = MFW_ACSE_INIT_ERR_INCOMPATIBLE_CONFORMANCE;
+    else if (ini->client_max_pdu < MFW_ACSE_MIN_PDU)
+        err = MFW_ACSE_INIT_ERR_PDU_SIZE_TOO_SHORT;
     if (err >= 0) {
         /* Green Book 9.3.2: an unacceptable InitiateRequest gives a rejected AARE whose
          * user-information is a ConfirmedServiceError initiateError. */
-        a->user_info_kind = ACSE_AARE_UI_ERROR;
+        a->user_info_kind = MFW_ACSE_AARE_UI_ERROR;
         a->initiate_error = (uint8_t)err;
-        return reject(a, ACSE_DIAG_SOURCE_USER, ACSE_DIAG_NO_REASON_GIVEN);
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_NO_REASON_GIVEN);
     }
 
-    a->result = ACSE_RESULT_ACCEPTED;
-    a->diag_source = ACSE_DIAG_SOURCE_USER;
-    a->diag = ACSE_DIAG_NULL;
-    a->user_info_kind = ACSE_AARE_UI_INITIATE;
-    a->initiate.dlms_version = ACSE_DLMS_VERSION;
+    a->result = MFW_ACSE_RESULT_ACCEPTED;
+    a->diag_source = MFW_ACSE_DIAG_SOURCE_USER;
+    a->diag = MFW_ACSE_DIAG_NULL;
+    a->user_info_kind = MFW_ACSE_AARE_UI_INITIATE;
+    a->initiate.dlms_version = MFW_ACSE_DLMS_VERSION;
     a->initiate.conformance = conf;
     a->initiate.server_max_pdu = policy->server_max_pdu;
-    a->initiate.vaa_name = ACSE_VAA_NAME_LN;
+    a->initiate.vaa_name = MFW_ACSE_VAA_NAME_LN;
     a->client_mechanism = mech;
     a->max_send_pdu =
         ini->client_max_pdu < policy->server_max_pdu ? ini->client_max_pdu : policy->server_max_pdu;
@@ -522,51 +522,51 @@ static size_t tlv_size(size_t n)
     return 1u + len_size(n) + n;
 }
 
-static void put_tl(struct wcursor *w, uint8_t tag, size_t n)
+static void put_tl(struct mfw_wcursor *w, uint8_t tag, size_t n)
 {
-    wc_u8(w, tag);
-    axdr_put_length(w, n); /* the same definite length as BER (X.690 8.1.3) */
+    mfw_wcursor_u8(w, tag);
+    mfw_axdr_put_length(w, n); /* the same definite length as BER (X.690 8.1.3) */
 }
 
-static bool room(const struct wcursor *w, size_t n)
+static bool room(const struct mfw_wcursor *w, size_t n)
 {
     return w->err == 0 && n <= w->cap - w->len;
 }
 
-static bool bytes_ok(const struct acse_bytes *b)
+static bool bytes_ok(const struct mfw_acse_bytes *b)
 {
     return (b->p != NULL || b->len == 0) && b->len <= ENC_MAX;
 }
 
-static size_t initiate_response_size(const struct acse_initiate_resp *r)
+static size_t initiate_response_size(const struct mfw_acse_initiate_resp *r)
 {
     return 1u + (r->has_qos ? 2u : 1u) + 1u + 7u + 2u + 2u;
 }
 
-static void put_initiate_response(struct wcursor *w, const struct acse_initiate_resp *r)
+static void put_initiate_response(struct mfw_wcursor *w, const struct mfw_acse_initiate_resp *r)
 {
-    wc_u8(w, ACSE_XDLMS_INITIATE_RESPONSE);
+    mfw_wcursor_u8(w, MFW_ACSE_XDLMS_INITIATE_RESPONSE);
     if (r->has_qos) { /* negotiated-quality-of-service [0] IMPLICIT Integer8 OPTIONAL */
-        wc_u8(w, 1);
-        wc_u8(w, (uint8_t)r->qos);
+        mfw_wcursor_u8(w, 1);
+        mfw_wcursor_u8(w, (uint8_t)r->qos);
     } else {
-        wc_u8(w, 0);
+        mfw_wcursor_u8(w, 0);
     }
-    wc_u8(w, r->dlms_version);
-    wc_u8(w, T_CONFORMANCE_1);
-    wc_u8(w, T_CONFORMANCE_2);
-    wc_u8(w, 4);
-    wc_u8(w, 0);
-    wc_u8(w, (uint8_t)(r->conformance >> 16));
-    wc_u8(w, (uint8_t)(r->conformance >> 8));
-    wc_u8(w, (uint8_t)r->conformance);
-    wc_u16be(w, r->server_max_pdu);
-    wc_u16be(w, r->vaa_name);
+    mfw_wcursor_u8(w, r->dlms_version);
+    mfw_wcursor_u8(w, T_CONFORMANCE_1);
+    mfw_wcursor_u8(w, T_CONFORMANCE_2);
+    mfw_wcursor_u8(w, 4);
+    mfw_wcursor_u8(w, 0);
+    mfw_wcursor_u8(w, (uint8_t)(r->conformance >> 16));
+    mfw_wcursor_u8(w, (uint8_t)(r->conformance >> 8));
+    mfw_wcursor_u8(w, (uint8_t)r->conformance);
+    mfw_wcursor_u16be(w, r->server_max_pdu);
+    mfw_wcursor_u16be(w, r->vaa_name);
 }
 
-int acse_build_initiate_response(const struct acse_initiate_resp *r, struct wcursor *w)
+int mfw_acse_build_initiate_response(const struct mfw_acse_initiate_resp *r, struct mfw_wcursor *w)
 {
-    if (r == NULL || w == NULL || r->conformance > ACSE_CONF_MASK)
+    if (r == NULL || w == NULL || r->conformance > MFW_ACSE_CONF_MASK)
         return MFW_E_ARG;
     if (!room(w, initiate_response_size(r)))
         return MFW_E_NOSPACE;
@@ -577,45 +577,45 @@ int acse_build_initiate_response(const struct acse_initiate_resp *r, struct wcur
 /* ConfirmedServiceError ::= CHOICE { initiateError [1] ServiceError, ... };
  * ServiceError ::= CHOICE { ..., initiate [6] IMPLICIT ENUMERATED, ... } (Green Book 9.5). */
 #define SERVICE_ERROR_SIZE 4u
-static void put_service_error(struct wcursor *w, uint8_t err)
+static void put_service_error(struct mfw_wcursor *w, uint8_t err)
 {
-    wc_u8(w, ACSE_XDLMS_CONFIRMED_SERVICE_ERROR);
-    wc_u8(w, 1); /* initiateError */
-    wc_u8(w, 6); /* initiate */
-    wc_u8(w, err);
+    mfw_wcursor_u8(w, MFW_ACSE_XDLMS_CONFIRMED_SERVICE_ERROR);
+    mfw_wcursor_u8(w, 1); /* initiateError */
+    mfw_wcursor_u8(w, 6); /* initiate */
+    mfw_wcursor_u8(w, err);
 }
 
-static void put_oid(struct wcursor *w, uint8_t tag, unsigned kind, uint8_t id)
+static void put_oid(struct mfw_wcursor *w, uint8_t tag, unsigned kind, uint8_t id)
 {
     put_tl(w, tag, DLMS_OID_LEN);
-    wc_bytes(w, dlms_ua_oid, sizeof(dlms_ua_oid));
-    wc_u8(w, (uint8_t)kind);
-    wc_u8(w, id);
+    mfw_wcursor_bytes(w, dlms_ua_oid, sizeof(dlms_ua_oid));
+    mfw_wcursor_u8(w, (uint8_t)kind);
+    mfw_wcursor_u8(w, id);
 }
 
-int acse_build_aare(const struct aare *a, struct wcursor *w)
+int mfw_acse_build_aare(const struct mfw_acse_aare *a, struct mfw_wcursor *w)
 {
     if (a == NULL || w == NULL)
         return MFW_E_ARG;
-    if (a->context < ACSE_CTX_LN || a->context > ACSE_CTX_SN_CIPHERED ||
-        a->result > ACSE_RESULT_REJECTED_TRANSIENT ||
-        (a->diag_source != ACSE_DIAG_SOURCE_USER && a->diag_source != ACSE_DIAG_SOURCE_PROVIDER) ||
+    if (a->context < MFW_ACSE_CTX_LN || a->context > MFW_ACSE_CTX_SN_CIPHERED ||
+        a->result > MFW_ACSE_RESULT_REJECTED_TRANSIENT ||
+        (a->diag_source != MFW_ACSE_DIAG_SOURCE_USER && a->diag_source != MFW_ACSE_DIAG_SOURCE_PROVIDER) ||
         a->diag >= 0x80u || (a->has_mechanism && a->mechanism >= 0x80u) ||
         (a->has_auth_value && !bytes_ok(&a->auth_value)) ||
-        a->user_info_kind > ACSE_AARE_UI_RAW ||
-        (a->user_info_kind == ACSE_AARE_UI_RAW && !bytes_ok(&a->user_info_raw)) ||
-        (a->user_info_kind == ACSE_AARE_UI_INITIATE && a->initiate.conformance > ACSE_CONF_MASK))
+        a->user_info_kind > MFW_ACSE_AARE_UI_RAW ||
+        (a->user_info_kind == MFW_ACSE_AARE_UI_RAW && !bytes_ok(&a->user_info_raw)) ||
+        (a->user_info_kind == MFW_ACSE_AARE_UI_INITIATE && a->initiate.conformance > MFW_ACSE_CONF_MASK))
         return MFW_E_ARG;
 
     size_t ui = 0;
     switch (a->user_info_kind) {
-    case ACSE_AARE_UI_INITIATE:
+    case MFW_ACSE_AARE_UI_INITIATE:
         ui = initiate_response_size(&a->initiate);
         break;
-    case ACSE_AARE_UI_ERROR:
+    case MFW_ACSE_AARE_UI_ERROR:
         ui = SERVICE_ERROR_SIZE;
         break;
-    case ACSE_AARE_UI_RAW:
+    case MFW_ACSE_AARE_UI_RAW:
         ui = a->user_info_raw.len;
         break;
     default:
@@ -630,85 +630,85 @@ int acse_build_aare(const struct aare *a, struct wcursor *w)
         body += tlv_size(2) + tlv_size(DLMS_OID_LEN);
     if (a->has_auth_value)
         body += tlv_size(tlv_size(a->auth_value.len));
-    if (a->user_info_kind != ACSE_AARE_UI_NONE)
+    if (a->user_info_kind != MFW_ACSE_AARE_UI_NONE)
         body += tlv_size(tlv_size(ui));
     if (body > ENC_MAX)
         return MFW_E_ARG;
     if (!room(w, tlv_size(body)))
         return MFW_E_NOSPACE;
 
-    put_tl(w, ACSE_TAG_AARE, body);
+    put_tl(w, MFW_ACSE_TAG_AARE, body);
     put_tl(w, T_APP_CONTEXT, tlv_size(DLMS_OID_LEN));
     put_oid(w, T_OBJECT_IDENTIFIER, OID_ARC_CONTEXT, a->context);
     put_tl(w, T_RESULT, 3); /* [2] EXPLICIT Association-result INTEGER */
     put_tl(w, T_INTEGER, 1);
-    wc_u8(w, a->result);
+    mfw_wcursor_u8(w, a->result);
     put_tl(w, T_RESULT_DIAG, 5); /* [3] EXPLICIT CHOICE { acse-service-user [1], -provider [2] } */
     put_tl(w, (uint8_t)(0xA0u | a->diag_source), 3);
     put_tl(w, T_INTEGER, 1);
-    wc_u8(w, a->diag);
+    mfw_wcursor_u8(w, a->diag);
     if (a->has_responding_ap_title) {
         put_tl(w, T_RESPONDING_AP_TITLE, tlv_size(8));
         put_tl(w, T_OCTET_STRING, 8);
-        wc_bytes(w, a->responding_ap_title, 8);
+        mfw_wcursor_bytes(w, a->responding_ap_title, 8);
     }
     if (a->has_mechanism) {
         /* responder-acse-requirements [8] IMPLICIT BIT STRING { authentication (0) }: one bit
          * used, 7 unused. Then mechanism-name [9] IMPLICIT OBJECT IDENTIFIER. */
         put_tl(w, T_RESPONDER_ACSE_REQ, 2);
-        wc_u8(w, 7);
-        wc_u8(w, 0x80);
+        mfw_wcursor_u8(w, 7);
+        mfw_wcursor_u8(w, 0x80);
         put_oid(w, T_RESP_MECHANISM, OID_ARC_MECHANISM, a->mechanism);
     }
     if (a->has_auth_value) { /* [10] EXPLICIT Authentication-value, charstring [0] */
         put_tl(w, T_RESPONDING_AUTH_VALUE, tlv_size(a->auth_value.len));
         put_tl(w, 0x80, a->auth_value.len);
-        wc_bytes(w, a->auth_value.p, a->auth_value.len);
+        mfw_wcursor_bytes(w, a->auth_value.p, a->auth_value.len);
     }
-    if (a->user_info_kind != ACSE_AARE_UI_NONE) {
+    if (a->user_info_kind != MFW_ACSE_AARE_UI_NONE) {
         put_tl(w, T_USER_INFO, tlv_size(ui));
         put_tl(w, T_OCTET_STRING, ui);
-        if (a->user_info_kind == ACSE_AARE_UI_INITIATE)
+        if (a->user_info_kind == MFW_ACSE_AARE_UI_INITIATE)
             put_initiate_response(w, &a->initiate);
-        else if (a->user_info_kind == ACSE_AARE_UI_ERROR)
+        else if (a->user_info_kind == MFW_ACSE_AARE_UI_ERROR)
             put_service_error(w, a->initiate_error);
         else
-            wc_bytes(w, a->user_info_raw.p, a->user_info_raw.len);
+            mfw_wcursor_bytes(w, a->user_info_raw.p, a->user_info_raw.len);
     }
     return w->err ? MFW_E_NOSPACE : MFW_OK;
 }
 
-int acse_build_rlre(const struct rlre *r, struct wcursor *w)
+int mfw_acse_build_rlre(const struct mfw_acse_rlre *r, struct mfw_wcursor *w)
 {
     if (r == NULL || w == NULL)
         return MFW_E_ARG;
-    if ((r->has_reason && r->reason >= 0x80u) || r->user_info_kind > ACSE_AARE_UI_RAW ||
-        r->user_info_kind == ACSE_AARE_UI_ERROR ||
-        (r->user_info_kind == ACSE_AARE_UI_RAW && !bytes_ok(&r->user_info_raw)) ||
-        (r->user_info_kind == ACSE_AARE_UI_INITIATE && r->initiate.conformance > ACSE_CONF_MASK))
+    if ((r->has_reason && r->reason >= 0x80u) || r->user_info_kind > MFW_ACSE_AARE_UI_RAW ||
+        r->user_info_kind == MFW_ACSE_AARE_UI_ERROR ||
+        (r->user_info_kind == MFW_ACSE_AARE_UI_RAW && !bytes_ok(&r->user_info_raw)) ||
+        (r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE && r->initiate.conformance > MFW_ACSE_CONF_MASK))
         return MFW_E_ARG;
-    size_t ui = r->user_info_kind == ACSE_AARE_UI_INITIATE ? initiate_response_size(&r->initiate)
-                : r->user_info_kind == ACSE_AARE_UI_RAW    ? r->user_info_raw.len
+    size_t ui = r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE ? initiate_response_size(&r->initiate)
+                : r->user_info_kind == MFW_ACSE_AARE_UI_RAW    ? r->user_info_raw.len
                                                            : 0u;
     size_t body = r->has_reason ? tlv_size(1) : 0u;
-    if (r->user_info_kind != ACSE_AARE_UI_NONE)
+    if (r->user_info_kind != MFW_ACSE_AARE_UI_NONE)
         body += tlv_size(tlv_size(ui));
     if (body > ENC_MAX)
         return MFW_E_ARG;
     if (!room(w, tlv_size(body)))
         return MFW_E_NOSPACE;
-    put_tl(w, ACSE_TAG_RLRE, body);
+    put_tl(w, MFW_ACSE_TAG_RLRE, body);
     if (r->has_reason) { /* reason [0] IMPLICIT Release-response-reason */
         put_tl(w, T_RELEASE_REASON, 1);
-        wc_u8(w, r->reason);
+        mfw_wcursor_u8(w, r->reason);
     }
-    if (r->user_info_kind != ACSE_AARE_UI_NONE) {
+    if (r->user_info_kind != MFW_ACSE_AARE_UI_NONE) {
         put_tl(w, T_USER_INFO, tlv_size(ui));
         put_tl(w, T_OCTET_STRING, ui);
-        if (r->user_info_kind == ACSE_AARE_UI_INITIATE)
+        if (r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE)
             put_initiate_response(w, &r->initiate);
         else
-            wc_bytes(w, r->user_info_raw.p, r->user_info_raw.len);
+            mfw_wcursor_bytes(w, r->user_info_raw.p, r->user_info_raw.len);
     }
     return w->err ? MFW_E_NOSPACE : MFW_OK;
 }

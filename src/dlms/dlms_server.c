@@ -10,33 +10,33 @@
 
 /* What each association may use (Green Book conformance block). The public client reads only. */
 #define CONF_PUBLIC                                                                               \
-    (ACSE_CONF_GET | ACSE_CONF_SELECTIVE_ACCESS | ACSE_CONF_BLOCK_TRANSFER_WITH_GET |             \
-     ACSE_CONF_MULTIPLE_REFERENCES)
+    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |             \
+     MFW_ACSE_CONF_MULTIPLE_REFERENCES)
 #define CONF_MANAGEMENT                                                                           \
-    (CONF_PUBLIC | ACSE_CONF_SET | ACSE_CONF_ACTION | ACSE_CONF_BLOCK_TRANSFER_WITH_SET |        \
-     ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)
+    (CONF_PUBLIC | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_ACTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET |        \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)
 
 /* Bytes kept free in front of a block's raw data: the largest GET-Response-WithDataBlock header
  * (C4 02 invoke last block(4) 00 and a 3-byte length). */
 #define BLOCK_HDR_MAX 12u
 
-void dlms_server_cfg_init(struct dlms_server_cfg *cfg)
+void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->max_pdu = DLMS_SERVER_MAX_PDU;
-    cfg->lls_password = DLMS_LLS_DEFAULT;
+    cfg->max_pdu = MFW_DLMS_SERVER_MAX_PDU;
+    cfg->lls_password = MFW_DLMS_LLS_DEFAULT;
     cfg->tcp_port = 4059;
     cfg->inactivity_s = 120;
     cfg->max_conns = 8;
 }
 
-int dlms_server_init(struct dlms_server *s, struct meter *m, const struct dlms_server_cfg *cfg)
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m, const struct mfw_dlms_server_config *cfg)
 {
     if (s == NULL || m == NULL || cfg == NULL || cfg->lls_password == NULL ||
-        cfg->max_pdu < 64 || cfg->max_pdu > DLMS_SERVER_MAX_PDU)
+        cfg->max_pdu < 64 || cfg->max_pdu > MFW_DLMS_SERVER_MAX_PDU)
         return MFW_E_ARG;
     size_t n = strlen(cfg->lls_password);
-    if (n == 0 || n > COSEM_SECRET_MAX)
+    if (n == 0 || n > MFW_COSEM_SECRET_MAX)
         return MFW_E_ARG;
     memset(s, 0, sizeof *s);
     s->m = m;
@@ -50,7 +50,7 @@ int dlms_server_init(struct dlms_server *s, struct meter *m, const struct dlms_s
     return MFW_OK;
 }
 
-static void reset_blocks(struct dlms_assoc *a)
+static void reset_blocks(struct mfw_dlms_assoc *a)
 {
     a->get_active = false;
     a->get_list = false;
@@ -61,52 +61,52 @@ static void reset_blocks(struct dlms_assoc *a)
     a->set_len = 0;
 }
 
-void dlms_server_close(struct dlms_server *s, unsigned conn)
+void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn)
 {
-    if (s == NULL || conn >= DLMS_SERVER_CONNS_MAX)
+    if (s == NULL || conn >= MFW_DLMS_SERVER_CONNS_MAX)
         return;
     reset_blocks(&s->a[conn]);
     s->a[conn].associated = false;
 }
 
-static struct cosem_ctx ctx_of(struct dlms_server *s, struct dlms_assoc *a)
+static struct mfw_cosem_ctx ctx_of(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a)
 {
-    struct cosem_ctx c = {s->m, &s->env, &a->ses};
+    struct mfw_cosem_ctx c = {s->m, &s->env, &a->ses};
     return c;
 }
 
 /* ---- association ---- */
 
-static size_t on_aarq(struct dlms_server *s, struct dlms_assoc *a, uint8_t sap, const uint8_t *apdu,
-                      size_t len, struct wcursor *w)
+static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8_t sap, const uint8_t *apdu,
+                      size_t len, struct mfw_wcursor *w)
 {
-    struct aarq rq;
-    struct aare re;
+    struct mfw_acse_aarq rq;
+    struct mfw_acse_aare re;
     memset(&re, 0, sizeof re);
     reset_blocks(a);
     a->associated = false;
-    const struct acse_client clients[2] = {
-        {DLMS_SAP_PUBLIC, ACSE_MECH_LOWEST, {NULL, 0}, CONF_PUBLIC},
-        {DLMS_SAP_MANAGEMENT, ACSE_MECH_LLS, {s->env.secret, s->env.secret_len}, CONF_MANAGEMENT},
+    const struct mfw_acse_client clients[2] = {
+        {MFW_DLMS_SAP_PUBLIC, MFW_ACSE_MECH_LOWEST, {NULL, 0}, CONF_PUBLIC},
+        {MFW_DLMS_SAP_MANAGEMENT, MFW_ACSE_MECH_LLS, {s->env.secret, s->env.secret_len}, CONF_MANAGEMENT},
     };
-    const struct acse_policy pol = {clients, 2, s->max_pdu, false};
-    int rc = acse_parse_aarq(apdu, len, &rq);
+    const struct mfw_acse_policy pol = {clients, 2, s->max_pdu, false};
+    int rc = mfw_acse_parse_aarq(apdu, len, &rq);
     if (rc == MFW_OK)
-        rc = acse_accept(&rq, sap, &pol, &re);
+        rc = mfw_acse_accept(&rq, sap, &pol, &re);
     if (rc != MFW_OK) {
         /* malformed, or a mechanism that needs the security layer (not there yet) */
         memset(&re, 0, sizeof re);
-        re.context = ACSE_CTX_LN;
-        re.result = ACSE_RESULT_REJECTED_PERMANENT;
-        re.diag_source = ACSE_DIAG_SOURCE_USER;
-        re.diag = rc == MFW_E_STATE ? ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED
-                                    : ACSE_DIAG_NO_REASON_GIVEN;
+        re.context = MFW_ACSE_CTX_LN;
+        re.result = MFW_ACSE_RESULT_REJECTED_PERMANENT;
+        re.diag_source = MFW_ACSE_DIAG_SOURCE_USER;
+        re.diag = rc == MFW_E_STATE ? MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED
+                                    : MFW_ACSE_DIAG_NO_REASON_GIVEN;
     }
-    if (acse_build_aare(&re, w) != MFW_OK)
+    if (mfw_acse_build_aare(&re, w) != MFW_OK)
         return 0;
-    if (re.result == ACSE_RESULT_ACCEPTED) {
+    if (re.result == MFW_ACSE_RESULT_ACCEPTED) {
         a->associated = true;
-        a->ses.client = sap == DLMS_SAP_MANAGEMENT ? COSEM_CLIENT_MANAGEMENT : COSEM_CLIENT_PUBLIC;
+        a->ses.client = sap == MFW_DLMS_SAP_MANAGEMENT ? MFW_COSEM_CLIENT_MANAGEMENT : MFW_COSEM_CLIENT_PUBLIC;
         a->ses.client_sap = sap;
         a->ses.mechanism = re.client_mechanism;
         a->ses.conformance = re.initiate.conformance;
@@ -118,19 +118,19 @@ static size_t on_aarq(struct dlms_server *s, struct dlms_assoc *a, uint8_t sap, 
     return w->len;
 }
 
-static size_t on_rlrq(struct dlms_assoc *a, const uint8_t *apdu, size_t len, struct wcursor *w)
+static size_t on_rlrq(struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len, struct mfw_wcursor *w)
 {
-    struct rlrq rq;
-    struct rlre re;
+    struct mfw_acse_rlrq rq;
+    struct mfw_acse_rlre re;
     memset(&re, 0, sizeof re);
-    if (acse_parse_rlrq(apdu, len, &rq) != MFW_OK)
+    if (mfw_acse_parse_rlrq(apdu, len, &rq) != MFW_OK)
         return 0;
     re.has_reason = true;
-    re.reason = ACSE_RELEASE_NORMAL;
-    re.user_info_kind = ACSE_AARE_UI_NONE;
+    re.reason = MFW_ACSE_RELEASE_NORMAL;
+    re.user_info_kind = MFW_ACSE_AARE_UI_NONE;
     reset_blocks(a);
     a->associated = false;
-    if (acse_build_rlre(&re, w) != MFW_OK)
+    if (mfw_acse_build_rlre(&re, w) != MFW_OK)
         return 0;
     return w->len;
 }
@@ -139,11 +139,11 @@ static size_t on_rlrq(struct dlms_assoc *a, const uint8_t *apdu, size_t len, str
 
 /* Copies the next bytes of the open GET into buf[cap]: the pending item first, then the header,
  * then item after item. *done when everything is out. MFW_OK or an error (an item that does not
- * fit COSEM_ITEM_MAX, a store failure). */
-static int fill(struct dlms_server *s, struct dlms_assoc *a, uint8_t *buf, size_t cap,
+ * fit MFW_COSEM_ITEM_MAX, a store failure). */
+static int fill(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8_t *buf, size_t cap,
                 size_t *n, bool *done)
 {
-    struct cosem_ctx c = ctx_of(s, a);
+    struct mfw_cosem_ctx c = ctx_of(s, a);
     *n = 0;
     *done = false;
     if (a->get_list) {
@@ -168,15 +168,15 @@ static int fill(struct dlms_server *s, struct dlms_assoc *a, uint8_t *buf, size_
             *n += k;
             continue;
         }
-        struct wcursor w;
-        wc_init(&w, a->pend, sizeof a->pend);
+        struct mfw_wcursor w;
+        mfw_wcursor_init(&w, a->pend, sizeof a->pend);
         if (!a->hdr_done) {
-            cosem_get_header(&c, &a->st, &w);
+            mfw_cosem_get_header(&c, &a->st, &w);
             a->hdr_done = true;
         } else if (a->next_item < a->st.items) {
-            int r = cosem_get_item(&c, &a->st, a->next_item, &w);
+            int r = mfw_cosem_get_item(&c, &a->st, a->next_item, &w);
             a->next_item++;
-            if (r != DAR_SUCCESS)
+            if (r != MFW_DAR_SUCCESS)
                 return MFW_E_IO;
         } else {
             *done = true;
@@ -190,47 +190,47 @@ static int fill(struct dlms_server *s, struct dlms_assoc *a, uint8_t *buf, size_
 }
 
 /* Sends the next block (or, for the first one, a normal response when everything fits). */
-static size_t send_get(struct dlms_server *s, struct dlms_assoc *a, bool first, uint8_t *out,
+static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool first, uint8_t *out,
                        size_t cap)
 {
     size_t room = (a->max_send < cap ? a->max_send : cap);
     if (room <= BLOCK_HDR_MAX + 1) { /* a client PDU too small for any block */
-        struct wcursor e;
-        wc_init(&e, out, cap);
+        struct mfw_wcursor e;
+        mfw_wcursor_init(&e, out, cap);
         a->get_active = false;
-        xdlms_put_get_normal_dar(&e, a->get_invoke, DAR_OTHER_REASON);
+        mfw_xdlms_put_get_normal_dar(&e, a->get_invoke, MFW_DAR_OTHER_REASON);
         return e.err == 0 ? e.len : 0;
     }
     size_t n;
     bool done;
     uint8_t *data = out + BLOCK_HDR_MAX;
     int rc = fill(s, a, data, room - BLOCK_HDR_MAX, &n, &done);
-    struct wcursor w;
-    wc_init(&w, out, cap);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
     if (rc != MFW_OK) {
         a->get_active = false;
         if (first) {
-            xdlms_put_get_normal_dar(&w, a->get_invoke, DAR_OTHER_REASON);
+            mfw_xdlms_put_get_normal_dar(&w, a->get_invoke, MFW_DAR_OTHER_REASON);
         } else {
-            xdlms_put_get_block_dar(&w, a->get_invoke, a->get_block + 1, DAR_LONG_GET_ABORTED);
+            mfw_xdlms_put_get_block_dar(&w, a->get_invoke, a->get_block + 1, MFW_DAR_LONG_GET_ABORTED);
         }
         return w.len;
     }
     if (first && done) {
         if (a->get_list) {
-            wc_u8(&w, XDLMS_GET_RESPONSE);
-            wc_u8(&w, XDLMS_GET_WITH_LIST);
-            wc_u8(&w, a->get_invoke);
+            mfw_wcursor_u8(&w, MFW_XDLMS_GET_RESPONSE);
+            mfw_wcursor_u8(&w, MFW_XDLMS_GET_WITH_LIST);
+            mfw_wcursor_u8(&w, a->get_invoke);
         } else {
-            xdlms_put_get_normal_data_begin(&w, a->get_invoke);
+            mfw_xdlms_put_get_normal_data_begin(&w, a->get_invoke);
         }
         memmove(out + w.len, data, n);
         a->get_active = false;
         return w.len + n;
     }
     a->get_block++;
-    size_t hdr = xdlms_get_block_overhead(n);
-    xdlms_put_get_block_begin(&w, a->get_invoke, done, a->get_block, n);
+    size_t hdr = mfw_xdlms_get_block_overhead(n);
+    mfw_xdlms_put_get_block_begin(&w, a->get_invoke, done, a->get_block, n);
     if (w.len != hdr)
         return 0;
     memmove(out + hdr, data, n);
@@ -238,26 +238,26 @@ static size_t send_get(struct dlms_server *s, struct dlms_assoc *a, bool first, 
     return hdr + n;
 }
 
-static size_t on_get(struct dlms_server *s, struct dlms_assoc *a, const uint8_t *apdu, size_t len,
+static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len,
                      uint8_t *out, size_t cap)
 {
-    static const struct xdlms_get_req zero; /* const: no mutable global */
-    struct xdlms_get_req rq = zero;
-    struct wcursor w;
-    wc_init(&w, out, cap);
-    if (xdlms_parse_get(apdu, len, &rq) != MFW_OK) {
-        xdlms_put_confirmed_error(&w, 5, 0);
+    static const struct mfw_xdlms_get_req zero; /* const: no mutable global */
+    struct mfw_xdlms_get_req rq = zero;
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
+    if (mfw_xdlms_parse_get(apdu, len, &rq) != MFW_OK) {
+        mfw_xdlms_put_confirmed_error(&w, 5, 0);
         return w.len;
     }
-    struct cosem_ctx c = ctx_of(s, a);
-    if (rq.kind == XDLMS_GET_NEXT) {
+    struct mfw_cosem_ctx c = ctx_of(s, a);
+    if (rq.kind == MFW_XDLMS_GET_NEXT) {
         if (!a->get_active) {
-            xdlms_put_get_block_dar(&w, rq.invoke, rq.block, DAR_NO_LONG_GET_IN_PROGRESS);
+            mfw_xdlms_put_get_block_dar(&w, rq.invoke, rq.block, MFW_DAR_NO_LONG_GET_IN_PROGRESS);
             return w.len;
         }
         if (rq.block != a->get_block) {
             a->get_active = false;
-            xdlms_put_get_block_dar(&w, rq.invoke, rq.block, DAR_LONG_GET_ABORTED);
+            mfw_xdlms_put_get_block_dar(&w, rq.invoke, rq.block, MFW_DAR_LONG_GET_ABORTED);
             return w.len;
         }
         a->get_invoke = rq.invoke;
@@ -267,10 +267,10 @@ static size_t on_get(struct dlms_server *s, struct dlms_assoc *a, const uint8_t 
     reset_blocks(a);
     a->get_invoke = rq.invoke;
     a->get_block = 0;
-    if (rq.kind == XDLMS_GET_NORMAL) {
-        int dar = cosem_get_open(&c, &rq.ref[0], &a->st);
-        if (dar != DAR_SUCCESS) {
-            xdlms_put_get_normal_dar(&w, rq.invoke, (uint8_t)dar);
+    if (rq.kind == MFW_XDLMS_GET_NORMAL) {
+        int dar = mfw_cosem_get_open(&c, &rq.ref[0], &a->st);
+        if (dar != MFW_DAR_SUCCESS) {
+            mfw_xdlms_put_get_normal_dar(&w, rq.invoke, (uint8_t)dar);
             return w.len;
         }
         a->hdr_done = false;
@@ -279,31 +279,31 @@ static size_t on_get(struct dlms_server *s, struct dlms_assoc *a, const uint8_t 
         return send_get(s, a, true, out, cap);
     }
     /* with-list: every result built whole into list_buf */
-    struct wcursor lw;
-    wc_init(&lw, a->list_buf, sizeof a->list_buf);
-    axdr_put_length(&lw, rq.n);
+    struct mfw_wcursor lw;
+    mfw_wcursor_init(&lw, a->list_buf, sizeof a->list_buf);
+    mfw_axdr_put_length(&lw, rq.n);
     for (unsigned i = 0; i < rq.n; i++) {
-        struct cosem_stream st;
+        struct mfw_cosem_stream st;
         size_t mark = lw.len;
-        int dar = cosem_get_open(&c, &rq.ref[i], &st);
-        if (dar == DAR_SUCCESS) {
-            wc_u8(&lw, 0);
-            cosem_get_header(&c, &st, &lw);
-            for (uint32_t k = 0; k < st.items && lw.err == 0 && dar == DAR_SUCCESS; k++)
-                dar = cosem_get_item(&c, &st, k, &lw);
-            if (lw.err != 0 || dar != DAR_SUCCESS) {
+        int dar = mfw_cosem_get_open(&c, &rq.ref[i], &st);
+        if (dar == MFW_DAR_SUCCESS) {
+            mfw_wcursor_u8(&lw, 0);
+            mfw_cosem_get_header(&c, &st, &lw);
+            for (uint32_t k = 0; k < st.items && lw.err == 0 && dar == MFW_DAR_SUCCESS; k++)
+                dar = mfw_cosem_get_item(&c, &st, k, &lw);
+            if (lw.err != 0 || dar != MFW_DAR_SUCCESS) {
                 lw.err = 0;
                 lw.len = mark;
-                dar = DAR_OTHER_REASON; /* too large for a list answer */
+                dar = MFW_DAR_OTHER_REASON; /* too large for a list answer */
             }
         }
-        if (dar != DAR_SUCCESS) {
-            wc_u8(&lw, 1);
-            wc_u8(&lw, (uint8_t)dar);
+        if (dar != MFW_DAR_SUCCESS) {
+            mfw_wcursor_u8(&lw, 1);
+            mfw_wcursor_u8(&lw, (uint8_t)dar);
         }
     }
     if (lw.err != 0) {
-        xdlms_put_confirmed_error(&w, 5, 1); /* pdu-size */
+        mfw_xdlms_put_confirmed_error(&w, 5, 1); /* pdu-size */
         return w.len;
     }
     a->list_len = lw.len;
@@ -315,40 +315,40 @@ static size_t on_get(struct dlms_server *s, struct dlms_assoc *a, const uint8_t 
 
 /* ---- SET ---- */
 
-static size_t on_set(struct dlms_server *s, struct dlms_assoc *a, const uint8_t *apdu, size_t len,
+static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len,
                      uint8_t *out, size_t cap)
 {
-    static const struct xdlms_set_req zero;
-    struct xdlms_set_req rq = zero;
-    struct wcursor w;
-    wc_init(&w, out, cap);
-    if (xdlms_parse_set(apdu, len, &rq) != MFW_OK) {
-        xdlms_put_confirmed_error(&w, 6, 0);
+    static const struct mfw_xdlms_set_req zero;
+    struct mfw_xdlms_set_req rq = zero;
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
+    if (mfw_xdlms_parse_set(apdu, len, &rq) != MFW_OK) {
+        mfw_xdlms_put_confirmed_error(&w, 6, 0);
         return w.len;
     }
-    struct cosem_ctx c = ctx_of(s, a);
+    struct mfw_cosem_ctx c = ctx_of(s, a);
     a->act_active = false; /* a SET abandons an ACTION with blocks (they share set_buf) */
     switch (rq.kind) {
-    case XDLMS_SET_NORMAL:
+    case MFW_XDLMS_SET_NORMAL:
         a->set_active = false;
-        xdlms_put_set_normal(&w, rq.invoke,
-                             (uint8_t)cosem_set(&c, &rq.ref[0], rq.value[0].p, rq.value[0].len));
+        mfw_xdlms_put_set_normal(&w, rq.invoke,
+                             (uint8_t)mfw_cosem_set(&c, &rq.ref[0], rq.value[0].p, rq.value[0].len));
         return w.len;
-    case XDLMS_SET_WITH_LIST: {
-        uint8_t res[XDLMS_LIST_MAX];
+    case MFW_XDLMS_SET_WITH_LIST: {
+        uint8_t res[MFW_XDLMS_LIST_MAX];
         a->set_active = false;
         for (unsigned i = 0; i < rq.n; i++)
-            res[i] = (uint8_t)cosem_set(&c, &rq.ref[i], rq.value[i].p, rq.value[i].len);
-        xdlms_put_set_list(&w, rq.invoke, res, rq.n);
+            res[i] = (uint8_t)mfw_cosem_set(&c, &rq.ref[i], rq.value[i].p, rq.value[i].len);
+        mfw_xdlms_put_set_list(&w, rq.invoke, res, rq.n);
         return w.len;
     }
-    case XDLMS_SET_FIRST_BLOCK:
-    case XDLMS_SET_BLOCK: {
-        bool firstb = rq.kind == XDLMS_SET_FIRST_BLOCK;
+    case MFW_XDLMS_SET_FIRST_BLOCK:
+    case MFW_XDLMS_SET_BLOCK: {
+        bool firstb = rq.kind == MFW_XDLMS_SET_FIRST_BLOCK;
         if (firstb) {
             a->set_active = false;
             if (rq.block != 1 || rq.ref[0].has_selection) {
-                xdlms_put_set_last_block(&w, rq.invoke, DAR_OTHER_REASON, rq.block);
+                mfw_xdlms_put_set_last_block(&w, rq.invoke, MFW_DAR_OTHER_REASON, rq.block);
                 return w.len;
             }
             a->set_ref = rq.ref[0];
@@ -359,67 +359,67 @@ static size_t on_set(struct dlms_server *s, struct dlms_assoc *a, const uint8_t 
             a->set_active = true;
         }
         if (!a->set_active) {
-            xdlms_put_set_last_block(&w, rq.invoke, DAR_NO_LONG_SET_IN_PROGRESS, rq.block);
+            mfw_xdlms_put_set_last_block(&w, rq.invoke, MFW_DAR_NO_LONG_SET_IN_PROGRESS, rq.block);
             return w.len;
         }
         if (rq.block != a->set_block + 1 || rq.raw.len > sizeof a->set_buf - a->set_len) {
             a->set_active = false;
-            xdlms_put_set_last_block(&w, rq.invoke, DAR_LONG_SET_ABORTED, rq.block);
+            mfw_xdlms_put_set_last_block(&w, rq.invoke, MFW_DAR_LONG_SET_ABORTED, rq.block);
             return w.len;
         }
         memcpy(a->set_buf + a->set_len, rq.raw.p, rq.raw.len);
         a->set_len += rq.raw.len;
         a->set_block = rq.block;
         if (!rq.last_block) {
-            xdlms_put_set_block_ack(&w, rq.invoke, rq.block);
+            mfw_xdlms_put_set_block_ack(&w, rq.invoke, rq.block);
             return w.len;
         }
         a->set_active = false;
-        xdlms_put_set_last_block(&w, rq.invoke,
-                                 (uint8_t)cosem_set(&c, &a->set_ref, a->set_buf, a->set_len),
+        mfw_xdlms_put_set_last_block(&w, rq.invoke,
+                                 (uint8_t)mfw_cosem_set(&c, &a->set_ref, a->set_buf, a->set_len),
                                  rq.block);
         return w.len;
     }
     default:
-        xdlms_put_confirmed_error(&w, 6, 2);
+        mfw_xdlms_put_confirmed_error(&w, 6, 2);
         return w.len;
     }
 }
 
 /* ---- ACTION ---- */
 
-static size_t on_action(struct dlms_server *s, struct dlms_assoc *a, const uint8_t *apdu,
+static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu,
                         size_t len, uint8_t *out, size_t cap)
 {
-    struct xdlms_action_req rq;
-    struct wcursor w;
-    wc_init(&w, out, cap);
-    if (xdlms_parse_action(apdu, len, &rq) != MFW_OK) {
-        xdlms_put_confirmed_error(&w, 6, 0);
+    struct mfw_xdlms_action_req rq;
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
+    if (mfw_xdlms_parse_action(apdu, len, &rq) != MFW_OK) {
+        mfw_xdlms_put_confirmed_error(&w, 6, 0);
         return w.len;
     }
-    struct cosem_ctx c = ctx_of(s, a);
+    struct mfw_cosem_ctx c = ctx_of(s, a);
     a->set_active = false; /* an ACTION abandons a SET with blocks (they share set_buf) */
-    const struct xdlms_ref *ref = &rq.ref;
+    const struct mfw_xdlms_ref *ref = &rq.ref;
     const uint8_t *params = rq.has_params ? rq.params.p : NULL;
     size_t plen = rq.params.len;
-    if (rq.kind == XDLMS_ACTION_NORMAL) {
+    if (rq.kind == MFW_XDLMS_ACTION_NORMAL) {
         a->act_active = false;
     } else {
         /* Parameters in blocks (Green Book 9.3, Action-Request-With-First-Pblock / -With-Pblock
          * [M]): each block but the last is acknowledged with Action-Response-Next-Pblock; the
          * method runs on the last, answered Action-Response-Normal. Results: long-action-aborted
-         * (15) for a block out of sequence or parameters beyond DLMS_SERVER_SET_BUF,
+         * (15) for a block out of sequence or parameters beyond MFW_DLMS_SERVER_SET_BUF,
          * no-long-action-in-progress (16) for a block with no transfer. */
-        if (!(a->ses.conformance & ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)) {
+        if (!(a->ses.conformance & MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)) {
             a->act_active = false;
-            xdlms_put_exception(&w, XDLMS_STATE_SERVICE_NOT_ALLOWED, XDLMS_SERVICE_NOT_SUPPORTED);
+            mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
             return w.len;
         }
-        if (rq.kind == XDLMS_ACTION_WITH_FIRST_PBLOCK) {
+        if (rq.kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK) {
             a->act_active = false;
             if (rq.block != 1) {
-                xdlms_put_action_normal(&w, rq.invoke, DAR_OTHER_REASON, false);
+                mfw_xdlms_put_action_normal(&w, rq.invoke, MFW_DAR_OTHER_REASON, false);
                 return w.len;
             }
             a->act_ref = rq.ref;
@@ -428,12 +428,12 @@ static size_t on_action(struct dlms_server *s, struct dlms_assoc *a, const uint8
             a->act_active = true;
         }
         if (!a->act_active) {
-            xdlms_put_action_normal(&w, rq.invoke, DAR_NO_LONG_GET_IN_PROGRESS, false);
+            mfw_xdlms_put_action_normal(&w, rq.invoke, MFW_DAR_NO_LONG_GET_IN_PROGRESS, false);
             return w.len;
         }
         if (rq.block != a->act_block + 1 || rq.raw.len > sizeof a->set_buf - a->set_len) {
             a->act_active = false;
-            xdlms_put_action_normal(&w, rq.invoke, DAR_LONG_GET_ABORTED, false);
+            mfw_xdlms_put_action_normal(&w, rq.invoke, MFW_DAR_LONG_GET_ABORTED, false);
             return w.len;
         }
         if (rq.raw.len > 0)
@@ -441,7 +441,7 @@ static size_t on_action(struct dlms_server *s, struct dlms_assoc *a, const uint8
         a->set_len += rq.raw.len;
         a->act_block = rq.block;
         if (!rq.last_block) {
-            xdlms_put_action_next_pblock(&w, rq.invoke, rq.block);
+            mfw_xdlms_put_action_next_pblock(&w, rq.invoke, rq.block);
             return w.len;
         }
         a->act_active = false;
@@ -449,61 +449,61 @@ static size_t on_action(struct dlms_server *s, struct dlms_assoc *a, const uint8
         params = a->set_len > 0 ? a->set_buf : NULL;
         plen = a->set_len;
         if (params != NULL) { /* the parameters must be exactly one Data */
-            struct rcursor pc;
-            rc_init(&pc, params, plen);
-            if (axdr_skip(&pc, AXDR_DEPTH_DEFAULT) != MFW_OK || rc_left(&pc) != 0) {
-                xdlms_put_action_normal(&w, rq.invoke, DAR_TYPE_UNMATCHED, false);
+            struct mfw_rcursor pc;
+            mfw_rcursor_init(&pc, params, plen);
+            if (mfw_axdr_skip(&pc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK || mfw_rcursor_left(&pc) != 0) {
+                mfw_xdlms_put_action_normal(&w, rq.invoke, MFW_DAR_TYPE_UNMATCHED, false);
                 return w.len;
             }
         }
     }
     uint8_t ret[64];
-    struct wcursor rw;
-    wc_init(&rw, ret, sizeof ret);
+    struct mfw_wcursor rw;
+    mfw_wcursor_init(&rw, ret, sizeof ret);
     bool has_ret = false;
-    int r = cosem_action(&c, ref, params, plen, &rw, &has_ret);
+    int r = mfw_cosem_action(&c, ref, params, plen, &rw, &has_ret);
     has_ret = has_ret && rw.err == 0;
-    xdlms_put_action_normal(&w, rq.invoke, (uint8_t)r, has_ret);
+    mfw_xdlms_put_action_normal(&w, rq.invoke, (uint8_t)r, has_ret);
     if (has_ret)
-        wc_bytes(&w, ret, rw.len);
+        mfw_wcursor_bytes(&w, ret, rw.len);
     return w.len;
 }
 
-size_t dlms_server_apdu(struct dlms_server *s, unsigned conn, uint8_t client_sap,
+size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
                         const uint8_t *apdu, size_t len, uint8_t *out, size_t cap)
 {
-    if (s == NULL || apdu == NULL || out == NULL || len == 0 || conn >= DLMS_SERVER_CONNS_MAX)
+    if (s == NULL || apdu == NULL || out == NULL || len == 0 || conn >= MFW_DLMS_SERVER_CONNS_MAX)
         return 0;
-    struct dlms_assoc *a = &s->a[conn];
-    struct wcursor w;
-    wc_init(&w, out, cap);
+    struct mfw_dlms_assoc *a = &s->a[conn];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
     uint8_t tag = apdu[0];
-    if (tag == ACSE_TAG_AARQ)
+    if (tag == MFW_ACSE_TAG_AARQ)
         return on_aarq(s, a, client_sap, apdu, len, &w);
-    if (tag == ACSE_TAG_RLRQ)
+    if (tag == MFW_ACSE_TAG_RLRQ)
         return on_rlrq(a, apdu, len, &w);
-    bool known = tag == XDLMS_GET_REQUEST || tag == XDLMS_SET_REQUEST ||
-                 tag == XDLMS_ACTION_REQUEST;
+    bool known = tag == MFW_XDLMS_GET_REQUEST || tag == MFW_XDLMS_SET_REQUEST ||
+                 tag == MFW_XDLMS_ACTION_REQUEST;
     if (!known) {
-        xdlms_put_exception(&w, XDLMS_STATE_SERVICE_UNKNOWN, XDLMS_SERVICE_NOT_SUPPORTED);
+        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_UNKNOWN, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
         return w.len;
     }
     /* Green Book: no xDLMS service before the association is established */
     if (!a->associated || a->ses.client_sap != client_sap) {
-        xdlms_put_exception(&w, XDLMS_STATE_SERVICE_NOT_ALLOWED,
-                            XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
+        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED,
+                            MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
         return w.len;
     }
-    uint32_t need = tag == XDLMS_GET_REQUEST ? ACSE_CONF_GET
-                    : tag == XDLMS_SET_REQUEST ? ACSE_CONF_SET
-                                               : ACSE_CONF_ACTION;
+    uint32_t need = tag == MFW_XDLMS_GET_REQUEST ? MFW_ACSE_CONF_GET
+                    : tag == MFW_XDLMS_SET_REQUEST ? MFW_ACSE_CONF_SET
+                                               : MFW_ACSE_CONF_ACTION;
     if (!(a->ses.conformance & need)) {
-        xdlms_put_exception(&w, XDLMS_STATE_SERVICE_NOT_ALLOWED, XDLMS_SERVICE_NOT_SUPPORTED);
+        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
         return w.len;
     }
-    if (tag == XDLMS_GET_REQUEST)
+    if (tag == MFW_XDLMS_GET_REQUEST)
         return on_get(s, a, apdu, len, out, cap);
-    if (tag == XDLMS_SET_REQUEST)
+    if (tag == MFW_XDLMS_SET_REQUEST)
         return on_set(s, a, apdu, len, out, cap);
     return on_action(s, a, apdu, len, out, cap);
 }

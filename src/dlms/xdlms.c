@@ -8,15 +8,15 @@
 
 /* cosem-attribute-descriptor: class-id, instance-id, attribute-id; then, if with_sel, the
  * OPTIONAL access-selection: selector and one whole Data (validated, kept as a view). */
-static void get_ref(struct rcursor *rc, struct xdlms_ref *r, bool with_sel)
+static void get_ref(struct mfw_rcursor *rc, struct mfw_xdlms_ref *r, bool with_sel)
 {
     memset(r, 0, sizeof *r);
-    r->class_id = rc_u16be(rc);
-    rc_bytes(rc, r->obis, 6);
-    r->id = (int8_t)rc_u8(rc);
+    r->class_id = mfw_rcursor_u16be(rc);
+    mfw_rcursor_bytes(rc, r->obis, 6);
+    r->id = (int8_t)mfw_rcursor_u8(rc);
     if (!with_sel)
         return;
-    uint8_t present = rc_u8(rc);
+    uint8_t present = mfw_rcursor_u8(rc);
     if (present == 0)
         return;
     if (present != 1) {
@@ -24,9 +24,9 @@ static void get_ref(struct rcursor *rc, struct xdlms_ref *r, bool with_sel)
         return;
     }
     r->has_selection = true;
-    r->selector = rc_u8(rc);
+    r->selector = mfw_rcursor_u8(rc);
     size_t start = rc->pos;
-    if (rc->err == 0 && axdr_skip(rc, AXDR_DEPTH_DEFAULT) != MFW_OK)
+    if (rc->err == 0 && mfw_axdr_skip(rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK)
         rc->err = MFW_E_FORMAT;
     if (rc->err == 0) {
         r->params.p = rc->p + start;
@@ -34,55 +34,55 @@ static void get_ref(struct rcursor *rc, struct xdlms_ref *r, bool with_sel)
     }
 }
 
-static void get_data_view(struct rcursor *rc, struct xdlms_bytes *v)
+static void get_data_view(struct mfw_rcursor *rc, struct mfw_xdlms_bytes *v)
 {
     size_t start = rc->pos;
-    if (rc->err == 0 && axdr_skip(rc, AXDR_DEPTH_DEFAULT) != MFW_OK)
+    if (rc->err == 0 && mfw_axdr_skip(rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK)
         rc->err = MFW_E_FORMAT;
     v->p = rc->err == 0 ? rc->p + start : NULL;
     v->len = rc->err == 0 ? rc->pos - start : 0;
 }
 
-static int finish(struct rcursor *rc)
+static int finish(struct mfw_rcursor *rc)
 {
-    if (rc->err != 0 || rc_left(rc) != 0)
+    if (rc->err != 0 || mfw_rcursor_left(rc) != 0)
         return MFW_E_FORMAT;
     return MFW_OK;
 }
 
 /* A BER length / count as A-XDR writes it (the quantity of a SEQUENCE OF). */
-static uint32_t get_count(struct rcursor *rc)
+static uint32_t get_count(struct mfw_rcursor *rc)
 {
     size_t n = 0;
-    if (rc->err == 0 && axdr_get_length(rc, &n) != MFW_OK) {
+    if (rc->err == 0 && mfw_axdr_get_length(rc, &n) != MFW_OK) {
         rc->err = MFW_E_FORMAT;
         return 0;
     }
     return (uint32_t)n;
 }
 
-int xdlms_parse_get(const uint8_t *buf, size_t len, struct xdlms_get_req *out)
+int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req *out)
 {
     if (buf == NULL || out == NULL)
         return MFW_E_ARG;
-    struct rcursor rc;
-    rc_init(&rc, buf, len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, len);
     out->n = 0;
-    if (rc_u8(&rc) != XDLMS_GET_REQUEST)
+    if (mfw_rcursor_u8(&rc) != MFW_XDLMS_GET_REQUEST)
         return MFW_E_FORMAT;
-    out->kind = rc_u8(&rc);
-    out->invoke = rc_u8(&rc);
+    out->kind = mfw_rcursor_u8(&rc);
+    out->invoke = mfw_rcursor_u8(&rc);
     switch (out->kind) {
-    case XDLMS_GET_NORMAL:
+    case MFW_XDLMS_GET_NORMAL:
         out->n = 1;
         get_ref(&rc, &out->ref[0], true);
         break;
-    case XDLMS_GET_NEXT:
-        out->block = rc_u32be(&rc);
+    case MFW_XDLMS_GET_NEXT:
+        out->block = mfw_rcursor_u32be(&rc);
         break;
-    case XDLMS_GET_WITH_LIST: {
+    case MFW_XDLMS_GET_WITH_LIST: {
         uint32_t n = get_count(&rc);
-        if (n == 0 || n > XDLMS_LIST_MAX)
+        if (n == 0 || n > MFW_XDLMS_LIST_MAX)
             return MFW_E_FORMAT;
         out->n = (uint8_t)n;
         for (uint32_t i = 0; i < n && rc.err == 0; i++)
@@ -95,46 +95,46 @@ int xdlms_parse_get(const uint8_t *buf, size_t len, struct xdlms_get_req *out)
     return finish(&rc);
 }
 
-int xdlms_parse_set(const uint8_t *buf, size_t len, struct xdlms_set_req *out)
+int mfw_xdlms_parse_set(const uint8_t *buf, size_t len, struct mfw_xdlms_set_req *out)
 {
     if (buf == NULL || out == NULL)
         return MFW_E_ARG;
-    struct rcursor rc;
-    rc_init(&rc, buf, len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, len);
     out->n = 0;
     out->raw.p = NULL;
     out->raw.len = 0;
-    if (rc_u8(&rc) != XDLMS_SET_REQUEST)
+    if (mfw_rcursor_u8(&rc) != MFW_XDLMS_SET_REQUEST)
         return MFW_E_FORMAT;
-    out->kind = rc_u8(&rc);
-    out->invoke = rc_u8(&rc);
+    out->kind = mfw_rcursor_u8(&rc);
+    out->invoke = mfw_rcursor_u8(&rc);
     switch (out->kind) {
-    case XDLMS_SET_NORMAL:
+    case MFW_XDLMS_SET_NORMAL:
         out->n = 1;
         get_ref(&rc, &out->ref[0], true);
         get_data_view(&rc, &out->value[0]);
         break;
-    case XDLMS_SET_FIRST_BLOCK:
-    case XDLMS_SET_BLOCK: {
-        if (out->kind == XDLMS_SET_FIRST_BLOCK) {
+    case MFW_XDLMS_SET_FIRST_BLOCK:
+    case MFW_XDLMS_SET_BLOCK: {
+        if (out->kind == MFW_XDLMS_SET_FIRST_BLOCK) {
             out->n = 1;
             get_ref(&rc, &out->ref[0], true);
         }
-        uint8_t last = rc_u8(&rc);
+        uint8_t last = mfw_rcursor_u8(&rc);
         if (last > 1)
             return MFW_E_FORMAT;
         out->last_block = last != 0;
-        out->block = rc_u32be(&rc);
+        out->block = mfw_rcursor_u32be(&rc);
         size_t n = 0;
-        if (rc.err == 0 && axdr_get_length(&rc, &n) != MFW_OK)
+        if (rc.err == 0 && mfw_axdr_get_length(&rc, &n) != MFW_OK)
             return MFW_E_FORMAT;
-        out->raw.p = rc_take(&rc, n);
+        out->raw.p = mfw_rcursor_take(&rc, n);
         out->raw.len = n;
         break;
     }
-    case XDLMS_SET_WITH_LIST: {
+    case MFW_XDLMS_SET_WITH_LIST: {
         uint32_t n = get_count(&rc);
-        if (n == 0 || n > XDLMS_LIST_MAX)
+        if (n == 0 || n > MFW_XDLMS_LIST_MAX)
             return MFW_E_FORMAT;
         out->n = (uint8_t)n;
         for (uint32_t i = 0; i < n && rc.err == 0; i++)
@@ -151,16 +151,16 @@ int xdlms_parse_set(const uint8_t *buf, size_t len, struct xdlms_set_req *out)
     return finish(&rc);
 }
 
-int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *out)
+int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_action_req *out)
 {
     if (buf == NULL || out == NULL)
         return MFW_E_ARG;
-    struct rcursor rc;
-    rc_init(&rc, buf, len);
-    if (rc_u8(&rc) != XDLMS_ACTION_REQUEST)
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, len);
+    if (mfw_rcursor_u8(&rc) != MFW_XDLMS_ACTION_REQUEST)
         return MFW_E_FORMAT;
-    out->kind = rc_u8(&rc);
-    out->invoke = rc_u8(&rc);
+    out->kind = mfw_rcursor_u8(&rc);
+    out->invoke = mfw_rcursor_u8(&rc);
     out->has_params = false;
     out->params.p = NULL;
     out->params.len = 0;
@@ -168,27 +168,27 @@ int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *
     out->block = 0;
     out->raw.p = NULL;
     out->raw.len = 0;
-    if (out->kind == XDLMS_ACTION_WITH_FIRST_PBLOCK || out->kind == XDLMS_ACTION_WITH_PBLOCK) {
-        if (out->kind == XDLMS_ACTION_WITH_FIRST_PBLOCK)
+    if (out->kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK || out->kind == MFW_XDLMS_ACTION_WITH_PBLOCK) {
+        if (out->kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK)
             get_ref(&rc, &out->ref, false);
         else
             memset(&out->ref, 0, sizeof out->ref);
-        uint8_t last = rc_u8(&rc); /* DataBlock-SA {last-block, block-number, raw-data} */
+        uint8_t last = mfw_rcursor_u8(&rc); /* DataBlock-SA {last-block, block-number, raw-data} */
         if (last > 1)
             return MFW_E_FORMAT;
         out->last_block = last != 0;
-        out->block = rc_u32be(&rc);
+        out->block = mfw_rcursor_u32be(&rc);
         size_t n = 0;
-        if (rc.err == 0 && axdr_get_length(&rc, &n) != MFW_OK)
+        if (rc.err == 0 && mfw_axdr_get_length(&rc, &n) != MFW_OK)
             return MFW_E_FORMAT;
-        out->raw.p = rc_take(&rc, n);
+        out->raw.p = mfw_rcursor_take(&rc, n);
         out->raw.len = rc.err == 0 ? n : 0;
         return finish(&rc);
     }
-    if (out->kind != XDLMS_ACTION_NORMAL)
+    if (out->kind != MFW_XDLMS_ACTION_NORMAL)
         return MFW_E_FORMAT;
     get_ref(&rc, &out->ref, false);
-    uint8_t present = rc_u8(&rc);
+    uint8_t present = mfw_rcursor_u8(&rc);
     out->has_params = present == 1;
     out->params.p = NULL;
     out->params.len = 0;
@@ -201,193 +201,193 @@ int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *
 
 /* capture_object_definition ::= structure{long-unsigned class, octet-string LN, integer attr,
  * long-unsigned data_index} (Blue Book 4.3.6). */
-int xdlms_parse_range(const struct xdlms_bytes *params, struct xdlms_range *out)
+int mfw_xdlms_parse_range(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_range *out)
 {
     if (params == NULL || params->p == NULL || out == NULL)
         return MFW_E_ARG;
-    struct rcursor rc;
-    rc_init(&rc, params->p, params->len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, params->p, params->len);
     uint32_t n = 0;
     size_t ln = 0;
     memset(out, 0, sizeof *out);
-    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4)
+    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4)
         return MFW_E_FORMAT;
-    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
-        axdr_get_u16(&rc, &out->class_id) != MFW_OK ||
-        axdr_get_octets(&rc, 6, out->obis, &ln) != MFW_OK || ln != 6 ||
-        axdr_get_i8(&rc, &out->attr) != MFW_OK || axdr_get_u16(&rc, &out->data_index) != MFW_OK)
+    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
+        mfw_axdr_get_u16(&rc, &out->class_id) != MFW_OK ||
+        mfw_axdr_get_octets(&rc, 6, out->obis, &ln) != MFW_OK || ln != 6 ||
+        mfw_axdr_get_i8(&rc, &out->attr) != MFW_OK || mfw_axdr_get_u16(&rc, &out->data_index) != MFW_OK)
         return MFW_E_FORMAT;
     get_data_view(&rc, &out->from);
     get_data_view(&rc, &out->to);
     size_t start = rc.pos;
-    if (rc.err != 0 || axdr_get_array(&rc, &out->n_selected) != MFW_OK)
+    if (rc.err != 0 || mfw_axdr_get_array(&rc, &out->n_selected) != MFW_OK)
         return MFW_E_FORMAT;
     rc.pos = start;
     get_data_view(&rc, &out->selected);
     return finish(&rc);
 }
 
-int xdlms_parse_entry(const struct xdlms_bytes *params, struct xdlms_entry *out)
+int mfw_xdlms_parse_entry(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_entry *out)
 {
     if (params == NULL || params->p == NULL || out == NULL)
         return MFW_E_ARG;
-    struct rcursor rc;
-    rc_init(&rc, params->p, params->len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, params->p, params->len);
     uint32_t n = 0;
-    if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
-        axdr_get_u32(&rc, &out->from_entry) != MFW_OK ||
-        axdr_get_u32(&rc, &out->to_entry) != MFW_OK ||
-        axdr_get_u16(&rc, &out->from_value) != MFW_OK ||
-        axdr_get_u16(&rc, &out->to_value) != MFW_OK)
+    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
+        mfw_axdr_get_u32(&rc, &out->from_entry) != MFW_OK ||
+        mfw_axdr_get_u32(&rc, &out->to_entry) != MFW_OK ||
+        mfw_axdr_get_u16(&rc, &out->from_value) != MFW_OK ||
+        mfw_axdr_get_u16(&rc, &out->to_value) != MFW_OK)
         return MFW_E_FORMAT;
     return finish(&rc);
 }
 
-void xdlms_put_get_normal_data_begin(struct wcursor *w, uint8_t invoke)
+void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke)
 {
-    wc_u8(w, XDLMS_GET_RESPONSE);
-    wc_u8(w, XDLMS_GET_NORMAL);
-    wc_u8(w, invoke);
-    wc_u8(w, 0); /* Get-Data-Result: data */
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_NORMAL);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, 0); /* Get-Data-Result: data */
 }
 
-void xdlms_put_get_normal_dar(struct wcursor *w, uint8_t invoke, uint8_t dar)
+void mfw_xdlms_put_get_normal_dar(struct mfw_wcursor *w, uint8_t invoke, uint8_t dar)
 {
-    wc_u8(w, XDLMS_GET_RESPONSE);
-    wc_u8(w, XDLMS_GET_NORMAL);
-    wc_u8(w, invoke);
-    wc_u8(w, 1); /* data-access-result */
-    wc_u8(w, dar);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_NORMAL);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, 1); /* data-access-result */
+    mfw_wcursor_u8(w, dar);
 }
 
-void xdlms_put_get_block_begin(struct wcursor *w, uint8_t invoke, bool last, uint32_t block,
+void mfw_xdlms_put_get_block_begin(struct mfw_wcursor *w, uint8_t invoke, bool last, uint32_t block,
                                size_t raw_len)
 {
-    wc_u8(w, XDLMS_GET_RESPONSE);
-    wc_u8(w, XDLMS_GET_NEXT);
-    wc_u8(w, invoke);
-    wc_u8(w, last ? 1 : 0);
-    wc_u32be(w, block);
-    wc_u8(w, 0); /* raw-data */
-    axdr_put_length(w, raw_len);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_NEXT);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, last ? 1 : 0);
+    mfw_wcursor_u32be(w, block);
+    mfw_wcursor_u8(w, 0); /* raw-data */
+    mfw_axdr_put_length(w, raw_len);
 }
 
-void xdlms_put_get_block_dar(struct wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar)
+void mfw_xdlms_put_get_block_dar(struct mfw_wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar)
 {
-    wc_u8(w, XDLMS_GET_RESPONSE);
-    wc_u8(w, XDLMS_GET_NEXT);
-    wc_u8(w, invoke);
-    wc_u8(w, 1);
-    wc_u32be(w, block);
-    wc_u8(w, 1);
-    wc_u8(w, dar);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_NEXT);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, 1);
+    mfw_wcursor_u32be(w, block);
+    mfw_wcursor_u8(w, 1);
+    mfw_wcursor_u8(w, dar);
 }
 
-size_t xdlms_get_block_overhead(size_t raw_len)
+size_t mfw_xdlms_get_block_overhead(size_t raw_len)
 {
     size_t l = raw_len < 0x80 ? 1 : raw_len <= 0xFF ? 2 : raw_len <= 0xFFFF ? 3 : 5;
     return 9 + l;
 }
 
-void xdlms_put_get_list_begin(struct wcursor *w, uint8_t invoke, uint8_t n)
+void mfw_xdlms_put_get_list_begin(struct mfw_wcursor *w, uint8_t invoke, uint8_t n)
 {
-    wc_u8(w, XDLMS_GET_RESPONSE);
-    wc_u8(w, XDLMS_GET_WITH_LIST);
-    wc_u8(w, invoke);
-    axdr_put_length(w, n);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_GET_WITH_LIST);
+    mfw_wcursor_u8(w, invoke);
+    mfw_axdr_put_length(w, n);
 }
 
-void xdlms_put_set_normal(struct wcursor *w, uint8_t invoke, uint8_t result)
+void mfw_xdlms_put_set_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result)
 {
-    wc_u8(w, XDLMS_SET_RESPONSE);
-    wc_u8(w, XDLMS_SET_RESP_NORMAL);
-    wc_u8(w, invoke);
-    wc_u8(w, result);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_NORMAL);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, result);
 }
 
-void xdlms_put_set_block_ack(struct wcursor *w, uint8_t invoke, uint32_t block)
+void mfw_xdlms_put_set_block_ack(struct mfw_wcursor *w, uint8_t invoke, uint32_t block)
 {
-    wc_u8(w, XDLMS_SET_RESPONSE);
-    wc_u8(w, XDLMS_SET_RESP_BLOCK);
-    wc_u8(w, invoke);
-    wc_u32be(w, block);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_BLOCK);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u32be(w, block);
 }
 
-void xdlms_put_set_last_block(struct wcursor *w, uint8_t invoke, uint8_t result, uint32_t block)
+void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, uint32_t block)
 {
-    wc_u8(w, XDLMS_SET_RESPONSE);
-    wc_u8(w, XDLMS_SET_RESP_LAST_BLOCK);
-    wc_u8(w, invoke);
-    wc_u8(w, result);
-    wc_u32be(w, block);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_LAST_BLOCK);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, result);
+    mfw_wcursor_u32be(w, block);
 }
 
-void xdlms_put_set_list(struct wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n)
+void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n)
 {
-    wc_u8(w, XDLMS_SET_RESPONSE);
-    wc_u8(w, XDLMS_SET_RESP_WITH_LIST);
-    wc_u8(w, invoke);
-    axdr_put_length(w, n);
-    wc_bytes(w, results, n);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_WITH_LIST);
+    mfw_wcursor_u8(w, invoke);
+    mfw_axdr_put_length(w, n);
+    mfw_wcursor_bytes(w, results, n);
 }
 
-void xdlms_put_action_normal(struct wcursor *w, uint8_t invoke, uint8_t result, bool with_data)
+void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, bool with_data)
 {
-    wc_u8(w, XDLMS_ACTION_RESPONSE);
-    wc_u8(w, XDLMS_ACTION_NORMAL);
-    wc_u8(w, invoke);
-    wc_u8(w, result);
+    mfw_wcursor_u8(w, MFW_XDLMS_ACTION_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_ACTION_NORMAL);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u8(w, result);
     if (with_data) {
-        wc_u8(w, 1); /* return-parameters present */
-        wc_u8(w, 0); /* Get-Data-Result: data */
+        mfw_wcursor_u8(w, 1); /* return-parameters present */
+        mfw_wcursor_u8(w, 0); /* Get-Data-Result: data */
     } else {
-        wc_u8(w, 0);
+        mfw_wcursor_u8(w, 0);
     }
 }
 
-void xdlms_put_action_next_pblock(struct wcursor *w, uint8_t invoke, uint32_t block)
+void mfw_xdlms_put_action_next_pblock(struct mfw_wcursor *w, uint8_t invoke, uint32_t block)
 {
-    wc_u8(w, XDLMS_ACTION_RESPONSE);
-    wc_u8(w, XDLMS_ACTION_RESP_NEXT_PBLOCK);
-    wc_u8(w, invoke);
-    wc_u32be(w, block);
+    mfw_wcursor_u8(w, MFW_XDLMS_ACTION_RESPONSE);
+    mfw_wcursor_u8(w, MFW_XDLMS_ACTION_RESP_NEXT_PBLOCK);
+    mfw_wcursor_u8(w, invoke);
+    mfw_wcursor_u32be(w, block);
 }
 
-void xdlms_put_exception(struct wcursor *w, uint8_t state_error, uint8_t service_error)
+void mfw_xdlms_put_exception(struct mfw_wcursor *w, uint8_t state_error, uint8_t service_error)
 {
-    wc_u8(w, XDLMS_EXCEPTION_RESPONSE);
-    wc_u8(w, state_error);
-    wc_u8(w, service_error);
+    mfw_wcursor_u8(w, MFW_XDLMS_EXCEPTION_RESPONSE);
+    mfw_wcursor_u8(w, state_error);
+    mfw_wcursor_u8(w, service_error);
 }
 
-void xdlms_put_confirmed_error(struct wcursor *w, uint8_t service, uint8_t value)
+void mfw_xdlms_put_confirmed_error(struct mfw_wcursor *w, uint8_t service, uint8_t value)
 {
-    wc_u8(w, XDLMS_CONFIRMED_SERVICE_ERROR);
-    wc_u8(w, service);
-    wc_u8(w, 3); /* ServiceError: service */
-    wc_u8(w, value);
+    mfw_wcursor_u8(w, MFW_XDLMS_CONFIRMED_SERVICE_ERROR);
+    mfw_wcursor_u8(w, service);
+    mfw_wcursor_u8(w, 3); /* ServiceError: service */
+    mfw_wcursor_u8(w, value);
 }
 
-int xdlms_build_data_notification(uint32_t invoke, const struct cosem_datetime *dt,
-                                  const uint8_t *body_data, size_t body_len, struct wcursor *w)
+int mfw_xdlms_build_data_notification(uint32_t invoke, const struct mfw_cosem_datetime *dt,
+                                  const uint8_t *body_data, size_t body_len, struct mfw_wcursor *w)
 {
     if (w == NULL || body_data == NULL || body_len == 0)
         return MFW_E_ARG;
-    wc_u8(w, XDLMS_DATA_NOTIFICATION);
-    wc_u32be(w, invoke);
+    mfw_wcursor_u8(w, MFW_XDLMS_DATA_NOTIFICATION);
+    mfw_wcursor_u32be(w, invoke);
     if (dt == NULL) {
-        wc_u8(w, 0); /* date-time: an empty OCTET STRING */
+        mfw_wcursor_u8(w, 0); /* date-time: an empty OCTET STRING */
     } else {
-        /* axdr_put_datetime_octets writes the Data form 09 0C + 12 bytes; the APDU field is a
+        /* mfw_axdr_put_datetime_octets writes the Data form 09 0C + 12 bytes; the APDU field is a
          * bare OCTET STRING, so the 09 tag is dropped */
         uint8_t tmp[14];
-        struct wcursor t;
-        wc_init(&t, tmp, sizeof tmp);
-        axdr_put_datetime_octets(&t, dt);
+        struct mfw_wcursor t;
+        mfw_wcursor_init(&t, tmp, sizeof tmp);
+        mfw_axdr_put_datetime_octets(&t, dt);
         if (t.err != 0 || t.len != sizeof tmp)
             return MFW_E_ARG;
-        wc_bytes(w, tmp + 1, sizeof tmp - 1);
+        mfw_wcursor_bytes(w, tmp + 1, sizeof tmp - 1);
     }
-    wc_bytes(w, body_data, body_len);
+    mfw_wcursor_bytes(w, body_data, body_len);
     return w->err != 0 ? w->err : MFW_OK;
 }

@@ -7,7 +7,7 @@
 
 #include "meterfw/base/error.h"
 
-int wrapper_init(struct wrapper *w, uint8_t *buf, size_t cap)
+int mfw_wrapper_init(struct mfw_wrapper *w, uint8_t *buf, size_t cap)
 {
     if (w == NULL || buf == NULL || cap == 0)
         return MFW_E_ARG;
@@ -17,18 +17,18 @@ int wrapper_init(struct wrapper *w, uint8_t *buf, size_t cap)
     return MFW_OK;
 }
 
-void wrapper_reset(struct wrapper *w)
+void mfw_wrapper_reset(struct mfw_wrapper *w)
 {
-    w->state = WRAPPER_HEADER;
+    w->state = MFW_WRAPPER_HEADER;
     w->hdr_have = 0;
     w->version = w->src_wport = w->dst_wport = w->length = 0;
     w->have = 0;
     w->err = MFW_OK;
 }
 
-static int fail(struct wrapper *w, int err)
+static int fail(struct mfw_wrapper *w, int err)
 {
-    w->state = WRAPPER_FAILED;
+    w->state = MFW_WRAPPER_FAILED;
     w->err = err;
     w->errors++;
     return err;
@@ -36,23 +36,23 @@ static int fail(struct wrapper *w, int err)
 
 /* One header byte in. 0 to go on, or an error. Checks as early as the bytes allow, so a stream
  * that is not the wrapper (HDLC's 7E, an IEC 62056-21 '/') is refused at its first byte. */
-static int header_byte(struct wrapper *w, uint8_t b)
+static int header_byte(struct mfw_wrapper *w, uint8_t b)
 {
     w->hdr[w->hdr_have++] = b;
     /* WPDU header: version 0x0001; any other value is a protocol error, and the TCP connection
      * is then closed (Green Book, TCP-UDP profile). */
-    if (w->hdr_have == 1 && b != (uint8_t)(WRAPPER_VERSION >> 8))
+    if (w->hdr_have == 1 && b != (uint8_t)(MFW_WRAPPER_VERSION >> 8))
         return fail(w, MFW_E_FORMAT);
-    if (w->hdr_have == 2 && b != (uint8_t)(WRAPPER_VERSION & 0xFF))
+    if (w->hdr_have == 2 && b != (uint8_t)(MFW_WRAPPER_VERSION & 0xFF))
         return fail(w, MFW_E_FORMAT);
-    if (w->hdr_have < WRAPPER_HEADER_LEN)
+    if (w->hdr_have < MFW_WRAPPER_HEADER_LEN)
         return 0;
-    struct rcursor c;
-    rc_init(&c, w->hdr, sizeof(w->hdr));
-    w->version = rc_u16be(&c);
-    w->src_wport = rc_u16be(&c);
-    w->dst_wport = rc_u16be(&c);
-    w->length = rc_u16be(&c);
+    struct mfw_rcursor c;
+    mfw_rcursor_init(&c, w->hdr, sizeof(w->hdr));
+    w->version = mfw_rcursor_u16be(&c);
+    w->src_wport = mfw_rcursor_u16be(&c);
+    w->dst_wport = mfw_rcursor_u16be(&c);
+    w->length = mfw_rcursor_u16be(&c);
     /* Larger than the buffer: refuse now rather than read (or skip) up to 64 KiB of it. */
     if (w->length > w->cap)
         return fail(w, MFW_E_NOSPACE);
@@ -61,22 +61,22 @@ static int header_byte(struct wrapper *w, uint8_t b)
     if (w->length == 0)
         w->empty++; /* nothing to deliver; the next byte starts a new header */
     else
-        w->state = WRAPPER_APDU;
+        w->state = MFW_WRAPPER_APDU;
     return 0;
 }
 
-int wrapper_feed(struct wrapper *w, const uint8_t *bytes, size_t n, size_t *consumed,
-                 struct wrapper_frame *out)
+int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size_t *consumed,
+                 struct mfw_wrapper_frame *out)
 {
     if (consumed != NULL)
         *consumed = 0;
     if (w == NULL || consumed == NULL || out == NULL || (bytes == NULL && n != 0))
         return MFW_E_ARG;
-    if (w->state == WRAPPER_FAILED)
+    if (w->state == MFW_WRAPPER_FAILED)
         return w->err;
     size_t i = 0;
     while (i < n) {
-        if (w->state == WRAPPER_HEADER) {
+        if (w->state == MFW_WRAPPER_HEADER) {
             int r = header_byte(w, bytes[i++]);
             if (r < 0) {
                 *consumed = i;
@@ -85,7 +85,7 @@ int wrapper_feed(struct wrapper *w, const uint8_t *bytes, size_t n, size_t *cons
             }
             continue;
         }
-        /* WRAPPER_APDU: copy as much of the body as is here, bounded by length <= cap. */
+        /* MFW_WRAPPER_APDU: copy as much of the body as is here, bounded by length <= cap. */
         size_t need = (size_t)w->length - w->have, take = n - i < need ? n - i : need;
         memcpy(w->buf + w->have, bytes + i, take);
         w->have += take;
@@ -95,7 +95,7 @@ int wrapper_feed(struct wrapper *w, const uint8_t *bytes, size_t n, size_t *cons
             out->dst_wport = w->dst_wport;
             out->apdu = w->buf;
             out->len = w->have;
-            w->state = WRAPPER_HEADER;
+            w->state = MFW_WRAPPER_HEADER;
             w->frames++;
             *consumed = i;
             w->bytes += (uint32_t)i;
@@ -107,19 +107,19 @@ int wrapper_feed(struct wrapper *w, const uint8_t *bytes, size_t n, size_t *cons
     return 0;
 }
 
-int wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
-                   struct wcursor *c)
+int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
+                   struct mfw_wcursor *c)
 {
-    if (c == NULL || apdu == NULL || len == 0 || len > WRAPPER_LENGTH_MAX)
+    if (c == NULL || apdu == NULL || len == 0 || len > MFW_WRAPPER_LENGTH_MAX)
         return MFW_E_ARG;
-    if (c->err || c->cap - c->len < WRAPPER_HEADER_LEN + len) {
+    if (c->err || c->cap - c->len < MFW_WRAPPER_HEADER_LEN + len) {
         c->err = MFW_E_NOSPACE;
         return MFW_E_NOSPACE;
     }
-    wc_u16be(c, (uint16_t)WRAPPER_VERSION);
-    wc_u16be(c, src_wport);
-    wc_u16be(c, dst_wport);
-    wc_u16be(c, (uint16_t)len);
-    wc_bytes(c, apdu, len);
+    mfw_wcursor_u16be(c, (uint16_t)MFW_WRAPPER_VERSION);
+    mfw_wcursor_u16be(c, src_wport);
+    mfw_wcursor_u16be(c, dst_wport);
+    mfw_wcursor_u16be(c, (uint16_t)len);
+    mfw_wcursor_bytes(c, apdu, len);
     return c->err;
 }

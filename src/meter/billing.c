@@ -19,78 +19,78 @@
  * matches at all matches within that span, so the backward search never needs more months. */
 #define SEARCH_MONTHS_MAX (400u * 12u)
 
-void billing_default_config(struct billing_config *cfg)
+void mfw_billing_default_config(struct mfw_billing_config *cfg)
 {
-    *cfg = (struct billing_config){
+    *cfg = (struct mfw_billing_config){
         .entries = 1,
-        .e = { { .hour = 0, .minute = 0, .second = 0, .year = BILLING_YEAR_ANY,
-                 .month = BILLING_ANY, .day_of_month = 1, .day_of_week = BILLING_ANY } },
+        .e = { { .hour = 0, .minute = 0, .second = 0, .year = MFW_BILLING_YEAR_ANY,
+                 .month = MFW_BILLING_ANY, .day_of_month = 1, .day_of_week = MFW_BILLING_ANY } },
     };
 }
 
-static bool entry_ok(const struct billing_entry *e)
+static bool entry_ok(const struct mfw_billing_entry *e)
 {
     if (e->hour > 23 || e->minute > 59 || e->second > 59)
         return false;
-    if (e->month != BILLING_ANY && (e->month < 1 || e->month > 12))
+    if (e->month != MFW_BILLING_ANY && (e->month < 1 || e->month > 12))
         return false;
-    if (e->day_of_month != BILLING_ANY && e->day_of_month != CLOCK_DOM_LAST &&
-        e->day_of_month != CLOCK_DOM_2ND_LAST && (e->day_of_month < 1 || e->day_of_month > 31))
+    if (e->day_of_month != MFW_BILLING_ANY && e->day_of_month != MFW_CLOCK_DOM_LAST &&
+        e->day_of_month != MFW_CLOCK_DOM_2ND_LAST && (e->day_of_month < 1 || e->day_of_month > 31))
         return false;
-    if (e->day_of_week != BILLING_ANY && (e->day_of_week < 1 || e->day_of_week > 7))
+    if (e->day_of_week != MFW_BILLING_ANY && (e->day_of_week < 1 || e->day_of_week > 7))
         return false;
     return true;
 }
 
-int billing_init(struct billing *b, const struct billing_config *cfg)
+int mfw_billing_init(struct mfw_billing *b, const struct mfw_billing_config *cfg)
 {
     if (!b || !cfg)
         return MFW_E_ARG;
-    if (cfg->entries > BILLING_ENTRIES_MAX)
+    if (cfg->entries > MFW_BILLING_ENTRIES_MAX)
         return MFW_E_RANGE;
     for (unsigned k = 0; k < cfg->entries; k++)
         if (!entry_ok(&cfg->e[k]))
             return MFW_E_RANGE;
-    *b = (struct billing){ .cfg = *cfg };
+    *b = (struct mfw_billing){ .cfg = *cfg };
     return MFW_OK;
 }
 
-int64_t billing_key(const struct local_time *t)
+int64_t mfw_billing_key(const struct mfw_local_time *t)
 {
-    return civil_days_from_date(t->year, t->month, t->day) * MFW_MS_PER_DAY +
+    return mfw_civil_days_from_date(t->year, t->month, t->day) * MFW_MS_PER_DAY +
            (((int64_t)t->hour * 60 + t->minute) * 60 + t->second) * MFW_MS_PER_S + t->ms;
 }
 
 /* All specified date fields match (wildcard matching of a COSEM date, Blue Book 4.1.6.1). */
-static bool day_matches(const struct billing_entry *e, int64_t y, unsigned m, unsigned d,
+static bool day_matches(const struct mfw_billing_entry *e, int64_t y, unsigned m, unsigned d,
                         unsigned dim)
 {
-    if (e->day_of_month == CLOCK_DOM_LAST) {
+    if (e->day_of_month == MFW_CLOCK_DOM_LAST) {
         if (d != dim)
             return false;
-    } else if (e->day_of_month == CLOCK_DOM_2ND_LAST) {
+    } else if (e->day_of_month == MFW_CLOCK_DOM_2ND_LAST) {
         if (d + 1u != dim)
             return false;
-    } else if (e->day_of_month != BILLING_ANY && e->day_of_month != d) {
+    } else if (e->day_of_month != MFW_BILLING_ANY && e->day_of_month != d) {
         return false;
     }
-    if (e->day_of_week != BILLING_ANY &&
-        civil_weekday(civil_days_from_date(y, m, d)) != e->day_of_week)
+    if (e->day_of_week != MFW_BILLING_ANY &&
+        mfw_civil_weekday(mfw_civil_days_from_date(y, m, d)) != e->day_of_week)
         return false;
     return true;
 }
 
 /* The latest instant of entry e in the wall-clock interval (lo, hi], searching months backwards
  * from hi's month. */
-static bool latest_in(const struct billing_entry *e, int64_t lo, int64_t hi, int64_t *out)
+static bool latest_in(const struct mfw_billing_entry *e, int64_t lo, int64_t hi, int64_t *out)
 {
     int64_t ms_of_day;
-    struct civil_date cd = civil_date_from_days(civil_days_of_ms(hi, &ms_of_day));
+    struct mfw_civil_date cd = mfw_civil_date_from_days(mfw_civil_days_of_ms(hi, &ms_of_day));
     int64_t y = cd.year;
     unsigned m = cd.month;
     int64_t tod = (((int64_t)e->hour * 60 + e->minute) * 60 + e->second) * MFW_MS_PER_S;
     for (unsigned it = 0; it < SEARCH_MONTHS_MAX; it++) {
-        if (e->year != BILLING_YEAR_ANY) {
+        if (e->year != MFW_BILLING_YEAR_ANY) {
             if (y < (int64_t)e->year)
                 return false;
             if (y > (int64_t)e->year) {
@@ -98,14 +98,14 @@ static bool latest_in(const struct billing_entry *e, int64_t lo, int64_t hi, int
                 m = 12;
             }
         }
-        if (e->month != BILLING_ANY && m != e->month) {
+        if (e->month != MFW_BILLING_ANY && m != e->month) {
             if (m < e->month)
                 y--;
             m = e->month;
             continue; /* re-check the year */
         }
-        unsigned dim = civil_days_in_month(y, m);
-        int64_t first = civil_days_from_date(y, m, 1);
+        unsigned dim = mfw_civil_days_in_month(y, m);
+        int64_t first = mfw_civil_days_from_date(y, m, 1);
         if ((first + dim - 1) * MFW_MS_PER_DAY + tod <= lo)
             return false; /* the whole month is at or before prev */
         for (unsigned d = dim; d >= 1; d--) {
@@ -129,18 +129,18 @@ static bool latest_in(const struct billing_entry *e, int64_t lo, int64_t hi, int
     return false;
 }
 
-static void count_billing(struct billing *b, const struct local_time *now)
+static void count_billing(struct mfw_billing *b, const struct mfw_local_time *now)
 {
     b->counter++;
     b->billed = true;
     b->last_billing = *now;
 }
 
-bool billing_due(struct billing *b, const struct local_time *prev, const struct local_time *now)
+bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev, const struct mfw_local_time *now)
 {
     if (!prev || !now)
         return false;
-    int64_t lo = billing_key(prev), hi = billing_key(now);
+    int64_t lo = mfw_billing_key(prev), hi = mfw_billing_key(now);
     if (hi <= lo)
         return false; /* wall clock stood still or went back (end of DST, clock set back) */
     bool found = false;
@@ -162,7 +162,7 @@ bool billing_due(struct billing *b, const struct local_time *prev, const struct 
     return true;
 }
 
-void billing_trigger(struct billing *b, const struct local_time *now)
+void mfw_billing_trigger(struct mfw_billing *b, const struct mfw_local_time *now)
 {
     count_billing(b, now);
 }

@@ -13,43 +13,43 @@
 /* 1970-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z */
 #define CLOCK_UTC_MAX (253402300800000LL - 1)
 
-struct clock_config clock_default_config(void)
+struct mfw_clock_config mfw_clock_default_config(void)
 {
-    struct clock_config cfg = {
+    struct mfw_clock_config cfg = {
         .utc_offset_min = 60, /* CET */
         .dst_enabled = true,
         .dst_deviation_min = 60,
         /* 2000/84/EC art. 2: summer time begins at 01:00 UTC on the last Sunday of March =
          * 02:00 CET. Art. 3: it ends at 01:00 UTC on the last Sunday of October = 03:00 CEST =
          * 02:00 CET (both points are in local standard time, see clock.h). */
-        .dst_begin = {.month = 3, .day_of_month = CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
+        .dst_begin = {.month = 3, .day_of_month = MFW_CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
                       .minute = 0},
-        .dst_end = {.month = 10, .day_of_month = CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
+        .dst_end = {.month = 10, .day_of_month = MFW_CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
                     .minute = 0},
     };
     return cfg;
 }
 
-static int point_validate(const struct clock_dst_point *p)
+static int point_validate(const struct mfw_clock_dst_point *p)
 {
     if (p->month < 1 || p->month > 12 || p->hour > 23 || p->minute > 59)
         return MFW_E_RANGE;
-    if (p->day_of_week != CLOCK_NOT_SPECIFIED && (p->day_of_week < 1 || p->day_of_week > 7))
+    if (p->day_of_week != MFW_CLOCK_NOT_SPECIFIED && (p->day_of_week < 1 || p->day_of_week > 7))
         return MFW_E_RANGE;
-    if (p->day_of_month == CLOCK_DOM_LAST || p->day_of_month == CLOCK_DOM_2ND_LAST)
+    if (p->day_of_month == MFW_CLOCK_DOM_LAST || p->day_of_month == MFW_CLOCK_DOM_2ND_LAST)
         return MFW_OK;
     if (p->day_of_month < 1 || p->day_of_month > 31)
         return MFW_E_RANGE; /* includes 0xFF: a yearly rule needs a day */
     /* Longest (leap year 2000) and shortest (2001) length of this month. */
-    unsigned longest = civil_days_in_month(2000, p->month);
-    unsigned shortest = civil_days_in_month(2001, p->month);
-    if (p->day_of_week == CLOCK_NOT_SPECIFIED)
+    unsigned longest = mfw_civil_days_in_month(2000, p->month);
+    unsigned shortest = mfw_civil_days_in_month(2001, p->month);
+    if (p->day_of_week == MFW_CLOCK_NOT_SPECIFIED)
         return p->day_of_month <= longest ? MFW_OK : MFW_E_RANGE;
     /* "first day_of_week on or after day_of_month" must fall inside the month every year. */
     return p->day_of_month + 6u <= shortest ? MFW_OK : MFW_E_RANGE;
 }
 
-int clock_config_validate(const struct clock_config *cfg)
+int mfw_clock_config_validate(const struct mfw_clock_config *cfg)
 {
     if (!cfg)
         return MFW_E_ARG;
@@ -66,37 +66,37 @@ int clock_config_validate(const struct clock_config *cfg)
 }
 
 /* Day of the month a DST point falls on in year y (point already validated). */
-static unsigned point_day(const struct clock_dst_point *p, int64_t y)
+static unsigned point_day(const struct mfw_clock_dst_point *p, int64_t y)
 {
-    unsigned dim = civil_days_in_month(y, p->month);
-    bool backward = p->day_of_month == CLOCK_DOM_LAST || p->day_of_month == CLOCK_DOM_2ND_LAST;
+    unsigned dim = mfw_civil_days_in_month(y, p->month);
+    bool backward = p->day_of_month == MFW_CLOCK_DOM_LAST || p->day_of_month == MFW_CLOCK_DOM_2ND_LAST;
     unsigned d;
-    if (p->day_of_month == CLOCK_DOM_LAST)
+    if (p->day_of_month == MFW_CLOCK_DOM_LAST)
         d = dim;
-    else if (p->day_of_month == CLOCK_DOM_2ND_LAST)
+    else if (p->day_of_month == MFW_CLOCK_DOM_2ND_LAST)
         d = dim - 1;
     else
         d = p->day_of_month <= dim ? p->day_of_month : dim; /* Feb 29 in a common year */
-    if (p->day_of_week == CLOCK_NOT_SPECIFIED)
+    if (p->day_of_week == MFW_CLOCK_NOT_SPECIFIED)
         return d;
-    unsigned wd = civil_weekday(civil_days_from_date(y, p->month, d));
+    unsigned wd = mfw_civil_weekday(mfw_civil_days_from_date(y, p->month, d));
     if (backward)
         return d - (wd + 7u - p->day_of_week) % 7u; /* last such weekday on or before d */
     return d + (p->day_of_week + 7u - wd) % 7u;     /* first such weekday on or after d */
 }
 
-static mfw_ms_t point_utc(const struct clock_config *cfg, const struct clock_dst_point *p,
+static mfw_ms_t point_utc(const struct mfw_clock_config *cfg, const struct mfw_clock_dst_point *p,
                           int64_t y)
 {
-    int64_t days = civil_days_from_date(y, p->month, point_day(p, y));
+    int64_t days = mfw_civil_days_from_date(y, p->month, point_day(p, y));
     return days * MFW_MS_PER_DAY + p->hour * MS_PER_HOUR + p->minute * MS_PER_MIN -
            cfg->utc_offset_min * MS_PER_MIN;
 }
 
-int clock_dst_instants(const struct clock_config *cfg, int64_t year, mfw_ms_t *begin,
+int mfw_clock_dst_instants(const struct mfw_clock_config *cfg, int64_t year, mfw_ms_t *begin,
                        mfw_ms_t *end)
 {
-    int r = clock_config_validate(cfg);
+    int r = mfw_clock_config_validate(cfg);
     if (r != MFW_OK)
         return r;
     if (!cfg->dst_enabled)
@@ -109,13 +109,13 @@ int clock_dst_instants(const struct clock_config *cfg, int64_t year, mfw_ms_t *b
 }
 
 /* Year of utc on the local standard-time calendar (the calendar the DST points are written in). */
-static int64_t std_year(const struct clock_config *cfg, mfw_ms_t utc)
+static int64_t std_year(const struct mfw_clock_config *cfg, mfw_ms_t utc)
 {
-    int64_t days = civil_days_of_ms(utc + cfg->utc_offset_min * MS_PER_MIN, NULL);
-    return civil_date_from_days(days).year;
+    int64_t days = mfw_civil_days_of_ms(utc + cfg->utc_offset_min * MS_PER_MIN, NULL);
+    return mfw_civil_date_from_days(days).year;
 }
 
-static bool dst_active_cfg(const struct clock_config *cfg, mfw_ms_t utc)
+static bool dst_active_cfg(const struct mfw_clock_config *cfg, mfw_ms_t utc)
 {
     if (!cfg->dst_enabled || cfg->dst_deviation_min == 0)
         return false;
@@ -129,14 +129,14 @@ static bool dst_active_cfg(const struct clock_config *cfg, mfw_ms_t utc)
     return false;
 }
 
-int clock_init(struct clock *c, const struct clock_config *cfg, bool rtc_lost)
+int mfw_clock_init(struct mfw_clock *c, const struct mfw_clock_config *cfg, bool rtc_lost)
 {
     if (!c)
         return MFW_E_ARG;
-    struct clock_config def = clock_default_config();
+    struct mfw_clock_config def = mfw_clock_default_config();
     if (!cfg)
         cfg = &def;
-    int r = clock_config_validate(cfg);
+    int r = mfw_clock_config_validate(cfg);
     if (r != MFW_OK)
         return r;
     c->cfg = *cfg;
@@ -146,28 +146,28 @@ int clock_init(struct clock *c, const struct clock_config *cfg, bool rtc_lost)
     return MFW_OK;
 }
 
-int clock_set_config(struct clock *c, const struct clock_config *cfg)
+int mfw_clock_set_config(struct mfw_clock *c, const struct mfw_clock_config *cfg)
 {
     if (!c)
         return MFW_E_ARG;
-    int r = clock_config_validate(cfg);
+    int r = mfw_clock_config_validate(cfg);
     if (r == MFW_OK)
         c->cfg = *cfg;
     return r;
 }
 
-mfw_ms_t clock_now(const struct clock *c, mfw_ms_t rtc_ms)
+mfw_ms_t mfw_clock_now(const struct mfw_clock *c, mfw_ms_t rtc_ms)
 {
     return rtc_ms + c->offset_ms;
 }
 
-int clock_set(struct clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct clock_change *out)
+int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct mfw_clock_change *out)
 {
     if (!c)
         return MFW_E_ARG;
     if (new_utc < 0 || new_utc > CLOCK_UTC_MAX)
         return MFW_E_RANGE;
-    mfw_ms_t old = clock_now(c, rtc_ms);
+    mfw_ms_t old = mfw_clock_now(c, rtc_ms);
     c->offset_ms = new_utc - rtc_ms;
     c->invalid = false;
     c->doubtful = false;
@@ -178,14 +178,14 @@ int clock_set(struct clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct clock_c
     return MFW_OK;
 }
 
-int clock_shift(struct clock *c, mfw_ms_t rtc_ms, int32_t seconds, struct clock_change *out)
+int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds, struct mfw_clock_change *out)
 {
     if (!c)
         return MFW_E_ARG;
     /* Blue Book IC 8 method 6 shift_time: data long, -900..900 s. */
-    if (seconds < -CLOCK_SHIFT_MAX_S || seconds > CLOCK_SHIFT_MAX_S)
+    if (seconds < -MFW_CLOCK_SHIFT_MAX_S || seconds > MFW_CLOCK_SHIFT_MAX_S)
         return MFW_E_RANGE;
-    mfw_ms_t old = clock_now(c, rtc_ms);
+    mfw_ms_t old = mfw_clock_now(c, rtc_ms);
     mfw_ms_t nw = old + (mfw_ms_t)seconds * MFW_MS_PER_S;
     if (nw < 0 || nw > CLOCK_UTC_MAX)
         return MFW_E_RANGE;
@@ -198,30 +198,30 @@ int clock_shift(struct clock *c, mfw_ms_t rtc_ms, int32_t seconds, struct clock_
     return MFW_OK;
 }
 
-bool clock_dst_active(const struct clock *c, mfw_ms_t utc)
+bool mfw_clock_dst_active(const struct mfw_clock *c, mfw_ms_t utc)
 {
     return dst_active_cfg(&c->cfg, utc);
 }
 
-uint8_t clock_status(const struct clock *c, mfw_ms_t utc)
+uint8_t mfw_clock_status(const struct mfw_clock *c, mfw_ms_t utc)
 {
     uint8_t s = 0;
     if (c->invalid)
-        s |= CLOCK_STATUS_INVALID;
+        s |= MFW_CLOCK_STATUS_INVALID;
     if (c->doubtful)
-        s |= CLOCK_STATUS_DOUBTFUL;
-    if (clock_dst_active(c, utc))
-        s |= CLOCK_STATUS_DST;
+        s |= MFW_CLOCK_STATUS_DOUBTFUL;
+    if (mfw_clock_dst_active(c, utc))
+        s |= MFW_CLOCK_STATUS_DST;
     return s;
 }
 
-void clock_local(const struct clock *c, mfw_ms_t utc, struct local_time *out)
+void mfw_clock_local(const struct mfw_clock *c, mfw_ms_t utc, struct mfw_local_time *out)
 {
-    bool dst = clock_dst_active(c, utc);
+    bool dst = mfw_clock_dst_active(c, utc);
     int16_t off = (int16_t)(c->cfg.utc_offset_min + (dst ? c->cfg.dst_deviation_min : 0));
     int64_t ms_of_day;
-    int64_t days = civil_days_of_ms(utc + off * MS_PER_MIN, &ms_of_day);
-    struct civil_date d = civil_date_from_days(days);
+    int64_t days = mfw_civil_days_of_ms(utc + off * MS_PER_MIN, &ms_of_day);
+    struct mfw_civil_date d = mfw_civil_date_from_days(days);
     out->year = d.year;
     out->month = (uint8_t)d.month;
     out->day = (uint8_t)d.day;
@@ -229,16 +229,16 @@ void clock_local(const struct clock *c, mfw_ms_t utc, struct local_time *out)
     out->minute = (uint8_t)(ms_of_day / MS_PER_MIN % 60);
     out->second = (uint8_t)(ms_of_day / MFW_MS_PER_S % 60);
     out->ms = (uint16_t)(ms_of_day % MFW_MS_PER_S);
-    out->weekday = (uint8_t)civil_weekday(days);
+    out->weekday = (uint8_t)mfw_civil_weekday(days);
     out->dst = dst;
     out->offset_min = off;
 }
 
-mfw_ms_t clock_utc_of_local(const struct clock *c, int64_t year, unsigned month, unsigned day,
+mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month, unsigned day,
                             unsigned hour, unsigned minute)
 {
-    const struct clock_config *cfg = &c->cfg;
-    int64_t local = civil_days_from_date(year, month, day) * MFW_MS_PER_DAY +
+    const struct mfw_clock_config *cfg = &c->cfg;
+    int64_t local = mfw_civil_days_from_date(year, month, day) * MFW_MS_PER_DAY +
                     (int64_t)hour * MS_PER_HOUR + (int64_t)minute * MS_PER_MIN;
     mfw_ms_t t_std = local - cfg->utc_offset_min * MS_PER_MIN;
     if (!cfg->dst_enabled || cfg->dst_deviation_min == 0)
@@ -266,7 +266,7 @@ mfw_ms_t clock_utc_of_local(const struct clock *c, int64_t year, unsigned month,
     return hi; /* not reached with a valid config */
 }
 
-int16_t clock_cosem_time_zone(const struct clock_config *cfg)
+int16_t mfw_clock_cosem_time_zone(const struct mfw_clock_config *cfg)
 {
     return (int16_t)-cfg->utc_offset_min;
 }

@@ -11,7 +11,7 @@
 
 #define S_PER_DAY 86400u
 
-static mfw_ms_t period_ms(const struct demand *d)
+static mfw_ms_t period_ms(const struct mfw_demand *d)
 {
     return (mfw_ms_t)d->cfg.period_s * MFW_MS_PER_S;
 }
@@ -34,12 +34,12 @@ static uint64_t uwh_to_mw(uint64_t uwh, uint64_t window_s)
     return uwh * 18u / (5u * window_s);
 }
 
-static uint64_t window_s(const struct demand *d)
+static uint64_t window_s(const struct mfw_demand *d)
 {
     return (uint64_t)d->cfg.period_s * d->cfg.number_of_periods;
 }
 
-static uint64_t window_uwh(const struct demand *d, unsigned q)
+static uint64_t window_uwh(const struct mfw_demand *d, unsigned q)
 {
     uint64_t sum = d->cur_uwh[q];
     for (unsigned k = 0; k + 1u < d->cfg.number_of_periods; k++)
@@ -50,7 +50,7 @@ static uint64_t window_uwh(const struct demand *d, unsigned q)
 /* Closes the current sub-period at `end`: the window quotient becomes last_average_value and a
  * candidate for the maximum (capture time = end of the window, Blue Book IC 4 capture_time), and
  * the sub-period's energy moves into the sliding ring. */
-static void close_sub(struct demand *d, mfw_ms_t end)
+static void close_sub(struct mfw_demand *d, mfw_ms_t end)
 {
     uint64_t ws = window_s(d);
     unsigned ring = d->cfg.number_of_periods - 1u;
@@ -59,7 +59,7 @@ static void close_sub(struct demand *d, mfw_ms_t end)
         d->last_avg_mw[q] = mw;
         /* Strictly greater: of equal maxima the first one keeps its capture time. */
         if (!d->max[q].valid || mw > d->max[q].value_mw)
-            d->max[q] = (struct demand_max){ .value_mw = mw, .time = end, .valid = true };
+            d->max[q] = (struct mfw_demand_max){ .value_mw = mw, .time = end, .valid = true };
         if (ring > 0)
             d->hist_uwh[q][d->hist_pos] = d->cur_uwh[q];
         d->cur_uwh[q] = 0;
@@ -70,39 +70,39 @@ static void close_sub(struct demand *d, mfw_ms_t end)
     d->periods_closed++;
 }
 
-void demand_default_config(struct demand_config *cfg)
+void mfw_demand_default_config(struct mfw_demand_config *cfg)
 {
-    *cfg = (struct demand_config){
+    *cfg = (struct mfw_demand_config){
         .quantities = 2,
         .period_s = MFW_DEMAND_PERIOD_S,
         .number_of_periods = 1,
     };
 }
 
-int demand_init(struct demand *d, const struct demand_config *cfg)
+int mfw_demand_init(struct mfw_demand *d, const struct mfw_demand_config *cfg)
 {
     if (!d || !cfg || cfg->quantities == 0 || cfg->quantities > MFW_DEMAND_QTY_MAX ||
         cfg->period_s == 0 || S_PER_DAY % cfg->period_s != 0 || cfg->number_of_periods == 0 ||
         cfg->number_of_periods > MFW_DEMAND_PERIODS_MAX)
         return MFW_E_ARG;
-    *d = (struct demand){ .cfg = *cfg };
+    *d = (struct mfw_demand){ .cfg = *cfg };
     return MFW_OK;
 }
 
-void demand_add(struct demand *d, unsigned q, uint64_t uwh)
+void mfw_demand_add(struct mfw_demand *d, unsigned q, uint64_t uwh)
 {
     if (q < d->cfg.quantities)
         d->cur_uwh[q] += uwh;
 }
 
-static void start_at(struct demand *d, mfw_ms_t now)
+static void start_at(struct mfw_demand *d, mfw_ms_t now)
 {
     d->started = true;
     d->sub_start = align_down(now, period_ms(d));
     d->last_now = now;
 }
 
-unsigned demand_tick(struct demand *d, mfw_ms_t now)
+unsigned mfw_demand_tick(struct mfw_demand *d, mfw_ms_t now)
 {
     if (!d->started) {
         start_at(d, now);
@@ -111,7 +111,7 @@ unsigned demand_tick(struct demand *d, mfw_ms_t now)
     if (now < d->last_now) {
         /* Time went backwards without notice: only a clock change can do that. */
         uint32_t before = d->periods_closed;
-        demand_clock_change(d, now);
+        mfw_demand_clock_change(d, now);
         return d->periods_closed - before;
     }
     mfw_ms_t p = period_ms(d);
@@ -148,7 +148,7 @@ unsigned demand_tick(struct demand *d, mfw_ms_t now)
     return closed;
 }
 
-void demand_clock_change(struct demand *d, mfw_ms_t now)
+void mfw_demand_clock_change(struct mfw_demand *d, mfw_ms_t now)
 {
     if (!d->started) {
         start_at(d, now);
@@ -162,41 +162,41 @@ void demand_clock_change(struct demand *d, mfw_ms_t now)
     start_at(d, now);
 }
 
-uint64_t demand_current_mw(const struct demand *d, unsigned q)
+uint64_t mfw_demand_current_mw(const struct mfw_demand *d, unsigned q)
 {
     if (q >= d->cfg.quantities)
         return 0;
     return uwh_to_mw(window_uwh(d, q), window_s(d));
 }
 
-uint64_t demand_last_mw(const struct demand *d, unsigned q)
+uint64_t mfw_demand_last_mw(const struct mfw_demand *d, unsigned q)
 {
     return q < d->cfg.quantities ? d->last_avg_mw[q] : 0;
 }
 
-mfw_ms_t demand_start_time_current(const struct demand *d)
+mfw_ms_t mfw_demand_start_time_current(const struct mfw_demand *d)
 {
     return d->sub_start - (mfw_ms_t)(d->cfg.number_of_periods - 1u) * period_ms(d);
 }
 
-struct demand_max demand_maximum(const struct demand *d, unsigned q)
+struct mfw_demand_max mfw_demand_maximum(const struct mfw_demand *d, unsigned q)
 {
     if (q >= d->cfg.quantities)
-        return (struct demand_max){ 0 };
+        return (struct mfw_demand_max){ 0 };
     return d->max[q];
 }
 
-void demand_reset(struct demand *d, struct demand_max *out)
+void mfw_demand_reset(struct mfw_demand *d, struct mfw_demand_max *out)
 {
     for (unsigned q = 0; q < d->cfg.quantities; q++) {
         d->prev_max[q] = d->max[q];
         if (out)
             out[q] = d->max[q];
-        d->max[q] = (struct demand_max){ 0 };
+        d->max[q] = (struct mfw_demand_max){ 0 };
     }
 }
 
-void demand_restart(struct demand *d, mfw_ms_t now)
+void mfw_demand_restart(struct mfw_demand *d, mfw_ms_t now)
 {
     for (unsigned q = 0; q < MFW_DEMAND_QTY_MAX; q++) {
         d->cur_uwh[q] = 0;

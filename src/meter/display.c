@@ -7,7 +7,7 @@
 #include "meterfw/base/error.h"
 
 enum disp_kind {
-    DK_ENERGY,   /* register, qty, phase (ENERGY_TOTAL for totals) */
+    DK_ENERGY,   /* register, qty, phase (MFW_ENERGY_TOTAL for totals) */
     DK_VOLTAGE,  /* phase rms voltage */
     DK_CURRENT,  /* phase rms current */
     DK_P_IMPORT, /* phase active power, import part */
@@ -20,23 +20,23 @@ enum disp_kind {
 struct disp_def {
     char obis[12];
     uint8_t kind;
-    uint8_t phase; /* 0..2, or ENERGY_TOTAL */
-    uint8_t qty;   /* enum energy_qty for DK_ENERGY */
+    uint8_t phase; /* 0..2, or MFW_ENERGY_TOTAL */
+    uint8_t qty;   /* enum mfw_energy_qty for DK_ENERGY */
 };
 
 /* The catalogue, in display order. OBIS C: 1..4 totals, 21.. L1, 41.. L2, 61.. L3
  * (IEC 62056-6-1: C = 20 * phase + quantity); D = 8 energy, 7 instantaneous value. */
 static const struct disp_def disp_catalogue[] = {
-    {"1.8.0", DK_ENERGY, ENERGY_TOTAL, EQ_AP},
-    {"2.8.0", DK_ENERGY, ENERGY_TOTAL, EQ_AM},
-    {"3.8.0", DK_ENERGY, ENERGY_TOTAL, EQ_RP},
-    {"4.8.0", DK_ENERGY, ENERGY_TOTAL, EQ_RM},
-    {"21.8.0", DK_ENERGY, 0, EQ_AP},
-    {"41.8.0", DK_ENERGY, 1, EQ_AP},
-    {"61.8.0", DK_ENERGY, 2, EQ_AP},
-    {"22.8.0", DK_ENERGY, 0, EQ_AM},
-    {"42.8.0", DK_ENERGY, 1, EQ_AM},
-    {"62.8.0", DK_ENERGY, 2, EQ_AM},
+    {"1.8.0", DK_ENERGY, MFW_ENERGY_TOTAL, MFW_EQ_AP},
+    {"2.8.0", DK_ENERGY, MFW_ENERGY_TOTAL, MFW_EQ_AM},
+    {"3.8.0", DK_ENERGY, MFW_ENERGY_TOTAL, MFW_EQ_RP},
+    {"4.8.0", DK_ENERGY, MFW_ENERGY_TOTAL, MFW_EQ_RM},
+    {"21.8.0", DK_ENERGY, 0, MFW_EQ_AP},
+    {"41.8.0", DK_ENERGY, 1, MFW_EQ_AP},
+    {"61.8.0", DK_ENERGY, 2, MFW_EQ_AP},
+    {"22.8.0", DK_ENERGY, 0, MFW_EQ_AM},
+    {"42.8.0", DK_ENERGY, 1, MFW_EQ_AM},
+    {"62.8.0", DK_ENERGY, 2, MFW_EQ_AM},
     {"32.7.0", DK_VOLTAGE, 0, 0},
     {"52.7.0", DK_VOLTAGE, 1, 0},
     {"72.7.0", DK_VOLTAGE, 2, 0},
@@ -55,20 +55,20 @@ static const struct disp_def disp_catalogue[] = {
 };
 
 #define DISP_N (sizeof disp_catalogue / sizeof disp_catalogue[0])
-_Static_assert(DISP_N <= DISPLAY_ITEMS_MAX, "display list does not fit DISPLAY_ITEMS_MAX");
+_Static_assert(DISP_N <= MFW_DISPLAY_ITEMS_MAX, "display list does not fit DISPLAY_ITEMS_MAX");
 _Static_assert(DISP_N < 256, "item ids are uint8_t");
 
-int display_init(struct display *d, enum meter_model model)
+int mfw_display_init(struct mfw_display *d, enum mfw_meter_model model)
 {
-    if (d == NULL || (model != METER_162M && model != METER_382M))
+    if (d == NULL || (model != MFW_METER_162M && model != MFW_METER_382M))
         return MFW_E_ARG;
     memset(d, 0, sizeof *d);
-    d->phases = model == METER_162M ? 1 : 3;
-    d->ms_per_item = DISPLAY_MS_PER_ITEM;
+    d->phases = model == MFW_METER_162M ? 1 : 3;
+    d->ms_per_item = MFW_DISPLAY_MS_PER_ITEM;
     for (unsigned k = 0; k < DISP_N; k++) {
         const struct disp_def *e = &disp_catalogue[k];
         bool per_phase = e->kind != DK_TIME && e->kind != DK_DATE && e->kind != DK_TARIFF &&
-                         e->phase != ENERGY_TOTAL;
+                         e->phase != MFW_ENERGY_TOTAL;
         if (per_phase && e->phase >= d->phases)
             continue; /* a 162M has no L2/L3 */
         d->items[d->n_items++] = (uint8_t)k;
@@ -76,7 +76,7 @@ int display_init(struct display *d, enum meter_model model)
     return MFW_OK;
 }
 
-bool display_step(struct display *d, mfw_ms_t now)
+bool mfw_display_step(struct mfw_display *d, mfw_ms_t now)
 {
     if (!d->started || now < d->last_switch || d->ms_per_item == 0 || d->n_items == 0) {
         d->started = true;
@@ -106,21 +106,21 @@ static const uint64_t pow10_u64[] = {
     1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
 };
 
-/* `scaled` is the value times 10^decimals. Writes DISPLAY_DIGITS digit cells (the value modulo
- * 10^DISPLAY_DIGITS) with a '.' before the last `decimals` digits. zero_pad: leading cells '0'
- * (a counter); else ' ', keeping one '0' before the point. out needs DISPLAY_DIGITS + 2. */
+/* `scaled` is the value times 10^decimals. Writes MFW_DISPLAY_DIGITS digit cells (the value modulo
+ * 10^MFW_DISPLAY_DIGITS) with a '.' before the last `decimals` digits. zero_pad: leading cells '0'
+ * (a counter); else ' ', keeping one '0' before the point. out needs MFW_DISPLAY_DIGITS + 2. */
 static void fmt_fixed(char *out, uint64_t scaled, unsigned decimals, bool zero_pad)
 {
-    char digits[DISPLAY_DIGITS];
-    uint64_t v = scaled % pow10_u64[DISPLAY_DIGITS];
-    for (unsigned k = DISPLAY_DIGITS; k-- > 0;) {
+    char digits[MFW_DISPLAY_DIGITS];
+    uint64_t v = scaled % pow10_u64[MFW_DISPLAY_DIGITS];
+    for (unsigned k = MFW_DISPLAY_DIGITS; k-- > 0;) {
         digits[k] = (char)('0' + v % 10u);
         v /= 10u;
     }
-    unsigned int_cells = DISPLAY_DIGITS - decimals;
+    unsigned int_cells = MFW_DISPLAY_DIGITS - decimals;
     size_t o = 0;
     bool leading = !zero_pad;
-    for (unsigned k = 0; k < DISPLAY_DIGITS; k++) {
+    for (unsigned k = 0; k < MFW_DISPLAY_DIGITS; k++) {
         if (k == int_cells)
             out[o++] = '.';
         bool last_int = k + 1 == int_cells;
@@ -139,7 +139,7 @@ static void fmt_energy(char *out, uint64_t uwh)
 {
     uint64_t wh = uwh / 1000000u; /* kWh * 10^3, truncated: never shows unregistered energy */
     unsigned dec = 3;
-    while (dec > 0 && wh >= pow10_u64[DISPLAY_DIGITS]) {
+    while (dec > 0 && wh >= pow10_u64[MFW_DISPLAY_DIGITS]) {
         wh /= 10u;
         dec--;
     }
@@ -153,8 +153,8 @@ static void fmt_measured(char *out, double x, unsigned decimals)
     uint64_t v;
     if (!(s > 0.0)) /* also NaN */
         v = 0;
-    else if (s >= (double)pow10_u64[DISPLAY_DIGITS])
-        v = pow10_u64[DISPLAY_DIGITS] - 1u; /* saturate: an LCD shows 9s, not a wrapped value */
+    else if (s >= (double)pow10_u64[MFW_DISPLAY_DIGITS])
+        v = pow10_u64[MFW_DISPLAY_DIGITS] - 1u; /* saturate: an LCD shows 9s, not a wrapped value */
     else
         v = (uint64_t)s;
     fmt_fixed(out, v, decimals, false);
@@ -167,7 +167,7 @@ static void put2(char *p, unsigned v)
 }
 
 /* Local time (the meter's clock: time zone and summer time), as the LCD shows it. */
-static void fmt_time_date(char *out, const struct local_time *lt, bool date)
+static void fmt_time_date(char *out, const struct mfw_local_time *lt, bool date)
 {
     if (date) {
         int64_t yy = lt->year % 100;
@@ -186,8 +186,8 @@ static void fmt_time_date(char *out, const struct local_time *lt, bool date)
     out[8] = '\0';
 }
 
-void display_render(const struct display *d, const struct meter *m, mfw_ms_t now,
-                    struct display_frame *out)
+void mfw_display_render(const struct mfw_display *d, const struct mfw_meter *m, mfw_ms_t now,
+                    struct mfw_display_frame *out)
 {
     memset(out, 0, sizeof *out);
     out->n_items = d->n_items;
@@ -195,7 +195,7 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
     out->phases = d->phases;
     out->tariff = m->tariff;
 
-    const struct metrology_values *v = &m->now_values;
+    const struct mfw_metrology_values *v = &m->now_values;
     bool any_flow = false;
     for (unsigned k = 0; k < d->phases && k < MFW_PHASES_MAX; k++) {
         out->phase_present[k] = m->have_values && v->ph[k].voltage_present;
@@ -208,8 +208,8 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
         bool imp = !(v->p < 0.0);
         /* A reactive power within the noise is 0 (Q1 or Q2), so a resistive load does not
          * flicker between Q1 and Q4. */
-        bool ind = !(v->q < 0.0) || -v->q < DISPLAY_Q_ZERO_VAR;
-        out->arrow = imp ? DISPLAY_ARROW_IMPORT : DISPLAY_ARROW_EXPORT;
+        bool ind = !(v->q < 0.0) || -v->q < MFW_DISPLAY_Q_ZERO_VAR;
+        out->arrow = imp ? MFW_DISPLAY_ARROW_IMPORT : MFW_DISPLAY_ARROW_EXPORT;
         out->quadrant = imp ? (ind ? 1 : 4) : (ind ? 2 : 3);
     }
 
@@ -224,11 +224,11 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
     if (measured && !m->have_values) {
         put_str(out->value, sizeof out->value, "--------");
     } else {
-        const struct phase_values *ph = &v->ph[e->phase < MFW_PHASES_MAX ? e->phase : 0];
+        const struct mfw_phase_values *ph = &v->ph[e->phase < MFW_PHASES_MAX ? e->phase : 0];
         switch ((enum disp_kind)e->kind) {
         case DK_ENERGY:
-            fmt_energy(out->value, meter_energy_uwh(m, e->phase, (enum energy_qty)e->qty));
-            unit = e->qty == EQ_AP || e->qty == EQ_AM ? "kWh" : "kvarh";
+            fmt_energy(out->value, mfw_meter_energy_uwh(m, e->phase, (enum mfw_energy_qty)e->qty));
+            unit = e->qty == MFW_EQ_AP || e->qty == MFW_EQ_AM ? "kWh" : "kvarh";
             break;
         case DK_VOLTAGE:
             fmt_measured(out->value, ph->vrms, 1);
@@ -248,8 +248,8 @@ void display_render(const struct display *d, const struct meter *m, mfw_ms_t now
             break;
         case DK_TIME:
         case DK_DATE: {
-            struct local_time lt;
-            clock_local(&m->clock, now, &lt);
+            struct mfw_local_time lt;
+            mfw_clock_local(&m->clock, now, &lt);
             fmt_time_date(out->value, &lt, e->kind == DK_DATE);
             unit = lt.dst ? "DST" : "";
             break;

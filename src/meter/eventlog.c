@@ -9,93 +9,93 @@
 /* Codes with a counter of their own: the ones IDIS exposes as counters (covers 0.0.96.20.x,
  * magnetic field 0.0.96.20.15, sags/swells/missing voltage 1.0.x2.32/36/40.0.255) and the
  * security and disconnector events an operator asks "how often" of. */
-static const uint8_t counted_codes[EVENTLOG_COUNTED_CODES] = {
-    EV_POWER_DOWN, EV_POWER_UP, EV_CLOCK_ADJUSTED_OLD, EV_CLOCK_INVALID,
-    EV_TERMINAL_COVER_REMOVED, EV_MAGNETIC_FIELD, EV_METER_COVER_REMOVED, EV_AUTH_FAILURE,
-    EV_PARAMETERS_CHANGED, EV_DECRYPT_FAILURE, EV_REPLAY_ATTACK, EV_DISC_REMOTE_DISCONNECT,
-    EV_DISC_LOCAL_DISCONNECT, EV_LIMITER_EXCEEDED, EV_DISC_FAILURE, EV_MISSING_NEUTRAL,
+static const uint8_t counted_codes[MFW_EVENTLOG_COUNTED_CODES] = {
+    MFW_EVENT_POWER_DOWN, MFW_EVENT_POWER_UP, MFW_EVENT_CLOCK_ADJUSTED_OLD, MFW_EVENT_CLOCK_INVALID,
+    MFW_EVENT_TERMINAL_COVER_REMOVED, MFW_EVENT_MAGNETIC_FIELD, MFW_EVENT_METER_COVER_REMOVED, MFW_EVENT_AUTH_FAILURE,
+    MFW_EVENT_PARAMETERS_CHANGED, MFW_EVENT_DECRYPT_FAILURE, MFW_EVENT_REPLAY_ATTACK, MFW_EVENT_DISC_REMOTE_DISCONNECT,
+    MFW_EVENT_DISC_LOCAL_DISCONNECT, MFW_EVENT_LIMITER_EXCEEDED, MFW_EVENT_DISC_FAILURE, MFW_EVENT_MISSING_NEUTRAL,
     76, 77, 78, /* undervoltage L1..L3 */
     79, 80, 81, /* overvoltage L1..L3 */
     82, 83, 84, /* missing voltage L1..L3 */
 };
 
-static const uint8_t log_obis[EVLOG_COUNT][6] = {
-    [EVLOG_STANDARD] = {0, 0, 99, 98, 0, 255},
-    [EVLOG_FRAUD] = {0, 0, 99, 98, 1, 255},
-    [EVLOG_DISCONNECTOR] = {0, 0, 99, 98, 2, 255},
-    [EVLOG_POWER_QUALITY] = {0, 0, 99, 98, 4, 255},
-    [EVLOG_RTC] = {0, 0, 99, 98, 6, 255}, /* design choice: Kamstrup's RTC event logger */
-    [EVLOG_POWER_FAILURE] = {1, 0, 99, 97, 0, 255},
+static const uint8_t log_obis[MFW_EVENTLOG_COUNT][6] = {
+    [MFW_EVENTLOG_STANDARD] = {0, 0, 99, 98, 0, 255},
+    [MFW_EVENTLOG_FRAUD] = {0, 0, 99, 98, 1, 255},
+    [MFW_EVENTLOG_DISCONNECTOR] = {0, 0, 99, 98, 2, 255},
+    [MFW_EVENTLOG_POWER_QUALITY] = {0, 0, 99, 98, 4, 255},
+    [MFW_EVENTLOG_RTC] = {0, 0, 99, 98, 6, 255}, /* design choice: Kamstrup's RTC event logger */
+    [MFW_EVENTLOG_POWER_FAILURE] = {1, 0, 99, 97, 0, 255},
 };
 
-static const uint8_t code_obis[EVLOG_COUNT][6] = {
-    [EVLOG_STANDARD] = {0, 0, 96, 11, 0, 255},
-    [EVLOG_FRAUD] = {0, 0, 96, 11, 1, 255},
-    [EVLOG_DISCONNECTOR] = {0, 0, 96, 11, 2, 255},
-    [EVLOG_POWER_QUALITY] = {0, 0, 96, 11, 4, 255},
-    [EVLOG_RTC] = {0, 0, 96, 11, 6, 255}, /* design choice */
-    [EVLOG_POWER_FAILURE] = {0, 0, 0, 0, 0, 0},
+static const uint8_t code_obis[MFW_EVENTLOG_COUNT][6] = {
+    [MFW_EVENTLOG_STANDARD] = {0, 0, 96, 11, 0, 255},
+    [MFW_EVENTLOG_FRAUD] = {0, 0, 96, 11, 1, 255},
+    [MFW_EVENTLOG_DISCONNECTOR] = {0, 0, 96, 11, 2, 255},
+    [MFW_EVENTLOG_POWER_QUALITY] = {0, 0, 96, 11, 4, 255},
+    [MFW_EVENTLOG_RTC] = {0, 0, 96, 11, 6, 255}, /* design choice */
+    [MFW_EVENTLOG_POWER_FAILURE] = {0, 0, 0, 0, 0, 0},
 };
 
-const uint8_t *eventlog_obis(enum event_log log)
+const uint8_t *mfw_eventlog_obis(enum mfw_eventlog_id log)
 {
-    return (unsigned)log < EVLOG_COUNT ? log_obis[log] : NULL;
+    return (unsigned)log < MFW_EVENTLOG_COUNT ? log_obis[log] : NULL;
 }
 
-const uint8_t *eventlog_code_obis(enum event_log log)
+const uint8_t *mfw_eventlog_code_obis(enum mfw_eventlog_id log)
 {
-    return (unsigned)log < EVLOG_COUNT && log != EVLOG_POWER_FAILURE ? code_obis[log] : NULL;
+    return (unsigned)log < MFW_EVENTLOG_COUNT && log != MFW_EVENTLOG_POWER_FAILURE ? code_obis[log] : NULL;
 }
 
-uint16_t eventlog_counted_code(unsigned k)
+uint16_t mfw_eventlog_counted_code(unsigned k)
 {
-    return k < EVENTLOG_COUNTED_CODES ? counted_codes[k] : 0;
+    return k < MFW_EVENTLOG_COUNTED_CODES ? counted_codes[k] : 0;
 }
 
 static int counted_index(uint16_t code)
 {
-    for (unsigned k = 0; k < EVENTLOG_COUNTED_CODES; k++)
+    for (unsigned k = 0; k < MFW_EVENTLOG_COUNTED_CODES; k++)
         if (counted_codes[k] == code)
             return (int)k;
     return -1;
 }
 
-uint32_t eventlog_code_count(const struct eventlog *el, uint16_t code)
+uint32_t mfw_eventlog_code_count(const struct mfw_eventlog *el, uint16_t code)
 {
     int k = counted_index(code);
     return el != NULL && k >= 0 ? el->c.by_code[k] : 0;
 }
 
-int eventlog_init(struct eventlog *el, const uint8_t area[EVLOG_COUNT], unsigned phases)
+int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT], unsigned phases)
 {
     if (el == NULL || area == NULL || phases < 1 || phases > 3)
         return MFW_E_ARG;
-    for (unsigned i = 0; i < EVLOG_COUNT; i++) {
-        if (area[i] >= STORE_AREAS_MAX)
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++) {
+        if (area[i] >= MFW_STORE_AREAS_MAX)
             return MFW_E_ARG;
         for (unsigned j = 0; j < i; j++)
             if (area[i] == area[j])
                 return MFW_E_ARG;
     }
-    struct eventlog_counters zero = {0};
+    struct mfw_eventlog_counters zero = {0};
     el->c = zero;
-    el->c.long_pf_threshold_s = EVENTLOG_LONG_PF_S;
-    for (unsigned i = 0; i < EVLOG_COUNT; i++)
+    el->c.long_pf_threshold_s = MFW_EVENTLOG_LONG_PF_S;
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++)
         el->area[i] = area[i];
     el->phases = (uint8_t)phases;
     return MFW_OK;
 }
 
-int eventlog_check_areas(const struct eventlog *el, const struct store *s)
+int mfw_eventlog_check_areas(const struct mfw_eventlog *el, const struct mfw_store *s)
 {
     if (el == NULL || s == NULL)
         return MFW_E_ARG;
-    for (unsigned i = 0; i < EVLOG_COUNT; i++) {
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++) {
         unsigned a = el->area[i];
-        if (a >= s->cfg.n_areas || s->cfg.area[a].kind != STORE_RING)
+        if (a >= s->cfg.n_areas || s->cfg.area[a].kind != MFW_STORE_RING)
             return MFW_E_ARG;
-        if (s->cfg.area[a].entry_size < EVENTLOG_ENTRY_SIZE ||
-            store_ring_capacity(s, a) < EVENTLOG_DEPTH)
+        if (s->cfg.area[a].entry_size < MFW_EVENTLOG_ENTRY_SIZE ||
+            mfw_store_ring_capacity(s, a) < MFW_EVENTLOG_DEPTH)
             return MFW_E_NOSPACE;
     }
     return MFW_OK;
@@ -104,16 +104,16 @@ int eventlog_check_areas(const struct eventlog *el, const struct store *s)
 /* Entry buffer: areas may have larger entries than ours (padding). */
 #define EVENTLOG_BUF_MAX 64u
 
-int eventlog_add(struct eventlog *el, struct store *s, enum event_log log, mfw_ms_t time,
+int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time,
                  uint16_t code, uint8_t phase, int64_t v1, int64_t v2)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= EVLOG_COUNT)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT)
         return MFW_E_ARG;
     uint8_t flags = 0;
-    if (log == EVLOG_POWER_FAILURE) {
+    if (log == MFW_EVENTLOG_POWER_FAILURE) {
         if (phase > 7)
             return MFW_E_ARG;
-        flags |= EVENTLOG_F_PHASE_MASK;
+        flags |= MFW_EVENTLOG_F_PHASE_MASK;
     } else if (phase > 3) {
         return MFW_E_ARG;
     }
@@ -121,17 +121,17 @@ int eventlog_add(struct eventlog *el, struct store *s, enum event_log log, mfw_m
     if (a >= s->cfg.n_areas)
         return MFW_E_ARG;
     size_t size = s->cfg.area[a].entry_size;
-    if (size < EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
+    if (size < MFW_EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
         return MFW_E_NOSPACE;
 
     uint8_t e[EVENTLOG_BUF_MAX] = {0};
-    bytes_put_le64(e, (uint64_t)time);
-    bytes_put_le16(e + 8, code);
+    mfw_bytes_put_le64(e, (uint64_t)time);
+    mfw_bytes_put_le16(e + 8, code);
     e[10] = phase;
     e[11] = flags;
-    bytes_put_le64(e + 12, (uint64_t)v1);
-    bytes_put_le64(e + 20, (uint64_t)v2);
-    int rc = store_ring_append(s, a, e);
+    mfw_bytes_put_le64(e + 12, (uint64_t)v1);
+    mfw_bytes_put_le64(e + 20, (uint64_t)v2);
+    int rc = mfw_store_ring_append(s, a, e);
     if (rc != MFW_OK)
         return rc;
     el->c.logged[log]++;
@@ -142,18 +142,18 @@ int eventlog_add(struct eventlog *el, struct store *s, enum event_log log, mfw_m
     return MFW_OK;
 }
 
-static void count_pf(uint32_t c[EVENTLOG_PF_SLOTS], uint8_t mask, unsigned phases)
+static void count_pf(uint32_t c[MFW_EVENTLOG_PF_SLOTS], uint8_t mask, unsigned phases)
 {
-    c[EVENTLOG_PF_ANY]++;
+    c[MFW_EVENTLOG_PF_ANY]++;
     for (unsigned ph = 0; ph < 3; ph++)
         if (mask & (1u << ph))
-            c[EVENTLOG_PF_L1 + ph]++;
+            c[MFW_EVENTLOG_PF_L1 + ph]++;
     uint8_t all = (uint8_t)((1u << phases) - 1u);
     if ((mask & all) == all)
-        c[EVENTLOG_PF_ALL]++;
+        c[MFW_EVENTLOG_PF_ALL]++;
 }
 
-int eventlog_power_failure(struct eventlog *el, struct store *s, uint8_t phase_mask,
+int mfw_eventlog_power_failure(struct mfw_eventlog *el, struct mfw_store *s, uint8_t phase_mask,
                            mfw_ms_t start, uint32_t duration_s)
 {
     if (el == NULL || s == NULL || phase_mask == 0 || phase_mask > 7)
@@ -163,102 +163,102 @@ int eventlog_power_failure(struct eventlog *el, struct store *s, uint8_t phase_m
         return 0;
     count_pf(el->c.long_power_failures, phase_mask, el->phases);
     mfw_ms_t end = start + (mfw_ms_t)duration_s * MFW_MS_PER_S;
-    int rc = eventlog_add(el, s, EVLOG_POWER_FAILURE, end, EV_POWER_DOWN, phase_mask, start,
+    int rc = mfw_eventlog_add(el, s, MFW_EVENTLOG_POWER_FAILURE, end, MFW_EVENT_POWER_DOWN, phase_mask, start,
                           (int64_t)duration_s);
     return rc == MFW_OK ? 1 : rc;
 }
 
-uint32_t eventlog_count(const struct eventlog *el, const struct store *s, enum event_log log)
+uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s, enum mfw_eventlog_id log)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= EVLOG_COUNT || el->area[log] >= s->cfg.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->cfg.n_areas)
         return 0;
-    uint32_t n = store_ring_count(s, el->area[log]);
-    return n < EVENTLOG_DEPTH ? n : EVENTLOG_DEPTH;
+    uint32_t n = mfw_store_ring_count(s, el->area[log]);
+    return n < MFW_EVENTLOG_DEPTH ? n : MFW_EVENTLOG_DEPTH;
 }
 
-int eventlog_read(const struct eventlog *el, struct store *s, enum event_log log, uint32_t index,
-                  struct eventlog_entry *out)
+int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, uint32_t index,
+                  struct mfw_eventlog_entry *out)
 {
-    if (el == NULL || s == NULL || out == NULL || (unsigned)log >= EVLOG_COUNT)
+    if (el == NULL || s == NULL || out == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT)
         return MFW_E_ARG;
     unsigned a = el->area[log];
     if (a >= s->cfg.n_areas)
         return MFW_E_ARG;
     size_t size = s->cfg.area[a].entry_size;
-    if (size < EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
+    if (size < MFW_EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
         return MFW_E_NOSPACE;
-    uint32_t total = store_ring_count(s, a);
-    uint32_t n = total < EVENTLOG_DEPTH ? total : EVENTLOG_DEPTH;
+    uint32_t total = mfw_store_ring_count(s, a);
+    uint32_t n = total < MFW_EVENTLOG_DEPTH ? total : MFW_EVENTLOG_DEPTH;
     if (index >= n)
         return MFW_E_RANGE;
     uint8_t e[EVENTLOG_BUF_MAX];
-    int rc = store_ring_read(s, a, total - n + index, e);
+    int rc = mfw_store_ring_read(s, a, total - n + index, e);
     if (rc != MFW_OK)
         return rc;
-    out->time = (mfw_ms_t)bytes_get_le64(e);
-    out->code = bytes_get_le16(e + 8);
+    out->time = (mfw_ms_t)mfw_bytes_get_le64(e);
+    out->code = mfw_bytes_get_le16(e + 8);
     out->phase = e[10];
     out->flags = e[11];
-    out->v1 = (int64_t)bytes_get_le64(e + 12);
-    out->v2 = (int64_t)bytes_get_le64(e + 20);
+    out->v1 = (int64_t)mfw_bytes_get_le64(e + 12);
+    out->v2 = (int64_t)mfw_bytes_get_le64(e + 20);
     return MFW_OK;
 }
 
-int eventlog_clear(struct eventlog *el, struct store *s, enum event_log log, mfw_ms_t time)
+int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= EVLOG_COUNT || el->area[log] >= s->cfg.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->cfg.n_areas)
         return MFW_E_ARG;
-    uint32_t before = eventlog_count(el, s, log);
-    int rc = store_ring_clear(s, el->area[log]);
+    uint32_t before = mfw_eventlog_count(el, s, log);
+    int rc = mfw_store_ring_clear(s, el->area[log]);
     if (rc != MFW_OK)
         return rc;
-    return eventlog_add(el, s, log, time, EV_LOG_CLEARED, 0, (int64_t)before, 0);
+    return mfw_eventlog_add(el, s, log, time, MFW_EVENT_LOG_CLEARED, 0, (int64_t)before, 0);
 }
 
-int eventlog_counters_encode(const struct eventlog *el, uint8_t *buf, size_t cap, size_t *len)
+int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap, size_t *len)
 {
     if (el == NULL || len == NULL || (buf == NULL && cap > 0))
         return MFW_E_ARG;
-    *len = EVENTLOG_COUNTERS_SIZE;
-    if (buf == NULL || cap < EVENTLOG_COUNTERS_SIZE)
+    *len = MFW_EVENTLOG_COUNTERS_SIZE;
+    if (buf == NULL || cap < MFW_EVENTLOG_COUNTERS_SIZE)
         return MFW_E_NOSPACE;
     uint8_t *p = buf;
     *p++ = COUNTERS_VERSION;
-    for (unsigned i = 0; i < EVLOG_COUNT; i++, p += 4)
-        bytes_put_le32(p, el->c.logged[i]);
-    for (unsigned i = 0; i < EVLOG_COUNT; i++, p += 2)
-        bytes_put_le16(p, el->c.last_code[i]);
-    for (unsigned i = 0; i < EVENTLOG_COUNTED_CODES; i++, p += 4)
-        bytes_put_le32(p, el->c.by_code[i]);
-    for (unsigned i = 0; i < EVENTLOG_PF_SLOTS; i++, p += 4)
-        bytes_put_le32(p, el->c.power_failures[i]);
-    for (unsigned i = 0; i < EVENTLOG_PF_SLOTS; i++, p += 4)
-        bytes_put_le32(p, el->c.long_power_failures[i]);
-    bytes_put_le32(p, el->c.long_pf_threshold_s);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 4)
+        mfw_bytes_put_le32(p, el->c.logged[i]);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 2)
+        mfw_bytes_put_le16(p, el->c.last_code[i]);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++, p += 4)
+        mfw_bytes_put_le32(p, el->c.by_code[i]);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
+        mfw_bytes_put_le32(p, el->c.power_failures[i]);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
+        mfw_bytes_put_le32(p, el->c.long_power_failures[i]);
+    mfw_bytes_put_le32(p, el->c.long_pf_threshold_s);
     return MFW_OK;
 }
 
-int eventlog_counters_decode(struct eventlog *el, const uint8_t *buf, size_t len)
+int mfw_eventlog_counters_decode(struct mfw_eventlog *el, const uint8_t *buf, size_t len)
 {
     if (el == NULL || (buf == NULL && len > 0))
         return MFW_E_ARG;
-    if (len != EVENTLOG_COUNTERS_SIZE)
+    if (len != MFW_EVENTLOG_COUNTERS_SIZE)
         return MFW_E_FORMAT;
     if (buf[0] != COUNTERS_VERSION)
         return MFW_E_VERSION;
-    struct eventlog_counters c;
+    struct mfw_eventlog_counters c;
     const uint8_t *p = buf + 1;
-    for (unsigned i = 0; i < EVLOG_COUNT; i++, p += 4)
-        c.logged[i] = bytes_get_le32(p);
-    for (unsigned i = 0; i < EVLOG_COUNT; i++, p += 2)
-        c.last_code[i] = bytes_get_le16(p);
-    for (unsigned i = 0; i < EVENTLOG_COUNTED_CODES; i++, p += 4)
-        c.by_code[i] = bytes_get_le32(p);
-    for (unsigned i = 0; i < EVENTLOG_PF_SLOTS; i++, p += 4)
-        c.power_failures[i] = bytes_get_le32(p);
-    for (unsigned i = 0; i < EVENTLOG_PF_SLOTS; i++, p += 4)
-        c.long_power_failures[i] = bytes_get_le32(p);
-    c.long_pf_threshold_s = bytes_get_le32(p);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 4)
+        c.logged[i] = mfw_bytes_get_le32(p);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 2)
+        c.last_code[i] = mfw_bytes_get_le16(p);
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++, p += 4)
+        c.by_code[i] = mfw_bytes_get_le32(p);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
+        c.power_failures[i] = mfw_bytes_get_le32(p);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
+        c.long_power_failures[i] = mfw_bytes_get_le32(p);
+    c.long_pf_threshold_s = mfw_bytes_get_le32(p);
     el->c = c;
     return MFW_OK;
 }

@@ -4,48 +4,48 @@
 
 #include "meterfw/meter/meter.h"
 
-static struct cal_name name_of(const char *s)
+static struct mfw_tou_name name_of(const char *s)
 {
-    struct cal_name n = {0};
+    struct mfw_tou_name n = {0};
     size_t len = strlen(s);
-    n.len = (uint8_t)(len < CAL_NAME_MAX ? len : CAL_NAME_MAX);
+    n.len = (uint8_t)(len < MFW_TOU_NAME_MAX ? len : MFW_TOU_NAME_MAX);
     memcpy(n.b, s, n.len);
     return n;
 }
 
-static struct cal_day_action at(uint8_t hour, uint16_t tariff)
+static struct mfw_tou_day_action at(uint8_t hour, uint16_t tariff)
 {
-    return (struct cal_day_action){{hour, 0, 0}, tariff};
+    return (struct mfw_tou_day_action){{hour, 0, 0}, tariff};
 }
 
-void meter_default_tou(struct tou *t)
+void mfw_meter_default_tou(struct mfw_tou *t)
 {
-    tou_init(t);
-    struct calendar *c = &t->active;
+    mfw_tou_init(t);
+    struct mfw_tou_calendar *c = &t->active;
     c->name = name_of("DEFAULT");
     /* Seasons start at 00:00 local on 1 April (summer) and 1 October (winter), every year. */
     c->n_seasons = 2;
-    c->seasons[0] = (struct cal_season){
-        name_of("SUMMER"), {{CAL_YEAR_ANY, 4, 1, CAL_ANY}, {0, 0, 0}}, name_of("WSUM")};
-    c->seasons[1] = (struct cal_season){
-        name_of("WINTER"), {{CAL_YEAR_ANY, 10, 1, CAL_ANY}, {0, 0, 0}}, name_of("WWIN")};
+    c->seasons[0] = (struct mfw_tou_season){
+        name_of("SUMMER"), {{MFW_TOU_YEAR_ANY, 4, 1, MFW_TOU_ANY}, {0, 0, 0}}, name_of("WSUM")};
+    c->seasons[1] = (struct mfw_tou_season){
+        name_of("WINTER"), {{MFW_TOU_YEAR_ANY, 10, 1, MFW_TOU_ANY}, {0, 0, 0}}, name_of("WWIN")};
     /* Week profiles: Monday..Friday a working-day profile, Saturday and Sunday day 3. */
     c->n_weeks = 2;
-    c->weeks[0] = (struct cal_week){name_of("WSUM"), {1, 1, 1, 1, 1, 3, 3}};
-    c->weeks[1] = (struct cal_week){name_of("WWIN"), {2, 2, 2, 2, 2, 3, 3}};
+    c->weeks[0] = (struct mfw_tou_week){name_of("WSUM"), {1, 1, 1, 1, 1, 3, 3}};
+    c->weeks[1] = (struct mfw_tou_week){name_of("WWIN"), {2, 2, 2, 2, 2, 3, 3}};
     /* Day profiles: 1 summer working day T1 07-21, T2 at night; 2 winter working day adds the
      * T3 peak 17-20; 3 weekend and holiday all T2. */
     c->n_days = 3;
-    c->days[0] = (struct cal_day){1, 3, {at(0, 2), at(7, 1), at(21, 2)}};
-    c->days[1] = (struct cal_day){2, 5, {at(0, 2), at(7, 1), at(17, 3), at(20, 1), at(21, 2)}};
-    c->days[2] = (struct cal_day){3, 1, {at(0, 2)}};
+    c->days[0] = (struct mfw_tou_day){1, 3, {at(0, 2), at(7, 1), at(21, 2)}};
+    c->days[1] = (struct mfw_tou_day){2, 5, {at(0, 2), at(7, 1), at(17, 3), at(20, 1), at(21, 2)}};
+    c->days[2] = (struct mfw_tou_day){3, 1, {at(0, 2)}};
     t->passive = t->active;
     /* Holidays, every year (IC 11 special days). */
-    const struct special_day hol[3] = {
-        {1, {CAL_YEAR_ANY, 1, 1, CAL_ANY}, 3},
-        {2, {CAL_YEAR_ANY, 12, 25, CAL_ANY}, 3},
-        {3, {CAL_YEAR_ANY, 12, 26, CAL_ANY}, 3},
+    const struct mfw_tou_special_day hol[3] = {
+        {1, {MFW_TOU_YEAR_ANY, 1, 1, MFW_TOU_ANY}, 3},
+        {2, {MFW_TOU_YEAR_ANY, 12, 25, MFW_TOU_ANY}, 3},
+        {3, {MFW_TOU_YEAR_ANY, 12, 26, MFW_TOU_ANY}, 3},
     };
     for (unsigned k = 0; k < 3; k++)
-        tou_special_insert(t, &hol[k]);
+        mfw_tou_special_insert(t, &hol[k]);
 }

@@ -38,7 +38,7 @@ static void put(struct part_writer *w, const void *p, size_t n)
         w->rc = MFW_E_NOSPACE;
         return;
     }
-    bytes_put_le16(w->buf + w->len, (uint16_t)n);
+    mfw_bytes_put_le16(w->buf + w->len, (uint16_t)n);
     memcpy(w->buf + w->len + 2, p, n);
     w->len += 2 + n;
 }
@@ -57,7 +57,7 @@ static void get(struct part_reader *r, void *p, size_t n)
         r->rc = MFW_E_FORMAT;
         return;
     }
-    size_t have = bytes_get_le16(r->buf + r->pos);
+    size_t have = mfw_bytes_get_le16(r->buf + r->pos);
     if (have != n) { /* another build's struct layout */
         r->rc = MFW_E_VERSION;
         return;
@@ -77,22 +77,22 @@ static void begin(struct part_writer *w, uint8_t *buf, size_t cap, uint32_t magi
         w->rc = MFW_E_NOSPACE;
         return;
     }
-    bytes_put_le32(buf, magic);
-    bytes_put_le16(buf + 4, FORMAT_VERSION);
+    mfw_bytes_put_le32(buf, magic);
+    mfw_bytes_put_le16(buf + 4, FORMAT_VERSION);
     w->len = 6;
 }
 
 static int open_reader(struct part_reader *r, const uint8_t *buf, size_t len, uint32_t magic)
 {
     *r = (struct part_reader){buf, len, 6, MFW_OK};
-    if (len < 6 || bytes_get_le32(buf) != magic)
+    if (len < 6 || mfw_bytes_get_le32(buf) != magic)
         return MFW_E_FORMAT;
-    if (bytes_get_le16(buf + 4) != FORMAT_VERSION)
+    if (mfw_bytes_get_le16(buf + 4) != FORMAT_VERSION)
         return MFW_E_VERSION;
     return MFW_OK;
 }
 
-int meter_state_encode(const struct meter *m, uint8_t *buf, size_t cap, size_t *len)
+int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, size_t *len)
 {
     struct part_writer w;
     begin(&w, buf, cap, STATE_MAGIC);
@@ -106,7 +106,7 @@ int meter_state_encode(const struct meter *m, uint8_t *buf, size_t cap, size_t *
     put(&w, &m->billing, sizeof m->billing);
     put(&w, &m->quality, sizeof m->quality);
     put(&w, &m->ev.c, sizeof m->ev.c);
-    for (unsigned k = 0; k < PROF_COUNT; k++) {
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
         struct profile_run run = {m->prof[k].next_capture_ms, m->prof[k].status_pending};
         put(&w, &run, sizeof run);
     }
@@ -114,27 +114,27 @@ int meter_state_encode(const struct meter *m, uint8_t *buf, size_t cap, size_t *
     return w.rc;
 }
 
-int meter_state_decode(struct meter *m, const uint8_t *buf, size_t len)
+int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len)
 {
     struct part_reader r;
     int rc = open_reader(&r, buf, len, STATE_MAGIC);
     if (rc != MFW_OK)
         return rc;
     /* decode into temporaries; the meter changes only if every part is there */
-    struct meter_registers reg;
+    struct mfw_meter_registers reg;
     struct state_misc misc;
-    struct demand demand;
-    struct billing billing;
-    struct quality quality;
-    struct eventlog_counters evc;
-    struct profile_run run[PROF_COUNT];
+    struct mfw_demand demand;
+    struct mfw_billing billing;
+    struct mfw_quality quality;
+    struct mfw_eventlog_counters evc;
+    struct profile_run run[MFW_PROF_COUNT];
     get(&r, &reg, sizeof reg);
     get(&r, &misc, sizeof misc);
     get(&r, &demand, sizeof demand);
     get(&r, &billing, sizeof billing);
     get(&r, &quality, sizeof quality);
     get(&r, &evc, sizeof evc);
-    for (unsigned k = 0; k < PROF_COUNT; k++)
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
         get(&r, &run[k], sizeof run[k]);
     if (r.rc == MFW_OK && r.pos != len)
         r.rc = MFW_E_FORMAT;
@@ -153,21 +153,21 @@ int meter_state_decode(struct meter *m, const uint8_t *buf, size_t len)
     m->billing = billing;
     m->quality = quality;
     m->ev.c = evc;
-    for (unsigned k = 0; k < PROF_COUNT; k++) {
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
         m->prof[k].next_capture_ms = run[k].next_capture_ms;
         m->prof[k].status_pending = run[k].status_pending;
     }
     return MFW_OK;
 }
 
-int meter_config_encode(const struct meter_settings *s, uint8_t *buf, size_t cap, size_t *len)
+int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap, size_t *len)
 {
     struct part_writer w;
     begin(&w, buf, cap, CONFIG_MAGIC);
     put(&w, &s->clock, sizeof s->clock);
-    uint8_t tou[TOU_ENCODED_MAX];
+    uint8_t tou[MFW_TOU_ENCODED_MAX];
     size_t tou_len = 0;
-    int rc = tou_encode(&s->tou, tou, sizeof tou, &tou_len);
+    int rc = mfw_tou_encode(&s->tou, tou, sizeof tou, &tou_len);
     if (rc != MFW_OK)
         return rc;
     put(&w, tou, tou_len);
@@ -180,22 +180,22 @@ int meter_config_encode(const struct meter_settings *s, uint8_t *buf, size_t cap
     return w.rc;
 }
 
-int meter_config_decode(struct meter_settings *s, const uint8_t *buf, size_t len)
+int mfw_meter_state_decode_settings(struct mfw_meter_settings *s, const uint8_t *buf, size_t len)
 {
     struct part_reader r;
     int rc = open_reader(&r, buf, len, CONFIG_MAGIC);
     if (rc != MFW_OK)
         return rc;
-    struct meter_settings t;
+    struct mfw_meter_settings t;
     get(&r, &t.clock, sizeof t.clock);
     /* the calendar part has its own canonical encoding and length */
     if (r.rc == MFW_OK) {
         if (r.pos + 2 > len)
             return MFW_E_FORMAT;
-        size_t n = bytes_get_le16(buf + r.pos);
+        size_t n = mfw_bytes_get_le16(buf + r.pos);
         if (r.pos + 2 + n > len)
             return MFW_E_FORMAT;
-        rc = tou_decode(&t.tou, buf + r.pos + 2, n);
+        rc = mfw_tou_decode(&t.tou, buf + r.pos + 2, n);
         if (rc != MFW_OK)
             return rc;
         r.pos += 2 + n;

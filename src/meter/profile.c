@@ -9,9 +9,9 @@
 
 #define DAY_S 86400u
 
-size_t profile_entry_size(unsigned n_columns)
+size_t mfw_profile_entry_size(unsigned n_columns)
 {
-    return PROFILE_ENTRY_SIZE(n_columns);
+    return MFW_PROFILE_ENTRY_SIZE(n_columns);
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -22,13 +22,13 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
-static int profile_check_config(const struct profile_config *cfg)
+static int profile_check_config(const struct mfw_profile_config *cfg)
 {
-    if (cfg == NULL || cfg->n_columns == 0 || cfg->n_columns > PROFILE_COLUMNS_MAX ||
+    if (cfg == NULL || cfg->n_columns == 0 || cfg->n_columns > MFW_PROFILE_COLUMNS_MAX ||
         cfg->depth == 0)
         return MFW_E_ARG;
     for (unsigned k = 0; k < cfg->n_columns; k++)
-        if (catalog_find(cfg->column[k]) == NULL)
+        if (mfw_catalog_find(cfg->column[k]) == NULL)
             return MFW_E_ARG;
     if (cfg->capture_period_s != 0 && DAY_S % cfg->capture_period_s != 0)
         return MFW_E_RANGE;
@@ -36,28 +36,28 @@ static int profile_check_config(const struct profile_config *cfg)
 }
 
 /* CRC-16/X.25 over the period and the column ids: what makes two rows comparable. */
-static uint16_t profile_tag(const struct profile_config *cfg)
+static uint16_t profile_tag(const struct mfw_profile_config *cfg)
 {
     uint8_t b[4];
-    bytes_put_le32(b, cfg->capture_period_s);
-    uint16_t crc = crc16_x25_update(0xFFFFu, b, 4);
+    mfw_bytes_put_le32(b, cfg->capture_period_s);
+    uint16_t crc = mfw_crc16_x25_update(0xFFFFu, b, 4);
     for (unsigned k = 0; k < cfg->n_columns; k++) {
-        bytes_put_le16(b, cfg->column[k]);
-        crc = crc16_x25_update(crc, b, 2);
+        mfw_bytes_put_le16(b, cfg->column[k]);
+        crc = mfw_crc16_x25_update(crc, b, 2);
     }
     return crc;
 }
 
-static void profile_reset_acc(struct profile *p)
+static void profile_reset_acc(struct mfw_profile *p)
 {
-    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++) {
+    for (unsigned k = 0; k < MFW_PROFILE_COLUMNS_MAX; k++) {
         p->acc[k] = 0.0;
         p->acc_s[k] = 0.0;
     }
 }
 
 /* First boundary strictly after t. */
-static mfw_ms_t profile_next_after(const struct profile *p, mfw_ms_t t)
+static mfw_ms_t profile_next_after(const struct mfw_profile *p, mfw_ms_t t)
 {
     if (p->cfg.capture_period_s == 0)
         return INT64_MAX;
@@ -65,7 +65,7 @@ static mfw_ms_t profile_next_after(const struct profile *p, mfw_ms_t t)
     return (floor_div(t, period) + 1) * period;
 }
 
-mfw_ms_t profile_boundary(const struct profile *p, mfw_ms_t now)
+mfw_ms_t mfw_profile_boundary(const struct mfw_profile *p, mfw_ms_t now)
 {
     if (p == NULL || p->cfg.capture_period_s == 0)
         return now;
@@ -73,15 +73,15 @@ mfw_ms_t profile_boundary(const struct profile *p, mfw_ms_t now)
     return floor_div(now, period) * period;
 }
 
-int profile_init(struct profile *p, const struct profile_config *cfg, unsigned area, mfw_ms_t now)
+int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area, mfw_ms_t now)
 {
-    if (p == NULL || area >= STORE_AREAS_MAX)
+    if (p == NULL || area >= MFW_STORE_AREAS_MAX)
         return MFW_E_ARG;
     int rc = profile_check_config(cfg);
     if (rc != MFW_OK)
         return rc;
     p->cfg = *cfg;
-    for (unsigned k = cfg->n_columns; k < PROFILE_COLUMNS_MAX; k++)
+    for (unsigned k = cfg->n_columns; k < MFW_PROFILE_COLUMNS_MAX; k++)
         p->cfg.column[k] = 0;
     p->area = area;
     p->status_pending = 0;
@@ -91,21 +91,21 @@ int profile_init(struct profile *p, const struct profile_config *cfg, unsigned a
     return MFW_OK;
 }
 
-int profile_check_area(const struct profile *p, const struct store *s)
+int mfw_profile_check_area(const struct mfw_profile *p, const struct mfw_store *s)
 {
     if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
         return MFW_E_ARG;
-    const struct store_area_cfg *a = &s->cfg.area[p->area];
-    if (a->kind != STORE_RING)
+    const struct mfw_store_area_config *a = &s->cfg.area[p->area];
+    if (a->kind != MFW_STORE_RING)
         return MFW_E_ARG;
-    if (a->entry_size < profile_entry_size(p->cfg.n_columns) || a->entry_size > PROFILE_ENTRY_MAX)
+    if (a->entry_size < mfw_profile_entry_size(p->cfg.n_columns) || a->entry_size > MFW_PROFILE_ENTRY_MAX)
         return MFW_E_NOSPACE;
-    if (store_ring_capacity(s, p->area) < p->cfg.depth)
+    if (mfw_store_ring_capacity(s, p->area) < p->cfg.depth)
         return MFW_E_NOSPACE;
     return MFW_OK;
 }
 
-int profile_set_config(struct profile *p, struct store *s, const struct profile_config *cfg,
+int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const struct mfw_profile_config *cfg,
                        mfw_ms_t now)
 {
     if (p == NULL || s == NULL)
@@ -121,19 +121,19 @@ int profile_set_config(struct profile *p, struct store *s, const struct profile_
         p->cfg.depth = cfg->depth;
         return MFW_OK;
     }
-    rc = store_ring_clear(s, p->area);
+    rc = mfw_store_ring_clear(s, p->area);
     if (rc != MFW_OK)
         return rc;
-    return profile_init(p, cfg, p->area, now);
+    return mfw_profile_init(p, cfg, p->area, now);
 }
 
-void profile_accumulate(struct profile *p, catalog_read_fn read, void *ctx, double seconds)
+void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *ctx, double seconds)
 {
     if (p == NULL || read == NULL || !(seconds > 0.0))
         return;
     for (unsigned k = 0; k < p->cfg.n_columns; k++) {
-        const struct catalog_entry *e = catalog_find(p->cfg.column[k]);
-        if (e == NULL || e->kind != CATALOG_AVERAGE)
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[k]);
+        if (e == NULL || e->kind != MFW_CATALOG_AVERAGE)
             continue;
         double v = read(ctx, p->cfg.column[k]);
         if (isnan(v))
@@ -143,61 +143,61 @@ void profile_accumulate(struct profile *p, catalog_read_fn read, void *ctx, doub
     }
 }
 
-void profile_flag(struct profile *p, uint8_t status)
+void mfw_profile_flag(struct mfw_profile *p, uint8_t status)
 {
     if (p != NULL)
         p->status_pending |= status;
 }
 
-void profile_clock_changed(struct profile *p, mfw_ms_t now)
+void mfw_profile_clock_changed(struct mfw_profile *p, mfw_ms_t now)
 {
     if (p == NULL)
         return;
-    p->status_pending |= PROFILE_ST_CLOCK_ADJUSTED;
+    p->status_pending |= MFW_PROFILE_ST_CLOCK_ADJUSTED;
     p->next_capture_ms = profile_next_after(p, now);
 }
 
-bool profile_due(const struct profile *p, mfw_ms_t now)
+bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now)
 {
     return p != NULL && p->cfg.capture_period_s != 0 && now >= p->next_capture_ms;
 }
 
-int profile_capture(struct profile *p, struct store *s, mfw_ms_t capture_time, uint8_t status,
+int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
                     catalog_read_fn read, void *ctx)
 {
     if (p == NULL || s == NULL || read == NULL)
         return MFW_E_ARG;
-    int rc = profile_check_area(p, s);
+    int rc = mfw_profile_check_area(p, s);
     if (rc != MFW_OK)
         return rc;
     int64_t t_s = floor_div(capture_time, MFW_MS_PER_S);
     if (t_s < 0 || t_s > (int64_t)UINT32_MAX)
         return MFW_E_RANGE;
 
-    uint8_t entry[PROFILE_ENTRY_MAX];
+    uint8_t entry[MFW_PROFILE_ENTRY_MAX];
     size_t size = s->cfg.area[p->area].entry_size;
     for (size_t k = 0; k < size; k++)
         entry[k] = 0;
     status |= p->status_pending;
     for (unsigned k = 0; k < p->cfg.n_columns; k++) {
-        const struct catalog_entry *e = catalog_find(p->cfg.column[k]);
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[k]);
         double v;
-        if (e->kind == CATALOG_AVERAGE)
+        if (e->kind == MFW_CATALOG_AVERAGE)
             v = p->acc_s[k] > 0.0 ? p->acc[k] / p->acc_s[k] : NAN;
         else
             v = read(ctx, p->cfg.column[k]);
         int valid;
-        int64_t x = catalog_scale(e, v, &valid);
+        int64_t x = mfw_catalog_scale(e, v, &valid);
         if (!valid)
-            status |= PROFILE_ST_DATA_NOT_VALID;
-        bytes_put_le64(entry + PROFILE_HEADER_SIZE + 8u * k, (uint64_t)x);
+            status |= MFW_PROFILE_ST_DATA_NOT_VALID;
+        mfw_bytes_put_le64(entry + MFW_PROFILE_HEADER_SIZE + 8u * k, (uint64_t)x);
     }
-    bytes_put_le32(entry, (uint32_t)t_s);
+    mfw_bytes_put_le32(entry, (uint32_t)t_s);
     entry[4] = status;
     entry[5] = p->cfg.n_columns;
-    bytes_put_le16(entry + 6, p->tag);
+    mfw_bytes_put_le16(entry + 6, p->tag);
 
-    rc = store_ring_append(s, p->area, entry);
+    rc = mfw_store_ring_append(s, p->area, entry);
     if (rc != MFW_OK)
         return rc;
     profile_reset_acc(p);
@@ -206,68 +206,68 @@ int profile_capture(struct profile *p, struct store *s, mfw_ms_t capture_time, u
     return MFW_OK;
 }
 
-int profile_tick(struct profile *p, struct store *s, mfw_ms_t now, uint8_t status,
+int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
                  catalog_read_fn read, void *ctx)
 {
-    if (!profile_due(p, now))
+    if (!mfw_profile_due(p, now))
         return 0;
-    int rc = profile_capture(p, s, profile_boundary(p, now), status, read, ctx);
+    int rc = mfw_profile_capture(p, s, mfw_profile_boundary(p, now), status, read, ctx);
     return rc == MFW_OK ? 1 : rc;
 }
 
-uint32_t profile_count(const struct profile *p, const struct store *s)
+uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s)
 {
     if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
         return 0;
-    uint32_t n = store_ring_count(s, p->area);
+    uint32_t n = mfw_store_ring_count(s, p->area);
     return n < p->cfg.depth ? n : p->cfg.depth;
 }
 
 /* Reads exposed row index into buf (the whole entry). */
-static int profile_read_raw(const struct profile *p, struct store *s, uint32_t index,
-                            uint8_t buf[PROFILE_ENTRY_MAX])
+static int profile_read_raw(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
+                            uint8_t buf[MFW_PROFILE_ENTRY_MAX])
 {
-    if (p->area >= s->cfg.n_areas || s->cfg.area[p->area].entry_size > PROFILE_ENTRY_MAX ||
-        s->cfg.area[p->area].entry_size < PROFILE_HEADER_SIZE)
+    if (p->area >= s->cfg.n_areas || s->cfg.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
+        s->cfg.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
         return MFW_E_NOSPACE;
-    uint32_t total = store_ring_count(s, p->area);
+    uint32_t total = mfw_store_ring_count(s, p->area);
     uint32_t n = total < p->cfg.depth ? total : p->cfg.depth;
     if (index >= n)
         return MFW_E_RANGE;
-    return store_ring_read(s, p->area, total - n + index, buf);
+    return mfw_store_ring_read(s, p->area, total - n + index, buf);
 }
 
-int profile_read(const struct profile *p, struct store *s, uint32_t index, struct profile_row *out)
+int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index, struct mfw_profile_row *out)
 {
     if (p == NULL || s == NULL || out == NULL)
         return MFW_E_ARG;
-    uint8_t buf[PROFILE_ENTRY_MAX];
+    uint8_t buf[MFW_PROFILE_ENTRY_MAX];
     int rc = profile_read_raw(p, s, index, buf);
     if (rc != MFW_OK)
         return rc;
-    if (buf[5] != p->cfg.n_columns || bytes_get_le16(buf + 6) != p->tag ||
-        s->cfg.area[p->area].entry_size < profile_entry_size(buf[5]))
+    if (buf[5] != p->cfg.n_columns || mfw_bytes_get_le16(buf + 6) != p->tag ||
+        s->cfg.area[p->area].entry_size < mfw_profile_entry_size(buf[5]))
         return MFW_E_VERSION;
-    out->time = (mfw_ms_t)bytes_get_le32(buf) * MFW_MS_PER_S;
+    out->time = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
     out->status = buf[4];
     out->n = buf[5];
-    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++)
-        out->v[k] = k < out->n ? (int64_t)bytes_get_le64(buf + PROFILE_HEADER_SIZE + 8u * k) : 0;
+    for (unsigned k = 0; k < MFW_PROFILE_COLUMNS_MAX; k++)
+        out->v[k] = k < out->n ? (int64_t)mfw_bytes_get_le64(buf + MFW_PROFILE_HEADER_SIZE + 8u * k) : 0;
     return MFW_OK;
 }
 
 /* Smallest index in [0, n) whose time is > key (strict) or >= key (!strict); n if none. */
-static int profile_bisect(const struct profile *p, struct store *s, uint32_t n, mfw_ms_t key,
+static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint32_t n, mfw_ms_t key,
                           bool strict, uint32_t *pos)
 {
-    uint8_t buf[PROFILE_ENTRY_MAX];
+    uint8_t buf[MFW_PROFILE_ENTRY_MAX];
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         int rc = profile_read_raw(p, s, mid, buf);
         if (rc != MFW_OK)
             return rc;
-        mfw_ms_t t = (mfw_ms_t)bytes_get_le32(buf) * MFW_MS_PER_S;
+        mfw_ms_t t = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
         if (strict ? t > key : t >= key)
             hi = mid;
         else
@@ -277,12 +277,12 @@ static int profile_bisect(const struct profile *p, struct store *s, uint32_t n, 
     return MFW_OK;
 }
 
-int profile_find(const struct profile *p, struct store *s, mfw_ms_t from, mfw_ms_t to,
+int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
                  uint32_t *first, uint32_t *n)
 {
     if (p == NULL || s == NULL || first == NULL || n == NULL)
         return MFW_E_ARG;
-    uint32_t count = profile_count(p, s);
+    uint32_t count = mfw_profile_count(p, s);
     uint32_t lo, hi;
     int rc = profile_bisect(p, s, count, from, false, &lo);
     if (rc != MFW_OK)
@@ -298,92 +298,92 @@ int profile_find(const struct profile *p, struct store *s, mfw_ms_t from, mfw_ms
     return MFW_OK;
 }
 
-int profile_clear(struct profile *p, struct store *s)
+int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s)
 {
     if (p == NULL || s == NULL)
         return MFW_E_ARG;
-    return store_ring_clear(s, p->area);
+    return mfw_store_ring_clear(s, p->area);
 }
 
 /* ---- The fixed profiles ---- */
 
-static const uint16_t lp1_columns[] = {CAT_AP_TOTAL, CAT_AM_TOTAL, CAT_RP_TOTAL, CAT_RM_TOTAL};
+static const uint16_t lp1_columns[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL};
 
 static const uint16_t daily_columns[] = {
-    CAT_AP_TOTAL, CAT_AM_TOTAL, CAT_RP_TOTAL, CAT_RM_TOTAL,
-    CAT_AP_T1, CAT_AP_T2, CAT_AP_T3, CAT_AP_T4, CAT_AP_T5, CAT_AP_T6, CAT_AP_T7, CAT_AP_T8,
-    CAT_AM_T1, CAT_AM_T2, CAT_AM_T3, CAT_AM_T4, CAT_AM_T5, CAT_AM_T6, CAT_AM_T7, CAT_AM_T8,
+    MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL,
+    MFW_CAT_AP_T1, MFW_CAT_AP_T2, MFW_CAT_AP_T3, MFW_CAT_AP_T4, MFW_CAT_AP_T5, MFW_CAT_AP_T6, MFW_CAT_AP_T7, MFW_CAT_AP_T8,
+    MFW_CAT_AM_T1, MFW_CAT_AM_T2, MFW_CAT_AM_T3, MFW_CAT_AM_T4, MFW_CAT_AM_T5, MFW_CAT_AM_T6, MFW_CAT_AM_T7, MFW_CAT_AM_T8,
 };
 
 static const uint16_t billing_columns[] = {
-    CAT_AP_TOTAL, CAT_AP_T1, CAT_AP_T2, CAT_AP_T3, CAT_AP_T4,
-    CAT_AP_T5, CAT_AP_T6, CAT_AP_T7, CAT_AP_T8,
-    CAT_AM_TOTAL, CAT_AM_T1, CAT_AM_T2, CAT_AM_T3, CAT_AM_T4,
-    CAT_AM_T5, CAT_AM_T6, CAT_AM_T7, CAT_AM_T8,
-    CAT_RP_TOTAL, CAT_RP_T1, CAT_RP_T2, CAT_RP_T3, CAT_RP_T4,
-    CAT_RP_T5, CAT_RP_T6, CAT_RP_T7, CAT_RP_T8,
-    CAT_RM_TOTAL, CAT_RM_T1, CAT_RM_T2, CAT_RM_T3, CAT_RM_T4,
-    CAT_RM_T5, CAT_RM_T6, CAT_RM_T7, CAT_RM_T8,
-    CAT_MAXDEM_AP, CAT_MAXDEM_AM,
+    MFW_CAT_AP_TOTAL, MFW_CAT_AP_T1, MFW_CAT_AP_T2, MFW_CAT_AP_T3, MFW_CAT_AP_T4,
+    MFW_CAT_AP_T5, MFW_CAT_AP_T6, MFW_CAT_AP_T7, MFW_CAT_AP_T8,
+    MFW_CAT_AM_TOTAL, MFW_CAT_AM_T1, MFW_CAT_AM_T2, MFW_CAT_AM_T3, MFW_CAT_AM_T4,
+    MFW_CAT_AM_T5, MFW_CAT_AM_T6, MFW_CAT_AM_T7, MFW_CAT_AM_T8,
+    MFW_CAT_RP_TOTAL, MFW_CAT_RP_T1, MFW_CAT_RP_T2, MFW_CAT_RP_T3, MFW_CAT_RP_T4,
+    MFW_CAT_RP_T5, MFW_CAT_RP_T6, MFW_CAT_RP_T7, MFW_CAT_RP_T8,
+    MFW_CAT_RM_TOTAL, MFW_CAT_RM_T1, MFW_CAT_RM_T2, MFW_CAT_RM_T3, MFW_CAT_RM_T4,
+    MFW_CAT_RM_T5, MFW_CAT_RM_T6, MFW_CAT_RM_T7, MFW_CAT_RM_T8,
+    MFW_CAT_MAXDEM_AP, MFW_CAT_MAXDEM_AM,
 };
 
-static const uint16_t analysis_default[PROFILE_ANALYSIS_COLUMNS] = {
-    CAT_U_L1, CAT_U_L2, CAT_U_L3, CAT_I_L1, CAT_I_L2, CAT_I_L3,
-    CAT_PP_L1, CAT_PP_L2, CAT_PP_L3, CAT_PM_L1, CAT_PM_L2, CAT_PM_L3,
-    CAT_FREQUENCY, CAT_PP_TOTAL, CAT_PF_TOTAL, CAT_I_NEUTRAL,
+static const uint16_t analysis_default[MFW_PROFILE_ANALYSIS_COLUMNS] = {
+    MFW_CAT_U_L1, MFW_CAT_U_L2, MFW_CAT_U_L3, MFW_CAT_I_L1, MFW_CAT_I_L2, MFW_CAT_I_L3,
+    MFW_CAT_PP_L1, MFW_CAT_PP_L2, MFW_CAT_PP_L3, MFW_CAT_PM_L1, MFW_CAT_PM_L2, MFW_CAT_PM_L3,
+    MFW_CAT_FREQUENCY, MFW_CAT_PP_TOTAL, MFW_CAT_PF_TOTAL, MFW_CAT_I_NEUTRAL,
 };
 
-_Static_assert(sizeof billing_columns / sizeof billing_columns[0] <= PROFILE_COLUMNS_MAX,
+_Static_assert(sizeof billing_columns / sizeof billing_columns[0] <= MFW_PROFILE_COLUMNS_MAX,
                "billing profile columns");
-_Static_assert(sizeof daily_columns / sizeof daily_columns[0] <= PROFILE_COLUMNS_MAX,
+_Static_assert(sizeof daily_columns / sizeof daily_columns[0] <= MFW_PROFILE_COLUMNS_MAX,
                "daily profile columns");
 
-static void profile_config_fill(struct profile_config *cfg, const uint16_t *ids, unsigned n,
+static void profile_config_fill(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                                 uint32_t period, uint32_t depth)
 {
     cfg->capture_period_s = period;
     cfg->n_columns = (uint8_t)n;
-    for (unsigned k = 0; k < PROFILE_COLUMNS_MAX; k++)
+    for (unsigned k = 0; k < MFW_PROFILE_COLUMNS_MAX; k++)
         cfg->column[k] = k < n ? ids[k] : 0;
     cfg->depth = depth;
 }
 
-void profile_config_lp1(struct profile_config *cfg)
+void mfw_profile_config_lp1(struct mfw_profile_config *cfg)
 {
     if (cfg != NULL)
         profile_config_fill(cfg, lp1_columns, sizeof lp1_columns / sizeof lp1_columns[0], 900u,
-                            PROFILE_LP1_DEPTH);
+                            MFW_PROFILE_LP1_DEPTH);
 }
 
-void profile_config_daily(struct profile_config *cfg)
+void mfw_profile_config_daily(struct mfw_profile_config *cfg)
 {
     if (cfg != NULL)
         profile_config_fill(cfg, daily_columns, sizeof daily_columns / sizeof daily_columns[0], 0u,
-                            PROFILE_DAILY_DEPTH);
+                            MFW_PROFILE_DAILY_DEPTH);
 }
 
-void profile_config_billing(struct profile_config *cfg)
+void mfw_profile_config_billing(struct mfw_profile_config *cfg)
 {
     if (cfg != NULL)
         profile_config_fill(cfg, billing_columns,
                             sizeof billing_columns / sizeof billing_columns[0], 0u,
-                            PROFILE_BILLING_DEPTH);
+                            MFW_PROFILE_BILLING_DEPTH);
 }
 
-int profile_config_analysis(struct profile_config *cfg, const uint16_t *ids, unsigned n,
+int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                             uint32_t capture_period_s, uint32_t depth)
 {
     if (cfg == NULL)
         return MFW_E_ARG;
     if (ids == NULL) {
         ids = analysis_default;
-        n = PROFILE_ANALYSIS_COLUMNS;
+        n = MFW_PROFILE_ANALYSIS_COLUMNS;
     }
     if (depth == 0)
-        depth = PROFILE_ANALYSIS_DEPTH;
-    if (n == 0 || n > PROFILE_ANALYSIS_COLUMNS)
+        depth = MFW_PROFILE_ANALYSIS_DEPTH;
+    if (n == 0 || n > MFW_PROFILE_ANALYSIS_COLUMNS)
         return MFW_E_ARG;
-    struct profile_config c;
+    struct mfw_profile_config c;
     profile_config_fill(&c, ids, n, capture_period_s, depth);
     int rc = profile_check_config(&c);
     if (rc != MFW_OK)

@@ -9,11 +9,11 @@
 
 #define UWH_PER_KWH 1000000000ull
 
-int pulse_init(struct pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms)
+int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms)
 {
     if (!p || imp_per_kwh == 0 || UWH_PER_KWH % imp_per_kwh != 0 || on_ms == 0)
         return MFW_E_ARG;
-    *p = (struct pulse_output){
+    *p = (struct mfw_pulse_output){
         .uwh_per_pulse = UWH_PER_KWH / imp_per_kwh,
         .on_ms = on_ms,
         .off_ms = off_ms,
@@ -21,7 +21,7 @@ int pulse_init(struct pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uin
     return MFW_OK;
 }
 
-void pulse_add(struct pulse_output *p, uint64_t uwh)
+void mfw_pulse_add(struct mfw_pulse_output *p, uint64_t uwh)
 {
     p->acc_uwh += uwh;
     uint64_t whole = p->acc_uwh / p->uwh_per_pulse;
@@ -29,7 +29,7 @@ void pulse_add(struct pulse_output *p, uint64_t uwh)
     p->owed = (whole > UINT32_MAX - p->owed) ? UINT32_MAX : p->owed + (uint32_t)whole;
 }
 
-bool pulse_update(struct pulse_output *p, mfw_ms_t now)
+bool mfw_pulse_update(struct mfw_pulse_output *p, mfw_ms_t now)
 {
     if (!p->started) {
         p->started = true;

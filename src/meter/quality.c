@@ -9,9 +9,9 @@
 
 enum cond_dir { DIR_LOW, DIR_HIGH };
 
-void quality_default_config(struct quality_config *cfg, uint8_t phases)
+void mfw_quality_default_config(struct mfw_quality_config *cfg, uint8_t phases)
 {
-    *cfg = (struct quality_config){
+    *cfg = (struct mfw_quality_config){
         .phases = phases,
         .un_v = 230.0,
         .sag_v = 207.0,    /* -10 % Un */
@@ -25,7 +25,7 @@ void quality_default_config(struct quality_config *cfg, uint8_t phases)
     };
 }
 
-int quality_init(struct quality *q, const struct quality_config *cfg)
+int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg)
 {
     if (!q || !cfg || cfg->phases == 0 || cfg->phases > MFW_PHASES_MAX)
         return MFW_E_ARG;
@@ -37,12 +37,12 @@ int quality_init(struct quality *q, const struct quality_config *cfg)
           cfg->swell_v - cfg->hysteresis_v > cfg->un_v &&
           cfg->missing_v + cfg->hysteresis_v < cfg->un_v))
         return MFW_E_RANGE;
-    *q = (struct quality){ .cfg = *cfg };
+    *q = (struct mfw_quality){ .cfg = *cfg };
     return MFW_OK;
 }
 
-static void push(struct quality *q, struct quality_event *out, size_t cap, size_t *n,
-                 const struct quality_event *ev)
+static void push(struct mfw_quality *q, struct mfw_quality_event *out, size_t cap, size_t *n,
+                 const struct mfw_quality_event *ev)
 {
     if (out && *n < cap)
         out[(*n)++] = *ev;
@@ -53,7 +53,7 @@ static void push(struct quality *q, struct quality_event *out, size_t cap, size_
 /* Advances one detector by one window [ws, now) whose relevant one-cycle extreme is x (lo for
  * DIR_LOW, hi for DIR_HIGH). Returns +1 when the condition qualified in this window, -1 when a
  * qualified condition ended (at ws), 0 otherwise. */
-static int cond_step(struct quality_cond *c, enum cond_dir dir, double thr, double hyst,
+static int cond_step(struct mfw_quality_cond *c, enum cond_dir dir, double thr, double hyst,
                      uint32_t time_ms, double lo, double hi, mfw_ms_t ws, mfw_ms_t now)
 {
     double x = dir == DIR_LOW ? lo : hi;
@@ -61,7 +61,7 @@ static int cond_step(struct quality_cond *c, enum cond_dir dir, double thr, doub
         bool in = dir == DIR_LOW ? x < thr : x > thr;
         if (!in)
             return 0;
-        *c = (struct quality_cond){ .active = true, .start = ws, .v_min = lo, .v_max = hi,
+        *c = (struct mfw_quality_cond){ .active = true, .start = ws, .v_min = lo, .v_max = hi,
                                     .count = c->count, .last_duration_ms = c->last_duration_ms,
                                     .last_magnitude_v = c->last_magnitude_v };
     } else {
@@ -90,11 +90,11 @@ static int cond_step(struct quality_cond *c, enum cond_dir dir, double thr, doub
     return 0;
 }
 
-static struct quality_event start_event(const struct quality_cond *c, unsigned code_l1,
+static struct mfw_quality_event start_event(const struct mfw_quality_cond *c, unsigned code_l1,
                                         unsigned p, mfw_ms_t now)
 {
-    return (struct quality_event){
-        .kind = QUALITY_EV_VOLTAGE,
+    return (struct mfw_quality_event){
+        .kind = MFW_QUALITY_EV_VOLTAGE,
         .code = (uint8_t)(code_l1 + p),
         .phase = (uint8_t)p,
         .time = c->start,
@@ -108,10 +108,10 @@ static struct quality_event start_event(const struct quality_cond *c, unsigned c
 }
 
 /* Counts a power failure of phase p lasting dur_ms (valid) and fills its record. */
-static struct quality_event failure_record(struct quality *q, unsigned p, mfw_ms_t start,
+static struct mfw_quality_event failure_record(struct mfw_quality *q, unsigned p, mfw_ms_t start,
                                            mfw_ms_t end, bool valid, double vmin, double vmax)
 {
-    struct quality_phase *ph = &q->ph[p];
+    struct mfw_quality_phase *ph = &q->ph[p];
     int64_t dur = valid && end >= start ? end - start : 0;
     uint32_t dur_s = (uint32_t)(dur / MFW_MS_PER_S);
     /* EN 50160: long interruption > 3 min; 0.0.96.7.20 holds the threshold. */
@@ -121,8 +121,8 @@ static struct quality_event failure_record(struct quality *q, unsigned p, mfw_ms
         ph->long_failures++;
         ph->last_long_s = dur_s;
     }
-    return (struct quality_event){
-        .kind = QUALITY_EV_POWER_FAILURE,
+    return (struct mfw_quality_event){
+        .kind = MFW_QUALITY_EV_POWER_FAILURE,
         .code = 0,
         .phase = (uint8_t)p,
         .time = end,
@@ -136,12 +136,12 @@ static struct quality_event failure_record(struct quality *q, unsigned p, mfw_ms
     };
 }
 
-static bool any_qualified(const struct quality_phase *ph)
+static bool any_qualified(const struct mfw_quality_phase *ph)
 {
     return ph->sag.qualified || ph->swell.qualified || ph->missing.qualified;
 }
 
-static void open_episode(struct quality_phase *ph, const struct quality_cond *c)
+static void open_episode(struct mfw_quality_phase *ph, const struct mfw_quality_cond *c)
 {
     if (!ph->episode) {
         ph->episode = true;
@@ -158,12 +158,12 @@ static void open_episode(struct quality_phase *ph, const struct quality_cond *c)
         ph->ep_max = c->v_max;
 }
 
-static struct quality_event normal_event(const struct quality_phase *ph, unsigned p,
+static struct mfw_quality_event normal_event(const struct mfw_quality_phase *ph, unsigned p,
                                          mfw_ms_t end)
 {
-    return (struct quality_event){
-        .kind = QUALITY_EV_VOLTAGE,
-        .code = (uint8_t)(QUALITY_CODE_NORMAL_L1 + p),
+    return (struct mfw_quality_event){
+        .kind = MFW_QUALITY_EV_VOLTAGE,
+        .code = (uint8_t)(MFW_QUALITY_CODE_NORMAL_L1 + p),
         .phase = (uint8_t)p,
         .time = end,
         .start = ph->ep_start,
@@ -175,14 +175,14 @@ static struct quality_event normal_event(const struct quality_phase *ph, unsigne
     };
 }
 
-size_t quality_window(struct quality *q, const struct metrology_values *v, mfw_ms_t now,
-                      struct quality_event *out, size_t cap)
+size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_values *v, mfw_ms_t now,
+                      struct mfw_quality_event *out, size_t cap)
 {
     size_t n = 0;
-    const struct quality_config *cfg = &q->cfg;
+    const struct mfw_quality_config *cfg = &q->cfg;
     mfw_ms_t ws = now - (mfw_ms_t)(v->duration_s * 1000.0 + 0.5); /* window start */
     for (unsigned p = 0; p < cfg->phases; p++) {
-        struct quality_phase *ph = &q->ph[p];
+        struct mfw_quality_phase *ph = &q->ph[p];
         double vr = v->ph[p].vrms;
         double lo = v->vrms_cycle_min[p], hi = v->vrms_cycle_max[p];
         if (lo == 0.0 && hi == 0.0) /* no completed cycle in the window: use its rms */
@@ -198,19 +198,19 @@ size_t quality_window(struct quality *q, const struct metrology_values *v, mfw_m
         int s_miss = cond_step(&ph->missing, DIR_LOW, cfg->missing_v, cfg->hysteresis_v,
                                cfg->missing_time_ms, hi, hi, ws, now);
 
-        struct quality_event ev;
+        struct mfw_quality_event ev;
         if (s_sag > 0) {
-            ev = start_event(&ph->sag, QUALITY_CODE_UNDER_L1, p, now);
+            ev = start_event(&ph->sag, MFW_QUALITY_CODE_UNDER_L1, p, now);
             push(q, out, cap, &n, &ev);
             open_episode(ph, &ph->sag);
         }
         if (s_swell > 0) {
-            ev = start_event(&ph->swell, QUALITY_CODE_OVER_L1, p, now);
+            ev = start_event(&ph->swell, MFW_QUALITY_CODE_OVER_L1, p, now);
             push(q, out, cap, &n, &ev);
             open_episode(ph, &ph->swell);
         }
         if (s_miss > 0) {
-            ev = start_event(&ph->missing, QUALITY_CODE_MISSING_L1, p, now);
+            ev = start_event(&ph->missing, MFW_QUALITY_CODE_MISSING_L1, p, now);
             push(q, out, cap, &n, &ev);
             open_episode(ph, &ph->missing);
         }
@@ -249,14 +249,14 @@ size_t quality_window(struct quality *q, const struct metrology_values *v, mfw_m
     return n;
 }
 
-void quality_power_down(struct quality *q, mfw_ms_t now)
+void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now)
 {
     q->down = true;
     q->down_time = now;
 }
 
-size_t quality_power_up(struct quality *q, mfw_ms_t now, bool rtc_valid,
-                        struct quality_event *out, size_t cap)
+size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
+                        struct mfw_quality_event *out, size_t cap)
 {
     if (!q->down)
         return 0;
@@ -264,11 +264,11 @@ size_t quality_power_up(struct quality *q, mfw_ms_t now, bool rtc_valid,
     bool any_long = false;
     uint32_t long_s = 0;
     for (unsigned p = 0; p < q->cfg.phases; p++) {
-        struct quality_phase *ph = &q->ph[p];
+        struct mfw_quality_phase *ph = &q->ph[p];
         /* A missing voltage already under way on this phase started the failure earlier. */
         mfw_ms_t start = ph->missing.active && ph->missing.start < q->down_time
                              ? ph->missing.start : q->down_time;
-        struct quality_event ev;
+        struct mfw_quality_event ev;
         if (ph->episode) {
             /* Close the logged condition so that the log stays balanced; the meter was off, so
              * the episode ends at power down (the last instant anything was measured). */
@@ -305,7 +305,7 @@ size_t quality_power_up(struct quality *q, mfw_ms_t now, bool rtc_valid,
     return n;
 }
 
-void quality_reset_minmax(struct quality *q)
+void mfw_quality_reset_minmax(struct mfw_quality *q)
 {
     for (unsigned p = 0; p < MFW_PHASES_MAX; p++)
         q->ph[p].minmax_valid = false;

@@ -11,16 +11,16 @@
 #define SEC_PER_DAY 86400
 
 /* The encoding stores every count in one byte. */
-_Static_assert(CAL_SEASONS_MAX <= 255 && CAL_WEEKS_MAX <= 255 && CAL_DAYS_MAX <= 255 &&
-                   CAL_ACTIONS_MAX <= 255 && CAL_SPECIAL_DAYS_MAX <= 255 && CAL_NAME_MAX <= 255,
+_Static_assert(MFW_TOU_SEASONS_MAX <= 255 && MFW_TOU_WEEKS_MAX <= 255 && MFW_TOU_DAYS_MAX <= 255 &&
+                   MFW_TOU_ACTIONS_MAX <= 255 && MFW_TOU_SPECIAL_DAYS_MAX <= 255 && MFW_TOU_NAME_MAX <= 255,
                "calendar sizes must fit a byte");
 _Static_assert(MFW_TARIFFS >= 1 && MFW_TARIFFS <= 255, "tariff count");
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static bool name_eq(const struct cal_name *a, const struct cal_name *b)
+static bool name_eq(const struct mfw_tou_name *a, const struct mfw_tou_name *b)
 {
-    return a->len == b->len && a->len <= CAL_NAME_MAX && memcmp(a->b, b->b, a->len) == 0;
+    return a->len == b->len && a->len <= MFW_TOU_NAME_MAX && memcmp(a->b, b->b, a->len) == 0;
 }
 
 static int64_t local_key(int64_t days, unsigned h, unsigned m, unsigned s)
@@ -30,98 +30,98 @@ static int64_t local_key(int64_t days, unsigned h, unsigned m, unsigned s)
 
 static unsigned any0(uint8_t v)
 {
-    return v == CAL_ANY ? 0u : v;
+    return v == MFW_TOU_ANY ? 0u : v;
 }
 
-static bool time_ok(const struct cal_time *t, bool wildcards)
+static bool time_ok(const struct mfw_tou_time *t, bool wildcards)
 {
-    if (wildcards && t->hour == CAL_ANY && t->minute == CAL_ANY && t->second == CAL_ANY)
+    if (wildcards && t->hour == MFW_TOU_ANY && t->minute == MFW_TOU_ANY && t->second == MFW_TOU_ANY)
         return true;
-    bool h = t->hour < 24 || (wildcards && t->hour == CAL_ANY);
-    bool m = t->minute < 60 || (wildcards && t->minute == CAL_ANY);
-    bool s = t->second < 60 || (wildcards && t->second == CAL_ANY);
+    bool h = t->hour < 24 || (wildcards && t->hour == MFW_TOU_ANY);
+    bool m = t->minute < 60 || (wildcards && t->minute == MFW_TOU_ANY);
+    bool s = t->second < 60 || (wildcards && t->second == MFW_TOU_ANY);
     return h && m && s;
 }
 
 /* Season start: month 1..12, day 1..31 within the month's longest length, weekday ignored (but
- * must be a weekday or CAL_ANY), time fields in range or CAL_ANY (= 0). */
-static bool season_start_ok(const struct cal_date_time *s)
+ * must be a weekday or MFW_TOU_ANY), time fields in range or MFW_TOU_ANY (= 0). */
+static bool season_start_ok(const struct mfw_tou_date_time *s)
 {
-    const struct cal_date *d = &s->date;
+    const struct mfw_tou_date *d = &s->date;
     if (d->month < 1 || d->month > 12 || d->day_of_month < 1 ||
-        d->day_of_month > civil_days_in_month(2000, d->month))
+        d->day_of_month > mfw_civil_days_in_month(2000, d->month))
         return false;
-    if (d->day_of_week != CAL_ANY && (d->day_of_week < 1 || d->day_of_week > 7))
+    if (d->day_of_week != MFW_TOU_ANY && (d->day_of_week < 1 || d->day_of_week > 7))
         return false;
     return time_ok(&s->time, true);
 }
 
 /* Local key of the most recent occurrence of a season start at or before now (false: none). */
-static bool season_recent(const struct cal_season *s, int64_t now_key, int64_t year, int64_t *key)
+static bool season_recent(const struct mfw_tou_season *s, int64_t now_key, int64_t year, int64_t *key)
 {
-    const struct cal_date *d = &s->start.date;
-    const struct cal_time *tm = &s->start.time;
-    int64_t y = d->year == CAL_YEAR_ANY ? year : (int64_t)d->year;
+    const struct mfw_tou_date *d = &s->start.date;
+    const struct mfw_tou_time *tm = &s->start.time;
+    int64_t y = d->year == MFW_TOU_YEAR_ANY ? year : (int64_t)d->year;
     for (int pass = 0; pass < 2; pass++, y--) {
-        unsigned dim = civil_days_in_month(y, d->month);
+        unsigned dim = mfw_civil_days_in_month(y, d->month);
         unsigned day = d->day_of_month <= dim ? d->day_of_month : dim; /* Feb 29 in a common year */
-        int64_t k = local_key(civil_days_from_date(y, d->month, day), any0(tm->hour),
+        int64_t k = local_key(mfw_civil_days_from_date(y, d->month, day), any0(tm->hour),
                               any0(tm->minute), any0(tm->second));
         if (k <= now_key) {
             *key = k;
             return true;
         }
-        if (d->year != CAL_YEAR_ANY)
+        if (d->year != MFW_TOU_YEAR_ANY)
             return false; /* a dated season that has not begun yet */
     }
     return false; /* not reached: last year's start is always before now */
 }
 
-static bool special_date_ok(const struct cal_date *d)
+static bool special_date_ok(const struct mfw_tou_date *d)
 {
-    bool m = d->month == CAL_ANY || (d->month >= 1 && d->month <= 12);
-    bool dom = d->day_of_month == CAL_ANY || d->day_of_month == CAL_DOM_LAST ||
-               d->day_of_month == CAL_DOM_2ND_LAST ||
+    bool m = d->month == MFW_TOU_ANY || (d->month >= 1 && d->month <= 12);
+    bool dom = d->day_of_month == MFW_TOU_ANY || d->day_of_month == MFW_TOU_DOM_LAST ||
+               d->day_of_month == MFW_TOU_DOM_2ND_LAST ||
                (d->day_of_month >= 1 && d->day_of_month <= 31);
-    bool dow = d->day_of_week == CAL_ANY || (d->day_of_week >= 1 && d->day_of_week <= 7);
+    bool dow = d->day_of_week == MFW_TOU_ANY || (d->day_of_week >= 1 && d->day_of_week <= 7);
     return m && dom && dow;
 }
 
 /* IC 11 specialday_date against a civil date (wildcards per the COSEM date). */
-static bool special_match(const struct cal_date *d, int64_t y, unsigned m, unsigned day,
+static bool special_match(const struct mfw_tou_date *d, int64_t y, unsigned m, unsigned day,
                           unsigned wd)
 {
     if (!special_date_ok(d))
         return false;
-    if (d->year != CAL_YEAR_ANY && (int64_t)d->year != y)
+    if (d->year != MFW_TOU_YEAR_ANY && (int64_t)d->year != y)
         return false;
-    if (d->month != CAL_ANY && d->month != m)
+    if (d->month != MFW_TOU_ANY && d->month != m)
         return false;
-    unsigned dim = civil_days_in_month(y, m);
-    if (d->day_of_month == CAL_DOM_LAST) {
+    unsigned dim = mfw_civil_days_in_month(y, m);
+    if (d->day_of_month == MFW_TOU_DOM_LAST) {
         if (day != dim)
             return false;
-    } else if (d->day_of_month == CAL_DOM_2ND_LAST) {
+    } else if (d->day_of_month == MFW_TOU_DOM_2ND_LAST) {
         if (day + 1 != dim)
             return false;
-    } else if (d->day_of_month != CAL_ANY && d->day_of_month != day) {
+    } else if (d->day_of_month != MFW_TOU_ANY && d->day_of_month != day) {
         return false;
     }
-    return d->day_of_week == CAL_ANY || d->day_of_week == wd;
+    return d->day_of_week == MFW_TOU_ANY || d->day_of_week == wd;
 }
 
-static const struct cal_week *find_week(const struct calendar *c, const struct cal_name *n)
+static const struct mfw_tou_week *find_week(const struct mfw_tou_calendar *c, const struct mfw_tou_name *n)
 {
-    unsigned nw = c->n_weeks < CAL_WEEKS_MAX ? c->n_weeks : CAL_WEEKS_MAX;
+    unsigned nw = c->n_weeks < MFW_TOU_WEEKS_MAX ? c->n_weeks : MFW_TOU_WEEKS_MAX;
     for (unsigned i = 0; i < nw; i++)
         if (name_eq(&c->weeks[i].name, n))
             return &c->weeks[i];
     return NULL;
 }
 
-static const struct cal_day *find_day(const struct calendar *c, uint8_t id)
+static const struct mfw_tou_day *find_day(const struct mfw_tou_calendar *c, uint8_t id)
 {
-    unsigned nd = c->n_days < CAL_DAYS_MAX ? c->n_days : CAL_DAYS_MAX;
+    unsigned nd = c->n_days < MFW_TOU_DAYS_MAX ? c->n_days : MFW_TOU_DAYS_MAX;
     for (unsigned i = 0; i < nd; i++)
         if (c->days[i].day_id == id)
             return &c->days[i];
@@ -130,26 +130,26 @@ static const struct cal_day *find_day(const struct calendar *c, uint8_t id)
 
 /* ---- validation --------------------------------------------------------------------------- */
 
-static int validate(const struct calendar *c, bool xref)
+static int validate(const struct mfw_tou_calendar *c, bool xref)
 {
     if (!c)
         return MFW_E_ARG;
-    if (c->n_seasons > CAL_SEASONS_MAX || c->n_weeks > CAL_WEEKS_MAX || c->n_days > CAL_DAYS_MAX ||
-        c->name.len > CAL_NAME_MAX)
+    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX || c->n_days > MFW_TOU_DAYS_MAX ||
+        c->name.len > MFW_TOU_NAME_MAX)
         return MFW_E_RANGE;
     if (xref && (c->n_seasons == 0 || c->n_weeks == 0 || c->n_days == 0))
         return MFW_E_RANGE;
     for (unsigned i = 0; i < c->n_seasons; i++) {
-        const struct cal_season *s = &c->seasons[i];
-        if (s->name.len > CAL_NAME_MAX || s->week_name.len > CAL_NAME_MAX ||
+        const struct mfw_tou_season *s = &c->seasons[i];
+        if (s->name.len > MFW_TOU_NAME_MAX || s->week_name.len > MFW_TOU_NAME_MAX ||
             !season_start_ok(&s->start))
             return MFW_E_RANGE;
         if (xref && !find_week(c, &s->week_name))
             return MFW_E_RANGE;
     }
     for (unsigned i = 0; i < c->n_weeks; i++) {
-        const struct cal_week *w = &c->weeks[i];
-        if (w->name.len > CAL_NAME_MAX)
+        const struct mfw_tou_week *w = &c->weeks[i];
+        if (w->name.len > MFW_TOU_NAME_MAX)
             return MFW_E_RANGE;
         for (unsigned j = 0; j < i; j++)
             if (name_eq(&c->weeks[j].name, &w->name))
@@ -160,15 +160,15 @@ static int validate(const struct calendar *c, bool xref)
                     return MFW_E_RANGE;
     }
     for (unsigned i = 0; i < c->n_days; i++) {
-        const struct cal_day *d = &c->days[i];
-        if (d->n == 0 || d->n > CAL_ACTIONS_MAX)
+        const struct mfw_tou_day *d = &c->days[i];
+        if (d->n == 0 || d->n > MFW_TOU_ACTIONS_MAX)
             return MFW_E_RANGE;
         for (unsigned j = 0; j < i; j++)
             if (c->days[j].day_id == d->day_id)
                 return MFW_E_RANGE;
         int64_t prev = -1;
         for (unsigned a = 0; a < d->n; a++) {
-            const struct cal_day_action *x = &d->actions[a];
+            const struct mfw_tou_day_action *x = &d->actions[a];
             if (!time_ok(&x->start, false) || x->script_selector < 1 ||
                 x->script_selector > MFW_TARIFFS)
                 return MFW_E_RANGE;
@@ -181,25 +181,25 @@ static int validate(const struct calendar *c, bool xref)
     return MFW_OK;
 }
 
-int tou_validate(const struct calendar *cal)
+int mfw_tou_validate(const struct mfw_tou_calendar *cal)
 {
     return validate(cal, true);
 }
 
-int tou_validate_parts(const struct calendar *cal)
+int mfw_tou_validate_parts(const struct mfw_tou_calendar *cal)
 {
     return validate(cal, false);
 }
 
 /* ---- state -------------------------------------------------------------------------------- */
 
-static const struct cal_date_time never = {
-    .date = {.year = CAL_YEAR_ANY, .month = CAL_ANY, .day_of_month = CAL_ANY,
-             .day_of_week = CAL_ANY},
-    .time = {.hour = CAL_ANY, .minute = CAL_ANY, .second = CAL_ANY},
+static const struct mfw_tou_date_time never = {
+    .date = {.year = MFW_TOU_YEAR_ANY, .month = MFW_TOU_ANY, .day_of_month = MFW_TOU_ANY,
+             .day_of_week = MFW_TOU_ANY},
+    .time = {.hour = MFW_TOU_ANY, .minute = MFW_TOU_ANY, .second = MFW_TOU_ANY},
 };
 
-void tou_init(struct tou *t)
+void mfw_tou_init(struct mfw_tou *t)
 {
     memset(t, 0, sizeof *t);
     t->passive_activation = never;
@@ -207,38 +207,38 @@ void tou_init(struct tou *t)
     t->last_activation_utc = -1;
 }
 
-int tou_set_passive(struct tou *t, const struct calendar *cal)
+int mfw_tou_set_passive(struct mfw_tou *t, const struct mfw_tou_calendar *cal)
 {
     if (!t)
         return MFW_E_ARG;
-    int r = tou_validate(cal);
+    int r = mfw_tou_validate(cal);
     if (r == MFW_OK)
         t->passive = *cal;
     return r;
 }
 
-static bool is_never(const struct cal_date_time *w)
+static bool is_never(const struct mfw_tou_date_time *w)
 {
-    return w->date.year == CAL_YEAR_ANY && w->date.month == CAL_ANY &&
-           w->date.day_of_month == CAL_ANY && w->date.day_of_week == CAL_ANY &&
-           w->time.hour == CAL_ANY && w->time.minute == CAL_ANY && w->time.second == CAL_ANY;
+    return w->date.year == MFW_TOU_YEAR_ANY && w->date.month == MFW_TOU_ANY &&
+           w->date.day_of_month == MFW_TOU_ANY && w->date.day_of_week == MFW_TOU_ANY &&
+           w->time.hour == MFW_TOU_ANY && w->time.minute == MFW_TOU_ANY && w->time.second == MFW_TOU_ANY;
 }
 
 /* Blue Book IC 20 attr 10 [M]: all fields "not specified" deactivates the automatism; partial
  * wildcards are not allowed. So a pending activation is always one complete local date-time. */
-static bool activation_ok(const struct cal_date_time *w)
+static bool activation_ok(const struct mfw_tou_date_time *w)
 {
-    const struct cal_date *d = &w->date;
-    if (d->year == CAL_YEAR_ANY || d->month < 1 || d->month > 12 || d->day_of_month < 1 ||
-        d->day_of_month > civil_days_in_month(d->year, d->month))
+    const struct mfw_tou_date *d = &w->date;
+    if (d->year == MFW_TOU_YEAR_ANY || d->month < 1 || d->month > 12 || d->day_of_month < 1 ||
+        d->day_of_month > mfw_civil_days_in_month(d->year, d->month))
         return false;
-    if (d->day_of_week != CAL_ANY &&
-        d->day_of_week != civil_weekday(civil_days_from_date(d->year, d->month, d->day_of_month)))
+    if (d->day_of_week != MFW_TOU_ANY &&
+        d->day_of_week != mfw_civil_weekday(mfw_civil_days_from_date(d->year, d->month, d->day_of_month)))
         return false;
     return time_ok(&w->time, false);
 }
 
-int tou_set_activation(struct tou *t, const struct cal_date_time *when)
+int mfw_tou_set_activation(struct mfw_tou *t, const struct mfw_tou_date_time *when)
 {
     if (!t || !when)
         return MFW_E_ARG;
@@ -254,11 +254,11 @@ int tou_set_activation(struct tou *t, const struct cal_date_time *when)
     return MFW_OK;
 }
 
-int tou_activate_now(struct tou *t, mfw_ms_t utc)
+int mfw_tou_activate_now(struct mfw_tou *t, mfw_ms_t utc)
 {
     if (!t)
         return MFW_E_ARG;
-    if (tou_validate(&t->passive) != MFW_OK)
+    if (mfw_tou_validate(&t->passive) != MFW_OK)
         return MFW_E_STATE;
     /* IC 20 m1: the passive calendar is copied into the active one; the passive one stays. */
     t->active = t->passive;
@@ -267,7 +267,7 @@ int tou_activate_now(struct tou *t, mfw_ms_t utc)
     return MFW_OK;
 }
 
-int tou_tick(struct tou *t, const struct local_time *lt, mfw_ms_t utc, bool *activated)
+int mfw_tou_tick(struct mfw_tou *t, const struct mfw_local_time *lt, mfw_ms_t utc, bool *activated)
 {
     if (activated)
         *activated = false;
@@ -275,19 +275,19 @@ int tou_tick(struct tou *t, const struct local_time *lt, mfw_ms_t utc, bool *act
         return MFW_E_ARG;
     if (!t->passive_pending)
         return MFW_OK;
-    const struct cal_date_time *w = &t->passive_activation;
+    const struct mfw_tou_date_time *w = &t->passive_activation;
     if (!activation_ok(w)) { /* a hand-made or decoded struct: drop what cannot be reached */
         t->passive_pending = false;
         return MFW_E_STATE;
     }
-    int64_t now = local_key(civil_days_from_date(lt->year, lt->month, lt->day), lt->hour,
+    int64_t now = local_key(mfw_civil_days_from_date(lt->year, lt->month, lt->day), lt->hour,
                             lt->minute, lt->second);
-    int64_t at = local_key(civil_days_from_date(w->date.year, w->date.month, w->date.day_of_month),
+    int64_t at = local_key(mfw_civil_days_from_date(w->date.year, w->date.month, w->date.day_of_month),
                            w->time.hour, w->time.minute, w->time.second);
     if (now < at)
         return MFW_OK;
     /* Reached (or passed while the meter was off): activate once. */
-    int r = tou_activate_now(t, utc);
+    int r = mfw_tou_activate_now(t, utc);
     if (r != MFW_OK) {
         t->passive_pending = false;
         return r;
@@ -299,24 +299,24 @@ int tou_tick(struct tou *t, const struct local_time *lt, mfw_ms_t utc, bool *act
 
 /* ---- special days (IC 11) ----------------------------------------------------------------- */
 
-static bool date_eq(const struct cal_date *a, const struct cal_date *b)
+static bool date_eq(const struct mfw_tou_date *a, const struct mfw_tou_date *b)
 {
     return a->year == b->year && a->month == b->month && a->day_of_month == b->day_of_month &&
            a->day_of_week == b->day_of_week;
 }
 
-int tou_special_insert(struct tou *t, const struct special_day *e)
+int mfw_tou_special_insert(struct mfw_tou *t, const struct mfw_tou_special_day *e)
 {
     if (!t || !e)
         return MFW_E_ARG;
     if (!special_date_ok(&e->date))
         return MFW_E_RANGE;
-    unsigned n = t->n_special < CAL_SPECIAL_DAYS_MAX ? t->n_special : CAL_SPECIAL_DAYS_MAX;
+    unsigned n = t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
     unsigned replaced = 0;
     for (unsigned i = 0; i < n; i++)
         if (t->special[i].index == e->index || date_eq(&t->special[i].date, &e->date))
             replaced++;
-    if (n - replaced >= CAL_SPECIAL_DAYS_MAX)
+    if (n - replaced >= MFW_TOU_SPECIAL_DAYS_MAX)
         return MFW_E_NOSPACE;
     /* Blue Book IC 11 insert [M]: an entry with the same index or date is overwritten. */
     unsigned k = 0;
@@ -333,11 +333,11 @@ int tou_special_insert(struct tou *t, const struct special_day *e)
     return MFW_OK;
 }
 
-int tou_special_delete(struct tou *t, uint16_t index)
+int mfw_tou_special_delete(struct mfw_tou *t, uint16_t index)
 {
     if (!t)
         return MFW_E_ARG;
-    unsigned n = t->n_special < CAL_SPECIAL_DAYS_MAX ? t->n_special : CAL_SPECIAL_DAYS_MAX;
+    unsigned n = t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
     for (unsigned i = 0; i < n; i++) {
         if (t->special[i].index != index)
             continue;
@@ -355,17 +355,17 @@ enum eval { EV_OK, EV_NONE, EV_BAD };
 
 /* The action in force on local day `days` at second-of-day sod, or EV_NONE when that day's
  * profile has no action at or before sod. */
-static enum eval eval_day(const struct tou *t, int64_t days, int64_t sod, uint8_t *tariff)
+static enum eval eval_day(const struct mfw_tou *t, int64_t days, int64_t sod, uint8_t *tariff)
 {
-    const struct calendar *c = &t->active;
-    struct civil_date cd = civil_date_from_days(days);
-    unsigned wd = civil_weekday(days);
+    const struct mfw_tou_calendar *c = &t->active;
+    struct mfw_civil_date cd = mfw_civil_date_from_days(days);
+    unsigned wd = mfw_civil_weekday(days);
     int64_t now = days * SEC_PER_DAY + sod;
 
     /* Season: the latest start at or before now (IC 20 season_profile). */
-    const struct cal_season *season = NULL;
+    const struct mfw_tou_season *season = NULL;
     int64_t best = 0;
-    unsigned ns = c->n_seasons < CAL_SEASONS_MAX ? c->n_seasons : CAL_SEASONS_MAX;
+    unsigned ns = c->n_seasons < MFW_TOU_SEASONS_MAX ? c->n_seasons : MFW_TOU_SEASONS_MAX;
     for (unsigned i = 0; i < ns; i++) {
         int64_t k;
         if (!season_start_ok(&c->seasons[i].start))
@@ -377,27 +377,27 @@ static enum eval eval_day(const struct tou *t, int64_t days, int64_t sod, uint8_
     }
     if (!season)
         return EV_BAD;
-    const struct cal_week *week = find_week(c, &season->week_name);
+    const struct mfw_tou_week *week = find_week(c, &season->week_name);
     if (!week)
         return EV_BAD;
 
     /* IC 11: a special day overrides the week profile; the lowest matching index wins. */
-    const struct special_day *sp = NULL;
-    unsigned nsp = t->n_special < CAL_SPECIAL_DAYS_MAX ? t->n_special : CAL_SPECIAL_DAYS_MAX;
+    const struct mfw_tou_special_day *sp = NULL;
+    unsigned nsp = t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
     for (unsigned i = 0; i < nsp; i++)
         if (special_match(&t->special[i].date, cd.year, cd.month, cd.day, wd) &&
             (!sp || t->special[i].index < sp->index))
             sp = &t->special[i];
-    const struct cal_day *day = find_day(c, sp ? sp->day_id : week->day_id[wd - 1]);
+    const struct mfw_tou_day *day = find_day(c, sp ? sp->day_id : week->day_id[wd - 1]);
     if (!day)
         return EV_BAD;
 
     /* The action with the latest start at or before the time of day. */
-    const struct cal_day_action *act = NULL;
+    const struct mfw_tou_day_action *act = NULL;
     int64_t astart = -1;
-    unsigned na = day->n < CAL_ACTIONS_MAX ? day->n : CAL_ACTIONS_MAX;
+    unsigned na = day->n < MFW_TOU_ACTIONS_MAX ? day->n : MFW_TOU_ACTIONS_MAX;
     for (unsigned i = 0; i < na; i++) {
-        const struct cal_day_action *x = &day->actions[i];
+        const struct mfw_tou_day_action *x = &day->actions[i];
         if (!time_ok(&x->start, false))
             return EV_BAD;
         int64_t k = local_key(0, x->start.hour, x->start.minute, x->start.second);
@@ -414,14 +414,14 @@ static enum eval eval_day(const struct tou *t, int64_t days, int64_t sod, uint8_
     return EV_OK;
 }
 
-uint8_t tou_tariff_checked(const struct tou *t, const struct local_time *lt, bool *inconsistent)
+uint8_t mfw_tou_tariff_checked(const struct mfw_tou *t, const struct mfw_local_time *lt, bool *inconsistent)
 {
-    uint8_t tariff = TOU_FALLBACK_TARIFF;
+    uint8_t tariff = MFW_TOU_FALLBACK_TARIFF;
     enum eval r = EV_BAD;
     if (t && lt && lt->month >= 1 && lt->month <= 12 && lt->day >= 1 &&
-        lt->day <= civil_days_in_month(lt->year, lt->month) && lt->hour < 24 && lt->minute < 60 &&
+        lt->day <= mfw_civil_days_in_month(lt->year, lt->month) && lt->hour < 24 && lt->minute < 60 &&
         lt->second < 60) {
-        int64_t days = civil_days_from_date(lt->year, lt->month, lt->day);
+        int64_t days = mfw_civil_days_from_date(lt->year, lt->month, lt->day);
         int64_t sod = local_key(0, lt->hour, lt->minute, lt->second);
         r = eval_day(t, days, sod, &tariff);
         /* Before the first switch of the day the previous day's last action stays in force:
@@ -430,15 +430,15 @@ uint8_t tou_tariff_checked(const struct tou *t, const struct local_time *lt, boo
             r = eval_day(t, days - 1, SEC_PER_DAY - 1, &tariff);
     }
     if (r != EV_OK)
-        tariff = TOU_FALLBACK_TARIFF;
+        tariff = MFW_TOU_FALLBACK_TARIFF;
     if (inconsistent)
         *inconsistent = r != EV_OK;
     return tariff;
 }
 
-uint8_t tou_tariff(const struct tou *t, const struct local_time *lt)
+uint8_t mfw_tou_tariff(const struct mfw_tou *t, const struct mfw_local_time *lt)
 {
-    return tou_tariff_checked(t, lt, NULL);
+    return mfw_tou_tariff_checked(t, lt, NULL);
 }
 
 /* ---- persistent encoding ------------------------------------------------------------------ */
@@ -472,17 +472,17 @@ static void w8(struct wr *w, uint8_t v)
 static void w16(struct wr *w, uint16_t v)
 {
     uint8_t b[2];
-    bytes_put_le16(b, v);
+    mfw_bytes_put_le16(b, v);
     w_bytes(w, b, 2);
 }
 
-static void w_name(struct wr *w, const struct cal_name *n)
+static void w_name(struct wr *w, const struct mfw_tou_name *n)
 {
     w8(w, n->len);
     w_bytes(w, n->b, n->len);
 }
 
-static void w_date(struct wr *w, const struct cal_date *d)
+static void w_date(struct wr *w, const struct mfw_tou_date *d)
 {
     w16(w, d->year);
     w8(w, d->month);
@@ -490,31 +490,31 @@ static void w_date(struct wr *w, const struct cal_date *d)
     w8(w, d->day_of_week);
 }
 
-static void w_time(struct wr *w, const struct cal_time *t)
+static void w_time(struct wr *w, const struct mfw_tou_time *t)
 {
     w8(w, t->hour);
     w8(w, t->minute);
     w8(w, t->second);
 }
 
-static bool cal_sizes_ok(const struct calendar *c)
+static bool cal_sizes_ok(const struct mfw_tou_calendar *c)
 {
-    if (c->n_seasons > CAL_SEASONS_MAX || c->n_weeks > CAL_WEEKS_MAX || c->n_days > CAL_DAYS_MAX ||
-        c->name.len > CAL_NAME_MAX)
+    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX || c->n_days > MFW_TOU_DAYS_MAX ||
+        c->name.len > MFW_TOU_NAME_MAX)
         return false;
     for (unsigned i = 0; i < c->n_seasons; i++)
-        if (c->seasons[i].name.len > CAL_NAME_MAX || c->seasons[i].week_name.len > CAL_NAME_MAX)
+        if (c->seasons[i].name.len > MFW_TOU_NAME_MAX || c->seasons[i].week_name.len > MFW_TOU_NAME_MAX)
             return false;
     for (unsigned i = 0; i < c->n_weeks; i++)
-        if (c->weeks[i].name.len > CAL_NAME_MAX)
+        if (c->weeks[i].name.len > MFW_TOU_NAME_MAX)
             return false;
     for (unsigned i = 0; i < c->n_days; i++)
-        if (c->days[i].n > CAL_ACTIONS_MAX)
+        if (c->days[i].n > MFW_TOU_ACTIONS_MAX)
             return false;
     return true;
 }
 
-static void w_cal(struct wr *w, const struct calendar *c)
+static void w_cal(struct wr *w, const struct mfw_tou_calendar *c)
 {
     w_name(w, &c->name);
     w8(w, c->n_seasons);
@@ -531,7 +531,7 @@ static void w_cal(struct wr *w, const struct calendar *c)
         w_bytes(w, c->weeks[i].day_id, 7);
     }
     for (unsigned i = 0; i < c->n_days; i++) {
-        const struct cal_day *d = &c->days[i];
+        const struct mfw_tou_day *d = &c->days[i];
         w8(w, d->day_id);
         w8(w, d->n);
         for (unsigned a = 0; a < d->n; a++) {
@@ -541,12 +541,12 @@ static void w_cal(struct wr *w, const struct calendar *c)
     }
 }
 
-int tou_encode(const struct tou *t, uint8_t *buf, size_t cap, size_t *len)
+int mfw_tou_encode(const struct mfw_tou *t, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!t || (!buf && cap) || !len)
         return MFW_E_ARG;
     if (!cal_sizes_ok(&t->active) || !cal_sizes_ok(&t->passive) ||
-        t->n_special > CAL_SPECIAL_DAYS_MAX)
+        t->n_special > MFW_TOU_SPECIAL_DAYS_MAX)
         return MFW_E_RANGE;
     struct wr w = {.p = buf, .cap = cap, .n = 0, .over = false};
     const uint8_t magic[4] = {TOU_MAGIC0, TOU_MAGIC1, TOU_MAGIC2, TOU_VERSION};
@@ -557,7 +557,7 @@ int tou_encode(const struct tou *t, uint8_t *buf, size_t cap, size_t *len)
     w_time(&w, &t->passive_activation.time);
     w8(&w, t->passive_pending ? 1 : 0);
     uint8_t b8[8];
-    bytes_put_le64(b8, (uint64_t)t->last_activation_utc);
+    mfw_bytes_put_le64(b8, (uint64_t)t->last_activation_utc);
     w_bytes(&w, b8, 8);
     w8(&w, t->n_special);
     for (unsigned i = 0; i < t->n_special; i++) {
@@ -601,7 +601,7 @@ static uint16_t r16(struct rd *r)
 {
     uint8_t b[2];
     r_bytes(r, b, 2);
-    return bytes_get_le16(b);
+    return mfw_bytes_get_le16(b);
 }
 
 /* A count or length above its maximum marks the input bad (and is clamped so nothing overruns). */
@@ -615,14 +615,14 @@ static uint8_t r_count(struct rd *r, unsigned max)
     return v;
 }
 
-static void r_name(struct rd *r, struct cal_name *n)
+static void r_name(struct rd *r, struct mfw_tou_name *n)
 {
     memset(n, 0, sizeof *n);
-    n->len = r_count(r, CAL_NAME_MAX);
+    n->len = r_count(r, MFW_TOU_NAME_MAX);
     r_bytes(r, n->b, n->len);
 }
 
-static void r_date(struct rd *r, struct cal_date *d)
+static void r_date(struct rd *r, struct mfw_tou_date *d)
 {
     d->year = r16(r);
     d->month = r8(r);
@@ -630,19 +630,19 @@ static void r_date(struct rd *r, struct cal_date *d)
     d->day_of_week = r8(r);
 }
 
-static void r_time(struct rd *r, struct cal_time *t)
+static void r_time(struct rd *r, struct mfw_tou_time *t)
 {
     t->hour = r8(r);
     t->minute = r8(r);
     t->second = r8(r);
 }
 
-static void r_cal(struct rd *r, struct calendar *c)
+static void r_cal(struct rd *r, struct mfw_tou_calendar *c)
 {
     r_name(r, &c->name);
-    c->n_seasons = r_count(r, CAL_SEASONS_MAX);
-    c->n_weeks = r_count(r, CAL_WEEKS_MAX);
-    c->n_days = r_count(r, CAL_DAYS_MAX);
+    c->n_seasons = r_count(r, MFW_TOU_SEASONS_MAX);
+    c->n_weeks = r_count(r, MFW_TOU_WEEKS_MAX);
+    c->n_days = r_count(r, MFW_TOU_DAYS_MAX);
     for (unsigned i = 0; i < c->n_seasons && !r->bad; i++) {
         r_name(r, &c->seasons[i].name);
         r_date(r, &c->seasons[i].start.date);
@@ -654,9 +654,9 @@ static void r_cal(struct rd *r, struct calendar *c)
         r_bytes(r, c->weeks[i].day_id, 7);
     }
     for (unsigned i = 0; i < c->n_days && !r->bad; i++) {
-        struct cal_day *d = &c->days[i];
+        struct mfw_tou_day *d = &c->days[i];
         d->day_id = r8(r);
-        d->n = r_count(r, CAL_ACTIONS_MAX);
+        d->n = r_count(r, MFW_TOU_ACTIONS_MAX);
         for (unsigned a = 0; a < d->n && !r->bad; a++) {
             r_time(r, &d->actions[a].start);
             d->actions[a].script_selector = r16(r);
@@ -664,13 +664,13 @@ static void r_cal(struct rd *r, struct calendar *c)
     }
 }
 
-int tou_decode(struct tou *t, const uint8_t *buf, size_t len)
+int mfw_tou_decode(struct mfw_tou *t, const uint8_t *buf, size_t len)
 {
     if (!t || (!buf && len))
         return MFW_E_ARG;
     /* Decode into a temporary (zeroed, so unused slots and name padding are zero); *t changes
      * only when the whole record is well formed. About 1.5 KB of stack with the defaults. */
-    struct tou tmp;
+    struct mfw_tou tmp;
     memset(&tmp, 0, sizeof tmp);
     struct rd r = {.p = buf, .len = len, .pos = 0, .bad = false};
     uint8_t magic[4];
@@ -688,13 +688,13 @@ int tou_decode(struct tou *t, const uint8_t *buf, size_t len)
     tmp.passive_pending = pending == 1;
     uint8_t b8[8];
     r_bytes(&r, b8, 8);
-    tmp.last_activation_utc = (int64_t)bytes_get_le64(b8);
-    tmp.n_special = r_count(&r, CAL_SPECIAL_DAYS_MAX);
+    tmp.last_activation_utc = (int64_t)mfw_bytes_get_le64(b8);
+    tmp.n_special = r_count(&r, MFW_TOU_SPECIAL_DAYS_MAX);
     for (unsigned i = 0; i < tmp.n_special && !r.bad; i++) {
         tmp.special[i].index = r16(&r);
         r_date(&r, &tmp.special[i].date);
         tmp.special[i].day_id = r8(&r);
-        /* struct tou keeps the special days sorted by a unique index */
+        /* struct mfw_tou keeps the special days sorted by a unique index */
         if (i > 0 && tmp.special[i].index <= tmp.special[i - 1].index)
             r.bad = true;
     }

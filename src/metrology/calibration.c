@@ -7,12 +7,12 @@
 
 #define TWO_PI 6.283185307179586476925286766559
 
-void calib_reset(struct calib_acc *a)
+void mfw_calibration_reset(struct mfw_calibration_acc *a)
 {
     memset(a, 0, sizeof(*a));
 }
 
-void calib_add(struct calib_acc *a, const struct metrology_raw_phase *raw, double freq_hz)
+void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrology_raw_phase *raw, double freq_hz)
 {
     a->vv1 += raw->v1_re * raw->v1_re + raw->v1_im * raw->v1_im;
     a->ii1 += raw->i1_re * raw->i1_re + raw->i1_im * raw->i1_im;
@@ -24,8 +24,8 @@ void calib_add(struct calib_acc *a, const struct metrology_raw_phase *raw, doubl
     a->n++;
 }
 
-int calib_gain_phase(struct metrology_cal_phase *cal, const struct calib_acc *a,
-                     const struct calib_reference *ref)
+int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a,
+                     const struct mfw_calibration_reference *ref)
 {
     if (a->n == 0)
         return MFW_E_STATE;
@@ -47,7 +47,7 @@ int calib_gain_phase(struct metrology_cal_phase *cal, const struct calib_acc *a,
     return MFW_OK;
 }
 
-int calib_no_load(struct metrology_cal_phase *cal, const struct calib_acc *a)
+int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a)
 {
     if (a->n == 0)
         return MFW_E_STATE;

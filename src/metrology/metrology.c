@@ -32,21 +32,21 @@
 #define TWO_PI 6.283185307179586476925286766559
 #define SQRT2 1.4142135623730950488016887242097
 #define PHASE_TO_INDEX_SHIFT (32u - MFW_SINE_BITS)
-#define QUARTER_TURN (SINE_SIZE / 4u)
+#define QUARTER_TURN (MFW_SINE_SIZE / 4u)
 #define NWH_PER_UWH 1000.0
 
 /* ZC arming threshold, as a peak voltage: the reference must swing below -20 V peak (14 V rms)
  * between two crossings, so noise and harmonics cannot make extra crossings. */
 #define ZC_ARM_VOLTS 20.0
 
-void metrology_default_config(struct metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
+void mfw_metrology_default_config(struct mfw_metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
                               uint8_t f_nominal_hz)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->phases = phases;
     cfg->fs_hz = fs_hz;
     cfg->f_nominal_hz = f_nominal_hz;
-    cfg->summation = SUM_VECTOR;
+    cfg->summation = MFW_SUM_VECTOR;
     cfg->creep_current_a = MFW_CREEP_CURRENT_A;
     cfg->voltage_present_v = 50.0;
     for (unsigned p = 0; p < MFW_PHASES_MAX; p++) {
@@ -61,7 +61,7 @@ static uint32_t inc_for(double f, uint32_t fs)
     return (uint32_t)llround(f / (double)fs * 4294967296.0);
 }
 
-int metrology_init(struct metrology *mt, const struct metrology_config *cfg)
+int mfw_metrology_init(struct mfw_metrology *mt, const struct mfw_metrology_config *cfg)
 {
     if (!mt || !cfg || cfg->phases < 1 || cfg->phases > MFW_PHASES_MAX)
         return MFW_E_ARG;
@@ -90,7 +90,7 @@ int metrology_init(struct metrology *mt, const struct metrology_config *cfg)
 
 /* ---- energy routing (shared by the sample path and the fast fidelity) ---------------------- */
 
-static void add_nwh(struct metrology *mt, unsigned slot, enum energy_qty q, double nwh)
+static void add_nwh(struct mfw_metrology *mt, unsigned slot, enum mfw_energy_qty q, double nwh)
 {
     double x = mt->carry_nwh[slot][q] + nwh;
     double whole = floor(x / NWH_PER_UWH);
@@ -99,49 +99,49 @@ static void add_nwh(struct metrology *mt, unsigned slot, enum energy_qty q, doub
 }
 
 /* Active energy ep and reactive energy eq (J, signed) into the registers of one slot. */
-static void route(struct metrology *mt, unsigned slot, double ep, double eq)
+static void route(struct mfw_metrology *mt, unsigned slot, double ep, double eq)
 {
     double p_nwh = ep * 1e9 / 3600.0, q_nwh = eq * 1e9 / 3600.0; /* J to nWh */
     if (p_nwh >= 0.0)
-        add_nwh(mt, slot, EQ_AP, p_nwh);
+        add_nwh(mt, slot, MFW_EQ_AP, p_nwh);
     else
-        add_nwh(mt, slot, EQ_AM, -p_nwh);
+        add_nwh(mt, slot, MFW_EQ_AM, -p_nwh);
     if (q_nwh >= 0.0) {
-        add_nwh(mt, slot, EQ_RP, q_nwh);
-        add_nwh(mt, slot, p_nwh >= 0.0 ? EQ_RQ1 : EQ_RQ2, q_nwh);
+        add_nwh(mt, slot, MFW_EQ_RP, q_nwh);
+        add_nwh(mt, slot, p_nwh >= 0.0 ? MFW_EQ_RQ1 : MFW_EQ_RQ2, q_nwh);
     } else {
-        add_nwh(mt, slot, EQ_RM, -q_nwh);
-        add_nwh(mt, slot, p_nwh >= 0.0 ? EQ_RQ4 : EQ_RQ3, -q_nwh);
+        add_nwh(mt, slot, MFW_EQ_RM, -q_nwh);
+        add_nwh(mt, slot, p_nwh >= 0.0 ? MFW_EQ_RQ4 : MFW_EQ_RQ3, -q_nwh);
     }
 }
 
 /* Energy of one window/block: per phase, then totals by the configured summation. A phase below
  * the creep threshold contributes nothing (IEC 62053-21 no-load condition). */
-static void account(struct metrology *mt, double seconds)
+static void account(struct mfw_metrology *mt, double seconds)
 {
-    struct metrology_values *v = &mt->values;
+    struct mfw_metrology_values *v = &mt->values;
     double p_sum = 0.0, q_sum = 0.0;
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
-        const struct phase_values *ph = &v->ph[p];
+        const struct mfw_phase_values *ph = &v->ph[p];
         if (ph->creep)
             continue;
         double ep = ph->p * seconds, eq = ph->q * seconds;
         route(mt, p, ep, eq);
-        if (mt->cfg.summation == SUM_PER_PHASE)
-            route(mt, ENERGY_TOTAL, ep, eq);
+        if (mt->cfg.summation == MFW_SUM_PER_PHASE)
+            route(mt, MFW_ENERGY_TOTAL, ep, eq);
         p_sum += ep;
         q_sum += eq;
     }
-    if (mt->cfg.summation == SUM_VECTOR)
-        route(mt, ENERGY_TOTAL, p_sum, q_sum);
+    if (mt->cfg.summation == MFW_SUM_VECTOR)
+        route(mt, MFW_ENERGY_TOTAL, p_sum, q_sum);
 }
 
-static void finish_values(struct metrology *mt)
+static void finish_values(struct mfw_metrology *mt)
 {
-    struct metrology_values *v = &mt->values;
+    struct mfw_metrology_values *v = &mt->values;
     v->p = v->q = v->s = 0.0;
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
-        struct phase_values *ph = &v->ph[p];
+        struct mfw_phase_values *ph = &v->ph[p];
         ph->s = ph->vrms * ph->irms;
         ph->pf = ph->s > 0.0 ? ph->p / ph->s : 0.0;
         ph->creep = ph->irms < mt->cfg.creep_current_a;
@@ -198,9 +198,9 @@ static void solve_channel(const struct ref_sums *r, double x_re, double x_im, do
            x_re * (a21 * a32 - a22 * a31)) / det;
 }
 
-static void close_window(struct metrology *mt)
+static void close_window(struct mfw_metrology *mt)
 {
-    struct metrology_values *v = &mt->values;
+    struct mfw_metrology_values *v = &mt->values;
     const uint32_t n = mt->win_n;
     const double dn = (double)n;
     const double fs = (double)mt->cfg.fs_hz;
@@ -226,16 +226,16 @@ static void close_window(struct metrology *mt)
     geometric_sum(theta0, delta, n, 2.0, &r.s2_re, &r.s2_im);
 
     /* The linearly interpolated table is the sine convolved with a one-step triangle: its
-     * fundamental has the gain sinc^2(pi / SINE_SIZE) (1 - 3.1e-6), divided out here. */
-    const double x = 3.14159265358979323846 / SINE_SIZE;
-    const double rq = 1.0 / (SINE_AMPLITUDE * (sin(x) / x) * (sin(x) / x));
+     * fundamental has the gain sinc^2(pi / MFW_SINE_SIZE) (1 - 3.1e-6), divided out here. */
+    const double x = 3.14159265358979323846 / MFW_SINE_SIZE;
+    const double rq = 1.0 / (MFW_SINE_AMPLITUDE * (sin(x) / x) * (sin(x) / x));
     double ref_angle = 0.0;
     bool ref_set = false;
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
-        const struct metro_acc *a = &mt->win[p];
-        const struct metrology_cal_phase *cal = &mt->cfg.cal[p];
-        struct phase_values *ph = &v->ph[p];
-        struct metrology_raw_phase *raw = &mt->raw[p];
+        const struct mfw_metrology_acc *a = &mt->win[p];
+        const struct mfw_metrology_cal_phase *cal = &mt->cfg.cal[p];
+        struct mfw_phase_values *ph = &v->ph[p];
+        struct mfw_metrology_raw_phase *raw = &mt->raw[p];
         double vp_re, vp_im, vdc, ip_re, ip_im, idc;
         solve_channel(&r, (double)a->svc * rq, -(double)a->svs * rq, (double)a->sv, &vp_re,
                       &vp_im, &vdc);
@@ -346,11 +346,11 @@ static void close_window(struct metrology *mt)
 
 /* ---- per line cycle ------------------------------------------------------------------------- */
 
-static void close_cycle(struct metrology *mt, bool forced)
+static void close_cycle(struct mfw_metrology *mt, bool forced)
 {
     const double n = (double)mt->cyc_n;
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
-        struct metro_acc *c = &mt->cyc[p], *w = &mt->win[p];
+        struct mfw_metrology_acc *c = &mt->cyc[p], *w = &mt->win[p];
         if (n > 0.0) {
             double m = (double)c->sv / n;
             double v2 = (double)c->svv / n - m * m;
@@ -388,7 +388,7 @@ static void close_cycle(struct metrology *mt, bool forced)
 /* ---- per sample ----------------------------------------------------------------------------- */
 
 /* Accumulates samples [0, len) of f into the current cycle: the hot loop. */
-static void accumulate(struct metrology *mt, const struct adc_frame *f, uint32_t len,
+static void accumulate(struct mfw_metrology *mt, const struct mfw_adc_frame *f, uint32_t len,
                        const int16_t *cs, const int16_t *sn)
 {
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
@@ -415,7 +415,7 @@ static void accumulate(struct metrology *mt, const struct adc_frame *f, uint32_t
         mt->hist_v[p] = (int32_t)v1;
         mt->hist_i1[p] = (int32_t)i1;
         mt->hist_i2[p] = (int32_t)i2;
-        struct metro_acc *a = &mt->cyc[p];
+        struct mfw_metrology_acc *a = &mt->cyc[p];
         a->svd += svd;
         a->sv += sv;
         a->si += si;
@@ -438,7 +438,7 @@ static void accumulate(struct metrology *mt, const struct adc_frame *f, uint32_t
     mt->cyc_n += len;
 }
 
-void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n)
+void mfw_metrology_samples(struct mfw_metrology *mt, const struct mfw_adc_frame *f, size_t n)
 {
     int16_t cs[MFW_METRO_CHUNK], sn[MFW_METRO_CHUNK];
     while (n > 0) {
@@ -474,9 +474,9 @@ void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n
              * reference is a clean sinusoid (a bare 1024-entry table leaves 1e-4 of P1 jitter) */
             const uint32_t idx = theta >> PHASE_TO_INDEX_SHIFT;
             const int32_t fr = (int32_t)((theta >> (PHASE_TO_INDEX_SHIFT - 15)) & 0x7fff);
-            const int32_t s0 = sine_q15[idx], s1 = sine_q15[(idx + 1) & (SINE_SIZE - 1)];
-            const int32_t c0 = sine_q15[(idx + QUARTER_TURN) & (SINE_SIZE - 1)];
-            const int32_t c1 = sine_q15[(idx + QUARTER_TURN + 1) & (SINE_SIZE - 1)];
+            const int32_t s0 = mfw_sine_table_q15[idx], s1 = mfw_sine_table_q15[(idx + 1) & (MFW_SINE_SIZE - 1)];
+            const int32_t c0 = mfw_sine_table_q15[(idx + QUARTER_TURN) & (MFW_SINE_SIZE - 1)];
+            const int32_t c1 = mfw_sine_table_q15[(idx + QUARTER_TURN + 1) & (MFW_SINE_SIZE - 1)];
             sn[k] = (int16_t)(s0 + (((s1 - s0) * fr + (1 << 14)) >> 15));
             cs[k] = (int16_t)(c0 + (((c1 - c0) * fr + (1 << 14)) >> 15));
             theta += mt->theta_inc;
@@ -498,7 +498,7 @@ void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n
     }
 }
 
-void metrology_flush(struct metrology *mt)
+void mfw_metrology_flush(struct mfw_metrology *mt)
 {
     if (mt->cyc_n > 0) {
         uint8_t keep = mt->cycles_per_window;
@@ -512,11 +512,11 @@ void metrology_flush(struct metrology *mt)
 
 /* ---- fast fidelity -------------------------------------------------------------------------- */
 
-void metrology_block(struct metrology *mt, const struct metrology_block *b)
+void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_block *b)
 {
-    struct metrology_values *v = &mt->values;
+    struct mfw_metrology_values *v = &mt->values;
     for (unsigned p = 0; p < mt->cfg.phases; p++) {
-        struct phase_values *ph = &v->ph[p];
+        struct mfw_phase_values *ph = &v->ph[p];
         memset(ph, 0, sizeof(*ph));
         ph->vrms = ph->v1 = b->ph[p].vrms;
         ph->irms = ph->i1 = b->ph[p].irms;
@@ -539,7 +539,7 @@ void metrology_block(struct metrology *mt, const struct metrology_block *b)
 
 /* ---- outputs -------------------------------------------------------------------------------- */
 
-bool metrology_read(struct metrology *mt, struct metrology_values *out)
+bool mfw_metrology_read(struct mfw_metrology *mt, struct mfw_metrology_values *out)
 {
     if (!mt->fresh)
         return false;
@@ -548,13 +548,13 @@ bool metrology_read(struct metrology *mt, struct metrology_values *out)
     return true;
 }
 
-void metrology_drain(struct metrology *mt, struct energy_delta *d)
+void mfw_metrology_drain(struct mfw_metrology *mt, struct mfw_energy_delta *d)
 {
     *d = mt->pending;
     memset(&mt->pending, 0, sizeof(mt->pending));
 }
 
-const struct metrology_raw_phase *metrology_raw(const struct metrology *mt, unsigned phase)
+const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt, unsigned phase)
 {
     return phase < MFW_PHASES_MAX ? &mt->raw[phase] : NULL;
 }

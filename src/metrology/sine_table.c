@@ -6,7 +6,7 @@
 #error "sine_table.c holds 1024 entries; regenerate it for another MFW_SINE_BITS"
 #endif
 
-const int16_t sine_q15[SINE_SIZE] = {
+const int16_t mfw_sine_table_q15[MFW_SINE_SIZE] = {
     0, 201, 402, 603, 804, 1005, 1206, 1407, 1608, 1809, 2009, 2210,
     2410, 2611, 2811, 3012, 3212, 3412, 3612, 3811, 4011, 4210, 4410, 4609,
     4808, 5007, 5205, 5404, 5602, 5800, 5998, 6195, 6393, 6590, 6786, 6983,

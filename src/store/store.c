@@ -4,13 +4,13 @@
  * Every sector of an area starts with a header written right after its erase:
  *   magic32 'MFS1', kind8, version8, first_sector16, entry_size16, sectors16,
  *   sector_seq32 (monotonic per area), base_seq32 (RING: seq of the first entry in the sector),
- *   floor_seq32 (RING: entries below it are dropped), crc32 over the 24 bytes before it,
+ *   floor_seq32 (RING: entries below it are dropped), mfw_crc32 over the 24 bytes before it,
  * padded to prog_size. A sector whose header is not valid and ours is treated as empty and is
  * always erased before it is used.
  *
- * RECORDS: records {magic16, len16, seq32, payload[len], 0xFF padding, crc32} appended at
+ * RECORDS: records {magic16, len16, seq32, payload[len], 0xFF padding, mfw_crc32} appended at
  * prog_size-aligned offsets; the CRC is the last thing programmed so a torn record never checks.
- * RING: fixed slots {seq32, payload[entry_size], 0xFF padding, crc32} rounded up to prog_size.
+ * RING: fixed slots {seq32, payload[entry_size], 0xFF padding, mfw_crc32} rounded up to prog_size.
  * A sequence number is consumed only by a complete slot; torn slots are skipped, never
  * reprogrammed. All multi-byte fields are little endian. */
 #include "meterfw/store/store.h"
@@ -67,22 +67,22 @@ static uint32_t round_up(uint32_t v, uint32_t unit)
     return (v + unit - 1u) / unit * unit;
 }
 
-static uint32_t hdr_size(const struct store *s)
+static uint32_t hdr_size(const struct mfw_store *s)
 {
     return round_up(HDR_RAW, s->cfg.prog_size);
 }
 
-static uint32_t rec_size(const struct store *s, uint32_t len)
+static uint32_t rec_size(const struct mfw_store *s, uint32_t len)
 {
     return round_up(REC_HDR + len + CRC_LEN, s->cfg.prog_size);
 }
 
-static uint32_t sector_addr(const struct store *s, unsigned area, uint32_t idx)
+static uint32_t sector_addr(const struct mfw_store *s, unsigned area, uint32_t idx)
 {
     return (s->cfg.area[area].first_sector + idx) * s->cfg.sector_size;
 }
 
-static int hal_read(struct store *s, uint32_t addr, void *buf, size_t len)
+static int hal_read(struct mfw_store *s, uint32_t addr, void *buf, size_t len)
 {
     return s->hal->flash_read(s->hal->ctx, addr, buf, len) == 0 ? MFW_OK : MFW_E_IO;
 }
@@ -90,7 +90,7 @@ static int hal_read(struct store *s, uint32_t addr, void *buf, size_t len)
 /* ---- programming: bytes are streamed through a CHUNK buffer; every flush is prog_size aligned
  * (CHUNK is a multiple of every allowed prog_size and all starts are aligned). */
 struct prog_stream {
-    struct store *s;
+    struct mfw_store *s;
     uint32_t addr;
     uint32_t fill;
     int err;
@@ -101,7 +101,7 @@ static void ps_flush(struct prog_stream *p)
 {
     if (p->fill == 0 || p->err != MFW_OK)
         return;
-    struct store *s = p->s;
+    struct mfw_store *s = p->s;
     if (s->hal->flash_prog(s->hal->ctx, p->addr, p->buf, p->fill) != 0)
         p->err = MFW_E_IO;
     s->stats.progs++;
@@ -138,7 +138,7 @@ struct span_info {
     bool blank;
 };
 
-static int read_span(struct store *s, uint32_t addr, uint32_t total, uint32_t covered,
+static int read_span(struct mfw_store *s, uint32_t addr, uint32_t total, uint32_t covered,
                      uint32_t out_off, void *out, uint32_t out_len, struct span_info *si)
 {
     uint8_t buf[CHUNK];
@@ -160,7 +160,7 @@ static int read_span(struct store *s, uint32_t addr, uint32_t total, uint32_t co
         }
         if (off < covered) {
             uint32_t c = covered - off < n ? covered - off : n;
-            crc = crc32_update(crc, buf, c);
+            crc = mfw_crc32_update(crc, buf, c);
         }
         off += n;
     }
@@ -170,7 +170,7 @@ static int read_span(struct store *s, uint32_t addr, uint32_t total, uint32_t co
 }
 
 /* True if [addr, addr+len) is all 0xFF. */
-static int is_blank(struct store *s, uint32_t addr, uint32_t len, bool *blank)
+static int is_blank(struct mfw_store *s, uint32_t addr, uint32_t len, bool *blank)
 {
     uint8_t buf[CHUNK];
     *blank = true;
@@ -192,17 +192,17 @@ static int is_blank(struct store *s, uint32_t addr, uint32_t len, bool *blank)
 
 /* Reads the header of sector idx of an area. *valid: a header of this area (kind, place, sizes)
  * with a good CRC and the area's version. */
-static int hdr_read(struct store *s, unsigned area, uint32_t idx, struct sector_hdr *h,
+static int hdr_read(struct mfw_store *s, unsigned area, uint32_t idx, struct sector_hdr *h,
                     bool *valid, bool *other_version)
 {
     uint8_t b[HDR_RAW];
-    const struct store_area_cfg *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
     *valid = false;
     if (other_version != NULL)
         *other_version = false;
     if (hal_read(s, sector_addr(s, area, idx), b, sizeof b) != MFW_OK)
         return MFW_E_IO;
-    if (get32(b) != HDR_MAGIC || crc32(b, HDR_RAW - CRC_LEN) != get32(b + HDR_RAW - CRC_LEN))
+    if (get32(b) != HDR_MAGIC || mfw_crc32(b, HDR_RAW - CRC_LEN) != get32(b + HDR_RAW - CRC_LEN))
         return MFW_OK;
     h->kind = b[4];
     h->version = b[5];
@@ -226,10 +226,10 @@ static int hdr_read(struct store *s, unsigned area, uint32_t idx, struct sector_
 }
 
 /* Erases sector idx and writes its header: the sector becomes the area's head. */
-static int sector_open(struct store *s, unsigned area, uint32_t idx, uint32_t sector_seq,
+static int sector_open(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t sector_seq,
                        uint32_t base_seq, uint32_t floor_seq)
 {
-    const struct store_area_cfg *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
     uint32_t sector = ac->first_sector + idx;
     s->stats.erases++;
     if (s->hal->flash_erase(s->hal->ctx, sector) != 0)
@@ -245,7 +245,7 @@ static int sector_open(struct store *s, unsigned area, uint32_t idx, uint32_t se
     put32(b + 12, sector_seq);
     put32(b + 16, base_seq);
     put32(b + 20, floor_seq);
-    put32(b + 24, crc32(b, HDR_RAW - CRC_LEN));
+    put32(b + 24, mfw_crc32(b, HDR_RAW - CRC_LEN));
     ps_push(&p, b, HDR_RAW, 0);
     ps_push(&p, NULL, hdr_size(s) - HDR_RAW, 0xFF);
     ps_flush(&p);
@@ -255,7 +255,7 @@ static int sector_open(struct store *s, unsigned area, uint32_t idx, uint32_t se
 /* ---- records */
 
 /* Checks the record at addr (at most `room` bytes to the sector end). MFW_OK with *state. */
-static int rec_check(struct store *s, unsigned area, uint32_t addr, uint32_t room,
+static int rec_check(struct mfw_store *s, unsigned area, uint32_t addr, uint32_t room,
                      enum slot_state *state, uint32_t *seq, uint16_t *len, uint32_t *size)
 {
     uint8_t h[REC_HDR];
@@ -295,7 +295,7 @@ static int rec_check(struct store *s, unsigned area, uint32_t addr, uint32_t roo
  * offset where the next record may go: after the last valid record if everything after it is
  * blank, else the sector end (a torn record's length cannot be trusted, so the rest of a sector
  * holding one is never written). */
-static int rec_scan(struct store *s, unsigned area, uint32_t idx, bool *found, uint32_t *addr,
+static int rec_scan(struct mfw_store *s, unsigned area, uint32_t idx, bool *found, uint32_t *addr,
                     uint16_t *len, uint32_t *seq, uint32_t *end)
 {
     const uint32_t ss = s->cfg.sector_size;
@@ -330,10 +330,10 @@ static int rec_scan(struct store *s, unsigned area, uint32_t idx, bool *found, u
     }
 }
 
-static int mount_records(struct store *s, unsigned area)
+static int mount_records(struct mfw_store *s, unsigned area)
 {
-    const struct store_area_cfg *ac = &s->cfg.area[area];
-    struct store_area *a = &s->a[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    struct mfw_store_area *a = &s->a[area];
     /* Head = valid header with the highest sector_seq. */
     bool any = false;
     for (uint32_t i = 0; i < ac->sectors; i++) {
@@ -397,10 +397,10 @@ static int mount_records(struct store *s, unsigned area)
  * header). If the head holds the newest record, the next one round robin (never the newest
  * record's sector); otherwise the head itself (it holds nothing we need, and for 2 sectors its
  * successor may hold the newest record). */
-static int records_make_room(struct store *s, unsigned area, uint32_t sz)
+static int records_make_room(struct mfw_store *s, unsigned area, uint32_t sz)
 {
-    const struct store_area_cfg *ac = &s->cfg.area[area];
-    struct store_area *a = &s->a[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    struct mfw_store_area *a = &s->a[area];
     if (a->used_sectors != 0 && a->head_offset + sz <= s->cfg.sector_size)
         return MFW_OK;
     uint32_t head_start = sector_addr(s, area, a->head_sector);
@@ -426,22 +426,22 @@ static int records_make_room(struct store *s, unsigned area, uint32_t sz)
     return MFW_OK;
 }
 
-int store_record_prepare(struct store *s, unsigned area, size_t len)
+int mfw_store_record_prepare(struct mfw_store *s, unsigned area, size_t len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RECORDS)
+    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS)
         return MFW_E_ARG;
     if (len > s->cfg.area[area].entry_size)
         return MFW_E_RANGE;
     return records_make_room(s, area, rec_size(s, (uint32_t)len));
 }
 
-int store_record_write(struct store *s, unsigned area, const void *data, size_t len)
+int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data, size_t len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RECORDS ||
+    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS ||
         (data == NULL && len > 0))
         return MFW_E_ARG;
-    const struct store_area_cfg *ac = &s->cfg.area[area];
-    struct store_area *a = &s->a[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    struct mfw_store_area *a = &s->a[area];
     if (len > ac->entry_size)
         return MFW_E_RANGE;
     if (a->next_seq == SEQ_NONE)
@@ -454,7 +454,7 @@ int store_record_write(struct store *s, unsigned area, const void *data, size_t 
     put16(h, REC_MAGIC);
     put16(h + 2, (uint16_t)len);
     put32(h + 4, a->next_seq);
-    uint32_t crc = crc32_update(crc32(h, REC_HDR), data, len);
+    uint32_t crc = mfw_crc32_update(mfw_crc32(h, REC_HDR), data, len);
     uint8_t c[CRC_LEN];
     put32(c, crc);
     const uint32_t addr = sector_addr(s, area, a->head_sector) + a->head_offset;
@@ -477,12 +477,12 @@ int store_record_write(struct store *s, unsigned area, const void *data, size_t 
     return MFW_OK;
 }
 
-int store_record_read(struct store *s, unsigned area, void *buf, size_t cap, size_t *len)
+int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t cap, size_t *len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RECORDS ||
+    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS ||
         (buf == NULL && cap > 0))
         return MFW_E_ARG;
-    struct store_area *a = &s->a[area];
+    struct mfw_store_area *a = &s->a[area];
     if (!a->has_record)
         return MFW_E_STATE;
     if (len != NULL)
@@ -507,14 +507,14 @@ int store_record_read(struct store *s, unsigned area, void *buf, size_t cap, siz
 
 /* ---- rings */
 
-static uint32_t ring_slot_addr(const struct store *s, unsigned area, uint32_t idx, uint32_t pos)
+static uint32_t ring_slot_addr(const struct mfw_store *s, unsigned area, uint32_t idx, uint32_t pos)
 {
     return sector_addr(s, area, idx) + hdr_size(s) + pos * s->a[area].slot_size;
 }
 
 /* Reads slot pos of sector idx; *seq for a valid one; payload copied to out if not NULL (and
  * cleared again if the slot is not valid). */
-static int slot_read(struct store *s, unsigned area, uint32_t idx, uint32_t pos,
+static int slot_read(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t pos,
                      enum slot_state *state, uint32_t *seq, void *out)
 {
     const uint32_t es = s->cfg.area[area].entry_size;
@@ -538,10 +538,10 @@ static int slot_read(struct store *s, unsigned area, uint32_t idx, uint32_t pos,
     return MFW_OK;
 }
 
-static int mount_ring(struct store *s, unsigned area)
+static int mount_ring(struct mfw_store *s, unsigned area)
 {
-    const struct store_area_cfg *ac = &s->cfg.area[area];
-    struct store_area *a = &s->a[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    struct mfw_store_area *a = &s->a[area];
     const uint32_t n = ac->sectors;
     bool any = false;
     struct sector_hdr head_h = {0};
@@ -592,7 +592,7 @@ static int mount_ring(struct store *s, unsigned area)
         last_nonblank = pos;
         /* A power cut never makes a seq jump; damage (a flipped bit in a complete slot) can
          * lose one in the middle. Accept any increase so that seqs stay increasing with the
-         * position (the binary search of store_ring_read relies on it): the lost entry then
+         * position (the binary search of mfw_store_ring_read relies on it): the lost entry then
          * reads as MFW_E_CRC, never as something else. */
         if (st == SLOT_VALID && q >= expect && q < SEQ_NONE - 1u)
             expect = q + 1u;
@@ -607,19 +607,19 @@ static int mount_ring(struct store *s, unsigned area)
     return MFW_OK;
 }
 
-static int ring_area(const struct store *s, unsigned area)
+static int ring_area(const struct mfw_store *s, unsigned area)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != STORE_RING)
+    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RING)
         return MFW_E_ARG;
     return MFW_OK;
 }
 
 /* Makes sector head+1 the head: drops it from the chain first if the ring is full (the tail moves
  * to the next sector's base), erases it and writes its header. floor: the new floor_seq. */
-static int ring_advance(struct store *s, unsigned area, uint32_t floor_seq)
+static int ring_advance(struct mfw_store *s, unsigned area, uint32_t floor_seq)
 {
-    const struct store_area_cfg *ac = &s->cfg.area[area];
-    struct store_area *a = &s->a[area];
+    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    struct mfw_store_area *a = &s->a[area];
     const uint32_t n = ac->sectors;
     uint32_t target = a->used_sectors == 0 ? a->head_sector : (a->head_sector + 1u) % n;
     if (a->sector_seq >= SEQ_NONE - 1u)
@@ -647,11 +647,11 @@ static int ring_advance(struct store *s, unsigned area, uint32_t floor_seq)
     return MFW_OK;
 }
 
-int store_ring_append(struct store *s, unsigned area, const void *entry)
+int mfw_store_ring_append(struct mfw_store *s, unsigned area, const void *entry)
 {
     if (ring_area(s, area) != MFW_OK || entry == NULL)
         return MFW_E_ARG;
-    struct store_area *a = &s->a[area];
+    struct mfw_store_area *a = &s->a[area];
     const uint32_t es = s->cfg.area[area].entry_size;
     if (a->next_seq >= SEQ_NONE - 1u)
         return MFW_E_RANGE;
@@ -662,7 +662,7 @@ int store_ring_append(struct store *s, unsigned area, const void *entry)
     }
     uint8_t q[SLOT_HDR], c[CRC_LEN];
     put32(q, a->next_seq);
-    put32(c, crc32_update(crc32(q, SLOT_HDR), entry, es));
+    put32(c, mfw_crc32_update(mfw_crc32(q, SLOT_HDR), entry, es));
     const uint32_t addr = sector_addr(s, area, a->head_sector) + a->head_offset;
     struct prog_stream p = {.s = s, .addr = addr, .fill = 0, .err = MFW_OK};
     ps_push(&p, q, SLOT_HDR, 0);
@@ -679,21 +679,21 @@ int store_ring_append(struct store *s, unsigned area, const void *entry)
     return MFW_OK;
 }
 
-uint32_t store_ring_count(const struct store *s, unsigned area)
+uint32_t mfw_store_ring_count(const struct mfw_store *s, unsigned area)
 {
     if (ring_area(s, area) != MFW_OK)
         return 0;
     return s->a[area].next_seq - s->a[area].tail_seq;
 }
 
-uint32_t store_ring_capacity(const struct store *s, unsigned area)
+uint32_t mfw_store_ring_capacity(const struct mfw_store *s, unsigned area)
 {
     if (ring_area(s, area) != MFW_OK)
         return 0;
     return (uint32_t)(s->cfg.area[area].sectors - 1u) * s->a[area].slots_per_sector;
 }
 
-uint32_t store_ring_first_seq(const struct store *s, unsigned area)
+uint32_t mfw_store_ring_first_seq(const struct mfw_store *s, unsigned area)
 {
     if (ring_area(s, area) != MFW_OK)
         return 0;
@@ -701,7 +701,7 @@ uint32_t store_ring_first_seq(const struct store *s, unsigned area)
 }
 
 /* Position of the first valid slot in [from, to) of sector idx, or `to` if none. */
-static int first_valid(struct store *s, unsigned area, uint32_t idx, uint32_t from, uint32_t to,
+static int first_valid(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t from, uint32_t to,
                        uint32_t *pos, uint32_t *seq)
 {
     for (uint32_t p = from; p < to; p++) {
@@ -717,11 +717,11 @@ static int first_valid(struct store *s, unsigned area, uint32_t idx, uint32_t fr
     return MFW_OK;
 }
 
-int store_ring_read(struct store *s, unsigned area, uint32_t index, void *entry)
+int mfw_store_ring_read(struct mfw_store *s, unsigned area, uint32_t index, void *entry)
 {
     if (ring_area(s, area) != MFW_OK || entry == NULL)
         return MFW_E_ARG;
-    struct store_area *a = &s->a[area];
+    struct mfw_store_area *a = &s->a[area];
     const uint32_t n = s->cfg.area[area].sectors;
     if (index >= a->next_seq - a->tail_seq)
         return MFW_E_RANGE;
@@ -783,11 +783,11 @@ int store_ring_read(struct store *s, unsigned area, uint32_t index, void *entry)
     return MFW_E_CRC;
 }
 
-int store_ring_clear(struct store *s, unsigned area)
+int mfw_store_ring_clear(struct mfw_store *s, unsigned area)
 {
     if (ring_area(s, area) != MFW_OK)
         return MFW_E_ARG;
-    struct store_area *a = &s->a[area];
+    struct mfw_store_area *a = &s->a[area];
     if (a->next_seq == a->tail_seq)
         return MFW_OK;
     /* One new head sector whose floor_seq hides every older entry: its header is the commit. */
@@ -796,27 +796,27 @@ int store_ring_clear(struct store *s, unsigned area)
 
 /* ---- mount */
 
-static int check_cfg(const struct store_cfg *c)
+static int check_cfg(const struct mfw_store_config *c)
 {
     if (c->prog_size == 0 || c->prog_size > CHUNK || (c->prog_size & (c->prog_size - 1u)) != 0)
         return MFW_E_ARG;
     if (c->sector_size < 64u || c->sector_size % c->prog_size != 0 || c->sector_count == 0 ||
         c->sector_count > 0xFFFFFFFFu / c->sector_size)
         return MFW_E_ARG;
-    if (c->n_areas == 0 || c->n_areas > STORE_AREAS_MAX)
+    if (c->n_areas == 0 || c->n_areas > MFW_STORE_AREAS_MAX)
         return MFW_E_ARG;
     const uint32_t hs = round_up(HDR_RAW, c->prog_size);
     for (unsigned k = 0; k < c->n_areas; k++) {
-        const struct store_area_cfg *ac = &c->area[k];
-        if (ac->kind > STORE_RING || ac->sectors < 2 || ac->entry_size == 0 ||
+        const struct mfw_store_area_config *ac = &c->area[k];
+        if (ac->kind > MFW_STORE_RING || ac->sectors < 2 || ac->entry_size == 0 ||
             (uint32_t)ac->first_sector + ac->sectors > c->sector_count)
             return MFW_E_ARG;
-        uint32_t need = ac->kind == STORE_RING ? SLOT_HDR + ac->entry_size + CRC_LEN
+        uint32_t need = ac->kind == MFW_STORE_RING ? SLOT_HDR + ac->entry_size + CRC_LEN
                                                : REC_HDR + ac->entry_size + CRC_LEN;
         if (round_up(need, c->prog_size) > c->sector_size - hs)
             return MFW_E_ARG;
         for (unsigned m = 0; m < k; m++) {
-            const struct store_area_cfg *o = &c->area[m];
+            const struct mfw_store_area_config *o = &c->area[m];
             if (ac->first_sector < o->first_sector + o->sectors &&
                 o->first_sector < ac->first_sector + ac->sectors)
                 return MFW_E_ARG;
@@ -825,7 +825,7 @@ static int check_cfg(const struct store_cfg *c)
     return MFW_OK;
 }
 
-int store_mount(struct store *s, const struct store_cfg *cfg, const struct hal *hal)
+int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg, const struct mfw_hal *hal)
 {
     if (s == NULL || cfg == NULL || hal == NULL || hal->flash_read == NULL ||
         hal->flash_prog == NULL || hal->flash_erase == NULL)
@@ -837,8 +837,8 @@ int store_mount(struct store *s, const struct store_cfg *cfg, const struct hal *
     s->hal = hal;
     s->cfg = *cfg;
     for (unsigned k = 0; k < cfg->n_areas; k++) {
-        struct store_area *a = &s->a[k];
-        if (cfg->area[k].kind == STORE_RING) {
+        struct mfw_store_area *a = &s->a[k];
+        if (cfg->area[k].kind == MFW_STORE_RING) {
             a->slot_size = round_up(SLOT_HDR + cfg->area[k].entry_size + CRC_LEN, cfg->prog_size);
             a->slots_per_sector = (cfg->sector_size - hdr_size(s)) / a->slot_size;
             r = mount_ring(s, k);

@@ -40,7 +40,7 @@ struct cf_week {
 };
 struct cf_season {
     char name[CF_NAME_MAX + 1];
-    struct cosem_datetime start;
+    struct mfw_cosem_datetime start;
     char week[CF_NAME_MAX + 1];
 };
 
@@ -63,7 +63,7 @@ static int copy_name(char *dst, const char *src)
     return 0;
 }
 
-static int finish(struct wcursor *w, struct calfile *cf, int which, int8_t attr)
+static int finish(struct mfw_wcursor *w, struct calfile *cf, int which, int8_t attr)
 {
     if (w->err)
         return -1;
@@ -90,7 +90,7 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
     unsigned nd = 0, nw = 0, ns = 0, line = 0;
     char name[CF_NAME_MAX + 1] = "";
     bool has_name = false, has_act = false;
-    struct cosem_datetime act;
+    struct mfw_cosem_datetime act;
     uint8_t script[6] = {0, 0, 10, 0, 100, 255}; /* the tariffication script table */
     char text[1024];
     int rc = 0;
@@ -229,48 +229,48 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
     uint8_t *tmp = malloc(65536);
     if (!tmp)
         return cf_err(err, errcap, line, "out of memory");
-    struct wcursor w;
+    struct mfw_wcursor w;
     int bad = 0;
-    wc_init(&w, tmp, 65536);
-    axdr_put_array_header(&w, nd);
+    mfw_wcursor_init(&w, tmp, 65536);
+    mfw_axdr_put_array_header(&w, nd);
     for (unsigned i = 0; i < nd; i++) {
-        axdr_put_structure_header(&w, 2);
-        axdr_put_u8(&w, (uint8_t)days[i].id);
-        axdr_put_array_header(&w, days[i].n);
+        mfw_axdr_put_structure_header(&w, 2);
+        mfw_axdr_put_u8(&w, (uint8_t)days[i].id);
+        mfw_axdr_put_array_header(&w, days[i].n);
         for (unsigned k = 0; k < days[i].n; k++) {
-            axdr_put_structure_header(&w, 3);
-            axdr_put_octets(&w, days[i].time[k], 4);
-            axdr_put_octets(&w, days[i].script[k], 6);
-            axdr_put_u16(&w, days[i].sel[k]);
+            mfw_axdr_put_structure_header(&w, 3);
+            mfw_axdr_put_octets(&w, days[i].time[k], 4);
+            mfw_axdr_put_octets(&w, days[i].script[k], 6);
+            mfw_axdr_put_u16(&w, days[i].sel[k]);
         }
     }
     bad |= finish(&w, cf, CALFILE_DAYS, 9);
-    wc_init(&w, tmp, 65536);
-    axdr_put_array_header(&w, nw);
+    mfw_wcursor_init(&w, tmp, 65536);
+    mfw_axdr_put_array_header(&w, nw);
     for (unsigned i = 0; i < nw; i++) {
-        axdr_put_structure_header(&w, 8);
-        axdr_put_octets(&w, (const uint8_t *)weeks[i].name, strlen(weeks[i].name));
+        mfw_axdr_put_structure_header(&w, 8);
+        mfw_axdr_put_octets(&w, (const uint8_t *)weeks[i].name, strlen(weeks[i].name));
         for (int k = 0; k < 7; k++)
-            axdr_put_u8(&w, (uint8_t)weeks[i].day[k]);
+            mfw_axdr_put_u8(&w, (uint8_t)weeks[i].day[k]);
     }
     bad |= finish(&w, cf, CALFILE_WEEKS, 8);
-    wc_init(&w, tmp, 65536);
-    axdr_put_array_header(&w, ns);
+    mfw_wcursor_init(&w, tmp, 65536);
+    mfw_axdr_put_array_header(&w, ns);
     for (unsigned i = 0; i < ns; i++) {
-        axdr_put_structure_header(&w, 3);
-        axdr_put_octets(&w, (const uint8_t *)seasons[i].name, strlen(seasons[i].name));
-        axdr_put_datetime_octets(&w, &seasons[i].start);
-        axdr_put_octets(&w, (const uint8_t *)seasons[i].week, strlen(seasons[i].week));
+        mfw_axdr_put_structure_header(&w, 3);
+        mfw_axdr_put_octets(&w, (const uint8_t *)seasons[i].name, strlen(seasons[i].name));
+        mfw_axdr_put_datetime_octets(&w, &seasons[i].start);
+        mfw_axdr_put_octets(&w, (const uint8_t *)seasons[i].week, strlen(seasons[i].week));
     }
     bad |= finish(&w, cf, CALFILE_SEASONS, 7);
     if (has_name) {
-        wc_init(&w, tmp, 65536);
-        axdr_put_octets(&w, (const uint8_t *)name, strlen(name));
+        mfw_wcursor_init(&w, tmp, 65536);
+        mfw_axdr_put_octets(&w, (const uint8_t *)name, strlen(name));
         bad |= finish(&w, cf, CALFILE_NAME, 6);
     }
     if (has_act) {
-        wc_init(&w, tmp, 65536);
-        axdr_put_datetime_octets(&w, &act);
+        mfw_wcursor_init(&w, tmp, 65536);
+        mfw_axdr_put_datetime_octets(&w, &act);
         bad |= finish(&w, cf, CALFILE_ACTIVATE, 10);
     }
     free(tmp);

@@ -84,7 +84,7 @@ static int parse_index(const char *s, int8_t *out)
 
 /* Looks the OBIS code up in the object list for its class id. */
 static int resolve(struct session *s, struct object_list *ol, const char *obis, int8_t index,
-                   struct dlmsc_ref *ref)
+                   struct mfw_dlms_client_ref *ref)
 {
     if (obis_parse(obis, ref->ln))
         return errorf(EXIT_USAGE, "'%s' is not an OBIS code (A.B.C.D.E.F)", obis);
@@ -94,7 +94,7 @@ static int resolve(struct session *s, struct object_list *ol, const char *obis, 
             return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "reading the object list: %s",
                           s->err);
     }
-    const struct dlmsc_object *o = object_list_find(ol, ref->ln);
+    const struct mfw_dlms_client_object *o = object_list_find(ol, ref->ln);
     if (!o)
         return errorf(EXIT_REFUSED, "%s is not in the association's object list", obis);
     ref->class_id = o->class_id;
@@ -104,8 +104,8 @@ static int resolve(struct session *s, struct object_list *ol, const char *obis, 
 
 static int print_value(const uint8_t *p, size_t n, bool typed)
 {
-    struct rcursor rc;
-    rc_init(&rc, p, n);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, p, n);
     struct strbuf sb = {NULL, 0, 0};
     if (notation_format(&sb, &rc, typed) != MFW_OK) {
         sb_free(&sb);
@@ -122,7 +122,7 @@ static int cmd_get(struct session *s, struct object_list *ol, const struct opts 
     int8_t attr;
     if (argc != 2 || parse_index(argv[1], &attr))
         return errorf(EXIT_USAGE, "usage: get OBIS ATTR");
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     int e = resolve(s, ol, argv[0], attr, &ref);
     if (e)
         return e;
@@ -139,8 +139,8 @@ static int cmd_get(struct session *s, struct object_list *ol, const struct opts 
 static int encode_arg(const char *text, uint8_t **out, size_t *len)
 {
     static uint8_t buf[65536];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
     char err[256];
     if (notation_parse(text, &w, err, sizeof(err)) != MFW_OK)
         return errorf(EXIT_USAGE, "%s", err);
@@ -159,7 +159,7 @@ static int cmd_set(struct session *s, struct object_list *ol, int argc, char **a
     int e = encode_arg(argv[2], &val, &n);
     if (e)
         return e;
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     e = resolve(s, ol, argv[0], attr, &ref);
     if (e)
         return e;
@@ -180,7 +180,7 @@ static int cmd_action(struct session *s, struct object_list *ol, const struct op
         if (e)
             return e;
     }
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     int e = resolve(s, ol, argv[0], m, &ref);
     if (e)
         return e;
@@ -213,7 +213,7 @@ static int cmd_list(struct session *s, struct object_list *ol, int argc)
         return session_error(s, r);
     printf("%-5s %-3s %-18s %s | %s\n", "class", "ver", "obis", "attributes", "methods");
     for (size_t i = 0; i < ol->n; i++) {
-        const struct dlmsc_object *ob = &ol->objs[i];
+        const struct mfw_dlms_client_object *ob = &ol->objs[i];
         struct strbuf sb = {NULL, 0, 0};
         obis_format(&sb, ob->ln);
         printf("%-5u %-3u %-18s", ob->class_id, ob->version, sb.p);
@@ -261,14 +261,14 @@ static void csv_cell(const char *t)
 /* Prints the complete rows in r->buf and keeps the incomplete tail. */
 static int rows_drain(struct rows *r, bool final)
 {
-    struct rcursor rc;
-    rc_init(&rc, r->buf, r->len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, r->buf, r->len);
     if (!r->header) {
-        /* the array header by hand: axdr_get_array refuses a count above the bytes present,
+        /* the array header by hand: mfw_axdr_get_array refuses a count above the bytes present,
          * and here the rows are still to come in the next blocks */
         if (r->len < 2)
             return final ? -1 : 0;
-        if (r->buf[0] != AXDR_ARRAY)
+        if (r->buf[0] != MFW_AXDR_ARRAY)
             return -1;
         uint8_t f = r->buf[1];
         size_t nb = f < 0x80 ? 0 : (size_t)(f & 0x7F);
@@ -285,17 +285,17 @@ static int rows_drain(struct rows *r, bool final)
     }
     size_t keep = rc.pos;
     while (r->done < r->total) {
-        struct rcursor probe = rc;
-        if (axdr_skip(&probe, AXDR_DEPTH_MAX) != MFW_OK) {
+        struct mfw_rcursor probe = rc;
+        if (mfw_axdr_skip(&probe, MFW_AXDR_DEPTH_MAX) != MFW_OK) {
             if (final)
                 return -1;
             break; /* the row continues in the next block */
         }
-        struct rcursor row;
-        rc_init(&row, rc.p + rc.pos, probe.pos - rc.pos);
+        struct mfw_rcursor row;
+        mfw_rcursor_init(&row, rc.p + rc.pos, probe.pos - rc.pos);
         struct strbuf sb = {NULL, 0, 0};
         uint32_t cols = 0;
-        if (axdr_peek_tag(&row) == AXDR_STRUCTURE && axdr_get_structure(&row, &cols) == MFW_OK) {
+        if (mfw_axdr_peek_tag(&row) == MFW_AXDR_STRUCTURE && mfw_axdr_get_structure(&row, &cols) == MFW_OK) {
             for (uint32_t c = 0; c < cols; c++) {
                 sb.len = 0;
                 if (notation_format(&sb, &row, false) != MFW_OK) {
@@ -364,13 +364,13 @@ static int cmd_profile(struct session *s, struct object_list *ol, const struct o
     }
     if (!obis || !from || !to)
         return errorf(EXIT_USAGE, "usage: profile OBIS --from ISO --to ISO");
-    struct dlmsc_access acc;
+    struct mfw_dlms_client_access acc;
     memset(&acc, 0, sizeof(acc));
-    acc.selector = DLMSC_SEL_RANGE;
-    acc.restricting = (struct dlmsc_ref){8, {0, 0, 1, 0, 0, 0xFF}, 2};
+    acc.selector = MFW_DLMS_CLIENT_SEL_RANGE;
+    acc.restricting = (struct mfw_dlms_client_ref){8, {0, 0, 1, 0, 0, 0xFF}, 2};
     if (iso_parse(from, &acc.from) || iso_parse(to, &acc.to))
         return errorf(EXIT_USAGE, "--from/--to: ISO date-times, e.g. 2026-01-01T00:00:00Z");
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     int e = resolve(s, ol, obis, 3, &ref);
     if (e)
         return e;
@@ -383,10 +383,10 @@ static int cmd_profile(struct session *s, struct object_list *ol, const struct o
     int r = session_get(s, &ref, NULL, NULL, NULL, &co, &colen);
     if (r != MFW_OK)
         return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "capture_objects: %s", s->err);
-    struct rcursor rc;
-    rc_init(&rc, co, colen);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, co, colen);
     uint32_t ncols, n;
-    if (axdr_get_array(&rc, &ncols) != MFW_OK) {
+    if (mfw_axdr_get_array(&rc, &ncols) != MFW_OK) {
         free(co);
         return errorf(EXIT_LINK, "capture_objects does not decode");
     }
@@ -395,9 +395,9 @@ static int cmd_profile(struct session *s, struct object_list *ol, const struct o
         int8_t at;
         uint8_t ln[6];
         size_t lnl;
-        if (axdr_get_structure(&rc, &n) != MFW_OK || n != 4 || axdr_get_u16(&rc, &cls) ||
-            axdr_get_octets(&rc, 6, ln, &lnl) || lnl != 6 || axdr_get_i8(&rc, &at) ||
-            axdr_get_u16(&rc, &di)) {
+        if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 || mfw_axdr_get_u16(&rc, &cls) ||
+            mfw_axdr_get_octets(&rc, 6, ln, &lnl) || lnl != 6 || mfw_axdr_get_i8(&rc, &at) ||
+            mfw_axdr_get_u16(&rc, &di)) {
             free(co);
             return errorf(EXIT_LINK, "capture_objects does not decode");
         }
@@ -433,7 +433,7 @@ static int cmd_time(struct session *s, struct object_list *ol, int argc, char **
 {
     if (argc != 1 || strcmp(argv[0], "sync") != 0)
         return errorf(EXIT_USAGE, "usage: time sync");
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     int e = resolve(s, ol, "0.0.1.0.0.255", 2, &ref);
     if (e)
         return e;
@@ -442,20 +442,20 @@ static int cmd_time(struct session *s, struct object_list *ol, int argc, char **
     int r = session_get(s, &ref, NULL, NULL, NULL, &old, &oldlen);
     if (r != MFW_OK)
         return session_error(s, r);
-    struct cosem_datetime was, now;
-    struct rcursor rc;
-    rc_init(&rc, old, oldlen);
-    bool have_old = axdr_get_datetime(&rc, &was) == MFW_OK;
+    struct mfw_cosem_datetime was, now;
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, old, oldlen);
+    bool have_old = mfw_axdr_get_datetime(&rc, &was) == MFW_OK;
     free(old);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     mfw_ms_t now_ms = (mfw_ms_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     /* UTC with deviation 0: unambiguous whatever the meter's time zone */
-    cosem_datetime_from_ms(&now, now_ms, 0, 0);
+    mfw_cosem_datetime_from_ms(&now, now_ms, 0, 0);
     uint8_t val[16];
-    struct wcursor w;
-    wc_init(&w, val, sizeof(val));
-    axdr_put_datetime_octets(&w, &now);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, val, sizeof(val));
+    mfw_axdr_put_datetime_octets(&w, &now);
     r = session_set(s, &ref, val, w.len);
     if (r != MFW_OK)
         return session_error(s, r);
@@ -466,7 +466,7 @@ static int cmd_time(struct session *s, struct object_list *ol, int argc, char **
     if (have_old) {
         sb_printf(&sb, ", was ");
         iso_format(&sb, &was);
-        if (cosem_datetime_to_ms(&was, 0, &was_ms) == MFW_OK)
+        if (mfw_cosem_datetime_to_ms(&was, 0, &was_ms) == MFW_OK)
             sb_printf(&sb, " (off by %+.2f s)", (double)(was_ms - now_ms) / 1000.0);
     }
     printf("%s\n", sb.p);
@@ -482,7 +482,7 @@ static int cmd_calendar(struct session *s, struct object_list *ol, int argc, cha
     char err[256];
     if (calfile_parse(argv[1], &cf, err, sizeof(err)))
         return errorf(EXIT_USAGE, "%s:%s", argv[1], err);
-    struct dlmsc_ref ref;
+    struct mfw_dlms_client_ref ref;
     int e = resolve(s, ol, "0.0.13.0.0.255", 0, &ref);
     if (e) {
         calfile_free(&cf);

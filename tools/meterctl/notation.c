@@ -98,29 +98,29 @@ static int iso_field(const char **s, unsigned digits, unsigned max, unsigned any
     return 0;
 }
 
-int iso_parse(const char *s, struct cosem_datetime *dt)
+int iso_parse(const char *s, struct mfw_cosem_datetime *dt)
 {
     unsigned y, mo, d, h = 0, mi = 0, se = 0, hs = 0;
-    if (iso_field(&s, 4, 0xFFFE, COSEM_YEAR_NS, &y) || *s++ != '-' ||
-        iso_field(&s, 3, 0xFE, COSEM_NS, &mo) || *s++ != '-' ||
-        iso_field(&s, 3, 0xFE, COSEM_NS, &d))
+    if (iso_field(&s, 4, 0xFFFE, MFW_COSEM_YEAR_NS, &y) || *s++ != '-' ||
+        iso_field(&s, 3, 0xFE, MFW_COSEM_NS, &mo) || *s++ != '-' ||
+        iso_field(&s, 3, 0xFE, MFW_COSEM_NS, &d))
         return -1;
     if (*s == 'T' || *s == ' ') {
         s++;
-        if (iso_field(&s, 2, 23, COSEM_NS, &h) || *s++ != ':' || iso_field(&s, 2, 59, COSEM_NS, &mi))
+        if (iso_field(&s, 2, 23, MFW_COSEM_NS, &h) || *s++ != ':' || iso_field(&s, 2, 59, MFW_COSEM_NS, &mi))
             return -1;
         if (*s == ':') {
             s++;
-            if (iso_field(&s, 2, 59, COSEM_NS, &se))
+            if (iso_field(&s, 2, 59, MFW_COSEM_NS, &se))
                 return -1;
             if (*s == '.') {
                 s++;
-                if (iso_field(&s, 2, 99, COSEM_NS, &hs))
+                if (iso_field(&s, 2, 99, MFW_COSEM_NS, &hs))
                     return -1;
             }
         }
     }
-    int dev = COSEM_DEVIATION_NS;
+    int dev = MFW_COSEM_DEVIATION_NS;
     if (*s == 'Z') {
         dev = 0;
         s++;
@@ -148,13 +148,13 @@ int iso_parse(const char *s, struct cosem_datetime *dt)
     dt->second = (uint8_t)se;
     dt->hundredths = (uint8_t)hs;
     dt->deviation = (int16_t)dev;
-    /* Blue Book 4.1.6.1: clock_status 0xFF = not specified, as the deviation is then */
-    dt->clock_status = dev == COSEM_DEVIATION_NS ? COSEM_NS : 0;
-    dt->day_of_week = COSEM_NS;
-    if (y != COSEM_YEAR_NS && mo >= 1 && mo <= 12 && d >= 1 &&
-        d <= civil_days_in_month((int64_t)y, mo))
-        dt->day_of_week = (uint8_t)civil_weekday(civil_days_from_date((int64_t)y, mo, d));
-    else if (y != COSEM_YEAR_NS && mo >= 1 && mo <= 12 && d >= 1 && d <= 31)
+    /* Blue Book 4.1.6.1: mfw_clock_status 0xFF = not specified, as the deviation is then */
+    dt->mfw_clock_status = dev == MFW_COSEM_DEVIATION_NS ? MFW_COSEM_NS : 0;
+    dt->day_of_week = MFW_COSEM_NS;
+    if (y != MFW_COSEM_YEAR_NS && mo >= 1 && mo <= 12 && d >= 1 &&
+        d <= mfw_civil_days_in_month((int64_t)y, mo))
+        dt->day_of_week = (uint8_t)mfw_civil_weekday(mfw_civil_days_from_date((int64_t)y, mo, d));
+    else if (y != MFW_COSEM_YEAR_NS && mo >= 1 && mo <= 12 && d >= 1 && d <= 31)
         return -1; /* a day the month does not have */
     return 0;
 }
@@ -167,22 +167,22 @@ static void field(struct strbuf *sb, unsigned v, unsigned any, const char *fmt)
         sb_printf(sb, fmt, v);
 }
 
-void iso_format(struct strbuf *sb, const struct cosem_datetime *dt)
+void iso_format(struct strbuf *sb, const struct mfw_cosem_datetime *dt)
 {
-    field(sb, dt->year, COSEM_YEAR_NS, "%04u");
+    field(sb, dt->year, MFW_COSEM_YEAR_NS, "%04u");
     sb_printf(sb, "-");
-    field(sb, dt->month, COSEM_NS, "%02u");
+    field(sb, dt->month, MFW_COSEM_NS, "%02u");
     sb_printf(sb, "-");
-    field(sb, dt->day, COSEM_NS, "%02u");
+    field(sb, dt->day, MFW_COSEM_NS, "%02u");
     sb_printf(sb, "T");
-    field(sb, dt->hour, COSEM_NS, "%02u");
+    field(sb, dt->hour, MFW_COSEM_NS, "%02u");
     sb_printf(sb, ":");
-    field(sb, dt->minute, COSEM_NS, "%02u");
+    field(sb, dt->minute, MFW_COSEM_NS, "%02u");
     sb_printf(sb, ":");
-    field(sb, dt->second, COSEM_NS, "%02u");
-    if (dt->hundredths != COSEM_NS && dt->hundredths != 0)
+    field(sb, dt->second, MFW_COSEM_NS, "%02u");
+    if (dt->hundredths != MFW_COSEM_NS && dt->hundredths != 0)
         sb_printf(sb, ".%02u", dt->hundredths);
-    if (dt->deviation == COSEM_DEVIATION_NS)
+    if (dt->deviation == MFW_COSEM_DEVIATION_NS)
         return;
     if (dt->deviation == 0) {
         sb_printf(sb, "Z");
@@ -193,38 +193,38 @@ void iso_format(struct strbuf *sb, const struct cosem_datetime *dt)
 }
 
 /* A 12-byte octet-string that is a date-time by its fields (Blue Book 4.1.6.1 ranges). */
-static bool plausible_datetime(const uint8_t *p, struct cosem_datetime *dt)
+static bool plausible_datetime(const uint8_t *p, struct mfw_cosem_datetime *dt)
 {
-    struct rcursor rc;
-    rc_init(&rc, p, 12);
-    if (cosem_datetime_decode(&rc, dt) != MFW_OK)
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, p, 12);
+    if (mfw_cosem_datetime_decode(&rc, dt) != MFW_OK)
         return false;
-    bool y = dt->year == COSEM_YEAR_NS || (dt->year >= 1970 && dt->year <= 2200);
-    bool mo = dt->month == COSEM_NS || (dt->month >= 1 && dt->month <= 12) || dt->month == 0xFD ||
+    bool y = dt->year == MFW_COSEM_YEAR_NS || (dt->year >= 1970 && dt->year <= 2200);
+    bool mo = dt->month == MFW_COSEM_NS || (dt->month >= 1 && dt->month <= 12) || dt->month == 0xFD ||
               dt->month == 0xFE;
-    bool d = dt->day == COSEM_NS || (dt->day >= 1 && dt->day <= 31) || dt->day == 0xFD ||
+    bool d = dt->day == MFW_COSEM_NS || (dt->day >= 1 && dt->day <= 31) || dt->day == 0xFD ||
              dt->day == 0xFE;
-    bool wd = dt->day_of_week == COSEM_NS || (dt->day_of_week >= 1 && dt->day_of_week <= 7);
-    bool h = dt->hour == COSEM_NS || dt->hour <= 23;
-    bool mi = dt->minute == COSEM_NS || dt->minute <= 59;
-    bool s = dt->second == COSEM_NS || dt->second <= 59;
-    bool hs = dt->hundredths == COSEM_NS || dt->hundredths <= 99;
-    bool dev = dt->deviation == COSEM_DEVIATION_NS || (dt->deviation >= -840 && dt->deviation <= 840);
+    bool wd = dt->day_of_week == MFW_COSEM_NS || (dt->day_of_week >= 1 && dt->day_of_week <= 7);
+    bool h = dt->hour == MFW_COSEM_NS || dt->hour <= 23;
+    bool mi = dt->minute == MFW_COSEM_NS || dt->minute <= 59;
+    bool s = dt->second == MFW_COSEM_NS || dt->second <= 59;
+    bool hs = dt->hundredths == MFW_COSEM_NS || dt->hundredths <= 99;
+    bool dev = dt->deviation == MFW_COSEM_DEVIATION_NS || (dt->deviation >= -840 && dt->deviation <= 840);
     return y && mo && d && wd && h && mi && s && hs && dev;
 }
 
 /* Whether the ISO text of dt parses back to exactly the 12 bytes p. */
-static bool iso_exact(const struct cosem_datetime *dt, const uint8_t *p)
+static bool iso_exact(const struct mfw_cosem_datetime *dt, const uint8_t *p)
 {
     struct strbuf sb = {NULL, 0, 0};
     iso_format(&sb, dt);
-    struct cosem_datetime back;
+    struct mfw_cosem_datetime back;
     bool same = false;
     if (iso_parse(sb.p, &back) == 0) {
         uint8_t b[12];
-        struct wcursor w;
-        wc_init(&w, b, sizeof(b));
-        cosem_datetime_encode(&w, &back);
+        struct mfw_wcursor w;
+        mfw_wcursor_init(&w, b, sizeof(b));
+        mfw_cosem_datetime_encode(&w, &back);
         same = w.err == 0 && memcmp(b, p, 12) == 0;
     }
     sb_free(&sb);
@@ -251,40 +251,40 @@ static void format_hex(struct strbuf *sb, const uint8_t *p, size_t n)
         sb_printf(sb, "%02X", p[i]);
 }
 
-static int format_value(struct strbuf *sb, struct rcursor *rc, bool typed, unsigned depth)
+static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, unsigned depth)
 {
-    if (depth > AXDR_DEPTH_MAX)
+    if (depth > MFW_AXDR_DEPTH_MAX)
         return MFW_E_FORMAT;
-    struct axdr_value v;
-    if (axdr_get(rc, &v) != MFW_OK)
+    struct mfw_axdr_value v;
+    if (mfw_axdr_get(rc, &v) != MFW_OK)
         return MFW_E_FORMAT;
     const char *t = NULL;
-    struct cosem_datetime dt;
+    struct mfw_cosem_datetime dt;
     switch (v.tag) {
-    case AXDR_NULL: sb_printf(sb, "null"); return MFW_OK;
-    case AXDR_DONT_CARE: sb_printf(sb, "dont-care"); return MFW_OK;
-    case AXDR_BOOLEAN: sb_printf(sb, "%s", v.u64 ? "true" : "false"); return MFW_OK;
-    case AXDR_INTEGER: t = "i8"; goto sint;
-    case AXDR_LONG: t = "i16"; goto sint;
-    case AXDR_DOUBLE_LONG: t = "i32"; goto sint;
-    case AXDR_LONG64: t = "i64";
+    case MFW_AXDR_NULL: sb_printf(sb, "null"); return MFW_OK;
+    case MFW_AXDR_DONT_CARE: sb_printf(sb, "dont-care"); return MFW_OK;
+    case MFW_AXDR_BOOLEAN: sb_printf(sb, "%s", v.u64 ? "true" : "false"); return MFW_OK;
+    case MFW_AXDR_INTEGER: t = "i8"; goto sint;
+    case MFW_AXDR_LONG: t = "i16"; goto sint;
+    case MFW_AXDR_DOUBLE_LONG: t = "i32"; goto sint;
+    case MFW_AXDR_LONG64: t = "i64";
     sint:
         sb_printf(sb, "%s%s%" PRId64, typed ? t : "", typed ? ":" : "", v.i64);
         return MFW_OK;
-    case AXDR_UNSIGNED: t = "u8"; goto uint;
-    case AXDR_LONG_UNSIGNED: t = "u16"; goto uint;
-    case AXDR_DOUBLE_LONG_UNSIGNED: t = "u32"; goto uint;
-    case AXDR_LONG64_UNSIGNED: t = "u64"; goto uint;
-    case AXDR_ENUM: t = "enum"; goto uint;
-    case AXDR_BCD: t = "bcd";
+    case MFW_AXDR_UNSIGNED: t = "u8"; goto uint;
+    case MFW_AXDR_LONG_UNSIGNED: t = "u16"; goto uint;
+    case MFW_AXDR_DOUBLE_LONG_UNSIGNED: t = "u32"; goto uint;
+    case MFW_AXDR_LONG64_UNSIGNED: t = "u64"; goto uint;
+    case MFW_AXDR_ENUM: t = "enum"; goto uint;
+    case MFW_AXDR_BCD: t = "bcd";
     uint:
         sb_printf(sb, "%s%s%" PRIu64, typed ? t : "", typed ? ":" : "", v.u64);
         return MFW_OK;
-    case AXDR_FLOAT32:
-    case AXDR_FLOAT64:
-        sb_printf(sb, "%s%.9g", typed ? (v.tag == AXDR_FLOAT32 ? "f32:" : "f64:") : "", v.f64);
+    case MFW_AXDR_FLOAT32:
+    case MFW_AXDR_FLOAT64:
+        sb_printf(sb, "%s%.9g", typed ? (v.tag == MFW_AXDR_FLOAT32 ? "f32:" : "f64:") : "", v.f64);
         return MFW_OK;
-    case AXDR_OCTET_STRING:
+    case MFW_AXDR_OCTET_STRING:
         /* typed output must write back unchanged: ISO only when it parses back to the same 12
          * bytes (a day of week with a wildcard year, e.g. "last Sunday of March" for the DST
          * begin, or a clock status ISO cannot carry, stay in hex) */
@@ -298,53 +298,53 @@ static int format_value(struct strbuf *sb, struct rcursor *rc, bool typed, unsig
             sb_printf(sb, "octets:");
         format_hex(sb, v.p, v.len);
         return MFW_OK;
-    case AXDR_VISIBLE_STRING: format_string(sb, v.p, v.len); return MFW_OK;
-    case AXDR_UTF8_STRING:
+    case MFW_AXDR_VISIBLE_STRING: format_string(sb, v.p, v.len); return MFW_OK;
+    case MFW_AXDR_UTF8_STRING:
         sb_printf(sb, "utf8:");
         format_string(sb, v.p, v.len);
         return MFW_OK;
-    case AXDR_BIT_STRING:
+    case MFW_AXDR_BIT_STRING:
         sb_printf(sb, "bits:");
         for (size_t i = 0; i < v.len; i++)
             sb_printf(sb, "%c", (v.p[i / 8] >> (7 - i % 8)) & 1 ? '1' : '0');
         return MFW_OK;
-    case AXDR_DATE_TIME: {
-        struct rcursor d;
-        rc_init(&d, v.p, v.len);
-        cosem_datetime_decode(&d, &dt);
+    case MFW_AXDR_DATE_TIME: {
+        struct mfw_rcursor d;
+        mfw_rcursor_init(&d, v.p, v.len);
+        mfw_cosem_datetime_decode(&d, &dt);
         sb_printf(sb, "%s", typed ? "tagged-datetime:" : "");
         iso_format(sb, &dt);
         return MFW_OK;
     }
-    case AXDR_DATE:
+    case MFW_AXDR_DATE:
         sb_printf(sb, "%s", typed ? "tagged-date:" : "");
         if (v.p[0] == 0xFF && v.p[1] == 0xFF)
             sb_printf(sb, "*");
         else
             sb_printf(sb, "%04u", (unsigned)(v.p[0] << 8 | v.p[1]));
         sb_printf(sb, "-");
-        field(sb, v.p[2], COSEM_NS, "%02u");
+        field(sb, v.p[2], MFW_COSEM_NS, "%02u");
         sb_printf(sb, "-");
-        field(sb, v.p[3], COSEM_NS, "%02u");
+        field(sb, v.p[3], MFW_COSEM_NS, "%02u");
         return MFW_OK;
-    case AXDR_TIME:
+    case MFW_AXDR_TIME:
         sb_printf(sb, "%s", typed ? "tagged-time:" : "");
-        field(sb, v.p[0], COSEM_NS, "%02u");
+        field(sb, v.p[0], MFW_COSEM_NS, "%02u");
         sb_printf(sb, ":");
-        field(sb, v.p[1], COSEM_NS, "%02u");
+        field(sb, v.p[1], MFW_COSEM_NS, "%02u");
         sb_printf(sb, ":");
-        field(sb, v.p[2], COSEM_NS, "%02u");
+        field(sb, v.p[2], MFW_COSEM_NS, "%02u");
         return MFW_OK;
-    case AXDR_COMPACT_ARRAY:
+    case MFW_AXDR_COMPACT_ARRAY:
         sb_printf(sb, "compact-array(");
         format_hex(sb, v.desc, v.desc_len);
         sb_printf(sb, ", ");
         format_hex(sb, v.p, v.len);
         sb_printf(sb, ")");
         return MFW_OK;
-    case AXDR_ARRAY:
-    case AXDR_STRUCTURE: {
-        bool arr = v.tag == AXDR_ARRAY;
+    case MFW_AXDR_ARRAY:
+    case MFW_AXDR_STRUCTURE: {
+        bool arr = v.tag == MFW_AXDR_ARRAY;
         sb_printf(sb, "%s", typed ? (arr ? "array(" : "struct(") : (arr ? "[" : "{"));
         for (uint32_t i = 0; i < v.count; i++) {
             if (i)
@@ -360,7 +360,7 @@ static int format_value(struct strbuf *sb, struct rcursor *rc, bool typed, unsig
     }
 }
 
-int notation_format(struct strbuf *sb, struct rcursor *rc, bool typed)
+int notation_format(struct strbuf *sb, struct mfw_rcursor *rc, bool typed)
 {
     return format_value(sb, rc, typed, 0);
 }
@@ -430,9 +430,9 @@ static int quoted(struct parser *p, uint8_t *out, size_t cap, size_t *len)
     return MFW_OK;
 }
 
-static int parse_value(struct parser *p, struct wcursor *w, unsigned depth);
+static int parse_value(struct parser *p, struct mfw_wcursor *w, unsigned depth);
 
-static int parse_list(struct parser *p, struct wcursor *w, bool array, char close,
+static int parse_list(struct parser *p, struct mfw_wcursor *w, bool array, char close,
                       unsigned depth)
 {
     /* count the elements by encoding them after a placeholder header, then fix the count: the
@@ -440,8 +440,8 @@ static int parse_list(struct parser *p, struct wcursor *w, bool array, char clos
     uint8_t *tmp = malloc(65536);
     if (!tmp)
         return perr(p, "out of memory%s", "");
-    struct wcursor sub;
-    wc_init(&sub, tmp, 65536);
+    struct mfw_wcursor sub;
+    mfw_wcursor_init(&sub, tmp, 65536);
     uint32_t count = 0;
     skip_ws(p);
     if (*p->s == close) {
@@ -467,10 +467,10 @@ static int parse_list(struct parser *p, struct wcursor *w, bool array, char clos
         }
     }
     if (array)
-        axdr_put_array_header(w, count);
+        mfw_axdr_put_array_header(w, count);
     else
-        axdr_put_structure_header(w, count);
-    wc_bytes(w, tmp, sub.len);
+        mfw_axdr_put_structure_header(w, count);
+    mfw_wcursor_bytes(w, tmp, sub.len);
     int e = sub.err;
     free(tmp);
     return e ? perr(p, "value too large%s", "") : MFW_OK;
@@ -497,7 +497,7 @@ static int parse_int(struct parser *p, const char *txt, bool sign, int64_t lo, u
     return MFW_OK;
 }
 
-static int hexbytes(struct parser *p, const char *txt, struct wcursor *w)
+static int hexbytes(struct parser *p, const char *txt, struct mfw_wcursor *w)
 {
     size_t n = strlen(txt);
     if (n % 2)
@@ -513,14 +513,14 @@ static int hexbytes(struct parser *p, const char *txt, struct wcursor *w)
         char h[3] = {txt[2 * i], txt[2 * i + 1], 0};
         b[i] = (uint8_t)strtoul(h, NULL, 16);
     }
-    axdr_put_octets(w, b, n / 2);
+    mfw_axdr_put_octets(w, b, n / 2);
     free(b);
     return MFW_OK;
 }
 
-static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
+static int parse_value(struct parser *p, struct mfw_wcursor *w, unsigned depth)
 {
-    if (depth > AXDR_DEPTH_DEFAULT)
+    if (depth > MFW_AXDR_DEPTH_DEFAULT)
         return perr(p, "nested too deep%s", "");
     skip_ws(p);
     if (*p->s == '{' || *p->s == '[') {
@@ -540,29 +540,29 @@ static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
     if (*p->s == '"') {
         if (quoted(p, sbuf, sizeof(sbuf), &slen) != MFW_OK)
             return MFW_E_FORMAT;
-        axdr_put_visible(w, (const char *)sbuf, slen);
+        mfw_axdr_put_visible(w, (const char *)sbuf, slen);
         return MFW_OK;
     }
     if (strncmp(p->s, "utf8:", 5) == 0) {
         p->s += 5;
         if (quoted(p, sbuf, sizeof(sbuf), &slen) != MFW_OK)
             return MFW_E_FORMAT;
-        axdr_put_utf8(w, sbuf, slen);
+        mfw_axdr_put_utf8(w, sbuf, slen);
         return MFW_OK;
     }
     char txt[512];
     if (scalar_text(p, txt, sizeof(txt)) != MFW_OK)
         return MFW_E_FORMAT;
     if (strcmp(txt, "null") == 0) {
-        axdr_put_null(w);
+        mfw_axdr_put_null(w);
         return MFW_OK;
     }
     if (strcmp(txt, "true") == 0 || strcmp(txt, "false") == 0) {
-        axdr_put_bool(w, txt[0] == 't');
+        mfw_axdr_put_bool(w, txt[0] == 't');
         return MFW_OK;
     }
     if (strcmp(txt, "dont-care") == 0) {
-        axdr_put_dont_care(w);
+        mfw_axdr_put_dont_care(w);
         return MFW_OK;
     }
     char *colon = strchr(txt, ':');
@@ -572,66 +572,66 @@ static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
     const char *type = txt, *val = colon + 1;
     int64_t si = 0;
     uint64_t ui = 0;
-    struct cosem_datetime dt;
+    struct mfw_cosem_datetime dt;
     if (strcmp(type, "i8") == 0) {
         if (parse_int(p, val, true, INT8_MIN, INT8_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_i8(w, (int8_t)si);
+        mfw_axdr_put_i8(w, (int8_t)si);
     } else if (strcmp(type, "i16") == 0) {
         if (parse_int(p, val, true, INT16_MIN, INT16_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_i16(w, (int16_t)si);
+        mfw_axdr_put_i16(w, (int16_t)si);
     } else if (strcmp(type, "i32") == 0) {
         if (parse_int(p, val, true, INT32_MIN, INT32_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_i32(w, (int32_t)si);
+        mfw_axdr_put_i32(w, (int32_t)si);
     } else if (strcmp(type, "i64") == 0) {
         if (parse_int(p, val, true, INT64_MIN, INT64_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_i64(w, si);
+        mfw_axdr_put_i64(w, si);
     } else if (strcmp(type, "u8") == 0 || strcmp(type, "enum") == 0 || strcmp(type, "bcd") == 0) {
         if (parse_int(p, val, false, 0, UINT8_MAX, &si, &ui))
             return MFW_E_FORMAT;
         if (type[0] == 'u')
-            axdr_put_u8(w, (uint8_t)ui);
+            mfw_axdr_put_u8(w, (uint8_t)ui);
         else if (type[0] == 'e')
-            axdr_put_enum(w, (uint8_t)ui);
+            mfw_axdr_put_enum(w, (uint8_t)ui);
         else
-            axdr_put_bcd(w, (uint8_t)ui);
+            mfw_axdr_put_bcd(w, (uint8_t)ui);
     } else if (strcmp(type, "u16") == 0) {
         if (parse_int(p, val, false, 0, UINT16_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_u16(w, (uint16_t)ui);
+        mfw_axdr_put_u16(w, (uint16_t)ui);
     } else if (strcmp(type, "u32") == 0) {
         if (parse_int(p, val, false, 0, UINT32_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_u32(w, (uint32_t)ui);
+        mfw_axdr_put_u32(w, (uint32_t)ui);
     } else if (strcmp(type, "u64") == 0) {
         if (parse_int(p, val, false, 0, UINT64_MAX, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_u64(w, ui);
+        mfw_axdr_put_u64(w, ui);
     } else if (strcmp(type, "f32") == 0 || strcmp(type, "f64") == 0) {
         char *end;
         double d = strtod(val, &end);
         if (*end || end == val)
             return perr(p, "not a number: %s", val);
         if (type[1] == '3')
-            axdr_put_f32(w, (float)d);
+            mfw_axdr_put_f32(w, (float)d);
         else
-            axdr_put_f64(w, d);
+            mfw_axdr_put_f64(w, d);
     } else if (strcmp(type, "bool") == 0) {
         if (parse_int(p, val, false, 0, 1, &si, &ui))
             return MFW_E_FORMAT;
-        axdr_put_bool(w, ui != 0);
+        mfw_axdr_put_bool(w, ui != 0);
     } else if (strcmp(type, "octets") == 0) {
         return hexbytes(p, val, w);
     } else if (strcmp(type, "string") == 0 || strcmp(type, "visible") == 0) {
-        axdr_put_visible(w, val, strlen(val));
+        mfw_axdr_put_visible(w, val, strlen(val));
     } else if (strcmp(type, "obis") == 0) {
         uint8_t ln[6];
         if (obis_parse(val, ln))
             return perr(p, "not an OBIS code: %s", val);
-        axdr_put_octets(w, ln, 6);
+        mfw_axdr_put_octets(w, ln, 6);
     } else if (strcmp(type, "bits") == 0) {
         size_t n = strlen(val);
         uint8_t *b = calloc(n / 8 + 1, 1);
@@ -645,24 +645,24 @@ static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
             if (val[i] == '1')
                 b[i / 8] |= (uint8_t)(0x80 >> (i % 8));
         }
-        axdr_put_bitstring(w, b, n);
+        mfw_axdr_put_bitstring(w, b, n);
         free(b);
     } else if (strcmp(type, "datetime") == 0 || strcmp(type, "tagged-datetime") == 0) {
         if (iso_parse(val, &dt))
             return perr(p, "not an ISO date-time (YYYY-MM-DDTHH:MM:SS[Z|+HH:MM]): %s", val);
         if (strncmp(type, "tagged-", 7) != 0)
-            axdr_put_datetime_octets(w, &dt);
+            mfw_axdr_put_datetime_octets(w, &dt);
         else
-            axdr_put_datetime(w, &dt);
+            mfw_axdr_put_datetime(w, &dt);
     } else if (strcmp(type, "date") == 0 || strcmp(type, "tagged-date") == 0) {
         if (iso_parse(val, &dt))
             return perr(p, "not a date (YYYY-MM-DD, * for any field): %s", val);
         if (strncmp(type, "tagged-", 7) == 0) {
-            axdr_put_date(w, &dt);
+            mfw_axdr_put_date(w, &dt);
         } else {
             uint8_t b[5] = {(uint8_t)(dt.year >> 8), (uint8_t)dt.year, dt.month, dt.day,
                             dt.day_of_week};
-            axdr_put_octets(w, b, 5);
+            mfw_axdr_put_octets(w, b, 5);
         }
     } else if (strcmp(type, "time") == 0 || strcmp(type, "tagged-time") == 0) {
         char full[64];
@@ -670,10 +670,10 @@ static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
         if (iso_parse(full, &dt))
             return perr(p, "not a time (HH:MM[:SS[.hh]]): %s", val);
         if (strncmp(type, "tagged-", 7) == 0) {
-            axdr_put_time(w, &dt);
+            mfw_axdr_put_time(w, &dt);
         } else {
             uint8_t b[4] = {dt.hour, dt.minute, dt.second, dt.hundredths};
-            axdr_put_octets(w, b, 4);
+            mfw_axdr_put_octets(w, b, 4);
         }
     } else {
         return perr(p, "unknown type '%s' (see docs/meterctl.md)", type);
@@ -681,7 +681,7 @@ static int parse_value(struct parser *p, struct wcursor *w, unsigned depth)
     return MFW_OK;
 }
 
-int notation_parse(const char *text, struct wcursor *w, char *err, size_t errcap)
+int notation_parse(const char *text, struct mfw_wcursor *w, char *err, size_t errcap)
 {
     struct parser p = {text, err, errcap};
     if (parse_value(&p, w, 0) != MFW_OK)

@@ -29,16 +29,16 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 void sb_free(struct strbuf *sb);
 
 /* Formats one Data value read from rc. MFW_OK or MFW_E_FORMAT. */
-int notation_format(struct strbuf *sb, struct rcursor *rc, bool typed);
+int notation_format(struct strbuf *sb, struct mfw_rcursor *rc, bool typed);
 /* Encodes the text of one value into w. MFW_OK, or MFW_E_FORMAT with a reason in err. */
-int notation_parse(const char *text, struct wcursor *w, char *err, size_t errcap);
+int notation_parse(const char *text, struct mfw_wcursor *w, char *err, size_t errcap);
 
 /* ISO 8601 <-> COSEM date-time. Parse: YYYY-MM-DD[THH:MM[:SS[.hh]]][Z|+HH:MM|-HH:MM], any
  * numeric field may be '*' (wildcard); Z gives deviation 0, an offset gives deviation =
  * -offset, none leaves the deviation not specified. day_of_week is computed when the date is
  * complete, else a wildcard. Returns 0, or -1 for a malformed string. */
-int iso_parse(const char *s, struct cosem_datetime *dt);
-void iso_format(struct strbuf *sb, const struct cosem_datetime *dt);
+int iso_parse(const char *s, struct mfw_cosem_datetime *dt);
+void iso_format(struct strbuf *sb, const struct mfw_cosem_datetime *dt);
 /* OBIS "A.B.C.D.E.F" (also A-B:C.D.E*F) -> 6 bytes; 0 or -1. */
 int obis_parse(const char *s, uint8_t ln[6]);
 void obis_format(struct strbuf *sb, const uint8_t ln[6]);

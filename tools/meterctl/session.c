@@ -45,14 +45,14 @@ int session_connect(struct session *s, const char *host, uint16_t port, uint16_t
     memset(s, 0, sizeof(*s));
     s->fd = -1;
     s->client_sap = client_sap;
-    s->server_sap = WRAPPER_WPORT_MANAGEMENT_LD;
+    s->server_sap = MFW_WRAPPER_WPORT_MANAGEMENT_LD;
     s->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
-    s->invoke = DLMSC_INVOKE_DEFAULT;
+    s->invoke = MFW_DLMS_CLIENT_INVOKE_DEFAULT;
     s->rx = malloc(SESSION_APDU_MAX);
-    s->tx = malloc(SESSION_APDU_MAX + WRAPPER_HEADER_LEN);
+    s->tx = malloc(SESSION_APDU_MAX + MFW_WRAPPER_HEADER_LEN);
     if (!s->rx || !s->tx)
         return fail(s, MFW_E_NOSPACE, "out of memory");
-    wrapper_init(&s->w, s->rx, SESSION_APDU_MAX);
+    mfw_wrapper_init(&s->w, s->rx, SESSION_APDU_MAX);
 
     char portstr[8];
     snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
@@ -105,8 +105,8 @@ static int recv_apdu(struct session *s, const uint8_t **apdu, size_t *len)
     for (;;) {
         if (s->in_off < s->in_len) {
             size_t used = 0;
-            struct wrapper_frame f;
-            int r = wrapper_feed(&s->w, s->in + s->in_off, s->in_len - s->in_off, &used, &f);
+            struct mfw_wrapper_frame f;
+            int r = mfw_wrapper_feed(&s->w, s->in + s->in_off, s->in_len - s->in_off, &used, &f);
             s->in_off += used;
             if (r < 0)
                 return fail(s, MFW_E_FORMAT, "wrapper: %s", mfw_strerror(r));
@@ -155,9 +155,9 @@ int session_exchange(struct session *s, const uint8_t *req, size_t len, const ui
     if (s->associated && s->max_pdu && len > s->max_pdu)
         return fail(s, MFW_E_NOSPACE, "request of %zu bytes exceeds the meter's max PDU %u", len,
                      (unsigned)s->max_pdu);
-    struct wcursor w;
-    wc_init(&w, s->tx, SESSION_APDU_MAX + WRAPPER_HEADER_LEN);
-    int r = wrapper_encode(s->client_sap, s->server_sap, req, len, &w);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, s->tx, SESSION_APDU_MAX + MFW_WRAPPER_HEADER_LEN);
+    int r = mfw_wrapper_encode(s->client_sap, s->server_sap, req, len, &w);
     if (r != MFW_OK)
         return fail(s, r, "wrapper: %s", mfw_strerror(r));
     if (s->trace)
@@ -173,13 +173,13 @@ int session_exchange(struct session *s, const uint8_t *req, size_t len, const ui
 /* Names the error APDU in s->err. */
 static int error_apdu(struct session *s, const uint8_t *apdu, size_t len)
 {
-    struct dlmsc_error e;
-    if (dlmsc_parse_error(apdu, len, &e) != MFW_OK)
+    struct mfw_dlms_client_error e;
+    if (mfw_dlms_client_parse_error(apdu, len, &e) != MFW_OK)
         return fail(s, MFW_E_FORMAT, "malformed error response");
-    if (e.tag == DLMSC_TAG_EXCEPTION_RESPONSE)
+    if (e.tag == MFW_XDLMS_EXCEPTION_RESPONSE)
         return fail(s, MFW_E_STATE, "exception-response: %s, %s",
-                    dlmsc_state_error_name(e.state_error),
-                    dlmsc_service_error_name(e.service_error));
+                    mfw_dlms_client_state_error_name(e.state_error),
+                    mfw_dlms_client_service_error_name(e.service_error));
     return fail(s, MFW_E_STATE, "confirmed-service-error: service %u, error %u/%u",
                 (unsigned)e.service, (unsigned)e.error_type, (unsigned)e.value);
 }
@@ -187,15 +187,15 @@ static int error_apdu(struct session *s, const uint8_t *apdu, size_t len)
 int session_associate(struct session *s, const char *password)
 {
     uint8_t req[256];
-    struct wcursor w;
-    wc_init(&w, req, sizeof(req));
-    struct dlmsc_aarq_params p = {ACSE_MECH_LOWEST, NULL, 0, DLMSC_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, sizeof(req));
+    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
     if (password) {
-        p.mechanism = ACSE_MECH_LLS;
+        p.mechanism = MFW_ACSE_MECH_LLS;
         p.password = (const uint8_t *)password;
         p.password_len = strlen(password);
     }
-    int r = dlmsc_build_aarq(&p, &w);
+    int r = mfw_dlms_client_build_aarq(&p, &w);
     if (r != MFW_OK)
         return fail(s, r, "AARQ: %s", r == MFW_E_ARG ? "password must be 1..127 bytes"
                                                      : mfw_strerror(r));
@@ -204,21 +204,21 @@ int session_associate(struct session *s, const char *password)
     r = session_exchange(s, req, w.len, &resp, &n);
     if (r != MFW_OK)
         return r;
-    struct aare a;
-    if (dlmsc_parse_aare(resp, n, &a) != MFW_OK) {
-        if (n > 0 && (resp[0] == DLMSC_TAG_EXCEPTION_RESPONSE ||
-                      resp[0] == DLMSC_TAG_CONFIRMED_SERVICE_ERROR))
+    struct mfw_acse_aare a;
+    if (mfw_dlms_client_parse_aare(resp, n, &a) != MFW_OK) {
+        if (n > 0 && (resp[0] == MFW_XDLMS_EXCEPTION_RESPONSE ||
+                      resp[0] == MFW_XDLMS_CONFIRMED_SERVICE_ERROR))
             return error_apdu(s, resp, n);
         return fail(s, MFW_E_FORMAT, "malformed AARE");
     }
-    if (a.result != ACSE_RESULT_ACCEPTED) {
-        if (a.user_info_kind == ACSE_AARE_UI_ERROR)
+    if (a.result != MFW_ACSE_RESULT_ACCEPTED) {
+        if (a.user_info_kind == MFW_ACSE_AARE_UI_ERROR)
             return fail(s, MFW_E_STATE, "association rejected: %s (initiate error %u)",
-                        dlmsc_aare_diag_name(a.diag_source, a.diag), (unsigned)a.initiate_error);
+                        mfw_dlms_client_aare_diag_name(a.diag_source, a.diag), (unsigned)a.initiate_error);
         return fail(s, MFW_E_STATE, "association rejected: %s",
-                    dlmsc_aare_diag_name(a.diag_source, a.diag));
+                    mfw_dlms_client_aare_diag_name(a.diag_source, a.diag));
     }
-    if (a.user_info_kind != ACSE_AARE_UI_INITIATE)
+    if (a.user_info_kind != MFW_ACSE_AARE_UI_INITIATE)
         return fail(s, MFW_E_FORMAT, "AARE without an InitiateResponse");
     s->associated = true;
     s->max_pdu = a.initiate.server_max_pdu;
@@ -229,16 +229,16 @@ int session_associate(struct session *s, const char *password)
 int session_release(struct session *s)
 {
     uint8_t req[8];
-    struct wcursor w;
-    wc_init(&w, req, sizeof(req));
-    dlmsc_build_rlrq(&w);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, sizeof(req));
+    mfw_dlms_client_build_rlrq(&w);
     const uint8_t *resp;
     size_t n;
     int r = session_exchange(s, req, w.len, &resp, &n);
     if (r != MFW_OK)
         return r;
-    struct rlre rl;
-    if (dlmsc_parse_rlre(resp, n, &rl) != MFW_OK)
+    struct mfw_acse_rlre rl;
+    if (mfw_dlms_client_parse_rlre(resp, n, &rl) != MFW_OK)
         return fail(s, MFW_E_FORMAT, "malformed RLRE");
     s->associated = false;
     return MFW_OK;
@@ -277,26 +277,26 @@ static int heap_sink(void *user, const uint8_t *p, size_t n)
     return 0;
 }
 
-int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlmsc_access *access,
+int session_get(struct session *s, const struct mfw_dlms_client_ref *ref, const struct mfw_dlms_client_access *access,
                 dlmsc_sink_fn sink, void *user, uint8_t **out, size_t *out_len)
 {
     uint8_t req[128];
-    struct wcursor w;
-    wc_init(&w, req, sizeof(req));
-    int r = dlmsc_build_get(s->invoke, ref, access, &w);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, sizeof(req));
+    int r = mfw_dlms_client_build_get(s->invoke, ref, access, &w);
     if (r != MFW_OK)
         return fail(s, r, "GET request: %s", mfw_strerror(r));
     struct heapbuf h = {NULL, 0, 0};
-    struct dlmsc_blocks b;
-    dlmsc_blocks_init(&b, NULL, 0, sink ? sink : heap_sink, sink ? user : &h);
+    struct mfw_dlms_client_blocks b;
+    mfw_dlms_client_blocks_init(&b, NULL, 0, sink ? sink : heap_sink, sink ? user : &h);
     const uint8_t *resp;
     size_t n;
     r = session_exchange(s, req, w.len, &resp, &n);
     for (;;) {
         if (r != MFW_OK)
             break;
-        struct dlmsc_get_response g;
-        int pr = dlmsc_parse_get_response(resp, n, &g);
+        struct mfw_dlms_client_get_response g;
+        int pr = mfw_dlms_client_parse_get_response(resp, n, &g);
         if (pr == MFW_E_STATE) {
             r = error_apdu(s, resp, n);
             break;
@@ -305,13 +305,13 @@ int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlm
             r = fail(s, MFW_E_FORMAT, "malformed GET response");
             break;
         }
-        int f = dlmsc_blocks_feed(&b, &g);
+        int f = mfw_dlms_client_blocks_feed(&b, &g);
         if (f == 1) {
             r = MFW_OK;
             break;
         }
         if (f == MFW_E_STATE && b.has_dar) {
-            r = fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(b.dar));
+            r = fail(s, MFW_E_STATE, "%s", mfw_dlms_client_dar_name(b.dar));
             break;
         }
         if (f < 0 || f > 1) {
@@ -319,8 +319,8 @@ int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlm
                      f == MFW_E_FORMAT ? "block out of sequence" : mfw_strerror(f));
             break;
         }
-        wc_init(&w, req, sizeof(req));
-        dlmsc_build_get_next(s->invoke, g.block_number, &w);
+        mfw_wcursor_init(&w, req, sizeof(req));
+        mfw_dlms_client_build_get_next(s->invoke, g.block_number, &w);
         r = session_exchange(s, req, w.len, &resp, &n);
     }
     if (r != MFW_OK || sink) {
@@ -336,14 +336,14 @@ int session_get(struct session *s, const struct dlmsc_ref *ref, const struct dlm
     return MFW_OK;
 }
 
-int session_set(struct session *s, const struct dlmsc_ref *ref, const uint8_t *value, size_t len)
+int session_set(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *value, size_t len)
 {
     uint8_t *req = malloc(len + 32);
     if (!req)
         return fail(s, MFW_E_NOSPACE, "out of memory");
-    struct wcursor w;
-    wc_init(&w, req, len + 32);
-    int r = dlmsc_build_set(s->invoke, ref, NULL, value, len, &w);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, len + 32);
+    int r = mfw_dlms_client_build_set(s->invoke, ref, NULL, value, len, &w);
     if (r != MFW_OK) {
         free(req);
         return fail(s, r, "SET request: %s", mfw_strerror(r));
@@ -359,25 +359,25 @@ int session_set(struct session *s, const struct dlmsc_ref *ref, const uint8_t *v
         return r;
     }
     uint8_t invoke, dar;
-    int pr = dlmsc_parse_set_response(resp, n, &invoke, &dar);
+    int pr = mfw_dlms_client_parse_set_response(resp, n, &invoke, &dar);
     if (pr == MFW_E_STATE)
         return error_apdu(s, resp, n);
     if (pr != MFW_OK)
         return fail(s, MFW_E_FORMAT, "malformed SET response");
-    if (dar != DLMSC_DAR_SUCCESS)
-        return fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(dar));
+    if (dar != MFW_DAR_SUCCESS)
+        return fail(s, MFW_E_STATE, "%s", mfw_dlms_client_dar_name(dar));
     return MFW_OK;
 }
 
-int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t *params,
+int session_action(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *params,
                    size_t len, uint8_t **ret, size_t *ret_len)
 {
     uint8_t *req = malloc(len + 32);
     if (!req)
         return fail(s, MFW_E_NOSPACE, "out of memory");
-    struct wcursor w;
-    wc_init(&w, req, len + 32);
-    int r = dlmsc_build_action(s->invoke, ref, params, len, &w);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, len + 32);
+    int r = mfw_dlms_client_build_action(s->invoke, ref, params, len, &w);
     if (r != MFW_OK) {
         free(req);
         return fail(s, r, "ACTION request: %s", mfw_strerror(r));
@@ -388,14 +388,14 @@ int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t
     free(req);
     if (r != MFW_OK)
         return r;
-    struct dlmsc_action_response a;
-    int pr = dlmsc_parse_action_response(resp, n, &a);
+    struct mfw_dlms_client_action_response a;
+    int pr = mfw_dlms_client_parse_action_response(resp, n, &a);
     if (pr == MFW_E_STATE)
         return error_apdu(s, resp, n);
     if (pr != MFW_OK)
         return fail(s, MFW_E_FORMAT, "malformed ACTION response");
-    if (a.result != DLMSC_DAR_SUCCESS)
-        return fail(s, MFW_E_STATE, "%s", dlmsc_action_result_name(a.result));
+    if (a.result != MFW_DAR_SUCCESS)
+        return fail(s, MFW_E_STATE, "%s", mfw_dlms_client_action_result_name(a.result));
     if (ret) {
         *ret = NULL;
         *ret_len = 0;
@@ -406,7 +406,7 @@ int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t
             memcpy(*ret, a.ret.data, a.ret.data_len);
             *ret_len = a.ret.data_len;
         } else if (a.has_return) {
-            return fail(s, MFW_E_STATE, "%s", dlmsc_dar_name(a.ret.dar));
+            return fail(s, MFW_E_STATE, "%s", mfw_dlms_client_dar_name(a.ret.dar));
         }
     }
     return MFW_OK;
@@ -415,16 +415,16 @@ int session_action(struct session *s, const struct dlmsc_ref *ref, const uint8_t
 int session_object_list(struct session *s, struct object_list *ol)
 {
     memset(ol, 0, sizeof(*ol));
-    static const struct dlmsc_ref assoc = {15, {0, 0, 40, 0, 0, 0xFF}, 2};
+    static const struct mfw_dlms_client_ref assoc = {15, {0, 0, 40, 0, 0, 0xFF}, 2};
     uint8_t *buf = NULL;
     size_t len = 0;
     int r = session_get(s, &assoc, NULL, NULL, NULL, &buf, &len);
     if (r != MFW_OK)
         return r;
-    struct rcursor rc;
-    rc_init(&rc, buf, len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, len);
     uint32_t count;
-    if (dlmsc_object_list_begin(&rc, &count) != MFW_OK) {
+    if (mfw_dlms_client_object_list_begin(&rc, &count) != MFW_OK) {
         free(buf);
         return fail(s, MFW_E_FORMAT, "object list: not an array");
     }
@@ -434,7 +434,7 @@ int session_object_list(struct session *s, struct object_list *ol)
         return fail(s, MFW_E_NOSPACE, "out of memory");
     }
     for (uint32_t i = 0; i < count; i++) {
-        if (dlmsc_object_next(&rc, &ol->objs[i]) != MFW_OK) {
+        if (mfw_dlms_client_object_next(&rc, &ol->objs[i]) != MFW_OK) {
             free(buf);
             object_list_free(ol);
             return fail(s, MFW_E_FORMAT, "object list: element %u malformed", (unsigned)i + 1);
@@ -445,7 +445,7 @@ int session_object_list(struct session *s, struct object_list *ol)
     return MFW_OK;
 }
 
-const struct dlmsc_object *object_list_find(const struct object_list *ol, const uint8_t ln[6])
+const struct mfw_dlms_client_object *object_list_find(const struct object_list *ol, const uint8_t ln[6])
 {
     for (size_t i = 0; i < ol->n; i++)
         if (memcmp(ol->objs[i].ln, ln, 6) == 0)

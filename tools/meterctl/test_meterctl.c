@@ -30,8 +30,8 @@ static void hex(const uint8_t *p, size_t n, char *out)
 static void roundtrip(const char *text, const char *want_hex, const char *want_typed)
 {
     uint8_t buf[512];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
     char err[256] = "";
     int r = notation_parse(text, &w, err, sizeof(err));
     if (r != MFW_OK) {
@@ -45,8 +45,8 @@ static void roundtrip(const char *text, const char *want_hex, const char *want_t
         fprintf(stderr, "'%s' encodes as %s, want %s\n", text, h, want_hex);
         failures++;
     }
-    struct rcursor rc;
-    rc_init(&rc, buf, w.len);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, w.len);
     struct strbuf sb = {NULL, 0, 0};
     CHECK(notation_format(&sb, &rc, true) == MFW_OK);
     if (!sb.p || strcmp(sb.p, want_typed) != 0) {
@@ -54,7 +54,7 @@ static void roundtrip(const char *text, const char *want_hex, const char *want_t
                 want_typed);
         failures++;
     }
-    CHECK(rc_left(&rc) == 0);
+    CHECK(mfw_rcursor_left(&rc) == 0);
     sb_free(&sb);
 }
 
@@ -67,8 +67,8 @@ static void readable(const char *hexin, const char *want)
         sscanf(hexin + 2 * i, "%2x", &v);
         buf[i] = (uint8_t)v;
     }
-    struct rcursor rc;
-    rc_init(&rc, buf, n);
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, buf, n);
     struct strbuf sb = {NULL, 0, 0};
     CHECK(notation_format(&sb, &rc, false) == MFW_OK);
     if (!sb.p || strcmp(sb.p, want) != 0) {
@@ -81,8 +81,8 @@ static void readable(const char *hexin, const char *want)
 static void refused(const char *text)
 {
     uint8_t buf[64];
-    struct wcursor w;
-    wc_init(&w, buf, sizeof(buf));
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
     char err[256] = "";
     if (notation_parse(text, &w, err, sizeof(err)) != MFW_E_FORMAT || err[0] == '\0') {
         fprintf(stderr, "'%s' was not refused with a reason\n", text);
@@ -164,7 +164,7 @@ static void test_obis_iso(void)
     CHECK(obis_parse("1.0.1.8.0", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.256", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.255x", ln) == -1);
-    struct cosem_datetime dt;
+    struct mfw_cosem_datetime dt;
     CHECK(iso_parse("2026-03-29T01:00:00Z", &dt) == 0 && dt.day_of_week == 7 && dt.deviation == 0);
     CHECK(iso_parse("2026-03-29T03:00:00-05:30", &dt) == 0 && dt.deviation == 330);
     CHECK(iso_parse("2026-03-29", &dt) == 0 && dt.hour == 0);

@@ -5,11 +5,11 @@
 
 #include <stdint.h>
 
-void bytes_put_le16(uint8_t *p, uint16_t v);
-void bytes_put_le32(uint8_t *p, uint32_t v);
-void bytes_put_le64(uint8_t *p, uint64_t v);
-uint16_t bytes_get_le16(const uint8_t *p);
-uint32_t bytes_get_le32(const uint8_t *p);
-uint64_t bytes_get_le64(const uint8_t *p);
+void mfw_bytes_put_le16(uint8_t *p, uint16_t v);
+void mfw_bytes_put_le32(uint8_t *p, uint32_t v);
+void mfw_bytes_put_le64(uint8_t *p, uint64_t v);
+uint16_t mfw_bytes_get_le16(const uint8_t *p);
+uint32_t mfw_bytes_get_le32(const uint8_t *p);
+uint64_t mfw_bytes_get_le64(const uint8_t *p);
 
 #endif /* METERFW_BASE_BYTES_H */

@@ -17,12 +17,12 @@
 
 /* Continues a CRC-32 over more bytes, zlib style: crc is the finished CRC of the bytes so far
  * (0 for none), the result is the finished CRC of all of them. So
- * crc32_update(crc32_update(0, a, na), b, nb) == crc32(a||b). buf may be NULL when len is 0. */
-uint32_t crc32_update(uint32_t crc, const void *buf, size_t len);
-uint32_t crc32(const void *buf, size_t len);
+ * mfw_crc32_update(mfw_crc32_update(0, a, na), b, nb) == mfw_crc32(a||b). buf may be NULL when len is 0. */
+uint32_t mfw_crc32_update(uint32_t crc, const void *buf, size_t len);
+uint32_t mfw_crc32(const void *buf, size_t len);
 
 /* Same chaining convention for CRC-16/X.25 (start from 0). */
-uint16_t crc16_x25_update(uint16_t crc, const void *buf, size_t len);
-uint16_t crc16_x25(const void *buf, size_t len);
+uint16_t mfw_crc16_x25_update(uint16_t crc, const void *buf, size_t len);
+uint16_t mfw_crc16_x25(const void *buf, size_t len);
 
 #endif /* METERFW_BASE_CRC_H */

@@ -1,19 +1,19 @@
 /* cosem: the meter's COSEM object model. A table of objects (interface class, version, OBIS,
  * what they map to) plus the class behaviours (Blue Book attribute and method semantics) over
- * struct meter: nothing here holds a second copy of the meter's data.
+ * struct mfw_meter: nothing here holds a second copy of the meter's data.
  *
  * Objects: the fixed table in src/cosem/cosem.c, then one Register (IC 3), Demand register (IC 5,
  * current average demand) or Extended register (IC 4, maximum demand) per quantity of the catalogue (catalog.h) that the meter's phases provide. The
- * object index space is [0, cosem_object_count()); docs/dlms.md lists the objects.
+ * object index space is [0, mfw_cosem_object_count()); docs/dlms.md lists the objects.
  *
  * Reading (GET) is streamed, so that a large attribute (a profile buffer, the object list) is
- * never encoded whole in RAM: cosem_get_open() checks the reference and the selective access and
- * fills a struct cosem_stream; the value is then cosem_get_header() followed by items 0..items-1
- * (cosem_get_item), each a bounded piece (one profile row, one object list element, or the whole
+ * never encoded whole in RAM: mfw_cosem_get_open() checks the reference and the selective access and
+ * fills a struct mfw_cosem_stream; the value is then mfw_cosem_get_header() followed by items 0..items-1
+ * (mfw_cosem_get_item), each a bounded piece (one profile row, one object list element, or the whole
  * value of a small attribute). The dlms server encodes the items into blocks as the client asks.
  *
- * Access: two kinds of client. COSEM_CLIENT_PUBLIC (SAP 16, lowest level) sees a few objects
- * read-only; COSEM_CLIENT_MANAGEMENT (SAP 1, LLS) sees everything, with the write and method
+ * Access: two kinds of client. MFW_COSEM_CLIENT_PUBLIC (SAP 16, lowest level) sees a few objects
+ * read-only; MFW_COSEM_CLIENT_MANAGEMENT (SAP 1, LLS) sees everything, with the write and method
  * rights in docs/dlms.md. Results are Data-Access-Result / Action-Result values (xdlms.h). A
  * rejected SET or ACTION changes nothing. */
 #ifndef METERFW_COSEM_COSEM_H
@@ -27,60 +27,60 @@
 #include "meterfw/meter/meter.h"
 #include "meterfw/dlms/xdlms.h"
 
-enum cosem_client { COSEM_CLIENT_PUBLIC = 0, COSEM_CLIENT_MANAGEMENT = 1 };
+enum mfw_cosem_client { MFW_COSEM_CLIENT_PUBLIC = 0, MFW_COSEM_CLIENT_MANAGEMENT = 1 };
 
 /* Access modes in the object list (Blue Book IC 15 attribute_access_mode). */
-enum cosem_access { COSEM_NO_ACCESS = 0, COSEM_READ = 1, COSEM_WRITE = 2, COSEM_READ_WRITE = 3 };
+enum mfw_cosem_access { MFW_COSEM_NO_ACCESS = 0, MFW_COSEM_READ = 1, MFW_COSEM_WRITE = 2, MFW_COSEM_READ_WRITE = 3 };
 
 /* Interface classes implemented. */
-enum cosem_class {
-    IC_DATA = 1,
-    IC_REGISTER = 3,
-    IC_EXTENDED_REGISTER = 4,
-    IC_DEMAND_REGISTER = 5,
-    IC_PROFILE_GENERIC = 7,
-    IC_CLOCK = 8,
-    IC_SCRIPT_TABLE = 9,
-    IC_SPECIAL_DAYS_TABLE = 11,
-    IC_ASSOCIATION_LN = 15,
-    IC_SAP_ASSIGNMENT = 17,
-    IC_ACTIVITY_CALENDAR = 20,
-    IC_SINGLE_ACTION_SCHEDULE = 22,
-    IC_TCP_UDP_SETUP = 41,
+enum mfw_cosem_class {
+    MFW_IC_DATA = 1,
+    MFW_IC_REGISTER = 3,
+    MFW_IC_EXTENDED_REGISTER = 4,
+    MFW_IC_DEMAND_REGISTER = 5,
+    MFW_IC_PROFILE_GENERIC = 7,
+    MFW_IC_CLOCK = 8,
+    MFW_IC_SCRIPT_TABLE = 9,
+    MFW_IC_SPECIAL_DAYS_TABLE = 11,
+    MFW_IC_ASSOCIATION_LN = 15,
+    MFW_IC_SAP_ASSIGNMENT = 17,
+    MFW_IC_ACTIVITY_CALENDAR = 20,
+    MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
+    MFW_IC_TCP_UDP_SETUP = 41,
 };
 
-#ifndef COSEM_SECRET_MAX
-#define COSEM_SECRET_MAX 16u
+#ifndef MFW_COSEM_SECRET_MAX
+#define MFW_COSEM_SECRET_MAX 16u
 #endif
 
 /* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The dlms
  * server owns it; the management client may change the LLS secret (IC 15 attribute 7). */
-struct cosem_env {
+struct mfw_cosem_env {
     uint16_t tcp_port;       /* IC 41 attr 2 */
     uint16_t inactivity_s;   /* IC 41 attr 6 */
     uint8_t max_conns;       /* IC 41 attr 5 */
     uint16_t mss;            /* IC 41 attr 4 */
-    uint8_t secret[COSEM_SECRET_MAX]; /* LLS password of the management association */
+    uint8_t secret[MFW_COSEM_SECRET_MAX]; /* LLS password of the management association */
     size_t secret_len;
 };
 
 /* The association a request comes through (what IC 15 attributes 3..8 show). */
-struct cosem_session {
-    uint8_t client;      /* enum cosem_client */
+struct mfw_cosem_session {
+    uint8_t client;      /* enum mfw_cosem_client */
     uint8_t client_sap;
-    uint8_t mechanism;   /* enum acse_mech */
+    uint8_t mechanism;   /* enum mfw_acse_mech */
     uint32_t conformance;
     uint16_t client_max_pdu, server_max_pdu;
 };
 
-struct cosem_ctx {
-    struct meter *m;
-    struct cosem_env *env;
-    const struct cosem_session *ses;
+struct mfw_cosem_ctx {
+    struct mfw_meter *m;
+    struct mfw_cosem_env *env;
+    const struct mfw_cosem_session *ses;
 };
 
 /* A GET in progress. */
-struct cosem_stream {
+struct mfw_cosem_stream {
     uint16_t obj;
     uint8_t attr;
     uint8_t kind;    /* internal: what the items are */
@@ -91,36 +91,36 @@ struct cosem_stream {
 };
 
 /* Largest encoded item (one profile row, one object list element, one small attribute). */
-#define COSEM_ITEM_MAX 640u
+#define MFW_COSEM_ITEM_MAX 640u
 
 /* Objects in the index space (fixed table + catalogue). */
-unsigned cosem_object_count(void);
+unsigned mfw_cosem_object_count(void);
 /* The object's class, version, logical name; false past the end. */
-bool cosem_object_info(unsigned idx, uint16_t *class_id, uint8_t *version, uint8_t obis[6]);
+bool mfw_cosem_object_info(unsigned idx, uint16_t *class_id, uint8_t *version, uint8_t obis[6]);
 /* Whether client sees the object on meter m (phases) in its object list. */
-bool cosem_visible(const struct meter *m, unsigned idx, uint8_t client);
+bool mfw_cosem_visible(const struct mfw_meter *m, unsigned idx, uint8_t client);
 /* Finds class_id + obis visible to client: MFW_OK and *idx, or MFW_E_RANGE. */
-int cosem_find(const struct meter *m, uint8_t client, uint16_t class_id, const uint8_t obis[6],
+int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id, const uint8_t obis[6],
                unsigned *idx);
 
-/* Opens a GET of ref (attribute, optional selective access). DAR_SUCCESS and *st, or the
+/* Opens a GET of ref (attribute, optional selective access). MFW_DAR_SUCCESS and *st, or the
  * data-access-result to send. */
-int cosem_get_open(const struct cosem_ctx *c, const struct xdlms_ref *ref, struct cosem_stream *st);
+int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, struct mfw_cosem_stream *st);
 /* The bytes before item 0 (an array header, or nothing). */
-void cosem_get_header(const struct cosem_ctx *c, const struct cosem_stream *st, struct wcursor *w);
-/* Item i (< st->items). DAR_SUCCESS, or DAR_HARDWARE_FAULT when the store cannot be read (the
+void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, struct mfw_wcursor *w);
+/* Item i (< st->items). MFW_DAR_SUCCESS, or MFW_DAR_HARDWARE_FAULT when the store cannot be read (the
  * wcursor then holds a partial item). */
-int cosem_get_item(const struct cosem_ctx *c, const struct cosem_stream *st, uint32_t i,
-                   struct wcursor *w);
+int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, uint32_t i,
+                   struct mfw_wcursor *w);
 
 /* SET of one attribute to value (one whole A-XDR Data). The data-access-result; on anything but
- * DAR_SUCCESS nothing changed. */
-int cosem_set(const struct cosem_ctx *c, const struct xdlms_ref *ref, const uint8_t *value,
+ * MFW_DAR_SUCCESS nothing changed. */
+int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *value,
               size_t len);
 
 /* ACTION: invokes method ref->id with params (NULL when absent). The action-result; *has_ret
  * tells whether ret holds return parameters (one Data). Nothing changes on a failure. */
-int cosem_action(const struct cosem_ctx *c, const struct xdlms_ref *ref, const uint8_t *params,
-                 size_t len, struct wcursor *ret, bool *has_ret);
+int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *params,
+                 size_t len, struct mfw_wcursor *ret, bool *has_ret);
 
 #endif /* METERFW_COSEM_COSEM_H */

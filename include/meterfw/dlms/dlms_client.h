@@ -2,15 +2,15 @@
  * on the same codec as the meter (axdr.h, acse.h, cursor.h): request builders and response
  * parsers, no I/O. Prefix dlmsc_ (DLMS client).
  *
- *   association  dlmsc_build_aarq (LN context; lowest level or LLS), dlmsc_parse_aare,
- *                dlmsc_build_rlrq, dlmsc_parse_rlre
+ *   association  mfw_dlms_client_build_aarq (LN context; lowest level or LLS), mfw_dlms_client_parse_aare,
+ *                mfw_dlms_client_build_rlrq, mfw_dlms_client_parse_rlre
  *   GET          Normal (with optional selective access: range / entry descriptor), Next,
- *                With-List; dlmsc_parse_get_response for all three answers, dlmsc_blocks for
+ *                With-List; mfw_dlms_client_parse_get_response for all three answers, dlmsc_blocks for
  *                reassembling GET-Response-With-Datablock raw data into a buffer or a callback
- *   SET, ACTION  Normal; dlmsc_parse_set_response, dlmsc_parse_action_response
- *   errors       Exception-Response and Confirmed-Service-Error (dlmsc_parse_error), names of
- *                Data-Access-Result / Action-Result (dlmsc_dar_name)
- *   object list  dlmsc_object_next: one element of Association LN attribute 2
+ *   SET, ACTION  Normal; mfw_dlms_client_parse_set_response, mfw_dlms_client_parse_action_response
+ *   errors       Exception-Response and Confirmed-Service-Error (mfw_dlms_client_parse_error), names of
+ *                Data-Access-Result / Action-Result (mfw_dlms_client_dar_name)
+ *   object list  mfw_dlms_client_object_next: one element of Association LN attribute 2
  *
  * Every builder writes into a wcursor (errors sticky there; the builders return MFW_OK or the
  * cursor's error). Every parser reads a whole APDU through a bounded rcursor and returns MFW_OK,
@@ -25,78 +25,47 @@
 #include <stdint.h>
 
 #include "meterfw/dlms/acse.h"
+#include "meterfw/dlms/xdlms.h"
 #include "meterfw/codec/axdr.h"
 #include "meterfw/base/cursor.h"
 
-/* xDLMS APDU tags (Green Book 9.5, COSEMpdu). */
-#define DLMSC_TAG_GET_REQUEST 0xC0u
-#define DLMSC_TAG_SET_REQUEST 0xC1u
-#define DLMSC_TAG_ACTION_REQUEST 0xC3u
-#define DLMSC_TAG_GET_RESPONSE 0xC4u
-#define DLMSC_TAG_SET_RESPONSE 0xC5u
-#define DLMSC_TAG_ACTION_RESPONSE 0xC7u
-#define DLMSC_TAG_EXCEPTION_RESPONSE 0xD8u
-#define DLMSC_TAG_CONFIRMED_SERVICE_ERROR 0x0Eu
-
-/* Request / response choices. */
-#define DLMSC_GET_NORMAL 1u
-#define DLMSC_GET_NEXT 2u      /* request: next; response: with-datablock */
-#define DLMSC_GET_WITH_LIST 3u
-#define DLMSC_GET_RESPONSE_DATABLOCK 2u
+/* The xDLMS APDU tags, service choices and Data-Access-Results are those of xdlms.h.
+ * GET-Response choice 2 is the response with a data block. */
+#define MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK 2u
 
 /* Invoke-Id-And-Priority (Green Book 9.5): bit 7 priority high, bit 6 confirmed, bits 0..3 the
  * invoke id. Gurux sends 0xC1 (high, confirmed, id 1); so do we by default. */
-#define DLMSC_INVOKE_DEFAULT 0xC1u
+#define MFW_DLMS_CLIENT_INVOKE_DEFAULT 0xC1u
 
 /* The conformance the Gurux client proposes (40 1E 1D): general-protection, block transfer with
  * get / set / action, multiple-references, get, set, selective-access, action. */
-#define DLMSC_CONFORMANCE_GURUX                                                                    \
-    (ACSE_CONF_GENERAL_PROTECTION | ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                           \
-     ACSE_CONF_BLOCK_TRANSFER_WITH_SET | ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |                    \
-     ACSE_CONF_MULTIPLE_REFERENCES | ACSE_CONF_GET | ACSE_CONF_SET | ACSE_CONF_SELECTIVE_ACCESS |  \
-     ACSE_CONF_ACTION)
-
-/* Data-Access-Result (Green Book 9.5) and Action-Result (same values, 15/16 named for actions). */
-enum dlmsc_dar {
-    DLMSC_DAR_SUCCESS = 0,
-    DLMSC_DAR_HARDWARE_FAULT = 1,
-    DLMSC_DAR_TEMPORARY_FAILURE = 2,
-    DLMSC_DAR_READ_WRITE_DENIED = 3,
-    DLMSC_DAR_OBJECT_UNDEFINED = 4,
-    DLMSC_DAR_OBJECT_CLASS_INCONSISTENT = 9,
-    DLMSC_DAR_OBJECT_UNAVAILABLE = 11,
-    DLMSC_DAR_TYPE_UNMATCHED = 12,
-    DLMSC_DAR_SCOPE_OF_ACCESS_VIOLATED = 13,
-    DLMSC_DAR_DATA_BLOCK_UNAVAILABLE = 14,
-    DLMSC_DAR_LONG_GET_ABORTED = 15,
-    DLMSC_DAR_NO_LONG_GET_IN_PROGRESS = 16,
-    DLMSC_DAR_LONG_SET_ABORTED = 17,
-    DLMSC_DAR_NO_LONG_SET_IN_PROGRESS = 18,
-    DLMSC_DAR_DATA_BLOCK_NUMBER_INVALID = 19,
-    DLMSC_DAR_OTHER_REASON = 250,
-};
+#define MFW_DLMS_CLIENT_CONFORMANCE_GURUX                                                                    \
+    (MFW_ACSE_CONF_GENERAL_PROTECTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                           \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |                    \
+     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_SELECTIVE_ACCESS |  \
+     MFW_ACSE_CONF_ACTION)
 
 /* A COSEM attribute or method reference: class id, logical name, attribute / method index. */
-struct dlmsc_ref {
+struct mfw_dlms_client_ref {
     uint16_t class_id;
     uint8_t ln[6];
     int8_t index;
 };
 
 /* Selective access (Blue Book 4.3.6, Profile generic attribute 2). */
-enum dlmsc_selector {
-    DLMSC_SEL_NONE = 0,
-    DLMSC_SEL_RANGE = 1, /* range_descriptor */
-    DLMSC_SEL_ENTRY = 2, /* entry_descriptor */
+enum mfw_dlms_client_selector {
+    MFW_DLMS_CLIENT_SEL_NONE = 0,
+    MFW_DLMS_CLIENT_SEL_RANGE = 1, /* range_descriptor */
+    MFW_DLMS_CLIENT_SEL_ENTRY = 2, /* entry_descriptor */
 };
 
-struct dlmsc_access {
-    uint8_t selector; /* enum dlmsc_selector */
+struct mfw_dlms_client_access {
+    uint8_t selector; /* enum mfw_dlms_client_selector */
     /* range_descriptor: {restricting_object {class, LN, attr, data_index}, from, to,
      * selected_values (empty array = all columns)}; from/to are sent as octet-string(12) */
-    struct dlmsc_ref restricting; /* usually the clock {8, 0.0.1.0.0.255, 2} */
+    struct mfw_dlms_client_ref restricting; /* usually the clock {8, 0.0.1.0.0.255, 2} */
     uint16_t data_index;
-    struct cosem_datetime from, to;
+    struct mfw_cosem_datetime from, to;
     /* entry_descriptor: {from_entry, to_entry (0 = the last), from_selected_value,
      * to_selected_value (0 = the last column)}; entries and columns count from 1 */
     uint32_t from_entry, to_entry;
@@ -105,11 +74,11 @@ struct dlmsc_access {
 
 /* ---- Association ---- */
 
-struct dlmsc_aarq_params {
-    uint8_t mechanism;        /* ACSE_MECH_LOWEST or ACSE_MECH_LLS */
+struct mfw_dlms_client_aarq_params {
+    uint8_t mechanism;        /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS */
     const uint8_t *password;  /* LLS secret */
     size_t password_len;      /* 1..127 */
-    uint32_t conformance;     /* proposed, ACSE_CONF_* (e.g. DLMSC_CONFORMANCE_GURUX) */
+    uint32_t conformance;     /* proposed, ACSE_CONF_* (e.g. MFW_DLMS_CLIENT_CONFORMANCE_GURUX) */
     uint16_t max_pdu;         /* client-max-receive-pdu-size (Gurux: 0xFFFF) */
 };
 
@@ -117,48 +86,48 @@ struct dlmsc_aarq_params {
  * also sender-acse-requirements, mechanism-name 2.16.756.5.8.2.1 and the password as the
  * calling-authentication-value charstring. Byte for byte what the Gurux client sends. MFW_OK,
  * MFW_E_ARG (bad mechanism / password), MFW_E_NOSPACE. */
-int dlmsc_build_aarq(const struct dlmsc_aarq_params *p, struct wcursor *w);
+int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, struct mfw_wcursor *w);
 
-/* Parses an AARE (0x61) that fills buf exactly into struct aare (acse.h): context, result,
+/* Parses an AARE (0x61) that fills buf exactly into struct mfw_acse_aare (acse.h): context, result,
  * diag_source/diag, responding AP title, mechanism, responding authentication value and the
  * user-information: an InitiateResponse (.initiate: negotiated conformance, server max PDU,
- * vaa-name; user_info_kind ACSE_AARE_UI_INITIATE), a ConfirmedServiceError (.initiate_error,
- * ACSE_AARE_UI_ERROR), or anything else (ACSE_AARE_UI_RAW, .user_info_raw). The fields acse_accept
+ * vaa-name; user_info_kind MFW_ACSE_AARE_UI_INITIATE), a ConfirmedServiceError (.initiate_error,
+ * MFW_ACSE_AARE_UI_ERROR), or anything else (MFW_ACSE_AARE_UI_RAW, .user_info_raw). The fields mfw_acse_accept
  * fills for the server (client_mechanism, max_send_pdu) are set to the mechanism and the server's
  * max PDU. Unknown elements are skipped. */
-int dlmsc_parse_aare(const uint8_t *buf, size_t len, struct aare *out);
+int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_aare *out);
 
 /* RLRQ with reason normal and no user-information: 62 03 80 01 00. */
-int dlmsc_build_rlrq(struct wcursor *w);
-/* Parses an RLRE (0x63) into struct rlre (reason; user-information kept raw). */
-int dlmsc_parse_rlre(const uint8_t *buf, size_t len, struct rlre *out);
+int mfw_dlms_client_build_rlrq(struct mfw_wcursor *w);
+/* Parses an RLRE (0x63) into struct mfw_acse_rlre (reason; user-information kept raw). */
+int mfw_dlms_client_parse_rlre(const uint8_t *buf, size_t len, struct mfw_acse_rlre *out);
 
 /* ---- GET ---- */
 
 /* GET-Request-Normal; access may be NULL (no selective access). */
-int dlmsc_build_get(uint8_t invoke, const struct dlmsc_ref *attr, const struct dlmsc_access *access,
-                    struct wcursor *w);
+int mfw_dlms_client_build_get(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
+                    struct mfw_wcursor *w);
 /* GET-Request-Next for block_number (the number of the block last received). */
-int dlmsc_build_get_next(uint8_t invoke, uint32_t block_number, struct wcursor *w);
+int mfw_dlms_client_build_get_next(uint8_t invoke, uint32_t block_number, struct mfw_wcursor *w);
 /* GET-Request-With-List of n attributes (access[i] may be NULL; access itself may be NULL). */
-int dlmsc_build_get_list(uint8_t invoke, const struct dlmsc_ref *attrs,
-                         const struct dlmsc_access *const *access, size_t n, struct wcursor *w);
+int mfw_dlms_client_build_get_list(uint8_t invoke, const struct mfw_dlms_client_ref *attrs,
+                         const struct mfw_dlms_client_access *const *access, size_t n, struct mfw_wcursor *w);
 
-/* A Get-Data-Result: data (a view of one whole Data value, validated by axdr_skip) or a
+/* A Get-Data-Result: data (a view of one whole Data value, validated by mfw_axdr_skip) or a
  * Data-Access-Result. */
-struct dlmsc_result {
+struct mfw_dlms_client_result {
     bool is_data;
-    uint8_t dar;         /* enum dlmsc_dar when !is_data */
+    uint8_t dar;         /* enum mfw_xdlms_dar when !is_data */
     const uint8_t *data; /* is_data: the Data value */
     size_t data_len;
 };
 
-struct dlmsc_get_response {
-    uint8_t type; /* DLMSC_GET_NORMAL, DLMSC_GET_RESPONSE_DATABLOCK or DLMSC_GET_WITH_LIST */
+struct mfw_dlms_client_get_response {
+    uint8_t type; /* MFW_XDLMS_GET_NORMAL, MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK or MFW_XDLMS_GET_WITH_LIST */
     uint8_t invoke;
     /* normal: the result (its data is the Data value; bytes after it, as some servers send, are
      * in trailing_len and not part of data) */
-    struct dlmsc_result result;
+    struct mfw_dlms_client_result result;
     size_t trailing_len;
     /* with-datablock: last-block, block-number and raw-data (or result.dar when !raw_ok) */
     bool last_block;
@@ -166,24 +135,24 @@ struct dlmsc_get_response {
     bool raw_ok;
     const uint8_t *raw;
     size_t raw_len;
-    /* with-list: count results; read them with dlmsc_next_result from list/list_len */
+    /* with-list: count results; read them with mfw_dlms_client_next_result from list/list_len */
     uint32_t count;
     const uint8_t *list;
     size_t list_len;
 };
 
 /* Parses a GET-Response (0xC4). An Exception-Response or Confirmed-Service-Error is MFW_E_STATE
- * (parse it with dlmsc_parse_error); anything else not a GET-Response is MFW_E_FORMAT. */
-int dlmsc_parse_get_response(const uint8_t *apdu, size_t len, struct dlmsc_get_response *out);
+ * (parse it with mfw_dlms_client_parse_error); anything else not a GET-Response is MFW_E_FORMAT. */
+int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len, struct mfw_dlms_client_get_response *out);
 /* One Get-Data-Result of a with-list response (or of any Get-Data-Result sequence). */
-int dlmsc_next_result(struct rcursor *rc, struct dlmsc_result *out);
+int mfw_dlms_client_next_result(struct mfw_rcursor *rc, struct mfw_dlms_client_result *out);
 
 /* Reassembly of a long GET (Green Book 9.4.6.3.5 "GET service with block transfer"): the raw-data
  * of the blocks, concatenated, is one Data value. Either into buf[cap] (sink NULL) or to sink,
  * called once per block with its raw data (a non-zero return from sink aborts: it is returned). */
 typedef int (*dlmsc_sink_fn)(void *user, const uint8_t *p, size_t n);
 
-struct dlmsc_blocks {
+struct mfw_dlms_client_blocks {
     uint8_t *buf;
     size_t cap, len;       /* buffer mode: bytes collected */
     dlmsc_sink_fn sink;
@@ -196,44 +165,44 @@ struct dlmsc_blocks {
     uint8_t dar;
 };
 
-void dlmsc_blocks_init(struct dlmsc_blocks *b, uint8_t *buf, size_t cap, dlmsc_sink_fn sink,
+void mfw_dlms_client_blocks_init(struct mfw_dlms_client_blocks *b, uint8_t *buf, size_t cap, dlmsc_sink_fn sink,
                        void *user);
 /* Feeds one parsed GET response of the transfer. The first may be a GET-Response-Normal (the
  * value fits one APDU): its Data value is delivered whole. Returns 1 when the value is complete,
- * 0 when the next block is needed (send dlmsc_build_get_next(invoke, r->block_number)),
+ * 0 when the next block is needed (send mfw_dlms_client_build_get_next(invoke, r->block_number)),
  * MFW_E_STATE with has_dar/dar when the server answered a Data-Access-Result, MFW_E_FORMAT for a
  * block out of sequence or a with-list answer, MFW_E_NOSPACE when buf is full, or the sink's
  * non-zero return. */
-int dlmsc_blocks_feed(struct dlmsc_blocks *b, const struct dlmsc_get_response *r);
+int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b, const struct mfw_dlms_client_get_response *r);
 
 /* ---- SET, ACTION ---- */
 
 /* SET-Request-Normal; value is one encoded Data value (copied verbatim). */
-int dlmsc_build_set(uint8_t invoke, const struct dlmsc_ref *attr, const struct dlmsc_access *access,
-                    const uint8_t *value, size_t value_len, struct wcursor *w);
+int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
+                    const uint8_t *value, size_t value_len, struct mfw_wcursor *w);
 /* ACTION-Request-Normal; params NULL = no method-invocation-parameters. */
-int dlmsc_build_action(uint8_t invoke, const struct dlmsc_ref *method, const uint8_t *params,
-                       size_t params_len, struct wcursor *w);
+int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_ref *method, const uint8_t *params,
+                       size_t params_len, struct mfw_wcursor *w);
 
 /* SET-Response-Normal (C5 01 invoke result): *dar. MFW_E_STATE for an error APDU. */
-int dlmsc_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke, uint8_t *dar);
+int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke, uint8_t *dar);
 
 /* ACTION-Response-Normal: the Action-Result and the optional return parameters. */
-struct dlmsc_action_response {
+struct mfw_dlms_client_action_response {
     uint8_t invoke;
-    uint8_t result; /* Action-Result, enum dlmsc_dar values */
+    uint8_t result; /* Action-Result, enum mfw_xdlms_dar values */
     bool has_return;
-    struct dlmsc_result ret;
+    struct mfw_dlms_client_result ret;
 };
-int dlmsc_parse_action_response(const uint8_t *apdu, size_t len,
-                                 struct dlmsc_action_response *out);
+int mfw_dlms_client_parse_action_response(const uint8_t *apdu, size_t len,
+                                 struct mfw_dlms_client_action_response *out);
 
 /* ---- Errors ---- */
 
 /* An Exception-Response (D8 state-error service-error [IC]) or a Confirmed-Service-Error
  * (0E service error-type value). */
-struct dlmsc_error {
-    uint8_t tag;           /* DLMSC_TAG_EXCEPTION_RESPONSE or DLMSC_TAG_CONFIRMED_SERVICE_ERROR */
+struct mfw_dlms_client_error {
+    uint8_t tag;           /* MFW_XDLMS_EXCEPTION_RESPONSE or MFW_XDLMS_CONFIRMED_SERVICE_ERROR */
     uint8_t state_error;   /* exception: 1 service-not-allowed, 2 service-unknown */
     uint8_t service_error; /* exception: 1 operation-not-possible, 2 service-not-supported,
                               3 other-reason, 4 pdu-too-long, 5 deciphering-error,
@@ -243,29 +212,29 @@ struct dlmsc_error {
     uint8_t error_type;    /* the ServiceError choice (0 application-reference .. 6 initiate ..) */
     uint8_t value;         /* its enumerated value */
 };
-int dlmsc_parse_error(const uint8_t *apdu, size_t len, struct dlmsc_error *out);
+int mfw_dlms_client_parse_error(const uint8_t *apdu, size_t len, struct mfw_dlms_client_error *out);
 
 /* "read-write-denied", "object-undefined", ... ; "unknown" for values not defined. Never NULL. */
-const char *dlmsc_dar_name(uint8_t dar);
+const char *mfw_dlms_client_dar_name(uint8_t dar);
 /* The same for an Action-Result (15 long-action-aborted, 16 no-long-action-in-progress). */
-const char *dlmsc_action_result_name(uint8_t result);
+const char *mfw_dlms_client_action_result_name(uint8_t result);
 /* "service-not-allowed/operation-not-possible"-style text is the caller's; these name the parts. */
-const char *dlmsc_state_error_name(uint8_t v);
-const char *dlmsc_service_error_name(uint8_t v);
+const char *mfw_dlms_client_state_error_name(uint8_t v);
+const char *mfw_dlms_client_service_error_name(uint8_t v);
 /* AARE diagnostics: "authentication-failure", ... (source 1 user, 2 provider). */
-const char *dlmsc_aare_diag_name(uint8_t source, uint8_t diag);
+const char *mfw_dlms_client_aare_diag_name(uint8_t source, uint8_t diag);
 
 /* ---- Association LN attribute 2: object_list ---- */
 
-#define DLMSC_OBJ_ATTRS_MAX 32u
-#define DLMSC_OBJ_METHODS_MAX 16u
+#define MFW_DLMS_CLIENT_OBJ_ATTRS_MAX 32u
+#define MFW_DLMS_CLIENT_OBJ_METHODS_MAX 16u
 
 /* One object_list_element {class_id, version, logical_name, access_rights {attribute_access[],
  * method_access[]}}. Access modes: attributes 0 no-access, 1 read-only, 2 write-only,
  * 3 read-and-write (+4.. authenticated variants); methods 0 no-access, 1 access (boolean in
  * version 0 associations, enum from version 1). Items beyond the MAX counts are skipped but
  * counted in n_attrs_total / n_methods_total. */
-struct dlmsc_object {
+struct mfw_dlms_client_object {
     uint16_t class_id;
     uint8_t version;
     uint8_t ln[6];
@@ -275,16 +244,16 @@ struct dlmsc_object {
         int8_t id;
         uint8_t access;
         bool selectors; /* access_selectors not null */
-    } attrs[DLMSC_OBJ_ATTRS_MAX];
+    } attrs[MFW_DLMS_CLIENT_OBJ_ATTRS_MAX];
     struct {
         int8_t id;
         uint8_t access;
-    } methods[DLMSC_OBJ_METHODS_MAX];
+    } methods[MFW_DLMS_CLIENT_OBJ_METHODS_MAX];
 };
 
 /* Reads the header of the object list (the array count). */
-int dlmsc_object_list_begin(struct rcursor *rc, uint32_t *count);
+int mfw_dlms_client_object_list_begin(struct mfw_rcursor *rc, uint32_t *count);
 /* Reads one element. MFW_OK or MFW_E_FORMAT. */
-int dlmsc_object_next(struct rcursor *rc, struct dlmsc_object *out);
+int mfw_dlms_client_object_next(struct mfw_rcursor *rc, struct mfw_dlms_client_object *out);
 
 #endif /* METERFW_DLMS_DLMS_CLIENT_H */

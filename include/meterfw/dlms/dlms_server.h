@@ -2,11 +2,11 @@
  * (the port's connection id), each with its own GET and SET block-transfer state; APDUs in,
  * APDUs out; no I/O, no heap, no globals.
  *
- *   struct dlms_server s;
- *   dlms_server_cfg_init(&cfg);                     // defaults, see below
- *   dlms_server_init(&s, &meter, &cfg);
- *   n = dlms_server_apdu(&s, conn, client_sap, apdu, len, reply, cap, now);  // per APDU
- *   dlms_server_close(&s, conn);                    // the connection is gone
+ *   struct mfw_dlms_server s;
+ *   mfw_dlms_server_default_config(&cfg);                     // defaults, see below
+ *   mfw_dlms_server_init(&s, &meter, &cfg);
+ *   n = mfw_dlms_server_apdu(&s, conn, client_sap, apdu, len, reply, cap, now);  // per APDU
+ *   mfw_dlms_server_close(&s, conn);                    // the connection is gone
  *
  * Associations (docs/dlms.md "Associations"): client SAP 16 = public client, lowest-level
  * security, read-only view of a few objects; client SAP 1 = management client, low-level
@@ -24,78 +24,78 @@
 #include "meterfw/meter/meter.h"
 #include "meterfw/dlms/xdlms.h"
 
-#ifndef DLMS_SERVER_CONNS_MAX
-#define DLMS_SERVER_CONNS_MAX 8u
+#ifndef MFW_DLMS_SERVER_CONNS_MAX
+#define MFW_DLMS_SERVER_CONNS_MAX 8u
 #endif
 /* server-max-receive-pdu-size, and the largest APDU the server sends. */
-#ifndef DLMS_SERVER_MAX_PDU
-#define DLMS_SERVER_MAX_PDU 1024u
+#ifndef MFW_DLMS_SERVER_MAX_PDU
+#define MFW_DLMS_SERVER_MAX_PDU 1024u
 #endif
 /* A GET-with-list answer is built whole (each element is small: scaler_units and the like). */
-#ifndef DLMS_SERVER_LIST_BUF
-#define DLMS_SERVER_LIST_BUF 2048u
+#ifndef MFW_DLMS_SERVER_LIST_BUF
+#define MFW_DLMS_SERVER_LIST_BUF 2048u
 #endif
 /* Largest value a SET with blocks may carry. */
-#ifndef DLMS_SERVER_SET_BUF
-#define DLMS_SERVER_SET_BUF 1024u
+#ifndef MFW_DLMS_SERVER_SET_BUF
+#define MFW_DLMS_SERVER_SET_BUF 1024u
 #endif
 
-#define DLMS_SAP_PUBLIC 16u
-#define DLMS_SAP_MANAGEMENT 1u
-#define DLMS_LLS_DEFAULT "00000001"
+#define MFW_DLMS_SAP_PUBLIC 16u
+#define MFW_DLMS_SAP_MANAGEMENT 1u
+#define MFW_DLMS_LLS_DEFAULT "00000001"
 
-struct dlms_server_cfg {
-    uint16_t max_pdu;         /* server-max-receive-pdu-size, 64..DLMS_SERVER_MAX_PDU */
-    const char *lls_password; /* management client's LLS secret, 1..COSEM_SECRET_MAX chars */
+struct mfw_dlms_server_config {
+    uint16_t max_pdu;         /* server-max-receive-pdu-size, 64..MFW_DLMS_SERVER_MAX_PDU */
+    const char *lls_password; /* management client's LLS secret, 1..MFW_COSEM_SECRET_MAX chars */
     uint16_t tcp_port;        /* shown by TCP-UDP setup 0.0.25.0.0.255 */
     uint16_t inactivity_s;
     uint8_t max_conns;
 };
 
-struct dlms_assoc {
+struct mfw_dlms_assoc {
     bool associated;
-    struct cosem_session ses;
+    struct mfw_cosem_session ses;
     uint16_t max_send; /* largest APDU to send on this association */
     /* GET with blocks */
     bool get_active;
     bool get_list; /* the blocks come from list_buf */
     uint8_t get_invoke;
     uint32_t get_block; /* last block sent */
-    struct cosem_stream st;
+    struct mfw_cosem_stream st;
     bool hdr_done;
     uint32_t next_item;
-    uint8_t pend[COSEM_ITEM_MAX];
+    uint8_t pend[MFW_COSEM_ITEM_MAX];
     size_t pend_len, pend_off;
-    uint8_t list_buf[DLMS_SERVER_LIST_BUF];
+    uint8_t list_buf[MFW_DLMS_SERVER_LIST_BUF];
     size_t list_len, list_off;
     /* SET with blocks */
     bool set_active;
     uint32_t set_block;
-    struct xdlms_ref set_ref; /* params not kept: a SET with blocks has no selection */
-    uint8_t set_buf[DLMS_SERVER_SET_BUF];
+    struct mfw_xdlms_ref set_ref; /* params not kept: a SET with blocks has no selection */
+    uint8_t set_buf[MFW_DLMS_SERVER_SET_BUF];
     size_t set_len;
     /* ACTION with parameter blocks (set_buf / set_len hold the parameters: a SET and an ACTION
      * with blocks exclude each other, any new SET or ACTION abandons the other) */
     bool act_active;
     uint32_t act_block;
-    struct xdlms_ref act_ref;
+    struct mfw_xdlms_ref act_ref;
 };
 
-struct dlms_server {
-    struct meter *m;
-    struct cosem_env env;
+struct mfw_dlms_server {
+    struct mfw_meter *m;
+    struct mfw_cosem_env env;
     uint16_t max_pdu;
-    struct dlms_assoc a[DLMS_SERVER_CONNS_MAX];
+    struct mfw_dlms_assoc a[MFW_DLMS_SERVER_CONNS_MAX];
 };
 
-void dlms_server_cfg_init(struct dlms_server_cfg *cfg);
-/* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu / a password of 0 or > COSEM_SECRET_MAX. */
-int dlms_server_init(struct dlms_server *s, struct meter *m, const struct dlms_server_cfg *cfg);
-/* One APDU of connection conn (< DLMS_SERVER_CONNS_MAX) from client SAP client_sap: the reply
+void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg);
+/* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu / a password of 0 or > MFW_COSEM_SECRET_MAX. */
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m, const struct mfw_dlms_server_config *cfg);
+/* One APDU of connection conn (< MFW_DLMS_SERVER_CONNS_MAX) from client SAP client_sap: the reply
  * APDU in out[cap] and its length (0: no reply). cap should be at least max_pdu. */
-size_t dlms_server_apdu(struct dlms_server *s, unsigned conn, uint8_t client_sap,
+size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
                         const uint8_t *apdu, size_t len, uint8_t *out, size_t cap);
 /* The connection closed: its association and block states are dropped. */
-void dlms_server_close(struct dlms_server *s, unsigned conn);
+void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn);
 
 #endif /* METERFW_DLMS_DLMS_SERVER_H */

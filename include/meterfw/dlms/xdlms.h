@@ -42,180 +42,180 @@
 #include "meterfw/base/cursor.h"
 
 /* xDLMS APDU tags (Green Book 9.5). */
-#define XDLMS_GET_REQUEST 0xC0u
-#define XDLMS_SET_REQUEST 0xC1u
-#define XDLMS_ACTION_REQUEST 0xC3u
-#define XDLMS_GET_RESPONSE 0xC4u
-#define XDLMS_SET_RESPONSE 0xC5u
-#define XDLMS_ACTION_RESPONSE 0xC7u
-#define XDLMS_EXCEPTION_RESPONSE 0xD8u
-#define XDLMS_CONFIRMED_SERVICE_ERROR 0x0Eu
-#define XDLMS_DATA_NOTIFICATION 0x0Fu
+#define MFW_XDLMS_GET_REQUEST 0xC0u
+#define MFW_XDLMS_SET_REQUEST 0xC1u
+#define MFW_XDLMS_ACTION_REQUEST 0xC3u
+#define MFW_XDLMS_GET_RESPONSE 0xC4u
+#define MFW_XDLMS_SET_RESPONSE 0xC5u
+#define MFW_XDLMS_ACTION_RESPONSE 0xC7u
+#define MFW_XDLMS_EXCEPTION_RESPONSE 0xD8u
+#define MFW_XDLMS_CONFIRMED_SERVICE_ERROR 0x0Eu
+#define MFW_XDLMS_DATA_NOTIFICATION 0x0Fu
 
 /* Request / response CHOICE indices. */
-enum xdlms_get_kind { XDLMS_GET_NORMAL = 1, XDLMS_GET_NEXT = 2, XDLMS_GET_WITH_LIST = 3 };
-enum xdlms_set_kind {
-    XDLMS_SET_NORMAL = 1,
-    XDLMS_SET_FIRST_BLOCK = 2,
-    XDLMS_SET_BLOCK = 3,
-    XDLMS_SET_WITH_LIST = 4,
-    XDLMS_SET_WITH_LIST_FIRST_BLOCK = 5,
+enum mfw_xdlms_get_kind { MFW_XDLMS_GET_NORMAL = 1, MFW_XDLMS_GET_NEXT = 2, MFW_XDLMS_GET_WITH_LIST = 3 };
+enum mfw_xdlms_set_kind {
+    MFW_XDLMS_SET_NORMAL = 1,
+    MFW_XDLMS_SET_FIRST_BLOCK = 2,
+    MFW_XDLMS_SET_BLOCK = 3,
+    MFW_XDLMS_SET_WITH_LIST = 4,
+    MFW_XDLMS_SET_WITH_LIST_FIRST_BLOCK = 5,
 };
-enum xdlms_set_resp_kind {
-    XDLMS_SET_RESP_NORMAL = 1,
-    XDLMS_SET_RESP_BLOCK = 2,
-    XDLMS_SET_RESP_LAST_BLOCK = 3,
-    XDLMS_SET_RESP_LAST_BLOCK_WITH_LIST = 4,
-    XDLMS_SET_RESP_WITH_LIST = 5,
+enum mfw_xdlms_set_resp_kind {
+    MFW_XDLMS_SET_RESP_NORMAL = 1,
+    MFW_XDLMS_SET_RESP_BLOCK = 2,
+    MFW_XDLMS_SET_RESP_LAST_BLOCK = 3,
+    MFW_XDLMS_SET_RESP_LAST_BLOCK_WITH_LIST = 4,
+    MFW_XDLMS_SET_RESP_WITH_LIST = 5,
 };
-enum xdlms_action_kind {
-    XDLMS_ACTION_NORMAL = 1,
-    XDLMS_ACTION_NEXT_PBLOCK = 2,       /* not accepted: no response is ever sent in blocks */
-    XDLMS_ACTION_WITH_LIST = 3,         /* not accepted */
-    XDLMS_ACTION_WITH_FIRST_PBLOCK = 4,
-    XDLMS_ACTION_WITH_LIST_FIRST_PBLOCK = 5, /* not accepted */
-    XDLMS_ACTION_WITH_PBLOCK = 6,
+enum mfw_xdlms_action_kind {
+    MFW_XDLMS_ACTION_NORMAL = 1,
+    MFW_XDLMS_ACTION_NEXT_PBLOCK = 2,       /* not accepted: no response is ever sent in blocks */
+    MFW_XDLMS_ACTION_WITH_LIST = 3,         /* not accepted */
+    MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK = 4,
+    MFW_XDLMS_ACTION_WITH_LIST_FIRST_PBLOCK = 5, /* not accepted */
+    MFW_XDLMS_ACTION_WITH_PBLOCK = 6,
 };
 /* Action-Response CHOICE indices. */
-enum xdlms_action_resp_kind {
-    XDLMS_ACTION_RESP_NORMAL = 1,
-    XDLMS_ACTION_RESP_WITH_PBLOCK = 2,
-    XDLMS_ACTION_RESP_WITH_LIST = 3,
-    XDLMS_ACTION_RESP_NEXT_PBLOCK = 4,
+enum mfw_xdlms_action_resp_kind {
+    MFW_XDLMS_ACTION_RESP_NORMAL = 1,
+    MFW_XDLMS_ACTION_RESP_WITH_PBLOCK = 2,
+    MFW_XDLMS_ACTION_RESP_WITH_LIST = 3,
+    MFW_XDLMS_ACTION_RESP_NEXT_PBLOCK = 4,
 };
 
 /* Data-Access-Result (Green Book 9.5); the Action-Result uses the same numbers. */
-enum xdlms_dar {
-    DAR_SUCCESS = 0,
-    DAR_HARDWARE_FAULT = 1,
-    DAR_TEMPORARY_FAILURE = 2,
-    DAR_READ_WRITE_DENIED = 3,
-    DAR_OBJECT_UNDEFINED = 4,
-    DAR_OBJECT_CLASS_INCONSISTENT = 9,
-    DAR_OBJECT_UNAVAILABLE = 11,
-    DAR_TYPE_UNMATCHED = 12,
-    DAR_SCOPE_OF_ACCESS_VIOLATED = 13,
-    DAR_DATA_BLOCK_UNAVAILABLE = 14,
-    DAR_LONG_GET_ABORTED = 15,        /* Action-Result: long-action-aborted [M] */
-    DAR_NO_LONG_GET_IN_PROGRESS = 16, /* Action-Result: no-long-action-in-progress [M] */
-    DAR_LONG_SET_ABORTED = 17,
-    DAR_NO_LONG_SET_IN_PROGRESS = 18,
-    DAR_DATA_BLOCK_NUMBER_INVALID = 19,
-    DAR_OTHER_REASON = 250,
+enum mfw_xdlms_dar {
+    MFW_DAR_SUCCESS = 0,
+    MFW_DAR_HARDWARE_FAULT = 1,
+    MFW_DAR_TEMPORARY_FAILURE = 2,
+    MFW_DAR_READ_WRITE_DENIED = 3,
+    MFW_DAR_OBJECT_UNDEFINED = 4,
+    MFW_DAR_OBJECT_CLASS_INCONSISTENT = 9,
+    MFW_DAR_OBJECT_UNAVAILABLE = 11,
+    MFW_DAR_TYPE_UNMATCHED = 12,
+    MFW_DAR_SCOPE_OF_ACCESS_VIOLATED = 13,
+    MFW_DAR_DATA_BLOCK_UNAVAILABLE = 14,
+    MFW_DAR_LONG_GET_ABORTED = 15,        /* Action-Result: long-action-aborted [M] */
+    MFW_DAR_NO_LONG_GET_IN_PROGRESS = 16, /* Action-Result: no-long-action-in-progress [M] */
+    MFW_DAR_LONG_SET_ABORTED = 17,
+    MFW_DAR_NO_LONG_SET_IN_PROGRESS = 18,
+    MFW_DAR_DATA_BLOCK_NUMBER_INVALID = 19,
+    MFW_DAR_OTHER_REASON = 250,
 };
 
 /* exception-response fields (Green Book 9.5, ExceptionResponse). */
-enum xdlms_state_error { XDLMS_STATE_SERVICE_NOT_ALLOWED = 1, XDLMS_STATE_SERVICE_UNKNOWN = 2 };
-enum xdlms_service_error {
-    XDLMS_SERVICE_OPERATION_NOT_POSSIBLE = 1,
-    XDLMS_SERVICE_NOT_SUPPORTED = 2,
-    XDLMS_SERVICE_OTHER_REASON = 3,
+enum mfw_xdlms_state_error { MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED = 1, MFW_XDLMS_STATE_SERVICE_UNKNOWN = 2 };
+enum mfw_xdlms_service_error {
+    MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE = 1,
+    MFW_XDLMS_SERVICE_NOT_SUPPORTED = 2,
+    MFW_XDLMS_SERVICE_OTHER_REASON = 3,
 };
 
 /* Most references one with-list request may carry here (a bound of this implementation; a longer
  * list is refused as a whole with a confirmed-service-error). */
-#ifndef XDLMS_LIST_MAX
-#define XDLMS_LIST_MAX 32u
+#ifndef MFW_XDLMS_LIST_MAX
+#define MFW_XDLMS_LIST_MAX 32u
 #endif
 
 /* A view into the request. */
-struct xdlms_bytes {
+struct mfw_xdlms_bytes {
     const uint8_t *p;
     size_t len;
 };
 
 /* cosem-attribute-descriptor / cosem-method-descriptor. */
-struct xdlms_ref {
+struct mfw_xdlms_ref {
     uint16_t class_id;
     uint8_t obis[6];
     int8_t id; /* attribute or method index */
     bool has_selection;
     uint8_t selector;
-    struct xdlms_bytes params; /* the selective access parameters: one whole Data */
+    struct mfw_xdlms_bytes params; /* the selective access parameters: one whole Data */
 };
 
-struct xdlms_get_req {
-    uint8_t kind;   /* enum xdlms_get_kind */
+struct mfw_xdlms_get_req {
+    uint8_t kind;   /* enum mfw_xdlms_get_kind */
     uint8_t invoke; /* invoke-id-and-priority, echoed */
     uint32_t block; /* NEXT: the block number acknowledged */
     uint8_t n;      /* NORMAL: 1; WITH_LIST: number of refs */
-    struct xdlms_ref ref[XDLMS_LIST_MAX];
+    struct mfw_xdlms_ref ref[MFW_XDLMS_LIST_MAX];
 };
 
-struct xdlms_set_req {
-    uint8_t kind; /* enum xdlms_set_kind */
+struct mfw_xdlms_set_req {
+    uint8_t kind; /* enum mfw_xdlms_set_kind */
     uint8_t invoke;
     uint8_t n; /* references (1 unless with-list) */
-    struct xdlms_ref ref[XDLMS_LIST_MAX];
-    struct xdlms_bytes value[XDLMS_LIST_MAX]; /* NORMAL / WITH_LIST: one whole Data each */
+    struct mfw_xdlms_ref ref[MFW_XDLMS_LIST_MAX];
+    struct mfw_xdlms_bytes value[MFW_XDLMS_LIST_MAX]; /* NORMAL / WITH_LIST: one whole Data each */
     bool last_block;                          /* block kinds */
     uint32_t block;
-    struct xdlms_bytes raw; /* block kinds: the raw-data octets of this block */
+    struct mfw_xdlms_bytes raw; /* block kinds: the raw-data octets of this block */
 };
 
-struct xdlms_action_req {
+struct mfw_xdlms_action_req {
     uint8_t kind; /* NORMAL, WITH_FIRST_PBLOCK or WITH_PBLOCK */
     uint8_t invoke;
-    struct xdlms_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
+    struct mfw_xdlms_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
     bool has_params;           /* NORMAL */
-    struct xdlms_bytes params; /* NORMAL: one whole Data */
+    struct mfw_xdlms_bytes params; /* NORMAL: one whole Data */
     bool last_block;           /* pblock kinds (DataBlock-SA) */
     uint32_t block;
-    struct xdlms_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
+    struct mfw_xdlms_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
 };
 
 /* Decoders: buf holds the whole APDU, tag included. */
-int xdlms_parse_get(const uint8_t *buf, size_t len, struct xdlms_get_req *out);
-int xdlms_parse_set(const uint8_t *buf, size_t len, struct xdlms_set_req *out);
-int xdlms_parse_action(const uint8_t *buf, size_t len, struct xdlms_action_req *out);
+int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req *out);
+int mfw_xdlms_parse_set(const uint8_t *buf, size_t len, struct mfw_xdlms_set_req *out);
+int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_action_req *out);
 
 /* Selective access parameters of Profile generic (IC 7) attribute 2 (Blue Book 4.3.6). */
-struct xdlms_range {
+struct mfw_xdlms_range {
     uint16_t class_id; /* restricting object: class 8, 0.0.1.0.0.255, attr 2, data index 0 */
     uint8_t obis[6];
     int8_t attr;
     uint16_t data_index;
-    struct xdlms_bytes from, to;     /* one Data each: octet-string(12) or date-time */
-    struct xdlms_bytes selected;     /* the selected_values array, whole (may be empty) */
+    struct mfw_xdlms_bytes from, to;     /* one Data each: octet-string(12) or date-time */
+    struct mfw_xdlms_bytes selected;     /* the selected_values array, whole (may be empty) */
     uint32_t n_selected;
 };
-struct xdlms_entry {
+struct mfw_xdlms_entry {
     uint32_t from_entry, to_entry;            /* 1-based; to 0 = the last */
     uint16_t from_value, to_value;            /* 1-based columns; to 0 = the last */
 };
-int xdlms_parse_range(const struct xdlms_bytes *params, struct xdlms_range *out);
-int xdlms_parse_entry(const struct xdlms_bytes *params, struct xdlms_entry *out);
+int mfw_xdlms_parse_range(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_range *out);
+int mfw_xdlms_parse_entry(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_entry *out);
 
 /* Encoders. The *_begin functions write the fixed part; the caller then writes the Data. */
-void xdlms_put_get_normal_data_begin(struct wcursor *w, uint8_t invoke);   /* C4 01 id 00 */
-void xdlms_put_get_normal_dar(struct wcursor *w, uint8_t invoke, uint8_t dar);
+void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke);   /* C4 01 id 00 */
+void mfw_xdlms_put_get_normal_dar(struct mfw_wcursor *w, uint8_t invoke, uint8_t dar);
 /* C4 02 id last block 00 len: then the caller writes len raw bytes. */
-void xdlms_put_get_block_begin(struct wcursor *w, uint8_t invoke, bool last, uint32_t block,
+void mfw_xdlms_put_get_block_begin(struct mfw_wcursor *w, uint8_t invoke, bool last, uint32_t block,
                                size_t raw_len);
-void xdlms_put_get_block_dar(struct wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar);
-void xdlms_put_get_list_begin(struct wcursor *w, uint8_t invoke, uint8_t n); /* C4 03 id n */
-void xdlms_put_set_normal(struct wcursor *w, uint8_t invoke, uint8_t result);
-void xdlms_put_set_block_ack(struct wcursor *w, uint8_t invoke, uint32_t block);
-void xdlms_put_set_last_block(struct wcursor *w, uint8_t invoke, uint8_t result, uint32_t block);
-void xdlms_put_set_list(struct wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n);
+void mfw_xdlms_put_get_block_dar(struct mfw_wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar);
+void mfw_xdlms_put_get_list_begin(struct mfw_wcursor *w, uint8_t invoke, uint8_t n); /* C4 03 id n */
+void mfw_xdlms_put_set_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result);
+void mfw_xdlms_put_set_block_ack(struct mfw_wcursor *w, uint8_t invoke, uint32_t block);
+void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, uint32_t block);
+void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n);
 /* C7 01 id result, then 00 (no data) or 01 00 Data (the caller writes the Data). */
-void xdlms_put_action_normal(struct wcursor *w, uint8_t invoke, uint8_t result, bool with_data);
+void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, bool with_data);
 /* C7 04 id block: Action-Response-Next-Pblock, the acknowledgement of a parameter block. */
-void xdlms_put_action_next_pblock(struct wcursor *w, uint8_t invoke, uint32_t block);
-void xdlms_put_exception(struct wcursor *w, uint8_t state_error, uint8_t service_error);
+void mfw_xdlms_put_action_next_pblock(struct mfw_wcursor *w, uint8_t invoke, uint32_t block);
+void mfw_xdlms_put_exception(struct mfw_wcursor *w, uint8_t state_error, uint8_t service_error);
 /* 0E service ServiceError: service = 5 (read, for GET), 6 (write, for SET and ACTION); the
  * ServiceError CHOICE [3] service with value 0 (other), 1 (pdu-size), 2 (service-unsupported). */
-void xdlms_put_confirmed_error(struct wcursor *w, uint8_t service, uint8_t value);
+void mfw_xdlms_put_confirmed_error(struct mfw_wcursor *w, uint8_t service, uint8_t value);
 
 /* DataNotification (Green Book 9.5 [M]), for push: 0F long-invoke-id-and-priority(u32, big-endian)
  * date-time (A-XDR OCTET STRING: 00 when dt is NULL, else 0C + the 12 bytes of Blue Book 4.1.6.1)
  * notification-body (one Data: body_data, body_len bytes, already A-XDR encoded by the caller and
  * copied as they are). MFW_OK; MFW_E_ARG for a NULL w or body_data or an empty body; else the
  * cursor's sticky error (MFW_E_NOSPACE), with the cursor's bytes then unspecified. */
-struct cosem_datetime;
-int xdlms_build_data_notification(uint32_t invoke, const struct cosem_datetime *dt,
-                                  const uint8_t *body_data, size_t body_len, struct wcursor *w);
+struct mfw_cosem_datetime;
+int mfw_xdlms_build_data_notification(uint32_t invoke, const struct mfw_cosem_datetime *dt,
+                                  const uint8_t *body_data, size_t body_len, struct mfw_wcursor *w);
 /* Header bytes of a GET-Response-WithDataBlock carrying raw_len raw bytes. */
-size_t xdlms_get_block_overhead(size_t raw_len);
+size_t mfw_xdlms_get_block_overhead(size_t raw_len);
 
 #endif /* METERFW_DLMS_XDLMS_H */

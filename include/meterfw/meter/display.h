@@ -26,27 +26,27 @@
 #include "meterfw/meter/meter.h"
 #include "meterfw/base/time.h"
 
-#ifndef DISPLAY_ITEMS_MAX
-#define DISPLAY_ITEMS_MAX 40
+#ifndef MFW_DISPLAY_ITEMS_MAX
+#define MFW_DISPLAY_ITEMS_MAX 40
 #endif
-#ifndef DISPLAY_MS_PER_ITEM
-#define DISPLAY_MS_PER_ITEM 5000u
+#ifndef MFW_DISPLAY_MS_PER_ITEM
+#define MFW_DISPLAY_MS_PER_ITEM 5000u
 #endif
-#define DISPLAY_DIGITS 8
+#define MFW_DISPLAY_DIGITS 8
 /* |Q| below this counts as 0 for the quadrant indicator (var). 1 var is far below the reactive
  * power at the starting current (230 V x 20 mA = 4.6 VA). */
-#ifndef DISPLAY_Q_ZERO_VAR
-#define DISPLAY_Q_ZERO_VAR 1.0
+#ifndef MFW_DISPLAY_Q_ZERO_VAR
+#define MFW_DISPLAY_Q_ZERO_VAR 1.0
 #endif
 
-enum display_arrow {
-    DISPLAY_ARROW_NONE = 0,   /* no phase above the creep threshold */
-    DISPLAY_ARROW_IMPORT = 1, /* total P >= 0 */
-    DISPLAY_ARROW_EXPORT = 2, /* total P < 0 */
+enum mfw_display_arrow {
+    MFW_DISPLAY_ARROW_NONE = 0,   /* no phase above the creep threshold */
+    MFW_DISPLAY_ARROW_IMPORT = 1, /* total P >= 0 */
+    MFW_DISPLAY_ARROW_EXPORT = 2, /* total P < 0 */
 };
 
 /* One rendered screen. All texts NUL-terminated. */
-struct display_frame {
+struct mfw_display_frame {
     char obis[16];   /* e.g. "1.8.0", "0.0.96.14.0" */
     char value[16];  /* e.g. "00123.456", "   230.1", "12:34:56", "T1" */
     char unit[8];    /* e.g. "kWh", "V", "A", "kW", "UTC", "" */
@@ -54,33 +54,33 @@ struct display_frame {
     uint8_t n_items;
     uint8_t phases;  /* 1 or 3: how many phase indicators the LCD has */
     bool phase_present[MFW_PHASES_MAX]; /* voltage present on L1/L2/L3 */
-    enum display_arrow arrow;
+    enum mfw_display_arrow arrow;
     uint8_t quadrant; /* 1..4 of the total P,Q (metrology.h definitions; |Q| below
-                       * DISPLAY_Q_ZERO_VAR counts as 0); 0 with no arrow */
+                       * MFW_DISPLAY_Q_ZERO_VAR counts as 0); 0 with no arrow */
     uint8_t tariff;   /* active tariff 1..8 */
 };
 
-struct display {
-    uint8_t items[DISPLAY_ITEMS_MAX]; /* ids in the display catalogue (display.c) */
+struct mfw_display {
+    uint8_t items[MFW_DISPLAY_ITEMS_MAX]; /* ids in the display catalogue (display.c) */
     uint8_t n_items;
     uint8_t index;          /* item shown now */
     uint8_t phases;
-    uint32_t ms_per_item;   /* DISPLAY_MS_PER_ITEM */
+    uint32_t ms_per_item;   /* MFW_DISPLAY_MS_PER_ITEM */
     mfw_ms_t last_switch;   /* time the shown item came up */
     bool started;           /* last_switch is valid */
 };
 
 /* The standard list of a model: energies (totals, then per phase), voltages, currents, P+ and
  * P- per phase, time, date, tariff. A 162M has no L2/L3 items. MFW_OK or MFW_E_ARG. */
-int display_init(struct display *d, enum meter_model model);
+int mfw_display_init(struct mfw_display *d, enum mfw_meter_model model);
 
 /* Rotates the list: one item per ms_per_item of `now`; the first call starts the clock. If time
  * jumps, it moves on by the whole items elapsed. A step back in time restarts the item's time.
  * Returns true if the shown item changed. */
-bool display_step(struct display *d, mfw_ms_t now);
+bool mfw_display_step(struct mfw_display *d, mfw_ms_t now);
 
 /* Renders the shown item of meter m at time now. */
-void display_render(const struct display *d, const struct meter *m, mfw_ms_t now,
-                    struct display_frame *out);
+void mfw_display_render(const struct mfw_display *d, const struct mfw_meter *m, mfw_ms_t now,
+                    struct mfw_display_frame *out);
 
 #endif /* METERFW_METER_DISPLAY_H */

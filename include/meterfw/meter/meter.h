@@ -1,11 +1,11 @@
 /* meter: the application. Owns the registers and every function of the meter; all state of one
- * meter is one struct meter, owned by the caller, so a process can hold a fleet.
+ * meter is one struct mfw_meter, owned by the caller, so a process can hold a fleet.
  *
- *   struct meter m;
- *   meter_default_config(&cfg, METER_382M);
- *   meter_init(&m, &cfg, &hal, rtc_now);  // mounts the store, restores state, logs power-up
- *   meter_samples(&m, frames, n);         // ADC sample sets in: metrology only, bounded time
- *   meter_tick(&m, rtc_now);              // every ~10-20 ms: registers, tariffs, demand, profiles,
+ *   struct mfw_meter m;
+ *   mfw_meter_default_config(&cfg, MFW_METER_382M);
+ *   mfw_meter_init(&m, &cfg, &hal, rtc_now);  // mounts the store, restores state, logs power-up
+ *   mfw_meter_samples(&m, frames, n);         // ADC sample sets in: metrology only, bounded time
+ *   mfw_meter_tick(&m, rtc_now);              // every ~10-20 ms: registers, tariffs, demand, profiles,
  *                                         // billing, events, voltage quality, pulses, checkpoints
  *   ...                                   // supply failing: the meter saves itself and stops
  *
@@ -38,50 +38,50 @@
 #include "meterfw/store/store.h"
 #include "meterfw/base/time.h"
 
-enum meter_model {
-    METER_162M = 1, /* direct 1-phase 2-wire */
-    METER_382M = 3, /* direct 3-phase 4-wire */
+enum mfw_meter_model {
+    MFW_METER_162M = 1, /* direct 1-phase 2-wire */
+    MFW_METER_382M = 3, /* direct 3-phase 4-wire */
 };
 
 /* The store areas of a meter (indices into store_cfg.area). */
-enum meter_area {
-    AREA_CONFIG = 0,
-    AREA_STATE,
-    AREA_LP1,
-    AREA_DAILY,
-    AREA_BILLING,
-    AREA_ANALYSIS,
-    AREA_EVLOG0, /* EVLOG_COUNT rings follow */
-    AREA_COUNT = AREA_EVLOG0 + EVLOG_COUNT,
+enum mfw_meter_area {
+    MFW_AREA_CONFIG = 0,
+    MFW_AREA_STATE,
+    MFW_AREA_LP1,
+    MFW_AREA_DAILY,
+    MFW_AREA_BILLING,
+    MFW_AREA_ANALYSIS,
+    MFW_AREA_EVLOG0, /* MFW_EVENTLOG_COUNT rings follow */
+    MFW_AREA_COUNT = MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT,
 };
 
-enum meter_profile_id { PROF_LP1 = 0, PROF_DAILY, PROF_BILLING, PROF_ANALYSIS, PROF_COUNT };
+enum mfw_meter_profile_id { MFW_PROF_LP1 = 0, MFW_PROF_DAILY, MFW_PROF_BILLING, MFW_PROF_ANALYSIS, MFW_PROF_COUNT };
 
 /* Energy registers in uWh / uvarh. */
-struct meter_registers {
-    uint64_t uwh[MFW_PHASES_MAX + 1][EQ_COUNT];  /* [phase] and [ENERGY_TOTAL] */
+struct mfw_meter_registers {
+    uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT];  /* [phase] and [MFW_ENERGY_TOTAL] */
     uint64_t tariff[MFW_TARIFFS][4];             /* T1..T8 x A+, A-, R+, R- (totals) */
 };
 
 /* The configuration the meter persists (CONFIG record) and a utility can change. */
-struct meter_settings {
-    struct clock_config clock;
-    struct tou tou;
-    struct demand_config demand;
-    struct billing_config billing;
-    struct quality_config quality;
-    struct profile_config lp1, analysis;
+struct mfw_meter_settings {
+    struct mfw_clock_config clock;
+    struct mfw_tou tou;
+    struct mfw_demand_config demand;
+    struct mfw_billing_config billing;
+    struct mfw_quality_config quality;
+    struct mfw_profile_config lp1, analysis;
 };
 
-struct meter_config {
-    enum meter_model model;
+struct mfw_meter_config {
+    enum mfw_meter_model model;
     char serial[17];           /* NUL-terminated, e.g. "12345678" */
     double u_nominal_v;        /* 230 */
     double i_ref_a, i_max_a;   /* current range Iref(Imax), e.g. 5(100) A */
     uint32_t pulse_imp_per_kwh;
-    struct metrology_config metro; /* phases, sample rate, summation, creep, calibration */
-    struct meter_settings settings; /* defaults used when the store holds no CONFIG record */
-    struct store_cfg store;    /* flash layout (AREA_*) */
+    struct mfw_metrology_config metro; /* phases, sample rate, summation, creep, calibration */
+    struct mfw_meter_settings settings; /* defaults used when the store holds no CONFIG record */
+    struct mfw_store_config store;    /* flash layout (AREA_*) */
     /* Checkpoints: the STATE record is written when the energy registers (A+ + A- total) grew by
      * checkpoint_wh since the last save and at least checkpoint_min_s passed, or every
      * checkpoint_max_s. A cut without warning loses at most
@@ -91,27 +91,27 @@ struct meter_config {
     uint32_t checkpoint_max_s;  /* 900 s */
 };
 
-struct meter {
-    struct meter_config cfg;
-    const struct hal *hal;
-    struct metrology mt;
-    struct store store;
+struct mfw_meter {
+    struct mfw_meter_config cfg;
+    const struct mfw_hal *hal;
+    struct mfw_metrology mt;
+    struct mfw_store store;
     bool persistent;         /* the HAL has a flash and the store mounted */
-    struct meter_settings set;
-    struct clock clock;
-    struct meter_registers reg;
-    struct demand demand;
-    struct billing billing;
-    struct quality quality;
-    struct eventlog ev;
-    struct profile prof[PROF_COUNT];
-    struct metrology_values now_values; /* latest window */
+    struct mfw_meter_settings set;
+    struct mfw_clock clock;
+    struct mfw_meter_registers reg;
+    struct mfw_demand demand;
+    struct mfw_billing billing;
+    struct mfw_quality quality;
+    struct mfw_eventlog ev;
+    struct mfw_profile prof[MFW_PROF_COUNT];
+    struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
-    struct pulse_output s0;  /* A+ total on the S0 output */
-    struct pulse_output led; /* A+ total on the test LED */
+    struct mfw_pulse_output s0;  /* A+ total on the S0 output */
+    struct mfw_pulse_output led; /* A+ total on the test LED */
     mfw_ms_t rtc;            /* RTC time of the last tick */
     mfw_ms_t now;            /* meter (clock) time of the last tick, UTC */
-    struct local_time local; /* local time of the last tick */
+    struct mfw_local_time local; /* local time of the last tick */
     uint8_t tariff;          /* active tariff 1..8 */
     bool tou_inconsistent;   /* the active calendar could not resolve the tariff */
     bool down;               /* the supply failed: state saved, the meter waits for power-up */
@@ -125,44 +125,44 @@ struct meter {
 /* Defaults for a model: 230 V, 5(100) A, 4000 Hz, 50 Hz, 1000 imp/kWh, vector summation, creep
  * 10 mA, unity calibration, CET with EU summer time, the default two-season TOU calendar with
  * holidays, 15-min block demand, monthly billing at 00:00 on day 1, 15-min load profile of 40 days,
- * the flash layout of meter_store_layout (about 700 KiB in 4 KiB sectors). */
-void meter_default_config(struct meter_config *c, enum meter_model model);
+ * the flash layout of mfw_meter_store_layout (about 700 KiB in 4 KiB sectors). */
+void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model model);
 /* Sizes the flash layout (cfg.store) for a load profile of lp1_days days at 15 minutes
  * (settings.lp1.depth = 96 x days) and every other profile and log at its default depth. The
  * default is 40 days; a year needs about 2.1 MiB of flash. */
-void meter_store_layout(struct meter_config *c, uint32_t lp1_days);
+void mfw_meter_store_layout(struct mfw_meter_config *c, uint32_t lp1_days);
 /* The default calendar: summer (Apr-Sep) and winter (Oct-Mar); weekdays T1 07:00-21:00 and T2 at
  * night, in winter T3 for the 17:00-20:00 peak; weekends and holidays (01-01, 12-25, 12-26) T2. */
-void meter_default_tou(struct tou *t);
+void mfw_meter_default_tou(struct mfw_tou *t);
 
 /* Mounts the store (if the HAL has flash), restores configuration and state, and logs the
  * power-up with the power failure it ends. rtc_now: the RTC time now. */
-int meter_init(struct meter *m, const struct meter_config *cfg, const struct hal *hal,
+int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, const struct mfw_hal *hal,
                mfw_ms_t rtc_now);
-void meter_samples(struct meter *m, const struct adc_frame *f, size_t n);
+void mfw_meter_samples(struct mfw_meter *m, const struct mfw_adc_frame *f, size_t n);
 /* Fast fidelity: a block of cycles with known quantities instead of samples. */
-void meter_block(struct meter *m, const struct metrology_block *b);
-void meter_tick(struct meter *m, mfw_ms_t rtc_now);
-/* The supply is going (detected by the meter itself in meter_tick, or told by the port):
+void mfw_meter_block(struct mfw_meter *m, const struct mfw_metrology_block *b);
+void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now);
+/* The supply is going (detected by the meter itself in mfw_meter_tick, or told by the port):
  * closes the open window, logs, saves the state; the meter then ignores ticks. */
-void meter_power_down(struct meter *m, mfw_ms_t rtc_now);
+void mfw_meter_power_down(struct mfw_meter *m, mfw_ms_t rtc_now);
 /* Closes the metrology's open window and saves: a planned shutdown of the virtual meter. */
-void meter_flush(struct meter *m, mfw_ms_t rtc_now);
+void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now);
 
 /* Clock set and shift (Clock IC 8 attr 2 / method shift_time): logs old and new time in the RTC
  * log and codes 4/5 in the standard log, flags the load profile "clock adjusted". */
-int meter_clock_set(struct meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
-int meter_clock_shift(struct meter *m, mfw_ms_t rtc_now, int32_t seconds);
+int mfw_meter_clock_set(struct mfw_meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
+int mfw_meter_clock_shift(struct mfw_meter *m, mfw_ms_t rtc_now, int32_t seconds);
 /* Replaces the settings (validated first; nothing changes on error) and persists them. */
-int meter_apply_settings(struct meter *m, const struct meter_settings *s);
+int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_settings *s);
 /* The end-of-billing script run outside the schedule (IDIS 0.0.10.0.1.255 executed by a client):
  * counts a billing period, captures the billing profile, resets demand and min/max voltages. */
-int meter_end_billing(struct meter *m);
+int mfw_meter_end_billing(struct mfw_meter *m);
 /* Clears one event log (the clear is logged in it, code 255). */
-int meter_clear_log(struct meter *m, enum event_log log);
+int mfw_meter_clear_log(struct mfw_meter *m, enum mfw_eventlog_id log);
 
-uint64_t meter_energy_uwh(const struct meter *m, unsigned phase, enum energy_qty q);
-/* Catalogue reader (catalog.h): quantity id -> SI value. ctx is the struct meter. */
-double meter_read_quantity(void *ctx, uint16_t id);
+uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
+/* Catalogue reader (catalog.h): quantity id -> SI value. ctx is the struct mfw_meter. */
+double mfw_meter_read_quantity(void *ctx, uint16_t id);
 
 #endif /* METERFW_METER_METER_H */

@@ -1,18 +1,18 @@
 /* profile: the Profile generic (IC 7) engine over a store ring (load profile 1, the daily and
  * billing profiles, the analysis log).
  *
- * A profile captures rows of catalogue quantities (catalog.h): for a CATALOG_AVERAGE column the
- * time-weighted mean since the previous capture (profile_accumulate adds value x seconds once per
- * measurement window), for a CATALOG_INSTANT column the value read at capture time.
+ * A profile captures rows of catalogue quantities (catalog.h): for a MFW_CATALOG_AVERAGE column the
+ * time-weighted mean since the previous capture (mfw_profile_accumulate adds value x seconds once per
+ * measurement window), for a MFW_CATALOG_INSTANT column the value read at capture time.
  *
  * Entry on flash (one store ring entry, little-endian; the area's entry_size must be at least
- * profile_entry_size(n_columns), the rest is padding):
+ * mfw_profile_entry_size(n_columns), the rest is padding):
  *   off size
  *    0   4  capture time, UTC seconds since 1970 (uint32: good until 2106)
  *    4   1  AMR profile status (PROFILE_ST_* bits, 0.0.96.10.x.255)
  *    5   1  n_columns of the row
  *    6   2  configuration tag: CRC-16/X.25 of the capture period and column ids, so a row written
- *           under another configuration is never read as this one's (profile_read: MFW_E_VERSION)
+ *           under another configuration is never read as this one's (mfw_profile_read: MFW_E_VERSION)
  *    8 8*n  column values, int64 = SI value / 10^scaler, rounded half away from zero
  *
  * Capture times are aligned to the clock: multiples of capture_period_s counted from 00:00 UTC.
@@ -20,17 +20,17 @@
  * under any whole-hour UTC offset (and under half-hour offsets for periods up to 30 min), so the
  * UTC alignment is also the local one. A period of 86400 s would capture at UTC midnight only:
  * the daily and billing profiles therefore run with capture_period_s = 0 and the meter triggers
- * them at local midnight / the billing date with profile_capture() and an explicit time.
+ * them at local midnight / the billing date with mfw_profile_capture() and an explicit time.
  *
- * Missed boundaries: when the meter was off across several boundaries, profile_tick() captures
+ * Missed boundaries: when the meter was off across several boundaries, mfw_profile_tick() captures
  * once, at the latest boundary not after now, and skips the missed ones (no invented rows); the
- * meter flags that row PROFILE_ST_POWER_DOWN (profile_flag) and, having accumulated no time for
- * its averages, it is also flagged PROFILE_ST_DATA_NOT_VALID unless some time was accumulated.
+ * meter flags that row MFW_PROFILE_ST_POWER_DOWN (mfw_profile_flag) and, having accumulated no time for
+ * its averages, it is also flagged MFW_PROFILE_ST_DATA_NOT_VALID unless some time was accumulated.
  *
  * Exposure: the newest cfg.depth entries (profile_entries, attribute 8) are readable; index 0 is
  * the oldest of them. The ring may hold more until its next sector erase.
  *
- * Reading by time (selective access by range, profile_find) is a bisection over the rows:
+ * Reading by time (selective access by range, mfw_profile_find) is a bisection over the rows:
  * O(log n) row reads, never a scan. */
 #ifndef METERFW_METER_PROFILE_H
 #define METERFW_METER_PROFILE_H
@@ -45,149 +45,149 @@
 
 /* Most columns of one profile. The billing profile needs 38 (every energy register per tariff and
  * the maximum demands), so the engine allows 40; the analysis log is limited to
- * PROFILE_ANALYSIS_COLUMNS by profile_config_analysis(). */
-#ifndef PROFILE_COLUMNS_MAX
-#define PROFILE_COLUMNS_MAX 40
+ * MFW_PROFILE_ANALYSIS_COLUMNS by mfw_profile_config_analysis(). */
+#ifndef MFW_PROFILE_COLUMNS_MAX
+#define MFW_PROFILE_COLUMNS_MAX 40
 #endif
-#ifndef PROFILE_ANALYSIS_COLUMNS
-#define PROFILE_ANALYSIS_COLUMNS 16
+#ifndef MFW_PROFILE_ANALYSIS_COLUMNS
+#define MFW_PROFILE_ANALYSIS_COLUMNS 16
 #endif
 
 /* Default depths (entries exposed). LP1: 40 days x 96 quarter hours. */
-#ifndef PROFILE_LP1_DEPTH
-#define PROFILE_LP1_DEPTH 3840u
+#ifndef MFW_PROFILE_LP1_DEPTH
+#define MFW_PROFILE_LP1_DEPTH 3840u
 #endif
-#ifndef PROFILE_DAILY_DEPTH
-#define PROFILE_DAILY_DEPTH 400u
+#ifndef MFW_PROFILE_DAILY_DEPTH
+#define MFW_PROFILE_DAILY_DEPTH 400u
 #endif
-#ifndef PROFILE_BILLING_DEPTH
-#define PROFILE_BILLING_DEPTH 25u
+#ifndef MFW_PROFILE_BILLING_DEPTH
+#define MFW_PROFILE_BILLING_DEPTH 25u
 #endif
-#ifndef PROFILE_ANALYSIS_DEPTH
-#define PROFILE_ANALYSIS_DEPTH 1440u /* 15 days at 15 min */
+#ifndef MFW_PROFILE_ANALYSIS_DEPTH
+#define MFW_PROFILE_ANALYSIS_DEPTH 1440u /* 15 days at 15 min */
 #endif
 
-#define PROFILE_HEADER_SIZE 8u
+#define MFW_PROFILE_HEADER_SIZE 8u
 /* Bytes of one entry of n columns (the store area's entry_size must be at least this). */
-#define PROFILE_ENTRY_SIZE(n) (PROFILE_HEADER_SIZE + 8u * (unsigned)(n))
-#define PROFILE_ENTRY_MAX PROFILE_ENTRY_SIZE(PROFILE_COLUMNS_MAX)
+#define MFW_PROFILE_ENTRY_SIZE(n) (MFW_PROFILE_HEADER_SIZE + 8u * (unsigned)(n))
+#define MFW_PROFILE_ENTRY_MAX MFW_PROFILE_ENTRY_SIZE(MFW_PROFILE_COLUMNS_MAX)
 
 /* AMR profile status bits (0.0.96.10.1.255 / .2.255). */
-enum profile_status {
-    PROFILE_ST_CRITICAL_ERROR = 0x01,
-    PROFILE_ST_CLOCK_INVALID = 0x02,
-    PROFILE_ST_DATA_NOT_VALID = 0x04,
-    PROFILE_ST_DST = 0x08,
-    PROFILE_ST_CLOCK_ADJUSTED = 0x20,
-    PROFILE_ST_POWER_DOWN = 0x80,
+enum mfw_profile_status {
+    MFW_PROFILE_ST_CRITICAL_ERROR = 0x01,
+    MFW_PROFILE_ST_CLOCK_INVALID = 0x02,
+    MFW_PROFILE_ST_DATA_NOT_VALID = 0x04,
+    MFW_PROFILE_ST_DST = 0x08,
+    MFW_PROFILE_ST_CLOCK_ADJUSTED = 0x20,
+    MFW_PROFILE_ST_POWER_DOWN = 0x80,
 };
 
-struct profile_config {
+struct mfw_profile_config {
     uint32_t capture_period_s; /* 0: captured on demand only; else divides 86400 */
-    uint8_t n_columns;         /* 1 .. PROFILE_COLUMNS_MAX */
-    uint16_t column[PROFILE_COLUMNS_MAX]; /* catalogue ids */
+    uint8_t n_columns;         /* 1 .. MFW_PROFILE_COLUMNS_MAX */
+    uint16_t column[MFW_PROFILE_COLUMNS_MAX]; /* catalogue ids */
     uint32_t depth;            /* entries exposed (profile_entries) */
 };
 
 /* One row as read back. */
-struct profile_row {
+struct mfw_profile_row {
     mfw_ms_t time;   /* capture time, UTC ms (whole seconds) */
     uint8_t status;  /* PROFILE_ST_* */
     uint8_t n;       /* columns */
-    int64_t v[PROFILE_COLUMNS_MAX];
+    int64_t v[MFW_PROFILE_COLUMNS_MAX];
 };
 
-struct profile {
-    struct profile_config cfg;
+struct mfw_profile {
+    struct mfw_profile_config cfg;
     unsigned area;                       /* store ring area */
-    double acc[PROFILE_COLUMNS_MAX];     /* sum of value x seconds (AVERAGE columns) */
-    double acc_s[PROFILE_COLUMNS_MAX];   /* seconds accumulated with a valid value */
+    double acc[MFW_PROFILE_COLUMNS_MAX];     /* sum of value x seconds (AVERAGE columns) */
+    double acc_s[MFW_PROFILE_COLUMNS_MAX];   /* seconds accumulated with a valid value */
     uint8_t status_pending;              /* status bits collected during the interval */
     uint16_t tag;                        /* configuration tag written in each row */
     mfw_ms_t next_capture_ms;            /* next boundary (INT64_MAX when capture_period_s = 0) */
 };
 
-/* Bytes of one entry of n columns: PROFILE_ENTRY_SIZE(n). */
-size_t profile_entry_size(unsigned n_columns);
+/* Bytes of one entry of n columns: MFW_PROFILE_ENTRY_SIZE(n). */
+size_t mfw_profile_entry_size(unsigned n_columns);
 
 /* Checks cfg (MFW_E_ARG for NULL, no columns or too many, unknown ids, depth 0; MFW_E_RANGE for a
  * period that does not divide a day), then sets p up on the ring area: accumulators empty, next
  * capture = the first boundary strictly after now. Touches no flash. */
-int profile_init(struct profile *p, const struct profile_config *cfg, unsigned area, mfw_ms_t now);
+int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area, mfw_ms_t now);
 
 /* MFW_OK when the area is a ring whose entries fit this profile's rows and that keeps at least
  * depth entries; MFW_E_NOSPACE otherwise, MFW_E_ARG when the area is not a ring. */
-int profile_check_area(const struct profile *p, const struct store *s);
+int mfw_profile_check_area(const struct mfw_profile *p, const struct mfw_store *s);
 
 /* Changes the configuration at run time. If the capture objects or the capture period change the
  * buffer is cleared (Blue Book IC 7: writing capture_objects or capture_period resets the
  * buffer), the accumulators restart and the next capture is realigned after now; a change of depth
- * only changes how many entries are exposed. Same errors as profile_init (p unchanged on error),
+ * only changes how many entries are exposed. Same errors as mfw_profile_init (p unchanged on error),
  * plus the store's. */
-int profile_set_config(struct profile *p, struct store *s, const struct profile_config *cfg,
+int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const struct mfw_profile_config *cfg,
                        mfw_ms_t now);
 
 /* Adds one measurement window of the given duration: value x seconds for each AVERAGE column
  * (a NaN value adds nothing for that column). INSTANT columns are not read. */
-void profile_accumulate(struct profile *p, catalog_read_fn read, void *ctx, double seconds);
+void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *ctx, double seconds);
 
 /* ORs status bits into the row being collected (power down, clock adjusted, ...). */
-void profile_flag(struct profile *p, uint8_t status);
+void mfw_profile_flag(struct mfw_profile *p, uint8_t status);
 
-/* The clock was set: realigns the next capture after now and flags PROFILE_ST_CLOCK_ADJUSTED. */
-void profile_clock_changed(struct profile *p, mfw_ms_t now);
+/* The clock was set: realigns the next capture after now and flags MFW_PROFILE_ST_CLOCK_ADJUSTED. */
+void mfw_profile_clock_changed(struct mfw_profile *p, mfw_ms_t now);
 
 /* The latest capture boundary not after now (now itself when capture_period_s = 0). */
-mfw_ms_t profile_boundary(const struct profile *p, mfw_ms_t now);
+mfw_ms_t mfw_profile_boundary(const struct mfw_profile *p, mfw_ms_t now);
 
 /* True when a periodic capture is due (now >= next boundary). */
-bool profile_due(const struct profile *p, mfw_ms_t now);
+bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now);
 
 /* Writes one row at capture_time (truncated to whole seconds; MFW_E_RANGE outside the uint32
  * seconds range): status | collected bits; AVERAGE columns = accumulated mean (no valid time
- * accumulated: 0 and PROFILE_ST_DATA_NOT_VALID), INSTANT columns = read now (NaN: 0 and
+ * accumulated: 0 and MFW_PROFILE_ST_DATA_NOT_VALID), INSTANT columns = read now (NaN: 0 and
  * DATA_NOT_VALID). Then resets the accumulators and the collected bits and sets the next capture
  * to the first boundary strictly after capture_time. On a store error nothing is reset. */
-int profile_capture(struct profile *p, struct store *s, mfw_ms_t capture_time, uint8_t status,
+int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
                     catalog_read_fn read, void *ctx);
 
-/* If due, captures at profile_boundary(now) (skipping missed boundaries, see above).
+/* If due, captures at mfw_profile_boundary(now) (skipping missed boundaries, see above).
  * Returns 1 when a row was written, 0 when not due, or an error. */
-int profile_tick(struct profile *p, struct store *s, mfw_ms_t now, uint8_t status,
+int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
                  catalog_read_fn read, void *ctx);
 
 /* Rows exposed: min(ring count, depth). */
-uint32_t profile_count(const struct profile *p, const struct store *s);
+uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s);
 
 /* Row index (0 = oldest exposed). MFW_E_RANGE past the end, MFW_E_VERSION when the row was
  * written under another configuration, store errors. */
-int profile_read(const struct profile *p, struct store *s, uint32_t index, struct profile_row *out);
+int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index, struct mfw_profile_row *out);
 
 /* Rows with from <= time <= to: *first and *n (n = 0 when none; *first is then where such a row
  * would be). Bisection over capture times, O(log n) row reads.
  * Rows are in capture order, which is time order unless the clock was set backwards; then the
  * times are not monotonic and the bisection returns one contiguous run [first, first + n) whose
  * rows all lie in [from, to] at its ends but may miss rows of the same times on the other side
- * of the step (they carry PROFILE_ST_CLOCK_ADJUSTED); a client that needs them reads by entry. */
-int profile_find(const struct profile *p, struct store *s, mfw_ms_t from, mfw_ms_t to,
+ * of the step (they carry MFW_PROFILE_ST_CLOCK_ADJUSTED); a client that needs them reads by entry. */
+int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
                  uint32_t *first, uint32_t *n);
 
 /* Clears the buffer (IC 7 method reset). The running interval's accumulators are kept. The meter
  * logs event 254 (load profile cleared) in the standard event log. */
-int profile_clear(struct profile *p, struct store *s);
+int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s);
 
 /* The fixed profiles' configurations. */
 /* LP1 (1.0.99.1.0.255): A+, A-, R+, R- totals; clock and status implicit; 900 s; 3840 deep. */
-void profile_config_lp1(struct profile_config *cfg);
+void mfw_profile_config_lp1(struct mfw_profile_config *cfg);
 /* Daily (1.0.99.2.0.255): A+/A-/R+/R- totals and A+/A- T1..T8 (20 columns); period 0. */
-void profile_config_daily(struct profile_config *cfg);
+void mfw_profile_config_daily(struct mfw_profile_config *cfg);
 /* Billing (0.0.98.1.0.255): A+/A-/R+/R- total and T1..T8, max demand A+/A- (38 columns); period 0. */
-void profile_config_billing(struct profile_config *cfg);
-/* Analysis log (1.0.99.1.1.255, design choice): any n <= PROFILE_ANALYSIS_COLUMNS catalogue ids
+void mfw_profile_config_billing(struct mfw_profile_config *cfg);
+/* Analysis log (1.0.99.1.1.255, design choice): any n <= MFW_PROFILE_ANALYSIS_COLUMNS catalogue ids
  * (ids == NULL: the default 16: U, I, P+, P- per phase, frequency, P+ total, PF total,
- * neutral current); depth 0 = PROFILE_ANALYSIS_DEPTH. MFW_E_ARG for n = 0 or n > 16 or an unknown
+ * neutral current); depth 0 = MFW_PROFILE_ANALYSIS_DEPTH. MFW_E_ARG for n = 0 or n > 16 or an unknown
  * id; MFW_E_RANGE for a bad period. */
-int profile_config_analysis(struct profile_config *cfg, const uint16_t *ids, unsigned n,
+int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                             uint32_t capture_period_s, uint32_t depth);
 
 #endif /* METERFW_METER_PROFILE_H */

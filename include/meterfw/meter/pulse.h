@@ -9,7 +9,7 @@
 
 #include "meterfw/base/time.h"
 
-struct pulse_output {
+struct mfw_pulse_output {
     uint64_t uwh_per_pulse;  /* 1e9 / constant */
     uint64_t acc_uwh;        /* energy not yet turned into a pulse (< uwh_per_pulse) */
     uint32_t owed;           /* whole pulses due but not yet shown */
@@ -21,10 +21,10 @@ struct pulse_output {
 };
 
 /* imp_per_kwh > 0 and must divide 1e9 for an exact constant (1000, 10000, 500, ... all do). */
-int pulse_init(struct pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms);
-void pulse_add(struct pulse_output *p, uint64_t uwh);
+int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms);
+void mfw_pulse_add(struct mfw_pulse_output *p, uint64_t uwh);
 /* Advances the output to `now` and returns the level it should have. Call at least every few ms
- * of the pulse width for accurate timing (meter_tick does). */
-bool pulse_update(struct pulse_output *p, mfw_ms_t now);
+ * of the pulse width for accurate timing (mfw_meter_tick does). */
+bool mfw_pulse_update(struct mfw_pulse_output *p, mfw_ms_t now);
 
 #endif /* METERFW_METER_PULSE_H */

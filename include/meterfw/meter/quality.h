@@ -29,8 +29,8 @@
  * (0.0.96.7.20.255, default 180 s: EN 50160 long interruption > 3 min). The meter decides which
  * records it writes (IDIS/DSMR logs keep the long ones only).
  *
- * When all phases fail the meter itself stops: it calls quality_power_down at its power-fail
- * warning and quality_power_up at restart; every phase then gets one power-failure record from
+ * When all phases fail the meter itself stops: it calls mfw_quality_power_down at its power-fail
+ * warning and mfw_quality_power_up at restart; every phase then gets one power-failure record from
  * the power-down time (or from the earlier start of a missing voltage already under way on that
  * phase) to the power-up time.
  */
@@ -46,17 +46,17 @@
 #include "meterfw/base/time.h"
 
 /* IDIS power quality event codes (references/idis-objects.md §6.1); + phase index 0..2. */
-#define QUALITY_CODE_UNDER_L1 76u
-#define QUALITY_CODE_OVER_L1 79u
-#define QUALITY_CODE_MISSING_L1 82u
-#define QUALITY_CODE_NORMAL_L1 85u
+#define MFW_QUALITY_CODE_UNDER_L1 76u
+#define MFW_QUALITY_CODE_OVER_L1 79u
+#define MFW_QUALITY_CODE_MISSING_L1 82u
+#define MFW_QUALITY_CODE_NORMAL_L1 85u
 
-/* Most events one quality_window call can produce: per phase a sag, a swell and a missing
+/* Most events one mfw_quality_window call can produce: per phase a sag, a swell and a missing
  * voltage start, a power-failure record and a voltage-normal event. With cap >= this no event
  * is ever dropped. */
-#define QUALITY_EVENTS_MAX (5u * MFW_PHASES_MAX)
+#define MFW_QUALITY_EVENTS_MAX (5u * MFW_PHASES_MAX)
 
-struct quality_config {
+struct mfw_quality_config {
     uint8_t phases;            /* 1..MFW_PHASES_MAX */
     double un_v;               /* nominal voltage Un, 230 V */
     double sag_v;              /* 207 V = -10 % Un (EN 50160; references/metrology.md §4.4) */
@@ -69,13 +69,13 @@ struct quality_config {
     uint32_t long_failure_s;   /* 180 (0.0.96.7.20.255) */
 };
 
-enum quality_kind {
-    QUALITY_EV_VOLTAGE = 0,       /* power quality log entry, code 76..87 */
-    QUALITY_EV_POWER_FAILURE = 1, /* power failure log entry */
+enum mfw_quality_kind {
+    MFW_QUALITY_EV_VOLTAGE = 0,       /* power quality log entry, code 76..87 */
+    MFW_QUALITY_EV_POWER_FAILURE = 1, /* power failure log entry */
 };
 
-struct quality_event {
-    enum quality_kind kind;
+struct mfw_quality_event {
+    enum mfw_quality_kind kind;
     uint8_t code;         /* 76..87; 0 for a power-failure record */
     uint8_t phase;        /* 0 = L1 */
     mfw_ms_t time;        /* log time stamp: start for 76..84, end for 85..87 and power failures */
@@ -88,7 +88,7 @@ struct quality_event {
 };
 
 /* One limit detector of one phase. */
-struct quality_cond {
+struct mfw_quality_cond {
     bool active;              /* in the condition (maybe not yet for the time threshold) */
     bool qualified;           /* held for the time threshold: logged and counted */
     mfw_ms_t start;
@@ -98,8 +98,8 @@ struct quality_cond {
     double last_magnitude_v;  /* 1.0.32.34 / .38 / .42: min (sag, missing) or max (swell) */
 };
 
-struct quality_phase {
-    struct quality_cond sag, swell, missing;
+struct mfw_quality_phase {
+    struct mfw_quality_cond sag, swell, missing;
     bool episode;             /* a logged condition is open: 85..87 due when it ends */
     mfw_ms_t ep_start;
     double ep_min, ep_max;
@@ -110,42 +110,42 @@ struct quality_phase {
     uint32_t last_long_s;     /* 0.0.96.7.16..18 duration of the last long failure, s */
 };
 
-struct quality {
-    struct quality_config cfg;
-    struct quality_phase ph[MFW_PHASES_MAX];
+struct mfw_quality {
+    struct mfw_quality_config cfg;
+    struct mfw_quality_phase ph[MFW_PHASES_MAX];
     uint32_t failures_all;    /* 0.0.96.7.0  power failures in all phases */
     uint32_t long_all;        /* 0.0.96.7.5  long power failures in all phases */
     uint32_t failures_any;    /* 0.0.96.7.21 power failures in any phase (DSMR P1) */
     uint32_t long_any;        /* 0.0.96.7.9  long power failures in any phase */
     uint32_t last_long_all_s; /* 0.0.96.7.15 duration of the last long failure (all phases), s */
     uint32_t last_long_any_s; /* 0.0.96.7.19 duration of the last long failure (any phase), s */
-    bool down;                /* quality_power_down was called, power_up not yet */
+    bool down;                /* mfw_quality_power_down was called, power_up not yet */
     mfw_ms_t down_time;
     uint32_t dropped;         /* events lost to a too small out buffer */
 };
 
 /* Defaults for Un = 230 V and the given number of phases (values in quality_config). */
-void quality_default_config(struct quality_config *cfg, uint8_t phases);
+void mfw_quality_default_config(struct mfw_quality_config *cfg, uint8_t phases);
 /* MFW_OK, MFW_E_ARG (NULL, phases out of range), MFW_E_RANGE (thresholds not ordered
  * 0 < missing < sag < un < swell, hysteresis negative or not smaller than the gaps). */
-int quality_init(struct quality *q, const struct quality_config *cfg);
+int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg);
 
 /* One measurement window that ended at `now`. Writes up to cap events to out (beyond that they
  * are counted in q->dropped) and returns the number written. */
-size_t quality_window(struct quality *q, const struct metrology_values *v, mfw_ms_t now,
-                      struct quality_event *out, size_t cap);
+size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_values *v, mfw_ms_t now,
+                      struct mfw_quality_event *out, size_t cap);
 
 /* The meter is losing its supply (all phases): remember the time. */
-void quality_power_down(struct quality *q, mfw_ms_t now);
+void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now);
 /* The meter runs again. Without a preceding power_down: returns 0. Otherwise writes one
  * power-failure record per phase (and a voltage-normal event first for a phase whose logged
  * condition was still open), counts the failures, clears the detectors, and returns the number
  * of events. rtc_valid false: the time of `now` is not trustworthy, the records carry
  * duration_valid = false and do not count as long failures. */
-size_t quality_power_up(struct quality *q, mfw_ms_t now, bool rtc_valid,
-                        struct quality_event *out, size_t cap);
+size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
+                        struct mfw_quality_event *out, size_t cap);
 
 /* Clears the min/max voltage seen (at the end of a billing period). */
-void quality_reset_minmax(struct quality *q);
+void mfw_quality_reset_minmax(struct mfw_quality *q);
 
 #endif /* METERFW_METER_QUALITY_H */

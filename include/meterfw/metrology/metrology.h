@@ -25,37 +25,37 @@
 #include "meterfw/base/options.h"
 
 /* One sample set from the analog front end: signed 24-bit ADC codes in int32. */
-struct adc_frame {
+struct mfw_adc_frame {
     int32_t v[MFW_PHASES_MAX];
     int32_t i[MFW_PHASES_MAX];
     int32_t i_n; /* neutral current channel */
 };
 
 /* Energy quantities kept per phase and in total. */
-enum energy_qty {
-    EQ_AP = 0, /* A+  active import  (OBIS C=1)  */
-    EQ_AM,     /* A-  active export  (C=2)       */
-    EQ_RP,     /* R+  reactive QI+QII (C=3)      */
-    EQ_RM,     /* R-  reactive QIII+QIV (C=4)    */
-    EQ_RQ1,    /* reactive in quadrant I (C=5)   */
-    EQ_RQ2,    /* quadrant II (C=6)              */
-    EQ_RQ3,    /* quadrant III (C=7)             */
-    EQ_RQ4,    /* quadrant IV (C=8)              */
-    EQ_COUNT
+enum mfw_energy_qty {
+    MFW_EQ_AP = 0, /* A+  active import  (OBIS C=1)  */
+    MFW_EQ_AM,     /* A-  active export  (C=2)       */
+    MFW_EQ_RP,     /* R+  reactive QI+QII (C=3)      */
+    MFW_EQ_RM,     /* R-  reactive QIII+QIV (C=4)    */
+    MFW_EQ_RQ1,    /* reactive in quadrant I (C=5)   */
+    MFW_EQ_RQ2,    /* quadrant II (C=6)              */
+    MFW_EQ_RQ3,    /* quadrant III (C=7)             */
+    MFW_EQ_RQ4,    /* quadrant IV (C=8)              */
+    MFW_EQ_COUNT
 };
 
 /* How phase energies add up to the total registers of a polyphase meter. */
-enum summation {
+enum mfw_summation {
     /* Vector (net) summation: the phase powers are added first and the sum is routed by its
      * sign, as a 3-element Ferraris meter or EN 50470-3 type test sees it. DEFAULT. */
-    SUM_VECTOR = 0,
+    MFW_SUM_VECTOR = 0,
     /* Per-phase ("individual import/export", Kamstrup TD §3.2.2): each phase is routed by its own
      * sign and the totals are the sums of the per-phase registers. */
-    SUM_PER_PHASE = 1,
+    MFW_SUM_PER_PHASE = 1,
 };
 
 /* Per-phase calibration: raw ADC units to physical units. */
-struct metrology_cal_phase {
+struct mfw_metrology_cal_phase {
     double v_gain;        /* volts per ADC code */
     double i_gain;        /* amps per ADC code */
     double i_delay_s;     /* current-channel delay relative to voltage (s); positive = lags.
@@ -66,19 +66,19 @@ struct metrology_cal_phase {
     double q_offset;      /* var subtracted from Q */
 };
 
-struct metrology_config {
+struct mfw_metrology_config {
     uint8_t phases;        /* 1 (162M) or 3 (382M) */
     uint32_t fs_hz;        /* sample rate of the sample sets, e.g. 4000 or 8000 */
     uint8_t f_nominal_hz;  /* 50 or 60 */
-    enum summation summation;
+    enum mfw_summation summation;
     double creep_current_a;   /* below this Irms a phase registers nothing */
     double voltage_present_v; /* a phase below this voltage counts as absent (no ZC reference) */
-    struct metrology_cal_phase cal[MFW_PHASES_MAX];
+    struct mfw_metrology_cal_phase cal[MFW_PHASES_MAX];
     double i_n_gain;          /* amps per code of the neutral channel */
 };
 
 /* One window's readings of a phase. */
-struct phase_values {
+struct mfw_phase_values {
     double vrms, irms;   /* V, A */
     double p, q, s;      /* W (total), var (fundamental), VA */
     double p1;           /* fundamental active power, W */
@@ -91,12 +91,12 @@ struct phase_values {
 };
 
 /* Everything one measurement window produced. */
-struct metrology_values {
+struct mfw_metrology_values {
     uint32_t seq;          /* window counter, increments per window */
     double duration_s;     /* length of the window */
     double freq_hz;        /* line frequency, from interpolated zero crossings */
     bool freq_locked;      /* false when no phase has voltage: nominal frequency is assumed */
-    struct phase_values ph[MFW_PHASES_MAX];
+    struct mfw_phase_values ph[MFW_PHASES_MAX];
     double i_n;            /* neutral current rms, A */
     double p, q, s;        /* totals (vector sum of P and Q, arithmetic sum of S) */
     double vrms_cycle_min[MFW_PHASES_MAX]; /* lowest one-cycle rms voltage within the window */
@@ -105,14 +105,14 @@ struct metrology_values {
 
 /* Integer energy handed to the meter: microwatt-hours (or microvar-hours). A uint64 in uWh
  * holds 1.8e10 kWh, 1500 times the 20-year energy of a 3x100 A meter at 115 % Un. */
-struct energy_delta {
-    uint64_t uwh[MFW_PHASES_MAX + 1][EQ_COUNT]; /* [phase] and [MFW_PHASES_MAX] = total */
+struct mfw_energy_delta {
+    uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* [phase] and [MFW_PHASES_MAX] = total */
 };
-#define ENERGY_TOTAL MFW_PHASES_MAX
+#define MFW_ENERGY_TOTAL MFW_PHASES_MAX
 
 /* Fast fidelity: quantities of a block of line cycles, computed elsewhere (e.g. analytically
  * from a scenario), fed to the same energy and reading logic instead of samples. */
-struct metrology_block {
+struct mfw_metrology_block {
     double duration_s;
     double freq_hz;
     struct {
@@ -123,21 +123,21 @@ struct metrology_block {
 };
 
 /* Raw sums of one window, kept for calibration (before gains are applied). */
-struct metrology_raw_phase {
+struct mfw_metrology_raw_phase {
     double v2, i2;   /* mean square of the AC part, codes^2 */
     double p;        /* mean v*i, codes^2 */
     double v1_re, v1_im, i1_re, i1_im; /* fundamental phasors, rms codes */
 };
 
-struct metro_acc {          /* per-phase accumulators of the per-sample path */
+struct mfw_metrology_acc {          /* per-phase accumulators of the per-sample path */
     int64_t sv, si;         /* sum v, sum i */
     int64_t svv, sii, svi;  /* sum v^2, i^2, v*i */
     int64_t svc, svs, sic, sis; /* sum v*cos, v*sin, i*cos, i*sin (reference in Q15) */
     int64_t svd;            /* sum v(n-1)*(i(n)-i(n-2)): harmonic phase correction */
 };
 
-struct metrology {
-    struct metrology_config cfg;
+struct mfw_metrology {
+    struct mfw_metrology_config cfg;
     /* per-sample state */
     uint32_t theta;          /* phase of the reference oscillator, 2^32 = one cycle */
     uint32_t theta_inc;      /* per-sample increment, locked to the measured frequency */
@@ -148,10 +148,10 @@ struct metrology {
     int32_t hist_v[MFW_PHASES_MAX], hist_i1[MFW_PHASES_MAX], hist_i2[MFW_PHASES_MAX];
     uint32_t cycle_max;      /* a cycle with no crossing ends after this many samples */
     uint32_t cyc_n;          /* samples in the current cycle */
-    struct metro_acc cyc[MFW_PHASES_MAX];  /* current line cycle */
+    struct mfw_metrology_acc cyc[MFW_PHASES_MAX];  /* current line cycle */
     int64_t cyc_snn, cyc_sn;
     /* window state */
-    struct metro_acc win[MFW_PHASES_MAX];
+    struct mfw_metrology_acc win[MFW_PHASES_MAX];
     int64_t win_snn, win_sn;
     uint32_t win_n;          /* samples in the window */
     uint8_t win_cycles;      /* completed cycles in the window */
@@ -164,42 +164,42 @@ struct metrology {
     double cyc_vmin[MFW_PHASES_MAX], cyc_vmax[MFW_PHASES_MAX]; /* one-cycle rms extremes */
     double freq_hz;          /* last measured frequency */
     /* energy not yet handed out */
-    double carry_nwh[MFW_PHASES_MAX + 1][EQ_COUNT]; /* sub-uWh remainder in nWh, carried */
-    struct energy_delta pending;
+    double carry_nwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* sub-uWh remainder in nWh, carried */
+    struct mfw_energy_delta pending;
     /* outputs */
-    struct metrology_values values;
-    struct metrology_raw_phase raw[MFW_PHASES_MAX];
-    bool fresh;              /* a new window completed since metrology_read() */
+    struct mfw_metrology_values values;
+    struct mfw_metrology_raw_phase raw[MFW_PHASES_MAX];
+    bool fresh;              /* a new window completed since mfw_metrology_read() */
 };
 
 /* Fill cfg with defaults for a meter of `phases` phases at fs_hz and f_nominal_hz (unity gains:
  * one code = 1 V / 1 A until calibrated). */
-void metrology_default_config(struct metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
+void mfw_metrology_default_config(struct mfw_metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
                               uint8_t f_nominal_hz);
 
 /* Returns MFW_OK or MFW_E_ARG for an impossible configuration. */
-int metrology_init(struct metrology *mt, const struct metrology_config *cfg);
+int mfw_metrology_init(struct mfw_metrology *mt, const struct mfw_metrology_config *cfg);
 
 /* Per-sample path: bounded time, integer arithmetic, no allocation. Completes windows as the
  * data passes their ends. */
-void metrology_samples(struct metrology *mt, const struct adc_frame *f, size_t n);
+void mfw_metrology_samples(struct mfw_metrology *mt, const struct mfw_adc_frame *f, size_t n);
 
 /* Fast fidelity: account a block of cycles with known quantities (same energy routing, creep and
  * readings as the sample path). */
-void metrology_block(struct metrology *mt, const struct metrology_block *b);
+void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_block *b);
 
 /* Closes the open window now, with what it holds (a partial window, frequency not updated), so
  * that its energy reaches the registers: before a planned shutdown or a power-fail save. */
-void metrology_flush(struct metrology *mt);
+void mfw_metrology_flush(struct mfw_metrology *mt);
 
 /* True (and copies the values) if a window completed since the last call. */
-bool metrology_read(struct metrology *mt, struct metrology_values *out);
+bool mfw_metrology_read(struct mfw_metrology *mt, struct mfw_metrology_values *out);
 
 /* Moves the whole uWh accumulated since the last call into d (d is overwritten). The sub-uWh
  * remainder stays inside: nothing is ever dropped. */
-void metrology_drain(struct metrology *mt, struct energy_delta *d);
+void mfw_metrology_drain(struct mfw_metrology *mt, struct mfw_energy_delta *d);
 
 /* Raw sums of the last window (for calibration). */
-const struct metrology_raw_phase *metrology_raw(const struct metrology *mt, unsigned phase);
+const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt, unsigned phase);
 
 #endif /* METERFW_METROLOGY_METROLOGY_H */

@@ -6,20 +6,20 @@
  * a prefix (or any subset of bits) cleared, a torn erase leaves the sector partly erased.
  *
  * The flash is split into AREAS (contiguous sector ranges), each of one kind:
- *  - STORE_RECORDS: a log of whole records of up to entry_size bytes (the meter's state, its
- *    configuration). store_record_read() returns the newest complete record; a record either is
+ *  - MFW_STORE_RECORDS: a log of whole records of up to entry_size bytes (the meter's state, its
+ *    configuration). mfw_store_record_read() returns the newest complete record; a record either is
  *    there whole or not at all. Writing appends; when a sector is full the next one (round robin)
  *    is erased first, so the newest record always survives a cut during the erase.
- *  - STORE_RING: fixed-size entries of entry_size bytes (profile buffers, event logs), oldest
+ *  - MFW_STORE_RING: fixed-size entries of entry_size bytes (profile buffers, event logs), oldest
  *    dropped a sector at a time when the ring is full. Entries are numbered by a sequence that
  *    only a complete entry consumes, so after any cut the entries are an intact prefix of what
  *    was appended: no torn, invented or duplicated entry. Reading entry i is a binary search by
  *    sequence number over the slots (O(log n) flash reads, never a scan).
  *
  * Every record and entry carries a CRC-32, a sequence number, and every sector a header with the
- * area's format version; store_mount() recovers all areas after any cut by reading the sector
+ * area's format version; mfw_store_mount() recovers all areas after any cut by reading the sector
  * headers and the slots of the newest sector only (plus one binary search per ring).
- * No heap; the struct store is owned by the caller; reads use a small stack buffer. */
+ * No heap; the struct mfw_store is owned by the caller; reads use a small stack buffer. */
 #ifndef METERFW_STORE_STORE_H
 #define METERFW_STORE_STORE_H
 
@@ -29,17 +29,17 @@
 
 #include "meterfw/hal/hal.h"
 
-#ifndef STORE_AREAS_MAX
-#define STORE_AREAS_MAX 16
+#ifndef MFW_STORE_AREAS_MAX
+#define MFW_STORE_AREAS_MAX 16
 #endif
 
-enum store_kind {
-    STORE_RECORDS = 0,
-    STORE_RING = 1,
+enum mfw_store_kind {
+    MFW_STORE_RECORDS = 0,
+    MFW_STORE_RING = 1,
 };
 
-struct store_area_cfg {
-    uint8_t kind;          /* enum store_kind */
+struct mfw_store_area_config {
+    uint8_t kind;          /* enum mfw_store_kind */
     uint8_t version;       /* format version of what the area holds; a sector written with another
                             * version reads as empty (MFW_E_VERSION is reported by mount stats) */
     uint16_t first_sector;
@@ -47,16 +47,16 @@ struct store_area_cfg {
     uint16_t entry_size;   /* RING: bytes per entry; RECORDS: largest record */
 };
 
-struct store_cfg {
+struct mfw_store_config {
     uint32_t sector_size;  /* bytes, e.g. 4096 */
     uint32_t sector_count;
     uint16_t prog_size;    /* program granularity, a power of two from 1 to 256 */
     uint8_t n_areas;
-    struct store_area_cfg area[STORE_AREAS_MAX];
+    struct mfw_store_area_config area[MFW_STORE_AREAS_MAX];
 };
 
-/* Run-time position of one area (filled by store_mount). */
-struct store_area {
+/* Run-time position of one area (filled by mfw_store_mount). */
+struct mfw_store_area {
     uint16_t head_sector;    /* sector being written (index within the area) */
     uint32_t head_offset;    /* next free byte in it */
     uint32_t sector_seq;     /* sequence number of the head sector's header */
@@ -72,47 +72,47 @@ struct store_area {
     uint16_t used_sectors;
 };
 
-struct store_stats {
+struct mfw_store_stats {
     uint32_t progs, erases, bytes_programmed;
     uint32_t torn_found;     /* damaged records/entries/sectors seen at mount (then skipped) */
     uint32_t version_mismatch; /* added: sectors whose header is this area's but of another
                                 * format version (MFW_E_VERSION); they read as empty */
 };
 
-struct store {
-    const struct hal *hal;
-    struct store_cfg cfg;
-    struct store_area a[STORE_AREAS_MAX];
-    struct store_stats stats;
+struct mfw_store {
+    const struct mfw_hal *hal;
+    struct mfw_store_config cfg;
+    struct mfw_store_area a[MFW_STORE_AREAS_MAX];
+    struct mfw_store_stats stats;
 };
 
 /* Checks the layout (MFW_E_ARG), then recovers every area from the flash. A blank flash (all
  * 0xFF) mounts as empty areas. MFW_E_IO if the HAL fails. */
-int store_mount(struct store *s, const struct store_cfg *cfg, const struct hal *hal);
+int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg, const struct mfw_hal *hal);
 
 /* RECORDS areas. write: MFW_E_RANGE if len > entry_size. read: MFW_E_STATE if the area holds no
  * record, MFW_E_NOSPACE if cap is too small; *len gets the record's length. */
-int store_record_write(struct store *s, unsigned area, const void *data, size_t len);
-int store_record_read(struct store *s, unsigned area, void *buf, size_t cap, size_t *len);
+int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data, size_t len);
+int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t cap, size_t *len);
 /* Erase ahead: if the next record of len bytes would need a sector erase, does that erase (and
- * writes the new sector's header) now, so that the next store_record_write only programs. A
+ * writes the new sector's header) now, so that the next mfw_store_record_write only programs. A
  * meter calls it after each state save, so that its power-fail save never waits for an erase. */
-int store_record_prepare(struct store *s, unsigned area, size_t len);
+int mfw_store_record_prepare(struct mfw_store *s, unsigned area, size_t len);
 
 /* RING areas. index 0 is the oldest entry kept; count() entries are readable.
  * capacity(): entries the ring always keeps (it may keep more until the next sector erase). */
-int store_ring_append(struct store *s, unsigned area, const void *entry);
-uint32_t store_ring_count(const struct store *s, unsigned area);
-uint32_t store_ring_capacity(const struct store *s, unsigned area);
-int store_ring_read(struct store *s, unsigned area, uint32_t index, void *entry);
+int mfw_store_ring_append(struct mfw_store *s, unsigned area, const void *entry);
+uint32_t mfw_store_ring_count(const struct mfw_store *s, unsigned area);
+uint32_t mfw_store_ring_capacity(const struct mfw_store *s, unsigned area);
+int mfw_store_ring_read(struct mfw_store *s, unsigned area, uint32_t index, void *entry);
 /* Sequence number of entry index (for callers that remember positions across appends). */
-uint32_t store_ring_first_seq(const struct store *s, unsigned area);
+uint32_t mfw_store_ring_first_seq(const struct mfw_store *s, unsigned area);
 /* Drops every entry; sequence numbers keep counting (one sector erase + one header program,
  * atomic: after a cut the ring is either cleared or not). */
-int store_ring_clear(struct store *s, unsigned area);
+int mfw_store_ring_clear(struct mfw_store *s, unsigned area);
 
 /* After any MFW_E_IO from a write (record write, append, clear) the in-RAM position of that area
- * may not match the flash: call store_mount() again before the next write (a power cut does
+ * may not match the flash: call mfw_store_mount() again before the next write (a power cut does
  * exactly that). */
 
 #endif /* METERFW_STORE_STORE_H */
