@@ -85,7 +85,7 @@ static void load(uint32_t i, struct mfw_metrology_block *b, uint8_t phases)
 /* The settings change: a passive calendar (all T4) activated at midnight three days later. */
 static void new_settings(const struct mfw_meter *m, struct mfw_meter_settings *s, uint32_t tick)
 {
-    *s = m->set;
+    *s = m->settings;
     s->tou.passive = s->tou.active;
     struct mfw_tou_calendar *c = &s->tou.passive;
     for (unsigned d = 0; d < c->n_days; d++)
@@ -142,12 +142,12 @@ static void record(const struct rig *r, struct tick_ref *t)
 {
     const struct mfw_meter *m = &r->m;
     t->ops = r->emu.ops;
-    t->truth = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    t->truth = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     t->saved = m->saved_uwh;
-    t->lp = mfw_profile_count(&m->prof[MFW_PROF_LP1], &m->store);
-    t->daily = mfw_profile_count(&m->prof[MFW_PROF_DAILY], &m->store);
+    t->lp = mfw_profile_count(&m->profiles[MFW_PROF_LP1], &m->store);
+    t->daily = mfw_profile_count(&m->profiles[MFW_PROF_DAILY], &m->store);
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
-        t->ev[k] = mfw_eventlog_count(&m->ev, &m->store, (enum mfw_eventlog_id)k);
+        t->ev[k] = mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)k);
 }
 
 struct reference {
@@ -186,12 +186,12 @@ static void restore(struct rig *r, const struct snapshot *s)
 
 static int read_rows(struct rig *r, unsigned prof, struct mfw_profile_row **out, uint32_t *n)
 {
-    *n = mfw_profile_count(&r->m.prof[prof], &r->m.store);
+    *n = mfw_profile_count(&r->m.profiles[prof], &r->m.store);
     *out = calloc(*n ? *n : 1, sizeof(**out));
     if (!*out)
         return MFW_E_NOSPACE;
     for (uint32_t k = 0; k < *n; k++) {
-        int rc = mfw_profile_read(&r->m.prof[prof], &r->m.store, k, &(*out)[k]);
+        int rc = mfw_profile_read(&r->m.profiles[prof], &r->m.store, k, &(*out)[k]);
         if (rc != MFW_OK)
             return rc;
     }
@@ -224,13 +224,13 @@ static int fail(struct pc_result *res, uint64_t cut, const char *what)
 static int check_prefix_rows(struct rig *r, unsigned prof, const struct mfw_profile_row *ref,
                              uint32_t must, uint32_t may)
 {
-    uint32_t n = mfw_profile_count(&r->m.prof[prof], &r->m.store);
+    uint32_t n = mfw_profile_count(&r->m.profiles[prof], &r->m.store);
     if (n < must)
         return -1;
     mfw_ms_t last = INT64_MIN;
     for (uint32_t k = 0; k < n; k++) {
         struct mfw_profile_row row;
-        if (mfw_profile_read(&r->m.prof[prof], &r->m.store, k, &row) != MFW_OK)
+        if (mfw_profile_read(&r->m.profiles[prof], &r->m.store, k, &row) != MFW_OK)
             return -2;
         if (k < must && !rows_equal(&row, &ref[k]))
             return -3;
@@ -289,7 +289,7 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     if (mfw_meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
         return fail(res, cut, "meter_init failed after the cut");
     const struct mfw_meter *m = &r->m;
-    uint64_t restored = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    uint64_t restored = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     if (restored != before->saved && restored != after->saved)
         return fail(res, cut, "restored energy is not the last saved state");
     if (restored > after->truth)
@@ -304,12 +304,12 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     if (check_prefix_rows(r, MFW_PROF_DAILY, ref->daily, before->daily, after->daily) != 0)
         return fail(res, cut, "daily profile is not an intact prefix");
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
-        uint32_t n = mfw_eventlog_count(&m->ev, &r->m.store, (enum mfw_eventlog_id)l);
+        uint32_t n = mfw_eventlog_count(&m->events, &r->m.store, (enum mfw_eventlog_id)l);
         if (n < before->ev[l])
             return fail(res, cut, "an event log lost entries");
         for (uint32_t k = 0; k < before->ev[l]; k++) {
             struct mfw_eventlog_entry e;
-            if (mfw_eventlog_read(&m->ev, &r->m.store, (enum mfw_eventlog_id)l, k, &e) != MFW_OK ||
+            if (mfw_eventlog_read(&m->events, &r->m.store, (enum mfw_eventlog_id)l, k, &e) != MFW_OK ||
                 !events_equal(&e, &ref->ev[l][k]))
                 return fail(res, cut, "an event log is not an intact prefix");
         }
@@ -317,7 +317,7 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     /* the passive calendar is the one of before or after the settings change (compared by
      * their canonical encoding: struct padding differs between copies) */
     bool cfg_ok =
-        same_passive(&m->set.tou, &ref->tou_old) || same_passive(&m->set.tou, &ref->tou_new);
+        same_passive(&m->settings.tou, &ref->tou_old) || same_passive(&m->settings.tou, &ref->tou_new);
     if (!cfg_ok)
         return fail(res, cut, "configuration is neither the old nor the new one");
     /* it goes on: 2 hours more without a store error, registers growing */
@@ -326,7 +326,7 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         step(r, w, k);
     if (r->m.store_errors != errors)
         return fail(res, cut, "store errors after the reboot");
-    if (r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] < restored)
+    if (r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] < restored)
         return fail(res, cut, "registers went backwards after the reboot");
     return 0;
 }
@@ -371,7 +371,7 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
     double cp = r->cfg.checkpoint_wh, pm = p_max * r->cfg.checkpoint_min_s / 3600.0;
     res->bound_wh = (cp > pm ? cp : pm) + p_max * TICK_MS / 3600000.0;
 
-    ref->tou_old = r->m.set.tou;
+    ref->tou_old = r->m.settings.tou;
     record(r, &ref->start);
     for (uint32_t i = 0; i < w->ticks; i++) {
         if (i % SNAPSHOT_TICKS == 0)
@@ -379,7 +379,7 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
         step(r, w, i);
         record(r, &ref->tick[i]);
         if (i == w->settings_tick)
-            ref->tou_new = r->m.set.tou;
+            ref->tou_new = r->m.settings.tou;
     }
     res->ops_total = r->emu.ops;
     if (r->m.store_errors != 0) {
@@ -395,10 +395,10 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
     read_rows(r, MFW_PROF_LP1, &ref->lp, &ref->n_lp);
     read_rows(r, MFW_PROF_DAILY, &ref->daily, &ref->n_daily);
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
-        ref->n_ev[l] = mfw_eventlog_count(&r->m.ev, &r->m.store, (enum mfw_eventlog_id)l);
+        ref->n_ev[l] = mfw_eventlog_count(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l);
         ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
         for (uint32_t k = 0; k < ref->n_ev[l]; k++)
-            mfw_eventlog_read(&r->m.ev, &r->m.store, (enum mfw_eventlog_id)l, k, &ref->ev[l][k]);
+            mfw_eventlog_read(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l, k, &ref->ev[l][k]);
     }
 
     uint64_t first = ref->start.ops + 1, last = res->ops_total;

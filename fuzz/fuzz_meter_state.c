@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (mfw_meter_init(&base, &cfg, &no_flash, 1767225600000LL) != MFW_OK)
         abort();
     for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
-        base.reg.uwh[MFW_ENERGY_TOTAL][q] = 1000003ull * (q + 1);
+        base.registers.uwh[MFW_ENERGY_TOTAL][q] = 1000003ull * (q + 1);
     const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     uint8_t buf[MFW_METER_CONFIG_MAX];
     size_t n;
@@ -48,7 +48,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     if (dir)
         write_seed(dir, "state-valid.bin", buf, n);
-    if (mfw_meter_state_encode_settings(&base.set, buf, sizeof buf, &n) != MFW_OK)
+    if (mfw_meter_state_encode_settings(&base.settings, buf, sizeof buf, &n) != MFW_OK)
         abort();
     if (dir)
         write_seed(dir, "config-valid.bin", buf, n);
@@ -76,12 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* whatever was accepted must be savable again */
     }
 
-    struct mfw_meter_settings s = base.set;
+    struct mfw_meter_settings s = base.settings;
     rc = mfw_meter_state_decode_settings(&s, copy, size);
     if (rc != MFW_OK) {
         if (rc != MFW_E_FORMAT && rc != MFW_E_VERSION && rc != MFW_E_RANGE)
             abort();
-        if (memcmp(&s, &base.set, sizeof s) != 0)
+        if (memcmp(&s, &base.settings, sizeof s) != 0)
             abort(); /* a rejected record changed the settings */
     }
     free(copy);

@@ -87,7 +87,7 @@ static void setup(void)
     if (mfw_meter_init(&rig->m, &rig->cfg, &rig->hal, T0) != MFW_OK || !rig->m.persistent)
         abort();
     run(&rig->m, T0, T0 + 6 * 60 * MIN_MS);
-    rig->set0 = rig->m.set;
+    rig->set0 = rig->m.settings;
     rig->offset0 = rig->m.clock.offset_ms;
 }
 
@@ -101,13 +101,13 @@ struct snap {
 static void take(struct snap *s)
 {
     struct mfw_meter *m = &rig->m;
-    s->set = m->set;
+    s->set = m->settings;
     s->offset = m->clock.offset_ms;
-    s->reg = m->reg;
+    s->reg = m->registers;
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        s->rows[k] = mfw_profile_count(&m->prof[k], &m->store);
+        s->rows[k] = mfw_profile_count(&m->profiles[k], &m->store);
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
-        s->rows[MFW_PROF_COUNT + k] = mfw_eventlog_count(&m->ev, &m->store, (enum mfw_eventlog_id)k);
+        s->rows[MFW_PROF_COUNT + k] = mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)k);
 }
 
 static void decoders(const uint8_t *p, size_t n)
@@ -166,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct mfw_meter *m = &rig->m;
     /* the same starting point for every input */
-    if (memcmp(&m->set, &rig->set0, sizeof m->set) != 0 &&
+    if (memcmp(&m->settings, &rig->set0, sizeof m->settings) != 0 &&
         mfw_meter_apply_settings(m, &rig->set0) != MFW_OK)
         abort();
     if (m->clock.offset_ms != rig->offset0)

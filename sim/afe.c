@@ -129,7 +129,7 @@ int afe_init(struct afe *a, const struct afe_config *c)
         c->adc_bits < 2 || c->adc_bits > 31 || !(c->snr_db >= 0.0) || !isfinite(c->snr_db))
         return MFW_E_ARG;
     memset(a, 0, sizeof *a);
-    a->cfg = *c;
+    a->config = *c;
     a->rng = c->seed;
     double fsc = full_scale_codes(c);
     a->v_code_per_unit = fsc / c->v_full_scale;
@@ -144,7 +144,7 @@ int afe_init(struct afe *a, const struct afe_config *c)
 
 void afe_set(struct afe *a, const struct afe_state *s)
 {
-    const struct afe_config *c = &a->cfg;
+    const struct afe_config *c = &a->config;
     a->st = *s;
     a->t_set = a->t;
     double pa[AFE_ORDER_MAX + 1], pb[AFE_ORDER_MAX + 1];
@@ -241,7 +241,7 @@ static double chan_value(const struct afe_chan *ch, struct afe_powers *pw, doubl
 
 void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
 {
-    const struct afe_config *c = &a->cfg;
+    const struct afe_config *c = &a->config;
     const double fsc = full_scale_codes(c);
     const double dt = 1.0 / (double)c->fs_hz;
     /* The highest order of any channel: powers are computed once per sample and delay. */
@@ -285,12 +285,12 @@ void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
 
 double afe_volts_per_code(const struct afe *a)
 {
-    return a->cfg.v_full_scale / full_scale_codes(&a->cfg);
+    return a->config.v_full_scale / full_scale_codes(&a->config);
 }
 
 double afe_amps_per_code(const struct afe *a)
 {
-    return a->cfg.i_full_scale / full_scale_codes(&a->cfg);
+    return a->config.i_full_scale / full_scale_codes(&a->config);
 }
 
 void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms,

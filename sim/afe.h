@@ -79,7 +79,7 @@ struct afe_chan {
 };
 
 struct afe {
-    struct afe_config cfg;
+    struct afe_config config;
     struct afe_state st;
     double t;                /* seconds since afe_init */
     double cycles;           /* integral of frequency (fundamental phase in cycles), kept in [0,1) */

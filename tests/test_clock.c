@@ -286,7 +286,7 @@ static void config_validation(void **st)
     (void)st;
     struct mfw_clock c;
     mfw_clock_init(&c, NULL, false);
-    struct mfw_clock_config ok = c.cfg, bad;
+    struct mfw_clock_config ok = c.config, bad;
 
     bad = ok, bad.dst_begin.month = 13;
     assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
@@ -309,8 +309,8 @@ static void config_validation(void **st)
     assert_int_equal(mfw_clock_set_config(&c, &bad), MFW_E_RANGE);
     assert_int_equal(mfw_clock_init(&c, &bad, false), MFW_E_RANGE);
     /* Nothing changed. */
-    assert_int_equal(c.cfg.utc_offset_min, 60);
-    assert_int_equal(c.cfg.dst_begin.month, 3);
+    assert_int_equal(c.config.utc_offset_min, 60);
+    assert_int_equal(c.config.dst_begin.month, 3);
 
     /* Accepted: 25 + Sunday (= last Sunday of March, the COSEM way of writing the EU rule) gives
      * the same instants as 0xFE + Sunday; Feb 29 alone is the 28th in a common year. */

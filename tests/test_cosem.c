@@ -230,7 +230,7 @@ static uint32_t check_rows(struct rig *r, const uint8_t *data, size_t len, uint3
     assert_int_equal(mfw_axdr_get_array(&rc, &rows), MFW_OK);
     for (uint32_t i = 0; i < rows; i++) {
         struct mfw_profile_row pr;
-        assert_int_equal(mfw_profile_read(&r->m.prof[MFW_PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
+        assert_int_equal(mfw_profile_read(&r->m.profiles[MFW_PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
         assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 2u + pr.n);
         struct mfw_cosem_datetime dt;
@@ -256,7 +256,7 @@ static void profile_in_blocks(void **st)
     (void)st;
     struct rig *r = rig_new();
     run(&r->m, T0, T0 + 48 * HOUR_MS, 1000.0);
-    uint32_t count = mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store);
+    uint32_t count = mfw_profile_count(&r->m.profiles[MFW_PROF_LP1], &r->m.store);
     assert_true(count >= 190);
     xchg(r, 0, 1, AARQ_LLS); /* client max PDU 256 */
     static uint8_t data[64 * 1024];
@@ -281,7 +281,7 @@ static void profile_in_blocks(void **st)
                   " 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00 01 00",
                   data, sizeof data, 256, &blocks);
     uint32_t first = 0, n = 0;
-    assert_int_equal(mfw_profile_find(&r->m.prof[MFW_PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
+    assert_int_equal(mfw_profile_find(&r->m.profiles[MFW_PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
                                   &n),
                      MFW_OK);
     assert_int_equal(n, 24);
@@ -293,7 +293,7 @@ static void profile_in_blocks(void **st)
                   " 12 00 01 12 00 00",
                   data, sizeof data, 256, &blocks);
     struct mfw_eventlog_entry ev;
-    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, 0, &ev), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, 0, &ev), MFW_OK);
     {
         struct mfw_rcursor rc;
         uint32_t k = 0;
@@ -410,7 +410,7 @@ static void writes_and_methods(void **st)
     run(&r->m, T0, T0 + 2 * HOUR_MS, 500.0);
     xchg(r, 0, 1, AARQ_LLS);
     static struct mfw_meter_settings before;
-    before = r->m.set;
+    before = r->m.settings;
     int64_t offset = r->m.clock.offset_ms;
     /* wrong types: nothing changes */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 02 00 06 00 00 00 01"),
@@ -429,12 +429,12 @@ static void writes_and_methods(void **st)
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 04 00 11 00"), "C5 01 C1 03");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 03 01 00 01 08 00 FF 02 00 15 00 00 00 00 00 00 00 00"),
            "C5 01 C1 03");
-    assert_memory_equal(&before, &r->m.set, sizeof before);
+    assert_memory_equal(&before, &r->m.settings, sizeof before);
     assert_true(r->m.clock.offset_ms == offset);
 
     /* time_zone -120 (UTC+2) */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 03 00 10 FF 88"), "C5 01 C1 00");
-    assert_int_equal(r->m.set.clock.utc_offset_min, 120);
+    assert_int_equal(r->m.settings.clock.utc_offset_min, 120);
     /* shift_time(+10 s) */
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 06 01 10 00 0A"), "C7 01 C1 00 00");
     assert_true(r->m.clock.offset_ms == offset + 10000);
@@ -447,39 +447,39 @@ static void writes_and_methods(void **st)
                    " 02 04 12 00 03 09 06 01 00 20 07 00 FF 0F 02 12 00 00"
                    " 02 04 12 00 03 09 06 01 00 1F 07 00 FF 0F 02 12 00 00"),
            "C5 01 C1 00");
-    assert_int_equal(r->m.set.analysis.n_columns, 2);
-    assert_int_equal(r->m.set.analysis.column[0], MFW_CAT_U_L1);
-    assert_int_equal(r->m.set.analysis.column[1], MFW_CAT_I_L1);
+    assert_int_equal(r->m.settings.analysis.n_columns, 2);
+    assert_int_equal(r->m.settings.analysis.column[0], MFW_CAT_U_L1);
+    assert_int_equal(r->m.settings.analysis.column[1], MFW_CAT_I_L1);
     /* LP1 reset */
-    assert_true(mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store) > 0);
+    assert_true(mfw_profile_count(&r->m.profiles[MFW_PROF_LP1], &r->m.store) > 0);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 07 01 00 63 01 00 FF 01 01 0F 00"), "C7 01 C1 00 00");
-    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_LP1], &r->m.store), 0);
+    assert_int_equal(mfw_profile_count(&r->m.profiles[MFW_PROF_LP1], &r->m.store), 0);
     /* special days: insert index 9 on 05-01 every year with day 3, then delete it */
-    uint8_t ns = r->m.set.tou.n_special;
+    uint8_t ns = r->m.settings.tou.n_special;
     expect(r, xchg(r, 0, 1,
                    "C3 01 C1 00 0B 00 00 0B 00 00 FF 01 01"
                    " 02 03 12 00 09 09 05 FF FF 05 01 FF 11 03"),
            "C7 01 C1 00 00");
-    assert_int_equal(r->m.set.tou.n_special, ns + 1);
+    assert_int_equal(r->m.settings.tou.n_special, ns + 1);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 0B 00 00 0B 00 00 FF 02 01 12 00 09"), "C7 01 C1 00 00");
-    assert_int_equal(r->m.set.tou.n_special, ns);
+    assert_int_equal(r->m.settings.tou.n_special, ns);
     /* billing dates: the 1st and the 15th at 00:00, every month; a 25th hour is refused */
     expect(r, xchg(r, 0, 1,
                    "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 02"
                    " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 01 FF"
                    " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 0F FF"),
            "C5 01 C1 00");
-    assert_int_equal(r->m.set.billing.entries, 2);
-    assert_int_equal(r->m.set.billing.e[1].day_of_month, 15);
+    assert_int_equal(r->m.settings.billing.entries, 2);
+    assert_int_equal(r->m.settings.billing.e[1].day_of_month, 15);
     expect(r, xchg(r, 0, 1,
                    "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 01 02 02 09 04 19 00 00 FF"
                    " 09 05 FF FF FF 01 FF"),
            "C5 01 C1 FA");
-    assert_int_equal(r->m.set.billing.entries, 2);
+    assert_int_equal(r->m.settings.billing.entries, 2);
     /* passive calendar name */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 14 00 00 0D 00 00 FF 06 00 09 03 4E 45 57"),
            "C5 01 C1 00");
-    assert_memory_equal(r->m.set.tou.passive.name.b, "NEW", 3);
+    assert_memory_equal(r->m.settings.tou.passive.name.b, "NEW", 3);
     /* the LLS secret: write-only, then the new password is required */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 0F 00 00 28 00 00 FF 07 00 09 02 41 42"), "C5 01 C1 00");
     mfw_dlms_server_close(&r->s, 0);
@@ -522,7 +522,7 @@ static void demand_register(void **st)
     /* rejected writes change nothing: 1000 s does not divide a day, 16 periods, wrong types,
      * the value is not writable */
     static struct mfw_meter_settings before;
-    before = r->m.set;
+    before = r->m.settings;
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 06 00 00 03 E8"), "C5 01 C1 FA");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 12 00 10"), "C5 01 C1 FA");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 11 02"), "C5 01 C1 0C");
@@ -530,13 +530,13 @@ static void demand_register(void **st)
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 02 00 05 00 00 00 00"), "C5 01 C1 03");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 01 01 12 00 00"), "C7 01 C1 0C 00");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " DEM_AP " 03 01 0F 00"), "C7 01 C1 04 00");
-    assert_memory_equal(&before, &r->m.set, sizeof before);
+    assert_memory_equal(&before, &r->m.settings, sizeof before);
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 0B B8");
 
     /* period 1800 s at 00:20: the window restarts on the 30-min grid (00:00), capture_time 00:20,
      * the averages 0; the maximum of the billing period stays */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 08 00 06 00 00 07 08"), "C5 01 C1 00");
-    assert_int_equal(r->m.set.demand.period_s, 1800);
+    assert_int_equal(r->m.settings.demand.period_s, 1800);
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 08 00"), "C4 01 C1 00 06 00 00 07 08");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 00 00");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 00 00");
@@ -558,7 +558,7 @@ static void demand_register(void **st)
            "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 24 00 00 FF C4 00");
     /* number_of_periods 2 (sliding 2 x 30 min); then reset: averages 0, capture_time now */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " DEM_AP " 09 00 12 00 02"), "C5 01 C1 00");
-    assert_int_equal(r->m.set.demand.number_of_periods, 2);
+    assert_int_equal(r->m.settings.demand.number_of_periods, 2);
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 09 00"), "C4 01 C1 00 12 00 02");
     /* 00:36-00:42: 300 Wh over a 3600 s window = 300 W */
     run(&r->m, T0 + 36 * MIN_MS, T0 + 42 * MIN_MS, 1000.0);
@@ -588,16 +588,16 @@ static void billing_script(void **st)
            "C4 01 C1 00 01 01 02 02 12 00 01 01 01 02 05 16 02 12 00 07 09 06 00 00 62 01 00 FF"
            " 0F 02 0F 00");
     uint32_t counter = r->m.billing.counter;
-    uint32_t rows = mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store);
+    uint32_t rows = mfw_profile_count(&r->m.profiles[MFW_PROF_BILLING], &r->m.store);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 02"), "C7 01 C1 FA 00");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 11 01"), "C7 01 C1 0C 00");
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 00"), "C7 01 C1 0C 00");
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 " SCRIPT_EOB " 02 00 01 00"), "C5 01 C1 03");
     assert_int_equal(r->m.billing.counter, counter);
-    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows);
+    assert_int_equal(mfw_profile_count(&r->m.profiles[MFW_PROF_BILLING], &r->m.store), rows);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 " SCRIPT_EOB " 01 01 12 00 01"), "C7 01 C1 00 00");
     assert_int_equal(r->m.billing.counter, counter + 1);
-    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows + 1);
+    assert_int_equal(mfw_profile_count(&r->m.profiles[MFW_PROF_BILLING], &r->m.store), rows + 1);
     /* the same in parameter blocks: execute( "12 00" | "01" ): block 1 acknowledged, the method
      * runs on the last block */
     expect(r, xchg(r, 0, 1, "C3 04 C1 00 " SCRIPT_EOB " 01 00 00 00 00 01 02 12 00"),
@@ -605,7 +605,7 @@ static void billing_script(void **st)
     assert_int_equal(r->m.billing.counter, counter + 1);
     expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 00 00");
     assert_int_equal(r->m.billing.counter, counter + 2);
-    assert_int_equal(mfw_profile_count(&r->m.prof[MFW_PROF_BILLING], &r->m.store), rows + 2);
+    assert_int_equal(mfw_profile_count(&r->m.profiles[MFW_PROF_BILLING], &r->m.store), rows + 2);
     /* no transfer in progress: no-long-action-in-progress (16) */
     expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 03 01 01"), "C7 01 C1 10 00");
     /* a block out of sequence: long-action-aborted (15), and the transfer is gone */

@@ -82,16 +82,16 @@ static void test_energy_text(void **state)
         {123456789000000000u, "23456789"},    /* 123456789 kWh: rolls over like a counter */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = cases[k].uwh;
+        m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = cases[k].uwh;
         show(&d, &m, 0, "1.8.0", &fr);
         assert_string_equal(fr.value, cases[k].text);
         assert_string_equal(fr.unit, "kWh");
     }
-    m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RP] = 5500000u;
+    m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RP] = 5500000u;
     show(&d, &m, 0, "3.8.0", &fr);
     assert_string_equal(fr.value, "00000.005");
     assert_string_equal(fr.unit, "kvarh");
-    m.reg.uwh[2][MFW_EQ_AM] = 7000000000u;
+    m.registers.uwh[2][MFW_EQ_AM] = 7000000000u;
     show(&d, &m, 0, "62.8.0", &fr);
     assert_string_equal(fr.value, "00007.000");
 }

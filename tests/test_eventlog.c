@@ -64,7 +64,7 @@ static void test_init_and_names(void **state)
     assert_int_equal(mfw_eventlog_init(&el, areas, 0), MFW_E_ARG);
     assert_int_equal(mfw_eventlog_init(NULL, areas, 1), MFW_E_ARG);
     assert_int_equal(mfw_eventlog_init(&el, areas, 1), MFW_OK);
-    assert_int_equal(el.c.long_pf_threshold_s, MFW_EVENTLOG_LONG_PF_S);
+    assert_int_equal(el.counters.long_pf_threshold_s, MFW_EVENTLOG_LONG_PF_S);
 
     static const uint8_t std[6] = {0, 0, 99, 98, 0, 255}, pf[6] = {1, 0, 99, 97, 0, 255},
                          pq_code[6] = {0, 0, 96, 11, 4, 255};
@@ -107,8 +107,8 @@ static void test_add_read_order_depth(void **state)
     }
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, MFW_EVENTLOG_DEPTH, &e),
                      MFW_E_RANGE);
-    assert_int_equal(r->el.c.logged[MFW_EVENTLOG_STANDARD], 250);
-    assert_int_equal(r->el.c.last_code[MFW_EVENTLOG_STANDARD], MFW_EVENT_POWER_UP);
+    assert_int_equal(r->el.counters.logged[MFW_EVENTLOG_STANDARD], 250);
+    assert_int_equal(r->el.counters.last_code[MFW_EVENTLOG_STANDARD], MFW_EVENT_POWER_UP);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_DOWN), 125);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_UP), 125);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_MAGNETIC_FIELD), 1);
@@ -183,7 +183,7 @@ static void test_power_failure(void **state)
     assert_int_equal(e.phase, 0x4);
     assert_int_equal(e.v2, 181);
 
-    const struct mfw_eventlog_counters *c = &r->el.c;
+    const struct mfw_eventlog_counters *c = &r->el.counters;
     assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_ANY], 4);
     assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_L1], 2);
     assert_int_equal(c->power_failures[MFW_EVENTLOG_PF_L1 + 1], 1);
@@ -198,7 +198,7 @@ static void test_power_failure(void **state)
     struct mfw_eventlog one;
     assert_int_equal(mfw_eventlog_init(&one, areas, 1), MFW_OK);
     assert_int_equal(mfw_eventlog_power_failure(&one, &r->st, 0x1, T0, 5), 0);
-    assert_int_equal(one.c.power_failures[MFW_EVENTLOG_PF_ALL], 1);
+    assert_int_equal(one.counters.power_failures[MFW_EVENTLOG_PF_ALL], 1);
 }
 
 static void test_clear_and_counters(void **state)
@@ -218,8 +218,8 @@ static void test_clear_and_counters(void **state)
     assert_int_equal(e.time, T0 + 5000);
     assert_int_equal(e.v1, 30);
     /* Counters survive the clear and count the clear entry; the other logs are untouched. */
-    assert_int_equal(r->el.c.logged[MFW_EVENTLOG_DISCONNECTOR], 31);
-    assert_int_equal(r->el.c.last_code[MFW_EVENTLOG_DISCONNECTOR], MFW_EVENT_LOG_CLEARED);
+    assert_int_equal(r->el.counters.logged[MFW_EVENTLOG_DISCONNECTOR], 31);
+    assert_int_equal(r->el.counters.last_code[MFW_EVENTLOG_DISCONNECTOR], MFW_EVENT_LOG_CLEARED);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_DISC_REMOTE_DISCONNECT), 30);
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_FRAUD), 1);
     /* Clearing an empty log logs the clear too. */
@@ -237,10 +237,10 @@ static void test_clear_and_counters(void **state)
     assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len - 1), MFW_E_FORMAT);
     buf[0] ^= 0x55;
     assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len), MFW_E_VERSION);
-    assert_int_equal(fresh.c.logged[MFW_EVENTLOG_DISCONNECTOR], 0);
+    assert_int_equal(fresh.counters.logged[MFW_EVENTLOG_DISCONNECTOR], 0);
     buf[0] ^= 0x55;
     assert_int_equal(mfw_eventlog_counters_decode(&fresh, buf, len), MFW_OK);
-    assert_memory_equal(&fresh.c, &r->el.c, sizeof fresh.c);
+    assert_memory_equal(&fresh.counters, &r->el.counters, sizeof fresh.counters);
 }
 
 static void test_survives_remount(void **state)

@@ -85,13 +85,13 @@ static void run(struct mfw_meter *m, mfw_ms_t from, mfw_ms_t to, double w)
 
 static double wh(const struct mfw_meter *m, unsigned tariff_index, unsigned q)
 {
-    return (double)m->reg.tariff[tariff_index][q] / 1e6;
+    return (double)m->registers.tariff[tariff_index][q] / 1e6;
 }
 
 static int column_of(const struct mfw_profile *p, uint16_t id)
 {
-    for (unsigned k = 0; k < p->cfg.n_columns; k++)
-        if (p->cfg.column[k] == id)
+    for (unsigned k = 0; k < p->config.n_columns; k++)
+        if (p->config.column[k] == id)
             return (int)k;
     return -1;
 }
@@ -105,16 +105,16 @@ static void tariffs_follow_the_default_calendar(void **st)
     assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
     assert_true(wh(&r->m, 2, 0) == 0.0);
-    assert_int_equal(r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 72000000000ull);
+    assert_int_equal(r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 72000000000ull);
     /* the daily profile captured local midnight of 06-04 with A+ = 72 kWh */
-    const struct mfw_profile *daily = &r->m.prof[MFW_PROF_DAILY];
+    const struct mfw_profile *daily = &r->m.profiles[MFW_PROF_DAILY];
     assert_int_equal(mfw_profile_count(daily, &r->m.store), 1);
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(daily, &r->m.store, 0, &row), MFW_OK);
     assert_true(row.time == T_0603_LOCAL_MIDNIGHT + 24 * HOUR_MS);
     assert_true(row.v[column_of(daily, MFW_CAT_AP_TOTAL)] == 72000);
     /* 96 load-profile rows, the last at 22:00Z with 72 kWh */
-    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     assert_int_equal(mfw_profile_count(lp, &r->m.store), 96);
     assert_int_equal(mfw_profile_read(lp, &r->m.store, 95, &row), MFW_OK);
     assert_true(row.v[column_of(lp, MFW_CAT_AP_TOTAL)] == 72000);
@@ -129,7 +129,7 @@ static void billing_at_month_end(void **st)
     const mfw_ms_t t0 = 1782853200000LL; /* 2026-06-30T21:00:00Z */
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + 2 * HOUR_MS, 1000.0);
-    const struct mfw_profile *bp = &r->m.prof[MFW_PROF_BILLING];
+    const struct mfw_profile *bp = &r->m.profiles[MFW_PROF_BILLING];
     assert_int_equal(mfw_profile_count(bp, &r->m.store), 1);
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(bp, &r->m.store, 0, &row), MFW_OK);
@@ -161,17 +161,17 @@ static void power_failure_and_restore(void **st)
     assert_true(r->emu.bytes_programmed - bytes <= 64 + METER_STATE_BYTES_MAX);
     mfw_meter_tick(&r->m, t0 + HOUR_MS + MIN_MS); /* ignored */
     assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, t0 + 3 * HOUR_MS), MFW_OK);
-    assert_int_equal(r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 3000000000ull);
+    assert_int_equal(r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 3000000000ull);
     struct mfw_eventlog_entry e;
-    assert_int_equal(mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_FAILURE), 1);
-    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_FAILURE), 1);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
     assert_true(e.v1 == t0 + HOUR_MS);
     assert_int_equal(e.v2, 7200);
     assert_int_equal(e.phase, 7);
-    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD);
+    uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD);
     bool down = false, up = false;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
         down |= e.code == MFW_EVENT_POWER_DOWN && e.time == t0 + HOUR_MS;
         up |= e.code == MFW_EVENT_POWER_UP && e.time == t0 + 3 * HOUR_MS;
     }
@@ -179,7 +179,7 @@ static void power_failure_and_restore(void **st)
     /* rows 00:15 .. 01:00, then at power-up the missed boundary 03:00 (flagged, 3 kWh, nothing
      * measured while off), then 03:15 at 3.75 kWh, not flagged */
     run(&r->m, t0 + 3 * HOUR_MS, t0 + 3 * HOUR_MS + 15 * MIN_MS, 1000.0);
-    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_count(lp, &r->m.store), 6);
     assert_int_equal(mfw_profile_read(lp, &r->m.store, 4, &row), MFW_OK);
@@ -203,11 +203,11 @@ static void sudden_cut_loses_at_most_the_bound(void **st)
         struct rig *r = rig_new(t0);
         mfw_ms_t cut = t0 + HOUR_MS + minutes * MIN_MS;
         run(&r->m, t0, cut, 1000.0);
-        uint64_t truth = r->m.reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
+        uint64_t truth = r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
         struct mfw_meter *fresh = calloc(1, sizeof(*fresh));
         assert_non_null(fresh);
         assert_int_equal(mfw_meter_init(fresh, &r->cfg, &r->hal, cut), MFW_OK);
-        uint64_t restored = fresh->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
+        uint64_t restored = fresh->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
         assert_true(restored <= truth);
         assert_true(truth - restored <= 150000000ull);
         free(fresh);
@@ -225,14 +225,14 @@ static void clock_set_is_logged(void **st)
     mfw_ms_t rtc = t0 + 30 * MIN_MS;
     assert_int_equal(mfw_meter_clock_set(&r->m, rtc, rtc + 20 * MIN_MS), MFW_OK);
     struct mfw_eventlog_entry e;
-    assert_int_equal(mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_RTC), 2);
-    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_RTC, 0, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_RTC), 2);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_RTC, 0, &e), MFW_OK);
     assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_OLD);
     assert_true(e.v1 == rtc && e.v2 == rtc + 20 * MIN_MS);
     assert_true(r->m.now == rtc + 20 * MIN_MS);
     assert_int_equal(mfw_meter_clock_shift(&r->m, rtc, 901), MFW_E_RANGE);
     run(&r->m, rtc, rtc + 15 * MIN_MS, 500.0); /* meter time 00:50Z .. 01:05Z local */
-    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
                      MFW_OK);
@@ -254,7 +254,7 @@ static void lost_rtc_marks_rows_until_set(void **st)
     assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
     assert_true(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
     run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
-    const struct mfw_profile *lp = &r->m.prof[MFW_PROF_LP1];
+    const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
                      MFW_OK);
@@ -275,7 +275,7 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     (void)st;
     const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
     struct rig *r = rig_new(t0);
-    struct mfw_meter_settings s = r->m.set;
+    struct mfw_meter_settings s = r->m.settings;
     struct mfw_tou_calendar *c = &s.tou.passive;
     memset(c, 0, sizeof(*c));
     c->n_seasons = 1;
@@ -295,11 +295,11 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     assert_true(fabs(wh(&r->m, 0, 0) - 42000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 1, 0) - 30000.0) < 1e-3);
     assert_true(fabs(wh(&r->m, 4, 0) - 18000.0) < 1e-3); /* 6 h x 3 kW */
-    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD);
+    uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD);
     bool activated = false;
     struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
         activated |= e.code == MFW_EVENT_TOU_ACTIVATED && e.time == t0 + 24 * HOUR_MS;
     }
     assert_true(activated);
@@ -337,7 +337,7 @@ static void analysis_log_averages(void **st)
     const double u2[3] = {239, 239, 239}, w2[3] = {2000, 2000, 2000};
     for (int k = 1; k <= 15; k++)
         block(&r->m, t0 + k * MIN_MS, k <= 10 ? u1 : u2, k <= 10 ? w1 : w2);
-    const struct mfw_profile *an = &r->m.prof[MFW_PROF_ANALYSIS];
+    const struct mfw_profile *an = &r->m.profiles[MFW_PROF_ANALYSIS];
     assert_int_equal(mfw_profile_count(an, &r->m.store), 1);
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(an, &r->m.store, 0, &row), MFW_OK);
@@ -361,14 +361,14 @@ static void sag_in_the_power_quality_log(void **st)
     const double ok[3] = {230, 230, 230}, sag[3] = {230, 190, 230}, w[3] = {500, 500, 500};
     for (int k = 1; k <= 10; k++)
         block(&r->m, t0 + k * MIN_MS, k >= 4 && k <= 6 ? sag : ok, w);
-    uint32_t n = mfw_eventlog_count(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY);
+    uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY);
     assert_int_equal(n, 2);
     struct mfw_eventlog_entry e;
-    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
     assert_int_equal(e.code, 77);
     assert_int_equal(e.phase, 2);
     assert_true(e.time == t0 + 3 * MIN_MS); /* logged with its start: the block 00:03-00:04 */
-    assert_int_equal(mfw_eventlog_read(&r->m.ev, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 1, &e), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 1, &e), MFW_OK);
     assert_int_equal(e.code, 86);
     assert_int_equal(e.v1, 19000);
     assert_int_equal(e.v2, 180000);

@@ -159,14 +159,14 @@ static void test_alignment_and_period_change(void **state)
     bad.n_columns = MFW_PROFILE_COLUMNS_MAX + 1;
     assert_int_equal(mfw_profile_set_config(&p, &r->st, &bad, t1015 + 2 * MIN_MS), MFW_E_ARG);
     assert_int_equal(mfw_profile_count(&p, &r->st), 1);
-    assert_int_equal(p.cfg.capture_period_s, 900);
+    assert_int_equal(p.config.capture_period_s, 900);
 
     /* Same objects and period, other depth: the buffer stays. */
     struct mfw_profile_config deeper = cfg;
     deeper.depth = 4000;
     assert_int_equal(mfw_profile_set_config(&p, &r->st, &deeper, t1015 + 2 * MIN_MS), MFW_OK);
     assert_int_equal(mfw_profile_count(&p, &r->st), 1);
-    assert_int_equal(p.cfg.depth, 4000);
+    assert_int_equal(p.config.depth, 4000);
 
     /* Period 5 min at 10:17: buffer cleared, next capture 10:20. */
     struct mfw_profile_config five = cfg;

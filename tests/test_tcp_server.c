@@ -497,9 +497,9 @@ static void test_drop(void **state)
     (void)state;
     struct fixture fx;
     start(&fx, 8, 0);
-    fx.srv.cfg.on_apdu = echo_then_drop;
-    fx.srv.cfg.on_close = close_into_fixture;
-    fx.srv.cfg.user = &fx;
+    fx.srv.config.on_apdu = echo_then_drop;
+    fx.srv.config.on_close = close_into_fixture;
+    fx.srv.config.user = &fx;
     assert_int_equal(tcp_server_drop(&fx.srv, 0), MFW_E_ARG); /* not open */
     int fd = client(&fx);
     uint8_t two[2 * sizeof GET_CLOCK];

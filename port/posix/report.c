@@ -146,7 +146,7 @@ static void json_tariffs(FILE *f, const struct mfw_meter *m)
             fprintf(f, "%s\n      ", q ? "," : "");
             json_str(f, report_qty[q].key);
             fprintf(f, ": {\"obis\": \"1.0.%u.8.%u.255\", \"value\": ", report_qty[q].c, t + 1);
-            json_wh(f, m->reg.tariff[t][q]);
+            json_wh(f, m->registers.tariff[t][q]);
             fputs(", \"unit\": ", f);
             json_str(f, report_qty[q].unit);
             fputs("}", f);
@@ -176,7 +176,7 @@ static void json_demand(FILE *f, const struct mfw_meter *m)
 {
     static const char *const key[2] = {"A+", "A-"};
     fputs("{", f);
-    for (unsigned q = 0; q < 2 && q < m->demand.cfg.quantities; q++) {
+    for (unsigned q = 0; q < 2 && q < m->demand.config.quantities; q++) {
         struct mfw_demand_max mx = mfw_demand_maximum(&m->demand, q);
         fprintf(f, "%s\n    \"%s\": {\"current_obis\": \"1.0.%u.4.0.255\", \"current_w\": ",
                 q ? "," : "", key[q], q + 1);
@@ -193,7 +193,7 @@ static void json_demand(FILE *f, const struct mfw_meter *m)
         fputs("}", f);
     }
     fprintf(f, ",\n    \"period_s\": %" PRIu32 ", \"number_of_periods\": %u\n  }",
-            m->demand.cfg.period_s, m->demand.cfg.number_of_periods);
+            m->demand.config.period_s, m->demand.config.number_of_periods);
 }
 
 /* One profile row: {"time", "status", "values": {obis: value}}. */
@@ -202,11 +202,11 @@ static void json_row(FILE *f, const struct mfw_profile *p, const struct mfw_prof
     fputs("{\"time\": ", f);
     json_time(f, row->time);
     fprintf(f, ", \"status\": %u, \"values\": {", row->status);
-    for (unsigned c = 0; c < row->n && c < p->cfg.n_columns; c++) {
-        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[c]);
+    for (unsigned c = 0; c < row->n && c < p->config.n_columns; c++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[c]);
         fputs(c ? ", " : "", f);
         if (e == NULL) {
-            fprintf(f, "\"id%u\": null", p->cfg.column[c]);
+            fprintf(f, "\"id%u\": null", p->config.column[c]);
             continue;
         }
         json_obis(f, e->obis);
@@ -220,8 +220,8 @@ static void json_row(FILE *f, const struct mfw_profile *p, const struct mfw_prof
 static void json_columns(FILE *f, const struct mfw_profile *p)
 {
     fputs("[", f);
-    for (unsigned c = 0; c < p->cfg.n_columns; c++) {
-        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[c]);
+    for (unsigned c = 0; c < p->config.n_columns; c++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[c]);
         fputs(c ? ",\n      " : "\n      ", f);
         if (e == NULL) {
             fputs("null", f);
@@ -259,7 +259,7 @@ static void json_rows(FILE *f, struct mfw_meter *m, const struct mfw_profile *p,
 
 static void json_billing(FILE *f, struct mfw_meter *m)
 {
-    const struct mfw_profile *p = &m->prof[MFW_PROF_BILLING];
+    const struct mfw_profile *p = &m->profiles[MFW_PROF_BILLING];
     uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
     fprintf(f, "{\n    \"counter_obis\": \"0.0.0.1.0.255\", \"counter\": %" PRIu32
             ",\n    \"last\": ", m->billing.counter);
@@ -289,7 +289,7 @@ static const char *const profile_obis[MFW_PROF_COUNT] = {
  * newest `recent` rows (none when 0)}. */
 static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, uint32_t recent)
 {
-    const struct mfw_profile *p = &m->prof[which];
+    const struct mfw_profile *p = &m->profiles[which];
     uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
     struct mfw_profile_row first, last;
     bool have_first = n > 0 && mfw_profile_read(p, &m->store, 0, &first) == 0;
@@ -305,7 +305,7 @@ static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, u
         json_time(f, last.time);
     else
         fputs("null", f);
-    fprintf(f, ", \"capture_period_s\": %" PRIu32, p->cfg.capture_period_s);
+    fprintf(f, ", \"capture_period_s\": %" PRIu32, p->config.capture_period_s);
     /* rows per AMR status bit over the whole buffer */
     static const struct {
         uint8_t bit;
@@ -376,22 +376,22 @@ static void json_events(FILE *f, struct mfw_meter *m)
     fputs("{", f);
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
         enum mfw_eventlog_id log = (enum mfw_eventlog_id)l;
-        uint32_t n = m->persistent ? mfw_eventlog_count(&m->ev, &m->store, log) : 0;
+        uint32_t n = m->persistent ? mfw_eventlog_count(&m->events, &m->store, log) : 0;
         fprintf(f, "%s\n    \"%s\": {\"obis\": ", l ? "," : "", log_name[l]);
         json_obis(f, mfw_eventlog_obis(log));
-        fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n, m->ev.c.logged[l]);
+        fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n, m->events.counters.logged[l]);
         const uint8_t *co = mfw_eventlog_code_obis(log);
         if (co != NULL) {
             fputs(", \"code_obis\": ", f);
             json_obis(f, co);
-            fprintf(f, ", \"last_code\": %u", m->ev.c.last_code[l]);
+            fprintf(f, ", \"last_code\": %u", m->events.counters.last_code[l]);
         }
         fputs(", \"entries\": [", f);
         uint32_t bad = 0;
         bool first = true;
         for (uint32_t i = 0; i < n; i++) {
             struct mfw_eventlog_entry e;
-            if (mfw_eventlog_read(&m->ev, &m->store, log, i, &e) != 0) {
+            if (mfw_eventlog_read(&m->events, &m->store, log, i, &e) != 0) {
                 bad++;
                 continue;
             }
@@ -402,10 +402,10 @@ static void json_events(FILE *f, struct mfw_meter *m)
         fprintf(f, "%s], \"unreadable\": %" PRIu32 "}", first ? "" : "\n    ", bad);
     }
     fputs(",\n    \"power_failures\": ", f);
-    json_pf_counters(f, m->ev.c.power_failures);
+    json_pf_counters(f, m->events.counters.power_failures);
     fputs(",\n    \"long_power_failures\": ", f);
-    json_pf_counters(f, m->ev.c.long_power_failures);
-    fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }", m->ev.c.long_pf_threshold_s);
+    json_pf_counters(f, m->events.counters.long_power_failures);
+    fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }", m->events.counters.long_pf_threshold_s);
 }
 
 static void json_store(FILE *f, const struct mfw_meter *m, const struct report_info *ri)
@@ -428,8 +428,8 @@ static void json_store(FILE *f, const struct mfw_meter *m, const struct report_i
             "log_standard", "log_fraud", "log_disconnector", "log_power_quality", "log_rtc",
             "log_power_failure"};
         fputs(",\n    \"areas\": [", f);
-        for (unsigned a = 0; a < m->cfg.store.n_areas && a < MFW_AREA_COUNT; a++) {
-            const struct mfw_store_area_config *ac = &m->cfg.store.area[a];
+        for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
+            const struct mfw_store_area_config *ac = &m->config.store.area[a];
             uint64_t sum = 0;
             uint32_t worst = 0;
             for (unsigned k = 0; k < ac->sectors; k++) {
@@ -448,11 +448,11 @@ static void json_store(FILE *f, const struct mfw_meter *m, const struct report_i
 
 void report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri)
 {
-    unsigned phases = m->cfg.model == MFW_METER_162M ? 1 : 3;
+    unsigned phases = m->config.model == MFW_METER_162M ? 1 : 3;
     fputs("{\n  \"model\": ", f);
-    json_str(f, m->cfg.model == MFW_METER_162M ? "162M" : "382M");
+    json_str(f, m->config.model == MFW_METER_162M ? "162M" : "382M");
     fputs(",\n  \"serial\": ", f);
-    json_str(f, m->cfg.serial);
+    json_str(f, m->config.serial);
     fputs(",\n  \"scenario\": ", f);
     json_str(f, ri->scenario);
     fputs(",\n  \"start\": ", f);

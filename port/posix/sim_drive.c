@@ -30,7 +30,7 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
 
 void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg, const struct mfw_hal *hal)
 {
-    d->cfg = cfg;
+    d->config = cfg;
     d->hal = hal;
 }
 
@@ -46,12 +46,12 @@ static bool supply_at(const struct sim_drive *d, const struct afe_state *st, dou
 /* Below this the meter's supply fails; back at it plus the hysteresis (no flapping at the edge). */
 static double fail_v(const struct mfw_meter *m)
 {
-    return m->set.quality.missing_v;
+    return m->settings.quality.missing_v;
 }
 
 static double back_v(const struct mfw_meter *m)
 {
-    return m->set.quality.missing_v + m->set.quality.hysteresis_v;
+    return m->settings.quality.missing_v + m->settings.quality.hysteresis_v;
 }
 
 /* The meter is down at d->t. Passes simulated time without meter calls until the supply is back
@@ -65,7 +65,7 @@ static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t t
         if (supply_at(d, &st, need)) {
             d->saves_before += m->saves;
             d->store_errors_before += m->store_errors;
-            int rc = d->cfg && d->hal ? mfw_meter_init(m, d->cfg, d->hal, d->t) : MFW_E_STATE;
+            int rc = d->config && d->hal ? mfw_meter_init(m, d->config, d->hal, d->t) : MFW_E_STATE;
             if (rc != MFW_OK) {
                 d->error = rc;
                 return false;

@@ -36,7 +36,7 @@ struct sim_drive {
     mfw_ms_t t;           /* simulated RTC time reached (the meter's last tick) */
     mfw_ms_t state_until; /* sample: the AFE state is re-evaluated from the scenario at this time */
     /* power-up: what mfw_meter_init gets again (sim_drive_power) */
-    const struct mfw_meter_config *cfg;
+    const struct mfw_meter_config *config;
     const struct mfw_hal *hal;
     uint32_t power_ups;   /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups

@@ -61,7 +61,7 @@ int tcp_server_open(struct tcp_server *srv, const struct tcp_server_config *cfg,
         cfg->rx_apdu_max < 1 || cfg->rx_apdu_max > MFW_WRAPPER_LENGTH_MAX || cfg->tx_apdu_max < 1 ||
         cfg->tx_apdu_max > MFW_WRAPPER_LENGTH_MAX)
         return fail(err, errcap, MFW_E_ARG, "bad TCP server configuration", 0);
-    srv->cfg = *cfg;
+    srv->config = *cfg;
 
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
@@ -127,7 +127,7 @@ uint16_t tcp_server_port(const struct tcp_server *srv)
 unsigned tcp_server_conns(const struct tcp_server *srv)
 {
     unsigned n = 0;
-    for (unsigned i = 0; i < srv->cfg.max_conns; i++)
+    for (unsigned i = 0; i < srv->config.max_conns; i++)
         n += srv->conns[i].fd >= 0;
     return n;
 }
@@ -150,13 +150,13 @@ static void conn_close(struct tcp_server *srv, unsigned id, enum close_why why)
                   : why == WHY_ERROR    ? &srv->stats.closed_error
                                         : &srv->stats.closed_local;
     (*n)++;
-    if (srv->cfg.on_close)
-        srv->cfg.on_close(srv->cfg.user, id);
+    if (srv->config.on_close)
+        srv->config.on_close(srv->config.user, id);
 }
 
 int tcp_server_drop(struct tcp_server *srv, unsigned conn_id)
 {
-    if (srv == NULL || conn_id >= srv->cfg.max_conns || srv->conns[conn_id].fd < 0)
+    if (srv == NULL || conn_id >= srv->config.max_conns || srv->conns[conn_id].fd < 0)
         return MFW_E_ARG;
     srv->conns[conn_id].drop = true;
     return MFW_OK;
@@ -169,9 +169,9 @@ static void do_accept(struct tcp_server *srv, int64_t now)
         if (fd < 0)
             return; /* EAGAIN: no more; ECONNABORTED, EMFILE...: try again next step */
         unsigned id = 0;
-        while (id < srv->cfg.max_conns && srv->conns[id].fd >= 0)
+        while (id < srv->config.max_conns && srv->conns[id].fd >= 0)
             id++;
-        if (id == srv->cfg.max_conns || set_nonblock(fd) < 0) {
+        if (id == srv->config.max_conns || set_nonblock(fd) < 0) {
             close(fd); /* over the limit: the client sees the close at once */
             srv->stats.refused++;
             continue;
@@ -210,7 +210,7 @@ static bool conn_flush(struct tcp_conn *c)
 
 static bool out_has_room(const struct tcp_server *srv, const struct tcp_conn *c)
 {
-    return c->out_cap - (c->out_len - c->out_off) >= MFW_WRAPPER_HEADER_LEN + srv->cfg.tx_apdu_max;
+    return c->out_cap - (c->out_len - c->out_off) >= MFW_WRAPPER_HEADER_LEN + srv->config.tx_apdu_max;
 }
 
 /* Frames the bytes read and dispatches complete APDUs while a reply has room to be queued.
@@ -234,10 +234,10 @@ static bool conn_process(struct tcp_server *srv, unsigned id, int64_t now, int *
         srv->stats.apdus_in++;
         (*dispatched)++;
         size_t n = 0;
-        if (srv->cfg.on_apdu)
-            n = srv->cfg.on_apdu(srv->cfg.user, id, f.src_wport, f.dst_wport, f.apdu, f.len,
-                                 c->reply, srv->cfg.tx_apdu_max);
-        if (n > srv->cfg.tx_apdu_max) {
+        if (srv->config.on_apdu)
+            n = srv->config.on_apdu(srv->config.user, id, f.src_wport, f.dst_wport, f.apdu, f.len,
+                                 c->reply, srv->config.tx_apdu_max);
+        if (n > srv->config.tx_apdu_max) {
             *why = WHY_ERROR;
             return false;
         }
@@ -289,11 +289,11 @@ static bool conn_read(struct tcp_conn *c, enum close_why *why)
 
 static int next_deadline_ms(const struct tcp_server *srv, int64_t now, int timeout_ms)
 {
-    uint32_t idle = srv->cfg.idle_timeout_ms;
+    uint32_t idle = srv->config.idle_timeout_ms;
     if (idle == 0)
         return timeout_ms;
     int64_t t = timeout_ms < 0 ? INT32_MAX : timeout_ms;
-    for (unsigned i = 0; i < srv->cfg.max_conns; i++) {
+    for (unsigned i = 0; i < srv->config.max_conns; i++) {
         const struct tcp_conn *c = &srv->conns[i];
         if (c->fd < 0)
             continue;
@@ -313,7 +313,7 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     nfds_t n = 0;
     pf[n++] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
     bool ready = false; /* bytes already read but held back: no waiting */
-    for (unsigned i = 0; i < srv->cfg.max_conns; i++) {
+    for (unsigned i = 0; i < srv->config.max_conns; i++) {
         struct tcp_conn *c = &srv->conns[i];
         if (c->fd < 0)
             continue;
@@ -369,8 +369,8 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     if (pf[0].revents & POLLIN)
         do_accept(srv, now);
 
-    uint32_t idle_ms = srv->cfg.idle_timeout_ms;
-    for (unsigned i = 0; idle_ms != 0 && i < srv->cfg.max_conns; i++) {
+    uint32_t idle_ms = srv->config.idle_timeout_ms;
+    for (unsigned i = 0; idle_ms != 0 && i < srv->config.max_conns; i++) {
         struct tcp_conn *c = &srv->conns[i];
         if (c->fd >= 0 && now - c->last_ms >= (int64_t)idle_ms)
             conn_close(srv, i, WHY_IDLE);
@@ -382,7 +382,7 @@ void tcp_server_close(struct tcp_server *srv)
 {
     if (srv == NULL)
         return;
-    for (unsigned i = 0; i < srv->cfg.max_conns && i < TCP_SERVER_CONNS_MAX; i++)
+    for (unsigned i = 0; i < srv->config.max_conns && i < TCP_SERVER_CONNS_MAX; i++)
         conn_close(srv, i, WHY_LOCAL);
     if (srv->listen_fd >= 0)
         close(srv->listen_fd);

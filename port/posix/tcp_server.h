@@ -75,7 +75,7 @@ struct tcp_conn {
 };
 
 struct tcp_server {
-    struct tcp_server_config cfg;
+    struct tcp_server_config config;
     int listen_fd; /* -1 when closed */
     uint16_t port; /* the bound port */
     uint8_t *mem;  /* all connection buffers, one allocation */

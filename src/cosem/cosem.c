@@ -153,7 +153,7 @@ bool mfw_cosem_visible(const struct mfw_meter *m, unsigned idx, uint8_t client)
         return client == MFW_COSEM_CLIENT_MANAGEMENT || fixed[idx].is_public;
     if (client != MFW_COSEM_CLIENT_MANAGEMENT || idx >= mfw_cosem_object_count())
         return false;
-    return catalog_phase((uint16_t)(idx - N_FIXED)) < m->cfg.metro.phases;
+    return catalog_phase((uint16_t)(idx - N_FIXED)) < m->config.metro.phases;
 }
 
 int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id, const uint8_t obis[6],
@@ -343,7 +343,7 @@ static bool store_ok(const struct mfw_meter *m)
 
 static unsigned columns(const struct mfw_meter *m, uint8_t kind, uint8_t arg)
 {
-    return kind == K_PROFILE ? 2u + m->prof[arg].cfg.n_columns : 2u;
+    return kind == K_PROFILE ? 2u + m->profiles[arg].config.n_columns : 2u;
 }
 
 /* Column col of the profile / log: its capture object definition. */
@@ -372,7 +372,7 @@ static void column_def(const struct mfw_meter *m, uint8_t kind, uint8_t arg, uns
         memcpy(ln, amr, 6);
         return;
     }
-    const struct mfw_catalog_entry *e = mfw_catalog_find(m->prof[arg].cfg.column[col - 2]);
+    const struct mfw_catalog_entry *e = mfw_catalog_find(m->profiles[arg].config.column[col - 2]);
     *cls = e != NULL ? catalog_class(e->id) : MFW_IC_REGISTER;
     if (e != NULL)
         memcpy(ln, e->obis, 6);
@@ -386,13 +386,13 @@ static uint32_t rows_in_use(const struct mfw_meter *m, uint8_t kind, uint8_t arg
         return 0;
     struct mfw_meter *mm = (struct mfw_meter *)m; /* the store's read path needs a mutable store */
     if (kind == K_PROFILE)
-        return mfw_profile_count(&m->prof[arg], &mm->store);
-    return mfw_eventlog_count(&m->ev, &mm->store, (enum mfw_eventlog_id)arg);
+        return mfw_profile_count(&m->profiles[arg], &mm->store);
+    return mfw_eventlog_count(&m->events, &mm->store, (enum mfw_eventlog_id)arg);
 }
 
 static uint32_t rows_depth(const struct mfw_meter *m, uint8_t kind, uint8_t arg)
 {
-    return kind == K_PROFILE ? m->prof[arg].cfg.depth : MFW_EVENTLOG_DEPTH;
+    return kind == K_PROFILE ? m->profiles[arg].config.depth : MFW_EVENTLOG_DEPTH;
 }
 
 static mfw_ms_t row_time(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t i, int *rc)
@@ -400,12 +400,12 @@ static mfw_ms_t row_time(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_
     if (kind == K_PROFILE) {
         struct mfw_profile_row r;
         r.time = 0;
-        *rc = mfw_profile_read(&m->prof[arg], &m->store, i, &r);
+        *rc = mfw_profile_read(&m->profiles[arg], &m->store, i, &r);
         return r.time;
     }
     struct mfw_eventlog_entry e;
     e.time = 0;
-    *rc = mfw_eventlog_read(&m->ev, &m->store, (enum mfw_eventlog_id)arg, i, &e);
+    *rc = mfw_eventlog_read(&m->events, &m->store, (enum mfw_eventlog_id)arg, i, &e);
     return e.time;
 }
 
@@ -418,7 +418,7 @@ static int rows_find(struct mfw_meter *m, uint8_t kind, uint8_t arg, mfw_ms_t fr
     if (!store_ok(m) || from > to)
         return MFW_OK;
     if (kind == K_PROFILE)
-        return mfw_profile_find(&m->prof[arg], &m->store, from, to, first, n);
+        return mfw_profile_find(&m->profiles[arg], &m->store, from, to, first, n);
     uint32_t count = rows_in_use(m, kind, arg);
     bool found = false;
     for (uint32_t i = 0; i < count; i++) {
@@ -442,8 +442,8 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
     mfw_axdr_put_structure_header(w, ncols);
     if (kind == K_PROFILE) {
         struct mfw_profile_row r;
-        *rc = mfw_profile_read(&m->prof[arg], &m->store, index, &r);
-        unsigned total = 2u + m->prof[arg].cfg.n_columns;
+        *rc = mfw_profile_read(&m->profiles[arg], &m->store, index, &r);
+        unsigned total = 2u + m->profiles[arg].config.n_columns;
         for (unsigned k = 0; k < total; k++) {
             if (!(cols & (1ull << k)))
                 continue;
@@ -454,7 +454,7 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
             } else if (k == 1) {
                 mfw_axdr_put_u8(w, r.status);
             } else {
-                const struct mfw_catalog_entry *e = mfw_catalog_find(m->prof[arg].cfg.column[k - 2]);
+                const struct mfw_catalog_entry *e = mfw_catalog_find(m->profiles[arg].config.column[k - 2]);
                 if (e == NULL || k - 2 >= r.n)
                     mfw_axdr_put_null(w);
                 else
@@ -468,7 +468,7 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
         return;
     }
     struct mfw_eventlog_entry e;
-    *rc = mfw_eventlog_read(&m->ev, &m->store, (enum mfw_eventlog_id)arg, index, &e);
+    *rc = mfw_eventlog_read(&m->events, &m->store, (enum mfw_eventlog_id)arg, index, &e);
     for (unsigned k = 0; k < 2; k++) {
         if (!(cols & (1ull << k)))
             continue;
@@ -609,7 +609,7 @@ static void put_name(const struct mfw_tou_name *n, struct mfw_wcursor *w)
 
 static const struct mfw_tou_calendar *cal_of(const struct mfw_meter *m, unsigned attr)
 {
-    return attr <= 5 ? &m->set.tou.active : &m->set.tou.passive;
+    return attr <= 5 ? &m->settings.tou.active : &m->settings.tou.passive;
 }
 
 /* Number of elements of an array attribute, or -1 when attr is not one. */
@@ -625,9 +625,9 @@ static long array_len(const struct mfw_meter *m, uint8_t kind, unsigned attr)
         }
     }
     if (kind == K_SPECIAL && attr == 2)
-        return m->set.tou.n_special;
+        return m->settings.tou.n_special;
     if (kind == K_SAS && attr == 4)
-        return m->set.billing.entries;
+        return m->settings.billing.entries;
     return -1;
 }
 
@@ -635,7 +635,7 @@ static void put_array_element(const struct mfw_meter *m, uint8_t kind, unsigned 
                               struct mfw_wcursor *w)
 {
     if (kind == K_SPECIAL) {
-        const struct mfw_tou_special_day *d = &m->set.tou.special[i];
+        const struct mfw_tou_special_day *d = &m->settings.tou.special[i];
         mfw_axdr_put_structure_header(w, 3);
         mfw_axdr_put_u16(w, d->index);
         mfw_wcursor_u8(w, MFW_AXDR_OCTET_STRING);
@@ -645,7 +645,7 @@ static void put_array_element(const struct mfw_meter *m, uint8_t kind, unsigned 
         return;
     }
     if (kind == K_SAS) {
-        const struct mfw_billing_entry *e = &m->set.billing.e[i];
+        const struct mfw_billing_entry *e = &m->settings.billing.e[i];
         struct mfw_tou_time t = {e->hour, e->minute, e->second};
         struct mfw_tou_date d = {e->year, e->month, e->day_of_month, e->day_of_week};
         mfw_axdr_put_structure_header(w, 2);
@@ -709,7 +709,7 @@ static void put_calendar_value(const struct mfw_meter *m, uint8_t kind, unsigned
             return;
         }
         /* attr 10: activate_passive_calendar_time (all 0xFF: none pending) */
-        const struct mfw_tou_date_time *a = &m->set.tou.passive_activation;
+        const struct mfw_tou_date_time *a = &m->settings.tou.passive_activation;
         mfw_wcursor_u8(w, MFW_AXDR_OCTET_STRING);
         mfw_wcursor_u8(w, 12);
         put_cal_date_raw(&a->date, w);
@@ -726,7 +726,7 @@ static void put_calendar_value(const struct mfw_meter *m, uint8_t kind, unsigned
         return;
     }
     /* attr 3 type: 1 = one entry, wildcards allowed; 5 = n entries, any times, wildcards */
-    mfw_axdr_put_enum(w, m->set.billing.entries <= 1 ? 1 : 5);
+    mfw_axdr_put_enum(w, m->settings.billing.entries <= 1 ? 1 : 5);
 }
 
 /* Readers for SET / ACTION parameters. */
@@ -963,7 +963,7 @@ static void put_object_list_element(const struct mfw_cosem_ctx *c, unsigned idx,
 static size_t serial_len(const struct mfw_meter *m)
 {
     size_t n = 0;
-    while (n < sizeof m->cfg.serial && m->cfg.serial[n] != '\0')
+    while (n < sizeof m->config.serial && m->config.serial[n] != '\0')
         n++;
     return n;
 }
@@ -976,7 +976,7 @@ static void put_ldn(const struct mfw_meter *m, struct mfw_wcursor *w)
     memcpy(buf, "MFW", 3);
     if (s > 13)
         s = 13;
-    memcpy(buf + 3, m->cfg.serial, s);
+    memcpy(buf + 3, m->config.serial, s);
     mfw_axdr_put_octets(w, buf, n + s);
 }
 
@@ -1040,8 +1040,8 @@ static void put_demand_value(const struct mfw_meter *m, const struct mfw_catalog
         else
             put_dt_unspecified(w);
         return;
-    case 8: mfw_axdr_put_u32(w, d->cfg.period_s); return;
-    default: mfw_axdr_put_u16(w, d->cfg.number_of_periods); return;
+    case 8: mfw_axdr_put_u32(w, d->config.period_s); return;
+    default: mfw_axdr_put_u16(w, d->config.number_of_periods); return;
     }
 }
 
@@ -1142,21 +1142,21 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         mfw_axdr_put_u32(w, 0);
         return;
     case K_DEVICE_ID:
-        mfw_axdr_put_octets(w, (const uint8_t *)m->cfg.serial,
+        mfw_axdr_put_octets(w, (const uint8_t *)m->config.serial,
                         serial_len(m));
         return;
     case K_TARIFF:
         mfw_axdr_put_u8(w, m->tariff);
         return;
     case K_EVCODE:
-        mfw_axdr_put_u8(w, (uint8_t)m->ev.c.last_code[arg]);
+        mfw_axdr_put_u8(w, (uint8_t)m->events.counters.last_code[arg]);
         return;
     case K_AMR:
-        mfw_axdr_put_u8(w, arg == MFW_PROF_LP1 ? (uint8_t)(m->lp_status | m->prof[arg].status_pending)
-                                       : m->prof[arg].status_pending);
+        mfw_axdr_put_u8(w, arg == MFW_PROF_LP1 ? (uint8_t)(m->lp_status | m->profiles[arg].status_pending)
+                                       : m->profiles[arg].status_pending);
         return;
     case K_PF_COUNT: {
-        const uint32_t *pf = (arg & 8) ? m->ev.c.long_power_failures : m->ev.c.power_failures;
+        const uint32_t *pf = (arg & 8) ? m->events.counters.long_power_failures : m->events.counters.power_failures;
         mfw_axdr_put_u32(w, pf[arg & 7]);
         return;
     }
@@ -1168,7 +1168,7 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         uint32_t n = rows_in_use(m, K_EVLOG, MFW_EVENTLOG_POWER_FAILURE);
         struct mfw_eventlog_entry e;
         uint32_t d = 0;
-        if (n > 0 && mfw_eventlog_read(&m->ev, &m->store, MFW_EVENTLOG_POWER_FAILURE, n - 1, &e) == MFW_OK)
+        if (n > 0 && mfw_eventlog_read(&m->events, &m->store, MFW_EVENTLOG_POWER_FAILURE, n - 1, &e) == MFW_OK)
             d = e.v2 < 0 ? 0u : (uint32_t)e.v2;
         mfw_axdr_put_u32(w, d);
         return;
@@ -1186,7 +1186,7 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         default: mfw_axdr_put_u16(w, c->env->inactivity_s); return;
         }
     case K_CLOCK: {
-        const struct mfw_clock_config *cc = &m->set.clock;
+        const struct mfw_clock_config *cc = &m->settings.clock;
         switch (attr) {
         case 2:
             put_dt(m, m->now, mfw_clock_status(&m->clock, m->now) & (uint8_t)~MFW_CLOCK_STATUS_DST, w);
@@ -1217,7 +1217,7 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         case 4: {
             uint32_t period = 0;
             if (kind == K_PROFILE)
-                period = arg == MFW_PROF_DAILY ? 86400u : m->prof[arg].cfg.capture_period_s;
+                period = arg == MFW_PROF_DAILY ? 86400u : m->profiles[arg].config.capture_period_s;
             mfw_axdr_put_u32(w, period);
             return;
         }
@@ -1349,7 +1349,7 @@ static int set_dst_point(struct mfw_meter_settings *s, const struct mfw_cosem_da
 static int set_clock(const struct mfw_cosem_ctx *c, unsigned attr, struct mfw_rcursor *rc)
 {
     struct mfw_meter *m = c->m;
-    struct mfw_meter_settings s = m->set;
+    struct mfw_meter_settings s = m->settings;
     switch (attr) {
     case 2: {
         struct mfw_cosem_datetime dt;
@@ -1430,7 +1430,7 @@ static int set_capture_objects(const struct mfw_cosem_ctx *c, uint8_t prof, stru
     }
     if (mfw_rcursor_left(rc) != 0)
         return MFW_DAR_TYPE_UNMATCHED;
-    struct mfw_meter_settings s = m->set;
+    struct mfw_meter_settings s = m->settings;
     struct mfw_profile_config cfg;
     if (mfw_profile_config_analysis(&cfg, ids, nids, s.analysis.capture_period_s,
                                 s.analysis.depth) != MFW_OK)
@@ -1473,12 +1473,12 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref
         return MFW_DAR_SUCCESS;
     }
     case K_CALENDAR: {
-        struct mfw_meter_settings s = c->m->set;
+        struct mfw_meter_settings s = c->m->settings;
         int r = set_calendar(&s.tou, attr, &rc);
         return r != MFW_DAR_SUCCESS ? r : apply(c->m, &s);
     }
     case K_SAS: { /* execution_time: array of {time(4), date(5)}, at most MFW_BILLING_ENTRIES_MAX */
-        struct mfw_meter_settings s = c->m->set;
+        struct mfw_meter_settings s = c->m->settings;
         uint32_t n = 0, k = 0;
         if (mfw_axdr_get_array(&rc, &n) != MFW_OK)
             return MFW_DAR_TYPE_UNMATCHED;
@@ -1504,7 +1504,7 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref
         return apply(c->m, &s);
     }
     case K_CATALOG: { /* Demand register 8 period (s), 9 number_of_periods */
-        struct mfw_meter_settings s = c->m->set;
+        struct mfw_meter_settings s = c->m->settings;
         if (attr == 8) {
             uint32_t period;
             if (!READ_ONE(rc, mfw_axdr_get_u32(&rc, &period)))
@@ -1529,7 +1529,7 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref
         uint32_t period;
         if (!READ_ONE(rc, mfw_axdr_get_u32(&rc, &period)))
             return MFW_DAR_TYPE_UNMATCHED;
-        struct mfw_meter_settings s = c->m->set;
+        struct mfw_meter_settings s = c->m->settings;
         struct mfw_profile_config *pc = arg == MFW_PROF_LP1 ? &s.lp1 : &s.analysis;
         if (period == 0)
             return MFW_DAR_OTHER_REASON; /* these profiles are periodic */
@@ -1567,7 +1567,7 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *
             return MFW_DAR_TYPE_UNMATCHED;
         int64_t step = ref->id == 1   ? 900000
                        : ref->id == 3 ? 60000
-                                      : (int64_t)m->prof[MFW_PROF_LP1].cfg.capture_period_s * 1000;
+                                      : (int64_t)m->profiles[MFW_PROF_LP1].config.capture_period_s * 1000;
         if (step <= 0)
             return MFW_DAR_OTHER_REASON;
         int64_t off = (int64_t)m->local.offset_min * 60000;
@@ -1584,7 +1584,7 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *
         return map_err(mfw_meter_clock_shift(m, m->rtc, s));
     }
     if (kind == K_SPECIAL) {
-        struct mfw_meter_settings s = m->set;
+        struct mfw_meter_settings s = m->settings;
         int r;
         if (ref->id == 1) { /* insert(spec_day_entry) */
             struct mfw_tou_special_day d;
@@ -1615,7 +1615,7 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *
             return MFW_DAR_TYPE_UNMATCHED;
     }
     if (kind == K_CALENDAR) {
-        struct mfw_meter_settings s = m->set;
+        struct mfw_meter_settings s = m->settings;
         int r = mfw_tou_activate_now(&s.tou, m->now);
         return r != MFW_OK ? map_err(r) : apply(m, &s);
     }
@@ -1632,9 +1632,9 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *
         return MFW_DAR_TEMPORARY_FAILURE;
     if (kind == K_EVLOG)
         return map_err(mfw_meter_clear_log(m, (enum mfw_eventlog_id)arg));
-    int r = mfw_profile_clear(&m->prof[arg], &m->store);
+    int r = mfw_profile_clear(&m->profiles[arg], &m->store);
     if (r != MFW_OK)
         return map_err(r);
-    (void)mfw_eventlog_add(&m->ev, &m->store, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PROFILE_CLEARED, 0, 0, 0);
+    (void)mfw_eventlog_add(&m->events, &m->store, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PROFILE_CLEARED, 0, 0, 0);
     return MFW_DAR_SUCCESS;
 }

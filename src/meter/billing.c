@@ -51,7 +51,7 @@ int mfw_billing_init(struct mfw_billing *b, const struct mfw_billing_config *cfg
     for (unsigned k = 0; k < cfg->entries; k++)
         if (!entry_ok(&cfg->e[k]))
             return MFW_E_RANGE;
-    *b = (struct mfw_billing){ .cfg = *cfg };
+    *b = (struct mfw_billing){ .config = *cfg };
     return MFW_OK;
 }
 
@@ -145,9 +145,9 @@ bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev, c
         return false; /* wall clock stood still or went back (end of DST, clock set back) */
     bool found = false;
     int64_t best = 0;
-    for (unsigned k = 0; k < b->cfg.entries; k++) {
+    for (unsigned k = 0; k < b->config.entries; k++) {
         int64_t key;
-        if (latest_in(&b->cfg.e[k], lo, hi, &key) && (!found || key > best)) {
+        if (latest_in(&b->config.e[k], lo, hi, &key) && (!found || key > best)) {
             best = key;
             found = true;
         }

@@ -139,7 +139,7 @@ int mfw_clock_init(struct mfw_clock *c, const struct mfw_clock_config *cfg, bool
     int r = mfw_clock_config_validate(cfg);
     if (r != MFW_OK)
         return r;
-    c->cfg = *cfg;
+    c->config = *cfg;
     c->offset_ms = 0;
     c->invalid = rtc_lost;
     c->doubtful = false;
@@ -152,7 +152,7 @@ int mfw_clock_set_config(struct mfw_clock *c, const struct mfw_clock_config *cfg
         return MFW_E_ARG;
     int r = mfw_clock_config_validate(cfg);
     if (r == MFW_OK)
-        c->cfg = *cfg;
+        c->config = *cfg;
     return r;
 }
 
@@ -200,7 +200,7 @@ int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds, struc
 
 bool mfw_clock_dst_active(const struct mfw_clock *c, mfw_ms_t utc)
 {
-    return dst_active_cfg(&c->cfg, utc);
+    return dst_active_cfg(&c->config, utc);
 }
 
 uint8_t mfw_clock_status(const struct mfw_clock *c, mfw_ms_t utc)
@@ -218,7 +218,7 @@ uint8_t mfw_clock_status(const struct mfw_clock *c, mfw_ms_t utc)
 void mfw_clock_local(const struct mfw_clock *c, mfw_ms_t utc, struct mfw_local_time *out)
 {
     bool dst = mfw_clock_dst_active(c, utc);
-    int16_t off = (int16_t)(c->cfg.utc_offset_min + (dst ? c->cfg.dst_deviation_min : 0));
+    int16_t off = (int16_t)(c->config.utc_offset_min + (dst ? c->config.dst_deviation_min : 0));
     int64_t ms_of_day;
     int64_t days = mfw_civil_days_of_ms(utc + off * MS_PER_MIN, &ms_of_day);
     struct mfw_civil_date d = mfw_civil_date_from_days(days);
@@ -237,7 +237,7 @@ void mfw_clock_local(const struct mfw_clock *c, mfw_ms_t utc, struct mfw_local_t
 mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month, unsigned day,
                             unsigned hour, unsigned minute)
 {
-    const struct mfw_clock_config *cfg = &c->cfg;
+    const struct mfw_clock_config *cfg = &c->config;
     int64_t local = mfw_civil_days_from_date(year, month, day) * MFW_MS_PER_DAY +
                     (int64_t)hour * MS_PER_HOUR + (int64_t)minute * MS_PER_MIN;
     mfw_ms_t t_std = local - cfg->utc_offset_min * MS_PER_MIN;

@@ -13,7 +13,7 @@
 
 static mfw_ms_t period_ms(const struct mfw_demand *d)
 {
-    return (mfw_ms_t)d->cfg.period_s * MFW_MS_PER_S;
+    return (mfw_ms_t)d->config.period_s * MFW_MS_PER_S;
 }
 
 /* Floor to the sub-period grid counted from 1970-01-01T00:00Z; since period divides a day this
@@ -36,13 +36,13 @@ static uint64_t uwh_to_mw(uint64_t uwh, uint64_t window_s)
 
 static uint64_t window_s(const struct mfw_demand *d)
 {
-    return (uint64_t)d->cfg.period_s * d->cfg.number_of_periods;
+    return (uint64_t)d->config.period_s * d->config.number_of_periods;
 }
 
 static uint64_t window_uwh(const struct mfw_demand *d, unsigned q)
 {
     uint64_t sum = d->cur_uwh[q];
-    for (unsigned k = 0; k + 1u < d->cfg.number_of_periods; k++)
+    for (unsigned k = 0; k + 1u < d->config.number_of_periods; k++)
         sum += d->hist_uwh[q][k];
     return sum;
 }
@@ -53,8 +53,8 @@ static uint64_t window_uwh(const struct mfw_demand *d, unsigned q)
 static void close_sub(struct mfw_demand *d, mfw_ms_t end)
 {
     uint64_t ws = window_s(d);
-    unsigned ring = d->cfg.number_of_periods - 1u;
-    for (unsigned q = 0; q < d->cfg.quantities; q++) {
+    unsigned ring = d->config.number_of_periods - 1u;
+    for (unsigned q = 0; q < d->config.quantities; q++) {
         uint64_t mw = uwh_to_mw(window_uwh(d, q), ws);
         d->last_avg_mw[q] = mw;
         /* Strictly greater: of equal maxima the first one keeps its capture time. */
@@ -85,13 +85,13 @@ int mfw_demand_init(struct mfw_demand *d, const struct mfw_demand_config *cfg)
         cfg->period_s == 0 || S_PER_DAY % cfg->period_s != 0 || cfg->number_of_periods == 0 ||
         cfg->number_of_periods > MFW_DEMAND_PERIODS_MAX)
         return MFW_E_ARG;
-    *d = (struct mfw_demand){ .cfg = *cfg };
+    *d = (struct mfw_demand){ .config = *cfg };
     return MFW_OK;
 }
 
 void mfw_demand_add(struct mfw_demand *d, unsigned q, uint64_t uwh)
 {
-    if (q < d->cfg.quantities)
+    if (q < d->config.quantities)
         d->cur_uwh[q] += uwh;
 }
 
@@ -127,8 +127,8 @@ unsigned mfw_demand_tick(struct mfw_demand *d, mfw_ms_t now)
          * longer gap is known: set it in O(1) to keep the call bounded after a long outage. None
          * of them can set a new maximum: each window sum is <= the one before it, already seen. */
         mfw_ms_t missed = (now - d->sub_start) / p;
-        if (missed >= (mfw_ms_t)d->cfg.number_of_periods) {
-            for (unsigned q = 0; q < d->cfg.quantities; q++) {
+        if (missed >= (mfw_ms_t)d->config.number_of_periods) {
+            for (unsigned q = 0; q < d->config.quantities; q++) {
                 for (unsigned k = 0; k < MFW_DEMAND_PERIODS_MAX; k++)
                     d->hist_uwh[q][k] = 0;
                 d->last_avg_mw[q] = 0;
@@ -164,31 +164,31 @@ void mfw_demand_clock_change(struct mfw_demand *d, mfw_ms_t now)
 
 uint64_t mfw_demand_current_mw(const struct mfw_demand *d, unsigned q)
 {
-    if (q >= d->cfg.quantities)
+    if (q >= d->config.quantities)
         return 0;
     return uwh_to_mw(window_uwh(d, q), window_s(d));
 }
 
 uint64_t mfw_demand_last_mw(const struct mfw_demand *d, unsigned q)
 {
-    return q < d->cfg.quantities ? d->last_avg_mw[q] : 0;
+    return q < d->config.quantities ? d->last_avg_mw[q] : 0;
 }
 
 mfw_ms_t mfw_demand_start_time_current(const struct mfw_demand *d)
 {
-    return d->sub_start - (mfw_ms_t)(d->cfg.number_of_periods - 1u) * period_ms(d);
+    return d->sub_start - (mfw_ms_t)(d->config.number_of_periods - 1u) * period_ms(d);
 }
 
 struct mfw_demand_max mfw_demand_maximum(const struct mfw_demand *d, unsigned q)
 {
-    if (q >= d->cfg.quantities)
+    if (q >= d->config.quantities)
         return (struct mfw_demand_max){ 0 };
     return d->max[q];
 }
 
 void mfw_demand_reset(struct mfw_demand *d, struct mfw_demand_max *out)
 {
-    for (unsigned q = 0; q < d->cfg.quantities; q++) {
+    for (unsigned q = 0; q < d->config.quantities; q++) {
         d->prev_max[q] = d->max[q];
         if (out)
             out[q] = d->max[q];
@@ -206,7 +206,7 @@ void mfw_demand_restart(struct mfw_demand *d, mfw_ms_t now)
     }
     d->hist_pos = 0;
     /* the current sub-period on the aligned grid, as start_at does */
-    mfw_ms_t p = (mfw_ms_t)d->cfg.period_s * MFW_MS_PER_S;
+    mfw_ms_t p = (mfw_ms_t)d->config.period_s * MFW_MS_PER_S;
     mfw_ms_t r = p > 0 ? now % p : 0;
     if (r < 0)
         r += p;

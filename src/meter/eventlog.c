@@ -63,7 +63,7 @@ static int counted_index(uint16_t code)
 uint32_t mfw_eventlog_code_count(const struct mfw_eventlog *el, uint16_t code)
 {
     int k = counted_index(code);
-    return el != NULL && k >= 0 ? el->c.by_code[k] : 0;
+    return el != NULL && k >= 0 ? el->counters.by_code[k] : 0;
 }
 
 int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT], unsigned phases)
@@ -78,8 +78,8 @@ int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_C
                 return MFW_E_ARG;
     }
     struct mfw_eventlog_counters zero = {0};
-    el->c = zero;
-    el->c.long_pf_threshold_s = MFW_EVENTLOG_LONG_PF_S;
+    el->counters = zero;
+    el->counters.long_pf_threshold_s = MFW_EVENTLOG_LONG_PF_S;
     for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++)
         el->area[i] = area[i];
     el->phases = (uint8_t)phases;
@@ -92,9 +92,9 @@ int mfw_eventlog_check_areas(const struct mfw_eventlog *el, const struct mfw_sto
         return MFW_E_ARG;
     for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++) {
         unsigned a = el->area[i];
-        if (a >= s->cfg.n_areas || s->cfg.area[a].kind != MFW_STORE_RING)
+        if (a >= s->config.n_areas || s->config.area[a].kind != MFW_STORE_RING)
             return MFW_E_ARG;
-        if (s->cfg.area[a].entry_size < MFW_EVENTLOG_ENTRY_SIZE ||
+        if (s->config.area[a].entry_size < MFW_EVENTLOG_ENTRY_SIZE ||
             mfw_store_ring_capacity(s, a) < MFW_EVENTLOG_DEPTH)
             return MFW_E_NOSPACE;
     }
@@ -118,9 +118,9 @@ int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_even
         return MFW_E_ARG;
     }
     unsigned a = el->area[log];
-    if (a >= s->cfg.n_areas)
+    if (a >= s->config.n_areas)
         return MFW_E_ARG;
-    size_t size = s->cfg.area[a].entry_size;
+    size_t size = s->config.area[a].entry_size;
     if (size < MFW_EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
         return MFW_E_NOSPACE;
 
@@ -134,11 +134,11 @@ int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_even
     int rc = mfw_store_ring_append(s, a, e);
     if (rc != MFW_OK)
         return rc;
-    el->c.logged[log]++;
-    el->c.last_code[log] = code;
+    el->counters.logged[log]++;
+    el->counters.last_code[log] = code;
     int k = counted_index(code);
     if (k >= 0)
-        el->c.by_code[k]++;
+        el->counters.by_code[k]++;
     return MFW_OK;
 }
 
@@ -158,10 +158,10 @@ int mfw_eventlog_power_failure(struct mfw_eventlog *el, struct mfw_store *s, uin
 {
     if (el == NULL || s == NULL || phase_mask == 0 || phase_mask > 7)
         return MFW_E_ARG;
-    count_pf(el->c.power_failures, phase_mask, el->phases);
-    if (duration_s <= el->c.long_pf_threshold_s) /* long = longer than the threshold (as quality.c) */
+    count_pf(el->counters.power_failures, phase_mask, el->phases);
+    if (duration_s <= el->counters.long_pf_threshold_s) /* long = longer than the threshold (as quality.counters) */
         return 0;
-    count_pf(el->c.long_power_failures, phase_mask, el->phases);
+    count_pf(el->counters.long_power_failures, phase_mask, el->phases);
     mfw_ms_t end = start + (mfw_ms_t)duration_s * MFW_MS_PER_S;
     int rc = mfw_eventlog_add(el, s, MFW_EVENTLOG_POWER_FAILURE, end, MFW_EVENT_POWER_DOWN, phase_mask, start,
                           (int64_t)duration_s);
@@ -170,7 +170,7 @@ int mfw_eventlog_power_failure(struct mfw_eventlog *el, struct mfw_store *s, uin
 
 uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s, enum mfw_eventlog_id log)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->cfg.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->config.n_areas)
         return 0;
     uint32_t n = mfw_store_ring_count(s, el->area[log]);
     return n < MFW_EVENTLOG_DEPTH ? n : MFW_EVENTLOG_DEPTH;
@@ -182,9 +182,9 @@ int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum m
     if (el == NULL || s == NULL || out == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT)
         return MFW_E_ARG;
     unsigned a = el->area[log];
-    if (a >= s->cfg.n_areas)
+    if (a >= s->config.n_areas)
         return MFW_E_ARG;
-    size_t size = s->cfg.area[a].entry_size;
+    size_t size = s->config.area[a].entry_size;
     if (size < MFW_EVENTLOG_ENTRY_SIZE || size > EVENTLOG_BUF_MAX)
         return MFW_E_NOSPACE;
     uint32_t total = mfw_store_ring_count(s, a);
@@ -206,7 +206,7 @@ int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum m
 
 int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->cfg.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->config.n_areas)
         return MFW_E_ARG;
     uint32_t before = mfw_eventlog_count(el, s, log);
     int rc = mfw_store_ring_clear(s, el->area[log]);
@@ -225,16 +225,16 @@ int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, si
     uint8_t *p = buf;
     *p++ = COUNTERS_VERSION;
     for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 4)
-        mfw_bytes_put_le32(p, el->c.logged[i]);
+        mfw_bytes_put_le32(p, el->counters.logged[i]);
     for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 2)
-        mfw_bytes_put_le16(p, el->c.last_code[i]);
+        mfw_bytes_put_le16(p, el->counters.last_code[i]);
     for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++, p += 4)
-        mfw_bytes_put_le32(p, el->c.by_code[i]);
+        mfw_bytes_put_le32(p, el->counters.by_code[i]);
     for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        mfw_bytes_put_le32(p, el->c.power_failures[i]);
+        mfw_bytes_put_le32(p, el->counters.power_failures[i]);
     for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        mfw_bytes_put_le32(p, el->c.long_power_failures[i]);
-    mfw_bytes_put_le32(p, el->c.long_pf_threshold_s);
+        mfw_bytes_put_le32(p, el->counters.long_power_failures[i]);
+    mfw_bytes_put_le32(p, el->counters.long_pf_threshold_s);
     return MFW_OK;
 }
 
@@ -259,6 +259,6 @@ int mfw_eventlog_counters_decode(struct mfw_eventlog *el, const uint8_t *buf, si
     for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
         c.long_power_failures[i] = mfw_bytes_get_le32(p);
     c.long_pf_threshold_s = mfw_bytes_get_le32(p);
-    el->c = c;
+    el->counters = c;
     return MFW_OK;
 }

@@ -131,7 +131,7 @@ static void save_state_now(struct mfw_meter *m, bool erase_ahead)
     if (erase_ahead && mfw_store_record_prepare(&m->store, MFW_AREA_STATE, MFW_METER_STATE_MAX) != MFW_OK)
         m->store_errors++;
     m->last_save = m->rtc;
-    m->saved_uwh = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    m->saved_uwh = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
 }
 
 static void save_config(struct mfw_meter *m)
@@ -140,7 +140,7 @@ static void save_config(struct mfw_meter *m)
         return;
     uint8_t buf[MFW_METER_CONFIG_MAX];
     size_t len;
-    if (mfw_meter_state_encode_settings(&m->set, buf, sizeof(buf), &len) != MFW_OK ||
+    if (mfw_meter_state_encode_settings(&m->settings, buf, sizeof(buf), &len) != MFW_OK ||
         mfw_store_record_write(&m->store, MFW_AREA_CONFIG, buf, len) != MFW_OK)
         m->store_errors++;
 }
@@ -148,7 +148,7 @@ static void save_config(struct mfw_meter *m)
 static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t, uint16_t code,
                       uint8_t phase, int64_t v1, int64_t v2)
 {
-    if (m->persistent && mfw_eventlog_add(&m->ev, &m->store, log, t, code, phase, v1, v2) < 0)
+    if (m->persistent && mfw_eventlog_add(&m->events, &m->store, log, t, code, phase, v1, v2) < 0)
         m->store_errors++;
 }
 
@@ -173,7 +173,7 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
             j++;
         }
         if (m->persistent && q->duration_valid &&
-            mfw_eventlog_power_failure(&m->ev, &m->store, mask, q->start, q->duration_s) < 0)
+            mfw_eventlog_power_failure(&m->events, &m->store, mask, q->start, q->duration_s) < 0)
             m->store_errors++;
         k = j;
     }
@@ -183,7 +183,7 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
 
 static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
 {
-    const struct mfw_meter_settings *s = &m->set;
+    const struct mfw_meter_settings *s = &m->settings;
     int rc = mfw_clock_init(&m->clock, &s->clock, rtc_lost);
     if (rc == MFW_OK)
         rc = mfw_demand_init(&m->demand, &s->demand);
@@ -195,18 +195,18 @@ static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
     mfw_profile_config_daily(&daily);
     mfw_profile_config_billing(&billing);
     if (rc == MFW_OK)
-        rc = mfw_profile_init(&m->prof[MFW_PROF_LP1], &s->lp1, MFW_AREA_LP1, now);
+        rc = mfw_profile_init(&m->profiles[MFW_PROF_LP1], &s->lp1, MFW_AREA_LP1, now);
     if (rc == MFW_OK)
-        rc = mfw_profile_init(&m->prof[MFW_PROF_DAILY], &daily, MFW_AREA_DAILY, now);
+        rc = mfw_profile_init(&m->profiles[MFW_PROF_DAILY], &daily, MFW_AREA_DAILY, now);
     if (rc == MFW_OK)
-        rc = mfw_profile_init(&m->prof[MFW_PROF_BILLING], &billing, MFW_AREA_BILLING, now);
+        rc = mfw_profile_init(&m->profiles[MFW_PROF_BILLING], &billing, MFW_AREA_BILLING, now);
     if (rc == MFW_OK)
-        rc = mfw_profile_init(&m->prof[MFW_PROF_ANALYSIS], &s->analysis, MFW_AREA_ANALYSIS, now);
+        rc = mfw_profile_init(&m->profiles[MFW_PROF_ANALYSIS], &s->analysis, MFW_AREA_ANALYSIS, now);
     uint8_t areas[MFW_EVENTLOG_COUNT];
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
         areas[k] = (uint8_t)(MFW_AREA_EVLOG0 + k);
     if (rc == MFW_OK)
-        rc = mfw_eventlog_init(&m->ev, areas, m->cfg.metro.phases);
+        rc = mfw_eventlog_init(&m->events, areas, m->config.metro.phases);
     return rc;
 }
 
@@ -240,11 +240,11 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
     if (validate_settings(&cfg->settings, (uint8_t)cfg->model) != MFW_OK)
         return MFW_E_RANGE;
     memset(m, 0, sizeof(*m));
-    m->cfg = *cfg;
-    m->cfg.serial[sizeof(m->cfg.serial) - 1] = '\0';
+    m->config = *cfg;
+    m->config.serial[sizeof(m->config.serial) - 1] = '\0';
     m->hal = hal;
-    m->set = cfg->settings;
-    int rc = mfw_metrology_init(&m->mt, &cfg->metro);
+    m->settings = cfg->settings;
+    int rc = mfw_metrology_init(&m->metrology, &cfg->metro);
     if (rc == MFW_OK)
         rc = mfw_pulse_init(&m->s0, cfg->pulse_imp_per_kwh, MFW_S0_PULSE_MS, MFW_S0_PAUSE_MS);
     if (rc == MFW_OK)
@@ -268,7 +268,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
         struct mfw_meter_settings s;
         if (mfw_meter_state_decode_settings(&s, buf, len) == MFW_OK &&
             validate_settings(&s, (uint8_t)cfg->model) == MFW_OK) {
-            m->set = s;
+            m->settings = s;
             config_loaded = true;
         }
     }
@@ -302,10 +302,10 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
         for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
             /* time behind the saved time (a lost RTC): realign the schedules to the clock */
             if (now < m->now)
-                mfw_profile_clock_changed(&m->prof[k], now);
+                mfw_profile_clock_changed(&m->profiles[k], now);
             /* AMR status "power down" marks the interval rows, not the billing snapshot */
             if (k != MFW_PROF_BILLING)
-                mfw_profile_flag(&m->prof[k], MFW_PROFILE_ST_POWER_DOWN);
+                mfw_profile_flag(&m->profiles[k], MFW_PROFILE_ST_POWER_DOWN);
         }
         if (now < m->now)
             mfw_demand_clock_change(&m->demand, now);
@@ -325,13 +325,13 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
     }
     m->local = lt;
     m->now = now;
-    m->tariff = mfw_tou_tariff_checked(&m->set.tou, &lt, &m->tou_inconsistent);
+    m->tariff = mfw_tou_tariff_checked(&m->settings.tou, &lt, &m->tou_inconsistent);
     if (have_state && m->persistent) {
         /* the boundaries missed while off: one row now, flagged power down (profile.h) */
         uint8_t st = profile_status(m, now);
-        if (mfw_profile_tick(&m->prof[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m) > 0)
+        if (mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m) > 0)
             m->lp_status = 0;
-        mfw_profile_tick(&m->prof[MFW_PROF_ANALYSIS], &m->store, now, st, mfw_meter_read_quantity, m);
+        mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now, st, mfw_meter_read_quantity, m);
     }
     if (!config_loaded)
         save_config(m);
@@ -342,13 +342,13 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
 void mfw_meter_samples(struct mfw_meter *m, const struct mfw_adc_frame *f, size_t n)
 {
     if (!m->down)
-        mfw_metrology_samples(&m->mt, f, n);
+        mfw_metrology_samples(&m->metrology, f, n);
 }
 
 void mfw_meter_block(struct mfw_meter *m, const struct mfw_metrology_block *b)
 {
     if (!m->down)
-        mfw_metrology_block(&m->mt, b);
+        mfw_metrology_block(&m->metrology, b);
 }
 
 static void set_output(struct mfw_meter *m, enum mfw_hal_output out, bool on)
@@ -362,7 +362,7 @@ static void billing_snapshot(struct mfw_meter *m, mfw_ms_t now)
     /* IDIS end-of-billing script 0.0.10.0.1.255: capture the billing profile (every energy
      * register and the maximum demands), then reset the demand and the min/max voltages. */
     if (m->persistent &&
-        mfw_profile_capture(&m->prof[MFW_PROF_BILLING], &m->store, now,
+        mfw_profile_capture(&m->profiles[MFW_PROF_BILLING], &m->store, now,
                         profile_status(m, now), mfw_meter_read_quantity, m) < 0)
         m->store_errors++;
     mfw_demand_reset(&m->demand, NULL);
@@ -381,7 +381,7 @@ static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *pr
     if (m->persistent &&
         (prev->year != lt->year || prev->month != lt->month || prev->day != lt->day)) {
         mfw_ms_t midnight = mfw_clock_utc_of_local(&m->clock, lt->year, lt->month, lt->day, 0, 0);
-        if (mfw_profile_capture(&m->prof[MFW_PROF_DAILY], &m->store, midnight,
+        if (mfw_profile_capture(&m->profiles[MFW_PROF_DAILY], &m->store, midnight,
                             profile_status(m, midnight), mfw_meter_read_quantity, m) < 0)
             m->store_errors++;
     }
@@ -396,13 +396,13 @@ static void on_window(struct mfw_meter *m, const struct mfw_metrology_values *v,
     struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
     size_t n = mfw_quality_window(&m->quality, v, now, ev, MFW_QUALITY_EVENTS_MAX);
     log_quality(m, ev, n);
-    mfw_profile_accumulate(&m->prof[MFW_PROF_ANALYSIS], mfw_meter_read_quantity, m, v->duration_s);
+    mfw_profile_accumulate(&m->profiles[MFW_PROF_ANALYSIS], mfw_meter_read_quantity, m, v->duration_s);
 }
 
 static bool supply_failing(const struct mfw_meter *m, const struct mfw_metrology_values *v)
 {
-    for (unsigned p = 0; p < m->cfg.metro.phases; p++)
-        if (v->ph[p].vrms >= m->set.quality.missing_v)
+    for (unsigned p = 0; p < m->config.metro.phases; p++)
+        if (v->ph[p].vrms >= m->settings.quality.missing_v)
             return false;
     return true;
 }
@@ -419,7 +419,7 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
 
     /* 1. the measurement window that completed, if any */
     struct mfw_metrology_values v;
-    if (mfw_metrology_read(&m->mt, &v)) {
+    if (mfw_metrology_read(&m->metrology, &v)) {
         if (supply_failing(m, &v)) {
             m->now = now;
             mfw_meter_power_down(m, rtc_now);
@@ -430,12 +430,12 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
 
     /* 2. energy into the registers, at the tariff in force while it was measured */
     struct mfw_energy_delta d;
-    mfw_metrology_drain(&m->mt, &d);
+    mfw_metrology_drain(&m->metrology, &d);
     for (unsigned s = 0; s <= MFW_PHASES_MAX; s++)
         for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
-            m->reg.uwh[s][q] += d.uwh[s][q];
+            m->registers.uwh[s][q] += d.uwh[s][q];
     const uint64_t *t = d.uwh[MFW_ENERGY_TOTAL];
-    uint64_t *tr = m->reg.tariff[m->tariff - 1];
+    uint64_t *tr = m->registers.tariff[m->tariff - 1];
     tr[0] += t[MFW_EQ_AP];
     tr[1] += t[MFW_EQ_AM];
     tr[2] += t[MFW_EQ_RP];
@@ -447,11 +447,11 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
 
     /* 3. time of use: passive calendar activation, then the tariff from now on */
     bool activated = false;
-    if (mfw_tou_tick(&m->set.tou, &lt, now, &activated) == MFW_OK && activated) {
+    if (mfw_tou_tick(&m->settings.tou, &lt, now, &activated) == MFW_OK && activated) {
         log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_TOU_ACTIVATED, 0, 0, 0);
         save_config(m);
     }
-    m->tariff = mfw_tou_tariff_checked(&m->set.tou, &lt, &m->tou_inconsistent);
+    m->tariff = mfw_tou_tariff_checked(&m->settings.tou, &lt, &m->tou_inconsistent);
 
     /* 4. demand periods; the day, summer-time and billing boundaries passed */
     mfw_demand_tick(&m->demand, now);
@@ -460,12 +460,12 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     /* 5. profiles: load profile and analysis log on their periods */
     if (m->persistent) {
         uint8_t st = profile_status(m, now);
-        int wrote = mfw_profile_tick(&m->prof[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m);
+        int wrote = mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m);
         if (wrote > 0)
             m->lp_status = 0;
         else if (wrote < 0)
             m->store_errors++;
-        if (mfw_profile_tick(&m->prof[MFW_PROF_ANALYSIS], &m->store, now, st & ~MFW_PROFILE_ST_POWER_DOWN,
+        if (mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now, st & ~MFW_PROFILE_ST_POWER_DOWN,
                          mfw_meter_read_quantity, m) < 0)
             m->store_errors++;
     }
@@ -479,11 +479,11 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     m->local = lt;
 
     /* 7. checkpoint: bounds what a cut without warning can lose */
-    uint64_t e = m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->reg.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    uint64_t e = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     mfw_ms_t since = rtc_now - m->last_save;
-    if (since >= (mfw_ms_t)m->cfg.checkpoint_max_s * 1000 ||
-        (e - m->saved_uwh >= (uint64_t)m->cfg.checkpoint_wh * 1000000u &&
-         since >= (mfw_ms_t)m->cfg.checkpoint_min_s * 1000))
+    if (since >= (mfw_ms_t)m->config.checkpoint_max_s * 1000 ||
+        (e - m->saved_uwh >= (uint64_t)m->config.checkpoint_wh * 1000000u &&
+         since >= (mfw_ms_t)m->config.checkpoint_min_s * 1000))
         save_state(m);
 }
 
@@ -493,15 +493,15 @@ void mfw_meter_power_down(struct mfw_meter *m, mfw_ms_t rtc_now)
         return;
     mfw_ms_t now = mfw_clock_now(&m->clock, rtc_now);
     /* the energy of the open window reaches the registers before the save */
-    mfw_metrology_flush(&m->mt);
+    mfw_metrology_flush(&m->metrology);
     struct mfw_metrology_values v;
-    mfw_metrology_read(&m->mt, &v);
+    mfw_metrology_read(&m->metrology, &v);
     struct mfw_energy_delta d;
-    mfw_metrology_drain(&m->mt, &d);
+    mfw_metrology_drain(&m->metrology, &d);
     for (unsigned s = 0; s <= MFW_PHASES_MAX; s++)
         for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
-            m->reg.uwh[s][q] += d.uwh[s][q];
-    uint64_t *tr = m->reg.tariff[m->tariff - 1];
+            m->registers.uwh[s][q] += d.uwh[s][q];
+    uint64_t *tr = m->registers.tariff[m->tariff - 1];
     tr[0] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP];
     tr[1] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     tr[2] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RP];
@@ -519,7 +519,7 @@ void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now)
 {
     if (m->down)
         return;
-    mfw_metrology_flush(&m->mt);
+    mfw_metrology_flush(&m->metrology);
     mfw_meter_tick(m, rtc_now);
     save_state(m);
 }
@@ -532,7 +532,7 @@ static void clock_changed(struct mfw_meter *m, const struct mfw_clock_change *c,
     log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc, c->new_utc);
     log_event(m, MFW_EVENTLOG_STANDARD, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc, c->new_utc);
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        mfw_profile_clock_changed(&m->prof[k], c->new_utc);
+        mfw_profile_clock_changed(&m->profiles[k], c->new_utc);
     m->lp_status |= MFW_PROFILE_ST_CLOCK_ADJUSTED;
     mfw_demand_clock_change(&m->demand, c->new_utc);
     m->rtc = rtc_now;
@@ -561,22 +561,22 @@ int mfw_meter_clock_shift(struct mfw_meter *m, mfw_ms_t rtc_now, int32_t seconds
 
 int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_settings *s)
 {
-    int rc = validate_settings(s, m->cfg.metro.phases);
+    int rc = validate_settings(s, m->config.metro.phases);
     if (rc != MFW_OK)
         return rc;
-    bool lp_changed = memcmp(&s->lp1, &m->set.lp1, sizeof(s->lp1)) != 0;
-    bool an_changed = memcmp(&s->analysis, &m->set.analysis, sizeof(s->analysis)) != 0;
+    bool lp_changed = memcmp(&s->lp1, &m->settings.lp1, sizeof(s->lp1)) != 0;
+    bool an_changed = memcmp(&s->analysis, &m->settings.analysis, sizeof(s->analysis)) != 0;
     if (m->persistent && lp_changed &&
-        mfw_profile_set_config(&m->prof[MFW_PROF_LP1], &m->store, &s->lp1, m->now) != MFW_OK)
+        mfw_profile_set_config(&m->profiles[MFW_PROF_LP1], &m->store, &s->lp1, m->now) != MFW_OK)
         return MFW_E_IO;
     if (m->persistent && an_changed &&
-        mfw_profile_set_config(&m->prof[MFW_PROF_ANALYSIS], &m->store, &s->analysis, m->now) != MFW_OK)
+        mfw_profile_set_config(&m->profiles[MFW_PROF_ANALYSIS], &m->store, &s->analysis, m->now) != MFW_OK)
         return MFW_E_IO;
-    m->set = *s;
+    m->settings = *s;
     mfw_clock_set_config(&m->clock, &s->clock);
-    m->demand.cfg = s->demand;
-    m->billing.cfg = s->billing;
-    m->quality.cfg = s->quality;
+    m->demand.config = s->demand;
+    m->billing.config = s->billing;
+    m->quality.config = s->quality;
     log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
     save_config(m);
     return MFW_OK;
@@ -597,7 +597,7 @@ int mfw_meter_clear_log(struct mfw_meter *m, enum mfw_eventlog_id log)
         return MFW_E_ARG;
     if (!m->persistent)
         return MFW_E_STATE;
-    int rc = mfw_eventlog_clear(&m->ev, &m->store, log, m->now);
+    int rc = mfw_eventlog_clear(&m->events, &m->store, log, m->now);
     save_state(m);
     return rc < 0 ? rc : MFW_OK;
 }
@@ -606,5 +606,5 @@ uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mf
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)
         return 0;
-    return m->reg.uwh[phase][q];
+    return m->registers.uwh[phase][q];
 }

@@ -30,7 +30,7 @@ double mfw_meter_read_quantity(void *ctx, uint16_t id)
 {
     const struct mfw_meter *m = ctx;
     const struct mfw_metrology_values *v = &m->now_values;
-    const unsigned np = m->cfg.metro.phases;
+    const unsigned np = m->config.metro.phases;
     if (id <= MFW_CAT_PF_L3) {
         unsigned group = id / 3u, p = id % 3u;
         if (p >= np || !m->have_values)
@@ -49,12 +49,12 @@ double mfw_meter_read_quantity(void *ctx, uint16_t id)
     }
     if (id >= MFW_CAT_AP_T1 && id <= MFW_CAT_RM_T8) {
         unsigned k = id - MFW_CAT_AP_T1;
-        return wh(m->reg.tariff[k % 8u][k / 8u]);
+        return wh(m->registers.tariff[k % 8u][k / 8u]);
     }
     if (id >= MFW_CAT_AP_L1 && id <= MFW_CAT_RM_L3) {
         static const enum mfw_energy_qty q[4] = {MFW_EQ_AP, MFW_EQ_AM, MFW_EQ_RP, MFW_EQ_RM};
         unsigned k = id - MFW_CAT_AP_L1, p = k % 3u;
-        return p < np ? wh(m->reg.uwh[p][q[k / 3u]]) : NAN;
+        return p < np ? wh(m->registers.uwh[p][q[k / 3u]]) : NAN;
     }
     if (id >= MFW_CAT_UMIN_L1 && id <= MFW_CAT_UMAX_L3) {
         unsigned k = id - MFW_CAT_UMIN_L1, p = k % 3u;
@@ -63,7 +63,7 @@ double mfw_meter_read_quantity(void *ctx, uint16_t id)
             return NAN;
         return k < 3u ? qp->v_min : qp->v_max;
     }
-    const uint64_t *tot = m->reg.uwh[MFW_ENERGY_TOTAL];
+    const uint64_t *tot = m->registers.uwh[MFW_ENERGY_TOTAL];
     switch (id) {
     case MFW_CAT_ANGLE_U2_U1: return np > 1 && m->have_values ? angle(v->ph[1].v_angle_deg) : NAN;
     case MFW_CAT_ANGLE_U3_U1: return np > 2 && m->have_values ? angle(v->ph[2].v_angle_deg) : NAN;

@@ -96,7 +96,7 @@ int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, 
 {
     struct part_writer w;
     begin(&w, buf, cap, STATE_MAGIC);
-    put(&w, &m->reg, sizeof m->reg);
+    put(&w, &m->registers, sizeof m->registers);
     struct state_misc misc = {
         .rtc = m->rtc, .now = m->now, .clock_offset_ms = m->clock.offset_ms,
         .clock_invalid = m->clock.invalid, .clock_doubtful = m->clock.doubtful,
@@ -105,9 +105,9 @@ int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, 
     put(&w, &m->demand, sizeof m->demand);
     put(&w, &m->billing, sizeof m->billing);
     put(&w, &m->quality, sizeof m->quality);
-    put(&w, &m->ev.c, sizeof m->ev.c);
+    put(&w, &m->events.counters, sizeof m->events.counters);
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
-        struct profile_run run = {m->prof[k].next_capture_ms, m->prof[k].status_pending};
+        struct profile_run run = {m->profiles[k].next_capture_ms, m->profiles[k].status_pending};
         put(&w, &run, sizeof run);
     }
     *len = w.len;
@@ -140,7 +140,7 @@ int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len)
         r.rc = MFW_E_FORMAT;
     if (r.rc != MFW_OK)
         return r.rc;
-    m->reg = reg;
+    m->registers = reg;
     m->rtc = misc.rtc;
     m->now = misc.now;
     m->clock.offset_ms = misc.clock_offset_ms;
@@ -152,10 +152,10 @@ int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len)
     m->demand = demand;
     m->billing = billing;
     m->quality = quality;
-    m->ev.c = evc;
+    m->events.counters = evc;
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
-        m->prof[k].next_capture_ms = run[k].next_capture_ms;
-        m->prof[k].status_pending = run[k].status_pending;
+        m->profiles[k].next_capture_ms = run[k].next_capture_ms;
+        m->profiles[k].status_pending = run[k].status_pending;
     }
     return MFW_OK;
 }

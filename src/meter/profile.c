@@ -59,17 +59,17 @@ static void profile_reset_acc(struct mfw_profile *p)
 /* First boundary strictly after t. */
 static mfw_ms_t profile_next_after(const struct mfw_profile *p, mfw_ms_t t)
 {
-    if (p->cfg.capture_period_s == 0)
+    if (p->config.capture_period_s == 0)
         return INT64_MAX;
-    int64_t period = (int64_t)p->cfg.capture_period_s * MFW_MS_PER_S;
+    int64_t period = (int64_t)p->config.capture_period_s * MFW_MS_PER_S;
     return (floor_div(t, period) + 1) * period;
 }
 
 mfw_ms_t mfw_profile_boundary(const struct mfw_profile *p, mfw_ms_t now)
 {
-    if (p == NULL || p->cfg.capture_period_s == 0)
+    if (p == NULL || p->config.capture_period_s == 0)
         return now;
-    int64_t period = (int64_t)p->cfg.capture_period_s * MFW_MS_PER_S;
+    int64_t period = (int64_t)p->config.capture_period_s * MFW_MS_PER_S;
     return floor_div(now, period) * period;
 }
 
@@ -80,12 +80,12 @@ int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg
     int rc = profile_check_config(cfg);
     if (rc != MFW_OK)
         return rc;
-    p->cfg = *cfg;
+    p->config = *cfg;
     for (unsigned k = cfg->n_columns; k < MFW_PROFILE_COLUMNS_MAX; k++)
-        p->cfg.column[k] = 0;
+        p->config.column[k] = 0;
     p->area = area;
     p->status_pending = 0;
-    p->tag = profile_tag(&p->cfg);
+    p->tag = profile_tag(&p->config);
     profile_reset_acc(p);
     p->next_capture_ms = profile_next_after(p, now);
     return MFW_OK;
@@ -93,14 +93,14 @@ int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg
 
 int mfw_profile_check_area(const struct mfw_profile *p, const struct mfw_store *s)
 {
-    if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
+    if (p == NULL || s == NULL || p->area >= s->config.n_areas)
         return MFW_E_ARG;
-    const struct mfw_store_area_config *a = &s->cfg.area[p->area];
+    const struct mfw_store_area_config *a = &s->config.area[p->area];
     if (a->kind != MFW_STORE_RING)
         return MFW_E_ARG;
-    if (a->entry_size < mfw_profile_entry_size(p->cfg.n_columns) || a->entry_size > MFW_PROFILE_ENTRY_MAX)
+    if (a->entry_size < mfw_profile_entry_size(p->config.n_columns) || a->entry_size > MFW_PROFILE_ENTRY_MAX)
         return MFW_E_NOSPACE;
-    if (mfw_store_ring_capacity(s, p->area) < p->cfg.depth)
+    if (mfw_store_ring_capacity(s, p->area) < p->config.depth)
         return MFW_E_NOSPACE;
     return MFW_OK;
 }
@@ -113,12 +113,12 @@ int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const str
     int rc = profile_check_config(cfg);
     if (rc != MFW_OK)
         return rc;
-    bool same = cfg->capture_period_s == p->cfg.capture_period_s &&
-                cfg->n_columns == p->cfg.n_columns;
+    bool same = cfg->capture_period_s == p->config.capture_period_s &&
+                cfg->n_columns == p->config.n_columns;
     for (unsigned k = 0; same && k < cfg->n_columns; k++)
-        same = cfg->column[k] == p->cfg.column[k];
+        same = cfg->column[k] == p->config.column[k];
     if (same) {
-        p->cfg.depth = cfg->depth;
+        p->config.depth = cfg->depth;
         return MFW_OK;
     }
     rc = mfw_store_ring_clear(s, p->area);
@@ -131,11 +131,11 @@ void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *c
 {
     if (p == NULL || read == NULL || !(seconds > 0.0))
         return;
-    for (unsigned k = 0; k < p->cfg.n_columns; k++) {
-        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[k]);
+    for (unsigned k = 0; k < p->config.n_columns; k++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[k]);
         if (e == NULL || e->kind != MFW_CATALOG_AVERAGE)
             continue;
-        double v = read(ctx, p->cfg.column[k]);
+        double v = read(ctx, p->config.column[k]);
         if (isnan(v))
             continue;
         p->acc[k] += v * seconds;
@@ -159,7 +159,7 @@ void mfw_profile_clock_changed(struct mfw_profile *p, mfw_ms_t now)
 
 bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now)
 {
-    return p != NULL && p->cfg.capture_period_s != 0 && now >= p->next_capture_ms;
+    return p != NULL && p->config.capture_period_s != 0 && now >= p->next_capture_ms;
 }
 
 int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
@@ -175,17 +175,17 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
         return MFW_E_RANGE;
 
     uint8_t entry[MFW_PROFILE_ENTRY_MAX];
-    size_t size = s->cfg.area[p->area].entry_size;
+    size_t size = s->config.area[p->area].entry_size;
     for (size_t k = 0; k < size; k++)
         entry[k] = 0;
     status |= p->status_pending;
-    for (unsigned k = 0; k < p->cfg.n_columns; k++) {
-        const struct mfw_catalog_entry *e = mfw_catalog_find(p->cfg.column[k]);
+    for (unsigned k = 0; k < p->config.n_columns; k++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[k]);
         double v;
         if (e->kind == MFW_CATALOG_AVERAGE)
             v = p->acc_s[k] > 0.0 ? p->acc[k] / p->acc_s[k] : NAN;
         else
-            v = read(ctx, p->cfg.column[k]);
+            v = read(ctx, p->config.column[k]);
         int valid;
         int64_t x = mfw_catalog_scale(e, v, &valid);
         if (!valid)
@@ -194,7 +194,7 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
     }
     mfw_bytes_put_le32(entry, (uint32_t)t_s);
     entry[4] = status;
-    entry[5] = p->cfg.n_columns;
+    entry[5] = p->config.n_columns;
     mfw_bytes_put_le16(entry + 6, p->tag);
 
     rc = mfw_store_ring_append(s, p->area, entry);
@@ -217,21 +217,21 @@ int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, u
 
 uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s)
 {
-    if (p == NULL || s == NULL || p->area >= s->cfg.n_areas)
+    if (p == NULL || s == NULL || p->area >= s->config.n_areas)
         return 0;
     uint32_t n = mfw_store_ring_count(s, p->area);
-    return n < p->cfg.depth ? n : p->cfg.depth;
+    return n < p->config.depth ? n : p->config.depth;
 }
 
 /* Reads exposed row index into buf (the whole entry). */
 static int profile_read_raw(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
                             uint8_t buf[MFW_PROFILE_ENTRY_MAX])
 {
-    if (p->area >= s->cfg.n_areas || s->cfg.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
-        s->cfg.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
+    if (p->area >= s->config.n_areas || s->config.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
+        s->config.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
         return MFW_E_NOSPACE;
     uint32_t total = mfw_store_ring_count(s, p->area);
-    uint32_t n = total < p->cfg.depth ? total : p->cfg.depth;
+    uint32_t n = total < p->config.depth ? total : p->config.depth;
     if (index >= n)
         return MFW_E_RANGE;
     return mfw_store_ring_read(s, p->area, total - n + index, buf);
@@ -245,8 +245,8 @@ int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t 
     int rc = profile_read_raw(p, s, index, buf);
     if (rc != MFW_OK)
         return rc;
-    if (buf[5] != p->cfg.n_columns || mfw_bytes_get_le16(buf + 6) != p->tag ||
-        s->cfg.area[p->area].entry_size < mfw_profile_entry_size(buf[5]))
+    if (buf[5] != p->config.n_columns || mfw_bytes_get_le16(buf + 6) != p->tag ||
+        s->config.area[p->area].entry_size < mfw_profile_entry_size(buf[5]))
         return MFW_E_VERSION;
     out->time = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
     out->status = buf[4];

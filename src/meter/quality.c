@@ -37,7 +37,7 @@ int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg
           cfg->swell_v - cfg->hysteresis_v > cfg->un_v &&
           cfg->missing_v + cfg->hysteresis_v < cfg->un_v))
         return MFW_E_RANGE;
-    *q = (struct mfw_quality){ .cfg = *cfg };
+    *q = (struct mfw_quality){ .config = *cfg };
     return MFW_OK;
 }
 
@@ -115,7 +115,7 @@ static struct mfw_quality_event failure_record(struct mfw_quality *q, unsigned p
     int64_t dur = valid && end >= start ? end - start : 0;
     uint32_t dur_s = (uint32_t)(dur / MFW_MS_PER_S);
     /* EN 50160: long interruption > 3 min; 0.0.96.7.20 holds the threshold. */
-    bool is_long = valid && dur > (int64_t)q->cfg.long_failure_s * MFW_MS_PER_S;
+    bool is_long = valid && dur > (int64_t)q->config.long_failure_s * MFW_MS_PER_S;
     ph->failures++;
     if (is_long) {
         ph->long_failures++;
@@ -179,7 +179,7 @@ size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_valu
                       struct mfw_quality_event *out, size_t cap)
 {
     size_t n = 0;
-    const struct mfw_quality_config *cfg = &q->cfg;
+    const struct mfw_quality_config *cfg = &q->config;
     mfw_ms_t ws = now - (mfw_ms_t)(v->duration_s * 1000.0 + 0.5); /* window start */
     for (unsigned p = 0; p < cfg->phases; p++) {
         struct mfw_quality_phase *ph = &q->ph[p];
@@ -263,7 +263,7 @@ size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
     size_t n = 0;
     bool any_long = false;
     uint32_t long_s = 0;
-    for (unsigned p = 0; p < q->cfg.phases; p++) {
+    for (unsigned p = 0; p < q->config.phases; p++) {
         struct mfw_quality_phase *ph = &q->ph[p];
         /* A missing voltage already under way on this phase started the failure earlier. */
         mfw_ms_t start = ph->missing.active && ph->missing.start < q->down_time

@@ -73,7 +73,7 @@ int mfw_metrology_init(struct mfw_metrology *mt, const struct mfw_metrology_conf
         if (!(cfg->cal[p].v_gain > 0.0) || !(cfg->cal[p].i_gain > 0.0))
             return MFW_E_ARG;
     memset(mt, 0, sizeof(*mt));
-    mt->cfg = *cfg;
+    mt->config = *cfg;
     mt->freq_hz = cfg->f_nominal_hz;
     mt->theta_inc = inc_for(mt->freq_hz, cfg->fs_hz);
     mt->cycles_per_window =
@@ -121,18 +121,18 @@ static void account(struct mfw_metrology *mt, double seconds)
 {
     struct mfw_metrology_values *v = &mt->values;
     double p_sum = 0.0, q_sum = 0.0;
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         const struct mfw_phase_values *ph = &v->ph[p];
         if (ph->creep)
             continue;
         double ep = ph->p * seconds, eq = ph->q * seconds;
         route(mt, p, ep, eq);
-        if (mt->cfg.summation == MFW_SUM_PER_PHASE)
+        if (mt->config.summation == MFW_SUM_PER_PHASE)
             route(mt, MFW_ENERGY_TOTAL, ep, eq);
         p_sum += ep;
         q_sum += eq;
     }
-    if (mt->cfg.summation == MFW_SUM_VECTOR)
+    if (mt->config.summation == MFW_SUM_VECTOR)
         route(mt, MFW_ENERGY_TOTAL, p_sum, q_sum);
 }
 
@@ -140,11 +140,11 @@ static void finish_values(struct mfw_metrology *mt)
 {
     struct mfw_metrology_values *v = &mt->values;
     v->p = v->q = v->s = 0.0;
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         struct mfw_phase_values *ph = &v->ph[p];
         ph->s = ph->vrms * ph->irms;
         ph->pf = ph->s > 0.0 ? ph->p / ph->s : 0.0;
-        ph->creep = ph->irms < mt->cfg.creep_current_a;
+        ph->creep = ph->irms < mt->config.creep_current_a;
         v->p += ph->p;
         v->q += ph->q;
         v->s += ph->s;
@@ -203,7 +203,7 @@ static void close_window(struct mfw_metrology *mt)
     struct mfw_metrology_values *v = &mt->values;
     const uint32_t n = mt->win_n;
     const double dn = (double)n;
-    const double fs = (double)mt->cfg.fs_hz;
+    const double fs = (double)mt->config.fs_hz;
 
     /* Line frequency from the crossings that opened and closed the window. */
     bool locked = mt->win_forced == 0 && mt->zc_open_valid && mt->win_cycles > 0;
@@ -216,7 +216,7 @@ static void close_window(struct mfw_metrology *mt)
             locked = false;
     }
     if (!locked)
-        mt->freq_hz = mt->cfg.f_nominal_hz;
+        mt->freq_hz = mt->config.f_nominal_hz;
 
     /* The reference's exact leakage terms over this window (theta_inc is constant in it). */
     const double delta = (double)mt->theta_inc * (TWO_PI / 4294967296.0);
@@ -231,9 +231,9 @@ static void close_window(struct mfw_metrology *mt)
     const double rq = 1.0 / (MFW_SINE_AMPLITUDE * (sin(x) / x) * (sin(x) / x));
     double ref_angle = 0.0;
     bool ref_set = false;
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         const struct mfw_metrology_acc *a = &mt->win[p];
-        const struct mfw_metrology_cal_phase *cal = &mt->cfg.cal[p];
+        const struct mfw_metrology_cal_phase *cal = &mt->config.cal[p];
         struct mfw_phase_values *ph = &v->ph[p];
         struct mfw_metrology_raw_phase *raw = &mt->raw[p];
         double vp_re, vp_im, vdc, ip_re, ip_im, idc;
@@ -291,7 +291,7 @@ static void close_window(struct mfw_metrology *mt)
         ph->p1 = p1 - cal->p_offset;
         ph->q = q1 - cal->q_offset;
         ph->angle_deg = atan2(ph->q, ph->p1) * (360.0 / TWO_PI);
-        ph->voltage_present = ph->vrms >= mt->cfg.voltage_present_v;
+        ph->voltage_present = ph->vrms >= mt->config.voltage_present_v;
         double va = atan2(raw->v1_im, raw->v1_re);
         if (!ref_set && ph->voltage_present) {
             ref_angle = va;
@@ -311,7 +311,7 @@ static void close_window(struct mfw_metrology *mt)
     {
         double mn = (double)mt->win_sn / dn;
         double in2 = (double)mt->win_snn / dn - mn * mn;
-        v->i_n = in2 > 0.0 ? sqrt(in2) * mt->cfg.i_n_gain : 0.0;
+        v->i_n = in2 > 0.0 ? sqrt(in2) * mt->config.i_n_gain : 0.0;
     }
     v->duration_s = dn / fs;
     v->freq_hz = mt->freq_hz;
@@ -322,17 +322,17 @@ static void close_window(struct mfw_metrology *mt)
     /* Zero-crossing reference for the next window: keep the phase if it has voltage, else the
      * first phase that has. */
     if (!v->ph[mt->zc_phase].voltage_present) {
-        for (unsigned p = 0; p < mt->cfg.phases; p++) {
+        for (unsigned p = 0; p < mt->config.phases; p++) {
             if (v->ph[p].voltage_present) {
                 mt->zc_phase = (uint8_t)p;
                 mt->zc_armed = false;
-                mt->zc_threshold = (int32_t)lround(ZC_ARM_VOLTS / mt->cfg.cal[p].v_gain);
+                mt->zc_threshold = (int32_t)lround(ZC_ARM_VOLTS / mt->config.cal[p].v_gain);
                 break;
             }
         }
     }
     /* Lock the reference to the measured frequency. */
-    mt->theta_inc = inc_for(mt->freq_hz, mt->cfg.fs_hz);
+    mt->theta_inc = inc_for(mt->freq_hz, mt->config.fs_hz);
 
     memset(mt->win, 0, sizeof(mt->win));
     mt->win_sn = mt->win_snn = 0;
@@ -349,12 +349,12 @@ static void close_window(struct mfw_metrology *mt)
 static void close_cycle(struct mfw_metrology *mt, bool forced)
 {
     const double n = (double)mt->cyc_n;
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         struct mfw_metrology_acc *c = &mt->cyc[p], *w = &mt->win[p];
         if (n > 0.0) {
             double m = (double)c->sv / n;
             double v2 = (double)c->svv / n - m * m;
-            double vr = (v2 > 0.0 ? sqrt(v2) : 0.0) * mt->cfg.cal[p].v_gain;
+            double vr = (v2 > 0.0 ? sqrt(v2) : 0.0) * mt->config.cal[p].v_gain;
             if (vr < mt->cyc_vmin[p])
                 mt->cyc_vmin[p] = vr;
             if (vr > mt->cyc_vmax[p])
@@ -391,7 +391,7 @@ static void close_cycle(struct mfw_metrology *mt, bool forced)
 static void accumulate(struct mfw_metrology *mt, const struct mfw_adc_frame *f, uint32_t len,
                        const int16_t *cs, const int16_t *sn)
 {
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         int64_t sv = 0, si = 0, svv = 0, sii = 0, svi = 0, svc = 0, svs = 0, sic = 0, sis = 0;
         int64_t svd = 0;
         int64_t v1 = mt->hist_v[p], i1 = mt->hist_i1[p], i2 = mt->hist_i2[p];
@@ -515,7 +515,7 @@ void mfw_metrology_flush(struct mfw_metrology *mt)
 void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_block *b)
 {
     struct mfw_metrology_values *v = &mt->values;
-    for (unsigned p = 0; p < mt->cfg.phases; p++) {
+    for (unsigned p = 0; p < mt->config.phases; p++) {
         struct mfw_phase_values *ph = &v->ph[p];
         memset(ph, 0, sizeof(*ph));
         ph->vrms = ph->v1 = b->ph[p].vrms;
@@ -525,7 +525,7 @@ void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_bl
         ph->angle_deg = (ph->p != 0.0 || ph->q != 0.0) ? atan2(ph->q, ph->p) * (360.0 / TWO_PI)
                                                        : 0.0;
         ph->v_angle_deg = b->ph[p].v_angle_deg;
-        ph->voltage_present = ph->vrms >= mt->cfg.voltage_present_v;
+        ph->voltage_present = ph->vrms >= mt->config.voltage_present_v;
         v->vrms_cycle_min[p] = v->vrms_cycle_max[p] = ph->vrms;
     }
     v->i_n = b->i_n;

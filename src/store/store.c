@@ -69,17 +69,17 @@ static uint32_t round_up(uint32_t v, uint32_t unit)
 
 static uint32_t hdr_size(const struct mfw_store *s)
 {
-    return round_up(HDR_RAW, s->cfg.prog_size);
+    return round_up(HDR_RAW, s->config.prog_size);
 }
 
 static uint32_t rec_size(const struct mfw_store *s, uint32_t len)
 {
-    return round_up(REC_HDR + len + CRC_LEN, s->cfg.prog_size);
+    return round_up(REC_HDR + len + CRC_LEN, s->config.prog_size);
 }
 
 static uint32_t sector_addr(const struct mfw_store *s, unsigned area, uint32_t idx)
 {
-    return (s->cfg.area[area].first_sector + idx) * s->cfg.sector_size;
+    return (s->config.area[area].first_sector + idx) * s->config.sector_size;
 }
 
 static int hal_read(struct mfw_store *s, uint32_t addr, void *buf, size_t len)
@@ -196,7 +196,7 @@ static int hdr_read(struct mfw_store *s, unsigned area, uint32_t idx, struct sec
                     bool *valid, bool *other_version)
 {
     uint8_t b[HDR_RAW];
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     *valid = false;
     if (other_version != NULL)
         *other_version = false;
@@ -229,7 +229,7 @@ static int hdr_read(struct mfw_store *s, unsigned area, uint32_t idx, struct sec
 static int sector_open(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t sector_seq,
                        uint32_t base_seq, uint32_t floor_seq)
 {
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     uint32_t sector = ac->first_sector + idx;
     s->stats.erases++;
     if (s->hal->flash_erase(s->hal->ctx, sector) != 0)
@@ -274,7 +274,7 @@ static int rec_check(struct mfw_store *s, unsigned area, uint32_t addr, uint32_t
         *state = SLOT_BLANK; /* the caller checks that the rest of the sector is blank too */
         return MFW_OK;
     }
-    if (get16(h) != REC_MAGIC || l > s->cfg.area[area].entry_size || get32(h + 4) == SEQ_NONE)
+    if (get16(h) != REC_MAGIC || l > s->config.area[area].entry_size || get32(h + 4) == SEQ_NONE)
         return MFW_OK;
     uint32_t sz = rec_size(s, l);
     if (sz > room)
@@ -298,7 +298,7 @@ static int rec_check(struct mfw_store *s, unsigned area, uint32_t addr, uint32_t
 static int rec_scan(struct mfw_store *s, unsigned area, uint32_t idx, bool *found, uint32_t *addr,
                     uint16_t *len, uint32_t *seq, uint32_t *end)
 {
-    const uint32_t ss = s->cfg.sector_size;
+    const uint32_t ss = s->config.sector_size;
     const uint32_t base = sector_addr(s, area, idx);
     uint32_t off = hdr_size(s);
     *found = false;
@@ -332,7 +332,7 @@ static int rec_scan(struct mfw_store *s, unsigned area, uint32_t idx, bool *foun
 
 static int mount_records(struct mfw_store *s, unsigned area)
 {
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     struct mfw_store_area *a = &s->a[area];
     /* Head = valid header with the highest sector_seq. */
     bool any = false;
@@ -399,13 +399,13 @@ static int mount_records(struct mfw_store *s, unsigned area)
  * successor may hold the newest record). */
 static int records_make_room(struct mfw_store *s, unsigned area, uint32_t sz)
 {
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     struct mfw_store_area *a = &s->a[area];
-    if (a->used_sectors != 0 && a->head_offset + sz <= s->cfg.sector_size)
+    if (a->used_sectors != 0 && a->head_offset + sz <= s->config.sector_size)
         return MFW_OK;
     uint32_t head_start = sector_addr(s, area, a->head_sector);
     bool newest_in_head = a->has_record && a->newest_addr >= head_start &&
-                          a->newest_addr < head_start + s->cfg.sector_size;
+                          a->newest_addr < head_start + s->config.sector_size;
     uint32_t target = a->head_sector;
     if (a->used_sectors > 0 && newest_in_head)
         target = (a->head_sector + 1u) % ac->sectors;
@@ -428,19 +428,19 @@ static int records_make_room(struct mfw_store *s, unsigned area, uint32_t sz)
 
 int mfw_store_record_prepare(struct mfw_store *s, unsigned area, size_t len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS)
+    if (s == NULL || area >= s->config.n_areas || s->config.area[area].kind != MFW_STORE_RECORDS)
         return MFW_E_ARG;
-    if (len > s->cfg.area[area].entry_size)
+    if (len > s->config.area[area].entry_size)
         return MFW_E_RANGE;
     return records_make_room(s, area, rec_size(s, (uint32_t)len));
 }
 
 int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data, size_t len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS ||
+    if (s == NULL || area >= s->config.n_areas || s->config.area[area].kind != MFW_STORE_RECORDS ||
         (data == NULL && len > 0))
         return MFW_E_ARG;
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     struct mfw_store_area *a = &s->a[area];
     if (len > ac->entry_size)
         return MFW_E_RANGE;
@@ -466,7 +466,7 @@ int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data,
     ps_flush(&p);
     if (p.err != MFW_OK) {
         /* Never program this space again: the rest of the sector is skipped. */
-        a->head_offset = s->cfg.sector_size;
+        a->head_offset = s->config.sector_size;
         return p.err;
     }
     a->head_offset += sz;
@@ -479,7 +479,7 @@ int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data,
 
 int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t cap, size_t *len)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RECORDS ||
+    if (s == NULL || area >= s->config.n_areas || s->config.area[area].kind != MFW_STORE_RECORDS ||
         (buf == NULL && cap > 0))
         return MFW_E_ARG;
     struct mfw_store_area *a = &s->a[area];
@@ -517,7 +517,7 @@ static uint32_t ring_slot_addr(const struct mfw_store *s, unsigned area, uint32_
 static int slot_read(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t pos,
                      enum slot_state *state, uint32_t *seq, void *out)
 {
-    const uint32_t es = s->cfg.area[area].entry_size;
+    const uint32_t es = s->config.area[area].entry_size;
     const uint32_t addr = ring_slot_addr(s, area, idx, pos);
     uint8_t q[SLOT_HDR];
     if (hal_read(s, addr, q, sizeof q) != MFW_OK)
@@ -540,7 +540,7 @@ static int slot_read(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t 
 
 static int mount_ring(struct mfw_store *s, unsigned area)
 {
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     struct mfw_store_area *a = &s->a[area];
     const uint32_t n = ac->sectors;
     bool any = false;
@@ -609,7 +609,7 @@ static int mount_ring(struct mfw_store *s, unsigned area)
 
 static int ring_area(const struct mfw_store *s, unsigned area)
 {
-    if (s == NULL || area >= s->cfg.n_areas || s->cfg.area[area].kind != MFW_STORE_RING)
+    if (s == NULL || area >= s->config.n_areas || s->config.area[area].kind != MFW_STORE_RING)
         return MFW_E_ARG;
     return MFW_OK;
 }
@@ -618,7 +618,7 @@ static int ring_area(const struct mfw_store *s, unsigned area)
  * to the next sector's base), erases it and writes its header. floor: the new floor_seq. */
 static int ring_advance(struct mfw_store *s, unsigned area, uint32_t floor_seq)
 {
-    const struct mfw_store_area_config *ac = &s->cfg.area[area];
+    const struct mfw_store_area_config *ac = &s->config.area[area];
     struct mfw_store_area *a = &s->a[area];
     const uint32_t n = ac->sectors;
     uint32_t target = a->used_sectors == 0 ? a->head_sector : (a->head_sector + 1u) % n;
@@ -652,10 +652,10 @@ int mfw_store_ring_append(struct mfw_store *s, unsigned area, const void *entry)
     if (ring_area(s, area) != MFW_OK || entry == NULL)
         return MFW_E_ARG;
     struct mfw_store_area *a = &s->a[area];
-    const uint32_t es = s->cfg.area[area].entry_size;
+    const uint32_t es = s->config.area[area].entry_size;
     if (a->next_seq >= SEQ_NONE - 1u)
         return MFW_E_RANGE;
-    if (a->used_sectors == 0 || a->head_offset + a->slot_size > s->cfg.sector_size) {
+    if (a->used_sectors == 0 || a->head_offset + a->slot_size > s->config.sector_size) {
         int r = ring_advance(s, area, 0);
         if (r != MFW_OK)
             return r;
@@ -690,7 +690,7 @@ uint32_t mfw_store_ring_capacity(const struct mfw_store *s, unsigned area)
 {
     if (ring_area(s, area) != MFW_OK)
         return 0;
-    return (uint32_t)(s->cfg.area[area].sectors - 1u) * s->a[area].slots_per_sector;
+    return (uint32_t)(s->config.area[area].sectors - 1u) * s->a[area].slots_per_sector;
 }
 
 uint32_t mfw_store_ring_first_seq(const struct mfw_store *s, unsigned area)
@@ -722,7 +722,7 @@ int mfw_store_ring_read(struct mfw_store *s, unsigned area, uint32_t index, void
     if (ring_area(s, area) != MFW_OK || entry == NULL)
         return MFW_E_ARG;
     struct mfw_store_area *a = &s->a[area];
-    const uint32_t n = s->cfg.area[area].sectors;
+    const uint32_t n = s->config.area[area].sectors;
     if (index >= a->next_seq - a->tail_seq)
         return MFW_E_RANGE;
     const uint32_t target = a->tail_seq + index;
@@ -835,7 +835,7 @@ int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg, con
         return r;
     memset(s, 0, sizeof *s);
     s->hal = hal;
-    s->cfg = *cfg;
+    s->config = *cfg;
     for (unsigned k = 0; k < cfg->n_areas; k++) {
         struct mfw_store_area *a = &s->a[k];
         if (cfg->area[k].kind == MFW_STORE_RING) {

@@ -49,7 +49,7 @@ struct mfw_billing_config {
 };
 
 struct mfw_billing {
-    struct mfw_billing_config cfg;
+    struct mfw_billing_config config;
     uint32_t counter;               /* 0.0.0.1.0.255 billing period counter (VZ = counter % 100) */
     bool billed;                    /* last_billing is valid */
     struct mfw_local_time last_billing; /* 0.0.0.1.2.255: local time the last billing ran */

@@ -76,7 +76,7 @@ struct mfw_clock_config {
 
 /* One meter instance's clock. The caller owns it. */
 struct mfw_clock {
-    struct mfw_clock_config cfg;
+    struct mfw_clock_config config;
     int64_t offset_ms; /* meter time = RTC time + offset_ms */
     bool invalid;      /* status 0x01: time unknown (RTC lost while without power) */
     bool doubtful;     /* status 0x02: time may be wrong (the meter may set it) */

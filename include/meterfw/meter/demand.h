@@ -71,7 +71,7 @@ struct mfw_demand_max {
 };
 
 struct mfw_demand {
-    struct mfw_demand_config cfg;
+    struct mfw_demand_config config;
     bool started;                   /* the first tick has placed the period on the clock */
     mfw_ms_t sub_start;             /* start of the current sub-period (aligned) */
     mfw_ms_t last_now;              /* time of the last tick */

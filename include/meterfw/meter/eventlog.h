@@ -140,7 +140,7 @@ struct mfw_eventlog_counters {
 struct mfw_eventlog {
     uint8_t area[MFW_EVENTLOG_COUNT]; /* store ring area of each log */
     uint8_t phases;            /* phases of the meter (1 or 3): "all phases" failures */
-    struct mfw_eventlog_counters c;
+    struct mfw_eventlog_counters counters;
 };
 
 /* Bytes of the encoded counters (version byte included). */

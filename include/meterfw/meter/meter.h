@@ -92,19 +92,19 @@ struct mfw_meter_config {
 };
 
 struct mfw_meter {
-    struct mfw_meter_config cfg;
+    struct mfw_meter_config config;
     const struct mfw_hal *hal;
-    struct mfw_metrology mt;
+    struct mfw_metrology metrology;
     struct mfw_store store;
     bool persistent;         /* the HAL has a flash and the store mounted */
-    struct mfw_meter_settings set;
+    struct mfw_meter_settings settings;
     struct mfw_clock clock;
-    struct mfw_meter_registers reg;
+    struct mfw_meter_registers registers;
     struct mfw_demand demand;
     struct mfw_billing billing;
     struct mfw_quality quality;
-    struct mfw_eventlog ev;
-    struct mfw_profile prof[MFW_PROF_COUNT];
+    struct mfw_eventlog events;
+    struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
     struct mfw_pulse_output s0;  /* A+ total on the S0 output */

@@ -98,7 +98,7 @@ struct mfw_profile_row {
 };
 
 struct mfw_profile {
-    struct mfw_profile_config cfg;
+    struct mfw_profile_config config;
     unsigned area;                       /* store ring area */
     double acc[MFW_PROFILE_COLUMNS_MAX];     /* sum of value x seconds (AVERAGE columns) */
     double acc_s[MFW_PROFILE_COLUMNS_MAX];   /* seconds accumulated with a valid value */

@@ -111,7 +111,7 @@ struct mfw_quality_phase {
 };
 
 struct mfw_quality {
-    struct mfw_quality_config cfg;
+    struct mfw_quality_config config;
     struct mfw_quality_phase ph[MFW_PHASES_MAX];
     uint32_t failures_all;    /* 0.0.96.7.0  power failures in all phases */
     uint32_t long_all;        /* 0.0.96.7.5  long power failures in all phases */

@@ -137,7 +137,7 @@ struct mfw_metrology_acc {          /* per-phase accumulators of the per-sample 
 };
 
 struct mfw_metrology {
-    struct mfw_metrology_config cfg;
+    struct mfw_metrology_config config;
     /* per-sample state */
     uint32_t theta;          /* phase of the reference oscillator, 2^32 = one cycle */
     uint32_t theta_inc;      /* per-sample increment, locked to the measured frequency */

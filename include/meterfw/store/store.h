@@ -81,7 +81,7 @@ struct mfw_store_stats {
 
 struct mfw_store {
     const struct mfw_hal *hal;
-    struct mfw_store_config cfg;
+    struct mfw_store_config config;
     struct mfw_store_area a[MFW_STORE_AREAS_MAX];
     struct mfw_store_stats stats;
 };
