@@ -72,7 +72,7 @@ static const struct mfw_acse_client clients[] = {
 };
 static const uint8_t saps[] = {16, 17, 1, 99};
 
-static void inside(const struct mfw_acse_bytes *b, const uint8_t *buf, size_t len)
+static void inside(const struct mfw_bytes *b, const uint8_t *buf, size_t len)
 {
     if (b->len == 0)
         return;

@@ -25,6 +25,7 @@
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/base/error.h"
 #include "meterfw/meter/meter.h"
+#include "meterfw/cosem/selective_access.h"
 #include "meterfw/dlms/xdlms.h"
 #include "sim/flash_emu.h"
 
@@ -120,13 +121,13 @@ static void decoders(const uint8_t *p, size_t n)
         abort();
     if (r == MFW_OK && g.kind != MFW_XDLMS_GET_NEXT) {
         for (unsigned i = 0; i < g.n; i++) {
-            const struct mfw_xdlms_bytes *b = &g.ref[i].params;
+            const struct mfw_bytes *b = &g.ref[i].params;
             if (b->len > 0 && (b->p < p || b->p + b->len > p + n))
                 abort();
-            struct mfw_xdlms_range rg;
-            struct mfw_xdlms_entry en;
+            struct mfw_selective_access_range rg;
+            struct mfw_selective_access_entry en;
             if (g.ref[i].has_selection) {
-                int x = mfw_xdlms_parse_range(b, &rg), y = mfw_xdlms_parse_entry(b, &en);
+                int x = mfw_selective_access_parse_range(b, &rg), y = mfw_selective_access_parse_entry(b, &en);
                 if ((x != MFW_OK && x != MFW_E_FORMAT) || (y != MFW_OK && y != MFW_E_FORMAT))
                     abort();
             }

@@ -15,6 +15,7 @@
 
 #include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/selective_access.h"
 #include "meterfw/dlms/xdlms.h"
 
 static size_t hex(const char *s, uint8_t *out, size_t cap)
@@ -79,8 +80,8 @@ static void selective_access_from_the_client(void **st)
     assert_true(rq.ref[0].has_selection);
     assert_int_equal(rq.ref[0].selector, 2);
     assert_memory_equal(rq.ref[0].obis, LN_SEL, 6);
-    struct mfw_xdlms_entry e;
-    assert_int_equal(mfw_xdlms_parse_entry(&rq.ref[0].params, &e), MFW_OK);
+    struct mfw_selective_access_entry e;
+    assert_int_equal(mfw_selective_access_parse_entry(&rq.ref[0].params, &e), MFW_OK);
     assert_int_equal(e.from_entry, 1);
     assert_int_equal(e.to_entry, 1);
     assert_int_equal(e.from_value, 1);
@@ -93,8 +94,8 @@ static void selective_access_from_the_client(void **st)
             b, sizeof b);
     assert_int_equal(mfw_xdlms_parse_get(b, n, &rq), MFW_OK);
     assert_int_equal(rq.ref[0].selector, 1);
-    struct mfw_xdlms_range r;
-    assert_int_equal(mfw_xdlms_parse_range(&rq.ref[0].params, &r), MFW_OK);
+    struct mfw_selective_access_range r;
+    assert_int_equal(mfw_selective_access_parse_range(&rq.ref[0].params, &r), MFW_OK);
     assert_int_equal(r.class_id, 8);
     assert_memory_equal(r.obis, LN_CLOCK, 6);
     assert_int_equal(r.attr, 2);

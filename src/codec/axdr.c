@@ -708,3 +708,13 @@ int mfw_cosem_datetime_to_ms(const struct mfw_cosem_datetime *dt, int utc_offset
     }
     return MFW_OK;
 }
+
+int mfw_axdr_get_raw(struct mfw_rcursor *rc, struct mfw_bytes *v)
+{
+    size_t start = rc->pos;
+    if (rc->err == 0 && mfw_axdr_skip(rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK)
+        rc->err = MFW_E_FORMAT;
+    v->p = rc->err == 0 ? rc->p + start : NULL;
+    v->len = rc->err == 0 ? rc->pos - start : 0;
+    return rc->err == 0 ? MFW_OK : MFW_E_FORMAT;
+}

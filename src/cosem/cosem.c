@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "meterfw/dlms/acse.h"
 #include "meterfw/codec/axdr.h"
+#include "meterfw/cosem/selective_access.h"
 #include "meterfw/meter/catalog.h"
 #include "meterfw/base/error.h"
 
@@ -487,7 +487,7 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
 
 /* ---- selective access on a buffer ---- */
 
-static int open_rows(const struct mfw_cosem_ctx *c, unsigned idx, const struct mfw_xdlms_ref *ref,
+static int open_rows(const struct mfw_cosem_ctx *c, unsigned idx, const struct mfw_cosem_ref *ref,
                      struct mfw_cosem_stream *st)
 {
     struct mfw_meter *m = c->m;
@@ -502,8 +502,8 @@ static int open_rows(const struct mfw_cosem_ctx *c, unsigned idx, const struct m
     if (!ref->has_selection)
         return MFW_DAR_SUCCESS;
     if (ref->selector == 2) {
-        struct mfw_xdlms_entry e;
-        if (mfw_xdlms_parse_entry(&ref->params, &e) != MFW_OK)
+        struct mfw_selective_access_entry e;
+        if (mfw_selective_access_parse_entry(&ref->params, &e) != MFW_OK)
             return MFW_DAR_TYPE_UNMATCHED;
         uint32_t from = e.from_entry == 0 ? 1 : e.from_entry;
         uint32_t to = e.to_entry == 0 || e.to_entry > count ? count : e.to_entry;
@@ -521,8 +521,8 @@ static int open_rows(const struct mfw_cosem_ctx *c, unsigned idx, const struct m
     }
     if (ref->selector != 1)
         return MFW_DAR_OTHER_REASON;
-    struct mfw_xdlms_range r;
-    if (mfw_xdlms_parse_range(&ref->params, &r) != MFW_OK)
+    struct mfw_selective_access_range r;
+    if (mfw_selective_access_parse_range(&ref->params, &r) != MFW_OK)
         return MFW_DAR_TYPE_UNMATCHED;
     if (r.class_id != MFW_IC_CLOCK || memcmp(r.obis, CLOCK_LN, 6) != 0 || r.attr != 2)
         return MFW_DAR_OTHER_REASON;
@@ -887,7 +887,7 @@ static unsigned visible_nth(const struct mfw_cosem_ctx *c, uint32_t nth)
     return 0;
 }
 
-int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, struct mfw_cosem_stream *st)
+int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, struct mfw_cosem_stream *st)
 {
     unsigned idx;
     memset(st, 0, sizeof *st);
@@ -1097,7 +1097,7 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
             mfw_axdr_put_bitstring(w, conf, 24);
             mfw_axdr_put_u16(w, s->server_max_pdu);
             mfw_axdr_put_u16(w, s->client_max_pdu);
-            mfw_axdr_put_u8(w, MFW_ACSE_DLMS_VERSION);
+            mfw_axdr_put_u8(w, s->dlms_version);
             mfw_axdr_put_i8(w, 0);
             mfw_axdr_put_octets(w, NULL, 0);
             return;
@@ -1439,7 +1439,7 @@ static int set_capture_objects(const struct mfw_cosem_ctx *c, uint8_t prof, stru
     return apply(m, &s);
 }
 
-int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *value,
+int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *value,
               size_t len)
 {
     unsigned idx;
@@ -1543,7 +1543,7 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref
 
 /* ---- ACTION ---- */
 
-int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *params,
+int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *params,
                  size_t len, struct mfw_wcursor *ret, bool *has_ret)
 {
     (void)ret;

@@ -103,9 +103,9 @@ static bool ber_inner(struct ber_el *outer, uint32_t tag, struct ber_el *inner)
     return true;
 }
 
-static struct mfw_acse_bytes rest(struct mfw_rcursor *c)
+static struct mfw_bytes rest(struct mfw_rcursor *c)
 {
-    struct mfw_acse_bytes b;
+    struct mfw_bytes b;
     b.len = mfw_rcursor_left(c);
     b.p = mfw_rcursor_take(c, b.len);
     return b;
@@ -124,7 +124,7 @@ static bool bit0(struct ber_el *e, bool *out)
 }
 
 /* The id x of 2.16.756.5.8.kind.x, or -1 for any other OID (or an x of more than one byte). */
-static int dlms_oid_arc(const struct mfw_acse_bytes *oid, unsigned kind)
+static int dlms_oid_arc(const struct mfw_bytes *oid, unsigned kind)
 {
     if (oid->len != DLMS_OID_LEN || memcmp(oid->p, dlms_ua_oid, sizeof(dlms_ua_oid)) != 0 ||
         oid->p[5] != kind || (oid->p[6] & 0x80u))
@@ -210,7 +210,7 @@ int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len, struct mfw_a
  * one xDLMS APDU. */
 struct user_info {
     uint8_t kind;
-    struct mfw_acse_bytes raw, ciphered;
+    struct mfw_bytes raw, ciphered;
     bool has_initiate;
     struct mfw_acse_initiate_req initiate;
 };
@@ -261,7 +261,7 @@ static bool parse_aarq_element(struct ber_el *e, struct mfw_acse_aarq *q, bool *
     case T_APP_CONTEXT: {
         if (!ber_inner(e, T_OBJECT_IDENTIFIER, &in))
             return false;
-        struct mfw_acse_bytes oid = rest(&in.v);
+        struct mfw_bytes oid = rest(&in.v);
         int arc = dlms_oid_arc(&oid, OID_ARC_CONTEXT);
         q->context = (arc >= MFW_ACSE_CTX_LN && arc <= MFW_ACSE_CTX_SN_CIPHERED) ? (uint8_t)arc
                                                                           : MFW_ACSE_CTX_UNKNOWN;
@@ -282,7 +282,7 @@ static bool parse_aarq_element(struct ber_el *e, struct mfw_acse_aarq *q, bool *
     case T_SENDER_ACSE_REQ:
         return bit0(e, &q->authentication);
     case T_MECHANISM: {
-        struct mfw_acse_bytes oid = rest(&e->v);
+        struct mfw_bytes oid = rest(&e->v);
         int arc = dlms_oid_arc(&oid, OID_ARC_MECHANISM);
         q->has_mechanism = true;
         q->mechanism = arc >= 0 ? (uint8_t)arc : MFW_ACSE_MECH_UNKNOWN;
@@ -396,7 +396,7 @@ uint32_t mfw_acse_negotiate(uint32_t proposed, uint32_t server_supported)
 
 /* Compares a presented password with the stored one in a time that depends on the lengths only,
  * never on the position of the first differing byte. */
-static bool secret_equal(const struct mfw_acse_bytes *stored, const struct mfw_acse_bytes *given)
+static bool secret_equal(const struct mfw_bytes *stored, const struct mfw_bytes *given)
 {
     unsigned diff = stored->len != given->len;
     for (size_t i = 0; i < stored->len; i++)
@@ -533,7 +533,7 @@ static bool room(const struct mfw_wcursor *w, size_t n)
     return w->err == 0 && n <= w->cap - w->len;
 }
 
-static bool bytes_ok(const struct mfw_acse_bytes *b)
+static bool bytes_ok(const struct mfw_bytes *b)
 {
     return (b->p != NULL || b->len == 0) && b->len <= ENC_MAX;
 }

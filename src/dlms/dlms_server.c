@@ -110,6 +110,7 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
         a->ses.client_sap = sap;
         a->ses.mechanism = re.client_mechanism;
         a->ses.conformance = re.initiate.conformance;
+        a->ses.dlms_version = MFW_ACSE_DLMS_VERSION;
         a->ses.client_max_pdu = rq.has_initiate ? rq.initiate.client_max_pdu : 0;
         a->ses.server_max_pdu = s->max_pdu;
         a->max_send = re.max_send_pdu != 0 && re.max_send_pdu < s->max_pdu ? re.max_send_pdu
@@ -400,7 +401,7 @@ static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, con
     }
     struct mfw_cosem_ctx c = ctx_of(s, a);
     a->set_active = false; /* an ACTION abandons a SET with blocks (they share set_buf) */
-    const struct mfw_xdlms_ref *ref = &rq.ref;
+    const struct mfw_cosem_ref *ref = &rq.ref;
     const uint8_t *params = rq.has_params ? rq.params.p : NULL;
     size_t plen = rq.params.len;
     if (rq.kind == MFW_XDLMS_ACTION_NORMAL) {

@@ -8,7 +8,7 @@
 
 /* cosem-attribute-descriptor: class-id, instance-id, attribute-id; then, if with_sel, the
  * OPTIONAL access-selection: selector and one whole Data (validated, kept as a view). */
-static void get_ref(struct mfw_rcursor *rc, struct mfw_xdlms_ref *r, bool with_sel)
+static void get_ref(struct mfw_rcursor *rc, struct mfw_cosem_ref *r, bool with_sel)
 {
     memset(r, 0, sizeof *r);
     r->class_id = mfw_rcursor_u16be(rc);
@@ -34,13 +34,9 @@ static void get_ref(struct mfw_rcursor *rc, struct mfw_xdlms_ref *r, bool with_s
     }
 }
 
-static void get_data_view(struct mfw_rcursor *rc, struct mfw_xdlms_bytes *v)
+static void get_data_view(struct mfw_rcursor *rc, struct mfw_bytes *v)
 {
-    size_t start = rc->pos;
-    if (rc->err == 0 && mfw_axdr_skip(rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK)
-        rc->err = MFW_E_FORMAT;
-    v->p = rc->err == 0 ? rc->p + start : NULL;
-    v->len = rc->err == 0 ? rc->pos - start : 0;
+    (void)mfw_axdr_get_raw(rc, v);
 }
 
 static int finish(struct mfw_rcursor *rc)
@@ -199,49 +195,6 @@ int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_acti
     return finish(&rc);
 }
 
-/* capture_object_definition ::= structure{long-unsigned class, octet-string LN, integer attr,
- * long-unsigned data_index} (Blue Book 4.3.6). */
-int mfw_xdlms_parse_range(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_range *out)
-{
-    if (params == NULL || params->p == NULL || out == NULL)
-        return MFW_E_ARG;
-    struct mfw_rcursor rc;
-    mfw_rcursor_init(&rc, params->p, params->len);
-    uint32_t n = 0;
-    size_t ln = 0;
-    memset(out, 0, sizeof *out);
-    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4)
-        return MFW_E_FORMAT;
-    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
-        mfw_axdr_get_u16(&rc, &out->class_id) != MFW_OK ||
-        mfw_axdr_get_octets(&rc, 6, out->obis, &ln) != MFW_OK || ln != 6 ||
-        mfw_axdr_get_i8(&rc, &out->attr) != MFW_OK || mfw_axdr_get_u16(&rc, &out->data_index) != MFW_OK)
-        return MFW_E_FORMAT;
-    get_data_view(&rc, &out->from);
-    get_data_view(&rc, &out->to);
-    size_t start = rc.pos;
-    if (rc.err != 0 || mfw_axdr_get_array(&rc, &out->n_selected) != MFW_OK)
-        return MFW_E_FORMAT;
-    rc.pos = start;
-    get_data_view(&rc, &out->selected);
-    return finish(&rc);
-}
-
-int mfw_xdlms_parse_entry(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_entry *out)
-{
-    if (params == NULL || params->p == NULL || out == NULL)
-        return MFW_E_ARG;
-    struct mfw_rcursor rc;
-    mfw_rcursor_init(&rc, params->p, params->len);
-    uint32_t n = 0;
-    if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
-        mfw_axdr_get_u32(&rc, &out->from_entry) != MFW_OK ||
-        mfw_axdr_get_u32(&rc, &out->to_entry) != MFW_OK ||
-        mfw_axdr_get_u16(&rc, &out->from_value) != MFW_OK ||
-        mfw_axdr_get_u16(&rc, &out->to_value) != MFW_OK)
-        return MFW_E_FORMAT;
-    return finish(&rc);
-}
 
 void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke)
 {

@@ -3,7 +3,14 @@
 #ifndef METERFW_BASE_BYTES_H
 #define METERFW_BASE_BYTES_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+/* A view of bytes owned by someone else (a request buffer, a stored record): never copied. */
+struct mfw_bytes {
+    const uint8_t *p;
+    size_t len;
+};
 
 void mfw_bytes_put_le16(uint8_t *p, uint16_t v);
 void mfw_bytes_put_le32(uint8_t *p, uint32_t v);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/bytes.h"
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/time.h"
 
@@ -160,6 +161,10 @@ int mfw_axdr_get(struct mfw_rcursor *rc, struct mfw_axdr_value *v);
 /* Validates and skips one whole value, with at most max_depth nested containers (clamped to
  * MFW_AXDR_DEPTH_MAX; a scalar is depth 0, a structure of scalars depth 1). */
 int mfw_axdr_skip(struct mfw_rcursor *rc, unsigned max_depth);
+/* The bytes of the next whole Data (any nesting up to MFW_AXDR_DEPTH_DEFAULT) as a view into the
+ * cursor's buffer, which then stands after it. MFW_OK, or MFW_E_FORMAT (v empty, the cursor's
+ * error set). */
+int mfw_axdr_get_raw(struct mfw_rcursor *rc, struct mfw_bytes *v);
 
 /* Typed reads: accept exactly one tag, MFW_E_FORMAT otherwise ("type-unmatched" for a SET). */
 int mfw_axdr_get_null(struct mfw_rcursor *rc);

@@ -25,7 +25,7 @@
 
 #include "meterfw/base/cursor.h"
 #include "meterfw/meter/meter.h"
-#include "meterfw/dlms/xdlms.h"
+#include "meterfw/cosem/cosem_ref.h"
 
 enum mfw_cosem_client { MFW_COSEM_CLIENT_PUBLIC = 0, MFW_COSEM_CLIENT_MANAGEMENT = 1 };
 
@@ -70,6 +70,7 @@ struct mfw_cosem_session {
     uint8_t client_sap;
     uint8_t mechanism;   /* enum mfw_acse_mech */
     uint32_t conformance;
+    uint8_t dlms_version; /* negotiated DLMS version (6) */
     uint16_t client_max_pdu, server_max_pdu;
 };
 
@@ -105,7 +106,7 @@ int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id,
 
 /* Opens a GET of ref (attribute, optional selective access). MFW_DAR_SUCCESS and *st, or the
  * data-access-result to send. */
-int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, struct mfw_cosem_stream *st);
+int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, struct mfw_cosem_stream *st);
 /* The bytes before item 0 (an array header, or nothing). */
 void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, struct mfw_wcursor *w);
 /* Item i (< st->items). MFW_DAR_SUCCESS, or MFW_DAR_HARDWARE_FAULT when the store cannot be read (the
@@ -115,12 +116,12 @@ int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_str
 
 /* SET of one attribute to value (one whole A-XDR Data). The data-access-result; on anything but
  * MFW_DAR_SUCCESS nothing changed. */
-int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *value,
+int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *value,
               size_t len);
 
 /* ACTION: invokes method ref->id with params (NULL when absent). The action-result; *has_ret
  * tells whether ret holds return parameters (one Data). Nothing changes on a failure. */
-int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_xdlms_ref *ref, const uint8_t *params,
+int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *params,
                  size_t len, struct mfw_wcursor *ret, bool *has_ret);
 
 #endif /* METERFW_COSEM_COSEM_H */

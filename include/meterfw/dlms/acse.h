@@ -5,7 +5,7 @@
  * user-information are A-XDR. Everything is read through a bounded rcursor and written through a
  * wcursor: a length can never take a parser past its input.
  *
- * The parsed structs hold views (struct mfw_acse_bytes) into the caller's input for the opaque,
+ * The parsed structs hold views (struct mfw_bytes) into the caller's input for the opaque,
  * variable-length fields (authentication value, calling-AE-qualifier, ciphered user-information):
  * they stay valid as long as that input does. Nothing is copied, nothing is allocated.
  *
@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/bytes.h"
 #include "meterfw/base/cursor.h"
 
 /* APDU tags (Green Book 9.5, COSEMpdu). */
@@ -142,16 +143,10 @@ enum mfw_acse_release_reason {
 #define MFW_ACSE_VAA_NAME_LN 0x0007u
 #define MFW_ACSE_VAA_NAME_SN 0xFA00u
 
-/* A view into the caller's buffer (not owned, not NUL-terminated). */
-struct mfw_acse_bytes {
-    const uint8_t *p;
-    size_t len;
-};
-
 /* xDLMS InitiateRequest (A-XDR, Green Book 9.5). */
 struct mfw_acse_initiate_req {
     bool has_dedicated_key;
-    struct mfw_acse_bytes dedicated_key;
+    struct mfw_bytes dedicated_key;
     bool response_allowed; /* DEFAULT TRUE */
     bool has_qos;
     int8_t qos; /* proposed-quality-of-service */
@@ -185,18 +180,18 @@ struct mfw_acse_aarq {
     bool has_calling_ap_title;
     uint8_t calling_ap_title[8]; /* the client system title */
     bool has_calling_ae_qualifier;
-    struct mfw_acse_bytes calling_ae_qualifier; /* the contents of [7] (e.g. a certificate), raw */
+    struct mfw_bytes calling_ae_qualifier; /* the contents of [7] (e.g. a certificate), raw */
     bool authentication;                    /* sender-acse-requirements bit 0 */
     bool has_mechanism;
     uint8_t mechanism; /* enum mfw_acse_mech */
     bool has_auth_value;
     uint8_t auth_value_choice;   /* 0 charstring (GraphicString), 1 bitstring, 2 external, 3 other */
-    struct mfw_acse_bytes auth_value; /* LLS password or HLS challenge CtoS */
+    struct mfw_bytes auth_value; /* LLS password or HLS challenge CtoS */
     bool has_impl_info;
-    struct mfw_acse_bytes impl_info;
+    struct mfw_bytes impl_info;
     uint8_t user_info_kind;      /* enum mfw_acse_user_info_kind */
-    struct mfw_acse_bytes user_info; /* the whole xDLMS APDU inside the octet string */
-    struct mfw_acse_bytes ciphered;  /* MFW_ACSE_UI_GLO: the contents after tag and length */
+    struct mfw_bytes user_info; /* the whole xDLMS APDU inside the octet string */
+    struct mfw_bytes ciphered;  /* MFW_ACSE_UI_GLO: the contents after tag and length */
     bool has_initiate;           /* .initiate is valid (plaintext, or deciphered by the caller) */
     struct mfw_acse_initiate_req initiate;
 };
@@ -219,11 +214,11 @@ struct mfw_acse_aare {
     bool has_mechanism;             /* adds responder-acse-requirements (authentication) */
     uint8_t mechanism;              /* enum mfw_acse_mech, 0..127 */
     bool has_auth_value;
-    struct mfw_acse_bytes auth_value; /* responding-authentication-value (charstring), HLS StoC */
+    struct mfw_bytes auth_value; /* responding-authentication-value (charstring), HLS StoC */
     uint8_t user_info_kind;       /* enum mfw_acse_aare_ui_kind */
     struct mfw_acse_initiate_resp initiate;
     uint8_t initiate_error; /* enum mfw_acse_initiate_error */
-    struct mfw_acse_bytes user_info_raw;
+    struct mfw_bytes user_info_raw;
     /* Not encoded: the negotiated outcome for the association, set by mfw_acse_accept. */
     uint8_t client_mechanism; /* the mechanism that authenticated the client */
     uint16_t max_send_pdu;    /* min(client-max-receive-pdu-size, server max): our APDU limit */
@@ -233,8 +228,8 @@ struct mfw_acse_rlrq {
     bool has_reason;
     uint8_t reason; /* enum mfw_acse_release_reason */
     uint8_t user_info_kind;
-    struct mfw_acse_bytes user_info;
-    struct mfw_acse_bytes ciphered;
+    struct mfw_bytes user_info;
+    struct mfw_bytes ciphered;
     bool has_initiate;
     struct mfw_acse_initiate_req initiate;
 };
@@ -244,7 +239,7 @@ struct mfw_acse_rlre {
     uint8_t reason;
     uint8_t user_info_kind; /* MFW_ACSE_AARE_UI_NONE, _INITIATE or _RAW */
     struct mfw_acse_initiate_resp initiate;
-    struct mfw_acse_bytes user_info_raw;
+    struct mfw_bytes user_info_raw;
 };
 
 /* One client association the meter offers (the client SAP comes from the HDLC or wrapper
@@ -252,7 +247,7 @@ struct mfw_acse_rlre {
 struct mfw_acse_client {
     uint8_t sap;       /* client SAP, e.g. 16 public, 1 management */
     uint8_t mechanism; /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS in this implementation */
-    struct mfw_acse_bytes secret; /* LLS password */
+    struct mfw_bytes secret; /* LLS password */
     uint32_t conformance;     /* the services this association supports */
 };
 

@@ -117,7 +117,7 @@ int mfw_dlms_client_build_get_list(uint8_t invoke, const struct mfw_dlms_client_
  * Data-Access-Result. */
 struct mfw_dlms_client_result {
     bool is_data;
-    uint8_t dar;         /* enum mfw_xdlms_dar when !is_data */
+    uint8_t dar;         /* enum mfw_dar when !is_data */
     const uint8_t *data; /* is_data: the Data value */
     size_t data_len;
 };
@@ -190,7 +190,7 @@ int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t 
 /* ACTION-Response-Normal: the Action-Result and the optional return parameters. */
 struct mfw_dlms_client_action_response {
     uint8_t invoke;
-    uint8_t result; /* Action-Result, enum mfw_xdlms_dar values */
+    uint8_t result; /* Action-Result, enum mfw_dar values */
     bool has_return;
     struct mfw_dlms_client_result ret;
 };

@@ -71,14 +71,14 @@ struct mfw_dlms_assoc {
     /* SET with blocks */
     bool set_active;
     uint32_t set_block;
-    struct mfw_xdlms_ref set_ref; /* params not kept: a SET with blocks has no selection */
+    struct mfw_cosem_ref set_ref; /* params not kept: a SET with blocks has no selection */
     uint8_t set_buf[MFW_DLMS_SERVER_SET_BUF];
     size_t set_len;
     /* ACTION with parameter blocks (set_buf / set_len hold the parameters: a SET and an ACTION
      * with blocks exclude each other, any new SET or ACTION abandons the other) */
     bool act_active;
     uint32_t act_block;
-    struct mfw_xdlms_ref act_ref;
+    struct mfw_cosem_ref act_ref;
 };
 
 struct mfw_dlms_server {

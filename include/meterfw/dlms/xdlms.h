@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/cursor.h"
+#include "meterfw/cosem/cosem_ref.h"
 
 /* xDLMS APDU tags (Green Book 9.5). */
 #define MFW_XDLMS_GET_REQUEST 0xC0u
@@ -84,25 +85,6 @@ enum mfw_xdlms_action_resp_kind {
     MFW_XDLMS_ACTION_RESP_NEXT_PBLOCK = 4,
 };
 
-/* Data-Access-Result (Green Book 9.5); the Action-Result uses the same numbers. */
-enum mfw_xdlms_dar {
-    MFW_DAR_SUCCESS = 0,
-    MFW_DAR_HARDWARE_FAULT = 1,
-    MFW_DAR_TEMPORARY_FAILURE = 2,
-    MFW_DAR_READ_WRITE_DENIED = 3,
-    MFW_DAR_OBJECT_UNDEFINED = 4,
-    MFW_DAR_OBJECT_CLASS_INCONSISTENT = 9,
-    MFW_DAR_OBJECT_UNAVAILABLE = 11,
-    MFW_DAR_TYPE_UNMATCHED = 12,
-    MFW_DAR_SCOPE_OF_ACCESS_VIOLATED = 13,
-    MFW_DAR_DATA_BLOCK_UNAVAILABLE = 14,
-    MFW_DAR_LONG_GET_ABORTED = 15,        /* Action-Result: long-action-aborted [M] */
-    MFW_DAR_NO_LONG_GET_IN_PROGRESS = 16, /* Action-Result: no-long-action-in-progress [M] */
-    MFW_DAR_LONG_SET_ABORTED = 17,
-    MFW_DAR_NO_LONG_SET_IN_PROGRESS = 18,
-    MFW_DAR_DATA_BLOCK_NUMBER_INVALID = 19,
-    MFW_DAR_OTHER_REASON = 250,
-};
 
 /* exception-response fields (Green Book 9.5, ExceptionResponse). */
 enum mfw_xdlms_state_error { MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED = 1, MFW_XDLMS_STATE_SERVICE_UNKNOWN = 2 };
@@ -118,50 +100,35 @@ enum mfw_xdlms_service_error {
 #define MFW_XDLMS_LIST_MAX 32u
 #endif
 
-/* A view into the request. */
-struct mfw_xdlms_bytes {
-    const uint8_t *p;
-    size_t len;
-};
-
-/* cosem-attribute-descriptor / cosem-method-descriptor. */
-struct mfw_xdlms_ref {
-    uint16_t class_id;
-    uint8_t obis[6];
-    int8_t id; /* attribute or method index */
-    bool has_selection;
-    uint8_t selector;
-    struct mfw_xdlms_bytes params; /* the selective access parameters: one whole Data */
-};
 
 struct mfw_xdlms_get_req {
     uint8_t kind;   /* enum mfw_xdlms_get_kind */
     uint8_t invoke; /* invoke-id-and-priority, echoed */
     uint32_t block; /* NEXT: the block number acknowledged */
     uint8_t n;      /* NORMAL: 1; WITH_LIST: number of refs */
-    struct mfw_xdlms_ref ref[MFW_XDLMS_LIST_MAX];
+    struct mfw_cosem_ref ref[MFW_XDLMS_LIST_MAX];
 };
 
 struct mfw_xdlms_set_req {
     uint8_t kind; /* enum mfw_xdlms_set_kind */
     uint8_t invoke;
     uint8_t n; /* references (1 unless with-list) */
-    struct mfw_xdlms_ref ref[MFW_XDLMS_LIST_MAX];
-    struct mfw_xdlms_bytes value[MFW_XDLMS_LIST_MAX]; /* NORMAL / WITH_LIST: one whole Data each */
+    struct mfw_cosem_ref ref[MFW_XDLMS_LIST_MAX];
+    struct mfw_bytes value[MFW_XDLMS_LIST_MAX]; /* NORMAL / WITH_LIST: one whole Data each */
     bool last_block;                          /* block kinds */
     uint32_t block;
-    struct mfw_xdlms_bytes raw; /* block kinds: the raw-data octets of this block */
+    struct mfw_bytes raw; /* block kinds: the raw-data octets of this block */
 };
 
 struct mfw_xdlms_action_req {
     uint8_t kind; /* NORMAL, WITH_FIRST_PBLOCK or WITH_PBLOCK */
     uint8_t invoke;
-    struct mfw_xdlms_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
+    struct mfw_cosem_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
     bool has_params;           /* NORMAL */
-    struct mfw_xdlms_bytes params; /* NORMAL: one whole Data */
+    struct mfw_bytes params; /* NORMAL: one whole Data */
     bool last_block;           /* pblock kinds (DataBlock-SA) */
     uint32_t block;
-    struct mfw_xdlms_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
+    struct mfw_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
 };
 
 /* Decoders: buf holds the whole APDU, tag included. */
@@ -169,22 +136,6 @@ int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req
 int mfw_xdlms_parse_set(const uint8_t *buf, size_t len, struct mfw_xdlms_set_req *out);
 int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_action_req *out);
 
-/* Selective access parameters of Profile generic (IC 7) attribute 2 (Blue Book 4.3.6). */
-struct mfw_xdlms_range {
-    uint16_t class_id; /* restricting object: class 8, 0.0.1.0.0.255, attr 2, data index 0 */
-    uint8_t obis[6];
-    int8_t attr;
-    uint16_t data_index;
-    struct mfw_xdlms_bytes from, to;     /* one Data each: octet-string(12) or date-time */
-    struct mfw_xdlms_bytes selected;     /* the selected_values array, whole (may be empty) */
-    uint32_t n_selected;
-};
-struct mfw_xdlms_entry {
-    uint32_t from_entry, to_entry;            /* 1-based; to 0 = the last */
-    uint16_t from_value, to_value;            /* 1-based columns; to 0 = the last */
-};
-int mfw_xdlms_parse_range(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_range *out);
-int mfw_xdlms_parse_entry(const struct mfw_xdlms_bytes *params, struct mfw_xdlms_entry *out);
 
 /* Encoders. The *_begin functions write the fixed part; the caller then writes the Data. */
 void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke);   /* C4 01 id 00 */
