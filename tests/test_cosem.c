@@ -21,6 +21,7 @@
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/dlms/xdlms.h"
 
@@ -577,6 +578,77 @@ static void demand_register(void **st)
 /* Script table "end of billing" 0.0.10.0.1.255: the script list, execute(1) counts a billing and
  * captures a billing profile row, other ids and types are refused and change nothing. */
 #define SCRIPT_EOB "09 00 00 0A 00 01 FF"
+/* GET of a Register's value (attribute 2) by the management client: the long64-unsigned. */
+static uint64_t get_energy(struct rig *r, const uint8_t obis[6])
+{
+    uint8_t req[13] = {0xC0, 0x01, 0xC1, 0x00, 0x03};
+    memcpy(req + 5, obis, 6);
+    req[11] = 0x02;
+    req[12] = 0x00;
+    size_t n = mfw_dlms_server_apdu(&r->s, 0, 1, req, sizeof req, r->out, sizeof r->out);
+    assert_int_equal(n, 4 + 9);
+    assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x15", 5); /* Data: long64-unsigned */
+    uint64_t v = 0;
+    for (unsigned k = 0; k < 8; k++)
+        v = v << 8 | r->out[5 + k];
+    return v;
+}
+
+/* Energy is exact from the accumulator to the wire: every energy register reads its uWh register
+ * truncated to whole Wh (scaler 0), never rounded up; so the tariffs read together never exceed
+ * the total read with them (each truncates on its own: total - sum of tariffs is 0 .. n-1 Wh for
+ * n tariffs in use). The values are set by hand: 4497.609 Wh, the defect a review found (a GET of
+ * A+ read 4498 Wh), split over three tariffs of 1499.203 Wh each. */
+static void energy_registers_truncate(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    xchg(r, 0, 1, AARQ_LLS);
+    struct mfw_meter_registers *g = &r->m.registers;
+    g->uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = 4497609000u;
+    for (unsigned t = 0; t < 3; t++)
+        g->tariff[t][0] = 1499203000u;
+    static const uint8_t ap[6] = {1, 0, 1, 8, 0, 255}, t1[6] = {1, 0, 1, 8, 1, 255},
+                         t2[6] = {1, 0, 1, 8, 2, 255}, t3[6] = {1, 0, 1, 8, 3, 255};
+    assert_int_equal(get_energy(r, ap), 4497u);
+    assert_int_equal(get_energy(r, t1), 1499u);
+    assert_int_equal(get_energy(r, t2), 1499u);
+    assert_int_equal(get_energy(r, t3), 1499u);
+    /* 3 x 1499 = 4497 = the total; with 1000.6 + 1000.6 = 2001.2 Wh the tariffs read 2000, the
+     * total 2001: the documented difference, never the other way round. */
+    g->uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = 2001200000u;
+    g->tariff[0][0] = g->tariff[1][0] = 1000600000u;
+    g->tariff[2][0] = 0;
+    assert_int_equal(get_energy(r, ap), 2001u);
+    assert_int_equal(get_energy(r, t1) + get_energy(r, t2) + get_energy(r, t3), 2000u);
+    /* Every energy register of the catalogue: each register holds N Wh + 999999 uWh with its own
+     * N, and the GET must read N. N is found from the OBIS code alone (IEC 62056-61: C = 1..8 the
+     * quantity, 21..24 / 41..44 / 61..64 per phase, E = the tariff), not from the meter's table. */
+    for (unsigned p = 0; p <= MFW_PHASES_MAX; p++)
+        for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
+            g->uwh[p][q] = 1000000u * (7u + p * 10u + q) + 999999u;
+    for (unsigned t = 0; t < MFW_TARIFFS; t++)
+        for (unsigned q = 0; q < 4; q++)
+            g->tariff[t][q] = 1000000u * (100u + t * 4u + q) + 999999u;
+    unsigned checked = 0;
+    for (unsigned id = 0; id < mfw_catalog_count(); id++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find((uint16_t)id);
+        if (e->obis[3] != 8) /* D = 8: time integral, an energy register */
+            continue;
+        unsigned c = e->obis[2], tariff = e->obis[4], n;
+        if (c <= 8 && tariff == 0)
+            n = 7u + MFW_ENERGY_TOTAL * 10u + (c - 1u);
+        else if (c <= 4)
+            n = 100u + (tariff - 1u) * 4u + (c - 1u);
+        else
+            n = 7u + (c / 20u - 1u) * 10u + (c % 20u - 1u); /* 21.. = L1 A+, 41.. L2, 61.. L3 */
+        assert_int_equal(get_energy(r, e->obis), n);
+        checked++;
+    }
+    assert_int_equal(checked, 8 + 4 * MFW_TARIFFS + 12); /* totals, tariffs, per phase */
+    free(r);
+}
+
 static void billing_script(void **st)
 {
     (void)st;
@@ -639,6 +711,7 @@ int main(void)
         cmocka_unit_test(writes_and_methods),
         cmocka_unit_test(demand_register),
         cmocka_unit_test(billing_script),
+        cmocka_unit_test(energy_registers_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,17 +32,37 @@ struct rig {
     struct mfw_store st;
 };
 
-/* The meter's reader: a table of SI values by id. */
+/* The meter's reader, as the meter reads (meter_read.c): energy registers EXACT from uWh
+ * integers (truncated to the scaler), everything else MEASURED from a table of SI values (NaN:
+ * not available). */
 struct values {
     double v[MFW_CAT_COUNT];
+    uint64_t uwh[MFW_CAT_COUNT];
+    bool missing[MFW_CAT_COUNT];
     unsigned reads;
 };
 
-static double read_values(void *ctx, uint16_t id)
+static bool is_energy_register(const struct mfw_catalog_entry *e)
+{
+    return e->kind == MFW_CATALOG_INSTANT &&
+           (e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH);
+}
+
+static void read_values(void *ctx, uint16_t id, struct mfw_catalog_value *out)
 {
     struct values *vals = ctx;
     vals->reads++;
-    return id < MFW_CAT_COUNT ? vals->v[id] : NAN;
+    const struct mfw_catalog_entry *e = mfw_catalog_find(id);
+    out->state = MFW_CATALOG_NONE;
+    if (e == NULL || vals->missing[id])
+        return;
+    if (is_energy_register(e)) {
+        out->state = MFW_CATALOG_EXACT;
+        out->exact = mfw_catalog_scale_int(e, (int64_t)vals->uwh[id], -6);
+    } else if (!isnan(vals->v[id])) {
+        out->state = MFW_CATALOG_MEASURED;
+        out->si = vals->v[id];
+    }
 }
 
 static struct rig *rig_new(void)
@@ -121,6 +141,19 @@ static void test_catalog_scale(void **state)
     assert_int_equal(mfw_catalog_scale(w, 1e30, NULL), INT64_MAX);
     assert_int_equal(mfw_catalog_scale(w, -1e30, NULL), INT64_MIN);
     assert_int_equal(mfw_catalog_scale(w, NAN, &valid), 0);
+    assert_int_equal(valid, 0);
+    /* Integer registers: truncated, never rounded up, no floating point. */
+    assert_int_equal(mfw_catalog_scale_int(w, 4497609000, -6), 4497);  /* uWh -> Wh */
+    assert_int_equal(mfw_catalog_scale_int(w, 999999, -6), 0);
+    assert_int_equal(mfw_catalog_scale_int(i, 5000, -3), 5000);       /* mA -> mA */
+    assert_int_equal(mfw_catalog_scale_int(u, 2333, -1), 2333);       /* dV -> dV */
+    assert_int_equal(mfw_catalog_scale_int(u, 233, 0), 2330);         /* V -> dV: exact */
+    assert_int_equal(mfw_catalog_scale_int(w, INT64_MAX / 5, 1), INT64_MAX); /* saturates */
+    assert_int_equal(mfw_catalog_scale_int(w, -1999999, -6), -1);     /* toward zero */
+    struct mfw_catalog_value ex = {MFW_CATALOG_EXACT, 42, NAN}, none = {MFW_CATALOG_NONE, 7, 1.0};
+    assert_int_equal(mfw_catalog_scale_value(w, &ex, &valid), 42);
+    assert_int_equal(valid, 1);
+    assert_int_equal(mfw_catalog_scale_value(w, &none, &valid), 0);
     assert_int_equal(valid, 0);
 }
 
@@ -211,7 +244,7 @@ static void test_averages_and_instants(void **state)
         vals.v[MFW_CAT_PP_TOTAL] = 4000.0;
         mfw_profile_accumulate(&p, read_values, &vals, 0.2);
     }
-    vals.v[MFW_CAT_AP_TOTAL] = 123456.6; /* Wh at capture */
+    vals.uwh[MFW_CAT_AP_TOTAL] = 123456600000u; /* 123456.6 Wh at capture */
     vals.v[MFW_CAT_U_L1] = 999.0;        /* the instantaneous value must not leak into the average */
     vals.reads = 0;
     assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 15 * MIN_MS, 0, read_values, &vals), 1);
@@ -221,7 +254,7 @@ static void test_averages_and_instants(void **state)
     assert_int_equal(row.n, 4);
     assert_int_equal(row.status, 0);
     assert_int_equal(row.v[0], 2333);   /* 233.333 V, scaler -1 */
-    assert_int_equal(row.v[1], 123457); /* Wh, scaler 0, rounded */
+    assert_int_equal(row.v[1], 123456); /* Wh, scaler 0, truncated: never more than measured */
     assert_int_equal(row.v[2], 2000);   /* (1000*600 + 4000*300) / 900 */
     assert_int_equal(row.v[3], 215);    /* mean over the time it was available */
 
@@ -245,7 +278,7 @@ static void test_averages_and_instants(void **state)
     assert_int_equal(row.status, 0);
 
     /* An INSTANT value that is not available marks the row. */
-    vals.v[MFW_CAT_AP_TOTAL] = NAN;
+    vals.missing[MFW_CAT_AP_TOTAL] = true;
     mfw_profile_accumulate(&p, read_values, &vals, 1.0);
     assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 75 * MIN_MS, 0, read_values, &vals), 1);
     assert_int_equal(mfw_profile_read(&p, &r->st, 4, &row), MFW_OK);
@@ -288,7 +321,7 @@ static void test_missed_boundaries_and_clock_change(void **state)
     assert_int_equal(mfw_profile_init(&d, &dcfg, AREA_WIDE, T_100730), MFW_OK);
     assert_false(mfw_profile_due(&d, T_100730 + 86400000LL * 10));
     assert_int_equal(mfw_profile_tick(&d, &r->st, T_100730 + 86400000LL, 0, read_values, &vals), 0);
-    vals.v[MFW_CAT_AP_T8] = 77.0;
+    vals.uwh[MFW_CAT_AP_T8] = 77999999u; /* 77.999999 Wh: the row shows 77 */
     assert_int_equal(mfw_profile_capture(&d, &r->st, T_100730 + 5000, 0, read_values, &vals), MFW_OK);
     assert_int_equal(mfw_profile_read(&d, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.n, 20);
@@ -355,8 +388,8 @@ static void test_forty_days_find_and_remount(void **state)
     const uint32_t total = MFW_PROFILE_LP1_DEPTH + 100u;
     for (uint32_t k = 0; k < total; k++) {
         mfw_ms_t now = first + (mfw_ms_t)k * 15 * MIN_MS;
-        vals.v[MFW_CAT_AP_TOTAL] = (double)k;
-        vals.v[MFW_CAT_AM_TOTAL] = (double)k * 2;
+        vals.uwh[MFW_CAT_AP_TOTAL] = (uint64_t)k * 1000000u;
+        vals.uwh[MFW_CAT_AM_TOTAL] = (uint64_t)k * 2000000u;
         assert_int_equal(mfw_profile_tick(&p, &r->st, now, 0, read_values, &vals), 1);
         if (k == MFW_PROFILE_LP1_DEPTH - 1) {
             /* 40 days, all readable. */
@@ -470,7 +503,7 @@ static void test_small_ring_and_foreign_rows(void **state)
     assert_int_equal(mfw_profile_check_area(&p, &r->st), MFW_OK);
     uint32_t cap = cfg.depth;
     for (uint32_t k = 0; k < 3 * cap; k++) {
-        vals.v[MFW_CAT_AP_TOTAL] = (double)k;
+        vals.uwh[MFW_CAT_AP_TOTAL] = (uint64_t)k * 1000000u;
         assert_int_equal(mfw_profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
         uint32_t n = mfw_profile_count(&p, &r->st);
         assert_int_equal(n, k + 1 < cap ? k + 1 : cap);

@@ -89,12 +89,12 @@ static bool open_dlms(struct run *r)
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
     dc.lls_password = r->o.lls_password;
-    dc.max_conns = MFW_DLMS_SERVER_CONNS_MAX;
+    dc.max_conns = MFW_ASSOCIATIONS_MAX;
     dc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
     struct tcp_server_config tc;
     tcp_server_default_config(&tc);
     tc.port = r->o.port;
-    tc.max_conns = MFW_DLMS_SERVER_CONNS_MAX;
+    tc.max_conns = MFW_ASSOCIATIONS_MAX;
     tc.on_apdu = on_apdu;
     tc.on_close = on_close;
     tc.user = r;

@@ -1021,9 +1021,7 @@ static void put_demand_value(const struct mfw_meter *m, const struct mfw_catalog
     case 2:
     case 3: {
         uint64_t mw = attr == 2 ? mfw_demand_current_mw(d, q) : mfw_demand_last_mw(d, q);
-        int valid = 0;
-        int64_t v = mfw_catalog_scale(e, (double)mw / 1e3, &valid);
-        put_scaled(e, v, w);
+        put_scaled(e, mfw_catalog_scale_int(e, (int64_t)mw, -3), w); /* truncated, as registers */
         return;
     }
     case 4: put_scaler_unit(e->scaler, e->unit, w); return;
@@ -1267,7 +1265,9 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
             return;
         }
         int valid = 0;
-        int64_t v = mfw_catalog_scale(e, mfw_meter_read_quantity(m, e->id), &valid);
+        struct mfw_catalog_value cv;
+        mfw_meter_read_quantity(m, e->id, &cv);
+        int64_t v = mfw_catalog_scale_value(e, &cv, &valid);
         if (!valid)
             mfw_axdr_put_null(w);
         else

@@ -63,7 +63,7 @@ static void reset_blocks(struct mfw_dlms_assoc *a)
 
 void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn)
 {
-    if (s == NULL || conn >= MFW_DLMS_SERVER_CONNS_MAX)
+    if (s == NULL || conn >= MFW_ASSOCIATIONS_MAX)
         return;
     reset_blocks(&s->a[conn]);
     s->a[conn].associated = false;
@@ -473,7 +473,7 @@ static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, con
 size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
                         const uint8_t *apdu, size_t len, uint8_t *out, size_t cap)
 {
-    if (s == NULL || apdu == NULL || out == NULL || len == 0 || conn >= MFW_DLMS_SERVER_CONNS_MAX)
+    if (s == NULL || apdu == NULL || out == NULL || len == 0 || conn >= MFW_ASSOCIATIONS_MAX)
         return 0;
     struct mfw_dlms_assoc *a = &s->a[conn];
     struct mfw_wcursor w;

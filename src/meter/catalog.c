@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ROW(id_, a, b, c, d, e, unit_, scaler_, kind_, name_)                                   \
     [id_] = {(uint16_t)(id_), {a, b, c, d, e, 255}, unit_, scaler_, kind_, name_}
@@ -180,4 +181,35 @@ int64_t mfw_catalog_scale(const struct mfw_catalog_entry *e, double value, int *
     if (x <= -9223372036854775808.0)
         return INT64_MIN;
     return (int64_t)x;
+}
+
+int64_t mfw_catalog_scale_int(const struct mfw_catalog_entry *e, int64_t v, int v_exp)
+{
+    int shift = v_exp - (e != NULL ? e->scaler : 0);
+    for (; shift < 0; shift++)
+        v /= 10; /* C division truncates toward zero */
+    for (; shift > 0; shift--) {
+        if (v > INT64_MAX / 10)
+            return INT64_MAX;
+        if (v < INT64_MIN / 10)
+            return INT64_MIN;
+        v *= 10;
+    }
+    return v;
+}
+
+int64_t mfw_catalog_scale_value(const struct mfw_catalog_entry *e,
+                                const struct mfw_catalog_value *v, int *valid)
+{
+    if (v != NULL && v->state == MFW_CATALOG_EXACT) {
+        if (valid != NULL)
+            *valid = 1;
+        return v->exact;
+    }
+    if (v == NULL || v->state != MFW_CATALOG_MEASURED) {
+        if (valid != NULL)
+            *valid = 0;
+        return 0;
+    }
+    return mfw_catalog_scale(e, v->si, valid);
 }

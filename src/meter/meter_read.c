@@ -1,14 +1,31 @@
-/* The meter's catalogue reader (catalog.h): every capturable quantity in SI units, from the
- * latest measurement window (averaged quantities: the profile engine weights each window by its
- * duration) or the registers (energy, demand, min/max: the value now). */
+/* The meter's catalogue reader (catalog.h): every capturable quantity, from the latest
+ * measurement window (averaged quantities: the profile engine weights each window by its
+ * duration) or the registers (energy, demand, min/max: the value now).
+ *
+ * Registers are read EXACT: energy from the uWh registers and demand from the mW averages straight
+ * into the entry's scaled integer, truncated (a register never reads more than was measured: a
+ * GET of A+ at 4497.609 Wh reads 4497 Wh). Measurements are MEASURED, in SI units. */
 #include <math.h>
 
 #include "meterfw/meter/catalog.h"
 #include "meterfw/meter/meter.h"
 
-static double wh(uint64_t uwh)
+static void measured(struct mfw_catalog_value *out, double si)
 {
-    return (double)uwh / 1e6;
+    out->state = isnan(si) ? MFW_CATALOG_NONE : MFW_CATALOG_MEASURED;
+    out->si = si;
+}
+
+static void exact(struct mfw_catalog_value *out, uint16_t id, int64_t v, int v_exp)
+{
+    out->state = MFW_CATALOG_EXACT;
+    out->exact = mfw_catalog_scale_int(mfw_catalog_find(id), v, v_exp);
+}
+
+static void energy(struct mfw_catalog_value *out, uint16_t id, uint64_t uwh)
+{
+    /* uWh registers stay far below 2^63 (meter.h: 1.8e10 kWh) */
+    exact(out, id, uwh > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)uwh, -6);
 }
 
 static double import_part(double x)
@@ -26,9 +43,8 @@ static double angle(double deg)
     return deg < 0.0 ? deg + 360.0 : deg; /* IEC 62056-61 81.7: 0..360 degrees */
 }
 
-double mfw_meter_read_quantity(void *ctx, uint16_t id)
+static double instant(const struct mfw_meter *m, uint16_t id)
 {
-    const struct mfw_meter *m = ctx;
     const struct mfw_metrology_values *v = &m->now_values;
     const unsigned np = m->config.metro.phases;
     if (id <= MFW_CAT_PF_L3) {
@@ -47,15 +63,6 @@ double mfw_meter_read_quantity(void *ctx, uint16_t id)
         default: return ph->pf;
         }
     }
-    if (id >= MFW_CAT_AP_T1 && id <= MFW_CAT_RM_T8) {
-        unsigned k = id - MFW_CAT_AP_T1;
-        return wh(m->registers.tariff[k % 8u][k / 8u]);
-    }
-    if (id >= MFW_CAT_AP_L1 && id <= MFW_CAT_RM_L3) {
-        static const enum mfw_energy_qty q[4] = {MFW_EQ_AP, MFW_EQ_AM, MFW_EQ_RP, MFW_EQ_RM};
-        unsigned k = id - MFW_CAT_AP_L1, p = k % 3u;
-        return p < np ? wh(m->registers.uwh[p][q[k / 3u]]) : NAN;
-    }
     if (id >= MFW_CAT_UMIN_L1 && id <= MFW_CAT_UMAX_L3) {
         unsigned k = id - MFW_CAT_UMIN_L1, p = k % 3u;
         const struct mfw_quality_phase *qp = &m->quality.ph[p];
@@ -63,33 +70,70 @@ double mfw_meter_read_quantity(void *ctx, uint16_t id)
             return NAN;
         return k < 3u ? qp->v_min : qp->v_max;
     }
+    if (!m->have_values)
+        return NAN;
+    switch (id) {
+    case MFW_CAT_ANGLE_U2_U1: return np > 1 ? angle(v->ph[1].v_angle_deg) : NAN;
+    case MFW_CAT_ANGLE_U3_U1: return np > 2 ? angle(v->ph[2].v_angle_deg) : NAN;
+    case MFW_CAT_ANGLE_I1_U1: return angle(v->ph[0].angle_deg);
+    case MFW_CAT_ANGLE_I2_U2: return np > 1 ? angle(v->ph[1].angle_deg) : NAN;
+    case MFW_CAT_ANGLE_I3_U3: return np > 2 ? angle(v->ph[2].angle_deg) : NAN;
+    case MFW_CAT_PP_TOTAL: return import_part(v->p);
+    case MFW_CAT_PM_TOTAL: return export_part(v->p);
+    case MFW_CAT_QP_TOTAL: return import_part(v->q);
+    case MFW_CAT_QM_TOTAL: return export_part(v->q);
+    case MFW_CAT_S_TOTAL: return v->s;
+    case MFW_CAT_PF_TOTAL: return v->s > 0.0 ? v->p / v->s : NAN;
+    case MFW_CAT_FREQUENCY: return v->freq_hz;
+    case MFW_CAT_I_NEUTRAL: return v->i_n;
+    default: return NAN; /* temperature: this HAL has no sensor */
+    }
+}
+
+void mfw_meter_read_quantity(void *ctx, uint16_t id, struct mfw_catalog_value *out)
+{
+    const struct mfw_meter *m = ctx;
+    const unsigned np = m->config.metro.phases;
+    out->state = MFW_CATALOG_NONE;
+    out->exact = 0;
+    out->si = NAN;
+    if (id >= MFW_CAT_AP_T1 && id <= MFW_CAT_RM_T8) {
+        unsigned k = id - MFW_CAT_AP_T1;
+        if (k % 8u < MFW_TARIFFS)
+            energy(out, id, m->registers.tariff[k % 8u][k / 8u]);
+        return;
+    }
+    if (id >= MFW_CAT_AP_L1 && id <= MFW_CAT_RM_L3) {
+        static const enum mfw_energy_qty q[4] = {MFW_EQ_AP, MFW_EQ_AM, MFW_EQ_RP, MFW_EQ_RM};
+        unsigned k = id - MFW_CAT_AP_L1, p = k % 3u;
+        if (p < np)
+            energy(out, id, m->registers.uwh[p][q[k / 3u]]);
+        return;
+    }
     const uint64_t *tot = m->registers.uwh[MFW_ENERGY_TOTAL];
     switch (id) {
-    case MFW_CAT_ANGLE_U2_U1: return np > 1 && m->have_values ? angle(v->ph[1].v_angle_deg) : NAN;
-    case MFW_CAT_ANGLE_U3_U1: return np > 2 && m->have_values ? angle(v->ph[2].v_angle_deg) : NAN;
-    case MFW_CAT_ANGLE_I1_U1: return m->have_values ? angle(v->ph[0].angle_deg) : NAN;
-    case MFW_CAT_ANGLE_I2_U2: return np > 1 && m->have_values ? angle(v->ph[1].angle_deg) : NAN;
-    case MFW_CAT_ANGLE_I3_U3: return np > 2 && m->have_values ? angle(v->ph[2].angle_deg) : NAN;
-    case MFW_CAT_PP_TOTAL: return m->have_values ? import_part(v->p) : NAN;
-    case MFW_CAT_PM_TOTAL: return m->have_values ? export_part(v->p) : NAN;
-    case MFW_CAT_QP_TOTAL: return m->have_values ? import_part(v->q) : NAN;
-    case MFW_CAT_QM_TOTAL: return m->have_values ? export_part(v->q) : NAN;
-    case MFW_CAT_S_TOTAL: return m->have_values ? v->s : NAN;
-    case MFW_CAT_PF_TOTAL: return m->have_values && v->s > 0.0 ? v->p / v->s : NAN;
-    case MFW_CAT_FREQUENCY: return m->have_values ? v->freq_hz : NAN;
-    case MFW_CAT_I_NEUTRAL: return m->have_values ? v->i_n : NAN;
-    case MFW_CAT_AP_TOTAL: return wh(tot[MFW_EQ_AP]);
-    case MFW_CAT_AM_TOTAL: return wh(tot[MFW_EQ_AM]);
-    case MFW_CAT_RP_TOTAL: return wh(tot[MFW_EQ_RP]);
-    case MFW_CAT_RM_TOTAL: return wh(tot[MFW_EQ_RM]);
-    case MFW_CAT_RQ1: return wh(tot[MFW_EQ_RQ1]);
-    case MFW_CAT_RQ2: return wh(tot[MFW_EQ_RQ2]);
-    case MFW_CAT_RQ3: return wh(tot[MFW_EQ_RQ3]);
-    case MFW_CAT_RQ4: return wh(tot[MFW_EQ_RQ4]);
-    case MFW_CAT_DEMAND_AP: return (double)mfw_demand_current_mw(&m->demand, 0) / 1e3;
-    case MFW_CAT_DEMAND_AM: return (double)mfw_demand_current_mw(&m->demand, 1) / 1e3;
-    case MFW_CAT_MAXDEM_AP: return (double)mfw_demand_maximum(&m->demand, 0).value_mw / 1e3;
-    case MFW_CAT_MAXDEM_AM: return (double)mfw_demand_maximum(&m->demand, 1).value_mw / 1e3;
-    default: return NAN; /* temperature: this HAL has no sensor */
+    case MFW_CAT_AP_TOTAL: energy(out, id, tot[MFW_EQ_AP]); return;
+    case MFW_CAT_AM_TOTAL: energy(out, id, tot[MFW_EQ_AM]); return;
+    case MFW_CAT_RP_TOTAL: energy(out, id, tot[MFW_EQ_RP]); return;
+    case MFW_CAT_RM_TOTAL: energy(out, id, tot[MFW_EQ_RM]); return;
+    case MFW_CAT_RQ1: energy(out, id, tot[MFW_EQ_RQ1]); return;
+    case MFW_CAT_RQ2: energy(out, id, tot[MFW_EQ_RQ2]); return;
+    case MFW_CAT_RQ3: energy(out, id, tot[MFW_EQ_RQ3]); return;
+    case MFW_CAT_RQ4: energy(out, id, tot[MFW_EQ_RQ4]); return;
+    case MFW_CAT_DEMAND_AP:
+        exact(out, id, (int64_t)mfw_demand_current_mw(&m->demand, 0), -3);
+        return;
+    case MFW_CAT_DEMAND_AM:
+        exact(out, id, (int64_t)mfw_demand_current_mw(&m->demand, 1), -3);
+        return;
+    case MFW_CAT_MAXDEM_AP:
+        exact(out, id, (int64_t)mfw_demand_maximum(&m->demand, 0).value_mw, -3);
+        return;
+    case MFW_CAT_MAXDEM_AM:
+        exact(out, id, (int64_t)mfw_demand_maximum(&m->demand, 1).value_mw, -3);
+        return;
+    default:
+        measured(out, instant(m, id));
+        return;
     }
 }

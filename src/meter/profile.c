@@ -127,7 +127,7 @@ int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const str
     return mfw_profile_init(p, cfg, p->area, now);
 }
 
-void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *ctx, double seconds)
+void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx, double seconds)
 {
     if (p == NULL || read == NULL || !(seconds > 0.0))
         return;
@@ -135,10 +135,11 @@ void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *c
         const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[k]);
         if (e == NULL || e->kind != MFW_CATALOG_AVERAGE)
             continue;
-        double v = read(ctx, p->config.column[k]);
-        if (isnan(v))
+        struct mfw_catalog_value v;
+        read(ctx, p->config.column[k], &v);
+        if (v.state != MFW_CATALOG_MEASURED || isnan(v.si))
             continue;
-        p->acc[k] += v * seconds;
+        p->acc[k] += v.si * seconds;
         p->acc_s[k] += seconds;
     }
 }
@@ -163,7 +164,7 @@ bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now)
 }
 
 int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
-                    catalog_read_fn read, void *ctx)
+                    mfw_catalog_read_fn read, void *ctx)
 {
     if (p == NULL || s == NULL || read == NULL)
         return MFW_E_ARG;
@@ -181,13 +182,13 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
     status |= p->status_pending;
     for (unsigned k = 0; k < p->config.n_columns; k++) {
         const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[k]);
-        double v;
-        if (e->kind == MFW_CATALOG_AVERAGE)
-            v = p->acc_s[k] > 0.0 ? p->acc[k] / p->acc_s[k] : NAN;
-        else
-            v = read(ctx, p->config.column[k]);
+        struct mfw_catalog_value v = {MFW_CATALOG_NONE, 0, NAN};
+        if (e->kind != MFW_CATALOG_AVERAGE) /* registers: read EXACT, the integers as they are */
+            read(ctx, p->config.column[k], &v);
+        else if (p->acc_s[k] > 0.0)
+            v = (struct mfw_catalog_value){MFW_CATALOG_MEASURED, 0, p->acc[k] / p->acc_s[k]};
         int valid;
-        int64_t x = mfw_catalog_scale(e, v, &valid);
+        int64_t x = mfw_catalog_scale_value(e, &v, &valid);
         if (!valid)
             status |= MFW_PROFILE_ST_DATA_NOT_VALID;
         mfw_bytes_put_le64(entry + MFW_PROFILE_HEADER_SIZE + 8u * k, (uint64_t)x);
@@ -207,7 +208,7 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
 }
 
 int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
-                 catalog_read_fn read, void *ctx)
+                 mfw_catalog_read_fn read, void *ctx)
 {
     if (!mfw_profile_due(p, now))
         return 0;

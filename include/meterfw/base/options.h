@@ -1,7 +1,21 @@
-/* meterfw compile-time options: sizes and defaults, in one place (lwIP's opt.h habit).
- * Every option can be overridden with -D on the compiler command line. */
+/* meterfw compile-time options: every size and default of the core, in one place and under one
+ * prefix (lwIP's opt.h habit). Each option has a default here; a port or a product overrides any of
+ * them in a user options file of its own (lwIP's lwipopts.h), named on the compiler command line:
+ *
+ *   -DMFW_OPTIONS_FILE='"meterfw_opts.h"'     (CMake: -DMFW_OPTIONS_FILE=path/to/meterfw_opts.h)
+ *
+ * or one by one with -D. options_check.h, included at the end, rejects inconsistent values with
+ * #error. The option profiles that make test builds are tests/options/ (minimal 162M with one
+ * association, the defaults, a maximal meter). Run-time settings (the calendar, profile periods,
+ * thresholds) are not here: they live in the meter's configuration and are changed over DLMS. */
 #ifndef METERFW_BASE_OPTIONS_H
 #define METERFW_BASE_OPTIONS_H
+
+#ifdef MFW_OPTIONS_FILE
+#include MFW_OPTIONS_FILE
+#endif
+
+/* ---- metrology ------------------------------------------------------------------------------ */
 
 /* Most phases a meter instance can have (382M: 3; 162M uses 1). */
 #ifndef MFW_PHASES_MAX
@@ -61,5 +75,166 @@
 #ifndef MFW_CREEP_CURRENT_A
 #define MFW_CREEP_CURRENT_A 0.010
 #endif
+
+/* ---- cosem and dlms ------------------------------------------------------------------------- */
+
+/* Longest secret (LLS password) of an association. */
+#ifndef MFW_COSEM_SECRET_MAX
+#define MFW_COSEM_SECRET_MAX 16u
+#endif
+
+/* Associations the meter holds at once, and so the link sessions (TCP connections, HDLC
+ * links) it serves: one bound for both. Each costs the DLMS server's per-association buffers. */
+#ifndef MFW_ASSOCIATIONS_MAX
+#define MFW_ASSOCIATIONS_MAX 8u
+#endif
+
+/* server-max-receive-pdu-size, and the largest APDU the server sends. */
+#ifndef MFW_DLMS_SERVER_MAX_PDU
+#define MFW_DLMS_SERVER_MAX_PDU 1024u
+#endif
+
+/* A GET-with-list answer is built whole (each element is small: scaler_units and the like). */
+#ifndef MFW_DLMS_SERVER_LIST_BUF
+#define MFW_DLMS_SERVER_LIST_BUF 2048u
+#endif
+
+/* Largest value a SET with blocks may carry. */
+#ifndef MFW_DLMS_SERVER_SET_BUF
+#define MFW_DLMS_SERVER_SET_BUF 1024u
+#endif
+
+/* Most references one with-list request may carry here (a bound of this implementation; a longer
+ * list is refused as a whole with a confirmed-service-error). */
+#ifndef MFW_XDLMS_LIST_MAX
+#define MFW_XDLMS_LIST_MAX 32u
+#endif
+
+/* ---- meter: billing ------------------------------------------------------------------------------ */
+
+/* Billing dates of the single action schedule (IC 22 execution_time entries). */
+#ifndef MFW_BILLING_ENTRIES_MAX
+#define MFW_BILLING_ENTRIES_MAX 8
+#endif
+
+/* ---- meter: demand ------------------------------------------------------------------------------- */
+
+/* Quantities per demand instance (A+, A-, R+, R- at most). */
+#ifndef MFW_DEMAND_QTY_MAX
+#define MFW_DEMAND_QTY_MAX 4
+#endif
+
+/* Largest number_of_periods of a sliding window (15 x 1 min = 15 min is the usual extreme). */
+#ifndef MFW_DEMAND_PERIODS_MAX
+#define MFW_DEMAND_PERIODS_MAX 15
+#endif
+
+/* Default period: 15 min block demand (IDIS / Kamstrup analysis logger default). */
+#ifndef MFW_DEMAND_PERIOD_S
+#define MFW_DEMAND_PERIOD_S 900u
+#endif
+
+/* ---- meter: display ------------------------------------------------------------------------------ */
+
+/* Items of the display list, and how long each one shows. */
+#ifndef MFW_DISPLAY_ITEMS_MAX
+#define MFW_DISPLAY_ITEMS_MAX 40
+#endif
+
+#ifndef MFW_DISPLAY_MS_PER_ITEM
+#define MFW_DISPLAY_MS_PER_ITEM 5000u
+#endif
+
+/* |Q| below this counts as 0 for the quadrant indicator (var). 1 var is far below the reactive
+ * power at the starting current (230 V x 20 mA = 4.6 VA). */
+#ifndef MFW_DISPLAY_Q_ZERO_VAR
+#define MFW_DISPLAY_Q_ZERO_VAR 1.0
+#endif
+
+/* ---- meter: eventlog ----------------------------------------------------------------------------- */
+
+/* Entries of each event log (the brochure: 200 loggings). */
+#ifndef MFW_EVENTLOG_DEPTH
+#define MFW_EVENTLOG_DEPTH 200u
+#endif
+
+/* Default long power failure threshold (0.0.96.7.20.255), seconds. IDIS/DSMR default 180 s. */
+#ifndef MFW_EVENTLOG_LONG_PF_S
+#define MFW_EVENTLOG_LONG_PF_S 180u
+#endif
+
+/* ---- meter: profile ------------------------------------------------------------------------------ */
+
+/* Most columns of one profile. The billing profile needs 38 (every energy register per tariff and
+ * the maximum demands), so the engine allows 40; the analysis log is limited to
+ * MFW_PROFILE_ANALYSIS_COLUMNS by mfw_profile_config_analysis(). */
+#ifndef MFW_PROFILE_COLUMNS_MAX
+#define MFW_PROFILE_COLUMNS_MAX 40
+#endif
+
+/* Columns of the analysis log (the brochure: up to 16 registers at a time). */
+#ifndef MFW_PROFILE_ANALYSIS_COLUMNS
+#define MFW_PROFILE_ANALYSIS_COLUMNS 16
+#endif
+
+/* Default depths (entries exposed). LP1: 40 days x 96 quarter hours. */
+#ifndef MFW_PROFILE_LP1_DEPTH
+#define MFW_PROFILE_LP1_DEPTH 3840u
+#endif
+
+#ifndef MFW_PROFILE_DAILY_DEPTH
+#define MFW_PROFILE_DAILY_DEPTH 400u
+#endif
+
+#ifndef MFW_PROFILE_BILLING_DEPTH
+#define MFW_PROFILE_BILLING_DEPTH 25u
+#endif
+
+#ifndef MFW_PROFILE_ANALYSIS_DEPTH
+#define MFW_PROFILE_ANALYSIS_DEPTH 1440u /* 15 days at 15 min */
+#endif
+
+/* ---- meter: tou ---------------------------------------------------------------------------------- */
+
+/* Sizes of the activity calendar (IC 20): seasons, week profiles, day profiles, actions per day,
+ * special days, the length of a name. */
+#ifndef MFW_TOU_SEASONS_MAX
+#define MFW_TOU_SEASONS_MAX 4
+#endif
+
+#ifndef MFW_TOU_WEEKS_MAX
+#define MFW_TOU_WEEKS_MAX 4
+#endif
+
+#ifndef MFW_TOU_DAYS_MAX
+#define MFW_TOU_DAYS_MAX 8
+#endif
+
+#ifndef MFW_TOU_ACTIONS_MAX
+#define MFW_TOU_ACTIONS_MAX 8
+#endif
+
+#ifndef MFW_TOU_SPECIAL_DAYS_MAX
+#define MFW_TOU_SPECIAL_DAYS_MAX 32
+#endif
+
+#ifndef MFW_TOU_NAME_MAX
+#define MFW_TOU_NAME_MAX 8
+#endif
+
+/* Tariff registers T1..Tn (the brochure: up to 8 tariffs). */
+#ifndef MFW_TARIFFS
+#define MFW_TARIFFS 8
+#endif
+
+/* ---- store ---------------------------------------------------------------------------------- */
+
+/* Areas a store layout may have (the meter uses 6 + the event logs). */
+
+#ifndef MFW_STORE_AREAS_MAX
+#define MFW_STORE_AREAS_MAX 16
+#endif
+
+#include "meterfw/base/options_check.h"
 
 #endif /* METERFW_BASE_OPTIONS_H */

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/base/cursor.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/cosem/cosem_ref.h"
@@ -48,10 +50,6 @@ enum mfw_cosem_class {
     MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
     MFW_IC_TCP_UDP_SETUP = 41,
 };
-
-#ifndef MFW_COSEM_SECRET_MAX
-#define MFW_COSEM_SECRET_MAX 16u
-#endif
 
 /* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The dlms
  * server owns it; the management client may change the LLS secret (IC 15 attribute 7). */

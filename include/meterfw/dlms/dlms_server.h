@@ -20,25 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/dlms/xdlms.h"
-
-#ifndef MFW_DLMS_SERVER_CONNS_MAX
-#define MFW_DLMS_SERVER_CONNS_MAX 8u
-#endif
-/* server-max-receive-pdu-size, and the largest APDU the server sends. */
-#ifndef MFW_DLMS_SERVER_MAX_PDU
-#define MFW_DLMS_SERVER_MAX_PDU 1024u
-#endif
-/* A GET-with-list answer is built whole (each element is small: scaler_units and the like). */
-#ifndef MFW_DLMS_SERVER_LIST_BUF
-#define MFW_DLMS_SERVER_LIST_BUF 2048u
-#endif
-/* Largest value a SET with blocks may carry. */
-#ifndef MFW_DLMS_SERVER_SET_BUF
-#define MFW_DLMS_SERVER_SET_BUF 1024u
-#endif
 
 #define MFW_DLMS_SAP_PUBLIC 16u
 #define MFW_DLMS_SAP_MANAGEMENT 1u
@@ -85,13 +71,13 @@ struct mfw_dlms_server {
     struct mfw_meter *m;
     struct mfw_cosem_env env;
     uint16_t max_pdu;
-    struct mfw_dlms_assoc a[MFW_DLMS_SERVER_CONNS_MAX];
+    struct mfw_dlms_assoc a[MFW_ASSOCIATIONS_MAX];
 };
 
 void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg);
 /* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu / a password of 0 or > MFW_COSEM_SECRET_MAX. */
 int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m, const struct mfw_dlms_server_config *cfg);
-/* One APDU of connection conn (< MFW_DLMS_SERVER_CONNS_MAX) from client SAP client_sap: the reply
+/* One APDU of connection conn (< MFW_ASSOCIATIONS_MAX) from client SAP client_sap: the reply
  * APDU in out[cap] and its length (0: no reply). cap should be at least max_pdu. */
 size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
                         const uint8_t *apdu, size_t len, uint8_t *out, size_t cap);

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/base/cursor.h"
 #include "meterfw/cosem/cosem_ref.h"
 
@@ -93,12 +95,6 @@ enum mfw_xdlms_service_error {
     MFW_XDLMS_SERVICE_NOT_SUPPORTED = 2,
     MFW_XDLMS_SERVICE_OTHER_REASON = 3,
 };
-
-/* Most references one with-list request may carry here (a bound of this implementation; a longer
- * list is refused as a whole with a confirmed-service-error). */
-#ifndef MFW_XDLMS_LIST_MAX
-#define MFW_XDLMS_LIST_MAX 32u
-#endif
 
 
 struct mfw_xdlms_get_req {

@@ -26,11 +26,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/meter/clock.h"
 
-#ifndef MFW_BILLING_ENTRIES_MAX
-#define MFW_BILLING_ENTRIES_MAX 8
-#endif
 #define MFW_BILLING_YEAR_ANY 0xFFFFu /* COSEM date: year not specified */
 #define MFW_BILLING_ANY 0xFFu        /* COSEM date: month / day_of_month / day_of_week not specified */
 

@@ -9,9 +9,13 @@
  *  - MFW_CATALOG_INSTANT: a profile stores the value at capture time (energy registers, demand,
  *    min/max registers).
  *
- * The values are read through a callback the meter provides (catalog_read_fn). It returns the
- * quantity in SI units: V, A, W, var, VA, Wh, varh, Hz, degrees, degrees Celsius; power factor
- * unitless. Sign conventions (the "+"/"-" quantities are never negative):
+ * The values are read through a callback the meter provides (mfw_catalog_read_fn), in one of two
+ * forms (struct mfw_catalog_value):
+ *  - EXACT: registers (energy, demand), read from the meter's integers straight into the stored
+ *    integer of the entry's scaler, truncated toward zero like a mechanical register (never
+ *    through floating point: a register never reads more than the meter measured);
+ *  - MEASURED: everything else, in SI units: V, A, W, var, VA, Hz, degrees, degrees Celsius;
+ *    power factor unitless; rounded half away from zero to the scaler. Sign conventions (the "+"/"-" quantities are never negative):
  *  - P+ = max(P, 0) (import part), P- = max(-P, 0) (export part), per phase and total;
  *  - Q+ = max(Q, 0) (quadrants I+II), Q- = max(-Q, 0) (quadrants III+IV);
  *  - S  = apparent power, >= 0; PF = |P| / S in [0, 1] (0 when S = 0);
@@ -96,8 +100,20 @@ struct mfw_catalog_entry {
     const char *name;   /* short English name, for documents and tools */
 };
 
-/* The meter's reader: quantity id -> SI value (NaN when not available). */
-typedef double (*catalog_read_fn)(void *ctx, uint16_t id);
+/* One quantity as the meter's reader gives it. */
+enum mfw_catalog_value_state {
+    MFW_CATALOG_NONE = 0, /* not available (no sensor, a phase the meter does not have, ...) */
+    MFW_CATALOG_EXACT,    /* exact: the stored integer, already scaled */
+    MFW_CATALOG_MEASURED, /* si: a measured value in SI units */
+};
+struct mfw_catalog_value {
+    uint8_t state; /* enum mfw_catalog_value_state */
+    int64_t exact;
+    double si;
+};
+
+/* The meter's reader: quantity id -> its value. */
+typedef void (*mfw_catalog_read_fn)(void *ctx, uint16_t id, struct mfw_catalog_value *out);
 
 /* NULL for an unknown id. O(1). */
 const struct mfw_catalog_entry *mfw_catalog_find(uint16_t id);
@@ -109,5 +125,15 @@ unsigned mfw_catalog_count(void);
 /* SI value -> stored integer: value / 10^scaler, rounded half away from zero, saturated to the
  * int64 range; NaN gives 0 and *valid = 0 (valid may be NULL). */
 int64_t mfw_catalog_scale(const struct mfw_catalog_entry *e, double value, int *valid);
+
+/* An integer register -> stored integer: the register holds v x 10^v_exp SI units (v_exp -6 for
+ * uWh, -3 for mW); the result is v x 10^(v_exp - scaler), truncated toward zero when that is a
+ * division, saturated to the int64 range when a multiplication overflows. No floating point. */
+int64_t mfw_catalog_scale_int(const struct mfw_catalog_entry *e, int64_t v, int v_exp);
+
+/* The stored integer of a value: EXACT as it is, MEASURED through mfw_catalog_scale; NONE gives 0
+ * and *valid = 0 (valid may be NULL). */
+int64_t mfw_catalog_scale_value(const struct mfw_catalog_entry *e,
+                                const struct mfw_catalog_value *v, int *valid);
 
 #endif /* METERFW_METER_CATALOG_H */

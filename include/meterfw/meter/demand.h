@@ -42,20 +42,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "meterfw/base/time.h"
+#include "meterfw/base/options.h"
 
-/* Quantities per demand instance (A+, A-, R+, R- at most). */
-#ifndef MFW_DEMAND_QTY_MAX
-#define MFW_DEMAND_QTY_MAX 4
-#endif
-/* Largest number_of_periods of a sliding window (15 x 1 min = 15 min is the usual extreme). */
-#ifndef MFW_DEMAND_PERIODS_MAX
-#define MFW_DEMAND_PERIODS_MAX 15
-#endif
-/* Default period: 15 min block demand (IDIS / Kamstrup analysis logger default). */
-#ifndef MFW_DEMAND_PERIOD_S
-#define MFW_DEMAND_PERIOD_S 900u
-#endif
+#include "meterfw/base/time.h"
 
 struct mfw_demand_config {
     uint8_t quantities;        /* 1..MFW_DEMAND_QTY_MAX; index q of mfw_demand_add is 0..quantities-1 */

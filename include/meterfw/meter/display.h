@@ -23,22 +23,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/meter/meter.h"
 #include "meterfw/base/time.h"
 
-#ifndef MFW_DISPLAY_ITEMS_MAX
-#define MFW_DISPLAY_ITEMS_MAX 40
-#endif
-#ifndef MFW_DISPLAY_MS_PER_ITEM
-#define MFW_DISPLAY_MS_PER_ITEM 5000u
-#endif
 #define MFW_DISPLAY_DIGITS 8
-/* |Q| below this counts as 0 for the quadrant indicator (var). 1 var is far below the reactive
- * power at the starting current (230 V x 20 mA = 4.6 VA). */
-#ifndef MFW_DISPLAY_Q_ZERO_VAR
-#define MFW_DISPLAY_Q_ZERO_VAR 1.0
-#endif
-
 enum mfw_display_arrow {
     MFW_DISPLAY_ARROW_NONE = 0,   /* no phase above the creep threshold */
     MFW_DISPLAY_ARROW_IMPORT = 1, /* total P >= 0 */

@@ -31,16 +31,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/store/store.h"
 #include "meterfw/base/time.h"
-
-#ifndef MFW_EVENTLOG_DEPTH
-#define MFW_EVENTLOG_DEPTH 200u
-#endif
-/* Default long power failure threshold (0.0.96.7.20.255), seconds. IDIS/DSMR default 180 s. */
-#ifndef MFW_EVENTLOG_LONG_PF_S
-#define MFW_EVENTLOG_LONG_PF_S 180u
-#endif
 
 #define MFW_EVENTLOG_ENTRY_SIZE 28u
 

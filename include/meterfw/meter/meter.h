@@ -162,7 +162,8 @@ int mfw_meter_end_billing(struct mfw_meter *m);
 int mfw_meter_clear_log(struct mfw_meter *m, enum mfw_eventlog_id log);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
-/* Catalogue reader (catalog.h): quantity id -> SI value. ctx is the struct mfw_meter. */
-double mfw_meter_read_quantity(void *ctx, uint16_t id);
+/* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),
+ * measurements MEASURED in SI units. ctx is the struct mfw_meter. */
+void mfw_meter_read_quantity(void *ctx, uint16_t id, struct mfw_catalog_value *out);
 
 #endif /* METERFW_METER_METER_H */

@@ -39,33 +39,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/meter/catalog.h"
 #include "meterfw/store/store.h"
 #include "meterfw/base/time.h"
-
-/* Most columns of one profile. The billing profile needs 38 (every energy register per tariff and
- * the maximum demands), so the engine allows 40; the analysis log is limited to
- * MFW_PROFILE_ANALYSIS_COLUMNS by mfw_profile_config_analysis(). */
-#ifndef MFW_PROFILE_COLUMNS_MAX
-#define MFW_PROFILE_COLUMNS_MAX 40
-#endif
-#ifndef MFW_PROFILE_ANALYSIS_COLUMNS
-#define MFW_PROFILE_ANALYSIS_COLUMNS 16
-#endif
-
-/* Default depths (entries exposed). LP1: 40 days x 96 quarter hours. */
-#ifndef MFW_PROFILE_LP1_DEPTH
-#define MFW_PROFILE_LP1_DEPTH 3840u
-#endif
-#ifndef MFW_PROFILE_DAILY_DEPTH
-#define MFW_PROFILE_DAILY_DEPTH 400u
-#endif
-#ifndef MFW_PROFILE_BILLING_DEPTH
-#define MFW_PROFILE_BILLING_DEPTH 25u
-#endif
-#ifndef MFW_PROFILE_ANALYSIS_DEPTH
-#define MFW_PROFILE_ANALYSIS_DEPTH 1440u /* 15 days at 15 min */
-#endif
 
 #define MFW_PROFILE_HEADER_SIZE 8u
 /* Bytes of one entry of n columns (the store area's entry_size must be at least this). */
@@ -129,7 +107,7 @@ int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const str
 
 /* Adds one measurement window of the given duration: value x seconds for each AVERAGE column
  * (a NaN value adds nothing for that column). INSTANT columns are not read. */
-void mfw_profile_accumulate(struct mfw_profile *p, catalog_read_fn read, void *ctx, double seconds);
+void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx, double seconds);
 
 /* ORs status bits into the row being collected (power down, clock adjusted, ...). */
 void mfw_profile_flag(struct mfw_profile *p, uint8_t status);
@@ -149,12 +127,12 @@ bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now);
  * DATA_NOT_VALID). Then resets the accumulators and the collected bits and sets the next capture
  * to the first boundary strictly after capture_time. On a store error nothing is reset. */
 int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
-                    catalog_read_fn read, void *ctx);
+                    mfw_catalog_read_fn read, void *ctx);
 
 /* If due, captures at mfw_profile_boundary(now) (skipping missed boundaries, see above).
  * Returns 1 when a row was written, 0 when not due, or an error. */
 int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
-                 catalog_read_fn read, void *ctx);
+                 mfw_catalog_read_fn read, void *ctx);
 
 /* Rows exposed: min(ring count, depth). */
 uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s);

@@ -23,30 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/options.h"
+
 #include "meterfw/meter/clock.h"
 #include "meterfw/base/time.h"
-
-#ifndef MFW_TOU_SEASONS_MAX
-#define MFW_TOU_SEASONS_MAX 4
-#endif
-#ifndef MFW_TOU_WEEKS_MAX
-#define MFW_TOU_WEEKS_MAX 4
-#endif
-#ifndef MFW_TOU_DAYS_MAX
-#define MFW_TOU_DAYS_MAX 8
-#endif
-#ifndef MFW_TOU_ACTIONS_MAX
-#define MFW_TOU_ACTIONS_MAX 8
-#endif
-#ifndef MFW_TOU_SPECIAL_DAYS_MAX
-#define MFW_TOU_SPECIAL_DAYS_MAX 32
-#endif
-#ifndef MFW_TOU_NAME_MAX
-#define MFW_TOU_NAME_MAX 8
-#endif
-#ifndef MFW_TARIFFS
-#define MFW_TARIFFS 8
-#endif
 
 /* Wildcards of a COSEM date (Blue Book "date" [M]). */
 #define MFW_TOU_YEAR_ANY 0xFFFFu

@@ -27,11 +27,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/hal/hal.h"
+#include "meterfw/base/options.h"
 
-#ifndef MFW_STORE_AREAS_MAX
-#define MFW_STORE_AREAS_MAX 16
-#endif
+#include "meterfw/hal/hal.h"
 
 enum mfw_store_kind {
     MFW_STORE_RECORDS = 0,

@@ -1,0 +1,92 @@
+/* options_check: rejects an inconsistent set of compile-time options (options.h) at compile time,
+ * with the rule it breaks, instead of a meter that misbehaves at run time. Included by options.h
+ * after the user options file and the defaults; not meant to be included on its own. */
+#ifndef METERFW_BASE_OPTIONS_CHECK_H
+#define METERFW_BASE_OPTIONS_CHECK_H
+
+/* metrology */
+#if MFW_PHASES_MAX < 1 || MFW_PHASES_MAX > 3
+#error "MFW_PHASES_MAX: 1 (162M only) to 3 (382M)"
+#endif
+#if MFW_METRO_CHUNK < 8 || MFW_METRO_CHUNK > 1024
+#error "MFW_METRO_CHUNK: 8..1024 samples (a stack buffer of the reference sine per chunk)"
+#endif
+#if MFW_WINDOW_CYCLES_50HZ < 1 || MFW_WINDOW_CYCLES_60HZ < 1
+#error "MFW_WINDOW_CYCLES_50HZ/60HZ: at least one line cycle per window"
+#endif
+#if MFW_SINE_BITS != 10
+#error "MFW_SINE_BITS: 10 (src/metrology/sine_table.c holds 1024 entries; regenerate it for another)"
+#endif
+#if MFW_S0_PULSE_MS < 30 || MFW_S0_PAUSE_MS < 30
+#error "MFW_S0_PULSE_MS/MFW_S0_PAUSE_MS: DIN 43864 asks at least 30 ms on and off"
+#endif
+#if MFW_PULSE_IMP_PER_KWH < 1
+#error "MFW_PULSE_IMP_PER_KWH: at least 1 impulse per kWh"
+#endif
+
+/* cosem and dlms */
+#if MFW_ASSOCIATIONS_MAX < 1 || MFW_ASSOCIATIONS_MAX > 64
+#error "MFW_ASSOCIATIONS_MAX: 1..64 associations (and link sessions)"
+#endif
+#if MFW_DLMS_SERVER_MAX_PDU < 64 || MFW_DLMS_SERVER_MAX_PDU > 65535
+#error "MFW_DLMS_SERVER_MAX_PDU: 64..65535 (server-max-receive-pdu-size is 16 bits)"
+#endif
+#if MFW_DLMS_SERVER_LIST_BUF < MFW_DLMS_SERVER_MAX_PDU
+#error "MFW_DLMS_SERVER_LIST_BUF: at least one PDU (a GET-with-list answer is built whole)"
+#endif
+#if MFW_DLMS_SERVER_SET_BUF < 64
+#error "MFW_DLMS_SERVER_SET_BUF: at least 64 bytes (a SET with blocks of a calendar needs more)"
+#endif
+#if MFW_XDLMS_LIST_MAX < 1 || MFW_XDLMS_LIST_MAX > 255
+#error "MFW_XDLMS_LIST_MAX: 1..255 references (the count of a with-list request is one byte here)"
+#endif
+#if MFW_COSEM_SECRET_MAX < 8 || MFW_COSEM_SECRET_MAX > 64
+#error "MFW_COSEM_SECRET_MAX: 8..64 bytes (an LLS password is 8 in IDIS)"
+#endif
+
+/* meter */
+#if MFW_TARIFFS < 1 || MFW_TARIFFS > 8
+#error "MFW_TARIFFS: 1..8 tariff registers (the OBIS E group 1..8; the brochure's 8 tariffs)"
+#endif
+#if MFW_PROFILE_ANALYSIS_COLUMNS > MFW_PROFILE_COLUMNS_MAX
+#error "MFW_PROFILE_ANALYSIS_COLUMNS: no more than MFW_PROFILE_COLUMNS_MAX"
+#endif
+#if MFW_PROFILE_COLUMNS_MAX < 4 * MFW_TARIFFS + 6
+#error "MFW_PROFILE_COLUMNS_MAX: the billing profile needs 4 x MFW_TARIFFS + 6 columns"
+#endif
+#if MFW_PROFILE_COLUMNS_MAX > 62
+#error "MFW_PROFILE_COLUMNS_MAX: at most 62 (a read selects columns in a 64-bit mask)"
+#endif
+#if MFW_PROFILE_LP1_DEPTH < 96 || MFW_PROFILE_DAILY_DEPTH < 1 || MFW_PROFILE_BILLING_DEPTH < 1 || \
+    MFW_PROFILE_ANALYSIS_DEPTH < 1
+#error "MFW_PROFILE_*_DEPTH: the load profile keeps at least a day (96 rows), the others one row"
+#endif
+#if MFW_EVENTLOG_DEPTH < 1
+#error "MFW_EVENTLOG_DEPTH: at least one entry per event log"
+#endif
+#if MFW_DEMAND_PERIODS_MAX < 1 || MFW_DEMAND_PERIODS_MAX > 255
+#error "MFW_DEMAND_PERIODS_MAX: 1..255 sub-periods of a sliding demand window"
+#endif
+#if MFW_DEMAND_PERIOD_S < 60 || 86400 % MFW_DEMAND_PERIOD_S != 0
+#error "MFW_DEMAND_PERIOD_S: a divisor of a day, at least a minute"
+#endif
+#if MFW_DEMAND_QTY_MAX < 2
+#error "MFW_DEMAND_QTY_MAX: at least A+ and A-"
+#endif
+#if MFW_BILLING_ENTRIES_MAX < 1
+#error "MFW_BILLING_ENTRIES_MAX: at least one billing date"
+#endif
+#if MFW_TOU_SEASONS_MAX < 1 || MFW_TOU_WEEKS_MAX < 1 || MFW_TOU_DAYS_MAX < 1 || \
+    MFW_TOU_ACTIONS_MAX < 1 || MFW_TOU_NAME_MAX < 1
+#error "MFW_TOU_*: an activity calendar needs at least one season, week, day, action and a name"
+#endif
+#if MFW_DISPLAY_ITEMS_MAX < 1
+#error "MFW_DISPLAY_ITEMS_MAX: at least one display item"
+#endif
+
+/* store */
+#if MFW_STORE_AREAS_MAX < 12
+#error "MFW_STORE_AREAS_MAX: the meter's layout has 12 areas (6 + the 6 event logs)"
+#endif
+
+#endif /* METERFW_BASE_OPTIONS_CHECK_H */
