@@ -49,8 +49,8 @@ int main(int argc, char **argv)
     static struct acc_cal_cache cache;
     double worst_high = 0.0, worst_low = 0.0, worst_reactive = 0.0, worst_ratio = 0.0;
     unsigned failed = 0, run = 0;
-    printf("%-26s %2s %8s %7s %6s %-8s %14s %14s %9s %6s\n", "case", "ph", "I (A)", "PF",
-           "f (Hz)", "quantity", "reference", "measured", "error %", "limit");
+    printf("%-26s %2s %8s %7s %6s %-8s %14s %14s %9s %6s\n", "case", "ph", "I (A)", "PF", "f (Hz)",
+           "quantity", "reference", "measured", "error %", "limit");
     for (size_t k = 0; k < n; k += (size_t)stride) {
         const struct acc_case *c = &cases[k];
         struct acc_result r;
@@ -67,12 +67,12 @@ int main(int argc, char **argv)
         else
             snprintf(limit, sizeof(limit), "start");
         printf("%-26s %2u %8.3f %7.3f %6.2f %-8s %14.6f %14.6f %+9.5f %6s\n", c->name, c->phases,
-               c->i_a, pf, c->freq_hz, qty_name(c->quantity), r.reference, r.measured,
-               r.error_pct, limit);
+               c->i_a, pf, c->freq_hz, qty_name(c->quantity), r.reference, r.measured, r.error_pct,
+               limit);
         if (csv)
-            fprintf(csv, "%s,%u,%.4f,%.4f,%.3f,%s,%.6f,%.6f,%.6f,%s\n", c->name, c->phases,
-                    c->i_a, pf, c->freq_hz, qty_name(c->quantity), r.reference, r.measured,
-                    r.error_pct, c->limit_pct > 0 ? limit : "");
+            fprintf(csv, "%s,%u,%.4f,%.4f,%.3f,%s,%.6f,%.6f,%.6f,%s\n", c->name, c->phases, c->i_a,
+                    pf, c->freq_hz, qty_name(c->quantity), r.reference, r.measured, r.error_pct,
+                    c->limit_pct > 0 ? limit : "");
         if (c->limit_pct > 0) {
             if (e > c->limit_pct)
                 failed++;
@@ -98,10 +98,8 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("%-26s no load, 115 %% Un, 90 dB SNR, 2610 s: %llu uWh registered, %llu S0 pulses\n",
-           "B10 creep", (unsigned long long)creep_uwh,
-           (unsigned long long)(creep_uwh / 1000000));
-    printf("%-26s 3 x 20 mA, 230 V, 90 dB SNR, 261 s: A+ %.4f Wh (expected %.4f)\n",
-           "B10 starting",
+           "B10 creep", (unsigned long long)creep_uwh, (unsigned long long)(creep_uwh / 1000000));
+    printf("%-26s 3 x 20 mA, 230 V, 90 dB SNR, 261 s: A+ %.4f Wh (expected %.4f)\n", "B10 starting",
            start_uwh / 1e6, 3 * 230.0 * 0.02 * 261.0 / 3600.0);
     if (csv) {
         fprintf(csv, "B10 creep,3,0,0,50,active,0,%.6f,,\n", creep_uwh / 1e6);

@@ -190,16 +190,26 @@ int main(int argc, char **argv)
     s.fd = -1;
 
     /* 1. a year in fast fidelity */
-    char *fill[] = {meterd, "--no-display", "--no-dlms", "--lp-days", "366", "--state-dir", st,
-                    "--start", "2025-11-25T00:00:00Z", "--until", "2026-11-25T00:00:00Z", NULL};
+    char *fill[] = {meterd,
+                    "--no-display",
+                    "--no-dlms",
+                    "--lp-days",
+                    "366",
+                    "--state-dir",
+                    st,
+                    "--start",
+                    "2025-11-25T00:00:00Z",
+                    "--until",
+                    "2026-11-25T00:00:00Z",
+                    NULL};
     double t0 = now_s();
     if (run_wait(fill, log_fill) != 0) {
         fprintf(stderr, "bench_dlms: meterd --until failed (log in %s)\n", log_fill);
         return 1;
     }
     double t_fill = now_s() - t0;
-    char *serve[] = {meterd, "--no-display", "--lp-days", "366", "--state-dir", st,
-                     "--port", "0", NULL};
+    char *serve[] = {meterd, "--no-display", "--lp-days", "366", "--state-dir",
+                     st,     "--port",       "0",         NULL};
     pid = spawn(serve, log_run);
     unsigned port = 0;
     for (int i = 0; i < 200 && port == 0; i++) {
@@ -272,11 +282,13 @@ int main(int argc, char **argv)
     session_release(&s);
 
     printf("bench_dlms: meterd over loopback (TCP wrapper, LLS management client, server max PDU "
-           "%u)\n\n", (unsigned)s.max_pdu);
+           "%u)\n\n",
+           (unsigned)s.max_pdu);
     printf("| measure | value |\n|---|---|\n");
     printf("| one year in fast fidelity (meterd --until) | %.2f s |\n", t_fill);
-    printf("| load profile depth (attr 8) / entries in use (attr 7) | %u / %u (a year is 35040) |\n",
-           depth, in_use);
+    printf(
+        "| load profile depth (attr 8) / entries in use (attr 7) | %u / %u (a year is 35040) |\n",
+        depth, in_use);
     printf("| rows read by range (the whole year asked) | %u |\n", rows_read);
     printf("| profile read, median of 3 | %.3f s |\n", times[1]);
     printf("| rows per second | %.0f |\n", rows_read / times[1]);

@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "flash_emu.h"
+#include "meterfw/base/error.h"
 #include "meterfw/dlms/dlms_client.h"
 #include "meterfw/dlms/dlms_server.h"
-#include "meterfw/base/error.h"
 #include "meterfw/meter/meter.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -28,9 +28,18 @@ static struct mfw_meter m;
 static struct mfw_dlms_server srv;
 static uint8_t out[4096];
 
-static int f_read(void *c, uint32_t a, void *b, size_t n) { return flash_emu_read(c, a, b, n); }
-static int f_prog(void *c, uint32_t a, const void *b, size_t n) { return flash_emu_prog(c, a, b, n); }
-static int f_erase(void *c, uint32_t s) { return flash_emu_erase(c, s); }
+static int f_read(void *c, uint32_t a, void *b, size_t n)
+{
+    return flash_emu_read(c, a, b, n);
+}
+static int f_prog(void *c, uint32_t a, const void *b, size_t n)
+{
+    return flash_emu_prog(c, a, b, n);
+}
+static int f_erase(void *c, uint32_t s)
+{
+    return flash_emu_erase(c, s);
+}
 
 static double now_s(void)
 {
@@ -56,8 +65,8 @@ static int setup(mfw_ms_t *end)
     if (!mem || flash_emu_init(&emu, mem, cfg.store.sector_size, cfg.store.sector_count,
                                cfg.store.prog_size, 1) != MFW_OK)
         return 1;
-    hal = (struct mfw_hal){.ctx = &emu, .flash_read = f_read, .flash_prog = f_prog,
-                       .flash_erase = f_erase};
+    hal = (struct mfw_hal){
+        .ctx = &emu, .flash_read = f_read, .flash_prog = f_prog, .flash_erase = f_erase};
     if (mfw_meter_init(&m, &cfg, &hal, T0) != MFW_OK)
         return 1;
     mfw_ms_t t = T0;
@@ -80,8 +89,8 @@ static int setup(mfw_ms_t *end)
     uint8_t req[256];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, req, sizeof req);
-    const struct mfw_dlms_client_aarq_params ap = {MFW_ACSE_MECH_LLS, (const uint8_t *)"00000001", 8,
-                                         MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    const struct mfw_dlms_client_aarq_params ap = {MFW_ACSE_MECH_LLS, (const uint8_t *)"00000001",
+                                                   8, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
     if (mfw_dlms_client_build_aarq(&ap, &w) != MFW_OK)
         return 1;
     size_t n = mfw_dlms_server_apdu(&srv, 0, 1, req, w.len, out, sizeof out);
@@ -129,7 +138,7 @@ static double bench_get(unsigned n)
 static int bench_profile(mfw_ms_t end, unsigned *rows, size_t *bytes, double *seconds)
 {
     struct mfw_dlms_client_access acc = {.selector = MFW_DLMS_CLIENT_SEL_RANGE,
-                               .restricting = {8, {0, 0, 1, 0, 0, 255}, 2}};
+                                         .restricting = {8, {0, 0, 1, 0, 0, 255}, 2}};
     mfw_cosem_datetime_from_ms(&acc.from, T0, 0, 0);
     mfw_cosem_datetime_from_ms(&acc.to, end, 0, 0);
     static const struct mfw_dlms_client_ref lp = {7, {1, 0, 99, 1, 0, 255}, 2};

@@ -54,9 +54,9 @@ static int campaign(uint32_t cuts, uint32_t steps)
     printf("## Power-cut campaign\n\n");
     printf("| workload | flash ops | cut points tried | second cuts | failures | time |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
-    printf("| %u steps, 4 areas, prog_size 8 | %llu | %u | %u | %u | %.1f s |\n\n",
-           (unsigned)steps, (unsigned long long)n, (unsigned)cp.tried, (unsigned)cp.tried,
-           (unsigned)cp.failed, secs);
+    printf("| %u steps, 4 areas, prog_size 8 | %llu | %u | %u | %u | %.1f s |\n\n", (unsigned)steps,
+           (unsigned long long)n, (unsigned)cp.tried, (unsigned)cp.tried, (unsigned)cp.failed,
+           secs);
     return cp.failed == 0 ? 0 : 1;
 }
 
@@ -67,9 +67,9 @@ enum { A_STATE, A_CONFIG, A_LP1, A_DAILY, A_BILLING, A_ANALYSIS, A_EVENT0 };
 #define N_AREAS (A_EVENT0 + N_EVENT_LOGS)
 
 static const char *const area_name[N_AREAS] = {
-    "state (records)", "config (records)", "LP1 15-min profile", "daily profile", "billing",
-    "analysis log", "event log 1", "event log 2", "event log 3", "event log 4", "event log 5",
-    "event log 6",
+    "state (records)", "config (records)", "LP1 15-min profile", "daily profile",
+    "billing",         "analysis log",     "event log 1",        "event log 2",
+    "event log 3",     "event log 4",      "event log 5",        "event log 6",
 };
 
 /* The default layout of a meter: 2 MiB NOR flash, 4 KiB sectors, prog_size 8 (a typical SPI NOR
@@ -94,11 +94,8 @@ static void meter_layout(struct mfw_store_config *c)
         {MFW_STORE_RING, 2, 128},     /* billing (monthly): 29/sector, capacity 29 months */
         {MFW_STORE_RING, 36, 136},    /* analysis: 16 x 8-byte values + 8; 28/sector, 10.2 days */
         {MFW_STORE_RING, 3, 32},      /* event logs: 101/sector, capacity 202 >= 200 */
-        {MFW_STORE_RING, 3, 32},
-        {MFW_STORE_RING, 3, 32},
-        {MFW_STORE_RING, 3, 32},
-        {MFW_STORE_RING, 3, 32},
-        {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},      {MFW_STORE_RING, 3, 32}, {MFW_STORE_RING, 3, 32},
+        {MFW_STORE_RING, 3, 32},      {MFW_STORE_RING, 3, 32},
     };
     for (unsigned k = 0; k < N_AREAS; k++) {
         c->area[k] = (struct mfw_store_area_config){a[k].kind, 1, at, a[k].sectors, a[k].entry};
@@ -172,9 +169,9 @@ static int wear(void)
             snprintf(years, sizeof years, "%.0f", 100000.0 / worst);
         else
             snprintf(years, sizeof years, "unlimited");
-        printf("| %s | %u | %u | %s | %u | %.1f | %u | %s |\n", area_name[k],
-               (unsigned)ac->sectors, (unsigned)ac->entry_size, kept, (unsigned)writes[k],
-               (double)sum / ac->sectors, (unsigned)worst, years);
+        printf("| %s | %u | %u | %s | %u | %.1f | %u | %s |\n", area_name[k], (unsigned)ac->sectors,
+               (unsigned)ac->entry_size, kept, (unsigned)writes[k], (double)sum / ac->sectors,
+               (unsigned)worst, years);
         if (worst > worst_all) {
             worst_all = worst;
             worst_area = k;
@@ -182,9 +179,8 @@ static int wear(void)
     }
     printf("\n| | erases/year | years to 100,000 cycles | 20-year requirement |\n");
     printf("|---|---:|---:|---|\n");
-    printf("| worst sector (%s) | %u | %.0f | %s |\n\n", area_name[worst_area],
-           (unsigned)worst_all, worst_all ? 100000.0 / worst_all : 1e9,
-           worst_all * 20u <= 100000u ? "met" : "NOT MET");
+    printf("| worst sector (%s) | %u | %.0f | %s |\n\n", area_name[worst_area], (unsigned)worst_all,
+           worst_all ? 100000.0 / worst_all : 1e9, worst_all * 20u <= 100000u ? "met" : "NOT MET");
     printf("store stats: %u programs, %u erases, %u bytes programmed in the year\n\n",
            (unsigned)g_rig.st.stats.progs, (unsigned)g_rig.st.stats.erases,
            (unsigned)g_rig.st.stats.bytes_programmed);

@@ -221,9 +221,7 @@ static void mutate(struct blob *b, size_t max_len)
             b->n += k;
             break;
         }
-        case 6: /* truncate */
-            b->n = below(b->n + 1);
-            break;
+        case 6: /* truncate */ b->n = below(b->n + 1); break;
         default: { /* splice: our prefix, another seed's suffix */
             if (n_seeds == 0)
                 break;

@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/dlms/acse.h"
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
+#include "meterfw/dlms/acse.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,11 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t seed_public[] = {
     0x60, 0x1D, 0xA1, 0x09, 0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01, 0xBE, 0x10, 0x04,
     0x0E, 0x01, 0x00, 0x00, 0x00, 0x06, 0x5F, 0x1F, 0x04, 0x00, 0x40, 0x1E, 0x1D, 0xFF, 0xFF};
-static const uint8_t seed_lls[] = {
-    0x60, 0x33, 0xA1, 0x09, 0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01, 0x8A, 0x02,
-    0x07, 0x80, 0x8B, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x02, 0x01, 0xAC, 0x07, 0x80, 0x05,
-    0x47, 0x75, 0x72, 0x75, 0x78, 0xBE, 0x10, 0x04, 0x0E, 0x01, 0x00, 0x00, 0x00, 0x06, 0x5F,
-    0x1F, 0x04, 0x00, 0x40, 0x1E, 0x1D, 0xFF, 0xFF};
+static const uint8_t seed_lls[] = {0x60, 0x33, 0xA1, 0x09, 0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08,
+                                   0x01, 0x01, 0x8A, 0x02, 0x07, 0x80, 0x8B, 0x07, 0x60, 0x85, 0x74,
+                                   0x05, 0x08, 0x02, 0x01, 0xAC, 0x07, 0x80, 0x05, 0x47, 0x75, 0x72,
+                                   0x75, 0x78, 0xBE, 0x10, 0x04, 0x0E, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                   0x5F, 0x1F, 0x04, 0x00, 0x40, 0x1E, 0x1D, 0xFF, 0xFF};
 static const uint8_t seed_gmac[] = {
     0x60, 0x5D, 0xA1, 0x09, 0x06, 0x07, 0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x03, 0xA6, 0x0A, 0x04,
     0x08, 0x47, 0x75, 0x72, 0x75, 0x78, 0x31, 0x32, 0x33, 0x8A, 0x02, 0x07, 0x80, 0x8B, 0x07, 0x60,
@@ -66,7 +66,10 @@ static const struct {
 
 static const uint8_t password[] = {'G', 'u', 'r', 'u', 'x'};
 static const struct mfw_acse_client clients[] = {
-    {16, MFW_ACSE_MECH_LOWEST, {NULL, 0}, MFW_ACSE_CONF_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET},
+    {16,
+     MFW_ACSE_MECH_LOWEST,
+     {NULL, 0},
+     MFW_ACSE_CONF_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET},
     {17, MFW_ACSE_MECH_LLS, {password, sizeof(password)}, 0x003E9Dul},
     {1, MFW_ACSE_MECH_HLS_GMAC, {NULL, 0}, 0x003E9Dul},
 };
@@ -116,7 +119,8 @@ static void check_aarq(const uint8_t *buf, size_t len)
     if (q.has_initiate)
         inside(&q.initiate.dedicated_key, buf, len);
     for (int ciphered = 0; ciphered < 2; ciphered++) {
-        struct mfw_acse_policy p = {clients, sizeof(clients) / sizeof(clients[0]), 256, ciphered != 0};
+        struct mfw_acse_policy p = {clients, sizeof(clients) / sizeof(clients[0]), 256,
+                                    ciphered != 0};
         for (size_t s = 0; s < sizeof(saps); s++) {
             static struct mfw_acse_aare a;
             r = mfw_acse_accept(&q, saps[s], &p, &a);
@@ -131,9 +135,8 @@ static void check_aarq(const uint8_t *buf, size_t len)
                     a.max_send_pdu > ini->client_max_pdu || a.max_send_pdu > p.server_max_pdu ||
                     a.max_send_pdu < MFW_ACSE_MIN_PDU || ini->dlms_version < MFW_ACSE_DLMS_VERSION)
                     abort();
-                if (saps[s] == 17 &&
-                    (q.auth_value.len != sizeof(password) ||
-                     memcmp(q.auth_value.p, password, sizeof(password)) != 0))
+                if (saps[s] == 17 && (q.auth_value.len != sizeof(password) ||
+                                      memcmp(q.auth_value.p, password, sizeof(password)) != 0))
                     abort();
                 if (saps[s] == 99 || saps[s] == 1)
                     abort(); /* unknown SAP, and HLS is never decided here */
@@ -168,7 +171,8 @@ static void check_rlrq(const uint8_t *buf, size_t len)
     uint8_t out[64];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, out, sizeof(out));
-    if (mfw_acse_build_rlre(&e, &w) != MFW_OK || out[0] != MFW_ACSE_TAG_RLRE || out[1] + 2u != w.len)
+    if (mfw_acse_build_rlre(&e, &w) != MFW_OK || out[0] != MFW_ACSE_TAG_RLRE ||
+        out[1] + 2u != w.len)
         abort();
 }
 
@@ -214,8 +218,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
         struct mfw_acse_aarq q;
         struct mfw_acse_rlrq r;
-        int ok = seeds[i].p[0] == MFW_ACSE_TAG_AARQ ? mfw_acse_parse_aarq(seeds[i].p, seeds[i].n, &q)
-                                                : mfw_acse_parse_rlrq(seeds[i].p, seeds[i].n, &r);
+        int ok = seeds[i].p[0] == MFW_ACSE_TAG_AARQ
+                     ? mfw_acse_parse_aarq(seeds[i].p, seeds[i].n, &q)
+                     : mfw_acse_parse_rlrq(seeds[i].p, seeds[i].n, &r);
         if (ok != MFW_OK) {
             fprintf(stderr, "fuzz_acse: the seed %s does not parse\n", seeds[i].name);
             abort();

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,15 +28,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(c)                                                                                   \
     do {                                                                                           \
         if (!(c)) {                                                                                \
-            fprintf(stderr, "fuzz_axdr: %s:%d: %s\n", __FILE__, __LINE__, #c);                    \
+            fprintf(stderr, "fuzz_axdr: %s:%d: %s\n", __FILE__, __LINE__, #c);                     \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
 
-static bool is_container(uint8_t tag) { return tag == MFW_AXDR_ARRAY || tag == MFW_AXDR_STRUCTURE; }
+static bool is_container(uint8_t tag)
+{
+    return tag == MFW_AXDR_ARRAY || tag == MFW_AXDR_STRUCTURE;
+}
 
 /* Re-encodes one decoded element. */
-static void reencode(struct mfw_wcursor *wc, const struct mfw_axdr_value *v, const struct mfw_rcursor *at)
+static void reencode(struct mfw_wcursor *wc, const struct mfw_axdr_value *v,
+                     const struct mfw_rcursor *at)
 {
     struct mfw_rcursor c = *at;
     struct mfw_cosem_datetime dt;
@@ -90,8 +94,7 @@ static void reencode(struct mfw_wcursor *wc, const struct mfw_axdr_value *v, con
         mfw_axdr_put_length(wc, v->len);
         mfw_wcursor_bytes(wc, v->p, v->len);
         break;
-    default:
-        CHECK(!"axdr_get accepted an undefined tag");
+    default: CHECK(!"axdr_get accepted an undefined tag");
     }
 }
 
@@ -114,8 +117,17 @@ static void typed(const struct mfw_rcursor *at, const struct mfw_axdr_value *v, 
 {
     struct mfw_rcursor c = *at;
     union {
-        bool b; int8_t i8; uint8_t u8; int16_t i16; uint16_t u16; int32_t i32; uint32_t u32;
-        int64_t i64; uint64_t u64; float f; double d;
+        bool b;
+        int8_t i8;
+        uint8_t u8;
+        int16_t i16;
+        uint16_t u16;
+        int32_t i32;
+        uint32_t u32;
+        int64_t i64;
+        uint64_t u64;
+        float f;
+        double d;
     } o;
     static uint8_t out[1 << 16];
     char *cout = (char *)out;
@@ -124,23 +136,56 @@ static void typed(const struct mfw_rcursor *at, const struct mfw_axdr_value *v, 
     int r;
     switch (v->tag) {
     case MFW_AXDR_NULL: r = mfw_axdr_get_null(&c); break;
-    case MFW_AXDR_BOOLEAN: r = mfw_axdr_get_bool(&c, &o.b); CHECK(r || o.b == (v->u64 != 0)); break;
-    case MFW_AXDR_INTEGER: r = mfw_axdr_get_i8(&c, &o.i8); CHECK(r || o.i8 == v->i64); break;
-    case MFW_AXDR_UNSIGNED: r = mfw_axdr_get_u8(&c, &o.u8); CHECK(r || o.u8 == v->u64); break;
-    case MFW_AXDR_LONG: r = mfw_axdr_get_i16(&c, &o.i16); CHECK(r || o.i16 == v->i64); break;
-    case MFW_AXDR_LONG_UNSIGNED: r = mfw_axdr_get_u16(&c, &o.u16); CHECK(r || o.u16 == v->u64); break;
-    case MFW_AXDR_DOUBLE_LONG: r = mfw_axdr_get_i32(&c, &o.i32); CHECK(r || o.i32 == v->i64); break;
+    case MFW_AXDR_BOOLEAN:
+        r = mfw_axdr_get_bool(&c, &o.b);
+        CHECK(r || o.b == (v->u64 != 0));
+        break;
+    case MFW_AXDR_INTEGER:
+        r = mfw_axdr_get_i8(&c, &o.i8);
+        CHECK(r || o.i8 == v->i64);
+        break;
+    case MFW_AXDR_UNSIGNED:
+        r = mfw_axdr_get_u8(&c, &o.u8);
+        CHECK(r || o.u8 == v->u64);
+        break;
+    case MFW_AXDR_LONG:
+        r = mfw_axdr_get_i16(&c, &o.i16);
+        CHECK(r || o.i16 == v->i64);
+        break;
+    case MFW_AXDR_LONG_UNSIGNED:
+        r = mfw_axdr_get_u16(&c, &o.u16);
+        CHECK(r || o.u16 == v->u64);
+        break;
+    case MFW_AXDR_DOUBLE_LONG:
+        r = mfw_axdr_get_i32(&c, &o.i32);
+        CHECK(r || o.i32 == v->i64);
+        break;
     case MFW_AXDR_DOUBLE_LONG_UNSIGNED:
         r = mfw_axdr_get_u32(&c, &o.u32);
         CHECK(r || o.u32 == v->u64);
         break;
-    case MFW_AXDR_LONG64: r = mfw_axdr_get_i64(&c, &o.i64); CHECK(r || o.i64 == v->i64); break;
-    case MFW_AXDR_LONG64_UNSIGNED: r = mfw_axdr_get_u64(&c, &o.u64); CHECK(r || o.u64 == v->u64); break;
-    case MFW_AXDR_ENUM: r = mfw_axdr_get_enum(&c, &o.u8); CHECK(r || o.u8 == v->u64); break;
+    case MFW_AXDR_LONG64:
+        r = mfw_axdr_get_i64(&c, &o.i64);
+        CHECK(r || o.i64 == v->i64);
+        break;
+    case MFW_AXDR_LONG64_UNSIGNED:
+        r = mfw_axdr_get_u64(&c, &o.u64);
+        CHECK(r || o.u64 == v->u64);
+        break;
+    case MFW_AXDR_ENUM:
+        r = mfw_axdr_get_enum(&c, &o.u8);
+        CHECK(r || o.u8 == v->u64);
+        break;
     case MFW_AXDR_FLOAT32: r = mfw_axdr_get_f32(&c, &o.f); break;
     case MFW_AXDR_FLOAT64: r = mfw_axdr_get_f64(&c, &o.d); break;
-    case MFW_AXDR_ARRAY: r = mfw_axdr_get_array(&c, &o.u32); CHECK(r || o.u32 == v->count); break;
-    case MFW_AXDR_STRUCTURE: r = mfw_axdr_get_structure(&c, &o.u32); CHECK(r || o.u32 == v->count); break;
+    case MFW_AXDR_ARRAY:
+        r = mfw_axdr_get_array(&c, &o.u32);
+        CHECK(r || o.u32 == v->count);
+        break;
+    case MFW_AXDR_STRUCTURE:
+        r = mfw_axdr_get_structure(&c, &o.u32);
+        CHECK(r || o.u32 == v->count);
+        break;
     case MFW_AXDR_OCTET_STRING:
         r = mfw_axdr_get_octets(&c, sizeof(out), out, &len);
         if (v->len > sizeof(out)) {
@@ -160,8 +205,7 @@ static void typed(const struct mfw_rcursor *at, const struct mfw_axdr_value *v, 
     case MFW_AXDR_DATE_TIME: r = mfw_axdr_get_datetime(&c, &dt); break;
     case MFW_AXDR_DATE: r = mfw_axdr_get_date(&c, &dt); break;
     case MFW_AXDR_TIME: r = mfw_axdr_get_time(&c, &dt); break;
-    default:
-        return;
+    default: return;
     }
     CHECK(r == MFW_OK && c.err == MFW_OK && c.pos == end);
 
@@ -345,8 +389,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static uint8_t seeds[4][400];
     size_t lens[4];
     /* GET clock response data (w_public_clock.txt), Clock attribute 2. */
-    static const uint8_t clock[] = {0x09, 0x0C, 0x07, 0xEA, 0x0B, 0x19, 0x03, 0x10,
-                                    0x1A, 0x1E, 0x00, 0x00, 0x00, 0x00};
+    static const uint8_t clock[] = {0x09, 0x0C, 0x07, 0xEA, 0x0B, 0x19, 0x03,
+                                    0x10, 0x1A, 0x1E, 0x00, 0x00, 0x00, 0x00};
     memcpy(seeds[0], clock, sizeof(clock));
     lens[0] = sizeof(clock);
     lens[1] = seed_object_list_element(seeds[1], sizeof(seeds[1]));
@@ -361,7 +405,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     for (int i = 0; i < 4; i++) {
         struct mfw_rcursor rc;
         mfw_rcursor_init(&rc, seeds[i], lens[i]);
-        if (lens[i] == 0 || mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK || rc.pos != lens[i]) {
+        if (lens[i] == 0 || mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK ||
+            rc.pos != lens[i]) {
             fprintf(stderr, "fuzz_axdr: seed %d does not decode\n", i);
             abort();
         }

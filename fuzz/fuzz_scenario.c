@@ -25,8 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int r = scenario_parse(&s, text, size, phases, &err);
     if (r == MFW_OK) {
         /* 2026-01-01, the first event, and instants around midnight and a year on. */
-        mfw_ms_t t[6] = {1767225600000LL, 0, 1767225600000LL + 86400000LL - 1,
-                         1767225600000LL + 365LL * 86400000LL, 1000, -1};
+        mfw_ms_t t[6] = {1767225600000LL,
+                         0,
+                         1767225600000LL + 86400000LL - 1,
+                         1767225600000LL + 365LL * 86400000LL,
+                         1000,
+                         -1};
         if (s.n_events > 0)
             t[1] = s.events[0].at_ms;
         for (unsigned k = 0; k < 6; k++) {

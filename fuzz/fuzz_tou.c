@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/meter/tou.h"
-#include "meterfw/meter/clock.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/clock.h"
+#include "meterfw/meter/tou.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,10 +38,12 @@ static void make_seed(struct mfw_tou *t)
     set_name(&c->name, "SEED");
     c->n_seasons = 2;
     set_name(&c->seasons[0].name, "sum");
-    c->seasons[0].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 4, 1, MFW_TOU_ANY}, {0, 0, 0}};
+    c->seasons[0].start =
+        (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 4, 1, MFW_TOU_ANY}, {0, 0, 0}};
     set_name(&c->seasons[0].week_name, "w1");
     set_name(&c->seasons[1].name, "win");
-    c->seasons[1].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 10, 1, MFW_TOU_ANY}, {0, 0, 0}};
+    c->seasons[1].start =
+        (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 10, 1, MFW_TOU_ANY}, {0, 0, 0}};
     set_name(&c->seasons[1].week_name, "w2");
     c->n_weeks = 2;
     set_name(&c->weeks[0].name, "w1");
@@ -121,8 +123,8 @@ static int check(const uint8_t *buf, size_t len)
     }
     static uint8_t out[MFW_TOU_ENCODED_MAX];
     size_t n = 0;
-    if (len > MFW_TOU_ENCODED_MAX || mfw_tou_encode(&t, out, sizeof(out), &n) != MFW_OK || n != len ||
-        memcmp(out, buf, len) != 0)
+    if (len > MFW_TOU_ENCODED_MAX || mfw_tou_encode(&t, out, sizeof(out), &n) != MFW_OK ||
+        n != len || memcmp(out, buf, len) != 0)
         abort(); /* canonical: an accepted record re-encodes to itself */
     exercise(&t);
     return r;
@@ -148,8 +150,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static uint8_t rec[MFW_TOU_ENCODED_MAX];
     size_t n = 0;
     make_seed(&seed);
-    if (mfw_tou_validate(&seed.active) != MFW_OK || mfw_tou_encode(&seed, rec, sizeof(rec), &n) != MFW_OK ||
-        check(rec, n) != MFW_OK) {
+    if (mfw_tou_validate(&seed.active) != MFW_OK ||
+        mfw_tou_encode(&seed, rec, sizeof(rec), &n) != MFW_OK || check(rec, n) != MFW_OK) {
         fprintf(stderr, "fuzz_tou: the seed made by tou_encode does not decode\n");
         abort();
     }

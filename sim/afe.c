@@ -61,7 +61,10 @@ static double full_scale_codes(const struct afe_config *c)
     return (double)((1ull << (c->adc_bits - 1u)) - 1u);
 }
 
-static double deg2rad(double d) { return d * (AFE_PI / 180.0); }
+static double deg2rad(double d)
+{
+    return d * (AFE_PI / 180.0);
+}
 
 /* Per-order phasors of a wave, in "sin convention": x_h = Re/Im split so that
  * x_h(t) = pa[h]*sin(h*theta) + pb[h]*cos(h*theta), amplitudes in peak units of the wave.
@@ -293,8 +296,8 @@ double afe_amps_per_code(const struct afe *a)
     return a->config.i_full_scale / full_scale_codes(&a->config);
 }
 
-void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms,
-                    double phi_deg, double freq_hz)
+void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms, double phi_deg,
+                    double freq_hz)
 {
     static const double vang[3] = {0.0, -120.0, 120.0};
     memset(s, 0, sizeof *s);

@@ -13,18 +13,18 @@
 #define AFE_HARMONICS_MAX 40
 
 struct afe_harmonic {
-    uint8_t order;      /* 0 = unused, 2..AFE_HARMONICS_MAX+1 */
-    double amplitude;   /* rms of the harmonic as a fraction of the fundamental rms */
-    double phase_deg;   /* phase of the harmonic relative to the fundamental of this channel,
+    uint8_t order;    /* 0 = unused, 2..AFE_HARMONICS_MAX+1 */
+    double amplitude; /* rms of the harmonic as a fraction of the fundamental rms */
+    double phase_deg; /* phase of the harmonic relative to the fundamental of this channel,
                          * in the harmonic's own degrees: x_h(t) = A_h*sqrt2*sin(h*wt + h*ph1 + phase_h) */
 };
 
 /* One channel (a voltage or a current) of one phase. */
 struct afe_wave {
-    double rms;         /* fundamental rms, V or A */
-    double phase_deg;   /* phase of the fundamental (voltage: e.g. 0/-120/+120; current: voltage
+    double rms;       /* fundamental rms, V or A */
+    double phase_deg; /* phase of the fundamental (voltage: e.g. 0/-120/+120; current: voltage
                          * angle minus phi, phi > 0 inductive) */
-    double dc;          /* real DC component, V or A */
+    double dc;        /* real DC component, V or A */
     uint8_t n_harmonics;
     struct afe_harmonic h[AFE_HARMONICS_MAX];
 };
@@ -35,30 +35,30 @@ struct afe_phase {
 
 /* What the grid and the load look like right now. */
 struct afe_state {
-    double freq_hz;          /* fundamental frequency, 45..65 */
-    double drift_hz_per_s;   /* slow linear drift applied continuously from afe_set() on */
+    double freq_hz;        /* fundamental frequency, 45..65 */
+    double drift_hz_per_s; /* slow linear drift applied continuously from afe_set() on */
     struct afe_phase ph[MFW_PHASES_MAX];
-    bool neutral_explicit;   /* false: i_n = -(sum of phase currents) as Kirchhoff says
+    bool neutral_explicit; /* false: i_n = -(sum of phase currents) as Kirchhoff says
                               * (1 phase: i_n = -i_L, i.e. the return current) */
-    struct afe_wave n;       /* used when neutral_explicit */
+    struct afe_wave n;     /* used when neutral_explicit */
 };
 
 /* Errors of one sensor + ADC channel. */
 struct afe_sensor {
-    double gain_error;       /* relative: +0.02 reads 2 % high */
-    double phase_error_deg;  /* phase lag at the nominal frequency, realised as a time delay
+    double gain_error;      /* relative: +0.02 reads 2 % high */
+    double phase_error_deg; /* phase lag at the nominal frequency, realised as a time delay
                               * (so it scales with frequency and harmonic order) */
-    double offset;           /* ADC offset in codes */
+    double offset;          /* ADC offset in codes */
 };
 
 struct afe_config {
-    uint8_t phases;          /* 1 or 3 */
-    uint32_t fs_hz;          /* sample rate, e.g. 4000 or 8000 */
-    double f_nominal_hz;     /* for the phase-error-to-delay conversion */
-    double v_full_scale;     /* peak volts at ADC full scale */
-    double i_full_scale;     /* peak amps at ADC full scale (phases and neutral) */
-    uint8_t adc_bits;        /* 24 */
-    double snr_db;           /* white noise relative to a full-scale sine; 0 = no noise */
+    uint8_t phases;      /* 1 or 3 */
+    uint32_t fs_hz;      /* sample rate, e.g. 4000 or 8000 */
+    double f_nominal_hz; /* for the phase-error-to-delay conversion */
+    double v_full_scale; /* peak volts at ADC full scale */
+    double i_full_scale; /* peak amps at ADC full scale (phases and neutral) */
+    uint8_t adc_bits;    /* 24 */
+    double snr_db;       /* white noise relative to a full-scale sine; 0 = no noise */
     uint64_t seed;
     struct afe_sensor v_sensor[MFW_PHASES_MAX];
     struct afe_sensor i_sensor[MFW_PHASES_MAX];
@@ -70,9 +70,9 @@ struct afe_config {
  * sum over distinct orders h of a[k]*sin(h*theta) + b[k]*cos(h*theta) plus dc, where theta is the
  * delayed fundamental phase; a and b are in ADC codes (full-scale, gain error included). */
 struct afe_chan {
-    double dc;               /* codes */
-    double delay_s;          /* sensor phase error as a time delay */
-    uint8_t n;               /* number of distinct orders present (fundamental included) */
+    double dc;      /* codes */
+    double delay_s; /* sensor phase error as a time delay */
+    uint8_t n;      /* number of distinct orders present (fundamental included) */
     uint8_t max_order;
     uint8_t order[AFE_HARMONICS_MAX + 1];
     double a[AFE_HARMONICS_MAX + 1], b[AFE_HARMONICS_MAX + 1];
@@ -81,21 +81,21 @@ struct afe_chan {
 struct afe {
     struct afe_config config;
     struct afe_state st;
-    double t;                /* seconds since afe_init */
-    double cycles;           /* integral of frequency (fundamental phase in cycles), kept in [0,1) */
-    uint64_t rng;            /* PRNG state */
+    double t;      /* seconds since afe_init */
+    double cycles; /* integral of frequency (fundamental phase in cycles), kept in [0,1) */
+    uint64_t rng;  /* PRNG state */
     double v_code_per_unit, i_code_per_unit;
     /* Added: precomputed channels and drift bookkeeping (see struct afe_chan). */
-    uint64_t n_samples;      /* samples generated since afe_init (t = n_samples / fs) */
-    double t_set;            /* time of the last afe_set(), origin of the drift */
-    double noise_codes;      /* noise rms in codes, 0 = none */
+    uint64_t n_samples; /* samples generated since afe_init (t = n_samples / fs) */
+    double t_set;       /* time of the last afe_set(), origin of the drift */
+    double noise_codes; /* noise rms in codes, 0 = none */
     struct afe_chan pre_v[MFW_PHASES_MAX], pre_i[MFW_PHASES_MAX], pre_n;
 };
 
 /* Defaults: 1 or 3 phases, fs, 50 Hz, full scales for 230 V (600 V peak) and imax_a
  * (i_full_scale = imax * sqrt2 * 1.2), 24 bits, no noise, no sensor errors, seed 1. */
 void afe_default_config(struct afe_config *c, uint8_t phases, uint32_t fs_hz, double imax_a);
-int afe_init(struct afe *a, const struct afe_config *c);   /* MFW_OK or MFW_E_ARG */
+int afe_init(struct afe *a, const struct afe_config *c); /* MFW_OK or MFW_E_ARG */
 /* Takes effect from the next sample; the fundamental phase stays continuous across changes. */
 void afe_set(struct afe *a, const struct afe_state *s);
 void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n);
@@ -108,8 +108,8 @@ double afe_wrap180(double deg);
 
 /* Fill a state: balanced voltages u_rms at freq (0/-120/+120 deg), currents i_rms at power
  * factor angle phi_deg (positive = inductive: current lags) on every phase, no harmonics. */
-void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms,
-                    double phi_deg, double freq_hz);
+void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms, double phi_deg,
+                    double freq_hz);
 
 /* The analytic quantities of a state (the truth the metrology is judged against):
  * P = sum over harmonics of V_h*I_h*cos(angle), Q = fundamental V1*I1*sin(phi1), Vrms/Irms over

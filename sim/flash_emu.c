@@ -118,7 +118,7 @@ int flash_emu_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
         for (size_t k = 0; k < r; k++)
             m[k] = d[k];
         if (r < len && (rnd(f) & 1u)) /* a cell half programmed: some of its 0 bits made it */
-            m[r] &= (uint8_t)~((uint8_t)~d[r] & (uint8_t)rnd(f));
+            m[r] &= (uint8_t) ~((uint8_t)~d[r] & (uint8_t)rnd(f));
         f->progs++;
         return MFW_E_IO;
     }

@@ -27,16 +27,16 @@
 #endif
 
 struct flash_emu {
-    uint8_t *mem;             /* sector_size * sector_count bytes, the caller's */
+    uint8_t *mem; /* sector_size * sector_count bytes, the caller's */
     uint32_t sector_size;
     uint32_t sector_count;
     uint32_t prog_size;
-    uint64_t ops;             /* program + erase calls so far */
-    uint64_t cut_at_op;       /* 0 = never cut */
-    bool dead;                /* a cut happened; everything fails until power on */
-    uint64_t rng;             /* xorshift64* state */
-    uint32_t violations;      /* 0 -> 1 programs, misaligned or out-of-range calls */
-    uint32_t reprogrammed;    /* bytes programmed again after they had been programmed */
+    uint64_t ops;          /* program + erase calls so far */
+    uint64_t cut_at_op;    /* 0 = never cut */
+    bool dead;             /* a cut happened; everything fails until power on */
+    uint64_t rng;          /* xorshift64* state */
+    uint32_t violations;   /* 0 -> 1 programs, misaligned or out-of-range calls */
+    uint32_t reprogrammed; /* bytes programmed again after they had been programmed */
     uint64_t progs, erases, bytes_programmed, reads;
     uint32_t erase_count[FLASH_EMU_SECTORS_MAX]; /* per sector */
 };
@@ -46,7 +46,7 @@ struct flash_emu {
  * blank chip). */
 int flash_emu_init(struct flash_emu *f, uint8_t *mem, uint32_t sector_size, uint32_t sector_count,
                    uint32_t prog_size, uint64_t seed);
-void flash_emu_erase_all(struct flash_emu *f);   /* 0xFF everywhere; not counted */
+void flash_emu_erase_all(struct flash_emu *f); /* 0xFF everywhere; not counted */
 /* Cut after n more program/erase operations (the n-th is torn); 0 = never. */
 void flash_emu_cut_after(struct flash_emu *f, uint64_t n);
 /* Power back: the device works again, no cut is pending. Counters are kept. */

@@ -54,8 +54,10 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
-static int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
-
+static int64_t floor_mod(int64_t a, int64_t b)
+{
+    return a - floor_div(a, b) * b;
+}
 
 /* ---------------------------------------------------------------------------------------------
  * The H0-like household shape. Relative hourly knots (linear in between), shaped after the
@@ -129,8 +131,8 @@ static const struct unit U_VOLT[] = {{"V", 1.0}, {NULL, 0}};
 static const struct unit U_HZ[] = {{"Hz", 1.0}, {NULL, 0}};
 static const struct unit U_POWER[] = {{"W", 1.0}, {"kW", 1000.0}, {NULL, 0}};
 static const struct unit U_ENERGY[] = {{"Wh", 0.001}, {"kWh", 1.0}, {"MWh", 1000.0}, {NULL, 0}};
-static const struct unit U_DUR[] = {{"ms", 1.0},        {"s", 1000.0},        {"min", 60000.0},
-                                    {"h", 3600000.0},   {"d", 86400000.0},    {NULL, 0}};
+static const struct unit U_DUR[] = {{"ms", 1.0},      {"s", 1000.0},     {"min", 60000.0},
+                                    {"h", 3600000.0}, {"d", 86400000.0}, {NULL, 0}};
 static const struct unit U_PCT[] = {{"%", 0.01}, {NULL, 0}};
 
 struct pctx {
@@ -140,14 +142,15 @@ struct pctx {
     unsigned line;
     char *w[SCN_WORDS_MAX];
     unsigned n, i;
-    int last_load;       /* index of the last load/household/pv line, -1 none */
+    int last_load; /* index of the last load/household/pv line, -1 none */
     bool have_household;
 };
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int fail(struct pctx *p, int code, const char *fmt, ...)
+static int
+fail(struct pctx *p, int code, const char *fmt, ...)
 {
     p->err->line = p->line;
     va_list ap;
@@ -157,10 +160,19 @@ static int fail(struct pctx *p, int code, const char *fmt, ...)
     return code;
 }
 
-static const char *peek(const struct pctx *p) { return p->i < p->n ? p->w[p->i] : NULL; }
-static const char *next(struct pctx *p) { return p->i < p->n ? p->w[p->i++] : NULL; }
+static const char *peek(const struct pctx *p)
+{
+    return p->i < p->n ? p->w[p->i] : NULL;
+}
+static const char *next(struct pctx *p)
+{
+    return p->i < p->n ? p->w[p->i++] : NULL;
+}
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
 
 /* Strict decimal: [+-]digits[.digits], at most 15 digits (exact in a double, no exponent, no
  * inf/nan, no locale). *end is the first character after the number. */
@@ -634,8 +646,8 @@ static int get_harmonics(struct pctx *p, struct afe_harmonic *h, uint8_t *n)
         double order, pct, deg = 0.0;
         const char *q;
         if (!parse_number(w, &order, &q) || *q != ':' || !parse_number(q + 1, &pct, &q) ||
-            *q != '%' || (q[1] != '\0' && (q[1] != '@' || !parse_number(q + 2, &deg, &q) ||
-                                           *q != '\0')))
+            *q != '%' ||
+            (q[1] != '\0' && (q[1] != '@' || !parse_number(q + 2, &deg, &q) || *q != '\0')))
             return fail(p, MFW_E_FORMAT,
                         "harmonic '%.24s': expected order:percent%%[@degrees], e.g. 5:10%%", w);
         if (order != floor(order) || order < 2.0 || order > (double)SCN_ORDER_MAX)
@@ -675,7 +687,8 @@ static int d_at(struct pctx *p)
         return r;
     const char *kind = next(p);
     if (kind == NULL)
-        return fail(p, MFW_E_FORMAT, "missing event after the time (outage, sag, swell, frequency)");
+        return fail(p, MFW_E_FORMAT,
+                    "missing event after the time (outage, sag, swell, frequency)");
     if (p->s->n_events >= SCENARIO_EVENTS_MAX)
         return fail(p, MFW_E_RANGE, "too many events (at most %d)", SCENARIO_EVENTS_MAX);
     struct scenario_event e;
@@ -710,8 +723,7 @@ static int d_at(struct pctx *p)
                 r = get_duration(p, "frequency duration", &e.duration_ms);
         }
     } else {
-        return fail(p, MFW_E_FORMAT, "unknown event '%.24s' (outage, sag, swell, frequency)",
-                    kind);
+        return fail(p, MFW_E_FORMAT, "unknown event '%.24s' (outage, sag, swell, frequency)", kind);
     }
     if (r != MFW_OK)
         return r;
@@ -725,12 +737,18 @@ struct directive {
 };
 
 static const struct directive directives[] = {
-    {"name", d_name},           {"phases", d_phases},
-    {"voltage", d_voltage},     {"frequency", d_frequency},
-    {"utc-offset", d_utc_offset}, {"seed", d_seed},
-    {"household", d_household}, {"load", d_load},
-    {"pv", d_pv},               {"harmonics", d_harmonics},
-    {"voltage-harmonics", d_voltage_harmonics}, {"at", d_at},
+    {"name", d_name},
+    {"phases", d_phases},
+    {"voltage", d_voltage},
+    {"frequency", d_frequency},
+    {"utc-offset", d_utc_offset},
+    {"seed", d_seed},
+    {"household", d_household},
+    {"load", d_load},
+    {"pv", d_pv},
+    {"harmonics", d_harmonics},
+    {"voltage-harmonics", d_voltage_harmonics},
+    {"at", d_at},
     {NULL, NULL},
 };
 
@@ -873,8 +891,7 @@ static double load_power(const struct scenario *s, unsigned idx, mfw_ms_t t)
     int64_t day = floor_div(minute, 1440);
     int64_t mod = minute - day * 1440;
     switch (l->kind) {
-    case LOAD_H0:
-        return l->scale * h0_shape(day_type(day), mod) * h0_season(day);
+    case LOAD_H0: return l->scale * h0_shape(day_type(day), mod) * h0_season(day);
     case LOAD_PV: {
         double sod = ((double)mod + 0.5) * 60.0;
         double f = (double)l->from_s, to = (double)l->to_s;
@@ -882,8 +899,7 @@ static double load_power(const struct scenario *s, unsigned idx, mfw_ms_t t)
             return 0.0;
         return l->watts * sin(SCN_PI * (sod - f) / (to - f)) * pv_season(l->seasonal, day);
     }
-    default:
-        return window_on(l, local) && cycle_on(s, idx, l, t) ? l->watts : 0.0;
+    default: return window_on(l, local) && cycle_on(s, idx, l, t) ? l->watts : 0.0;
     }
 }
 
@@ -920,7 +936,6 @@ static void add_polar(struct phasors *ph, unsigned h, double rms, double ang)
     ph->im[h] += rms * sin(ang);
 }
 
-
 static void phasors_to_wave(const struct phasors *ph, struct afe_wave *w)
 {
     memset(w, 0, sizeof *w);
@@ -944,7 +959,10 @@ static void phasors_to_wave(const struct phasors *ph, struct afe_wave *w)
     }
 }
 
-static unsigned popcount3(unsigned m) { return (m & 1u) + ((m >> 1) & 1u) + ((m >> 2) & 1u); }
+static unsigned popcount3(unsigned m)
+{
+    return (m & 1u) + ((m >> 1) & 1u) + ((m >> 2) & 1u);
+}
 
 void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
 {

@@ -21,44 +21,44 @@
 #define SCENARIO_EVENTS_MAX 64
 
 struct scenario_error {
-    unsigned line;      /* 1-based line of the problem, 0 if not tied to a line */
-    char msg[120];      /* what is wrong, e.g. "voltage must be between 0 and 500 V" */
+    unsigned line; /* 1-based line of the problem, 0 if not tied to a line */
+    char msg[120]; /* what is wrong, e.g. "voltage must be between 0 and 500 V" */
 };
 
 /* A load: on for part of the day (or always, or cycling), drawing power at a PF with harmonics,
  * on one phase or spread over all. Positive watts import, negative export (PV). */
 struct scenario_load {
     char name[24];
-    uint8_t phase_mask;       /* bit k = phase L(k+1) */
-    double watts;             /* average power while on (per listed phase share) */
-    double pf;                /* 0 < pf <= 1 */
+    uint8_t phase_mask; /* bit k = phase L(k+1) */
+    double watts;       /* average power while on (per listed phase share) */
+    double pf;          /* 0 < pf <= 1 */
     bool capacitive;
-    uint32_t from_s, to_s;    /* daily window, seconds after local midnight; from == to = all day */
-    uint32_t period_s;        /* > 0: cycles on/off with this period ... */
-    double duty;              /* ... on for duty * period */
-    uint8_t kind;             /* enum scenario_load_kind (scenario.c) */
+    uint32_t from_s, to_s; /* daily window, seconds after local midnight; from == to = all day */
+    uint32_t period_s;     /* > 0: cycles on/off with this period ... */
+    double duty;           /* ... on for duty * period */
+    uint8_t kind;          /* enum scenario_load_kind (scenario.c) */
     uint8_t n_harmonics;
     struct afe_harmonic h[8];
     /* Added: */
-    double scale;             /* household: W per unit of the H0-like shape (set by the parser) */
-    double seasonal;          /* pv: winter reduction, 0..1 (0 = same all year) */
+    double scale;    /* household: W per unit of the H0-like shape (set by the parser) */
+    double seasonal; /* pv: winter reduction, 0..1 (0 = same all year) */
 };
 
 struct scenario_event {
-    mfw_ms_t at_ms;           /* UTC */
-    mfw_ms_t duration_ms;     /* 0 = permanent change (frequency step) */
-    uint8_t kind;             /* enum scenario_event_kind (scenario.c) */
+    mfw_ms_t at_ms;       /* UTC */
+    mfw_ms_t duration_ms; /* 0 = permanent change (frequency step) */
+    uint8_t kind;         /* enum scenario_event_kind (scenario.c) */
     uint8_t phase_mask;
-    double value;             /* sag/swell: fraction of Un; frequency: Hz */
+    double value; /* sag/swell: fraction of Un; frequency: Hz */
 };
 
 struct scenario {
     char name[32];
-    uint8_t phases;           /* 1 or 3, from the meter model if not given */
+    uint8_t phases; /* 1 or 3, from the meter model if not given */
     double u_nominal[MFW_PHASES_MAX];
     double freq_hz;
-    double annual_kwh;        /* > 0: scale the household shape to this yearly energy */
-    int32_t utc_offset_s;     /* local time = UTC + offset (for the daily shape) */
+    double annual_kwh;    /* > 0: scale the household shape to this yearly energy */
+    int32_t utc_offset_s; /* local time = UTC + offset (for the daily shape) */
     uint32_t seed;
     uint8_t n_loads;
     struct scenario_load loads[SCENARIO_LOADS_MAX];

@@ -13,9 +13,9 @@
 
 #include "vectors.h"
 
-#include "meterfw/dlms/acse.h"
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
+#include "meterfw/dlms/acse.h"
 
 /* w_public_clock.txt line 3 (client SAP 16, no security). */
 static const uint8_t aarq_public[] = {VEC_AARQ_PUBLIC};
@@ -43,22 +43,23 @@ static const uint8_t password[] = {'G', 'u', 'r', 'u', 'x'};
 /* Gurux's client proposes 40 1E 1D: general-protection; block-transfer-with-get-or-read,
  * -set-or-write, -action; multiple-references; get, set, selective-access, action. */
 #define GURUX_PROPOSED                                                                             \
-    (MFW_ACSE_CONF_GENERAL_PROTECTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                           \
-     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |                    \
-     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_SELECTIVE_ACCESS |  \
-     MFW_ACSE_CONF_ACTION)
+    (MFW_ACSE_CONF_GENERAL_PROTECTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                    \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |            \
+     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET |                   \
+     MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_ACTION)
 
 /* Our choice for the public client (IDIS: read-only): GET with blocks (the association view does
  * not fit one APDU) and selective access, attribute 0 with GET. No SET, no ACTION. */
 #define PUBLIC_CONF                                                                                \
-    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET | MFW_ACSE_CONF_SELECTIVE_ACCESS |              \
+    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET | MFW_ACSE_CONF_SELECTIVE_ACCESS |  \
      MFW_ACSE_CONF_ATTRIBUTE0_WITH_GET)
 /* The management client: everything LN the meter serves. */
 #define MANAGEMENT_CONF                                                                            \
-    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_ACTION | MFW_ACSE_CONF_SELECTIVE_ACCESS |               \
-     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET |                       \
-     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION | MFW_ACSE_CONF_MULTIPLE_REFERENCES |                        \
-     MFW_ACSE_CONF_ATTRIBUTE0_WITH_GET | MFW_ACSE_CONF_DATA_NOTIFICATION)
+    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_ACTION |                                \
+     MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                      \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |            \
+     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_ATTRIBUTE0_WITH_GET |                       \
+     MFW_ACSE_CONF_DATA_NOTIFICATION)
 
 static const struct mfw_acse_client clients[] = {
     {16, MFW_ACSE_MECH_LOWEST, {NULL, 0}, PUBLIC_CONF},
@@ -166,7 +167,8 @@ static void test_truncated(void **state)
     static const struct {
         const uint8_t *p;
         size_t n;
-    } v[] = {{aarq_public, sizeof(aarq_public)}, {aarq_lls, sizeof(aarq_lls)},
+    } v[] = {{aarq_public, sizeof(aarq_public)},
+             {aarq_lls, sizeof(aarq_lls)},
              {aarq_gmac, sizeof(aarq_gmac)}};
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
         for (size_t n = 0; n < v[i].n; n++) {
@@ -193,8 +195,8 @@ static void test_unknown_elements(void **state)
     (void)state;
     uint8_t b[128];
     size_t n = 0;
-    static const uint8_t called_title[] = {0xA2, 0x0A, 0x04, 0x08, 'A', 'B', 'C', 'D',
-                                           'E',  'F',  'G',  'H'};
+    static const uint8_t called_title[] = {0xA2, 0x0A, 0x04, 0x08, 'A', 'B',
+                                           'C',  'D',  'E',  'F',  'G', 'H'};
     static const uint8_t high_tag[] = {0xBF, 0x81, 0x00, 0x81, 0x03, 0x01, 0x02, 0x03};
     static const uint8_t impl[] = {0x9D, 0x82, 0x00, 0x03, 'm', 'f', 'w'};
     b[n++] = 0x60;
@@ -353,8 +355,8 @@ static void test_aare_lls(void **state)
      * Both leave out general-protection, proposed by the client: it belongs to ciphered
      * contexts. LLS adds no responder-acse-requirements/mechanism-name to the AARE (only HLS,
      * which needs the responding-authentication-value StoC). */
-    assert_int_equal(accept_bytes(aarq_lls, sizeof(aarq_lls), 17, &policy, &a, out, sizeof(out), &n),
-                     MFW_OK);
+    assert_int_equal(
+        accept_bytes(aarq_lls, sizeof(aarq_lls), 17, &policy, &a, out, sizeof(out), &n), MFW_OK);
     assert_int_equal(a.result, MFW_ACSE_RESULT_ACCEPTED);
     assert_int_equal(a.client_mechanism, MFW_ACSE_MECH_LLS);
     assert_int_equal(n, sizeof(aare_lls));
@@ -433,7 +435,8 @@ static void test_gmac_policy(void **state)
     assert_int_equal(mfw_acse_accept(&q, 16, &p, &a), MFW_OK);
     assert_int_equal(a.diag, MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED);
     /* A ciphered context with a lowest-level client: the initiate must be deciphered first. */
-    static const struct mfw_acse_client c16[] = {{16, MFW_ACSE_MECH_LOWEST, {NULL, 0}, PUBLIC_CONF}};
+    static const struct mfw_acse_client c16[] = {
+        {16, MFW_ACSE_MECH_LOWEST, {NULL, 0}, PUBLIC_CONF}};
     struct mfw_acse_policy p16 = {c16, 1, 512, true};
     q.authentication = false;
     assert_int_equal(mfw_acse_accept(&q, 16, &p16, &a), MFW_E_STATE);
@@ -521,9 +524,9 @@ static void test_initiate_errors(void **state)
         size_t at;
         uint8_t v, err;
     } cases[] = {
-        {21, 5, MFW_ACSE_INIT_ERR_DLMS_VERSION_TOO_LOW},   /* proposed-dlms-version-number 5 */
+        {21, 5, MFW_ACSE_INIT_ERR_DLMS_VERSION_TOO_LOW},        /* proposed-dlms-version-number 5 */
         {26, 0x80, MFW_ACSE_INIT_ERR_INCOMPATIBLE_CONFORMANCE}, /* only reserved-zero proposed */
-        {29, 0x00, MFW_ACSE_INIT_ERR_PDU_SIZE_TOO_SHORT},  /* client max PDU 0x00FF -> below */
+        {29, 0x00, MFW_ACSE_INIT_ERR_PDU_SIZE_TOO_SHORT},       /* client max PDU 0x00FF -> below */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         uint8_t b[sizeof(aarq_public)];
@@ -536,8 +539,7 @@ static void test_initiate_errors(void **state)
         uint8_t out[128];
         size_t n = 0;
         struct mfw_acse_aare a;
-        assert_int_equal(accept_bytes(b, sizeof(b), 16, &policy, &a, out, sizeof(out), &n),
-                         MFW_OK);
+        assert_int_equal(accept_bytes(b, sizeof(b), 16, &policy, &a, out, sizeof(out), &n), MFW_OK);
         assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
         assert_int_equal(a.diag, MFW_ACSE_DIAG_NO_REASON_GIVEN);
         const uint8_t want[] = {0xBE, 0x06, 0x04, 0x04, 0x0E, 0x01, 0x06, cases[i].err};

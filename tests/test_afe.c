@@ -18,7 +18,10 @@
 #define CYC 160u /* samples per cycle at 50 Hz and 8 kHz */
 #define FSC 8388607.0
 
-static double rad(double d) { return d * PI / 180.0; }
+static double rad(double d)
+{
+    return d * PI / 180.0;
+}
 
 static void near_rel(double got, double want, double rel)
 {
@@ -39,7 +42,7 @@ static void near_abs(double got, double want, double tol)
 
 /* Generates n samples of state st with config c and returns them (caller frees). */
 static struct mfw_adc_frame *run(const struct afe_config *c, const struct afe_state *st, size_t n,
-                             struct afe *a)
+                                 struct afe *a)
 {
     assert_int_equal(afe_init(a, c), MFW_OK);
     afe_set(a, st);
@@ -74,7 +77,10 @@ static double mean_vi(const struct afe *a, const struct mfw_adc_frame *f, size_t
     return s / (double)n * afe_volts_per_code(a) * afe_amps_per_code(a);
 }
 
-static void cfg3(struct afe_config *c) { afe_default_config(c, 3, FS, 100.0); }
+static void cfg3(struct afe_config *c)
+{
+    afe_default_config(c, 3, FS, 100.0);
+}
 
 static void test_scale(void **state)
 {

@@ -13,9 +13,9 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/civil.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 
 /* Hex text ("09 0C 07 EA ...") to bytes; returns the count. */
 static size_t hex(const char *s, uint8_t *out, size_t cap)
@@ -38,43 +38,98 @@ static void expect(const struct mfw_wcursor *wc, const char *want)
 static uint8_t buf[1024];
 static struct mfw_wcursor wc;
 
-static void reset(void) { mfw_wcursor_init(&wc, buf, sizeof(buf)); }
+static void reset(void)
+{
+    mfw_wcursor_init(&wc, buf, sizeof(buf));
+}
 
 /* ---- Encoder ---- */
 
 static void encode_scalars(void **st)
 {
     (void)st;
-    reset(); mfw_axdr_put_null(&wc); expect(&wc, "00");
-    reset(); mfw_axdr_put_dont_care(&wc); expect(&wc, "FF");
-    reset(); mfw_axdr_put_bool(&wc, true); mfw_axdr_put_bool(&wc, false); expect(&wc, "03 01 03 00");
-    reset(); mfw_axdr_put_i8(&wc, -1); mfw_axdr_put_i8(&wc, 2); expect(&wc, "0F FF 0F 02");
-    reset(); mfw_axdr_put_u8(&wc, 200); expect(&wc, "11 C8");
-    reset(); mfw_axdr_put_i16(&wc, -2); expect(&wc, "10 FF FE");
-    reset(); mfw_axdr_put_u16(&wc, 8); expect(&wc, "12 00 08");
-    reset(); mfw_axdr_put_i32(&wc, -100000); expect(&wc, "05 FF FE 79 60");
-    reset(); mfw_axdr_put_u32(&wc, 0x12345678u); expect(&wc, "06 12 34 56 78");
-    reset(); mfw_axdr_put_i64(&wc, -2); expect(&wc, "14 FF FF FF FF FF FF FF FE");
-    reset(); mfw_axdr_put_u64(&wc, 0x0102030405060708ull); expect(&wc, "15 01 02 03 04 05 06 07 08");
-    reset(); mfw_axdr_put_enum(&wc, 3); expect(&wc, "16 03");
-    reset(); mfw_axdr_put_bcd(&wc, 0x42); expect(&wc, "0D 42");
+    reset();
+    mfw_axdr_put_null(&wc);
+    expect(&wc, "00");
+    reset();
+    mfw_axdr_put_dont_care(&wc);
+    expect(&wc, "FF");
+    reset();
+    mfw_axdr_put_bool(&wc, true);
+    mfw_axdr_put_bool(&wc, false);
+    expect(&wc, "03 01 03 00");
+    reset();
+    mfw_axdr_put_i8(&wc, -1);
+    mfw_axdr_put_i8(&wc, 2);
+    expect(&wc, "0F FF 0F 02");
+    reset();
+    mfw_axdr_put_u8(&wc, 200);
+    expect(&wc, "11 C8");
+    reset();
+    mfw_axdr_put_i16(&wc, -2);
+    expect(&wc, "10 FF FE");
+    reset();
+    mfw_axdr_put_u16(&wc, 8);
+    expect(&wc, "12 00 08");
+    reset();
+    mfw_axdr_put_i32(&wc, -100000);
+    expect(&wc, "05 FF FE 79 60");
+    reset();
+    mfw_axdr_put_u32(&wc, 0x12345678u);
+    expect(&wc, "06 12 34 56 78");
+    reset();
+    mfw_axdr_put_i64(&wc, -2);
+    expect(&wc, "14 FF FF FF FF FF FF FF FE");
+    reset();
+    mfw_axdr_put_u64(&wc, 0x0102030405060708ull);
+    expect(&wc, "15 01 02 03 04 05 06 07 08");
+    reset();
+    mfw_axdr_put_enum(&wc, 3);
+    expect(&wc, "16 03");
+    reset();
+    mfw_axdr_put_bcd(&wc, 0x42);
+    expect(&wc, "0D 42");
     /* 1.5 = 0x3FC00000 (binary32), 0x3FF8000000000000 (binary64); -2.0f = 0xC0000000 */
-    reset(); mfw_axdr_put_f32(&wc, 1.5f); mfw_axdr_put_f32(&wc, -2.0f);
+    reset();
+    mfw_axdr_put_f32(&wc, 1.5f);
+    mfw_axdr_put_f32(&wc, -2.0f);
     expect(&wc, "17 3F C0 00 00 17 C0 00 00 00");
-    reset(); mfw_axdr_put_f64(&wc, 1.5); expect(&wc, "18 3F F8 00 00 00 00 00 00");
+    reset();
+    mfw_axdr_put_f64(&wc, 1.5);
+    expect(&wc, "18 3F F8 00 00 00 00 00 00");
     static const uint8_t ln[6] = {0, 0, 1, 0, 0, 255};
-    reset(); mfw_axdr_put_octets(&wc, ln, 6); expect(&wc, "09 06 00 00 01 00 00 FF");
-    reset(); mfw_axdr_put_octets(&wc, NULL, 0); expect(&wc, "09 00");
-    reset(); mfw_axdr_put_visible(&wc, "Gurux", 5); expect(&wc, "0A 05 47 75 72 75 78");
-    reset(); mfw_axdr_put_utf8(&wc, (const uint8_t *)"\xC3\xA9", 2); expect(&wc, "0C 02 C3 A9");
+    reset();
+    mfw_axdr_put_octets(&wc, ln, 6);
+    expect(&wc, "09 06 00 00 01 00 00 FF");
+    reset();
+    mfw_axdr_put_octets(&wc, NULL, 0);
+    expect(&wc, "09 00");
+    reset();
+    mfw_axdr_put_visible(&wc, "Gurux", 5);
+    expect(&wc, "0A 05 47 75 72 75 78");
+    reset();
+    mfw_axdr_put_utf8(&wc, (const uint8_t *)"\xC3\xA9", 2);
+    expect(&wc, "0C 02 C3 A9");
     /* bit-string: the count is in bits; unused trailing bits are cleared */
     static const uint8_t bits[2] = {0xA5, 0xFF};
-    reset(); mfw_axdr_put_bitstring(&wc, bits, 3); expect(&wc, "04 03 A0");
-    reset(); mfw_axdr_put_bitstring(&wc, bits, 16); expect(&wc, "04 10 A5 FF");
-    reset(); mfw_axdr_put_bitstring(&wc, bits, 9); expect(&wc, "04 09 A5 80");
-    reset(); mfw_axdr_put_bitstring(&wc, NULL, 0); expect(&wc, "04 00");
-    reset(); mfw_axdr_put_array_header(&wc, 0); expect(&wc, "01 00");
-    reset(); mfw_axdr_put_array_header(&wc, 300); expect(&wc, "01 82 01 2C");
+    reset();
+    mfw_axdr_put_bitstring(&wc, bits, 3);
+    expect(&wc, "04 03 A0");
+    reset();
+    mfw_axdr_put_bitstring(&wc, bits, 16);
+    expect(&wc, "04 10 A5 FF");
+    reset();
+    mfw_axdr_put_bitstring(&wc, bits, 9);
+    expect(&wc, "04 09 A5 80");
+    reset();
+    mfw_axdr_put_bitstring(&wc, NULL, 0);
+    expect(&wc, "04 00");
+    reset();
+    mfw_axdr_put_array_header(&wc, 0);
+    expect(&wc, "01 00");
+    reset();
+    mfw_axdr_put_array_header(&wc, 300);
+    expect(&wc, "01 82 01 2C");
 }
 
 static void encode_structure(void **st)
@@ -167,9 +222,10 @@ static void length_forms(void **st)
     mfw_rcursor_init(&rc, in, n - 1);
     assert_int_equal(mfw_axdr_get_length(&rc, &len), MFW_E_FORMAT);
     assert_int_equal(rc.err, MFW_E_FORMAT);
-    static const char *bad[] = {"09 80 00", "09 85 00 00 00 00 01 00", "09 84 FF FF FF FF 00",
-                                "09 83 01 00 00 00", "09 05 01 02 03 04", "01 05 00 00",
-                                "02 81 FF 00", "04 82 00 11 FF FF", "0A 01"};
+    static const char *bad[] = {
+        "09 80 00",          "09 85 00 00 00 00 01 00", "09 84 FF FF FF FF 00",
+        "09 83 01 00 00 00", "09 05 01 02 03 04",       "01 05 00 00",
+        "02 81 FF 00",       "04 82 00 11 FF FF",       "0A 01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         n = hex(bad[i], in, sizeof(in));
         mfw_rcursor_init(&rc, in, n);
@@ -192,15 +248,17 @@ static void decode_scalars(void **st)
     mfw_rcursor_init(&rc, in, n);
     struct mfw_axdr_value v;
     static const int64_t ivals[] = {-2, -2, INT32_MIN, INT64_MIN};
-    static const uint8_t itags[] = {MFW_AXDR_INTEGER, MFW_AXDR_LONG, MFW_AXDR_DOUBLE_LONG, MFW_AXDR_LONG64};
+    static const uint8_t itags[] = {MFW_AXDR_INTEGER, MFW_AXDR_LONG, MFW_AXDR_DOUBLE_LONG,
+                                    MFW_AXDR_LONG64};
     for (int i = 0; i < 4; i++) {
         assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
         assert_int_equal(v.tag, itags[i]);
         assert_true(v.i64 == ivals[i]);
     }
     static const uint64_t uvals[] = {0xFF, 0xFFFF, 0xFFFFFFFFu, UINT64_MAX, 7, 0x99};
-    static const uint8_t utags[] = {MFW_AXDR_UNSIGNED,       MFW_AXDR_LONG_UNSIGNED, MFW_AXDR_DOUBLE_LONG_UNSIGNED,
-                                    MFW_AXDR_LONG64_UNSIGNED, MFW_AXDR_ENUM,          MFW_AXDR_BCD};
+    static const uint8_t utags[] = {
+        MFW_AXDR_UNSIGNED,        MFW_AXDR_LONG_UNSIGNED, MFW_AXDR_DOUBLE_LONG_UNSIGNED,
+        MFW_AXDR_LONG64_UNSIGNED, MFW_AXDR_ENUM,          MFW_AXDR_BCD};
     for (int i = 0; i < 6; i++) {
         assert_int_equal(mfw_axdr_get(&rc, &v), MFW_OK);
         assert_int_equal(v.tag, utags[i]);
@@ -226,22 +284,46 @@ static void decode_scalars(void **st)
             "17 3F C0 00 00 18 3F F8 00 00 00 00 00 00 0A 02 41 42",
             in, sizeof(in));
     mfw_rcursor_init(&rc, in, n);
-    int8_t i8; uint8_t u8; int16_t i16; uint16_t u16; int32_t i32; uint32_t u32;
-    int64_t i64; uint64_t u64; uint8_t e; bool b; float f; double d; char s[4]; size_t sl;
+    int8_t i8;
+    uint8_t u8;
+    int16_t i16;
+    uint16_t u16;
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+    uint8_t e;
+    bool b;
+    float f;
+    double d;
+    char s[4];
+    size_t sl;
     assert_int_equal(mfw_axdr_peek_tag(&rc), MFW_AXDR_INTEGER);
-    assert_int_equal(mfw_axdr_get_i8(&rc, &i8), MFW_OK); assert_int_equal(i8, -2);
-    assert_int_equal(mfw_axdr_get_u8(&rc, &u8), MFW_OK); assert_int_equal(u8, 200);
-    assert_int_equal(mfw_axdr_get_i16(&rc, &i16), MFW_OK); assert_int_equal(i16, -2);
-    assert_int_equal(mfw_axdr_get_u16(&rc, &u16), MFW_OK); assert_int_equal(u16, 8);
-    assert_int_equal(mfw_axdr_get_i32(&rc, &i32), MFW_OK); assert_int_equal(i32, -100000);
-    assert_int_equal(mfw_axdr_get_u32(&rc, &u32), MFW_OK); assert_int_equal(u32, 0x12345678u);
-    assert_int_equal(mfw_axdr_get_i64(&rc, &i64), MFW_OK); assert_true(i64 == -2);
-    assert_int_equal(mfw_axdr_get_u64(&rc, &u64), MFW_OK); assert_true(u64 == 42);
-    assert_int_equal(mfw_axdr_get_enum(&rc, &e), MFW_OK); assert_int_equal(e, 3);
-    assert_int_equal(mfw_axdr_get_bool(&rc, &b), MFW_OK); assert_true(b);
+    assert_int_equal(mfw_axdr_get_i8(&rc, &i8), MFW_OK);
+    assert_int_equal(i8, -2);
+    assert_int_equal(mfw_axdr_get_u8(&rc, &u8), MFW_OK);
+    assert_int_equal(u8, 200);
+    assert_int_equal(mfw_axdr_get_i16(&rc, &i16), MFW_OK);
+    assert_int_equal(i16, -2);
+    assert_int_equal(mfw_axdr_get_u16(&rc, &u16), MFW_OK);
+    assert_int_equal(u16, 8);
+    assert_int_equal(mfw_axdr_get_i32(&rc, &i32), MFW_OK);
+    assert_int_equal(i32, -100000);
+    assert_int_equal(mfw_axdr_get_u32(&rc, &u32), MFW_OK);
+    assert_int_equal(u32, 0x12345678u);
+    assert_int_equal(mfw_axdr_get_i64(&rc, &i64), MFW_OK);
+    assert_true(i64 == -2);
+    assert_int_equal(mfw_axdr_get_u64(&rc, &u64), MFW_OK);
+    assert_true(u64 == 42);
+    assert_int_equal(mfw_axdr_get_enum(&rc, &e), MFW_OK);
+    assert_int_equal(e, 3);
+    assert_int_equal(mfw_axdr_get_bool(&rc, &b), MFW_OK);
+    assert_true(b);
     assert_int_equal(mfw_axdr_get_null(&rc), MFW_OK);
-    assert_int_equal(mfw_axdr_get_f32(&rc, &f), MFW_OK); assert_true(f == 1.5f);
-    assert_int_equal(mfw_axdr_get_f64(&rc, &d), MFW_OK); assert_true(d == 1.5);
+    assert_int_equal(mfw_axdr_get_f32(&rc, &f), MFW_OK);
+    assert_true(f == 1.5f);
+    assert_int_equal(mfw_axdr_get_f64(&rc, &d), MFW_OK);
+    assert_true(d == 1.5);
     assert_int_equal(mfw_axdr_get_visible(&rc, sizeof(s), s, &sl), MFW_OK);
     assert_int_equal(sl, 2);
     assert_memory_equal(s, "AB", 2);
@@ -258,24 +340,28 @@ static void wrong_tags(void **st)
         const char *in;
         int which;
     } cases[] = {
-        {"11 08", 0},       /* unsigned given, long-unsigned wanted */
+        {"11 08", 0},          /* unsigned given, long-unsigned wanted */
         {"06 00 00 00 08", 0}, /* double-long-unsigned given, long-unsigned wanted */
         {"05 00 00 00 08", 1}, /* double-long given, double-long-unsigned wanted */
-        {"0F 02", 2},       /* integer given, unsigned wanted */
-        {"0A 01 41", 3},    /* visible-string given, octet-string wanted */
-        {"16 01", 4},       /* enum given, boolean wanted */
-        {"00", 5},          /* null given, structure wanted */
-        {"02 00", 6},       /* structure given, array wanted */
+        {"0F 02", 2},          /* integer given, unsigned wanted */
+        {"0A 01 41", 3},       /* visible-string given, octet-string wanted */
+        {"16 01", 4},          /* enum given, boolean wanted */
+        {"00", 5},             /* null given, structure wanted */
+        {"02 00", 6},          /* structure given, array wanted */
         {"09 0B 00 00 00 00 00 00 00 00 00 00 00", 7}, /* octet-string(11): not a date-time */
-        {"1A 07 EA 0B 19 03", 7}, /* date given, date-time wanted */
-        {"11 01", 8},       /* unsigned given, enum wanted */
+        {"1A 07 EA 0B 19 03", 7},                      /* date given, date-time wanted */
+        {"11 01", 8},                                  /* unsigned given, enum wanted */
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         uint8_t in[16], out[8];
         size_t n = hex(cases[c].in, in, sizeof(in)), len;
         struct mfw_rcursor rc;
         mfw_rcursor_init(&rc, in, n);
-        uint16_t u16; uint32_t u32; uint8_t u8; bool b; struct mfw_cosem_datetime dt;
+        uint16_t u16;
+        uint32_t u32;
+        uint8_t u8;
+        bool b;
+        struct mfw_cosem_datetime dt;
         int r;
         switch (cases[c].which) {
         case 0: r = mfw_axdr_get_u16(&rc, &u16); break;
@@ -438,8 +524,10 @@ static void decode_object_list_block(void **st)
     uint32_t count;
     assert_int_equal(mfw_axdr_get_array(&rc, &count), MFW_OK);
     assert_int_equal(count, 52);
-    static const uint8_t lns[5][6] = {{0, 0, 40, 0, 0, 255}, {0, 0, 40, 0, 1, 255},
-                                      {0, 0, 43, 0, 1, 255}, {0, 0, 43, 0, 2, 255},
+    static const uint8_t lns[5][6] = {{0, 0, 40, 0, 0, 255},
+                                      {0, 0, 40, 0, 1, 255},
+                                      {0, 0, 43, 0, 1, 255},
+                                      {0, 0, 43, 0, 2, 255},
                                       {0, 0, 43, 0, 3, 255}};
     static const uint16_t classes[5] = {15, 15, 64, 64, 64};
     for (int i = 0; i < 5; i++) {
@@ -473,7 +561,8 @@ static bool dt_equal(const struct mfw_cosem_datetime *a, const struct mfw_cosem_
 }
 
 /* 2026-11-25T16:26:30Z: days from 1970 = 10957 (to 2000) + 9497 (to 2026) + 304 + 24. */
-#define CLOCK_VECTOR_MS ((10957LL + 9497 + 304 + 24) * 86400000LL + (16 * 3600 + 26 * 60 + 30) * 1000LL)
+#define CLOCK_VECTOR_MS                                                                            \
+    ((10957LL + 9497 + 304 + 24) * 86400000LL + (16 * 3600 + 26 * 60 + 30) * 1000LL)
 
 static void decode_clock(void **st)
 {
@@ -498,7 +587,8 @@ static void decode_clock(void **st)
     assert_int_equal(dt.deviation, 0);
     assert_int_equal(dt.mfw_clock_status, 0);
     mfw_ms_t ms;
-    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 60, &ms), MFW_OK); /* deviation given: 60 unused */
+    assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 60, &ms),
+                     MFW_OK); /* deviation given: 60 unused */
     assert_true(ms == CLOCK_VECTOR_MS);
     assert_int_equal(mfw_civil_weekday(mfw_civil_days_of_ms(ms, &(int64_t){0})), dt.day_of_week);
 
@@ -564,17 +654,24 @@ static void datetime_conversions(void **st)
     struct mfw_cosem_datetime bad = dt;
     bad.year = MFW_COSEM_YEAR_NS;
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.month = 13;
+    bad = dt;
+    bad.month = 13;
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.month = 2; bad.day = 29; /* 2026 is not a leap year */
+    bad = dt;
+    bad.month = 2;
+    bad.day = 29; /* 2026 is not a leap year */
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.hour = MFW_COSEM_NS;
+    bad = dt;
+    bad.hour = MFW_COSEM_NS;
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.hundredths = 100;
+    bad = dt;
+    bad.hundredths = 100;
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.deviation = 900;
+    bad = dt;
+    bad.deviation = 900;
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_E_RANGE);
-    bad = dt; bad.hundredths = MFW_COSEM_NS; /* not specified: counts as 0 */
+    bad = dt;
+    bad.hundredths = MFW_COSEM_NS; /* not specified: counts as 0 */
     assert_int_equal(mfw_cosem_datetime_to_ms(&bad, 0, &ms), MFW_OK);
     assert_true(ms == CLOCK_VECTOR_MS);
 }
@@ -650,9 +747,16 @@ static void truncations(void **st)
     static const char *valid[] = {
         "09 0C 07 EA 0B 19 03 10 1A 1E 00 00 00 00",
         "02 03 12 00 08 09 06 00 00 01 00 00 FF 0F 02",
-        "14 FF FF FF FF FF FF FF FE", "18 3F F8 00 00 00 00 00 00", "06 12 34 56 78",
-        "04 09 A5 80", "19 07 EA 0B 19 03 12 1A 1E 39 FF 88 80", "1A 07 EA 0B 19 03",
-        "1B 10 1A 1E 00", "13 02 02 11 12 06 01 00 02 03 00 04", "10 FF FE", "03 01",
+        "14 FF FF FF FF FF FF FF FE",
+        "18 3F F8 00 00 00 00 00 00",
+        "06 12 34 56 78",
+        "04 09 A5 80",
+        "19 07 EA 0B 19 03 12 1A 1E 39 FF 88 80",
+        "1A 07 EA 0B 19 03",
+        "1B 10 1A 1E 00",
+        "13 02 02 11 12 06 01 00 02 03 00 04",
+        "10 FF FE",
+        "03 01",
         "01 02 02 02 0F 01 16 00 00",
     };
     for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {

@@ -7,16 +7,21 @@
 
 #include <cmocka.h>
 
-#include "meterfw/meter/billing.h"
 #include "meterfw/base/civil.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/billing.h"
 
 static struct mfw_local_time lt(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                            unsigned s)
+                                unsigned s)
 {
-    return (struct mfw_local_time){ .year = y, .month = (uint8_t)mo, .day = (uint8_t)d,
-                                .hour = (uint8_t)h, .minute = (uint8_t)mi, .second = (uint8_t)s,
-                                .weekday = (uint8_t)mfw_civil_weekday(mfw_civil_days_from_date(y, mo, d)) };
+    return (struct mfw_local_time){
+        .year = y,
+        .month = (uint8_t)mo,
+        .day = (uint8_t)d,
+        .hour = (uint8_t)h,
+        .minute = (uint8_t)mi,
+        .second = (uint8_t)s,
+        .weekday = (uint8_t)mfw_civil_weekday(mfw_civil_days_from_date(y, mo, d))};
 }
 
 /* Wall-clock ms -> local_time (a zone without DST: local = wall clock). */
@@ -26,7 +31,7 @@ static struct mfw_local_time lt_of(int64_t wall_ms)
     int64_t days = mfw_civil_days_of_ms(wall_ms, &ms);
     struct mfw_civil_date cd = mfw_civil_date_from_days(days);
     struct mfw_local_time t = lt(cd.year, cd.month, cd.day, (unsigned)(ms / 3600000),
-                             (unsigned)(ms / 60000 % 60), (unsigned)(ms / 1000 % 60));
+                                 (unsigned)(ms / 60000 % 60), (unsigned)(ms / 1000 % 60));
     t.ms = (uint16_t)(ms % 1000);
     return t;
 }
@@ -63,8 +68,7 @@ static void monthly_default_leap_year(void **st)
     assert_int_equal(mfw_billing_init(&b, &cfg), MFW_OK);
     struct mfw_local_time fired[16];
     /* 2027-12-31 23:30 .. 2029-01-01 00:30 in 1 h steps (each step ends at hh:30). */
-    unsigned n = drive(&b, wall(2027, 12, 31, 23, 30), wall(2029, 1, 1, 0, 30), 3600000, fired,
-                       16);
+    unsigned n = drive(&b, wall(2027, 12, 31, 23, 30), wall(2029, 1, 1, 0, 30), 3600000, fired, 16);
     assert_int_equal(n, 13); /* 1 Jan 2028 .. 1 Jan 2029 */
     for (unsigned k = 0; k < 13; k++) {
         assert_int_equal(fired[k].year, k < 12 ? 2028 : 2029);
@@ -106,9 +110,13 @@ static void daily_schedule(void **st)
     struct mfw_billing b;
     struct mfw_billing_config cfg = {
         .entries = 1,
-        .e = { { .hour = 0, .minute = 0, .second = 0, .year = MFW_BILLING_YEAR_ANY,
-                 .month = MFW_BILLING_ANY, .day_of_month = MFW_BILLING_ANY,
-                 .day_of_week = MFW_BILLING_ANY } },
+        .e = {{.hour = 0,
+               .minute = 0,
+               .second = 0,
+               .year = MFW_BILLING_YEAR_ANY,
+               .month = MFW_BILLING_ANY,
+               .day_of_month = MFW_BILLING_ANY,
+               .day_of_week = MFW_BILLING_ANY}},
     };
     assert_int_equal(mfw_billing_init(&b, &cfg), MFW_OK);
     struct mfw_local_time fired[1];
@@ -128,8 +136,13 @@ static void day15_noon(void **st)
     struct mfw_billing b;
     struct mfw_billing_config cfg = {
         .entries = 1,
-        .e = { { .hour = 12, .minute = 0, .second = 0, .year = MFW_BILLING_YEAR_ANY,
-                 .month = MFW_BILLING_ANY, .day_of_month = 15, .day_of_week = MFW_BILLING_ANY } },
+        .e = {{.hour = 12,
+               .minute = 0,
+               .second = 0,
+               .year = MFW_BILLING_YEAR_ANY,
+               .month = MFW_BILLING_ANY,
+               .day_of_month = 15,
+               .day_of_week = MFW_BILLING_ANY}},
     };
     assert_int_equal(mfw_billing_init(&b, &cfg), MFW_OK);
     struct mfw_local_time fired[13];
@@ -151,10 +164,16 @@ static void several_entries_and_last_day(void **st)
     /* last day of February at 23:00, and every Sunday at 06:00 in March 2028 */
     struct mfw_billing_config cfg = {
         .entries = 2,
-        .e = { { .hour = 23, .year = MFW_BILLING_YEAR_ANY, .month = 2, .day_of_month = MFW_CLOCK_DOM_LAST,
-                 .day_of_week = MFW_BILLING_ANY },
-               { .hour = 6, .year = 2028, .month = 3, .day_of_month = MFW_BILLING_ANY,
-                 .day_of_week = 7 } },
+        .e = {{.hour = 23,
+               .year = MFW_BILLING_YEAR_ANY,
+               .month = 2,
+               .day_of_month = MFW_CLOCK_DOM_LAST,
+               .day_of_week = MFW_BILLING_ANY},
+              {.hour = 6,
+               .year = 2028,
+               .month = 3,
+               .day_of_month = MFW_BILLING_ANY,
+               .day_of_week = 7}},
     };
     assert_int_equal(mfw_billing_init(&b, &cfg), MFW_OK);
     struct mfw_local_time fired[8];
@@ -164,7 +183,7 @@ static void several_entries_and_last_day(void **st)
     assert_int_equal(fired[0].month, 2);
     assert_int_equal(fired[0].day, 29);
     assert_int_equal(fired[0].hour, 23);
-    static const uint8_t sundays[4] = { 5, 12, 19, 26 };
+    static const uint8_t sundays[4] = {5, 12, 19, 26};
     for (unsigned k = 0; k < 4; k++) {
         assert_int_equal(fired[k + 1].day, sundays[k]);
         assert_int_equal(fired[k + 1].weekday, 7);
@@ -196,8 +215,12 @@ static void no_double_trigger(void **st)
     /* End of DST: the wall clock runs 02:00-03:00 twice. A daily 02:30 billing runs once. */
     struct mfw_billing_config night = {
         .entries = 1,
-        .e = { { .hour = 2, .minute = 30, .year = MFW_BILLING_YEAR_ANY, .month = MFW_BILLING_ANY,
-                 .day_of_month = MFW_BILLING_ANY, .day_of_week = MFW_BILLING_ANY } },
+        .e = {{.hour = 2,
+               .minute = 30,
+               .year = MFW_BILLING_YEAR_ANY,
+               .month = MFW_BILLING_ANY,
+               .day_of_month = MFW_BILLING_ANY,
+               .day_of_week = MFW_BILLING_ANY}},
     };
     assert_int_equal(mfw_billing_init(&b, &night), MFW_OK);
     struct mfw_local_time s1 = lt(2028, 10, 29, 2, 29, 0), s2 = lt(2028, 10, 29, 2, 31, 0);
@@ -230,8 +253,8 @@ static void missed_instants_bill_once(void **st)
     assert_int_equal(b.last_billing.month, 5);
     assert_int_equal(b.last_billing.day, 10); /* time stamped at power-up */
     assert_int_equal(b.last_billing.hour, 9);
-    assert_int_equal(b.last_sched_key, mfw_billing_key(&(struct mfw_local_time){ .year = 2028,
-                                                                          .month = 5, .day = 1 }));
+    assert_int_equal(b.last_sched_key,
+                     mfw_billing_key(&(struct mfw_local_time){.year = 2028, .month = 5, .day = 1}));
     /* the schedule goes on from there */
     struct mfw_local_time a = lt(2028, 5, 31, 23, 0, 0), c = lt(2028, 6, 1, 1, 0, 0);
     assert_false(mfw_billing_due(&b, &up, &a));

@@ -19,10 +19,10 @@
 
 #include <cmocka.h>
 
-#include "meterfw/meter/tou.h"
 #include "meterfw/base/civil.h"
-#include "meterfw/meter/clock.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/clock.h"
+#include "meterfw/meter/tou.h"
 
 #define MIN 60000LL
 #define HOUR 3600000LL
@@ -39,7 +39,7 @@ static struct mfw_tou_name nm(const char *s)
 static struct mfw_tou_day_action act(uint8_t h, uint8_t m, uint16_t tariff)
 {
     struct mfw_tou_day_action a = {.start = {.hour = h, .minute = m, .second = 0},
-                               .script_selector = tariff};
+                                   .script_selector = tariff};
     return a;
 }
 
@@ -48,8 +48,8 @@ static struct mfw_tou_season season(const char *name, uint8_t month, uint8_t day
     struct mfw_tou_season s;
     memset(&s, 0, sizeof s);
     s.name = nm(name);
-    s.start.date = (struct mfw_tou_date){.year = MFW_TOU_YEAR_ANY, .month = month, .day_of_month = day,
-                                     .day_of_week = MFW_TOU_ANY};
+    s.start.date = (struct mfw_tou_date){
+        .year = MFW_TOU_YEAR_ANY, .month = month, .day_of_month = day, .day_of_week = MFW_TOU_ANY};
     s.start.time = (struct mfw_tou_time){0, 0, 0};
     s.week_name = nm(week);
     return s;
@@ -76,19 +76,22 @@ static void make_calendar(struct mfw_tou_calendar *c)
     c->weeks[0] = week("wsum", 1, 2);
     c->weeks[1] = week("wwin", 4, 5);
     c->n_days = 5;
-    c->days[0] = (struct mfw_tou_day){.day_id = 1, .n = 2, .actions = {act(6, 0, 1), act(22, 0, 2)}};
+    c->days[0] =
+        (struct mfw_tou_day){.day_id = 1, .n = 2, .actions = {act(6, 0, 1), act(22, 0, 2)}};
     c->days[1] = (struct mfw_tou_day){.day_id = 2, .n = 1, .actions = {act(0, 0, 2)}};
     c->days[2] = (struct mfw_tou_day){.day_id = 3, .n = 1, .actions = {act(0, 0, 2)}};
-    c->days[3] = (struct mfw_tou_day){.day_id = 4, .n = 2, .actions = {act(6, 0, 3), act(22, 0, 4)}};
+    c->days[3] =
+        (struct mfw_tou_day){.day_id = 4, .n = 2, .actions = {act(6, 0, 3), act(22, 0, 4)}};
     c->days[4] = (struct mfw_tou_day){.day_id = 5, .n = 1, .actions = {act(0, 0, 4)}};
 }
 
-static struct mfw_tou_special_day special(uint16_t index, uint16_t y, uint8_t m, uint8_t d, uint8_t dow,
-                                  uint8_t day_id)
+static struct mfw_tou_special_day special(uint16_t index, uint16_t y, uint8_t m, uint8_t d,
+                                          uint8_t dow, uint8_t day_id)
 {
-    struct mfw_tou_special_day s = {.index = index,
-                            .date = {.year = y, .month = m, .day_of_month = d, .day_of_week = dow},
-                            .day_id = day_id};
+    struct mfw_tou_special_day s = {
+        .index = index,
+        .date = {.year = y, .month = m, .day_of_month = d, .day_of_week = dow},
+        .day_id = day_id};
     return s;
 }
 
@@ -103,11 +106,11 @@ static void make_tou(struct mfw_tou *t)
 }
 
 /* A local time; the weekday given by hand is checked against the civil arithmetic. */
-static struct mfw_local_time lt_at(int64_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi, uint8_t s,
-                               uint8_t weekday)
+static struct mfw_local_time lt_at(int64_t y, uint8_t mo, uint8_t d, uint8_t h, uint8_t mi,
+                                   uint8_t s, uint8_t weekday)
 {
-    struct mfw_local_time lt = {.year = y, .month = mo, .day = d, .hour = h, .minute = mi, .second = s,
-                            .weekday = weekday};
+    struct mfw_local_time lt = {
+        .year = y, .month = mo, .day = d, .hour = h, .minute = mi, .second = s, .weekday = weekday};
     assert_int_equal(mfw_civil_weekday(mfw_civil_days_from_date(y, mo, d)), weekday);
     return lt;
 }
@@ -217,17 +220,20 @@ static void special_day_insert_delete(void **st)
     assert_int_equal(tariff_at(&t, 2026, 12, 25, 10, 0, 0, 5), 4);
     /* Thursday 2026-12-31 is not a Friday: winter weekday T3. Last day via 0xFE: */
     assert_int_equal(tariff_at(&t, 2026, 12, 31, 10, 0, 0, 4), 3);
-    struct mfw_tou_special_day last = special(9, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 3);
+    struct mfw_tou_special_day last =
+        special(9, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 3);
     assert_int_equal(mfw_tou_special_insert(&t, &last), MFW_OK);
     assert_int_equal(tariff_at(&t, 2026, 12, 31, 10, 0, 0, 4), 2);
     assert_int_equal(tariff_at(&t, 2026, 12, 30, 10, 0, 0, 3), 3);
 
     /* Same index overwrites (IC 11 insert); same date under another index overwrites too. */
     uint8_t n = t.n_special;
-    struct mfw_tou_special_day re = special(9, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 1);
+    struct mfw_tou_special_day re =
+        special(9, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 1);
     assert_int_equal(mfw_tou_special_insert(&t, &re), MFW_OK);
     assert_int_equal(t.n_special, n);
-    struct mfw_tou_special_day redate = special(12, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 3);
+    struct mfw_tou_special_day redate =
+        special(12, MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_DOM_LAST, MFW_TOU_ANY, 3);
     assert_int_equal(mfw_tou_special_insert(&t, &redate), MFW_OK);
     assert_int_equal(t.n_special, n);
     assert_int_equal(t.special[n - 1].index, 12);
@@ -241,9 +247,8 @@ static void special_day_insert_delete(void **st)
     /* Full table */
     mfw_tou_init(&t);
     for (unsigned i = 0; i < MFW_TOU_SPECIAL_DAYS_MAX; i++) {
-        struct mfw_tou_special_day e =
-            special((uint16_t)(100 - i), (uint16_t)(2030 + i / 28), 1, (uint8_t)(1 + i % 28),
-                    MFW_TOU_ANY, 3);
+        struct mfw_tou_special_day e = special((uint16_t)(100 - i), (uint16_t)(2030 + i / 28), 1,
+                                               (uint8_t)(1 + i % 28), MFW_TOU_ANY, 3);
         assert_int_equal(mfw_tou_special_insert(&t, &e), MFW_OK);
     }
     for (unsigned i = 1; i < MFW_TOU_SPECIAL_DAYS_MAX; i++)
@@ -297,7 +302,7 @@ static void validation_rejects_without_change(void **st)
     bad = good, bad.seasons[1].week_name = nm("wnone"); /* missing week */
     assert_int_equal(mfw_tou_set_passive(&t, &bad), MFW_E_RANGE);
     assert_int_equal(mfw_tou_validate_parts(&bad), MFW_OK); /* fine while half-written */
-    bad = good, bad.weeks[1].day_id[6] = 6; /* missing day profile */
+    bad = good, bad.weeks[1].day_id[6] = 6;                 /* missing day profile */
     assert_int_equal(mfw_tou_set_passive(&t, &bad), MFW_E_RANGE);
     bad = good, bad.days[0].actions[1] = act(5, 0, 2); /* 06:00 then 05:00: unsorted */
     assert_int_equal(mfw_tou_set_passive(&t, &bad), MFW_E_RANGE);
@@ -334,7 +339,8 @@ static void validation_rejects_without_change(void **st)
      * (2026-06-15 Monday - 14). */
     struct mfw_tou_date_time w = {.date = {2026, 6, 1, MFW_TOU_ANY}, .time = {MFW_TOU_ANY, 0, 0}};
     assert_int_equal(mfw_tou_set_activation(&t, &w), MFW_E_RANGE);
-    w = (struct mfw_tou_date_time){.date = {MFW_TOU_YEAR_ANY, 6, 1, MFW_TOU_ANY}, .time = {0, 0, 0}};
+    w = (struct mfw_tou_date_time){.date = {MFW_TOU_YEAR_ANY, 6, 1, MFW_TOU_ANY},
+                                   .time = {0, 0, 0}};
     assert_int_equal(mfw_tou_set_activation(&t, &w), MFW_E_RANGE);
     w = (struct mfw_tou_date_time){.date = {2026, 6, 1, 2}, .time = {0, 0, 0}};
     assert_int_equal(mfw_tou_set_activation(&t, &w), MFW_E_RANGE);
@@ -344,8 +350,9 @@ static void validation_rejects_without_change(void **st)
     w = (struct mfw_tou_date_time){.date = {2026, 6, 1, 1}, .time = {0, 0, 0}};
     assert_int_equal(mfw_tou_set_activation(&t, &w), MFW_OK);
     assert_true(t.passive_pending);
-    w = (struct mfw_tou_date_time){.date = {MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_ANY, MFW_TOU_ANY},
-                               .time = {MFW_TOU_ANY, MFW_TOU_ANY, MFW_TOU_ANY}};
+    w = (struct mfw_tou_date_time){
+        .date = {MFW_TOU_YEAR_ANY, MFW_TOU_ANY, MFW_TOU_ANY, MFW_TOU_ANY},
+        .time = {MFW_TOU_ANY, MFW_TOU_ANY, MFW_TOU_ANY}};
     assert_int_equal(mfw_tou_set_activation(&t, &w), MFW_OK); /* all wildcards: cancel */
     assert_false(t.passive_pending);
 
@@ -406,7 +413,7 @@ static void passive_activation_at_midnight(void **st)
     assert_int_equal(activations, 1);
     assert_false(t.passive_pending);
     assert_int_equal(t.last_activation_utc, at);
-    assert_memory_equal(&t.active, &flat, sizeof flat); /* passive copied into active */
+    assert_memory_equal(&t.active, &flat, sizeof flat);  /* passive copied into active */
     assert_memory_equal(&t.passive, &flat, sizeof flat); /* and kept */
 
     /* A meter that was off at the activation time activates at its next tick. */

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "afe.h"
-#include "meterfw/metrology/calibration.h"
 #include "meterfw/base/error.h"
+#include "meterfw/metrology/calibration.h"
 #include "meterfw/metrology/metrology.h"
 
 #define CHUNK 40

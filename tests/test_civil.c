@@ -29,7 +29,7 @@ static void known_days(void **st)
 static void weekdays_and_months(void **st)
 {
     (void)st;
-    assert_int_equal(mfw_civil_weekday(0), 4);                                /* Thursday */
+    assert_int_equal(mfw_civil_weekday(0), 4);                                      /* Thursday */
     assert_int_equal(mfw_civil_weekday(mfw_civil_days_from_date(2026, 11, 25)), 3); /* Wednesday */
     assert_int_equal(mfw_civil_weekday(-1), 3);
     assert_int_equal(mfw_civil_days_in_month(2000, 2), 29);

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 
 #include "meterfw/base/civil.h"
-#include "meterfw/meter/clock.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/clock.h"
 
 #define MIN 60000LL
 #define HOUR 3600000LL
@@ -18,7 +18,8 @@
 /* UTC ms of a UTC civil date-time (mfw_civil_days_from_date is tested in test_civil.c). */
 static mfw_ms_t utc(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi)
 {
-    return mfw_civil_days_from_date(y, mo, d) * MFW_MS_PER_DAY + (int64_t)h * HOUR + (int64_t)mi * MIN;
+    return mfw_civil_days_from_date(y, mo, d) * MFW_MS_PER_DAY + (int64_t)h * HOUR +
+           (int64_t)mi * MIN;
 }
 
 static void assert_local(const struct mfw_clock *c, mfw_ms_t t, int64_t y, unsigned mo, unsigned d,

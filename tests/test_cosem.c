@@ -17,13 +17,13 @@
 #include "hexbytes.h"
 
 #include "flash_emu.h"
+#include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
-#include "meterfw/base/error.h"
+#include "meterfw/dlms/xdlms.h"
 #include "meterfw/meter/catalog.h"
 #include "meterfw/meter/meter.h"
-#include "meterfw/dlms/xdlms.h"
 
 #define MIN_MS 60000LL
 #define HOUR_MS 3600000LL
@@ -98,14 +98,14 @@ static void expect(struct rig *r, size_t n, const char *want)
 }
 
 /* w_public_clock.txt */
-#define AARQ_PUBLIC                                                                               \
+#define AARQ_PUBLIC                                                                                \
     "60 1D A1 09 06 07 60 85 74 05 08 01 01 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D FF FF"
 /* The same with LLS and the password "00000001", client max PDU 256. */
-#define AARQ_LLS                                                                                  \
-    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"              \
+#define AARQ_LLS                                                                                   \
+    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"                \
     " AC 0A 80 08 30 30 30 30 30 30 30 31 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D 01 00"
-#define AARQ_LLS_WRONG                                                                            \
-    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"              \
+#define AARQ_LLS_WRONG                                                                             \
+    "60 36 A1 09 06 07 60 85 74 05 08 01 01 8A 02 07 80 8B 07 60 85 74 05 08 02 01"                \
     " AC 0A 80 08 30 30 30 30 30 30 30 32 BE 10 04 0E 01 00 00 00 06 5F 1F 04 00 40 1E 1D 01 00"
 #define GET_CLOCK "C0 01 C1 00 08 00 00 01 00 00 FF 02 00"
 
@@ -215,8 +215,13 @@ static size_t get_all(struct rig *r, uint8_t sap, const char *req, uint8_t *data
         (*blocks)++;
         if (last)
             return total;
-        uint8_t next[7] = {0xC0, 0x02, 0xC1, (uint8_t)(block >> 24), (uint8_t)(block >> 16),
-                           (uint8_t)(block >> 8), (uint8_t)block};
+        uint8_t next[7] = {0xC0,
+                           0x02,
+                           0xC1,
+                           (uint8_t)(block >> 24),
+                           (uint8_t)(block >> 16),
+                           (uint8_t)(block >> 8),
+                           (uint8_t)block};
         n = mfw_dlms_server_apdu(&r->s, 0, sap, next, 7, r->out, sizeof r->out);
         assert_true(n <= max);
     }
@@ -231,7 +236,8 @@ static uint32_t check_rows(struct rig *r, const uint8_t *data, size_t len, uint3
     assert_int_equal(mfw_axdr_get_array(&rc, &rows), MFW_OK);
     for (uint32_t i = 0; i < rows; i++) {
         struct mfw_profile_row pr;
-        assert_int_equal(mfw_profile_read(&r->m.profiles[MFW_PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
+        assert_int_equal(
+            mfw_profile_read(&r->m.profiles[MFW_PROF_LP1], &r->m.store, first + i, &pr), MFW_OK);
         assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
         assert_int_equal(k, 2u + pr.n);
         struct mfw_cosem_datetime dt;
@@ -262,8 +268,8 @@ static void profile_in_blocks(void **st)
     xchg(r, 0, 1, AARQ_LLS); /* client max PDU 256 */
     static uint8_t data[64 * 1024];
     unsigned blocks;
-    size_t len = get_all(r, 1, "C0 01 C1 00 07 01 00 63 01 00 FF 02 00", data, sizeof data, 256,
-                         &blocks);
+    size_t len =
+        get_all(r, 1, "C0 01 C1 00 07 01 00 63 01 00 FF 02 00", data, sizeof data, 256, &blocks);
     assert_true(blocks > 30);
     assert_int_equal(check_rows(r, data, len, 0), count);
 
@@ -282,8 +288,8 @@ static void profile_in_blocks(void **st)
                   " 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00 01 00",
                   data, sizeof data, 256, &blocks);
     uint32_t first = 0, n = 0;
-    assert_int_equal(mfw_profile_find(&r->m.profiles[MFW_PROF_LP1], &r->m.store, T0, T0 + 6 * HOUR_MS, &first,
-                                  &n),
+    assert_int_equal(mfw_profile_find(&r->m.profiles[MFW_PROF_LP1], &r->m.store, T0,
+                                      T0 + 6 * HOUR_MS, &first, &n),
                      MFW_OK);
     assert_int_equal(n, 24);
     assert_int_equal(check_rows(r, data, len, first), 24);
@@ -294,7 +300,8 @@ static void profile_in_blocks(void **st)
                   " 12 00 01 12 00 00",
                   data, sizeof data, 256, &blocks);
     struct mfw_eventlog_entry ev;
-    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, 0, &ev), MFW_OK);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, 0, &ev),
+                     MFW_OK);
     {
         struct mfw_rcursor rc;
         uint32_t k = 0;
@@ -322,8 +329,8 @@ static void profile_in_blocks(void **st)
     expect(r, xchg(r, 0, 1, "C0 02 C1 00 00 00 01"), "C4 02 C1 01 00 00 00 01 01 10");
 
     /* GET-with-list: the scaler_units of A+ and of a voltage */
-    expect(r, xchg(r, 0, 1,
-                   "C0 03 C1 02 00 03 01 00 01 08 00 FF 03 00 00 03 01 00 20 07 00 FF 03 00"),
+    expect(r,
+           xchg(r, 0, 1, "C0 03 C1 02 00 03 01 00 01 08 00 FF 03 00 00 03 01 00 20 07 00 FF 03 00"),
            "C4 03 C1 02 00 02 02 0F 00 16 1E 00 02 02 0F FF 16 23");
     free(r);
 }
@@ -336,8 +343,8 @@ static void object_list_format(void **st)
     xchg(r, 0, 1, AARQ_LLS);
     static uint8_t data[32 * 1024];
     unsigned blocks;
-    size_t len = get_all(r, 1, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00", data, sizeof data, 256,
-                         &blocks);
+    size_t len =
+        get_all(r, 1, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00", data, sizeof data, 256, &blocks);
     assert_true(blocks > 1);
     struct mfw_rcursor rc;
     uint32_t n = 0, k = 0, na = 0, nm = 0;
@@ -422,9 +429,10 @@ static void writes_and_methods(void **st)
            "C7 01 C1 0C 00");
     /* out of range: shift_time beyond 900 s, a capture object not in the catalogue */
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 06 01 10 03 E8"), "C7 01 C1 FA 00");
-    expect(r, xchg(r, 0, 1,
-                   "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 01 02 04 12 00 03 09 06 01 00 63 63"
-                   " 63 FF 0F 02 12 00 00"),
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 01 02 04 12 00 03 09 06 01 00 63 63"
+                " 63 FF 0F 02 12 00 00"),
            "C5 01 C1 FA");
     /* read-only attribute, and a register is not writable */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 08 00 00 01 00 00 FF 04 00 11 00"), "C5 01 C1 03");
@@ -443,10 +451,11 @@ static void writes_and_methods(void **st)
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 08 00 00 01 00 00 FF 03 01 0F 00"), "C7 01 C1 00 00");
     assert_true(r->m.clock.offset_ms == offset);
     /* analysis log capture objects: U L1, I L1 */
-    expect(r, xchg(r, 0, 1,
-                   "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 02"
-                   " 02 04 12 00 03 09 06 01 00 20 07 00 FF 0F 02 12 00 00"
-                   " 02 04 12 00 03 09 06 01 00 1F 07 00 FF 0F 02 12 00 00"),
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 07 01 00 63 01 01 FF 03 00 01 02"
+                " 02 04 12 00 03 09 06 01 00 20 07 00 FF 0F 02 12 00 00"
+                " 02 04 12 00 03 09 06 01 00 1F 07 00 FF 0F 02 12 00 00"),
            "C5 01 C1 00");
     assert_int_equal(r->m.settings.analysis.n_columns, 2);
     assert_int_equal(r->m.settings.analysis.column[0], MFW_CAT_U_L1);
@@ -457,24 +466,27 @@ static void writes_and_methods(void **st)
     assert_int_equal(mfw_profile_count(&r->m.profiles[MFW_PROF_LP1], &r->m.store), 0);
     /* special days: insert index 9 on 05-01 every year with day 3, then delete it */
     uint8_t ns = r->m.settings.tou.n_special;
-    expect(r, xchg(r, 0, 1,
-                   "C3 01 C1 00 0B 00 00 0B 00 00 FF 01 01"
-                   " 02 03 12 00 09 09 05 FF FF 05 01 FF 11 03"),
+    expect(r,
+           xchg(r, 0, 1,
+                "C3 01 C1 00 0B 00 00 0B 00 00 FF 01 01"
+                " 02 03 12 00 09 09 05 FF FF 05 01 FF 11 03"),
            "C7 01 C1 00 00");
     assert_int_equal(r->m.settings.tou.n_special, ns + 1);
     expect(r, xchg(r, 0, 1, "C3 01 C1 00 0B 00 00 0B 00 00 FF 02 01 12 00 09"), "C7 01 C1 00 00");
     assert_int_equal(r->m.settings.tou.n_special, ns);
     /* billing dates: the 1st and the 15th at 00:00, every month; a 25th hour is refused */
-    expect(r, xchg(r, 0, 1,
-                   "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 02"
-                   " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 01 FF"
-                   " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 0F FF"),
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 02"
+                " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 01 FF"
+                " 02 02 09 04 00 00 00 FF 09 05 FF FF FF 0F FF"),
            "C5 01 C1 00");
     assert_int_equal(r->m.settings.billing.entries, 2);
     assert_int_equal(r->m.settings.billing.e[1].day_of_month, 15);
-    expect(r, xchg(r, 0, 1,
-                   "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 01 02 02 09 04 19 00 00 FF"
-                   " 09 05 FF FF FF 01 FF"),
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 16 00 00 0F 00 00 FF 04 00 01 01 02 02 09 04 19 00 00 FF"
+                " 09 05 FF FF FF 01 FF"),
            "C5 01 C1 FA");
     assert_int_equal(r->m.settings.billing.entries, 2);
     /* passive calendar name */
@@ -513,10 +525,12 @@ static void demand_register(void **st)
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 09 00"), "C4 01 C1 00 12 00 01");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 0A 00"), "C4 01 C1 01 04");
     /* A-: nothing exported */
-    expect(r, xchg(r, 0, 1, "C0 01 C1 00 05 01 00 02 04 00 FF 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 05 01 00 02 04 00 FF 02 00"),
+           "C4 01 C1 00 05 00 00 00 00");
     /* no longer an Extended register; the maximum still is one (value, capture_time) */
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 04 00 FF 02 00"), "C4 01 C1 01 04");
-    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"),
+           "C4 01 C1 00 05 00 00 0B B8");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 05 00"),
            "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 0F 00 00 FF C4 00");
 
@@ -545,7 +559,8 @@ static void demand_register(void **st)
            "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 14 00 00 FF C4 00");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 07 00"),
            "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00");
-    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"),
+           "C4 01 C1 00 05 00 00 0B B8");
     /* 00:20-00:30 at 3 kW: 500 Wh / 1800 s = 1000 W at 00:30 */
     run(&r->m, T0 + 20 * MIN_MS, T0 + 30 * MIN_MS, 1000.0);
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 03 00"), "C4 01 C1 00 05 00 00 03 E8");
@@ -571,7 +586,8 @@ static void demand_register(void **st)
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 02 00"), "C4 01 C1 00 05 00 00 00 00");
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 " DEM_AP " 06 00"),
            "C4 01 C1 00 09 0C 07 EA 0B 19 03 00 2A 00 00 FF C4 00");
-    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 0B B8");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"),
+           "C4 01 C1 00 05 00 00 0B B8");
     free(r);
 }
 
@@ -697,21 +713,18 @@ static void billing_script(void **st)
     expect(r, xchg(r, 0, 1, "C3 06 C1 01 00 00 00 02 01 01"), "C7 01 C1 10 00");
     assert_int_equal(r->m.billing.counter, counter + 2);
     /* the maximum demand was reset by the end of billing */
-    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"), "C4 01 C1 00 05 00 00 00 00");
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 04 01 00 01 06 00 FF 02 00"),
+           "C4 01 C1 00 05 00 00 00 00");
     free(r);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(associations),
-        cmocka_unit_test(public_rights),
-        cmocka_unit_test(profile_in_blocks),
-        cmocka_unit_test(object_list_format),
-        cmocka_unit_test(writes_and_methods),
-        cmocka_unit_test(demand_register),
-        cmocka_unit_test(billing_script),
-        cmocka_unit_test(energy_registers_truncate),
+        cmocka_unit_test(associations),       cmocka_unit_test(public_rights),
+        cmocka_unit_test(profile_in_blocks),  cmocka_unit_test(object_list_format),
+        cmocka_unit_test(writes_and_methods), cmocka_unit_test(demand_register),
+        cmocka_unit_test(billing_script),     cmocka_unit_test(energy_registers_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,9 @@ static void test_crc16_x25_check(void **state)
     b[10] = 0x90;
     assert_int_equal(mfw_crc16_x25(b, 11), 0x0F47);
     for (size_t cut = 0; cut <= 9; cut++)
-        assert_int_equal(mfw_crc16_x25_update(mfw_crc16_x25_update(0, check, cut), check + cut, 9 - cut),
-                         0x906E);
+        assert_int_equal(
+            mfw_crc16_x25_update(mfw_crc16_x25_update(0, check, cut), check + cut, 9 - cut),
+            0x906E);
 }
 
 /* IEC 62056-46 SNRM from client 0x21 to server 0x03: 7E A0 07 03 21 93 0F 01 7E.

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 
 #include "meterfw/base/civil.h"
-#include "meterfw/meter/demand.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/demand.h"
 
 #define S 1000LL
 #define MIN (60 * S)
@@ -34,7 +34,7 @@ static void run(struct mfw_demand *d, struct load *l, uint64_t p0_w, uint64_t p1
 {
     for (mfw_ms_t k = 0; k < ms; k += S) {
         l->t += S;
-        uint64_t p[2] = { p0_w, p1_w };
+        uint64_t p[2] = {p0_w, p1_w};
         for (unsigned q = 0; q < 2; q++) {
             l->wms[q] += p[q] * (uint64_t)S;
             uint64_t total = l->wms[q] * 10u / 36u;
@@ -52,7 +52,7 @@ static void start(struct mfw_demand *d, struct load *l, uint32_t period_s, uint8
     cfg.period_s = period_s;
     cfg.number_of_periods = n;
     assert_int_equal(mfw_demand_init(d, &cfg), MFW_OK);
-    *l = (struct load){ .t = t0() };
+    *l = (struct load){.t = t0()};
     mfw_demand_tick(d, l->t);
 }
 
@@ -125,8 +125,8 @@ static void sliding_three_subperiods(void **st)
      *   250+500+0       -> 3000 W
      *   500+0+750       -> 5000 W  (max, 00:20)
      *   0+750+0         -> 3000 W */
-    static const uint64_t kw[5] = { 3, 6, 0, 9, 0 };
-    static const uint64_t expect_w[5] = { 1000, 3000, 3000, 5000, 3000 };
+    static const uint64_t kw[5] = {3, 6, 0, 9, 0};
+    static const uint64_t expect_w[5] = {1000, 3000, 3000, 5000, 3000};
     for (unsigned k = 0; k < 5; k++) {
         if (k == 1) {
             run(&d, &l, 6000, 0, 150 * S);

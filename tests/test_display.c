@@ -7,8 +7,8 @@
 
 #include <cmocka.h>
 
-#include "meterfw/meter/display.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 
 static const struct mfw_hal no_hal;
@@ -71,15 +71,15 @@ static void test_energy_text(void **state)
         const char *text;
     } cases[] = {
         {0, "00000.000"},
-        {999999u, "00000.000"},               /* 0.999999 Wh: not yet 1 Wh */
-        {1000000u, "00000.001"},              /* 1 Wh */
-        {1234567891u, "00001.234"},           /* 1234.567891 Wh = 1.234567891 kWh */
-        {1234567891000u, "01234.567"},        /* 1234.567891 kWh */
-        {99999999999999u, "99999.999"},       /* 99999.999999999 kWh, not rounded to 100000 */
-        {100000000000000u, "100000.00"},      /* 100000 kWh: the point moves, no digit lost */
-        {1234567899999999u, "1234567.8"},     /* 1234567.899 kWh: 1 decimal */
-        {12345678999999999u, "12345678"},     /* 12345678.999 kWh: 0 decimals */
-        {123456789000000000u, "23456789"},    /* 123456789 kWh: rolls over like a counter */
+        {999999u, "00000.000"},            /* 0.999999 Wh: not yet 1 Wh */
+        {1000000u, "00000.001"},           /* 1 Wh */
+        {1234567891u, "00001.234"},        /* 1234.567891 Wh = 1.234567891 kWh */
+        {1234567891000u, "01234.567"},     /* 1234.567891 kWh */
+        {99999999999999u, "99999.999"},    /* 99999.999999999 kWh, not rounded to 100000 */
+        {100000000000000u, "100000.00"},   /* 100000 kWh: the point moves, no digit lost */
+        {1234567899999999u, "1234567.8"},  /* 1234567.899 kWh: 1 decimal */
+        {12345678999999999u, "12345678"},  /* 12345678.999 kWh: 0 decimals */
+        {123456789000000000u, "23456789"}, /* 123456789 kWh: rolls over like a counter */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] = cases[k].uwh;
@@ -183,8 +183,8 @@ static void test_time_and_date(void **state)
     /* the default clock shows local time: 2026-07-01T10:00:00Z is 12:00:00 CEST (+2 h: EU summer
      * time runs from 2026-03-29 to 2026-10-25); 2026-01-05T12:34:56Z is 13:34:56 CET */
     make_meter_tz(&m, MFW_METER_382M, true);
-    const mfw_ms_t july =
-        t + (31 + 28 + 31 + 30 + 31 + 30 - 4) * 86400000LL - (2 * 3600 + 34 * 60 + 56) * 1000LL - 999;
+    const mfw_ms_t july = t + (31 + 28 + 31 + 30 + 31 + 30 - 4) * 86400000LL -
+                          (2 * 3600 + 34 * 60 + 56) * 1000LL - 999;
     show(&d, &m, july, "0.9.1", &fr);
     assert_string_equal(fr.value, "12:00:00");
     assert_string_equal(fr.unit, "DST");
@@ -236,9 +236,9 @@ static void test_lists(void **state)
         assert_false(has_item(&d1, &m1, l23[k]));
         assert_true(has_item(&d3, &m3, l23[k]));
     }
-    static const char *const common[] = {"1.8.0", "2.8.0", "3.8.0", "4.8.0", "21.8.0",
-                                         "22.8.0", "32.7.0", "31.7.0", "21.7.0", "22.7.0",
-                                         "0.9.1", "0.9.2", "0.0.96.14.0"};
+    static const char *const common[] = {"1.8.0",  "2.8.0",  "3.8.0",      "4.8.0",  "21.8.0",
+                                         "22.8.0", "32.7.0", "31.7.0",     "21.7.0", "22.7.0",
+                                         "0.9.1",  "0.9.2",  "0.0.96.14.0"};
     for (size_t k = 0; k < sizeof common / sizeof common[0]; k++) {
         assert_true(has_item(&d1, &m1, common[k]));
         assert_true(has_item(&d3, &m3, common[k]));
@@ -299,9 +299,9 @@ static void test_flags_and_tariff(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_energy_text), cmocka_unit_test(test_instantaneous_text),
+        cmocka_unit_test(test_energy_text),   cmocka_unit_test(test_instantaneous_text),
         cmocka_unit_test(test_time_and_date), cmocka_unit_test(test_rotation),
-        cmocka_unit_test(test_lists), cmocka_unit_test(test_flags_and_tariff),
+        cmocka_unit_test(test_lists),         cmocka_unit_test(test_flags_and_tariff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,7 @@ static struct rig *rig_new(void)
     r.cfg.n_areas = MFW_EVENTLOG_COUNT;
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
         r.cfg.area[k] = (struct mfw_store_area_config){MFW_STORE_RING, 1, (uint16_t)(k * 3), 3,
-                                                MFW_EVENTLOG_ENTRY_SIZE};
+                                                       MFW_EVENTLOG_ENTRY_SIZE};
     assert_int_equal(mfw_store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
     assert_int_equal(mfw_eventlog_init(&r.el, areas, 3), MFW_OK);
     assert_int_equal(mfw_eventlog_check_areas(&r.el, &r.st), MFW_OK);
@@ -84,17 +84,21 @@ static void test_add_read_order_depth(void **state)
     struct mfw_eventlog_entry e;
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), 0);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 0, &e), MFW_E_RANGE);
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0, MFW_EVENT_MAGNETIC_FIELD, 0, 0, 0),
-                     MFW_OK);
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0 + 1, MFW_EVENT_MAGNETIC_FIELD, 4, 0,
-                                  0), MFW_E_ARG);
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_COUNT, T0, 1, 0, 0, 0), MFW_E_ARG);
+    assert_int_equal(
+        mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0, MFW_EVENT_MAGNETIC_FIELD, 0, 0, 0),
+        MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0 + 1,
+                                      MFW_EVENT_MAGNETIC_FIELD, 4, 0, 0),
+                     MFW_E_ARG);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_COUNT, T0, 1, 0, 0, 0),
+                     MFW_E_ARG);
 
     /* 250 events in the standard log: the newest 200 are exposed, oldest first. */
     for (uint32_t k = 0; k < 250; k++)
-        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
-                                      k % 2 ? MFW_EVENT_POWER_UP : MFW_EVENT_POWER_DOWN, 0, (int64_t)k, -1),
-                         MFW_OK);
+        assert_int_equal(
+            mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
+                             k % 2 ? MFW_EVENT_POWER_UP : MFW_EVENT_POWER_DOWN, 0, (int64_t)k, -1),
+            MFW_OK);
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), MFW_EVENTLOG_DEPTH);
     for (uint32_t i = 0; i < MFW_EVENTLOG_DEPTH; i++) {
         assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, i, &e), MFW_OK);
@@ -105,19 +109,23 @@ static void test_add_read_order_depth(void **state)
         assert_int_equal(e.v2, -1);
         assert_int_equal(e.phase, 0);
     }
-    assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, MFW_EVENTLOG_DEPTH, &e),
-                     MFW_E_RANGE);
+    assert_int_equal(
+        mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, MFW_EVENTLOG_DEPTH, &e),
+        MFW_E_RANGE);
     assert_int_equal(r->el.counters.logged[MFW_EVENTLOG_STANDARD], 250);
     assert_int_equal(r->el.counters.last_code[MFW_EVENTLOG_STANDARD], MFW_EVENT_POWER_UP);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_DOWN), 125);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_POWER_UP), 125);
     assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_MAGNETIC_FIELD), 1);
-    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_TOU_PROGRAMMED), 0); /* not counted */
+    assert_int_equal(mfw_eventlog_code_count(&r->el, MFW_EVENT_TOU_PROGRAMMED),
+                     0); /* not counted */
 
     /* Keeps overwriting the oldest far past the ring's capacity. */
     for (uint32_t k = 250; k < 2000; k++)
-        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + (mfw_ms_t)k * 1000,
-                                      MFW_EVENT_PARAMETERS_CHANGED, 0, (int64_t)k, 0), MFW_OK);
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD,
+                                          T0 + (mfw_ms_t)k * 1000, MFW_EVENT_PARAMETERS_CHANGED, 0,
+                                          (int64_t)k, 0),
+                         MFW_OK);
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), MFW_EVENTLOG_DEPTH);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 0, &e), MFW_OK);
     assert_int_equal(e.v1, 1800);
@@ -134,18 +142,21 @@ static void test_rtc_pq_entries(void **state)
     struct rig *r = rig_new();
     struct mfw_eventlog_entry e;
     const mfw_ms_t old_t = T0, new_t = T0 + 3600000 + 250;
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, old_t, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0,
-                                  old_t, new_t), MFW_OK);
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, new_t, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0,
-                                  old_t, new_t), MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, old_t,
+                                      MFW_EVENT_CLOCK_ADJUSTED_OLD, 0, old_t, new_t),
+                     MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_RTC, new_t,
+                                      MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, old_t, new_t),
+                     MFW_OK);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_RTC, 1, &e), MFW_OK);
     assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_NEW);
     assert_int_equal(e.time, new_t);
     assert_int_equal(e.v1, old_t);
     assert_int_equal(e.v2, new_t);
     /* Sag on L2: 184.5 V for 12 s. */
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_POWER_QUALITY, T0, MFW_EVENT_UNDERVOLTAGE_L1 + 1,
-                                  2, 18450, 12), MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_POWER_QUALITY, T0,
+                                      MFW_EVENT_UNDERVOLTAGE_L1 + 1, 2, 18450, 12),
+                     MFW_OK);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
     assert_int_equal(e.code, 77);
     assert_int_equal(e.phase, 2);
@@ -207,11 +218,15 @@ static void test_clear_and_counters(void **state)
     struct rig *r = rig_new();
     struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < 30; k++)
-        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, T0 + (mfw_ms_t)k,
-                                      MFW_EVENT_DISC_REMOTE_DISCONNECT, 0, 0, 0), MFW_OK);
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0, MFW_EVENT_METER_COVER_REMOVED, 0, 0,
-                                  0), MFW_OK);
-    assert_int_equal(mfw_eventlog_clear(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, T0 + 5000), MFW_OK);
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR,
+                                          T0 + (mfw_ms_t)k, MFW_EVENT_DISC_REMOTE_DISCONNECT, 0, 0,
+                                          0),
+                         MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_FRAUD, T0,
+                                      MFW_EVENT_METER_COVER_REMOVED, 0, 0, 0),
+                     MFW_OK);
+    assert_int_equal(mfw_eventlog_clear(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, T0 + 5000),
+                     MFW_OK);
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR), 1);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_DISCONNECTOR, 0, &e), MFW_OK);
     assert_int_equal(e.code, MFW_EVENT_LOG_CLEARED);
@@ -249,16 +264,19 @@ static void test_survives_remount(void **state)
     struct rig *r = rig_new();
     struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < 300; k++)
-        assert_int_equal(mfw_eventlog_add(&r->el, &r->st, (enum mfw_eventlog_id)(k % MFW_EVENTLOG_COUNT),
-                                      T0 + (mfw_ms_t)k * 1000, MFW_EVENT_PARAMETERS_CHANGED, 0,
-                                      (int64_t)k, 0), MFW_OK);
+        assert_int_equal(mfw_eventlog_add(&r->el, &r->st,
+                                          (enum mfw_eventlog_id)(k % MFW_EVENTLOG_COUNT),
+                                          T0 + (mfw_ms_t)k * 1000, MFW_EVENT_PARAMETERS_CHANGED, 0,
+                                          (int64_t)k, 0),
+                         MFW_OK);
     assert_int_equal(mfw_eventlog_power_failure(&r->el, &r->st, 0x2, T0 + 400000, 3600), 1);
     rig_remount(r);
     for (unsigned log = 0; log < MFW_EVENTLOG_COUNT; log++) {
         uint32_t expect = log == MFW_EVENTLOG_POWER_FAILURE ? 51 : 50;
         assert_int_equal(mfw_eventlog_count(&r->el, &r->st, (enum mfw_eventlog_id)log), expect);
         for (uint32_t i = 0; i < 50; i++) {
-            assert_int_equal(mfw_eventlog_read(&r->el, &r->st, (enum mfw_eventlog_id)log, i, &e), MFW_OK);
+            assert_int_equal(mfw_eventlog_read(&r->el, &r->st, (enum mfw_eventlog_id)log, i, &e),
+                             MFW_OK);
             assert_int_equal(e.v1, i * MFW_EVENTLOG_COUNT + log);
         }
     }
@@ -267,8 +285,9 @@ static void test_survives_remount(void **state)
     assert_int_equal(e.v2, 3600);
     assert_int_equal(e.phase, 0x2);
     /* Logging goes on after the remount. */
-    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + 999000, MFW_EVENT_POWER_UP, 0, 7,
-                                  0), MFW_OK);
+    assert_int_equal(mfw_eventlog_add(&r->el, &r->st, MFW_EVENTLOG_STANDARD, T0 + 999000,
+                                      MFW_EVENT_POWER_UP, 0, 7, 0),
+                     MFW_OK);
     assert_int_equal(mfw_eventlog_count(&r->el, &r->st, MFW_EVENTLOG_STANDARD), 51);
     assert_int_equal(mfw_eventlog_read(&r->el, &r->st, MFW_EVENTLOG_STANDARD, 50, &e), MFW_OK);
     assert_int_equal(e.v1, 7);
@@ -277,12 +296,9 @@ static void test_survives_remount(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_and_names),
-        cmocka_unit_test(test_add_read_order_depth),
-        cmocka_unit_test(test_rtc_pq_entries),
-        cmocka_unit_test(test_power_failure),
-        cmocka_unit_test(test_clear_and_counters),
-        cmocka_unit_test(test_survives_remount),
+        cmocka_unit_test(test_init_and_names),     cmocka_unit_test(test_add_read_order_depth),
+        cmocka_unit_test(test_rtc_pq_entries),     cmocka_unit_test(test_power_failure),
+        cmocka_unit_test(test_clear_and_counters), cmocka_unit_test(test_survives_remount),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

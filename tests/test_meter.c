@@ -13,8 +13,8 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/meter/catalog.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
 #include "meterfw/meter/meter.h"
 
 /* the largest state record meter_state.h allows */
@@ -60,8 +60,11 @@ static struct rig *rig_new(mfw_ms_t t0)
     assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
                                     r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
                      MFW_OK);
-    r->hal = (struct mfw_hal){.ctx = r, .flash_read = rig_read, .flash_prog = rig_prog,
-                          .flash_erase = rig_erase, .rtc_lost = rig_rtc_lost};
+    r->hal = (struct mfw_hal){.ctx = r,
+                              .flash_read = rig_read,
+                              .flash_prog = rig_prog,
+                              .flash_erase = rig_erase,
+                              .rtc_lost = rig_rtc_lost};
     assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, t0), MFW_OK);
     assert_true(r->m.persistent);
     return r;
@@ -164,14 +167,16 @@ static void power_failure_and_restore(void **st)
     assert_int_equal(r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 3000000000ull);
     struct mfw_eventlog_entry e;
     assert_int_equal(mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_FAILURE), 1);
-    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
+    assert_int_equal(
+        mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_FAILURE, 0, &e), MFW_OK);
     assert_true(e.v1 == t0 + HOUR_MS);
     assert_int_equal(e.v2, 7200);
     assert_int_equal(e.phase, 7);
     uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD);
     bool down = false, up = false;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e),
+                         MFW_OK);
         down |= e.code == MFW_EVENT_POWER_DOWN && e.time == t0 + HOUR_MS;
         up |= e.code == MFW_EVENT_POWER_UP && e.time == t0 + 3 * HOUR_MS;
     }
@@ -234,8 +239,8 @@ static void clock_set_is_logged(void **st)
     run(&r->m, rtc, rtc + 15 * MIN_MS, 500.0); /* meter time 00:50Z .. 01:05Z local */
     const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
-    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
-                     MFW_OK);
+    assert_int_equal(
+        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
     assert_true(row.status & MFW_PROFILE_ST_CLOCK_ADJUSTED);
     free(r);
 }
@@ -256,14 +261,14 @@ static void lost_rtc_marks_rows_until_set(void **st)
     run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
     const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
-    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
-                     MFW_OK);
+    assert_int_equal(
+        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
     assert_true(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
     assert_int_equal(mfw_meter_clock_set(&r->m, rtc + 30 * MIN_MS, t0 + 5 * HOUR_MS), MFW_OK);
     assert_false(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
     run(&r->m, rtc + 30 * MIN_MS, rtc + 60 * MIN_MS, 500.0);
-    assert_int_equal(mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row),
-                     MFW_OK);
+    assert_int_equal(
+        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
     assert_false(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
     free(r);
 }
@@ -279,7 +284,8 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     struct mfw_tou_calendar *c = &s.tou.passive;
     memset(c, 0, sizeof(*c));
     c->n_seasons = 1;
-    c->seasons[0].start = (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 1, 1, MFW_TOU_ANY}, {0, 0, 0}};
+    c->seasons[0].start =
+        (struct mfw_tou_date_time){{MFW_TOU_YEAR_ANY, 1, 1, MFW_TOU_ANY}, {0, 0, 0}};
     c->seasons[0].week_name = (struct mfw_tou_name){1, {'W'}};
     c->n_weeks = 1;
     c->weeks[0] = (struct mfw_tou_week){{1, {'W'}}, {9, 9, 9, 9, 9, 9, 9}};
@@ -287,8 +293,8 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     c->days[0].day_id = 9;
     c->days[0].n = 1;
     c->days[0].actions[0] = (struct mfw_tou_day_action){{0, 0, 0}, 5};
-    assert_int_equal(mfw_tou_set_activation(&s.tou,
-                                        &(struct mfw_tou_date_time){{2026, 6, 4, MFW_TOU_ANY}, {0, 0, 0}}),
+    assert_int_equal(mfw_tou_set_activation(
+                         &s.tou, &(struct mfw_tou_date_time){{2026, 6, 4, MFW_TOU_ANY}, {0, 0, 0}}),
                      MFW_OK);
     assert_int_equal(mfw_meter_apply_settings(&r->m, &s), MFW_OK);
     run(&r->m, t0, t0 + 30 * HOUR_MS, 1000.0);
@@ -299,7 +305,8 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     bool activated = false;
     struct mfw_eventlog_entry e;
     for (uint32_t k = 0; k < n; k++) {
-        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e), MFW_OK);
+        assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, k, &e),
+                         MFW_OK);
         activated |= e.code == MFW_EVENT_TOU_ACTIVATED && e.time == t0 + 24 * HOUR_MS;
     }
     assert_true(activated);
@@ -309,7 +316,6 @@ static void passive_calendar_takes_over_at_midnight(void **st)
     assert_int_equal(r->m.tariff, 5);
     free(r);
 }
-
 
 /* One block of 60 s: phase voltages u[], powers w[] (PF 1). */
 static void block(struct mfw_meter *m, mfw_ms_t end, const double u[3], const double w[3])
@@ -342,12 +348,14 @@ static void analysis_log_averages(void **st)
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(an, &r->m.store, 0, &row), MFW_OK);
     assert_true(row.time == t0 + 15 * MIN_MS);
-    const struct mfw_catalog_entry *cu = mfw_catalog_find(MFW_CAT_U_L1), *cp = mfw_catalog_find(MFW_CAT_PP_L2);
+    const struct mfw_catalog_entry *cu = mfw_catalog_find(MFW_CAT_U_L1),
+                                   *cp = mfw_catalog_find(MFW_CAT_PP_L2);
     const struct mfw_catalog_entry *cf = mfw_catalog_find(MFW_CAT_FREQUENCY);
     assert_true(fabs(row.v[column_of(an, MFW_CAT_U_L1)] * pow(10.0, cu->scaler) - 233.0) < 0.051);
     assert_true(fabs(row.v[column_of(an, MFW_CAT_PP_L2)] * pow(10.0, cp->scaler) - 1333.333) <
                 pow(10.0, cp->scaler) * 0.51 + 1e-9);
-    assert_true(fabs(row.v[column_of(an, MFW_CAT_FREQUENCY)] * pow(10.0, cf->scaler) - 50.0) < 1e-9);
+    assert_true(fabs(row.v[column_of(an, MFW_CAT_FREQUENCY)] * pow(10.0, cf->scaler) - 50.0) <
+                1e-9);
     free(r);
 }
 
@@ -364,11 +372,13 @@ static void sag_in_the_power_quality_log(void **st)
     uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY);
     assert_int_equal(n, 2);
     struct mfw_eventlog_entry e;
-    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
+    assert_int_equal(
+        mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 0, &e), MFW_OK);
     assert_int_equal(e.code, 77);
     assert_int_equal(e.phase, 2);
     assert_true(e.time == t0 + 3 * MIN_MS); /* logged with its start: the block 00:03-00:04 */
-    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 1, &e), MFW_OK);
+    assert_int_equal(
+        mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 1, &e), MFW_OK);
     assert_int_equal(e.code, 86);
     assert_int_equal(e.v1, 19000);
     assert_int_equal(e.v2, 180000);

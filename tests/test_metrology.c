@@ -13,8 +13,8 @@
 #include "meterfw/metrology/metrology.h"
 
 #define PI 3.14159265358979323846
-#define FS_V 600.0   /* volts at full-scale code */
-#define FS_I 170.0   /* amps at full-scale code */
+#define FS_V 600.0 /* volts at full-scale code */
+#define FS_I 170.0 /* amps at full-scale code */
 #define CODE_MAX 8388607.0
 
 struct harmonic {
@@ -98,7 +98,7 @@ static void config(struct mfw_metrology_config *c, unsigned phases, uint32_t fs)
 
 /* Runs `seconds` of the signal; returns the last window's values. */
 static struct mfw_metrology_values run(struct mfw_metrology *mt, struct signal *s, double seconds,
-                                   uint64_t *n0)
+                                       uint64_t *n0)
 {
     struct mfw_adc_frame buf[500];
     struct mfw_metrology_values v = {0};
@@ -127,8 +127,8 @@ static void check_sine(double f, double phi, uint32_t fs, double tol)
     struct mfw_metrology_config c;
     config(&c, 3, fs);
     assert_int_equal(mfw_metrology_init(&mt, &c), 0);
-    struct signal s = {.phases = 3, .fs = fs, .f = f, .u = 230.0, .i = 5.0,
-                       .phi_deg = {phi, phi, phi}};
+    struct signal s = {
+        .phases = 3, .fs = fs, .f = f, .u = 230.0, .i = 5.0, .phi_deg = {phi, phi, phi}};
     uint64_t n0 = 0;
     run(&mt, &s, 1.0, &n0); /* lock */
     struct mfw_metrology_values v = run(&mt, &s, 0.5, &n0);
@@ -148,11 +148,31 @@ static void check_sine(double f, double phi, uint32_t fs, double tol)
     assert_true(fabs(v.ph[2].v_angle_deg - 120.0) < 0.01);
 }
 
-static void sine_50hz_pf1(void **st) { (void)st; check_sine(50.0, 0.0, 4000, 2e-5); }
-static void sine_49hz_pf05_ind(void **st) { (void)st; check_sine(49.0, 60.0, 4000, 2e-5); }
-static void sine_51hz_pf08_cap(void **st) { (void)st; check_sine(51.0, -36.87, 4000, 2e-5); }
-static void sine_45hz_8k(void **st) { (void)st; check_sine(45.0, 30.0, 8000, 2e-5); }
-static void sine_65hz(void **st) { (void)st; check_sine(65.0, 75.52, 4000, 2e-5); }
+static void sine_50hz_pf1(void **st)
+{
+    (void)st;
+    check_sine(50.0, 0.0, 4000, 2e-5);
+}
+static void sine_49hz_pf05_ind(void **st)
+{
+    (void)st;
+    check_sine(49.0, 60.0, 4000, 2e-5);
+}
+static void sine_51hz_pf08_cap(void **st)
+{
+    (void)st;
+    check_sine(51.0, -36.87, 4000, 2e-5);
+}
+static void sine_45hz_8k(void **st)
+{
+    (void)st;
+    check_sine(45.0, 30.0, 8000, 2e-5);
+}
+static void sine_65hz(void **st)
+{
+    (void)st;
+    check_sine(65.0, 75.52, 4000, 2e-5);
+}
 
 /* Energy over 60 s in every quadrant lands in the right registers, equal to P*T and |Q|*T. */
 static void quadrants_route_energy(void **st)
@@ -165,8 +185,8 @@ static void quadrants_route_energy(void **st)
         struct mfw_metrology_config c;
         config(&c, 1, 4000);
         assert_int_equal(mfw_metrology_init(&mt, &c), 0);
-        struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 230.0, .i = 10.0,
-                           .phi_deg = {phis[k]}};
+        struct signal s = {
+            .phases = 1, .fs = 4000, .f = 50.0, .u = 230.0, .i = 10.0, .phi_deg = {phis[k]}};
         uint64_t n0 = 0;
         struct mfw_energy_delta d, sum;
         memset(&sum, 0, sizeof(sum));
@@ -202,8 +222,8 @@ static void energy_equals_power_times_time(void **st)
     config(&c, 1, 4000);
     assert_int_equal(mfw_metrology_init(&mt, &c), 0);
     /* 49.7 Hz: 80.48 samples per cycle, windows of a non-integer number of samples per cycle */
-    struct signal s = {.phases = 1, .fs = 4000, .f = 49.7, .u = 230.0, .i = 20.0,
-                       .phi_deg = {20.0}};
+    struct signal s = {
+        .phases = 1, .fs = 4000, .f = 49.7, .u = 230.0, .i = 20.0, .phi_deg = {20.0}};
     uint64_t n0 = 0;
     struct mfw_energy_delta d;
     run(&mt, &s, 1.0, &n0);
@@ -232,7 +252,11 @@ static void fifth_harmonic(void **st)
         struct mfw_metrology_config c;
         config(&c, 1, 4000);
         assert_int_equal(mfw_metrology_init(&mt, &c), 0);
-        struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 230.0, .i = 50.0,
+        struct signal s = {.phases = 1,
+                           .fs = 4000,
+                           .f = 50.0,
+                           .u = 230.0,
+                           .i = 50.0,
                            .phi_deg = {30.0},
                            .h = {.order = 5, .v_frac = 0.1, .i_frac = 0.4, .i_deg = h_deg[k]}};
         uint64_t n0 = 0;
@@ -258,8 +282,14 @@ static void dc_offsets_removed(void **st)
     struct mfw_metrology_config c;
     config(&c, 1, 4000);
     assert_int_equal(mfw_metrology_init(&mt, &c), 0);
-    struct signal s = {.phases = 1, .fs = 4000, .f = 50.3, .u = 230.0, .i = 5.0,
-                       .phi_deg = {60.0}, .v_dc = 6.0, .i_dc = 1.7};
+    struct signal s = {.phases = 1,
+                       .fs = 4000,
+                       .f = 50.3,
+                       .u = 230.0,
+                       .i = 5.0,
+                       .phi_deg = {60.0},
+                       .v_dc = 6.0,
+                       .i_dc = 1.7};
     uint64_t n0 = 0;
     run(&mt, &s, 1.0, &n0);
     struct mfw_metrology_values v = run(&mt, &s, 0.4, &n0);
@@ -281,8 +311,13 @@ static void creep_and_start(void **st)
         config(&c, 1, 4000);
         assert_int_equal(mfw_metrology_init(&mt, &c), 0);
         /* noise 90 dB below a full-scale sine: 8388607/sqrt2 * 10^-4.5 codes */
-        struct signal s = {.phases = 1, .fs = 4000, .f = 50.0, .u = 264.5, .i = currents[k],
-                           .phi_deg = {phis[k]}, .noise_codes = 8388607.0 / sqrt(2.0) * 3.162e-5,
+        struct signal s = {.phases = 1,
+                           .fs = 4000,
+                           .f = 50.0,
+                           .u = 264.5,
+                           .i = currents[k],
+                           .phi_deg = {phis[k]},
+                           .noise_codes = 8388607.0 / sqrt(2.0) * 3.162e-5,
                            .rng = 7};
         uint64_t n0 = 0;
         struct mfw_energy_delta d;
@@ -351,7 +386,8 @@ static void remainders_carried(void **st)
         mfw_metrology_block(&mt, &b);
     struct mfw_energy_delta d;
     mfw_metrology_drain(&mt, &d);
-    assert_true(d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333333 || d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333334);
+    assert_true(d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333333 ||
+                d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] == 333334);
 }
 
 /* 20 years at 3 x 100 A x 264.5 V do not overflow the registers. */

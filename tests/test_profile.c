@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "flash_emu.h"
-#include "meterfw/meter/catalog.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
 #include "meterfw/meter/profile.h"
 #include "meterfw/store/store.h"
 
@@ -77,11 +77,11 @@ static struct rig *rig_new(void)
     r.cfg.prog_size = 4;
     r.cfg.n_areas = 3;
     r.cfg.area[MFW_AREA_LP1] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 0, 60,
-                                                   (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
-    r.cfg.area[AREA_WIDE] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 60, 40,
-                                                    (uint16_t)MFW_PROFILE_ENTRY_MAX};
+                                                              (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
+    r.cfg.area[AREA_WIDE] =
+        (struct mfw_store_area_config){MFW_STORE_RING, 1, 60, 40, (uint16_t)MFW_PROFILE_ENTRY_MAX};
     r.cfg.area[AREA_SMALL] = (struct mfw_store_area_config){MFW_STORE_RING, 1, 100, 3,
-                                                     (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
+                                                            (uint16_t)MFW_PROFILE_ENTRY_SIZE(4)};
     assert_int_equal(mfw_store_mount(&r.st, &r.cfg, &r.hal), MFW_OK);
     return &r;
 }
@@ -128,13 +128,13 @@ static void test_catalog_table(void **state)
 static void test_catalog_scale(void **state)
 {
     (void)state;
-    const struct mfw_catalog_entry *u = mfw_catalog_find(MFW_CAT_U_L1); /* scaler -1 */
-    const struct mfw_catalog_entry *i = mfw_catalog_find(MFW_CAT_I_L1); /* scaler -3 */
+    const struct mfw_catalog_entry *u = mfw_catalog_find(MFW_CAT_U_L1);     /* scaler -1 */
+    const struct mfw_catalog_entry *i = mfw_catalog_find(MFW_CAT_I_L1);     /* scaler -3 */
     const struct mfw_catalog_entry *w = mfw_catalog_find(MFW_CAT_AP_TOTAL); /* scaler 0 */
     int valid;
     assert_int_equal(mfw_catalog_scale(u, 233.3333, &valid), 2333);
     assert_int_equal(valid, 1);
-    assert_int_equal(mfw_catalog_scale(u, 2.25, NULL), 23);   /* half away from zero */
+    assert_int_equal(mfw_catalog_scale(u, 2.25, NULL), 23); /* half away from zero */
     assert_int_equal(mfw_catalog_scale(u, -2.25, NULL), -23);
     assert_int_equal(mfw_catalog_scale(i, 5.0004, NULL), 5000);
     assert_int_equal(mfw_catalog_scale(w, 1e12, NULL), 1000000000000LL);
@@ -143,13 +143,13 @@ static void test_catalog_scale(void **state)
     assert_int_equal(mfw_catalog_scale(w, NAN, &valid), 0);
     assert_int_equal(valid, 0);
     /* Integer registers: truncated, never rounded up, no floating point. */
-    assert_int_equal(mfw_catalog_scale_int(w, 4497609000, -6), 4497);  /* uWh -> Wh */
+    assert_int_equal(mfw_catalog_scale_int(w, 4497609000, -6), 4497); /* uWh -> Wh */
     assert_int_equal(mfw_catalog_scale_int(w, 999999, -6), 0);
-    assert_int_equal(mfw_catalog_scale_int(i, 5000, -3), 5000);       /* mA -> mA */
-    assert_int_equal(mfw_catalog_scale_int(u, 2333, -1), 2333);       /* dV -> dV */
-    assert_int_equal(mfw_catalog_scale_int(u, 233, 0), 2330);         /* V -> dV: exact */
+    assert_int_equal(mfw_catalog_scale_int(i, 5000, -3), 5000);              /* mA -> mA */
+    assert_int_equal(mfw_catalog_scale_int(u, 2333, -1), 2333);              /* dV -> dV */
+    assert_int_equal(mfw_catalog_scale_int(u, 233, 0), 2330);                /* V -> dV: exact */
     assert_int_equal(mfw_catalog_scale_int(w, INT64_MAX / 5, 1), INT64_MAX); /* saturates */
-    assert_int_equal(mfw_catalog_scale_int(w, -1999999, -6), -1);     /* toward zero */
+    assert_int_equal(mfw_catalog_scale_int(w, -1999999, -6), -1);            /* toward zero */
     struct mfw_catalog_value ex = {MFW_CATALOG_EXACT, 42, NAN}, none = {MFW_CATALOG_NONE, 7, 1.0};
     assert_int_equal(mfw_catalog_scale_value(w, &ex, &valid), 42);
     assert_int_equal(valid, 1);
@@ -225,7 +225,8 @@ static void test_averages_and_instants(void **state)
     struct values vals = {0};
     struct mfw_profile p;
     struct mfw_profile_config cfg;
-    static const uint16_t ids[] = {MFW_CAT_U_L1, MFW_CAT_AP_TOTAL, MFW_CAT_PP_TOTAL, MFW_CAT_TEMPERATURE};
+    static const uint16_t ids[] = {MFW_CAT_U_L1, MFW_CAT_AP_TOTAL, MFW_CAT_PP_TOTAL,
+                                   MFW_CAT_TEMPERATURE};
     assert_int_equal(mfw_profile_config_analysis(&cfg, ids, 4, 900, 100), MFW_OK);
     const mfw_ms_t t0 = T_100730 - 7 * MIN_MS - 30000; /* 10:00:00 */
     assert_int_equal(mfw_profile_init(&p, &cfg, AREA_WIDE, t0), MFW_OK);
@@ -245,7 +246,7 @@ static void test_averages_and_instants(void **state)
         mfw_profile_accumulate(&p, read_values, &vals, 0.2);
     }
     vals.uwh[MFW_CAT_AP_TOTAL] = 123456600000u; /* 123456.6 Wh at capture */
-    vals.v[MFW_CAT_U_L1] = 999.0;        /* the instantaneous value must not leak into the average */
+    vals.v[MFW_CAT_U_L1] = 999.0; /* the instantaneous value must not leak into the average */
     vals.reads = 0;
     assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 15 * MIN_MS, 0, read_values, &vals), 1);
     assert_int_equal(vals.reads, 1); /* only the INSTANT column is read at capture */
@@ -267,8 +268,8 @@ static void test_averages_and_instants(void **state)
     /* Status bits: passed at capture, flagged during the interval, cleared after the row. */
     mfw_profile_accumulate(&p, read_values, &vals, 1.0);
     mfw_profile_flag(&p, MFW_PROFILE_ST_POWER_DOWN);
-    assert_int_equal(mfw_profile_tick(&p, &r->st, t0 + 45 * MIN_MS, MFW_PROFILE_ST_DST, read_values,
-                                  &vals), 1);
+    assert_int_equal(
+        mfw_profile_tick(&p, &r->st, t0 + 45 * MIN_MS, MFW_PROFILE_ST_DST, read_values, &vals), 1);
     assert_int_equal(mfw_profile_read(&p, &r->st, 2, &row), MFW_OK);
     assert_int_equal(row.status, MFW_PROFILE_ST_POWER_DOWN | MFW_PROFILE_ST_DST);
     assert_int_equal(row.v[0], 9990);
@@ -297,8 +298,8 @@ static void test_missed_boundaries_and_clock_change(void **state)
     /* Off from 10:07:30 to 13:52:10: one row at 13:45, none for the missed quarters. */
     const mfw_ms_t t1345 = T_100730 + 3 * 60 * MIN_MS + 37 * MIN_MS + 30000;
     mfw_profile_flag(&p, MFW_PROFILE_ST_POWER_DOWN);
-    assert_int_equal(mfw_profile_tick(&p, &r->st, t1345 + 7 * MIN_MS + 10000, 0, read_values, &vals),
-                     1);
+    assert_int_equal(
+        mfw_profile_tick(&p, &r->st, t1345 + 7 * MIN_MS + 10000, 0, read_values, &vals), 1);
     assert_int_equal(mfw_profile_count(&p, &r->st), 1);
     struct mfw_profile_row row;
     assert_int_equal(mfw_profile_read(&p, &r->st, 0, &row), MFW_OK);
@@ -322,7 +323,8 @@ static void test_missed_boundaries_and_clock_change(void **state)
     assert_false(mfw_profile_due(&d, T_100730 + 86400000LL * 10));
     assert_int_equal(mfw_profile_tick(&d, &r->st, T_100730 + 86400000LL, 0, read_values, &vals), 0);
     vals.uwh[MFW_CAT_AP_T8] = 77999999u; /* 77.999999 Wh: the row shows 77 */
-    assert_int_equal(mfw_profile_capture(&d, &r->st, T_100730 + 5000, 0, read_values, &vals), MFW_OK);
+    assert_int_equal(mfw_profile_capture(&d, &r->st, T_100730 + 5000, 0, read_values, &vals),
+                     MFW_OK);
     assert_int_equal(mfw_profile_read(&d, &r->st, 0, &row), MFW_OK);
     assert_int_equal(row.n, 20);
     assert_int_equal(row.v[11], 77);
@@ -351,8 +353,9 @@ static void test_fixed_configs(void **state)
     uint16_t many[MFW_PROFILE_ANALYSIS_COLUMNS + 1];
     for (unsigned k = 0; k < MFW_PROFILE_ANALYSIS_COLUMNS + 1; k++)
         many[k] = (uint16_t)k;
-    assert_int_equal(mfw_profile_config_analysis(&c, many, MFW_PROFILE_ANALYSIS_COLUMNS + 1, 600, 10),
-                     MFW_E_ARG);
+    assert_int_equal(
+        mfw_profile_config_analysis(&c, many, MFW_PROFILE_ANALYSIS_COLUMNS + 1, 600, 10),
+        MFW_E_ARG);
     assert_int_equal(mfw_profile_config_analysis(&c, many, MFW_PROFILE_ANALYSIS_COLUMNS, 7, 10),
                      MFW_E_RANGE);
     many[0] = 0xFFFF;
@@ -545,7 +548,8 @@ static void test_area_sizing(void **state)
     r->cfg.n_areas = 4;
     uint16_t at = 0;
     for (unsigned k = 0; k < 4; k++) {
-        r->cfg.area[k] = (struct mfw_store_area_config){MFW_STORE_RING, 1, at, rows[k].sectors, rows[k].entry};
+        r->cfg.area[k] =
+            (struct mfw_store_area_config){MFW_STORE_RING, 1, at, rows[k].sectors, rows[k].entry};
         at = (uint16_t)(at + rows[k].sectors);
     }
     assert_int_equal(mfw_store_mount(&r->st, &r->cfg, &r->hal), MFW_OK);

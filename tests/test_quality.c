@@ -17,7 +17,7 @@ struct rig {
     struct mfw_quality q;
     mfw_ms_t now; /* end of the last window */
     struct mfw_quality_event ev[64];
-    size_t n;     /* events of the whole run so far */
+    size_t n; /* events of the whole run so far */
 };
 
 static void rig_init(struct rig *r, uint8_t phases)
@@ -33,15 +33,15 @@ static void rig_init(struct rig *r, uint8_t phases)
 static void windows(struct rig *r, double v1, double v2, double v3, unsigned count)
 {
     for (unsigned k = 0; k < count; k++) {
-        struct mfw_metrology_values v = { .duration_s = 0.2 };
-        double vv[3] = { v1, v2, v3 };
+        struct mfw_metrology_values v = {.duration_s = 0.2};
+        double vv[3] = {v1, v2, v3};
         for (unsigned p = 0; p < 3 && p < MFW_PHASES_MAX; p++) {
             v.ph[p].vrms = vv[p];
             v.vrms_cycle_min[p] = v.vrms_cycle_max[p] = vv[p];
         }
         r->now += WIN;
         r->n += mfw_quality_window(&r->q, &v, r->now, r->ev + r->n,
-                               sizeof r->ev / sizeof r->ev[0] - r->n);
+                                   sizeof r->ev / sizeof r->ev[0] - r->n);
     }
 }
 
@@ -113,7 +113,7 @@ static void sag_from_one_cycle(void **st)
     struct rig r;
     rig_init(&r, 1);
     /* the 200 ms rms is fine but one cycle dipped to 200 V: a sag (Urms(1/2)-style detection) */
-    struct mfw_metrology_values v = { .duration_s = 0.2 };
+    struct mfw_metrology_values v = {.duration_s = 0.2};
     v.ph[0].vrms = 228;
     v.vrms_cycle_min[0] = 200;
     v.vrms_cycle_max[0] = 231;
@@ -123,7 +123,7 @@ static void sag_from_one_cycle(void **st)
     assert_int_equal(ev[0].code, 76);
     assert_true(ev[0].v_min == 200.0);
     /* no cycle data (both extremes 0): the window rms is used */
-    struct mfw_metrology_values w = { .duration_s = 0.2 };
+    struct mfw_metrology_values w = {.duration_s = 0.2};
     w.ph[0].vrms = 230;
     r.now += WIN;
     assert_int_equal(mfw_quality_window(&r.q, &w, r.now, ev, MFW_QUALITY_EVENTS_MAX), 1);
@@ -175,7 +175,7 @@ static void missing_voltage(void **st)
     r.n = 0;
     mfw_ms_t start = r.now;
     windows(&r, 230, 230, 0, 4);
-    assert_int_equal(r.n, 1); /* 78 only */
+    assert_int_equal(r.n, 1);    /* 78 only */
     windows(&r, 230, 230, 0, 1); /* 1 s reached */
     assert_int_equal(r.n, 2);
     assert_int_equal(r.ev[1].code, 84);
@@ -308,7 +308,7 @@ static void counters_minmax_and_overflow(void **st)
     windows(&r, 229, 232, 233, 1);
     assert_true(r.q.ph[0].v_min == 229.0 && r.q.ph[0].v_max == 229.0);
     /* events beyond cap are counted as dropped, never written past the buffer */
-    struct mfw_metrology_values v = { .duration_s = 0.2 };
+    struct mfw_metrology_values v = {.duration_s = 0.2};
     struct mfw_quality_event one[1];
     r.now += WIN; /* all three phases sag at once: 3 events, room for 1 */
     for (unsigned p = 0; p < 3; p++)

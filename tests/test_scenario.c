@@ -16,13 +16,13 @@
 #include "scenario.h"
 
 #define PI 3.14159265358979323846
-#define MS(sec) ((mfw_ms_t)(sec) * 1000)
+#define MS(sec) ((mfw_ms_t)(sec)*1000)
 #define T_2026_01_01 MS(1767225600LL) /* Thursday */
 #define T_2026_06_01 MS(1780272000LL) /* Monday */
 #define T_2026_06_21 MS(1782000000LL) /* Sunday */
 #define T_2026_12_01 MS(1796083200LL) /* Tuesday */
-#define H(x) ((mfw_ms_t)(x) * 3600000)
-#define MIN(x) ((mfw_ms_t)(x) * 60000)
+#define H(x) ((mfw_ms_t)(x)*3600000)
+#define MIN(x) ((mfw_ms_t)(x)*60000)
 
 static void near_abs(double got, double want, double tol)
 {
@@ -385,8 +385,7 @@ static void test_single_phase_fold(void **state)
     (void)state;
     struct scenario s;
     struct afe_state st;
-    parse_ok(&s,
-             "load f 230 W L2\nload g 230 W L3\nat 2026-12-01T10:00Z outage L3 1 h\n", 1);
+    parse_ok(&s, "load f 230 W L2\nload g 230 W L3\nat 2026-12-01T10:00Z outage L3 1 h\n", 1);
     scenario_at(&s, T_2026_12_01 + H(10) + 1, &st);
     near_abs(st.ph[0].v.rms, 230.0, 0);
     near_abs(st.ph[0].i.rms, 2.0, 1e-12);
@@ -405,8 +404,8 @@ static void expect_bad(const char *text, size_t len, uint8_t phases, unsigned li
     struct scenario_error e;
     int r = scenario_parse(&s, text, len, phases, &e);
     if (r != code || e.line != line || e.msg[0] == '\0') {
-        print_error("input '%.60s': got %d line %u '%s', want %d line %u\n", text, r, e.line,
-                    e.msg, code, line);
+        print_error("input '%.60s': got %d line %u '%s', want %d line %u\n", text, r, e.line, e.msg,
+                    code, line);
         fail();
     }
 }
@@ -482,8 +481,8 @@ static void test_bad_inputs(void **state)
     expect_bad(buf, n, 3, 33, MFW_E_RANGE);
     n = 0;
     for (unsigned k = 0; k < 65; k++)
-        n += (size_t)snprintf(buf + n, sizeof buf - n,
-                              "at 2026-12-01T10:%02u:00Z outage 1 s\n", k % 60);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "at 2026-12-01T10:%02u:00Z outage 1 s\n",
+                              k % 60);
     expect_bad(buf, n, 3, 65, MFW_E_RANGE);
 
     /* 201 characters on line 2 (a comment: the length limit holds for any line). */

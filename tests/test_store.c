@@ -142,7 +142,8 @@ static void ring_basic(uint32_t ss, uint16_t prog)
         uint32_t n = mfw_store_ring_count(&g_rig.st, ring);
         /* Keeps at least capacity, drops a whole sector at a time. */
         uint32_t appended = id + 1;
-        uint32_t expect_n = appended <= 4 * sps ? appended : cap + (appended - 4 * sps - 1) % sps + 1;
+        uint32_t expect_n =
+            appended <= 4 * sps ? appended : cap + (appended - 4 * sps - 1) % sps + 1;
         assert_int_equal(n, expect_n);
         assert_int_equal(mfw_store_ring_first_seq(&g_rig.st, ring), appended - n);
         if (id % 7 == 0 || id + 1 == total) {
@@ -158,7 +159,8 @@ static void ring_basic(uint32_t ss, uint16_t prog)
         }
     }
     /* Clear: empty, seqs keep counting, survives remount, ring usable. */
-    uint32_t next = mfw_store_ring_first_seq(&g_rig.st, ring) + mfw_store_ring_count(&g_rig.st, ring);
+    uint32_t next =
+        mfw_store_ring_first_seq(&g_rig.st, ring) + mfw_store_ring_count(&g_rig.st, ring);
     assert_int_equal(mfw_store_ring_clear(&g_rig.st, ring), MFW_OK);
     assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), 0);
     mount_ok(&c);
@@ -389,7 +391,7 @@ static void test_flash_emu(void **state)
     memset(b, 0xF0, sizeof b);
     assert_int_equal(flash_emu_prog(&g_rig.emu, 0, b, 8), MFW_E_IO); /* 0 -> 1 */
     assert_int_equal(g_rig.emu.violations, 1);
-    assert_int_equal(flash_emu_prog(&g_rig.emu, 4, b, 8), MFW_E_IO); /* misaligned */
+    assert_int_equal(flash_emu_prog(&g_rig.emu, 4, b, 8), MFW_E_IO);    /* misaligned */
     assert_int_equal(flash_emu_prog(&g_rig.emu, 1020, b, 8), MFW_E_IO); /* out of range */
     assert_int_equal(g_rig.emu.violations, 3);
     memset(b, 0, sizeof b);

@@ -71,8 +71,8 @@ static void test_init_args(void **state)
 static void test_whole_frames(void **state)
 {
     (void)state;
-    static const char *const all[] = {AARQ, AARE, GET_LN, GET_NEXT, GET_CLOCK, CLOCK_RSP, RLRQ,
-                                      RLRE};
+    static const char *const all[] = {AARQ,      AARE,      GET_LN, GET_NEXT,
+                                      GET_CLOCK, CLOCK_RSP, RLRQ,   RLRE};
     uint8_t raw[256], buf[256];
     struct mfw_wrapper w;
     assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
@@ -309,7 +309,7 @@ static void test_encode_reply(void **state)
         struct mfw_wcursor c;
         mfw_wcursor_init(&c, out, sizeof out);
         assert_int_equal(mfw_wrapper_encode(f.dst_wport, f.src_wport, rsp + MFW_WRAPPER_HEADER_LEN,
-                                        pn - MFW_WRAPPER_HEADER_LEN, &c),
+                                            pn - MFW_WRAPPER_HEADER_LEN, &c),
                          MFW_OK);
         assert_int_equal(c.len, pn);
         assert_memory_equal(out, rsp, pn);

@@ -13,8 +13,8 @@
 
 #include "hexbytes.h"
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 #include "meterfw/cosem/selective_access.h"
 #include "meterfw/dlms/xdlms.h"
 
@@ -56,8 +56,7 @@ static void get_requests_from_vectors(void **st)
     assert_int_equal(rq.block, 1);
 
     /* INTEROP-NOTES: the scaler_units in one GET-with-list */
-    n = hex("C0 03 C1 02 00 03 01 01 15 19 00 FF 03 00 00 05 01 00 1F 04 00 FF 04 00", b,
-            sizeof b);
+    n = hex("C0 03 C1 02 00 03 01 01 15 19 00 FF 03 00 00 05 01 00 1F 04 00 FF 04 00", b, sizeof b);
     assert_int_equal(mfw_xdlms_parse_get(b, n, &rq), MFW_OK);
     assert_int_equal(rq.kind, MFW_XDLMS_GET_WITH_LIST);
     assert_int_equal(rq.n, 2);
@@ -159,8 +158,8 @@ static void set_and_action_requests(void **st)
     assert_int_equal(mfw_xdlms_parse_set(b, n, &sq), MFW_OK);
     assert_int_equal(sq.n, 2);
     assert_int_equal(sq.value[1].len, 2);
-    n = hex("C1 04 C1 02 00 08 00 00 01 00 00 FF 07 00 00 08 00 00 01 00 00 FF 08 00 01 0F 3C",
-            b, sizeof b); /* one value for two references */
+    n = hex("C1 04 C1 02 00 08 00 00 01 00 00 FF 07 00 00 08 00 00 01 00 00 FF 08 00 01 0F 3C", b,
+            sizeof b); /* one value for two references */
     assert_int_equal(mfw_xdlms_parse_set(b, n, &sq), MFW_E_FORMAT);
 
     struct mfw_xdlms_action_req aq;
@@ -264,7 +263,8 @@ static void responses_by_hand(void **st)
     mfw_xdlms_put_action_next_pblock(&w, 0xC1, 2);
     check(&w, "C7 04 C1 00 00 00 02");
     mfw_wcursor_init(&w, buf, sizeof buf);
-    mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED, MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
+    mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED,
+                            MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
     check(&w, "D8 01 01");
     mfw_wcursor_init(&w, buf, sizeof buf);
     mfw_xdlms_put_confirmed_error(&w, 5, 0);
@@ -282,13 +282,21 @@ static void data_notification(void **st)
     assert_int_equal(mfw_xdlms_build_data_notification(0x80000005u, NULL, body_u8, 2, &w), MFW_OK);
     check(&w, "0F 80 00 00 05 00 11 07");
     /* 2026-11-25 (Wednesday) 16:26:30.00, deviation -60, status 0x80 (DST bit) */
-    struct mfw_cosem_datetime dt = {.year = 2026, .month = 11, .day = 25, .day_of_week = 3,
-                                .hour = 16, .minute = 26, .second = 30, .hundredths = 0,
-                                .deviation = -60, .mfw_clock_status = 0x80};
+    struct mfw_cosem_datetime dt = {.year = 2026,
+                                    .month = 11,
+                                    .day = 25,
+                                    .day_of_week = 3,
+                                    .hour = 16,
+                                    .minute = 26,
+                                    .second = 30,
+                                    .hundredths = 0,
+                                    .deviation = -60,
+                                    .mfw_clock_status = 0x80};
     /* body: structure {octet-string "AB", double-long-unsigned 1000} */
     const uint8_t body_st[] = {0x02, 0x02, 0x09, 0x02, 0x41, 0x42, 0x06, 0x00, 0x00, 0x03, 0xE8};
     mfw_wcursor_init(&w, buf, sizeof buf);
-    assert_int_equal(mfw_xdlms_build_data_notification(1, &dt, body_st, sizeof body_st, &w), MFW_OK);
+    assert_int_equal(mfw_xdlms_build_data_notification(1, &dt, body_st, sizeof body_st, &w),
+                     MFW_OK);
     check(&w, "0F 00 00 00 01 0C 07 EA 0B 19 03 10 1A 1E 00 FF C4 80"
               " 02 02 09 02 41 42 06 00 00 03 E8");
     /* too small a buffer: the sticky error */

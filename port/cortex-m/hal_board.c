@@ -39,17 +39,17 @@
 #define PIN_BUTTON 7u
 
 /* PLACEHOLDER DMA stream that moves ADC sets: interrupt status, flag clear, config. */
-#define DMA_ISR REG32(0x40026400u)  /* PLACEHOLDER */
-#define DMA_IFCR REG32(0x40026408u) /* PLACEHOLDER */
-#define DMA_CR REG32(0x40026410u)   /* PLACEHOLDER */
-#define DMA_NDTR REG32(0x40026414u) /* PLACEHOLDER */
-#define DMA_PAR REG32(0x40026418u)  /* PLACEHOLDER */
-#define DMA_MAR REG32(0x4002641Cu)  /* PLACEHOLDER */
-#define DMA_FLAG_HT (1u << 4)       /* half transfer */
-#define DMA_FLAG_TC (1u << 5)       /* transfer complete */
-#define DMA_FLAG_TE (1u << 3)       /* transfer error */
+#define DMA_ISR REG32(0x40026400u)       /* PLACEHOLDER */
+#define DMA_IFCR REG32(0x40026408u)      /* PLACEHOLDER */
+#define DMA_CR REG32(0x40026410u)        /* PLACEHOLDER */
+#define DMA_NDTR REG32(0x40026414u)      /* PLACEHOLDER */
+#define DMA_PAR REG32(0x40026418u)       /* PLACEHOLDER */
+#define DMA_MAR REG32(0x4002641Cu)       /* PLACEHOLDER */
+#define DMA_FLAG_HT (1u << 4)            /* half transfer */
+#define DMA_FLAG_TC (1u << 5)            /* transfer complete */
+#define DMA_FLAG_TE (1u << 3)            /* transfer error */
 #define DMA_CR_EN_CIRC_HT_TC 0x0000051Fu /* PLACEHOLDER: enable, circular, HT+TC irq, 32-bit */
-#define ADC_DR_ADDR 0x4001204Cu     /* PLACEHOLDER: ADC (or SPI) data register */
+#define ADC_DR_ADDR 0x4001204Cu          /* PLACEHOLDER: ADC (or SPI) data register */
 
 /* PLACEHOLDER flash controller: key register, control, status. */
 #define FLASH_KEYR REG32(0x40023C04u) /* PLACEHOLDER */
@@ -58,7 +58,7 @@
 #define FLASH_KEY1 0x45670123u
 #define FLASH_KEY2 0xCDEF89ABu
 #define FLASH_SR_BSY (1u << 16)
-#define FLASH_SR_ERR 0x000000F2u      /* PLACEHOLDER: program/erase/protection error bits */
+#define FLASH_SR_ERR 0x000000F2u /* PLACEHOLDER: program/erase/protection error bits */
 #define FLASH_CR_PG (1u << 0)
 #define FLASH_CR_SER (1u << 1)
 #define FLASH_CR_SNB(s) ((uint32_t)(s) << 3)
@@ -180,14 +180,9 @@ static void hal_output_set(void *ctx, enum mfw_hal_output out, bool on)
 {
     struct board *b = ctx;
     switch (out) {
-    case MFW_HAL_OUT_S0:
-        pin_write(PIN_S0, on);
-        break;
-    case MFW_HAL_OUT_LED:
-        pin_write(PIN_LED, on);
-        break;
-    default:
-        return;
+    case MFW_HAL_OUT_S0: pin_write(PIN_S0, on); break;
+    case MFW_HAL_OUT_LED: pin_write(PIN_LED, on); break;
+    default: return;
     }
     if (on)
         b->outputs |= 1u << (unsigned)out;

@@ -14,20 +14,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/time.h"
 #include "meterfw/hal/hal.h"
 #include "meterfw/metrology/metrology.h"
-#include "meterfw/base/time.h"
 
 /* ---- PORTER: board constants ------------------------------------------------------------- */
-#define BOARD_HCLK_HZ 168000000u  /* core clock after SystemInit / board_clock_init */
-#define BOARD_ADC_FS_HZ 4000u     /* sample sets per second the AFE delivers */
-#define BOARD_PHASES 3u           /* 3 for a 382M-like meter, 1 for a 162M-like meter */
+#define BOARD_HCLK_HZ 168000000u /* core clock after SystemInit / board_clock_init */
+#define BOARD_ADC_FS_HZ 4000u    /* sample sets per second the AFE delivers */
+#define BOARD_PHASES 3u          /* 3 for a 382M-like meter, 1 for a 162M-like meter */
 /* Sample sets per DMA half-buffer: 40 at 4 kHz = one interrupt every 10 ms, half a 50 Hz
  * cycle. Bigger halves mean fewer interrupts but a longer mfw_metrology_samples() call each. */
 #define BOARD_ADC_FRAMES 40u
 /* Raw ADC channels per sample set in DMA order: V1..V3, I1..I3, IN. */
 #define BOARD_ADC_CHANNELS (2u * MFW_PHASES_MAX + 1u)
-#define BOARD_RELAYS 2u           /* relay 0: main disconnector, 1: auxiliary load control */
+#define BOARD_RELAYS 2u /* relay 0: main disconnector, 1: auxiliary load control */
 
 /* Internal flash sectors given to the store (src/store), below the end of FLASH in linker.ld.
  * Addresses the core passes to hal.flash_* are offsets into this area. */

@@ -15,7 +15,6 @@ static bool digits(const char *s, unsigned n, unsigned *out)
     return true;
 }
 
-
 bool isotime_parse(const char *s, mfw_ms_t *out)
 {
     unsigned y, mo, d, h, mi, sec = 0;

@@ -58,8 +58,7 @@ void lcd_term_draw(FILE *f, const struct mfw_display_frame *fr, const struct lcd
             (unsigned)fr->item + 1, (unsigned)fr->n_items);
     fprintf(f, "| %-40s |" CSI "K\n", flags);
     fputs("+------------------------------------------+" CSI "K\n", f);
-    fprintf(f, " %s #%s  %s  %s  %s" CSI "K\n", st->model, st->serial, when, speed,
-            st->fidelity);
+    fprintf(f, " %s #%s  %s  %s  %s" CSI "K\n", st->model, st->serial, when, speed, st->fidelity);
     fputs(" Ctrl-C saves the registers and exits" CSI "K\n", f);
     fflush(f);
 }

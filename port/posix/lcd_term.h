@@ -9,8 +9,8 @@
 struct lcd_status {
     const char *model, *serial, *fidelity;
     mfw_ms_t sim_ms;
-    double speed;   /* requested; 0 for "as fast as possible" (--until) */
-    double actual;  /* simulated seconds per real second, measured */
+    double speed;  /* requested; 0 for "as fast as possible" (--until) */
+    double actual; /* simulated seconds per real second, measured */
 };
 
 void lcd_term_begin(FILE *f); /* clear screen, hide cursor */

@@ -12,9 +12,9 @@
 #include "clock_posix.h"
 #include "isotime.h"
 #include "lcd_term.h"
-#include "meterfw/meter/display.h"
-#include "meterfw/dlms/dlms_server.h"
 #include "meterfw/base/error.h"
+#include "meterfw/dlms/dlms_server.h"
+#include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "options.h"
 #include "report.h"
@@ -57,8 +57,8 @@ struct run {
     struct sim_drive drv;
     struct mfw_display disp;
     char state_dir[4096];
-    mfw_ms_t start;          /* simulated RTC time at start */
-    bool dlms_open;          /* the DLMS/COSEM TCP server is listening */
+    mfw_ms_t start; /* simulated RTC time at start */
+    bool dlms_open; /* the DLMS/COSEM TCP server is listening */
     struct tcp_server tcp;
     struct mfw_dlms_server dlms; /* one association per TCP connection id */
 };
@@ -72,7 +72,8 @@ static size_t on_apdu(void *user, unsigned conn_id, uint16_t client_wport, uint1
     (void)server_wport;
     if (client_wport > 0xFF)
         return 0;
-    return mfw_dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply, reply_cap);
+    return mfw_dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply,
+                                reply_cap);
 }
 
 static void on_close(void *user, unsigned conn_id)
@@ -101,8 +102,10 @@ static bool open_dlms(struct run *r)
     char err[256];
     if (tcp_server_open(&r->tcp, &tc, err, sizeof err) != MFW_OK) {
         if (!r->o.has_port) { /* the default port is busy (another meterd): run without */
-            fprintf(stderr, "meterd: warning: no DLMS/COSEM server: %s (--port N chooses "
-                    "another port)\n", err);
+            fprintf(stderr,
+                    "meterd: warning: no DLMS/COSEM server: %s (--port N chooses "
+                    "another port)\n",
+                    err);
             return true;
         }
         fprintf(stderr, "meterd: DLMS server: %s\n", err);
@@ -115,8 +118,10 @@ static bool open_dlms(struct run *r)
         return false;
     }
     r->dlms_open = true;
-    fprintf(stderr, "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
-            "management SAP 1 with LLS)\n", (unsigned)dc.tcp_port);
+    fprintf(stderr,
+            "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
+            "management SAP 1 with LLS)\n",
+            (unsigned)dc.tcp_port);
     return true;
 }
 
@@ -166,9 +171,9 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
 
-    int n = o->state_dir ? snprintf(r->state_dir, sizeof r->state_dir, "%s", o->state_dir)
-                         : snprintf(r->state_dir, sizeof r->state_dir, "meterd-state/%s",
-                                    o->serial);
+    int n = o->state_dir
+                ? snprintf(r->state_dir, sizeof r->state_dir, "%s", o->state_dir)
+                : snprintf(r->state_dir, sizeof r->state_dir, "meterd-state/%s", o->serial);
     char probe[4096];
     if (n <= 0 || (size_t)n >= sizeof r->state_dir ||
         !state_path(probe, sizeof probe, r->state_dir, STATE_FLASH_NAME ".tmp")) {
@@ -190,8 +195,10 @@ static int setup(struct run *r, int argc, char **argv)
         if (have_rtc && o->start_ms < saved) {
             isotime_format(o->start_ms, when);
             isotime_format(saved, was);
-            fprintf(stderr, "meterd: --start %s is before the saved RTC time %s (an RTC never "
-                    "runs backwards; move the state directory away to start over)\n", when, was);
+            fprintf(stderr,
+                    "meterd: --start %s is before the saved RTC time %s (an RTC never "
+                    "runs backwards; move the state directory away to start over)\n",
+                    when, was);
             return EXIT_BAD_INPUT;
         }
         r->start = o->start_ms;
@@ -238,14 +245,17 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_FAILURE;
     }
     if (!r->m.persistent)
-        fprintf(stderr, "meterd: warning: the meter could not mount its flash %s; it runs "
-                "without storage\n", path);
+        fprintf(stderr,
+                "meterd: warning: the meter could not mount its flash %s; it runs "
+                "without storage\n",
+                path);
     isotime_format(r->start, when);
     if (have_flash || have_rtc)
         fprintf(stderr, "meterd: continuing the meter in %s, RTC %s%s\n", r->state_dir, when,
-                o->has_start ? " (--start)"
-                : !have_rtc ? " (no RTC backup: wall clock)"
-                : r->start != saved ? " (saved RTC kept running: real time)" : " (saved RTC)");
+                o->has_start        ? " (--start)"
+                : !have_rtc         ? " (no RTC backup: wall clock)"
+                : r->start != saved ? " (saved RTC kept running: real time)"
+                                    : " (saved RTC)");
     r->drv.t = r->start;
     r->drv.state_until = r->start;
     sim_drive_power(&r->drv, &r->cfg, &r->hal);
@@ -283,8 +293,8 @@ static void run_loop(struct run *r)
 
     while (!stop_requested && !finished(r) && r->drv.error == MFW_OK) {
         int64_t now = clock_mono_ms();
-        mfw_ms_t target = o->has_until ? o->until_ms
-                                       : r->start + (mfw_ms_t)((double)(now - mono0) * o->speed);
+        mfw_ms_t target =
+            o->has_until ? o->until_ms : r->start + (mfw_ms_t)((double)(now - mono0) * o->speed);
         int64_t slice_end = now + SLICE_MS;
         while (r->drv.t < target && !stop_requested && r->drv.error == MFW_OK) {
             mfw_ms_t before = r->drv.t;
@@ -305,8 +315,8 @@ static void run_loop(struct run *r)
                 st.sim_ms = r->m.now;
                 /* measured over at least a second, or the first frames would read "lags" */
                 bool measured = now - mono0 >= 1000 || (o->has_until && now > mono0);
-                st.actual = measured ? (double)(r->drv.t - r->start) / (double)(now - mono0)
-                                     : o->speed;
+                st.actual =
+                    measured ? (double)(r->drv.t - r->start) / (double)(now - mono0) : o->speed;
                 lcd_term_draw(stdout, &fr, &st);
             } else if (switched || first) {
                 lcd_line(stdout, &fr, r->m.now);

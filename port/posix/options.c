@@ -21,7 +21,8 @@ static const char usage_text[] =
     "  --speed N               run N times faster than real time (default 1)\n"
     "  --until TIME            run as fast as possible up to TIME, save, exit\n"
     "  --start TIME            set the simulated RTC to TIME at start (see RTC below)\n"
-    "  --fidelity sample|fast  sample: ADC sample sets through the full metrology; fast: per-block\n"
+    "  --fidelity sample|fast  sample: ADC sample sets through the full metrology; fast: "
+    "per-block\n"
     "                          analytic quantities (default sample, fast with --until)\n"
     "  --rate 4000|8000        ADC sample rate in Hz (default 4000)\n"
     "  --state-dir DIR         this meter's state: DIR/flash.bin (the meter's NOR flash) and\n"
@@ -105,10 +106,10 @@ static bool serial_ok(const char *s)
     return true;
 }
 
-#define FAIL(...)                                                                                 \
-    do {                                                                                          \
-        snprintf(err, errcap, __VA_ARGS__);                                                       \
-        return OPTS_ERROR;                                                                        \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        snprintf(err, errcap, __VA_ARGS__);                                                        \
+        return OPTS_ERROR;                                                                         \
     } while (0)
 
 int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap)
@@ -152,9 +153,9 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model", "--current", "--serial", "--scenario", "--speed", "--until",
-            "--start", "--fidelity", "--rate", "--state-dir", "--report",
-            "--port", "--lls-password", "--lp-days",
+            "--model",  "--current", "--serial",       "--scenario", "--speed",
+            "--until",  "--start",   "--fidelity",     "--rate",     "--state-dir",
+            "--report", "--port",    "--lls-password", "--lp-days",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)

@@ -18,13 +18,13 @@ struct meterd_opts {
     enum mfw_meter_model model;
     double i_ref_a, i_max_a;
     char serial[17];
-    const char *scenario;     /* built-in name or file path */
-    double speed;             /* real-time multiple, > 0 */
+    const char *scenario; /* built-in name or file path */
+    double speed;         /* real-time multiple, > 0 */
     bool has_speed, has_until, has_start;
     mfw_ms_t until_ms, start_ms;
     enum meterd_fidelity fidelity;
-    uint32_t rate_hz;         /* 4000 or 8000 */
-    const char *state_dir;    /* NULL: ./meterd-state/<serial> */
+    uint32_t rate_hz;      /* 4000 or 8000 */
+    const char *state_dir; /* NULL: ./meterd-state/<serial> */
     bool report_json;
     bool no_display;
     bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */

@@ -48,8 +48,7 @@ static void json_time(FILE *f, mfw_ms_t t)
 static void json_wh(FILE *f, uint64_t uwh)
 {
     uint64_t mwh = uwh / 1000u; /* truncated like the registers shown elsewhere */
-    fprintf(f, "%llu.%03llu", (unsigned long long)(mwh / 1000u),
-            (unsigned long long)(mwh % 1000u));
+    fprintf(f, "%llu.%03llu", (unsigned long long)(mwh / 1000u), (unsigned long long)(mwh % 1000u));
 }
 
 /* An ISO 8601 local time with its UTC offset: "2026-07-01T00:00:00+02:00". */
@@ -111,7 +110,7 @@ static const char *unit_name(uint8_t unit)
 
 static const struct {
     const char *key;
-    unsigned c;         /* OBIS C of the total; per phase C + 20 * (phase + 1) (IEC 62056-6-1) */
+    unsigned c; /* OBIS C of the total; per phase C + 20 * (phase + 1) (IEC 62056-6-1) */
     const char *unit;
 } report_qty[MFW_EQ_COUNT] = {
     [MFW_EQ_AP] = {"A+", 1, "Wh"},     [MFW_EQ_AM] = {"A-", 2, "Wh"},
@@ -261,14 +260,17 @@ static void json_billing(FILE *f, struct mfw_meter *m)
 {
     const struct mfw_profile *p = &m->profiles[MFW_PROF_BILLING];
     uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
-    fprintf(f, "{\n    \"counter_obis\": \"0.0.0.1.0.255\", \"counter\": %" PRIu32
-            ",\n    \"last\": ", m->billing.counter);
+    fprintf(f,
+            "{\n    \"counter_obis\": \"0.0.0.1.0.255\", \"counter\": %" PRIu32 ",\n    \"last\": ",
+            m->billing.counter);
     if (m->billing.billed)
         json_local(f, &m->billing.last_billing);
     else
         fputs("null", f);
-    fprintf(f, ",\n    \"profile_obis\": \"0.0.98.1.0.255\", \"entries\": %" PRIu32
-            ",\n    \"columns\": ", n);
+    fprintf(f,
+            ",\n    \"profile_obis\": \"0.0.98.1.0.255\", \"entries\": %" PRIu32
+            ",\n    \"columns\": ",
+            n);
     json_columns(f, p);
     fputs(",\n    \"rows\": ", f);
     json_rows(f, m, p, 0, n, &bad);
@@ -294,8 +296,9 @@ static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, u
     struct mfw_profile_row first, last;
     bool have_first = n > 0 && mfw_profile_read(p, &m->store, 0, &first) == 0;
     bool have_last = n > 0 && mfw_profile_read(p, &m->store, n - 1, &last) == 0;
-    fprintf(f, "{\n    \"obis\": \"%s\", \"entries\": %" PRIu32 ", \"first\": ",
-            profile_obis[which], n);
+    fprintf(f,
+            "{\n    \"obis\": \"%s\", \"entries\": %" PRIu32 ", \"first\": ", profile_obis[which],
+            n);
     if (have_first)
         json_time(f, first.time);
     else
@@ -311,9 +314,12 @@ static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, u
         uint8_t bit;
         const char *name;
     } bits[] = {
-        {MFW_PROFILE_ST_CRITICAL_ERROR, "critical_error"}, {MFW_PROFILE_ST_CLOCK_INVALID, "clock_invalid"},
-        {MFW_PROFILE_ST_DATA_NOT_VALID, "data_not_valid"}, {MFW_PROFILE_ST_DST, "dst"},
-        {MFW_PROFILE_ST_CLOCK_ADJUSTED, "clock_adjusted"}, {MFW_PROFILE_ST_POWER_DOWN, "power_down"},
+        {MFW_PROFILE_ST_CRITICAL_ERROR, "critical_error"},
+        {MFW_PROFILE_ST_CLOCK_INVALID, "clock_invalid"},
+        {MFW_PROFILE_ST_DATA_NOT_VALID, "data_not_valid"},
+        {MFW_PROFILE_ST_DST, "dst"},
+        {MFW_PROFILE_ST_CLOCK_ADJUSTED, "clock_adjusted"},
+        {MFW_PROFILE_ST_POWER_DOWN, "power_down"},
     };
     uint32_t count[sizeof bits / sizeof bits[0]] = {0};
     struct mfw_profile_row row;
@@ -339,9 +345,12 @@ static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, u
 }
 
 static const char *const log_name[MFW_EVENTLOG_COUNT] = {
-    [MFW_EVENTLOG_STANDARD] = "standard",         [MFW_EVENTLOG_FRAUD] = "fraud",
-    [MFW_EVENTLOG_DISCONNECTOR] = "disconnector", [MFW_EVENTLOG_POWER_QUALITY] = "power_quality",
-    [MFW_EVENTLOG_RTC] = "rtc",                   [MFW_EVENTLOG_POWER_FAILURE] = "power_failure",
+    [MFW_EVENTLOG_STANDARD] = "standard",
+    [MFW_EVENTLOG_FRAUD] = "fraud",
+    [MFW_EVENTLOG_DISCONNECTOR] = "disconnector",
+    [MFW_EVENTLOG_POWER_QUALITY] = "power_quality",
+    [MFW_EVENTLOG_RTC] = "rtc",
+    [MFW_EVENTLOG_POWER_FAILURE] = "power_failure",
 };
 
 static void json_entry(FILE *f, enum mfw_eventlog_id log, const struct mfw_eventlog_entry *e)
@@ -355,7 +364,7 @@ static void json_entry(FILE *f, enum mfw_eventlog_id log, const struct mfw_event
         json_time(f, e->v1);
         fprintf(f, ", \"duration_s\": %" PRId64, (int64_t)e->v2);
     } else if (log == MFW_EVENTLOG_RTC && (e->code == MFW_EVENT_CLOCK_ADJUSTED_OLD ||
-                                    e->code == MFW_EVENT_CLOCK_ADJUSTED_NEW)) {
+                                           e->code == MFW_EVENT_CLOCK_ADJUSTED_NEW)) {
         fputs(", \"old\": ", f);
         json_time(f, e->v1);
         fputs(", \"new\": ", f);
@@ -366,9 +375,11 @@ static void json_entry(FILE *f, enum mfw_eventlog_id log, const struct mfw_event
 
 static void json_pf_counters(FILE *f, const uint32_t c[MFW_EVENTLOG_PF_SLOTS])
 {
-    fprintf(f, "{\"any\": %" PRIu32 ", \"L1\": %" PRIu32 ", \"L2\": %" PRIu32 ", \"L3\": %" PRIu32
-            ", \"all\": %" PRIu32 "}", c[MFW_EVENTLOG_PF_ANY], c[MFW_EVENTLOG_PF_L1],
-            c[MFW_EVENTLOG_PF_L1 + 1], c[MFW_EVENTLOG_PF_L1 + 2], c[MFW_EVENTLOG_PF_ALL]);
+    fprintf(f,
+            "{\"any\": %" PRIu32 ", \"L1\": %" PRIu32 ", \"L2\": %" PRIu32 ", \"L3\": %" PRIu32
+            ", \"all\": %" PRIu32 "}",
+            c[MFW_EVENTLOG_PF_ANY], c[MFW_EVENTLOG_PF_L1], c[MFW_EVENTLOG_PF_L1 + 1],
+            c[MFW_EVENTLOG_PF_L1 + 2], c[MFW_EVENTLOG_PF_ALL]);
 }
 
 static void json_events(FILE *f, struct mfw_meter *m)
@@ -379,7 +390,8 @@ static void json_events(FILE *f, struct mfw_meter *m)
         uint32_t n = m->persistent ? mfw_eventlog_count(&m->events, &m->store, log) : 0;
         fprintf(f, "%s\n    \"%s\": {\"obis\": ", l ? "," : "", log_name[l]);
         json_obis(f, mfw_eventlog_obis(log));
-        fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n, m->events.counters.logged[l]);
+        fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n,
+                m->events.counters.logged[l]);
         const uint8_t *co = mfw_eventlog_code_obis(log);
         if (co != NULL) {
             fputs(", \"code_obis\": ", f);
@@ -405,28 +417,33 @@ static void json_events(FILE *f, struct mfw_meter *m)
     json_pf_counters(f, m->events.counters.power_failures);
     fputs(",\n    \"long_power_failures\": ", f);
     json_pf_counters(f, m->events.counters.long_power_failures);
-    fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }", m->events.counters.long_pf_threshold_s);
+    fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }",
+            m->events.counters.long_pf_threshold_s);
 }
 
 static void json_store(FILE *f, const struct mfw_meter *m, const struct report_info *ri)
 {
-    fprintf(f, "{\"persistent\": %s, \"saves\": %" PRIu32 ", \"store_errors\": %" PRIu32
+    fprintf(f,
+            "{\"persistent\": %s, \"saves\": %" PRIu32 ", \"store_errors\": %" PRIu32
             ", \"torn_found\": %" PRIu32 ", \"version_mismatch\": %" PRIu32,
             m->persistent ? "true" : "false", ri->saves_before + m->saves,
-            ri->store_errors_before + m->store_errors,
-            m->store.stats.torn_found, m->store.stats.version_mismatch);
+            ri->store_errors_before + m->store_errors, m->store.stats.torn_found,
+            m->store.stats.version_mismatch);
     if (ri->flash != NULL)
-        fprintf(f, ",\n    \"flash\": {\"erases\": %" PRIu64 ", \"programs\": %" PRIu64
+        fprintf(f,
+                ",\n    \"flash\": {\"erases\": %" PRIu64 ", \"programs\": %" PRIu64
                 ", \"bytes_programmed\": %" PRIu64 ", \"reads\": %" PRIu64
                 ", \"violations\": %" PRIu32 "}",
-                ri->flash->erases, ri->flash->progs, ri->flash->bytes_programmed,
-                ri->flash->reads, ri->flash->violations);
+                ri->flash->erases, ri->flash->progs, ri->flash->bytes_programmed, ri->flash->reads,
+                ri->flash->violations);
     if (ri->flash != NULL) {
         /* erases of this run per store area, and of the area's most erased sector (wear) */
-        static const char *const names[MFW_AREA_COUNT] = {
-            "config", "state", "load_profile", "daily", "billing", "analysis",
-            "log_standard", "log_fraud", "log_disconnector", "log_power_quality", "log_rtc",
-            "log_power_failure"};
+        static const char *const names[MFW_AREA_COUNT] = {"config",           "state",
+                                                          "load_profile",     "daily",
+                                                          "billing",          "analysis",
+                                                          "log_standard",     "log_fraud",
+                                                          "log_disconnector", "log_power_quality",
+                                                          "log_rtc",          "log_power_failure"};
         fputs(",\n    \"areas\": [", f);
         for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
             const struct mfw_store_area_config *ac = &m->config.store.area[a];
@@ -437,8 +454,9 @@ static void json_store(FILE *f, const struct mfw_meter *m, const struct report_i
                 sum += e;
                 worst = e > worst ? e : worst;
             }
-            fprintf(f, "%s\n      {\"area\": \"%s\", \"sectors\": %u, \"erases\": %" PRIu64
-                       ", \"worst_sector_erases\": %" PRIu32 "}",
+            fprintf(f,
+                    "%s\n      {\"area\": \"%s\", \"sectors\": %u, \"erases\": %" PRIu64
+                    ", \"worst_sector_erases\": %" PRIu32 "}",
                     a ? "," : "", names[a], (unsigned)ac->sectors, sum, worst);
         }
         fputs("]", f);

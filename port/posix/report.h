@@ -8,11 +8,11 @@
 #include "meterfw/meter/meter.h"
 
 struct report_info {
-    const char *fidelity; /* "sample" or "fast" */
+    const char *fidelity;      /* "sample" or "fast" */
     mfw_ms_t start_ms, end_ms; /* simulated RTC at start and at the end */
     const char *scenario;
     const struct flash_emu *flash; /* erase/program counters of this run (NULL: none) */
-    uint32_t power_ups;   /* power-ups after an outage in this run */
+    uint32_t power_ups;            /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* of the meter's earlier power-ups this run */
 };
 

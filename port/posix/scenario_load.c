@@ -11,7 +11,7 @@
 #define SCENARIO_FILE_MAX (1024 * 1024)
 
 bool meterd_load_scenario(struct scenario *s, const char *name, uint8_t phases, char *err,
-                   size_t errcap)
+                          size_t errcap)
 {
     const char *text = scenario_builtin(name);
     char *owned = NULL;
@@ -21,8 +21,10 @@ bool meterd_load_scenario(struct scenario *s, const char *name, uint8_t phases, 
     } else {
         FILE *f = fopen(name, "rb");
         if (f == NULL) {
-            snprintf(err, errcap, "--scenario: '%s' is neither a built-in scenario (household, "
-                     "household-pv) nor a readable file: %s", name, strerror(errno));
+            snprintf(err, errcap,
+                     "--scenario: '%s' is neither a built-in scenario (household, "
+                     "household-pv) nor a readable file: %s",
+                     name, strerror(errno));
             return false;
         }
         owned = malloc(SCENARIO_FILE_MAX + 1);
@@ -48,7 +50,8 @@ bool meterd_load_scenario(struct scenario *s, const char *name, uint8_t phases, 
     if (rc != MFW_OK) {
         se.msg[sizeof se.msg - 1] = '\0';
         if (se.line > 0)
-            snprintf(err, errcap, "%s:%u: %s", name, se.line, se.msg[0] ? se.msg : mfw_strerror(rc));
+            snprintf(err, errcap, "%s:%u: %s", name, se.line,
+                     se.msg[0] ? se.msg : mfw_strerror(rc));
         else
             snprintf(err, errcap, "%s: %s", name, se.msg[0] ? se.msg : mfw_strerror(rc));
         return false;

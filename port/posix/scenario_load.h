@@ -11,6 +11,6 @@
 
 /* name: "household", "household-pv" (built in) or a path. false + message on failure. */
 bool meterd_load_scenario(struct scenario *s, const char *name, uint8_t phases, char *err,
-                   size_t errcap);
+                          size_t errcap);
 
 #endif /* METERD_SCENARIO_LOAD_H */

@@ -28,7 +28,8 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
     return MFW_OK;
 }
 
-void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg, const struct mfw_hal *hal)
+void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
+                     const struct mfw_hal *hal)
 {
     d->config = cfg;
     d->hal = hal;

@@ -38,10 +38,10 @@ struct sim_drive {
     /* power-up: what mfw_meter_init gets again (sim_drive_power) */
     const struct mfw_meter_config *config;
     const struct mfw_hal *hal;
-    uint32_t power_ups;   /* power-ups after an outage in this run */
+    uint32_t power_ups;                         /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
                                                  * (mfw_meter_init starts them from 0) */
-    int error;            /* MFW_OK, or the error of a failed power-up (the run must stop) */
+    int error; /* MFW_OK, or the error of a failed power-up (the run must stop) */
     struct mfw_adc_frame frames[SIM_CHUNK_FRAMES_MAX];
 };
 
@@ -51,7 +51,8 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
                    struct mfw_meter_config *cfg, mfw_ms_t start);
 
 /* The configuration and hal to power the meter up with after an outage (both must outlive d). */
-void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg, const struct mfw_hal *hal);
+void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
+                     const struct mfw_hal *hal);
 
 /* Advances to `target` (sample fidelity: to the last whole chunk not after it; while the meter
  * is down exactly to target). Stops early with d->error set if a power-up fails. */

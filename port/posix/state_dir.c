@@ -141,8 +141,10 @@ int state_flash_check(const char *dir, uint64_t size, char *err, size_t errcap)
         return -1;
     }
     if ((uint64_t)st.st_size != size) {
-        snprintf(err, errcap, "%s has %lld bytes, this meter's flash has %" PRIu64
-                 " (another meter's layout, or damaged)", path, (long long)st.st_size, size);
+        snprintf(err, errcap,
+                 "%s has %lld bytes, this meter's flash has %" PRIu64
+                 " (another meter's layout, or damaged)",
+                 path, (long long)st.st_size, size);
         return -1;
     }
     return 1;

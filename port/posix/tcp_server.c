@@ -210,7 +210,8 @@ static bool conn_flush(struct tcp_conn *c)
 
 static bool out_has_room(const struct tcp_server *srv, const struct tcp_conn *c)
 {
-    return c->out_cap - (c->out_len - c->out_off) >= MFW_WRAPPER_HEADER_LEN + srv->config.tx_apdu_max;
+    return c->out_cap - (c->out_len - c->out_off) >=
+           MFW_WRAPPER_HEADER_LEN + srv->config.tx_apdu_max;
 }
 
 /* Frames the bytes read and dispatches complete APDUs while a reply has room to be queued.
@@ -236,7 +237,7 @@ static bool conn_process(struct tcp_server *srv, unsigned id, int64_t now, int *
         size_t n = 0;
         if (srv->config.on_apdu)
             n = srv->config.on_apdu(srv->config.user, id, f.src_wport, f.dst_wport, f.apdu, f.len,
-                                 c->reply, srv->config.tx_apdu_max);
+                                    c->reply, srv->config.tx_apdu_max);
         if (n > srv->config.tx_apdu_max) {
             *why = WHY_ERROR;
             return false;

@@ -27,12 +27,12 @@
 
 #include "meterfw/link/wrapper.h"
 
-#define TCP_SERVER_PORT_DEFAULT 4059u       /* IANA "dlms/cosem" */
-#define TCP_SERVER_CONNS_MAX 32u            /* bound of max_conns (the size of the table) */
+#define TCP_SERVER_PORT_DEFAULT 4059u /* IANA "dlms/cosem" */
+#define TCP_SERVER_CONNS_MAX 32u      /* bound of max_conns (the size of the table) */
 #define TCP_SERVER_CONNS_DEFAULT 8u
-#define TCP_SERVER_IDLE_MS_DEFAULT 120000u  /* 120 s */
-#define TCP_SERVER_APDU_DEFAULT 2048u       /* largest APDU in either direction, by default */
-#define TCP_SERVER_IN_CHUNK 4096u           /* bytes read from a socket at a time */
+#define TCP_SERVER_IDLE_MS_DEFAULT 120000u /* 120 s */
+#define TCP_SERVER_APDU_DEFAULT 2048u      /* largest APDU in either direction, by default */
+#define TCP_SERVER_IN_CHUNK 4096u          /* bytes read from a socket at a time */
 
 /* A complete APDU from connection conn_id. Write the reply APDU (not the wrapper header) into
  * reply[reply_cap] and return its length; 0 = no reply. Called from tcp_server_poll only; it may
@@ -56,7 +56,7 @@ struct tcp_server_config {
 };
 
 struct tcp_server_stats {
-    uint32_t accepted, refused;  /* refused: over max_conns */
+    uint32_t accepted, refused; /* refused: over max_conns */
     uint32_t closed_peer, closed_idle, closed_protocol, closed_error, closed_local;
     uint32_t apdus_in, apdus_out;
 };

@@ -6,9 +6,9 @@ int64_t mfw_civil_days_from_date(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);                              /* [0, 399] */
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;         /* [0, 365] */
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                   /* [0, 146096] */
+    unsigned yoe = (unsigned)(y - era * 400);                       /* [0, 399] */
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* [0, 146096] */
     return era * 146097 + (int64_t)doe - 719468;
 }
 
@@ -16,7 +16,7 @@ struct mfw_civil_date mfw_civil_date_from_days(int64_t z)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);                            /* [0, 146096] */
+    unsigned doe = (unsigned)(z - era * 146097);                          /* [0, 146096] */
     unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
     unsigned mp = (5 * doy + 2) / 153;                                    /* March = 0 */

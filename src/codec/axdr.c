@@ -37,8 +37,14 @@ void mfw_axdr_put_length(struct mfw_wcursor *wc, size_t n)
     }
 }
 
-void mfw_axdr_put_null(struct mfw_wcursor *wc) { mfw_wcursor_u8(wc, MFW_AXDR_NULL); }
-void mfw_axdr_put_dont_care(struct mfw_wcursor *wc) { mfw_wcursor_u8(wc, MFW_AXDR_DONT_CARE); }
+void mfw_axdr_put_null(struct mfw_wcursor *wc)
+{
+    mfw_wcursor_u8(wc, MFW_AXDR_NULL);
+}
+void mfw_axdr_put_dont_care(struct mfw_wcursor *wc)
+{
+    mfw_wcursor_u8(wc, MFW_AXDR_DONT_CARE);
+}
 
 void mfw_axdr_put_bool(struct mfw_wcursor *wc, bool v)
 {
@@ -276,15 +282,29 @@ int mfw_axdr_peek_tag(const struct mfw_rcursor *rc)
 static bool simple_tag(uint8_t t)
 {
     switch (t) {
-    case MFW_AXDR_NULL: case MFW_AXDR_BOOLEAN: case MFW_AXDR_BIT_STRING: case MFW_AXDR_DOUBLE_LONG:
-    case MFW_AXDR_DOUBLE_LONG_UNSIGNED: case MFW_AXDR_OCTET_STRING: case MFW_AXDR_VISIBLE_STRING:
-    case MFW_AXDR_UTF8_STRING: case MFW_AXDR_BCD: case MFW_AXDR_INTEGER: case MFW_AXDR_LONG: case MFW_AXDR_UNSIGNED:
-    case MFW_AXDR_LONG_UNSIGNED: case MFW_AXDR_LONG64: case MFW_AXDR_LONG64_UNSIGNED: case MFW_AXDR_ENUM:
-    case MFW_AXDR_FLOAT32: case MFW_AXDR_FLOAT64: case MFW_AXDR_DATE_TIME: case MFW_AXDR_DATE: case MFW_AXDR_TIME:
-    case MFW_AXDR_DONT_CARE:
-        return true;
-    default:
-        return false;
+    case MFW_AXDR_NULL:
+    case MFW_AXDR_BOOLEAN:
+    case MFW_AXDR_BIT_STRING:
+    case MFW_AXDR_DOUBLE_LONG:
+    case MFW_AXDR_DOUBLE_LONG_UNSIGNED:
+    case MFW_AXDR_OCTET_STRING:
+    case MFW_AXDR_VISIBLE_STRING:
+    case MFW_AXDR_UTF8_STRING:
+    case MFW_AXDR_BCD:
+    case MFW_AXDR_INTEGER:
+    case MFW_AXDR_LONG:
+    case MFW_AXDR_UNSIGNED:
+    case MFW_AXDR_LONG_UNSIGNED:
+    case MFW_AXDR_LONG64:
+    case MFW_AXDR_LONG64_UNSIGNED:
+    case MFW_AXDR_ENUM:
+    case MFW_AXDR_FLOAT32:
+    case MFW_AXDR_FLOAT64:
+    case MFW_AXDR_DATE_TIME:
+    case MFW_AXDR_DATE:
+    case MFW_AXDR_TIME:
+    case MFW_AXDR_DONT_CARE: return true;
+    default: return false;
     }
 }
 
@@ -349,8 +369,7 @@ int mfw_axdr_get(struct mfw_rcursor *rc, struct mfw_axdr_value *v)
     int r = MFW_OK;
     switch (tag) {
     case MFW_AXDR_NULL:
-    case MFW_AXDR_DONT_CARE:
-        break;
+    case MFW_AXDR_DONT_CARE: break;
     case MFW_AXDR_ARRAY:
     case MFW_AXDR_STRUCTURE:
         if (read_length(rc, &n, &v->minimal) != MFW_OK)
@@ -378,32 +397,16 @@ int mfw_axdr_get(struct mfw_rcursor *rc, struct mfw_axdr_value *v)
             return MFW_E_FORMAT;
         v->hdr_len = rc->pos - start;
         return get_fixed(rc, v, n);
-    case MFW_AXDR_INTEGER:
-        v->i64 = (int8_t)mfw_rcursor_u8(rc);
-        break;
-    case MFW_AXDR_LONG:
-        v->i64 = (int16_t)mfw_rcursor_u16be(rc);
-        break;
-    case MFW_AXDR_DOUBLE_LONG:
-        v->i64 = (int32_t)mfw_rcursor_u32be(rc);
-        break;
-    case MFW_AXDR_LONG64:
-        v->i64 = (int64_t)mfw_rcursor_u64be(rc);
-        break;
+    case MFW_AXDR_INTEGER: v->i64 = (int8_t)mfw_rcursor_u8(rc); break;
+    case MFW_AXDR_LONG: v->i64 = (int16_t)mfw_rcursor_u16be(rc); break;
+    case MFW_AXDR_DOUBLE_LONG: v->i64 = (int32_t)mfw_rcursor_u32be(rc); break;
+    case MFW_AXDR_LONG64: v->i64 = (int64_t)mfw_rcursor_u64be(rc); break;
     case MFW_AXDR_UNSIGNED:
     case MFW_AXDR_ENUM:
-    case MFW_AXDR_BCD:
-        v->u64 = mfw_rcursor_u8(rc);
-        break;
-    case MFW_AXDR_LONG_UNSIGNED:
-        v->u64 = mfw_rcursor_u16be(rc);
-        break;
-    case MFW_AXDR_DOUBLE_LONG_UNSIGNED:
-        v->u64 = mfw_rcursor_u32be(rc);
-        break;
-    case MFW_AXDR_LONG64_UNSIGNED:
-        v->u64 = mfw_rcursor_u64be(rc);
-        break;
+    case MFW_AXDR_BCD: v->u64 = mfw_rcursor_u8(rc); break;
+    case MFW_AXDR_LONG_UNSIGNED: v->u64 = mfw_rcursor_u16be(rc); break;
+    case MFW_AXDR_DOUBLE_LONG_UNSIGNED: v->u64 = mfw_rcursor_u32be(rc); break;
+    case MFW_AXDR_LONG64_UNSIGNED: v->u64 = mfw_rcursor_u64be(rc); break;
     case MFW_AXDR_FLOAT32: {
         uint32_t bits = mfw_rcursor_u32be(rc);
         float f;
@@ -418,15 +421,9 @@ int mfw_axdr_get(struct mfw_rcursor *rc, struct mfw_axdr_value *v)
         v->u64 = bits;
         break;
     }
-    case MFW_AXDR_DATE_TIME:
-        v->hdr_len = 1;
-        return get_fixed(rc, v, MFW_AXDR_DATE_TIME_LEN);
-    case MFW_AXDR_DATE:
-        v->hdr_len = 1;
-        return get_fixed(rc, v, MFW_AXDR_DATE_LEN);
-    case MFW_AXDR_TIME:
-        v->hdr_len = 1;
-        return get_fixed(rc, v, MFW_AXDR_TIME_LEN);
+    case MFW_AXDR_DATE_TIME: v->hdr_len = 1; return get_fixed(rc, v, MFW_AXDR_DATE_TIME_LEN);
+    case MFW_AXDR_DATE: v->hdr_len = 1; return get_fixed(rc, v, MFW_AXDR_DATE_LEN);
+    case MFW_AXDR_TIME: v->hdr_len = 1; return get_fixed(rc, v, MFW_AXDR_TIME_LEN);
     case MFW_AXDR_COMPACT_ARRAY: {
         size_t d0 = rc->pos;
         if (skip_type_description(rc) != MFW_OK)
@@ -438,8 +435,7 @@ int mfw_axdr_get(struct mfw_rcursor *rc, struct mfw_axdr_value *v)
         v->hdr_len = rc->pos - start;
         return get_fixed(rc, v, n);
     }
-    default: /* 7, 8, 11, 14, 28..254: not a Data tag */
-        return fail(rc);
+    default: /* 7, 8, 11, 14, 28..254: not a Data tag */ return fail(rc);
     }
     if (rc->err)
         return fail(rc);
@@ -498,14 +494,14 @@ int mfw_axdr_get_bool(struct mfw_rcursor *rc, bool *out)
 }
 
 /* The typed integer reads: one tag each, no widening (a long is not an unsigned). */
-#define AXDR_GET_INT(name, type, tag, field)                                                   \
+#define AXDR_GET_INT(name, type, tag, field)                                                       \
     int name(struct mfw_rcursor *rc, type *out)                                                    \
-    {                                                                                          \
+    {                                                                                              \
         struct mfw_axdr_value v;                                                                   \
-        int r = get_tag(rc, &v, tag);                                                          \
-        if (r == MFW_OK)                                                                       \
-            *out = (type)v.field;                                                              \
-        return r;                                                                              \
+        int r = get_tag(rc, &v, tag);                                                              \
+        if (r == MFW_OK)                                                                           \
+            *out = (type)v.field;                                                                  \
+        return r;                                                                                  \
     }
 
 AXDR_GET_INT(mfw_axdr_get_i8, int8_t, MFW_AXDR_INTEGER, i64)
@@ -629,7 +625,8 @@ int mfw_axdr_get_datetime(struct mfw_rcursor *rc, struct mfw_cosem_datetime *dt)
         return MFW_E_FORMAT;
     /* Clock attribute 2 and most Blue Book date-time attributes are octet-string(12); the
      * Data CHOICE also has the tagged date-time [25]. Accept both. */
-    if (!(v.tag == MFW_AXDR_DATE_TIME || (v.tag == MFW_AXDR_OCTET_STRING && v.len == MFW_AXDR_DATE_TIME_LEN)))
+    if (!(v.tag == MFW_AXDR_DATE_TIME ||
+          (v.tag == MFW_AXDR_OCTET_STRING && v.len == MFW_AXDR_DATE_TIME_LEN)))
         return fail(rc);
     datetime_from_bytes(dt, v.p);
     return MFW_OK;
@@ -665,7 +662,7 @@ int mfw_axdr_get_time(struct mfw_rcursor *rc, struct mfw_cosem_datetime *dt)
 #define MS_LIMIT (30000000LL * MFW_MS_PER_DAY)
 
 int mfw_cosem_datetime_from_ms(struct mfw_cosem_datetime *dt, mfw_ms_t utc_ms, int utc_offset_min,
-                           uint8_t mfw_clock_status)
+                               uint8_t mfw_clock_status)
 {
     if (utc_offset_min < -840 || utc_offset_min > 840 || utc_ms < -MS_LIMIT || utc_ms > MS_LIMIT)
         return MFW_E_RANGE;
@@ -688,11 +685,13 @@ int mfw_cosem_datetime_from_ms(struct mfw_cosem_datetime *dt, mfw_ms_t utc_ms, i
     return MFW_OK;
 }
 
-int mfw_cosem_datetime_to_ms(const struct mfw_cosem_datetime *dt, int utc_offset_min, mfw_ms_t *utc_ms)
+int mfw_cosem_datetime_to_ms(const struct mfw_cosem_datetime *dt, int utc_offset_min,
+                             mfw_ms_t *utc_ms)
 {
     if (dt->year == MFW_COSEM_YEAR_NS || dt->month < 1 || dt->month > 12 || dt->day < 1 ||
-        dt->day > mfw_civil_days_in_month(dt->year, dt->month) || dt->hour > 23 || dt->minute > 59 ||
-        dt->second > 59 || (dt->hundredths > 99 && dt->hundredths != MFW_COSEM_NS))
+        dt->day > mfw_civil_days_in_month(dt->year, dt->month) || dt->hour > 23 ||
+        dt->minute > 59 || dt->second > 59 ||
+        (dt->hundredths > 99 && dt->hundredths != MFW_COSEM_NS))
         return MFW_E_RANGE;
     int64_t local = mfw_civil_days_from_date(dt->year, dt->month, dt->day) * MFW_MS_PER_DAY +
                     dt->hour * 3600000LL + dt->minute * MS_PER_MIN + dt->second * 1000LL +

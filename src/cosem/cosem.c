@@ -5,32 +5,32 @@
 #include <math.h>
 #include <string.h>
 
+#include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
 #include "meterfw/cosem/selective_access.h"
 #include "meterfw/meter/catalog.h"
-#include "meterfw/base/error.h"
 
 /* What a fixed object maps to. */
 enum kind {
-    K_ASSOC = 1,  /* Association LN, current association */
-    K_SAP,        /* SAP assignment */
-    K_LDN,        /* logical device name */
-    K_INVOC,      /* invocation counter of the management security context: 0 until HLS */
+    K_ASSOC = 1, /* Association LN, current association */
+    K_SAP,       /* SAP assignment */
+    K_LDN,       /* logical device name */
+    K_INVOC,     /* invocation counter of the management security context: 0 until HLS */
     K_CLOCK,
     K_DEVICE_ID,
-    K_TARIFF,     /* active tariff */
-    K_EVCODE,     /* event code object of log arg */
-    K_AMR,        /* AMR profile status of profile arg (the bits being collected) */
-    K_PROFILE,    /* profile arg (enum mfw_meter_profile_id) */
-    K_EVLOG,      /* event log arg (enum mfw_eventlog_id) */
-    K_PF_DUR,     /* duration of the last long power failure */
-    K_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long failures */
-    K_TCP,        /* TCP-UDP setup */
-    K_CALENDAR,   /* activity calendar: m->set.tou */
-    K_SPECIAL,    /* special days table: m->set.tou.special */
-    K_SAS,        /* single action schedule, end of billing: m->set.billing */
-    K_SCRIPT,     /* script table "end of billing": mfw_meter_end_billing */
-    K_CATALOG,    /* not in the table: a catalogue quantity */
+    K_TARIFF,   /* active tariff */
+    K_EVCODE,   /* event code object of log arg */
+    K_AMR,      /* AMR profile status of profile arg (the bits being collected) */
+    K_PROFILE,  /* profile arg (enum mfw_meter_profile_id) */
+    K_EVLOG,    /* event log arg (enum mfw_eventlog_id) */
+    K_PF_DUR,   /* duration of the last long power failure */
+    K_PF_COUNT, /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long failures */
+    K_TCP,      /* TCP-UDP setup */
+    K_CALENDAR, /* activity calendar: m->set.tou */
+    K_SPECIAL,  /* special days table: m->set.tou.special */
+    K_SAS,      /* single action schedule, end of billing: m->set.billing */
+    K_SCRIPT,   /* script table "end of billing": mfw_meter_end_billing */
+    K_CATALOG,  /* not in the table: a catalogue quantity */
 };
 
 /* Stream kinds (struct mfw_cosem_stream.kind). */
@@ -108,7 +108,8 @@ static uint16_t catalog_class(uint16_t id)
 {
     if (id == MFW_CAT_DEMAND_AP || id == MFW_CAT_DEMAND_AM)
         return MFW_IC_DEMAND_REGISTER;
-    return id == MFW_CAT_MAXDEM_AP || id == MFW_CAT_MAXDEM_AM ? MFW_IC_EXTENDED_REGISTER : MFW_IC_REGISTER;
+    return id == MFW_CAT_MAXDEM_AP || id == MFW_CAT_MAXDEM_AM ? MFW_IC_EXTENDED_REGISTER
+                                                              : MFW_IC_REGISTER;
 }
 
 /* The phase (0..2) a catalogue quantity needs. */
@@ -156,8 +157,8 @@ bool mfw_cosem_visible(const struct mfw_meter *m, unsigned idx, uint8_t client)
     return catalog_phase((uint16_t)(idx - N_FIXED)) < m->config.metro.phases;
 }
 
-int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id, const uint8_t obis[6],
-               unsigned *idx)
+int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id,
+                   const uint8_t obis[6], unsigned *idx)
 {
     for (unsigned i = 0; i < N_FIXED; i++) {
         if (fixed[i].class_id == class_id && memcmp(fixed[i].obis, obis, 6) == 0) {
@@ -283,7 +284,8 @@ static void put_dt(const struct mfw_meter *m, mfw_ms_t utc, uint8_t status, stru
     struct mfw_local_time lt;
     mfw_clock_local(&m->clock, utc, &lt);
     if (mfw_cosem_datetime_from_ms(&dt, utc, lt.offset_min,
-                               (uint8_t)(status | (lt.dst ? MFW_CLOCK_STATUS_DST : 0))) != MFW_OK) {
+                                   (uint8_t)(status | (lt.dst ? MFW_CLOCK_STATUS_DST : 0))) !=
+        MFW_OK) {
         memset(&dt, 0xFF, sizeof dt);
         dt.deviation = MFW_COSEM_DEVIATION_NS;
     }
@@ -300,7 +302,8 @@ static void put_dt_unspecified(struct mfw_wcursor *w)
 
 static bool is_energy(const struct mfw_catalog_entry *e)
 {
-    return e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH || e->unit == 31 /* VAh */;
+    return e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH ||
+           e->unit == 31 /* VAh */;
 }
 
 /* A scaled catalogue value: energies long64-unsigned (Wh, scaler 0), everything else
@@ -454,7 +457,8 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
             } else if (k == 1) {
                 mfw_axdr_put_u8(w, r.status);
             } else {
-                const struct mfw_catalog_entry *e = mfw_catalog_find(m->profiles[arg].config.column[k - 2]);
+                const struct mfw_catalog_entry *e =
+                    mfw_catalog_find(m->profiles[arg].config.column[k - 2]);
                 if (e == NULL || k - 2 >= r.n)
                     mfw_axdr_put_null(w);
                 else
@@ -477,9 +481,9 @@ static void put_row(struct mfw_meter *m, uint8_t kind, uint8_t arg, uint32_t ind
         else if (k == 0)
             put_dt(m, e.time, 0, w);
         else if (arg == MFW_EVENTLOG_POWER_FAILURE)
-            mfw_axdr_put_u32(w, e.v2 < 0                      ? 0u
-                            : e.v2 > (int64_t)UINT32_MAX ? UINT32_MAX
-                                                         : (uint32_t)e.v2);
+            mfw_axdr_put_u32(w, e.v2 < 0                     ? 0u
+                                : e.v2 > (int64_t)UINT32_MAX ? UINT32_MAX
+                                                             : (uint32_t)e.v2);
         else
             mfw_axdr_put_u8(w, (uint8_t)e.code);
     }
@@ -579,7 +583,6 @@ static int open_rows(const struct mfw_cosem_ctx *c, unsigned idx, const struct m
     return MFW_DAR_SUCCESS;
 }
 
-
 /* ---- activity calendar (IC 20), special days (IC 11), single action schedule (IC 22) ---- */
 
 /* The tariff scripts the day actions name (IDIS: tariffication script table). */
@@ -618,9 +621,12 @@ static long array_len(const struct mfw_meter *m, uint8_t kind, unsigned attr)
     if (kind == K_CALENDAR) {
         const struct mfw_tou_calendar *cal = cal_of(m, attr);
         switch (attr) {
-        case 3: case 7: return cal->n_seasons;
-        case 4: case 8: return cal->n_weeks;
-        case 5: case 9: return cal->n_days;
+        case 3:
+        case 7: return cal->n_seasons;
+        case 4:
+        case 8: return cal->n_weeks;
+        case 5:
+        case 9: return cal->n_days;
         default: return -1;
         }
     }
@@ -770,7 +776,8 @@ static void cal_time_of(const uint8_t *p, struct mfw_tou_time *t)
 static bool get_special(struct mfw_rcursor *rc, struct mfw_tou_special_day *d)
 {
     uint32_t n = 0;
-    if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 3 || mfw_axdr_get_u16(rc, &d->index) != MFW_OK)
+    if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 3 ||
+        mfw_axdr_get_u16(rc, &d->index) != MFW_OK)
         return false;
     const uint8_t *p = get_fixed(rc, 5);
     if (p == NULL)
@@ -887,7 +894,8 @@ static unsigned visible_nth(const struct mfw_cosem_ctx *c, uint32_t nth)
     return 0;
 }
 
-int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, struct mfw_cosem_stream *st)
+int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                       struct mfw_cosem_stream *st)
 {
     unsigned idx;
     memset(st, 0, sizeof *st);
@@ -925,7 +933,8 @@ int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref
     return MFW_DAR_SUCCESS;
 }
 
-void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, struct mfw_wcursor *w)
+void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st,
+                          struct mfw_wcursor *w)
 {
     (void)c;
     if (st->kind == S_OBJLIST || st->kind == S_PROFROWS || st->kind == S_EVROWS ||
@@ -933,7 +942,8 @@ void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_
         mfw_axdr_put_array_header(w, st->items);
 }
 
-static void put_object_list_element(const struct mfw_cosem_ctx *c, unsigned idx, struct mfw_wcursor *w)
+static void put_object_list_element(const struct mfw_cosem_ctx *c, unsigned idx,
+                                    struct mfw_wcursor *w)
 {
     uint16_t cls = 0;
     uint8_t ver = 0, ln[6] = {0};
@@ -1012,8 +1022,8 @@ static const uint8_t CTX_LN[7] = {0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01};
  * before the first sub-period. The period grid stays aligned to the clock (demand.h), so
  * start_time_current is a multiple of period (minus the completed sub-periods of a sliding
  * window), not the instant of a reset or a write. */
-static void put_demand_value(const struct mfw_meter *m, const struct mfw_catalog_entry *e, unsigned attr,
-                             struct mfw_wcursor *w)
+static void put_demand_value(const struct mfw_meter *m, const struct mfw_catalog_entry *e,
+                             unsigned attr, struct mfw_wcursor *w)
 {
     unsigned q = e->id == MFW_CAT_DEMAND_AM ? 1u : 0u;
     const struct mfw_demand *d = &m->demand;
@@ -1065,7 +1075,8 @@ static void put_billing_scripts(struct mfw_wcursor *w)
     mfw_axdr_put_i8(w, 0);
 }
 
-static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr, struct mfw_wcursor *w)
+static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr,
+                      struct mfw_wcursor *w)
 {
     struct mfw_meter *m = c->m;
     uint16_t cls;
@@ -1085,9 +1096,7 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
             mfw_axdr_put_i8(w, (int8_t)s->client_sap);
             mfw_axdr_put_u16(w, 1);
             return;
-        case 4:
-            mfw_axdr_put_octets(w, CTX_LN, 7);
-            return;
+        case 4: mfw_axdr_put_octets(w, CTX_LN, 7); return;
         case 5: {
             uint8_t conf[3] = {(uint8_t)(s->conformance >> 16), (uint8_t)(s->conformance >> 8),
                                (uint8_t)s->conformance};
@@ -1113,17 +1122,13 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
             mfw_axdr_put_octets(w, none, 6);
             return;
         }
-        case 10: /* user_list: no users are defined */
-            mfw_axdr_put_array_header(w, 0);
-            return;
+        case 10: /* user_list: no users are defined */ mfw_axdr_put_array_header(w, 0); return;
         case 11: /* current_user: none */
             mfw_axdr_put_structure_header(w, 2);
             mfw_axdr_put_u8(w, 0);
             mfw_axdr_put_visible(w, "", 0);
             return;
-        default:
-            mfw_axdr_put_null(w);
-            return;
+        default: mfw_axdr_put_null(w); return;
         }
     }
     case K_SAP: {
@@ -1133,28 +1138,21 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         put_ldn(m, w);
         return;
     }
-    case K_LDN:
-        put_ldn(m, w);
-        return;
-    case K_INVOC:
-        mfw_axdr_put_u32(w, 0);
-        return;
+    case K_LDN: put_ldn(m, w); return;
+    case K_INVOC: mfw_axdr_put_u32(w, 0); return;
     case K_DEVICE_ID:
-        mfw_axdr_put_octets(w, (const uint8_t *)m->config.serial,
-                        serial_len(m));
+        mfw_axdr_put_octets(w, (const uint8_t *)m->config.serial, serial_len(m));
         return;
-    case K_TARIFF:
-        mfw_axdr_put_u8(w, m->tariff);
-        return;
-    case K_EVCODE:
-        mfw_axdr_put_u8(w, (uint8_t)m->events.counters.last_code[arg]);
-        return;
+    case K_TARIFF: mfw_axdr_put_u8(w, m->tariff); return;
+    case K_EVCODE: mfw_axdr_put_u8(w, (uint8_t)m->events.counters.last_code[arg]); return;
     case K_AMR:
-        mfw_axdr_put_u8(w, arg == MFW_PROF_LP1 ? (uint8_t)(m->lp_status | m->profiles[arg].status_pending)
-                                       : m->profiles[arg].status_pending);
+        mfw_axdr_put_u8(w, arg == MFW_PROF_LP1
+                               ? (uint8_t)(m->lp_status | m->profiles[arg].status_pending)
+                               : m->profiles[arg].status_pending);
         return;
     case K_PF_COUNT: {
-        const uint32_t *pf = (arg & 8) ? m->events.counters.long_power_failures : m->events.counters.power_failures;
+        const uint32_t *pf =
+            (arg & 8) ? m->events.counters.long_power_failures : m->events.counters.power_failures;
         mfw_axdr_put_u32(w, pf[arg & 7]);
         return;
     }
@@ -1166,7 +1164,8 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         uint32_t n = rows_in_use(m, K_EVLOG, MFW_EVENTLOG_POWER_FAILURE);
         struct mfw_eventlog_entry e;
         uint32_t d = 0;
-        if (n > 0 && mfw_eventlog_read(&m->events, &m->store, MFW_EVENTLOG_POWER_FAILURE, n - 1, &e) == MFW_OK)
+        if (n > 0 && mfw_eventlog_read(&m->events, &m->store, MFW_EVENTLOG_POWER_FAILURE, n - 1,
+                                       &e) == MFW_OK)
             d = e.v2 < 0 ? 0u : (uint32_t)e.v2;
         mfw_axdr_put_u32(w, d);
         return;
@@ -1187,7 +1186,8 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         const struct mfw_clock_config *cc = &m->settings.clock;
         switch (attr) {
         case 2:
-            put_dt(m, m->now, mfw_clock_status(&m->clock, m->now) & (uint8_t)~MFW_CLOCK_STATUS_DST, w);
+            put_dt(m, m->now, mfw_clock_status(&m->clock, m->now) & (uint8_t)~MFW_CLOCK_STATUS_DST,
+                   w);
             return;
         case 3: mfw_axdr_put_i16(w, mfw_clock_cosem_time_zone(cc)); return;
         case 4: mfw_axdr_put_u8(w, mfw_clock_status(&m->clock, m->now)); return;
@@ -1229,12 +1229,8 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
         default: mfw_axdr_put_u32(w, rows_depth(m, kind, arg)); return;
         }
     case K_CALENDAR:
-    case K_SAS:
-        put_calendar_value(m, kind, attr, w);
-        return;
-    case K_SCRIPT:
-        put_billing_scripts(w);
-        return;
+    case K_SAS: put_calendar_value(m, kind, attr, w); return;
+    case K_SCRIPT: put_billing_scripts(w); return;
     case K_CATALOG: {
         const struct mfw_catalog_entry *e = mfw_catalog_find((uint16_t)(idx - N_FIXED));
         if (catalog_class(e->id) == MFW_IC_DEMAND_REGISTER) {
@@ -1274,23 +1270,17 @@ static void put_value(const struct mfw_cosem_ctx *c, unsigned idx, unsigned attr
             put_scaled(e, v, w);
         return;
     }
-    default:
-        mfw_axdr_put_null(w);
-        return;
+    default: mfw_axdr_put_null(w); return;
     }
 }
 
 int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, uint32_t i,
-                   struct mfw_wcursor *w)
+                       struct mfw_wcursor *w)
 {
     int rc = MFW_OK;
     switch (st->kind) {
-    case S_OBJLIST:
-        put_object_list_element(c, visible_nth(c, i), w);
-        break;
-    case S_ARRAY:
-        put_array_element(c->m, kind_of(st->obj), st->attr, i, w);
-        break;
+    case S_OBJLIST: put_object_list_element(c, visible_nth(c, i), w); break;
+    case S_ARRAY: put_array_element(c->m, kind_of(st->obj), st->attr, i, w); break;
     case S_CAPOBJ: {
         uint16_t ccls;
         uint8_t cln[6];
@@ -1303,9 +1293,7 @@ int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_str
         put_row(c->m, kind_of(st->obj), arg_of(st->obj), st->first + i, st->cols, st->ncols, w,
                 &rc);
         break;
-    default:
-        put_value(c, st->obj, st->attr, w);
-        break;
+    default: put_value(c, st->obj, st->attr, w); break;
     }
     return rc == MFW_OK ? MFW_DAR_SUCCESS : MFW_DAR_HARDWARE_FAULT;
 }
@@ -1331,7 +1319,8 @@ static int apply(struct mfw_meter *m, const struct mfw_meter_settings *s)
 /* A whole value of the given reader; false when it is of another type or has trailing bytes. */
 #define READ_ONE(rc_, call_) ((call_) == MFW_OK && mfw_rcursor_left(&(rc_)) == 0)
 
-static int set_dst_point(struct mfw_meter_settings *s, const struct mfw_cosem_datetime *dt, bool end)
+static int set_dst_point(struct mfw_meter_settings *s, const struct mfw_cosem_datetime *dt,
+                         bool end)
 {
     struct mfw_clock_dst_point *p = end ? &s->clock.dst_end : &s->clock.dst_begin;
     if (dt->hour > 23 || dt->minute > 59)
@@ -1389,8 +1378,7 @@ static int set_clock(const struct mfw_cosem_ctx *c, unsigned attr, struct mfw_rc
         s.clock.dst_enabled = b;
         return apply(m, &s);
     }
-    default:
-        return MFW_DAR_READ_WRITE_DENIED;
+    default: return MFW_DAR_READ_WRITE_DENIED;
     }
 }
 
@@ -1410,7 +1398,8 @@ static int set_capture_objects(const struct mfw_cosem_ctx *c, uint8_t prof, stru
         uint8_t ln[6];
         size_t lnlen = 0;
         int8_t attr;
-        if (mfw_axdr_get_structure(rc, &k) != MFW_OK || k != 4 || mfw_axdr_get_u16(rc, &cls) != MFW_OK ||
+        if (mfw_axdr_get_structure(rc, &k) != MFW_OK || k != 4 ||
+            mfw_axdr_get_u16(rc, &cls) != MFW_OK ||
             mfw_axdr_get_octets(rc, 6, ln, &lnlen) != MFW_OK || lnlen != 6 ||
             mfw_axdr_get_i8(rc, &attr) != MFW_OK || mfw_axdr_get_u16(rc, &di) != MFW_OK)
             return MFW_DAR_TYPE_UNMATCHED;
@@ -1433,14 +1422,14 @@ static int set_capture_objects(const struct mfw_cosem_ctx *c, uint8_t prof, stru
     struct mfw_meter_settings s = m->settings;
     struct mfw_profile_config cfg;
     if (mfw_profile_config_analysis(&cfg, ids, nids, s.analysis.capture_period_s,
-                                s.analysis.depth) != MFW_OK)
+                                    s.analysis.depth) != MFW_OK)
         return MFW_DAR_OTHER_REASON;
     s.analysis = cfg;
     return apply(m, &s);
 }
 
-int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *value,
-              size_t len)
+int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                  const uint8_t *value, size_t len)
 {
     unsigned idx;
     if (mfw_cosem_find(c->m, c->ses->client, ref->class_id, ref->obis, &idx) != MFW_OK)
@@ -1456,8 +1445,7 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref
     uint8_t kind = kind_of(idx), arg = arg_of(idx);
     unsigned attr = (unsigned)ref->id;
     switch (kind) {
-    case K_CLOCK:
-        return set_clock(c, attr, &rc);
+    case K_CLOCK: return set_clock(c, attr, &rc);
     case K_ASSOC: { /* attr 7: the LLS secret of the management association */
         uint8_t buf[MFW_COSEM_SECRET_MAX];
         size_t n = 0;
@@ -1536,15 +1524,14 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref
         pc->capture_period_s = period;
         return apply(c->m, &s);
     }
-    default:
-        return MFW_DAR_READ_WRITE_DENIED;
+    default: return MFW_DAR_READ_WRITE_DENIED;
     }
 }
 
 /* ---- ACTION ---- */
 
-int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *params,
-                 size_t len, struct mfw_wcursor *ret, bool *has_ret)
+int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                     const uint8_t *params, size_t len, struct mfw_wcursor *ret, bool *has_ret)
 {
     (void)ret;
     *has_ret = false;
@@ -1565,9 +1552,10 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *
         int8_t z;
         if (params != NULL && !READ_ONE(rc, mfw_axdr_get_i8(&rc, &z)))
             return MFW_DAR_TYPE_UNMATCHED;
-        int64_t step = ref->id == 1   ? 900000
-                       : ref->id == 3 ? 60000
-                                      : (int64_t)m->profiles[MFW_PROF_LP1].config.capture_period_s * 1000;
+        int64_t step = ref->id == 1 ? 900000
+                       : ref->id == 3
+                           ? 60000
+                           : (int64_t)m->profiles[MFW_PROF_LP1].config.capture_period_s * 1000;
         if (step <= 0)
             return MFW_DAR_OTHER_REASON;
         int64_t off = (int64_t)m->local.offset_min * 60000;
@@ -1635,6 +1623,7 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *
     int r = mfw_profile_clear(&m->profiles[arg], &m->store);
     if (r != MFW_OK)
         return map_err(r);
-    (void)mfw_eventlog_add(&m->events, &m->store, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PROFILE_CLEARED, 0, 0, 0);
+    (void)mfw_eventlog_add(&m->events, &m->store, MFW_EVENTLOG_STANDARD, m->now,
+                           MFW_EVENT_PROFILE_CLEARED, 0, 0, 0);
     return MFW_DAR_SUCCESS;
 }

@@ -16,7 +16,8 @@ static int finish(struct mfw_rcursor *rc)
 
 /* capture_object_definition ::= structure{long-unsigned class, octet-string LN, integer attr,
  * long-unsigned data_index} (Blue Book 4.3.6). */
-int mfw_selective_access_parse_range(const struct mfw_bytes *params, struct mfw_selective_access_range *out)
+int mfw_selective_access_parse_range(const struct mfw_bytes *params,
+                                     struct mfw_selective_access_range *out)
 {
     if (params == NULL || params->p == NULL || out == NULL)
         return MFW_E_ARG;
@@ -30,7 +31,8 @@ int mfw_selective_access_parse_range(const struct mfw_bytes *params, struct mfw_
     if (mfw_axdr_get_structure(&rc, &n) != MFW_OK || n != 4 ||
         mfw_axdr_get_u16(&rc, &out->class_id) != MFW_OK ||
         mfw_axdr_get_octets(&rc, 6, out->obis, &ln) != MFW_OK || ln != 6 ||
-        mfw_axdr_get_i8(&rc, &out->attr) != MFW_OK || mfw_axdr_get_u16(&rc, &out->data_index) != MFW_OK)
+        mfw_axdr_get_i8(&rc, &out->attr) != MFW_OK ||
+        mfw_axdr_get_u16(&rc, &out->data_index) != MFW_OK)
         return MFW_E_FORMAT;
     (void)mfw_axdr_get_raw(&rc, &out->from);
     (void)mfw_axdr_get_raw(&rc, &out->to);
@@ -42,7 +44,8 @@ int mfw_selective_access_parse_range(const struct mfw_bytes *params, struct mfw_
     return finish(&rc);
 }
 
-int mfw_selective_access_parse_entry(const struct mfw_bytes *params, struct mfw_selective_access_entry *out)
+int mfw_selective_access_parse_entry(const struct mfw_bytes *params,
+                                     struct mfw_selective_access_entry *out)
 {
     if (params == NULL || params->p == NULL || out == NULL)
         return MFW_E_ARG;

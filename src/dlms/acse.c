@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 
 /* 2.16.756.5.8 = joint-iso-ccitt(2) country(16) country-name(756) identified-organization(5)
  * DLMS-UA(8), BER: 60 85 74 05 08 (2*40+16 = 96 = 0x60; 756 = 0x85 0x74). Then 1 = application
@@ -19,22 +19,22 @@ static const uint8_t dlms_ua_oid[5] = {0x60, 0x85, 0x74, 0x05, 0x08};
 #define DLMS_OID_LEN 7u
 
 /* Tags of the AARQ/AARE/RLRQ/RLRE components (ACSE-1, context-specific class). */
-#define T_PROTOCOL_VERSION 0x80u       /* [0] IMPLICIT BIT STRING */
-#define T_APP_CONTEXT 0xA1u            /* [1] EXPLICIT OBJECT IDENTIFIER */
-#define T_RESULT 0xA2u                 /* AARE [2] EXPLICIT INTEGER */
-#define T_RESULT_DIAG 0xA3u            /* AARE [3] EXPLICIT CHOICE */
-#define T_CALLING_AP_TITLE 0xA6u       /* AARQ [6]; AARE responding-AP-title is [4] */
-#define T_RESPONDING_AP_TITLE 0xA4u    /* AARE [4] */
-#define T_CALLING_AE_QUALIFIER 0xA7u   /* AARQ [7] */
-#define T_SENDER_ACSE_REQ 0x8Au        /* AARQ [10] IMPLICIT BIT STRING */
-#define T_MECHANISM 0x8Bu              /* AARQ [11] IMPLICIT OBJECT IDENTIFIER */
-#define T_CALLING_AUTH_VALUE 0xACu     /* AARQ [12] EXPLICIT Authentication-value */
-#define T_RESPONDER_ACSE_REQ 0x88u     /* AARE [8] */
-#define T_RESP_MECHANISM 0x89u         /* AARE [9] */
-#define T_RESPONDING_AUTH_VALUE 0xAAu  /* AARE [10] */
-#define T_IMPLEMENTATION_INFO 0x9Du    /* [29] IMPLICIT GraphicString */
-#define T_USER_INFO 0xBEu              /* [30] EXPLICIT Association-information */
-#define T_RELEASE_REASON 0x80u         /* RLRQ/RLRE [0] IMPLICIT INTEGER */
+#define T_PROTOCOL_VERSION 0x80u      /* [0] IMPLICIT BIT STRING */
+#define T_APP_CONTEXT 0xA1u           /* [1] EXPLICIT OBJECT IDENTIFIER */
+#define T_RESULT 0xA2u                /* AARE [2] EXPLICIT INTEGER */
+#define T_RESULT_DIAG 0xA3u           /* AARE [3] EXPLICIT CHOICE */
+#define T_CALLING_AP_TITLE 0xA6u      /* AARQ [6]; AARE responding-AP-title is [4] */
+#define T_RESPONDING_AP_TITLE 0xA4u   /* AARE [4] */
+#define T_CALLING_AE_QUALIFIER 0xA7u  /* AARQ [7] */
+#define T_SENDER_ACSE_REQ 0x8Au       /* AARQ [10] IMPLICIT BIT STRING */
+#define T_MECHANISM 0x8Bu             /* AARQ [11] IMPLICIT OBJECT IDENTIFIER */
+#define T_CALLING_AUTH_VALUE 0xACu    /* AARQ [12] EXPLICIT Authentication-value */
+#define T_RESPONDER_ACSE_REQ 0x88u    /* AARE [8] */
+#define T_RESP_MECHANISM 0x89u        /* AARE [9] */
+#define T_RESPONDING_AUTH_VALUE 0xAAu /* AARE [10] */
+#define T_IMPLEMENTATION_INFO 0x9Du   /* [29] IMPLICIT GraphicString */
+#define T_USER_INFO 0xBEu             /* [30] EXPLICIT Association-information */
+#define T_RELEASE_REASON 0x80u        /* RLRQ/RLRE [0] IMPLICIT INTEGER */
 #define T_OCTET_STRING 0x04u
 #define T_OBJECT_IDENTIFIER 0x06u
 #define T_INTEGER 0x02u
@@ -151,8 +151,8 @@ static void read_conformance(struct mfw_rcursor *c, uint32_t *conf)
 {
     /* Green Book 9.5: Conformance is BER-encoded even inside A-XDR: 5F 1F, length 4, 0 unused
      * bits, then the 24 bits. */
-    if (mfw_rcursor_u8(c) != T_CONFORMANCE_1 || mfw_rcursor_u8(c) != T_CONFORMANCE_2 || mfw_rcursor_u8(c) != 4 ||
-        mfw_rcursor_u8(c) != 0)
+    if (mfw_rcursor_u8(c) != T_CONFORMANCE_1 || mfw_rcursor_u8(c) != T_CONFORMANCE_2 ||
+        mfw_rcursor_u8(c) != 4 || mfw_rcursor_u8(c) != 0)
         fail(c);
     uint32_t v = (uint32_t)mfw_rcursor_u8(c) << 16;
     v |= (uint32_t)mfw_rcursor_u8(c) << 8;
@@ -197,7 +197,8 @@ static int parse_initiate(struct mfw_rcursor *c, struct mfw_acse_initiate_req *r
     return MFW_OK;
 }
 
-int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len, struct mfw_acse_initiate_req *out)
+int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len,
+                                    struct mfw_acse_initiate_req *out)
 {
     if (out == NULL || (buf == NULL && len != 0))
         return MFW_E_ARG;
@@ -242,9 +243,7 @@ static int parse_user_info(struct ber_el *e, struct user_info *u)
         u->ciphered = rest(&apdu);
         break;
     }
-    default:
-        u->kind = MFW_ACSE_UI_OTHER;
-        break;
+    default: u->kind = MFW_ACSE_UI_OTHER; break;
     }
     return MFW_OK;
 }
@@ -255,16 +254,15 @@ static bool parse_aarq_element(struct ber_el *e, struct mfw_acse_aarq *q, bool *
 {
     struct ber_el in;
     switch (e->tag) {
-    case T_PROTOCOL_VERSION:
-        q->has_protocol_version = true;
-        return bit0(e, &q->protocol_version1);
+    case T_PROTOCOL_VERSION: q->has_protocol_version = true; return bit0(e, &q->protocol_version1);
     case T_APP_CONTEXT: {
         if (!ber_inner(e, T_OBJECT_IDENTIFIER, &in))
             return false;
         struct mfw_bytes oid = rest(&in.v);
         int arc = dlms_oid_arc(&oid, OID_ARC_CONTEXT);
-        q->context = (arc >= MFW_ACSE_CTX_LN && arc <= MFW_ACSE_CTX_SN_CIPHERED) ? (uint8_t)arc
-                                                                          : MFW_ACSE_CTX_UNKNOWN;
+        q->context = (arc >= MFW_ACSE_CTX_LN && arc <= MFW_ACSE_CTX_SN_CIPHERED)
+                         ? (uint8_t)arc
+                         : MFW_ACSE_CTX_UNKNOWN;
         *seen_context = true;
         return true;
     }
@@ -279,8 +277,7 @@ static bool parse_aarq_element(struct ber_el *e, struct mfw_acse_aarq *q, bool *
         q->has_calling_ae_qualifier = true;
         q->calling_ae_qualifier = rest(&e->v);
         return true;
-    case T_SENDER_ACSE_REQ:
-        return bit0(e, &q->authentication);
+    case T_SENDER_ACSE_REQ: return bit0(e, &q->authentication);
     case T_MECHANISM: {
         struct mfw_bytes oid = rest(&e->v);
         int arc = dlms_oid_arc(&oid, OID_ARC_MECHANISM);
@@ -412,8 +409,8 @@ static int reject(struct mfw_acse_aare *a, uint8_t source, uint8_t diag)
     return MFW_OK;
 }
 
-int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap, const struct mfw_acse_policy *policy,
-                struct mfw_acse_aare *a)
+int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap,
+                    const struct mfw_acse_policy *policy, struct mfw_acse_aare *a)
 {
     if (q == NULL || policy == NULL || a == NULL || (policy->n_clients && !policy->clients) ||
         policy->server_max_pdu < MFW_ACSE_MIN_PDU)
@@ -421,8 +418,9 @@ int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap, const str
     memset(a, 0, sizeof(*a));
     /* Echo a context we know; otherwise name the one we offer (Green Book 9.4.2.2.2: a rejected
      * AARE carries the server's application-context-name). */
-    a->context = (q->context >= MFW_ACSE_CTX_LN && q->context <= MFW_ACSE_CTX_SN_CIPHERED) ? q->context
-                                                                                  : MFW_ACSE_CTX_LN;
+    a->context = (q->context >= MFW_ACSE_CTX_LN && q->context <= MFW_ACSE_CTX_SN_CIPHERED)
+                     ? q->context
+                     : MFW_ACSE_CTX_LN;
     a->user_info_kind = MFW_ACSE_AARE_UI_NONE;
 
     /* ACSE provider: protocol-version must include version1 (X.227 7.1.4.1). */
@@ -442,9 +440,11 @@ int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap, const str
         return MFW_E_ARG;
 
     /* Application context: LN; LN with ciphering only if the policy allows it. */
-    if (!(q->context == MFW_ACSE_CTX_LN || (q->context == MFW_ACSE_CTX_LN_CIPHERED && policy->allow_ciphered))) {
+    if (!(q->context == MFW_ACSE_CTX_LN ||
+          (q->context == MFW_ACSE_CTX_LN_CIPHERED && policy->allow_ciphered))) {
         a->context = MFW_ACSE_CTX_LN;
-        return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
+        return reject(a, MFW_ACSE_DIAG_SOURCE_USER,
+                      MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED);
     }
 
     /* Authentication mechanism: without the authentication functional unit the association is
@@ -599,30 +599,25 @@ int mfw_acse_build_aare(const struct mfw_acse_aare *a, struct mfw_wcursor *w)
         return MFW_E_ARG;
     if (a->context < MFW_ACSE_CTX_LN || a->context > MFW_ACSE_CTX_SN_CIPHERED ||
         a->result > MFW_ACSE_RESULT_REJECTED_TRANSIENT ||
-        (a->diag_source != MFW_ACSE_DIAG_SOURCE_USER && a->diag_source != MFW_ACSE_DIAG_SOURCE_PROVIDER) ||
+        (a->diag_source != MFW_ACSE_DIAG_SOURCE_USER &&
+         a->diag_source != MFW_ACSE_DIAG_SOURCE_PROVIDER) ||
         a->diag >= 0x80u || (a->has_mechanism && a->mechanism >= 0x80u) ||
         (a->has_auth_value && !bytes_ok(&a->auth_value)) ||
         a->user_info_kind > MFW_ACSE_AARE_UI_RAW ||
         (a->user_info_kind == MFW_ACSE_AARE_UI_RAW && !bytes_ok(&a->user_info_raw)) ||
-        (a->user_info_kind == MFW_ACSE_AARE_UI_INITIATE && a->initiate.conformance > MFW_ACSE_CONF_MASK))
+        (a->user_info_kind == MFW_ACSE_AARE_UI_INITIATE &&
+         a->initiate.conformance > MFW_ACSE_CONF_MASK))
         return MFW_E_ARG;
 
     size_t ui = 0;
     switch (a->user_info_kind) {
-    case MFW_ACSE_AARE_UI_INITIATE:
-        ui = initiate_response_size(&a->initiate);
-        break;
-    case MFW_ACSE_AARE_UI_ERROR:
-        ui = SERVICE_ERROR_SIZE;
-        break;
-    case MFW_ACSE_AARE_UI_RAW:
-        ui = a->user_info_raw.len;
-        break;
-    default:
-        break;
+    case MFW_ACSE_AARE_UI_INITIATE: ui = initiate_response_size(&a->initiate); break;
+    case MFW_ACSE_AARE_UI_ERROR: ui = SERVICE_ERROR_SIZE; break;
+    case MFW_ACSE_AARE_UI_RAW: ui = a->user_info_raw.len; break;
+    default: break;
     }
-    size_t body = tlv_size(tlv_size(DLMS_OID_LEN)) /* application-context-name */
-                  + tlv_size(tlv_size(1))           /* result */
+    size_t body = tlv_size(tlv_size(DLMS_OID_LEN))   /* application-context-name */
+                  + tlv_size(tlv_size(1))            /* result */
                   + tlv_size(tlv_size(tlv_size(1))); /* result-source-diagnostic */
     if (a->has_responding_ap_title)
         body += tlv_size(tlv_size(8));
@@ -685,11 +680,13 @@ int mfw_acse_build_rlre(const struct mfw_acse_rlre *r, struct mfw_wcursor *w)
     if ((r->has_reason && r->reason >= 0x80u) || r->user_info_kind > MFW_ACSE_AARE_UI_RAW ||
         r->user_info_kind == MFW_ACSE_AARE_UI_ERROR ||
         (r->user_info_kind == MFW_ACSE_AARE_UI_RAW && !bytes_ok(&r->user_info_raw)) ||
-        (r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE && r->initiate.conformance > MFW_ACSE_CONF_MASK))
+        (r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE &&
+         r->initiate.conformance > MFW_ACSE_CONF_MASK))
         return MFW_E_ARG;
-    size_t ui = r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE ? initiate_response_size(&r->initiate)
-                : r->user_info_kind == MFW_ACSE_AARE_UI_RAW    ? r->user_info_raw.len
-                                                           : 0u;
+    size_t ui = r->user_info_kind == MFW_ACSE_AARE_UI_INITIATE
+                    ? initiate_response_size(&r->initiate)
+                : r->user_info_kind == MFW_ACSE_AARE_UI_RAW ? r->user_info_raw.len
+                                                            : 0u;
     size_t body = r->has_reason ? tlv_size(1) : 0u;
     if (r->user_info_kind != MFW_ACSE_AARE_UI_NONE)
         body += tlv_size(tlv_size(ui));

@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 
 /* 2.16.756.5.8 = 60 85 74 05 08 (joint-iso-ccitt country(16) ch(756) identified-organization(5)
  * DLMS-UA(8)); then 1 = application-context-name, 2 = mechanism-name, then the id. */
@@ -40,8 +40,8 @@ int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, stru
         return MFW_E_ARG;
     if (p->mechanism != MFW_ACSE_MECH_LOWEST && p->mechanism != MFW_ACSE_MECH_LLS)
         return MFW_E_ARG;
-    if (p->mechanism == MFW_ACSE_MECH_LLS && (!p->password || p->password_len == 0 ||
-                                          p->password_len > 127))
+    if (p->mechanism == MFW_ACSE_MECH_LLS &&
+        (!p->password || p->password_len == 0 || p->password_len > 127))
         return MFW_E_ARG;
     uint8_t body[192];
     struct mfw_wcursor b;
@@ -152,7 +152,8 @@ static int parse_initiate_response(struct mfw_rcursor *x, struct mfw_acse_initia
         r->qos = (int8_t)mfw_rcursor_u8(x);
     }
     r->dlms_version = mfw_rcursor_u8(x);
-    if (mfw_rcursor_u8(x) != 0x5F || mfw_rcursor_u8(x) != 0x1F || mfw_rcursor_u8(x) != 0x04 || mfw_rcursor_u8(x) != 0x00)
+    if (mfw_rcursor_u8(x) != 0x5F || mfw_rcursor_u8(x) != 0x1F || mfw_rcursor_u8(x) != 0x04 ||
+        mfw_rcursor_u8(x) != 0x00)
         return MFW_E_FORMAT;
     uint32_t c = (uint32_t)mfw_rcursor_u8(x) << 16;
     c |= (uint32_t)mfw_rcursor_u8(x) << 8;
@@ -173,7 +174,8 @@ int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_a
     struct mfw_rcursor rc, body;
     uint8_t tag;
     mfw_rcursor_init(&rc, buf, len);
-    if (get_tlv(&rc, &tag, &body) != MFW_OK || tag != MFW_ACSE_TAG_AARE || mfw_rcursor_left(&rc) != 0)
+    if (get_tlv(&rc, &tag, &body) != MFW_OK || tag != MFW_ACSE_TAG_AARE ||
+        mfw_rcursor_left(&rc) != 0)
         return MFW_E_FORMAT;
     bool have_ctx = false, have_result = false;
     while (mfw_rcursor_left(&body) > 0) {
@@ -186,7 +188,9 @@ int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_a
             if (get_tlv(&el, &tag, &oid) != MFW_OK || tag != 0x06)
                 return MFW_E_FORMAT;
             uint8_t id = oid_id(&oid, OID_KIND_CONTEXT);
-            out->context = (id >= MFW_ACSE_CTX_LN && id <= MFW_ACSE_CTX_SN_CIPHERED) ? id : MFW_ACSE_CTX_UNKNOWN;
+            out->context = (id >= MFW_ACSE_CTX_LN && id <= MFW_ACSE_CTX_SN_CIPHERED)
+                               ? id
+                               : MFW_ACSE_CTX_UNKNOWN;
             have_ctx = true;
             break;
         }
@@ -199,7 +203,8 @@ int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_a
             struct mfw_rcursor in;
             if (get_tlv(&el, &tag, &in) != MFW_OK || (tag != 0xA1 && tag != 0xA2))
                 return MFW_E_FORMAT;
-            out->diag_source = tag == 0xA1 ? MFW_ACSE_DIAG_SOURCE_USER : MFW_ACSE_DIAG_SOURCE_PROVIDER;
+            out->diag_source =
+                tag == 0xA1 ? MFW_ACSE_DIAG_SOURCE_USER : MFW_ACSE_DIAG_SOURCE_PROVIDER;
             if (get_small_int(&in, &out->diag) != MFW_OK)
                 return MFW_E_FORMAT;
             break;
@@ -241,7 +246,8 @@ int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_a
             } else if (x == MFW_ACSE_XDLMS_CONFIRMED_SERVICE_ERROR) {
                 /* 0E, initiateError [1], ServiceError initiate [6], value */
                 mfw_rcursor_u8(&os);
-                uint8_t which = mfw_rcursor_u8(&os), kind = mfw_rcursor_u8(&os), v = mfw_rcursor_u8(&os);
+                uint8_t which = mfw_rcursor_u8(&os), kind = mfw_rcursor_u8(&os),
+                        v = mfw_rcursor_u8(&os);
                 if (os.err || mfw_rcursor_left(&os) != 0)
                     return MFW_E_FORMAT;
                 (void)which;
@@ -253,8 +259,7 @@ int mfw_dlms_client_parse_aare(const uint8_t *buf, size_t len, struct mfw_acse_a
             }
             break;
         }
-        default: /* responder-acse-requirements (88), implementation data, ...: not needed */
-            break;
+        default: /* responder-acse-requirements (88), implementation data, ...: not needed */ break;
         }
     }
     if (!have_ctx || !have_result || body.err)
@@ -283,7 +288,8 @@ int mfw_dlms_client_parse_rlre(const uint8_t *buf, size_t len, struct mfw_acse_r
     struct mfw_rcursor rc, body;
     uint8_t tag;
     mfw_rcursor_init(&rc, buf, len);
-    if (get_tlv(&rc, &tag, &body) != MFW_OK || tag != MFW_ACSE_TAG_RLRE || mfw_rcursor_left(&rc) != 0)
+    if (get_tlv(&rc, &tag, &body) != MFW_OK || tag != MFW_ACSE_TAG_RLRE ||
+        mfw_rcursor_left(&rc) != 0)
         return MFW_E_FORMAT;
     while (mfw_rcursor_left(&body) > 0) {
         struct mfw_rcursor el;
@@ -347,8 +353,8 @@ static int put_access(struct mfw_wcursor *w, const struct mfw_dlms_client_access
     return MFW_OK;
 }
 
-int mfw_dlms_client_build_get(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
-                    struct mfw_wcursor *w)
+int mfw_dlms_client_build_get(uint8_t invoke, const struct mfw_dlms_client_ref *attr,
+                              const struct mfw_dlms_client_access *access, struct mfw_wcursor *w)
 {
     if (!attr || !w)
         return MFW_E_ARG;
@@ -373,7 +379,8 @@ int mfw_dlms_client_build_get_next(uint8_t invoke, uint32_t block_number, struct
 }
 
 int mfw_dlms_client_build_get_list(uint8_t invoke, const struct mfw_dlms_client_ref *attrs,
-                         const struct mfw_dlms_client_access *const *access, size_t n, struct mfw_wcursor *w)
+                                   const struct mfw_dlms_client_access *const *access, size_t n,
+                                   struct mfw_wcursor *w)
 {
     if (!attrs || !w || n == 0)
         return MFW_E_ARG;
@@ -389,8 +396,9 @@ int mfw_dlms_client_build_get_list(uint8_t invoke, const struct mfw_dlms_client_
     return wc_result(w);
 }
 
-int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
-                    const uint8_t *value, size_t value_len, struct mfw_wcursor *w)
+int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *attr,
+                              const struct mfw_dlms_client_access *access, const uint8_t *value,
+                              size_t value_len, struct mfw_wcursor *w)
 {
     if (!attr || !w || !value || value_len == 0)
         return MFW_E_ARG;
@@ -404,8 +412,8 @@ int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *
     return wc_result(w);
 }
 
-int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_ref *method, const uint8_t *params,
-                       size_t params_len, struct mfw_wcursor *w)
+int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_ref *method,
+                                 const uint8_t *params, size_t params_len, struct mfw_wcursor *w)
 {
     if (!method || !w || (params && params_len == 0))
         return MFW_E_ARG;
@@ -426,8 +434,8 @@ int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_re
 
 static bool is_error_tag(const uint8_t *apdu, size_t len)
 {
-    return len > 0 &&
-           (apdu[0] == MFW_XDLMS_EXCEPTION_RESPONSE || apdu[0] == MFW_XDLMS_CONFIRMED_SERVICE_ERROR);
+    return len > 0 && (apdu[0] == MFW_XDLMS_EXCEPTION_RESPONSE ||
+                       apdu[0] == MFW_XDLMS_CONFIRMED_SERVICE_ERROR);
 }
 
 /* Get-Data-Result ::= CHOICE { data [0] Data, data-access-result [1] } */
@@ -456,7 +464,8 @@ int mfw_dlms_client_next_result(struct mfw_rcursor *rc, struct mfw_dlms_client_r
     return MFW_E_FORMAT;
 }
 
-int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len, struct mfw_dlms_client_get_response *out)
+int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len,
+                                       struct mfw_dlms_client_get_response *out)
 {
     if (!apdu || !out)
         return MFW_E_ARG;
@@ -524,13 +533,12 @@ int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len, struct m
             return MFW_E_FORMAT;
         return MFW_OK;
     }
-    default:
-        return MFW_E_FORMAT;
+    default: return MFW_E_FORMAT;
     }
 }
 
-void mfw_dlms_client_blocks_init(struct mfw_dlms_client_blocks *b, uint8_t *buf, size_t cap, dlmsc_sink_fn sink,
-                       void *user)
+void mfw_dlms_client_blocks_init(struct mfw_dlms_client_blocks *b, uint8_t *buf, size_t cap,
+                                 dlmsc_sink_fn sink, void *user)
 {
     memset(b, 0, sizeof(*b));
     b->buf = buf;
@@ -553,7 +561,8 @@ static int deliver(struct mfw_dlms_client_blocks *b, const uint8_t *p, size_t n)
     return 0;
 }
 
-int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b, const struct mfw_dlms_client_get_response *r)
+int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b,
+                                const struct mfw_dlms_client_get_response *r)
 {
     if (!b || !r)
         return MFW_E_ARG;
@@ -592,12 +601,12 @@ int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b, const struct m
             return 1;
         }
         return 0;
-    default:
-        return MFW_E_FORMAT;
+    default: return MFW_E_FORMAT;
     }
 }
 
-int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke, uint8_t *dar)
+int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke,
+                                       uint8_t *dar)
 {
     if (!apdu || !invoke || !dar)
         return MFW_E_ARG;
@@ -615,7 +624,7 @@ int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t 
 }
 
 int mfw_dlms_client_parse_action_response(const uint8_t *apdu, size_t len,
-                                 struct mfw_dlms_client_action_response *out)
+                                          struct mfw_dlms_client_action_response *out)
 {
     if (!apdu || !out)
         return MFW_E_ARG;
@@ -786,9 +795,11 @@ int mfw_dlms_client_object_next(struct mfw_rcursor *rc, struct mfw_dlms_client_o
     memset(o, 0, sizeof(*o));
     uint32_t n;
     size_t len;
-    if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 4 || mfw_axdr_get_u16(rc, &o->class_id) != MFW_OK ||
-        mfw_axdr_get_u8(rc, &o->version) != MFW_OK || mfw_axdr_get_octets(rc, 6, o->ln, &len) != MFW_OK ||
-        len != 6 || mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 2)
+    if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 4 ||
+        mfw_axdr_get_u16(rc, &o->class_id) != MFW_OK ||
+        mfw_axdr_get_u8(rc, &o->version) != MFW_OK ||
+        mfw_axdr_get_octets(rc, 6, o->ln, &len) != MFW_OK || len != 6 ||
+        mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 2)
         return MFW_E_FORMAT;
     uint32_t na;
     if (mfw_axdr_get_array(rc, &na) != MFW_OK)
@@ -797,8 +808,8 @@ int mfw_dlms_client_object_next(struct mfw_rcursor *rc, struct mfw_dlms_client_o
     for (uint32_t i = 0; i < na; i++) {
         int8_t id;
         uint8_t mode;
-        if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 3 || mfw_axdr_get_i8(rc, &id) != MFW_OK ||
-            get_mode(rc, &mode) != MFW_OK)
+        if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 3 ||
+            mfw_axdr_get_i8(rc, &id) != MFW_OK || get_mode(rc, &mode) != MFW_OK)
             return MFW_E_FORMAT;
         int t = mfw_axdr_peek_tag(rc);
         if (t < 0 || mfw_axdr_skip(rc, 2) != MFW_OK)
@@ -817,8 +828,8 @@ int mfw_dlms_client_object_next(struct mfw_rcursor *rc, struct mfw_dlms_client_o
     for (uint32_t i = 0; i < nm; i++) {
         int8_t id;
         uint8_t mode;
-        if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 2 || mfw_axdr_get_i8(rc, &id) != MFW_OK ||
-            get_mode(rc, &mode) != MFW_OK)
+        if (mfw_axdr_get_structure(rc, &n) != MFW_OK || n != 2 ||
+            mfw_axdr_get_i8(rc, &id) != MFW_OK || get_mode(rc, &mode) != MFW_OK)
             return MFW_E_FORMAT;
         if (o->n_methods < MFW_DLMS_CLIENT_OBJ_METHODS_MAX) {
             o->methods[o->n_methods].id = id;

@@ -4,17 +4,17 @@
 
 #include <string.h>
 
-#include "meterfw/dlms/acse.h"
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
+#include "meterfw/dlms/acse.h"
 
 /* What each association may use (Green Book conformance block). The public client reads only. */
-#define CONF_PUBLIC                                                                               \
-    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |             \
+#define CONF_PUBLIC                                                                                \
+    (MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |  \
      MFW_ACSE_CONF_MULTIPLE_REFERENCES)
-#define CONF_MANAGEMENT                                                                           \
-    (CONF_PUBLIC | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_ACTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET |        \
-     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)
+#define CONF_MANAGEMENT                                                                            \
+    (CONF_PUBLIC | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_ACTION |                                      \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)
 
 /* Bytes kept free in front of a block's raw data: the largest GET-Response-WithDataBlock header
  * (C4 02 invoke last block(4) 00 and a 3-byte length). */
@@ -30,10 +30,11 @@ void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg)
     cfg->max_conns = 8;
 }
 
-int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m, const struct mfw_dlms_server_config *cfg)
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m,
+                         const struct mfw_dlms_server_config *cfg)
 {
-    if (s == NULL || m == NULL || cfg == NULL || cfg->lls_password == NULL ||
-        cfg->max_pdu < 64 || cfg->max_pdu > MFW_DLMS_SERVER_MAX_PDU)
+    if (s == NULL || m == NULL || cfg == NULL || cfg->lls_password == NULL || cfg->max_pdu < 64 ||
+        cfg->max_pdu > MFW_DLMS_SERVER_MAX_PDU)
         return MFW_E_ARG;
     size_t n = strlen(cfg->lls_password);
     if (n == 0 || n > MFW_COSEM_SECRET_MAX)
@@ -77,8 +78,8 @@ static struct mfw_cosem_ctx ctx_of(struct mfw_dlms_server *s, struct mfw_dlms_as
 
 /* ---- association ---- */
 
-static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8_t sap, const uint8_t *apdu,
-                      size_t len, struct mfw_wcursor *w)
+static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8_t sap,
+                      const uint8_t *apdu, size_t len, struct mfw_wcursor *w)
 {
     struct mfw_acse_aarq rq;
     struct mfw_acse_aare re;
@@ -87,7 +88,10 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
     a->associated = false;
     const struct mfw_acse_client clients[2] = {
         {MFW_DLMS_SAP_PUBLIC, MFW_ACSE_MECH_LOWEST, {NULL, 0}, CONF_PUBLIC},
-        {MFW_DLMS_SAP_MANAGEMENT, MFW_ACSE_MECH_LLS, {s->env.secret, s->env.secret_len}, CONF_MANAGEMENT},
+        {MFW_DLMS_SAP_MANAGEMENT,
+         MFW_ACSE_MECH_LLS,
+         {s->env.secret, s->env.secret_len},
+         CONF_MANAGEMENT},
     };
     const struct mfw_acse_policy pol = {clients, 2, s->max_pdu, false};
     int rc = mfw_acse_parse_aarq(apdu, len, &rq);
@@ -106,20 +110,22 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
         return 0;
     if (re.result == MFW_ACSE_RESULT_ACCEPTED) {
         a->associated = true;
-        a->ses.client = sap == MFW_DLMS_SAP_MANAGEMENT ? MFW_COSEM_CLIENT_MANAGEMENT : MFW_COSEM_CLIENT_PUBLIC;
+        a->ses.client =
+            sap == MFW_DLMS_SAP_MANAGEMENT ? MFW_COSEM_CLIENT_MANAGEMENT : MFW_COSEM_CLIENT_PUBLIC;
         a->ses.client_sap = sap;
         a->ses.mechanism = re.client_mechanism;
         a->ses.conformance = re.initiate.conformance;
         a->ses.dlms_version = MFW_ACSE_DLMS_VERSION;
         a->ses.client_max_pdu = rq.has_initiate ? rq.initiate.client_max_pdu : 0;
         a->ses.server_max_pdu = s->max_pdu;
-        a->max_send = re.max_send_pdu != 0 && re.max_send_pdu < s->max_pdu ? re.max_send_pdu
-                                                                          : s->max_pdu;
+        a->max_send =
+            re.max_send_pdu != 0 && re.max_send_pdu < s->max_pdu ? re.max_send_pdu : s->max_pdu;
     }
     return w->len;
 }
 
-static size_t on_rlrq(struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len, struct mfw_wcursor *w)
+static size_t on_rlrq(struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len,
+                      struct mfw_wcursor *w)
 {
     struct mfw_acse_rlrq rq;
     struct mfw_acse_rlre re;
@@ -191,8 +197,8 @@ static int fill(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8_t *bu
 }
 
 /* Sends the next block (or, for the first one, a normal response when everything fits). */
-static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool first, uint8_t *out,
-                       size_t cap)
+static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool first,
+                       uint8_t *out, size_t cap)
 {
     size_t room = (a->max_send < cap ? a->max_send : cap);
     if (room <= BLOCK_HDR_MAX + 1) { /* a client PDU too small for any block */
@@ -213,7 +219,8 @@ static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool
         if (first) {
             mfw_xdlms_put_get_normal_dar(&w, a->get_invoke, MFW_DAR_OTHER_REASON);
         } else {
-            mfw_xdlms_put_get_block_dar(&w, a->get_invoke, a->get_block + 1, MFW_DAR_LONG_GET_ABORTED);
+            mfw_xdlms_put_get_block_dar(&w, a->get_invoke, a->get_block + 1,
+                                        MFW_DAR_LONG_GET_ABORTED);
         }
         return w.len;
     }
@@ -239,8 +246,8 @@ static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool
     return hdr + n;
 }
 
-static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len,
-                     uint8_t *out, size_t cap)
+static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu,
+                     size_t len, uint8_t *out, size_t cap)
 {
     static const struct mfw_xdlms_get_req zero; /* const: no mutable global */
     struct mfw_xdlms_get_req rq = zero;
@@ -316,8 +323,8 @@ static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const 
 
 /* ---- SET ---- */
 
-static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu, size_t len,
-                     uint8_t *out, size_t cap)
+static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu,
+                     size_t len, uint8_t *out, size_t cap)
 {
     static const struct mfw_xdlms_set_req zero;
     struct mfw_xdlms_set_req rq = zero;
@@ -332,8 +339,8 @@ static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const 
     switch (rq.kind) {
     case MFW_XDLMS_SET_NORMAL:
         a->set_active = false;
-        mfw_xdlms_put_set_normal(&w, rq.invoke,
-                             (uint8_t)mfw_cosem_set(&c, &rq.ref[0], rq.value[0].p, rq.value[0].len));
+        mfw_xdlms_put_set_normal(
+            &w, rq.invoke, (uint8_t)mfw_cosem_set(&c, &rq.ref[0], rq.value[0].p, rq.value[0].len));
         return w.len;
     case MFW_XDLMS_SET_WITH_LIST: {
         uint8_t res[MFW_XDLMS_LIST_MAX];
@@ -376,14 +383,12 @@ static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const 
             return w.len;
         }
         a->set_active = false;
-        mfw_xdlms_put_set_last_block(&w, rq.invoke,
-                                 (uint8_t)mfw_cosem_set(&c, &a->set_ref, a->set_buf, a->set_len),
-                                 rq.block);
+        mfw_xdlms_put_set_last_block(
+            &w, rq.invoke, (uint8_t)mfw_cosem_set(&c, &a->set_ref, a->set_buf, a->set_len),
+            rq.block);
         return w.len;
     }
-    default:
-        mfw_xdlms_put_confirmed_error(&w, 6, 2);
-        return w.len;
+    default: mfw_xdlms_put_confirmed_error(&w, 6, 2); return w.len;
     }
 }
 
@@ -414,7 +419,8 @@ static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, con
          * no-long-action-in-progress (16) for a block with no transfer. */
         if (!(a->ses.conformance & MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION)) {
             a->act_active = false;
-            mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
+            mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED,
+                                    MFW_XDLMS_SERVICE_NOT_SUPPORTED);
             return w.len;
         }
         if (rq.kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK) {
@@ -452,7 +458,8 @@ static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, con
         if (params != NULL) { /* the parameters must be exactly one Data */
             struct mfw_rcursor pc;
             mfw_rcursor_init(&pc, params, plen);
-            if (mfw_axdr_skip(&pc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK || mfw_rcursor_left(&pc) != 0) {
+            if (mfw_axdr_skip(&pc, MFW_AXDR_DEPTH_DEFAULT) != MFW_OK ||
+                mfw_rcursor_left(&pc) != 0) {
                 mfw_xdlms_put_action_normal(&w, rq.invoke, MFW_DAR_TYPE_UNMATCHED, false);
                 return w.len;
             }
@@ -471,7 +478,7 @@ static size_t on_action(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, con
 }
 
 size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
-                        const uint8_t *apdu, size_t len, uint8_t *out, size_t cap)
+                            const uint8_t *apdu, size_t len, uint8_t *out, size_t cap)
 {
     if (s == NULL || apdu == NULL || out == NULL || len == 0 || conn >= MFW_ASSOCIATIONS_MAX)
         return 0;
@@ -486,20 +493,22 @@ size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t cl
     bool known = tag == MFW_XDLMS_GET_REQUEST || tag == MFW_XDLMS_SET_REQUEST ||
                  tag == MFW_XDLMS_ACTION_REQUEST;
     if (!known) {
-        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_UNKNOWN, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
+        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_UNKNOWN,
+                                MFW_XDLMS_SERVICE_NOT_SUPPORTED);
         return w.len;
     }
     /* Green Book: no xDLMS service before the association is established */
     if (!a->associated || a->ses.client_sap != client_sap) {
         mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED,
-                            MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
+                                MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE);
         return w.len;
     }
-    uint32_t need = tag == MFW_XDLMS_GET_REQUEST ? MFW_ACSE_CONF_GET
+    uint32_t need = tag == MFW_XDLMS_GET_REQUEST   ? MFW_ACSE_CONF_GET
                     : tag == MFW_XDLMS_SET_REQUEST ? MFW_ACSE_CONF_SET
-                                               : MFW_ACSE_CONF_ACTION;
+                                                   : MFW_ACSE_CONF_ACTION;
     if (!(a->ses.conformance & need)) {
-        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED, MFW_XDLMS_SERVICE_NOT_SUPPORTED);
+        mfw_xdlms_put_exception(&w, MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED,
+                                MFW_XDLMS_SERVICE_NOT_SUPPORTED);
         return w.len;
     }
     if (tag == MFW_XDLMS_GET_REQUEST)

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 
 /* cosem-attribute-descriptor: class-id, instance-id, attribute-id; then, if with_sel, the
  * OPTIONAL access-selection: selector and one whole Data (validated, kept as a view). */
@@ -73,9 +73,7 @@ int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req
         out->n = 1;
         get_ref(&rc, &out->ref[0], true);
         break;
-    case MFW_XDLMS_GET_NEXT:
-        out->block = mfw_rcursor_u32be(&rc);
-        break;
+    case MFW_XDLMS_GET_NEXT: out->block = mfw_rcursor_u32be(&rc); break;
     case MFW_XDLMS_GET_WITH_LIST: {
         uint32_t n = get_count(&rc);
         if (n == 0 || n > MFW_XDLMS_LIST_MAX)
@@ -85,8 +83,7 @@ int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req
             get_ref(&rc, &out->ref[i], true);
         break;
     }
-    default:
-        return MFW_E_FORMAT;
+    default: return MFW_E_FORMAT;
     }
     return finish(&rc);
 }
@@ -141,8 +138,7 @@ int mfw_xdlms_parse_set(const uint8_t *buf, size_t len, struct mfw_xdlms_set_req
             get_data_view(&rc, &out->value[i]);
         break;
     }
-    default:
-        return MFW_E_FORMAT;
+    default: return MFW_E_FORMAT;
     }
     return finish(&rc);
 }
@@ -164,7 +160,8 @@ int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_acti
     out->block = 0;
     out->raw.p = NULL;
     out->raw.len = 0;
-    if (out->kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK || out->kind == MFW_XDLMS_ACTION_WITH_PBLOCK) {
+    if (out->kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK ||
+        out->kind == MFW_XDLMS_ACTION_WITH_PBLOCK) {
         if (out->kind == MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK)
             get_ref(&rc, &out->ref, false);
         else
@@ -195,7 +192,6 @@ int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_acti
     return finish(&rc);
 }
 
-
 void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke)
 {
     mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
@@ -214,7 +210,7 @@ void mfw_xdlms_put_get_normal_dar(struct mfw_wcursor *w, uint8_t invoke, uint8_t
 }
 
 void mfw_xdlms_put_get_block_begin(struct mfw_wcursor *w, uint8_t invoke, bool last, uint32_t block,
-                               size_t raw_len)
+                                   size_t raw_len)
 {
     mfw_wcursor_u8(w, MFW_XDLMS_GET_RESPONSE);
     mfw_wcursor_u8(w, MFW_XDLMS_GET_NEXT);
@@ -266,7 +262,8 @@ void mfw_xdlms_put_set_block_ack(struct mfw_wcursor *w, uint8_t invoke, uint32_t
     mfw_wcursor_u32be(w, block);
 }
 
-void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, uint32_t block)
+void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result,
+                                  uint32_t block)
 {
     mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
     mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_LAST_BLOCK);
@@ -275,7 +272,8 @@ void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t
     mfw_wcursor_u32be(w, block);
 }
 
-void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n)
+void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results,
+                            uint8_t n)
 {
     mfw_wcursor_u8(w, MFW_XDLMS_SET_RESPONSE);
     mfw_wcursor_u8(w, MFW_XDLMS_SET_RESP_WITH_LIST);
@@ -284,7 +282,8 @@ void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t
     mfw_wcursor_bytes(w, results, n);
 }
 
-void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, bool with_data)
+void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result,
+                                 bool with_data)
 {
     mfw_wcursor_u8(w, MFW_XDLMS_ACTION_RESPONSE);
     mfw_wcursor_u8(w, MFW_XDLMS_ACTION_NORMAL);
@@ -322,7 +321,8 @@ void mfw_xdlms_put_confirmed_error(struct mfw_wcursor *w, uint8_t service, uint8
 }
 
 int mfw_xdlms_build_data_notification(uint32_t invoke, const struct mfw_cosem_datetime *dt,
-                                  const uint8_t *body_data, size_t body_len, struct mfw_wcursor *w)
+                                      const uint8_t *body_data, size_t body_len,
+                                      struct mfw_wcursor *w)
 {
     if (w == NULL || body_data == NULL || body_len == 0)
         return MFW_E_ARG;

@@ -66,7 +66,7 @@ static int header_byte(struct mfw_wrapper *w, uint8_t b)
 }
 
 int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size_t *consumed,
-                 struct mfw_wrapper_frame *out)
+                     struct mfw_wrapper_frame *out)
 {
     if (consumed != NULL)
         *consumed = 0;
@@ -108,7 +108,7 @@ int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size
 }
 
 int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
-                   struct mfw_wcursor *c)
+                       struct mfw_wcursor *c)
 {
     if (c == NULL || apdu == NULL || len == 0 || len > MFW_WRAPPER_LENGTH_MAX)
         return MFW_E_ARG;

@@ -23,8 +23,13 @@ void mfw_billing_default_config(struct mfw_billing_config *cfg)
 {
     *cfg = (struct mfw_billing_config){
         .entries = 1,
-        .e = { { .hour = 0, .minute = 0, .second = 0, .year = MFW_BILLING_YEAR_ANY,
-                 .month = MFW_BILLING_ANY, .day_of_month = 1, .day_of_week = MFW_BILLING_ANY } },
+        .e = {{.hour = 0,
+               .minute = 0,
+               .second = 0,
+               .year = MFW_BILLING_YEAR_ANY,
+               .month = MFW_BILLING_ANY,
+               .day_of_month = 1,
+               .day_of_week = MFW_BILLING_ANY}},
     };
 }
 
@@ -51,7 +56,7 @@ int mfw_billing_init(struct mfw_billing *b, const struct mfw_billing_config *cfg
     for (unsigned k = 0; k < cfg->entries; k++)
         if (!entry_ok(&cfg->e[k]))
             return MFW_E_RANGE;
-    *b = (struct mfw_billing){ .config = *cfg };
+    *b = (struct mfw_billing){.config = *cfg};
     return MFW_OK;
 }
 
@@ -136,7 +141,8 @@ static void count_billing(struct mfw_billing *b, const struct mfw_local_time *no
     b->last_billing = *now;
 }
 
-bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev, const struct mfw_local_time *now)
+bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev,
+                     const struct mfw_local_time *now)
 {
     if (!prev || !now)
         return false;

@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROW(id_, a, b, c, d, e, unit_, scaler_, kind_, name_)                                   \
+#define ROW(id_, a, b, c, d, e, unit_, scaler_, kind_, name_)                                      \
     [id_] = {(uint16_t)(id_), {a, b, c, d, e, 255}, unit_, scaler_, kind_, name_}
 
 /* Averaged instantaneous values, D = 7. */
-#define AVG(id_, c, e, unit_, scaler_, name_)                                                    \
+#define AVG(id_, c, e, unit_, scaler_, name_)                                                      \
     ROW(id_, 1, 0, c, 7, e, unit_, scaler_, MFW_CATALOG_AVERAGE, name_)
 /* Energy registers, D = 8, E = tariff. */
 #define NRG(id_, c, e, unit_, name_) ROW(id_, 1, 0, c, 8, e, unit_, 0, MFW_CATALOG_INSTANT, name_)
@@ -114,20 +114,31 @@ static const struct mfw_catalog_entry catalog_table[MFW_CAT_COUNT] = {
     NRG(MFW_CAT_RM_L3, 64, 0, MFW_COSEM_UNIT_VARH, "R- L3"),
 
     /* Demand: D = 4 current average (of the running demand period), D = 6 maximum. */
-    ROW(MFW_CAT_DEMAND_AP, 1, 0, 1, 4, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT, "Demand A+ (current average)"),
-    ROW(MFW_CAT_DEMAND_AM, 1, 0, 2, 4, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT, "Demand A- (current average)"),
-    ROW(MFW_CAT_MAXDEM_AP, 1, 0, 1, 6, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT, "Maximum demand A+"),
-    ROW(MFW_CAT_MAXDEM_AM, 1, 0, 2, 6, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT, "Maximum demand A-"),
+    ROW(MFW_CAT_DEMAND_AP, 1, 0, 1, 4, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT,
+        "Demand A+ (current average)"),
+    ROW(MFW_CAT_DEMAND_AM, 1, 0, 2, 4, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT,
+        "Demand A- (current average)"),
+    ROW(MFW_CAT_MAXDEM_AP, 1, 0, 1, 6, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT,
+        "Maximum demand A+"),
+    ROW(MFW_CAT_MAXDEM_AM, 1, 0, 2, 6, 0, MFW_COSEM_UNIT_W, 0, MFW_CATALOG_INSTANT,
+        "Maximum demand A-"),
     /* [U] Min / max voltage: D = 3 "minimum 1", D = 6 "maximum 1" of IEC 62056-61; the meter's
      * registers since their last reset, read at capture. */
-    ROW(MFW_CAT_UMIN_L1, 1, 0, 32, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Minimum voltage L1"),
-    ROW(MFW_CAT_UMIN_L2, 1, 0, 52, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Minimum voltage L2"),
-    ROW(MFW_CAT_UMIN_L3, 1, 0, 72, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Minimum voltage L3"),
-    ROW(MFW_CAT_UMAX_L1, 1, 0, 32, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Maximum voltage L1"),
-    ROW(MFW_CAT_UMAX_L2, 1, 0, 52, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Maximum voltage L2"),
-    ROW(MFW_CAT_UMAX_L3, 1, 0, 72, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT, "Maximum voltage L3"),
+    ROW(MFW_CAT_UMIN_L1, 1, 0, 32, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Minimum voltage L1"),
+    ROW(MFW_CAT_UMIN_L2, 1, 0, 52, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Minimum voltage L2"),
+    ROW(MFW_CAT_UMIN_L3, 1, 0, 72, 3, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Minimum voltage L3"),
+    ROW(MFW_CAT_UMAX_L1, 1, 0, 32, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Maximum voltage L1"),
+    ROW(MFW_CAT_UMAX_L2, 1, 0, 52, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Maximum voltage L2"),
+    ROW(MFW_CAT_UMAX_L3, 1, 0, 72, 6, 0, MFW_COSEM_UNIT_V, -1, MFW_CATALOG_INSTANT,
+        "Maximum voltage L3"),
     /* [U] 0.0.96.9.0.255: Blue Book "ambient temperature" (abstract object, C = 96 D = 9). */
-    ROW(MFW_CAT_TEMPERATURE, 0, 0, 96, 9, 0, MFW_COSEM_UNIT_CELSIUS, -1, MFW_CATALOG_AVERAGE, "Temperature"),
+    ROW(MFW_CAT_TEMPERATURE, 0, 0, 96, 9, 0, MFW_COSEM_UNIT_CELSIUS, -1, MFW_CATALOG_AVERAGE,
+        "Temperature"),
 };
 
 const struct mfw_catalog_entry *mfw_catalog_find(uint16_t id)
@@ -158,7 +169,7 @@ unsigned mfw_catalog_count(void)
 /* 10^-scaler for scalers -6 .. 6 (the table uses -3 .. 0). */
 static double catalog_unscale(int8_t scaler)
 {
-    static const double pow10[] = {1e6, 1e5, 1e4, 1e3, 1e2, 1e1, 1.0,
+    static const double pow10[] = {1e6,  1e5,  1e4,  1e3,  1e2,  1e1, 1.0,
                                    1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
     if (scaler < -6 || scaler > 6)
         return 1.0;

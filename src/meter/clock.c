@@ -22,9 +22,15 @@ struct mfw_clock_config mfw_clock_default_config(void)
         /* 2000/84/EC art. 2: summer time begins at 01:00 UTC on the last Sunday of March =
          * 02:00 CET. Art. 3: it ends at 01:00 UTC on the last Sunday of October = 03:00 CEST =
          * 02:00 CET (both points are in local standard time, see clock.h). */
-        .dst_begin = {.month = 3, .day_of_month = MFW_CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
+        .dst_begin = {.month = 3,
+                      .day_of_month = MFW_CLOCK_DOM_LAST,
+                      .day_of_week = 7,
+                      .hour = 2,
                       .minute = 0},
-        .dst_end = {.month = 10, .day_of_month = MFW_CLOCK_DOM_LAST, .day_of_week = 7, .hour = 2,
+        .dst_end = {.month = 10,
+                    .day_of_month = MFW_CLOCK_DOM_LAST,
+                    .day_of_week = 7,
+                    .hour = 2,
                     .minute = 0},
     };
     return cfg;
@@ -69,7 +75,8 @@ int mfw_clock_config_validate(const struct mfw_clock_config *cfg)
 static unsigned point_day(const struct mfw_clock_dst_point *p, int64_t y)
 {
     unsigned dim = mfw_civil_days_in_month(y, p->month);
-    bool backward = p->day_of_month == MFW_CLOCK_DOM_LAST || p->day_of_month == MFW_CLOCK_DOM_2ND_LAST;
+    bool backward =
+        p->day_of_month == MFW_CLOCK_DOM_LAST || p->day_of_month == MFW_CLOCK_DOM_2ND_LAST;
     unsigned d;
     if (p->day_of_month == MFW_CLOCK_DOM_LAST)
         d = dim;
@@ -94,7 +101,7 @@ static mfw_ms_t point_utc(const struct mfw_clock_config *cfg, const struct mfw_c
 }
 
 int mfw_clock_dst_instants(const struct mfw_clock_config *cfg, int64_t year, mfw_ms_t *begin,
-                       mfw_ms_t *end)
+                           mfw_ms_t *end)
 {
     int r = mfw_clock_config_validate(cfg);
     if (r != MFW_OK)
@@ -161,7 +168,8 @@ mfw_ms_t mfw_clock_now(const struct mfw_clock *c, mfw_ms_t rtc_ms)
     return rtc_ms + c->offset_ms;
 }
 
-int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct mfw_clock_change *out)
+int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc,
+                  struct mfw_clock_change *out)
 {
     if (!c)
         return MFW_E_ARG;
@@ -178,7 +186,8 @@ int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct
     return MFW_OK;
 }
 
-int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds, struct mfw_clock_change *out)
+int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds,
+                    struct mfw_clock_change *out)
 {
     if (!c)
         return MFW_E_ARG;
@@ -234,8 +243,8 @@ void mfw_clock_local(const struct mfw_clock *c, mfw_ms_t utc, struct mfw_local_t
     out->offset_min = off;
 }
 
-mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month, unsigned day,
-                            unsigned hour, unsigned minute)
+mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month,
+                                unsigned day, unsigned hour, unsigned minute)
 {
     const struct mfw_clock_config *cfg = &c->config;
     int64_t local = mfw_civil_days_from_date(year, month, day) * MFW_MS_PER_DAY +

@@ -59,7 +59,7 @@ static void close_sub(struct mfw_demand *d, mfw_ms_t end)
         d->last_avg_mw[q] = mw;
         /* Strictly greater: of equal maxima the first one keeps its capture time. */
         if (!d->max[q].valid || mw > d->max[q].value_mw)
-            d->max[q] = (struct mfw_demand_max){ .value_mw = mw, .time = end, .valid = true };
+            d->max[q] = (struct mfw_demand_max){.value_mw = mw, .time = end, .valid = true};
         if (ring > 0)
             d->hist_uwh[q][d->hist_pos] = d->cur_uwh[q];
         d->cur_uwh[q] = 0;
@@ -85,7 +85,7 @@ int mfw_demand_init(struct mfw_demand *d, const struct mfw_demand_config *cfg)
         cfg->period_s == 0 || S_PER_DAY % cfg->period_s != 0 || cfg->number_of_periods == 0 ||
         cfg->number_of_periods > MFW_DEMAND_PERIODS_MAX)
         return MFW_E_ARG;
-    *d = (struct mfw_demand){ .config = *cfg };
+    *d = (struct mfw_demand){.config = *cfg};
     return MFW_OK;
 }
 
@@ -182,7 +182,7 @@ mfw_ms_t mfw_demand_start_time_current(const struct mfw_demand *d)
 struct mfw_demand_max mfw_demand_maximum(const struct mfw_demand *d, unsigned q)
 {
     if (q >= d->config.quantities)
-        return (struct mfw_demand_max){ 0 };
+        return (struct mfw_demand_max){0};
     return d->max[q];
 }
 
@@ -192,7 +192,7 @@ void mfw_demand_reset(struct mfw_demand *d, struct mfw_demand_max *out)
         d->prev_max[q] = d->max[q];
         if (out)
             out[q] = d->max[q];
-        d->max[q] = (struct mfw_demand_max){ 0 };
+        d->max[q] = (struct mfw_demand_max){0};
     }
 }
 

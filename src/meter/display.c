@@ -1,7 +1,6 @@
 /* The meter's LCD content: rotating list, value texts formatted by hand (no stdio in the core). */
 #include "meterfw/meter/display.h"
 
-
 #include <string.h>
 
 #include "meterfw/base/error.h"
@@ -187,7 +186,7 @@ static void fmt_time_date(char *out, const struct mfw_local_time *lt, bool date)
 }
 
 void mfw_display_render(const struct mfw_display *d, const struct mfw_meter *m, mfw_ms_t now,
-                    struct mfw_display_frame *out)
+                        struct mfw_display_frame *out)
 {
     memset(out, 0, sizeof *out);
     out->n_items = d->n_items;

@@ -10,13 +10,31 @@
  * magnetic field 0.0.96.20.15, sags/swells/missing voltage 1.0.x2.32/36/40.0.255) and the
  * security and disconnector events an operator asks "how often" of. */
 static const uint8_t counted_codes[MFW_EVENTLOG_COUNTED_CODES] = {
-    MFW_EVENT_POWER_DOWN, MFW_EVENT_POWER_UP, MFW_EVENT_CLOCK_ADJUSTED_OLD, MFW_EVENT_CLOCK_INVALID,
-    MFW_EVENT_TERMINAL_COVER_REMOVED, MFW_EVENT_MAGNETIC_FIELD, MFW_EVENT_METER_COVER_REMOVED, MFW_EVENT_AUTH_FAILURE,
-    MFW_EVENT_PARAMETERS_CHANGED, MFW_EVENT_DECRYPT_FAILURE, MFW_EVENT_REPLAY_ATTACK, MFW_EVENT_DISC_REMOTE_DISCONNECT,
-    MFW_EVENT_DISC_LOCAL_DISCONNECT, MFW_EVENT_LIMITER_EXCEEDED, MFW_EVENT_DISC_FAILURE, MFW_EVENT_MISSING_NEUTRAL,
-    76, 77, 78, /* undervoltage L1..L3 */
-    79, 80, 81, /* overvoltage L1..L3 */
-    82, 83, 84, /* missing voltage L1..L3 */
+    MFW_EVENT_POWER_DOWN,
+    MFW_EVENT_POWER_UP,
+    MFW_EVENT_CLOCK_ADJUSTED_OLD,
+    MFW_EVENT_CLOCK_INVALID,
+    MFW_EVENT_TERMINAL_COVER_REMOVED,
+    MFW_EVENT_MAGNETIC_FIELD,
+    MFW_EVENT_METER_COVER_REMOVED,
+    MFW_EVENT_AUTH_FAILURE,
+    MFW_EVENT_PARAMETERS_CHANGED,
+    MFW_EVENT_DECRYPT_FAILURE,
+    MFW_EVENT_REPLAY_ATTACK,
+    MFW_EVENT_DISC_REMOTE_DISCONNECT,
+    MFW_EVENT_DISC_LOCAL_DISCONNECT,
+    MFW_EVENT_LIMITER_EXCEEDED,
+    MFW_EVENT_DISC_FAILURE,
+    MFW_EVENT_MISSING_NEUTRAL,
+    76,
+    77,
+    78, /* undervoltage L1..L3 */
+    79,
+    80,
+    81, /* overvoltage L1..L3 */
+    82,
+    83,
+    84, /* missing voltage L1..L3 */
 };
 
 static const uint8_t log_obis[MFW_EVENTLOG_COUNT][6] = {
@@ -44,7 +62,8 @@ const uint8_t *mfw_eventlog_obis(enum mfw_eventlog_id log)
 
 const uint8_t *mfw_eventlog_code_obis(enum mfw_eventlog_id log)
 {
-    return (unsigned)log < MFW_EVENTLOG_COUNT && log != MFW_EVENTLOG_POWER_FAILURE ? code_obis[log] : NULL;
+    return (unsigned)log < MFW_EVENTLOG_COUNT && log != MFW_EVENTLOG_POWER_FAILURE ? code_obis[log]
+                                                                                   : NULL;
 }
 
 uint16_t mfw_eventlog_counted_code(unsigned k)
@@ -66,7 +85,8 @@ uint32_t mfw_eventlog_code_count(const struct mfw_eventlog *el, uint16_t code)
     return el != NULL && k >= 0 ? el->counters.by_code[k] : 0;
 }
 
-int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT], unsigned phases)
+int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT],
+                      unsigned phases)
 {
     if (el == NULL || area == NULL || phases < 1 || phases > 3)
         return MFW_E_ARG;
@@ -104,8 +124,8 @@ int mfw_eventlog_check_areas(const struct mfw_eventlog *el, const struct mfw_sto
 /* Entry buffer: areas may have larger entries than ours (padding). */
 #define EVENTLOG_BUF_MAX 64u
 
-int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time,
-                 uint16_t code, uint8_t phase, int64_t v1, int64_t v2)
+int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                     mfw_ms_t time, uint16_t code, uint8_t phase, int64_t v1, int64_t v2)
 {
     if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT)
         return MFW_E_ARG;
@@ -154,30 +174,34 @@ static void count_pf(uint32_t c[MFW_EVENTLOG_PF_SLOTS], uint8_t mask, unsigned p
 }
 
 int mfw_eventlog_power_failure(struct mfw_eventlog *el, struct mfw_store *s, uint8_t phase_mask,
-                           mfw_ms_t start, uint32_t duration_s)
+                               mfw_ms_t start, uint32_t duration_s)
 {
     if (el == NULL || s == NULL || phase_mask == 0 || phase_mask > 7)
         return MFW_E_ARG;
     count_pf(el->counters.power_failures, phase_mask, el->phases);
-    if (duration_s <= el->counters.long_pf_threshold_s) /* long = longer than the threshold (as quality.counters) */
+    if (duration_s <=
+        el->counters
+            .long_pf_threshold_s) /* long = longer than the threshold (as quality.counters) */
         return 0;
     count_pf(el->counters.long_power_failures, phase_mask, el->phases);
     mfw_ms_t end = start + (mfw_ms_t)duration_s * MFW_MS_PER_S;
-    int rc = mfw_eventlog_add(el, s, MFW_EVENTLOG_POWER_FAILURE, end, MFW_EVENT_POWER_DOWN, phase_mask, start,
-                          (int64_t)duration_s);
+    int rc = mfw_eventlog_add(el, s, MFW_EVENTLOG_POWER_FAILURE, end, MFW_EVENT_POWER_DOWN,
+                              phase_mask, start, (int64_t)duration_s);
     return rc == MFW_OK ? 1 : rc;
 }
 
-uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s, enum mfw_eventlog_id log)
+uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s,
+                            enum mfw_eventlog_id log)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->config.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT ||
+        el->area[log] >= s->config.n_areas)
         return 0;
     uint32_t n = mfw_store_ring_count(s, el->area[log]);
     return n < MFW_EVENTLOG_DEPTH ? n : MFW_EVENTLOG_DEPTH;
 }
 
-int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, uint32_t index,
-                  struct mfw_eventlog_entry *out)
+int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                      uint32_t index, struct mfw_eventlog_entry *out)
 {
     if (el == NULL || s == NULL || out == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT)
         return MFW_E_ARG;
@@ -204,9 +228,11 @@ int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum m
     return MFW_OK;
 }
 
-int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time)
+int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                       mfw_ms_t time)
 {
-    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT || el->area[log] >= s->config.n_areas)
+    if (el == NULL || s == NULL || (unsigned)log >= MFW_EVENTLOG_COUNT ||
+        el->area[log] >= s->config.n_areas)
         return MFW_E_ARG;
     uint32_t before = mfw_eventlog_count(el, s, log);
     int rc = mfw_store_ring_clear(s, el->area[log]);
@@ -215,7 +241,8 @@ int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_ev
     return mfw_eventlog_add(el, s, log, time, MFW_EVENT_LOG_CLEARED, 0, (int64_t)before, 0);
 }
 
-int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap, size_t *len)
+int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap,
+                                 size_t *len)
 {
     if (el == NULL || len == NULL || (buf == NULL && cap > 0))
         return MFW_E_ARG;

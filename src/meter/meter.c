@@ -46,18 +46,19 @@ void mfw_meter_store_layout(struct mfw_meter_config *c, uint32_t lp1_days)
         [MFW_AREA_STATE] = {MFW_STORE_RECORDS, MFW_METER_STATE_MAX, 32},
         [MFW_AREA_LP1] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(4), c->settings.lp1.depth},
         [MFW_AREA_DAILY] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(20), MFW_PROFILE_DAILY_DEPTH},
-        [MFW_AREA_BILLING] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(38), MFW_PROFILE_BILLING_DEPTH},
+        [MFW_AREA_BILLING] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(38),
+                              MFW_PROFILE_BILLING_DEPTH},
         [MFW_AREA_ANALYSIS] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(MFW_PROFILE_ANALYSIS_COLUMNS),
-                           MFW_PROFILE_ANALYSIS_DEPTH},
+                               MFW_PROFILE_ANALYSIS_DEPTH},
     };
     uint16_t next = 0;
     for (unsigned k = 0; k < MFW_AREA_COUNT; k++) {
         uint8_t kind = k >= MFW_AREA_EVLOG0 ? MFW_STORE_RING : a[k].kind;
         uint16_t entry = k >= MFW_AREA_EVLOG0 ? MFW_EVENTLOG_ENTRY_SIZE : a[k].entry;
-        uint16_t n = kind == MFW_STORE_RECORDS ? (uint16_t)a[k].depth
-                                           : ring_sectors(s, entry, k >= MFW_AREA_EVLOG0
-                                                                        ? MFW_EVENTLOG_DEPTH
-                                                                        : a[k].depth);
+        uint16_t n =
+            kind == MFW_STORE_RECORDS
+                ? (uint16_t)a[k].depth
+                : ring_sectors(s, entry, k >= MFW_AREA_EVLOG0 ? MFW_EVENTLOG_DEPTH : a[k].depth);
         s->area[k] = (struct mfw_store_area_config){kind, 1, next, n, entry};
         next = (uint16_t)(next + n);
     }
@@ -90,7 +91,8 @@ void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model m
 
 static int validate_settings(const struct mfw_meter_settings *s, uint8_t phases)
 {
-    if (mfw_clock_config_validate(&s->clock) != MFW_OK || mfw_tou_validate(&s->tou.active) != MFW_OK)
+    if (mfw_clock_config_validate(&s->clock) != MFW_OK ||
+        mfw_tou_validate(&s->tou.active) != MFW_OK)
         return MFW_E_RANGE;
     struct mfw_demand d;
     struct mfw_billing b;
@@ -128,10 +130,12 @@ static void save_state_now(struct mfw_meter *m, bool erase_ahead)
         m->store_errors++;
     else
         m->saves++;
-    if (erase_ahead && mfw_store_record_prepare(&m->store, MFW_AREA_STATE, MFW_METER_STATE_MAX) != MFW_OK)
+    if (erase_ahead &&
+        mfw_store_record_prepare(&m->store, MFW_AREA_STATE, MFW_METER_STATE_MAX) != MFW_OK)
         m->store_errors++;
     m->last_save = m->rtc;
-    m->saved_uwh = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    m->saved_uwh = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
+                   m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
 }
 
 static void save_config(struct mfw_meter *m)
@@ -201,7 +205,8 @@ static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
     if (rc == MFW_OK)
         rc = mfw_profile_init(&m->profiles[MFW_PROF_BILLING], &billing, MFW_AREA_BILLING, now);
     if (rc == MFW_OK)
-        rc = mfw_profile_init(&m->profiles[MFW_PROF_ANALYSIS], &s->analysis, MFW_AREA_ANALYSIS, now);
+        rc =
+            mfw_profile_init(&m->profiles[MFW_PROF_ANALYSIS], &s->analysis, MFW_AREA_ANALYSIS, now);
     uint8_t areas[MFW_EVENTLOG_COUNT];
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
         areas[k] = (uint8_t)(MFW_AREA_EVLOG0 + k);
@@ -209,7 +214,6 @@ static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
         rc = mfw_eventlog_init(&m->events, areas, m->config.metro.phases);
     return rc;
 }
-
 
 static uint8_t profile_status(const struct mfw_meter *m, mfw_ms_t now)
 {
@@ -222,12 +226,11 @@ static uint8_t profile_status(const struct mfw_meter *m, mfw_ms_t now)
     return st;
 }
 
-
 static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *prev,
                             const struct mfw_local_time *lt, mfw_ms_t now);
 
-int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, const struct mfw_hal *hal,
-               mfw_ms_t rtc_now)
+int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
+                   const struct mfw_hal *hal, mfw_ms_t rtc_now)
 {
     if (!m || !cfg || !hal)
         return MFW_E_ARG;
@@ -254,7 +257,8 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
 
     /* The store: configuration first, then the state. A meter whose flash fails still meters. */
     bool have_state = false;
-    uint8_t buf[MFW_METER_CONFIG_MAX > MFW_METER_STATE_MAX ? MFW_METER_CONFIG_MAX : MFW_METER_STATE_MAX];
+    uint8_t buf[MFW_METER_CONFIG_MAX > MFW_METER_STATE_MAX ? MFW_METER_CONFIG_MAX
+                                                           : MFW_METER_STATE_MAX];
     size_t len = 0;
     if (hal->flash_read && hal->flash_prog && hal->flash_erase) {
         if (mfw_store_mount(&m->store, &cfg->store, hal) == MFW_OK)
@@ -329,9 +333,11 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, cons
     if (have_state && m->persistent) {
         /* the boundaries missed while off: one row now, flagged power down (profile.h) */
         uint8_t st = profile_status(m, now);
-        if (mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m) > 0)
+        if (mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st,
+                             mfw_meter_read_quantity, m) > 0)
             m->lp_status = 0;
-        mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now, st, mfw_meter_read_quantity, m);
+        mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now, st,
+                         mfw_meter_read_quantity, m);
     }
     if (!config_loaded)
         save_config(m);
@@ -362,8 +368,8 @@ static void billing_snapshot(struct mfw_meter *m, mfw_ms_t now)
     /* IDIS end-of-billing script 0.0.10.0.1.255: capture the billing profile (every energy
      * register and the maximum demands), then reset the demand and the min/max voltages. */
     if (m->persistent &&
-        mfw_profile_capture(&m->profiles[MFW_PROF_BILLING], &m->store, now,
-                        profile_status(m, now), mfw_meter_read_quantity, m) < 0)
+        mfw_profile_capture(&m->profiles[MFW_PROF_BILLING], &m->store, now, profile_status(m, now),
+                            mfw_meter_read_quantity, m) < 0)
         m->store_errors++;
     mfw_demand_reset(&m->demand, NULL);
     mfw_quality_reset_minmax(&m->quality);
@@ -382,7 +388,7 @@ static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *pr
         (prev->year != lt->year || prev->month != lt->month || prev->day != lt->day)) {
         mfw_ms_t midnight = mfw_clock_utc_of_local(&m->clock, lt->year, lt->month, lt->day, 0, 0);
         if (mfw_profile_capture(&m->profiles[MFW_PROF_DAILY], &m->store, midnight,
-                            profile_status(m, midnight), mfw_meter_read_quantity, m) < 0)
+                                profile_status(m, midnight), mfw_meter_read_quantity, m) < 0)
             m->store_errors++;
     }
     if (mfw_billing_due(&m->billing, prev, lt))
@@ -396,7 +402,8 @@ static void on_window(struct mfw_meter *m, const struct mfw_metrology_values *v,
     struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
     size_t n = mfw_quality_window(&m->quality, v, now, ev, MFW_QUALITY_EVENTS_MAX);
     log_quality(m, ev, n);
-    mfw_profile_accumulate(&m->profiles[MFW_PROF_ANALYSIS], mfw_meter_read_quantity, m, v->duration_s);
+    mfw_profile_accumulate(&m->profiles[MFW_PROF_ANALYSIS], mfw_meter_read_quantity, m,
+                           v->duration_s);
 }
 
 static bool supply_failing(const struct mfw_meter *m, const struct mfw_metrology_values *v)
@@ -460,13 +467,14 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     /* 5. profiles: load profile and analysis log on their periods */
     if (m->persistent) {
         uint8_t st = profile_status(m, now);
-        int wrote = mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st, mfw_meter_read_quantity, m);
+        int wrote = mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st,
+                                     mfw_meter_read_quantity, m);
         if (wrote > 0)
             m->lp_status = 0;
         else if (wrote < 0)
             m->store_errors++;
-        if (mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now, st & ~MFW_PROFILE_ST_POWER_DOWN,
-                         mfw_meter_read_quantity, m) < 0)
+        if (mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now,
+                             st & ~MFW_PROFILE_ST_POWER_DOWN, mfw_meter_read_quantity, m) < 0)
             m->store_errors++;
     }
     /* 6. outputs */
@@ -479,7 +487,8 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     m->local = lt;
 
     /* 7. checkpoint: bounds what a cut without warning can lose */
-    uint64_t e = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    uint64_t e = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
+                 m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     mfw_ms_t since = rtc_now - m->last_save;
     if (since >= (mfw_ms_t)m->config.checkpoint_max_s * 1000 ||
         (e - m->saved_uwh >= (uint64_t)m->config.checkpoint_wh * 1000000u &&
@@ -528,9 +537,12 @@ void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now)
 
 static void clock_changed(struct mfw_meter *m, const struct mfw_clock_change *c, mfw_ms_t rtc_now)
 {
-    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0, c->old_utc, c->new_utc);
-    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc, c->new_utc);
-    log_event(m, MFW_EVENTLOG_STANDARD, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc, c->new_utc);
+    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0, c->old_utc,
+              c->new_utc);
+    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc,
+              c->new_utc);
+    log_event(m, MFW_EVENTLOG_STANDARD, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc,
+              c->new_utc);
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
         mfw_profile_clock_changed(&m->profiles[k], c->new_utc);
     m->lp_status |= MFW_PROFILE_ST_CLOCK_ADJUSTED;
@@ -570,7 +582,8 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
         mfw_profile_set_config(&m->profiles[MFW_PROF_LP1], &m->store, &s->lp1, m->now) != MFW_OK)
         return MFW_E_IO;
     if (m->persistent && an_changed &&
-        mfw_profile_set_config(&m->profiles[MFW_PROF_ANALYSIS], &m->store, &s->analysis, m->now) != MFW_OK)
+        mfw_profile_set_config(&m->profiles[MFW_PROF_ANALYSIS], &m->store, &s->analysis, m->now) !=
+            MFW_OK)
         return MFW_E_IO;
     m->settings = *s;
     mfw_clock_set_config(&m->clock, &s->clock);

@@ -132,8 +132,6 @@ void mfw_meter_read_quantity(void *ctx, uint16_t id, struct mfw_catalog_value *o
     case MFW_CAT_MAXDEM_AM:
         exact(out, id, (int64_t)mfw_demand_maximum(&m->demand, 1).value_mw, -3);
         return;
-    default:
-        measured(out, instant(m, id));
-        return;
+    default: measured(out, instant(m, id)); return;
     }
 }

@@ -97,10 +97,14 @@ int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, 
     struct part_writer w;
     begin(&w, buf, cap, STATE_MAGIC);
     put(&w, &m->registers, sizeof m->registers);
-    struct state_misc misc = {
-        .rtc = m->rtc, .now = m->now, .clock_offset_ms = m->clock.offset_ms,
-        .clock_invalid = m->clock.invalid, .clock_doubtful = m->clock.doubtful,
-        .tariff = m->tariff, .lp_status = m->lp_status, .down = m->down};
+    struct state_misc misc = {.rtc = m->rtc,
+                              .now = m->now,
+                              .clock_offset_ms = m->clock.offset_ms,
+                              .clock_invalid = m->clock.invalid,
+                              .clock_doubtful = m->clock.doubtful,
+                              .tariff = m->tariff,
+                              .lp_status = m->lp_status,
+                              .down = m->down};
     put(&w, &misc, sizeof misc);
     put(&w, &m->demand, sizeof m->demand);
     put(&w, &m->billing, sizeof m->billing);
@@ -160,7 +164,8 @@ int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len)
     return MFW_OK;
 }
 
-int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap, size_t *len)
+int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap,
+                                    size_t *len)
 {
     struct part_writer w;
     begin(&w, buf, cap, CONFIG_MAGIC);

@@ -19,7 +19,8 @@
 
 int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, size_t *len);
 int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len);
-int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap, size_t *len);
+int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap,
+                                    size_t *len);
 int mfw_meter_state_decode_settings(struct mfw_meter_settings *s, const uint8_t *buf, size_t len);
 
 #endif

@@ -73,7 +73,8 @@ mfw_ms_t mfw_profile_boundary(const struct mfw_profile *p, mfw_ms_t now)
     return floor_div(now, period) * period;
 }
 
-int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area, mfw_ms_t now)
+int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area,
+                     mfw_ms_t now)
 {
     if (p == NULL || area >= MFW_STORE_AREAS_MAX)
         return MFW_E_ARG;
@@ -98,15 +99,16 @@ int mfw_profile_check_area(const struct mfw_profile *p, const struct mfw_store *
     const struct mfw_store_area_config *a = &s->config.area[p->area];
     if (a->kind != MFW_STORE_RING)
         return MFW_E_ARG;
-    if (a->entry_size < mfw_profile_entry_size(p->config.n_columns) || a->entry_size > MFW_PROFILE_ENTRY_MAX)
+    if (a->entry_size < mfw_profile_entry_size(p->config.n_columns) ||
+        a->entry_size > MFW_PROFILE_ENTRY_MAX)
         return MFW_E_NOSPACE;
     if (mfw_store_ring_capacity(s, p->area) < p->config.depth)
         return MFW_E_NOSPACE;
     return MFW_OK;
 }
 
-int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const struct mfw_profile_config *cfg,
-                       mfw_ms_t now)
+int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s,
+                           const struct mfw_profile_config *cfg, mfw_ms_t now)
 {
     if (p == NULL || s == NULL)
         return MFW_E_ARG;
@@ -127,7 +129,8 @@ int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const str
     return mfw_profile_init(p, cfg, p->area, now);
 }
 
-void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx, double seconds)
+void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx,
+                            double seconds)
 {
     if (p == NULL || read == NULL || !(seconds > 0.0))
         return;
@@ -163,8 +166,8 @@ bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now)
     return p != NULL && p->config.capture_period_s != 0 && now >= p->next_capture_ms;
 }
 
-int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
-                    mfw_catalog_read_fn read, void *ctx)
+int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time,
+                        uint8_t status, mfw_catalog_read_fn read, void *ctx)
 {
     if (p == NULL || s == NULL || read == NULL)
         return MFW_E_ARG;
@@ -208,7 +211,7 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
 }
 
 int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
-                 mfw_catalog_read_fn read, void *ctx)
+                     mfw_catalog_read_fn read, void *ctx)
 {
     if (!mfw_profile_due(p, now))
         return 0;
@@ -228,7 +231,8 @@ uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *
 static int profile_read_raw(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
                             uint8_t buf[MFW_PROFILE_ENTRY_MAX])
 {
-    if (p->area >= s->config.n_areas || s->config.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
+    if (p->area >= s->config.n_areas ||
+        s->config.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
         s->config.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
         return MFW_E_NOSPACE;
     uint32_t total = mfw_store_ring_count(s, p->area);
@@ -238,7 +242,8 @@ static int profile_read_raw(const struct mfw_profile *p, struct mfw_store *s, ui
     return mfw_store_ring_read(s, p->area, total - n + index, buf);
 }
 
-int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index, struct mfw_profile_row *out)
+int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
+                     struct mfw_profile_row *out)
 {
     if (p == NULL || s == NULL || out == NULL)
         return MFW_E_ARG;
@@ -253,13 +258,14 @@ int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t 
     out->status = buf[4];
     out->n = buf[5];
     for (unsigned k = 0; k < MFW_PROFILE_COLUMNS_MAX; k++)
-        out->v[k] = k < out->n ? (int64_t)mfw_bytes_get_le64(buf + MFW_PROFILE_HEADER_SIZE + 8u * k) : 0;
+        out->v[k] =
+            k < out->n ? (int64_t)mfw_bytes_get_le64(buf + MFW_PROFILE_HEADER_SIZE + 8u * k) : 0;
     return MFW_OK;
 }
 
 /* Smallest index in [0, n) whose time is > key (strict) or >= key (!strict); n if none. */
-static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint32_t n, mfw_ms_t key,
-                          bool strict, uint32_t *pos)
+static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint32_t n,
+                          mfw_ms_t key, bool strict, uint32_t *pos)
 {
     uint8_t buf[MFW_PROFILE_ENTRY_MAX];
     uint32_t lo = 0, hi = n;
@@ -279,7 +285,7 @@ static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint
 }
 
 int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
-                 uint32_t *first, uint32_t *n)
+                     uint32_t *first, uint32_t *n)
 {
     if (p == NULL || s == NULL || first == NULL || n == NULL)
         return MFW_E_ARG;
@@ -308,29 +314,31 @@ int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s)
 
 /* ---- The fixed profiles ---- */
 
-static const uint16_t lp1_columns[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL};
+static const uint16_t lp1_columns[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL,
+                                       MFW_CAT_RM_TOTAL};
 
 static const uint16_t daily_columns[] = {
-    MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL,
-    MFW_CAT_AP_T1, MFW_CAT_AP_T2, MFW_CAT_AP_T3, MFW_CAT_AP_T4, MFW_CAT_AP_T5, MFW_CAT_AP_T6, MFW_CAT_AP_T7, MFW_CAT_AP_T8,
-    MFW_CAT_AM_T1, MFW_CAT_AM_T2, MFW_CAT_AM_T3, MFW_CAT_AM_T4, MFW_CAT_AM_T5, MFW_CAT_AM_T6, MFW_CAT_AM_T7, MFW_CAT_AM_T8,
+    MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL, MFW_CAT_AP_T1,
+    MFW_CAT_AP_T2,    MFW_CAT_AP_T3,    MFW_CAT_AP_T4,    MFW_CAT_AP_T5,    MFW_CAT_AP_T6,
+    MFW_CAT_AP_T7,    MFW_CAT_AP_T8,    MFW_CAT_AM_T1,    MFW_CAT_AM_T2,    MFW_CAT_AM_T3,
+    MFW_CAT_AM_T4,    MFW_CAT_AM_T5,    MFW_CAT_AM_T6,    MFW_CAT_AM_T7,    MFW_CAT_AM_T8,
 };
 
 static const uint16_t billing_columns[] = {
-    MFW_CAT_AP_TOTAL, MFW_CAT_AP_T1, MFW_CAT_AP_T2, MFW_CAT_AP_T3, MFW_CAT_AP_T4,
-    MFW_CAT_AP_T5, MFW_CAT_AP_T6, MFW_CAT_AP_T7, MFW_CAT_AP_T8,
-    MFW_CAT_AM_TOTAL, MFW_CAT_AM_T1, MFW_CAT_AM_T2, MFW_CAT_AM_T3, MFW_CAT_AM_T4,
-    MFW_CAT_AM_T5, MFW_CAT_AM_T6, MFW_CAT_AM_T7, MFW_CAT_AM_T8,
-    MFW_CAT_RP_TOTAL, MFW_CAT_RP_T1, MFW_CAT_RP_T2, MFW_CAT_RP_T3, MFW_CAT_RP_T4,
-    MFW_CAT_RP_T5, MFW_CAT_RP_T6, MFW_CAT_RP_T7, MFW_CAT_RP_T8,
-    MFW_CAT_RM_TOTAL, MFW_CAT_RM_T1, MFW_CAT_RM_T2, MFW_CAT_RM_T3, MFW_CAT_RM_T4,
-    MFW_CAT_RM_T5, MFW_CAT_RM_T6, MFW_CAT_RM_T7, MFW_CAT_RM_T8,
-    MFW_CAT_MAXDEM_AP, MFW_CAT_MAXDEM_AM,
+    MFW_CAT_AP_TOTAL, MFW_CAT_AP_T1,     MFW_CAT_AP_T2,     MFW_CAT_AP_T3,    MFW_CAT_AP_T4,
+    MFW_CAT_AP_T5,    MFW_CAT_AP_T6,     MFW_CAT_AP_T7,     MFW_CAT_AP_T8,    MFW_CAT_AM_TOTAL,
+    MFW_CAT_AM_T1,    MFW_CAT_AM_T2,     MFW_CAT_AM_T3,     MFW_CAT_AM_T4,    MFW_CAT_AM_T5,
+    MFW_CAT_AM_T6,    MFW_CAT_AM_T7,     MFW_CAT_AM_T8,     MFW_CAT_RP_TOTAL, MFW_CAT_RP_T1,
+    MFW_CAT_RP_T2,    MFW_CAT_RP_T3,     MFW_CAT_RP_T4,     MFW_CAT_RP_T5,    MFW_CAT_RP_T6,
+    MFW_CAT_RP_T7,    MFW_CAT_RP_T8,     MFW_CAT_RM_TOTAL,  MFW_CAT_RM_T1,    MFW_CAT_RM_T2,
+    MFW_CAT_RM_T3,    MFW_CAT_RM_T4,     MFW_CAT_RM_T5,     MFW_CAT_RM_T6,    MFW_CAT_RM_T7,
+    MFW_CAT_RM_T8,    MFW_CAT_MAXDEM_AP, MFW_CAT_MAXDEM_AM,
 };
 
 static const uint16_t analysis_default[MFW_PROFILE_ANALYSIS_COLUMNS] = {
-    MFW_CAT_U_L1, MFW_CAT_U_L2, MFW_CAT_U_L3, MFW_CAT_I_L1, MFW_CAT_I_L2, MFW_CAT_I_L3,
-    MFW_CAT_PP_L1, MFW_CAT_PP_L2, MFW_CAT_PP_L3, MFW_CAT_PM_L1, MFW_CAT_PM_L2, MFW_CAT_PM_L3,
+    MFW_CAT_U_L1,      MFW_CAT_U_L2,     MFW_CAT_U_L3,     MFW_CAT_I_L1,
+    MFW_CAT_I_L2,      MFW_CAT_I_L3,     MFW_CAT_PP_L1,    MFW_CAT_PP_L2,
+    MFW_CAT_PP_L3,     MFW_CAT_PM_L1,    MFW_CAT_PM_L2,    MFW_CAT_PM_L3,
     MFW_CAT_FREQUENCY, MFW_CAT_PP_TOTAL, MFW_CAT_PF_TOTAL, MFW_CAT_I_NEUTRAL,
 };
 
@@ -372,7 +380,7 @@ void mfw_profile_config_billing(struct mfw_profile_config *cfg)
 }
 
 int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
-                            uint32_t capture_period_s, uint32_t depth)
+                                uint32_t capture_period_s, uint32_t depth)
 {
     if (cfg == NULL)
         return MFW_E_ARG;

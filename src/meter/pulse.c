@@ -9,7 +9,8 @@
 
 #define UWH_PER_KWH 1000000000ull
 
-int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms)
+int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms,
+                   uint16_t off_ms)
 {
     if (!p || imp_per_kwh == 0 || UWH_PER_KWH % imp_per_kwh != 0 || on_ms == 0)
         return MFW_E_ARG;

@@ -14,8 +14,8 @@ void mfw_quality_default_config(struct mfw_quality_config *cfg, uint8_t phases)
     *cfg = (struct mfw_quality_config){
         .phases = phases,
         .un_v = 230.0,
-        .sag_v = 207.0,    /* -10 % Un */
-        .swell_v = 253.0,  /* +10 % Un */
+        .sag_v = 207.0,   /* -10 % Un */
+        .swell_v = 253.0, /* +10 % Un */
         .missing_v = 160.0,
         .hysteresis_v = 4.6, /* 2 % of 230 V */
         .sag_time_ms = 0,
@@ -37,7 +37,7 @@ int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg
           cfg->swell_v - cfg->hysteresis_v > cfg->un_v &&
           cfg->missing_v + cfg->hysteresis_v < cfg->un_v))
         return MFW_E_RANGE;
-    *q = (struct mfw_quality){ .config = *cfg };
+    *q = (struct mfw_quality){.config = *cfg};
     return MFW_OK;
 }
 
@@ -61,9 +61,13 @@ static int cond_step(struct mfw_quality_cond *c, enum cond_dir dir, double thr, 
         bool in = dir == DIR_LOW ? x < thr : x > thr;
         if (!in)
             return 0;
-        *c = (struct mfw_quality_cond){ .active = true, .start = ws, .v_min = lo, .v_max = hi,
-                                    .count = c->count, .last_duration_ms = c->last_duration_ms,
-                                    .last_magnitude_v = c->last_magnitude_v };
+        *c = (struct mfw_quality_cond){.active = true,
+                                       .start = ws,
+                                       .v_min = lo,
+                                       .v_max = hi,
+                                       .count = c->count,
+                                       .last_duration_ms = c->last_duration_ms,
+                                       .last_magnitude_v = c->last_magnitude_v};
     } else {
         /* Once in, it stays in until past the threshold plus the hysteresis. */
         bool stay = dir == DIR_LOW ? x < thr + hyst : x > thr - hyst;
@@ -91,7 +95,7 @@ static int cond_step(struct mfw_quality_cond *c, enum cond_dir dir, double thr, 
 }
 
 static struct mfw_quality_event start_event(const struct mfw_quality_cond *c, unsigned code_l1,
-                                        unsigned p, mfw_ms_t now)
+                                            unsigned p, mfw_ms_t now)
 {
     return (struct mfw_quality_event){
         .kind = MFW_QUALITY_EV_VOLTAGE,
@@ -109,7 +113,7 @@ static struct mfw_quality_event start_event(const struct mfw_quality_cond *c, un
 
 /* Counts a power failure of phase p lasting dur_ms (valid) and fills its record. */
 static struct mfw_quality_event failure_record(struct mfw_quality *q, unsigned p, mfw_ms_t start,
-                                           mfw_ms_t end, bool valid, double vmin, double vmax)
+                                               mfw_ms_t end, bool valid, double vmin, double vmax)
 {
     struct mfw_quality_phase *ph = &q->ph[p];
     int64_t dur = valid && end >= start ? end - start : 0;
@@ -159,7 +163,7 @@ static void open_episode(struct mfw_quality_phase *ph, const struct mfw_quality_
 }
 
 static struct mfw_quality_event normal_event(const struct mfw_quality_phase *ph, unsigned p,
-                                         mfw_ms_t end)
+                                             mfw_ms_t end)
 {
     return (struct mfw_quality_event){
         .kind = MFW_QUALITY_EV_VOLTAGE,
@@ -176,7 +180,7 @@ static struct mfw_quality_event normal_event(const struct mfw_quality_phase *ph,
 }
 
 size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_values *v, mfw_ms_t now,
-                      struct mfw_quality_event *out, size_t cap)
+                          struct mfw_quality_event *out, size_t cap)
 {
     size_t n = 0;
     const struct mfw_quality_config *cfg = &q->config;
@@ -190,8 +194,8 @@ size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_valu
 
         mfw_ms_t miss_start = ph->missing.start;
         double miss_min = ph->missing.v_min, miss_max = ph->missing.v_max;
-        int s_sag = cond_step(&ph->sag, DIR_LOW, cfg->sag_v, cfg->hysteresis_v,
-                              cfg->sag_time_ms, lo, hi, ws, now);
+        int s_sag = cond_step(&ph->sag, DIR_LOW, cfg->sag_v, cfg->hysteresis_v, cfg->sag_time_ms,
+                              lo, hi, ws, now);
         int s_swell = cond_step(&ph->swell, DIR_HIGH, cfg->swell_v, cfg->hysteresis_v,
                                 cfg->swell_time_ms, lo, hi, ws, now);
         /* Missing voltage: the whole window (its highest cycle) below the threshold. */
@@ -256,7 +260,7 @@ void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now)
 }
 
 size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
-                        struct mfw_quality_event *out, size_t cap)
+                            struct mfw_quality_event *out, size_t cap)
 {
     if (!q->down)
         return 0;
@@ -266,8 +270,8 @@ size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
     for (unsigned p = 0; p < q->config.phases; p++) {
         struct mfw_quality_phase *ph = &q->ph[p];
         /* A missing voltage already under way on this phase started the failure earlier. */
-        mfw_ms_t start = ph->missing.active && ph->missing.start < q->down_time
-                             ? ph->missing.start : q->down_time;
+        mfw_ms_t start = ph->missing.active && ph->missing.start < q->down_time ? ph->missing.start
+                                                                                : q->down_time;
         struct mfw_quality_event ev;
         if (ph->episode) {
             /* Close the logged condition so that the log stays balanced; the meter was off, so

@@ -12,7 +12,8 @@
 
 /* The encoding stores every count in one byte. */
 _Static_assert(MFW_TOU_SEASONS_MAX <= 255 && MFW_TOU_WEEKS_MAX <= 255 && MFW_TOU_DAYS_MAX <= 255 &&
-                   MFW_TOU_ACTIONS_MAX <= 255 && MFW_TOU_SPECIAL_DAYS_MAX <= 255 && MFW_TOU_NAME_MAX <= 255,
+                   MFW_TOU_ACTIONS_MAX <= 255 && MFW_TOU_SPECIAL_DAYS_MAX <= 255 &&
+                   MFW_TOU_NAME_MAX <= 255,
                "calendar sizes must fit a byte");
 _Static_assert(MFW_TARIFFS >= 1 && MFW_TARIFFS <= 255, "tariff count");
 
@@ -57,7 +58,8 @@ static bool season_start_ok(const struct mfw_tou_date_time *s)
 }
 
 /* Local key of the most recent occurrence of a season start at or before now (false: none). */
-static bool season_recent(const struct mfw_tou_season *s, int64_t now_key, int64_t year, int64_t *key)
+static bool season_recent(const struct mfw_tou_season *s, int64_t now_key, int64_t year,
+                          int64_t *key)
 {
     const struct mfw_tou_date *d = &s->start.date;
     const struct mfw_tou_time *tm = &s->start.time;
@@ -110,7 +112,8 @@ static bool special_match(const struct mfw_tou_date *d, int64_t y, unsigned m, u
     return d->day_of_week == MFW_TOU_ANY || d->day_of_week == wd;
 }
 
-static const struct mfw_tou_week *find_week(const struct mfw_tou_calendar *c, const struct mfw_tou_name *n)
+static const struct mfw_tou_week *find_week(const struct mfw_tou_calendar *c,
+                                            const struct mfw_tou_name *n)
 {
     unsigned nw = c->n_weeks < MFW_TOU_WEEKS_MAX ? c->n_weeks : MFW_TOU_WEEKS_MAX;
     for (unsigned i = 0; i < nw; i++)
@@ -134,8 +137,8 @@ static int validate(const struct mfw_tou_calendar *c, bool xref)
 {
     if (!c)
         return MFW_E_ARG;
-    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX || c->n_days > MFW_TOU_DAYS_MAX ||
-        c->name.len > MFW_TOU_NAME_MAX)
+    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX ||
+        c->n_days > MFW_TOU_DAYS_MAX || c->name.len > MFW_TOU_NAME_MAX)
         return MFW_E_RANGE;
     if (xref && (c->n_seasons == 0 || c->n_weeks == 0 || c->n_days == 0))
         return MFW_E_RANGE;
@@ -194,7 +197,9 @@ int mfw_tou_validate_parts(const struct mfw_tou_calendar *cal)
 /* ---- state -------------------------------------------------------------------------------- */
 
 static const struct mfw_tou_date_time never = {
-    .date = {.year = MFW_TOU_YEAR_ANY, .month = MFW_TOU_ANY, .day_of_month = MFW_TOU_ANY,
+    .date = {.year = MFW_TOU_YEAR_ANY,
+             .month = MFW_TOU_ANY,
+             .day_of_month = MFW_TOU_ANY,
              .day_of_week = MFW_TOU_ANY},
     .time = {.hour = MFW_TOU_ANY, .minute = MFW_TOU_ANY, .second = MFW_TOU_ANY},
 };
@@ -221,7 +226,8 @@ static bool is_never(const struct mfw_tou_date_time *w)
 {
     return w->date.year == MFW_TOU_YEAR_ANY && w->date.month == MFW_TOU_ANY &&
            w->date.day_of_month == MFW_TOU_ANY && w->date.day_of_week == MFW_TOU_ANY &&
-           w->time.hour == MFW_TOU_ANY && w->time.minute == MFW_TOU_ANY && w->time.second == MFW_TOU_ANY;
+           w->time.hour == MFW_TOU_ANY && w->time.minute == MFW_TOU_ANY &&
+           w->time.second == MFW_TOU_ANY;
 }
 
 /* Blue Book IC 20 attr 10 [M]: all fields "not specified" deactivates the automatism; partial
@@ -233,7 +239,8 @@ static bool activation_ok(const struct mfw_tou_date_time *w)
         d->day_of_month > mfw_civil_days_in_month(d->year, d->month))
         return false;
     if (d->day_of_week != MFW_TOU_ANY &&
-        d->day_of_week != mfw_civil_weekday(mfw_civil_days_from_date(d->year, d->month, d->day_of_month)))
+        d->day_of_week !=
+            mfw_civil_weekday(mfw_civil_days_from_date(d->year, d->month, d->day_of_month)))
         return false;
     return time_ok(&w->time, false);
 }
@@ -282,8 +289,9 @@ int mfw_tou_tick(struct mfw_tou *t, const struct mfw_local_time *lt, mfw_ms_t ut
     }
     int64_t now = local_key(mfw_civil_days_from_date(lt->year, lt->month, lt->day), lt->hour,
                             lt->minute, lt->second);
-    int64_t at = local_key(mfw_civil_days_from_date(w->date.year, w->date.month, w->date.day_of_month),
-                           w->time.hour, w->time.minute, w->time.second);
+    int64_t at =
+        local_key(mfw_civil_days_from_date(w->date.year, w->date.month, w->date.day_of_month),
+                  w->time.hour, w->time.minute, w->time.second);
     if (now < at)
         return MFW_OK;
     /* Reached (or passed while the meter was off): activate once. */
@@ -383,7 +391,8 @@ static enum eval eval_day(const struct mfw_tou *t, int64_t days, int64_t sod, ui
 
     /* IC 11: a special day overrides the week profile; the lowest matching index wins. */
     const struct mfw_tou_special_day *sp = NULL;
-    unsigned nsp = t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
+    unsigned nsp =
+        t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
     for (unsigned i = 0; i < nsp; i++)
         if (special_match(&t->special[i].date, cd.year, cd.month, cd.day, wd) &&
             (!sp || t->special[i].index < sp->index))
@@ -414,13 +423,14 @@ static enum eval eval_day(const struct mfw_tou *t, int64_t days, int64_t sod, ui
     return EV_OK;
 }
 
-uint8_t mfw_tou_tariff_checked(const struct mfw_tou *t, const struct mfw_local_time *lt, bool *inconsistent)
+uint8_t mfw_tou_tariff_checked(const struct mfw_tou *t, const struct mfw_local_time *lt,
+                               bool *inconsistent)
 {
     uint8_t tariff = MFW_TOU_FALLBACK_TARIFF;
     enum eval r = EV_BAD;
     if (t && lt && lt->month >= 1 && lt->month <= 12 && lt->day >= 1 &&
-        lt->day <= mfw_civil_days_in_month(lt->year, lt->month) && lt->hour < 24 && lt->minute < 60 &&
-        lt->second < 60) {
+        lt->day <= mfw_civil_days_in_month(lt->year, lt->month) && lt->hour < 24 &&
+        lt->minute < 60 && lt->second < 60) {
         int64_t days = mfw_civil_days_from_date(lt->year, lt->month, lt->day);
         int64_t sod = local_key(0, lt->hour, lt->minute, lt->second);
         r = eval_day(t, days, sod, &tariff);
@@ -499,11 +509,12 @@ static void w_time(struct wr *w, const struct mfw_tou_time *t)
 
 static bool cal_sizes_ok(const struct mfw_tou_calendar *c)
 {
-    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX || c->n_days > MFW_TOU_DAYS_MAX ||
-        c->name.len > MFW_TOU_NAME_MAX)
+    if (c->n_seasons > MFW_TOU_SEASONS_MAX || c->n_weeks > MFW_TOU_WEEKS_MAX ||
+        c->n_days > MFW_TOU_DAYS_MAX || c->name.len > MFW_TOU_NAME_MAX)
         return false;
     for (unsigned i = 0; i < c->n_seasons; i++)
-        if (c->seasons[i].name.len > MFW_TOU_NAME_MAX || c->seasons[i].week_name.len > MFW_TOU_NAME_MAX)
+        if (c->seasons[i].name.len > MFW_TOU_NAME_MAX ||
+            c->seasons[i].week_name.len > MFW_TOU_NAME_MAX)
             return false;
     for (unsigned i = 0; i < c->n_weeks; i++)
         if (c->weeks[i].name.len > MFW_TOU_NAME_MAX)

@@ -12,7 +12,8 @@ void mfw_calibration_reset(struct mfw_calibration_acc *a)
     memset(a, 0, sizeof(*a));
 }
 
-void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrology_raw_phase *raw, double freq_hz)
+void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrology_raw_phase *raw,
+                         double freq_hz)
 {
     a->vv1 += raw->v1_re * raw->v1_re + raw->v1_im * raw->v1_im;
     a->ii1 += raw->i1_re * raw->i1_re + raw->i1_im * raw->i1_im;
@@ -24,8 +25,9 @@ void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrolo
     a->n++;
 }
 
-int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a,
-                     const struct mfw_calibration_reference *ref)
+int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal,
+                               const struct mfw_calibration_acc *a,
+                               const struct mfw_calibration_reference *ref)
 {
     if (a->n == 0)
         return MFW_E_STATE;
@@ -47,7 +49,8 @@ int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal, const struct
     return MFW_OK;
 }
 
-int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a)
+int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal,
+                            const struct mfw_calibration_acc *a)
 {
     if (a->n == 0)
         return MFW_E_STATE;

@@ -40,7 +40,7 @@
 #define ZC_ARM_VOLTS 20.0
 
 void mfw_metrology_default_config(struct mfw_metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
-                              uint8_t f_nominal_hz)
+                                  uint8_t f_nominal_hz)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->phases = phases;
@@ -156,8 +156,7 @@ static void finish_values(struct mfw_metrology *mt)
 /* ---- per window ----------------------------------------------------------------------------- */
 
 /* Sum over n = 0..N-1 of exp(-j k (theta0 + n delta)): the reference's own DFT leakage terms. */
-static void geometric_sum(double theta0, double delta, uint32_t n, double k, double *re,
-                          double *im)
+static void geometric_sum(double theta0, double delta, uint32_t n, double k, double *re, double *im)
 {
     double a = k * delta;
     double den_re = 1.0 - cos(a), den_im = sin(a);         /* 1 - exp(-j a) */
@@ -191,11 +190,14 @@ static void solve_channel(const struct ref_sums *r, double x_re, double x_im, do
     double det = a11 * (a22 * a33 - a23 * a32) - a12 * (a21 * a33 - a23 * a31) +
                  a13 * (a21 * a32 - a22 * a31);
     *p_re = (x_re * (a22 * a33 - a23 * a32) - a12 * (x_im * a33 - a23 * m) +
-             a13 * (x_im * a32 - a22 * m)) / det;
+             a13 * (x_im * a32 - a22 * m)) /
+            det;
     *p_im = (a11 * (x_im * a33 - a23 * m) - x_re * (a21 * a33 - a23 * a31) +
-             a13 * (a21 * m - x_im * a31)) / det;
+             a13 * (a21 * m - x_im * a31)) /
+            det;
     *dc = (a11 * (a22 * m - x_im * a32) - a12 * (a21 * m - x_im * a31) +
-           x_re * (a21 * a32 - a22 * a31)) / det;
+           x_re * (a21 * a32 - a22 * a31)) /
+          det;
 }
 
 static void close_window(struct mfw_metrology *mt)
@@ -237,20 +239,22 @@ static void close_window(struct mfw_metrology *mt)
         struct mfw_phase_values *ph = &v->ph[p];
         struct mfw_metrology_raw_phase *raw = &mt->raw[p];
         double vp_re, vp_im, vdc, ip_re, ip_im, idc;
-        solve_channel(&r, (double)a->svc * rq, -(double)a->svs * rq, (double)a->sv, &vp_re,
-                      &vp_im, &vdc);
-        solve_channel(&r, (double)a->sic * rq, -(double)a->sis * rq, (double)a->si, &ip_re,
-                      &ip_im, &idc);
+        solve_channel(&r, (double)a->svc * rq, -(double)a->svs * rq, (double)a->sv, &vp_re, &vp_im,
+                      &vdc);
+        solve_channel(&r, (double)a->sic * rq, -(double)a->sis * rq, (double)a->si, &ip_re, &ip_im,
+                      &idc);
         double mv = (double)a->sv / dn, mi = (double)a->si / dn;
         /* Sums of the DC-free samples, less the 2f ripple of the fundamental that a window of a
          * non-integer number of cycles keeps: sum of x*y's fundamental part is
          * 2N Re(px conj(py)) + 2 Re(px py conj(S2)); the second term is removed. */
-        double rv = 2.0 * ((vp_re * vp_re - vp_im * vp_im) * r.s2_re +
-                           2.0 * vp_re * vp_im * r.s2_im) / dn;
-        double ri = 2.0 * ((ip_re * ip_re - ip_im * ip_im) * r.s2_re +
-                           2.0 * ip_re * ip_im * r.s2_im) / dn;
-        double rp = 2.0 * ((vp_re * ip_re - vp_im * ip_im) * r.s2_re +
-                           (vp_re * ip_im + vp_im * ip_re) * r.s2_im) / dn;
+        double rv =
+            2.0 * ((vp_re * vp_re - vp_im * vp_im) * r.s2_re + 2.0 * vp_re * vp_im * r.s2_im) / dn;
+        double ri =
+            2.0 * ((ip_re * ip_re - ip_im * ip_im) * r.s2_re + 2.0 * ip_re * ip_im * r.s2_im) / dn;
+        double rp = 2.0 *
+                    ((vp_re * ip_re - vp_im * ip_im) * r.s2_re +
+                     (vp_re * ip_im + vp_im * ip_re) * r.s2_im) /
+                    dn;
         raw->v2 = (double)a->svv / dn - 2.0 * vdc * mv + vdc * vdc - rv;
         raw->i2 = (double)a->sii / dn - 2.0 * idc * mi + idc * idc - ri;
         raw->p = (double)a->svi / dn - vdc * mi - idc * mv + vdc * idc - rp;
@@ -474,7 +478,8 @@ void mfw_metrology_samples(struct mfw_metrology *mt, const struct mfw_adc_frame 
              * reference is a clean sinusoid (a bare 1024-entry table leaves 1e-4 of P1 jitter) */
             const uint32_t idx = theta >> PHASE_TO_INDEX_SHIFT;
             const int32_t fr = (int32_t)((theta >> (PHASE_TO_INDEX_SHIFT - 15)) & 0x7fff);
-            const int32_t s0 = mfw_sine_table_q15[idx], s1 = mfw_sine_table_q15[(idx + 1) & (MFW_SINE_SIZE - 1)];
+            const int32_t s0 = mfw_sine_table_q15[idx],
+                          s1 = mfw_sine_table_q15[(idx + 1) & (MFW_SINE_SIZE - 1)];
             const int32_t c0 = mfw_sine_table_q15[(idx + QUARTER_TURN) & (MFW_SINE_SIZE - 1)];
             const int32_t c1 = mfw_sine_table_q15[(idx + QUARTER_TURN + 1) & (MFW_SINE_SIZE - 1)];
             sn[k] = (int16_t)(s0 + (((s1 - s0) * fr + (1 << 14)) >> 15));
@@ -522,8 +527,8 @@ void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_bl
         ph->irms = ph->i1 = b->ph[p].irms;
         ph->p = ph->p1 = b->ph[p].p;
         ph->q = b->ph[p].q;
-        ph->angle_deg = (ph->p != 0.0 || ph->q != 0.0) ? atan2(ph->q, ph->p) * (360.0 / TWO_PI)
-                                                       : 0.0;
+        ph->angle_deg =
+            (ph->p != 0.0 || ph->q != 0.0) ? atan2(ph->q, ph->p) * (360.0 / TWO_PI) : 0.0;
         ph->v_angle_deg = b->ph[p].v_angle_deg;
         ph->voltage_present = ph->vrms >= mt->config.voltage_present_v;
         v->vrms_cycle_min[p] = v->vrms_cycle_max[p] = ph->vrms;
@@ -554,7 +559,8 @@ void mfw_metrology_drain(struct mfw_metrology *mt, struct mfw_energy_delta *d)
     memset(&mt->pending, 0, sizeof(mt->pending));
 }
 
-const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt, unsigned phase)
+const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt,
+                                                        unsigned phase)
 {
     return phase < MFW_PHASES_MAX ? &mt->raw[phase] : NULL;
 }

@@ -26,8 +26,8 @@
 #define REC_HDR 8u            /* magic16, len16, seq32 */
 #define SLOT_HDR 4u           /* seq32 */
 #define CRC_LEN 4u
-#define CHUNK 256u            /* stack buffer for flash reads and programs */
-#define SEQ_NONE 0xFFFFFFFFu  /* an erased word: never a valid sequence number */
+#define CHUNK 256u           /* stack buffer for flash reads and programs */
+#define SEQ_NONE 0xFFFFFFFFu /* an erased word: never a valid sequence number */
 
 enum slot_state { SLOT_BLANK = 0, SLOT_VALID = 1, SLOT_TORN = 2 };
 
@@ -58,8 +58,7 @@ static uint16_t get16(const uint8_t *p)
 
 static uint32_t get32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint32_t round_up(uint32_t v, uint32_t unit)
@@ -213,8 +212,8 @@ static int hdr_read(struct mfw_store *s, unsigned area, uint32_t idx, struct sec
     h->base_seq = get32(b + 16);
     h->floor_seq = get32(b + 20);
     if (h->kind != ac->kind || h->first_sector != ac->first_sector ||
-        h->entry_size != ac->entry_size || h->sectors != ac->sectors ||
-        h->sector_seq == SEQ_NONE || h->floor_seq > h->base_seq)
+        h->entry_size != ac->entry_size || h->sectors != ac->sectors || h->sector_seq == SEQ_NONE ||
+        h->floor_seq > h->base_seq)
         return MFW_OK;
     if (h->version != ac->version) {
         if (other_version != NULL)
@@ -495,8 +494,8 @@ int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t 
     if (get16(h) != REC_MAGIC || get16(h + 2) != a->newest_len)
         return MFW_E_CRC;
     struct span_info si;
-    if (read_span(s, a->newest_addr, rec_size(s, a->newest_len), REC_HDR + a->newest_len,
-                  REC_HDR, buf, a->newest_len, &si) != MFW_OK)
+    if (read_span(s, a->newest_addr, rec_size(s, a->newest_len), REC_HDR + a->newest_len, REC_HDR,
+                  buf, a->newest_len, &si) != MFW_OK)
         return MFW_E_IO;
     if (si.crc_calc != si.crc_stored) {
         memset(buf, 0, a->newest_len);
@@ -523,8 +522,7 @@ static int slot_read(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t 
     if (hal_read(s, addr, q, sizeof q) != MFW_OK)
         return MFW_E_IO;
     struct span_info si;
-    if (read_span(s, addr, s->a[area].slot_size, SLOT_HDR + es, SLOT_HDR, out, es, &si) !=
-        MFW_OK)
+    if (read_span(s, addr, s->a[area].slot_size, SLOT_HDR + es, SLOT_HDR, out, es, &si) != MFW_OK)
         return MFW_E_IO;
     *seq = get32(q);
     if (si.blank)
@@ -812,7 +810,7 @@ static int check_cfg(const struct mfw_store_config *c)
             (uint32_t)ac->first_sector + ac->sectors > c->sector_count)
             return MFW_E_ARG;
         uint32_t need = ac->kind == MFW_STORE_RING ? SLOT_HDR + ac->entry_size + CRC_LEN
-                                               : REC_HDR + ac->entry_size + CRC_LEN;
+                                                   : REC_HDR + ac->entry_size + CRC_LEN;
         if (round_up(need, c->prog_size) > c->sector_size - hs)
             return MFW_E_ARG;
         for (unsigned m = 0; m < k; m++) {
@@ -825,7 +823,8 @@ static int check_cfg(const struct mfw_store_config *c)
     return MFW_OK;
 }
 
-int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg, const struct mfw_hal *hal)
+int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
+                    const struct mfw_hal *hal)
 {
     if (s == NULL || cfg == NULL || hal == NULL || hal->flash_read == NULL ||
         hal->flash_prog == NULL || hal->flash_erase == NULL)

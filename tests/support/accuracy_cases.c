@@ -4,15 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "meterfw/metrology/calibration.h"
 #include "meterfw/base/error.h"
+#include "meterfw/metrology/calibration.h"
 #include "meterfw/metrology/metrology.h"
 
 #define ACC_PI 3.14159265358979323846
-#define IB 5.0      /* Ib = Iref of a 5(100) A meter */
+#define IB 5.0 /* Ib = Iref of a 5(100) A meter */
 #define IMAX 100.0
 #define UN 230.0
-#define CHUNK 40    /* samples per feed: far less than a window, so one window per feed */
+#define CHUNK 40 /* samples per feed: far less than a window, so one window per feed */
 
 /* ---- the front end's sensor errors ----------------------------------------------------------- */
 
@@ -63,7 +63,8 @@ static void rig_afe(struct rig *r, uint8_t phases, uint32_t fs, double f_nominal
 }
 
 /* Production-line calibration of one meter: reference load, then no load (calibration.h). */
-static int calibrate(uint8_t phases, uint32_t fs, double f_nominal, struct mfw_metrology_config *out)
+static int calibrate(uint8_t phases, uint32_t fs, double f_nominal,
+                     struct mfw_metrology_config *out)
 {
     static struct rig r; /* bench program state, not firmware: large, kept off the stack */
     rig_afe(&r, phases, fs, f_nominal, 101.0, 99);
@@ -103,7 +104,7 @@ static int calibrate(uint8_t phases, uint32_t fs, double f_nominal, struct mfw_m
 }
 
 static const struct mfw_metrology_config *calibration_for(const struct acc_case *c,
-                                                      struct acc_cal_cache *cache)
+                                                          struct acc_cal_cache *cache)
 {
     for (unsigned k = 0; k < cache->n; k++) {
         const struct acc_cal_entry *e = &cache->e[k];
@@ -246,8 +247,7 @@ static void reactive_limit(struct acc_case *c)
     }
 }
 
-static void point(struct builder *b, const char *name, double i, double phi,
-                  enum acc_quantity q)
+static void point(struct builder *b, const char *name, double i, double phi, enum acc_quantity q)
 {
     struct acc_case c = b->base;
     snprintf(c.name, sizeof(c.name), "%s", name);
@@ -327,9 +327,13 @@ static void chopped(struct acc_case *c, int kind)
 size_t acc_cases(struct acc_case *out, size_t cap)
 {
     struct builder b = {.out = out, .cap = cap};
-    const struct acc_case m382 = {
-        .phases = 3, .fs_hz = 4000, .f_nominal_hz = 50.0, .u_v = UN, .freq_hz = 50.0,
-        .loaded_mask = 7, .snr_db = 101.0};
+    const struct acc_case m382 = {.phases = 3,
+                                  .fs_hz = 4000,
+                                  .f_nominal_hz = 50.0,
+                                  .u_v = UN,
+                                  .freq_hz = 50.0,
+                                  .loaded_mask = 7,
+                                  .snr_db = 101.0};
 
     /* B1: current x PF x quadrant, 382M balanced */
     b.base = m382;
@@ -411,8 +415,7 @@ size_t acc_cases(struct acc_case *out, size_t cap)
         b.base.snr_db = snrs[s];
         for (size_t k = 0; k < 3; k++) {
             point(&b, s == 0 ? "B9 noise 101 dB" : "B9 noise 90 dB", noisy[k], 0.0, ACC_ACTIVE);
-            point(&b, s == 0 ? "B9 noise 101 dB" : "B9 noise 90 dB", noisy[k], 90.0,
-                  ACC_REACTIVE);
+            point(&b, s == 0 ? "B9 noise 101 dB" : "B9 noise 90 dB", noisy[k], 90.0, ACC_REACTIVE);
         }
     }
 
@@ -438,9 +441,13 @@ size_t acc_cases(struct acc_case *out, size_t cap)
     }
 
     /* 162M: single phase, 50 Hz, and a 60 Hz variant */
-    const struct acc_case m162 = {
-        .phases = 1, .fs_hz = 4000, .f_nominal_hz = 50.0, .u_v = UN, .freq_hz = 50.0,
-        .loaded_mask = 1, .snr_db = 101.0};
+    const struct acc_case m162 = {.phases = 1,
+                                  .fs_hz = 4000,
+                                  .f_nominal_hz = 50.0,
+                                  .u_v = UN,
+                                  .freq_hz = 50.0,
+                                  .loaded_mask = 1,
+                                  .snr_db = 101.0};
     static const double cur162[] = {0.02, 0.25, 0.5, 5.0, 100.0};
     for (int hz = 0; hz < 2; hz++) {
         b.base = m162;
@@ -464,8 +471,14 @@ int acc_creep(uint8_t phases, double seconds, double snr_db, double u_v, double 
               struct acc_cal_cache *cache, uint64_t *uwh_registered, uint64_t *uwh_aplus)
 {
     static struct rig r;
-    struct acc_case c = {.phases = phases, .fs_hz = 4000, .f_nominal_hz = 50.0, .u_v = u_v,
-                         .i_a = i_a, .freq_hz = 50.0, .loaded_mask = 7, .snr_db = snr_db};
+    struct acc_case c = {.phases = phases,
+                         .fs_hz = 4000,
+                         .f_nominal_hz = 50.0,
+                         .u_v = u_v,
+                         .i_a = i_a,
+                         .freq_hz = 50.0,
+                         .loaded_mask = 7,
+                         .snr_db = snr_db};
     const struct mfw_metrology_config *cfg = calibration_for(&c, cache);
     if (!cfg)
         return MFW_E_STATE;

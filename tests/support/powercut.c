@@ -11,8 +11,8 @@
 
 #define T_START 1773964800000LL /* 2026-03-20T00:00:00Z */
 #define TICK_MS 60000LL
-#define SNAPSHOT_TICKS 120u     /* a snapshot every 2 simulated hours */
-#define AFTER_TICKS 120u        /* the meter runs on for 2 hours after each reboot */
+#define SNAPSHOT_TICKS 120u /* a snapshot every 2 simulated hours */
+#define AFTER_TICKS 120u    /* the meter runs on for 2 hours after each reboot */
 
 struct rig {
     struct flash_emu emu;
@@ -24,17 +24,17 @@ struct rig {
 };
 
 struct snapshot {
-    uint32_t tick;       /* state after this many ticks */
+    uint32_t tick; /* state after this many ticks */
     uint8_t *mem;
     struct flash_emu emu;
     struct mfw_meter m;
 };
 
 struct tick_ref {
-    uint64_t ops;        /* flash operations after the tick */
-    uint64_t truth;      /* A+ + A- total (uWh) after the tick */
-    uint64_t saved;      /* A+ + A- of the last completed state save */
-    uint32_t lp, daily;  /* rows */
+    uint64_t ops;       /* flash operations after the tick */
+    uint64_t truth;     /* A+ + A- total (uWh) after the tick */
+    uint64_t saved;     /* A+ + A- of the last completed state save */
+    uint32_t lp, daily; /* rows */
     uint32_t ev[MFW_EVENTLOG_COUNT];
 };
 
@@ -133,8 +133,8 @@ static int rig_init(struct rig *r)
                             r->cfg.store.prog_size, 12345);
     if (rc != MFW_OK)
         return rc;
-    r->hal = (struct mfw_hal){.ctx = r, .flash_read = r_read, .flash_prog = r_prog,
-                          .flash_erase = r_erase};
+    r->hal = (struct mfw_hal){
+        .ctx = r, .flash_read = r_read, .flash_prog = r_prog, .flash_erase = r_erase};
     return mfw_meter_init(&r->m, &r->cfg, &r->hal, T_START);
 }
 
@@ -142,7 +142,8 @@ static void record(const struct rig *r, struct tick_ref *t)
 {
     const struct mfw_meter *m = &r->m;
     t->ops = r->emu.ops;
-    t->truth = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    t->truth = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
+               m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     t->saved = m->saved_uwh;
     t->lp = mfw_profile_count(&m->profiles[MFW_PROF_LP1], &m->store);
     t->daily = mfw_profile_count(&m->profiles[MFW_PROF_DAILY], &m->store);
@@ -153,8 +154,8 @@ static void record(const struct rig *r, struct tick_ref *t)
 struct reference {
     struct workload w;
     struct tick_ref start;
-    struct tick_ref *tick;  /* [ticks] */
-    struct snapshot *snap;  /* every SNAPSHOT_TICKS */
+    struct tick_ref *tick; /* [ticks] */
+    struct snapshot *snap; /* every SNAPSHOT_TICKS */
     uint32_t n_snap;
     struct mfw_profile_row *lp, *daily;
     uint32_t n_lp, n_daily;
@@ -207,8 +208,8 @@ static bool rows_equal(const struct mfw_profile_row *a, const struct mfw_profile
 
 static bool events_equal(const struct mfw_eventlog_entry *a, const struct mfw_eventlog_entry *b)
 {
-    return a->time == b->time && a->code == b->code && a->phase == b->phase &&
-           a->v1 == b->v1 && a->v2 == b->v2;
+    return a->time == b->time && a->code == b->code && a->phase == b->phase && a->v1 == b->v1 &&
+           a->v2 == b->v2;
 }
 
 /* ---- one cut --------------------------------------------------------------------------------- */
@@ -255,7 +256,8 @@ static bool same_passive(const struct mfw_tou *a, const struct mfw_tou *b)
     ta.active = ta.passive = a->passive;
     tb.active = tb.passive = b->passive;
     return mfw_tou_encode(&ta, ea, sizeof(ea), &la) == MFW_OK &&
-           mfw_tou_encode(&tb, eb, sizeof(eb), &lb) == MFW_OK && la == lb && memcmp(ea, eb, la) == 0;
+           mfw_tou_encode(&tb, eb, sizeof(eb), &lb) == MFW_OK && la == lb &&
+           memcmp(ea, eb, la) == 0;
 }
 
 static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_result *res)
@@ -289,7 +291,8 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     if (mfw_meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
         return fail(res, cut, "meter_init failed after the cut");
     const struct mfw_meter *m = &r->m;
-    uint64_t restored = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    uint64_t restored = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
+                        m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     if (restored != before->saved && restored != after->saved)
         return fail(res, cut, "restored energy is not the last saved state");
     if (restored > after->truth)
@@ -309,15 +312,16 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
             return fail(res, cut, "an event log lost entries");
         for (uint32_t k = 0; k < before->ev[l]; k++) {
             struct mfw_eventlog_entry e;
-            if (mfw_eventlog_read(&m->events, &r->m.store, (enum mfw_eventlog_id)l, k, &e) != MFW_OK ||
+            if (mfw_eventlog_read(&m->events, &r->m.store, (enum mfw_eventlog_id)l, k, &e) !=
+                    MFW_OK ||
                 !events_equal(&e, &ref->ev[l][k]))
                 return fail(res, cut, "an event log is not an intact prefix");
         }
     }
     /* the passive calendar is the one of before or after the settings change (compared by
      * their canonical encoding: struct padding differs between copies) */
-    bool cfg_ok =
-        same_passive(&m->settings.tou, &ref->tou_old) || same_passive(&m->settings.tou, &ref->tou_new);
+    bool cfg_ok = same_passive(&m->settings.tou, &ref->tou_old) ||
+                  same_passive(&m->settings.tou, &ref->tou_new);
     if (!cfg_ok)
         return fail(res, cut, "configuration is neither the old nor the new one");
     /* it goes on: 2 hours more without a store error, registers growing */
@@ -326,7 +330,9 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         step(r, w, k);
     if (r->m.store_errors != errors)
         return fail(res, cut, "store errors after the reboot");
-    if (r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] + r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] < restored)
+    if (r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
+            r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] <
+        restored)
         return fail(res, cut, "registers went backwards after the reboot");
     return 0;
 }
@@ -398,7 +404,8 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
         ref->n_ev[l] = mfw_eventlog_count(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l);
         ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
         for (uint32_t k = 0; k < ref->n_ev[l]; k++)
-            mfw_eventlog_read(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l, k, &ref->ev[l][k]);
+            mfw_eventlog_read(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l, k,
+                              &ref->ev[l][k]);
     }
 
     uint64_t first = ref->start.ops + 1, last = res->ops_total;

@@ -19,10 +19,10 @@
 #include <stdint.h>
 
 struct pc_result {
-    uint64_t ops_total;      /* flash operations of the whole reference run */
+    uint64_t ops_total; /* flash operations of the whole reference run */
     uint64_t trials, failures;
-    double bound_wh;         /* the checkpoint loss bound the run checked */
-    double worst_loss_wh;    /* largest energy lost over all cuts */
+    double bound_wh;      /* the checkpoint loss bound the run checked */
+    double worst_loss_wh; /* largest energy lost over all cuts */
     char first_failure[256];
 };
 

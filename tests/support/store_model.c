@@ -144,12 +144,12 @@ void sm_model_init(struct sm_model *m)
     m->ring[1].es = 40;
 }
 
-#define CHECK(cond)                                                                              \
-    do {                                                                                         \
-        if (!(cond)) {                                                                           \
-            if (rig->fails++ < 1)                                                                \
-                fprintf(stderr, "  check failed: %s (line %d)\n", #cond, __LINE__);             \
-        }                                                                                        \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            if (rig->fails++ < 1)                                                                  \
+                fprintf(stderr, "  check failed: %s (line %d)\n", #cond, __LINE__);                \
+        }                                                                                          \
     } while (0)
 
 void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
@@ -164,7 +164,8 @@ void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
         bool ok = sm_counter_parse(b, len, &v);
         CHECK(ok);
         if (ok && !relaxed)
-            CHECK((m->counter_ok && v == m->counter) || (m->counter_inflight && v == m->counter_next));
+            CHECK((m->counter_ok && v == m->counter) ||
+                  (m->counter_inflight && v == m->counter_next));
         if (ok && relaxed)
             CHECK(v >= 1 && v <= m->counter_next);
         if (ok) {
@@ -303,8 +304,7 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
 /* ---------- power-cut runs ---------- */
 
 int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c,
-               uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed,
-               struct sm_campaign *cp)
+               uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed, struct sm_campaign *cp)
 {
     rig->fails = 0;
     if (sm_flash_new(rig, c->sector_size, c->sector_count, c->prog_size, seed) != 0) {
@@ -352,8 +352,8 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store
             if (cp->failed <= cp->report_limit)
                 fprintf(stderr,
                         "  FAILED: cut at op %llu, second cut after %llu, seed %llu (prog %u)\n",
-                        (unsigned long long)cut, (unsigned long long)cut2,
-                        (unsigned long long)seed, (unsigned)c->prog_size);
+                        (unsigned long long)cut, (unsigned long long)cut2, (unsigned long long)seed,
+                        (unsigned)c->prog_size);
         }
     }
     return mounted;

@@ -18,12 +18,12 @@
 #include "meterfw/store/store.h"
 
 struct store_rig {
-    uint8_t *mem;   /* the flash contents, the caller's */
+    uint8_t *mem; /* the flash contents, the caller's */
     size_t mem_size;
     struct flash_emu emu;
     struct mfw_hal hal;
     struct mfw_store st;
-    int fails;      /* failed checks since the caller last cleared it */
+    int fails; /* failed checks since the caller last cleared it */
 };
 
 /* Binds the rig to mem (mem_size bytes); no flash yet. */
@@ -53,25 +53,25 @@ size_t sm_config_fill(uint8_t *b, unsigned which);
 struct sm_ring {
     unsigned area;
     size_t es;
-    uint32_t n_ok;          /* attempts known to be in the store, in order */
-    uint32_t *ok_id;        /* their ids (max_attempts) */
-    uint32_t *ok_seq;       /* their sequence numbers (max_attempts) */
-    bool inflight;          /* an attempt that failed (cut): may or may not be there */
+    uint32_t n_ok;    /* attempts known to be in the store, in order */
+    uint32_t *ok_id;  /* their ids (max_attempts) */
+    uint32_t *ok_seq; /* their sequence numbers (max_attempts) */
+    bool inflight;    /* an attempt that failed (cut): may or may not be there */
     uint32_t inflight_id;
     uint32_t cuts;          /* each cut may cost one slot of capacity */
     uint32_t cleared_below; /* index into ok_*: entries before it were cleared */
 };
 
 struct sm_model {
-    uint32_t max_attempts;  /* size of each ring's ok_id/ok_seq and of ids */
-    uint32_t *ids;          /* sm_model_check's scratch (max_attempts) */
+    uint32_t max_attempts; /* size of each ring's ok_id/ok_seq and of ids */
+    uint32_t *ids;         /* sm_model_check's scratch (max_attempts) */
     uint32_t next_id;
     bool counter_ok;
-    uint32_t counter;       /* last completed counter value */
+    uint32_t counter; /* last completed counter value */
     bool counter_inflight;
-    uint32_t counter_next;  /* value being written when cut */
-    int config_ok;          /* -1 none, else which */
-    int config_inflight;    /* -1 none */
+    uint32_t counter_next; /* value being written when cut */
+    int config_ok;         /* -1 none, else which */
+    int config_inflight;   /* -1 none */
     struct sm_ring ring[2];
 };
 
@@ -92,8 +92,8 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step);
 
 struct sm_campaign {
     uint32_t tried, failed;
-    uint64_t total_ops;     /* flash ops of the cut-free run */
-    uint32_t report_limit;  /* failures printed to stderr: the first report_limit */
+    uint64_t total_ops;    /* flash ops of the cut-free run */
+    uint32_t report_limit; /* failures printed to stderr: the first report_limit */
 };
 
 /* On a fresh flash of c's geometry (seeded): mount, run `steps` workload steps with a cut at
@@ -102,7 +102,6 @@ struct sm_campaign {
  * When cut == 0 sets cp->total_ops; else counts the cut point in cp->tried and, if any check
  * failed, in cp->failed. Returns the first mount's result. */
 int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c,
-               uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed,
-               struct sm_campaign *cp);
+               uint32_t steps, uint64_t cut, uint64_t cut2, uint64_t seed, struct sm_campaign *cp);
 
 #endif

@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/cursor.h"
+#include "meterfw/codec/axdr.h"
 #include "notation.h"
 
 #define CF_MAX 64
@@ -146,8 +146,8 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
                     break;
                 }
                 if (d->n && (h * 3600 + m * 60 + sec) <=
-                                (unsigned)(d->time[d->n - 1][0] * 3600 +
-                                           d->time[d->n - 1][1] * 60 + d->time[d->n - 1][2])) {
+                                (unsigned)(d->time[d->n - 1][0] * 3600 + d->time[d->n - 1][1] * 60 +
+                                           d->time[d->n - 1][2])) {
                     rc = cf_err(err, errcap, line, "day: start times must increase ('%s')", a);
                     break;
                 }

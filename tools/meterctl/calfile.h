@@ -9,11 +9,11 @@
 /* The encoded A-XDR values, in the order meterctl writes them (days before the weeks that name
  * them, weeks before the seasons). Each buf is heap memory: calfile_free. */
 enum {
-    CALFILE_DAYS = 0,   /* attribute 9 day_profile_table_passive */
-    CALFILE_WEEKS,      /* attribute 8 week_profile_table_passive */
-    CALFILE_SEASONS,    /* attribute 7 season_profile_passive */
-    CALFILE_NAME,       /* attribute 6 calendar_name_passive */
-    CALFILE_ACTIVATE,   /* attribute 10 activate_passive_calendar_time */
+    CALFILE_DAYS = 0, /* attribute 9 day_profile_table_passive */
+    CALFILE_WEEKS,    /* attribute 8 week_profile_table_passive */
+    CALFILE_SEASONS,  /* attribute 7 season_profile_passive */
+    CALFILE_NAME,     /* attribute 6 calendar_name_passive */
+    CALFILE_ACTIVATE, /* attribute 10 activate_passive_calendar_time */
     CALFILE_N
 };
 

@@ -91,8 +91,8 @@ static int resolve(struct session *s, struct object_list *ol, const char *obis, 
     if (!ol->objs) {
         int r = session_object_list(s, ol);
         if (r != MFW_OK)
-            return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK, "reading the object list: %s",
-                          s->err);
+            return errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK,
+                          "reading the object list: %s", s->err);
     }
     const struct mfw_dlms_client_object *o = object_list_find(ol, ref->ln);
     if (!o)
@@ -226,7 +226,9 @@ static int cmd_list(struct session *s, struct object_list *ol, int argc)
             printf(" -");
         for (unsigned k = 0; k < ob->n_methods; k++)
             printf(" %d:%s", ob->methods[k].id,
-                   ob->methods[k].access == 0 ? "-" : ob->methods[k].access == 1 ? "x" : "ax");
+                   ob->methods[k].access == 0   ? "-"
+                   : ob->methods[k].access == 1 ? "x"
+                                                : "ax");
         printf("\n");
     }
     printf("# %zu objects\n", ol->n);
@@ -295,7 +297,8 @@ static int rows_drain(struct rows *r, bool final)
         mfw_rcursor_init(&row, rc.p + rc.pos, probe.pos - rc.pos);
         struct strbuf sb = {NULL, 0, 0};
         uint32_t cols = 0;
-        if (mfw_axdr_peek_tag(&row) == MFW_AXDR_STRUCTURE && mfw_axdr_get_structure(&row, &cols) == MFW_OK) {
+        if (mfw_axdr_peek_tag(&row) == MFW_AXDR_STRUCTURE &&
+            mfw_axdr_get_structure(&row, &cols) == MFW_OK) {
             for (uint32_t c = 0; c < cols; c++) {
                 sb.len = 0;
                 if (notation_format(&sb, &row, false) != MFW_OK) {
@@ -488,10 +491,9 @@ static int cmd_calendar(struct session *s, struct object_list *ol, int argc, cha
         calfile_free(&cf);
         return e;
     }
-    static const char *const what[CALFILE_N] = {"day_profile_table_passive",
-                                                "week_profile_table_passive",
-                                                "season_profile_passive", "calendar_name_passive",
-                                                "activate_passive_calendar_time"};
+    static const char *const what[CALFILE_N] = {
+        "day_profile_table_passive", "week_profile_table_passive", "season_profile_passive",
+        "calendar_name_passive", "activate_passive_calendar_time"};
     for (int i = 0; i < CALFILE_N; i++) {
         if (!cf.buf[i])
             continue;
@@ -503,9 +505,8 @@ static int cmd_calendar(struct session *s, struct object_list *ol, int argc, cha
                           what[i], ref.index, s->err);
         }
     }
-    printf("passive calendar written: %u day profiles, %u week profiles, %u seasons%s\n",
-           cf.n_days, cf.n_weeks, cf.n_seasons,
-           cf.buf[CALFILE_ACTIVATE] ? ", activation time set" : "");
+    printf("passive calendar written: %u day profiles, %u week profiles, %u seasons%s\n", cf.n_days,
+           cf.n_weeks, cf.n_seasons, cf.buf[CALFILE_ACTIVATE] ? ", activation time set" : "");
     calfile_free(&cf);
     return 0;
 }

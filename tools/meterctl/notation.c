@@ -107,7 +107,8 @@ int iso_parse(const char *s, struct mfw_cosem_datetime *dt)
         return -1;
     if (*s == 'T' || *s == ' ') {
         s++;
-        if (iso_field(&s, 2, 23, MFW_COSEM_NS, &h) || *s++ != ':' || iso_field(&s, 2, 59, MFW_COSEM_NS, &mi))
+        if (iso_field(&s, 2, 23, MFW_COSEM_NS, &h) || *s++ != ':' ||
+            iso_field(&s, 2, 59, MFW_COSEM_NS, &mi))
             return -1;
         if (*s == ':') {
             s++;
@@ -200,8 +201,8 @@ static bool plausible_datetime(const uint8_t *p, struct mfw_cosem_datetime *dt)
     if (mfw_cosem_datetime_decode(&rc, dt) != MFW_OK)
         return false;
     bool y = dt->year == MFW_COSEM_YEAR_NS || (dt->year >= 1970 && dt->year <= 2200);
-    bool mo = dt->month == MFW_COSEM_NS || (dt->month >= 1 && dt->month <= 12) || dt->month == 0xFD ||
-              dt->month == 0xFE;
+    bool mo = dt->month == MFW_COSEM_NS || (dt->month >= 1 && dt->month <= 12) ||
+              dt->month == 0xFD || dt->month == 0xFE;
     bool d = dt->day == MFW_COSEM_NS || (dt->day >= 1 && dt->day <= 31) || dt->day == 0xFD ||
              dt->day == 0xFE;
     bool wd = dt->day_of_week == MFW_COSEM_NS || (dt->day_of_week >= 1 && dt->day_of_week <= 7);
@@ -209,7 +210,8 @@ static bool plausible_datetime(const uint8_t *p, struct mfw_cosem_datetime *dt)
     bool mi = dt->minute == MFW_COSEM_NS || dt->minute <= 59;
     bool s = dt->second == MFW_COSEM_NS || dt->second <= 59;
     bool hs = dt->hundredths == MFW_COSEM_NS || dt->hundredths <= 99;
-    bool dev = dt->deviation == MFW_COSEM_DEVIATION_NS || (dt->deviation >= -840 && dt->deviation <= 840);
+    bool dev =
+        dt->deviation == MFW_COSEM_DEVIATION_NS || (dt->deviation >= -840 && dt->deviation <= 840);
     return y && mo && d && wd && h && mi && s && hs && dev;
 }
 
@@ -267,7 +269,8 @@ static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, u
     case MFW_AXDR_INTEGER: t = "i8"; goto sint;
     case MFW_AXDR_LONG: t = "i16"; goto sint;
     case MFW_AXDR_DOUBLE_LONG: t = "i32"; goto sint;
-    case MFW_AXDR_LONG64: t = "i64";
+    case MFW_AXDR_LONG64:
+        t = "i64";
     sint:
         sb_printf(sb, "%s%s%" PRId64, typed ? t : "", typed ? ":" : "", v.i64);
         return MFW_OK;
@@ -276,7 +279,8 @@ static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, u
     case MFW_AXDR_DOUBLE_LONG_UNSIGNED: t = "u32"; goto uint;
     case MFW_AXDR_LONG64_UNSIGNED: t = "u64"; goto uint;
     case MFW_AXDR_ENUM: t = "enum"; goto uint;
-    case MFW_AXDR_BCD: t = "bcd";
+    case MFW_AXDR_BCD:
+        t = "bcd";
     uint:
         sb_printf(sb, "%s%s%" PRIu64, typed ? t : "", typed ? ":" : "", v.u64);
         return MFW_OK;
@@ -355,8 +359,7 @@ static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, u
         sb_printf(sb, "%s", typed ? ")" : (arr ? "]" : "}"));
         return MFW_OK;
     }
-    default:
-        return MFW_E_FORMAT;
+    default: return MFW_E_FORMAT;
     }
 }
 

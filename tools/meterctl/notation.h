@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/codec/axdr.h"
 #include "meterfw/base/cursor.h"
+#include "meterfw/codec/axdr.h"
 
 struct strbuf {
     char *p;

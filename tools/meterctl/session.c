@@ -154,7 +154,7 @@ int session_exchange(struct session *s, const uint8_t *req, size_t len, const ui
         return fail(s, MFW_E_STATE, "not connected");
     if (s->associated && s->max_pdu && len > s->max_pdu)
         return fail(s, MFW_E_NOSPACE, "request of %zu bytes exceeds the meter's max PDU %u", len,
-                     (unsigned)s->max_pdu);
+                    (unsigned)s->max_pdu);
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, s->tx, SESSION_APDU_MAX + MFW_WRAPPER_HEADER_LEN);
     int r = mfw_wrapper_encode(s->client_sap, s->server_sap, req, len, &w);
@@ -189,7 +189,8 @@ int session_associate(struct session *s, const char *password)
     uint8_t req[256];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, req, sizeof(req));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0,
+                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
     if (password) {
         p.mechanism = MFW_ACSE_MECH_LLS;
         p.password = (const uint8_t *)password;
@@ -197,8 +198,8 @@ int session_associate(struct session *s, const char *password)
     }
     int r = mfw_dlms_client_build_aarq(&p, &w);
     if (r != MFW_OK)
-        return fail(s, r, "AARQ: %s", r == MFW_E_ARG ? "password must be 1..127 bytes"
-                                                     : mfw_strerror(r));
+        return fail(s, r, "AARQ: %s",
+                    r == MFW_E_ARG ? "password must be 1..127 bytes" : mfw_strerror(r));
     const uint8_t *resp;
     size_t n;
     r = session_exchange(s, req, w.len, &resp, &n);
@@ -214,7 +215,8 @@ int session_associate(struct session *s, const char *password)
     if (a.result != MFW_ACSE_RESULT_ACCEPTED) {
         if (a.user_info_kind == MFW_ACSE_AARE_UI_ERROR)
             return fail(s, MFW_E_STATE, "association rejected: %s (initiate error %u)",
-                        mfw_dlms_client_aare_diag_name(a.diag_source, a.diag), (unsigned)a.initiate_error);
+                        mfw_dlms_client_aare_diag_name(a.diag_source, a.diag),
+                        (unsigned)a.initiate_error);
         return fail(s, MFW_E_STATE, "association rejected: %s",
                     mfw_dlms_client_aare_diag_name(a.diag_source, a.diag));
     }
@@ -277,8 +279,9 @@ static int heap_sink(void *user, const uint8_t *p, size_t n)
     return 0;
 }
 
-int session_get(struct session *s, const struct mfw_dlms_client_ref *ref, const struct mfw_dlms_client_access *access,
-                dlmsc_sink_fn sink, void *user, uint8_t **out, size_t *out_len)
+int session_get(struct session *s, const struct mfw_dlms_client_ref *ref,
+                const struct mfw_dlms_client_access *access, dlmsc_sink_fn sink, void *user,
+                uint8_t **out, size_t *out_len)
 {
     uint8_t req[128];
     struct mfw_wcursor w;
@@ -336,7 +339,8 @@ int session_get(struct session *s, const struct mfw_dlms_client_ref *ref, const 
     return MFW_OK;
 }
 
-int session_set(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *value, size_t len)
+int session_set(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *value,
+                size_t len)
 {
     uint8_t *req = malloc(len + 32);
     if (!req)
@@ -445,7 +449,8 @@ int session_object_list(struct session *s, struct object_list *ol)
     return MFW_OK;
 }
 
-const struct mfw_dlms_client_object *object_list_find(const struct object_list *ol, const uint8_t ln[6])
+const struct mfw_dlms_client_object *object_list_find(const struct object_list *ol,
+                                                      const uint8_t ln[6])
 {
     for (size_t i = 0; i < ol->n; i++)
         if (memcmp(ol->objs[i].ln, ln, 6) == 0)

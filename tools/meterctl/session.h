@@ -25,15 +25,15 @@ struct session {
     uint16_t client_sap, server_sap;
     int timeout_ms;
     struct mfw_wrapper w;
-    uint8_t *rx;            /* SESSION_APDU_MAX: the wrapper's APDU buffer */
-    uint8_t *tx;            /* SESSION_APDU_MAX + header */
-    uint8_t in[8192];       /* bytes read, not yet framed */
+    uint8_t *rx;      /* SESSION_APDU_MAX: the wrapper's APDU buffer */
+    uint8_t *tx;      /* SESSION_APDU_MAX + header */
+    uint8_t in[8192]; /* bytes read, not yet framed */
     size_t in_len, in_off;
     bool associated;
-    uint16_t max_pdu;       /* the server's max receive PDU (from the AARE) */
-    uint32_t conformance;   /* negotiated */
-    uint8_t invoke;         /* Invoke-Id-And-Priority of the next request */
-    bool trace;             /* print every APDU in hex on stderr */
+    uint16_t max_pdu;     /* the server's max receive PDU (from the AARE) */
+    uint32_t conformance; /* negotiated */
+    uint8_t invoke;       /* Invoke-Id-And-Priority of the next request */
+    bool trace;           /* print every APDU in hex on stderr */
     uint64_t bytes_tx, bytes_rx, apdus_tx, apdus_rx;
     char err[256];
 };
@@ -52,10 +52,12 @@ void session_close(struct session *s);
 
 /* GET of one attribute, with blocks: the whole Data value to sink (per block) or, with sink
  * NULL, into a heap buffer *out / *out_len (free it). access may be NULL. */
-int session_get(struct session *s, const struct mfw_dlms_client_ref *ref, const struct mfw_dlms_client_access *access,
-                dlmsc_sink_fn sink, void *user, uint8_t **out, size_t *out_len);
+int session_get(struct session *s, const struct mfw_dlms_client_ref *ref,
+                const struct mfw_dlms_client_access *access, dlmsc_sink_fn sink, void *user,
+                uint8_t **out, size_t *out_len);
 /* SET-Request-Normal of an encoded Data value. */
-int session_set(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *value, size_t len);
+int session_set(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *value,
+                size_t len);
 /* ACTION-Request-Normal; params NULL for none. *ret / *ret_len: the return data (heap), if any. */
 int session_action(struct session *s, const struct mfw_dlms_client_ref *ref, const uint8_t *params,
                    size_t len, uint8_t **ret, size_t *ret_len);
@@ -66,7 +68,8 @@ struct object_list {
     size_t n;
 };
 int session_object_list(struct session *s, struct object_list *ol);
-const struct mfw_dlms_client_object *object_list_find(const struct object_list *ol, const uint8_t ln[6]);
+const struct mfw_dlms_client_object *object_list_find(const struct object_list *ol,
+                                                      const uint8_t ln[6]);
 void object_list_free(struct object_list *ol);
 
 #endif /* METERCTL_SESSION_H */

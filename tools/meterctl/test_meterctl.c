@@ -14,7 +14,7 @@ static int failures;
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
             failures++;                                                                            \
         }                                                                                          \
     } while (0)
@@ -145,7 +145,9 @@ static void test_notation(void)
     readable("060000007B", "123");
     readable("0FFB", "-5");
     readable("0A03616263", "\"abc\"");
-    readable("0906000001""0000FF", "0000010000FF");
+    readable("0906000001"
+             "0000FF",
+             "0000010000FF");
     readable("090C07EA0B1903101A1E00000000", "2026-11-25T16:26:30Z");
     readable("090C07EA0B1903121A1E00FF8880", "2026-11-25T18:26:30+02:00");
     readable("020211010A0178", "{1, \"x\"}");

@@ -15,7 +15,8 @@
 #error "MFW_WINDOW_CYCLES_50HZ/60HZ: at least one line cycle per window"
 #endif
 #if MFW_SINE_BITS != 10
-#error "MFW_SINE_BITS: 10 (src/metrology/sine_table.c holds 1024 entries; regenerate it for another)"
+#error                                                                                             \
+    "MFW_SINE_BITS: 10 (src/metrology/sine_table.c holds 1024 entries; regenerate it for another)"
 #endif
 #if MFW_S0_PULSE_MS < 30 || MFW_S0_PAUSE_MS < 30
 #error "MFW_S0_PULSE_MS/MFW_S0_PAUSE_MS: DIN 43864 asks at least 30 ms on and off"
@@ -57,7 +58,7 @@
 #if MFW_PROFILE_COLUMNS_MAX > 62
 #error "MFW_PROFILE_COLUMNS_MAX: at most 62 (a read selects columns in a 64-bit mask)"
 #endif
-#if MFW_PROFILE_LP1_DEPTH < 96 || MFW_PROFILE_DAILY_DEPTH < 1 || MFW_PROFILE_BILLING_DEPTH < 1 || \
+#if MFW_PROFILE_LP1_DEPTH < 96 || MFW_PROFILE_DAILY_DEPTH < 1 || MFW_PROFILE_BILLING_DEPTH < 1 ||  \
     MFW_PROFILE_ANALYSIS_DEPTH < 1
 #error "MFW_PROFILE_*_DEPTH: the load profile keeps at least a day (96 rows), the others one row"
 #endif
@@ -76,7 +77,7 @@
 #if MFW_BILLING_ENTRIES_MAX < 1
 #error "MFW_BILLING_ENTRIES_MAX: at least one billing date"
 #endif
-#if MFW_TOU_SEASONS_MAX < 1 || MFW_TOU_WEEKS_MAX < 1 || MFW_TOU_DAYS_MAX < 1 || \
+#if MFW_TOU_SEASONS_MAX < 1 || MFW_TOU_WEEKS_MAX < 1 || MFW_TOU_DAYS_MAX < 1 ||                    \
     MFW_TOU_ACTIONS_MAX < 1 || MFW_TOU_NAME_MAX < 1
 #error "MFW_TOU_*: an activity calendar needs at least one season, week, day, action and a name"
 #endif

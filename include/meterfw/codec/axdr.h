@@ -84,7 +84,7 @@ enum mfw_axdr_tag {
 struct mfw_axdr_value {
     uint8_t tag;
     uint8_t raw;
-    bool minimal;   /* the length / count used its shortest form (always true for fixed sizes) */
+    bool minimal; /* the length / count used its shortest form (always true for fixed sizes) */
     size_t hdr_len;
     int64_t i64;
     uint64_t u64;
@@ -100,15 +100,15 @@ struct mfw_axdr_value {
  * Wildcards: year 0xFFFF, other fields 0xFF = not specified; month 0xFD/0xFE = DST end / begin,
  * day_of_month 0xFD/0xFE = second last / last day; day_of_week 1 = Monday .. 7 = Sunday. */
 struct mfw_cosem_datetime {
-    uint16_t year;        /* 0xFFFF: not specified */
-    uint8_t month;        /* 1..12 */
-    uint8_t day;          /* 1..31 */
-    uint8_t day_of_week;  /* 1..7 */
-    uint8_t hour;         /* 0..23 */
-    uint8_t minute;       /* 0..59 */
-    uint8_t second;       /* 0..59 */
-    uint8_t hundredths;   /* 0..99 */
-    int16_t deviation;    /* minutes, UTC = local + deviation (see below); MFW_COSEM_DEVIATION_NS */
+    uint16_t year;       /* 0xFFFF: not specified */
+    uint8_t month;       /* 1..12 */
+    uint8_t day;         /* 1..31 */
+    uint8_t day_of_week; /* 1..7 */
+    uint8_t hour;        /* 0..23 */
+    uint8_t minute;      /* 0..59 */
+    uint8_t second;      /* 0..59 */
+    uint8_t hundredths;  /* 0..99 */
+    int16_t deviation;   /* minutes, UTC = local + deviation (see below); MFW_COSEM_DEVIATION_NS */
     uint8_t mfw_clock_status; /* CLOCK_STATUS_* bits of clock.h */
 };
 
@@ -205,11 +205,12 @@ int mfw_cosem_datetime_decode(struct mfw_rcursor *rc, struct mfw_cosem_datetime 
  * does for IC 8 time_zone: UTC = local + deviation) and the given clock status.
  * MFW_E_RANGE if utc_offset_min is outside -840..840 or the year outside 0..0xFFFE. */
 int mfw_cosem_datetime_from_ms(struct mfw_cosem_datetime *dt, mfw_ms_t utc_ms, int utc_offset_min,
-                           uint8_t mfw_clock_status);
+                               uint8_t mfw_clock_status);
 /* A fully specified date-time -> UTC ms. The deviation is used when specified; when it is
  * MFW_COSEM_DEVIATION_NS, utc_offset_min (east positive) is used instead. day_of_week is not checked
  * (0xFF or the right day), hundredths 0xFF count as 0. MFW_E_RANGE for wildcards or fields out
  * of range (month 1..12, day within the month, 23:59:59.99, deviation -840..840 as sent). */
-int mfw_cosem_datetime_to_ms(const struct mfw_cosem_datetime *dt, int utc_offset_min, mfw_ms_t *utc_ms);
+int mfw_cosem_datetime_to_ms(const struct mfw_cosem_datetime *dt, int utc_offset_min,
+                             mfw_ms_t *utc_ms);
 
 #endif /* METERFW_CODEC_AXDR_H */

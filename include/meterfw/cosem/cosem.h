@@ -26,13 +26,18 @@
 #include "meterfw/base/options.h"
 
 #include "meterfw/base/cursor.h"
-#include "meterfw/meter/meter.h"
 #include "meterfw/cosem/cosem_ref.h"
+#include "meterfw/meter/meter.h"
 
 enum mfw_cosem_client { MFW_COSEM_CLIENT_PUBLIC = 0, MFW_COSEM_CLIENT_MANAGEMENT = 1 };
 
 /* Access modes in the object list (Blue Book IC 15 attribute_access_mode). */
-enum mfw_cosem_access { MFW_COSEM_NO_ACCESS = 0, MFW_COSEM_READ = 1, MFW_COSEM_WRITE = 2, MFW_COSEM_READ_WRITE = 3 };
+enum mfw_cosem_access {
+    MFW_COSEM_NO_ACCESS = 0,
+    MFW_COSEM_READ = 1,
+    MFW_COSEM_WRITE = 2,
+    MFW_COSEM_READ_WRITE = 3
+};
 
 /* Interface classes implemented. */
 enum mfw_cosem_class {
@@ -54,19 +59,19 @@ enum mfw_cosem_class {
 /* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The dlms
  * server owns it; the management client may change the LLS secret (IC 15 attribute 7). */
 struct mfw_cosem_env {
-    uint16_t tcp_port;       /* IC 41 attr 2 */
-    uint16_t inactivity_s;   /* IC 41 attr 6 */
-    uint8_t max_conns;       /* IC 41 attr 5 */
-    uint16_t mss;            /* IC 41 attr 4 */
+    uint16_t tcp_port;                    /* IC 41 attr 2 */
+    uint16_t inactivity_s;                /* IC 41 attr 6 */
+    uint8_t max_conns;                    /* IC 41 attr 5 */
+    uint16_t mss;                         /* IC 41 attr 4 */
     uint8_t secret[MFW_COSEM_SECRET_MAX]; /* LLS password of the management association */
     size_t secret_len;
 };
 
 /* The association a request comes through (what IC 15 attributes 3..8 show). */
 struct mfw_cosem_session {
-    uint8_t client;      /* enum mfw_cosem_client */
+    uint8_t client; /* enum mfw_cosem_client */
     uint8_t client_sap;
-    uint8_t mechanism;   /* enum mfw_acse_mech */
+    uint8_t mechanism; /* enum mfw_acse_mech */
     uint32_t conformance;
     uint8_t dlms_version; /* negotiated DLMS version (6) */
     uint16_t client_max_pdu, server_max_pdu;
@@ -82,11 +87,11 @@ struct mfw_cosem_ctx {
 struct mfw_cosem_stream {
     uint16_t obj;
     uint8_t attr;
-    uint8_t kind;    /* internal: what the items are */
-    uint32_t items;  /* items after the header */
-    uint32_t first;  /* rows: index of item 0 */
-    uint64_t cols;   /* rows: selected columns (bit k = column k) */
-    uint8_t ncols;   /* rows: number of selected columns */
+    uint8_t kind;   /* internal: what the items are */
+    uint32_t items; /* items after the header */
+    uint32_t first; /* rows: index of item 0 */
+    uint64_t cols;  /* rows: selected columns (bit k = column k) */
+    uint8_t ncols;  /* rows: number of selected columns */
 };
 
 /* Largest encoded item (one profile row, one object list element, one small attribute). */
@@ -99,27 +104,29 @@ bool mfw_cosem_object_info(unsigned idx, uint16_t *class_id, uint8_t *version, u
 /* Whether client sees the object on meter m (phases) in its object list. */
 bool mfw_cosem_visible(const struct mfw_meter *m, unsigned idx, uint8_t client);
 /* Finds class_id + obis visible to client: MFW_OK and *idx, or MFW_E_RANGE. */
-int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id, const uint8_t obis[6],
-               unsigned *idx);
+int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id,
+                   const uint8_t obis[6], unsigned *idx);
 
 /* Opens a GET of ref (attribute, optional selective access). MFW_DAR_SUCCESS and *st, or the
  * data-access-result to send. */
-int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, struct mfw_cosem_stream *st);
+int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                       struct mfw_cosem_stream *st);
 /* The bytes before item 0 (an array header, or nothing). */
-void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, struct mfw_wcursor *w);
+void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st,
+                          struct mfw_wcursor *w);
 /* Item i (< st->items). MFW_DAR_SUCCESS, or MFW_DAR_HARDWARE_FAULT when the store cannot be read (the
  * wcursor then holds a partial item). */
 int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, uint32_t i,
-                   struct mfw_wcursor *w);
+                       struct mfw_wcursor *w);
 
 /* SET of one attribute to value (one whole A-XDR Data). The data-access-result; on anything but
  * MFW_DAR_SUCCESS nothing changed. */
-int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *value,
-              size_t len);
+int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                  const uint8_t *value, size_t len);
 
 /* ACTION: invokes method ref->id with params (NULL when absent). The action-result; *has_ret
  * tells whether ret holds return parameters (one Data). Nothing changes on a failure. */
-int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref, const uint8_t *params,
-                 size_t len, struct mfw_wcursor *ret, bool *has_ret);
+int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
+                     const uint8_t *params, size_t len, struct mfw_wcursor *ret, bool *has_ret);
 
 #endif /* METERFW_COSEM_COSEM_H */

@@ -14,15 +14,17 @@ struct mfw_selective_access_range {
     uint8_t obis[6];
     int8_t attr;
     uint16_t data_index;
-    struct mfw_bytes from, to;     /* one Data each: octet-string(12) or date-time */
-    struct mfw_bytes selected;     /* the selected_values array, whole (may be empty) */
+    struct mfw_bytes from, to; /* one Data each: octet-string(12) or date-time */
+    struct mfw_bytes selected; /* the selected_values array, whole (may be empty) */
     uint32_t n_selected;
 };
 struct mfw_selective_access_entry {
-    uint32_t from_entry, to_entry;            /* 1-based; to 0 = the last */
-    uint16_t from_value, to_value;            /* 1-based columns; to 0 = the last */
+    uint32_t from_entry, to_entry; /* 1-based; to 0 = the last */
+    uint16_t from_value, to_value; /* 1-based columns; to 0 = the last */
 };
-int mfw_selective_access_parse_range(const struct mfw_bytes *params, struct mfw_selective_access_range *out);
-int mfw_selective_access_parse_entry(const struct mfw_bytes *params, struct mfw_selective_access_entry *out);
+int mfw_selective_access_parse_range(const struct mfw_bytes *params,
+                                     struct mfw_selective_access_range *out);
+int mfw_selective_access_parse_entry(const struct mfw_bytes *params,
+                                     struct mfw_selective_access_entry *out);
 
 #endif /* METERFW_COSEM_SELECTIVE_ACCESS_H */

@@ -120,8 +120,10 @@ enum mfw_acse_release_reason {
 #define MFW_ACSE_CONF_ATTRIBUTE0_WITH_SET MFW_ACSE_CONF_BIT(8)
 #define MFW_ACSE_CONF_PRIORITY_MGMT MFW_ACSE_CONF_BIT(9)
 #define MFW_ACSE_CONF_ATTRIBUTE0_WITH_GET MFW_ACSE_CONF_BIT(10)
-#define MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET MFW_ACSE_CONF_BIT(11) /* block-transfer-with-get-or-read */
-#define MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET MFW_ACSE_CONF_BIT(12) /* block-transfer-with-set-or-write */
+#define MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET                                                      \
+    MFW_ACSE_CONF_BIT(11) /* block-transfer-with-get-or-read */
+#define MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET                                                      \
+    MFW_ACSE_CONF_BIT(12) /* block-transfer-with-set-or-write */
 #define MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION MFW_ACSE_CONF_BIT(13)
 #define MFW_ACSE_CONF_MULTIPLE_REFERENCES MFW_ACSE_CONF_BIT(14)
 #define MFW_ACSE_CONF_INFORMATION_REPORT MFW_ACSE_CONF_BIT(15) /* SN */
@@ -169,8 +171,8 @@ struct mfw_acse_initiate_resp {
 enum mfw_acse_user_info_kind {
     MFW_ACSE_UI_NONE = 0,     /* no user-information */
     MFW_ACSE_UI_INITIATE = 1, /* a plaintext InitiateRequest, parsed into .initiate */
-    MFW_ACSE_UI_GLO = 2,      /* a glo-initiate-request (0x21): .ciphered = SC | IC | ciphertext | T */
-    MFW_ACSE_UI_OTHER = 3,    /* another xDLMS APDU (e.g. general-glo-ciphering); only .user_info */
+    MFW_ACSE_UI_GLO = 2,   /* a glo-initiate-request (0x21): .ciphered = SC | IC | ciphertext | T */
+    MFW_ACSE_UI_OTHER = 3, /* another xDLMS APDU (e.g. general-glo-ciphering); only .user_info */
 };
 
 struct mfw_acse_aarq {
@@ -181,18 +183,18 @@ struct mfw_acse_aarq {
     uint8_t calling_ap_title[8]; /* the client system title */
     bool has_calling_ae_qualifier;
     struct mfw_bytes calling_ae_qualifier; /* the contents of [7] (e.g. a certificate), raw */
-    bool authentication;                    /* sender-acse-requirements bit 0 */
+    bool authentication;                   /* sender-acse-requirements bit 0 */
     bool has_mechanism;
     uint8_t mechanism; /* enum mfw_acse_mech */
     bool has_auth_value;
-    uint8_t auth_value_choice;   /* 0 charstring (GraphicString), 1 bitstring, 2 external, 3 other */
+    uint8_t auth_value_choice; /* 0 charstring (GraphicString), 1 bitstring, 2 external, 3 other */
     struct mfw_bytes auth_value; /* LLS password or HLS challenge CtoS */
     bool has_impl_info;
     struct mfw_bytes impl_info;
-    uint8_t user_info_kind;      /* enum mfw_acse_user_info_kind */
+    uint8_t user_info_kind;     /* enum mfw_acse_user_info_kind */
     struct mfw_bytes user_info; /* the whole xDLMS APDU inside the octet string */
     struct mfw_bytes ciphered;  /* MFW_ACSE_UI_GLO: the contents after tag and length */
-    bool has_initiate;           /* .initiate is valid (plaintext, or deciphered by the caller) */
+    bool has_initiate;          /* .initiate is valid (plaintext, or deciphered by the caller) */
     struct mfw_acse_initiate_req initiate;
 };
 
@@ -215,7 +217,7 @@ struct mfw_acse_aare {
     uint8_t mechanism;              /* enum mfw_acse_mech, 0..127 */
     bool has_auth_value;
     struct mfw_bytes auth_value; /* responding-authentication-value (charstring), HLS StoC */
-    uint8_t user_info_kind;       /* enum mfw_acse_aare_ui_kind */
+    uint8_t user_info_kind;      /* enum mfw_acse_aare_ui_kind */
     struct mfw_acse_initiate_resp initiate;
     uint8_t initiate_error; /* enum mfw_acse_initiate_error */
     struct mfw_bytes user_info_raw;
@@ -245,10 +247,10 @@ struct mfw_acse_rlre {
 /* One client association the meter offers (the client SAP comes from the HDLC or wrapper
  * address, not from the AARQ). */
 struct mfw_acse_client {
-    uint8_t sap;       /* client SAP, e.g. 16 public, 1 management */
-    uint8_t mechanism; /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS in this implementation */
+    uint8_t sap;             /* client SAP, e.g. 16 public, 1 management */
+    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS in this implementation */
     struct mfw_bytes secret; /* LLS password */
-    uint32_t conformance;     /* the services this association supports */
+    uint32_t conformance;    /* the services this association supports */
 };
 
 struct mfw_acse_policy {
@@ -265,15 +267,16 @@ int mfw_acse_parse_aarq(const uint8_t *buf, size_t len, struct mfw_acse_aarq *ou
 
 /* Parses a plaintext xDLMS InitiateRequest (tag 0x01, A-XDR) that fills buf exactly: the security
  * layer calls it on a deciphered glo-initiate-request. MFW_OK, MFW_E_FORMAT or MFW_E_ARG. */
-int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len, struct mfw_acse_initiate_req *out);
+int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len,
+                                    struct mfw_acse_initiate_req *out);
 
 /* Decides on an AARQ from client SAP client_sap under policy, filling *out (AARE fields plus the
  * negotiated outcome). Returns MFW_OK when *out holds a decision (accepted or rejected: see
  * out->result); MFW_E_STATE when the decision needs the security layer (the client's mechanism is
  * HLS, or the InitiateRequest is ciphered and has not been deciphered into aarq->initiate);
  * MFW_E_ARG on NULL or a policy with a client of an unknown mechanism. */
-int mfw_acse_accept(const struct mfw_acse_aarq *aarq, uint8_t client_sap, const struct mfw_acse_policy *policy,
-                struct mfw_acse_aare *out);
+int mfw_acse_accept(const struct mfw_acse_aarq *aarq, uint8_t client_sap,
+                    const struct mfw_acse_policy *policy, struct mfw_acse_aare *out);
 
 /* Encodes an AARE (tag 0x61). Nothing is written unless the whole APDU fits: MFW_OK,
  * MFW_E_NOSPACE (no room; the cursor is left as it was), MFW_E_ARG (a field out of its domain). */

@@ -24,10 +24,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/cursor.h"
+#include "meterfw/codec/axdr.h"
 #include "meterfw/dlms/acse.h"
 #include "meterfw/dlms/xdlms.h"
-#include "meterfw/codec/axdr.h"
-#include "meterfw/base/cursor.h"
 
 /* The xDLMS APDU tags, service choices and Data-Access-Results are those of xdlms.h.
  * GET-Response choice 2 is the response with a data block. */
@@ -39,11 +39,11 @@
 
 /* The conformance the Gurux client proposes (40 1E 1D): general-protection, block transfer with
  * get / set / action, multiple-references, get, set, selective-access, action. */
-#define MFW_DLMS_CLIENT_CONFORMANCE_GURUX                                                                    \
-    (MFW_ACSE_CONF_GENERAL_PROTECTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                           \
-     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |                    \
-     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET | MFW_ACSE_CONF_SELECTIVE_ACCESS |  \
-     MFW_ACSE_CONF_ACTION)
+#define MFW_DLMS_CLIENT_CONFORMANCE_GURUX                                                          \
+    (MFW_ACSE_CONF_GENERAL_PROTECTION | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_GET |                    \
+     MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_SET | MFW_ACSE_CONF_BLOCK_TRANSFER_WITH_ACTION |            \
+     MFW_ACSE_CONF_MULTIPLE_REFERENCES | MFW_ACSE_CONF_GET | MFW_ACSE_CONF_SET |                   \
+     MFW_ACSE_CONF_SELECTIVE_ACCESS | MFW_ACSE_CONF_ACTION)
 
 /* A COSEM attribute or method reference: class id, logical name, attribute / method index. */
 struct mfw_dlms_client_ref {
@@ -75,11 +75,11 @@ struct mfw_dlms_client_access {
 /* ---- Association ---- */
 
 struct mfw_dlms_client_aarq_params {
-    uint8_t mechanism;        /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS */
-    const uint8_t *password;  /* LLS secret */
-    size_t password_len;      /* 1..127 */
-    uint32_t conformance;     /* proposed, ACSE_CONF_* (e.g. MFW_DLMS_CLIENT_CONFORMANCE_GURUX) */
-    uint16_t max_pdu;         /* client-max-receive-pdu-size (Gurux: 0xFFFF) */
+    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS */
+    const uint8_t *password; /* LLS secret */
+    size_t password_len;     /* 1..127 */
+    uint32_t conformance;    /* proposed, ACSE_CONF_* (e.g. MFW_DLMS_CLIENT_CONFORMANCE_GURUX) */
+    uint16_t max_pdu;        /* client-max-receive-pdu-size (Gurux: 0xFFFF) */
 };
 
 /* AARQ with application context LN (2.16.756.5.8.1.1) and a plaintext InitiateRequest; with LLS
@@ -105,13 +105,14 @@ int mfw_dlms_client_parse_rlre(const uint8_t *buf, size_t len, struct mfw_acse_r
 /* ---- GET ---- */
 
 /* GET-Request-Normal; access may be NULL (no selective access). */
-int mfw_dlms_client_build_get(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
-                    struct mfw_wcursor *w);
+int mfw_dlms_client_build_get(uint8_t invoke, const struct mfw_dlms_client_ref *attr,
+                              const struct mfw_dlms_client_access *access, struct mfw_wcursor *w);
 /* GET-Request-Next for block_number (the number of the block last received). */
 int mfw_dlms_client_build_get_next(uint8_t invoke, uint32_t block_number, struct mfw_wcursor *w);
 /* GET-Request-With-List of n attributes (access[i] may be NULL; access itself may be NULL). */
 int mfw_dlms_client_build_get_list(uint8_t invoke, const struct mfw_dlms_client_ref *attrs,
-                         const struct mfw_dlms_client_access *const *access, size_t n, struct mfw_wcursor *w);
+                                   const struct mfw_dlms_client_access *const *access, size_t n,
+                                   struct mfw_wcursor *w);
 
 /* A Get-Data-Result: data (a view of one whole Data value, validated by mfw_axdr_skip) or a
  * Data-Access-Result. */
@@ -123,7 +124,8 @@ struct mfw_dlms_client_result {
 };
 
 struct mfw_dlms_client_get_response {
-    uint8_t type; /* MFW_XDLMS_GET_NORMAL, MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK or MFW_XDLMS_GET_WITH_LIST */
+    uint8_t
+        type; /* MFW_XDLMS_GET_NORMAL, MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK or MFW_XDLMS_GET_WITH_LIST */
     uint8_t invoke;
     /* normal: the result (its data is the Data value; bytes after it, as some servers send, are
      * in trailing_len and not part of data) */
@@ -143,7 +145,8 @@ struct mfw_dlms_client_get_response {
 
 /* Parses a GET-Response (0xC4). An Exception-Response or Confirmed-Service-Error is MFW_E_STATE
  * (parse it with mfw_dlms_client_parse_error); anything else not a GET-Response is MFW_E_FORMAT. */
-int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len, struct mfw_dlms_client_get_response *out);
+int mfw_dlms_client_parse_get_response(const uint8_t *apdu, size_t len,
+                                       struct mfw_dlms_client_get_response *out);
 /* One Get-Data-Result of a with-list response (or of any Get-Data-Result sequence). */
 int mfw_dlms_client_next_result(struct mfw_rcursor *rc, struct mfw_dlms_client_result *out);
 
@@ -154,38 +157,41 @@ typedef int (*dlmsc_sink_fn)(void *user, const uint8_t *p, size_t n);
 
 struct mfw_dlms_client_blocks {
     uint8_t *buf;
-    size_t cap, len;       /* buffer mode: bytes collected */
+    size_t cap, len; /* buffer mode: bytes collected */
     dlmsc_sink_fn sink;
     void *user;
-    uint32_t expect;       /* the block number expected next (1, 2, ...) */
-    uint32_t blocks;       /* blocks received */
-    uint64_t total;        /* raw bytes received */
+    uint32_t expect; /* the block number expected next (1, 2, ...) */
+    uint32_t blocks; /* blocks received */
+    uint64_t total;  /* raw bytes received */
     bool done;
-    bool has_dar;          /* the server sent a Data-Access-Result instead of a block */
+    bool has_dar; /* the server sent a Data-Access-Result instead of a block */
     uint8_t dar;
 };
 
-void mfw_dlms_client_blocks_init(struct mfw_dlms_client_blocks *b, uint8_t *buf, size_t cap, dlmsc_sink_fn sink,
-                       void *user);
+void mfw_dlms_client_blocks_init(struct mfw_dlms_client_blocks *b, uint8_t *buf, size_t cap,
+                                 dlmsc_sink_fn sink, void *user);
 /* Feeds one parsed GET response of the transfer. The first may be a GET-Response-Normal (the
  * value fits one APDU): its Data value is delivered whole. Returns 1 when the value is complete,
  * 0 when the next block is needed (send mfw_dlms_client_build_get_next(invoke, r->block_number)),
  * MFW_E_STATE with has_dar/dar when the server answered a Data-Access-Result, MFW_E_FORMAT for a
  * block out of sequence or a with-list answer, MFW_E_NOSPACE when buf is full, or the sink's
  * non-zero return. */
-int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b, const struct mfw_dlms_client_get_response *r);
+int mfw_dlms_client_blocks_feed(struct mfw_dlms_client_blocks *b,
+                                const struct mfw_dlms_client_get_response *r);
 
 /* ---- SET, ACTION ---- */
 
 /* SET-Request-Normal; value is one encoded Data value (copied verbatim). */
-int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *attr, const struct mfw_dlms_client_access *access,
-                    const uint8_t *value, size_t value_len, struct mfw_wcursor *w);
+int mfw_dlms_client_build_set(uint8_t invoke, const struct mfw_dlms_client_ref *attr,
+                              const struct mfw_dlms_client_access *access, const uint8_t *value,
+                              size_t value_len, struct mfw_wcursor *w);
 /* ACTION-Request-Normal; params NULL = no method-invocation-parameters. */
-int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_ref *method, const uint8_t *params,
-                       size_t params_len, struct mfw_wcursor *w);
+int mfw_dlms_client_build_action(uint8_t invoke, const struct mfw_dlms_client_ref *method,
+                                 const uint8_t *params, size_t params_len, struct mfw_wcursor *w);
 
 /* SET-Response-Normal (C5 01 invoke result): *dar. MFW_E_STATE for an error APDU. */
-int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke, uint8_t *dar);
+int mfw_dlms_client_parse_set_response(const uint8_t *apdu, size_t len, uint8_t *invoke,
+                                       uint8_t *dar);
 
 /* ACTION-Response-Normal: the Action-Result and the optional return parameters. */
 struct mfw_dlms_client_action_response {
@@ -195,7 +201,7 @@ struct mfw_dlms_client_action_response {
     struct mfw_dlms_client_result ret;
 };
 int mfw_dlms_client_parse_action_response(const uint8_t *apdu, size_t len,
-                                 struct mfw_dlms_client_action_response *out);
+                                          struct mfw_dlms_client_action_response *out);
 
 /* ---- Errors ---- */
 
@@ -208,9 +214,9 @@ struct mfw_dlms_client_error {
                               3 other-reason, 4 pdu-too-long, 5 deciphering-error,
                               6 invocation-counter-error */
     uint32_t invocation_counter; /* service_error 6 */
-    uint8_t service;       /* confirmed-service-error: the service (1 initiate, 5 read, ...) */
-    uint8_t error_type;    /* the ServiceError choice (0 application-reference .. 6 initiate ..) */
-    uint8_t value;         /* its enumerated value */
+    uint8_t service;    /* confirmed-service-error: the service (1 initiate, 5 read, ...) */
+    uint8_t error_type; /* the ServiceError choice (0 application-reference .. 6 initiate ..) */
+    uint8_t value;      /* its enumerated value */
 };
 int mfw_dlms_client_parse_error(const uint8_t *apdu, size_t len, struct mfw_dlms_client_error *out);
 

@@ -23,8 +23,8 @@
 #include "meterfw/base/options.h"
 
 #include "meterfw/cosem/cosem.h"
-#include "meterfw/meter/meter.h"
 #include "meterfw/dlms/xdlms.h"
+#include "meterfw/meter/meter.h"
 
 #define MFW_DLMS_SAP_PUBLIC 16u
 #define MFW_DLMS_SAP_MANAGEMENT 1u
@@ -76,11 +76,12 @@ struct mfw_dlms_server {
 
 void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg);
 /* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu / a password of 0 or > MFW_COSEM_SECRET_MAX. */
-int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m, const struct mfw_dlms_server_config *cfg);
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m,
+                         const struct mfw_dlms_server_config *cfg);
 /* One APDU of connection conn (< MFW_ASSOCIATIONS_MAX) from client SAP client_sap: the reply
  * APDU in out[cap] and its length (0: no reply). cap should be at least max_pdu. */
 size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
-                        const uint8_t *apdu, size_t len, uint8_t *out, size_t cap);
+                            const uint8_t *apdu, size_t len, uint8_t *out, size_t cap);
 /* The connection closed: its association and block states are dropped. */
 void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn);
 

@@ -56,7 +56,11 @@
 #define MFW_XDLMS_DATA_NOTIFICATION 0x0Fu
 
 /* Request / response CHOICE indices. */
-enum mfw_xdlms_get_kind { MFW_XDLMS_GET_NORMAL = 1, MFW_XDLMS_GET_NEXT = 2, MFW_XDLMS_GET_WITH_LIST = 3 };
+enum mfw_xdlms_get_kind {
+    MFW_XDLMS_GET_NORMAL = 1,
+    MFW_XDLMS_GET_NEXT = 2,
+    MFW_XDLMS_GET_WITH_LIST = 3
+};
 enum mfw_xdlms_set_kind {
     MFW_XDLMS_SET_NORMAL = 1,
     MFW_XDLMS_SET_FIRST_BLOCK = 2,
@@ -73,8 +77,8 @@ enum mfw_xdlms_set_resp_kind {
 };
 enum mfw_xdlms_action_kind {
     MFW_XDLMS_ACTION_NORMAL = 1,
-    MFW_XDLMS_ACTION_NEXT_PBLOCK = 2,       /* not accepted: no response is ever sent in blocks */
-    MFW_XDLMS_ACTION_WITH_LIST = 3,         /* not accepted */
+    MFW_XDLMS_ACTION_NEXT_PBLOCK = 2, /* not accepted: no response is ever sent in blocks */
+    MFW_XDLMS_ACTION_WITH_LIST = 3,   /* not accepted */
     MFW_XDLMS_ACTION_WITH_FIRST_PBLOCK = 4,
     MFW_XDLMS_ACTION_WITH_LIST_FIRST_PBLOCK = 5, /* not accepted */
     MFW_XDLMS_ACTION_WITH_PBLOCK = 6,
@@ -87,15 +91,16 @@ enum mfw_xdlms_action_resp_kind {
     MFW_XDLMS_ACTION_RESP_NEXT_PBLOCK = 4,
 };
 
-
 /* exception-response fields (Green Book 9.5, ExceptionResponse). */
-enum mfw_xdlms_state_error { MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED = 1, MFW_XDLMS_STATE_SERVICE_UNKNOWN = 2 };
+enum mfw_xdlms_state_error {
+    MFW_XDLMS_STATE_SERVICE_NOT_ALLOWED = 1,
+    MFW_XDLMS_STATE_SERVICE_UNKNOWN = 2
+};
 enum mfw_xdlms_service_error {
     MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE = 1,
     MFW_XDLMS_SERVICE_NOT_SUPPORTED = 2,
     MFW_XDLMS_SERVICE_OTHER_REASON = 3,
 };
-
 
 struct mfw_xdlms_get_req {
     uint8_t kind;   /* enum mfw_xdlms_get_kind */
@@ -111,7 +116,7 @@ struct mfw_xdlms_set_req {
     uint8_t n; /* references (1 unless with-list) */
     struct mfw_cosem_ref ref[MFW_XDLMS_LIST_MAX];
     struct mfw_bytes value[MFW_XDLMS_LIST_MAX]; /* NORMAL / WITH_LIST: one whole Data each */
-    bool last_block;                          /* block kinds */
+    bool last_block;                            /* block kinds */
     uint32_t block;
     struct mfw_bytes raw; /* block kinds: the raw-data octets of this block */
 };
@@ -119,12 +124,12 @@ struct mfw_xdlms_set_req {
 struct mfw_xdlms_action_req {
     uint8_t kind; /* NORMAL, WITH_FIRST_PBLOCK or WITH_PBLOCK */
     uint8_t invoke;
-    struct mfw_cosem_ref ref;      /* NORMAL, WITH_FIRST_PBLOCK */
-    bool has_params;           /* NORMAL */
-    struct mfw_bytes params; /* NORMAL: one whole Data */
-    bool last_block;           /* pblock kinds (DataBlock-SA) */
+    struct mfw_cosem_ref ref; /* NORMAL, WITH_FIRST_PBLOCK */
+    bool has_params;          /* NORMAL */
+    struct mfw_bytes params;  /* NORMAL: one whole Data */
+    bool last_block;          /* pblock kinds (DataBlock-SA) */
     uint32_t block;
-    struct mfw_bytes raw;    /* pblock kinds: this block's part of the parameters' Data */
+    struct mfw_bytes raw; /* pblock kinds: this block's part of the parameters' Data */
 };
 
 /* Decoders: buf holds the whole APDU, tag included. */
@@ -132,21 +137,25 @@ int mfw_xdlms_parse_get(const uint8_t *buf, size_t len, struct mfw_xdlms_get_req
 int mfw_xdlms_parse_set(const uint8_t *buf, size_t len, struct mfw_xdlms_set_req *out);
 int mfw_xdlms_parse_action(const uint8_t *buf, size_t len, struct mfw_xdlms_action_req *out);
 
-
 /* Encoders. The *_begin functions write the fixed part; the caller then writes the Data. */
-void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke);   /* C4 01 id 00 */
+void mfw_xdlms_put_get_normal_data_begin(struct mfw_wcursor *w, uint8_t invoke); /* C4 01 id 00 */
 void mfw_xdlms_put_get_normal_dar(struct mfw_wcursor *w, uint8_t invoke, uint8_t dar);
 /* C4 02 id last block 00 len: then the caller writes len raw bytes. */
 void mfw_xdlms_put_get_block_begin(struct mfw_wcursor *w, uint8_t invoke, bool last, uint32_t block,
-                               size_t raw_len);
-void mfw_xdlms_put_get_block_dar(struct mfw_wcursor *w, uint8_t invoke, uint32_t block, uint8_t dar);
-void mfw_xdlms_put_get_list_begin(struct mfw_wcursor *w, uint8_t invoke, uint8_t n); /* C4 03 id n */
+                                   size_t raw_len);
+void mfw_xdlms_put_get_block_dar(struct mfw_wcursor *w, uint8_t invoke, uint32_t block,
+                                 uint8_t dar);
+void mfw_xdlms_put_get_list_begin(struct mfw_wcursor *w, uint8_t invoke,
+                                  uint8_t n); /* C4 03 id n */
 void mfw_xdlms_put_set_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result);
 void mfw_xdlms_put_set_block_ack(struct mfw_wcursor *w, uint8_t invoke, uint32_t block);
-void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, uint32_t block);
-void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results, uint8_t n);
+void mfw_xdlms_put_set_last_block(struct mfw_wcursor *w, uint8_t invoke, uint8_t result,
+                                  uint32_t block);
+void mfw_xdlms_put_set_list(struct mfw_wcursor *w, uint8_t invoke, const uint8_t *results,
+                            uint8_t n);
 /* C7 01 id result, then 00 (no data) or 01 00 Data (the caller writes the Data). */
-void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result, bool with_data);
+void mfw_xdlms_put_action_normal(struct mfw_wcursor *w, uint8_t invoke, uint8_t result,
+                                 bool with_data);
 /* C7 04 id block: Action-Response-Next-Pblock, the acknowledgement of a parameter block. */
 void mfw_xdlms_put_action_next_pblock(struct mfw_wcursor *w, uint8_t invoke, uint32_t block);
 void mfw_xdlms_put_exception(struct mfw_wcursor *w, uint8_t state_error, uint8_t service_error);
@@ -161,7 +170,8 @@ void mfw_xdlms_put_confirmed_error(struct mfw_wcursor *w, uint8_t service, uint8
  * cursor's sticky error (MFW_E_NOSPACE), with the cursor's bytes then unspecified. */
 struct mfw_cosem_datetime;
 int mfw_xdlms_build_data_notification(uint32_t invoke, const struct mfw_cosem_datetime *dt,
-                                  const uint8_t *body_data, size_t body_len, struct mfw_wcursor *w);
+                                      const uint8_t *body_data, size_t body_len,
+                                      struct mfw_wcursor *w);
 /* Header bytes of a GET-Response-WithDataBlock carrying raw_len raw bytes. */
 size_t mfw_xdlms_get_block_overhead(size_t raw_len);
 

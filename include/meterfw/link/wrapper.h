@@ -29,7 +29,7 @@
 #define MFW_WRAPPER_LENGTH_MAX 0xFFFFu /* the length field is 16 bits */
 
 /* Well-known wPorts (IEC 62056-47: the same numbers as the SAPs of the HDLC profile). */
-#define MFW_WRAPPER_WPORT_MANAGEMENT_LD 1u  /* server: the management logical device */
+#define MFW_WRAPPER_WPORT_MANAGEMENT_LD 1u /* server: the management logical device */
 #define MFW_WRAPPER_WPORT_CLIENT_MANAGEMENT 1u
 #define MFW_WRAPPER_WPORT_CLIENT_PUBLIC 16u
 
@@ -48,19 +48,19 @@ struct mfw_wrapper_frame {
 };
 
 struct mfw_wrapper {
-    uint8_t state;                   /* enum mfw_wrapper_state */
-    uint8_t hdr_have;                /* header bytes collected, 0..8 */
-    uint8_t hdr[MFW_WRAPPER_HEADER_LEN]; /* the header so far */
+    uint8_t state;                                  /* enum mfw_wrapper_state */
+    uint8_t hdr_have;                               /* header bytes collected, 0..8 */
+    uint8_t hdr[MFW_WRAPPER_HEADER_LEN];            /* the header so far */
     uint16_t version, src_wport, dst_wport, length; /* the decoded header of the current frame */
-    uint8_t *buf;                    /* the caller's APDU buffer */
-    size_t cap;                      /* its capacity: largest accepted APDU */
-    size_t have;                     /* APDU bytes collected */
-    int err;                         /* the sticky error of MFW_WRAPPER_FAILED, else 0 */
+    uint8_t *buf;                                   /* the caller's APDU buffer */
+    size_t cap;                                     /* its capacity: largest accepted APDU */
+    size_t have;                                    /* APDU bytes collected */
+    int err; /* the sticky error of MFW_WRAPPER_FAILED, else 0 */
     /* counters, for diagnostics; they wrap */
-    uint32_t frames;  /* complete frames delivered */
-    uint32_t empty;   /* zero-length frames skipped */
-    uint32_t errors;  /* protocol errors (at most one per mfw_wrapper_reset) */
-    uint32_t bytes;   /* input bytes consumed */
+    uint32_t frames; /* complete frames delivered */
+    uint32_t empty;  /* zero-length frames skipped */
+    uint32_t errors; /* protocol errors (at most one per mfw_wrapper_reset) */
+    uint32_t bytes;  /* input bytes consumed */
 };
 
 /* Prepares w over the APDU buffer buf[cap]; cap is the largest APDU accepted (the negotiated
@@ -84,13 +84,13 @@ void mfw_wrapper_reset(struct mfw_wrapper *w);
  * A frame with length 0 carries no APDU: it is skipped (counted in `empty`) and never returned;
  * the stream stays in step, so there is no reason to drop the connection for it. */
 int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size_t *consumed,
-                 struct mfw_wrapper_frame *out);
+                     struct mfw_wrapper_frame *out);
 
 /* Appends one frame (header and APDU) to c, e.g. a reply with src = the server's wPort and
  * dst = the client's wPort (the request's wPorts swapped). The arguments are in the order of the
  * header on the wire. MFW_OK; MFW_E_ARG for len 0, len > 0xFFFF or a NULL apdu; MFW_E_NOSPACE
  * (also left in c->err) when c has no room, in which case c->len is unchanged. */
 int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
-                   struct mfw_wcursor *c);
+                       struct mfw_wcursor *c);
 
 #endif /* METERFW_LINK_WRAPPER_H */

@@ -31,15 +31,15 @@
 #include "meterfw/meter/clock.h"
 
 #define MFW_BILLING_YEAR_ANY 0xFFFFu /* COSEM date: year not specified */
-#define MFW_BILLING_ANY 0xFFu        /* COSEM date: month / day_of_month / day_of_week not specified */
+#define MFW_BILLING_ANY 0xFFu /* COSEM date: month / day_of_month / day_of_week not specified */
 
 /* One execution_time element: {time, date} (Blue Book IC 22 attr 4). */
 struct mfw_billing_entry {
     uint8_t hour, minute, second; /* 0..23, 0..59, 0..59: no wildcards */
     uint16_t year;                /* or MFW_BILLING_YEAR_ANY */
     uint8_t month;                /* 1..12 or MFW_BILLING_ANY (DST months 0xFE/0xFD: unsupported) */
-    uint8_t day_of_month;         /* 1..31, MFW_CLOCK_DOM_LAST, MFW_CLOCK_DOM_2ND_LAST or MFW_BILLING_ANY */
-    uint8_t day_of_week;          /* 1 = Monday .. 7 = Sunday or MFW_BILLING_ANY */
+    uint8_t day_of_month; /* 1..31, MFW_CLOCK_DOM_LAST, MFW_CLOCK_DOM_2ND_LAST or MFW_BILLING_ANY */
+    uint8_t day_of_week;  /* 1 = Monday .. 7 = Sunday or MFW_BILLING_ANY */
 };
 
 struct mfw_billing_config {
@@ -49,11 +49,11 @@ struct mfw_billing_config {
 
 struct mfw_billing {
     struct mfw_billing_config config;
-    uint32_t counter;               /* 0.0.0.1.0.255 billing period counter (VZ = counter % 100) */
-    bool billed;                    /* last_billing is valid */
+    uint32_t counter; /* 0.0.0.1.0.255 billing period counter (VZ = counter % 100) */
+    bool billed;      /* last_billing is valid */
     struct mfw_local_time last_billing; /* 0.0.0.1.2.255: local time the last billing ran */
-    bool have_sched;                /* last_sched_key is valid */
-    int64_t last_sched_key;         /* wall-clock key (ms) of the last scheduled instant billed */
+    bool have_sched;                    /* last_sched_key is valid */
+    int64_t last_sched_key; /* wall-clock key (ms) of the last scheduled instant billed */
 };
 
 /* 00:00:00 on day 1 of every month, every year, any weekday. */
@@ -65,7 +65,8 @@ int mfw_billing_init(struct mfw_billing *b, const struct mfw_billing_config *cfg
  * counted (counter + 1, last_billing = *now) and the caller runs the end-of-billing script
  * (billing snapshot, mfw_demand_reset, ...). False otherwise, and for a NULL prev or now, or now not
  * after prev (the wall clock went back). Bounded: the search looks back at most 400 years. */
-bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev, const struct mfw_local_time *now);
+bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev,
+                     const struct mfw_local_time *now);
 
 /* A billing run outside the schedule (script executed by a client, or a button): counted the
  * same way. */

@@ -54,50 +54,122 @@ enum mfw_catalog_kind {
 /* Quantity ids. Append only (see above). */
 enum mfw_catalog_id {
     /* Per phase, averaged: voltage, current, P+, P-, Q+, Q-, S, PF for L1, L2, L3. */
-    MFW_CAT_U_L1 = 0, MFW_CAT_U_L2, MFW_CAT_U_L3,
-    MFW_CAT_I_L1, MFW_CAT_I_L2, MFW_CAT_I_L3,
-    MFW_CAT_PP_L1, MFW_CAT_PP_L2, MFW_CAT_PP_L3,     /* P+ */
-    MFW_CAT_PM_L1, MFW_CAT_PM_L2, MFW_CAT_PM_L3,     /* P- */
-    MFW_CAT_QP_L1, MFW_CAT_QP_L2, MFW_CAT_QP_L3,     /* Q+ */
-    MFW_CAT_QM_L1, MFW_CAT_QM_L2, MFW_CAT_QM_L3,     /* Q- */
-    MFW_CAT_S_L1, MFW_CAT_S_L2, MFW_CAT_S_L3,
-    MFW_CAT_PF_L1, MFW_CAT_PF_L2, MFW_CAT_PF_L3,
+    MFW_CAT_U_L1 = 0,
+    MFW_CAT_U_L2,
+    MFW_CAT_U_L3,
+    MFW_CAT_I_L1,
+    MFW_CAT_I_L2,
+    MFW_CAT_I_L3,
+    MFW_CAT_PP_L1,
+    MFW_CAT_PP_L2,
+    MFW_CAT_PP_L3, /* P+ */
+    MFW_CAT_PM_L1,
+    MFW_CAT_PM_L2,
+    MFW_CAT_PM_L3, /* P- */
+    MFW_CAT_QP_L1,
+    MFW_CAT_QP_L2,
+    MFW_CAT_QP_L3, /* Q+ */
+    MFW_CAT_QM_L1,
+    MFW_CAT_QM_L2,
+    MFW_CAT_QM_L3, /* Q- */
+    MFW_CAT_S_L1,
+    MFW_CAT_S_L2,
+    MFW_CAT_S_L3,
+    MFW_CAT_PF_L1,
+    MFW_CAT_PF_L2,
+    MFW_CAT_PF_L3,
     /* Angles, averaged. */
-    MFW_CAT_ANGLE_U2_U1, MFW_CAT_ANGLE_U3_U1,   /* voltage L2, L3 relative to voltage L1 */
-    MFW_CAT_ANGLE_I1_U1, MFW_CAT_ANGLE_I2_U2, MFW_CAT_ANGLE_I3_U3, /* current relative to its voltage */
+    MFW_CAT_ANGLE_U2_U1,
+    MFW_CAT_ANGLE_U3_U1, /* voltage L2, L3 relative to voltage L1 */
+    MFW_CAT_ANGLE_I1_U1,
+    MFW_CAT_ANGLE_I2_U2,
+    MFW_CAT_ANGLE_I3_U3, /* current relative to its voltage */
     /* Totals, averaged. */
-    MFW_CAT_PP_TOTAL, MFW_CAT_PM_TOTAL, MFW_CAT_QP_TOTAL, MFW_CAT_QM_TOTAL, MFW_CAT_S_TOTAL, MFW_CAT_PF_TOTAL,
+    MFW_CAT_PP_TOTAL,
+    MFW_CAT_PM_TOTAL,
+    MFW_CAT_QP_TOTAL,
+    MFW_CAT_QM_TOTAL,
+    MFW_CAT_S_TOTAL,
+    MFW_CAT_PF_TOTAL,
     MFW_CAT_FREQUENCY,
     MFW_CAT_I_NEUTRAL,
     /* Energy registers, value at capture: totals, per tariff T1..T8, per quadrant, per phase. */
-    MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL, /* A+, A-, R+, R- */
-    MFW_CAT_AP_T1, MFW_CAT_AP_T2, MFW_CAT_AP_T3, MFW_CAT_AP_T4, MFW_CAT_AP_T5, MFW_CAT_AP_T6, MFW_CAT_AP_T7, MFW_CAT_AP_T8,
-    MFW_CAT_AM_T1, MFW_CAT_AM_T2, MFW_CAT_AM_T3, MFW_CAT_AM_T4, MFW_CAT_AM_T5, MFW_CAT_AM_T6, MFW_CAT_AM_T7, MFW_CAT_AM_T8,
-    MFW_CAT_RP_T1, MFW_CAT_RP_T2, MFW_CAT_RP_T3, MFW_CAT_RP_T4, MFW_CAT_RP_T5, MFW_CAT_RP_T6, MFW_CAT_RP_T7, MFW_CAT_RP_T8,
-    MFW_CAT_RM_T1, MFW_CAT_RM_T2, MFW_CAT_RM_T3, MFW_CAT_RM_T4, MFW_CAT_RM_T5, MFW_CAT_RM_T6, MFW_CAT_RM_T7, MFW_CAT_RM_T8,
-    MFW_CAT_RQ1, MFW_CAT_RQ2, MFW_CAT_RQ3, MFW_CAT_RQ4,  /* reactive energy per quadrant RI..RIV */
-    MFW_CAT_AP_L1, MFW_CAT_AP_L2, MFW_CAT_AP_L3,
-    MFW_CAT_AM_L1, MFW_CAT_AM_L2, MFW_CAT_AM_L3,
-    MFW_CAT_RP_L1, MFW_CAT_RP_L2, MFW_CAT_RP_L3,
-    MFW_CAT_RM_L1, MFW_CAT_RM_L2, MFW_CAT_RM_L3,
+    MFW_CAT_AP_TOTAL,
+    MFW_CAT_AM_TOTAL,
+    MFW_CAT_RP_TOTAL,
+    MFW_CAT_RM_TOTAL, /* A+, A-, R+, R- */
+    MFW_CAT_AP_T1,
+    MFW_CAT_AP_T2,
+    MFW_CAT_AP_T3,
+    MFW_CAT_AP_T4,
+    MFW_CAT_AP_T5,
+    MFW_CAT_AP_T6,
+    MFW_CAT_AP_T7,
+    MFW_CAT_AP_T8,
+    MFW_CAT_AM_T1,
+    MFW_CAT_AM_T2,
+    MFW_CAT_AM_T3,
+    MFW_CAT_AM_T4,
+    MFW_CAT_AM_T5,
+    MFW_CAT_AM_T6,
+    MFW_CAT_AM_T7,
+    MFW_CAT_AM_T8,
+    MFW_CAT_RP_T1,
+    MFW_CAT_RP_T2,
+    MFW_CAT_RP_T3,
+    MFW_CAT_RP_T4,
+    MFW_CAT_RP_T5,
+    MFW_CAT_RP_T6,
+    MFW_CAT_RP_T7,
+    MFW_CAT_RP_T8,
+    MFW_CAT_RM_T1,
+    MFW_CAT_RM_T2,
+    MFW_CAT_RM_T3,
+    MFW_CAT_RM_T4,
+    MFW_CAT_RM_T5,
+    MFW_CAT_RM_T6,
+    MFW_CAT_RM_T7,
+    MFW_CAT_RM_T8,
+    MFW_CAT_RQ1,
+    MFW_CAT_RQ2,
+    MFW_CAT_RQ3,
+    MFW_CAT_RQ4, /* reactive energy per quadrant RI..RIV */
+    MFW_CAT_AP_L1,
+    MFW_CAT_AP_L2,
+    MFW_CAT_AP_L3,
+    MFW_CAT_AM_L1,
+    MFW_CAT_AM_L2,
+    MFW_CAT_AM_L3,
+    MFW_CAT_RP_L1,
+    MFW_CAT_RP_L2,
+    MFW_CAT_RP_L3,
+    MFW_CAT_RM_L1,
+    MFW_CAT_RM_L2,
+    MFW_CAT_RM_L3,
     /* Demand (W), value at capture. */
-    MFW_CAT_DEMAND_AP, MFW_CAT_DEMAND_AM,        /* current average demand A+ / A- */
-    MFW_CAT_MAXDEM_AP, MFW_CAT_MAXDEM_AM,        /* maximum demand A+ / A- */
+    MFW_CAT_DEMAND_AP,
+    MFW_CAT_DEMAND_AM, /* current average demand A+ / A- */
+    MFW_CAT_MAXDEM_AP,
+    MFW_CAT_MAXDEM_AM, /* maximum demand A+ / A- */
     /* Min / max voltage per phase (the meter's min/max registers), value at capture. */
-    MFW_CAT_UMIN_L1, MFW_CAT_UMIN_L2, MFW_CAT_UMIN_L3,
-    MFW_CAT_UMAX_L1, MFW_CAT_UMAX_L2, MFW_CAT_UMAX_L3,
+    MFW_CAT_UMIN_L1,
+    MFW_CAT_UMIN_L2,
+    MFW_CAT_UMIN_L3,
+    MFW_CAT_UMAX_L1,
+    MFW_CAT_UMAX_L2,
+    MFW_CAT_UMAX_L3,
     /* Temperature, averaged; NaN when the HAL has no sensor. */
     MFW_CAT_TEMPERATURE,
     MFW_CAT_COUNT
 };
 
 struct mfw_catalog_entry {
-    uint16_t id;        /* enum mfw_catalog_id; the table is indexed by it */
-    uint8_t obis[6];    /* A, B, C, D, E, F */
-    uint8_t unit;       /* enum mfw_cosem_unit */
-    int8_t scaler;      /* stored = SI / 10^scaler */
-    uint8_t kind;       /* enum mfw_catalog_kind */
-    const char *name;   /* short English name, for documents and tools */
+    uint16_t id;      /* enum mfw_catalog_id; the table is indexed by it */
+    uint8_t obis[6];  /* A, B, C, D, E, F */
+    uint8_t unit;     /* enum mfw_cosem_unit */
+    int8_t scaler;    /* stored = SI / 10^scaler */
+    uint8_t kind;     /* enum mfw_catalog_kind */
+    const char *name; /* short English name, for documents and tools */
 };
 
 /* One quantity as the meter's reader gives it. */

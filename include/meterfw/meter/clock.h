@@ -25,11 +25,11 @@
 #define MFW_CLOCK_DOM_2ND_LAST 0xFDu  /* day_of_month: second last day of the month */
 
 /* Clock status bits, Blue Book IC 8 attribute 4 "status" (mfw_clock_status, unsigned8). */
-#define MFW_CLOCK_STATUS_INVALID 0x01u       /* invalid value: the time is not known */
-#define MFW_CLOCK_STATUS_DOUBTFUL 0x02u      /* doubtful value: the time may be wrong */
-#define MFW_CLOCK_STATUS_DIFF_BASE 0x04u     /* different clock base (never set: one crystal RTC) */
+#define MFW_CLOCK_STATUS_INVALID 0x01u   /* invalid value: the time is not known */
+#define MFW_CLOCK_STATUS_DOUBTFUL 0x02u  /* doubtful value: the time may be wrong */
+#define MFW_CLOCK_STATUS_DIFF_BASE 0x04u /* different clock base (never set: one crystal RTC) */
 #define MFW_CLOCK_STATUS_INVALID_STATUS 0x08u /* invalid clock status (never set) */
-#define MFW_CLOCK_STATUS_DST 0x80u           /* daylight saving active */
+#define MFW_CLOCK_STATUS_DST 0x80u            /* daylight saving active */
 
 /* COSEM shift_time (IC 8 method 6): the argument is long, -900..900 seconds. */
 #define MFW_CLOCK_SHIFT_MAX_S 900
@@ -68,8 +68,8 @@ struct mfw_clock_config {
      * time_zone = -utc_offset_min (CET -> -60). This is an [M] from-memory convention: check it
      * against the head-end before certification. mfw_clock_cosem_time_zone() does the mapping. */
     int16_t utc_offset_min;
-    bool dst_enabled;          /* IC 8 attr 8 daylight_savings_enabled */
-    int16_t dst_deviation_min; /* IC 8 attr 7, -120..120 minutes (60 in the EU) */
+    bool dst_enabled;                     /* IC 8 attr 8 daylight_savings_enabled */
+    int16_t dst_deviation_min;            /* IC 8 attr 7, -120..120 minutes (60 in the EU) */
     struct mfw_clock_dst_point dst_begin; /* IC 8 attr 5 */
     struct mfw_clock_dst_point dst_end;   /* IC 8 attr 6 (in local STANDARD time, see above) */
 };
@@ -91,14 +91,14 @@ struct mfw_clock_change {
 /* Local (wall-clock) time of an instant. */
 struct mfw_local_time {
     int64_t year;
-    uint8_t month;   /* 1..12 */
-    uint8_t day;     /* 1..31 */
-    uint8_t hour;    /* 0..23 */
-    uint8_t minute;  /* 0..59 */
-    uint8_t second;  /* 0..59 */
-    uint16_t ms;     /* 0..999 */
-    uint8_t weekday; /* ISO: 1 = Monday .. 7 = Sunday */
-    bool dst;        /* daylight saving in force */
+    uint8_t month;      /* 1..12 */
+    uint8_t day;        /* 1..31 */
+    uint8_t hour;       /* 0..23 */
+    uint8_t minute;     /* 0..59 */
+    uint8_t second;     /* 0..59 */
+    uint16_t ms;        /* 0..999 */
+    uint8_t weekday;    /* ISO: 1 = Monday .. 7 = Sunday */
+    bool dst;           /* daylight saving in force */
     int16_t offset_min; /* local - UTC in minutes, including the DST deviation */
 };
 
@@ -119,10 +119,12 @@ mfw_ms_t mfw_clock_now(const struct mfw_clock *c, mfw_ms_t rtc_ms);
 /* Set the meter time to new_utc (IC 8 attr 2 write). Clears invalid and doubtful. out (may be
  * NULL) gets the old and the new meter time. MFW_E_RANGE if new_utc is before 1970 or after
  * 9999-12-31 (COSEM date-time years are 16 bit; we keep the civil range sane). */
-int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc, struct mfw_clock_change *out);
+int mfw_clock_set(struct mfw_clock *c, mfw_ms_t rtc_ms, mfw_ms_t new_utc,
+                  struct mfw_clock_change *out);
 /* IC 8 method 6 shift_time(seconds), -900..900 else MFW_E_RANGE and nothing changes. Clears
  * doubtful but NOT invalid: a relative correction of an unknown time leaves it unknown. */
-int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds, struct mfw_clock_change *out);
+int mfw_clock_shift(struct mfw_clock *c, mfw_ms_t rtc_ms, int32_t seconds,
+                    struct mfw_clock_change *out);
 
 /* IC 8 attribute 4 at meter time utc: CLOCK_STATUS_* bits. */
 uint8_t mfw_clock_status(const struct mfw_clock *c, mfw_ms_t utc);
@@ -136,12 +138,12 @@ void mfw_clock_local(const struct mfw_clock *c, mfw_ms_t utc, struct mfw_local_t
  *    jump, i.e. a switch at 02:30 on the spring day takes effect when the clock shows 03:00.
  *  - Ambiguous local time (the hour that repeats when the clock goes back): the FIRST
  *    occurrence (the earlier UTC instant, still on summer time), so a switch happens once. */
-mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month, unsigned day,
-                            unsigned hour, unsigned minute);
+mfw_ms_t mfw_clock_utc_of_local(const struct mfw_clock *c, int64_t year, unsigned month,
+                                unsigned day, unsigned hour, unsigned minute);
 /* UTC instants of the DST begin and end of a (local standard time) year. MFW_E_STATE if DST is
  * disabled, MFW_E_RANGE for a bad config. */
 int mfw_clock_dst_instants(const struct mfw_clock_config *cfg, int64_t year, mfw_ms_t *begin,
-                       mfw_ms_t *end);
+                           mfw_ms_t *end);
 /* COSEM IC 8 attr 3 time_zone from our offset: -utc_offset_min (see clock_config, [M]). */
 int16_t mfw_clock_cosem_time_zone(const struct mfw_clock_config *cfg);
 

@@ -47,32 +47,33 @@
 #include "meterfw/base/time.h"
 
 struct mfw_demand_config {
-    uint8_t quantities;        /* 1..MFW_DEMAND_QTY_MAX; index q of mfw_demand_add is 0..quantities-1 */
-    uint32_t period_s;         /* IC 5 attr 8; must divide 86400 */
+    uint8_t quantities; /* 1..MFW_DEMAND_QTY_MAX; index q of mfw_demand_add is 0..quantities-1 */
+    uint32_t period_s;  /* IC 5 attr 8; must divide 86400 */
     uint8_t number_of_periods; /* IC 5 attr 9; 1..MFW_DEMAND_PERIODS_MAX */
 };
 
 /* A maximum demand with its capture time (IC 4 Extended register value + capture_time). */
 struct mfw_demand_max {
-    uint64_t value_mw;  /* 0 if no period closed since the last reset */
-    mfw_ms_t time;      /* END of the window that gave the maximum; 0 if none */
-    bool valid;         /* a period closed since the last reset */
+    uint64_t value_mw; /* 0 if no period closed since the last reset */
+    mfw_ms_t time;     /* END of the window that gave the maximum; 0 if none */
+    bool valid;        /* a period closed since the last reset */
 };
 
 struct mfw_demand {
     struct mfw_demand_config config;
-    bool started;                   /* the first tick has placed the period on the clock */
-    mfw_ms_t sub_start;             /* start of the current sub-period (aligned) */
-    mfw_ms_t last_now;              /* time of the last tick */
-    mfw_ms_t capture_time;          /* IC 5 attr 6: end of the last completed sub-period */
-    uint64_t cur_uwh[MFW_DEMAND_QTY_MAX];  /* energy of the current sub-period so far */
+    bool started;                         /* the first tick has placed the period on the clock */
+    mfw_ms_t sub_start;                   /* start of the current sub-period (aligned) */
+    mfw_ms_t last_now;                    /* time of the last tick */
+    mfw_ms_t capture_time;                /* IC 5 attr 6: end of the last completed sub-period */
+    uint64_t cur_uwh[MFW_DEMAND_QTY_MAX]; /* energy of the current sub-period so far */
     /* completed sub-periods, ring of number_of_periods - 1 entries (newest at hist_pos - 1) */
     uint64_t hist_uwh[MFW_DEMAND_QTY_MAX][MFW_DEMAND_PERIODS_MAX];
     uint8_t hist_pos;
-    uint64_t last_avg_mw[MFW_DEMAND_QTY_MAX]; /* IC 5 attr 3 */
-    struct mfw_demand_max max[MFW_DEMAND_QTY_MAX];      /* of the running billing period */
-    struct mfw_demand_max prev_max[MFW_DEMAND_QTY_MAX]; /* previous billing period (kept at reset) */
-    uint32_t periods_closed;        /* sub-periods closed since init (diagnostic) */
+    uint64_t last_avg_mw[MFW_DEMAND_QTY_MAX];      /* IC 5 attr 3 */
+    struct mfw_demand_max max[MFW_DEMAND_QTY_MAX]; /* of the running billing period */
+    struct mfw_demand_max
+        prev_max[MFW_DEMAND_QTY_MAX]; /* previous billing period (kept at reset) */
+    uint32_t periods_closed;          /* sub-periods closed since init (diagnostic) */
 };
 
 /* Fills cfg with the defaults: 2 quantities (0 = A+ total, 1 = A- total), 900 s, block. */

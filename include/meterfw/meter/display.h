@@ -25,8 +25,8 @@
 
 #include "meterfw/base/options.h"
 
-#include "meterfw/meter/meter.h"
 #include "meterfw/base/time.h"
+#include "meterfw/meter/meter.h"
 
 #define MFW_DISPLAY_DIGITS 8
 enum mfw_display_arrow {
@@ -37,12 +37,12 @@ enum mfw_display_arrow {
 
 /* One rendered screen. All texts NUL-terminated. */
 struct mfw_display_frame {
-    char obis[16];   /* e.g. "1.8.0", "0.0.96.14.0" */
-    char value[16];  /* e.g. "00123.456", "   230.1", "12:34:56", "T1" */
-    char unit[8];    /* e.g. "kWh", "V", "A", "kW", "UTC", "" */
-    uint8_t item;    /* index in the list, 0-based */
+    char obis[16];  /* e.g. "1.8.0", "0.0.96.14.0" */
+    char value[16]; /* e.g. "00123.456", "   230.1", "12:34:56", "T1" */
+    char unit[8];   /* e.g. "kWh", "V", "A", "kW", "UTC", "" */
+    uint8_t item;   /* index in the list, 0-based */
     uint8_t n_items;
-    uint8_t phases;  /* 1 or 3: how many phase indicators the LCD has */
+    uint8_t phases;                     /* 1 or 3: how many phase indicators the LCD has */
     bool phase_present[MFW_PHASES_MAX]; /* voltage present on L1/L2/L3 */
     enum mfw_display_arrow arrow;
     uint8_t quadrant; /* 1..4 of the total P,Q (metrology.h definitions; |Q| below
@@ -53,11 +53,11 @@ struct mfw_display_frame {
 struct mfw_display {
     uint8_t items[MFW_DISPLAY_ITEMS_MAX]; /* ids in the display catalogue (display.c) */
     uint8_t n_items;
-    uint8_t index;          /* item shown now */
+    uint8_t index; /* item shown now */
     uint8_t phases;
-    uint32_t ms_per_item;   /* MFW_DISPLAY_MS_PER_ITEM */
-    mfw_ms_t last_switch;   /* time the shown item came up */
-    bool started;           /* last_switch is valid */
+    uint32_t ms_per_item; /* MFW_DISPLAY_MS_PER_ITEM */
+    mfw_ms_t last_switch; /* time the shown item came up */
+    bool started;         /* last_switch is valid */
 };
 
 /* The standard list of a model: energies (totals, then per phase), voltages, currents, P+ and
@@ -71,6 +71,6 @@ bool mfw_display_step(struct mfw_display *d, mfw_ms_t now);
 
 /* Renders the shown item of meter m at time now. */
 void mfw_display_render(const struct mfw_display *d, const struct mfw_meter *m, mfw_ms_t now,
-                    struct mfw_display_frame *out);
+                        struct mfw_display_frame *out);
 
 #endif /* METERFW_METER_DISPLAY_H */

@@ -33,8 +33,8 @@
 
 #include "meterfw/base/options.h"
 
-#include "meterfw/store/store.h"
 #include "meterfw/base/time.h"
+#include "meterfw/store/store.h"
 
 #define MFW_EVENTLOG_ENTRY_SIZE 28u
 
@@ -43,7 +43,7 @@ enum mfw_eventlog_id {
     MFW_EVENTLOG_FRAUD = 1,         /* 0.0.99.98.1.255, 0.0.96.11.1.255 */
     MFW_EVENTLOG_DISCONNECTOR = 2,  /* 0.0.99.98.2.255, 0.0.96.11.2.255 */
     MFW_EVENTLOG_POWER_QUALITY = 3, /* 0.0.99.98.4.255, 0.0.96.11.4.255 */
-    MFW_EVENTLOG_RTC = 4,           /* 0.0.99.98.6.255, 0.0.96.11.6.255: design choice (no IDIS OBIS) */
+    MFW_EVENTLOG_RTC = 4, /* 0.0.99.98.6.255, 0.0.96.11.6.255: design choice (no IDIS OBIS) */
     MFW_EVENTLOG_POWER_FAILURE = 5, /* 1.0.99.97.0.255, no code object */
     MFW_EVENTLOG_COUNT
 };
@@ -92,8 +92,8 @@ enum mfw_event_code {
     MFW_EVENT_LIMITER_CHANGED = 67,
     MFW_EVENT_DISC_FAILURE = 68,
     MFW_EVENT_DISC_LOCAL_CONNECT = 69,
-    MFW_EVENT_UNDERVOLTAGE_L1 = 76, /* L2 = 77, L3 = 78 */
-    MFW_EVENT_OVERVOLTAGE_L1 = 79,  /* 80, 81 */
+    MFW_EVENT_UNDERVOLTAGE_L1 = 76,    /* L2 = 77, L3 = 78 */
+    MFW_EVENT_OVERVOLTAGE_L1 = 79,     /* 80, 81 */
     MFW_EVENT_MISSING_VOLTAGE_L1 = 82, /* 83, 84 */
     MFW_EVENT_VOLTAGE_NORMAL_L1 = 85,  /* 86, 87 */
     MFW_EVENT_PHASE_SEQUENCE_REVERSAL = 88,
@@ -120,38 +120,45 @@ struct mfw_eventlog_entry {
 /* Power failure counters, index: 0 any phase, 1..3 L1..L3, 4 all phases at once.
  * OBIS [U]: 0.0.96.7.21 (any), 0.0.96.7.1..3 (L1..L3), 0.0.96.7.0 (all phases);
  * long: 0.0.96.7.9 (any), 0.0.96.7.6..8, 0.0.96.7.5. */
-enum { MFW_EVENTLOG_PF_ANY = 0, MFW_EVENTLOG_PF_L1 = 1, MFW_EVENTLOG_PF_ALL = 4, MFW_EVENTLOG_PF_SLOTS = 5 };
+enum {
+    MFW_EVENTLOG_PF_ANY = 0,
+    MFW_EVENTLOG_PF_L1 = 1,
+    MFW_EVENTLOG_PF_ALL = 4,
+    MFW_EVENTLOG_PF_SLOTS = 5
+};
 
 struct mfw_eventlog_counters {
-    uint32_t logged[MFW_EVENTLOG_COUNT];               /* events ever logged per log */
-    uint16_t last_code[MFW_EVENTLOG_COUNT];            /* the event code object 0.0.96.11.x.255 */
-    uint32_t by_code[MFW_EVENTLOG_COUNTED_CODES];   /* per mfw_eventlog_counted_code(k) */
+    uint32_t logged[MFW_EVENTLOG_COUNT];          /* events ever logged per log */
+    uint16_t last_code[MFW_EVENTLOG_COUNT];       /* the event code object 0.0.96.11.x.255 */
+    uint32_t by_code[MFW_EVENTLOG_COUNTED_CODES]; /* per mfw_eventlog_counted_code(k) */
     uint32_t power_failures[MFW_EVENTLOG_PF_SLOTS];
     uint32_t long_power_failures[MFW_EVENTLOG_PF_SLOTS];
-    uint32_t long_pf_threshold_s;               /* 0.0.96.7.20.255 */
+    uint32_t long_pf_threshold_s; /* 0.0.96.7.20.255 */
 };
 
 struct mfw_eventlog {
     uint8_t area[MFW_EVENTLOG_COUNT]; /* store ring area of each log */
-    uint8_t phases;            /* phases of the meter (1 or 3): "all phases" failures */
+    uint8_t phases;                   /* phases of the meter (1 or 3): "all phases" failures */
     struct mfw_eventlog_counters counters;
 };
 
 /* Bytes of the encoded counters (version byte included). */
-#define MFW_EVENTLOG_COUNTERS_SIZE (1u + 4u * MFW_EVENTLOG_COUNT + 2u * MFW_EVENTLOG_COUNT +                      \
-                                4u * MFW_EVENTLOG_COUNTED_CODES + 8u * MFW_EVENTLOG_PF_SLOTS + 4u)
+#define MFW_EVENTLOG_COUNTERS_SIZE                                                                 \
+    (1u + 4u * MFW_EVENTLOG_COUNT + 2u * MFW_EVENTLOG_COUNT + 4u * MFW_EVENTLOG_COUNTED_CODES +    \
+     8u * MFW_EVENTLOG_PF_SLOTS + 4u)
 
 /* Counters zero, threshold MFW_EVENTLOG_LONG_PF_S. MFW_E_ARG for NULL, phases not 1..3 or two logs on
  * the same area. Touches no flash. */
-int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT], unsigned phases);
+int mfw_eventlog_init(struct mfw_eventlog *el, const uint8_t area[MFW_EVENTLOG_COUNT],
+                      unsigned phases);
 
 /* MFW_OK when every log's area is a ring of entries >= MFW_EVENTLOG_ENTRY_SIZE keeping >= 200. */
 int mfw_eventlog_check_areas(const struct mfw_eventlog *el, const struct mfw_store *s);
 
 /* Appends one entry and counts it. MFW_E_ARG for a bad log or phase > 3 (outside the power
  * failure log). */
-int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time,
-                 uint16_t code, uint8_t phase, int64_t v1, int64_t v2);
+int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                     mfw_ms_t time, uint16_t code, uint8_t phase, int64_t v1, int64_t v2);
 
 /* A power failure of the phases in phase_mask (bit 0 = L1) from start for duration_s, reported
  * when power is back at end = start + duration: counts it (any / per phase / all phases) and, if
@@ -159,17 +166,19 @@ int mfw_eventlog_add(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_even
  * (code MFW_EVENT_POWER_DOWN, time = end, v1 = start, v2 = duration_s, phase = mask). Returns 1 when an
  * entry was logged, 0 when not (short failure), or an error. */
 int mfw_eventlog_power_failure(struct mfw_eventlog *el, struct mfw_store *s, uint8_t phase_mask,
-                           mfw_ms_t start, uint32_t duration_s);
+                               mfw_ms_t start, uint32_t duration_s);
 
 /* Entries exposed: min(ring count, MFW_EVENTLOG_DEPTH). */
-uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s, enum mfw_eventlog_id log);
+uint32_t mfw_eventlog_count(const struct mfw_eventlog *el, const struct mfw_store *s,
+                            enum mfw_eventlog_id log);
 /* index 0 = oldest exposed. MFW_E_RANGE past the end; MFW_E_FORMAT for an unreadable entry. */
-int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, uint32_t index,
-                  struct mfw_eventlog_entry *out);
+int mfw_eventlog_read(const struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                      uint32_t index, struct mfw_eventlog_entry *out);
 
 /* The explicit clear command: clears the log, then logs MFW_EVENT_LOG_CLEARED at time in it (v1 = number
  * of entries exposed before). Counters are kept (and count the clear entry). */
-int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log, mfw_ms_t time);
+int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_eventlog_id log,
+                       mfw_ms_t time);
 
 /* Counter of a counted code (any log); 0 for a code without its own counter. */
 uint32_t mfw_eventlog_code_count(const struct mfw_eventlog *el, uint16_t code);
@@ -183,7 +192,8 @@ const uint8_t *mfw_eventlog_code_obis(enum mfw_eventlog_id log);
 /* Persisting the counters. encode: *len = MFW_EVENTLOG_COUNTERS_SIZE; MFW_E_NOSPACE if cap is
  * smaller. decode: MFW_E_FORMAT for a wrong length, MFW_E_VERSION for another version; el
  * unchanged on error. */
-int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap, size_t *len);
+int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap,
+                                 size_t *len);
 int mfw_eventlog_counters_decode(struct mfw_eventlog *el, const uint8_t *buf, size_t len);
 
 #endif /* METERFW_METER_EVENTLOG_H */

@@ -25,18 +25,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meterfw/base/time.h"
+#include "meterfw/hal/hal.h"
 #include "meterfw/meter/billing.h"
-#include "meterfw/meter/tou.h"
 #include "meterfw/meter/clock.h"
 #include "meterfw/meter/demand.h"
 #include "meterfw/meter/eventlog.h"
-#include "meterfw/hal/hal.h"
-#include "meterfw/metrology/metrology.h"
 #include "meterfw/meter/profile.h"
 #include "meterfw/meter/pulse.h"
 #include "meterfw/meter/quality.h"
+#include "meterfw/meter/tou.h"
+#include "meterfw/metrology/metrology.h"
 #include "meterfw/store/store.h"
-#include "meterfw/base/time.h"
 
 enum mfw_meter_model {
     MFW_METER_162M = 1, /* direct 1-phase 2-wire */
@@ -55,12 +55,18 @@ enum mfw_meter_area {
     MFW_AREA_COUNT = MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT,
 };
 
-enum mfw_meter_profile_id { MFW_PROF_LP1 = 0, MFW_PROF_DAILY, MFW_PROF_BILLING, MFW_PROF_ANALYSIS, MFW_PROF_COUNT };
+enum mfw_meter_profile_id {
+    MFW_PROF_LP1 = 0,
+    MFW_PROF_DAILY,
+    MFW_PROF_BILLING,
+    MFW_PROF_ANALYSIS,
+    MFW_PROF_COUNT
+};
 
 /* Energy registers in uWh / uvarh. */
 struct mfw_meter_registers {
-    uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT];  /* [phase] and [MFW_ENERGY_TOTAL] */
-    uint64_t tariff[MFW_TARIFFS][4];             /* T1..T8 x A+, A-, R+, R- (totals) */
+    uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* [phase] and [MFW_ENERGY_TOTAL] */
+    uint64_t tariff[MFW_TARIFFS][4];                /* T1..T8 x A+, A-, R+, R- (totals) */
 };
 
 /* The configuration the meter persists (CONFIG record) and a utility can change. */
@@ -75,20 +81,20 @@ struct mfw_meter_settings {
 
 struct mfw_meter_config {
     enum mfw_meter_model model;
-    char serial[17];           /* NUL-terminated, e.g. "12345678" */
-    double u_nominal_v;        /* 230 */
-    double i_ref_a, i_max_a;   /* current range Iref(Imax), e.g. 5(100) A */
+    char serial[17];         /* NUL-terminated, e.g. "12345678" */
+    double u_nominal_v;      /* 230 */
+    double i_ref_a, i_max_a; /* current range Iref(Imax), e.g. 5(100) A */
     uint32_t pulse_imp_per_kwh;
-    struct mfw_metrology_config metro; /* phases, sample rate, summation, creep, calibration */
+    struct mfw_metrology_config metro;  /* phases, sample rate, summation, creep, calibration */
     struct mfw_meter_settings settings; /* defaults used when the store holds no CONFIG record */
-    struct mfw_store_config store;    /* flash layout (AREA_*) */
+    struct mfw_store_config store;      /* flash layout (AREA_*) */
     /* Checkpoints: the STATE record is written when the energy registers (A+ + A- total) grew by
      * checkpoint_wh since the last save and at least checkpoint_min_s passed, or every
      * checkpoint_max_s. A cut without warning loses at most
      * max(checkpoint_wh, P x checkpoint_min_s) plus one tick of energy. */
-    uint32_t checkpoint_wh;     /* 100 Wh */
-    uint32_t checkpoint_min_s;  /* 60 s */
-    uint32_t checkpoint_max_s;  /* 900 s */
+    uint32_t checkpoint_wh;    /* 100 Wh */
+    uint32_t checkpoint_min_s; /* 60 s */
+    uint32_t checkpoint_max_s; /* 900 s */
 };
 
 struct mfw_meter {
@@ -96,7 +102,7 @@ struct mfw_meter {
     const struct mfw_hal *hal;
     struct mfw_metrology metrology;
     struct mfw_store store;
-    bool persistent;         /* the HAL has a flash and the store mounted */
+    bool persistent; /* the HAL has a flash and the store mounted */
     struct mfw_meter_settings settings;
     struct mfw_clock clock;
     struct mfw_meter_registers registers;
@@ -109,16 +115,16 @@ struct mfw_meter {
     bool have_values;
     struct mfw_pulse_output s0;  /* A+ total on the S0 output */
     struct mfw_pulse_output led; /* A+ total on the test LED */
-    mfw_ms_t rtc;            /* RTC time of the last tick */
-    mfw_ms_t now;            /* meter (clock) time of the last tick, UTC */
+    mfw_ms_t rtc;                /* RTC time of the last tick */
+    mfw_ms_t now;                /* meter (clock) time of the last tick, UTC */
     struct mfw_local_time local; /* local time of the last tick */
-    uint8_t tariff;          /* active tariff 1..8 */
-    bool tou_inconsistent;   /* the active calendar could not resolve the tariff */
-    bool down;               /* the supply failed: state saved, the meter waits for power-up */
-    uint8_t lp_status;       /* AMR status bits collected for the load profile's next row */
+    uint8_t tariff;              /* active tariff 1..8 */
+    bool tou_inconsistent;       /* the active calendar could not resolve the tariff */
+    bool down;                   /* the supply failed: state saved, the meter waits for power-up */
+    uint8_t lp_status;           /* AMR status bits collected for the load profile's next row */
     /* checkpoints */
     mfw_ms_t last_save;
-    uint64_t saved_uwh;      /* A+ + A- total at the last save */
+    uint64_t saved_uwh; /* A+ + A- total at the last save */
     uint32_t saves, store_errors;
 };
 
@@ -137,8 +143,8 @@ void mfw_meter_default_tou(struct mfw_tou *t);
 
 /* Mounts the store (if the HAL has flash), restores configuration and state, and logs the
  * power-up with the power failure it ends. rtc_now: the RTC time now. */
-int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg, const struct mfw_hal *hal,
-               mfw_ms_t rtc_now);
+int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
+                   const struct mfw_hal *hal, mfw_ms_t rtc_now);
 void mfw_meter_samples(struct mfw_meter *m, const struct mfw_adc_frame *f, size_t n);
 /* Fast fidelity: a block of cycles with known quantities instead of samples. */
 void mfw_meter_block(struct mfw_meter *m, const struct mfw_metrology_block *b);

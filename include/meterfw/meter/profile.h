@@ -41,9 +41,9 @@
 
 #include "meterfw/base/options.h"
 
+#include "meterfw/base/time.h"
 #include "meterfw/meter/catalog.h"
 #include "meterfw/store/store.h"
-#include "meterfw/base/time.h"
 
 #define MFW_PROFILE_HEADER_SIZE 8u
 /* Bytes of one entry of n columns (the store area's entry_size must be at least this). */
@@ -61,28 +61,28 @@ enum mfw_profile_status {
 };
 
 struct mfw_profile_config {
-    uint32_t capture_period_s; /* 0: captured on demand only; else divides 86400 */
-    uint8_t n_columns;         /* 1 .. MFW_PROFILE_COLUMNS_MAX */
+    uint32_t capture_period_s;                /* 0: captured on demand only; else divides 86400 */
+    uint8_t n_columns;                        /* 1 .. MFW_PROFILE_COLUMNS_MAX */
     uint16_t column[MFW_PROFILE_COLUMNS_MAX]; /* catalogue ids */
-    uint32_t depth;            /* entries exposed (profile_entries) */
+    uint32_t depth;                           /* entries exposed (profile_entries) */
 };
 
 /* One row as read back. */
 struct mfw_profile_row {
-    mfw_ms_t time;   /* capture time, UTC ms (whole seconds) */
-    uint8_t status;  /* PROFILE_ST_* */
-    uint8_t n;       /* columns */
+    mfw_ms_t time;  /* capture time, UTC ms (whole seconds) */
+    uint8_t status; /* PROFILE_ST_* */
+    uint8_t n;      /* columns */
     int64_t v[MFW_PROFILE_COLUMNS_MAX];
 };
 
 struct mfw_profile {
     struct mfw_profile_config config;
-    unsigned area;                       /* store ring area */
-    double acc[MFW_PROFILE_COLUMNS_MAX];     /* sum of value x seconds (AVERAGE columns) */
-    double acc_s[MFW_PROFILE_COLUMNS_MAX];   /* seconds accumulated with a valid value */
-    uint8_t status_pending;              /* status bits collected during the interval */
-    uint16_t tag;                        /* configuration tag written in each row */
-    mfw_ms_t next_capture_ms;            /* next boundary (INT64_MAX when capture_period_s = 0) */
+    unsigned area;                         /* store ring area */
+    double acc[MFW_PROFILE_COLUMNS_MAX];   /* sum of value x seconds (AVERAGE columns) */
+    double acc_s[MFW_PROFILE_COLUMNS_MAX]; /* seconds accumulated with a valid value */
+    uint8_t status_pending;                /* status bits collected during the interval */
+    uint16_t tag;                          /* configuration tag written in each row */
+    mfw_ms_t next_capture_ms;              /* next boundary (INT64_MAX when capture_period_s = 0) */
 };
 
 /* Bytes of one entry of n columns: MFW_PROFILE_ENTRY_SIZE(n). */
@@ -91,7 +91,8 @@ size_t mfw_profile_entry_size(unsigned n_columns);
 /* Checks cfg (MFW_E_ARG for NULL, no columns or too many, unknown ids, depth 0; MFW_E_RANGE for a
  * period that does not divide a day), then sets p up on the ring area: accumulators empty, next
  * capture = the first boundary strictly after now. Touches no flash. */
-int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area, mfw_ms_t now);
+int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg, unsigned area,
+                     mfw_ms_t now);
 
 /* MFW_OK when the area is a ring whose entries fit this profile's rows and that keeps at least
  * depth entries; MFW_E_NOSPACE otherwise, MFW_E_ARG when the area is not a ring. */
@@ -102,12 +103,13 @@ int mfw_profile_check_area(const struct mfw_profile *p, const struct mfw_store *
  * buffer), the accumulators restart and the next capture is realigned after now; a change of depth
  * only changes how many entries are exposed. Same errors as mfw_profile_init (p unchanged on error),
  * plus the store's. */
-int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s, const struct mfw_profile_config *cfg,
-                       mfw_ms_t now);
+int mfw_profile_set_config(struct mfw_profile *p, struct mfw_store *s,
+                           const struct mfw_profile_config *cfg, mfw_ms_t now);
 
 /* Adds one measurement window of the given duration: value x seconds for each AVERAGE column
  * (a NaN value adds nothing for that column). INSTANT columns are not read. */
-void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx, double seconds);
+void mfw_profile_accumulate(struct mfw_profile *p, mfw_catalog_read_fn read, void *ctx,
+                            double seconds);
 
 /* ORs status bits into the row being collected (power down, clock adjusted, ...). */
 void mfw_profile_flag(struct mfw_profile *p, uint8_t status);
@@ -126,20 +128,21 @@ bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now);
  * accumulated: 0 and MFW_PROFILE_ST_DATA_NOT_VALID), INSTANT columns = read now (NaN: 0 and
  * DATA_NOT_VALID). Then resets the accumulators and the collected bits and sets the next capture
  * to the first boundary strictly after capture_time. On a store error nothing is reset. */
-int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time, uint8_t status,
-                    mfw_catalog_read_fn read, void *ctx);
+int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t capture_time,
+                        uint8_t status, mfw_catalog_read_fn read, void *ctx);
 
 /* If due, captures at mfw_profile_boundary(now) (skipping missed boundaries, see above).
  * Returns 1 when a row was written, 0 when not due, or an error. */
 int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
-                 mfw_catalog_read_fn read, void *ctx);
+                     mfw_catalog_read_fn read, void *ctx);
 
 /* Rows exposed: min(ring count, depth). */
 uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s);
 
 /* Row index (0 = oldest exposed). MFW_E_RANGE past the end, MFW_E_VERSION when the row was
  * written under another configuration, store errors. */
-int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index, struct mfw_profile_row *out);
+int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
+                     struct mfw_profile_row *out);
 
 /* Rows with from <= time <= to: *first and *n (n = 0 when none; *first is then where such a row
  * would be). Bisection over capture times, O(log n) row reads.
@@ -148,7 +151,7 @@ int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t 
  * rows all lie in [from, to] at its ends but may miss rows of the same times on the other side
  * of the step (they carry MFW_PROFILE_ST_CLOCK_ADJUSTED); a client that needs them reads by entry. */
 int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
-                 uint32_t *first, uint32_t *n);
+                     uint32_t *first, uint32_t *n);
 
 /* Clears the buffer (IC 7 method reset). The running interval's accumulators are kept. The meter
  * logs event 254 (load profile cleared) in the standard event log. */
@@ -166,6 +169,6 @@ void mfw_profile_config_billing(struct mfw_profile_config *cfg);
  * neutral current); depth 0 = MFW_PROFILE_ANALYSIS_DEPTH. MFW_E_ARG for n = 0 or n > 16 or an unknown
  * id; MFW_E_RANGE for a bad period. */
 int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
-                            uint32_t capture_period_s, uint32_t depth);
+                                uint32_t capture_period_s, uint32_t depth);
 
 #endif /* METERFW_METER_PROFILE_H */

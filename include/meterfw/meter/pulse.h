@@ -10,18 +10,19 @@
 #include "meterfw/base/time.h"
 
 struct mfw_pulse_output {
-    uint64_t uwh_per_pulse;  /* 1e9 / constant */
-    uint64_t acc_uwh;        /* energy not yet turned into a pulse (< uwh_per_pulse) */
-    uint32_t owed;           /* whole pulses due but not yet shown */
-    uint16_t on_ms, off_ms;  /* minimum pulse and pause durations */
+    uint64_t uwh_per_pulse; /* 1e9 / constant */
+    uint64_t acc_uwh;       /* energy not yet turned into a pulse (< uwh_per_pulse) */
+    uint32_t owed;          /* whole pulses due but not yet shown */
+    uint16_t on_ms, off_ms; /* minimum pulse and pause durations */
     bool on;
-    bool started;            /* edge_ms is valid */
-    mfw_ms_t edge_ms;        /* time of the last edge */
-    uint64_t count;          /* pulses shown since init */
+    bool started;     /* edge_ms is valid */
+    mfw_ms_t edge_ms; /* time of the last edge */
+    uint64_t count;   /* pulses shown since init */
 };
 
 /* imp_per_kwh > 0 and must divide 1e9 for an exact constant (1000, 10000, 500, ... all do). */
-int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms, uint16_t off_ms);
+int mfw_pulse_init(struct mfw_pulse_output *p, uint32_t imp_per_kwh, uint16_t on_ms,
+                   uint16_t off_ms);
 void mfw_pulse_add(struct mfw_pulse_output *p, uint64_t uwh);
 /* Advances the output to `now` and returns the level it should have. Call at least every few ms
  * of the pulse width for accurate timing (mfw_meter_tick does). */

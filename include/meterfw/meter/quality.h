@@ -41,9 +41,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meterfw/metrology/metrology.h"
 #include "meterfw/base/options.h"
 #include "meterfw/base/time.h"
+#include "meterfw/metrology/metrology.h"
 
 /* IDIS power quality event codes (references/idis-objects.md §6.1); + phase index 0..2. */
 #define MFW_QUALITY_CODE_UNDER_L1 76u
@@ -57,16 +57,16 @@
 #define MFW_QUALITY_EVENTS_MAX (5u * MFW_PHASES_MAX)
 
 struct mfw_quality_config {
-    uint8_t phases;            /* 1..MFW_PHASES_MAX */
-    double un_v;               /* nominal voltage Un, 230 V */
-    double sag_v;              /* 207 V = -10 % Un (EN 50160; references/metrology.md §4.4) */
-    double swell_v;            /* 253 V = +10 % Un */
-    double missing_v;          /* 160 V (Kamstrup TD 5512-1040 §3.6.7 "voltage failure") */
-    double hysteresis_v;       /* 4.6 V = 2 % Un (IEC 61000-4-30 5.4.2.1) */
-    uint32_t sag_time_ms;      /* 0: instantaneous on the window (1.0.12.43) */
-    uint32_t swell_time_ms;    /* 0 (1.0.12.44) */
-    uint32_t missing_time_ms;  /* 1000: >= 1 s (Kamstrup §3.6.7; 1.0.12.45) */
-    uint32_t long_failure_s;   /* 180 (0.0.96.7.20.255) */
+    uint8_t phases;           /* 1..MFW_PHASES_MAX */
+    double un_v;              /* nominal voltage Un, 230 V */
+    double sag_v;             /* 207 V = -10 % Un (EN 50160; references/metrology.md §4.4) */
+    double swell_v;           /* 253 V = +10 % Un */
+    double missing_v;         /* 160 V (Kamstrup TD 5512-1040 §3.6.7 "voltage failure") */
+    double hysteresis_v;      /* 4.6 V = 2 % Un (IEC 61000-4-30 5.4.2.1) */
+    uint32_t sag_time_ms;     /* 0: instantaneous on the window (1.0.12.43) */
+    uint32_t swell_time_ms;   /* 0 (1.0.12.44) */
+    uint32_t missing_time_ms; /* 1000: >= 1 s (Kamstrup §3.6.7; 1.0.12.45) */
+    uint32_t long_failure_s;  /* 180 (0.0.96.7.20.255) */
 };
 
 enum mfw_quality_kind {
@@ -76,21 +76,21 @@ enum mfw_quality_kind {
 
 struct mfw_quality_event {
     enum mfw_quality_kind kind;
-    uint8_t code;         /* 76..87; 0 for a power-failure record */
-    uint8_t phase;        /* 0 = L1 */
-    mfw_ms_t time;        /* log time stamp: start for 76..84, end for 85..87 and power failures */
-    mfw_ms_t start;       /* start of the condition / episode / failure */
-    int64_t duration_ms;  /* so far (76..84), whole (85..87, power failure) */
-    uint32_t duration_s;  /* duration_ms / 1000, floored (0.0.96.7.19 counts seconds) */
-    bool duration_valid;  /* false: the RTC did not survive the outage (duration unknown) */
-    bool long_failure;    /* power failure longer than long_failure_s */
-    double v_min, v_max;  /* V: extremes of the condition / episode (0 for power up records) */
+    uint8_t code;        /* 76..87; 0 for a power-failure record */
+    uint8_t phase;       /* 0 = L1 */
+    mfw_ms_t time;       /* log time stamp: start for 76..84, end for 85..87 and power failures */
+    mfw_ms_t start;      /* start of the condition / episode / failure */
+    int64_t duration_ms; /* so far (76..84), whole (85..87, power failure) */
+    uint32_t duration_s; /* duration_ms / 1000, floored (0.0.96.7.19 counts seconds) */
+    bool duration_valid; /* false: the RTC did not survive the outage (duration unknown) */
+    bool long_failure;   /* power failure longer than long_failure_s */
+    double v_min, v_max; /* V: extremes of the condition / episode (0 for power up records) */
 };
 
 /* One limit detector of one phase. */
 struct mfw_quality_cond {
-    bool active;              /* in the condition (maybe not yet for the time threshold) */
-    bool qualified;           /* held for the time threshold: logged and counted */
+    bool active;    /* in the condition (maybe not yet for the time threshold) */
+    bool qualified; /* held for the time threshold: logged and counted */
     mfw_ms_t start;
     double v_min, v_max;      /* extremes while active */
     uint32_t count;           /* 1.0.32.32 / .36 / .40 (L2 52.x, L3 72.x) */
@@ -100,14 +100,14 @@ struct mfw_quality_cond {
 
 struct mfw_quality_phase {
     struct mfw_quality_cond sag, swell, missing;
-    bool episode;             /* a logged condition is open: 85..87 due when it ends */
+    bool episode; /* a logged condition is open: 85..87 due when it ends */
     mfw_ms_t ep_start;
     double ep_min, ep_max;
-    bool minmax_valid;        /* v_min/v_max hold a value since the last reset */
-    double v_min, v_max;      /* lowest / highest 200 ms rms seen (windows with voltage only) */
-    uint32_t failures;        /* 0.0.96.7.1..3 power failures in this phase */
-    uint32_t long_failures;   /* 0.0.96.7.6..8 long power failures in this phase */
-    uint32_t last_long_s;     /* 0.0.96.7.16..18 duration of the last long failure, s */
+    bool minmax_valid;      /* v_min/v_max hold a value since the last reset */
+    double v_min, v_max;    /* lowest / highest 200 ms rms seen (windows with voltage only) */
+    uint32_t failures;      /* 0.0.96.7.1..3 power failures in this phase */
+    uint32_t long_failures; /* 0.0.96.7.6..8 long power failures in this phase */
+    uint32_t last_long_s;   /* 0.0.96.7.16..18 duration of the last long failure, s */
 };
 
 struct mfw_quality {
@@ -121,7 +121,7 @@ struct mfw_quality {
     uint32_t last_long_any_s; /* 0.0.96.7.19 duration of the last long failure (any phase), s */
     bool down;                /* mfw_quality_power_down was called, power_up not yet */
     mfw_ms_t down_time;
-    uint32_t dropped;         /* events lost to a too small out buffer */
+    uint32_t dropped; /* events lost to a too small out buffer */
 };
 
 /* Defaults for Un = 230 V and the given number of phases (values in quality_config). */
@@ -133,7 +133,7 @@ int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg
 /* One measurement window that ended at `now`. Writes up to cap events to out (beyond that they
  * are counted in q->dropped) and returns the number written. */
 size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_values *v, mfw_ms_t now,
-                      struct mfw_quality_event *out, size_t cap);
+                          struct mfw_quality_event *out, size_t cap);
 
 /* The meter is losing its supply (all phases): remember the time. */
 void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now);
@@ -143,7 +143,7 @@ void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now);
  * of events. rtc_valid false: the time of `now` is not trustworthy, the records carry
  * duration_valid = false and do not count as long failures. */
 size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
-                        struct mfw_quality_event *out, size_t cap);
+                            struct mfw_quality_event *out, size_t cap);
 
 /* Clears the min/max voltage seen (at the end of a billing period). */
 void mfw_quality_reset_minmax(struct mfw_quality *q);

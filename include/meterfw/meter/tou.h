@@ -25,13 +25,13 @@
 
 #include "meterfw/base/options.h"
 
-#include "meterfw/meter/clock.h"
 #include "meterfw/base/time.h"
+#include "meterfw/meter/clock.h"
 
 /* Wildcards of a COSEM date (Blue Book "date" [M]). */
 #define MFW_TOU_YEAR_ANY 0xFFFFu
-#define MFW_TOU_ANY 0xFFu       /* month, day_of_month, day_of_week, hour, minute, second */
-#define MFW_TOU_DOM_LAST 0xFEu  /* day_of_month: last day of the month */
+#define MFW_TOU_ANY 0xFFu          /* month, day_of_month, day_of_week, hour, minute, second */
+#define MFW_TOU_DOM_LAST 0xFEu     /* day_of_month: last day of the month */
 #define MFW_TOU_DOM_2ND_LAST 0xFDu /* day_of_month: second last day of the month */
 
 /* Tariff used when the calendar cannot answer (see mfw_tou_tariff_checked). */
@@ -44,10 +44,10 @@ struct mfw_tou_name {
 };
 
 struct mfw_tou_date {
-    uint16_t year;         /* or MFW_TOU_YEAR_ANY */
-    uint8_t month;         /* 1..12 or MFW_TOU_ANY */
-    uint8_t day_of_month;  /* 1..31, MFW_TOU_DOM_LAST, MFW_TOU_DOM_2ND_LAST or MFW_TOU_ANY */
-    uint8_t day_of_week;   /* 1 = Monday .. 7 = Sunday or MFW_TOU_ANY */
+    uint16_t year;        /* or MFW_TOU_YEAR_ANY */
+    uint8_t month;        /* 1..12 or MFW_TOU_ANY */
+    uint8_t day_of_month; /* 1..31, MFW_TOU_DOM_LAST, MFW_TOU_DOM_2ND_LAST or MFW_TOU_ANY */
+    uint8_t day_of_week;  /* 1 = Monday .. 7 = Sunday or MFW_TOU_ANY */
 };
 
 struct mfw_tou_time {
@@ -110,10 +110,11 @@ struct mfw_tou {
     /* IC 20 attr 10 activate_passive_calendar_time, local time. All fields not specified =
      * no activation (Blue Book: partial wildcards are not allowed [M]). */
     struct mfw_tou_date_time passive_activation;
-    bool passive_pending;   /* the activation above has not happened yet */
+    bool passive_pending;         /* the activation above has not happened yet */
     mfw_ms_t last_activation_utc; /* when passive last became active (0.0.96.2.7.255), or -1 */
     uint8_t n_special;
-    struct mfw_tou_special_day special[MFW_TOU_SPECIAL_DAYS_MAX]; /* sorted by index, unique index */
+    struct mfw_tou_special_day
+        special[MFW_TOU_SPECIAL_DAYS_MAX]; /* sorted by index, unique index */
 };
 
 /* Empty calendars, no special days, no pending activation. */
@@ -147,7 +148,8 @@ int mfw_tou_set_activation(struct mfw_tou *t, const struct mfw_tou_date_time *wh
  * When a lookup fails (empty calendar, missing week name or day_id, tariff out of range, no
  * action on the day and the day before) the answer is MFW_TOU_FALLBACK_TARIFF and *inconsistent
  * (may be NULL) is set true; otherwise it is set false. */
-uint8_t mfw_tou_tariff_checked(const struct mfw_tou *t, const struct mfw_local_time *lt, bool *inconsistent);
+uint8_t mfw_tou_tariff_checked(const struct mfw_tou *t, const struct mfw_local_time *lt,
+                               bool *inconsistent);
 uint8_t mfw_tou_tariff(const struct mfw_tou *t, const struct mfw_local_time *lt);
 
 /* Once per tick, before mfw_tou_tariff: when a pending activation time is reached (lt >= the
@@ -171,8 +173,9 @@ int mfw_tou_special_delete(struct mfw_tou *t, uint16_t index);
 /* Persistent binary form of a struct mfw_tou (little endian, version byte, every count and length
  * bounded by the options above). MFW_TOU_ENCODED_MAX bytes are always enough. */
 #define MFW_TOU_CAL_ENCODED_MAX                                                                    \
-    (1 + MFW_TOU_NAME_MAX + 3 + MFW_TOU_SEASONS_MAX * (2 * (1 + MFW_TOU_NAME_MAX) + 8) +                   \
-     MFW_TOU_WEEKS_MAX * (1 + MFW_TOU_NAME_MAX + 7) + MFW_TOU_DAYS_MAX * (2 + MFW_TOU_ACTIONS_MAX * 5))
+    (1 + MFW_TOU_NAME_MAX + 3 + MFW_TOU_SEASONS_MAX * (2 * (1 + MFW_TOU_NAME_MAX) + 8) +           \
+     MFW_TOU_WEEKS_MAX * (1 + MFW_TOU_NAME_MAX + 7) +                                              \
+     MFW_TOU_DAYS_MAX * (2 + MFW_TOU_ACTIONS_MAX * 5))
 #define MFW_TOU_ENCODED_MAX                                                                        \
     (4 + 2 * MFW_TOU_CAL_ENCODED_MAX + 8 + 1 + 8 + 1 + MFW_TOU_SPECIAL_DAYS_MAX * 8)
 /* MFW_E_NOSPACE if cap is too small, MFW_E_RANGE if a count or length exceeds the options. */

@@ -30,10 +30,13 @@ struct mfw_calibration_reference {
 };
 
 void mfw_calibration_reset(struct mfw_calibration_acc *a);
-void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrology_raw_phase *raw, double freq_hz);
+void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrology_raw_phase *raw,
+                         double freq_hz);
 /* MFW_E_STATE if no window was added, MFW_E_RANGE if the signal is too small to calibrate. */
-int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a,
-                     const struct mfw_calibration_reference *ref);
-int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a);
+int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal,
+                               const struct mfw_calibration_acc *a,
+                               const struct mfw_calibration_reference *ref);
+int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal,
+                            const struct mfw_calibration_acc *a);
 
 #endif /* METERFW_METROLOGY_CALIBRATION_H */

@@ -56,49 +56,49 @@ enum mfw_summation {
 
 /* Per-phase calibration: raw ADC units to physical units. */
 struct mfw_metrology_cal_phase {
-    double v_gain;        /* volts per ADC code */
-    double i_gain;        /* amps per ADC code */
-    double i_delay_s;     /* current-channel delay relative to voltage (s); positive = lags.
+    double v_gain;       /* volts per ADC code */
+    double i_gain;       /* amps per ADC code */
+    double i_delay_s;    /* current-channel delay relative to voltage (s); positive = lags.
                            * A delay gives a phase error that grows with frequency, as the
                            * anti-alias filter and shunt inductance do. */
-    double i_rms_offset;  /* A^2 subtracted from Irms^2 (noise floor), ADE xIRMSOS */
-    double p_offset;      /* W subtracted from P (crosstalk), ADE xWATTOS */
-    double q_offset;      /* var subtracted from Q */
+    double i_rms_offset; /* A^2 subtracted from Irms^2 (noise floor), ADE xIRMSOS */
+    double p_offset;     /* W subtracted from P (crosstalk), ADE xWATTOS */
+    double q_offset;     /* var subtracted from Q */
 };
 
 struct mfw_metrology_config {
-    uint8_t phases;        /* 1 (162M) or 3 (382M) */
-    uint32_t fs_hz;        /* sample rate of the sample sets, e.g. 4000 or 8000 */
-    uint8_t f_nominal_hz;  /* 50 or 60 */
+    uint8_t phases;       /* 1 (162M) or 3 (382M) */
+    uint32_t fs_hz;       /* sample rate of the sample sets, e.g. 4000 or 8000 */
+    uint8_t f_nominal_hz; /* 50 or 60 */
     enum mfw_summation summation;
     double creep_current_a;   /* below this Irms a phase registers nothing */
     double voltage_present_v; /* a phase below this voltage counts as absent (no ZC reference) */
     struct mfw_metrology_cal_phase cal[MFW_PHASES_MAX];
-    double i_n_gain;          /* amps per code of the neutral channel */
+    double i_n_gain; /* amps per code of the neutral channel */
 };
 
 /* One window's readings of a phase. */
 struct mfw_phase_values {
-    double vrms, irms;   /* V, A */
-    double p, q, s;      /* W (total), var (fundamental), VA */
-    double p1;           /* fundamental active power, W */
-    double v1, i1;       /* fundamental rms, V and A */
-    double pf;           /* P/S, signed like P; 0 when S is 0 */
-    double angle_deg;    /* phi1 = angle of V1 minus angle of I1, -180..180 */
-    double v_angle_deg;  /* angle of V1 relative to V1 of the reference phase */
+    double vrms, irms;  /* V, A */
+    double p, q, s;     /* W (total), var (fundamental), VA */
+    double p1;          /* fundamental active power, W */
+    double v1, i1;      /* fundamental rms, V and A */
+    double pf;          /* P/S, signed like P; 0 when S is 0 */
+    double angle_deg;   /* phi1 = angle of V1 minus angle of I1, -180..180 */
+    double v_angle_deg; /* angle of V1 relative to V1 of the reference phase */
     bool voltage_present;
-    bool creep;          /* below the creep threshold: no energy this window */
+    bool creep; /* below the creep threshold: no energy this window */
 };
 
 /* Everything one measurement window produced. */
 struct mfw_metrology_values {
-    uint32_t seq;          /* window counter, increments per window */
-    double duration_s;     /* length of the window */
-    double freq_hz;        /* line frequency, from interpolated zero crossings */
-    bool freq_locked;      /* false when no phase has voltage: nominal frequency is assumed */
+    uint32_t seq;      /* window counter, increments per window */
+    double duration_s; /* length of the window */
+    double freq_hz;    /* line frequency, from interpolated zero crossings */
+    bool freq_locked;  /* false when no phase has voltage: nominal frequency is assumed */
     struct mfw_phase_values ph[MFW_PHASES_MAX];
-    double i_n;            /* neutral current rms, A */
-    double p, q, s;        /* totals (vector sum of P and Q, arithmetic sum of S) */
+    double i_n;                            /* neutral current rms, A */
+    double p, q, s;                        /* totals (vector sum of P and Q, arithmetic sum of S) */
     double vrms_cycle_min[MFW_PHASES_MAX]; /* lowest one-cycle rms voltage within the window */
     double vrms_cycle_max[MFW_PHASES_MAX]; /* highest one-cycle rms voltage within the window */
 };
@@ -124,58 +124,58 @@ struct mfw_metrology_block {
 
 /* Raw sums of one window, kept for calibration (before gains are applied). */
 struct mfw_metrology_raw_phase {
-    double v2, i2;   /* mean square of the AC part, codes^2 */
-    double p;        /* mean v*i, codes^2 */
+    double v2, i2;                     /* mean square of the AC part, codes^2 */
+    double p;                          /* mean v*i, codes^2 */
     double v1_re, v1_im, i1_re, i1_im; /* fundamental phasors, rms codes */
 };
 
-struct mfw_metrology_acc {          /* per-phase accumulators of the per-sample path */
-    int64_t sv, si;         /* sum v, sum i */
-    int64_t svv, sii, svi;  /* sum v^2, i^2, v*i */
+struct mfw_metrology_acc {      /* per-phase accumulators of the per-sample path */
+    int64_t sv, si;             /* sum v, sum i */
+    int64_t svv, sii, svi;      /* sum v^2, i^2, v*i */
     int64_t svc, svs, sic, sis; /* sum v*cos, v*sin, i*cos, i*sin (reference in Q15) */
-    int64_t svd;            /* sum v(n-1)*(i(n)-i(n-2)): harmonic phase correction */
+    int64_t svd;                /* sum v(n-1)*(i(n)-i(n-2)): harmonic phase correction */
 };
 
 struct mfw_metrology {
     struct mfw_metrology_config config;
     /* per-sample state */
-    uint32_t theta;          /* phase of the reference oscillator, 2^32 = one cycle */
-    uint32_t theta_inc;      /* per-sample increment, locked to the measured frequency */
-    int32_t zc_prev;         /* previous sample of the zero-crossing reference channel */
-    bool zc_armed;           /* reference went below -threshold since the last crossing */
-    uint8_t zc_phase;        /* which phase's voltage gives the zero crossings */
-    int32_t zc_threshold;    /* arming threshold, codes */
+    uint32_t theta;       /* phase of the reference oscillator, 2^32 = one cycle */
+    uint32_t theta_inc;   /* per-sample increment, locked to the measured frequency */
+    int32_t zc_prev;      /* previous sample of the zero-crossing reference channel */
+    bool zc_armed;        /* reference went below -threshold since the last crossing */
+    uint8_t zc_phase;     /* which phase's voltage gives the zero crossings */
+    int32_t zc_threshold; /* arming threshold, codes */
     int32_t hist_v[MFW_PHASES_MAX], hist_i1[MFW_PHASES_MAX], hist_i2[MFW_PHASES_MAX];
-    uint32_t cycle_max;      /* a cycle with no crossing ends after this many samples */
-    uint32_t cyc_n;          /* samples in the current cycle */
-    struct mfw_metrology_acc cyc[MFW_PHASES_MAX];  /* current line cycle */
+    uint32_t cycle_max; /* a cycle with no crossing ends after this many samples */
+    uint32_t cyc_n;     /* samples in the current cycle */
+    struct mfw_metrology_acc cyc[MFW_PHASES_MAX]; /* current line cycle */
     int64_t cyc_snn, cyc_sn;
     /* window state */
     struct mfw_metrology_acc win[MFW_PHASES_MAX];
     int64_t win_snn, win_sn;
-    uint32_t win_n;          /* samples in the window */
-    uint8_t win_cycles;      /* completed cycles in the window */
-    uint8_t win_forced;      /* cycles that ended without a crossing */
+    uint32_t win_n;     /* samples in the window */
+    uint8_t win_cycles; /* completed cycles in the window */
+    uint8_t win_forced; /* cycles that ended without a crossing */
     uint8_t cycles_per_window;
-    bool zc_open_valid;      /* the window opened on a real crossing */
-    bool last_boundary_real; /* the last cycle ended on a real crossing */
-    uint32_t win_theta0;     /* reference phase at the first sample of the window */
+    bool zc_open_valid;       /* the window opened on a real crossing */
+    bool last_boundary_real;  /* the last cycle ended on a real crossing */
+    uint32_t win_theta0;      /* reference phase at the first sample of the window */
     double zc_open, zc_close; /* interpolated crossing times, samples since window start */
     double cyc_vmin[MFW_PHASES_MAX], cyc_vmax[MFW_PHASES_MAX]; /* one-cycle rms extremes */
-    double freq_hz;          /* last measured frequency */
+    double freq_hz;                                            /* last measured frequency */
     /* energy not yet handed out */
     double carry_nwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* sub-uWh remainder in nWh, carried */
     struct mfw_energy_delta pending;
     /* outputs */
     struct mfw_metrology_values values;
     struct mfw_metrology_raw_phase raw[MFW_PHASES_MAX];
-    bool fresh;              /* a new window completed since mfw_metrology_read() */
+    bool fresh; /* a new window completed since mfw_metrology_read() */
 };
 
 /* Fill cfg with defaults for a meter of `phases` phases at fs_hz and f_nominal_hz (unity gains:
  * one code = 1 V / 1 A until calibrated). */
 void mfw_metrology_default_config(struct mfw_metrology_config *cfg, uint8_t phases, uint32_t fs_hz,
-                              uint8_t f_nominal_hz);
+                                  uint8_t f_nominal_hz);
 
 /* Returns MFW_OK or MFW_E_ARG for an impossible configuration. */
 int mfw_metrology_init(struct mfw_metrology *mt, const struct mfw_metrology_config *cfg);
@@ -200,6 +200,7 @@ bool mfw_metrology_read(struct mfw_metrology *mt, struct mfw_metrology_values *o
 void mfw_metrology_drain(struct mfw_metrology *mt, struct mfw_energy_delta *d);
 
 /* Raw sums of the last window (for calibration). */
-const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt, unsigned phase);
+const struct mfw_metrology_raw_phase *mfw_metrology_raw(const struct mfw_metrology *mt,
+                                                        unsigned phase);
 
 #endif /* METERFW_METROLOGY_METROLOGY_H */

@@ -37,33 +37,33 @@ enum mfw_store_kind {
 };
 
 struct mfw_store_area_config {
-    uint8_t kind;          /* enum mfw_store_kind */
-    uint8_t version;       /* format version of what the area holds; a sector written with another
+    uint8_t kind;    /* enum mfw_store_kind */
+    uint8_t version; /* format version of what the area holds; a sector written with another
                             * version reads as empty (MFW_E_VERSION is reported by mount stats) */
     uint16_t first_sector;
-    uint16_t sectors;      /* at least 2 */
-    uint16_t entry_size;   /* RING: bytes per entry; RECORDS: largest record */
+    uint16_t sectors;    /* at least 2 */
+    uint16_t entry_size; /* RING: bytes per entry; RECORDS: largest record */
 };
 
 struct mfw_store_config {
-    uint32_t sector_size;  /* bytes, e.g. 4096 */
+    uint32_t sector_size; /* bytes, e.g. 4096 */
     uint32_t sector_count;
-    uint16_t prog_size;    /* program granularity, a power of two from 1 to 256 */
+    uint16_t prog_size; /* program granularity, a power of two from 1 to 256 */
     uint8_t n_areas;
     struct mfw_store_area_config area[MFW_STORE_AREAS_MAX];
 };
 
 /* Run-time position of one area (filled by mfw_store_mount). */
 struct mfw_store_area {
-    uint16_t head_sector;    /* sector being written (index within the area) */
-    uint32_t head_offset;    /* next free byte in it */
-    uint32_t sector_seq;     /* sequence number of the head sector's header */
-    uint32_t next_seq;       /* sequence number the next record/entry gets */
-    uint32_t tail_seq;       /* RING: sequence number of the oldest entry kept */
+    uint16_t head_sector; /* sector being written (index within the area) */
+    uint32_t head_offset; /* next free byte in it */
+    uint32_t sector_seq;  /* sequence number of the head sector's header */
+    uint32_t next_seq;    /* sequence number the next record/entry gets */
+    uint32_t tail_seq;    /* RING: sequence number of the oldest entry kept */
     uint32_t slots_per_sector;
     uint32_t slot_size;
-    bool has_record;         /* RECORDS: a valid record exists */
-    uint32_t newest_addr;    /* RECORDS: flash address of the newest valid record */
+    bool has_record;      /* RECORDS: a valid record exists */
+    uint32_t newest_addr; /* RECORDS: flash address of the newest valid record */
     uint16_t newest_len;
     /* Added: sectors holding this area's data (valid headers). RING: the chain of consecutive
      * sectors ending at head_sector whose sector_seq counts down by one; 0 = nothing written. */
@@ -72,7 +72,7 @@ struct mfw_store_area {
 
 struct mfw_store_stats {
     uint32_t progs, erases, bytes_programmed;
-    uint32_t torn_found;     /* damaged records/entries/sectors seen at mount (then skipped) */
+    uint32_t torn_found;       /* damaged records/entries/sectors seen at mount (then skipped) */
     uint32_t version_mismatch; /* added: sectors whose header is this area's but of another
                                 * format version (MFW_E_VERSION); they read as empty */
 };
@@ -86,7 +86,8 @@ struct mfw_store {
 
 /* Checks the layout (MFW_E_ARG), then recovers every area from the flash. A blank flash (all
  * 0xFF) mounts as empty areas. MFW_E_IO if the HAL fails. */
-int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg, const struct mfw_hal *hal);
+int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
+                    const struct mfw_hal *hal);
 
 /* RECORDS areas. write: MFW_E_RANGE if len > entry_size. read: MFW_E_STATE if the area holds no
  * record, MFW_E_NOSPACE if cap is too small; *len gets the record's length. */
