@@ -29,6 +29,7 @@
 #define MAX_ATTEMPTS 8192 /* successful appends per ring the model can track */
 
 static uint8_t g_mem[FLASH_MAX];
+static uint8_t g_weak[FLASH_MAX]; /* cuts tear as NOR does: any bits, weak cells (flash_emu.h) */
 static struct store_rig g_rig;
 
 /* ---------- 1. power-cut campaign ---------- */
@@ -191,6 +192,7 @@ int main(int argc, char **argv)
 {
     uint32_t cuts = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000u;
     uint32_t steps = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 3000u;
+    g_rig.weak = g_weak;
     sm_rig_init(&g_rig, g_mem, sizeof g_mem);
     int rc = wear();
     rc |= campaign(cuts, steps);

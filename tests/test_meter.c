@@ -60,6 +60,7 @@ static struct rig *rig_new(mfw_ms_t t0)
     assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
                                     r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
                      MFW_OK);
+    flash_emu_erase_all(&r->emu); /* a new meter's flash: blank */
     r->hal = (struct mfw_hal){.ctx = r,
                               .flash_read = rig_read,
                               .flash_prog = rig_prog,

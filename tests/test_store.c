@@ -20,6 +20,7 @@
 #define MAX_ATTEMPTS 4096 /* successful appends per ring the model can track */
 
 static uint8_t g_mem[FLASH_MAX];
+static uint8_t g_weak[FLASH_MAX]; /* the power-cut campaigns tear as NOR does (flash_emu.h) */
 static struct store_rig g_rig = {.mem = g_mem, .mem_size = sizeof g_mem};
 static struct sm_model g_model; /* allocated by the group setup */
 
@@ -147,16 +148,32 @@ static void ring_basic(uint32_t ss, uint16_t prog)
         assert_int_equal(n, expect_n);
         assert_int_equal(mfw_store_ring_first_seq(&g_rig.st, ring), appended - n);
         if (id % 7 == 0 || id + 1 == total) {
-            for (int pass = 0; pass < 2; pass++) {
-                for (uint32_t i = 0; i < n; i++) {
-                    assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, i, r), MFW_OK);
-                    assert_int_equal(sm_entry_id(r, es, ring), appended - n + i);
-                }
-                assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, n, r), MFW_E_RANGE);
-                mount_ok(&c); /* same after remount */
-                assert_int_equal(mfw_store_ring_count(&g_rig.st, ring), n);
+            for (uint32_t i = 0; i < n; i++) {
+                assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, i, r), MFW_OK);
+                assert_int_equal(sm_entry_id(r, es, ring), appended - n + i);
             }
+            assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, n, r), MFW_E_RANGE);
         }
+    }
+    /* A remount keeps the newest entries: all of them, or (a full ring whose head sector is
+     * full drops its oldest sector at mount instead of at the next append) the newest capacity.
+     * Each mount may spend the slot after the newest entry (store.h: it may be torn yet read
+     * blank), so after k mounts the ring still keeps at least capacity - k entries. */
+    uint32_t appended = total;
+    for (uint32_t k = 1; k <= 2 * sps + 2; k++) {
+        uint32_t before = mfw_store_ring_count(&g_rig.st, ring);
+        mount_ok(&c);
+        uint32_t n = mfw_store_ring_count(&g_rig.st, ring);
+        assert_true(n == before || (n < before && n + k >= cap));
+        for (uint32_t i = 0; i < n; i++) {
+            assert_int_equal(mfw_store_ring_read(&g_rig.st, ring, i, r), MFW_OK);
+            assert_int_equal(sm_entry_id(r, es, ring), appended - n + i);
+        }
+        for (uint32_t a = 0; a < sps / 2 + 1; a++, appended++) {
+            sm_entry_fill(e, es, appended, ring);
+            assert_int_equal(mfw_store_ring_append(&g_rig.st, ring, e), MFW_OK);
+        }
+        assert_true(mfw_store_ring_count(&g_rig.st, ring) + k >= cap);
     }
     /* Clear: empty, seqs keep counting, survives remount, ring usable. */
     uint32_t next =
@@ -224,6 +241,18 @@ static void test_version_mismatch(void **state)
     assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, n), MFW_OK);
     sm_entry_fill(b, 16, 1, 2);
     assert_int_equal(mfw_store_ring_append(&g_rig.st, 2, b), MFW_OK);
+    /* Every written area of another version: not a store of this format, refused untouched. */
+    static uint8_t before[512u * 16u];
+    memcpy(before, g_mem, sizeof before);
+    struct mfw_store_config other = c;
+    other.area[0].version = 2;
+    other.area[2].version = 2;
+    assert_int_equal(mfw_store_mount(&g_rig.st, &other, &g_rig.hal), MFW_E_FORMAT);
+    assert_memory_equal(before, g_mem, sizeof before);
+    /* One area's format changed while another stays: that area reads as empty. */
+    size_t cn = sm_config_fill(b, 0);
+    mount_ok(&c);
+    assert_int_equal(mfw_store_record_write(&g_rig.st, 1, b, cn), MFW_OK);
     c.area[0].version = 2;
     c.area[2].version = 2;
     mount_ok(&c);
@@ -251,11 +280,20 @@ static void test_garbage_flash(void **state)
     uint64_t x = 12345;
     uint8_t b[128];
     size_t len;
-    /* Pure random bytes, all zeros: empty, no crash, and usable after. */
+    /* Pure random bytes, all zeros: not a store of ours. Mount refuses (MFW_E_FORMAT) and leaves
+     * the flash exactly as it was (never formatted silently); formatted on request, it is an
+     * empty store and usable. */
+    static uint8_t before[512u * 16u];
     for (int t = 0; t < 50; t++) {
         flash_new(512, 16, 8, (uint64_t)t);
         for (uint32_t k = 0; k < 512u * 16u; k++)
             g_mem[k] = t == 0 ? 0 : (uint8_t)sm_rng_next(&x);
+        memcpy(before, g_mem, sizeof before);
+        assert_int_equal(mfw_store_mount(&g_rig.st, &c, &g_rig.hal), MFW_E_FORMAT);
+        assert_memory_equal(before, g_mem, sizeof before);
+        assert_int_equal(g_rig.st.stats.sectors_ours, 0);
+        assert_int_equal(g_rig.st.stats.sectors_foreign, 13); /* the layout's 4 + 2 + 3 + 4 */
+        assert_int_equal(mfw_store_format(&c, &g_rig.hal), MFW_OK);
         mount_ok(&c);
         assert_int_equal(mfw_store_record_read(&g_rig.st, 0, b, sizeof b, &len), MFW_E_STATE);
         assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 0);
@@ -294,7 +332,10 @@ static void test_garbage_flash(void **state)
             }
         }
         g_rig.fails = 0;
-        if (mfw_store_mount(&g_rig.st, &c, &g_rig.hal) != MFW_OK)
+        int mr = mfw_store_mount(&g_rig.st, &c, &g_rig.hal);
+        if (mr == MFW_E_FORMAT) /* every sector of ours destroyed: refused, not reformatted */
+            assert_int_equal(g_rig.st.stats.sectors_ours, 0);
+        if (mr != MFW_OK)
             continue;
         sm_model_check(&g_rig, m, true);
         if (g_rig.fails)
@@ -340,6 +381,7 @@ static void campaign_every_op(uint32_t ss, uint16_t prog, uint32_t steps, struct
 static void test_power_cut_every_op(void **state)
 {
     (void)state;
+    g_rig.weak = g_weak; /* every cut tears as NOR does: any subset of bits, weak cells */
     static const struct {
         uint32_t ss;
         uint16_t prog;
@@ -358,6 +400,7 @@ static void test_power_cut_every_op(void **state)
     }
     printf("power cut total: %u cut points tried, %u failures\n", (unsigned)tried,
            (unsigned)failed);
+    g_rig.weak = NULL;
     assert_int_equal(failed, 0);
 }
 
@@ -365,6 +408,7 @@ static void test_power_cut_every_op(void **state)
 static void test_power_cut_random(void **state)
 {
     (void)state;
+    g_rig.weak = g_weak;
     struct mfw_store_config c;
     sm_layout(&c, 512, 8);
     struct sm_campaign cp = {.report_limit = 5};
@@ -377,6 +421,7 @@ static void test_power_cut_random(void **state)
     printf("power cut, %u steps = %llu flash ops; random cut points, each followed by a second "
            "cut during recovery: %u tried, %u failed\n",
            (unsigned)steps, (unsigned long long)n, (unsigned)cp.tried, (unsigned)cp.failed);
+    g_rig.weak = NULL;
     assert_int_equal(cp.failed, 0);
 }
 

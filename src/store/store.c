@@ -224,12 +224,69 @@ static int hdr_read(struct mfw_store *s, unsigned area, uint32_t idx, struct sec
     return MFW_OK;
 }
 
+/* Programs n zero bytes at addr (prog_size aligned): "mark dead". A zeroed header never reads
+ * as ours again, a zeroed slot never as valid: zeros are the one state of a NOR cell that a
+ * program makes solid whatever the cell held (a torn program or erase may have left it weak). */
+static int zero_span(struct mfw_store *s, uint32_t addr, uint32_t n)
+{
+    struct prog_stream p = {.s = s, .addr = addr, .fill = 0, .err = MFW_OK};
+    ps_push(&p, NULL, n, 0x00);
+    ps_flush(&p);
+    return p.err;
+}
+
+/* Settling: after a cut the cells of the last program may be weak (they read right now and
+ * wrong later). A weak cell of a torn program is one that was being taken to 0; a cell that was to
+ * stay 1 is never weak. So programming back the bytes just read never writes a wrong 0, and every
+ * weak cell that read 0 is a solid 0 afterwards. One pass reads [addr, addr+n) chunk by chunk,
+ * programs each chunk back as it was read and checks the CRC-32 of [addr, addr+covered) against
+ * the one stored at crc_at, all on the same read: if it matches, what was programmed is exactly
+ * what was written before the cut, so every cell is solid now. *match tells. */
+static int settle_pass(struct mfw_store *s, uint32_t addr, uint32_t n, uint32_t covered,
+                       uint32_t crc_at, bool *match)
+{
+    uint8_t buf[CHUNK], stored[CRC_LEN];
+    uint32_t crc = 0;
+    for (uint32_t off = 0; off < n;) {
+        uint32_t k = n - off < CHUNK ? n - off : CHUNK;
+        if (hal_read(s, addr + off, buf, k) != MFW_OK)
+            return MFW_E_IO;
+        for (uint32_t i = 0; i < k; i++)
+            if (off + i >= crc_at && off + i < crc_at + CRC_LEN)
+                stored[off + i - crc_at] = buf[i];
+        if (off < covered)
+            crc = mfw_crc32_update(crc, buf, covered - off < k ? covered - off : k);
+        s->stats.progs++;
+        if (s->hal->flash_prog(s->hal->ctx, addr + off, buf, k) != 0)
+            return MFW_E_IO;
+        off += k;
+    }
+    s->stats.settled += n;
+    *match = crc == get32(stored);
+    return MFW_OK;
+}
+
+/* Before a sector that holds a header is erased, its header is zeroed: a torn erase can leave a
+ * header intact over damaged data (NOR erases cells in any order), and such a sector must never
+ * be taken for one of ours. After the zeroing the sector is out of its area whatever the erase
+ * does; the caller has already moved its entries out of the area's RAM state. */
+static int sector_retire(struct mfw_store *s, unsigned area, uint32_t idx)
+{
+    bool blank;
+    uint32_t addr = sector_addr(s, area, idx);
+    if (is_blank(s, addr, hdr_size(s), &blank) != MFW_OK)
+        return MFW_E_IO;
+    return blank ? MFW_OK : zero_span(s, addr, hdr_size(s));
+}
+
 /* Erases sector idx and writes its header: the sector becomes the area's head. */
 static int sector_open(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t sector_seq,
                        uint32_t base_seq, uint32_t floor_seq)
 {
     const struct mfw_store_area_config *ac = &s->config.area[area];
     uint32_t sector = ac->first_sector + idx;
+    if (sector_retire(s, area, idx) != MFW_OK)
+        return MFW_E_IO;
     s->stats.erases++;
     if (s->hal->flash_erase(s->hal->ctx, sector) != 0)
         return MFW_E_IO;
@@ -579,6 +636,7 @@ static int mount_ring(struct mfw_store *s, unsigned area)
      * next slot to write follows the last one that is not blank. */
     uint32_t expect = head_h.base_seq, last_nonblank = 0;
     bool seen = false;
+    a->newest_pos = UINT32_MAX;
     for (uint32_t pos = 0; pos < a->slots_per_sector; pos++) {
         enum slot_state st;
         uint32_t q;
@@ -592,10 +650,12 @@ static int mount_ring(struct mfw_store *s, unsigned area)
          * lose one in the middle. Accept any increase so that seqs stay increasing with the
          * position (the binary search of mfw_store_ring_read relies on it): the lost entry then
          * reads as MFW_E_CRC, never as something else. */
-        if (st == SLOT_VALID && q >= expect && q < SEQ_NONE - 1u)
+        if (st == SLOT_VALID && q >= expect && q < SEQ_NONE - 1u) {
             expect = q + 1u;
-        else
+            a->newest_pos = pos;
+        } else {
             s->stats.torn_found++;
+        }
     }
     a->head_offset = hdr_size(s) + (seen ? last_nonblank + 1u : 0u) * a->slot_size;
     a->next_seq = expect;
@@ -823,6 +883,175 @@ static int check_cfg(const struct mfw_store_config *c)
     return MFW_OK;
 }
 
+/* Counts what the headers of the layout's sectors are (struct mfw_store_stats). */
+static int classify(struct mfw_store *s)
+{
+    for (unsigned k = 0; k < s->config.n_areas; k++)
+        for (uint32_t i = 0; i < s->config.area[k].sectors; i++) {
+            struct sector_hdr h;
+            bool valid, blank;
+            if (hdr_read(s, k, i, &h, &valid, NULL) != MFW_OK ||
+                is_blank(s, sector_addr(s, k, i), HDR_RAW, &blank) != MFW_OK)
+                return MFW_E_IO;
+            /* A header torn at its very first program leaves the rest of the sector blank: that
+             * is a sector of ours being opened, not something else. */
+            if (!valid && !blank)
+                if (is_blank(s, sector_addr(s, k, i) + hdr_size(s),
+                             s->config.sector_size - hdr_size(s), &blank) != MFW_OK)
+                    return MFW_E_IO;
+            if (valid)
+                s->stats.sectors_ours++;
+            else if (blank)
+                s->stats.sectors_blank++;
+            else
+                s->stats.sectors_foreign++;
+        }
+    return MFW_OK;
+}
+
+/* The sector after the head: where the area's next sector open (retire, erase, header) happens,
+ * so where a cut may have left a torn or weak header. A header there that is neither blank nor
+ * ours is zeroed: it can never come back as ours. */
+static int settle_next_sector(struct mfw_store *s, unsigned area)
+{
+    const struct mfw_store_area *a = &s->a[area];
+    uint32_t idx = (a->head_sector + 1u) % s->config.area[area].sectors;
+    struct sector_hdr h;
+    bool valid, other, blank;
+    uint32_t addr = sector_addr(s, area, idx);
+    if (hdr_read(s, area, idx, &h, &valid, &other) != MFW_OK ||
+        is_blank(s, addr, hdr_size(s), &blank) != MFW_OK)
+        return MFW_E_IO;
+    if (valid || blank)
+        return MFW_OK;
+    s->stats.killed++;
+    return zero_span(s, addr, hdr_size(s));
+}
+
+#define SETTLE_AGAIN 1 /* settle_*: something mount took for valid did not settle: mount again */
+#define SETTLE_PASSES 16
+
+/* What mount found valid (a header, the newest record, the newest slot) is settled
+ * (settle_pass) until a pass reads it with its CRC right; each pass makes more weak cells solid
+ * (those that read 0), so that takes one pass normally and a few after a torn program. If it
+ * never reads right it was the in-flight write of the cut, which may be lost: it is zeroed, and
+ * the area is mounted again. */
+static int settle(struct mfw_store *s, uint32_t addr, uint32_t n, uint32_t covered, uint32_t crc_at,
+                  uint32_t kill_len)
+{
+    for (unsigned pass = 0; pass < SETTLE_PASSES; pass++) {
+        bool match = false;
+        if (settle_pass(s, addr, n, covered, crc_at, &match) != MFW_OK)
+            return MFW_E_IO;
+        if (match)
+            return MFW_OK;
+    }
+    s->stats.killed++;
+    if (zero_span(s, addr, kill_len) != MFW_OK)
+        return MFW_E_IO;
+    return SETTLE_AGAIN;
+}
+
+static int settle_header(struct mfw_store *s, unsigned area)
+{
+    return settle(s, sector_addr(s, area, s->a[area].head_sector), hdr_size(s), HDR_RAW - CRC_LEN,
+                  HDR_RAW - CRC_LEN, hdr_size(s));
+}
+
+static int settle_records(struct mfw_store *s, unsigned area)
+{
+    struct mfw_store_area *a = &s->a[area];
+    if (a->used_sectors == 0)
+        return MFW_OK;
+    int r = settle_header(s, area);
+    if (r == MFW_OK && a->has_record) {
+        uint32_t sz = rec_size(s, a->newest_len);
+        r = settle(s, a->newest_addr, sz, REC_HDR + a->newest_len, sz - CRC_LEN, sz);
+    }
+    if (r != MFW_OK)
+        return r;
+    /* A record torn by the cut may read blank (only weak cells) and its length is unknown: the
+     * next record goes to a fresh sector (a RECORDS area writes one or a few records per sector,
+     * so this costs at most one sector open per mount). */
+    a->head_offset = s->config.sector_size;
+    return settle_next_sector(s, area);
+}
+
+static int settle_ring(struct mfw_store *s, unsigned area)
+{
+    struct mfw_store_area *a = &s->a[area];
+    const uint32_t n = s->config.area[area].sectors;
+    if (a->used_sectors == 0)
+        return MFW_OK;
+    int r = settle_header(s, area);
+    if (r != MFW_OK)
+        return r;
+    /* The newest slot (seq next_seq - 1, found by mount) is settled; the slots after it, torn
+     * (never counted), are zeroed, and so is the slot where the next append would go (a torn
+     * program may have left only weak cells there, which read blank now and could spoil the next
+     * entry). */
+    const uint32_t used = (a->head_offset - hdr_size(s)) / a->slot_size;
+    for (uint32_t pos = used; pos-- > 0;) {
+        uint32_t addr = ring_slot_addr(s, area, a->head_sector, pos);
+        if (pos == a->newest_pos) {
+            uint32_t es = s->config.area[area].entry_size;
+            r = settle(s, addr, a->slot_size, SLOT_HDR + es, a->slot_size - CRC_LEN, a->slot_size);
+            if (r != MFW_OK)
+                return r;
+            break;
+        }
+        enum slot_state st;
+        uint32_t q;
+        if (slot_read(s, area, a->head_sector, pos, &st, &q, NULL) != MFW_OK)
+            return MFW_E_IO;
+        if (a->newest_pos != UINT32_MAX && pos < a->newest_pos)
+            break;
+        if (st != SLOT_BLANK) {
+            s->stats.killed++;
+            if (zero_span(s, addr, a->slot_size) != MFW_OK)
+                return MFW_E_IO;
+        }
+        if (a->newest_pos == UINT32_MAX && st == SLOT_VALID)
+            break; /* only torn slots follow in the head: the newest is in an older sector */
+    }
+    if (used < a->slots_per_sector) {
+        s->stats.killed++;
+        if (zero_span(s, ring_slot_addr(s, area, a->head_sector, used), a->slot_size) != MFW_OK)
+            return MFW_E_IO;
+        a->head_offset += a->slot_size;
+    }
+    /* A full ring with a full head drops its oldest sector at the next append: drop it now, so
+     * that a header zeroing a cut left weak is done again and stays done. */
+    if (a->used_sectors >= n && a->head_offset + a->slot_size > s->config.sector_size) {
+        uint32_t oldest = (a->head_sector + 1u) % n;
+        struct sector_hdr h;
+        bool valid;
+        if (hdr_read(s, area, (oldest + 1u) % n, &h, &valid, NULL) != MFW_OK)
+            return MFW_E_IO;
+        uint32_t tail = valid ? h.base_seq : a->next_seq;
+        if (tail > a->tail_seq)
+            a->tail_seq = tail <= a->next_seq ? tail : a->next_seq;
+        a->used_sectors--;
+        s->stats.killed++;
+        return zero_span(s, sector_addr(s, area, oldest), hdr_size(s));
+    }
+    return settle_next_sector(s, area);
+}
+
+/* Recovers area k from the flash (read only). */
+static int mount_area(struct mfw_store *s, unsigned k)
+{
+    const struct mfw_store_config *cfg = &s->config;
+    struct mfw_store_area *a = &s->a[k];
+    memset(a, 0, sizeof *a);
+    if (cfg->area[k].kind == MFW_STORE_RING) {
+        a->slot_size = round_up(SLOT_HDR + cfg->area[k].entry_size + CRC_LEN, cfg->prog_size);
+        a->slots_per_sector = (cfg->sector_size - hdr_size(s)) / a->slot_size;
+        return mount_ring(s, k);
+    }
+    return mount_records(s, k);
+}
+
 int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
                     const struct mfw_hal *hal)
 {
@@ -835,17 +1064,42 @@ int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
     memset(s, 0, sizeof *s);
     s->hal = hal;
     s->config = *cfg;
+    /* 1. Read only: recover every area, and find out whether this flash is ours at all. */
+    for (unsigned k = 0; k < cfg->n_areas; k++)
+        if ((r = mount_area(s, k)) != MFW_OK)
+            return r;
+    if (classify(s) != MFW_OK)
+        return MFW_E_IO;
+    if (s->stats.sectors_ours == 0 && s->stats.sectors_foreign > 0)
+        return MFW_E_FORMAT; /* not a store of this layout: left untouched */
+    /* 2. Settle what the last operation before a cut may have left weak; what does not settle
+     * is zeroed and the area mounted again (each round zeroes something: it ends). */
     for (unsigned k = 0; k < cfg->n_areas; k++) {
-        struct mfw_store_area *a = &s->a[k];
-        if (cfg->area[k].kind == MFW_STORE_RING) {
-            a->slot_size = round_up(SLOT_HDR + cfg->area[k].entry_size + CRC_LEN, cfg->prog_size);
-            a->slots_per_sector = (cfg->sector_size - hdr_size(s)) / a->slot_size;
-            r = mount_ring(s, k);
-        } else {
-            r = mount_records(s, k);
+        for (unsigned round = 0;; round++) {
+            r = cfg->area[k].kind == MFW_STORE_RING ? settle_ring(s, k) : settle_records(s, k);
+            if (r != SETTLE_AGAIN)
+                break;
+            if (round > 2u * cfg->area[k].sectors + 8u)
+                return MFW_E_IO;
+            if ((r = mount_area(s, k)) != MFW_OK)
+                return r;
         }
         if (r != MFW_OK)
             return r;
     }
+    return MFW_OK;
+}
+
+int mfw_store_format(const struct mfw_store_config *cfg, const struct mfw_hal *hal)
+{
+    if (cfg == NULL || hal == NULL || hal->flash_erase == NULL)
+        return MFW_E_ARG;
+    int r = check_cfg(cfg);
+    if (r != MFW_OK)
+        return r;
+    for (unsigned k = 0; k < cfg->n_areas; k++)
+        for (uint32_t i = 0; i < cfg->area[k].sectors; i++)
+            if (hal->flash_erase(hal->ctx, cfg->area[k].first_sector + i) != 0)
+                return MFW_E_IO;
     return MFW_OK;
 }

@@ -133,6 +133,7 @@ static int rig_init(struct rig *r)
                             r->cfg.store.prog_size, 12345);
     if (rc != MFW_OK)
         return rc;
+    flash_emu_erase_all(&r->emu); /* a new meter's flash: blank */
     r->hal = (struct mfw_hal){
         .ctx = r, .flash_read = r_read, .flash_prog = r_prog, .flash_erase = r_erase};
     return mfw_meter_init(&r->m, &r->cfg, &r->hal, T_START);

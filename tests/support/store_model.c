@@ -9,9 +9,11 @@
 
 void sm_rig_init(struct store_rig *rig, uint8_t *mem, size_t mem_size)
 {
+    uint8_t *weak = rig->weak;
     memset(rig, 0, sizeof *rig);
     rig->mem = mem;
     rig->mem_size = mem_size;
+    rig->weak = weak;
 }
 
 int sm_flash_new(struct store_rig *rig, uint32_t sector_size, uint32_t sectors, uint32_t prog,
@@ -20,6 +22,8 @@ int sm_flash_new(struct store_rig *rig, uint32_t sector_size, uint32_t sectors, 
     if ((uint64_t)sector_size * sectors > rig->mem_size ||
         flash_emu_init(&rig->emu, rig->mem, sector_size, sectors, prog, seed) != MFW_OK)
         return -1;
+    if (rig->weak != NULL)
+        flash_emu_harsh(&rig->emu, rig->weak, 32); /* the store's sector header: 28 bytes + pad */
     flash_emu_erase_all(&rig->emu);
     memset(&rig->hal, 0, sizeof rig->hal);
     flash_emu_hal(&rig->emu, &rig->hal);
@@ -227,7 +231,8 @@ void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed)
         if (got > avail)
             got = avail;
         uint32_t need = rm->n_ok - rm->cleared_below;
-        uint32_t keep = cap > rm->cuts ? cap - rm->cuts : 0;
+        uint32_t lost = rm->cuts + rm->mounts;
+        uint32_t keep = cap > lost ? cap - lost : 0;
         CHECK(got >= (need < keep ? need : keep));
         /* ids must be the last `got` of ok_id[cleared_below..] (+ inflight). */
         uint32_t start = rm->n_ok + (with_inflight ? 1u : 0u) - got;
@@ -301,6 +306,13 @@ int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step)
     return r;
 }
 
+int sm_mount(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c)
+{
+    for (unsigned k = 0; k < 2; k++)
+        m->ring[k].mounts++;
+    return mfw_store_mount(&rig->st, c, &rig->hal);
+}
+
 /* ---------- power-cut runs ---------- */
 
 int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c,
@@ -312,7 +324,7 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store
         return MFW_E_ARG;
     }
     sm_model_init(m);
-    int mounted = mfw_store_mount(&rig->st, c, &rig->hal);
+    int mounted = sm_mount(rig, m, c);
     CHECK(mounted == MFW_OK);
     flash_emu_cut_after(&rig->emu, cut);
     uint32_t s = 0;
@@ -324,7 +336,7 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store
         CHECK(s == steps);
     }
     flash_emu_power_on(&rig->emu);
-    CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+    CHECK(sm_mount(rig, m, c) == MFW_OK);
     sm_model_check(rig, m, false);
     if (cut2 != 0) {
         /* A second cut while recovering from the first (a torn sector open followed by a cut
@@ -334,14 +346,14 @@ int sm_cut_run(struct store_rig *rig, struct sm_model *m, const struct mfw_store
             if (sm_model_step(rig, m, s + 500u + k) != MFW_OK)
                 break;
         flash_emu_power_on(&rig->emu);
-        CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+        CHECK(sm_mount(rig, m, c) == MFW_OK);
         sm_model_check(rig, m, false);
     }
     /* A cut store remains usable: continue the workload, check, remount, check. */
     for (uint32_t k = 0; k < 80; k++)
         CHECK(sm_model_step(rig, m, s + 1000u + k) == MFW_OK);
     sm_model_check(rig, m, false);
-    CHECK(mfw_store_mount(&rig->st, c, &rig->hal) == MFW_OK);
+    CHECK(sm_mount(rig, m, c) == MFW_OK);
     sm_model_check(rig, m, false);
     CHECK(rig->emu.violations == 0);
     CHECK(rig->emu.reprogrammed == 0);

@@ -20,6 +20,8 @@
 struct store_rig {
     uint8_t *mem; /* the flash contents, the caller's */
     size_t mem_size;
+    uint8_t *weak; /* mem_size bytes, the caller's: set, a fresh flash tears as NOR does
+                    * (flash_emu_harsh); NULL: the gentle model */
     struct flash_emu emu;
     struct mfw_hal hal;
     struct mfw_store st;
@@ -58,7 +60,8 @@ struct sm_ring {
     uint32_t *ok_seq; /* their sequence numbers (max_attempts) */
     bool inflight;    /* an attempt that failed (cut): may or may not be there */
     uint32_t inflight_id;
-    uint32_t cuts;          /* each cut may cost one slot of capacity */
+    uint32_t cuts;          /* each cut may cost one slot of capacity, */
+    uint32_t mounts;        /* and so may each mount (store.h) */
     uint32_t cleared_below; /* index into ok_*: entries before it were cleared */
 };
 
@@ -85,6 +88,8 @@ void sm_model_init(struct sm_model *m);
  * there now must stay). relaxed: only require that what reads back was written (garbage flash).
  * Failed checks go to rig->fails (the first one is printed). */
 void sm_model_check(struct store_rig *rig, struct sm_model *m, bool relaxed);
+/* Mounts the rig's store (counted: each mount may spend a slot of every ring). */
+int sm_mount(struct store_rig *rig, struct sm_model *m, const struct mfw_store_config *c);
 /* One workload step (deterministic from step). MFW_OK or the store's error. */
 int sm_model_step(struct store_rig *rig, struct sm_model *m, uint32_t step);
 

@@ -68,6 +68,7 @@ struct mfw_store_area {
     /* Added: sectors holding this area's data (valid headers). RING: the chain of consecutive
      * sectors ending at head_sector whose sector_seq counts down by one; 0 = nothing written. */
     uint16_t used_sectors;
+    uint32_t newest_pos; /* RING: slot of the head holding entry next_seq - 1, or UINT32_MAX */
 };
 
 struct mfw_store_stats {
@@ -75,6 +76,11 @@ struct mfw_store_stats {
     uint32_t torn_found;       /* damaged records/entries/sectors seen at mount (then skipped) */
     uint32_t version_mismatch; /* added: sectors whose header is this area's but of another
                                 * format version (MFW_E_VERSION); they read as empty */
+    /* What mount found in the layout's sectors: headers of ours, blank headers, and anything else
+     * (garbage, another layout, another format version, a zeroed or torn header). */
+    uint32_t sectors_ours, sectors_blank, sectors_foreign;
+    uint32_t settled; /* bytes programmed again at mount to make a torn program's cells solid */
+    uint32_t killed;  /* torn or suspect slots, records and headers zeroed at mount */
 };
 
 struct mfw_store {
@@ -85,9 +91,20 @@ struct mfw_store {
 };
 
 /* Checks the layout (MFW_E_ARG), then recovers every area from the flash. A blank flash (all
- * 0xFF) mounts as empty areas. MFW_E_IO if the HAL fails. */
+ * 0xFF) mounts as empty areas. A flash holding no sector of ours but something else (random
+ * bytes, zeros, another layout or format version) is refused with MFW_E_FORMAT and left exactly
+ * as it is: it is never formatted silently (mfw_store_format does that on request).
+ * After a cut the last operation may have left weak cells (a NOR cell half programmed or half
+ * erased reads differently from one read to the next until it is rewritten): mount settles what
+ * the last operation could have touched, so that what it reads now it reads for ever. It
+ * programs the head sector's header and its newest record or slot again with the same bytes,
+ * zeroes the torn slot or header it finds and the slot after the newest one (it may be torn yet
+ * read blank: a ring then loses one slot of capacity per mount until that sector is dropped), and
+ * starts a RECORDS area's next record in a fresh sector. MFW_E_IO if the HAL fails. */
 int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
                     const struct mfw_hal *hal);
+/* Erases every sector of the layout: a new, empty store (a new meter). Then mount it. */
+int mfw_store_format(const struct mfw_store_config *cfg, const struct mfw_hal *hal);
 
 /* RECORDS areas. write: MFW_E_RANGE if len > entry_size. read: MFW_E_STATE if the area holds no
  * record, MFW_E_NOSPACE if cap is too small; *len gets the record's length. */
