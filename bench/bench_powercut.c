@@ -19,7 +19,10 @@ int main(int argc, char **argv)
            "%llu failures\n",
            days, (unsigned long long)r.ops_total, (unsigned long long)r.trials,
            cuts ? "random" : "every operation", (unsigned long long)r.failures);
-    printf("energy lost at a cut: worst %.1f Wh, bound %.1f Wh\n", r.worst_loss_wh, r.bound_wh);
+    printf("energy lost at a cut, worst: A+ %.1f Wh, A- %.1f Wh, R+ %.1f varh, R- %.1f varh "
+           "(bound %.1f each)\n",
+           r.worst_loss_wh[0], r.worst_loss_wh[1], r.worst_loss_wh[2], r.worst_loss_wh[3],
+           r.bound_wh);
     if (r.failures)
         printf("first failure: %s\n", r.first_failure);
     return r.failures ? 1 : 0;

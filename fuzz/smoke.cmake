@@ -9,6 +9,9 @@
 # (fuzz_snapshot) writes them in LLVMFuzzerInitialize into $MFW_FUZZ_SEED_DIR instead. Keep in
 # step with seeds_for() in fuzz/run.sh.
 set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
+# fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
+# taken): a few thousand inputs are a smoke run.
+set(MFW_FUZZ_RUNS_meter_state 3000)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)
@@ -40,8 +43,13 @@ foreach(_src ${MFW_FUZZ_SMOKE_HARNESSES})
     list(SORT _files)
     list(APPEND _seeds ${_files})
   endforeach()
+  # Mutants per harness: 50000, fewer for a harness whose every input runs a meter for a while.
+  set(_runs 50000)
+  if(DEFINED MFW_FUZZ_RUNS_${_name})
+    set(_runs ${MFW_FUZZ_RUNS_${_name}})
+  endif()
   add_test(NAME ${_exe}
-           COMMAND ${_exe} -runs=50000 -seed=1 -artifact_prefix=${_art_dir}/ ${_seed_dir} ${_seeds})
+           COMMAND ${_exe} -runs=${_runs} -seed=1 -artifact_prefix=${_art_dir}/ ${_seed_dir} ${_seeds})
   set_tests_properties(${_exe} PROPERTIES TIMEOUT 120
                        ENVIRONMENT "MFW_FUZZ_SEED_DIR=${_seed_dir}")
 endforeach()

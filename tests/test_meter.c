@@ -246,8 +246,8 @@ static void clock_set_is_logged(void **st)
     free(r);
 }
 
-/* A flat RTC backup: the clock is invalid (status bit 0x01) and every load-profile row says so
- * (0x02) until the clock is set. */
+/* A flat RTC backup: the clock is invalid (status bit 0x01) until it is set, and every load-profile
+ * row written meanwhile says so (0x02); rows never go back before the newest stored one. */
 static void lost_rtc_marks_rows_until_set(void **st)
 {
     (void)st;
@@ -255,19 +255,42 @@ static void lost_rtc_marks_rows_until_set(void **st)
     struct rig *r = rig_new(t0);
     run(&r->m, t0, t0 + HOUR_MS, 500.0);
     mfw_meter_power_down(&r->m, t0 + HOUR_MS);
-    r->rtc_lost = true;
-    const mfw_ms_t rtc = 946684800000LL; /* the RTC restarted at 2000-01-01 */
-    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
-    assert_true(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
-    run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
     const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     struct mfw_profile_row row;
-    assert_int_equal(
-        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
-    assert_true(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
+    /* 1. The RTC restarted at 2000-01-01, behind the rows: no row is written at a time before the
+     * newest one (4 rows of the first hour stay the newest), until the clock is set. */
+    r->rtc_lost = true;
+    const mfw_ms_t rtc = 946684800000LL;
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, rtc), MFW_OK);
+    assert_true(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
+    uint32_t rows = mfw_profile_count(lp, &r->m.store);
+    assert_int_equal(rows, 4);
+    run(&r->m, rtc, rtc + 30 * MIN_MS, 500.0);
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), rows);
     assert_int_equal(mfw_meter_clock_set(&r->m, rtc + 30 * MIN_MS, t0 + 5 * HOUR_MS), MFW_OK);
     assert_false(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
     run(&r->m, rtc + 30 * MIN_MS, rtc + 60 * MIN_MS, 500.0);
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), rows + 2);
+    assert_int_equal(
+        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
+    assert_int_equal(row.time, t0 + 5 * HOUR_MS + 30 * MIN_MS);
+    assert_false(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
+    /* 2. Flat again, and the RTC comes back after the newest row: the rows go on, each flagged
+     * clock invalid, until the clock is set. */
+    mfw_meter_power_down(&r->m, rtc + 60 * MIN_MS);
+    const mfw_ms_t later = t0 + 8 * HOUR_MS;
+    const int64_t offset = r->m.clock.offset_ms; /* meter time = RTC + offset (clock.h) */
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, later - offset), MFW_OK);
+    assert_int_equal(r->m.now, later);
+    assert_true(mfw_clock_status(&r->m.clock, r->m.now) & MFW_CLOCK_STATUS_INVALID);
+    run(&r->m, later - offset, later - offset + 30 * MIN_MS, 500.0);
+    assert_int_equal(
+        mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
+    assert_int_equal(row.time, later + 30 * MIN_MS);
+    assert_true(row.status & MFW_PROFILE_ST_CLOCK_INVALID);
+    assert_int_equal(mfw_meter_clock_set(&r->m, later - offset + 30 * MIN_MS, later + 30 * MIN_MS),
+                     MFW_OK);
+    run(&r->m, later - offset + 30 * MIN_MS, later - offset + 60 * MIN_MS, 500.0);
     assert_int_equal(
         mfw_profile_read(lp, &r->m.store, mfw_profile_count(lp, &r->m.store) - 1, &row), MFW_OK);
     assert_false(row.status & MFW_PROFILE_ST_CLOCK_INVALID);

@@ -307,11 +307,17 @@ static void test_missed_boundaries_and_clock_change(void **state)
     assert_true(row.status & MFW_PROFILE_ST_POWER_DOWN);
     assert_int_equal(p.next_capture_ms, t1345 + 15 * MIN_MS);
 
-    /* Clock set back by an hour: realigned to the new clock, row flagged. */
+    /* Clock set back by an hour: realigned to the new clock; rows never go back, so the quarters
+     * the clock repeats are not stored again, and the first row after the newest one carries the
+     * clock adjusted flag. */
     mfw_profile_clock_changed(&p, t1345 + 8 * MIN_MS - 60 * MIN_MS);
     assert_int_equal(p.next_capture_ms, t1345 + 15 * MIN_MS - 60 * MIN_MS);
-    assert_int_equal(mfw_profile_tick(&p, &r->st, p.next_capture_ms, 0, read_values, &vals), 1);
+    for (mfw_ms_t t = p.next_capture_ms; t <= t1345; t += 15 * MIN_MS)
+        assert_int_equal(mfw_profile_tick(&p, &r->st, t, 0, read_values, &vals), 0);
+    assert_int_equal(mfw_profile_count(&p, &r->st), 1);
+    assert_int_equal(mfw_profile_tick(&p, &r->st, t1345 + 15 * MIN_MS, 0, read_values, &vals), 1);
     assert_int_equal(mfw_profile_read(&p, &r->st, 1, &row), MFW_OK);
+    assert_int_equal(row.time, t1345 + 15 * MIN_MS);
     assert_true(row.status & MFW_PROFILE_ST_CLOCK_ADJUSTED);
 
     /* Capture on demand (period 0: daily profile triggered by the meter). */

@@ -13,6 +13,7 @@
 
 #include "meterfw/base/civil.h"
 #include "meterfw/base/error.h"
+#include "meterfw/base/persist.h"
 #include "meterfw/base/time.h"
 
 /* 400 Gregorian years repeat the calendar exactly (146097 days = 20871 weeks): any pattern that
@@ -171,4 +172,47 @@ bool mfw_billing_due(struct mfw_billing *b, const struct mfw_local_time *prev,
 void mfw_billing_trigger(struct mfw_billing *b, const struct mfw_local_time *now)
 {
     count_billing(b, now);
+}
+
+void mfw_billing_save(const struct mfw_billing *b, struct mfw_wcursor *w)
+{
+    const struct mfw_local_time *t = &b->last_billing;
+    mfw_persist_put_u32(w, b->counter);
+    mfw_persist_put_bool(w, b->billed);
+    mfw_persist_put_i64(w, t->year);
+    mfw_persist_put_u32(w, (uint32_t)t->month << 24 | (uint32_t)t->day << 16 |
+                               (uint32_t)t->hour << 8 | t->minute);
+    mfw_persist_put_u32(w, (uint32_t)t->second << 24 | (uint32_t)t->ms << 8 | t->weekday);
+    mfw_persist_put_bool(w, t->dst);
+    mfw_persist_put_i64(w, t->offset_min);
+    mfw_persist_put_bool(w, b->have_sched);
+    mfw_persist_put_i64(w, b->last_sched_key);
+}
+
+void mfw_billing_restore(struct mfw_billing *b, struct mfw_persist_reader *r)
+{
+    struct mfw_local_time *t = &b->last_billing;
+    b->counter = mfw_persist_u32(r, "billing.counter", 0, UINT32_MAX);
+    b->billed = mfw_persist_bool(r, "billing.billed");
+    t->year = mfw_persist_i64(r, "billing.last.year", b->billed ? 1970 : 0, 9999);
+    uint32_t mdhm = mfw_persist_u32(r, "billing.last.date", 0, UINT32_MAX);
+    uint32_t smw = mfw_persist_u32(r, "billing.last.time", 0, UINT32_MAX);
+    t->month = (uint8_t)(mdhm >> 24);
+    t->day = (uint8_t)(mdhm >> 16);
+    t->hour = (uint8_t)(mdhm >> 8);
+    t->minute = (uint8_t)mdhm;
+    t->second = (uint8_t)(smw >> 24);
+    t->ms = (uint16_t)(smw >> 8);
+    t->weekday = (uint8_t)smw;
+    t->dst = mfw_persist_bool(r, "billing.last.dst");
+    t->offset_min = (int16_t)mfw_persist_i64(r, "billing.last.offset", -900, 900);
+    if (b->billed &&
+        (t->month < 1 || t->month > 12 || t->day < 1 ||
+         t->day > mfw_civil_days_in_month(t->year, t->month) || t->hour > 23 || t->minute > 59 ||
+         t->second > 59 || t->ms > 999 || t->weekday < 1 || t->weekday > 7 ||
+         t->weekday != mfw_civil_weekday(mfw_civil_days_from_date(t->year, t->month, t->day))))
+        mfw_persist_fail(r, "billing.last: not a local time", MFW_E_RANGE);
+    b->have_sched = mfw_persist_bool(r, "billing.have_sched");
+    /* a wall-clock key of 1970 .. 9999 (mfw_billing_key) */
+    b->last_sched_key = mfw_persist_i64(r, "billing.last_sched_key", 0, MFW_PERSIST_TIME_MAX);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "meterfw/base/error.h"
+#include "meterfw/base/persist.h"
 
 #define S_PER_DAY 86400u
 
@@ -214,4 +215,69 @@ void mfw_demand_restart(struct mfw_demand *d, mfw_ms_t now)
     d->sub_start = now - r;
     d->last_now = now;
     d->capture_time = now;
+}
+
+static void save_max(const struct mfw_demand_max *m, struct mfw_wcursor *w)
+{
+    mfw_persist_put_u64(w, m->value_mw);
+    mfw_persist_put_i64(w, m->time);
+    mfw_persist_put_bool(w, m->valid);
+}
+
+/* A demand above 1e15 mW (1e9 kW) is no measurement of a meter. */
+#define DEMAND_MW_MAX 1000000000000000ull
+
+static void restore_max(struct mfw_demand_max *m, struct mfw_persist_reader *r)
+{
+    m->value_mw = mfw_persist_u64(r, "demand.max.value", 0, DEMAND_MW_MAX);
+    m->time = mfw_persist_i64(r, "demand.max.time", 0, MFW_PERSIST_TIME_MAX);
+    m->valid = mfw_persist_bool(r, "demand.max.valid");
+    if (!m->valid && (m->value_mw != 0 || m->time != 0))
+        mfw_persist_fail(r, "demand.max: a value without a period", MFW_E_RANGE);
+}
+
+void mfw_demand_save(const struct mfw_demand *d, struct mfw_wcursor *w)
+{
+    const unsigned ring = d->config.number_of_periods - 1u;
+    mfw_persist_put_bool(w, d->started);
+    mfw_persist_put_i64(w, d->sub_start);
+    mfw_persist_put_i64(w, d->last_now);
+    mfw_persist_put_i64(w, d->capture_time);
+    mfw_persist_put_u32(w, d->hist_pos);
+    mfw_persist_put_u32(w, d->periods_closed);
+    for (unsigned q = 0; q < d->config.quantities; q++) {
+        mfw_persist_put_u64(w, d->cur_uwh[q]);
+        for (unsigned k = 0; k < ring; k++)
+            mfw_persist_put_u64(w, d->hist_uwh[q][k]);
+        mfw_persist_put_u64(w, d->last_avg_mw[q]);
+        save_max(&d->max[q], w);
+        save_max(&d->prev_max[q], w);
+    }
+}
+
+void mfw_demand_restore(struct mfw_demand *d, struct mfw_persist_reader *r)
+{
+    const unsigned ring = d->config.number_of_periods - 1u;
+    /* uWh of one sub-period: 3 x 100 A x 276 V for a day is 2e12 uWh; allow far more */
+    const uint64_t uwh_max = 1000000000000000000ull;
+    d->started = mfw_persist_bool(r, "demand.started");
+    d->sub_start = mfw_persist_i64(r, "demand.sub_start", 0, MFW_PERSIST_TIME_MAX);
+    d->last_now = mfw_persist_i64(r, "demand.last_now", 0, MFW_PERSIST_TIME_MAX);
+    d->capture_time = mfw_persist_i64(r, "demand.capture_time", 0, MFW_PERSIST_TIME_MAX);
+    d->hist_pos = (uint8_t)mfw_persist_u32(r, "demand.hist_pos", 0, ring > 0 ? ring - 1u : 0u);
+    d->periods_closed = mfw_persist_u32(r, "demand.periods_closed", 0, UINT32_MAX);
+    if (d->started && d->sub_start % period_ms(d) != 0)
+        mfw_persist_fail(r, "demand.sub_start: off the period grid", MFW_E_RANGE);
+    /* the sub-period in progress started at or before the last tick (a clock change may leave
+     * capture_time anywhere: it closes the sub-period early at the old time) */
+    if (d->started && d->last_now < d->sub_start)
+        mfw_persist_fail(r, "demand: sub-period after the last tick", MFW_E_RANGE);
+    for (unsigned q = 0; q < d->config.quantities; q++) {
+        d->cur_uwh[q] = mfw_persist_u64(r, "demand.cur_uwh", 0, uwh_max);
+        for (unsigned k = 0; k < ring; k++)
+            d->hist_uwh[q][k] = mfw_persist_u64(r, "demand.hist_uwh", 0, uwh_max);
+        d->last_avg_mw[q] = mfw_persist_u64(r, "demand.last_avg", 0, DEMAND_MW_MAX);
+        restore_max(&d->max[q], r);
+        restore_max(&d->prev_max[q], r);
+    }
 }

@@ -3,8 +3,7 @@
 
 #include "meterfw/base/bytes.h"
 #include "meterfw/base/error.h"
-
-#define COUNTERS_VERSION 1u
+#include "meterfw/base/persist.h"
 
 /* Codes with a counter of their own: the ones IDIS exposes as counters (covers 0.0.96.20.x,
  * magnetic field 0.0.96.20.15, sags/swells/missing voltage 1.0.x2.32/36/40.0.255) and the
@@ -241,51 +240,39 @@ int mfw_eventlog_clear(struct mfw_eventlog *el, struct mfw_store *s, enum mfw_ev
     return mfw_eventlog_add(el, s, log, time, MFW_EVENT_LOG_CLEARED, 0, (int64_t)before, 0);
 }
 
-int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap,
-                                 size_t *len)
+void mfw_eventlog_save(const struct mfw_eventlog *el, struct mfw_wcursor *w)
 {
-    if (el == NULL || len == NULL || (buf == NULL && cap > 0))
-        return MFW_E_ARG;
-    *len = MFW_EVENTLOG_COUNTERS_SIZE;
-    if (buf == NULL || cap < MFW_EVENTLOG_COUNTERS_SIZE)
-        return MFW_E_NOSPACE;
-    uint8_t *p = buf;
-    *p++ = COUNTERS_VERSION;
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 4)
-        mfw_bytes_put_le32(p, el->counters.logged[i]);
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 2)
-        mfw_bytes_put_le16(p, el->counters.last_code[i]);
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++, p += 4)
-        mfw_bytes_put_le32(p, el->counters.by_code[i]);
-    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        mfw_bytes_put_le32(p, el->counters.power_failures[i]);
-    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        mfw_bytes_put_le32(p, el->counters.long_power_failures[i]);
-    mfw_bytes_put_le32(p, el->counters.long_pf_threshold_s);
-    return MFW_OK;
+    const struct mfw_eventlog_counters *c = &el->counters;
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++) {
+        mfw_persist_put_u32(w, c->logged[i]);
+        mfw_persist_put_u32(w, c->last_code[i]);
+    }
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++)
+        mfw_persist_put_u32(w, c->by_code[i]);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++) {
+        mfw_persist_put_u32(w, c->power_failures[i]);
+        mfw_persist_put_u32(w, c->long_power_failures[i]);
+    }
+    mfw_persist_put_u32(w, c->long_pf_threshold_s);
 }
 
-int mfw_eventlog_counters_decode(struct mfw_eventlog *el, const uint8_t *buf, size_t len)
+void mfw_eventlog_restore(struct mfw_eventlog *el, struct mfw_persist_reader *r)
 {
-    if (el == NULL || (buf == NULL && len > 0))
-        return MFW_E_ARG;
-    if (len != MFW_EVENTLOG_COUNTERS_SIZE)
-        return MFW_E_FORMAT;
-    if (buf[0] != COUNTERS_VERSION)
-        return MFW_E_VERSION;
-    struct mfw_eventlog_counters c;
-    const uint8_t *p = buf + 1;
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 4)
-        c.logged[i] = mfw_bytes_get_le32(p);
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++, p += 2)
-        c.last_code[i] = mfw_bytes_get_le16(p);
-    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++, p += 4)
-        c.by_code[i] = mfw_bytes_get_le32(p);
-    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        c.power_failures[i] = mfw_bytes_get_le32(p);
-    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++, p += 4)
-        c.long_power_failures[i] = mfw_bytes_get_le32(p);
-    c.long_pf_threshold_s = mfw_bytes_get_le32(p);
-    el->counters = c;
-    return MFW_OK;
+    struct mfw_eventlog_counters *c = &el->counters;
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNT; i++) {
+        c->logged[i] = mfw_persist_u32(r, "eventlog.logged", 0, UINT32_MAX);
+        /* event codes are unsigned8 in the IDIS event code objects (0 before the first) */
+        c->last_code[i] = (uint16_t)mfw_persist_u32(r, "eventlog.last_code", 0, 255);
+        if (c->logged[i] == 0 && c->last_code[i] != 0)
+            mfw_persist_fail(r, "eventlog: a last code in an empty log", MFW_E_RANGE);
+    }
+    for (unsigned i = 0; i < MFW_EVENTLOG_COUNTED_CODES; i++)
+        c->by_code[i] = mfw_persist_u32(r, "eventlog.by_code", 0, UINT32_MAX);
+    for (unsigned i = 0; i < MFW_EVENTLOG_PF_SLOTS; i++) {
+        c->power_failures[i] = mfw_persist_u32(r, "eventlog.power_failures", 0, UINT32_MAX);
+        c->long_power_failures[i] =
+            mfw_persist_u32(r, "eventlog.long_power_failures", 0, c->power_failures[i]);
+    }
+    /* 0.0.96.7.20.255: a threshold of 1 s .. a day */
+    c->long_pf_threshold_s = mfw_persist_u32(r, "eventlog.long_pf_threshold", 1, 86400);
 }

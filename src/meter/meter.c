@@ -9,6 +9,7 @@
 
 #include "meter_state.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
 
 /* The supply is failing when every phase is below the missing-voltage threshold for one whole
  * window: 200 ms, within the hold-up a meter's supply capacitor gives (Kamstrup TD §3.6.7 shuts
@@ -87,9 +88,10 @@ void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model m
     c->checkpoint_wh = 100;
     c->checkpoint_min_s = 60;
     c->checkpoint_max_s = 900;
+    c->rtc_plausible_days = 3653;
 }
 
-static int validate_settings(const struct mfw_meter_settings *s, uint8_t phases)
+int mfw_meter_validate_settings(const struct mfw_meter_settings *s, uint8_t phases)
 {
     if (mfw_clock_config_validate(&s->clock) != MFW_OK ||
         mfw_tou_validate(&s->tou.active) != MFW_OK)
@@ -112,6 +114,14 @@ static int validate_settings(const struct mfw_meter_settings *s, uint8_t phases)
 
 static void save_state_now(struct mfw_meter *m, bool erase_ahead);
 
+/* The energy the checkpoint rule follows: A+ + A- + R+ + R-, so that the loss bound of a cut
+ * without warning holds for every energy, reactive too. */
+static uint64_t checkpoint_energy(const struct mfw_meter *m)
+{
+    const uint64_t *t = m->registers.uwh[MFW_ENERGY_TOTAL];
+    return t[MFW_EQ_AP] + t[MFW_EQ_AM] + t[MFW_EQ_RP] + t[MFW_EQ_RM];
+}
+
 static void save_state(struct mfw_meter *m)
 {
     save_state_now(m, true);
@@ -123,6 +133,8 @@ static void save_state_now(struct mfw_meter *m, bool erase_ahead)
 {
     if (!m->persistent)
         return;
+    if (m->now > m->last_recorded)
+        m->last_recorded = m->now;
     uint8_t buf[MFW_METER_STATE_MAX];
     size_t len;
     if (mfw_meter_state_encode(m, buf, sizeof(buf), &len) != MFW_OK ||
@@ -134,8 +146,7 @@ static void save_state_now(struct mfw_meter *m, bool erase_ahead)
         mfw_store_record_prepare(&m->store, MFW_AREA_STATE, MFW_METER_STATE_MAX) != MFW_OK)
         m->store_errors++;
     m->last_save = m->rtc;
-    m->saved_uwh = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
-                   m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    m->saved_uwh = checkpoint_energy(m);
 }
 
 static void save_config(struct mfw_meter *m)
@@ -154,6 +165,8 @@ static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t,
 {
     if (m->persistent && mfw_eventlog_add(&m->events, &m->store, log, t, code, phase, v1, v2) < 0)
         m->store_errors++;
+    if (t > m->last_recorded)
+        m->last_recorded = t;
 }
 
 /* Power failures reported by the quality monitor: one power failure log entry per failure, the
@@ -184,6 +197,150 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
 }
 
 /* ---- life cycle ----------------------------------------------------------------------------- */
+
+/* ---- restore ------------------------------------------------------------------------------- */
+
+/* The newest STATE record that is this meter's and makes sense. A record of another meter (model,
+ * phases, serial) stops the power-up; a record that is not sense is skipped for the one before. */
+static int restore_state(struct mfw_meter *m, bool *have_state, bool *nv_error)
+{
+    uint8_t buf[MFW_METER_STATE_MAX];
+    uint32_t below = UINT32_MAX;
+    *have_state = false;
+    for (unsigned tries = 0; tries < m->config.store.area[MFW_AREA_STATE].sectors * 4u; tries++) {
+        size_t len = 0;
+        uint32_t seq = 0;
+        int rc = mfw_store_record_read_before(&m->store, MFW_AREA_STATE, below, buf, sizeof buf,
+                                              &len, &seq);
+        if (rc == MFW_E_STATE)
+            return MFW_OK; /* no (more) records */
+        below = seq;
+        const char *field = NULL;
+        if (rc == MFW_OK)
+            rc = mfw_meter_state_decode(m, buf, len, &field);
+        if (rc == MFW_OK) {
+            *have_state = true;
+            return MFW_OK;
+        }
+        if (field != NULL && (strcmp(field, "model") == 0 || strcmp(field, "phases") == 0 ||
+                              strcmp(field, "serial number") == 0)) {
+            m->restore.refused = field; /* another meter's state: not ours to take over */
+            return MFW_E_RANGE;
+        }
+        if (m->restore.state_field == NULL)
+            m->restore.state_field = field != NULL ? field : "state record";
+        m->restore.records_skipped++;
+        *nv_error = true;
+    }
+    return MFW_OK;
+}
+
+/* The latest time the meter recorded: the state's, the newest row of every profile and the newest
+ * entry of every event log. Loads each profile's newest row time (rows never go back). */
+static mfw_ms_t newest_recorded(struct mfw_meter *m, bool have_state, bool *have_rows)
+{
+    mfw_ms_t latest = have_state ? m->last_recorded : INT64_MIN;
+    *have_rows = false;
+    if (!m->persistent)
+        return latest;
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
+        struct mfw_profile *p = &m->profiles[k];
+        if (mfw_profile_load_last(p, &m->store) != MFW_OK)
+            m->store_errors++;
+        if (p->last_time != INT64_MIN) {
+            *have_rows = true;
+            if (p->last_time > latest)
+                latest = p->last_time;
+        }
+    }
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
+        uint32_t n = mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)l);
+        struct mfw_eventlog_entry e;
+        if (n > 0 && mfw_eventlog_read(&m->events, &m->store, (enum mfw_eventlog_id)l, n - 1, &e) ==
+                         MFW_OK) {
+            *have_rows = true;
+            if (e.time > latest)
+                latest = e.time;
+        }
+    }
+    if (latest > m->last_recorded)
+        m->last_recorded = latest;
+    return latest == INT64_MIN ? 0 : latest;
+}
+
+/* The register a catalogue energy quantity is, or NULL. */
+static uint64_t *register_of(struct mfw_meter *m, uint16_t id)
+{
+    struct mfw_meter_registers *g = &m->registers;
+    if (id >= MFW_CAT_AP_T1 && id <= MFW_CAT_RM_T8) {
+        unsigned k = id - MFW_CAT_AP_T1;
+        return k % 8u < MFW_TARIFFS ? &g->tariff[k % 8u][k / 8u] : NULL;
+    }
+    if (id >= MFW_CAT_AP_L1 && id <= MFW_CAT_RM_L3) {
+        static const enum mfw_energy_qty q[4] = {MFW_EQ_AP, MFW_EQ_AM, MFW_EQ_RP, MFW_EQ_RM};
+        unsigned k = id - MFW_CAT_AP_L1, p = k % 3u;
+        return p < m->config.metro.phases ? &g->uwh[p][q[k / 3u]] : NULL;
+    }
+    uint64_t *tot = g->uwh[MFW_ENERGY_TOTAL];
+    switch (id) {
+    case MFW_CAT_AP_TOTAL: return &tot[MFW_EQ_AP];
+    case MFW_CAT_AM_TOTAL: return &tot[MFW_EQ_AM];
+    case MFW_CAT_RP_TOTAL: return &tot[MFW_EQ_RP];
+    case MFW_CAT_RM_TOTAL: return &tot[MFW_EQ_RM];
+    case MFW_CAT_RQ1: return &tot[MFW_EQ_RQ1];
+    case MFW_CAT_RQ2: return &tot[MFW_EQ_RQ2];
+    case MFW_CAT_RQ3: return &tot[MFW_EQ_RQ3];
+    case MFW_CAT_RQ4: return &tot[MFW_EQ_RQ4];
+    default: return NULL;
+    }
+}
+
+/* Registers are never below a stored row: a cut without warning loses the state record's last
+ * checkpoint but never a row (a row is appended before the state that follows it), so each energy
+ * column of the newest load, daily and billing row raises its register to what the row shows
+ * (Wh truncated: a lower bound of what was measured). The tariffs then add up to the total again
+ * (the energy the total gained goes to the tariff in force), and R+ / R- to their quadrants. */
+static void raise_from_rows(struct mfw_meter *m)
+{
+    static const unsigned profs[] = {MFW_PROF_BILLING, MFW_PROF_DAILY, MFW_PROF_LP1};
+    struct mfw_meter_registers *g = &m->registers;
+    for (unsigned i = 0; i < sizeof profs / sizeof profs[0]; i++) {
+        const struct mfw_profile *p = &m->profiles[profs[i]];
+        uint32_t n = mfw_profile_count(p, &m->store);
+        struct mfw_profile_row row;
+        if (n == 0 || mfw_profile_read(p, &m->store, n - 1u, &row) != MFW_OK)
+            continue;
+        for (unsigned k = 0; k < row.n && k < p->config.n_columns; k++) {
+            const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[k]);
+            uint64_t *reg = e != NULL ? register_of(m, e->id) : NULL;
+            if (reg == NULL || row.v[k] <= 0)
+                continue;
+            /* the row's integer x 10^(scaler + 6) uWh, exact (scaler -6 .. 3 keeps it so) */
+            uint64_t uwh = (uint64_t)mfw_catalog_scale_int(e, row.v[k], e->scaler + 6);
+            if (uwh > *reg) {
+                *reg = uwh;
+                m->restore.registers_raised++;
+            }
+        }
+    }
+    uint64_t *tot = g->uwh[MFW_ENERGY_TOTAL];
+    for (unsigned q = 0; q < 4; q++) {
+        uint64_t sum = 0;
+        for (unsigned t = 0; t < MFW_TARIFFS; t++)
+            sum += g->tariff[t][q];
+        if (sum > tot[q])
+            tot[q] = sum;
+        else
+            g->tariff[m->tariff - 1u][q] += tot[q] - sum;
+    }
+    for (unsigned p = 0; p <= MFW_PHASES_MAX; p++) {
+        uint64_t *u = g->uwh[p];
+        if (u[MFW_EQ_RQ1] + u[MFW_EQ_RQ2] < u[MFW_EQ_RP])
+            u[MFW_EQ_RQ1] += u[MFW_EQ_RP] - u[MFW_EQ_RQ1] - u[MFW_EQ_RQ2];
+        if (u[MFW_EQ_RQ3] + u[MFW_EQ_RQ4] < u[MFW_EQ_RM])
+            u[MFW_EQ_RQ4] += u[MFW_EQ_RM] - u[MFW_EQ_RQ3] - u[MFW_EQ_RQ4];
+    }
+}
 
 static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
 {
@@ -240,7 +397,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         return MFW_E_ARG;
     if (!(cfg->i_ref_a > 0.0) || !(cfg->i_max_a > cfg->i_ref_a) || !(cfg->u_nominal_v > 0.0))
         return MFW_E_RANGE;
-    if (validate_settings(&cfg->settings, (uint8_t)cfg->model) != MFW_OK)
+    if (mfw_meter_validate_settings(&cfg->settings, (uint8_t)cfg->model) != MFW_OK)
         return MFW_E_RANGE;
     memset(m, 0, sizeof(*m));
     m->config = *cfg;
@@ -255,56 +412,90 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
     if (rc != MFW_OK)
         return rc;
 
-    /* The store: configuration first, then the state. A meter whose flash fails still meters. */
-    bool have_state = false;
-    uint8_t buf[MFW_METER_CONFIG_MAX > MFW_METER_STATE_MAX ? MFW_METER_CONFIG_MAX
-                                                           : MFW_METER_STATE_MAX];
-    size_t len = 0;
+    /* The store: configuration first, then the state. A meter whose flash fails still meters;
+     * a flash that is not ours is not formatted (the port decides). */
     if (hal->flash_read && hal->flash_prog && hal->flash_erase) {
-        if (mfw_store_mount(&m->store, &cfg->store, hal) == MFW_OK)
+        rc = mfw_store_mount(&m->store, &cfg->store, hal);
+        if (rc == MFW_E_FORMAT) {
+            m->restore.refused = "flash: not a store of this meter's layout or format";
+            return MFW_E_FORMAT;
+        }
+        if (rc == MFW_OK)
             m->persistent = true;
         else
             m->store_errors++;
     }
-    bool config_loaded = false;
-    if (m->persistent &&
-        mfw_store_record_read(&m->store, MFW_AREA_CONFIG, buf, sizeof(buf), &len) == MFW_OK) {
+    bool config_loaded = false, nv_error = false;
+    if (m->persistent) {
+        uint8_t buf[MFW_METER_CONFIG_MAX];
+        size_t len = 0;
+        rc = mfw_store_record_read(&m->store, MFW_AREA_CONFIG, buf, sizeof(buf), &len);
         struct mfw_meter_settings s;
-        if (mfw_meter_state_decode_settings(&s, buf, len) == MFW_OK &&
-            validate_settings(&s, (uint8_t)cfg->model) == MFW_OK) {
+        if (rc == MFW_OK)
+            rc = mfw_meter_state_decode_settings(&s, buf, len, (uint8_t)cfg->model,
+                                                 &m->restore.config_field);
+        if (rc == MFW_OK) {
             m->settings = s;
             config_loaded = true;
+        } else if (rc != MFW_E_STATE) { /* there was one, and it is not sense: defaults */
+            if (m->restore.config_field == NULL)
+                m->restore.config_field = "configuration record";
+            nv_error = true;
         }
     }
     bool rtc_lost = hal->rtc_lost && hal->rtc_lost(hal->ctx);
     rc = init_modules(m, rtc_now, rtc_lost);
     if (rc != MFW_OK)
         return rc;
-    if (m->persistent &&
-        mfw_store_record_read(&m->store, MFW_AREA_STATE, buf, sizeof(buf), &len) == MFW_OK &&
-        mfw_meter_state_decode(m, buf, len) == MFW_OK)
-        have_state = true;
+    bool have_state = false;
+    if (m->persistent) {
+        rc = restore_state(m, &have_state, &nv_error);
+        if (rc != MFW_OK)
+            return rc;
+    }
     if (rtc_lost)
         m->clock.invalid = true;
 
+    /* What the flash says the meter recorded last: the state's time, and (a cut without warning
+     * loses the checkpoint, never a row) the newest row and event. */
+    bool have_rows = false;
+    mfw_ms_t latest = newest_recorded(m, have_state, &have_rows);
+    m->restore.latest = have_state || have_rows ? latest : -1;
+    if (!have_state && have_rows) {
+        m->restore.state_lost = true;
+        nv_error = true;
+    }
+    if (m->persistent && (have_state || have_rows))
+        raise_from_rows(m);
+
     /* Power-up. */
     mfw_ms_t now = mfw_clock_now(&m->clock, rtc_now);
+    bool known = have_state || have_rows;
+    if (known && !rtc_lost) {
+        mfw_ms_t plausible = (mfw_ms_t)m->config.rtc_plausible_days * MFW_MS_PER_DAY;
+        if (now < latest)
+            m->restore.clock_behind = true;
+        else if (now - latest > plausible)
+            m->restore.clock_ahead = true;
+        if (m->restore.clock_behind || m->restore.clock_ahead)
+            m->clock.invalid = true; /* time never runs backwards unnoticed */
+    }
+    const bool time_known = known && !m->clock.invalid;
     struct mfw_local_time lt;
     mfw_clock_local(&m->clock, now, &lt);
-    if (have_state) {
-        /* The time the supply went: saved by mfw_meter_power_down, or (a cut without warning) the
-         * last checkpoint, the latest time known. */
-        /* Power down is logged now, with its own time: the power-fail save wrote only the state
-         * (mfw_meter_power_down), or there was no warning and the last checkpoint is the latest
-         * time known. */
+    if (known) {
+        /* The supply went: at the power-fail save (mfw_meter_power_down), or (a cut without
+         * warning) at the latest time the meter recorded. Power down is logged now, with its own
+         * time. */
         if (!m->quality.down)
-            mfw_quality_power_down(&m->quality, m->now);
+            mfw_quality_power_down(&m->quality, latest);
         log_event(m, MFW_EVENTLOG_STANDARD, m->quality.down_time, MFW_EVENT_POWER_DOWN, 0, 0, 0);
         struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
-        size_t n = mfw_quality_power_up(&m->quality, now, !rtc_lost, ev, MFW_QUALITY_EVENTS_MAX);
+        size_t n = mfw_quality_power_up(&m->quality, now, time_known, ev, MFW_QUALITY_EVENTS_MAX);
         log_quality(m, ev, n);
         for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
-            /* time behind the saved time (a lost RTC): realign the schedules to the clock */
+            /* time behind the saved time (a lost RTC): realign the schedules to the clock; a row
+             * is still never stored before the newest one (mfw_profile_capture) */
             if (now < m->now)
                 mfw_profile_clock_changed(&m->profiles[k], now);
             /* AMR status "power down" marks the interval rows, not the billing snapshot */
@@ -314,15 +505,26 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         if (now < m->now)
             mfw_demand_clock_change(&m->demand, now);
     }
-    if (rtc_lost)
-        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_CLOCK_INVALID, 0, 0, 0);
+    if (m->clock.invalid) {
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_CLOCK_INVALID, 0, latest, now);
+        m->error_register |= MFW_METER_ERROR_CLOCK_INVALID;
+    }
+    if (nv_error) {
+        /* IDIS event 14 and the error register; the rows until the next capture are not whole */
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_NV_MEMORY_ERROR, 0,
+                  m->restore.records_skipped, m->restore.state_lost);
+        m->error_register |= MFW_METER_ERROR_NV_MEMORY;
+        for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+            mfw_profile_flag(&m->profiles[k], MFW_PROFILE_ST_DATA_NOT_VALID);
+        m->lp_status |= MFW_PROFILE_ST_DATA_NOT_VALID;
+    }
     log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_POWER_UP, 0, 0, 0);
     m->down = false;
     m->rtc = rtc_now;
     /* What the outage spanned, at the power-up time: a day change (daily row), billing instants
-     * (one billing for all those missed while off), a summer-time change. Not with a lost RTC:
-     * its time is unknown. */
-    if (have_state && !rtc_lost && now >= m->now) {
+     * (one billing for all those missed while off), a summer-time change. Not with a clock that is
+     * not known: its time is unknown. */
+    if (have_state && time_known && now >= m->now) {
         struct mfw_local_time before;
         mfw_clock_local(&m->clock, m->now, &before);
         calendar_events(m, &before, &lt, now);
@@ -330,7 +532,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
     m->local = lt;
     m->now = now;
     m->tariff = mfw_tou_tariff_checked(&m->settings.tou, &lt, &m->tou_inconsistent);
-    if (have_state && m->persistent) {
+    if (known && m->persistent) {
         /* the boundaries missed while off: one row now, flagged power down (profile.h) */
         uint8_t st = profile_status(m, now);
         if (mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st,
@@ -341,6 +543,8 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
     }
     if (!config_loaded)
         save_config(m);
+    if (m->now < m->last_recorded && !m->clock.invalid)
+        m->now = m->last_recorded; /* cannot happen: a valid clock is not behind */
     save_state(m);
     return MFW_OK;
 }
@@ -387,9 +591,12 @@ static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *pr
     if (m->persistent &&
         (prev->year != lt->year || prev->month != lt->month || prev->day != lt->day)) {
         mfw_ms_t midnight = mfw_clock_utc_of_local(&m->clock, lt->year, lt->month, lt->day, 0, 0);
-        if (mfw_profile_capture(&m->profiles[MFW_PROF_DAILY], &m->store, midnight,
-                                profile_status(m, midnight), mfw_meter_read_quantity, m) < 0)
+        int rc = mfw_profile_capture(&m->profiles[MFW_PROF_DAILY], &m->store, midnight,
+                                     profile_status(m, midnight), mfw_meter_read_quantity, m);
+        if (rc < 0)
             m->store_errors++;
+        else if (rc == MFW_OK)
+            save_state(m); /* a capture also checkpoints what it captured */
     }
     if (mfw_billing_due(&m->billing, prev, lt))
         billing_snapshot(m, now);
@@ -465,13 +672,15 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     calendar_events(m, &prev, &lt, now);
 
     /* 5. profiles: load profile and analysis log on their periods */
+    bool captured = false;
     if (m->persistent) {
         uint8_t st = profile_status(m, now);
         int wrote = mfw_profile_tick(&m->profiles[MFW_PROF_LP1], &m->store, now, st,
                                      mfw_meter_read_quantity, m);
-        if (wrote > 0)
+        if (wrote > 0) {
             m->lp_status = 0;
-        else if (wrote < 0)
+            captured = true; /* a capture also checkpoints what it captured */
+        } else if (wrote < 0)
             m->store_errors++;
         if (mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now,
                              st & ~MFW_PROFILE_ST_POWER_DOWN, mfw_meter_read_quantity, m) < 0)
@@ -487,10 +696,9 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     m->local = lt;
 
     /* 7. checkpoint: bounds what a cut without warning can lose */
-    uint64_t e = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
-                 m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    uint64_t e = checkpoint_energy(m);
     mfw_ms_t since = rtc_now - m->last_save;
-    if (since >= (mfw_ms_t)m->config.checkpoint_max_s * 1000 ||
+    if (captured || since >= (mfw_ms_t)m->config.checkpoint_max_s * 1000 ||
         (e - m->saved_uwh >= (uint64_t)m->config.checkpoint_wh * 1000000u &&
          since >= (mfw_ms_t)m->config.checkpoint_min_s * 1000))
         save_state(m);
@@ -573,7 +781,7 @@ int mfw_meter_clock_shift(struct mfw_meter *m, mfw_ms_t rtc_now, int32_t seconds
 
 int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_settings *s)
 {
-    int rc = validate_settings(s, m->config.metro.phases);
+    int rc = mfw_meter_validate_settings(s, m->config.metro.phases);
     if (rc != MFW_OK)
         return rc;
     bool lp_changed = memcmp(&s->lp1, &m->settings.lp1, sizeof(s->lp1)) != 0;

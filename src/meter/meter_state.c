@@ -1,219 +1,383 @@
+/* The STATE and CONFIG records, field by field (meter_state.h). */
 #include "meter_state.h"
 
 #include <string.h>
 
-#include "meterfw/base/bytes.h"
 #include "meterfw/base/error.h"
+#include "meterfw/base/persist.h"
 
-#define STATE_MAGIC 0x5453464Du  /* "MFST" */
-#define CONFIG_MAGIC 0x4346464Du /* "MFFC" */
-#define FORMAT_VERSION 1u
+#define STATE_MAGIC 0x4D465354u  /* "MFST" */
+#define CONFIG_MAGIC 0x4D464346u /* "MFCF" */
+#define STATE_VERSION 2u
+#define CONFIG_VERSION 2u
 
-/* What of a profile is state (the schedule and the status collected); its averages are not kept
- * across a power failure: the row after it is flagged power down and data not valid. */
-struct profile_run {
-    mfw_ms_t next_capture_ms;
-    uint8_t status_pending;
-};
+/* Registers: 1.8e19 uWh is the uint64 range; a meter's life stays far below 2^62 uWh (4.6e9 kWh,
+ * meter.h), so anything above is not a register of this meter. */
+#define REGISTER_UWH_MAX (1ull << 62)
+/* A clock offset of more than a century is no correction of this meter's RTC. */
+#define CLOCK_OFFSET_MAX (100LL * 366 * 86400000LL)
 
-struct state_misc {
-    mfw_ms_t rtc, now;
-    int64_t clock_offset_ms;
-    uint8_t clock_invalid, clock_doubtful, tariff, lp_status, down;
-    uint8_t pad[3];
-};
+#define LP_STATUS_KNOWN                                                                            \
+    (MFW_PROFILE_ST_CRITICAL_ERROR | MFW_PROFILE_ST_CLOCK_INVALID |                                \
+     MFW_PROFILE_ST_DATA_NOT_VALID | MFW_PROFILE_ST_DST | MFW_PROFILE_ST_CLOCK_ADJUSTED |          \
+     MFW_PROFILE_ST_POWER_DOWN)
 
-/* A cursor writing or reading parts with their sizes. */
-struct part_writer {
-    uint8_t *buf;
-    size_t cap, len;
-    int rc;
-};
-
-static void put(struct part_writer *w, const void *p, size_t n)
+static void put_header(struct mfw_wcursor *w, uint32_t magic, uint32_t version)
 {
-    if (w->rc != MFW_OK)
-        return;
-    if (n > UINT16_MAX || w->len + 2 + n > w->cap) {
-        w->rc = MFW_E_NOSPACE;
-        return;
-    }
-    mfw_bytes_put_le16(w->buf + w->len, (uint16_t)n);
-    memcpy(w->buf + w->len + 2, p, n);
-    w->len += 2 + n;
+    mfw_persist_put_u32(w, magic);
+    mfw_persist_put_u32(w, version);
 }
 
-struct part_reader {
-    const uint8_t *buf;
-    size_t len, pos;
-    int rc;
-};
-
-static void get(struct part_reader *r, void *p, size_t n)
+static int get_header(struct mfw_persist_reader *r, uint32_t magic, uint32_t version)
 {
-    if (r->rc != MFW_OK)
-        return;
-    if (r->pos + 2 > r->len) {
-        r->rc = MFW_E_FORMAT;
-        return;
-    }
-    size_t have = mfw_bytes_get_le16(r->buf + r->pos);
-    if (have != n) { /* another build's struct layout */
-        r->rc = MFW_E_VERSION;
-        return;
-    }
-    if (r->pos + 2 + n > r->len) {
-        r->rc = MFW_E_FORMAT;
-        return;
-    }
-    memcpy(p, r->buf + r->pos + 2, n);
-    r->pos += 2 + n;
-}
-
-static void begin(struct part_writer *w, uint8_t *buf, size_t cap, uint32_t magic)
-{
-    *w = (struct part_writer){buf, cap, 0, MFW_OK};
-    if (cap < 6) {
-        w->rc = MFW_E_NOSPACE;
-        return;
-    }
-    mfw_bytes_put_le32(buf, magic);
-    mfw_bytes_put_le16(buf + 4, FORMAT_VERSION);
-    w->len = 6;
-}
-
-static int open_reader(struct part_reader *r, const uint8_t *buf, size_t len, uint32_t magic)
-{
-    *r = (struct part_reader){buf, len, 6, MFW_OK};
-    if (len < 6 || mfw_bytes_get_le32(buf) != magic)
+    uint32_t m = mfw_persist_u32(r, "magic", 0, UINT32_MAX);
+    uint32_t v = mfw_persist_u32(r, "format version", 0, UINT32_MAX);
+    if (r->err != MFW_OK || m != magic) {
+        mfw_persist_fail(r, "magic", MFW_E_FORMAT);
         return MFW_E_FORMAT;
-    if (mfw_bytes_get_le16(buf + 4) != FORMAT_VERSION)
+    }
+    if (v != version) {
+        mfw_persist_fail(r, "format version", MFW_E_VERSION);
         return MFW_E_VERSION;
+    }
     return MFW_OK;
+}
+
+static int finish(struct mfw_persist_reader *r, const char **field)
+{
+    int rc = mfw_persist_end(r);
+    if (field != NULL)
+        *field = rc == MFW_OK ? NULL : r->field;
+    return rc;
+}
+
+/* ---- STATE ---------------------------------------------------------------------------------- */
+
+static size_t serial_len(const struct mfw_meter_config *c)
+{
+    size_t n = 0;
+    while (n < sizeof c->serial && c->serial[n] != '\0')
+        n++;
+    return n;
 }
 
 int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, size_t *len)
 {
-    struct part_writer w;
-    begin(&w, buf, cap, STATE_MAGIC);
-    put(&w, &m->registers, sizeof m->registers);
-    struct state_misc misc = {.rtc = m->rtc,
-                              .now = m->now,
-                              .clock_offset_ms = m->clock.offset_ms,
-                              .clock_invalid = m->clock.invalid,
-                              .clock_doubtful = m->clock.doubtful,
-                              .tariff = m->tariff,
-                              .lp_status = m->lp_status,
-                              .down = m->down};
-    put(&w, &misc, sizeof misc);
-    put(&w, &m->demand, sizeof m->demand);
-    put(&w, &m->billing, sizeof m->billing);
-    put(&w, &m->quality, sizeof m->quality);
-    put(&w, &m->events.counters, sizeof m->events.counters);
-    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
-        struct profile_run run = {m->profiles[k].next_capture_ms, m->profiles[k].status_pending};
-        put(&w, &run, sizeof run);
-    }
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, cap);
+    const unsigned np = m->config.metro.phases;
+    put_header(&w, STATE_MAGIC, STATE_VERSION);
+    /* who */
+    mfw_persist_put_u32(&w, (uint32_t)m->config.model);
+    mfw_persist_put_u32(&w, np);
+    mfw_persist_put_u32(&w, (uint32_t)serial_len(&m->config));
+    mfw_wcursor_bytes(&w, m->config.serial, serial_len(&m->config));
+    /* registers: the phases the meter has, then the totals; the tariffs */
+    for (unsigned p = 0; p <= np; p++)
+        for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
+            mfw_persist_put_u64(&w, m->registers.uwh[p == np ? MFW_ENERGY_TOTAL : p][q]);
+    mfw_persist_put_u32(&w, MFW_TARIFFS);
+    for (unsigned t = 0; t < MFW_TARIFFS; t++)
+        for (unsigned q = 0; q < 4; q++)
+            mfw_persist_put_u64(&w, m->registers.tariff[t][q]);
+    /* time */
+    mfw_persist_put_i64(&w, m->rtc);
+    mfw_persist_put_i64(&w, m->now);
+    mfw_persist_put_i64(&w, m->last_recorded);
+    mfw_persist_put_i64(&w, m->clock.offset_ms);
+    mfw_persist_put_bool(&w, m->clock.invalid);
+    mfw_persist_put_bool(&w, m->clock.doubtful);
+    /* the rest of the meter's own */
+    mfw_persist_put_u32(&w, m->tariff);
+    mfw_persist_put_u32(&w, m->lp_status);
+    mfw_persist_put_bool(&w, m->down);
+    mfw_persist_put_u32(&w, m->error_register);
+    /* the modules' running state */
+    mfw_demand_save(&m->demand, &w);
+    mfw_billing_save(&m->billing, &w);
+    mfw_quality_save(&m->quality, &w);
+    mfw_eventlog_save(&m->events, &w);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        mfw_profile_save(&m->profiles[k], &w);
     *len = w.len;
-    return w.rc;
+    return w.err != 0 ? MFW_E_NOSPACE : MFW_OK;
 }
 
-int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len)
-{
-    struct part_reader r;
-    int rc = open_reader(&r, buf, len, STATE_MAGIC);
-    if (rc != MFW_OK)
-        return rc;
-    /* decode into temporaries; the meter changes only if every part is there */
-    struct mfw_meter_registers reg;
-    struct state_misc misc;
+/* What a STATE record restores, decoded into this before anything of the meter changes. */
+struct state_parts {
+    struct mfw_meter_registers registers;
+    mfw_ms_t rtc, now, last_recorded;
+    int64_t clock_offset_ms;
+    bool clock_invalid, clock_doubtful, down;
+    uint8_t tariff, lp_status;
+    uint32_t error_register;
     struct mfw_demand demand;
     struct mfw_billing billing;
     struct mfw_quality quality;
-    struct mfw_eventlog_counters evc;
-    struct profile_run run[MFW_PROF_COUNT];
-    get(&r, &reg, sizeof reg);
-    get(&r, &misc, sizeof misc);
-    get(&r, &demand, sizeof demand);
-    get(&r, &billing, sizeof billing);
-    get(&r, &quality, sizeof quality);
-    get(&r, &evc, sizeof evc);
-    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        get(&r, &run[k], sizeof run[k]);
-    if (r.rc == MFW_OK && r.pos != len)
-        r.rc = MFW_E_FORMAT;
-    if (r.rc != MFW_OK)
-        return r.rc;
-    m->registers = reg;
-    m->rtc = misc.rtc;
-    m->now = misc.now;
-    m->clock.offset_ms = misc.clock_offset_ms;
-    m->clock.invalid = misc.clock_invalid != 0;
-    m->clock.doubtful = misc.clock_doubtful != 0;
-    m->tariff = misc.tariff >= 1 && misc.tariff <= MFW_TARIFFS ? misc.tariff : 1;
-    m->lp_status = misc.lp_status;
-    m->down = misc.down != 0;
-    m->demand = demand;
-    m->billing = billing;
-    m->quality = quality;
-    m->events.counters = evc;
-    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
-        m->profiles[k].next_capture_ms = run[k].next_capture_ms;
-        m->profiles[k].status_pending = run[k].status_pending;
+    struct mfw_eventlog events;
+    struct mfw_profile profiles[MFW_PROF_COUNT];
+};
+
+static void restore_registers(const struct mfw_meter *m, struct mfw_persist_reader *r,
+                              struct mfw_meter_registers *g)
+{
+    const unsigned np = m->config.metro.phases;
+    memset(g, 0, sizeof *g);
+    for (unsigned p = 0; p <= np; p++)
+        for (unsigned q = 0; q < MFW_EQ_COUNT; q++)
+            g->uwh[p == np ? MFW_ENERGY_TOTAL : p][q] =
+                mfw_persist_u64(r, "registers", 0, REGISTER_UWH_MAX);
+    mfw_persist_expect(r, "registers: tariff count", MFW_TARIFFS);
+    for (unsigned t = 0; t < MFW_TARIFFS; t++)
+        for (unsigned q = 0; q < 4; q++)
+            g->tariff[t][q] = mfw_persist_u64(r, "registers: tariffs", 0, REGISTER_UWH_MAX);
+    /* Each energy increment goes to the total and to the one tariff in force (meter.c), so the
+     * tariffs add up to the total exactly; R+ and R- are the sums of their quadrants but for the
+     * sub-uWh carry of each (metrology.c routes them apart): within 2 uWh. */
+    const uint64_t *tot = g->uwh[MFW_ENERGY_TOTAL];
+    for (unsigned q = 0; q < 4; q++) {
+        uint64_t sum = 0;
+        for (unsigned t = 0; t < MFW_TARIFFS; t++)
+            sum += g->tariff[t][q];
+        if (sum != tot[q])
+            mfw_persist_fail(r, "registers: the tariffs do not add up to the total", MFW_E_RANGE);
     }
+    for (unsigned p = 0; p <= np; p++) {
+        const uint64_t *u = g->uwh[p == np ? MFW_ENERGY_TOTAL : p];
+        uint64_t rp = u[MFW_EQ_RQ1] + u[MFW_EQ_RQ2], rm = u[MFW_EQ_RQ3] + u[MFW_EQ_RQ4];
+        if (rp + 2u < u[MFW_EQ_RP] || u[MFW_EQ_RP] + 2u < rp || rm + 2u < u[MFW_EQ_RM] ||
+            u[MFW_EQ_RM] + 2u < rm)
+            mfw_persist_fail(r, "registers: R+ / R- are not their quadrants", MFW_E_RANGE);
+    }
+}
+
+int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len, const char **field)
+{
+    struct mfw_persist_reader r;
+    mfw_persist_reader_init(&r, buf, len);
+    if (field != NULL)
+        *field = NULL;
+    int rc = get_header(&r, STATE_MAGIC, STATE_VERSION);
+    if (rc != MFW_OK) {
+        if (field != NULL)
+            *field = r.field;
+        return rc;
+    }
+    /* Who: a record of another meter is not this meter's state. */
+    mfw_persist_expect(&r, "model", (uint32_t)m->config.model);
+    mfw_persist_expect(&r, "phases", m->config.metro.phases);
+    size_t sl = serial_len(&m->config);
+    mfw_persist_expect(&r, "serial number", (uint32_t)sl);
+    const uint8_t *serial = r.err == MFW_OK ? mfw_rcursor_take(&r.rc, sl) : NULL;
+    if (serial == NULL || memcmp(serial, m->config.serial, sl) != 0)
+        mfw_persist_fail(&r, "serial number", MFW_E_RANGE);
+
+    /* Everything decodes into parts initialised from the meter (the modules' configurations
+     * are the meter's settings, not the record's). The meter changes only if all checks. */
+    static const struct state_parts zero;
+    struct state_parts pt = zero;
+    restore_registers(m, &r, &pt.registers);
+    pt.rtc = mfw_persist_i64(&r, "rtc", 0, MFW_PERSIST_TIME_MAX);
+    pt.now = mfw_persist_i64(&r, "now", 0, MFW_PERSIST_TIME_MAX);
+    pt.last_recorded = mfw_persist_i64(&r, "last recorded time", 0, MFW_PERSIST_TIME_MAX);
+    if (pt.now > pt.last_recorded)
+        mfw_persist_fail(&r, "now after the last recorded time", MFW_E_RANGE);
+    pt.clock_offset_ms = mfw_persist_i64(&r, "clock offset", -CLOCK_OFFSET_MAX, CLOCK_OFFSET_MAX);
+    pt.clock_invalid = mfw_persist_bool(&r, "clock invalid");
+    pt.clock_doubtful = mfw_persist_bool(&r, "clock doubtful");
+    pt.tariff = (uint8_t)mfw_persist_u32(&r, "active tariff", 1, MFW_TARIFFS);
+    pt.lp_status = (uint8_t)mfw_persist_u32(&r, "load profile status", 0, LP_STATUS_KNOWN);
+    if (pt.lp_status & ~LP_STATUS_KNOWN)
+        mfw_persist_fail(&r, "load profile status: unknown bits", MFW_E_RANGE);
+    pt.down = mfw_persist_bool(&r, "down");
+    pt.error_register = mfw_persist_u32(&r, "error register", 0, UINT32_MAX);
+    pt.demand = m->demand;
+    mfw_demand_restore(&pt.demand, &r);
+    pt.billing = m->billing;
+    mfw_billing_restore(&pt.billing, &r);
+    pt.quality = m->quality;
+    mfw_quality_restore(&pt.quality, &r);
+    pt.events = m->events;
+    mfw_eventlog_restore(&pt.events, &r);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
+        pt.profiles[k] = m->profiles[k];
+        mfw_profile_restore(&pt.profiles[k], &r);
+    }
+    rc = finish(&r, field);
+    if (rc != MFW_OK)
+        return rc;
+    m->registers = pt.registers;
+    m->rtc = pt.rtc;
+    m->now = pt.now;
+    m->last_recorded = pt.last_recorded;
+    m->clock.offset_ms = pt.clock_offset_ms;
+    m->clock.invalid = pt.clock_invalid;
+    m->clock.doubtful = pt.clock_doubtful;
+    m->tariff = pt.tariff;
+    m->lp_status = pt.lp_status;
+    m->down = pt.down;
+    m->error_register = pt.error_register;
+    m->demand = pt.demand;
+    m->billing = pt.billing;
+    m->quality = pt.quality;
+    m->events = pt.events;
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        m->profiles[k] = pt.profiles[k];
     return MFW_OK;
+}
+
+/* ---- CONFIG --------------------------------------------------------------------------------- */
+
+static void put_dst_point(struct mfw_wcursor *w, const struct mfw_clock_dst_point *p)
+{
+    mfw_persist_put_u32(w, (uint32_t)p->month << 24 | (uint32_t)p->day_of_month << 16 |
+                               (uint32_t)p->day_of_week << 8 | p->hour);
+    mfw_persist_put_u32(w, p->minute);
+}
+
+static void get_dst_point(struct mfw_persist_reader *r, struct mfw_clock_dst_point *p)
+{
+    uint32_t v = mfw_persist_u32(r, "clock: summer time point", 0, UINT32_MAX);
+    p->month = (uint8_t)(v >> 24);
+    p->day_of_month = (uint8_t)(v >> 16);
+    p->day_of_week = (uint8_t)(v >> 8);
+    p->hour = (uint8_t)v;
+    p->minute = (uint8_t)mfw_persist_u32(r, "clock: summer time minute", 0, 59);
+}
+
+static void put_profile_config(struct mfw_wcursor *w, const struct mfw_profile_config *c)
+{
+    mfw_persist_put_u32(w, c->capture_period_s);
+    mfw_persist_put_u32(w, c->depth);
+    mfw_persist_put_u32(w, c->n_columns);
+    for (unsigned k = 0; k < c->n_columns; k++)
+        mfw_persist_put_u32(w, c->column[k]);
+}
+
+static void get_profile_config(struct mfw_persist_reader *r, struct mfw_profile_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->capture_period_s = mfw_persist_u32(r, "profile: capture period", 0, 86400);
+    c->depth = mfw_persist_u32(r, "profile: depth", 1, UINT32_MAX);
+    c->n_columns = (uint8_t)mfw_persist_u32(r, "profile: columns", 1, MFW_PROFILE_COLUMNS_MAX);
+    for (unsigned k = 0; k < c->n_columns; k++)
+        c->column[k] = (uint16_t)mfw_persist_u32(r, "profile: column", 0, MFW_CAT_COUNT - 1u);
 }
 
 int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap,
                                     size_t *len)
 {
-    struct part_writer w;
-    begin(&w, buf, cap, CONFIG_MAGIC);
-    put(&w, &s->clock, sizeof s->clock);
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, cap);
+    put_header(&w, CONFIG_MAGIC, CONFIG_VERSION);
+    const struct mfw_clock_config *c = &s->clock;
+    mfw_persist_put_i64(&w, c->utc_offset_min);
+    mfw_persist_put_bool(&w, c->dst_enabled);
+    mfw_persist_put_i64(&w, c->dst_deviation_min);
+    put_dst_point(&w, &c->dst_begin);
+    put_dst_point(&w, &c->dst_end);
+    /* the calendar has its own canonical encoding (tou.h) */
     uint8_t tou[MFW_TOU_ENCODED_MAX];
     size_t tou_len = 0;
     int rc = mfw_tou_encode(&s->tou, tou, sizeof tou, &tou_len);
     if (rc != MFW_OK)
         return rc;
-    put(&w, tou, tou_len);
-    put(&w, &s->demand, sizeof s->demand);
-    put(&w, &s->billing, sizeof s->billing);
-    put(&w, &s->quality, sizeof s->quality);
-    put(&w, &s->lp1, sizeof s->lp1);
-    put(&w, &s->analysis, sizeof s->analysis);
+    mfw_persist_put_u32(&w, (uint32_t)tou_len);
+    mfw_wcursor_bytes(&w, tou, tou_len);
+    mfw_persist_put_u32(&w, s->demand.quantities);
+    mfw_persist_put_u32(&w, s->demand.period_s);
+    mfw_persist_put_u32(&w, s->demand.number_of_periods);
+    mfw_persist_put_u32(&w, s->billing.entries);
+    for (unsigned k = 0; k < s->billing.entries && k < MFW_BILLING_ENTRIES_MAX; k++) {
+        const struct mfw_billing_entry *e = &s->billing.e[k];
+        mfw_persist_put_u32(&w, (uint32_t)e->hour << 16 | (uint32_t)e->minute << 8 | e->second);
+        mfw_persist_put_u32(&w,
+                            (uint32_t)e->year << 16 | (uint32_t)e->month << 8 | e->day_of_month);
+        mfw_persist_put_u32(&w, e->day_of_week);
+    }
+    const struct mfw_quality_config *q = &s->quality;
+    mfw_persist_put_u32(&w, q->phases);
+    mfw_persist_put_f64(&w, q->un_v);
+    mfw_persist_put_f64(&w, q->sag_v);
+    mfw_persist_put_f64(&w, q->swell_v);
+    mfw_persist_put_f64(&w, q->missing_v);
+    mfw_persist_put_f64(&w, q->hysteresis_v);
+    mfw_persist_put_u32(&w, q->sag_time_ms);
+    mfw_persist_put_u32(&w, q->swell_time_ms);
+    mfw_persist_put_u32(&w, q->missing_time_ms);
+    mfw_persist_put_u32(&w, q->long_failure_s);
+    put_profile_config(&w, &s->lp1);
+    put_profile_config(&w, &s->analysis);
     *len = w.len;
-    return w.rc;
+    return w.err != 0 ? MFW_E_NOSPACE : MFW_OK;
 }
 
-int mfw_meter_state_decode_settings(struct mfw_meter_settings *s, const uint8_t *buf, size_t len)
+int mfw_meter_state_decode_settings(struct mfw_meter_settings *s, const uint8_t *buf, size_t len,
+                                    uint8_t phases, const char **field)
 {
-    struct part_reader r;
-    int rc = open_reader(&r, buf, len, CONFIG_MAGIC);
+    struct mfw_persist_reader r;
+    mfw_persist_reader_init(&r, buf, len);
+    if (field != NULL)
+        *field = NULL;
+    int rc = get_header(&r, CONFIG_MAGIC, CONFIG_VERSION);
+    if (rc != MFW_OK) {
+        if (field != NULL)
+            *field = r.field;
+        return rc;
+    }
+    static const struct mfw_meter_settings zero;
+    struct mfw_meter_settings t = zero;
+    struct mfw_clock_config *c = &t.clock;
+    c->utc_offset_min = (int16_t)mfw_persist_i64(&r, "clock: UTC offset", -720, 840);
+    c->dst_enabled = mfw_persist_bool(&r, "clock: summer time enabled");
+    c->dst_deviation_min = (int16_t)mfw_persist_i64(&r, "clock: summer time deviation", -120, 120);
+    get_dst_point(&r, &c->dst_begin);
+    get_dst_point(&r, &c->dst_end);
+    uint32_t tou_len = mfw_persist_u32(&r, "calendar length", 0, MFW_TOU_ENCODED_MAX);
+    const uint8_t *tou = r.err == MFW_OK ? mfw_rcursor_take(&r.rc, tou_len) : NULL;
+    if (tou == NULL)
+        mfw_persist_fail(&r, "calendar", MFW_E_FORMAT);
+    else if (mfw_tou_decode(&t.tou, tou, tou_len) != MFW_OK)
+        mfw_persist_fail(&r, "calendar", MFW_E_RANGE);
+    t.demand.quantities = (uint8_t)mfw_persist_u32(&r, "demand: quantities", 1, MFW_DEMAND_QTY_MAX);
+    t.demand.period_s = mfw_persist_u32(&r, "demand: period", 1, 86400);
+    t.demand.number_of_periods =
+        (uint8_t)mfw_persist_u32(&r, "demand: number of periods", 1, MFW_DEMAND_PERIODS_MAX);
+    t.billing.entries = (uint8_t)mfw_persist_u32(&r, "billing: dates", 0, MFW_BILLING_ENTRIES_MAX);
+    for (unsigned k = 0; k < t.billing.entries; k++) {
+        struct mfw_billing_entry *e = &t.billing.e[k];
+        uint32_t hms = mfw_persist_u32(&r, "billing: time", 0, 0x00FFFFFFu);
+        uint32_t ymd = mfw_persist_u32(&r, "billing: date", 0, UINT32_MAX);
+        e->hour = (uint8_t)(hms >> 16);
+        e->minute = (uint8_t)(hms >> 8);
+        e->second = (uint8_t)hms;
+        e->year = (uint16_t)(ymd >> 16);
+        e->month = (uint8_t)(ymd >> 8);
+        e->day_of_month = (uint8_t)ymd;
+        e->day_of_week = (uint8_t)mfw_persist_u32(&r, "billing: day of week", 0, 255);
+    }
+    struct mfw_quality_config *q = &t.quality;
+    q->phases = (uint8_t)mfw_persist_u32(&r, "quality: phases", phases, phases);
+    q->un_v = mfw_persist_f64(&r, "quality: Un", 1.0, 1000.0);
+    q->sag_v = mfw_persist_f64(&r, "quality: sag threshold", 0.0, 2000.0);
+    q->swell_v = mfw_persist_f64(&r, "quality: swell threshold", 0.0, 2000.0);
+    q->missing_v = mfw_persist_f64(&r, "quality: missing voltage threshold", 0.0, 2000.0);
+    q->hysteresis_v = mfw_persist_f64(&r, "quality: hysteresis", 0.0, 100.0);
+    q->sag_time_ms = mfw_persist_u32(&r, "quality: sag time", 0, 86400000u);
+    q->swell_time_ms = mfw_persist_u32(&r, "quality: swell time", 0, 86400000u);
+    q->missing_time_ms = mfw_persist_u32(&r, "quality: missing voltage time", 0, 86400000u);
+    q->long_failure_s = mfw_persist_u32(&r, "quality: long power failure", 1, 86400u);
+    get_profile_config(&r, &t.lp1);
+    get_profile_config(&r, &t.analysis);
+    rc = finish(&r, field);
     if (rc != MFW_OK)
         return rc;
-    struct mfw_meter_settings t;
-    get(&r, &t.clock, sizeof t.clock);
-    /* the calendar part has its own canonical encoding and length */
-    if (r.rc == MFW_OK) {
-        if (r.pos + 2 > len)
-            return MFW_E_FORMAT;
-        size_t n = mfw_bytes_get_le16(buf + r.pos);
-        if (r.pos + 2 + n > len)
-            return MFW_E_FORMAT;
-        rc = mfw_tou_decode(&t.tou, buf + r.pos + 2, n);
-        if (rc != MFW_OK)
-            return rc;
-        r.pos += 2 + n;
+    /* Each module's own rules (a period that divides a day, thresholds in order, ...). */
+    if (mfw_meter_validate_settings(&t, phases) != MFW_OK) {
+        if (field != NULL)
+            *field = "settings: out of their rules";
+        return MFW_E_RANGE;
     }
-    get(&r, &t.demand, sizeof t.demand);
-    get(&r, &t.billing, sizeof t.billing);
-    get(&r, &t.quality, sizeof t.quality);
-    get(&r, &t.lp1, sizeof t.lp1);
-    get(&r, &t.analysis, sizeof t.analysis);
-    if (r.rc == MFW_OK && r.pos != len)
-        r.rc = MFW_E_FORMAT;
-    if (r.rc != MFW_OK)
-        return r.rc;
     *s = t;
     return MFW_OK;
 }

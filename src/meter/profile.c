@@ -6,6 +6,7 @@
 #include "meterfw/base/bytes.h"
 #include "meterfw/base/crc.h"
 #include "meterfw/base/error.h"
+#include "meterfw/base/persist.h"
 
 #define DAY_S 86400u
 
@@ -89,6 +90,7 @@ int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg
     p->tag = profile_tag(&p->config);
     profile_reset_acc(p);
     p->next_capture_ms = profile_next_after(p, now);
+    p->last_time = INT64_MIN;
     return MFW_OK;
 }
 
@@ -177,6 +179,13 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
     int64_t t_s = floor_div(capture_time, MFW_MS_PER_S);
     if (t_s < 0 || t_s > (int64_t)UINT32_MAX)
         return MFW_E_RANGE;
+    if (t_s * MFW_MS_PER_S < p->last_time ||
+        (t_s * MFW_MS_PER_S == p->last_time && !p->config.same_time_ok)) {
+        /* a row for this time or a later one is stored: rows never go back */
+        profile_reset_acc(p);
+        p->next_capture_ms = profile_next_after(p, capture_time);
+        return MFW_PROFILE_SKIPPED;
+    }
 
     uint8_t entry[MFW_PROFILE_ENTRY_MAX];
     size_t size = s->config.area[p->area].entry_size;
@@ -207,6 +216,28 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
     profile_reset_acc(p);
     p->status_pending = 0;
     p->next_capture_ms = profile_next_after(p, capture_time);
+    p->last_time = t_s * MFW_MS_PER_S;
+    return MFW_OK;
+}
+
+int mfw_profile_load_last(struct mfw_profile *p, struct mfw_store *s)
+{
+    if (p == NULL || s == NULL || p->area >= s->config.n_areas ||
+        s->config.area[p->area].entry_size > MFW_PROFILE_ENTRY_MAX ||
+        s->config.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
+        return MFW_E_ARG;
+    p->last_time = INT64_MIN;
+    uint32_t n = mfw_store_ring_count(s, p->area);
+    if (n == 0)
+        return MFW_OK;
+    uint8_t buf[MFW_PROFILE_ENTRY_MAX];
+    int rc = mfw_store_ring_read(s, p->area, n - 1u, buf);
+    if (rc != MFW_OK)
+        return rc;
+    p->last_time = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
+    mfw_ms_t after = profile_next_after(p, p->last_time);
+    if (after > p->next_capture_ms)
+        p->next_capture_ms = after;
     return MFW_OK;
 }
 
@@ -216,7 +247,7 @@ int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, u
     if (!mfw_profile_due(p, now))
         return 0;
     int rc = mfw_profile_capture(p, s, mfw_profile_boundary(p, now), status, read, ctx);
-    return rc == MFW_OK ? 1 : rc;
+    return rc == MFW_OK ? 1 : rc == MFW_PROFILE_SKIPPED ? 0 : rc;
 }
 
 uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *s)
@@ -309,7 +340,10 @@ int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s)
 {
     if (p == NULL || s == NULL)
         return MFW_E_ARG;
-    return mfw_store_ring_clear(s, p->area);
+    int rc = mfw_store_ring_clear(s, p->area);
+    if (rc == MFW_OK)
+        p->last_time = INT64_MIN; /* the buffer is empty: nothing to stay after */
+    return rc;
 }
 
 /* ---- The fixed profiles ---- */
@@ -373,10 +407,11 @@ void mfw_profile_config_daily(struct mfw_profile_config *cfg)
 
 void mfw_profile_config_billing(struct mfw_profile_config *cfg)
 {
-    if (cfg != NULL)
-        profile_config_fill(cfg, billing_columns,
-                            sizeof billing_columns / sizeof billing_columns[0], 0u,
-                            MFW_PROFILE_BILLING_DEPTH);
+    if (cfg == NULL)
+        return;
+    profile_config_fill(cfg, billing_columns, sizeof billing_columns / sizeof billing_columns[0],
+                        0u, MFW_PROFILE_BILLING_DEPTH);
+    cfg->same_time_ok = true; /* each end of billing is a row of its own */
 }
 
 int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
@@ -399,4 +434,28 @@ int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *
         return rc;
     *cfg = c;
     return MFW_OK;
+}
+
+#define PROFILE_ST_KNOWN                                                                           \
+    (MFW_PROFILE_ST_CRITICAL_ERROR | MFW_PROFILE_ST_CLOCK_INVALID |                                \
+     MFW_PROFILE_ST_DATA_NOT_VALID | MFW_PROFILE_ST_DST | MFW_PROFILE_ST_CLOCK_ADJUSTED |          \
+     MFW_PROFILE_ST_POWER_DOWN)
+
+void mfw_profile_save(const struct mfw_profile *p, struct mfw_wcursor *w)
+{
+    mfw_persist_put_i64(w, p->next_capture_ms);
+    mfw_persist_put_u32(w, p->status_pending);
+}
+
+void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r)
+{
+    p->next_capture_ms = mfw_persist_i64(r, "profile.next_capture", 0, INT64_MAX);
+    p->status_pending = (uint8_t)mfw_persist_u32(r, "profile.status", 0, PROFILE_ST_KNOWN);
+    if (p->status_pending & ~PROFILE_ST_KNOWN)
+        mfw_persist_fail(r, "profile.status: unknown bits", MFW_E_RANGE);
+    uint32_t period = p->config.capture_period_s;
+    if (period == 0 ? p->next_capture_ms != INT64_MAX
+                    : p->next_capture_ms > MFW_PERSIST_TIME_MAX ||
+                          p->next_capture_ms % ((mfw_ms_t)period * MFW_MS_PER_S) != 0)
+        mfw_persist_fail(r, "profile.next_capture: off the capture grid", MFW_E_RANGE);
 }

@@ -6,6 +6,7 @@
 #include "meterfw/meter/quality.h"
 
 #include "meterfw/base/error.h"
+#include "meterfw/base/persist.h"
 
 enum cond_dir { DIR_LOW, DIR_HIGH };
 
@@ -313,4 +314,95 @@ void mfw_quality_reset_minmax(struct mfw_quality *q)
 {
     for (unsigned p = 0; p < MFW_PHASES_MAX; p++)
         q->ph[p].minmax_valid = false;
+}
+
+/* A voltage a meter for 230 V can hold as a measured value: the ADC range is about 1.5 x Un. */
+#define PERSIST_V_MAX 2000.0
+/* Durations: up to 100 years. */
+#define PERSIST_DURATION_MAX (100LL * 366 * 86400000LL)
+
+static void save_cond(const struct mfw_quality_cond *c, struct mfw_wcursor *w)
+{
+    mfw_persist_put_bool(w, c->active);
+    mfw_persist_put_bool(w, c->qualified);
+    mfw_persist_put_i64(w, c->start);
+    mfw_persist_put_f64(w, c->v_min);
+    mfw_persist_put_f64(w, c->v_max);
+    mfw_persist_put_u32(w, c->count);
+    mfw_persist_put_i64(w, c->last_duration_ms);
+    mfw_persist_put_f64(w, c->last_magnitude_v);
+}
+
+static void restore_cond(struct mfw_quality_cond *c, struct mfw_persist_reader *r)
+{
+    c->active = mfw_persist_bool(r, "quality.cond.active");
+    c->qualified = mfw_persist_bool(r, "quality.cond.qualified");
+    c->start = mfw_persist_i64(r, "quality.cond.start", 0, MFW_PERSIST_TIME_MAX);
+    c->v_min = mfw_persist_f64(r, "quality.cond.v_min", 0.0, PERSIST_V_MAX);
+    c->v_max = mfw_persist_f64(r, "quality.cond.v_max", 0.0, PERSIST_V_MAX);
+    c->count = mfw_persist_u32(r, "quality.cond.count", 0, UINT32_MAX);
+    c->last_duration_ms = mfw_persist_i64(r, "quality.cond.last_duration", 0, PERSIST_DURATION_MAX);
+    c->last_magnitude_v = mfw_persist_f64(r, "quality.cond.last_magnitude", 0.0, PERSIST_V_MAX);
+    if (c->qualified && !c->active)
+        mfw_persist_fail(r, "quality.cond: qualified but not active", MFW_E_RANGE);
+}
+
+void mfw_quality_save(const struct mfw_quality *q, struct mfw_wcursor *w)
+{
+    for (unsigned p = 0; p < q->config.phases; p++) {
+        const struct mfw_quality_phase *ph = &q->ph[p];
+        save_cond(&ph->sag, w);
+        save_cond(&ph->swell, w);
+        save_cond(&ph->missing, w);
+        mfw_persist_put_bool(w, ph->episode);
+        mfw_persist_put_i64(w, ph->ep_start);
+        mfw_persist_put_f64(w, ph->ep_min);
+        mfw_persist_put_f64(w, ph->ep_max);
+        mfw_persist_put_bool(w, ph->minmax_valid);
+        mfw_persist_put_f64(w, ph->v_min);
+        mfw_persist_put_f64(w, ph->v_max);
+        mfw_persist_put_u32(w, ph->failures);
+        mfw_persist_put_u32(w, ph->long_failures);
+        mfw_persist_put_u32(w, ph->last_long_s);
+    }
+    mfw_persist_put_u32(w, q->failures_all);
+    mfw_persist_put_u32(w, q->long_all);
+    mfw_persist_put_u32(w, q->failures_any);
+    mfw_persist_put_u32(w, q->long_any);
+    mfw_persist_put_u32(w, q->last_long_all_s);
+    mfw_persist_put_u32(w, q->last_long_any_s);
+    mfw_persist_put_bool(w, q->down);
+    mfw_persist_put_i64(w, q->down_time);
+    mfw_persist_put_u32(w, q->dropped);
+}
+
+void mfw_quality_restore(struct mfw_quality *q, struct mfw_persist_reader *r)
+{
+    for (unsigned p = 0; p < q->config.phases; p++) {
+        struct mfw_quality_phase *ph = &q->ph[p];
+        restore_cond(&ph->sag, r);
+        restore_cond(&ph->swell, r);
+        restore_cond(&ph->missing, r);
+        ph->episode = mfw_persist_bool(r, "quality.episode");
+        ph->ep_start = mfw_persist_i64(r, "quality.ep_start", 0, MFW_PERSIST_TIME_MAX);
+        ph->ep_min = mfw_persist_f64(r, "quality.ep_min", 0.0, PERSIST_V_MAX);
+        ph->ep_max = mfw_persist_f64(r, "quality.ep_max", 0.0, PERSIST_V_MAX);
+        ph->minmax_valid = mfw_persist_bool(r, "quality.minmax_valid");
+        ph->v_min = mfw_persist_f64(r, "quality.v_min", 0.0, PERSIST_V_MAX);
+        ph->v_max = mfw_persist_f64(r, "quality.v_max", 0.0, PERSIST_V_MAX);
+        if (ph->minmax_valid && ph->v_min > ph->v_max)
+            mfw_persist_fail(r, "quality: minimum above maximum", MFW_E_RANGE);
+        ph->failures = mfw_persist_u32(r, "quality.failures", 0, UINT32_MAX);
+        ph->long_failures = mfw_persist_u32(r, "quality.long_failures", 0, ph->failures);
+        ph->last_long_s = mfw_persist_u32(r, "quality.last_long_s", 0, UINT32_MAX);
+    }
+    q->failures_all = mfw_persist_u32(r, "quality.failures_all", 0, UINT32_MAX);
+    q->long_all = mfw_persist_u32(r, "quality.long_all", 0, q->failures_all);
+    q->failures_any = mfw_persist_u32(r, "quality.failures_any", 0, UINT32_MAX);
+    q->long_any = mfw_persist_u32(r, "quality.long_any", 0, q->failures_any);
+    q->last_long_all_s = mfw_persist_u32(r, "quality.last_long_all_s", 0, UINT32_MAX);
+    q->last_long_any_s = mfw_persist_u32(r, "quality.last_long_any_s", 0, UINT32_MAX);
+    q->down = mfw_persist_bool(r, "quality.down");
+    q->down_time = mfw_persist_i64(r, "quality.down_time", 0, MFW_PERSIST_TIME_MAX);
+    q->dropped = mfw_persist_u32(r, "quality.dropped", 0, UINT32_MAX);
 }

@@ -561,6 +561,56 @@ int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t 
     return MFW_OK;
 }
 
+int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t below, void *buf,
+                                 size_t cap, size_t *len, uint32_t *seq)
+{
+    if (s == NULL || area >= s->config.n_areas || s->config.area[area].kind != MFW_STORE_RECORDS ||
+        (buf == NULL && cap > 0) || seq == NULL)
+        return MFW_E_ARG;
+    const struct mfw_store_area_config *ac = &s->config.area[area];
+    const uint32_t ss = s->config.sector_size;
+    bool found = false;
+    uint32_t best_addr = 0, best_seq = 0;
+    uint16_t best_len = 0;
+    for (uint32_t i = 0; i < ac->sectors; i++) {
+        struct sector_hdr h;
+        bool valid;
+        if (hdr_read(s, area, i, &h, &valid, NULL) != MFW_OK)
+            return MFW_E_IO;
+        if (!valid)
+            continue;
+        const uint32_t base = sector_addr(s, area, i);
+        for (uint32_t off = hdr_size(s); off < ss;) {
+            enum slot_state st;
+            uint32_t q = 0, sz = 0;
+            uint16_t l = 0;
+            if (rec_check(s, area, base + off, ss - off, &st, &q, &l, &sz) != MFW_OK)
+                return MFW_E_IO;
+            if (st != SLOT_VALID)
+                break; /* blank, or torn: its length cannot be trusted */
+            if (q < below && (!found || q > best_seq)) {
+                found = true;
+                best_addr = base + off;
+                best_seq = q;
+                best_len = l;
+            }
+            off += sz;
+        }
+    }
+    if (!found)
+        return MFW_E_STATE;
+    if (len != NULL)
+        *len = best_len;
+    *seq = best_seq;
+    if (cap < best_len)
+        return MFW_E_NOSPACE;
+    struct span_info si;
+    if (read_span(s, best_addr, rec_size(s, best_len), REC_HDR + best_len, REC_HDR, buf, best_len,
+                  &si) != MFW_OK)
+        return MFW_E_IO;
+    return si.crc_calc == si.crc_stored ? MFW_OK : MFW_E_CRC;
+}
+
 /* ---- rings */
 
 static uint32_t ring_slot_addr(const struct mfw_store *s, unsigned area, uint32_t idx, uint32_t pos)

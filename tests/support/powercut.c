@@ -7,6 +7,7 @@
 
 #include "flash_emu.h"
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
 #include "meterfw/meter/meter.h"
 
 #define T_START 1773964800000LL /* 2026-03-20T00:00:00Z */
@@ -17,6 +18,7 @@
 struct rig {
     struct flash_emu emu;
     uint8_t *mem;
+    uint8_t *weak; /* the harsh NOR model's weak cells (flash_emu_harsh) */
     size_t mem_size;
     struct mfw_hal hal;
     struct mfw_meter_config cfg;
@@ -30,11 +32,14 @@ struct snapshot {
     struct mfw_meter m;
 };
 
+/* The energies the campaign follows: A+, A-, R+, R- totals. */
+#define ENERGIES 4
+
 struct tick_ref {
-    uint64_t ops;       /* flash operations after the tick */
-    uint64_t truth;     /* A+ + A- total (uWh) after the tick */
-    uint64_t saved;     /* A+ + A- of the last completed state save */
-    uint32_t lp, daily; /* rows */
+    uint64_t ops;             /* flash operations after the tick */
+    uint64_t truth[ENERGIES]; /* the registers (uWh) after the tick */
+    uint64_t saved;           /* A+ + A- + R+ + R- of the last completed state save */
+    uint32_t rows[4];         /* rows of each profile (MFW_PROF_*) */
     uint32_t ev[MFW_EVENTLOG_COUNT];
 };
 
@@ -129,11 +134,15 @@ static int rig_init(struct rig *r)
     r->mem = malloc(r->mem_size);
     if (!r->mem)
         return MFW_E_NOSPACE;
+    r->weak = malloc(r->mem_size);
+    if (!r->weak)
+        return MFW_E_NOSPACE;
     int rc = flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size, r->cfg.store.sector_count,
                             r->cfg.store.prog_size, 12345);
     if (rc != MFW_OK)
         return rc;
-    flash_emu_erase_all(&r->emu); /* a new meter's flash: blank */
+    flash_emu_harsh(&r->emu, r->weak, 32); /* cuts tear as NOR does: any bits, weak cells */
+    flash_emu_erase_all(&r->emu);          /* a new meter's flash: blank */
     r->hal = (struct mfw_hal){
         .ctx = r, .flash_read = r_read, .flash_prog = r_prog, .flash_erase = r_erase};
     return mfw_meter_init(&r->m, &r->cfg, &r->hal, T_START);
@@ -143,11 +152,11 @@ static void record(const struct rig *r, struct tick_ref *t)
 {
     const struct mfw_meter *m = &r->m;
     t->ops = r->emu.ops;
-    t->truth = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
-               m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
+    for (unsigned q = 0; q < ENERGIES; q++)
+        t->truth[q] = m->registers.uwh[MFW_ENERGY_TOTAL][q];
     t->saved = m->saved_uwh;
-    t->lp = mfw_profile_count(&m->profiles[MFW_PROF_LP1], &m->store);
-    t->daily = mfw_profile_count(&m->profiles[MFW_PROF_DAILY], &m->store);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        t->rows[k] = mfw_profile_count(&m->profiles[k], &m->store);
     for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
         t->ev[k] = mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)k);
 }
@@ -158,8 +167,8 @@ struct reference {
     struct tick_ref *tick; /* [ticks] */
     struct snapshot *snap; /* every SNAPSHOT_TICKS */
     uint32_t n_snap;
-    struct mfw_profile_row *lp, *daily;
-    uint32_t n_lp, n_daily;
+    struct mfw_profile_row *rows[MFW_PROF_COUNT];
+    uint32_t n_rows[MFW_PROF_COUNT];
     struct mfw_eventlog_entry *ev[MFW_EVENTLOG_COUNT];
     uint32_t n_ev[MFW_EVENTLOG_COUNT];
     struct mfw_tou tou_old, tou_new;
@@ -181,6 +190,8 @@ static void restore(struct rig *r, const struct snapshot *s)
     memcpy(r->mem, s->mem, r->mem_size);
     r->emu = s->emu;
     r->emu.mem = r->mem;
+    r->emu.weak = r->weak;
+    memset(r->weak, 0, r->mem_size); /* snapshots are of the cut-free run: no weak cell */
     r->m = s->m;
     r->m.hal = &r->hal;
     r->m.store.hal = &r->hal;
@@ -223,26 +234,75 @@ static int fail(struct pc_result *res, uint64_t cut, const char *what)
     return 1;
 }
 
+/* The rows after the reboot against the reference run's. A ring that wrapped keeps its newest
+ * rows: with `must` rows surely complete before the cut (and `may` if the write in flight made
+ * it), the stored rows are the last of those, then possibly the rows of the reboot (later in
+ * time); nothing invented, repeated or out of order. */
 static int check_prefix_rows(struct rig *r, unsigned prof, const struct mfw_profile_row *ref,
-                             uint32_t must, uint32_t may)
+                             uint32_t n_ref, uint32_t must, uint32_t may)
 {
-    uint32_t n = mfw_profile_count(&r->m.profiles[prof], &r->m.store);
-    if (n < must)
+    const struct mfw_profile *p = &r->m.profiles[prof];
+    uint32_t n = mfw_profile_count(p, &r->m.store);
+    uint32_t depth = p->config.depth;
+    uint32_t keep = must < depth ? must : depth; /* at least the newest of the sure rows */
+    if (n < keep)
         return -1;
+    /* which reference row the first stored one is: the stored rows end with ref[must-1] or
+     * ref[may-1] (then the reboot's rows); find the start by the first row's time */
+    struct mfw_profile_row row;
+    if (n == 0)
+        return 0;
+    if (mfw_profile_read(p, &r->m.store, 0, &row) != MFW_OK)
+        return -2;
+    uint32_t start = 0;
+    while (start < n_ref && start < may && ref[start].time < row.time)
+        start++;
     mfw_ms_t last = INT64_MIN;
     for (uint32_t k = 0; k < n; k++) {
-        struct mfw_profile_row row;
-        if (mfw_profile_read(&r->m.profiles[prof], &r->m.store, k, &row) != MFW_OK)
+        if (mfw_profile_read(p, &r->m.store, k, &row) != MFW_OK)
             return -2;
-        if (k < must && !rows_equal(&row, &ref[k]))
+        uint32_t j = start + k;
+        if (j < must && !rows_equal(&row, &ref[j]))
             return -3;
         /* beyond the rows that surely completed: the reference row (its write completed before
          * the cut) or a row of the reboot, later in time; never a repeat */
-        if (k >= must && k < may && !rows_equal(&row, &ref[k]) && row.time <= last)
+        if (j >= must && j < may && !rows_equal(&row, &ref[j]) && row.time <= last)
             return -4;
-        if (row.time < last)
+        if (row.time < last || (row.time == last && !p->config.same_time_ok))
             return -5;
         last = row.time;
+    }
+    if (start + n < must)
+        return -6; /* a sure row missing at the end */
+    return 0;
+}
+
+/* Every stored row of every profile shows no more energy than the registers now, and each energy
+ * column never decreases from one row to the next. */
+static int rows_below_registers(struct rig *r)
+{
+    struct mfw_meter *m = &r->m;
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
+        const struct mfw_profile *p = &m->profiles[k];
+        uint32_t n = mfw_profile_count(p, &m->store);
+        int64_t prev[MFW_PROFILE_COLUMNS_MAX];
+        for (uint32_t i = 0; i < n; i++) {
+            struct mfw_profile_row row;
+            if (mfw_profile_read(p, &m->store, i, &row) != MFW_OK)
+                return -1;
+            for (unsigned c = 0; c < row.n; c++) {
+                const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[c]);
+                if (e == NULL || e->obis[3] != 8) /* D = 8: an energy register */
+                    continue;
+                struct mfw_catalog_value v;
+                mfw_meter_read_quantity(m, e->id, &v);
+                if (v.state != MFW_CATALOG_EXACT || row.v[c] > v.exact)
+                    return -2;
+                if (i > 0 && row.v[c] < prev[c])
+                    return -3;
+                prev[c] = row.v[c];
+            }
+        }
     }
     return 0;
 }
@@ -292,21 +352,48 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
     if (mfw_meter_init(&r->m, &r->cfg, &r->hal, t) != MFW_OK)
         return fail(res, cut, "meter_init failed after the cut");
     const struct mfw_meter *m = &r->m;
-    uint64_t restored = m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
-                        m->registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
-    if (restored != before->saved && restored != after->saved)
-        return fail(res, cut, "restored energy is not the last saved state");
-    if (restored > after->truth)
-        return fail(res, cut, "restored more energy than was measured");
-    double loss = (double)(before->truth > restored ? before->truth - restored : 0) / 1e6;
-    if (loss > res->worst_loss_wh)
-        res->worst_loss_wh = loss;
-    if (loss > res->bound_wh)
-        return fail(res, cut, "lost more than the checkpoint bound");
-    if (check_prefix_rows(r, MFW_PROF_LP1, ref->lp, before->lp, after->lp) != 0)
-        return fail(res, cut, "load profile is not an intact prefix");
-    if (check_prefix_rows(r, MFW_PROF_DAILY, ref->daily, before->daily, after->daily) != 0)
-        return fail(res, cut, "daily profile is not an intact prefix");
+    const uint64_t *reg = m->registers.uwh[MFW_ENERGY_TOTAL];
+    uint64_t restored = 0;
+    for (unsigned q = 0; q < ENERGIES; q++) {
+        restored += reg[q];
+        /* never more than was measured; at most the checkpoint bound less, for every energy */
+        if (reg[q] > after->truth[q])
+            return fail(res, cut, "restored more energy than was measured");
+        double loss = (double)(before->truth[q] > reg[q] ? before->truth[q] - reg[q] : 0) / 1e6;
+        if (loss > res->worst_loss_wh[q])
+            res->worst_loss_wh[q] = loss;
+        if (loss > res->bound_wh)
+            return fail(res, cut, "lost more than the checkpoint bound");
+    }
+    /* never below the last state saved before the cut */
+    if (restored < before->saved) {
+        char why[200];
+        snprintf(why, sizeof why, "restored less than the last saved state (%s, %u skipped)",
+                 m->restore.state_field ? m->restore.state_field : "-",
+                 (unsigned)m->restore.records_skipped);
+        return fail(res, cut, why);
+    }
+    /* the tariffs add up to the total */
+    for (unsigned q = 0; q < 4; q++) {
+        uint64_t sum = 0;
+        for (unsigned k = 0; k < MFW_TARIFFS; k++)
+            sum += m->registers.tariff[k][q];
+        if (sum != reg[q])
+            return fail(res, cut, "the tariffs do not add up to the total");
+    }
+    /* every stored row shows no more than the registers, and the rows never decrease */
+    if (rows_below_registers(r) != 0)
+        return fail(res, cut, "a stored row shows more energy than the registers");
+    static const char *const prefix_fail[MFW_PROF_COUNT] = {
+        [MFW_PROF_LP1] = "load profile is not an intact prefix",
+        [MFW_PROF_DAILY] = "daily profile is not an intact prefix",
+        [MFW_PROF_BILLING] = "billing profile is not an intact prefix",
+        [MFW_PROF_ANALYSIS] = "analysis log is not an intact prefix",
+    };
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        if (check_prefix_rows(r, k, ref->rows[k], ref->n_rows[k], before->rows[k],
+                              after->rows[k]) != 0)
+            return fail(res, cut, prefix_fail[k]);
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
         uint32_t n = mfw_eventlog_count(&m->events, &r->m.store, (enum mfw_eventlog_id)l);
         if (n < before->ev[l])
@@ -331,10 +418,16 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         step(r, w, k);
     if (r->m.store_errors != errors)
         return fail(res, cut, "store errors after the reboot");
-    if (r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP] +
-            r->m.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM] <
-        restored)
-        return fail(res, cut, "registers went backwards after the reboot");
+    uint64_t now_sum = 0;
+    for (unsigned q = 0; q < ENERGIES; q++)
+        now_sum += r->m.registers.uwh[MFW_ENERGY_TOTAL][q];
+    if (now_sum < restored) {
+        char why[200];
+        snprintf(why, sizeof why, "registers went backwards after the reboot (%s, %u skipped)",
+                 r->m.restore.state_field ? r->m.restore.state_field : "-",
+                 (unsigned)r->m.restore.records_skipped);
+        return fail(res, cut, why);
+    }
     return 0;
 }
 
@@ -346,8 +439,8 @@ static void free_reference(struct reference *ref)
         free(ref->snap[k].mem);
     free(ref->snap);
     free(ref->tick);
-    free(ref->lp);
-    free(ref->daily);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        free(ref->rows[k]);
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++)
         free(ref->ev[l]);
 }
@@ -373,8 +466,8 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
     if (!ref->tick || !ref->snap)
         return MFW_E_NOSPACE;
     /* the loss bound: the checkpoint energy, or the largest power for the minimum interval,
-     * plus one tick of the largest power (3 x 1800 W + reactive 20 %: counted as A+ + A-) */
-    double p_max = 3.0 * 1800.0;
+     * plus one tick of the largest power (3 x 1800 W + reactive 20 %, all energies counted) */
+    double p_max = 3.0 * 1800.0 * 1.2;
     double cp = r->cfg.checkpoint_wh, pm = p_max * r->cfg.checkpoint_min_s / 3600.0;
     res->bound_wh = (cp > pm ? cp : pm) + p_max * TICK_MS / 3600000.0;
 
@@ -399,8 +492,8 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
         free(ref);
         return MFW_OK;
     }
-    read_rows(r, MFW_PROF_LP1, &ref->lp, &ref->n_lp);
-    read_rows(r, MFW_PROF_DAILY, &ref->daily, &ref->n_daily);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+        read_rows(r, k, &ref->rows[k], &ref->n_rows[k]);
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
         ref->n_ev[l] = mfw_eventlog_count(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l);
         ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
@@ -427,6 +520,7 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
     }
     free_reference(ref);
     free(r->mem);
+    free(r->weak);
     free(r);
     free(ref);
     return MFW_OK;

@@ -6,11 +6,14 @@
  * operations, the registers, the saved state and the profile and log rows. Then for each cut
  * point c (every operation, or random ones) the run is replayed from the nearest snapshot with
  * the flash dying at operation c (torn), the meter is powered up again on that flash, and:
- *  - the restored energy is exactly the last state saved before the cut (or the one being
- *    saved, if that write completed), never more than was measured, and at most the checkpoint
- *    bound less;
- *  - the load profile, daily profile and every event log are an intact prefix of the reference
- *    rows (same times, status and values), no invented or duplicated row;
+ *  - the flash tears as NOR does (flash_emu_harsh: any subset of bits, weak cells);
+ *  - every restored energy (A+, A-, R+, R-) is never more than was measured and at most the
+ *    checkpoint bound less, their sum never below the last state saved before the cut, the
+ *    tariffs add up to the totals, and every stored row of every profile shows no more energy
+ *    than the registers (each energy column non-decreasing from row to row);
+ *  - the load, daily and billing profiles, the analysis log and every event log hold the newest
+ *    of the reference rows (same times, status and values; a ring that wrapped keeps its newest),
+ *    no invented, duplicated or out-of-order row;
  *  - the configuration is the old or the new one;
  *  - the meter then runs on for 6 hours without a store error and its registers grow. */
 #ifndef METERFW_BENCH_POWERCUT_H
@@ -21,8 +24,8 @@
 struct pc_result {
     uint64_t ops_total; /* flash operations of the whole reference run */
     uint64_t trials, failures;
-    double bound_wh;      /* the checkpoint loss bound the run checked */
-    double worst_loss_wh; /* largest energy lost over all cuts */
+    double bound_wh;         /* the checkpoint loss bound the run checked */
+    double worst_loss_wh[4]; /* largest energy lost over all cuts: A+, A-, R+, R- (Wh, varh) */
     char first_failure[256];
 };
 

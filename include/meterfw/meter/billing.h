@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/options.h"
+#include "meterfw/base/persist.h"
 
 #include "meterfw/meter/clock.h"
 
@@ -74,5 +75,11 @@ void mfw_billing_trigger(struct mfw_billing *b, const struct mfw_local_time *now
 
 /* The wall-clock key (ms since 1970-01-01 00:00 on the local wall clock) mfw_billing_due uses. */
 int64_t mfw_billing_key(const struct mfw_local_time *t);
+
+/* The running state (counter, last billing, last scheduled instant) in the STATE record, field by
+ * field; restore checks each (a local time that is a real date, a key that is one) into b, which
+ * holds its configuration: restore into a copy, r keeps the first bad field. */
+void mfw_billing_save(const struct mfw_billing *b, struct mfw_wcursor *w);
+void mfw_billing_restore(struct mfw_billing *b, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_BILLING_H */

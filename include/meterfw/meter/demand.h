@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/options.h"
+#include "meterfw/base/persist.h"
 
 #include "meterfw/base/time.h"
 
@@ -114,5 +115,13 @@ struct mfw_demand_max mfw_demand_maximum(const struct mfw_demand *d, unsigned q)
  * out is not NULL) so that the billing snapshot can capture them, then clears the maxima. The
  * period in progress and the sliding window are not touched (demand keeps running). */
 void mfw_demand_reset(struct mfw_demand *d, struct mfw_demand_max *out);
+
+/* The running state (not the configuration) in the STATE record, field by field. restore: d is
+ * initialised with its configuration (mfw_demand_init); every field is checked against it (the
+ * ring position below number_of_periods - 1, the sub-period start on the period grid, times in
+ * range, maxima that exist). A failure is left in r (the first bad field), d is then partly
+ * written: restore into a copy. */
+void mfw_demand_save(const struct mfw_demand *d, struct mfw_wcursor *w);
+void mfw_demand_restore(struct mfw_demand *d, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_DEMAND_H */

@@ -23,7 +23,7 @@
  * mfw_eventlog_clear(), which logs the clear itself (code 255) in that log.
  *
  * Counters (struct mfw_eventlog_counters) are plain state the meter persists with its own record:
- * mfw_eventlog_counters_encode/decode give a versioned, endian-independent byte form. They survive a
+ * mfw_eventlog_save/restore give their checked, endian-independent form in the STATE record. They survive a
  * clear of the log. */
 #ifndef METERFW_METER_EVENTLOG_H
 #define METERFW_METER_EVENTLOG_H
@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/options.h"
+#include "meterfw/base/persist.h"
 
 #include "meterfw/base/time.h"
 #include "meterfw/store/store.h"
@@ -143,9 +144,6 @@ struct mfw_eventlog {
 };
 
 /* Bytes of the encoded counters (version byte included). */
-#define MFW_EVENTLOG_COUNTERS_SIZE                                                                 \
-    (1u + 4u * MFW_EVENTLOG_COUNT + 2u * MFW_EVENTLOG_COUNT + 4u * MFW_EVENTLOG_COUNTED_CODES +    \
-     8u * MFW_EVENTLOG_PF_SLOTS + 4u)
 
 /* Counters zero, threshold MFW_EVENTLOG_LONG_PF_S. MFW_E_ARG for NULL, phases not 1..3 or two logs on
  * the same area. Touches no flash. */
@@ -189,11 +187,10 @@ uint16_t mfw_eventlog_counted_code(unsigned k);
 const uint8_t *mfw_eventlog_obis(enum mfw_eventlog_id log);
 const uint8_t *mfw_eventlog_code_obis(enum mfw_eventlog_id log);
 
-/* Persisting the counters. encode: *len = MFW_EVENTLOG_COUNTERS_SIZE; MFW_E_NOSPACE if cap is
- * smaller. decode: MFW_E_FORMAT for a wrong length, MFW_E_VERSION for another version; el
- * unchanged on error. */
-int mfw_eventlog_counters_encode(const struct mfw_eventlog *el, uint8_t *buf, size_t cap,
-                                 size_t *len);
-int mfw_eventlog_counters_decode(struct mfw_eventlog *el, const uint8_t *buf, size_t len);
+/* The counters in the STATE record, field by field; restore checks each (a last code that is an
+ * IDIS code, long failures no more than failures, a threshold in range) into el: restore into a
+ * copy, r keeps the first bad field. */
+void mfw_eventlog_save(const struct mfw_eventlog *el, struct mfw_wcursor *w);
+void mfw_eventlog_restore(struct mfw_eventlog *el, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_EVENTLOG_H */

@@ -63,6 +63,29 @@ enum mfw_meter_profile_id {
     MFW_PROF_COUNT
 };
 
+/* Error register 0.0.97.97.0.255 bits (IDIS, the bits of alarm register 1: references/idis-objects.md
+ * section 7, [U]): a self-diagnosis the meter keeps until a client clears it. */
+enum mfw_meter_error_bit {
+    MFW_METER_ERROR_CLOCK_INVALID = 1u << 0,
+    MFW_METER_ERROR_NV_MEMORY = 1u << 10,
+    MFW_METER_ERROR_MEASUREMENT = 1u << 11,
+    MFW_METER_ERROR_WATCHDOG = 1u << 12,
+};
+
+/* What the last power-up found in the flash (mfw_meter_init), for the port to report. A field is a
+ * string literal naming the first thing refused, NULL when nothing was. */
+struct mfw_meter_restore {
+    const char *refused;       /* why mfw_meter_init failed (MFW_E_FORMAT, MFW_E_RANGE) */
+    const char *config_field;  /* the CONFIG record was refused: the meter runs on defaults */
+    const char *state_field;   /* the newest STATE record was refused */
+    uint32_t records_skipped;  /* STATE records refused before one was taken */
+    bool state_lost;           /* no STATE record could be used: registers from the rows */
+    uint32_t registers_raised; /* registers raised to a stored row newer than the state */
+    bool clock_behind;         /* the RTC was before the latest time the meter recorded */
+    bool clock_ahead;          /* ... or implausibly far after it */
+    mfw_ms_t latest;           /* the latest time the meter had recorded (-1: none) */
+};
+
 /* Energy registers in uWh / uvarh. */
 struct mfw_meter_registers {
     uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* [phase] and [MFW_ENERGY_TOTAL] */
@@ -94,7 +117,11 @@ struct mfw_meter_config {
      * max(checkpoint_wh, P x checkpoint_min_s) plus one tick of energy. */
     uint32_t checkpoint_wh;    /* 100 Wh */
     uint32_t checkpoint_min_s; /* 60 s */
-    uint32_t checkpoint_max_s; /* 900 s */
+    uint32_t checkpoint_max_s;
+    /* 900 s */ /* An RTC that comes back more than this after the latest time the meter recorded is not
+     * believed (its backup cannot have run that long): the clock is invalid until set. 10 years,
+     * the life of a lithium RTC backup cell. */
+    uint32_t rtc_plausible_days;
 };
 
 struct mfw_meter {
@@ -122,6 +149,9 @@ struct mfw_meter {
     bool tou_inconsistent;       /* the active calendar could not resolve the tariff */
     bool down;                   /* the supply failed: state saved, the meter waits for power-up */
     uint8_t lp_status;           /* AMR status bits collected for the load profile's next row */
+    mfw_ms_t last_recorded;      /* the latest time the meter recorded (state, rows, events) */
+    uint32_t error_register;     /* enum mfw_meter_error_bit */
+    struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
     uint64_t saved_uwh; /* A+ + A- total at the last save */
@@ -142,7 +172,20 @@ void mfw_meter_store_layout(struct mfw_meter_config *c, uint32_t lp1_days);
 void mfw_meter_default_tou(struct mfw_tou *t);
 
 /* Mounts the store (if the HAL has flash), restores configuration and state, and logs the
- * power-up with the power failure it ends. rtc_now: the RTC time now. */
+ * power-up with the power failure it ends. rtc_now: the RTC time now.
+ * The meter's word after any fault (m->restore says what was found):
+ *  - a flash that holds nothing of this meter's layout (random bytes, zeros, another format) is
+ *    not formatted: MFW_E_FORMAT, the flash untouched (a port may format it on request:
+ *    mfw_store_format, then init again);
+ *  - a STATE record of another model, phase count or serial number: MFW_E_RANGE, nothing written;
+ *  - a STATE record that is not sense (any field out of its domain) is refused and the one before
+ *    it is tried; with none left the registers come from the newest stored rows (load, daily,
+ *    billing profile); either way NV memory error (event 14), the error register bit and the
+ *    next rows flagged "data not valid";
+ *  - registers are never below a stored row: a row newer than the state raises them;
+ *  - an RTC before the latest time the meter recorded, or more than rtc_plausible_days after it,
+ *    makes the clock invalid until set (status, event 6, rows flagged), and rows never go out of
+ *    order (a profile resumes after its newest row). */
 int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
                    const struct mfw_hal *hal, mfw_ms_t rtc_now);
 void mfw_meter_samples(struct mfw_meter *m, const struct mfw_adc_frame *f, size_t n);
@@ -159,6 +202,8 @@ void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now);
  * log and codes 4/5 in the standard log, flags the load profile "clock adjusted". */
 int mfw_meter_clock_set(struct mfw_meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
 int mfw_meter_clock_shift(struct mfw_meter *m, mfw_ms_t rtc_now, int32_t seconds);
+/* The settings' rules for a meter of `phases`: MFW_OK or MFW_E_RANGE. */
+int mfw_meter_validate_settings(const struct mfw_meter_settings *s, uint8_t phases);
 /* Replaces the settings (validated first; nothing changes on error) and persists them. */
 int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_settings *s);
 /* The end-of-billing script run outside the schedule (IDIS 0.0.10.0.1.255 executed by a client):

@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/options.h"
+#include "meterfw/base/persist.h"
 
 #include "meterfw/base/time.h"
 #include "meterfw/meter/catalog.h"
@@ -65,6 +66,10 @@ struct mfw_profile_config {
     uint8_t n_columns;                        /* 1 .. MFW_PROFILE_COLUMNS_MAX */
     uint16_t column[MFW_PROFILE_COLUMNS_MAX]; /* catalogue ids */
     uint32_t depth;                           /* entries exposed (profile_entries) */
+    /* Rows only go forward in time. true: several rows may carry the same time (captures on
+     * demand that are events of their own: the billing profile); false: one row per time at most
+     * (periodic profiles, the daily profile's midnight). Not persisted: fixed per profile. */
+    bool same_time_ok;
 };
 
 /* One row as read back. */
@@ -83,7 +88,11 @@ struct mfw_profile {
     uint8_t status_pending;                /* status bits collected during the interval */
     uint16_t tag;                          /* configuration tag written in each row */
     mfw_ms_t next_capture_ms;              /* next boundary (INT64_MAX when capture_period_s = 0) */
+    mfw_ms_t last_time; /* time of the newest row stored (INT64_MIN: none known) */
 };
+
+/* mfw_profile_capture: no row written, because a row at or after that time is stored already. */
+#define MFW_PROFILE_SKIPPED 1
 
 /* Bytes of one entry of n columns: MFW_PROFILE_ENTRY_SIZE(n). */
 size_t mfw_profile_entry_size(unsigned n_columns);
@@ -123,8 +132,16 @@ mfw_ms_t mfw_profile_boundary(const struct mfw_profile *p, mfw_ms_t now);
 /* True when a periodic capture is due (now >= next boundary). */
 bool mfw_profile_due(const struct mfw_profile *p, mfw_ms_t now);
 
+/* The time of the newest row in the store into last_time (any configuration's row), and the next
+ * capture after it: a row is never stored twice or out of order, whatever the state record a
+ * power-up restored says. MFW_OK (an empty ring leaves last_time at INT64_MIN) or the store's
+ * error. */
+int mfw_profile_load_last(struct mfw_profile *p, struct mfw_store *s);
+
 /* Writes one row at capture_time (truncated to whole seconds; MFW_E_RANGE outside the uint32
- * seconds range): status | collected bits; AVERAGE columns = accumulated mean (no valid time
+ * seconds range). Rows only go forward in time: if a row after capture_time (or at it, unless
+ * same_time_ok) is stored already (last_time), nothing is written, the interval's averages and status are dropped, the
+ * next capture is set after capture_time and MFW_PROFILE_SKIPPED is returned. Otherwise: status | collected bits; AVERAGE columns = accumulated mean (no valid time
  * accumulated: 0 and MFW_PROFILE_ST_DATA_NOT_VALID), INSTANT columns = read now (NaN: 0 and
  * DATA_NOT_VALID). Then resets the accumulators and the collected bits and sets the next capture
  * to the first boundary strictly after capture_time. On a store error nothing is reset. */
@@ -132,7 +149,7 @@ int mfw_profile_capture(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t cap
                         uint8_t status, mfw_catalog_read_fn read, void *ctx);
 
 /* If due, captures at mfw_profile_boundary(now) (skipping missed boundaries, see above).
- * Returns 1 when a row was written, 0 when not due, or an error. */
+ * Returns 1 when a row was written, 0 when not due (or already stored), or an error. */
 int mfw_profile_tick(struct mfw_profile *p, struct mfw_store *s, mfw_ms_t now, uint8_t status,
                      mfw_catalog_read_fn read, void *ctx);
 
@@ -170,5 +187,12 @@ void mfw_profile_config_billing(struct mfw_profile_config *cfg);
  * id; MFW_E_RANGE for a bad period. */
 int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                                 uint32_t capture_period_s, uint32_t depth);
+
+/* The schedule (next capture) and the status collected, in the STATE record. restore checks them
+ * against p's configuration (a boundary on the capture period's grid, known status bits) into p:
+ * restore into a copy, r keeps the first bad field. The averages are not kept across a power
+ * failure: the row after it is flagged power down and data not valid. */
+void mfw_profile_save(const struct mfw_profile *p, struct mfw_wcursor *w);
+void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_PROFILE_H */

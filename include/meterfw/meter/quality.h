@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "meterfw/base/options.h"
+#include "meterfw/base/persist.h"
 #include "meterfw/base/time.h"
 #include "meterfw/metrology/metrology.h"
 
@@ -147,5 +148,12 @@ size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
 
 /* Clears the min/max voltage seen (at the end of a billing period). */
 void mfw_quality_reset_minmax(struct mfw_quality *q);
+
+/* The running state (conditions in progress, counters, extremes, the power-down mark) in the STATE
+ * record, field by field, for the configuration's phases only; restore checks each (voltages and
+ * durations in their physical range, a qualified condition that is active, times in range) into
+ * q, which holds its configuration: restore into a copy, r keeps the first bad field. */
+void mfw_quality_save(const struct mfw_quality *q, struct mfw_wcursor *w);
+void mfw_quality_restore(struct mfw_quality *q, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_QUALITY_H */

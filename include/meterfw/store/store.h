@@ -110,6 +110,12 @@ int mfw_store_format(const struct mfw_store_config *cfg, const struct mfw_hal *h
  * record, MFW_E_NOSPACE if cap is too small; *len gets the record's length. */
 int mfw_store_record_write(struct mfw_store *s, unsigned area, const void *data, size_t len);
 int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t cap, size_t *len);
+/* The newest valid record whose sequence number is below `below` (UINT32_MAX: the newest of all),
+ * with its sequence number in *seq: a caller that finds the newest record unusable (it checks,
+ * but its content does not make sense) walks back to older ones. Reads every sector of the area.
+ * MFW_E_STATE when there is none, MFW_E_NOSPACE if cap is too small. */
+int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t below, void *buf,
+                                 size_t cap, size_t *len, uint32_t *seq);
 /* Erase ahead: if the next record of len bytes would need a sector erase, does that erase (and
  * writes the new sector's header) now, so that the next mfw_store_record_write only programs. A
  * meter calls it after each state save, so that its power-fail save never waits for an erase. */
