@@ -176,7 +176,7 @@ int flash_emu_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
             if (m[k] == 0xFFu || d[k] == 0xFFu)
                 continue;
             /* the same value (a weak cell may read either way: it does not count) */
-            if (((m[k] ^ d[k]) & (uint8_t)~(w != NULL ? w[k] : 0)) == 0)
+            if (((m[k] ^ d[k]) & (uint8_t) ~(w != NULL ? w[k] : 0)) == 0)
                 f->settled++;
             else
                 f->reprogrammed++;
