@@ -23,8 +23,13 @@ release: setup
 run: release
 	$(BUILD)/release/port/posix/meterd $(ARGS)
 
+# The top-level tree with the cross toolchain is the firmware (as CMakePresets.json "firmware").
+# A build/firmware configured from port/cortex-m, as it used to be, is started afresh: CMake
+# refuses a second source directory for one build tree.
 firmware: setup
-	@cmake -S port/cortex-m -B $(BUILD)/firmware -DCMAKE_BUILD_TYPE=MinSizeRel \
+	@if grep -qs '^CMAKE_HOME_DIRECTORY:INTERNAL=.*/port/cortex-m$$' $(BUILD)/firmware/CMakeCache.txt; \
+	  then rm -rf $(BUILD)/firmware; fi
+	@cmake -S . -B $(BUILD)/firmware -DCMAKE_BUILD_TYPE=MinSizeRel \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake >/dev/null
 	@cmake --build $(BUILD)/firmware -j$(JOBS)
 

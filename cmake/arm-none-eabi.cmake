@@ -1,6 +1,6 @@
 # CMake toolchain file: bare-metal Cortex-M4F with the Arm GNU toolchain (arm-none-eabi-gcc) and
-# newlib nano. Used by `make firmware`:
-#   cmake -S port/cortex-m -B build/firmware -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake
+# newlib nano. Used by `make firmware` and `cmake --preset firmware` (CMakePresets.json):
+#   cmake -S . -B build/firmware -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake
 #
 # Only the target is chosen here (CPU, FPU, ABI, C library flavour). Warnings, sections and the
 # linker script belong to the project (port/cortex-m/CMakeLists.txt).

@@ -15,7 +15,7 @@
  * so that insertions and deletions reach the inner elements instead of dying at the length.
  *
  * Seeds: LLVMFuzzerInitialize writes the AARQs and RLRQs captured between the Gurux client and
- * server (/work/shared/references/vectors: public, LLS, HLS-GMAC) into $MFW_FUZZ_SEED_DIR (when
+ * server (tests/vectors/w_*_clock.txt: public, LLS, HLS-GMAC) into $MFW_FUZZ_SEED_DIR (when
  * set), after checking once that each of them parses. */
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /* ACSE (AARQ/AARE/RLRQ/RLRE) against the exchanges captured between the Gurux DLMS C client and
- * server (/work/shared/references/vectors, README there): the client's AARQs are what a real
- * head-end sends; the server's AAREs are compared byte for byte where our policy chooses the same
- * content, and the differences are spelled out where it does not. The 8-byte TCP wrapper header
- * (00 01 src dst len) is stripped from every frame below. */
+ * server (tests/vectors, README there; read by tests/support/vectors.h): the client's AARQs are
+ * what a real head-end sends; the server's AAREs are compared byte for byte where our policy
+ * chooses the same content, and the differences are spelled out where it does not. The 8-byte
+ * TCP wrapper header (00 01 src dst len) is stripped from every frame below. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,26 +17,62 @@
 #include "meterfw/base/error.h"
 #include "meterfw/dlms/acse.h"
 
-/* w_public_clock.txt line 3 (client SAP 16, no security). */
-static const uint8_t aarq_public[] = {VEC_AARQ_PUBLIC};
-/* w_public_clock.txt line 4. */
-static const uint8_t aare_public[] = {VEC_AARE_PUBLIC};
-/* w_lls_clock.txt line 3 (client SAP 17, LLS password "Gurux"). */
-static const uint8_t aarq_lls[] = {VEC_AARQ_LLS};
-/* w_lls_clock.txt line 4. */
-static const uint8_t aare_lls[] = {VEC_AARE_LLS};
-/* w_gmac_clock.txt line 3 (client SAP 1, LN with ciphering, HLS-GMAC). */
-static const uint8_t aarq_gmac[] = {VEC_AARQ_GMAC};
-/* w_gmac_clock.txt line 4. */
-static const uint8_t aare_gmac[] = {VEC_AARE_GMAC};
-/* w_public_clock.txt / w_lls_clock.txt lines 27 and 28. */
-static const uint8_t rlrq_plain[] = {VEC_RLRQ_PLAIN};
-static const uint8_t rlre_plain[] = {VEC_RLRE_PLAIN};
-/* w_gmac_clock.txt line 55: RLRQ with a ciphered InitiateRequest in user-information. */
-static const uint8_t rlrq_gmac[] = {VEC_RLRQ_GMAC};
-/* w_gmac_clock.txt line 56: the server's RLRE. Its BER lengths are wrong (see
+/* The captured APDUs, loaded by load_vectors() before the tests; each array has the size of its
+ * APDU, which the loader checks. */
+/* w_public_clock.txt TX 1 (client SAP 16, no security). */
+static uint8_t aarq_public[31];
+/* w_public_clock.txt RX 1. */
+static uint8_t aare_public[43];
+/* w_lls_clock.txt TX 1 (client SAP 17, LLS password "Gurux"). */
+static uint8_t aarq_lls[53];
+/* w_lls_clock.txt RX 1. */
+static uint8_t aare_lls[43];
+/* w_gmac_clock.txt TX 1 (client SAP 1, LN with ciphering, HLS-GMAC). */
+static uint8_t aarq_gmac[95];
+/* w_gmac_clock.txt RX 1. */
+static uint8_t aare_gmac[107];
+/* w_public_clock.txt / w_lls_clock.txt, the last TX and RX. */
+static uint8_t rlrq_plain[5];
+static uint8_t rlre_plain[5];
+/* w_gmac_clock.txt, the last TX: RLRQ with a ciphered InitiateRequest in user-information. */
+static uint8_t rlrq_gmac[42];
+/* w_gmac_clock.txt, the last RX: the server's RLRE. Its BER lengths are wrong (see
  * test_rlre_gmac_lengths): 63 24 and BE 22 announce 36 and 34 bytes, 40 and 35 follow. */
-static const uint8_t rlre_gmac[] = {VEC_RLRE_GMAC};
+static uint8_t rlre_gmac[42];
+
+static int load_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *capture;
+        enum vec_kind kind;
+        int n;
+        uint8_t *p;
+        size_t size;
+    } v[] = {
+        {"w_public_clock.txt", VEC_TX, 1, aarq_public, sizeof aarq_public},
+        {"w_public_clock.txt", VEC_RX, 1, aare_public, sizeof aare_public},
+        {"w_lls_clock.txt", VEC_TX, 1, aarq_lls, sizeof aarq_lls},
+        {"w_lls_clock.txt", VEC_RX, 1, aare_lls, sizeof aare_lls},
+        {"w_gmac_clock.txt", VEC_TX, 1, aarq_gmac, sizeof aarq_gmac},
+        {"w_gmac_clock.txt", VEC_RX, 1, aare_gmac, sizeof aare_gmac},
+        {"w_public_clock.txt", VEC_TX, -1, rlrq_plain, sizeof rlrq_plain},
+        {"w_public_clock.txt", VEC_RX, -1, rlre_plain, sizeof rlre_plain},
+        {"w_gmac_clock.txt", VEC_TX, -1, rlrq_gmac, sizeof rlrq_gmac},
+        {"w_gmac_clock.txt", VEC_RX, -1, rlre_gmac, sizeof rlre_gmac},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (vec_apdu_exact(v[i].capture, v[i].kind, v[i].n, v[i].p, v[i].size) != VEC_OK)
+            return -1;
+    /* The LLS capture releases with the same plaintext RLRQ/RLRE. */
+    uint8_t b[5];
+    if (vec_apdu_exact("w_lls_clock.txt", VEC_TX, -1, b, sizeof b) != VEC_OK ||
+        memcmp(b, rlrq_plain, sizeof b) != 0 ||
+        vec_apdu_exact("w_lls_clock.txt", VEC_RX, -1, b, sizeof b) != VEC_OK ||
+        memcmp(b, rlre_plain, sizeof b) != 0)
+        return -1;
+    return 0;
+}
 
 static const uint8_t password[] = {'G', 'u', 'r', 'u', 'x'};
 
@@ -692,5 +728,5 @@ int main(void)
         cmocka_unit_test(test_rlre),
         cmocka_unit_test(test_rlre_gmac_lengths),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_vectors, NULL);
 }

@@ -1,6 +1,6 @@
 /* A-XDR: encodings worked out by hand from the Blue Book 4.1.5 Data CHOICE (tag, big-endian
  * contents, BER length form), and decoding of bytes captured between the Gurux DLMS C client and
- * server (/work/shared/references/vectors/w_public_clock.txt). */
+ * server (tests/vectors/w_public_clock.txt). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,9 +1,10 @@
 /* The DLMS client (dlms_client.h) against the exchanges captured between the Gurux DLMS C client
- * and server (/work/shared/references/vectors, README there): every request we build for the same
- * content equals the Gurux client's TX APDU byte for byte (wrapper header stripped), and every
- * server answer there (AARE, GET-Response-Normal, the 9 blocks of the object list, RLRE) decodes.
- * Requests the captures do not contain (selective access, with-list, SET, ACTION) are checked
- * against encodings worked out by hand from the Green Book 9.5 ASN.1 and Blue Book 4.3.6. */
+ * and server (tests/vectors, README there; read by tests/support/vectors.h): every request we
+ * build for the same content equals the Gurux client's TX APDU byte for byte (wrapper header
+ * stripped), and every server answer there (AARE, GET-Response-Normal, the 9 blocks of the object
+ * list, RLRE) decodes. Requests the captures do not contain (selective access, with-list, SET,
+ * ACTION) are checked against encodings worked out by hand from the Green Book 9.5 ASN.1 and Blue
+ * Book 4.3.6. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,238 +16,75 @@
 
 #include "vectors.h"
 
-#include "hexbytes.h"
-
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
 #include "meterfw/dlms/acse.h"
 #include "meterfw/dlms/dlms_client.h"
 
-/* w_public_clock.txt: the 9 GET-Response-With-Datablock APDUs of the object list (wrapper
- * header stripped), as hex. */
-static const char *const objlist_blocks[] = {
-    /* block 1 */
-    "C402C10000000001008201DA0134020412000F110209060000280000FF0202010B02030F0116010002030F02160100"
-    "02"
-    "030F0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F091601"
-    "00"
-    "02030F0A16010002030F0B160100010602020F01160002020F02160002020F03160002020F04160002020F05160002"
-    "02"
-    "0F061600020412000F110209060000280001FF0202010B02030F0116010002030F0216010002030F0316010002030F"
-    "04"
-    "16010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002030F0A1601000203"
-    "0F"
-    "0B160100010602020F01160002020F02160002020F03160002020F04160002020F05160002020F0616000204120040"
-    "11"
-    "00090600002B0001FF0202010502030F0116010002030F0216010002030F0316010002030F0416010002030F051601"
-    "00"
-    "010202020F01160002020F02160002041200401100090600002B0002FF0202010502030F0116010002030F02160100"
-    "02"
-    "030F0316010002030F0416010002030F05160100010202020F01160002020F02160002041200401100090600002B00"
-    "03"
-    "FF0202010502030F0116010002030F0216010002030F0316010002030F0416010002030F05160100010202020F0116"
-    "00"
-    "02020F021600",
-    /* block 2 */
-    "C402C10000000002008201D002041200401100090600002B0004FF0202010502030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F0416010002030F05160100010202020F01160002020F02160002041200011100090600002A0000FF"
-    "02"
-    "02010202030F0116010002030F0216010001000204120011110009060000290000FF0202010202030F011601000203"
-    "0F"
-    "02160100010102020F0116000204120001110009060000600B00FF0202010202030F0116010002030F021601000100"
-    "02"
-    "04120008110009060000010000FF0202010902030F0116010002030F0216010002030F0316010002030F0416010002"
-    "03"
-    "0F0516010002030F0616010002030F0716010002030F0816010002030F09160100010602020F01160002020F021600"
-    "02"
-    "020F03160002020F04160002020F05160002020F0616000204120003110009060101151900FF0202010302030F0116"
-    "01"
-    "0002030F0216010002030F03160100010102020F0116000204120028110009060000190900FF0202010702030F0116"
-    "01"
-    "0002030F0216010002030F0316010002030F0416010002030F0516010002030F0616010002030F0716010001010202"
-    "0F"
-    "01160002041200091100090600000A006CFF0202010202030F0116010002030F02160100010102020F011600",
-    /* block 3 */
-    "C402C10000000003008201E702041200091100090600000A0000FF0202010202030F0116010002030F021601000101"
-    "02"
-    "020F01160002041200091100090600000A006AFF0202010202030F0116010002030F02160100010102020F01160002"
-    "04"
-    "1200091100090600000A0065FF0202010202030F0116010002030F02160100010102020F0116000204120009110009"
-    "06"
-    "00000A0066FF0202010202030F0116010002030F02160100010102020F0116000204120007110109060100630100FF"
-    "02"
-    "02010802030F0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F061601000203"
-    "0F"
-    "0716010002030F08160100010202020F01160002020F0216000204120007110109060100636200FF0202010802030F"
-    "01"
-    "16010002030F0216010002030F0316010002030F0416010002030F0516010002030F0616010002030F071601000203"
-    "0F"
-    "08160100010202020F01160002020F0216000204120017110109060000160000FF0202010902030F0116010002030F"
-    "02"
-    "16010002030F0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F081601000203"
-    "0F"
-    "091601000100020412004611010906000060030AFF0202010402030F0116010002030F0216010002030F0316010002"
-    "03"
-    "0F04160100010202020F01160002020F021600",
-    /* block 4 */
-    "C402C10000000004008201BB02041200161100090600000F0004FF0202010402030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F04160100010002041200161100090600000F0003FF0202010402030F0116010002030F0216010002"
-    "03"
-    "0F0316010002030F04160100010002041200161100090600000F0001FF0202010402030F0116010002030F02160100"
-    "02"
-    "030F0316010002030F0416010001000204120001110009060000010100FF0202010202030F0116010002030F021601"
-    "00"
-    "010002041200011100090600002B0100FF0202010202030F0116010002030F02160100010002041200121100090600"
-    "00"
-    "2C0000FF0202010702030F0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F06"
-    "16"
-    "010002030F07160100010402020F01160002020F02160002020F03160002020F041600020412002911000906000019"
-    "00"
-    "00FF0202010602030F0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F061601"
-    "00"
-    "0100020412001D110209060000020100FF0202010602030F0116010002030F0216010002030F0316010002030F0416"
-    "01"
-    "0002030F0516010002030F06160100010102020F011600",
-    /* block 5 */
-    "C402C10000000005008201D902041200141100090600000D0000FF0202010A02030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002"
-    "03"
-    "0F0A160100010102020F0116000204120013110109060000140000FF0202010902030F0116010002030F0216010002"
-    "03"
-    "0F0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F09160100"
-    "01"
-    "0002041200051100090601001F0400FF0202010902030F0116010002030F0216010002030F0316010002030F041601"
-    "00"
-    "02030F0516010002030F0616010002030F0716010002030F0816010002030F09160100010202020F01160002020F02"
-    "16"
-    "000204120015110009060000100100FF0202010402030F0116010002030F0216010002030F0316010002030F041601"
-    "00"
-    "0100020412001C110009060000020200FF0202010602030F0116010002030F0216010002030F0316010002030F0416"
-    "01"
-    "0002030F0516010002030F061601000100020412001B110109060000020000FF0202010402030F0116010002030F02"
-    "16"
-    "010002030F0316010002030F041601000100020412002B110009060000190200FF0202010202030F0116010002030F"
-    "02"
-    "1601000100",
-    /* block 6 */
-    "C402C10000000006008201A4020412002A110009060000190100FF0202010A02030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002"
-    "03"
-    "0F0A160100010302020F01160002020F02160002020F031600020412002C110009060000190300FF0202010502030F"
-    "01"
-    "16010002030F0216010002030F0316010002030F0416010002030F051601000100020412002D110009060000190400"
-    "FF"
-    "0202010402030F0116010002030F0216010002030F0316010002030F04160100010002041200091100090600000A00"
-    "64"
-    "FF0202010202030F0116010002030F02160100010102020F01160002041200061100090600000E0001FF0202010402"
-    "03"
-    "0F0116010002030F0216010002030F0316010002030F04160100010302020F01160002020F02160002020F03160002"
-    "04"
-    "120047110009060000110000FF0202010B02030F0116010002030F0216010002030F0316010002030F041601000203"
-    "0F"
-    "0516010002030F0616010002030F0716010002030F0816010002030F0916010002030F0A16010002030F0B16010001"
-    "00",
-    /* block 7 */
-    "C402C100000000070082011D020412004D110009060000180900FF0202010902030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010001"
-    "01"
-    "02020F011600020412004C110009060000180800FF0202010B02030F0116010002030F0216010002030F0316010002"
-    "03"
-    "0F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002030F0A160100"
-    "02"
-    "030F0B1601000100020412005A1101090600001D0000FF0202010A02030F0116010002030F0216010002030F031601"
-    "00"
-    "02030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002030F0A16"
-    "01"
-    "00010102020F011600",
-    /* block 8 */
-    "C402C10000000008008201CE020412005B1103090600001D0100FF0202011A02030F0116010002030F021601000203"
-    "0F"
-    "0316010002030F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002"
-    "03"
-    "0F0A16010002030F0B16010002030F0C16010002030F0D16010002030F0E16010002030F0F16010002030F10160100"
-    "02"
-    "030F1116010002030F1216010002030F1316010002030F1416010002030F1516010002030F1616010002030F171601"
-    "00"
-    "02030F1816010002030F1916010002030F1A160100010202020F01160002020F021600020412005C1103090600001D"
-    "02"
-    "00FF0202011702030F0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F061601"
-    "00"
-    "02030F0716010002030F0816010002030F0916010002030F0A16010002030F0B16010002030F0C16010002030F0D16"
-    "01"
-    "0002030F0E16010002030F0F16010002030F1016010002030F1116010002030F1216010002030F1316010002030F14"
-    "16"
-    "010002030F1516010002030F1616010002030F171601000100020412007B110009060000120000FF0202010202030F"
-    "01"
-    "16010002030F02160100010502020F01160002020F02160002020F03160002020F04160002020F051600",
-    /* block 9 */
-    "C402C10100000009008201950204120097110109060000190B00FF0202010302030F0116010002030F021601000203"
-    "0F"
-    "031601000100020412006F110009060000130000FF0202011302030F0116010002030F0216010002030F0316010002"
-    "03"
-    "0F0416010002030F0516010002030F0616010002030F0716010002030F0816010002030F0916010002030F0A160100"
-    "02"
-    "030F0B16010002030F0C16010002030F0D16010002030F0E16010002030F0F16010002030F1016010002030F111601"
-    "00"
-    "02030F1216010002030F13160100010302020F01160002020F02160002020F0316000204120064110009060000190A"
-    "00"
-    "FF0202010702030F0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F06160100"
-    "02"
-    "030F07160100010302020F01160002020F02160002020F0316000204120030110009060000190700FF0202010A0203"
-    "0F"
-    "0116010002030F0216010002030F0316010002030F0416010002030F0516010002030F0616010002030F0716010002"
-    "03"
-    "0F0816010002030F0916010002030F0A160100010202020F01160002020F021600",
-};
-
-/* w_public_clock.txt line 3 and w_lls_clock.txt line 3: the client's AARQs. */
-static const uint8_t aarq_public[] = {VEC_AARQ_PUBLIC};
-static const uint8_t aarq_lls[] = {VEC_AARQ_LLS};
-/* Line 4 of each: the server's AAREs. */
-static const uint8_t aare_public[] = {VEC_AARE_PUBLIC};
-static const uint8_t aare_lls[] = {VEC_AARE_LLS};
-/* w_gmac_clock.txt line 4: an AARE with responding AP title, mechanism, StoC and a ciphered
+/* The captured APDUs (wrapper header stripped), loaded by load_vectors() before the tests; each
+ * array has the size of its APDU, which the loader checks. */
+/* w_public_clock.txt TX 1 and w_lls_clock.txt TX 1: the client's AARQs. */
+static uint8_t aarq_public[31];
+static uint8_t aarq_lls[53];
+/* RX 1 of each: the server's AAREs. */
+static uint8_t aare_public[43];
+static uint8_t aare_lls[43];
+/* w_gmac_clock.txt RX 1: an AARE with responding AP title, mechanism, StoC and a ciphered
  * initiate response (glo-initiate-response 0x28), result-source-diagnostic 14. */
-static const uint8_t aare_gmac[] = {VEC_AARE_GMAC};
-/* GET of the association view (line 5) and of the clock (line 23). */
-static const uint8_t get_objlist[] = {0xC0, 0x01, 0xC1, 0x00, 0x0F, 0x00, 0x00,
-                                      0x28, 0x00, 0x00, 0xFF, 0x02, 0x00};
-static const uint8_t get_clock[] = {0xC0, 0x01, 0xC1, 0x00, 0x08, 0x00, 0x00,
-                                    0x01, 0x00, 0x00, 0xFF, 0x02, 0x00};
-/* Line 24: the clock value, with the server's 18 stray bytes after it. */
-static const uint8_t resp_clock[] = {0xC4, 0x01, 0xC1, 0x00, 0x09, 0x0C, 0x07, 0xEA, 0x0B,
-                                     0x19, 0x03, 0x10, 0x1A, 0x1E, 0x00, 0x00, 0x00, 0x00,
-                                     0x09, 0x0F, 0x09, 0x0C, 0x07, 0xEA, 0x0B, 0x19, 0x03,
-                                     0x10, 0x1A, 0x1E, 0x00, 0x00, 0x00, 0x00, 0x09, 0x0F};
-static const uint8_t rlrq_plain[] = {VEC_RLRQ_PLAIN};
-static const uint8_t rlre_plain[] = {VEC_RLRE_PLAIN};
+static uint8_t aare_gmac[107];
+/* w_public_clock.txt: GET of the association view (TX 2) and of the clock (TX -2, the last but
+ * one). */
+static uint8_t get_objlist[13];
+static uint8_t get_clock[13];
+/* RX -2: the clock value, with the server's 18 stray bytes after it. */
+static uint8_t resp_clock[36];
+/* The release, the last TX and RX. */
+static uint8_t rlrq_plain[5];
+static uint8_t rlre_plain[5];
+/* The object list comes in 9 GET-Response-With-Datablock APDUs, w_public_clock.txt RX 2..10. */
+#define OBJLIST_BLOCKS 9
+
+static int load_vectors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *capture;
+        enum vec_kind kind;
+        int n;
+        uint8_t *p;
+        size_t size;
+    } v[] = {
+        {"w_public_clock.txt", VEC_TX, 1, aarq_public, sizeof aarq_public},
+        {"w_lls_clock.txt", VEC_TX, 1, aarq_lls, sizeof aarq_lls},
+        {"w_public_clock.txt", VEC_RX, 1, aare_public, sizeof aare_public},
+        {"w_lls_clock.txt", VEC_RX, 1, aare_lls, sizeof aare_lls},
+        {"w_gmac_clock.txt", VEC_RX, 1, aare_gmac, sizeof aare_gmac},
+        {"w_public_clock.txt", VEC_TX, 2, get_objlist, sizeof get_objlist},
+        {"w_public_clock.txt", VEC_TX, -2, get_clock, sizeof get_clock},
+        {"w_public_clock.txt", VEC_RX, -2, resp_clock, sizeof resp_clock},
+        {"w_public_clock.txt", VEC_TX, -1, rlrq_plain, sizeof rlrq_plain},
+        {"w_public_clock.txt", VEC_RX, -1, rlre_plain, sizeof rlre_plain},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+        if (vec_apdu_exact(v[i].capture, v[i].kind, v[i].n, v[i].p, v[i].size) != VEC_OK)
+            return -1;
+    return 0;
+}
 
 static const uint8_t ln_clock[6] = {0, 0, 1, 0, 0, 0xFF};
 static const uint8_t ln_assoc[6] = {0, 0, 40, 0, 0, 0xFF};
 static const uint8_t ln_lp1[6] = {1, 0, 99, 1, 0, 0xFF};
 
-/* Decodes a hex string into a fresh exact-size heap block (ASan sees any over-read). */
-static uint8_t *unhex(const char *s, size_t *n)
+/* Block k (1..9) of the object list in a fresh exact-size heap block (ASan sees any over-read). */
+static uint8_t *objlist_block(unsigned k, size_t *n)
 {
-    size_t cap = strlen(s) / 2;
-    uint8_t *p = malloc(cap ? cap : 1);
+    static uint8_t tmp[VEC_LINE_MAX];
+    assert_int_equal(vec_apdu("w_public_clock.txt", VEC_RX, (int)k + 1, tmp, sizeof tmp, n),
+                     VEC_OK);
+    uint8_t *p = malloc(*n ? *n : 1);
     assert_non_null(p);
-    size_t len = hex_decode(s, p, cap);
-    assert_true(len != HEX_BAD);
-    if (len < cap) { /* spaces in the text: shrink to exactly the bytes */
-        uint8_t *q = malloc(len ? len : 1);
-        assert_non_null(q);
-        memcpy(q, p, len);
-        free(p);
-        p = q;
-    }
-    *n = len;
+    memcpy(p, tmp, *n);
     return p;
 }
 
@@ -430,9 +268,12 @@ static void test_get_requests(void **state)
     assert_int_equal(mfw_dlms_client_build_get(MFW_DLMS_CLIENT_INVOKE_DEFAULT, &assoc, NULL, &w),
                      MFW_OK);
     assert_built(get_objlist, sizeof(get_objlist), buf, w.len);
-    /* lines 7, 9, ...: GET-Request-Next for blocks 1..8 */
+    /* TX 3..10: GET-Request-Next for blocks 1..8 (C0 02 C1 00000001 ...) */
     for (uint32_t b = 1; b <= 8; b++) {
-        const uint8_t want[] = {0xC0, 0x02, 0xC1, 0x00, 0x00, 0x00, (uint8_t)b};
+        uint8_t want[7];
+        assert_int_equal(
+            vec_apdu_exact("w_public_clock.txt", VEC_TX, (int)b + 2, want, sizeof want), VEC_OK);
+        assert_int_equal(want[6], b);
         mfw_wcursor_init(&w, buf, sizeof(buf));
         assert_int_equal(mfw_dlms_client_build_get_next(MFW_DLMS_CLIENT_INVOKE_DEFAULT, b, &w),
                          MFW_OK);
@@ -601,8 +442,7 @@ static int collect_sink(void *user, const uint8_t *p, size_t n)
 static void test_object_list_blocks(void **state)
 {
     (void)state;
-    size_t nblocks = sizeof(objlist_blocks) / sizeof(objlist_blocks[0]);
-    assert_int_equal(nblocks, 9);
+    size_t nblocks = OBJLIST_BLOCKS;
     static uint8_t whole[8192];
     static struct collect col;
     memset(&col, 0, sizeof(col));
@@ -611,7 +451,7 @@ static void test_object_list_blocks(void **state)
     mfw_dlms_client_blocks_init(&s, NULL, 0, collect_sink, &col);
     for (size_t i = 0; i < nblocks; i++) {
         size_t n;
-        uint8_t *apdu = unhex(objlist_blocks[i], &n);
+        uint8_t *apdu = objlist_block((unsigned)i + 1, &n);
         struct mfw_dlms_client_get_response r;
         assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
         assert_int_equal(r.type, MFW_DLMS_CLIENT_GET_RESPONSE_DATABLOCK);
@@ -627,7 +467,10 @@ static void test_object_list_blocks(void **state)
             struct mfw_wcursor w;
             mfw_wcursor_init(&w, req, sizeof(req));
             assert_int_equal(mfw_dlms_client_build_get_next(r.invoke, r.block_number, &w), MFW_OK);
-            const uint8_t want_req[] = {0xC0, 0x02, 0xC1, 0x00, 0x00, 0x00, (uint8_t)(i + 1)};
+            uint8_t want_req[7]; /* TX 3..10 */
+            assert_int_equal(
+                vec_apdu_exact("w_public_clock.txt", VEC_TX, (int)i + 3, want_req, sizeof want_req),
+                VEC_OK);
             assert_built(want_req, sizeof(want_req), req, w.len);
         }
         /* every truncation of a block is refused */
@@ -692,7 +535,7 @@ static void test_blocks_errors(void **state)
 {
     (void)state;
     size_t n;
-    uint8_t *apdu = unhex(objlist_blocks[1], &n); /* block 2 */
+    uint8_t *apdu = objlist_block(2, &n);
     struct mfw_dlms_client_get_response r;
     assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
     uint8_t buf[1024];
@@ -701,7 +544,7 @@ static void test_blocks_errors(void **state)
     assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_FORMAT); /* block 2 before 1 */
     mfw_dlms_client_blocks_init(&b, buf, 100, NULL, NULL);
     free(apdu);
-    apdu = unhex(objlist_blocks[0], &n);
+    apdu = objlist_block(1, &n);
     assert_int_equal(mfw_dlms_client_parse_get_response(apdu, n, &r), MFW_OK);
     assert_int_equal(mfw_dlms_client_blocks_feed(&b, &r), MFW_E_NOSPACE); /* 474 bytes into 100 */
     free(apdu);
@@ -807,5 +650,5 @@ int main(void)
         cmocka_unit_test(test_blocks_errors),
         cmocka_unit_test(test_other_responses),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_vectors, NULL);
 }

@@ -1,5 +1,5 @@
 /* IEC 62056-47 wrapper framing against frames captured between the Gurux DLMS C client and
- * server (references/vectors/w_public_clock.txt): whole, byte by byte, split at every position,
+ * server (tests/vectors/w_public_clock.txt): whole, byte by byte, split at every position,
  * coalesced; protocol errors; replies encoded byte for byte as captured. */
 #include <setjmp.h>
 #include <stdarg.h>

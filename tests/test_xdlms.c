@@ -1,5 +1,5 @@
 /* xDLMS GET / SET / ACTION: the requests the Gurux client sends (captured in
- * /work/shared/references/vectors/w_*.txt and /tmp/gurux/INTEROP-NOTES.txt) decoded, and the
+ * tests/vectors/w_*.txt, and seen in the interoperability runs of docs/dlms.md) decoded, and the
  * responses encoded and compared with bytes worked out by hand from the Green Book ASN.1. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,7 +55,7 @@ static void get_requests_from_vectors(void **st)
     assert_int_equal(rq.kind, MFW_XDLMS_GET_NEXT);
     assert_int_equal(rq.block, 1);
 
-    /* INTEROP-NOTES: the scaler_units in one GET-with-list */
+    /* the interoperability runs (docs/dlms.md): the scaler_units in one GET-with-list */
     n = hex("C0 03 C1 02 00 03 01 01 15 19 00 FF 03 00 00 05 01 00 1F 04 00 FF 04 00", b, sizeof b);
     assert_int_equal(mfw_xdlms_parse_get(b, n, &rq), MFW_OK);
     assert_int_equal(rq.kind, MFW_XDLMS_GET_WITH_LIST);

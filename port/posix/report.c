@@ -1,94 +1,85 @@
-/* A small hand-written JSON writer: only what the report needs, strings escaped per RFC 8259. */
+/* The report as a cJSON tree (Debian libcjson-dev), printed once. Every number goes through
+ * jsonnum.h, which keeps billing values exact; strings are escaped by cJSON (RFC 8259). */
 #include "report.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "isotime.h"
+#include "jsonnum.h"
 #include "meterfw/meter/catalog.h"
 
-static void json_str(FILE *f, const char *s)
+/* Adds item under key to an object (key NULL: appends it to an array) and returns it. A NULL item
+ * (cJSON or jsonnum could not make it) or a failed add sets *bad: the report is then not written
+ * at all rather than written with a hole. */
+static cJSON *put(bool *bad, cJSON *parent, const char *key, cJSON *item)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
+    bool ok = item != NULL && parent != NULL &&
+              (key != NULL ? cJSON_AddItemToObject(parent, key, item)
+                           : cJSON_AddItemToArray(parent, item));
+    if (!ok) {
+        cJSON_Delete(item);
+        *bad = true;
+        return NULL;
     }
-    fputc('"', f);
+    return item;
 }
 
-/* JSON has no NaN/inf: write null for them. */
-static void json_num(FILE *f, double v, int decimals)
-{
-    if (isfinite(v))
-        fprintf(f, "%.*f", decimals, v);
-    else
-        fputs("null", f);
-}
-
-static void json_time(FILE *f, mfw_ms_t t)
+static cJSON *time_item(mfw_ms_t t)
 {
     char buf[ISOTIME_LEN];
     isotime_format(t, buf);
-    json_str(f, buf);
+    return cJSON_CreateString(buf);
 }
 
-/* uWh as Wh with exactly 3 decimals, by integer arithmetic (a double would round above 2^53). */
-static void json_wh(FILE *f, uint64_t uwh)
+/* uWh as Wh with 3 decimals: truncated to whole mWh like the registers shown elsewhere, then
+ * exact (jsonnum.h). */
+static cJSON *wh_item(uint64_t uwh)
 {
-    uint64_t mwh = uwh / 1000u; /* truncated like the registers shown elsewhere */
-    fprintf(f, "%llu.%03llu", (unsigned long long)(mwh / 1000u), (unsigned long long)(mwh % 1000u));
-}
-
-/* An ISO 8601 local time with its UTC offset: "2026-07-01T00:00:00+02:00". */
-static void json_local(FILE *f, const struct mfw_local_time *lt)
-{
-    int off = lt->offset_min;
-    unsigned a = (unsigned)abs(off);
-    fprintf(f, "\"%04lld-%02u-%02uT%02u:%02u:%02u", (long long)lt->year, lt->month, lt->day,
-            lt->hour, lt->minute, lt->second);
-    if (lt->ms != 0)
-        fprintf(f, ".%03u", lt->ms);
-    fprintf(f, "%c%02u:%02u\"", off < 0 ? '-' : '+', a / 60u, a % 60u);
-}
-
-static void json_obis(FILE *f, const uint8_t o[6])
-{
-    fprintf(f, "\"%u.%u.%u.%u.%u.%u\"", o[0], o[1], o[2], o[3], o[4], o[5]);
-}
-
-/* A stored profile value v x 10^scaler, exactly (no floating point). */
-static void json_scaled(FILE *f, int64_t v, int scaler)
-{
-    bool neg = v < 0;
-    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (scaler >= 0) {
-        fprintf(f, "%s%" PRIu64, neg ? "-" : "", u);
-        for (int k = 0; k < scaler; k++)
-            fputc('0', f);
-        return;
-    }
-    uint64_t div = 1;
-    for (int k = 0; k < -scaler && k < 19; k++)
-        div *= 10u;
-    fprintf(f, "%s%" PRIu64 ".%0*" PRIu64, neg ? "-" : "", u / div, -scaler, u % div);
+    return jsonnum_decimal(false, uwh / 1000u, -3);
 }
 
 /* mW as W with 3 decimals, exact. */
-static void json_mw(FILE *f, uint64_t mw)
+static cJSON *mw_item(uint64_t mw)
 {
-    fprintf(f, "%" PRIu64 ".%03" PRIu64, mw / 1000u, mw % 1000u);
+    return jsonnum_decimal(false, mw, -3);
+}
+
+/* A stored profile value v x 10^scaler, exactly (no floating point on the way). */
+static cJSON *scaled_item(int64_t v, int scaler)
+{
+    bool neg = v < 0;
+    return jsonnum_decimal(neg, neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, scaler);
+}
+
+/* An ISO 8601 local time with its UTC offset: "2026-07-01T00:00:00+02:00". */
+static cJSON *local_item(const struct mfw_local_time *lt)
+{
+    int off = lt->offset_min;
+    unsigned a = (unsigned)abs(off);
+    char buf[64], ms[8] = "";
+    if (lt->ms != 0)
+        snprintf(ms, sizeof ms, ".%03u", lt->ms);
+    int n = snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u%s%c%02u:%02u",
+                     (long long)lt->year, lt->month, lt->day, lt->hour, lt->minute, lt->second, ms,
+                     off < 0 ? '-' : '+', a / 60u, a % 60u);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return NULL;
+    return cJSON_CreateString(buf);
+}
+
+static void obis_text(char buf[24], const uint8_t o[6])
+{
+    snprintf(buf, 24, "%u.%u.%u.%u.%u.%u", o[0], o[1], o[2], o[3], o[4], o[5]);
+}
+
+static cJSON *obis_item(const uint8_t o[6])
+{
+    char buf[24];
+    obis_text(buf, o);
+    return cJSON_CreateString(buf);
 }
 
 static const char *unit_name(uint8_t unit)
@@ -119,162 +110,148 @@ static const struct {
     [MFW_EQ_RQ3] = {"RQ3", 7, "varh"}, [MFW_EQ_RQ4] = {"RQ4", 8, "varh"},
 };
 
-static void json_registers(FILE *f, const struct mfw_meter *m, unsigned phase)
+/* {"obis", "value", "unit"} of one energy register. */
+static void put_register(bool *bad, cJSON *parent, unsigned q, const char *obis, uint64_t uwh)
+{
+    cJSON *r = put(bad, parent, report_qty[q].key, cJSON_CreateObject());
+    put(bad, r, "obis", cJSON_CreateString(obis));
+    put(bad, r, "value", wh_item(uwh));
+    put(bad, r, "unit", cJSON_CreateString(report_qty[q].unit));
+}
+
+static void put_registers(bool *bad, cJSON *parent, const char *key, const struct mfw_meter *m,
+                          unsigned phase)
 {
     unsigned dc = phase == MFW_ENERGY_TOTAL ? 0 : 20 * (phase + 1);
-    fputs("{", f);
+    cJSON *o = put(bad, parent, key, cJSON_CreateObject());
     for (unsigned q = 0; q < MFW_EQ_COUNT; q++) {
-        fprintf(f, "%s\n      ", q ? "," : "");
-        json_str(f, report_qty[q].key);
-        fprintf(f, ": {\"obis\": \"1.0.%u.8.0.255\", \"value\": ", report_qty[q].c + dc);
-        json_wh(f, mfw_meter_energy_uwh(m, phase, (enum mfw_energy_qty)q));
-        fputs(", \"unit\": ", f);
-        json_str(f, report_qty[q].unit);
-        fputs("}", f);
+        char obis[24];
+        snprintf(obis, sizeof obis, "1.0.%u.8.0.255", report_qty[q].c + dc);
+        put_register(bad, o, q, obis, mfw_meter_energy_uwh(m, phase, (enum mfw_energy_qty)q));
     }
-    fputs("\n    }", f);
 }
 
 /* T1..T8 x A+, A-, R+, R- (OBIS 1.0.C.8.T.255, C = 1..4). */
-static void json_tariffs(FILE *f, const struct mfw_meter *m)
+static void put_tariffs(bool *bad, cJSON *parent, const struct mfw_meter *m)
 {
-    fputs("{", f);
+    cJSON *o = put(bad, parent, "tariffs", cJSON_CreateObject());
     for (unsigned t = 0; t < MFW_TARIFFS; t++) {
-        fprintf(f, "%s\n    \"T%u\": {", t ? "," : "", t + 1);
+        char key[16];
+        snprintf(key, sizeof key, "T%u", t + 1);
+        cJSON *tt = put(bad, o, key, cJSON_CreateObject());
         for (unsigned q = 0; q < 4; q++) {
-            fprintf(f, "%s\n      ", q ? "," : "");
-            json_str(f, report_qty[q].key);
-            fprintf(f, ": {\"obis\": \"1.0.%u.8.%u.255\", \"value\": ", report_qty[q].c, t + 1);
-            json_wh(f, m->registers.tariff[t][q]);
-            fputs(", \"unit\": ", f);
-            json_str(f, report_qty[q].unit);
-            fputs("}", f);
+            char obis[24];
+            snprintf(obis, sizeof obis, "1.0.%u.8.%u.255", report_qty[q].c, t + 1);
+            put_register(bad, tt, q, obis, m->registers.tariff[t][q]);
         }
-        fputs("\n    }", f);
     }
-    fputs("\n  }", f);
 }
 
-static void json_clock(FILE *f, const struct mfw_meter *m)
+static void put_clock(bool *bad, cJSON *parent, const struct mfw_meter *m)
 {
     struct mfw_local_time lt;
     mfw_clock_local(&m->clock, m->now, &lt);
     uint8_t st = mfw_clock_status(&m->clock, m->now);
-    fputs("{\"obis\": \"0.0.1.0.0.255\", \"utc\": ", f);
-    json_time(f, m->now);
-    fputs(", \"local\": ", f);
-    json_local(f, &lt);
-    fprintf(f, ", \"status\": %u, \"dst\": %s, \"invalid\": %s, \"rtc\": ", st,
-            mfw_clock_dst_active(&m->clock, m->now) ? "true" : "false",
-            (st & MFW_CLOCK_STATUS_INVALID) ? "true" : "false");
-    json_time(f, m->rtc);
-    fprintf(f, ", \"offset_ms\": %" PRId64 "}", (int64_t)m->clock.offset_ms);
+    cJSON *o = put(bad, parent, "clock", cJSON_CreateObject());
+    put(bad, o, "obis", cJSON_CreateString("0.0.1.0.0.255"));
+    put(bad, o, "utc", time_item(m->now));
+    put(bad, o, "local", local_item(&lt));
+    put(bad, o, "status", jsonnum_uint(st));
+    put(bad, o, "dst", cJSON_CreateBool(mfw_clock_dst_active(&m->clock, m->now)));
+    put(bad, o, "invalid", cJSON_CreateBool((st & MFW_CLOCK_STATUS_INVALID) != 0));
+    put(bad, o, "rtc", time_item(m->rtc));
+    put(bad, o, "offset_ms", jsonnum_int(m->clock.offset_ms));
 }
 
-static void json_demand(FILE *f, const struct mfw_meter *m)
+static void put_demand(bool *bad, cJSON *parent, const struct mfw_meter *m)
 {
     static const char *const key[2] = {"A+", "A-"};
-    fputs("{", f);
+    cJSON *o = put(bad, parent, "demand", cJSON_CreateObject());
     for (unsigned q = 0; q < 2 && q < m->demand.config.quantities; q++) {
         struct mfw_demand_max mx = mfw_demand_maximum(&m->demand, q);
-        fprintf(f, "%s\n    \"%s\": {\"current_obis\": \"1.0.%u.4.0.255\", \"current_w\": ",
-                q ? "," : "", key[q], q + 1);
-        json_mw(f, mfw_demand_current_mw(&m->demand, q));
-        fputs(", \"last_w\": ", f);
-        json_mw(f, mfw_demand_last_mw(&m->demand, q));
-        fprintf(f, ", \"max_obis\": \"1.0.%u.6.0.255\", \"max_w\": ", q + 1);
-        json_mw(f, mx.valid ? mx.value_mw : 0);
-        fputs(", \"max_time\": ", f);
-        if (mx.valid)
-            json_time(f, mx.time);
-        else
-            fputs("null", f);
-        fputs("}", f);
+        char obis[24];
+        cJSON *d = put(bad, o, key[q], cJSON_CreateObject());
+        snprintf(obis, sizeof obis, "1.0.%u.4.0.255", q + 1);
+        put(bad, d, "current_obis", cJSON_CreateString(obis));
+        put(bad, d, "current_w", mw_item(mfw_demand_current_mw(&m->demand, q)));
+        put(bad, d, "last_w", mw_item(mfw_demand_last_mw(&m->demand, q)));
+        snprintf(obis, sizeof obis, "1.0.%u.6.0.255", q + 1);
+        put(bad, d, "max_obis", cJSON_CreateString(obis));
+        put(bad, d, "max_w", mw_item(mx.valid ? mx.value_mw : 0));
+        put(bad, d, "max_time", mx.valid ? time_item(mx.time) : cJSON_CreateNull());
     }
-    fprintf(f, ",\n    \"period_s\": %" PRIu32 ", \"number_of_periods\": %u\n  }",
-            m->demand.config.period_s, m->demand.config.number_of_periods);
+    put(bad, o, "period_s", jsonnum_uint(m->demand.config.period_s));
+    put(bad, o, "number_of_periods", jsonnum_uint(m->demand.config.number_of_periods));
 }
 
 /* One profile row: {"time", "status", "values": {obis: value}}. */
-static void json_row(FILE *f, const struct mfw_profile *p, const struct mfw_profile_row *row)
+static void put_row(bool *bad, cJSON *rows, const struct mfw_profile *p,
+                    const struct mfw_profile_row *row)
 {
-    fputs("{\"time\": ", f);
-    json_time(f, row->time);
-    fprintf(f, ", \"status\": %u, \"values\": {", row->status);
+    cJSON *o = put(bad, rows, NULL, cJSON_CreateObject());
+    put(bad, o, "time", time_item(row->time));
+    put(bad, o, "status", jsonnum_uint(row->status));
+    cJSON *v = put(bad, o, "values", cJSON_CreateObject());
     for (unsigned c = 0; c < row->n && c < p->config.n_columns; c++) {
         const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[c]);
-        fputs(c ? ", " : "", f);
+        char key[24];
         if (e == NULL) {
-            fprintf(f, "\"id%u\": null", p->config.column[c]);
+            snprintf(key, sizeof key, "id%u", p->config.column[c]);
+            put(bad, v, key, cJSON_CreateNull());
             continue;
         }
-        json_obis(f, e->obis);
-        fputs(": ", f);
-        json_scaled(f, row->v[c], e->scaler);
+        obis_text(key, e->obis);
+        put(bad, v, key, scaled_item(row->v[c], e->scaler));
     }
-    fputs("}}", f);
 }
 
 /* The capture objects: [{"obis", "name", "unit", "scaler"}]. */
-static void json_columns(FILE *f, const struct mfw_profile *p)
+static void put_columns(bool *bad, cJSON *parent, const struct mfw_profile *p)
 {
-    fputs("[", f);
+    cJSON *a = put(bad, parent, "columns", cJSON_CreateArray());
     for (unsigned c = 0; c < p->config.n_columns; c++) {
         const struct mfw_catalog_entry *e = mfw_catalog_find(p->config.column[c]);
-        fputs(c ? ",\n      " : "\n      ", f);
         if (e == NULL) {
-            fputs("null", f);
+            put(bad, a, NULL, cJSON_CreateNull());
             continue;
         }
-        fputs("{\"obis\": ", f);
-        json_obis(f, e->obis);
-        fputs(", \"name\": ", f);
-        json_str(f, e->name);
-        fputs(", \"unit\": ", f);
-        json_str(f, unit_name(e->unit));
-        fprintf(f, ", \"scaler\": %d}", e->scaler);
+        cJSON *o = put(bad, a, NULL, cJSON_CreateObject());
+        put(bad, o, "obis", obis_item(e->obis));
+        put(bad, o, "name", cJSON_CreateString(e->name));
+        put(bad, o, "unit", cJSON_CreateString(unit_name(e->unit)));
+        put(bad, o, "scaler", jsonnum_int(e->scaler));
     }
-    fputs("\n    ]", f);
 }
 
-/* Rows [from, n) of a profile as a JSON array; unreadable rows are counted in *bad. */
-static void json_rows(FILE *f, struct mfw_meter *m, const struct mfw_profile *p, uint32_t from,
-                      uint32_t n, uint32_t *bad)
+/* Rows [from, n) of a profile as an array under key; unreadable rows are counted in *unreadable. */
+static void put_rows(bool *bad, cJSON *parent, const char *key, struct mfw_meter *m,
+                     const struct mfw_profile *p, uint32_t from, uint32_t n, uint32_t *unreadable)
 {
     struct mfw_profile_row row;
-    bool first = true;
-    fputs("[", f);
+    cJSON *a = put(bad, parent, key, cJSON_CreateArray());
     for (uint32_t i = from; i < n; i++) {
         if (mfw_profile_read(p, &m->store, i, &row) != 0) {
-            (*bad)++;
+            (*unreadable)++;
             continue;
         }
-        fputs(first ? "\n      " : ",\n      ", f);
-        first = false;
-        json_row(f, p, &row);
+        put_row(bad, a, p, &row);
     }
-    fputs(first ? "]" : "\n    ]", f);
 }
 
-static void json_billing(FILE *f, struct mfw_meter *m)
+static void put_billing(bool *bad, cJSON *parent, struct mfw_meter *m)
 {
     const struct mfw_profile *p = &m->profiles[MFW_PROF_BILLING];
-    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
-    fprintf(f,
-            "{\n    \"counter_obis\": \"0.0.0.1.0.255\", \"counter\": %" PRIu32 ",\n    \"last\": ",
-            m->billing.counter);
-    if (m->billing.billed)
-        json_local(f, &m->billing.last_billing);
-    else
-        fputs("null", f);
-    fprintf(f,
-            ",\n    \"profile_obis\": \"0.0.98.1.0.255\", \"entries\": %" PRIu32
-            ",\n    \"columns\": ",
-            n);
-    json_columns(f, p);
-    fputs(",\n    \"rows\": ", f);
-    json_rows(f, m, p, 0, n, &bad);
-    fprintf(f, ",\n    \"unreadable\": %" PRIu32 "\n  }", bad);
+    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, unreadable = 0;
+    cJSON *o = put(bad, parent, "billing", cJSON_CreateObject());
+    put(bad, o, "counter_obis", cJSON_CreateString("0.0.0.1.0.255"));
+    put(bad, o, "counter", jsonnum_uint(m->billing.counter));
+    put(bad, o, "last",
+        m->billing.billed ? local_item(&m->billing.last_billing) : cJSON_CreateNull());
+    put(bad, o, "profile_obis", cJSON_CreateString("0.0.98.1.0.255"));
+    put(bad, o, "entries", jsonnum_uint(n));
+    put_columns(bad, o, p);
+    put_rows(bad, o, "rows", m, p, 0, n, &unreadable);
+    put(bad, o, "unreadable", jsonnum_uint(unreadable));
 }
 
 static const char *const profile_obis[MFW_PROF_COUNT] = {
@@ -287,28 +264,22 @@ static const char *const profile_obis[MFW_PROF_COUNT] = {
 /* Newest LP1 rows in the report: one day of quarter hours. */
 #define LP_RECENT_ROWS 96u
 
-/* {"obis", "entries", "first", "last", "capture_period_s", "status_counts" {bit: rows}, and the
- * newest `recent` rows (none when 0)}. */
-static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, uint32_t recent)
+/* {"obis", "entries", "first", "last", "capture_period_s", "status_counts" {bit: rows},
+ * "unreadable", and the newest `recent` rows (none when 0)}. */
+static void put_profile_summary(bool *bad, cJSON *parent, const char *key, struct mfw_meter *m,
+                                unsigned which, uint32_t recent)
 {
     const struct mfw_profile *p = &m->profiles[which];
-    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, bad = 0;
+    uint32_t n = m->persistent ? mfw_profile_count(p, &m->store) : 0, unreadable = 0;
     struct mfw_profile_row first, last;
     bool have_first = n > 0 && mfw_profile_read(p, &m->store, 0, &first) == 0;
     bool have_last = n > 0 && mfw_profile_read(p, &m->store, n - 1, &last) == 0;
-    fprintf(f,
-            "{\n    \"obis\": \"%s\", \"entries\": %" PRIu32 ", \"first\": ", profile_obis[which],
-            n);
-    if (have_first)
-        json_time(f, first.time);
-    else
-        fputs("null", f);
-    fputs(", \"last\": ", f);
-    if (have_last)
-        json_time(f, last.time);
-    else
-        fputs("null", f);
-    fprintf(f, ", \"capture_period_s\": %" PRIu32, p->config.capture_period_s);
+    cJSON *o = put(bad, parent, key, cJSON_CreateObject());
+    put(bad, o, "obis", cJSON_CreateString(profile_obis[which]));
+    put(bad, o, "entries", jsonnum_uint(n));
+    put(bad, o, "first", have_first ? time_item(first.time) : cJSON_CreateNull());
+    put(bad, o, "last", have_last ? time_item(last.time) : cJSON_CreateNull());
+    put(bad, o, "capture_period_s", jsonnum_uint(p->config.capture_period_s));
     /* rows per AMR status bit over the whole buffer */
     static const struct {
         uint8_t bit;
@@ -325,23 +296,21 @@ static void json_profile_summary(FILE *f, struct mfw_meter *m, unsigned which, u
     struct mfw_profile_row row;
     for (uint32_t i = 0; i < n; i++) {
         if (mfw_profile_read(p, &m->store, i, &row) != 0) {
-            bad++;
+            unreadable++;
             continue;
         }
         for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++)
             if (row.status & bits[b].bit)
                 count[b]++;
     }
-    fputs(",\n    \"status_counts\": {", f);
+    cJSON *sc = put(bad, o, "status_counts", cJSON_CreateObject());
     for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++)
-        fprintf(f, "%s\"%s\": %" PRIu32, b ? ", " : "", bits[b].name, count[b]);
-    fprintf(f, "}, \"unreadable\": %" PRIu32, bad);
+        put(bad, sc, bits[b].name, jsonnum_uint(count[b]));
+    put(bad, o, "unreadable", jsonnum_uint(unreadable));
     if (recent > 0) {
-        uint32_t dummy = 0;
-        fprintf(f, ",\n    \"recent\": ");
-        json_rows(f, m, p, n > recent ? n - recent : 0, n, &dummy);
+        uint32_t ignored = 0; /* already counted over the whole buffer above */
+        put_rows(bad, o, "recent", m, p, n > recent ? n - recent : 0, n, &ignored);
     }
-    fputs("\n  }", f);
 }
 
 static const char *const log_name[MFW_EVENTLOG_COUNT] = {
@@ -353,189 +322,183 @@ static const char *const log_name[MFW_EVENTLOG_COUNT] = {
     [MFW_EVENTLOG_POWER_FAILURE] = "power_failure",
 };
 
-static void json_entry(FILE *f, enum mfw_eventlog_id log, const struct mfw_eventlog_entry *e)
+static void put_entry(bool *bad, cJSON *entries, enum mfw_eventlog_id log,
+                      const struct mfw_eventlog_entry *e)
 {
-    fputs("{\"time\": ", f);
-    json_time(f, e->time);
-    fprintf(f, ", \"code\": %u, \"phase\": %u, \"v1\": %" PRId64 ", \"v2\": %" PRId64, e->code,
-            e->phase, (int64_t)e->v1, (int64_t)e->v2);
+    cJSON *o = put(bad, entries, NULL, cJSON_CreateObject());
+    put(bad, o, "time", time_item(e->time));
+    put(bad, o, "code", jsonnum_uint(e->code));
+    put(bad, o, "phase", jsonnum_uint(e->phase));
+    put(bad, o, "v1", jsonnum_int(e->v1));
+    put(bad, o, "v2", jsonnum_int(e->v2));
     if (log == MFW_EVENTLOG_POWER_FAILURE) {
-        fputs(", \"start\": ", f);
-        json_time(f, e->v1);
-        fprintf(f, ", \"duration_s\": %" PRId64, (int64_t)e->v2);
+        put(bad, o, "start", time_item(e->v1));
+        put(bad, o, "duration_s", jsonnum_int(e->v2));
     } else if (log == MFW_EVENTLOG_RTC && (e->code == MFW_EVENT_CLOCK_ADJUSTED_OLD ||
                                            e->code == MFW_EVENT_CLOCK_ADJUSTED_NEW)) {
-        fputs(", \"old\": ", f);
-        json_time(f, e->v1);
-        fputs(", \"new\": ", f);
-        json_time(f, e->v2);
+        put(bad, o, "old", time_item(e->v1));
+        put(bad, o, "new", time_item(e->v2));
     }
-    fputs("}", f);
 }
 
-static void json_pf_counters(FILE *f, const uint32_t c[MFW_EVENTLOG_PF_SLOTS])
+static void put_pf_counters(bool *bad, cJSON *parent, const char *key,
+                            const uint32_t c[MFW_EVENTLOG_PF_SLOTS])
 {
-    fprintf(f,
-            "{\"any\": %" PRIu32 ", \"L1\": %" PRIu32 ", \"L2\": %" PRIu32 ", \"L3\": %" PRIu32
-            ", \"all\": %" PRIu32 "}",
-            c[MFW_EVENTLOG_PF_ANY], c[MFW_EVENTLOG_PF_L1], c[MFW_EVENTLOG_PF_L1 + 1],
-            c[MFW_EVENTLOG_PF_L1 + 2], c[MFW_EVENTLOG_PF_ALL]);
+    cJSON *o = put(bad, parent, key, cJSON_CreateObject());
+    put(bad, o, "any", jsonnum_uint(c[MFW_EVENTLOG_PF_ANY]));
+    put(bad, o, "L1", jsonnum_uint(c[MFW_EVENTLOG_PF_L1]));
+    put(bad, o, "L2", jsonnum_uint(c[MFW_EVENTLOG_PF_L1 + 1]));
+    put(bad, o, "L3", jsonnum_uint(c[MFW_EVENTLOG_PF_L1 + 2]));
+    put(bad, o, "all", jsonnum_uint(c[MFW_EVENTLOG_PF_ALL]));
 }
 
-static void json_events(FILE *f, struct mfw_meter *m)
+static void put_events(bool *bad, cJSON *parent, struct mfw_meter *m)
 {
-    fputs("{", f);
+    cJSON *o = put(bad, parent, "events", cJSON_CreateObject());
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
         enum mfw_eventlog_id log = (enum mfw_eventlog_id)l;
         uint32_t n = m->persistent ? mfw_eventlog_count(&m->events, &m->store, log) : 0;
-        fprintf(f, "%s\n    \"%s\": {\"obis\": ", l ? "," : "", log_name[l]);
-        json_obis(f, mfw_eventlog_obis(log));
-        fprintf(f, ", \"count\": %" PRIu32 ", \"logged\": %" PRIu32, n,
-                m->events.counters.logged[l]);
+        cJSON *lo = put(bad, o, log_name[l], cJSON_CreateObject());
+        put(bad, lo, "obis", obis_item(mfw_eventlog_obis(log)));
+        put(bad, lo, "count", jsonnum_uint(n));
+        put(bad, lo, "logged", jsonnum_uint(m->events.counters.logged[l]));
         const uint8_t *co = mfw_eventlog_code_obis(log);
         if (co != NULL) {
-            fputs(", \"code_obis\": ", f);
-            json_obis(f, co);
-            fprintf(f, ", \"last_code\": %u", m->events.counters.last_code[l]);
+            put(bad, lo, "code_obis", obis_item(co));
+            put(bad, lo, "last_code", jsonnum_uint(m->events.counters.last_code[l]));
         }
-        fputs(", \"entries\": [", f);
-        uint32_t bad = 0;
-        bool first = true;
+        cJSON *entries = put(bad, lo, "entries", cJSON_CreateArray());
+        uint32_t unreadable = 0;
         for (uint32_t i = 0; i < n; i++) {
             struct mfw_eventlog_entry e;
             if (mfw_eventlog_read(&m->events, &m->store, log, i, &e) != 0) {
-                bad++;
+                unreadable++;
                 continue;
             }
-            fputs(first ? "\n      " : ",\n      ", f);
-            first = false;
-            json_entry(f, log, &e);
+            put_entry(bad, entries, log, &e);
         }
-        fprintf(f, "%s], \"unreadable\": %" PRIu32 "}", first ? "" : "\n    ", bad);
+        put(bad, lo, "unreadable", jsonnum_uint(unreadable));
     }
-    fputs(",\n    \"power_failures\": ", f);
-    json_pf_counters(f, m->events.counters.power_failures);
-    fputs(",\n    \"long_power_failures\": ", f);
-    json_pf_counters(f, m->events.counters.long_power_failures);
-    fprintf(f, ",\n    \"long_threshold_s\": %" PRIu32 "\n  }",
-            m->events.counters.long_pf_threshold_s);
+    put_pf_counters(bad, o, "power_failures", m->events.counters.power_failures);
+    put_pf_counters(bad, o, "long_power_failures", m->events.counters.long_power_failures);
+    put(bad, o, "long_threshold_s", jsonnum_uint(m->events.counters.long_pf_threshold_s));
 }
 
-static void json_store(FILE *f, const struct mfw_meter *m, const struct report_info *ri)
+static void put_store(bool *bad, cJSON *parent, const struct mfw_meter *m,
+                      const struct report_info *ri)
 {
-    fprintf(f,
-            "{\"persistent\": %s, \"saves\": %" PRIu32 ", \"store_errors\": %" PRIu32
-            ", \"torn_found\": %" PRIu32 ", \"version_mismatch\": %" PRIu32,
-            m->persistent ? "true" : "false", ri->saves_before + m->saves,
-            ri->store_errors_before + m->store_errors, m->store.stats.torn_found,
-            m->store.stats.version_mismatch);
-    if (ri->flash != NULL)
-        fprintf(f,
-                ",\n    \"flash\": {\"erases\": %" PRIu64 ", \"programs\": %" PRIu64
-                ", \"bytes_programmed\": %" PRIu64 ", \"reads\": %" PRIu64
-                ", \"violations\": %" PRIu32 "}",
-                ri->flash->erases, ri->flash->progs, ri->flash->bytes_programmed, ri->flash->reads,
-                ri->flash->violations);
-    if (ri->flash != NULL) {
-        /* erases of this run per store area, and of the area's most erased sector (wear) */
-        static const char *const names[MFW_AREA_COUNT] = {"config",           "state",
-                                                          "load_profile",     "daily",
-                                                          "billing",          "analysis",
-                                                          "log_standard",     "log_fraud",
-                                                          "log_disconnector", "log_power_quality",
-                                                          "log_rtc",          "log_power_failure"};
-        fputs(",\n    \"areas\": [", f);
-        for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
-            const struct mfw_store_area_config *ac = &m->config.store.area[a];
-            uint64_t sum = 0;
-            uint32_t worst = 0;
-            for (unsigned k = 0; k < ac->sectors; k++) {
-                uint32_t e = ri->flash->erase_count[ac->first_sector + k];
-                sum += e;
-                worst = e > worst ? e : worst;
-            }
-            fprintf(f,
-                    "%s\n      {\"area\": \"%s\", \"sectors\": %u, \"erases\": %" PRIu64
-                    ", \"worst_sector_erases\": %" PRIu32 "}",
-                    a ? "," : "", names[a], (unsigned)ac->sectors, sum, worst);
+    cJSON *o = put(bad, parent, "store", cJSON_CreateObject());
+    put(bad, o, "persistent", cJSON_CreateBool(m->persistent));
+    put(bad, o, "saves", jsonnum_uint(ri->saves_before + m->saves));
+    put(bad, o, "store_errors", jsonnum_uint(ri->store_errors_before + m->store_errors));
+    put(bad, o, "torn_found", jsonnum_uint(m->store.stats.torn_found));
+    put(bad, o, "version_mismatch", jsonnum_uint(m->store.stats.version_mismatch));
+    if (ri->flash == NULL)
+        return;
+    cJSON *fl = put(bad, o, "flash", cJSON_CreateObject());
+    put(bad, fl, "erases", jsonnum_uint(ri->flash->erases));
+    put(bad, fl, "programs", jsonnum_uint(ri->flash->progs));
+    put(bad, fl, "bytes_programmed", jsonnum_uint(ri->flash->bytes_programmed));
+    put(bad, fl, "reads", jsonnum_uint(ri->flash->reads));
+    put(bad, fl, "violations", jsonnum_uint(ri->flash->violations));
+    /* erases of this run per store area, and of the area's most erased sector (wear) */
+    static const char *const names[MFW_AREA_COUNT] = {"config",           "state",
+                                                      "load_profile",     "daily",
+                                                      "billing",          "analysis",
+                                                      "log_standard",     "log_fraud",
+                                                      "log_disconnector", "log_power_quality",
+                                                      "log_rtc",          "log_power_failure"};
+    cJSON *areas = put(bad, o, "areas", cJSON_CreateArray());
+    for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
+        const struct mfw_store_area_config *ac = &m->config.store.area[a];
+        uint64_t sum = 0;
+        uint32_t worst = 0;
+        for (unsigned k = 0; k < ac->sectors; k++) {
+            uint32_t e = ri->flash->erase_count[ac->first_sector + k];
+            sum += e;
+            worst = e > worst ? e : worst;
         }
-        fputs("]", f);
+        cJSON *ao = put(bad, areas, NULL, cJSON_CreateObject());
+        put(bad, ao, "area", cJSON_CreateString(names[a]));
+        put(bad, ao, "sectors", jsonnum_uint(ac->sectors));
+        put(bad, ao, "erases", jsonnum_uint(sum));
+        put(bad, ao, "worst_sector_erases", jsonnum_uint(worst));
     }
-    fputs("}", f);
 }
 
-void report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri)
+static void put_instantaneous(bool *bad, cJSON *parent, const struct mfw_meter *m, unsigned phases)
 {
-    unsigned phases = m->config.model == MFW_METER_162M ? 1 : 3;
-    fputs("{\n  \"model\": ", f);
-    json_str(f, m->config.model == MFW_METER_162M ? "162M" : "382M");
-    fputs(",\n  \"serial\": ", f);
-    json_str(f, m->config.serial);
-    fputs(",\n  \"scenario\": ", f);
-    json_str(f, ri->scenario);
-    fputs(",\n  \"start\": ", f);
-    json_time(f, ri->start_ms);
-    fputs(",\n  \"end\": ", f);
-    json_time(f, ri->end_ms);
-    fputs(",\n  \"fidelity\": ", f);
-    json_str(f, ri->fidelity);
-    fputs(",\n  \"registers\": {\n    \"total\": ", f);
-    json_registers(f, m, MFW_ENERGY_TOTAL);
-    for (unsigned p = 0; p < phases; p++) {
-        fprintf(f, ",\n    \"L%u\": ", p + 1);
-        json_registers(f, m, p);
-    }
-    fputs("\n  },\n  \"tariffs\": ", f);
-    json_tariffs(f, m);
-    fputs(",\n  \"clock\": ", f);
-    json_clock(f, m);
-    fprintf(f, ",\n  \"active_tariff\": %u", m->tariff);
-    fputs(",\n  \"demand\": ", f);
-    json_demand(f, m);
-    fputs(",\n  \"billing\": ", f);
-    json_billing(f, m);
-    fputs(",\n  \"load_profile\": ", f);
-    json_profile_summary(f, m, MFW_PROF_LP1, LP_RECENT_ROWS);
-    fputs(",\n  \"daily\": ", f);
-    json_profile_summary(f, m, MFW_PROF_DAILY, 0);
-    fputs(",\n  \"events\": ", f);
-    json_events(f, m);
-    fputs(",\n  \"store\": ", f);
-    json_store(f, m, ri);
-    fprintf(f, ",\n  \"power_ups\": %" PRIu32, ri->power_ups);
-    fputs(",\n  \"instantaneous\": ", f);
     if (!m->have_values) {
-        fputs("null\n}\n", f);
+        put(bad, parent, "instantaneous", cJSON_CreateNull());
         return;
     }
     const struct mfw_metrology_values *v = &m->now_values;
-    fputs("{\n    \"frequency_hz\": ", f);
-    json_num(f, v->freq_hz, 3);
-    fputs(", \"p_w\": ", f);
-    json_num(f, v->p, 1);
-    fputs(", \"q_var\": ", f);
-    json_num(f, v->q, 1);
-    fputs(", \"s_va\": ", f);
-    json_num(f, v->s, 1);
-    fputs(", \"i_n_a\": ", f);
-    json_num(f, v->i_n, 3);
+    cJSON *o = put(bad, parent, "instantaneous", cJSON_CreateObject());
+    put(bad, o, "frequency_hz", jsonnum_measured(v->freq_hz, 3));
+    put(bad, o, "p_w", jsonnum_measured(v->p, 1));
+    put(bad, o, "q_var", jsonnum_measured(v->q, 1));
+    put(bad, o, "s_va", jsonnum_measured(v->s, 1));
+    put(bad, o, "i_n_a", jsonnum_measured(v->i_n, 3));
     for (unsigned p = 0; p < phases; p++) {
         const struct mfw_phase_values *ph = &v->ph[p];
-        fprintf(f, ",\n    \"L%u\": {\"voltage_v\": ", p + 1);
-        json_num(f, ph->vrms, 2);
-        fputs(", \"current_a\": ", f);
-        json_num(f, ph->irms, 3);
-        fputs(", \"p_w\": ", f);
-        json_num(f, ph->p, 1);
-        fputs(", \"q_var\": ", f);
-        json_num(f, ph->q, 1);
-        fputs(", \"s_va\": ", f);
-        json_num(f, ph->s, 1);
-        fputs(", \"pf\": ", f);
-        json_num(f, ph->pf, 3);
-        fputs(", \"angle_deg\": ", f);
-        json_num(f, ph->angle_deg, 1);
-        fprintf(f, ", \"voltage_present\": %s}", ph->voltage_present ? "true" : "false");
+        char key[16];
+        snprintf(key, sizeof key, "L%u", p + 1);
+        cJSON *po = put(bad, o, key, cJSON_CreateObject());
+        put(bad, po, "voltage_v", jsonnum_measured(ph->vrms, 2));
+        put(bad, po, "current_a", jsonnum_measured(ph->irms, 3));
+        put(bad, po, "p_w", jsonnum_measured(ph->p, 1));
+        put(bad, po, "q_var", jsonnum_measured(ph->q, 1));
+        put(bad, po, "s_va", jsonnum_measured(ph->s, 1));
+        put(bad, po, "pf", jsonnum_measured(ph->pf, 3));
+        put(bad, po, "angle_deg", jsonnum_measured(ph->angle_deg, 1));
+        put(bad, po, "voltage_present", cJSON_CreateBool(ph->voltage_present));
     }
-    fputs("\n  }\n}\n", f);
+}
+
+int report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri)
+{
+    unsigned phases = m->config.model == MFW_METER_162M ? 1 : 3;
+    bool bad = false;
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL) {
+        fputs("meterd: report: out of memory\n", stderr);
+        return -1;
+    }
+    put(&bad, root, "model",
+        cJSON_CreateString(m->config.model == MFW_METER_162M ? "162M" : "382M"));
+    put(&bad, root, "serial", cJSON_CreateString(m->config.serial));
+    put(&bad, root, "scenario", cJSON_CreateString(ri->scenario));
+    put(&bad, root, "start", time_item(ri->start_ms));
+    put(&bad, root, "end", time_item(ri->end_ms));
+    put(&bad, root, "fidelity", cJSON_CreateString(ri->fidelity));
+    cJSON *regs = put(&bad, root, "registers", cJSON_CreateObject());
+    put_registers(&bad, regs, "total", m, MFW_ENERGY_TOTAL);
+    for (unsigned p = 0; p < phases; p++) {
+        char key[16];
+        snprintf(key, sizeof key, "L%u", p + 1);
+        put_registers(&bad, regs, key, m, p);
+    }
+    put_tariffs(&bad, root, m);
+    put_clock(&bad, root, m);
+    put(&bad, root, "active_tariff", jsonnum_uint(m->tariff));
+    put_demand(&bad, root, m);
+    put_billing(&bad, root, m);
+    put_profile_summary(&bad, root, "load_profile", m, MFW_PROF_LP1, LP_RECENT_ROWS);
+    put_profile_summary(&bad, root, "daily", m, MFW_PROF_DAILY, 0);
+    put_events(&bad, root, m);
+    put_store(&bad, root, m, ri);
+    put(&bad, root, "power_ups", jsonnum_uint(ri->power_ups));
+    put_instantaneous(&bad, root, m, phases);
+
+    char *text = bad ? NULL : cJSON_Print(root);
+    cJSON_Delete(root);
+    if (text == NULL) {
+        fputs("meterd: report: out of memory\n", stderr);
+        return -1;
+    }
+    int rc = fputs(text, f) < 0 || fputc('\n', f) == EOF ? -1 : 0;
+    cJSON_free(text);
+    if (rc != 0)
+        fputs("meterd: report: cannot write it\n", stderr);
+    return rc;
 }

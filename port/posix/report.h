@@ -16,13 +16,15 @@ struct report_info {
     uint32_t saves_before, store_errors_before; /* of the meter's earlier power-ups this run */
 };
 
-/* Writes the object and a newline. Keys: model, serial, scenario, start, end, fidelity,
- * registers {total, L1[, L2, L3]} {A+, A-, R+, R-, RQ1..RQ4} {obis, value, unit}, with value in
- * Wh / varh (3 decimals, exact from uWh, truncated), tariffs {T1..T8} {A+, A-, R+, R-}, clock,
- * active_tariff, demand, billing (with the billing profile's rows), load_profile, daily,
- * events (every log with its entries and the power failure counters), store, power_ups, and
+/* Writes the object and a newline (cJSON, formatted) and returns 0; or writes nothing and
+ * returns -1, with a message on stderr, when the report cannot be built (out of memory) or
+ * written. Keys: model, serial, scenario, start, end, fidelity, registers {total, L1[, L2, L3]}
+ * {A+, A-, R+, R-, RQ1..RQ4} {obis, value, unit}, with value in Wh / varh (exact from uWh
+ * truncated to mWh: at most 3 decimals), tariffs {T1..T8} {A+, A-, R+, R-}, clock,
+ * active_tariff, demand, billing (with the billing profile's rows), load_profile, daily, events
+ * (every log with its entries and the power failure counters), store, power_ups, and
  * instantaneous {...} (null before the first window). README "The virtual meter" lists them.
  * m is not const: reading profiles and logs reads the flash through m->store. */
-void report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri);
+int report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri);
 
 #endif /* METERD_REPORT_H */

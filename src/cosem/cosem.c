@@ -72,8 +72,8 @@ static const struct fixed_object fixed[] = {
     {K_EVLOG, MFW_EVENTLOG_RTC, MFW_IC_PROFILE_GENERIC, 1, {0, 0, 99, 98, 6, 255}, false},
     {K_EVLOG, MFW_EVENTLOG_POWER_FAILURE, MFW_IC_PROFILE_GENERIC, 1, {1, 0, 99, 97, 0, 255}, false},
     {K_PF_DUR, 0, MFW_IC_REGISTER, 0, {0, 0, 96, 7, 19, 255}, false},
-    /* Power failure counters (Blue Book OBIS 0.0.96.7.x; the E numbering is [U], see
-     * references/idis-objects.md section 6): in all phases, in L1..L3, in any phase (DSMR 21);
+    /* Power failure counters (Blue Book OBIS 0.0.96.7.x; the E numbering is from public sources,
+     * unchecked against the IDIS object list): in all phases, in L1..L3, in any phase (DSMR 21);
      * long ones (longer than 0.0.96.7.20, 180 s) in all phases, L1..L3, any phase. */
     {K_PF_COUNT, MFW_EVENTLOG_PF_ALL, MFW_IC_DATA, 0, {0, 0, 96, 7, 0, 255}, false},
     {K_PF_COUNT, MFW_EVENTLOG_PF_L1, MFW_IC_DATA, 0, {0, 0, 96, 7, 1, 255}, false},

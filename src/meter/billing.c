@@ -1,6 +1,6 @@
 /* End of billing period schedule: IDIS single action schedule 0.0.15.0.0.255 (IC 22, Blue Book
  * 4.5.4) -> end-of-billing script 0.0.10.0.1.255; billing period counter 0.0.0.1.0.255 and time
- * stamp of the last billing 0.0.0.1.2.255 (idis-objects.md §9, §15).
+ * stamp of the last billing 0.0.0.1.2.255 (the IDIS object list).
  *
  * Missed instants: the meter passes the local time before the outage (prev) and at power-up
  * (now). However many scheduled instants lie in between, ONE billing runs at power-up: the

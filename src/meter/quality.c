@@ -1,8 +1,7 @@
 /* Voltage quality and power failure per phase. Rules and their sources are in quality.h:
- * thresholds references/metrology.md §4.4 (EN 50160 +/-10 % Un, Kamstrup TD 5512-1040 §3.6.7
- * voltage failure < 160 V for >= 1 s), hysteresis IEC 61000-4-30 5.4.2.1 (2 % Udin), codes and
- * OBIS references/idis-objects.md §6 and §10, long power failure > 180 s (EN 50160,
- * 0.0.96.7.20). */
+ * thresholds EN 50160 +/-10 % Un and Kamstrup TD 5512-1040 §3.6.7 (voltage failure < 160 V for
+ * >= 1 s), hysteresis IEC 61000-4-30 5.4.2.1 (2 % Udin), codes and OBIS of the IDIS event logs
+ * and power quality objects, long power failure > 180 s (EN 50160, 0.0.96.7.20). */
 #include "meterfw/meter/quality.h"
 
 #include "meterfw/base/error.h"

@@ -214,8 +214,8 @@ static void add(struct builder *b, const struct acc_case *c)
     b->n++;
 }
 
-/* IEC 62053-21 class 1 (active) limits by current and PF, Table 6 (2003 edition numbering may
- * differ; see references/metrology.md §1.1). */
+/* IEC 62053-21 class 1 (active) limits by current and PF, Table 6 (the table numbering differs
+ * between editions). */
 static void active_limit(struct acc_case *c)
 {
     double i = c->i_a, pf = fabs(cos(c->phi_deg * ACC_PI / 180.0));

@@ -1,5 +1,5 @@
 /* Test support: bytes written as hex text ("7E A0 07 03 ...", spaces and newlines ignored), as
- * the captured exchanges in shared/references/vectors are. */
+ * the captured exchanges in tests/vectors are. */
 #ifndef METERFW_TEST_HEXBYTES_H
 #define METERFW_TEST_HEXBYTES_H
 

@@ -179,7 +179,8 @@ static void test_obis_iso(void)
 static const char *write_tmp(const char *text)
 {
     static char path[64];
-    snprintf(path, sizeof(path), "/tmp/test_meterctl.%ld.cal", (long)getpid());
+    /* in the working directory (ctest: the build tree) */
+    snprintf(path, sizeof(path), "test_meterctl.%ld.cal", (long)getpid());
     FILE *f = fopen(path, "w");
     if (!f)
         return NULL;

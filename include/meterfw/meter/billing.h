@@ -1,7 +1,7 @@
 /* billing: the end-of-billing-period schedule, as the IDIS single action schedule
  * 0.0.15.0.0.255 (IC 22, Blue Book / IEC 62056-6-2 4.5.4) that runs the end-of-billing script
  * 0.0.10.0.1.255 (Script table IC 9), plus the billing period counter 0.0.0.1.0.255 and the time
- * stamp of the last billing 0.0.0.1.2.255 (OBIS code list, references/idis-objects.md §9/§15).
+ * stamp of the last billing 0.0.0.1.2.255 (the IDIS object list).
  *
  * execution_time is a list of (time, date) entries. Time is hh:mm:ss without wildcards (IC 22
  * types 1..3); the date may use wildcards. All instants are LOCAL wall-clock date-times

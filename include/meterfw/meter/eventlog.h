@@ -49,7 +49,7 @@ enum mfw_eventlog_id {
     MFW_EVENTLOG_COUNT
 };
 
-/* IDIS event codes (idis-objects.md 6.1). */
+/* IDIS event codes. */
 enum mfw_event_code {
     MFW_EVENT_POWER_DOWN = 1,
     MFW_EVENT_POWER_UP = 2,

@@ -1,8 +1,8 @@
 /* quality: voltage quality and power failure per phase, driven by one call per measurement
  * window (metrology_values, 10/12 cycles = 200 ms, IEC 61000-4-30 class S).
  *
- * Three independent detectors per phase, one per IDIS limit group (OBIS D-groups of
- * references/idis-objects.md §10: each limit has its own threshold, time threshold, counter,
+ * Three independent detectors per phase, one per IDIS limit group (the OBIS D-groups of the
+ * IDIS power quality objects: each limit has its own threshold, time threshold, counter,
  * duration and magnitude):
  *   undervoltage (sag)   one-cycle rms min  < sag_v      (1.0.12.31, time 1.0.12.43)
  *   overvoltage (swell)  one-cycle rms max  > swell_v    (1.0.12.35, time 1.0.12.44)
@@ -19,7 +19,7 @@
  * A missing voltage is also below the sag threshold, so an outage of a phase counts as a sag
  * AND a missing voltage: the IDIS registers count each limit on its own.
  *
- * Events (power quality log 0.0.99.98.4.255, codes references/idis-objects.md §6.1):
+ * Events (power quality log 0.0.99.98.4.255, IDIS event codes):
  *   76/77/78 undervoltage, 79/80/81 overvoltage, 82/83/84 missing voltage L1/L2/L3: emitted when
  *     the condition qualifies; time = start of the condition, duration/magnitude so far;
  *   85/86/87 voltage normal L1/L2/L3: emitted when the last logged condition of the phase ends;
@@ -46,7 +46,7 @@
 #include "meterfw/base/time.h"
 #include "meterfw/metrology/metrology.h"
 
-/* IDIS power quality event codes (references/idis-objects.md §6.1); + phase index 0..2. */
+/* IDIS power quality event codes; + phase index 0..2. */
 #define MFW_QUALITY_CODE_UNDER_L1 76u
 #define MFW_QUALITY_CODE_OVER_L1 79u
 #define MFW_QUALITY_CODE_MISSING_L1 82u
@@ -60,7 +60,7 @@
 struct mfw_quality_config {
     uint8_t phases;           /* 1..MFW_PHASES_MAX */
     double un_v;              /* nominal voltage Un, 230 V */
-    double sag_v;             /* 207 V = -10 % Un (EN 50160; references/metrology.md §4.4) */
+    double sag_v;             /* 207 V = -10 % Un (EN 50160) */
     double swell_v;           /* 253 V = +10 % Un */
     double missing_v;         /* 160 V (Kamstrup TD 5512-1040 §3.6.7 "voltage failure") */
     double hysteresis_v;      /* 4.6 V = 2 % Un (IEC 61000-4-30 5.4.2.1) */
