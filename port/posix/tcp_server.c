@@ -260,10 +260,11 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     }
     int64_t now = clock_mono_ms();
     int wait_ms = timeout_ms;
-    mfw_ms_t due;
+    mfw_ms_t due = 0;
+    bool timed = mfw_link_next_deadline(l, &due); /* activity only moves deadlines later */
     if (ready) {
         wait_ms = 0;
-    } else if (mfw_link_next_deadline(l, &due)) { /* wake up for the link's next time-out */
+    } else if (timed) { /* wake up for the link's next time-out */
         int64_t left = due - now < 0 ? 0 : due - now;
         if (wait_ms < 0 || left < wait_ms)
             wait_ms = left > INT32_MAX ? INT32_MAX : (int)left;
@@ -282,7 +283,7 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
             conn_close(srv, id, why);
     }
     /* The time-outs (IC 41 inactivity_time_out and the link's own): those sessions close. */
-    if (mfw_link_poll(l, now) > 0) {
+    if (timed && now >= due && mfw_link_poll(l, now) > 0) {
         for (unsigned i = 0; i < MFW_ASSOCIATIONS_MAX; i++) {
             struct mfw_link_out out;
             mfw_link_output(l, i, &out);
