@@ -343,14 +343,60 @@ static void test_encode_errors(void **state)
     assert_int_equal(c.len, 16);
 }
 
+/* The header alone, in front of an APDU already in place: the captured AARE's header. */
+static void test_encode_header(void **state)
+{
+    (void)state;
+    uint8_t raw[128], out[16];
+    size_t n = unhex(AARE, raw, sizeof raw);
+    struct mfw_wcursor c;
+    mfw_wcursor_init(&c, out, sizeof out);
+    assert_int_equal(mfw_wrapper_encode_header(1, 16, n - MFW_WRAPPER_HEADER_LEN, &c), MFW_OK);
+    assert_int_equal(c.len, MFW_WRAPPER_HEADER_LEN);
+    assert_memory_equal(out, raw, MFW_WRAPPER_HEADER_LEN);
+    mfw_wcursor_init(&c, out, sizeof out);
+    assert_int_equal(mfw_wrapper_encode_header(1, 16, 0, &c), MFW_E_ARG);
+    assert_int_equal(mfw_wrapper_encode_header(1, 16, 0x10000, &c), MFW_E_ARG);
+    assert_int_equal(c.len, 0);
+    mfw_wcursor_init(&c, out, MFW_WRAPPER_HEADER_LEN - 1);
+    assert_int_equal(mfw_wrapper_encode_header(1, 16, 5, &c), MFW_E_NOSPACE);
+    assert_int_equal(c.len, 0);
+}
+
+/* in_frame: from the first header byte to the last APDU byte, and not after an error. */
+static void test_in_frame(void **state)
+{
+    (void)state;
+    uint8_t raw[128], buf[64];
+    size_t n = unhex(GET_CLOCK, raw, sizeof raw);
+    struct mfw_wrapper w;
+    assert_int_equal(mfw_wrapper_init(&w, buf, sizeof buf), MFW_OK);
+    assert_false(mfw_wrapper_in_frame(&w));
+    struct mfw_wrapper_frame f;
+    size_t used;
+    for (size_t i = 0; i + 1 < n; i++) {
+        assert_int_equal(mfw_wrapper_feed(&w, raw + i, 1, &used, &f), 0);
+        assert_true(mfw_wrapper_in_frame(&w));
+    }
+    assert_int_equal(mfw_wrapper_feed(&w, raw + n - 1, 1, &used, &f), 1);
+    assert_false(mfw_wrapper_in_frame(&w));
+    static const uint8_t empty[] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0x00, 0x00};
+    assert_int_equal(mfw_wrapper_feed(&w, empty, sizeof empty, &used, &f), 0);
+    assert_false(mfw_wrapper_in_frame(&w)); /* a zero-length frame is whole at its header */
+    static const uint8_t bad[] = {0x00, 0x02};
+    assert_int_equal(mfw_wrapper_feed(&w, bad, sizeof bad, &used, &f), MFW_E_FORMAT);
+    assert_false(mfw_wrapper_in_frame(&w));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_args),    cmocka_unit_test(test_whole_frames),
-        cmocka_unit_test(test_byte_by_byte), cmocka_unit_test(test_every_split),
-        cmocka_unit_test(test_coalesced),    cmocka_unit_test(test_bad_version),
-        cmocka_unit_test(test_oversize),     cmocka_unit_test(test_zero_length),
-        cmocka_unit_test(test_encode_reply), cmocka_unit_test(test_encode_errors),
+        cmocka_unit_test(test_init_args),     cmocka_unit_test(test_whole_frames),
+        cmocka_unit_test(test_byte_by_byte),  cmocka_unit_test(test_every_split),
+        cmocka_unit_test(test_coalesced),     cmocka_unit_test(test_bad_version),
+        cmocka_unit_test(test_oversize),      cmocka_unit_test(test_zero_length),
+        cmocka_unit_test(test_encode_reply),  cmocka_unit_test(test_encode_errors),
+        cmocka_unit_test(test_encode_header), cmocka_unit_test(test_in_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

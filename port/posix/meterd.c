@@ -14,6 +14,7 @@
 #include "lcd_term.h"
 #include "meterfw/base/error.h"
 #include "meterfw/dlms/dlms_server.h"
+#include "meterfw/link/link.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "options.h"
@@ -57,32 +58,16 @@ struct run {
     struct sim_drive drv;
     struct mfw_display disp;
     char state_dir[4096];
-    mfw_ms_t start; /* simulated RTC time at start */
-    bool dlms_open; /* the DLMS/COSEM TCP server is listening */
-    struct tcp_server tcp;
-    struct mfw_dlms_server dlms; /* one association per TCP connection id */
+    mfw_ms_t start;              /* simulated RTC time at start */
+    bool dlms_open;              /* the DLMS/COSEM TCP server is listening */
+    struct tcp_server tcp;       /* sockets only: connection i carries link session i */
+    struct mfw_link link;        /* framing, time-outs and close policy of every connection */
+    struct mfw_dlms_server dlms; /* link session i is association i */
 };
 
-/* tcp_server callbacks: every APDU goes to the DLMS server; the wrapper's client wPort is the
- * client SAP (IEC 62056-47: wPort = SAP). */
-static size_t on_apdu(void *user, unsigned conn_id, uint16_t client_wport, uint16_t server_wport,
-                      const uint8_t *apdu, size_t len, uint8_t *reply, size_t reply_cap)
-{
-    struct run *r = user;
-    (void)server_wport;
-    if (client_wport > 0xFF)
-        return 0;
-    return mfw_dlms_server_apdu(&r->dlms, conn_id, (uint8_t)client_wport, apdu, len, reply,
-                                reply_cap);
-}
-
-static void on_close(void *user, unsigned conn_id)
-{
-    struct run *r = user;
-    mfw_dlms_server_close(&r->dlms, conn_id);
-}
-
-/* Opens the DLMS/COSEM server (--port, --no-dlms). false on failure (message printed). */
+/* Opens the DLMS/COSEM server (--port, --no-dlms): the sockets, the DLMS server (which shows the
+ * bound port in its TCP-UDP setup object) and the link sessions between them. false on failure
+ * (message printed). */
 static bool open_dlms(struct run *r)
 {
     if (r->o.no_dlms)
@@ -90,15 +75,11 @@ static bool open_dlms(struct run *r)
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
     dc.lls_password = r->o.lls_password;
-    dc.max_conns = MFW_ASSOCIATIONS_MAX;
-    dc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
+    dc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
     struct tcp_server_config tc;
     tcp_server_default_config(&tc);
     tc.port = r->o.port;
-    tc.max_conns = MFW_ASSOCIATIONS_MAX;
-    tc.on_apdu = on_apdu;
-    tc.on_close = on_close;
-    tc.user = r;
+    tc.link = &r->link;
     char err[256];
     if (tcp_server_open(&r->tcp, &tc, err, sizeof err) != MFW_OK) {
         if (!r->o.has_port) { /* the default port is busy (another meterd): run without */
@@ -112,7 +93,10 @@ static bool open_dlms(struct run *r)
         return false;
     }
     dc.tcp_port = tcp_server_port(&r->tcp);
-    if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK) {
+    struct mfw_link_config lc;
+    mfw_link_default_config(&lc);
+    if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK ||
+        mfw_link_init(&r->link, &r->dlms, &lc) != MFW_OK) {
         tcp_server_close(&r->tcp);
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;

@@ -107,6 +107,23 @@ int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size
     return 0;
 }
 
+int mfw_wrapper_encode_header(uint16_t src_wport, uint16_t dst_wport, size_t len,
+                              struct mfw_wcursor *c)
+{
+    if (c == NULL || len == 0 || len > MFW_WRAPPER_LENGTH_MAX)
+        return MFW_E_ARG;
+    if (c->err || c->cap - c->len < MFW_WRAPPER_HEADER_LEN) {
+        c->err = MFW_E_NOSPACE;
+        return MFW_E_NOSPACE;
+    }
+    /* IEC 62056-47:2006 5.3.2: version, source wPort, destination wPort, length; big-endian */
+    mfw_wcursor_u16be(c, (uint16_t)MFW_WRAPPER_VERSION);
+    mfw_wcursor_u16be(c, src_wport);
+    mfw_wcursor_u16be(c, dst_wport);
+    mfw_wcursor_u16be(c, (uint16_t)len);
+    return c->err;
+}
+
 int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
                        struct mfw_wcursor *c)
 {
@@ -116,10 +133,12 @@ int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *ap
         c->err = MFW_E_NOSPACE;
         return MFW_E_NOSPACE;
     }
-    mfw_wcursor_u16be(c, (uint16_t)MFW_WRAPPER_VERSION);
-    mfw_wcursor_u16be(c, src_wport);
-    mfw_wcursor_u16be(c, dst_wport);
-    mfw_wcursor_u16be(c, (uint16_t)len);
+    (void)mfw_wrapper_encode_header(src_wport, dst_wport, len, c);
     mfw_wcursor_bytes(c, apdu, len);
     return c->err;
+}
+
+bool mfw_wrapper_in_frame(const struct mfw_wrapper *w)
+{
+    return w->state == MFW_WRAPPER_APDU || (w->state == MFW_WRAPPER_HEADER && w->hdr_have > 0);
 }

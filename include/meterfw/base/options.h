@@ -110,6 +110,35 @@
 #define MFW_XDLMS_LIST_MAX 32u
 #endif
 
+/* ---- link ----------------------------------------------------------------------------------- */
+
+/* Per link session (MFW_ASSOCIATIONS_MAX of them, struct mfw_link), the buffers are sized by the
+ * server's PDU size, not by the transport: the APDU being received holds at most the
+ * server-max-receive-pdu-size the AARE announces (a longer frame is refused at its header and
+ * closes the session), and the reply at most MFW_DLMS_SERVER_MAX_PDU (GET answers go in blocks
+ * of that size). 2 x 1024 bytes and the framing state per session at the defaults. */
+#ifndef MFW_LINK_RX_APDU_MAX
+#define MFW_LINK_RX_APDU_MAX MFW_DLMS_SERVER_MAX_PDU
+#endif
+#ifndef MFW_LINK_TX_APDU_MAX
+#define MFW_LINK_TX_APDU_MAX MFW_DLMS_SERVER_MAX_PDU
+#endif
+
+/* Defaults of struct mfw_link_config (0 = off, so a session lives until its peer leaves, a
+ * protocol error or the inactivity time-out of the TCP-UDP setup object): close a session not
+ * associated this long after its open or release, close one whose frame is incomplete this long
+ * after its first byte, and let a new connection evict the longest-idle non-associated session
+ * when every slot is taken. */
+#ifndef MFW_LINK_ASSOCIATE_TIMEOUT_MS
+#define MFW_LINK_ASSOCIATE_TIMEOUT_MS 0u
+#endif
+#ifndef MFW_LINK_FRAME_TIMEOUT_MS
+#define MFW_LINK_FRAME_TIMEOUT_MS 0u
+#endif
+#ifndef MFW_LINK_EVICT
+#define MFW_LINK_EVICT 0
+#endif
+
 /* ---- meter: billing ------------------------------------------------------------------------------ */
 
 /* Billing dates of the single action schedule (IC 22 execution_time entries). */

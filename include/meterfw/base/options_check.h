@@ -45,6 +45,14 @@
 #error "MFW_COSEM_SECRET_MAX: 8..64 bytes (an LLS password is 8 in IDIS)"
 #endif
 
+/* link */
+#if MFW_LINK_RX_APDU_MAX < MFW_DLMS_SERVER_MAX_PDU || MFW_LINK_RX_APDU_MAX > 65535
+#error "MFW_LINK_RX_APDU_MAX: MFW_DLMS_SERVER_MAX_PDU (what an AARE announces) to 65535"
+#endif
+#if MFW_LINK_TX_APDU_MAX < 64 || MFW_LINK_TX_APDU_MAX > 65535
+#error "MFW_LINK_TX_APDU_MAX: 64 (room for an AARE; the smallest max_pdu of the server)..65535"
+#endif
+
 /* meter */
 #if MFW_TARIFFS < 1 || MFW_TARIFFS > 8
 #error "MFW_TARIFFS: 1..8 tariff registers (the OBIS E group 1..8; the brochure's 8 tariffs)"

@@ -19,6 +19,7 @@
 #ifndef METERFW_LINK_WRAPPER_H
 #define METERFW_LINK_WRAPPER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,5 +93,16 @@ int mfw_wrapper_feed(struct mfw_wrapper *w, const uint8_t *bytes, size_t n, size
  * (also left in c->err) when c has no room, in which case c->len is unchanged. */
 int mfw_wrapper_encode(uint16_t src_wport, uint16_t dst_wport, const uint8_t *apdu, size_t len,
                        struct mfw_wcursor *c);
+
+/* Appends only the 8-byte header of a frame whose APDU of len bytes the caller puts right after
+ * it, e.g. a reply written in place behind MFW_WRAPPER_HEADER_LEN bytes of headroom (no copy of
+ * the APDU). MFW_OK; MFW_E_ARG for len 0 or len > 0xFFFF; MFW_E_NOSPACE as mfw_wrapper_encode. */
+int mfw_wrapper_encode_header(uint16_t src_wport, uint16_t dst_wport, size_t len,
+                              struct mfw_wcursor *c);
+
+/* true while a frame has begun and is not complete (header bytes or part of the APDU held), so a
+ * session can bound how long a partial frame may take. false at a frame boundary and after an
+ * error. */
+bool mfw_wrapper_in_frame(const struct mfw_wrapper *w);
 
 #endif /* METERFW_LINK_WRAPPER_H */
