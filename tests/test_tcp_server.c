@@ -26,10 +26,20 @@
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z, the meter's clock */
 
-/* the public client's AARQ (w_public_clock.txt), 16 -> 1 */
-static const uint8_t AARQ[] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0x00, 0x1F, VEC_AARQ_PUBLIC};
-/* the management client's AARQ with LLS "Gurux" (w_lls_clock.txt), 1 -> 1 */
-static const uint8_t AARQ_LLS[] = {0x00, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x35, VEC_AARQ_LLS};
+/* the public client's AARQ as captured (w_public_clock.txt, its first TX frame: 16 -> 1) */
+static uint8_t AARQ[8 + 31];
+/* the management client's AARQ with LLS "Gurux" (w_lls_clock.txt's APDU), sent 1 -> 1 */
+static uint8_t AARQ_LLS[8 + 53] = {0x00, 0x01, 0x00, 0x01, 0x00, 0x01, 0x00, 0x35};
+
+static int load_vectors(void)
+{
+    size_t n = 0;
+    if (vec_line("w_public_clock.txt", VEC_TX, 1, AARQ, sizeof AARQ, &n) != VEC_OK ||
+        n != sizeof AARQ ||
+        vec_apdu_exact("w_lls_clock.txt", VEC_TX, 1, AARQ_LLS + 8, sizeof AARQ_LLS - 8) != VEC_OK)
+        return -1;
+    return 0;
+}
 /* GET of the clock's time, 16 -> 1; and of the association's object list, 1 -> 1 */
 static const uint8_t GET_CLOCK[] = {0x00, 0x01, 0x00, 0x10, 0x00, 0x01, 0x00,
                                     0x0D, 0xC0, 0x01, 0xC1, 0x00, 0x08, 0x00,
@@ -55,6 +65,8 @@ static struct fixture *fx; /* large: static, set up once */
 static int setup_meter(void **state)
 {
     (void)state;
+    if (load_vectors() != 0)
+        return -1;
     static struct fixture f;
     fx = &f;
     struct mfw_meter_config cfg;

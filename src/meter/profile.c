@@ -389,6 +389,7 @@ static void profile_config_fill(struct mfw_profile_config *cfg, const uint16_t *
     for (unsigned k = 0; k < MFW_PROFILE_COLUMNS_MAX; k++)
         cfg->column[k] = k < n ? ids[k] : 0;
     cfg->depth = depth;
+    cfg->same_time_ok = false;
 }
 
 void mfw_profile_config_lp1(struct mfw_profile_config *cfg)
