@@ -17,8 +17,10 @@
 #include "meterfw/link/link.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
+#include "meterfw/store/store.h"
 #include "options.h"
 #include "report.h"
+#include "rtc_backup.h"
 #include "scenario_load.h"
 #include "sim_drive.h"
 #include "state_dir.h"
@@ -58,24 +60,21 @@ struct run {
     struct sim_drive drv;
     struct mfw_display disp;
     char state_dir[4096];
-    mfw_ms_t start;              /* simulated RTC time at start */
+    mfw_ms_t start;        /* simulated RTC time at start */
+    struct rtc_backup rtc; /* the RTC that keeps running (rtc_backup.h) */
+    bool rtc_open;
     bool dlms_open;              /* the DLMS/COSEM TCP server is listening */
     struct tcp_server tcp;       /* sockets only: connection i carries link session i */
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
     struct mfw_dlms_server dlms; /* link session i is association i */
 };
 
-/* Opens the DLMS/COSEM server (--port, --no-dlms): the sockets, the DLMS server (which shows the
- * bound port in its TCP-UDP setup object) and the link sessions between them. false on failure
- * (message printed). */
-static bool open_dlms(struct run *r)
+/* The DLMS/COSEM server's socket (--port, --no-dlms), bound before anything is created or written:
+ * a busy port given with --port is bad input found early. false on failure (message printed). */
+static bool bind_dlms(struct run *r)
 {
     if (r->o.no_dlms)
         return true;
-    struct mfw_dlms_server_config dc;
-    mfw_dlms_server_default_config(&dc);
-    dc.lls_password = r->o.lls_password;
-    dc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
     struct tcp_server_config tc;
     tcp_server_default_config(&tc);
     tc.port = r->o.port;
@@ -87,26 +86,68 @@ static bool open_dlms(struct run *r)
                     "meterd: warning: no DLMS/COSEM server: %s (--port N chooses "
                     "another port)\n",
                     err);
+            r->o.no_dlms = true;
             return true;
         }
         fprintf(stderr, "meterd: DLMS server: %s\n", err);
         return false;
     }
+    r->dlms_open = true;
+    return true;
+}
+
+/* The DLMS server (which shows the bound port in its TCP-UDP setup object) and the link sessions
+ * between it and the sockets, once the meter runs. false on failure (message printed). */
+static bool open_dlms(struct run *r)
+{
+    if (!r->dlms_open)
+        return true;
+    struct mfw_dlms_server_config dc;
+    mfw_dlms_server_default_config(&dc);
+    dc.lls_password = r->o.lls_password;
+    dc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
     dc.tcp_port = tcp_server_port(&r->tcp);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
     if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK ||
         mfw_link_init(&r->link, &r->dlms, &lc) != MFW_OK) {
         tcp_server_close(&r->tcp);
+        r->dlms_open = false;
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;
     }
-    r->dlms_open = true;
     fprintf(stderr,
             "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
             "management SAP 1 with LLS)\n",
             (unsigned)dc.tcp_port);
     return true;
+}
+
+/* What the power-up found, for the person who runs meterd (mfw_meter_init's m->restore). */
+static void report_restore(const struct mfw_meter *m)
+{
+    const struct mfw_meter_restore *x = &m->restore;
+    char a[ISOTIME_LEN], b[ISOTIME_LEN];
+    if (x->config_field != NULL)
+        fprintf(stderr, "meterd: warning: the configuration record was refused (%s): defaults\n",
+                x->config_field);
+    if (x->state_field != NULL)
+        fprintf(stderr, "meterd: warning: %u state record(s) refused (first: %s)\n",
+                (unsigned)x->records_skipped, x->state_field);
+    if (x->state_lost)
+        fprintf(stderr, "meterd: warning: no state record left: the registers come from the "
+                        "newest stored rows (NV memory error logged)\n");
+    if (x->registers_raised > 0)
+        fprintf(stderr, "meterd: %u register(s) raised to a stored row newer than the state\n",
+                (unsigned)x->registers_raised);
+    if (x->clock_behind || x->clock_ahead) {
+        isotime_format(m->now, a);
+        isotime_format(x->latest, b);
+        fprintf(stderr,
+                "meterd: warning: the RTC reads %s, %s the latest time the meter recorded (%s): "
+                "the clock is invalid until it is set\n",
+                a, x->clock_behind ? "before" : "implausibly long after", b);
+    }
 }
 
 static const char *fidelity_name(enum meterd_fidelity f)
@@ -165,38 +206,38 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
 
-    /* The RTC (the rule is in the --help text and the README). */
-    mfw_ms_t saved = 0, now = clock_utc_ms();
-    now -= now % 1000; /* whole seconds, so the simulated clock reads cleanly */
-    int have_rtc = state_rtc_load(r->state_dir, &saved, err, sizeof err);
+    /* The RTC (the rule is in the --help text and the README): the backup kept it running. */
+    mfw_ms_t wall = clock_utc_ms();
+    wall -= wall % 1000; /* whole seconds, so the simulated clock reads cleanly */
+    struct rtc_anchor anchor = {0, 0};
+    int have_rtc = rtc_backup_load(r->state_dir, &anchor, err, sizeof err);
     if (have_rtc < 0) {
-        fprintf(stderr, "meterd: %s; move the state directory away to start from zero\n", err);
+        fprintf(stderr, "meterd: %s\n", err);
         return EXIT_FAILURE;
     }
-    bool real_time = !o->has_speed && !o->has_until;
+    mfw_ms_t rtc_now = have_rtc ? rtc_backup_now(&anchor, wall) : wall;
+    rtc_now -= rtc_now % 1000;
     char when[ISOTIME_LEN], was[ISOTIME_LEN];
     if (o->has_start) {
-        if (have_rtc && o->start_ms < saved) {
+        if (have_rtc && o->start_ms < rtc_now) {
             isotime_format(o->start_ms, when);
-            isotime_format(saved, was);
+            isotime_format(rtc_now, was);
             fprintf(stderr,
-                    "meterd: --start %s is before the saved RTC time %s (an RTC never "
-                    "runs backwards; move the state directory away to start over)\n",
+                    "meterd: --start %s is before the RTC %s (an RTC never runs backwards; move "
+                    "the state directory away to start over)\n",
                     when, was);
             return EXIT_BAD_INPUT;
         }
         r->start = o->start_ms;
-    } else if (have_rtc) {
-        r->start = real_time && now > saved ? now : saved;
     } else {
-        r->start = now;
+        r->start = rtc_now;
     }
     if (o->has_until && o->until_ms <= r->start) {
         char u[ISOTIME_LEN];
         isotime_format(o->until_ms, u);
         isotime_format(r->start, when);
         fprintf(stderr, "meterd: --until %s is not after the start time %s%s\n", u, when,
-                have_rtc && !o->has_start ? " (the saved RTC)" : "");
+                have_rtc && !o->has_start ? " (the RTC backup)" : "");
         return EXIT_BAD_INPUT;
     }
     uint64_t flash_size = (uint64_t)cfg->store.sector_size * cfg->store.sector_count;
@@ -206,6 +247,16 @@ static int setup(struct run *r, int argc, char **argv)
         fprintf(stderr, "meterd: %s; move it away to start from zero\n", err);
         return EXIT_FAILURE;
     }
+    if (have_rtc && !have_flash && !o->new_meter) {
+        fprintf(stderr,
+                "meterd: %s has an RTC backup but no flash.bin: the meter's memory is gone; "
+                "--new-meter starts a new meter there\n",
+                r->state_dir);
+        return EXIT_FAILURE;
+    }
+    /* The socket before anything is created: a busy --port is found with nothing written. */
+    if (!bind_dlms(r))
+        return EXIT_FAILURE;
 
     /* Input checked: now the directory and the flash. */
     if (!state_prepare_dir(r->state_dir, err, sizeof err)) {
@@ -221,11 +272,41 @@ static int setup(struct run *r, int argc, char **argv)
     }
     r->flash_open = true;
     board_hal(&r->board, &r->hal);
+    if (have_flash && have_rtc && !o->new_meter) {
+        /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
+        struct mfw_store probe_store;
+        if (mfw_store_mount(&probe_store, &cfg->store, &r->hal) == MFW_OK &&
+            probe_store.stats.sectors_ours == 0) {
+            fprintf(stderr,
+                    "meterd: %s is blank, but an RTC backup says a meter ran here: refusing "
+                    "(--new-meter starts a new meter)\n",
+                    path);
+            return EXIT_FAILURE;
+        }
+    }
     r->board.rtc_lost = o->rtc_lost;
     rc = mfw_meter_init(&r->m, cfg, &r->hal, r->start);
+    if (rc == MFW_E_FORMAT && o->new_meter) {
+        fprintf(stderr, "meterd: --new-meter: erasing %s (it held no meter)\n", path);
+        rc = mfw_store_format(&cfg->store, &r->hal);
+        if (rc == MFW_OK)
+            rc = mfw_meter_init(&r->m, cfg, &r->hal, r->start);
+    }
     r->board.rtc_lost = false; /* only this start found the backup flat */
     if (rc != MFW_OK) {
-        fprintf(stderr, "meterd: the meter does not start (%s)\n", mfw_strerror(rc));
+        const char *why = r->m.restore.refused;
+        if (rc == MFW_E_FORMAT)
+            fprintf(stderr,
+                    "meterd: %s holds no meter of this layout (%s); left untouched: move it "
+                    "away, or --new-meter to erase it\n",
+                    path, why ? why : "not ours");
+        else if (rc == MFW_E_RANGE && why != NULL)
+            fprintf(stderr,
+                    "meterd: %s holds another meter's state (its %s differs from --model "
+                    "%s --serial %s); left untouched\n",
+                    r->state_dir, why, o->model == MFW_METER_162M ? "162M" : "382M", o->serial);
+        else
+            fprintf(stderr, "meterd: the meter does not start (%s)\n", mfw_strerror(rc));
         return EXIT_FAILURE;
     }
     if (!r->m.persistent)
@@ -233,13 +314,19 @@ static int setup(struct run *r, int argc, char **argv)
                 "meterd: warning: the meter could not mount its flash %s; it runs "
                 "without storage\n",
                 path);
+    report_restore(&r->m);
+    if (!rtc_backup_open(&r->rtc, r->state_dir, (struct rtc_anchor){r->start, wall}, err,
+                         sizeof err)) {
+        fprintf(stderr, "meterd: %s\n", err);
+        return EXIT_FAILURE;
+    }
+    r->rtc_open = true;
     isotime_format(r->start, when);
     if (have_flash || have_rtc)
         fprintf(stderr, "meterd: continuing the meter in %s, RTC %s%s\n", r->state_dir, when,
-                o->has_start        ? " (--start)"
-                : !have_rtc         ? " (no RTC backup: wall clock)"
-                : r->start != saved ? " (saved RTC kept running: real time)"
-                                    : " (saved RTC)");
+                o->has_start ? " (--start)"
+                : !have_rtc  ? " (no RTC backup: wall clock)"
+                             : " (the RTC backup kept running)");
     r->drv.t = r->start;
     r->drv.state_until = r->start;
     sim_drive_power(&r->drv, &r->cfg, &r->hal);
@@ -283,7 +370,11 @@ static void run_loop(struct run *r)
         while (r->drv.t < target && !stop_requested && r->drv.error == MFW_OK) {
             mfw_ms_t before = r->drv.t;
             mfw_ms_t step = o->fidelity == FIDELITY_SAMPLE ? 1000 : 3600000;
-            sim_drive_advance(&r->drv, &r->m, target - r->drv.t > step ? r->drv.t + step : target);
+            mfw_ms_t to = target - r->drv.t > step ? r->drv.t + step : target;
+            /* the RTC is ahead of everything the meter records in this step: a kill here is a
+             * power cut at a time the RTC already passed */
+            rtc_backup_update(&r->rtc, (struct rtc_anchor){to, clock_utc_ms()});
+            sim_drive_advance(&r->drv, &r->m, to);
             if (r->drv.t == before || clock_mono_ms() >= slice_end)
                 break;
         }
@@ -331,7 +422,9 @@ static int shutdown_meter(struct run *r)
     char err[512], a[ISOTIME_LEN];
     int rc = EXIT_SUCCESS;
     mfw_meter_flush(&r->m, r->drv.t); /* the open window reaches the registers, then a save */
-    if (state_rtc_save(r->state_dir, r->drv.t, err, sizeof err)) {
+    rtc_backup_update(&r->rtc, (struct rtc_anchor){r->drv.t, clock_utc_ms()});
+    r->rtc_open = false;
+    if (rtc_backup_close(&r->rtc, err, sizeof err)) {
         isotime_format(r->drv.t, a);
         fprintf(stderr, "meterd: saved in %s (RTC %s%s)\n", r->state_dir, a,
                 r->m.down ? ", the meter is without supply" : "");
@@ -362,17 +455,20 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
     int rc = setup(r, argc, argv);
+    if (rc < 0 && !open_dlms(r))
+        rc = EXIT_FAILURE;
     if (rc >= 0) {
+        if (r->dlms_open)
+            tcp_server_close(&r->tcp);
+        if (r->rtc_open) {
+            char err[256];
+            rtc_backup_close(&r->rtc, err, sizeof err);
+        }
         close_flash(r);
         free(r);
         return rc;
     }
     install_signals();
-    if (!open_dlms(r)) {
-        close_flash(r);
-        free(r);
-        return EXIT_FAILURE;
-    }
 
     char a[ISOTIME_LEN], b[ISOTIME_LEN];
     isotime_format(r->start, a);

@@ -29,6 +29,8 @@ static const char usage_text[] =
     "                          DIR/rtc (the RTC backup) (default ./meterd-state/SERIAL)\n"
     "  --rtc-lost              the RTC backup was flat: the meter starts with its clock marked\n"
     "                          invalid (until the clock is set)\n"
+    "  --new-meter             a new meter in DIR: a flash that holds no meter (or no flash while\n"
+    "                          an RTC backup says a meter ran there) is erased instead of refused\n"
     "  --report json           print registers, tariffs, clock, demand, billing, profiles, event\n"
     "                          logs and store counters as JSON on stdout at exit\n"
     "  --no-display            no LCD output\n"
@@ -43,14 +45,14 @@ static const char usage_text[] =
     "                          1-16 characters (default 00000001)\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
-    "RTC at start: --start if given; else the saved RTC (DIR/rtc) if there is one, but in real\n"
-    "time (neither --speed nor --until) max(saved, now): the backup kept the RTC running while\n"
-    "meterd was stopped, so the meter logs that stop as a power failure; else the wall clock.\n"
+    "RTC at start: --start if given (not before the RTC); else the RTC backup (DIR/rtc): it kept\n"
+    "running at real time while meterd was stopped or killed, so a stop or a kill -9 is a power\n"
+    "failure of that length; else the wall clock.\n"
     "Outages in the scenario power the meter down (it saves and stops) and up again.\n"
     "Ctrl-C, SIGTERM or --until: the meter saves, meterd writes DIR/rtc and exits; the next\n"
     "start continues.\n"
-    "Exit status: 0 ok, 1 runtime failure (state unreadable, of the wrong size or unwritable),\n"
-    "2 bad input (nothing written).\n";
+    "Exit status: 0 ok, 1 runtime failure (a state that is not this meter's, unreadable, of\n"
+    "the wrong size or unwritable: left as it is), 2 bad input (nothing written).\n";
 
 const char *meterd_usage(void)
 {
@@ -150,6 +152,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
         }
         if (strcmp(name, "--rtc-lost") == 0 && !eq) {
             o->rtc_lost = true;
+            continue;
+        }
+        if (strcmp(name, "--new-meter") == 0 && !eq) {
+            o->new_meter = true;
             continue;
         }
         static const char *const with_value[] = {

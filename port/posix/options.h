@@ -28,6 +28,7 @@ struct meterd_opts {
     bool report_json;
     bool no_display;
     bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */
+    bool new_meter;           /* --new-meter: erase a flash that holds no meter */
     bool no_dlms;             /* --no-dlms: no TCP server */
     uint32_t lp_days;         /* --lp-days: load profile depth in days (0 = the default 40) */
     uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */

@@ -1,7 +1,6 @@
 /* state_dir: where meterd keeps a meter between runs, one directory per meter:
  *   flash.bin  the meter's NOR flash image (flash_file.h): everything the meter stores itself
- *   rtc        the simulated RTC (UTC ms) when meterd stopped: the "RTC backup", one line
- *              "<ms> <ISO time>\n", replaced atomically.
+ *   rtc        the RTC backup: the simulated RTC that keeps running (rtc_backup.h)
  * Nothing here interprets the flash: the meter mounts and restores it in mfw_meter_init. */
 #ifndef METERD_STATE_DIR_H
 #define METERD_STATE_DIR_H
@@ -17,12 +16,6 @@
 
 /* out = dir/name. false if it does not fit. */
 bool state_path(char *out, size_t cap, const char *dir, const char *name);
-
-/* Reads dir/rtc. 1: *out set; 0: there is none; -1: unreadable or malformed (message in err). */
-int state_rtc_load(const char *dir, mfw_ms_t *out, char *err, size_t errcap);
-/* Writes dir/rtc.tmp, fsyncs, renames over dir/rtc and fsyncs the directory: after a crash
- * there is the old or the new time, never half a line. false + message on failure. */
-bool state_rtc_save(const char *dir, mfw_ms_t t, char *err, size_t errcap);
 
 /* Checks dir/flash.bin without touching it. 1: there with exactly `size` bytes; 0: not there;
  * -1: another size or not a regular file (message in err). */
