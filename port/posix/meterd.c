@@ -13,6 +13,7 @@
 #include "isotime.h"
 #include "lcd_term.h"
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
@@ -60,6 +61,7 @@ struct run {
     mfw_ms_t start; /* simulated RTC time at start */
     bool dlms_open; /* the DLMS/COSEM TCP server is listening */
     struct tcp_server tcp;
+    struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* one association per TCP connection id */
 };
 
@@ -87,11 +89,13 @@ static bool open_dlms(struct run *r)
 {
     if (r->o.no_dlms)
         return true;
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
+    cc.lls_password = r->o.lls_password;
+    cc.max_conns = MFW_ASSOCIATIONS_MAX;
+    cc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    dc.lls_password = r->o.lls_password;
-    dc.max_conns = MFW_ASSOCIATIONS_MAX;
-    dc.inactivity_s = TCP_SERVER_IDLE_MS_DEFAULT / 1000u;
     struct tcp_server_config tc;
     tcp_server_default_config(&tc);
     tc.port = r->o.port;
@@ -111,8 +115,9 @@ static bool open_dlms(struct run *r)
         fprintf(stderr, "meterd: DLMS server: %s\n", err);
         return false;
     }
-    dc.tcp_port = tcp_server_port(&r->tcp);
-    if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK) {
+    cc.tcp_port = tcp_server_port(&r->tcp);
+    if (mfw_cosem_init(&r->cosem, &r->m, &cc) != MFW_OK ||
+        mfw_dlms_server_init(&r->dlms, &r->cosem, &dc) != MFW_OK) {
         tcp_server_close(&r->tcp);
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;
@@ -121,7 +126,7 @@ static bool open_dlms(struct run *r)
     fprintf(stderr,
             "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
             "management SAP 1 with LLS)\n",
-            (unsigned)dc.tcp_port);
+            (unsigned)cc.tcp_port);
     return true;
 }
 
