@@ -47,38 +47,44 @@ unsigned mfw_cosem_object_count(void)
 
 bool mfw_cosem_object_info(unsigned idx, uint16_t *class_id, uint8_t *version, uint8_t obis[6])
 {
-    struct mfw_cosem_object o;
-    if (!mfw_cosem_objects_get(idx, &o))
+    struct mfw_cosem_object buf;
+    const struct mfw_cosem_object *o = mfw_cosem_objects_get(idx, &buf);
+    if (o == NULL)
         return false;
-    *class_id = o.cls->class_id;
-    *version = o.cls->version;
-    memcpy(obis, o.obis, 6);
+    *class_id = o->cls->class_id;
+    *version = o->cls->version;
+    memcpy(obis, o->obis, 6);
     return true;
 }
 
 bool mfw_cosem_visible(const struct mfw_cosem *c, unsigned idx, uint8_t client)
 {
-    struct mfw_cosem_object o;
-    return mfw_cosem_objects_get(idx, &o) && mfw_cosem_objects_visible(&o, c->meter, client);
+    struct mfw_cosem_object buf;
+    const struct mfw_cosem_object *o = mfw_cosem_objects_get(idx, &buf);
+    return o != NULL && mfw_cosem_objects_visible(o, c->meter, client);
 }
 
-/* The object of class_id + obis that client sees, into *o. */
-static int find(const struct mfw_cosem *c, uint8_t client, uint16_t class_id, const uint8_t obis[6],
-                unsigned *idx, struct mfw_cosem_object *o)
+/* The object of class_id + obis that client sees (made in *buf for a catalogue quantity), or
+ * NULL. */
+static const struct mfw_cosem_object *find(const struct mfw_cosem *c, uint8_t client,
+                                           uint16_t class_id, const uint8_t obis[6], unsigned *idx,
+                                           struct mfw_cosem_object *buf)
 {
-    if (mfw_cosem_objects_lookup(c->by_name, obis, idx) != MFW_OK ||
-        !mfw_cosem_objects_get(*idx, o) || o->cls->class_id != class_id ||
+    if (mfw_cosem_objects_lookup(c->by_name, obis, idx) != MFW_OK)
+        return NULL;
+    const struct mfw_cosem_object *o = mfw_cosem_objects_get(*idx, buf);
+    if (o == NULL || o->cls->class_id != class_id ||
         !mfw_cosem_objects_visible(o, c->meter, client))
-        return MFW_E_RANGE;
-    return MFW_OK;
+        return NULL;
+    return o;
 }
 
 int mfw_cosem_find(const struct mfw_cosem *c, uint8_t client, uint16_t class_id,
                    const uint8_t obis[6], unsigned *idx)
 {
-    struct mfw_cosem_object o;
+    struct mfw_cosem_object buf;
     unsigned i;
-    if (find(c, client, class_id, obis, &i, &o) != MFW_OK)
+    if (find(c, client, class_id, obis, &i, &buf) == NULL)
         return MFW_E_RANGE;
     *idx = i;
     return MFW_OK;
@@ -86,15 +92,17 @@ int mfw_cosem_find(const struct mfw_cosem *c, uint8_t client, uint16_t class_id,
 
 uint8_t mfw_cosem_attribute_access(unsigned idx, unsigned attr, uint8_t client)
 {
-    struct mfw_cosem_object o;
-    return mfw_cosem_objects_get(idx, &o) ? mfw_cosem_objects_attribute_access(&o, attr, client)
-                                          : (uint8_t)MFW_COSEM_NO_ACCESS;
+    struct mfw_cosem_object buf;
+    const struct mfw_cosem_object *o = mfw_cosem_objects_get(idx, &buf);
+    return o != NULL ? mfw_cosem_objects_attribute_access(o, attr, client)
+                     : (uint8_t)MFW_COSEM_NO_ACCESS;
 }
 
 bool mfw_cosem_method_access(unsigned idx, unsigned method, uint8_t client)
 {
-    struct mfw_cosem_object o;
-    return mfw_cosem_objects_get(idx, &o) && mfw_cosem_objects_method_access(&o, method, client);
+    struct mfw_cosem_object buf;
+    const struct mfw_cosem_object *o = mfw_cosem_objects_get(idx, &buf);
+    return o != NULL && mfw_cosem_objects_method_access(o, method, client);
 }
 
 /* The call on the object a request names: MFW_OK, or MFW_E_RANGE when this client has no such
@@ -105,7 +113,8 @@ static int open_call(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *
     call->m = c->cosem->meter;
     call->env = &c->cosem->env;
     call->ses = c->ses;
-    return find(c->cosem, c->ses->client, ref->class_id, ref->obis, &call->idx, &call->obj);
+    call->obj = find(c->cosem, c->ses->client, ref->class_id, ref->obis, &call->idx, &call->made);
+    return call->obj != NULL ? MFW_OK : MFW_E_RANGE;
 }
 
 /* ---- GET ---- */
@@ -117,10 +126,10 @@ int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref
     memset(st, 0, sizeof *st);
     if (open_call(c, ref, &call) != MFW_OK)
         return MFW_DAR_OBJECT_UNDEFINED;
-    const struct mfw_cosem_class *cls = call.obj.cls;
+    const struct mfw_cosem_class *cls = call.obj->cls;
     if (ref->id < 1 || (unsigned)ref->id > cls->attributes)
         return MFW_DAR_OBJECT_UNDEFINED;
-    if (!(mfw_cosem_objects_attribute_access(&call.obj, (unsigned)ref->id, c->ses->client) &
+    if (!(mfw_cosem_objects_attribute_access(call.obj, (unsigned)ref->id, c->ses->client) &
           MFW_COSEM_READ))
         return MFW_DAR_READ_WRITE_DENIED;
     st->obj = (uint16_t)call.idx;
@@ -149,17 +158,18 @@ int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_str
     call.env = &c->cosem->env;
     call.ses = c->ses;
     call.idx = st->obj;
-    if (!mfw_cosem_objects_get(st->obj, &call.obj))
+    call.obj = mfw_cosem_objects_get(st->obj, &call.made);
+    if (call.obj == NULL)
         return MFW_DAR_OBJECT_UNDEFINED;
     if (st->attr == 1) { /* logical_name: attribute 1 of every interface class */
-        mfw_axdr_put_octets(w, call.obj.obis, 6);
+        mfw_axdr_put_octets(w, call.obj->obis, 6);
         return MFW_DAR_SUCCESS;
     }
-    if (call.obj.cls->get_item == NULL) {
+    if (call.obj->cls->get_item == NULL) {
         mfw_axdr_put_null(w);
         return MFW_DAR_SUCCESS;
     }
-    return call.obj.cls->get_item(&call, st, i, w);
+    return call.obj->cls->get_item(&call, st, i, w);
 }
 
 /* ---- SET ---- */
@@ -170,10 +180,10 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref
     struct mfw_cosem_call call;
     if (open_call(c, ref, &call) != MFW_OK)
         return MFW_DAR_OBJECT_UNDEFINED;
-    const struct mfw_cosem_class *cls = call.obj.cls;
+    const struct mfw_cosem_class *cls = call.obj->cls;
     if (ref->id < 1 || (unsigned)ref->id > cls->attributes)
         return MFW_DAR_OBJECT_UNDEFINED;
-    if (!(mfw_cosem_objects_attribute_access(&call.obj, (unsigned)ref->id, c->ses->client) &
+    if (!(mfw_cosem_objects_attribute_access(call.obj, (unsigned)ref->id, c->ses->client) &
           MFW_COSEM_WRITE))
         return MFW_DAR_READ_WRITE_DENIED;
     if (ref->has_selection)
@@ -194,10 +204,10 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *
     *has_ret = false;
     if (open_call(c, ref, &call) != MFW_OK)
         return MFW_DAR_OBJECT_UNDEFINED;
-    const struct mfw_cosem_class *cls = call.obj.cls;
+    const struct mfw_cosem_class *cls = call.obj->cls;
     if (ref->id < 1 || (unsigned)ref->id > cls->methods)
         return MFW_DAR_OBJECT_UNDEFINED;
-    if (!mfw_cosem_objects_method_access(&call.obj, (unsigned)ref->id, c->ses->client))
+    if (!mfw_cosem_objects_method_access(call.obj, (unsigned)ref->id, c->ses->client))
         return MFW_DAR_READ_WRITE_DENIED;
     if (cls->action == NULL)
         return MFW_DAR_READ_WRITE_DENIED;

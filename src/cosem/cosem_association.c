@@ -23,22 +23,26 @@ enum { ST_VALUE = 0, ST_OBJECT_LIST };
 static unsigned visible_count(const struct mfw_cosem_call *c)
 {
     unsigned n = 0, count = mfw_cosem_objects_count();
-    struct mfw_cosem_object o;
-    for (unsigned i = 0; i < count; i++)
-        if (mfw_cosem_objects_get(i, &o) && mfw_cosem_objects_visible(&o, c->m, c->ses->client))
+    struct mfw_cosem_object buf;
+    for (unsigned i = 0; i < count; i++) {
+        const struct mfw_cosem_object *o = mfw_cosem_objects_get(i, &buf);
+        if (o != NULL && mfw_cosem_objects_visible(o, c->m, c->ses->client))
             n++;
+    }
     return n;
 }
 
-/* The nth object client sees. */
-static bool visible_nth(const struct mfw_cosem_call *c, uint32_t nth, struct mfw_cosem_object *o)
+/* The nth object client sees (the first object past the end, which cannot happen). */
+static const struct mfw_cosem_object *visible_nth(const struct mfw_cosem_call *c, uint32_t nth,
+                                                  struct mfw_cosem_object *buf)
 {
     unsigned count = mfw_cosem_objects_count();
-    for (unsigned i = 0; i < count; i++)
-        if (mfw_cosem_objects_get(i, o) && mfw_cosem_objects_visible(o, c->m, c->ses->client) &&
-            nth-- == 0)
-            return true;
-    return false;
+    for (unsigned i = 0; i < count; i++) {
+        const struct mfw_cosem_object *o = mfw_cosem_objects_get(i, buf);
+        if (o != NULL && mfw_cosem_objects_visible(o, c->m, c->ses->client) && nth-- == 0)
+            return o;
+    }
+    return mfw_cosem_objects_get(0, buf);
 }
 
 /* object_list_element {class_id, version, logical_name, access_rights {attribute_access
@@ -83,10 +87,8 @@ static int ln_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream 
 {
     const struct mfw_cosem_session *s = c->ses;
     if (st->kind == ST_OBJECT_LIST) {
-        struct mfw_cosem_object o;
-        if (!visible_nth(c, i, &o)) /* past the end (cannot happen): the first object */
-            (void)mfw_cosem_objects_get(0, &o);
-        put_object_list_element(c, &o, w);
+        struct mfw_cosem_object buf;
+        put_object_list_element(c, visible_nth(c, i, &buf), w);
         return MFW_DAR_SUCCESS;
     }
     switch (st->attr) {

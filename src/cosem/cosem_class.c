@@ -38,27 +38,6 @@ void mfw_cosem_class_put_scaler_unit(int8_t scaler, uint8_t unit, struct mfw_wcu
     mfw_axdr_put_enum(w, unit);
 }
 
-static bool is_energy(const struct mfw_catalog_entry *e)
-{
-    return e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH ||
-           e->unit == 31 /* VAh */;
-}
-
-/* Energies are exact integers of Wh (scaler 0) and never negative: long64-unsigned, so a
- * register never wraps; the rest fits a double-long at its scaler. */
-void mfw_cosem_class_put_scaled(const struct mfw_catalog_entry *e, int64_t v, struct mfw_wcursor *w)
-{
-    if (is_energy(e)) {
-        mfw_axdr_put_u64(w, v < 0 ? 0u : (uint64_t)v);
-        return;
-    }
-    if (v > INT32_MAX)
-        v = INT32_MAX;
-    if (v < INT32_MIN)
-        v = INT32_MIN;
-    mfw_axdr_put_i32(w, (int32_t)v);
-}
-
 void mfw_cosem_class_put_capture_def(uint16_t class_id, const uint8_t ln[6], int8_t attr,
                                      struct mfw_wcursor *w)
 {

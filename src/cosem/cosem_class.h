@@ -17,6 +17,7 @@
 
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/cosem/cosem_ref.h"
 #include "meterfw/meter/catalog.h"
@@ -52,7 +53,8 @@ struct mfw_cosem_call {
     struct mfw_cosem_env *env;
     const struct mfw_cosem_session *ses;
     unsigned idx; /* the object's index */
-    struct mfw_cosem_object obj;
+    const struct mfw_cosem_object *obj;
+    struct mfw_cosem_object made; /* a catalogue object's row (obj points here) */
 };
 
 /* The operations of an interface class (Blue Book 4.x: its attributes and methods). Every callback
@@ -140,8 +142,8 @@ extern const unsigned mfw_cosem_objects_class_count;
 const struct mfw_cosem_class *mfw_cosem_objects_class(uint16_t class_id);
 /* Objects in the index space: the fixed table, then the catalogue. */
 unsigned mfw_cosem_objects_count(void);
-/* Object idx; false past the end. */
-bool mfw_cosem_objects_get(unsigned idx, struct mfw_cosem_object *out);
+/* Object idx: its row of the table, or a catalogue quantity's made in *buf; NULL past the end. */
+const struct mfw_cosem_object *mfw_cosem_objects_get(unsigned idx, struct mfw_cosem_object *buf);
 /* The class a catalogue quantity is shown as (Register, Extended or Demand register). */
 const struct mfw_cosem_class *mfw_cosem_objects_catalog_class(uint16_t id);
 /* Fills by_name[0..count) with the object indices sorted by logical name; then finds obis in it:
@@ -171,9 +173,22 @@ void mfw_cosem_class_put_datetime(const struct mfw_meter *m, mfw_ms_t utc, uint8
 void mfw_cosem_class_put_datetime_unspecified(struct mfw_wcursor *w);
 /* scaler_unit {integer scaler, enum unit} (Blue Book IC 3 attribute 3). */
 void mfw_cosem_class_put_scaler_unit(int8_t scaler, uint8_t unit, struct mfw_wcursor *w);
-/* A catalogue value: energies long64-unsigned, everything else double-long (saturated). */
-void mfw_cosem_class_put_scaled(const struct mfw_catalog_entry *e, int64_t v,
-                                struct mfw_wcursor *w);
+/* A catalogue value: energies are exact integers of Wh (scaler 0) and never negative, so
+ * long64-unsigned (a register never wraps); everything else fits a double-long at its scaler
+ * (saturated). Inline: a profile row writes one per column. */
+static inline void mfw_cosem_class_put_scaled(const struct mfw_catalog_entry *e, int64_t v,
+                                              struct mfw_wcursor *w)
+{
+    if (e->unit == MFW_COSEM_UNIT_WH || e->unit == MFW_COSEM_UNIT_VARH || e->unit == 31 /* VAh */) {
+        mfw_axdr_put_u64(w, v < 0 ? 0u : (uint64_t)v);
+        return;
+    }
+    if (v > INT32_MAX)
+        v = INT32_MAX;
+    if (v < INT32_MIN)
+        v = INT32_MIN;
+    mfw_axdr_put_i32(w, (int32_t)v);
+}
 /* capture_object_definition {class_id, logical_name, attribute_index, data_index 0} (IC 7). */
 void mfw_cosem_class_put_capture_def(uint16_t class_id, const uint8_t ln[6], int8_t attr,
                                      struct mfw_wcursor *w);

@@ -10,8 +10,8 @@ static int data_get(const struct mfw_cosem_call *c, const struct mfw_cosem_strea
     (void)st;
     (void)i;
     const struct mfw_meter *m = c->m;
-    unsigned arg = c->obj.arg;
-    switch (c->obj.kind) {
+    unsigned arg = c->obj->arg;
+    switch (c->obj->kind) {
     case MFW_COSEM_DATA_LDN: mfw_cosem_class_put_ldn(m, w); break;
     case MFW_COSEM_DATA_INVOCATION: mfw_axdr_put_u32(w, 0); break; /* 0 until HLS exists */
     case MFW_COSEM_DATA_DEVICE_ID:

@@ -175,22 +175,20 @@ unsigned mfw_cosem_objects_count(void)
     return (unsigned)(N_FIXED + mfw_catalog_count());
 }
 
-bool mfw_cosem_objects_get(unsigned idx, struct mfw_cosem_object *out)
+const struct mfw_cosem_object *mfw_cosem_objects_get(unsigned idx, struct mfw_cosem_object *buf)
 {
-    if (idx < N_FIXED) {
-        *out = fixed[idx];
-        return true;
-    }
+    if (idx < N_FIXED)
+        return &fixed[idx];
     const struct mfw_catalog_entry *e = mfw_catalog_find((uint16_t)(idx - N_FIXED));
     if (e == NULL)
-        return false;
-    out->cls = mfw_cosem_objects_catalog_class(e->id);
-    out->kind = MFW_COSEM_REGISTER_CATALOG;
-    out->arg = e->id;
-    memcpy(out->obis, e->obis, 6);
-    out->phase = catalog_phase(e->id);
-    out->rights = out->cls == &mfw_cosem_register_demand_class ? &R_DEMAND : &R_READ;
-    return true;
+        return NULL;
+    buf->cls = mfw_cosem_objects_catalog_class(e->id);
+    buf->kind = MFW_COSEM_REGISTER_CATALOG;
+    buf->arg = e->id;
+    memcpy(buf->obis, e->obis, 6);
+    buf->phase = catalog_phase(e->id);
+    buf->rights = buf->cls == &mfw_cosem_register_demand_class ? &R_DEMAND : &R_READ;
+    return buf;
 }
 
 static const uint8_t *obis_of(unsigned idx)

@@ -28,10 +28,10 @@ static int register_get(const struct mfw_cosem_call *c, const struct mfw_cosem_s
                         uint32_t i, struct mfw_wcursor *w)
 {
     (void)i;
-    if (c->obj.kind == MFW_COSEM_REGISTER_PF_DURATION)
+    if (c->obj->kind == MFW_COSEM_REGISTER_PF_DURATION)
         return put_pf_duration(c, st->attr, w);
     const struct mfw_meter *m = c->m;
-    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj.arg);
+    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj->arg);
     switch (st->attr) {
     case 3: mfw_cosem_class_put_scaler_unit(e->scaler, e->unit, w); break;
     case 4: mfw_axdr_put_u8(w, 0); break; /* status: nothing to report */
@@ -95,7 +95,7 @@ static int demand_get(const struct mfw_cosem_call *c, const struct mfw_cosem_str
 {
     (void)i;
     const struct mfw_meter *m = c->m;
-    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj.arg);
+    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj->arg);
     unsigned q = e->id == MFW_CAT_DEMAND_AM ? 1u : 0u;
     const struct mfw_demand *d = &m->demand;
     switch (st->attr) {
