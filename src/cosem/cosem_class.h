@@ -2,8 +2,8 @@
  * `const struct mfw_cosem_class` of operations, TinyUSB's class-driver habit: the dispatcher
  * (cosem.c) finds the object, checks the attribute or method against the class and the object's
  * access rights, answers attribute 1 (logical_name, the same in every interface class of the
- * Blue Book) itself and routes everything else to the class. Class files never look an object up and never
- * check a right; the object table (cosem_objects.c) never encodes a value.
+ * Blue Book) itself and routes everything else to the class. Class files never look an object up
+ * and never check a right; the object table (cosem_objects.c) never encodes a value.
  *
  * Also here: the encoders and readers several classes share (a date-time in the meter's local
  * time, scaler_unit, capture object definitions, calendar dates and times, the result of a meter
@@ -98,7 +98,8 @@ enum mfw_cosem_data_kind {
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 
-/* cosem_register.c: Register (IC 3), Extended register (IC 4), Demand register (IC 5), version 0. */
+/* cosem_register.c: Register (IC 3), Extended register (IC 4), Demand register (IC 5), all
+ * version 0. */
 enum mfw_cosem_register_kind {
     MFW_COSEM_REGISTER_CATALOG = 0, /* the catalogue quantity arg */
     MFW_COSEM_REGISTER_PF_DURATION, /* duration of the last long power failure */

@@ -1,5 +1,5 @@
-/* cosem_clock: Clock (Blue Book 4.5.1 [M], IC 8, version 0) over the meter's clock (clock.h): 2 time
- * (octet-string date-time, local, deviation = -offset, status), 3 time_zone, 4 status,
+/* cosem_clock: Clock (Blue Book 4.5.1 [M], IC 8, version 0) over the meter's clock (clock.h):
+ * 2 time (octet-string date-time, local, deviation = -offset, status), 3 time_zone, 4 status,
  * 5 daylight_savings_begin, 6 daylight_savings_end, 7 daylight_savings_deviation,
  * 8 daylight_savings_enabled, 9 clock_base; m1 adjust_to_quarter, m2 adjust_to_measuring_period,
  * m3 adjust_to_minute, m6 shift_time (m4 adjust_to_preset_time and m5 preset_adjusting_time are

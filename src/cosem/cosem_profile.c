@@ -159,7 +159,8 @@ static int put_row(const struct mfw_cosem_call *c, const struct mfw_cosem_stream
 
 /* ---- the buffer with selective access (Blue Book 4.3.6; selective_access.h) ---- */
 
-/* selected_values of a range_descriptor: a subset of the capture objects, in the profile's order. */
+/* selected_values of a range_descriptor: a subset of the capture objects, in the profile's
+ * order. */
 static int select_columns(const struct mfw_cosem_call *c, const struct mfw_bytes *selected,
                           unsigned ncol, struct mfw_cosem_stream *st)
 {
