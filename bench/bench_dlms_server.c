@@ -15,6 +15,7 @@
 
 #include "flash_emu.h"
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_client.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/meter/meter.h"
@@ -25,6 +26,7 @@
 static struct flash_emu emu;
 static struct mfw_hal hal;
 static struct mfw_meter m;
+static struct mfw_cosem cosem;
 static struct mfw_dlms_server srv;
 static uint8_t out[4096];
 
@@ -82,9 +84,12 @@ static int setup(mfw_ms_t *end)
         mfw_meter_tick(&m, t);
     }
     *end = t;
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
     struct mfw_dlms_server_config sc;
     mfw_dlms_server_default_config(&sc);
-    if (mfw_dlms_server_init(&srv, &m, &sc) != MFW_OK)
+    if (mfw_cosem_init(&cosem, &m, &cc) != MFW_OK ||
+        mfw_dlms_server_init(&srv, &cosem, &sc) != MFW_OK)
         return 1;
     uint8_t req[256];
     struct mfw_wcursor w;

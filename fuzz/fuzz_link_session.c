@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
 #include "meterfw/meter/meter.h"
@@ -75,6 +76,7 @@ static const struct canned CANNED[] = {
 
 struct rig {
     struct mfw_meter m;
+    struct mfw_cosem cosem;
     struct mfw_dlms_server dlms;
     struct mfw_link link;
     struct mfw_meter_config cfg;
@@ -188,10 +190,13 @@ static void reset(uint8_t conf)
     struct mfw_hal none;
     memset(&none, 0, sizeof none);
     check(mfw_meter_init(&rig->m, &rig->cfg, &none, T0) == MFW_OK, "meter init");
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
+    cc.inactivity_s = (uint16_t)((conf >> 3) & 3);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    dc.inactivity_s = (uint16_t)((conf >> 3) & 3);
-    check(mfw_dlms_server_init(&rig->dlms, &rig->m, &dc) == MFW_OK, "DLMS server init");
+    check(mfw_cosem_init(&rig->cosem, &rig->m, &cc) == MFW_OK, "object model init");
+    check(mfw_dlms_server_init(&rig->dlms, &rig->cosem, &dc) == MFW_OK, "DLMS server init");
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
     lc.evict = conf & 1;

@@ -53,6 +53,7 @@ struct rig {
     struct mfw_meter m;
     struct mfw_meter_settings set0;
     int64_t offset0;
+    struct mfw_cosem cosem;
     struct mfw_dlms_server s;
     uint8_t out[2048];
 };
@@ -174,9 +175,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (m->clock.offset_ms != rig->offset0)
         m->clock.offset_ms = rig->offset0;
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    if (mfw_dlms_server_init(&rig->s, m, &dc) != MFW_OK)
+    if (mfw_cosem_init(&rig->cosem, m, &cc) != MFW_OK ||
+        mfw_dlms_server_init(&rig->s, &rig->cosem, &dc) != MFW_OK)
         abort();
     bool pub = data[0] & 1;
     uint8_t sap = pub ? 16 : 1;

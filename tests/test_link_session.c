@@ -26,6 +26,7 @@
 #include "vectors.h"
 
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
 #include "meterfw/meter/meter.h"
@@ -39,6 +40,7 @@
 
 struct rig {
     struct mfw_meter m;
+    struct mfw_cosem cosem;
     struct mfw_dlms_server dlms;
     struct mfw_link link;
     uint8_t got[8192];
@@ -63,11 +65,14 @@ static int setup_rig(void **state)
 /* A fresh DLMS server (inactivity_s, max_pdu) and link (cfg, or the defaults). */
 static void start(uint16_t inactivity_s, uint16_t max_pdu, const struct mfw_link_config *cfg)
 {
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
+    cc.inactivity_s = inactivity_s;
+    assert_int_equal(mfw_cosem_init(&rig->cosem, &rig->m, &cc), MFW_OK);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    dc.inactivity_s = inactivity_s;
     dc.max_pdu = max_pdu;
-    assert_int_equal(mfw_dlms_server_init(&rig->dlms, &rig->m, &dc), MFW_OK);
+    assert_int_equal(mfw_dlms_server_init(&rig->dlms, &rig->cosem, &dc), MFW_OK);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
     assert_int_equal(mfw_link_init(&rig->link, &rig->dlms, cfg ? cfg : &lc), MFW_OK);

@@ -409,6 +409,80 @@ static void sag_in_the_power_quality_log(void **st)
     free(r);
 }
 
+/* The verbs the object model uses (meter.h), times worked out by hand: local time is UTC + 2 h in
+ * June, so T_0603_LOCAL_MIDNIGHT + 7 min 29 s is 00:07:29 local. */
+static void verbs_of_the_object_model(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    struct mfw_meter *m = &r->m;
+    run(m, t0, t0 + 7 * MIN_MS, 500.0);
+    /* adjust to the minute, the quarter: the nearest boundary, half a step rounds up */
+    mfw_meter_tick(m, t0 + 7 * MIN_MS + 29000);
+    assert_int_equal(mfw_meter_eventlog_count(m, MFW_EVENTLOG_RTC), 0);
+    assert_int_equal(mfw_meter_clock_adjust(m, 60), MFW_OK);
+    assert_true(m->now == t0 + 7 * MIN_MS); /* 00:07:29 -> 00:07:00 */
+    assert_int_equal(mfw_meter_eventlog_count(m, MFW_EVENTLOG_RTC), 2);
+    mfw_meter_tick(m, t0 + 7 * MIN_MS + 59000); /* the clock is 29 s behind the RTC: 00:07:30 */
+    assert_true(m->now == t0 + 7 * MIN_MS + 30000);
+    assert_int_equal(mfw_meter_clock_adjust(m, 60), MFW_OK);
+    assert_true(m->now == t0 + 8 * MIN_MS); /* 00:07:30 -> 00:08:00 */
+    assert_int_equal(mfw_meter_clock_adjust(m, 900), MFW_OK);
+    assert_true(m->now == t0 + 15 * MIN_MS); /* 00:08 is past 00:07:30: -> 00:15 */
+    assert_int_equal(mfw_meter_clock_adjust(m, 0), MFW_E_ARG);
+    assert_true(m->now == t0 + 15 * MIN_MS);
+    assert_int_equal(mfw_meter_eventlog_count(m, MFW_EVENTLOG_RTC), 6);
+
+    /* demand: a period that does not divide a day changes nothing; 1800 s x 2 is taken */
+    struct mfw_demand_config before = m->settings.demand;
+    assert_true(mfw_meter_demand_configure(m, 1000, 1) != MFW_OK);
+    assert_memory_equal(&before, &m->settings.demand, sizeof before);
+    assert_int_equal(mfw_meter_demand_configure(m, 1800, 2), MFW_OK);
+    assert_int_equal(m->settings.demand.period_s, 1800);
+    assert_int_equal(m->settings.demand.number_of_periods, 2);
+    assert_int_equal(m->demand.config.period_s, 1800);
+    assert_int_equal(mfw_meter_demand_reset(m), MFW_OK);
+    assert_int_equal(mfw_meter_demand_next_period(m), MFW_OK);
+
+    /* profile clear: the rows go, the standard log says so with code 254. The RTC runs 7:01
+     * behind the clock now: 20 more minutes cross the load profile's 00:30 */
+    run(m, t0 + 8 * MIN_MS, t0 + 28 * MIN_MS, 500.0);
+    assert_true(mfw_meter_profile_count(m, MFW_PROF_LP1) > 0);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_meter_profile_read(m, MFW_PROF_LP1, 0, &row), MFW_OK);
+    assert_int_equal(mfw_meter_profile_clear(m, MFW_PROF_LP1), MFW_OK);
+    assert_int_equal(mfw_meter_profile_count(m, MFW_PROF_LP1), 0);
+    assert_true(mfw_meter_profile_read(m, MFW_PROF_LP1, 0, &row) != MFW_OK);
+    uint32_t n = mfw_meter_eventlog_count(m, MFW_EVENTLOG_STANDARD);
+    struct mfw_eventlog_entry e;
+    assert_int_equal(mfw_meter_eventlog_read(m, MFW_EVENTLOG_STANDARD, n - 1, &e), MFW_OK);
+    assert_int_equal(e.code, 254);
+    assert_int_equal(mfw_meter_profile_clear(m, MFW_PROF_COUNT), MFW_E_ARG);
+    uint32_t first = 7, k = 7;
+    assert_int_equal(mfw_meter_profile_find(m, MFW_PROF_LP1, t0, t0 + HOUR_MS, &first, &k), MFW_OK);
+    assert_int_equal(k, 0);
+
+    /* while the supply is down the demand verbs refuse */
+    mfw_meter_power_down(m, t0 + 29 * MIN_MS);
+    assert_int_equal(mfw_meter_demand_reset(m), MFW_E_STATE);
+    assert_int_equal(mfw_meter_demand_next_period(m), MFW_E_STATE);
+    free(r);
+
+    /* a meter without flash: no rows, nothing to read or clear */
+    static struct mfw_meter bare;
+    struct mfw_meter_config cfg;
+    static const struct mfw_hal none;
+    mfw_meter_default_config(&cfg, MFW_METER_162M);
+    assert_int_equal(mfw_meter_init(&bare, &cfg, &none, t0), MFW_OK);
+    assert_false(bare.persistent);
+    assert_int_equal(mfw_meter_profile_count(&bare, MFW_PROF_LP1), 0);
+    assert_int_equal(mfw_meter_eventlog_count(&bare, MFW_EVENTLOG_STANDARD), 0);
+    assert_int_equal(mfw_meter_profile_read(&bare, MFW_PROF_LP1, 0, &row), MFW_E_STATE);
+    assert_int_equal(mfw_meter_eventlog_read(&bare, MFW_EVENTLOG_STANDARD, 0, &e), MFW_E_STATE);
+    assert_int_equal(mfw_meter_profile_clear(&bare, MFW_PROF_LP1), MFW_E_STATE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +495,7 @@ int main(void)
         cmocka_unit_test(passive_calendar_takes_over_at_midnight),
         cmocka_unit_test(analysis_log_averages),
         cmocka_unit_test(sag_in_the_power_quality_log),
+        cmocka_unit_test(verbs_of_the_object_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

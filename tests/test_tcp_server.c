@@ -21,6 +21,7 @@
 #include "hexbytes.h"
 #include "vectors.h"
 
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/meter/meter.h"
 
@@ -55,6 +56,7 @@ static const char CLOCK_REPLY_HEAD[] = "00 01 00 01 00 10 00 12 C4 01 C1 00 09 0
 
 struct fixture {
     struct mfw_meter m;
+    struct mfw_cosem cosem;
     struct mfw_dlms_server dlms;
     struct mfw_link link;
     struct tcp_server srv;
@@ -79,11 +81,14 @@ static int setup_meter(void **state)
 
 static void start_with(uint16_t inactivity_s, bool evict)
 {
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
+    cc.inactivity_s = inactivity_s;
+    cc.lls_password = "Gurux"; /* the password of the captured LLS AARQ */
+    assert_int_equal(mfw_cosem_init(&fx->cosem, &fx->m, &cc), MFW_OK);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    dc.inactivity_s = inactivity_s;
-    dc.lls_password = "Gurux"; /* the password of the captured LLS AARQ */
-    assert_int_equal(mfw_dlms_server_init(&fx->dlms, &fx->m, &dc), MFW_OK);
+    assert_int_equal(mfw_dlms_server_init(&fx->dlms, &fx->cosem, &dc), MFW_OK);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
     lc.evict = evict;

@@ -13,6 +13,7 @@
 #include "isotime.h"
 #include "lcd_term.h"
 #include "meterfw/base/error.h"
+#include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
 #include "meterfw/meter/display.h"
@@ -66,6 +67,7 @@ struct run {
     bool dlms_open;              /* the DLMS/COSEM TCP server is listening */
     struct tcp_server tcp;       /* sockets only: connection i carries link session i */
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
+    struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* link session i is association i */
 };
 
@@ -102,14 +104,17 @@ static bool open_dlms(struct run *r)
 {
     if (!r->dlms_open)
         return true;
+    struct mfw_cosem_config cc;
+    mfw_cosem_default_config(&cc);
+    cc.lls_password = r->o.lls_password;
+    cc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
+    cc.tcp_port = tcp_server_port(&r->tcp);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
-    dc.lls_password = r->o.lls_password;
-    dc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
-    dc.tcp_port = tcp_server_port(&r->tcp);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
-    if (mfw_dlms_server_init(&r->dlms, &r->m, &dc) != MFW_OK ||
+    if (mfw_cosem_init(&r->cosem, &r->m, &cc) != MFW_OK ||
+        mfw_dlms_server_init(&r->dlms, &r->cosem, &dc) != MFW_OK ||
         mfw_link_init(&r->link, &r->dlms, &lc) != MFW_OK) {
         tcp_server_close(&r->tcp);
         r->dlms_open = false;
@@ -119,7 +124,7 @@ static bool open_dlms(struct run *r)
     fprintf(stderr,
             "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
             "management SAP 1 with LLS)\n",
-            (unsigned)dc.tcp_port);
+            (unsigned)cc.tcp_port);
     return true;
 }
 

@@ -24,30 +24,17 @@ void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->max_pdu = MFW_DLMS_SERVER_MAX_PDU;
-    cfg->lls_password = MFW_DLMS_LLS_DEFAULT;
-    cfg->tcp_port = 4059;
-    cfg->inactivity_s = 120;
-    cfg->max_conns = 8;
 }
 
-int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m,
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_cosem *cosem,
                          const struct mfw_dlms_server_config *cfg)
 {
-    if (s == NULL || m == NULL || cfg == NULL || cfg->lls_password == NULL || cfg->max_pdu < 64 ||
+    if (s == NULL || cosem == NULL || cfg == NULL || cfg->max_pdu < 64 ||
         cfg->max_pdu > MFW_DLMS_SERVER_MAX_PDU)
         return MFW_E_ARG;
-    size_t n = strlen(cfg->lls_password);
-    if (n == 0 || n > MFW_COSEM_SECRET_MAX)
-        return MFW_E_ARG;
     memset(s, 0, sizeof *s);
-    s->m = m;
+    s->cosem = cosem;
     s->max_pdu = cfg->max_pdu;
-    memcpy(s->env.secret, cfg->lls_password, n);
-    s->env.secret_len = n;
-    s->env.tcp_port = cfg->tcp_port;
-    s->env.inactivity_s = cfg->inactivity_s;
-    s->env.max_conns = cfg->max_conns;
-    s->env.mss = 1460;
     return MFW_OK;
 }
 
@@ -72,7 +59,7 @@ void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn)
 
 static struct mfw_cosem_ctx ctx_of(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a)
 {
-    struct mfw_cosem_ctx c = {s->m, &s->env, &a->ses};
+    struct mfw_cosem_ctx c = {s->cosem, &a->ses};
     return c;
 }
 
@@ -90,7 +77,7 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
         {MFW_DLMS_SAP_PUBLIC, MFW_ACSE_MECH_LOWEST, {NULL, 0}, CONF_PUBLIC},
         {MFW_DLMS_SAP_MANAGEMENT,
          MFW_ACSE_MECH_LLS,
-         {s->env.secret, s->env.secret_len},
+         {s->cosem->env.secret, s->cosem->env.secret_len},
          CONF_MANAGEMENT},
     };
     const struct mfw_acse_policy pol = {clients, 2, s->max_pdu, false};

@@ -35,7 +35,7 @@ int mfw_link_init(struct mfw_link *l, struct mfw_dlms_server *dlms,
 static mfw_ms_t inactivity_ms(const struct mfw_link *l, const struct mfw_link_session *s)
 {
     if (s->kind == MFW_LINK_WRAPPER)
-        return (mfw_ms_t)l->dlms->env.inactivity_s * MFW_MS_PER_S;
+        return (mfw_ms_t)l->dlms->cosem->env.inactivity_s * MFW_MS_PER_S;
     return 0;
 }
 

@@ -823,6 +823,100 @@ int mfw_meter_clear_log(struct mfw_meter *m, enum mfw_eventlog_id log)
     return rc < 0 ? rc : MFW_OK;
 }
 
+int mfw_meter_profile_clear(struct mfw_meter *m, enum mfw_meter_profile_id p)
+{
+    if ((unsigned)p >= MFW_PROF_COUNT)
+        return MFW_E_ARG;
+    if (!m->persistent)
+        return MFW_E_STATE;
+    int rc = mfw_profile_clear(&m->profiles[p], &m->store);
+    if (rc != MFW_OK)
+        return rc;
+    log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PROFILE_CLEARED, 0, 0, 0);
+    return MFW_OK;
+}
+
+int mfw_meter_clock_adjust(struct mfw_meter *m, uint32_t step_s)
+{
+    if (step_s == 0)
+        return MFW_E_ARG;
+    int64_t step = (int64_t)step_s * 1000;
+    int64_t off = (int64_t)m->local.offset_min * 60000;
+    int64_t local = m->now + off;
+    int64_t q = local / step * step;
+    if (local - q >= step / 2)
+        q += step;
+    return mfw_meter_clock_set(m, m->rtc, q - off);
+}
+
+int mfw_meter_demand_reset(struct mfw_meter *m)
+{
+    if (m->down)
+        return MFW_E_STATE;
+    mfw_demand_restart(&m->demand, m->now);
+    return MFW_OK;
+}
+
+int mfw_meter_demand_next_period(struct mfw_meter *m)
+{
+    if (m->down)
+        return MFW_E_STATE;
+    mfw_demand_clock_change(&m->demand, m->now);
+    return MFW_OK;
+}
+
+int mfw_meter_demand_configure(struct mfw_meter *m, uint32_t period_s, uint8_t number_of_periods)
+{
+    struct mfw_meter_settings s = m->settings;
+    s.demand.period_s = period_s;
+    s.demand.number_of_periods = number_of_periods;
+    int rc =
+        mfw_meter_apply_settings(m, &s); /* validated there: period divides a day, n in range */
+    if (rc == MFW_OK)
+        mfw_demand_restart(&m->demand, m->now);
+    return rc;
+}
+
+uint32_t mfw_meter_profile_count(const struct mfw_meter *m, enum mfw_meter_profile_id p)
+{
+    if (!m->persistent || (unsigned)p >= MFW_PROF_COUNT)
+        return 0;
+    return mfw_profile_count(&m->profiles[p], &m->store);
+}
+
+int mfw_meter_profile_read(struct mfw_meter *m, enum mfw_meter_profile_id p, uint32_t index,
+                           struct mfw_profile_row *row)
+{
+    if (!m->persistent || (unsigned)p >= MFW_PROF_COUNT)
+        return MFW_E_STATE;
+    return mfw_profile_read(&m->profiles[p], &m->store, index, row);
+}
+
+int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw_ms_t from,
+                           mfw_ms_t to, uint32_t *first, uint32_t *n)
+{
+    *first = 0;
+    *n = 0;
+    if (!m->persistent || (unsigned)p >= MFW_PROF_COUNT)
+        return MFW_OK;
+    return mfw_profile_find(&m->profiles[p], &m->store, from, to, first, n);
+}
+
+uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log)
+{
+    if (!m->persistent || (unsigned)log >= MFW_EVENTLOG_COUNT)
+        return 0;
+    return mfw_eventlog_count(&m->events, &m->store, log);
+}
+
+int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint32_t index,
+                            struct mfw_eventlog_entry *e)
+{
+    if (!m->persistent || (unsigned)log >= MFW_EVENTLOG_COUNT)
+        return MFW_E_STATE;
+    return mfw_eventlog_read(&m->events, &m->store, log, index, e);
+}
+
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)

@@ -83,6 +83,13 @@
 #define MFW_COSEM_SECRET_MAX 16u
 #endif
 
+/* Most objects in the COSEM object table (the fixed objects + the catalogue's registers; 142 on a
+ * 382M today): the size of the lookup index in struct mfw_cosem, 2 bytes each. A build with more
+ * objects fails to compile (src/cosem/cosem_objects.c). */
+#ifndef MFW_COSEM_OBJECTS_MAX
+#define MFW_COSEM_OBJECTS_MAX 256u
+#endif
+
 /* Associations the meter holds at once, and so the link sessions (TCP connections, HDLC
  * links) it serves: one bound for both. Each costs the DLMS server's per-association buffers. */
 #ifndef MFW_ASSOCIATIONS_MAX

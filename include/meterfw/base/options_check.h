@@ -44,6 +44,9 @@
 #if MFW_COSEM_SECRET_MAX < 8 || MFW_COSEM_SECRET_MAX > 64
 #error "MFW_COSEM_SECRET_MAX: 8..64 bytes (an LLS password is 8 in IDIS)"
 #endif
+#if MFW_COSEM_OBJECTS_MAX < 1 || MFW_COSEM_OBJECTS_MAX > 65535
+#error "MFW_COSEM_OBJECTS_MAX: 1..65535 objects (the lookup index holds 16-bit object indices)"
+#endif
 
 /* link */
 #if MFW_LINK_RX_APDU_MAX < MFW_DLMS_SERVER_MAX_PDU || MFW_LINK_RX_APDU_MAX > 65535

@@ -1,10 +1,17 @@
-/* cosem: the meter's COSEM object model. A table of objects (interface class, version, OBIS,
- * what they map to) plus the class behaviours (Blue Book attribute and method semantics) over
- * struct mfw_meter: nothing here holds a second copy of the meter's data.
+/* cosem: the meter's COSEM object model. A table of objects (interface class, logical name, what
+ * they map to, access rights) plus one file per interface class behind a table of class operations
+ * (Blue Book attribute and method semantics) over struct mfw_meter, reached only through the
+ * meter's mfw_meter_* verbs: nothing here holds a second copy of the meter's data.
  *
- * Objects: the fixed table in src/cosem/cosem.c, then one Register (IC 3), Demand register (IC 5,
- * current average demand) or Extended register (IC 4, maximum demand) per quantity of the catalogue (catalog.h) that the meter's phases provide. The
- * object index space is [0, mfw_cosem_object_count()); docs/dlms.md lists the objects.
+ *   struct mfw_cosem cosem;                        // the object model of one meter; caller owns it
+ *   mfw_cosem_default_config(&cfg);                // LLS password, what TCP-UDP setup shows
+ *   mfw_cosem_init(&cosem, &meter, &cfg);
+ *   mfw_dlms_server_init(&server, &cosem, &dcfg);  // the dlms layer answers requests through it
+ *
+ * Objects: the fixed table of src/cosem/cosem_objects.c, then one Register (IC 3), Demand register
+ * (IC 5, current average demand) or Extended register (IC 4, maximum demand) per quantity of the
+ * catalogue (catalog.h) that the meter's phases provide. The object index space is
+ * [0, mfw_cosem_object_count()); docs/dlms.md lists the objects, docs/cosem.md how to add a class.
  *
  * Reading (GET) is streamed, so that a large attribute (a profile buffer, the object list) is
  * never encoded whole in RAM: mfw_cosem_get_open() checks the reference and the selective access and
@@ -14,7 +21,7 @@
  *
  * Access: two kinds of client. MFW_COSEM_CLIENT_PUBLIC (SAP 16, lowest level) sees a few objects
  * read-only; MFW_COSEM_CLIENT_MANAGEMENT (SAP 1, LLS) sees everything, with the write and method
- * rights in docs/dlms.md. Results are Data-Access-Result / Action-Result values (xdlms.h). A
+ * rights in docs/dlms.md. Results are Data-Access-Result / Action-Result values (cosem_ref.h). A
  * rejected SET or ACTION changes nothing. */
 #ifndef METERFW_COSEM_COSEM_H
 #define METERFW_COSEM_COSEM_H
@@ -29,7 +36,11 @@
 #include "meterfw/cosem/cosem_ref.h"
 #include "meterfw/meter/meter.h"
 
-enum mfw_cosem_client { MFW_COSEM_CLIENT_PUBLIC = 0, MFW_COSEM_CLIENT_MANAGEMENT = 1 };
+enum mfw_cosem_client {
+    MFW_COSEM_CLIENT_PUBLIC = 0,
+    MFW_COSEM_CLIENT_MANAGEMENT = 1,
+    MFW_COSEM_CLIENT_COUNT
+};
 
 /* Access modes in the object list (Blue Book IC 15 attribute_access_mode). */
 enum mfw_cosem_access {
@@ -39,8 +50,8 @@ enum mfw_cosem_access {
     MFW_COSEM_READ_WRITE = 3
 };
 
-/* Interface classes implemented. */
-enum mfw_cosem_class {
+/* Interface classes implemented (the class table of src/cosem/cosem_objects.c). */
+enum mfw_cosem_class_id {
     MFW_IC_DATA = 1,
     MFW_IC_REGISTER = 3,
     MFW_IC_EXTENDED_REGISTER = 4,
@@ -56,8 +67,18 @@ enum mfw_cosem_class {
     MFW_IC_TCP_UDP_SETUP = 41,
 };
 
-/* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The dlms
- * server owns it; the management client may change the LLS secret (IC 15 attribute 7). */
+#define MFW_COSEM_LLS_DEFAULT "00000001"
+
+struct mfw_cosem_config {
+    const char *lls_password; /* management client's LLS secret, 1..MFW_COSEM_SECRET_MAX chars */
+    uint16_t tcp_port;        /* shown by TCP-UDP setup 0.0.25.0.0.255 */
+    uint16_t inactivity_s;
+    uint8_t max_conns;
+};
+
+/* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The object
+ * model owns it; the dlms server checks the LLS secret of an AARQ against it, the management client
+ * may change it (IC 15 attribute 7). */
 struct mfw_cosem_env {
     uint16_t tcp_port;                    /* IC 41 attr 2 */
     uint16_t inactivity_s;                /* IC 41 attr 6 */
@@ -65,6 +86,15 @@ struct mfw_cosem_env {
     uint16_t mss;                         /* IC 41 attr 4 */
     uint8_t secret[MFW_COSEM_SECRET_MAX]; /* LLS password of the management association */
     size_t secret_len;
+};
+
+/* The object model of one meter. */
+struct mfw_cosem {
+    struct mfw_meter *meter;
+    struct mfw_cosem_env env;
+    /* the object indices sorted by logical name, built by mfw_cosem_init: a request finds its
+     * object by bisection, not by a scan of the table */
+    uint16_t by_name[MFW_COSEM_OBJECTS_MAX];
 };
 
 /* The association a request comes through (what IC 15 attributes 3..8 show). */
@@ -77,9 +107,9 @@ struct mfw_cosem_session {
     uint16_t client_max_pdu, server_max_pdu;
 };
 
+/* A request: the object model and the association it comes through. */
 struct mfw_cosem_ctx {
-    struct mfw_meter *m;
-    struct mfw_cosem_env *env;
+    struct mfw_cosem *cosem;
     const struct mfw_cosem_session *ses;
 };
 
@@ -87,7 +117,8 @@ struct mfw_cosem_ctx {
 struct mfw_cosem_stream {
     uint16_t obj;
     uint8_t attr;
-    uint8_t kind;   /* internal: what the items are */
+    uint8_t kind;   /* the class's own: what the items are */
+    bool array;     /* the items are the elements of an array: the header is its count */
     uint32_t items; /* items after the header */
     uint32_t first; /* rows: index of item 0 */
     uint64_t cols;  /* rows: selected columns (bit k = column k) */
@@ -97,15 +128,24 @@ struct mfw_cosem_stream {
 /* Largest encoded item (one profile row, one object list element, one small attribute). */
 #define MFW_COSEM_ITEM_MAX 640u
 
+void mfw_cosem_default_config(struct mfw_cosem_config *cfg);
+/* Binds the object model to meter m. MFW_OK, or MFW_E_ARG for NULL or a password of 0 or more than
+ * MFW_COSEM_SECRET_MAX characters. */
+int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_cosem_config *cfg);
+
 /* Objects in the index space (fixed table + catalogue). */
 unsigned mfw_cosem_object_count(void);
 /* The object's class, version, logical name; false past the end. */
 bool mfw_cosem_object_info(unsigned idx, uint16_t *class_id, uint8_t *version, uint8_t obis[6]);
-/* Whether client sees the object on meter m (phases) in its object list. */
-bool mfw_cosem_visible(const struct mfw_meter *m, unsigned idx, uint8_t client);
+/* Whether client sees the object on c's meter (phases) in its object list. */
+bool mfw_cosem_visible(const struct mfw_cosem *c, unsigned idx, uint8_t client);
 /* Finds class_id + obis visible to client: MFW_OK and *idx, or MFW_E_RANGE. */
-int mfw_cosem_find(const struct mfw_meter *m, uint8_t client, uint16_t class_id,
+int mfw_cosem_find(const struct mfw_cosem *c, uint8_t client, uint16_t class_id,
                    const uint8_t obis[6], unsigned *idx);
+/* The access mode (enum mfw_cosem_access) of attribute attr and whether method may be invoked,
+ * for client, as the object list shows them; none for an attribute or method the class lacks. */
+uint8_t mfw_cosem_attribute_access(unsigned idx, unsigned attr, uint8_t client);
+bool mfw_cosem_method_access(unsigned idx, unsigned method, uint8_t client);
 
 /* Opens a GET of ref (attribute, optional selective access). MFW_DAR_SUCCESS and *st, or the
  * data-access-result to send. */

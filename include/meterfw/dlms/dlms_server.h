@@ -4,13 +4,14 @@
  *
  *   struct mfw_dlms_server s;
  *   mfw_dlms_server_default_config(&cfg);                     // defaults, see below
- *   mfw_dlms_server_init(&s, &meter, &cfg);
+ *   mfw_dlms_server_init(&s, &cosem, &cfg);                   // the object model (cosem.h)
  *   n = mfw_dlms_server_apdu(&s, conn, client_sap, apdu, len, reply, cap, now);  // per APDU
  *   mfw_dlms_server_close(&s, conn);                    // the connection is gone
  *
  * Associations (docs/dlms.md "Associations"): client SAP 16 = public client, lowest-level
  * security, read-only view of a few objects; client SAP 1 = management client, low-level
- * security (LLS) with the password of cfg.lls_password (default "00000001"), the whole object
+ * security (LLS) with the object model's password (struct mfw_cosem_config.lls_password, default
+ * "00000001"), the whole object
  * list with writes and methods. Any other SAP, mechanism or a wrong password is rejected in the
  * AARE. GET/SET/ACTION before an AARQ was accepted get an exception-response. */
 #ifndef METERFW_DLMS_DLMS_SERVER_H
@@ -24,18 +25,11 @@
 
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/xdlms.h"
-#include "meterfw/meter/meter.h"
 
 #define MFW_DLMS_SAP_PUBLIC 16u
 #define MFW_DLMS_SAP_MANAGEMENT 1u
-#define MFW_DLMS_LLS_DEFAULT "00000001"
-
 struct mfw_dlms_server_config {
-    uint16_t max_pdu;         /* server-max-receive-pdu-size, 64..MFW_DLMS_SERVER_MAX_PDU */
-    const char *lls_password; /* management client's LLS secret, 1..MFW_COSEM_SECRET_MAX chars */
-    uint16_t tcp_port;        /* shown by TCP-UDP setup 0.0.25.0.0.255 */
-    uint16_t inactivity_s;
-    uint8_t max_conns;
+    uint16_t max_pdu; /* server-max-receive-pdu-size, 64..MFW_DLMS_SERVER_MAX_PDU */
 };
 
 struct mfw_dlms_assoc {
@@ -68,15 +62,14 @@ struct mfw_dlms_assoc {
 };
 
 struct mfw_dlms_server {
-    struct mfw_meter *m;
-    struct mfw_cosem_env env;
+    struct mfw_cosem *cosem; /* the object model the services run against */
     uint16_t max_pdu;
     struct mfw_dlms_assoc a[MFW_ASSOCIATIONS_MAX];
 };
 
 void mfw_dlms_server_default_config(struct mfw_dlms_server_config *cfg);
-/* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu / a password of 0 or > MFW_COSEM_SECRET_MAX. */
-int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_meter *m,
+/* MFW_OK, or MFW_E_ARG for NULL / a bad max_pdu. */
+int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_cosem *cosem,
                          const struct mfw_dlms_server_config *cfg);
 /* One APDU of connection conn (< MFW_ASSOCIATIONS_MAX) from client SAP client_sap: the reply
  * APDU in out[cap] and its length (0: no reply). cap should be at least max_pdu. */

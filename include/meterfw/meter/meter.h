@@ -211,6 +211,33 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
 int mfw_meter_end_billing(struct mfw_meter *m);
 /* Clears one event log (the clear is logged in it, code 255). */
 int mfw_meter_clear_log(struct mfw_meter *m, enum mfw_eventlog_id log);
+/* Clears one profile's buffer (Profile generic IC 7 reset) and logs it in the standard log
+ * (code 254). MFW_E_STATE without a store. */
+int mfw_meter_profile_clear(struct mfw_meter *m, enum mfw_meter_profile_id p);
+/* Sets the clock to the nearest multiple of step_s seconds of the local wall clock (+/- half a
+ * step): Clock IC 8 adjust_to_quarter (900), adjust_to_minute (60), adjust_to_measuring_period
+ * (the load profile's capture period). Logged as a clock set. MFW_E_ARG for a step of 0. */
+int mfw_meter_clock_adjust(struct mfw_meter *m, uint32_t step_s);
+/* Demand register IC 5: reset restarts the window at the meter's time (averages 0, capture_time =
+ * now; the maxima stay); next_period closes the sub-period in progress now, as a clock change
+ * does (demand.h). MFW_E_STATE while the supply is down. */
+int mfw_meter_demand_reset(struct mfw_meter *m);
+int mfw_meter_demand_next_period(struct mfw_meter *m);
+/* Demand register IC 5 attributes 8 and 9: a new period and number of periods, validated and
+ * persisted as mfw_meter_apply_settings does (nothing changes on error); the window then restarts
+ * as at a reset, the maxima stay. */
+int mfw_meter_demand_configure(struct mfw_meter *m, uint32_t period_s, uint8_t number_of_periods);
+
+/* The profiles and event logs as the store holds them (0 rows, MFW_E_STATE, without a store):
+ * rows in use, row index (0 = oldest), and the rows whose time lies in [from, to] (profile.h). */
+uint32_t mfw_meter_profile_count(const struct mfw_meter *m, enum mfw_meter_profile_id p);
+int mfw_meter_profile_read(struct mfw_meter *m, enum mfw_meter_profile_id p, uint32_t index,
+                           struct mfw_profile_row *row);
+int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw_ms_t from,
+                           mfw_ms_t to, uint32_t *first, uint32_t *n);
+uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log);
+int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint32_t index,
+                            struct mfw_eventlog_entry *e);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),

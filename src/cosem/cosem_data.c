@@ -1,0 +1,47 @@
+/* cosem_data: Data (Blue Book 4.3.1 [M], IC 1, version 0): attribute 2 value, no methods. What
+ * the value is comes from the object's row (enum mfw_cosem_data_kind). */
+#include "cosem_class.h"
+
+#include "meterfw/codec/axdr.h"
+
+static int data_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+                    struct mfw_wcursor *w)
+{
+    (void)st;
+    (void)i;
+    const struct mfw_meter *m = c->m;
+    unsigned arg = c->obj->arg;
+    switch (c->obj->kind) {
+    case MFW_COSEM_DATA_LDN: mfw_cosem_class_put_ldn(m, w); break;
+    case MFW_COSEM_DATA_INVOCATION: mfw_axdr_put_u32(w, 0); break; /* 0 until HLS exists */
+    case MFW_COSEM_DATA_DEVICE_ID:
+        mfw_axdr_put_octets(w, (const uint8_t *)m->config.serial, mfw_cosem_class_serial_len(m));
+        break;
+    case MFW_COSEM_DATA_TARIFF: mfw_axdr_put_u8(w, m->tariff); break;
+    case MFW_COSEM_DATA_EVENT_CODE:
+        mfw_axdr_put_u8(w, (uint8_t)m->events.counters.last_code[arg]);
+        break;
+    case MFW_COSEM_DATA_AMR_STATUS:
+        /* the load profile's next row also carries the meter's own status bits (lp_status) */
+        mfw_axdr_put_u8(w, arg == MFW_PROF_LP1
+                               ? (uint8_t)(m->lp_status | m->profiles[arg].status_pending)
+                               : m->profiles[arg].status_pending);
+        break;
+    case MFW_COSEM_DATA_PF_COUNT: {
+        const uint32_t *pf =
+            (arg & 8) ? m->events.counters.long_power_failures : m->events.counters.power_failures;
+        mfw_axdr_put_u32(w, pf[arg & 7]);
+        break;
+    }
+    default: mfw_axdr_put_null(w); break;
+    }
+    return MFW_DAR_SUCCESS;
+}
+
+const struct mfw_cosem_class mfw_cosem_data_class = {
+    .class_id = MFW_IC_DATA,
+    .version = 0,
+    .attributes = 2,
+    .methods = 0,
+    .get_item = data_get,
+};

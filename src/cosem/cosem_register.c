@@ -1,0 +1,169 @@
+/* cosem_register: the register family, version 0 each (Blue Book 4.3.2..4.3.4 [M]): Register (IC 3:
+ * 2 value, 3 scaler_unit; m1 reset), Extended register (IC 4: + 4 status, 5 capture_time) and
+ * Demand register (IC 5, below). Values are the catalogue's (catalog.h), read through
+ * mfw_meter_read_quantity in the catalogue's scaler; energies exact (truncated Wh). Register reset
+ * is not offered (no right in the object table). */
+#include "cosem_class.h"
+
+#include "meterfw/codec/axdr.h"
+
+/* The duration of the last long power failure, s: the newest power failure log entry. */
+static int put_pf_duration(const struct mfw_cosem_call *c, unsigned attr, struct mfw_wcursor *w)
+{
+    if (attr == 3) {
+        mfw_cosem_class_put_scaler_unit(0, 7 /* s */, w);
+        return MFW_DAR_SUCCESS;
+    }
+    uint32_t n = mfw_meter_eventlog_count(c->m, MFW_EVENTLOG_POWER_FAILURE);
+    struct mfw_eventlog_entry e;
+    uint32_t d = 0;
+    if (n > 0 && mfw_meter_eventlog_read(c->m, MFW_EVENTLOG_POWER_FAILURE, n - 1, &e) == MFW_OK)
+        d = e.v2 < 0 ? 0u : (uint32_t)e.v2;
+    mfw_axdr_put_u32(w, d);
+    return MFW_DAR_SUCCESS;
+}
+
+/* IC 3 and IC 4. */
+static int register_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
+                        uint32_t i, struct mfw_wcursor *w)
+{
+    (void)i;
+    if (c->obj->kind == MFW_COSEM_REGISTER_PF_DURATION)
+        return put_pf_duration(c, st->attr, w);
+    const struct mfw_meter *m = c->m;
+    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj->arg);
+    switch (st->attr) {
+    case 3: mfw_cosem_class_put_scaler_unit(e->scaler, e->unit, w); break;
+    case 4: mfw_axdr_put_u8(w, 0); break; /* status: nothing to report */
+    case 5: {                             /* capture_time */
+        unsigned q = e->id == MFW_CAT_DEMAND_AM || e->id == MFW_CAT_MAXDEM_AM ? 1u : 0u;
+        mfw_ms_t t = 0;
+        if (e->id == MFW_CAT_MAXDEM_AP || e->id == MFW_CAT_MAXDEM_AM) {
+            struct mfw_demand_max dm = mfw_demand_maximum(&m->demand, q);
+            t = dm.valid ? dm.time : 0;
+        } else {
+            t = m->demand.capture_time;
+        }
+        if (t > 0)
+            mfw_cosem_class_put_datetime(m, t, 0, w);
+        else
+            mfw_cosem_class_put_datetime_unspecified(w);
+        break;
+    }
+    default: { /* 2 value: null-data when the quantity is not available (NaN) */
+        int valid = 0;
+        struct mfw_catalog_value cv;
+        mfw_meter_read_quantity(c->m, e->id, &cv);
+        int64_t v = mfw_catalog_scale_value(e, &cv, &valid);
+        if (!valid)
+            mfw_axdr_put_null(w);
+        else
+            mfw_cosem_class_put_scaled(e, v, w);
+        break;
+    }
+    }
+    return MFW_DAR_SUCCESS;
+}
+
+const struct mfw_cosem_class mfw_cosem_register_class = {
+    .class_id = MFW_IC_REGISTER,
+    .version = 0,
+    .attributes = 3,
+    .methods = 1, /* reset */
+    .get_item = register_get,
+};
+
+const struct mfw_cosem_class mfw_cosem_register_extended_class = {
+    .class_id = MFW_IC_EXTENDED_REGISTER,
+    .version = 0,
+    .attributes = 5,
+    .methods = 1, /* reset */
+    .get_item = register_get,
+};
+
+/* ---- Demand register (Blue Book IC 5, version 0) ---- */
+
+/* Attributes [M]: 2 current_average_value, 3 last_average_value, 4 scaler_unit, 5 status,
+ * 6 capture_time (end of the last completed sub-period), 7 start_time_current (start of the
+ * current window), 8 period (s), 9 number_of_periods. Values as the catalogue scales them (W,
+ * scaler 0, double-long); the times as octet-string(12) date-times in local time, not-specified
+ * before the first sub-period. The period grid stays aligned to the clock (demand.h), so
+ * start_time_current is a multiple of period (minus the completed sub-periods of a sliding
+ * window), not the instant of a reset or a write. */
+static int demand_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+                      struct mfw_wcursor *w)
+{
+    (void)i;
+    const struct mfw_meter *m = c->m;
+    const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj->arg);
+    unsigned q = e->id == MFW_CAT_DEMAND_AM ? 1u : 0u;
+    const struct mfw_demand *d = &m->demand;
+    switch (st->attr) {
+    case 2:
+    case 3: {
+        uint64_t mw = st->attr == 2 ? mfw_demand_current_mw(d, q) : mfw_demand_last_mw(d, q);
+        /* truncated, as registers */
+        mfw_cosem_class_put_scaled(e, mfw_catalog_scale_int(e, (int64_t)mw, -3), w);
+        break;
+    }
+    case 4: mfw_cosem_class_put_scaler_unit(e->scaler, e->unit, w); break;
+    case 5: mfw_axdr_put_u8(w, 0); break; /* status: nothing to report */
+    case 6:
+        if (d->capture_time > 0)
+            mfw_cosem_class_put_datetime(m, d->capture_time, 0, w);
+        else
+            mfw_cosem_class_put_datetime_unspecified(w);
+        break;
+    case 7:
+        if (d->started)
+            mfw_cosem_class_put_datetime(m, mfw_demand_start_time_current(d), 0, w);
+        else
+            mfw_cosem_class_put_datetime_unspecified(w);
+        break;
+    case 8: mfw_axdr_put_u32(w, d->config.period_s); break;
+    default: mfw_axdr_put_u16(w, d->config.number_of_periods); break;
+    }
+    return MFW_DAR_SUCCESS;
+}
+
+/* 8 period (double-long-unsigned, s), 9 number_of_periods (long-unsigned); validated by the meter
+ * (period divides a day, 1..MFW_DEMAND_PERIODS_MAX periods); the window restarts. */
+static int demand_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
+{
+    const struct mfw_demand_config *dc = &c->m->settings.demand;
+    if (attr == 8) {
+        uint32_t period;
+        if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_u32(value, &period)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        return mfw_cosem_class_result(
+            mfw_meter_demand_configure(c->m, period, dc->number_of_periods));
+    }
+    uint16_t n;
+    if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_u16(value, &n)))
+        return MFW_DAR_TYPE_UNMATCHED;
+    if (n == 0 || n > MFW_DEMAND_PERIODS_MAX)
+        return MFW_DAR_OTHER_REASON;
+    return mfw_cosem_class_result(mfw_meter_demand_configure(c->m, dc->period_s, (uint8_t)n));
+}
+
+/* m1 reset, m2 next_period, each with integer(0) or no parameter [M]. */
+static int demand_action(const struct mfw_cosem_call *c, unsigned method,
+                         struct mfw_rcursor *params, struct mfw_wcursor *ret, bool *has_ret)
+{
+    (void)ret;
+    (void)has_ret;
+    if (!mfw_cosem_class_no_params(params))
+        return MFW_DAR_TYPE_UNMATCHED;
+    return mfw_cosem_class_result(method == 1 ? mfw_meter_demand_reset(c->m)
+                                              : mfw_meter_demand_next_period(c->m));
+}
+
+const struct mfw_cosem_class mfw_cosem_register_demand_class = {
+    .class_id = MFW_IC_DEMAND_REGISTER,
+    .version = 0,
+    .attributes = 9,
+    .methods = 2, /* reset, next_period */
+    .get_item = demand_get,
+    .set = demand_set,
+    .action = demand_action,
+};
