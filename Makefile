@@ -1,7 +1,8 @@
 # The verbs users type. Everything is built by CMake under build/; nothing here is installed.
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
 #   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors
-#                too), cross-build the firmware, run every test
+#                too), cross-build the firmware, run every test, and build and test the core
+#                under the option profiles of tests/options/
 #   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation, DLMS reading
 #   make firmware  cross-compile the core for Cortex-M4F and print its footprint
 #   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
@@ -11,7 +12,11 @@ FUZZ_SECONDS ?= 60
 ARGS ?=
 MAKEFLAGS += --no-print-directory
 
-.PHONY: setup release run test firmware bench fuzz clean
+# The option profiles of tests/options/ (besides the defaults): each builds the core and the
+# option-profile test under ASan+UBSan (make test runs them).
+PROFILES ?= minimal maximal
+
+.PHONY: setup release run test firmware bench fuzz clean profiles
 
 setup:
 	@bash scripts/setup.sh
@@ -38,6 +43,18 @@ test: setup firmware release
 	  -DFIRMWARE_DIR=$(CURDIR)/$(BUILD)/firmware >/dev/null
 	@cmake --build $(BUILD)/test -j$(JOBS)
 	ctest --test-dir $(BUILD)/test --output-on-failure -j$(JOBS)
+	@$(MAKE) profiles
+
+profiles: setup
+	@for p in $(PROFILES); do \
+	  echo "option profile $$p (tests/options/$$p.h):"; \
+	  cmake -S . -B $(BUILD)/options-$$p -DCMAKE_BUILD_TYPE=Debug -DMFW_SANITIZE=ON \
+	    -DMFW_OPTION_PROFILE_ONLY=ON -DMFW_OPTIONS_FILE=$(CURDIR)/tests/options/$$p.h \
+	    >/dev/null || exit 1; \
+	  cmake --build $(BUILD)/options-$$p -j$(JOBS) >$(BUILD)/options-$$p/build.log 2>&1 || \
+	    { cat $(BUILD)/options-$$p/build.log; exit 1; }; \
+	  ctest --test-dir $(BUILD)/options-$$p --output-on-failure || exit 1; \
+	done
 
 bench: release firmware
 	$(BUILD)/release/bench/bench_accuracy

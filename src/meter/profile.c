@@ -351,35 +351,50 @@ int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s)
 static const uint16_t lp1_columns[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL,
                                        MFW_CAT_RM_TOTAL};
 
-static const uint16_t daily_columns[] = {
-    MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL, MFW_CAT_RM_TOTAL, MFW_CAT_AP_T1,
-    MFW_CAT_AP_T2,    MFW_CAT_AP_T3,    MFW_CAT_AP_T4,    MFW_CAT_AP_T5,    MFW_CAT_AP_T6,
-    MFW_CAT_AP_T7,    MFW_CAT_AP_T8,    MFW_CAT_AM_T1,    MFW_CAT_AM_T2,    MFW_CAT_AM_T3,
-    MFW_CAT_AM_T4,    MFW_CAT_AM_T5,    MFW_CAT_AM_T6,    MFW_CAT_AM_T7,    MFW_CAT_AM_T8,
-};
+/* The daily profile: the four totals, then A+ and A- of each tariff (4 + 2 x MFW_TARIFFS). */
+static unsigned daily_columns(uint16_t *ids)
+{
+    unsigned n = 0;
+    static const uint16_t totals[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL,
+                                      MFW_CAT_RM_TOTAL};
+    for (unsigned k = 0; k < 4; k++)
+        ids[n++] = totals[k];
+    for (unsigned t = 0; t < MFW_TARIFFS; t++)
+        ids[n++] = (uint16_t)(MFW_CAT_AP_T1 + t);
+    for (unsigned t = 0; t < MFW_TARIFFS; t++)
+        ids[n++] = (uint16_t)(MFW_CAT_AM_T1 + t);
+    return n;
+}
 
-static const uint16_t billing_columns[] = {
-    MFW_CAT_AP_TOTAL, MFW_CAT_AP_T1,     MFW_CAT_AP_T2,     MFW_CAT_AP_T3,    MFW_CAT_AP_T4,
-    MFW_CAT_AP_T5,    MFW_CAT_AP_T6,     MFW_CAT_AP_T7,     MFW_CAT_AP_T8,    MFW_CAT_AM_TOTAL,
-    MFW_CAT_AM_T1,    MFW_CAT_AM_T2,     MFW_CAT_AM_T3,     MFW_CAT_AM_T4,    MFW_CAT_AM_T5,
-    MFW_CAT_AM_T6,    MFW_CAT_AM_T7,     MFW_CAT_AM_T8,     MFW_CAT_RP_TOTAL, MFW_CAT_RP_T1,
-    MFW_CAT_RP_T2,    MFW_CAT_RP_T3,     MFW_CAT_RP_T4,     MFW_CAT_RP_T5,    MFW_CAT_RP_T6,
-    MFW_CAT_RP_T7,    MFW_CAT_RP_T8,     MFW_CAT_RM_TOTAL,  MFW_CAT_RM_T1,    MFW_CAT_RM_T2,
-    MFW_CAT_RM_T3,    MFW_CAT_RM_T4,     MFW_CAT_RM_T5,     MFW_CAT_RM_T6,    MFW_CAT_RM_T7,
-    MFW_CAT_RM_T8,    MFW_CAT_MAXDEM_AP, MFW_CAT_MAXDEM_AM,
-};
+/* The billing profile (IDIS end of billing): each of A+, A-, R+, R- total then per tariff, and
+ * the two maximum demands (4 x (MFW_TARIFFS + 1) + 2 = 4 x MFW_TARIFFS + 6, options_check.h). */
+static unsigned billing_columns(uint16_t *ids)
+{
+    static const uint16_t totals[] = {MFW_CAT_AP_TOTAL, MFW_CAT_AM_TOTAL, MFW_CAT_RP_TOTAL,
+                                      MFW_CAT_RM_TOTAL};
+    static const uint16_t first_tariff[] = {MFW_CAT_AP_T1, MFW_CAT_AM_T1, MFW_CAT_RP_T1,
+                                            MFW_CAT_RM_T1};
+    unsigned n = 0;
+    for (unsigned q = 0; q < 4; q++) {
+        ids[n++] = totals[q];
+        for (unsigned t = 0; t < MFW_TARIFFS; t++)
+            ids[n++] = (uint16_t)(first_tariff[q] + t);
+    }
+    ids[n++] = MFW_CAT_MAXDEM_AP;
+    ids[n++] = MFW_CAT_MAXDEM_AM;
+    return n;
+}
 
-static const uint16_t analysis_default[MFW_PROFILE_ANALYSIS_COLUMNS] = {
+/* The analysis log's default columns: the first MFW_PROFILE_ANALYSIS_COLUMNS of these. */
+static const uint16_t analysis_default[] = {
     MFW_CAT_U_L1,      MFW_CAT_U_L2,     MFW_CAT_U_L3,     MFW_CAT_I_L1,
     MFW_CAT_I_L2,      MFW_CAT_I_L3,     MFW_CAT_PP_L1,    MFW_CAT_PP_L2,
     MFW_CAT_PP_L3,     MFW_CAT_PM_L1,    MFW_CAT_PM_L2,    MFW_CAT_PM_L3,
     MFW_CAT_FREQUENCY, MFW_CAT_PP_TOTAL, MFW_CAT_PF_TOTAL, MFW_CAT_I_NEUTRAL,
 };
+#define ANALYSIS_DEFAULT_N (sizeof analysis_default / sizeof analysis_default[0])
 
-_Static_assert(sizeof billing_columns / sizeof billing_columns[0] <= MFW_PROFILE_COLUMNS_MAX,
-               "billing profile columns");
-_Static_assert(sizeof daily_columns / sizeof daily_columns[0] <= MFW_PROFILE_COLUMNS_MAX,
-               "daily profile columns");
+_Static_assert(4u * MFW_TARIFFS + 6u <= MFW_PROFILE_COLUMNS_MAX, "billing profile columns");
 
 static void profile_config_fill(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                                 uint32_t period, uint32_t depth)
@@ -401,17 +416,18 @@ void mfw_profile_config_lp1(struct mfw_profile_config *cfg)
 
 void mfw_profile_config_daily(struct mfw_profile_config *cfg)
 {
-    if (cfg != NULL)
-        profile_config_fill(cfg, daily_columns, sizeof daily_columns / sizeof daily_columns[0], 0u,
-                            MFW_PROFILE_DAILY_DEPTH);
+    if (cfg == NULL)
+        return;
+    uint16_t ids[MFW_PROFILE_COLUMNS_MAX];
+    profile_config_fill(cfg, ids, daily_columns(ids), 0u, MFW_PROFILE_DAILY_DEPTH);
 }
 
 void mfw_profile_config_billing(struct mfw_profile_config *cfg)
 {
     if (cfg == NULL)
         return;
-    profile_config_fill(cfg, billing_columns, sizeof billing_columns / sizeof billing_columns[0],
-                        0u, MFW_PROFILE_BILLING_DEPTH);
+    uint16_t ids[MFW_PROFILE_COLUMNS_MAX];
+    profile_config_fill(cfg, ids, billing_columns(ids), 0u, MFW_PROFILE_BILLING_DEPTH);
     cfg->same_time_ok = true; /* each end of billing is a row of its own */
 }
 
@@ -422,7 +438,8 @@ int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *
         return MFW_E_ARG;
     if (ids == NULL) {
         ids = analysis_default;
-        n = MFW_PROFILE_ANALYSIS_COLUMNS;
+        n = MFW_PROFILE_ANALYSIS_COLUMNS < ANALYSIS_DEFAULT_N ? MFW_PROFILE_ANALYSIS_COLUMNS
+                                                              : ANALYSIS_DEFAULT_N;
     }
     if (depth == 0)
         depth = MFW_PROFILE_ANALYSIS_DEPTH;

@@ -92,6 +92,16 @@
     MFW_TOU_ACTIONS_MAX < 1 || MFW_TOU_NAME_MAX < 1
 #error "MFW_TOU_*: an activity calendar needs at least one season, week, day, action and a name"
 #endif
+/* src/meter/meter_default_tou.c: 2 seasons, 2 weeks, 3 day profiles (the winter working day has 5
+ * actions), tariffs T1..T3, 3 holidays */
+#if MFW_TOU_SEASONS_MAX < 2 || MFW_TOU_WEEKS_MAX < 2 || MFW_TOU_DAYS_MAX < 3 ||                    \
+    MFW_TOU_ACTIONS_MAX < 5 || MFW_TOU_SPECIAL_DAYS_MAX < 3 || MFW_TARIFFS < 3
+#error                                                                                             \
+    "MFW_TOU_*, MFW_TARIFFS: the default calendar needs 2 seasons, 2 weeks, 3 days of up to 5 actions, 3 special days and 3 tariffs"
+#endif
+#if MFW_DISPLAY_ITEMS_MAX < 25
+#error "MFW_DISPLAY_ITEMS_MAX: the display list (src/meter/display.c) has 25 items"
+#endif
 #if MFW_DISPLAY_ITEMS_MAX < 1
 #error "MFW_DISPLAY_ITEMS_MAX: at least one display item"
 #endif

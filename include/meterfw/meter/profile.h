@@ -50,6 +50,10 @@
 /* Bytes of one entry of n columns (the store area's entry_size must be at least this). */
 #define MFW_PROFILE_ENTRY_SIZE(n) (MFW_PROFILE_HEADER_SIZE + 8u * (unsigned)(n))
 #define MFW_PROFILE_ENTRY_MAX MFW_PROFILE_ENTRY_SIZE(MFW_PROFILE_COLUMNS_MAX)
+/* Columns of the fixed profiles (profile.c): daily 4 totals + A+ and A- per tariff; billing A+,
+ * A-, R+, R- total and per tariff + 2 maximum demands. */
+#define MFW_PROFILE_DAILY_COLUMNS (4u + 2u * MFW_TARIFFS)
+#define MFW_PROFILE_BILLING_COLUMNS (4u * MFW_TARIFFS + 6u)
 
 /* AMR profile status bits (0.0.96.10.1.255 / .2.255). */
 enum mfw_profile_status {
