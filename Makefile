@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The verbs users type. Everything is built by CMake under build/; nothing here is installed.
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
 #   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_accuracy: the IEC 62053-21 / EN 50470-3 / IEC 62053-23 test matrix on the simulated front
  * end, sensor errors calibrated out. Prints reference and measured energy, error and class limit
  * per point, optional CSV, and a summary line.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_cost: what the metrology path costs. Pre-generates SECONDS of sample sets from the
  * simulated front end (3-phase 230 V, 10 A at PF 0.9 with a 5th harmonic, 101 dB noise), then
  * times mfw_metrology_samples() over them alone.

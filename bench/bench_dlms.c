@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_dlms: DLMS/COSEM reading performance of meterd over loopback, with meterctl's client
  * (tools/meterctl/session.c on src/dlms/dlms_client.c).
  *

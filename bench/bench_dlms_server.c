@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_dlms_server: the DLMS/COSEM server's own cost, in process (no sockets, no client):
  * a meter on a RAM flash with a year of 15-minute load profile (35,040 rows), the management
  * association, then

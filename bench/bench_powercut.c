@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_powercut [DAYS] [CUTS] [SEED]: the meter-level power-cut campaign (bench/powercut.h).
  * CUTS = 0 cuts at every flash operation. Defaults: 30 days (a month), 10000 random cuts. */
 #include <stdio.h>

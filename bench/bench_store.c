@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_store: the store's long power-cut campaign and the wear projection of the default meter
  * layout.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Cost of the metrology path: instructions per phase-sample (callgrind, repeatable), real-time
 # factor of a 382M at 4000 and 8000 Hz, and the Cortex-M4 size of the metrology code.
 #   bench/cost.sh RELEASE_BUILD_DIR FIRMWARE_BUILD_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The DLMS/COSEM server's cost: instructions per single GET and per load-profile row, counted by
 # callgrind inside mfw_dlms_server_apdu only (repeatable), plus server wall time and the loopback
 # figures of bench_dlms (meterd over TCP, the whole client-server round trip).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A year of the virtual meter: bench/year.scn (the household, 3500 kWh a year, plus outages
 # across a billing end and the end of summer time) from 2026-01-01 to 2027-01-01 in fast
 # fidelity. Times it (wall clock, median of 3 runs, and user CPU) and checks the JSON report

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CMake toolchain file: bare-metal Cortex-M4F with the Arm GNU toolchain (arm-none-eabi-gcc) and
 # newlib nano. Used by `make firmware` and `cmake --preset firmware` (CMakePresets.json):
 #   cmake -S . -B build/firmware -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The layers of the portable core, one way (docs/architecture.md):
 #
 #   base <- codec <- metrology <- meter <- cosem <- dlms <- link,   with hal and store under meter

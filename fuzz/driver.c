@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A standalone main() for a libFuzzer harness, without libFuzzer: the fuzz_smoke_* tests of the
  * normal (gcc, ASan+UBSan) test tree link it with one fuzz/fuzz_<name>.c (see fuzz/smoke.cmake).
  * Like LLVM's StandaloneFuzzTargetMain it replays files, and it adds a small deterministic

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the ACSE parsers and the association policy (acse.h).
  * Checks the contract:
  *   - mfw_acse_parse_aarq / mfw_acse_parse_rlrq / mfw_acse_parse_initiate_request return MFW_OK or

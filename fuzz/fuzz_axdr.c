@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the A-XDR decoder (src/codec/axdr.c). Checks the contract:
  *   - mfw_axdr_skip (default and maximum depth) returns MFW_OK or MFW_E_FORMAT, sets the cursor's
  *     err with the latter, and never moves past the end;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the DLMS client's response parsers (dlms_client.h): arbitrary bytes as an
  * AARE, RLRE, GET-Response (normal / with-datablock / with-list, then fed to the block
  * reassembler in buffer and sink mode), SET-Response, ACTION-Response, Exception-Response /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the link sessions (include/meterfw/link/link.h) on a real DLMS server and
  * a meter without flash, driven the way a port drives them: arbitrary sequences of opens,
  * segments of a byte stream split anywhere, partial sends, time steps, time-out polls and closes,

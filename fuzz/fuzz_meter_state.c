@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the meter's persistent records (src/meter/meter_state.c): arbitrary bytes
  * as the STATE record, and as the CONFIG record, of a meter's flash; the meter then powers up on
  * that flash (mfw_meter_init: the records are decoded and checked field by field) and runs for a

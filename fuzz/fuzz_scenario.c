@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the scenario parser: arbitrary bytes (no NUL terminator) into
  * scenario_parse(); whatever parses is evaluated at a few instants, so the model's arithmetic on
  * odd values (tiny PF, huge harmonics, events at the edges of time) runs under the sanitizers. */

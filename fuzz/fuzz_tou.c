@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for mfw_tou_decode (the persisted time-of-use configuration, tou.h).
  * Checks the contract:
  *   - a refused record returns MFW_E_FORMAT and changes nothing in the target (memcmp against a

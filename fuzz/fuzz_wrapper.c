@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the IEC 62056-47 wrapper decoder (mfw_wrapper_feed, wrapper.h).
  *
  * Input: byte 0 chooses the APDU buffer's capacity (1..64, small so that lengths above it are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the xDLMS request decoders (xdlms.h) and the whole DLMS server
  * (dlms_server.h + the COSEM object model) on one association of a meter on an emulated flash.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer harness (fuzz/fuzz_*.c) for SECONDS each and prints a table.
 #   fuzz/run.sh BUILD_DIR SECONDS        (what `make fuzz FUZZ_SECONDS=60` calls)
 # BUILD_DIR gets the clang build (BUILD_DIR/cmake), one corpus per harness (BUILD_DIR/corpus/<name>,

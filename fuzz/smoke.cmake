@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Smoke runs of every libFuzzer harness inside the normal test tree (gcc, ASan+UBSan under
 # `make test`): each fuzz/fuzz_<name>.c is linked with fuzz/driver.c instead of libFuzzer and
 # registered as the ctest fuzz_smoke_<name>: the seeds, then 50000 deterministic mutants

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages meterfw needs, only those missing. Idempotent; as root or via sudo.
 set -euo pipefail
 pkgs=(build-essential cmake libcmocka-dev libmbedtls-dev libcjson-dev gcc-arm-none-eabi

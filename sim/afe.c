@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* afe: simulated analog front end (host only, libm). See afe.h.
  *
  * Signal model, per channel (a voltage or a current of one phase, or the neutral current):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* afe: a simulated analog front end for the host. Parametric voltage and current waveforms per
  * phase, sensor errors, noise and a 24-bit ADC quantiser, producing the struct mfw_adc_frame the
  * metrology eats. Deterministic for a given seed. Host only (uses libm); never linked into src/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flash_emu: RAM-backed NOR flash with power cuts (flash_emu.h). */
 #include "flash_emu.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flash_emu: a RAM-backed NOR flash for tests and the posix port, with power cuts.
  *
  * NOR rules enforced: erase sets a sector to 0xFF; program only clears bits and works in units of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario: the grid and the household over time. Grammar and model in docs/scenario.md.
  *
  * Parsing is bounded: each line is copied (at most SCN_LINE_MAX characters, longer is an error)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario: what the grid and the household do over time, for the virtual meter.
  *
  * A scenario is a small line-oriented text (grammar in docs/scenario.md). It describes per-phase

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The accuracy matrix of bench_accuracy, asserted: every point within a tenth of its class
  * limit (IEC 62053-21 class 1 active, IEC 62053-23 class 2 reactive), the starting current
  * registers, and no load at 115 % Un registers nothing. References are analytic (afe.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ACSE (AARQ/AARE/RLRQ/RLRE) against the exchanges captured between the Gurux DLMS C client and
  * server (tests/vectors, README there; read by tests/support/vectors.h): the client's AARQs are
  * what a real head-end sends; the server's AAREs are compared byte for byte where our policy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Simulated analog front end: generated codes against hand-derived values. Every expected number
  * below is computed from the signal definitions in afe.h, never read back from the code. */
 #include <math.h>

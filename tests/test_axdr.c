@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A-XDR: encodings worked out by hand from the Blue Book 4.1.5 Data CHOICE (tag, big-endian
  * contents, BER length form), and decoding of bytes captured between the Gurux DLMS C client and
  * server (tests/vectors/w_public_clock.txt). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* End of billing period schedule (IC 22 single action schedule 0.0.15.0.0.255): default monthly
  * schedule across a leap year, custom schedules, no double trigger, missed instants. */
 #include <setjmp.h>

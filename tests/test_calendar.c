@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Time of use: Blue Book IC 20 activity calendar + IC 11 special days, with expected tariffs at
  * hand-picked local instants (weekdays worked out by hand in the comments), passive activation,
  * validation, the DST interplay through mfw_clock_local, and the persistent encoding.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calibration recovers the sensor errors the simulated front end was built with: the gains are
  * the nominal scale divided by (1 + gain error), the current delay is the difference of the two
  * channels' phase errors turned into time, the noise floor is the noise power set by the SNR. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Civil dates: day counts checked against dates worked out by hand from the calendar rules
  * (365-day years, leap every 4th except centuries not divisible by 400). */
 #include <setjmp.h>

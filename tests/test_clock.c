@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Clock: UTC meter time over the RTC, local time, EU daylight saving (directive 2000/84/EC),
  * COSEM IC 8 status and set/shift. Every instant below is worked out by hand from the calendar. */
 #include <setjmp.h>

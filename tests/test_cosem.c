@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The DLMS server and the COSEM object model on a meter running on an emulated flash:
  * associations (the Gurux AARQs of the vectors), access rights of the public and management
  * clients, GET with blocks of a load profile of two days (every APDU within the negotiated size,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The object model's tables and its dispatcher, without the dlms layer: the class table against
  * the Blue Book's class ids, versions and attribute / method counts; every object's class in it;
  * logical names unique and found by the lookup index; the access rights of each client as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRC-32 and CRC-16/X.25 against published check values (CRC RevEng catalogue) and an HDLC
  * frame of IEC 62056-46. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The bounded cursor: big-endian values as written by hand, and every overrun caught without a
  * byte touched outside the buffer (ASan would see it). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Maximum demand (IC 5 Demand register, IC 4 Extended register for the maximum): block and
  * sliding demand, hand-computed values, maximum and its capture time, reset, power failure and
  * clock change. Demand values are mW. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* display: hand-computed value texts, the rotation, the 1-phase list, flags, date and time. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The DLMS client (dlms_client.h) against the exchanges captured between the Gurux DLMS C client
  * and server (tests/vectors, README there; read by tests/support/vectors.h): every request we
  * build for the same content equals the Gurux client's TX APDU byte for byte (wrapper header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Event logs (eventlog.c) over the real store on the RAM flash emulator. */
 #include <setjmp.h>
 #include <stdarg.h>

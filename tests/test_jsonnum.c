@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The report's numbers on cJSON (port/posix/jsonnum.h): what cJSON prints must be exactly the
  * decimal the integers stand for. The expected text is written here by integer arithmetic
  * (digits, a point, the remainder), never through a double, and compared after dropping the

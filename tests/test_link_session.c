@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Link sessions (include/meterfw/link/link.h) over the IEC 62056-47 wrapper, on a real DLMS server
  * and a meter without flash. Time is an argument: every time-out is tested at its exact instant.
  *

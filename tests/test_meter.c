@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter as a whole, on an emulated NOR flash: tariffs from the default calendar, billing,
  * power failure and restore, a cut without warning, clock changes, a lost RTC, and a passive
  * calendar taking over at midnight. Loads are constant, fed as fast-fidelity blocks, so every

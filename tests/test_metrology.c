@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Metrology against analytic waveforms. The signals are generated here, independently of the
  * simulator in sim/: x(t) = sqrt2 * X * sin(2 pi f t + angle) (+ harmonics, DC), quantised to
  * 24-bit codes. Every expectation is the closed-form value of P, Q, rms or energy. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The power-cut campaign of bench_powercut in its short form: one simulated day (with a clock
  * shift, a settings change and a 2-hour outage), the power cut at every flash program and erase
  * operation in turn, each followed by a reboot and the checks of bench/powercut.h. */

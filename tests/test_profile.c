@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Profile generic engine (profile.c) and the catalogue (catalog.c), over the real store on the
  * RAM flash emulator. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* S0 output and test LED: pulses = floor(energy / (1/constant kWh)), DIN 43864 timing. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Voltage quality and power failure: hand-made 200 ms windows (metrology_values), IDIS codes
  * 76..87, hysteresis, counters, power-failure records, all-phase power down / up. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scenario parser and model: hand-computed expectations. Epoch values of dates were taken from
  * `date -u -d <date> +%s`, independently of the parser's days_from_civil. */
 #include <math.h>

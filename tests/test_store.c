@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store: unit tests over the NOR flash emulator, garbage flash, and the power-cut campaign: a
  * mixed workload is cut at EVERY program/erase operation, rebooted, checked against a model of
  * what may survive, continued, and checked again. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The posix socket layer (port/posix/tcp_server.c) on an ephemeral loopback port, carrying the
  * core's link sessions to a real DLMS server on a meter without flash. The test's plain client
  * sockets write, then tcp_server_poll runs a few steps; the time is the real monotonic clock. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The loader of the captured vectors (tests/support/vectors.h) on the captures of tests/vectors
  * and on small captures written here: the right line of each kind, from the start and from the
  * end, the wrapper header checked and stripped, and an error (never a write past the buffer) for

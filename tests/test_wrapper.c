@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 62056-47 wrapper framing against frames captured between the Gurux DLMS C client and
  * server (tests/vectors/w_public_clock.txt): whole, byte by byte, split at every position,
  * coalesced; protocol errors; replies encoded byte for byte as captured. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xDLMS GET / SET / ACTION: the requests the Gurux client sends (captured in
  * tests/vectors/w_*.txt, and seen in the interoperability runs of docs/dlms.md) decoded, and the
  * responses encoded and compared with bytes worked out by hand from the Green Book ASN.1. */

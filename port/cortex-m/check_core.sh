@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks that the cross-built portable core is pure (DESIGN.md: no heap, no OS calls, no mutable
 # globals; all state of a meter lives in the struct the caller owns).
 #

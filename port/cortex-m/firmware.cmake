@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Cortex-M4F firmware build, included by port/cortex-m/CMakeLists.txt (cmake -S port/cortex-m)
 # and by the top-level CMakeLists.txt when it is configured with the cross toolchain
 # (cmake/arm-none-eabi.cmake: `make firmware`, `cmake --preset firmware`). Either way the outputs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HAL skeleton for a generic Cortex-M4F meter board. See hal_board.h and README.md.
  *
  * Everything here is written the way a real port is shaped (register accesses, interrupt

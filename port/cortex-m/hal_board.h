@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Board support for the generic Cortex-M4F port: the one place a porter adapts meterfw to a PCB.
  *
  * struct board holds everything the hardware side of one meter needs (ADC DMA buffers, the

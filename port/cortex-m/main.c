@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meterfw firmware entry: one meter per image. The port owns the instance (static storage here),
  * the core only ever gets a pointer to it (DESIGN.md: "one in a firmware image is the product").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Startup for a generic Cortex-M4F: vector table, Reset_Handler, default handlers, SystemInit.
  *
  * Written in C (no assembly): on ARMv7-M the hardware loads SP from vector 0 and stacks the

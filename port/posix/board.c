@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board: meterd's hal (board.h). The flash functions forward to the flash_file's flash_emu, so
  * its NOR rules and counters apply. */
 #include "board.h"

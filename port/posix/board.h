@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* board: meterd's struct hal, the virtual meter's hardware: the file-backed NOR flash
  * (flash_file.h) and an RTC whose backup can be flat (--rtc-lost). No outputs, relays or inputs
  * (NULL: the meter does without). */

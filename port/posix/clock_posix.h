@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock_posix: the only place meterd reads real clocks. */
 #ifndef METERD_CLOCK_POSIX_H
 #define METERD_CLOCK_POSIX_H

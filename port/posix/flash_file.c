@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flash_file: a file-backed NOR flash for meterd (flash_file.h). */
 #include "flash_file.h"
 

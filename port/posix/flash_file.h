@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* flash_file: meterd's NOR flash, backed by a file so that it persists across runs.
  *
  * The file (created if missing, filled with 0xFF = erased) is mmap'ed MAP_SHARED and driven by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 8601 UTC text <-> ms since the epoch (date arithmetic in src/base/civil.c). */
 #include "isotime.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* isotime: UTC instants as ISO 8601 text ("2026-01-05T00:00:00Z") for the command line and the
  * report. Pure arithmetic on the proleptic Gregorian calendar (no timegm, no TZ). */
 #ifndef METERD_ISOTIME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonnum: exact numbers for the JSON report, as cJSON items (Debian libcjson-dev).
  *
  * cJSON keeps a number as a double and prints it with "%1.15g" (with "%1.17g" only when the 15

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Terminal LCD: a fixed 44-column box redrawn in place with ANSI cursor control. */
 #include "lcd_term.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lcd_term: draws a display frame on a terminal (ANSI) or as one plain line. */
 #ifndef METERD_LCD_TERM_H
 #define METERD_LCD_TERM_H

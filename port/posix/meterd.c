@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meterd: the virtual meter. A struct mfw_meter of the meterfw core, fed from a scenario through the
  * simulated analog front end, paced by the real clock (or as fast as possible up to --until),
  * with its LCD on the terminal; the meter keeps itself in its flash (a file) across runs, and

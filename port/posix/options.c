@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command-line parsing: strict, every value range-checked, nothing done on error. */
 #include "options.h"
 

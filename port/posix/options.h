@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options: meterd's command line, parsed and checked completely before anything is written. */
 #ifndef METERD_OPTIONS_H
 #define METERD_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The report as a cJSON tree (Debian libcjson-dev), printed once. Every number goes through
  * jsonnum.h, which keeps billing values exact; strings are escaped by cJSON (RFC 8259). */
 #include "report.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* report: the registers and last readings of a meter as one JSON object (--report json). */
 #ifndef METERD_REPORT_H
 #define METERD_REPORT_H

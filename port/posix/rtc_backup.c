@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rtc_backup: the virtual meter's RTC that keeps running (rtc_backup.h). */
 #include "rtc_backup.h"
 

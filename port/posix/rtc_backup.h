@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rtc_backup: the virtual meter's battery-backed RTC, kept as a real one is: it keeps running
  * while meterd is stopped or killed. The file (state_dir/rtc) holds an anchor, the simulated RTC
  * time at an instant of the host's wall clock; the RTC now is that time plus the wall-clock time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scenario_load: a scenario by built-in name or from a file, with a message naming the line of
  * a parse error. */
 #ifndef METERD_SCENARIO_LOAD_H

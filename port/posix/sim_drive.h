@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim_drive: moves a meter through simulated time, fed from a scenario through the simulated
  * analog front end (sample fidelity) or by analytic per-block quantities (fast fidelity), and
  * is the meter's power supply: outages in the scenario power the meter down and up.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state_dir: meterd's per-meter directory (state_dir.h). */
 #include "state_dir.h"
 

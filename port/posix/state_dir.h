@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state_dir: where meterd keeps a meter between runs, one directory per meter:
  *   flash.bin  the meter's NOR flash image (flash_file.h): everything the meter stores itself
  *   rtc        the RTC backup: the simulated RTC that keeps running (rtc_backup.h)

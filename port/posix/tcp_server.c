@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp_server: meterd's TCP endpoint, sockets to link sessions and back (see tcp_server.h). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* when compiled into a test without meterd's definitions */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tcp_server: meterd's TCP endpoint for the wrapper profile (IEC 62056-47; IANA port 4059
  * dlms/cosem). A socket layer and nothing more: it moves bytes between sockets and the core's link
  * sessions (meterfw/link/link.h), which own the framing, the session <-> association mapping, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Little-endian put/get, byte by byte (no unaligned access, no host byte order). */
 #include "meterfw/base/bytes.h"
 

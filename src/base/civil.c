@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "meterfw/base/civil.h"
 
 #define MS_PER_DAY 86400000LL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRC-32 (IEEE 802.3) and CRC-16/X.25 (HDLC FCS, IEC 62056-46), nibble-table driven. */
 #include "meterfw/base/crc.h"
 

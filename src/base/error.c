@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "meterfw/base/error.h"
 
 const char *mfw_strerror(int err)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* persist: validated fields of persisted records (persist.h). */
 #include "meterfw/base/persist.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A-XDR encoding of the COSEM Data CHOICE: see axdr.h and docs/dlms.md "A-XDR". */
 #include "meterfw/codec/axdr.h"
 

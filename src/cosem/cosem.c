@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem: the dispatcher of the object model (see cosem.h, cosem_class.h and docs/cosem.md). It
  * finds the object a request names, checks the attribute or method against the object's class and
  * the client's rights, answers logical_name, and routes the rest to the class's operations. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_association: Association LN (Blue Book 4.4.3 [M], IC 15, version 2) and SAP assignment
  * (4.4.4 [M], IC 17, version 0).
  *

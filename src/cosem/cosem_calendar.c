@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_calendar: the tariff calendar (tou.h) as Activity calendar (Blue Book 4.5.5 [M], IC 20,
  * version 0) and Special days table (4.5.4 [M], IC 11, version 0).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_class: the encoders and readers the interface classes share (see cosem_class.h). */
 #include "cosem_class.h"
 

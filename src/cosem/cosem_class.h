@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_class: what an interface class file sees (private to src/cosem). A class is one
  * `const struct mfw_cosem_class` of operations, TinyUSB's class-driver habit: the dispatcher
  * (cosem.c) finds the object, checks the attribute or method against the class and the object's

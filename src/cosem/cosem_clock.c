@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_clock: Clock (Blue Book 4.5.1 [M], IC 8, version 0) over the meter's clock (clock.h):
  * 2 time (octet-string date-time, local, deviation = -offset, status), 3 time_zone, 4 status,
  * 5 daylight_savings_begin, 6 daylight_savings_end, 7 daylight_savings_deviation,

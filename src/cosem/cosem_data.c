@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_data: Data (Blue Book 4.3.1 [M], IC 1, version 0): attribute 2 value, no methods. What
  * the value is comes from the object's row (enum mfw_cosem_data_kind). */
 #include "cosem_class.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_objects: the class table, the object table and the access rights (see cosem_class.h and
  * the "Object model" section of docs/dlms.md, which lists every object with its rights). The
  * order of the object table is the order of the object list (IC 15 attribute 2). */

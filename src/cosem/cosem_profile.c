@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_profile: Profile generic (Blue Book 4.3.6, IC 7, version 1) over the meter's profiles
  * (load profile, daily, billing, analysis log) and its event logs: 2 buffer (selective access by
  * range and by entry, selective_access.c), 3 capture_objects, 4 capture_period, 5 sort_method

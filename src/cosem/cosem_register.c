@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_register: the register family, version 0 each (Blue Book 4.3.2..4.3.4 [M]): Register (IC 3:
  * 2 value, 3 scaler_unit; m1 reset), Extended register (IC 4: + 4 status, 5 capture_time) and
  * Demand register (IC 5, below). Values are the catalogue's (catalog.h), read through

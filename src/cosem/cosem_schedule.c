@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_schedule: the end of billing as Single action schedule (Blue Book 4.5.7 [M], IC 22,
  * version 0) and the Script table it runs (4.5.2 [M], IC 9, version 0).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_tcp_setup: TCP-UDP setup (Blue Book 4.9.1 [M], IC 41, version 0) 0.0.25.0.0.255: the
  * port's settings as the object model's environment holds them (struct mfw_cosem_env): 2 TCP-UDP
  * port, 3 IP reference (0.0.25.1.0.255, the IPv4 setup), 4 MSS, 5 nb_of_sim_conn, 6 inactivity

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* selective_access: decoders of the Profile generic selective access parameters (see
  * selective_access.h). */
 #include "meterfw/cosem/selective_access.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* acse: AARQ/AARE/RLRQ/RLRE of DLMS/COSEM (IEC 62056-5-3 / Green Book 9.4 and 9.5).
  *
  * BER (ISO/IEC 8825-1) for the ACSE APDUs, A-XDR (IEC 61334-6) for the xDLMS APDUs in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlms_client: request builders and response parsers of a DLMS/COSEM client (see dlms_client.h).
  * Green Book (DLMS UA 1000-2 = IEC 62056-5-3) 9.4 for the ACSE APDUs (BER), 9.5 for the xDLMS
  * APDUs (A-XDR). Encodings were checked byte for byte against the Gurux client's frames in the

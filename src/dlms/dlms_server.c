@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlms_server: associations and the GET / SET / ACTION services over the object model (see
  * dlms_server.h and docs/dlms.md "Associations" and "Services"). */
 #include "meterfw/dlms/dlms_server.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xdlms: GET / SET / ACTION request decoding and response encoding (see xdlms.h). */
 #include "meterfw/dlms/xdlms.h"
 

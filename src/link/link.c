@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link: sessions that frame a byte stream, serve it through the DLMS server and close by policy
  * (see include/meterfw/link/link.h and docs/link.md). */
 #include "meterfw/link/link.h"

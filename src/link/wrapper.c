@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IEC 62056-47 wrapper framing (WPDU, IEC 62056-47:2006 5.3.2; Green Book TCP-UDP profile): a
  * byte-fed state machine for the receive side, and an encoder for the send side. See
  * include/meterfw/link/wrapper.h. */

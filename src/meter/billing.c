@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* End of billing period schedule: IDIS single action schedule 0.0.15.0.0.255 (IC 22, Blue Book
  * 4.5.4) -> end-of-billing script 0.0.10.0.1.255; billing period counter 0.0.0.1.0.255 and time
  * stamp of the last billing 0.0.0.1.2.255 (the IDIS object list).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The catalogue of capturable quantities: see catalog.h.
  *
  * OBIS codes follow IEC 62056-61 / the Blue Book value groups: C selects the quantity and phase

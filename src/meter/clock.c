@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock: UTC meter time over the port's RTC, local time with time zone and daylight saving
  * (Blue Book IC 8 Clock, EU directive 2000/84/EC by default). See include/meterfw/meter/clock.h. */
 #include "meterfw/meter/clock.h"

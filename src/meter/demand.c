@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Maximum demand: DLMS/COSEM Demand register (IC 5) semantics, Blue Book (IEC 62056-6-2) 4.3.4:
  * block demand (number_of_periods = 1) and sliding demand (number_of_periods = n sub-periods of
  * `period` s). The maximum of last_average_value over the billing period is kept with the end of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter's LCD content: rotating list, value texts formatted by hand (no stdio in the core). */
 #include "meterfw/meter/display.h"
 

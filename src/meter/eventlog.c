@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Event logs over store rings, with their counters: see eventlog.h. */
 #include "meterfw/meter/eventlog.h"
 

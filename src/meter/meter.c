@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meter: the application core. This file holds the meter's life cycle (init and power-up,
  * tick, power-down) and the glue between the modules: metrology -> registers and tariffs ->
  * demand, profiles, billing -> event logs -> store. Each function of the meter is its own module

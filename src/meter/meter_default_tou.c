@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter's default time-of-use calendar (used until a utility writes its own through the
  * activity calendar, COSEM IC 20): two seasons, weekday/weekend, three tariffs, three holidays. */
 #include <string.h>

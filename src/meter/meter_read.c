@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter's catalogue reader (catalog.h): every capturable quantity, from the latest
  * measurement window (averaged quantities: the profile engine weights each window by its
  * duration) or the registers (energy, demand, min/max: the value now).

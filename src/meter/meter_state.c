@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The STATE and CONFIG records, field by field (meter_state.h). */
 #include "meter_state.h"
 

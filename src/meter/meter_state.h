@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter's two persistent records (inside the store, which adds CRC, sequence and version):
  *  - STATE: who the meter is (model, phases, serial), the registers, the clock offset and its
  *    flags, the latest time the meter recorded, and the running state of demand, billing,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Profile generic (IC 7) engine over a store ring: see profile.h. */
 #include "meterfw/meter/profile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* S0 output (DIN 43864) and test LED: one pulse per 1/constant kWh of energy.
  * DIN 43864 asks for a pulse of at least 30 ms; we also hold a pause of at least off_ms so that
  * two pulses never merge at the counter. When energy arrives faster than on+off allows, the

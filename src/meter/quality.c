@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Voltage quality and power failure per phase. Rules and their sources are in quality.h:
  * thresholds EN 50160 +/-10 % Un and Kamstrup TD 5512-1040 §3.6.7 (voltage failure < 160 V for
  * >= 1 s), hysteresis IEC 61000-4-30 5.4.2.1 (2 % Udin), codes and OBIS of the IDIS event logs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* calendar: Blue Book IC 20 Activity calendar + IC 11 Special days table, tariff selection in
  * local time, and the persistent encoding of the whole state. See include/meterfw/meter/tou.h. */
 #include "meterfw/meter/tou.h"

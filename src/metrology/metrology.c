@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Metrology: per-sample integer accumulation, per-window physics.
  *
  * Per sample set (the hot path, integer only):

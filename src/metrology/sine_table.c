@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Generated once with: python3 -c "import math; print([round(32767*math.sin(2*math.pi*k/1024))
  * for k in range(1024)])" (read-only data: lives in flash, not a mutable global). */
 #include "sine_table.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Q15 sine table of the synchronous demodulator: mfw_sine_table_q15[k] = round(32767 sin(2 pi k / 1024)). */
 #ifndef METERFW_SINE_TABLE_H
 #define METERFW_SINE_TABLE_H

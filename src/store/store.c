@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store: power-loss-safe records and rings over NOR flash (include/meterfw/store/store.h,
  * docs/store.md for the on-flash format and the recovery argument).
  *

@@ -41,5 +41,14 @@ for f in "${tfiles[@]}"; do
     fail=1
   fi
 done
-echo "format: $([ $fail = 0 ] && echo PASS || echo FAIL) (${#cfiles[@]} C files, ${#tfiles[@]} text files)"
+# Every source file says its licence in its first two lines (LICENSE: Apache-2.0).
+mapfile -t sfiles < <(git ls-files '*.c' '*.h' '*.sh' '*.bash' '*.py' '*.cmake' 'CMakeLists.txt' \
+  '*/CMakeLists.txt' '*.scn' 'Makefile' '.ci/run')
+for f in "${sfiles[@]}"; do
+  if ! head -n 2 "$f" | grep -q 'SPDX-License-Identifier: Apache-2.0'; then
+    echo "format: $f: no SPDX-License-Identifier line at the top"
+    fail=1
+  fi
+done
+echo "format: $([ $fail = 0 ] && echo PASS || echo FAIL) (${#cfiles[@]} C files, ${#tfiles[@]} text files, ${#sfiles[@]} with a licence line)"
 exit $fail

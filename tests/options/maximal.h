@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option profile "maximal": a 382M with 32 associations, large DLMS buffers, a year of load
  * profile and long logs and calendars. Built and tested by make test (tests/options/) so that no
  * option rots. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option profile "minimal": the smallest meter meterfw builds for, a 162M (one phase) with one
  * association at a time, short profiles and logs (so that a run of a few simulated days wraps
  * every ring), four tariffs and small DLMS buffers. Built and tested by make test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One test program built under every option profile (tests/options/minimal.h, maximal.h, and the defaults):
  * whatever the sizes, the core builds without a warning and works as a meter.
  *  - The largest model the profile allows (MFW_PHASES_MAX: 1 -> 162M, 3 -> 382M) runs three

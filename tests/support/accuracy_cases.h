@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The IEC 62053-21 / EN 50470-3 / IEC 62053-23 accuracy matrix, run on the simulated front end
  * with deliberate sensor errors calibrated out. Shared by bench_accuracy (prints the table) and
  * tests/test_accuracy.c (asserts every point at a tenth of its class limit). */

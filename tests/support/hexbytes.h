@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test support: bytes written as hex text ("7E A0 07 03 ...", spaces and newlines ignored), as
  * the captured exchanges in tests/vectors are. */
 #ifndef METERFW_TEST_HEXBYTES_H

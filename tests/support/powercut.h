@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The meter-level power-cut campaign (issue: "storage that survives power loss"). A whole meter
  * on the emulated NOR flash runs a deterministic workload: DAYS days from 2026-03-20 in 60 s
  * fast-fidelity blocks (a varying import/export load, 15-minute profile, tariff switches, the

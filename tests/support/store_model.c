@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's power-cut workload model (see store_model.h). */
 #include "store_model.h"
 

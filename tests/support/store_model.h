@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's power-cut workload model, shared by tests/test_store.c (every-op and random cut
  * campaigns, garbage flash) and bench/bench_store.c (the long random campaign).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test support: the DLMS/COSEM exchanges captured between the Gurux DLMS C client and server, read
  * from their capture files in tests/vectors/ (README.md there: provenance, keys, the server's
  * quirks). A capture is the client's trace as text; the lines that matter are

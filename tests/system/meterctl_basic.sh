@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # meterctl against a running meterd (docs/meterctl.md): the DLMS client on the meter's own codec,
 # end to end over TCP with the IEC 62056-47 wrapper.
 #  1. meterd fills one day (2026-01-05, household scenario) in fast fidelity, then runs in real

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Values read over DLMS against expectations worked out by hand from the scenario and the
 # calendar, not from what the meter printed.
 #

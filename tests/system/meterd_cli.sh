@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # meterd's command line: --help, and bad input refused with exit status 2, a message on stderr
 # naming the problem, and nothing written (no state directory); an unusable state (flash.bin of
 # the wrong size, a damaged rtc file) refused with exit status 1 and left untouched.

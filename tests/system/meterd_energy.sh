@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # meterd end to end: a constant 2300 W resistive load on L1 must register power x time in A+,
 # in fast and in sample fidelity, and a second run on the same state directory (flash.bin, the
 # meter's flash, and rtc, the RTC backup) continues the registers from the saved RTC time.

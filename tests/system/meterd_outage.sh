@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # meterd with outages (fast fidelity, one day each): the meter powers down when the scenario's
 # supply goes and up when it is back. Checked against values computed here from the scenario,
 # independently of the meter:

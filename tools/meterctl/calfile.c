@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* calfile: passive calendar text files (see calfile.h and docs/meterctl.md).
  *
  *   name     TOU2027                     calendar_name_passive (text, up to 32 bytes)

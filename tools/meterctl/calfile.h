@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* calfile: the passive activity calendar as a small text file (docs/meterctl.md "Calendar
  * files"), encoded as the values of Activity calendar (IC 20) attributes 6..10. */
 #ifndef METERCTL_CALFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meterctl: a DLMS/COSEM client command line on the meter's own dlms/ code (docs/meterctl.md).
  *
  *   meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD] [-t SECONDS] [-T] [-v] COMMAND

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notation: COSEM Data values as text (see notation.h). */
 #include "notation.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notation: COSEM Data values as text, both ways (docs/meterctl.md "Value notation").
  *
  * Readable (get, profile): integers and enums in decimal, strings in double quotes, octet-strings

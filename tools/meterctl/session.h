@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session: one DLMS/COSEM association over TCP with the IEC 62056-47 wrapper (client wPort =
  * client SAP, server wPort 1), built on the client codec of src/dlms/dlms_client.c (dlms_client.h).
  * Host code (POSIX sockets, heap); used by meterctl and bench_dlms.

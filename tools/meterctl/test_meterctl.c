@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of meterctl's host parts: the value notation (notation.c) both ways, ISO date-times,
  * OBIS codes and calendar files (calfile.c). Registered as the ctest test_meterctl by
  * tools/meterctl/CMakeLists.txt; plain C with a check macro (the cmocka lookup lives in tests/). */

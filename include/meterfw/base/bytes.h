@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bytes: fixed-width little-endian integers in byte buffers, independent of the host's byte
  * order and alignment. The caller checks the room; these only read or write the bytes. */
 #ifndef METERFW_BASE_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* civil: proleptic Gregorian dates <-> days since 1970-01-01 (H. Hinnant, "chrono-compatible
  * low-level date algorithms": days_from_civil / civil_from_days), and weekday. Valid over the
  * whole range an int64 day count and a uint32-sized year can hold; no tables, no globals. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* crc: the checksums of the meter's records and links.
  *
  *  - CRC-32/ISO-HDLC (IEEE 802.3, zlib): reflected, poly 0x04C11DB7 (0xEDB88320 reflected),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cursor: bounded reading and writing of byte buffers, for every parser and encoder of meterfw.
  * A read past the end or a write past the capacity never touches memory: it sets the cursor's
  * error (sticky) and returns zeros, so a parser can read a whole structure and check once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Named negative error codes, returned (never printed) by every meterfw function that can fail. */
 #ifndef METERFW_BASE_ERROR_H
 #define METERFW_BASE_ERROR_H

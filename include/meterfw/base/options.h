@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meterfw compile-time options: every size and default of the core, in one place and under one
  * prefix (lwIP's opt.h habit). Each option has a default here; a port or a product overrides any of
  * them in a user options file of its own (lwIP's lwipopts.h), named on the compiler command line:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options_check: rejects an inconsistent set of compile-time options (options.h) at compile time,
  * with the rule it breaks, instead of a meter that misbehaves at run time. Included by options.h
  * after the user options file and the defaults; not meant to be included on its own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* persist: the fields of the meter's persisted records, written and read one by one (never a
  * memory image of a struct: no padding, no ABI, the same bytes on every compiler and CPU), and
  * validated as they are read. A record that passes its CRC can still be nonsense (a crafted or

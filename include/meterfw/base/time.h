@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Time in meterfw is an argument: UTC milliseconds since 1970-01-01T00:00:00Z, provided by the
  * caller. Only a port reads a real clock. */
 #ifndef METERFW_BASE_TIME_H

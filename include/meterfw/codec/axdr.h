@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* axdr: the A-XDR encoding of the COSEM "Data" CHOICE (IEC 62056-5-3 / DLMS UA 1000-2 "Green
  * Book" 9.5 and DLMS UA 1000-1 "Blue Book" 4.1.5 "Common data types"; A-XDR itself is IEC 61334-6).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem: the meter's COSEM object model. A table of objects (interface class, logical name, what
  * they map to, access rights) plus one file per interface class behind a table of class operations
  * (Blue Book attribute and method semantics) over struct mfw_meter, reached only through the

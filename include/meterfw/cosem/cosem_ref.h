@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cosem_ref: what a request names and what it gets back, in the words of the object model: the
  * reference to an attribute or method of an object (class id, logical name, index, optional
  * selective access) and the Data-Access-Result. The dlms layer decodes requests into these; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* selective_access: the parameters of selective access to a Profile generic (IC 7) buffer
  * (Blue Book 4.3.6): by range (selector 1, a restricting object and from/to values) and by entry
  * (selector 2, rows and columns). Decoded through a bounded cursor into views of the request. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* acse: the Association Control Service Element of DLMS/COSEM (IEC 62056-5-3, Green Book 9.4).
  *
  * AARQ, AARE, RLRQ and RLRE are BER-encoded (ISO 8650 / ITU-T X.227 with the DLMS profile); the

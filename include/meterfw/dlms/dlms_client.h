@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlms_client: the client side of DLMS/COSEM (IEC 62056-5-3, DLMS UA 1000-2 "Green Book" 9.3/9.4)
  * on the same codec as the meter (axdr.h, acse.h, cursor.h): request builders and response
  * parsers, no I/O. Prefix dlmsc_ (DLMS client).

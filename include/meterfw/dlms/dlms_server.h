@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dlms_server: the meter's DLMS/COSEM server application layer. One association per connection
  * (the port's connection id), each with its own GET and SET block-transfer state; APDUs in,
  * APDUs out; no I/O, no heap, no globals.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xdlms: the xDLMS services with logical name referencing (IEC 62056-5-3 / DLMS UA 1000-2 Green
  * Book 9.3 and 9.5): GET, SET and ACTION requests decoded, their responses encoded, plus the
  * exception-response and the confirmed-service-error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The contract between the portable core and the hardware (DESIGN.md "hal"). A port fills one
  * struct mfw_hal per meter: a context pointer and function pointers, as littlefs's struct lfs_config,
  * never weak symbols or link-time hooks. The core only calls what is set; a NULL member means the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* link: the meter's link sessions. A session is one connection of a byte-stream transport (a TCP
  * connection today; an HDLC link over a UART next): it frames the bytes a port feeds it, hands
  * every complete APDU to the DLMS server as the association of the same number (session i <->

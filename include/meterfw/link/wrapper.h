@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wrapper: the IEC 62056-47 TCP/UDP wrapper sub-layer (IEC 62056-47:2006 5.3.2 "The wrapper
  * protocol data unit (WPDU)", same header for TCP; IEC 62056-4-7:2015; DLMS UA 1000-2 "Green
  * Book", TCP-UDP based communication profiles).

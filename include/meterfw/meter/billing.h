@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* billing: the end-of-billing-period schedule, as the IDIS single action schedule
  * 0.0.15.0.0.255 (IC 22, Blue Book / IEC 62056-6-2 4.5.4) that runs the end-of-billing script
  * 0.0.10.0.1.255 (Script table IC 9), plus the billing period counter 0.0.0.1.0.255 and the time

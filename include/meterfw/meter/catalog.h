@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* catalog: the quantities a profile can capture (the analysis log's >80 candidates, and the
  * columns of the fixed profiles LP1, daily and billing).
  *

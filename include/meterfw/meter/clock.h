@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock: the meter's time. UTC inside; local time (time zone + daylight saving) only at the edges
  * (display, tariff calendar, COSEM Clock IC 8 attributes).
  *

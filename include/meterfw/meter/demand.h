@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* demand: maximum demand, as the DLMS/COSEM Demand register (IC 5, Blue Book / IEC 62056-6-2
  * 4.3.4) and Extended register (IC 4) for the maximum with its capture_time.
  *

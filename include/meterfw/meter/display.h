@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* display: what the meter's LCD shows, core logic only (no I/O; a port draws the frame).
  *
  * A rotating display list as a meter shows it: each item is an OBIS code, a value text as the

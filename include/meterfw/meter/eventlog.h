@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* eventlog: the meter's event logs (Profile generic IC 7 with {clock, event code, parameters}),
  * one store ring each, with their counters.
  *

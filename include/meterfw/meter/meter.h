@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* meter: the application. Owns the registers and every function of the meter; all state of one
  * meter is one struct mfw_meter, owned by the caller, so a process can hold a fleet.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* profile: the Profile generic (IC 7) engine over a store ring (load profile 1, the daily and
  * billing profiles, the analysis log).
  *

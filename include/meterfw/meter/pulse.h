@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pulse: the S0 output (DIN 43864) and the metrology test LED. Energy in, pulses out at a
  * constant (imp/kWh). The sub-pulse remainder is kept exactly, and pulses that arrive faster than
  * the output can show them are owed, never dropped. */

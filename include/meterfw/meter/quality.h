@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* quality: voltage quality and power failure per phase, driven by one call per measurement
  * window (metrology_values, 10/12 cycles = 200 ms, IEC 61000-4-30 class S).
  *

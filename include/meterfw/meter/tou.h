@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* calendar: time-of-use tariff selection as the Blue Book describes it:
  *   IC 20 Activity calendar (0.0.13.0.0.255): active and passive calendars made of a season
  *     profile (attr 3 / 7), a week profile table (attr 4 / 8) and a day profile table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* calibration: derive the per-phase constants of struct mfw_metrology_cal_phase from known loads.
  *
  * Procedure (the one a meter maker runs on the production line, one phase at a time or all

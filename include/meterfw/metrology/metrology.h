@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrology: ADC sample sets in, per-phase quantities and energy increments out.
  *
  * Knows nothing of tariffs or DLMS. Per sample it only adds integer products into 64-bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store: power-loss-safe storage over NOR flash (the hal flash_read/prog/erase functions).
  *
  * NOR semantics: erase sets a whole sector to 0xFF; program only clears bits (1 -> 0) and is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the meterctl system tests: the binaries, a temporary directory cleaned up at exit
 # (with the meterd started by start_meterd), ok/bad counters, and start_meterd.
 # $1 = build tree (meterd at $1/port/posix/meterd, meterctl at $1/tools/meterctl/meterctl).
