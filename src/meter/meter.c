@@ -202,6 +202,31 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
 
 /* ---- restore ------------------------------------------------------------------------------- */
 
+/* True (and *field) when the newest STATE record whose identity can be read is another meter's
+ * (model, phases, serial). Read only. */
+static bool another_meter(struct mfw_meter *m, const char **field)
+{
+    uint8_t buf[MFW_METER_STATE_MAX];
+    uint32_t below = UINT32_MAX;
+    for (unsigned tries = 0; tries < m->config.store.area[MFW_AREA_STATE].sectors * 4u; tries++) {
+        size_t len = 0;
+        uint32_t seq = 0;
+        int rc = mfw_store_record_read_before(&m->store, MFW_AREA_STATE, below, buf, sizeof buf,
+                                              &len, &seq);
+        if (rc == MFW_E_STATE)
+            return false;
+        below = seq;
+        if (rc != MFW_OK)
+            continue;
+        rc = mfw_meter_state_identity(m, buf, len, field);
+        if (rc == MFW_OK)
+            return false;
+        if (rc == MFW_E_RANGE)
+            return true;
+    }
+    return false;
+}
+
 /* The newest STATE record that is this meter's and makes sense. A record of another meter (model,
  * phases, serial) stops the power-up; a record that is not sense is skipped for the one before. */
 static int restore_state(struct mfw_meter *m, bool *have_state, bool *nv_error)
@@ -302,7 +327,7 @@ static uint64_t *register_of(struct mfw_meter *m, uint16_t id)
  * column of the newest load, daily and billing row raises its register to what the row shows
  * (Wh truncated: a lower bound of what was measured). The tariffs then add up to the total again
  * (the energy the total gained goes to the tariff in force), and R+ / R- to their quadrants. */
-static void raise_from_rows(struct mfw_meter *m)
+static void raise_from_rows(struct mfw_meter *m, mfw_ms_t latest)
 {
     static const unsigned profs[] = {MFW_PROF_BILLING, MFW_PROF_DAILY, MFW_PROF_LP1};
     struct mfw_meter_registers *g = &m->registers;
@@ -325,6 +350,14 @@ static void raise_from_rows(struct mfw_meter *m)
             }
         }
     }
+    /* the tariff in force at the latest time recorded (a lost state has none of its own) */
+    unsigned tariff = m->tariff;
+    if (tariff < 1 || tariff > MFW_TARIFFS) {
+        struct mfw_local_time lt;
+        bool inconsistent = false;
+        mfw_clock_local(&m->clock, latest, &lt);
+        tariff = mfw_tou_tariff_checked(&m->settings.tou, &lt, &inconsistent);
+    }
     uint64_t *tot = g->uwh[MFW_ENERGY_TOTAL];
     for (unsigned q = 0; q < 4; q++) {
         uint64_t sum = 0;
@@ -333,7 +366,7 @@ static void raise_from_rows(struct mfw_meter *m)
         if (sum > tot[q])
             tot[q] = sum;
         else
-            g->tariff[m->tariff - 1u][q] += tot[q] - sum;
+            g->tariff[tariff - 1u][q] += tot[q] - sum;
     }
     for (unsigned p = 0; p <= MFW_PHASES_MAX; p++) {
         uint64_t *u = g->uwh[p];
@@ -417,11 +450,16 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
     /* The store: configuration first, then the state. A meter whose flash fails still meters;
      * a flash that is not ours is not formatted (the port decides). */
     if (hal->flash_read && hal->flash_prog && hal->flash_erase) {
-        rc = mfw_store_mount(&m->store, &cfg->store, hal);
+        rc = mfw_store_mount_readonly(&m->store, &cfg->store, hal);
         if (rc == MFW_E_FORMAT) {
             m->restore.refused = "flash: not a store of this meter's layout or format";
             return MFW_E_FORMAT;
         }
+        /* another meter's state: refused before the store writes anything */
+        if (rc == MFW_OK && another_meter(m, &m->restore.refused))
+            return MFW_E_RANGE;
+        if (rc == MFW_OK)
+            rc = mfw_store_settle(&m->store);
         if (rc == MFW_OK)
             m->persistent = true;
         else
@@ -468,7 +506,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         nv_error = true;
     }
     if (m->persistent && (have_state || have_rows))
-        raise_from_rows(m);
+        raise_from_rows(m, latest);
 
     /* Power-up. */
     mfw_ms_t now = mfw_clock_now(&m->clock, rtc_now);

@@ -152,26 +152,46 @@ static void restore_registers(const struct mfw_meter *m, struct mfw_persist_read
     }
 }
 
+/* The header and the identity fields of a STATE record into r. */
+static int read_identity(const struct mfw_meter *m, struct mfw_persist_reader *r)
+{
+    int rc = get_header(r, STATE_MAGIC, STATE_VERSION);
+    if (rc != MFW_OK)
+        return rc;
+    mfw_persist_expect(r, "model", (uint32_t)m->config.model);
+    mfw_persist_expect(r, "phases", m->config.metro.phases);
+    size_t sl = serial_len(&m->config);
+    mfw_persist_expect(r, "serial number", (uint32_t)sl);
+    const uint8_t *serial = r->err == MFW_OK ? mfw_rcursor_take(&r->rc, sl) : NULL;
+    if (serial == NULL || memcmp(serial, m->config.serial, sl) != 0)
+        mfw_persist_fail(r, "serial number", MFW_E_RANGE);
+    return r->err;
+}
+
+int mfw_meter_state_identity(const struct mfw_meter *m, const uint8_t *buf, size_t len,
+                             const char **field)
+{
+    struct mfw_persist_reader r;
+    mfw_persist_reader_init(&r, buf, len);
+    int rc = read_identity(m, &r);
+    if (field != NULL)
+        *field = rc == MFW_OK ? NULL : r.field;
+    return rc;
+}
+
 int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len, const char **field)
 {
     struct mfw_persist_reader r;
     mfw_persist_reader_init(&r, buf, len);
     if (field != NULL)
         *field = NULL;
-    int rc = get_header(&r, STATE_MAGIC, STATE_VERSION);
-    if (rc != MFW_OK) {
+    /* Who: a record of another meter is not this meter's state. */
+    int rc = read_identity(m, &r);
+    if (rc == MFW_E_FORMAT || rc == MFW_E_VERSION) {
         if (field != NULL)
             *field = r.field;
         return rc;
     }
-    /* Who: a record of another meter is not this meter's state. */
-    mfw_persist_expect(&r, "model", (uint32_t)m->config.model);
-    mfw_persist_expect(&r, "phases", m->config.metro.phases);
-    size_t sl = serial_len(&m->config);
-    mfw_persist_expect(&r, "serial number", (uint32_t)sl);
-    const uint8_t *serial = r.err == MFW_OK ? mfw_rcursor_take(&r.rc, sl) : NULL;
-    if (serial == NULL || memcmp(serial, m->config.serial, sl) != 0)
-        mfw_persist_fail(&r, "serial number", MFW_E_RANGE);
 
     /* Everything decodes into parts initialised from the meter (the modules' configurations
      * are the meter's settings, not the record's). The meter changes only if all checks. */

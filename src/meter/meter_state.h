@@ -24,6 +24,11 @@ int mfw_meter_state_encode(const struct mfw_meter *m, uint8_t *buf, size_t cap, 
 /* MFW_OK, MFW_E_FORMAT (truncated, another magic), MFW_E_VERSION (another format version),
  * MFW_E_RANGE (a field out of its domain or not this meter's) with *field set. */
 int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len, const char **field);
+/* Whose the record is: MFW_OK if it is a STATE record of this meter (model, phases, serial),
+ * MFW_E_RANGE with *field ("model", "phases", "serial number") if it is another meter's, anything
+ * else if it cannot tell (not a record, another format version, truncated). Reads nothing else. */
+int mfw_meter_state_identity(const struct mfw_meter *m, const uint8_t *buf, size_t len,
+                             const char **field);
 int mfw_meter_state_encode_settings(const struct mfw_meter_settings *s, uint8_t *buf, size_t cap,
                                     size_t *len);
 /* The fields, then the settings' own checks (mfw_meter_validate_settings) for a meter of

@@ -1103,8 +1103,8 @@ static int mount_area(struct mfw_store *s, unsigned k)
     return mount_records(s, k);
 }
 
-int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
-                    const struct mfw_hal *hal)
+int mfw_store_mount_readonly(struct mfw_store *s, const struct mfw_store_config *cfg,
+                             const struct mfw_hal *hal)
 {
     if (s == NULL || cfg == NULL || hal == NULL || hal->flash_read == NULL ||
         hal->flash_prog == NULL || hal->flash_erase == NULL)
@@ -1115,7 +1115,7 @@ int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
     memset(s, 0, sizeof *s);
     s->hal = hal;
     s->config = *cfg;
-    /* 1. Read only: recover every area, and find out whether this flash is ours at all. */
+    /* Read only: recover every area, and find out whether this flash is ours at all. */
     for (unsigned k = 0; k < cfg->n_areas; k++)
         if ((r = mount_area(s, k)) != MFW_OK)
             return r;
@@ -1123,9 +1123,18 @@ int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
         return MFW_E_IO;
     if (s->stats.sectors_ours == 0 && s->stats.sectors_foreign > 0)
         return MFW_E_FORMAT; /* not a store of this layout: left untouched */
-    /* 2. Settle what the last operation before a cut may have left weak; what does not settle
-     * is zeroed and the area mounted again (each round zeroes something: it ends). */
+    return MFW_OK;
+}
+
+int mfw_store_settle(struct mfw_store *s)
+{
+    if (s == NULL || s->hal == NULL)
+        return MFW_E_ARG;
+    /* Settle what the last operation before a cut may have left weak; what does not settle is
+     * zeroed and the area mounted again (each round zeroes something: it ends). */
+    const struct mfw_store_config *cfg = &s->config;
     for (unsigned k = 0; k < cfg->n_areas; k++) {
+        int r;
         for (unsigned round = 0;; round++) {
             r = cfg->area[k].kind == MFW_STORE_RING ? settle_ring(s, k) : settle_records(s, k);
             if (r != SETTLE_AGAIN)
@@ -1139,6 +1148,13 @@ int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
             return r;
     }
     return MFW_OK;
+}
+
+int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
+                    const struct mfw_hal *hal)
+{
+    int r = mfw_store_mount_readonly(s, cfg, hal);
+    return r != MFW_OK ? r : mfw_store_settle(s);
 }
 
 int mfw_store_format(const struct mfw_store_config *cfg, const struct mfw_hal *hal)

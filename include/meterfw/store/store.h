@@ -104,6 +104,13 @@ struct mfw_store {
  * starts a RECORDS area's next record in a fresh sector. MFW_E_IO if the HAL fails. */
 int mfw_store_mount(struct mfw_store *s, const struct mfw_store_config *cfg,
                     const struct mfw_hal *hal);
+/* The two halves of mfw_store_mount, for a caller that looks before the store writes anything:
+ * mount_readonly recovers the areas and classifies the flash without a single write (records and
+ * entries read then may still be weak: check what you read, e.g. its identity, then settle);
+ * settle does the repairs mount describes. */
+int mfw_store_mount_readonly(struct mfw_store *s, const struct mfw_store_config *cfg,
+                             const struct mfw_hal *hal);
+int mfw_store_settle(struct mfw_store *s);
 /* Erases every sector of the layout: a new, empty store (a new meter). Then mount it. */
 int mfw_store_format(const struct mfw_store_config *cfg, const struct mfw_hal *hal);
 
