@@ -281,7 +281,7 @@ static int setup(struct run *r, int argc, char **argv)
     if (have_flash && have_rtc && !o->new_meter) {
         /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
         struct mfw_store probe_store;
-        if (mfw_store_mount(&probe_store, &cfg->store, &r->hal) == MFW_OK &&
+        if (mfw_store_mount_readonly(&probe_store, &cfg->store, &r->hal) == MFW_OK &&
             probe_store.stats.sectors_ours == 0) {
             fprintf(stderr,
                     "meterd: %s is blank, but an RTC backup says a meter ran here: refusing "
