@@ -3,6 +3,8 @@
  * layout.
  *
  *   bench_store [cuts] [steps]     defaults: 10000 random cut points over a 3000-step workload
+ *   bench_store --replay CUT CUT2 SEED [steps]
+ *                                  one cut point again, as a failure line of the campaign names it
  *
  * 1. Campaign: the workload of tests/test_store.c (two RECORDS areas: a growing counter and a
  *    configuration alternating between two contents; two rings of 16- and 40-byte entries) on a
@@ -189,8 +191,31 @@ static int wear(void)
     return worst_all * 20u <= 100000u ? 0 : 1;
 }
 
+/* One cut point of the campaign again, with its checks' messages. */
+static int replay(uint64_t cut, uint64_t cut2, uint64_t seed, uint32_t steps)
+{
+    static struct sm_model m;
+    if (sm_model_alloc(&m, MAX_ATTEMPTS) != 0)
+        return 1;
+    struct mfw_store_config c;
+    sm_layout(&c, 512, 8);
+    struct sm_campaign cp = {.report_limit = UINT32_MAX};
+    sm_cut_run(&g_rig, &m, &c, steps, cut, cut2, seed, &cp);
+    sm_model_free(&m);
+    printf("replay: cut %llu, second cut %llu, seed %llu: %s\n", (unsigned long long)cut,
+           (unsigned long long)cut2, (unsigned long long)seed, cp.failed ? "FAILED" : "ok");
+    return cp.failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 5 && strcmp(argv[1], "--replay") == 0) {
+        g_rig.weak = g_weak;
+        sm_rig_init(&g_rig, g_mem, sizeof g_mem);
+        return replay(strtoull(argv[2], NULL, 10), strtoull(argv[3], NULL, 10),
+                      strtoull(argv[4], NULL, 10),
+                      argc > 5 ? (uint32_t)strtoul(argv[5], NULL, 10) : 3000u);
+    }
     uint32_t cuts = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 10000u;
     uint32_t steps = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 3000u;
     g_rig.weak = g_weak;

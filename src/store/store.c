@@ -132,10 +132,17 @@ static void ps_push(struct prog_stream *p, const void *data, uint32_t len, int f
 }
 
 /* ---- reading a span [addr, addr+total): CRC over its first `covered` bytes, the stored CRC from
- * its last 4 bytes, whether it is all 0xFF, and bytes [out_off, out_off+out_len) copied out. */
+ * its last 4 bytes, whether it is all 0xFF, its first LEAD bytes, and bytes
+ * [out_off, out_off+out_len) copied out.
+ * Whatever a caller believes of a span (its seq, its length) comes from this one read, the read
+ * the CRC was checked on: a cell a torn program left weak may read differently each time, so a
+ * header read earlier may not be what the CRC proved (bench_store found a slot whose earlier read
+ * said seq 10702 where the CRC proved 462). */
+#define LEAD 8u /* >= REC_HDR and SLOT_HDR */
 struct span_info {
     uint32_t crc_calc, crc_stored;
     bool blank;
+    uint8_t lead[LEAD];
 };
 
 static int read_span(struct mfw_store *s, uint32_t addr, uint32_t total, uint32_t covered,
@@ -145,6 +152,7 @@ static int read_span(struct mfw_store *s, uint32_t addr, uint32_t total, uint32_
     uint8_t tail[CRC_LEN];
     uint32_t crc = 0;
     si->blank = true;
+    memset(si->lead, 0xFF, sizeof si->lead);
     for (uint32_t off = 0; off < total;) {
         uint32_t n = total - off < CHUNK ? total - off : CHUNK;
         if (hal_read(s, addr + off, buf, n) != MFW_OK)
@@ -153,6 +161,8 @@ static int read_span(struct mfw_store *s, uint32_t addr, uint32_t total, uint32_
             uint32_t at = off + k;
             if (buf[k] != 0xFFu)
                 si->blank = false;
+            if (at < LEAD)
+                si->lead[at] = buf[k];
             if (at >= total - CRC_LEN)
                 tail[at - (total - CRC_LEN)] = buf[k];
             if (out != NULL && at >= out_off && at < out_off + out_len)
@@ -339,10 +349,10 @@ static int rec_check(struct mfw_store *s, unsigned area, uint32_t addr, uint32_t
     struct span_info si;
     if (read_span(s, addr, sz, REC_HDR + l, 0, NULL, 0, &si) != MFW_OK)
         return MFW_E_IO;
-    if (si.crc_calc != si.crc_stored)
-        return MFW_OK;
+    if (si.crc_calc != si.crc_stored || memcmp(si.lead, h, REC_HDR) != 0)
+        return MFW_OK; /* torn, or a weak cell read otherwise the first time */
     *state = SLOT_VALID;
-    *seq = get32(h + 4);
+    *seq = get32(si.lead + 4);
     *len = l;
     *size = sz;
     return MFW_OK;
@@ -555,7 +565,8 @@ int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t 
     if (read_span(s, a->newest_addr, rec_size(s, a->newest_len), REC_HDR + a->newest_len, REC_HDR,
                   buf, a->newest_len, &si) != MFW_OK)
         return MFW_E_IO;
-    if (si.crc_calc != si.crc_stored) {
+    if (si.crc_calc != si.crc_stored || get16(si.lead + 2) != a->newest_len ||
+        get32(si.lead + 4) != a->next_seq - 1u) {
         memset(buf, 0, a->newest_len);
         return MFW_E_CRC;
     }
@@ -609,7 +620,11 @@ int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t be
     if (read_span(s, best_addr, rec_size(s, best_len), REC_HDR + best_len, REC_HDR, buf, best_len,
                   &si) != MFW_OK)
         return MFW_E_IO;
-    return si.crc_calc == si.crc_stored ? MFW_OK : MFW_E_CRC;
+    if (si.crc_calc != si.crc_stored || get32(si.lead + 4) != best_seq) {
+        memset(buf, 0, best_len);
+        return MFW_E_CRC;
+    }
+    return MFW_OK;
 }
 
 /* ---- rings */
@@ -626,13 +641,10 @@ static int slot_read(struct mfw_store *s, unsigned area, uint32_t idx, uint32_t 
 {
     const uint32_t es = s->config.area[area].entry_size;
     const uint32_t addr = ring_slot_addr(s, area, idx, pos);
-    uint8_t q[SLOT_HDR];
-    if (hal_read(s, addr, q, sizeof q) != MFW_OK)
-        return MFW_E_IO;
     struct span_info si;
     if (read_span(s, addr, s->a[area].slot_size, SLOT_HDR + es, SLOT_HDR, out, es, &si) != MFW_OK)
         return MFW_E_IO;
-    *seq = get32(q);
+    *seq = get32(si.lead);
     if (si.blank)
         *state = SLOT_BLANK;
     else if (si.crc_calc == si.crc_stored && *seq != SEQ_NONE)
