@@ -263,6 +263,115 @@ static uint32_t check_rows(struct rig *r, const uint8_t *data, size_t len, uint3
     return rows;
 }
 
+/* A buffer's rows decoded as (time, first value after the clock): the event code of an event log
+ * entry; for a profile row only the time (code 0). */
+struct row_seen {
+    mfw_ms_t time;
+    uint8_t code;
+};
+
+static uint32_t rows_seen(const uint8_t *data, size_t len, bool events, struct row_seen *out,
+                          uint32_t cap)
+{
+    struct mfw_rcursor rc;
+    uint32_t rows = 0, k = 0;
+    mfw_rcursor_init(&rc, data, len);
+    assert_int_equal(mfw_axdr_get_array(&rc, &rows), MFW_OK);
+    assert_true(rows <= cap);
+    for (uint32_t i = 0; i < rows; i++) {
+        struct mfw_cosem_datetime dt;
+        assert_int_equal(mfw_axdr_get_structure(&rc, &k), MFW_OK);
+        assert_true(k >= 2);
+        assert_int_equal(mfw_axdr_get_datetime(&rc, &dt), MFW_OK);
+        assert_int_equal(mfw_cosem_datetime_to_ms(&dt, 0, &out[i].time), MFW_OK);
+        out[i].code = 0;
+        if (events)
+            assert_int_equal(mfw_axdr_get_u8(&rc, &out[i].code), MFW_OK);
+        else
+            assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
+        for (uint32_t c = 2; c < k; c++)
+            assert_int_equal(mfw_axdr_skip(&rc, MFW_AXDR_DEPTH_DEFAULT), MFW_OK);
+    }
+    assert_int_equal(mfw_rcursor_left(&rc), 0);
+    return rows;
+}
+
+static void no_value(void *ctx, uint16_t id, struct mfw_catalog_value *out)
+{
+    (void)ctx;
+    (void)id;
+    *out = (struct mfw_catalog_value){MFW_CATALOG_NONE, 0, 0.0};
+}
+
+/* A read by range returns exactly the rows whose time lies in the range, in buffer order, on a
+ * buffer that is not in time order: the standard event log after the clock was set back and forth
+ * (blue book 4.3.6 profile generic, selective access by range_descriptor: "entries whose value of
+ * the restricting object lies within [from_value, to_value]"), and a load profile ring another
+ * firmware wrote with a row out of order. The expected rows are written out by hand. */
+static void range_reads_any_order(void **st)
+{
+    (void)st;
+    static uint8_t data[16 * 1024];
+    unsigned blocks;
+    struct row_seen seen[64];
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 6 * HOUR_MS, 1000.0);
+    const mfw_ms_t rtc = T0 + 6 * HOUR_MS;
+    assert_int_equal(mfw_eventlog_clear(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, rtc),
+                     MFW_OK);
+    /* 06:00 -> 01:00 -> 06:30 -> 02:00 (local): the standard log holds
+     * (06:00 255) (06:00 4) (01:00 5) (01:00 4) (06:30 5) (06:30 4) (02:00 5) */
+    assert_int_equal(mfw_meter_clock_set(&r->m, rtc, T0 + 1 * HOUR_MS), MFW_OK);
+    assert_int_equal(mfw_meter_clock_set(&r->m, rtc, T0 + 6 * HOUR_MS + 30 * MIN_MS), MFW_OK);
+    assert_int_equal(mfw_meter_clock_set(&r->m, rtc, T0 + 2 * HOUR_MS), MFW_OK);
+    assert_int_equal(mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD), 7);
+    xchg(r, 0, 1, AARQ_LLS);
+    /* 00:30 .. 02:30 local: (01:00 5) (01:00 4) (02:00 5), and not the 06:30 ones between */
+    size_t len = get_all(r, 1,
+                         "C0 01 C1 00 07 00 00 63 62 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00"
+                         " 00 01 00 00 FF 0F 02 12 00 00 09 0C 07 EA 0B 19 03 00 1E 00 00 FF C4 00"
+                         " 09 0C 07 EA 0B 19 03 02 1E 00 00 FF C4 00 01 00",
+                         data, sizeof data, 256, &blocks);
+    assert_int_equal(rows_seen(data, len, true, seen, 64), 3);
+    assert_true(seen[0].time == T0 + 1 * HOUR_MS && seen[0].code == 5);
+    assert_true(seen[1].time == T0 + 1 * HOUR_MS && seen[1].code == 4);
+    assert_true(seen[2].time == T0 + 2 * HOUR_MS && seen[2].code == 5);
+    /* 06:00 .. 06:00: the two entries stamped 06:00 (the clear and the first code 4) */
+    len = get_all(r, 1,
+                  "C0 01 C1 00 07 00 00 63 62 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00"
+                  " 00 01 00 00 FF 0F 02 12 00 00 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00"
+                  " 09 0C 07 EA 0B 19 03 06 00 00 00 FF C4 00 01 00",
+                  data, sizeof data, 256, &blocks);
+    assert_int_equal(rows_seen(data, len, true, seen, 64), 2);
+    assert_true(seen[0].time == rtc && seen[0].code == 255);
+    assert_true(seen[1].time == rtc && seen[1].code == 4);
+    free(r);
+
+    /* LP1: rows 00:15 .. 06:00, then a row stamped 02:07 appended after them (as a firmware that
+     * let rows go back would have written it). 01:30 .. 02:30: 01:30 01:45 02:00 02:15 02:30, then
+     * 02:07. */
+    r = rig_new();
+    run(&r->m, T0, T0 + 6 * HOUR_MS, 1000.0);
+    struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), 24);
+    lp->last_time = INT64_MIN; /* the other firmware's rule */
+    lp->order = 0;             /* as after a power-up on this flash */
+    assert_int_equal(
+        mfw_profile_capture(lp, &r->m.store, T0 + 2 * HOUR_MS + 7 * MIN_MS, 0, no_value, NULL),
+        MFW_OK);
+    xchg(r, 0, 1, AARQ_LLS);
+    len = get_all(r, 1,
+                  "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00"
+                  " 00 01 00 00 FF 0F 02 12 00 00 09 0C 07 EA 0B 19 03 01 1E 00 00 FF C4 00"
+                  " 09 0C 07 EA 0B 19 03 02 1E 00 00 FF C4 00 01 00",
+                  data, sizeof data, 256, &blocks);
+    static const int minutes[] = {90, 105, 120, 135, 150, 127};
+    assert_int_equal(rows_seen(data, len, false, seen, 64), 6);
+    for (unsigned i = 0; i < 6; i++)
+        assert_true(seen[i].time == T0 + minutes[i] * MIN_MS);
+    free(r);
+}
+
 static void profile_in_blocks(void **st)
 {
     (void)st;
@@ -726,10 +835,15 @@ static void billing_script(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(associations),       cmocka_unit_test(public_rights),
-        cmocka_unit_test(profile_in_blocks),  cmocka_unit_test(object_list_format),
-        cmocka_unit_test(writes_and_methods), cmocka_unit_test(demand_register),
-        cmocka_unit_test(billing_script),     cmocka_unit_test(energy_registers_truncate),
+        cmocka_unit_test(associations),
+        cmocka_unit_test(public_rights),
+        cmocka_unit_test(profile_in_blocks),
+        cmocka_unit_test(range_reads_any_order),
+        cmocka_unit_test(object_list_format),
+        cmocka_unit_test(writes_and_methods),
+        cmocka_unit_test(demand_register),
+        cmocka_unit_test(billing_script),
+        cmocka_unit_test(energy_registers_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,7 +235,11 @@ static void clock_set_is_logged(void **st)
     assert_int_equal(mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_RTC), 2);
     assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_RTC, 0, &e), MFW_OK);
     assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_OLD);
+    assert_true(e.time == rtc); /* code 4 carries the old time, code 5 the new one */
     assert_true(e.v1 == rtc && e.v2 == rtc + 20 * MIN_MS);
+    assert_int_equal(mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_RTC, 1, &e), MFW_OK);
+    assert_int_equal(e.code, MFW_EVENT_CLOCK_ADJUSTED_NEW);
+    assert_true(e.time == rtc + 20 * MIN_MS);
     assert_true(r->m.now == rtc + 20 * MIN_MS);
     assert_int_equal(mfw_meter_clock_shift(&r->m, rtc, 901), MFW_E_RANGE);
     run(&r->m, rtc, rtc + 15 * MIN_MS, 500.0); /* meter time 00:50Z .. 01:05Z local */
@@ -461,8 +465,11 @@ static void verbs_of_the_object_model(void **st)
     assert_int_equal(e.code, 254);
     assert_int_equal(mfw_meter_profile_clear(m, MFW_PROF_COUNT), MFW_E_ARG);
     uint32_t first = 7, k = 7;
-    assert_int_equal(mfw_meter_profile_find(m, MFW_PROF_LP1, t0, t0 + HOUR_MS, &first, &k), MFW_OK);
+    bool in_order = false;
+    assert_int_equal(
+        mfw_meter_profile_find(m, MFW_PROF_LP1, t0, t0 + HOUR_MS, &first, &k, &in_order), MFW_OK);
     assert_int_equal(k, 0);
+    assert_true(in_order); /* an empty buffer is in order */
 
     /* while the supply is down the demand verbs refuse */
     mfw_meter_power_down(m, t0 + 29 * MIN_MS);

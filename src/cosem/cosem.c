@@ -143,7 +143,7 @@ int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref
     return cls->get_open(&call, ref, st);
 }
 
-void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st,
+void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, struct mfw_cosem_stream *st,
                           struct mfw_wcursor *w)
 {
     (void)c;
@@ -151,7 +151,7 @@ void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_
         mfw_axdr_put_array_header(w, st->items);
 }
 
-int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, uint32_t i,
+int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, struct mfw_cosem_stream *st, uint32_t i,
                        struct mfw_wcursor *w)
 {
     struct mfw_cosem_call call;

@@ -83,7 +83,7 @@ static int ln_open(const struct mfw_cosem_call *c, const struct mfw_cosem_ref *r
     return MFW_DAR_SUCCESS;
 }
 
-static int ln_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int ln_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                   struct mfw_wcursor *w)
 {
     const struct mfw_cosem_session *s = c->ses;
@@ -166,7 +166,7 @@ const struct mfw_cosem_class mfw_cosem_association_ln_class = {
 
 /* ---- SAP assignment ---- */
 
-static int sap_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int sap_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                    struct mfw_wcursor *w)
 {
     (void)st;

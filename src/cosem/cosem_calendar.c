@@ -97,8 +97,8 @@ static void put_element(const struct mfw_tou_calendar *cal, unsigned attr, uint3
     }
 }
 
-static int calendar_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
-                        uint32_t i, struct mfw_wcursor *w)
+static int calendar_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                        struct mfw_wcursor *w)
 {
     const struct mfw_meter *m = c->m;
     if (st->kind == ST_ELEMENTS) {
@@ -265,8 +265,8 @@ static int special_open(const struct mfw_cosem_call *c, const struct mfw_cosem_r
     return MFW_DAR_SUCCESS;
 }
 
-static int special_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
-                       uint32_t i, struct mfw_wcursor *w)
+static int special_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                       struct mfw_wcursor *w)
 {
     (void)st;
     const struct mfw_tou_special_day *d = &c->m->settings.tou.special[i];

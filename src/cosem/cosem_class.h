@@ -73,7 +73,7 @@ struct mfw_cosem_class {
                     struct mfw_cosem_stream *st);
     /* GET: item i of st (the whole value when st is not an array); MFW_DAR_SUCCESS, or
      * MFW_DAR_HARDWARE_FAULT when the store cannot be read. */
-    int (*get_item)(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+    int (*get_item)(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                     struct mfw_wcursor *w);
     /* SET of attribute attr to the Data in value; the Data-Access-Result, nothing changed unless
      * success. NULL: nothing writable. */

@@ -33,7 +33,7 @@ static void put_dst_point(const struct mfw_clock_config *cc, bool end, struct mf
     mfw_axdr_put_datetime_octets(w, &dt);
 }
 
-static int clock_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int clock_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                      struct mfw_wcursor *w)
 {
     (void)i;

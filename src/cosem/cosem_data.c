@@ -5,7 +5,7 @@
 
 #include "meterfw/codec/axdr.h"
 
-static int data_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                     struct mfw_wcursor *w)
 {
     (void)st;

@@ -71,44 +71,126 @@ static uint32_t rows_in_use(const struct mfw_cosem_call *c)
                         : mfw_meter_profile_count(c->m, (enum mfw_meter_profile_id)c->obj->arg);
 }
 
-/* Rows whose time lies in [from, to]: profiles by bisection, event logs (<= 200) by a scan. */
-static int rows_find(const struct mfw_cosem_call *c, mfw_ms_t from, mfw_ms_t to, uint32_t *first,
-                     uint32_t *n)
+/* The time of row i (profile or event log); false if it cannot be read. */
+static bool row_time(const struct mfw_cosem_call *c, uint32_t i, mfw_ms_t *t)
 {
-    *first = 0;
-    *n = 0;
+    if (is_events(c)) {
+        struct mfw_eventlog_entry e;
+        if (mfw_meter_eventlog_read(c->m, (enum mfw_eventlog_id)c->obj->arg, i, &e) != MFW_OK)
+            return false;
+        *t = e.time;
+        return true;
+    }
+    struct mfw_profile_row r;
+    if (mfw_meter_profile_read(c->m, (enum mfw_meter_profile_id)c->obj->arg, i, &r) != MFW_OK)
+        return false;
+    *t = r.time;
+    return true;
+}
+
+/* Rows whose time lies in [from, to]. A buffer in time order gives them as one run [first,
+ * first + n): a profile by bisection, an event log (<= 200 entries) by a scan. A buffer that is not
+ * (an event log after the clock was set back; a ring another firmware wrote) is read by a scan
+ * that keeps exactly the rows in the range, wherever they are (st->filter): the answer is right
+ * on any stored ring. */
+static int rows_find(const struct mfw_cosem_call *c, mfw_ms_t from, mfw_ms_t to,
+                     struct mfw_cosem_stream *st)
+{
+    uint32_t first = 0, n = 0;
+    bool in_order = true;
+    st->first = 0;
+    st->items = 0;
     if (from > to)
         return MFW_OK;
-    if (!is_events(c))
-        return mfw_meter_profile_find(c->m, (enum mfw_meter_profile_id)c->obj->arg, from, to, first,
-                                      n);
-    uint32_t count = rows_in_use(c);
-    bool found = false;
-    for (uint32_t i = 0; i < count; i++) {
-        struct mfw_eventlog_entry e;
-        e.time = 0;
-        if (mfw_meter_eventlog_read(c->m, (enum mfw_eventlog_id)c->obj->arg, i, &e) != MFW_OK)
-            continue;
-        if (e.time >= from && e.time <= to) {
-            if (!found)
-                *first = i;
-            found = true;
-            *n = i - *first + 1;
+    if (!is_events(c)) {
+        int rc = mfw_meter_profile_find(c->m, (enum mfw_meter_profile_id)c->obj->arg, from, to,
+                                        &first, &n, &in_order);
+        if (rc != MFW_OK)
+            return rc;
+        if (in_order) {
+            st->first = first;
+            st->items = n;
+            return MFW_OK;
         }
+    } else {
+        n = rows_in_use(c);
+        mfw_ms_t last = INT64_MIN;
+        bool found = false;
+        for (uint32_t i = 0; i < n; i++) {
+            mfw_ms_t t;
+            if (!row_time(c, i, &t))
+                continue;
+            if (t < last)
+                in_order = false;
+            last = t;
+            if (t >= from && t <= to) {
+                if (!found)
+                    first = i;
+                found = true;
+                st->items = i - first + 1;
+            }
+        }
+        if (in_order) {
+            st->first = first;
+            return MFW_OK;
+        }
+        first = 0;
     }
+    /* not in time order: count the rows in the range; put_row finds them in turn */
+    uint32_t items = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        mfw_ms_t t;
+        if (row_time(c, first + i, &t) && t >= from && t <= to)
+            items++;
+    }
+    st->filter = true;
+    st->from = from;
+    st->to = to;
+    st->first = first;
+    st->span = n;
+    st->items = items;
+    st->scan_item = UINT32_MAX;
+    st->scan_index = 0;
     return MFW_OK;
+}
+
+/* The row of item i of a filtered read: the i-th row of [first, first + span) in the range,
+ * scanning on from the item found last (items are asked in turn; any other order rescans). */
+static bool filtered_row(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                         uint32_t *index)
+{
+    uint32_t item = 0, k = 0;
+    if (st->scan_item != UINT32_MAX && st->scan_item < i) {
+        item = st->scan_item + 1u;
+        k = st->scan_index + 1u;
+    }
+    for (; k < st->span; k++) {
+        mfw_ms_t t;
+        if (!row_time(c, st->first + k, &t) || t < st->from || t > st->to)
+            continue;
+        if (item == i) {
+            st->scan_item = i;
+            st->scan_index = k;
+            *index = st->first + k;
+            return true;
+        }
+        item++;
+    }
+    return false;
 }
 
 /* Item i of a buffer: row first + i, the selected columns of {clock, status, values...} for a
  * profile, of {clock, event code} ({clock, duration} in the power failure log) for an event log.
  * One function for both: the profile's path is the hot one (a year of load profile is 35,040
  * rows). */
-static int put_row(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int put_row(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                    struct mfw_wcursor *w)
 {
     struct mfw_meter *m = c->m;
     unsigned arg = c->obj->arg;
     uint32_t index = st->first + i;
+    if (st->filter && !filtered_row(c, st, i, &index))
+        return MFW_DAR_HARDWARE_FAULT; /* the buffer changed under the read */
     uint64_t cols = st->cols;
     mfw_axdr_put_structure_header(w, st->ncols);
     if (is_events(c)) {
@@ -258,11 +340,8 @@ static int open_rows(const struct mfw_cosem_call *c, const struct mfw_cosem_ref 
         if (dar != MFW_DAR_SUCCESS)
             return dar;
     }
-    uint32_t first = 0, n = 0;
-    if (rows_find(c, from, to, &first, &n) != MFW_OK)
+    if (rows_find(c, from, to, st) != MFW_OK)
         return MFW_DAR_HARDWARE_FAULT;
-    st->first = first;
-    st->items = n;
     return MFW_DAR_SUCCESS;
 }
 
@@ -281,8 +360,8 @@ static int profile_open(const struct mfw_cosem_call *c, const struct mfw_cosem_r
     return MFW_DAR_SUCCESS;
 }
 
-static int profile_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
-                       uint32_t i, struct mfw_wcursor *w)
+static int profile_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                       struct mfw_wcursor *w)
 {
     if (st->kind == ST_ROWS)
         return put_row(c, st, i, w);

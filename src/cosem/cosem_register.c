@@ -25,8 +25,8 @@ static int put_pf_duration(const struct mfw_cosem_call *c, unsigned attr, struct
 }
 
 /* IC 3 and IC 4. */
-static int register_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
-                        uint32_t i, struct mfw_wcursor *w)
+static int register_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                        struct mfw_wcursor *w)
 {
     (void)i;
     if (c->obj->kind == MFW_COSEM_REGISTER_PF_DURATION)
@@ -91,7 +91,7 @@ const struct mfw_cosem_class mfw_cosem_register_extended_class = {
  * before the first sub-period. The period grid stays aligned to the clock (demand.h), so
  * start_time_current is a multiple of period (minus the completed sub-periods of a sliding
  * window), not the instant of a reset or a write. */
-static int demand_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int demand_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                       struct mfw_wcursor *w)
 {
     (void)i;

@@ -34,7 +34,7 @@ static int single_action_open(const struct mfw_cosem_call *c, const struct mfw_c
     return MFW_DAR_SUCCESS;
 }
 
-static int single_action_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
+static int single_action_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
                              uint32_t i, struct mfw_wcursor *w)
 {
     const struct mfw_meter *m = c->m;
@@ -106,7 +106,7 @@ const struct mfw_cosem_class mfw_cosem_schedule_single_action_class = {
 
 /* ---- Script table ---- */
 
-static int script_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st, uint32_t i,
+static int script_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                       struct mfw_wcursor *w)
 {
     (void)c;

@@ -6,8 +6,8 @@
 #include "cosem_class.h"
 #include "meterfw/codec/axdr.h"
 
-static int tcp_setup_get(const struct mfw_cosem_call *c, const struct mfw_cosem_stream *st,
-                         uint32_t i, struct mfw_wcursor *w)
+static int tcp_setup_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
+                         struct mfw_wcursor *w)
 {
     (void)i;
     const struct mfw_cosem_env *env = c->env;

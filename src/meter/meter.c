@@ -785,12 +785,14 @@ void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now)
 
 static void clock_changed(struct mfw_meter *m, const struct mfw_clock_change *c, mfw_ms_t rtc_now)
 {
-    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0, c->old_utc,
-              c->new_utc);
-    log_event(m, MFW_EVENTLOG_RTC, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc,
-              c->new_utc);
-    log_event(m, MFW_EVENTLOG_STANDARD, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc,
-              c->new_utc);
+    /* IDIS standard event codes 4 "clock adjusted (old date/time)", stamped with the time before
+     * the change, and 5 "(new date/time)", stamped with the time after it: in the standard log
+     * (references/idis-objects.md 6.1) and in the RTC log with both times as values. */
+    for (unsigned k = 0; k < 2; k++) {
+        enum mfw_eventlog_id log = k == 0 ? MFW_EVENTLOG_STANDARD : MFW_EVENTLOG_RTC;
+        log_event(m, log, c->old_utc, MFW_EVENT_CLOCK_ADJUSTED_OLD, 0, c->old_utc, c->new_utc);
+        log_event(m, log, c->new_utc, MFW_EVENT_CLOCK_ADJUSTED_NEW, 0, c->old_utc, c->new_utc);
+    }
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
         mfw_profile_clock_changed(&m->profiles[k], c->new_utc);
     m->lp_status |= MFW_PROFILE_ST_CLOCK_ADJUSTED;
@@ -933,13 +935,21 @@ int mfw_meter_profile_read(struct mfw_meter *m, enum mfw_meter_profile_id p, uin
 }
 
 int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw_ms_t from,
-                           mfw_ms_t to, uint32_t *first, uint32_t *n)
+                           mfw_ms_t to, uint32_t *first, uint32_t *n, bool *in_order)
 {
     *first = 0;
     *n = 0;
+    *in_order = true;
     if (!m->persistent || (unsigned)p >= MFW_PROF_COUNT)
         return MFW_OK;
-    return mfw_profile_find(&m->profiles[p], &m->store, from, to, first, n);
+    struct mfw_profile *pr = &m->profiles[p];
+    if (!mfw_profile_in_order(pr, &m->store)) {
+        /* not in time order: the whole buffer is the candidate, the caller filters */
+        *in_order = false;
+        *n = mfw_profile_count(pr, &m->store);
+        return MFW_OK;
+    }
+    return mfw_profile_find(pr, &m->store, from, to, first, n);
 }
 
 uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log)

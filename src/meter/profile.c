@@ -92,6 +92,7 @@ int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg
     profile_reset_acc(p);
     p->next_capture_ms = profile_next_after(p, now);
     p->last_time = INT64_MIN;
+    p->order = 0;
     return MFW_OK;
 }
 
@@ -228,6 +229,7 @@ int mfw_profile_load_last(struct mfw_profile *p, struct mfw_store *s)
         s->config.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
         return MFW_E_ARG;
     p->last_time = INT64_MIN;
+    p->order = 0; /* what the flash holds is checked again at the first read by time */
     uint32_t n = mfw_store_ring_count(s, p->area);
     if (n == 0)
         return MFW_OK;
@@ -316,6 +318,32 @@ static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint
     return MFW_OK;
 }
 
+bool mfw_profile_in_order(struct mfw_profile *p, struct mfw_store *s)
+{
+    if (p == NULL || s == NULL)
+        return false;
+    if (p->order != 0)
+        return p->order == 1;
+    uint32_t n = mfw_profile_count(p, s);
+    uint8_t buf[MFW_PROFILE_ENTRY_MAX];
+    mfw_ms_t last = INT64_MIN;
+    p->order = 1;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = profile_read_raw(p, s, i, buf);
+        if (rc != MFW_OK) {
+            p->order = 0; /* the store failed: check again next time */
+            return false;
+        }
+        mfw_ms_t t = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
+        if (t < last) {
+            p->order = 2;
+            return false;
+        }
+        last = t;
+    }
+    return true;
+}
+
 int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
                      uint32_t *first, uint32_t *n)
 {
@@ -342,8 +370,10 @@ int mfw_profile_clear(struct mfw_profile *p, struct mfw_store *s)
     if (p == NULL || s == NULL)
         return MFW_E_ARG;
     int rc = mfw_store_ring_clear(s, p->area);
-    if (rc == MFW_OK)
+    if (rc == MFW_OK) {
         p->last_time = INT64_MIN; /* the buffer is empty: nothing to stay after */
+        p->order = 1;
+    }
     return rc;
 }
 

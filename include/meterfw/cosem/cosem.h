@@ -124,6 +124,12 @@ struct mfw_cosem_stream {
     uint32_t first; /* rows: index of item 0 */
     uint64_t cols;  /* rows: selected columns (bit k = column k) */
     uint8_t ncols;  /* rows: number of selected columns */
+    /* rows of a buffer not in time order, read by range: items are the rows in [from, to] of
+     * [first, first + span), found by a scan; the scan's place is kept between items */
+    bool filter;
+    mfw_ms_t from, to;
+    uint32_t span;
+    uint32_t scan_item, scan_index; /* the item found last, and its row */
 };
 
 /* Largest encoded item (one profile row, one object list element, one small attribute). */
@@ -153,11 +159,11 @@ bool mfw_cosem_method_access(unsigned idx, unsigned method, uint8_t client);
 int mfw_cosem_get_open(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref,
                        struct mfw_cosem_stream *st);
 /* The bytes before item 0 (an array header, or nothing). */
-void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st,
+void mfw_cosem_get_header(const struct mfw_cosem_ctx *c, struct mfw_cosem_stream *st,
                           struct mfw_wcursor *w);
 /* Item i (< st->items). MFW_DAR_SUCCESS, or MFW_DAR_HARDWARE_FAULT when the store cannot be read (the
  * wcursor then holds a partial item). */
-int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, const struct mfw_cosem_stream *st, uint32_t i,
+int mfw_cosem_get_item(const struct mfw_cosem_ctx *c, struct mfw_cosem_stream *st, uint32_t i,
                        struct mfw_wcursor *w);
 
 /* SET of one attribute to value (one whole A-XDR Data). The data-access-result; on anything but

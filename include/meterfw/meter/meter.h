@@ -234,8 +234,11 @@ int mfw_meter_demand_configure(struct mfw_meter *m, uint32_t period_s, uint8_t n
 uint32_t mfw_meter_profile_count(const struct mfw_meter *m, enum mfw_meter_profile_id p);
 int mfw_meter_profile_read(struct mfw_meter *m, enum mfw_meter_profile_id p, uint32_t index,
                            struct mfw_profile_row *row);
+/* find: when the rows are in time order (mfw_profile_in_order), the rows [first, first + n) are
+ * exactly those in [from, to]; otherwise *in_order is false, [first, first + n) is the whole
+ * buffer and the caller keeps the rows whose time lies in the range. */
 int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw_ms_t from,
-                           mfw_ms_t to, uint32_t *first, uint32_t *n);
+                           mfw_ms_t to, uint32_t *first, uint32_t *n, bool *in_order);
 uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log);
 int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint32_t index,
                             struct mfw_eventlog_entry *e);

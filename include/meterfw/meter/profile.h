@@ -94,6 +94,7 @@ struct mfw_profile {
     uint16_t tag;                          /* configuration tag written in each row */
     mfw_ms_t next_capture_ms;              /* next boundary (INT64_MAX when capture_period_s = 0) */
     mfw_ms_t last_time; /* time of the newest row stored (INT64_MIN: none known) */
+    uint8_t order; /* rows in time order: 0 not checked yet, 1 yes, 2 no (mfw_profile_in_order) */
 };
 
 /* mfw_profile_capture: no row written, because a row at or after that time is stored already. */
@@ -172,6 +173,12 @@ int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t 
  * times are not monotonic and the bisection returns one contiguous run [first, first + n) whose
  * rows all lie in [from, to] at its ends but may miss rows of the same times on the other side
  * of the step (they carry MFW_PROFILE_ST_CLOCK_ADJUSTED); a client that needs them reads by entry. */
+/* Whether the stored rows are in time order (each after the one before; equal times allowed),
+ * as the bisection of mfw_profile_find assumes. This firmware only ever appends in order
+ * (mfw_profile_capture), but a ring written by another firmware, or a crafted flash, may not be:
+ * checked once by a scan of the rows' times after each power-up (mfw_profile_load_last), then
+ * kept. A ring that is not in order is read by time with a scan (cosem_profile.c). */
+bool mfw_profile_in_order(struct mfw_profile *p, struct mfw_store *s);
 int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
                      uint32_t *first, uint32_t *n);
 
