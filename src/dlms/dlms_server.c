@@ -237,8 +237,8 @@ static size_t send_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, bool
 static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu,
                      size_t len, uint8_t *out, size_t cap)
 {
-    static const struct mfw_xdlms_get_req zero; /* const: no mutable global */
-    struct mfw_xdlms_get_req rq = zero;
+    struct mfw_xdlms_get_req rq;
+    memset(&rq, 0, sizeof rq); /* not a static const zero: that is as big again in flash */
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, out, cap);
     if (mfw_xdlms_parse_get(apdu, len, &rq) != MFW_OK) {
@@ -314,8 +314,8 @@ static size_t on_get(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const 
 static size_t on_set(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, const uint8_t *apdu,
                      size_t len, uint8_t *out, size_t cap)
 {
-    static const struct mfw_xdlms_set_req zero;
-    struct mfw_xdlms_set_req rq = zero;
+    struct mfw_xdlms_set_req rq;
+    memset(&rq, 0, sizeof rq);
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, out, cap);
     if (mfw_xdlms_parse_set(apdu, len, &rq) != MFW_OK) {

@@ -195,8 +195,8 @@ int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len, 
 
     /* Everything decodes into parts initialised from the meter (the modules' configurations
      * are the meter's settings, not the record's). The meter changes only if all checks. */
-    static const struct state_parts zero;
-    struct state_parts pt = zero;
+    struct state_parts pt;
+    memset(&pt, 0, sizeof pt); /* not a static const zero: 5.6 kB of flash */
     restore_registers(m, &r, &pt.registers);
     pt.rtc = mfw_persist_i64(&r, "rtc", 0, MFW_PERSIST_TIME_MAX);
     pt.now = mfw_persist_i64(&r, "now", 0, MFW_PERSIST_TIME_MAX);
@@ -346,8 +346,8 @@ int mfw_meter_state_decode_settings(struct mfw_meter_settings *s, const uint8_t 
             *field = r.field;
         return rc;
     }
-    static const struct mfw_meter_settings zero;
-    struct mfw_meter_settings t = zero;
+    struct mfw_meter_settings t;
+    memset(&t, 0, sizeof t);
     struct mfw_clock_config *c = &t.clock;
     c->utc_offset_min = (int16_t)mfw_persist_i64(&r, "clock: UTC offset", -720, 840);
     c->dst_enabled = mfw_persist_bool(&r, "clock: summer time enabled");
