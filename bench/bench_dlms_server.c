@@ -68,6 +68,7 @@ static int setup(mfw_ms_t *end)
     if (!mem || flash_emu_init(&emu, mem, cfg.store.sector_size, cfg.store.sector_count,
                                cfg.store.prog_size, 1) != MFW_OK)
         return 1;
+    flash_emu_erase_all(&emu); /* a fresh chip: the meter refuses a flash it does not know */
     hal = (struct mfw_hal){
         .ctx = &emu, .flash_read = f_read, .flash_prog = f_prog, .flash_erase = f_erase};
     if (mfw_meter_init(&m, &cfg, &hal, T0) != MFW_OK)
