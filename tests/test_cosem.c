@@ -354,11 +354,16 @@ static void range_reads_any_order(void **st)
     run(&r->m, T0, T0 + 6 * HOUR_MS, 1000.0);
     struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
     assert_int_equal(mfw_profile_count(lp, &r->m.store), 24);
-    lp->last_time = INT64_MIN; /* the other firmware's rule */
-    lp->order = 0;             /* as after a power-up on this flash */
+    assert_true(mfw_profile_in_order(lp)); /* the meter's ticks checked it */
+    lp->last_time = INT64_MIN;             /* the other firmware's rule */
     assert_int_equal(
         mfw_profile_capture(lp, &r->m.store, T0 + 2 * HOUR_MS + 7 * MIN_MS, 0, no_value, NULL),
         MFW_OK);
+    assert_int_equal(mfw_profile_load_last(lp, &r->m.store), MFW_OK); /* as at a power-up */
+    assert_false(mfw_profile_in_order(lp));                           /* not known yet */
+    assert_false(mfw_profile_order_step(lp, &r->m.store, 20));        /* 20 of 25 rows: still not */
+    assert_true(mfw_profile_order_step(lp, &r->m.store, 20));         /* row 25 goes back: known */
+    assert_false(mfw_profile_in_order(lp));
     xchg(r, 0, 1, AARQ_LLS);
     len = get_all(r, 1,
                   "C0 01 C1 00 07 01 00 63 01 00 FF 02 01 01 02 04 02 04 12 00 08 09 06 00"

@@ -725,6 +725,9 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
         if (mfw_profile_tick(&m->profiles[MFW_PROF_ANALYSIS], &m->store, now,
                              st & ~MFW_PROFILE_ST_POWER_DOWN, mfw_meter_read_quantity, m) < 0)
             m->store_errors++;
+        /* after a power-up: is what the flash holds in time order? a bounded step per tick */
+        for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
+            mfw_profile_order_step(&m->profiles[k], &m->store, MFW_PROFILE_ORDER_ROWS_PER_TICK);
     }
     /* 6. outputs */
     bool s0 = m->s0.on, led = m->led.on;
@@ -943,8 +946,8 @@ int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw
     if (!m->persistent || (unsigned)p >= MFW_PROF_COUNT)
         return MFW_OK;
     struct mfw_profile *pr = &m->profiles[p];
-    if (!mfw_profile_in_order(pr, &m->store)) {
-        /* not in time order: the whole buffer is the candidate, the caller filters */
+    if (!mfw_profile_in_order(pr)) {
+        /* not known to be in time order: the whole buffer is the candidate, the caller filters */
         *in_order = false;
         *n = mfw_profile_count(pr, &m->store);
         return MFW_OK;

@@ -93,6 +93,8 @@ int mfw_profile_init(struct mfw_profile *p, const struct mfw_profile_config *cfg
     p->next_capture_ms = profile_next_after(p, now);
     p->last_time = INT64_MIN;
     p->order = 0;
+    p->order_seq = 0;
+    p->order_last = INT64_MIN;
     return MFW_OK;
 }
 
@@ -229,7 +231,9 @@ int mfw_profile_load_last(struct mfw_profile *p, struct mfw_store *s)
         s->config.area[p->area].entry_size < MFW_PROFILE_HEADER_SIZE)
         return MFW_E_ARG;
     p->last_time = INT64_MIN;
-    p->order = 0; /* what the flash holds is checked again at the first read by time */
+    p->order = 0; /* what the flash holds is checked again (mfw_profile_order_step) */
+    p->order_seq = 0;
+    p->order_last = INT64_MIN;
     uint32_t n = mfw_store_ring_count(s, p->area);
     if (n == 0)
         return MFW_OK;
@@ -318,29 +322,43 @@ static int profile_bisect(const struct mfw_profile *p, struct mfw_store *s, uint
     return MFW_OK;
 }
 
-bool mfw_profile_in_order(struct mfw_profile *p, struct mfw_store *s)
+bool mfw_profile_in_order(const struct mfw_profile *p)
 {
-    if (p == NULL || s == NULL)
+    return p != NULL && p->order == 1;
+}
+
+bool mfw_profile_order_step(struct mfw_profile *p, struct mfw_store *s, uint32_t max_rows)
+{
+    if (p == NULL || s == NULL || p->area >= s->config.n_areas)
         return false;
     if (p->order != 0)
-        return p->order == 1;
-    uint32_t n = mfw_profile_count(p, s);
+        return true;
+    const uint32_t first = mfw_store_ring_first_seq(s, p->area);
+    const uint32_t end = first + mfw_store_ring_count(s, p->area);
+    if (p->order_seq < first) /* rows dropped by the ring meanwhile: go on from the oldest */
+        p->order_seq = first;
     uint8_t buf[MFW_PROFILE_ENTRY_MAX];
-    mfw_ms_t last = INT64_MIN;
-    p->order = 1;
-    for (uint32_t i = 0; i < n; i++) {
-        int rc = profile_read_raw(p, s, i, buf);
-        if (rc != MFW_OK) {
-            p->order = 0; /* the store failed: check again next time */
-            return false;
+    if (s->config.area[p->area].entry_size > sizeof buf)
+        return false;
+    for (uint32_t k = 0; k < max_rows && p->order_seq < end; k++) {
+        int rc = mfw_store_ring_read(s, p->area, p->order_seq - first, buf);
+        if (rc == MFW_E_CRC) { /* a damaged row: no read by time returns it either */
+            p->order_seq++;
+            continue;
         }
+        if (rc != MFW_OK)
+            return false; /* the flash failed: again at the next step */
         mfw_ms_t t = (mfw_ms_t)mfw_bytes_get_le32(buf) * MFW_MS_PER_S;
-        if (t < last) {
+        if (t < p->order_last) {
             p->order = 2;
-            return false;
+            return true;
         }
-        last = t;
+        p->order_last = t;
+        p->order_seq++;
     }
+    if (p->order_seq < end)
+        return false;
+    p->order = 1;
     return true;
 }
 

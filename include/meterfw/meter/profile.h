@@ -94,8 +94,13 @@ struct mfw_profile {
     uint16_t tag;                          /* configuration tag written in each row */
     mfw_ms_t next_capture_ms;              /* next boundary (INT64_MAX when capture_period_s = 0) */
     mfw_ms_t last_time; /* time of the newest row stored (INT64_MIN: none known) */
-    uint8_t order; /* rows in time order: 0 not checked yet, 1 yes, 2 no (mfw_profile_in_order) */
+    uint8_t order; /* rows in time order: 0 not known yet, 1 yes, 2 no (mfw_profile_in_order) */
+    uint32_t order_seq;  /* the store sequence number of the next row the order check reads */
+    mfw_ms_t order_last; /* the time of the row it read last */
 };
+
+/* Rows the meter's order check reads per tick and profile (mfw_profile_order_step). */
+#define MFW_PROFILE_ORDER_ROWS_PER_TICK 64u
 
 /* mfw_profile_capture: no row written, because a row at or after that time is stored already. */
 #define MFW_PROFILE_SKIPPED 1
@@ -167,18 +172,21 @@ uint32_t mfw_profile_count(const struct mfw_profile *p, const struct mfw_store *
 int mfw_profile_read(const struct mfw_profile *p, struct mfw_store *s, uint32_t index,
                      struct mfw_profile_row *out);
 
+/* Whether the stored rows are known to be in time order (each at or after the one before), as the
+ * bisection of mfw_profile_find assumes. This firmware only ever appends in order (rows never go
+ * back: mfw_profile_capture), but a ring written by an earlier firmware (whose rows went back with
+ * the clock) or a crafted flash may not be. So after each power-up (mfw_profile_load_last) the
+ * order is not known until mfw_profile_order_step has read every row's time, a bounded number of
+ * rows per call (the meter does 64 per tick per profile: a year of load profile in about 550 ticks,
+ * never a stall of the main loop); appends meanwhile are checked too. Until then, and for a ring
+ * that is not in order, a read by time scans (cosem_profile.c). */
+bool mfw_profile_in_order(const struct mfw_profile *p);
+/* Advances the order check by at most max_rows row reads. Returns true when the order is known. A
+ * store error leaves it where it was (tried again at the next step). */
+bool mfw_profile_order_step(struct mfw_profile *p, struct mfw_store *s, uint32_t max_rows);
 /* Rows with from <= time <= to: *first and *n (n = 0 when none; *first is then where such a row
- * would be). Bisection over capture times, O(log n) row reads.
- * Rows are in capture order, which is time order unless the clock was set backwards; then the
- * times are not monotonic and the bisection returns one contiguous run [first, first + n) whose
- * rows all lie in [from, to] at its ends but may miss rows of the same times on the other side
- * of the step (they carry MFW_PROFILE_ST_CLOCK_ADJUSTED); a client that needs them reads by entry. */
-/* Whether the stored rows are in time order (each after the one before; equal times allowed),
- * as the bisection of mfw_profile_find assumes. This firmware only ever appends in order
- * (mfw_profile_capture), but a ring written by another firmware, or a crafted flash, may not be:
- * checked once by a scan of the rows' times after each power-up (mfw_profile_load_last), then
- * kept. A ring that is not in order is read by time with a scan (cosem_profile.c). */
-bool mfw_profile_in_order(struct mfw_profile *p, struct mfw_store *s);
+ * would be). Bisection over capture times, O(log n) row reads: exact when the rows are in time
+ * order (mfw_profile_in_order). */
 int mfw_profile_find(const struct mfw_profile *p, struct mfw_store *s, mfw_ms_t from, mfw_ms_t to,
                      uint32_t *first, uint32_t *n);
 
