@@ -12,6 +12,9 @@ set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)
+# fuzz_store mounts, reads every record and entry, writes and remounts a 16-sector flash per input
+# (twice when the CRC fix-up changes it).
+set(MFW_FUZZ_RUNS_store 2000)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)
