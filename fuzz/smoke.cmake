@@ -20,6 +20,8 @@ set(MFW_FUZZ_RUNS_store 2000)
 set(MFW_FUZZ_SOURCES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix/options.c
     ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
 set(MFW_FUZZ_INCLUDES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix)
+set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
+set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)

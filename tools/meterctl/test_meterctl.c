@@ -141,6 +141,25 @@ static void test_notation(void)
     refused("u8:1 u8:2");
     refused("frob:1");
     refused("\"unterminated");
+    /* found by fuzz/fuzz_meterctl_notation.c: strtoull took " -1" for 2^64-1 */
+    refused("u64: -1");
+    refused("u64:\t-5");
+    refused("u8: -1");
+    /* eight containers deep is what the meter's decoder reads (MFW_AXDR_DEPTH_DEFAULT); a ninth,
+     * even an empty one, is refused here rather than by the meter */
+    roundtrip("[[[[[[[[u8:1]]]]]]]]", "010101010101010101010101010101011101",
+              "array(array(array(array(array(array(array(array(u8:1))))))))");
+    refused("[[[[[[[[[]]]]]]]]]");
+    refused("array(array(array(array(array(array(array(array(struct())))))))))");
+    /* typed output writes back unchanged: float64 with the digits it needs, a NaN, the
+     * hundredths of a time and a wildcard hundredths */
+    roundtrip("f64:0.1", "183FB999999999999A", "f64:0.1");
+    roundtrip("f64:0.12345678901234566", "183FBF9ADD3746F65E", "f64:0.12345678901234566");
+    roundtrip("f32:0.1", "173DCCCCCD", "f32:0.1");
+    roundtrip("f64:-nan", "18FFF8000000000000", "f64:-nan");
+    roundtrip("tagged-time:06:00:00.50", "1B06000032", "tagged-time:06:00:00.50");
+    roundtrip("tagged-datetime:2026-01-01T00:00:00.*Z", "1907EA010104000000FF000000",
+              "tagged-datetime:2026-01-01T00:00:00.*Z");
 
     readable("060000007B", "123");
     readable("0FFB", "-5");
@@ -161,11 +180,25 @@ static void test_notation(void)
 static void test_obis_iso(void)
 {
     uint8_t ln[6];
+    struct mfw_cosem_datetime dt0;
     CHECK(obis_parse("1.0.1.8.0.255", ln) == 0 && ln[2] == 1 && ln[3] == 8 && ln[5] == 255);
     CHECK(obis_parse("1-0:1.8.0*255", ln) == 0 && ln[0] == 1 && ln[4] == 0);
     CHECK(obis_parse("1.0.1.8.0", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.256", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.255x", ln) == -1);
+    /* found by fuzz/fuzz_meterctl_notation.c: sscanf took blanks, signs and wrapped numbers */
+    CHECK(obis_parse("1.0.4294967297.8.0.255", ln) == -1);
+    CHECK(obis_parse("0-0:\n96.1.0*255", ln) == -1);
+    CHECK(obis_parse(" 1.0.1.8.0.255", ln) == -1);
+    CHECK(obis_parse("1.0.1.8.0.+255", ln) == -1);
+    CHECK(obis_parse("1.0.1-8.0.255", ln) == -1);
+    CHECK(obis_parse("001.0.1.8.0.255", ln) == 0 && ln[0] == 1 && ln[5] == 255);
+    /* a wildcard hundredths is printed as such, and reads back */
+    struct strbuf sb = {NULL, 0, 0};
+    CHECK(iso_parse("*-*-*T*:*:*.*", &dt0) == 0);
+    iso_format(&sb, &dt0);
+    CHECK(sb.p != NULL && strcmp(sb.p, "*-*-*T*:*:*.*") == 0);
+    sb_free(&sb);
     struct mfw_cosem_datetime dt;
     CHECK(iso_parse("2026-03-29T01:00:00Z", &dt) == 0 && dt.day_of_week == 7 && dt.deviation == 0);
     CHECK(iso_parse("2026-03-29T03:00:00-05:30", &dt) == 0 && dt.deviation == 330);
