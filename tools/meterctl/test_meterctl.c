@@ -264,6 +264,32 @@ static void test_calfile(void)
     CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "2: unknown", 10) == 0);
     p = write_tmp("day 1 25:00=1\n");
     CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1);
+
+    /* found by fuzz/fuzz_calfile.c: a comment line longer than the line buffer went on as a
+     * line of its own, here a name */
+    static char text[2048];
+    int n = snprintf(text, sizeof(text),
+                     "day 1 00:00:30=1\nweek w 1 1 1 1 1 1 1\n"
+                     "season s *-01-01T00:00 w\n#");
+    memset(text + n, 'x', 1022);
+    snprintf(text + n + 1022, sizeof(text) - (size_t)n - 1022, "name EVIL\n");
+    p = write_tmp(text);
+    CHECK(calfile_parse(p, &cf, err, sizeof(err)) == 0 && cf.buf[CALFILE_NAME] == NULL);
+    calfile_free(&cf);
+    /* numbers are decimal digits: no sign, no wrap-around of sscanf %u / strtoul */
+    static const char *const bad_numbers[] = {
+        "day 1 -4294967295:00=1\n", "day 1 4294967296:00=1\n", "day 1 00:00=-4294967295\n",
+        "day 1 00:00=65536\n",      "day +1 00:00=1\n",        "day 1 00: 00=1\n",
+        "day 1 00:00:=1\n",         "day 1 00:00=\n",
+    };
+    for (size_t k = 0; k < sizeof(bad_numbers) / sizeof(bad_numbers[0]); k++) {
+        snprintf(text, sizeof(text), "%sweek w 1 1 1 1 1 1 1\nseason s *-01-01T00:00 w\n",
+                 bad_numbers[k]);
+        p = write_tmp(text);
+        CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "1: ", 3) == 0);
+    }
+    p = write_tmp("day 1 00:00=1\nweek w 1 1 1 1 1 1 +1\nseason s *-01-01T00:00 w\n");
+    CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "2: ", 3) == 0);
     remove(p);
     CHECK(calfile_parse("/nonexistent/cal", &cf, err, sizeof(err)) == -1);
 }
