@@ -7,9 +7,10 @@
  *   - mount returns MFW_OK or MFW_E_FORMAT, and a refused flash is left byte for byte unchanged,
  *     without one program or erase;
  *   - every read stays in bounds (exact-size buffers: ASan), the newest record reads back,
- *     walking back with mfw_store_record_read_before ends and its sequence numbers go down, a
- *     ring never counts more entries than its sectors hold, entries 0..count-1 read as MFW_OK or
- *     MFW_E_CRC and past the end as MFW_E_RANGE;
+ *     walking back with mfw_store_record_read_before (as far as a meter's power-up: 4 records a
+ *     sector) the sequence numbers strictly go down, a ring never counts more entries than its
+ *     sectors hold, entries 0..count-1 read as MFW_OK or MFW_E_CRC and past the end as
+ *     MFW_E_RANGE;
  *   - then appends (across a sector) to both rings and records to both records areas: each one
  *     reads back at once, and again after a remount, which must succeed;
  *   - the NOR rules hold throughout: flash_emu counts no violation and no byte programmed twice.
@@ -155,7 +156,7 @@ static void fix_crcs(uint8_t *img)
 
 /* ---- reads */
 
-static void read_records(unsigned a)
+static void read_records(unsigned a, bool walk)
 {
     const size_t es = cfg.area[a].entry_size;
     uint8_t *buf = malloc(es); /* exact size: ASan sees a read past the record */
@@ -168,15 +169,14 @@ static void read_records(unsigned a)
     if (r == MFW_OK && len > 0 &&
         mfw_store_record_read(&st, a, buf, len - 1u, &len) != MFW_E_NOSPACE)
         abort();
-    /* Walking back: sequence numbers strictly go down, so it ends; at most one record per 16
-     * bytes (the smallest record) of the area. */
+    /* Walking back as far as a meter's power-up does (4 records a sector; each step reads the
+     * whole area): sequence numbers strictly go down, so a walk ends. */
     uint32_t below = UINT32_MAX, seq = 0;
-    unsigned steps = 0;
-    for (;;) {
+    for (unsigned step = 0; walk && step < 4u * cfg.area[a].sectors; step++) {
         r = mfw_store_record_read_before(&st, a, below, buf, es, &len, &seq);
         if (r == MFW_E_STATE)
             break;
-        if (r != MFW_OK || seq >= below || len > es || ++steps > cfg.area[a].sectors * SECTOR / 16u)
+        if (r != MFW_OK || seq >= below || len > es)
             abort();
         below = seq;
     }
@@ -206,11 +206,12 @@ static void read_ring(unsigned a)
     free(e);
 }
 
-static void read_all(void)
+/* walk: also walk back from the newest record */
+static void read_all(bool walk)
 {
     for (unsigned a = 0; a < cfg.n_areas; a++) {
         if (cfg.area[a].kind == MFW_STORE_RECORDS)
-            read_records(a);
+            read_records(a, walk);
         else
             read_ring(a);
     }
@@ -319,7 +320,7 @@ static void one_image(const uint8_t *image, bool clear)
     if (r != MFW_OK)
         abort();
     nor_ok();
-    read_all();
+    read_all(true);
     struct written w;
     write_some(&w, clear);
     /* a power-up: what was written is still there */
@@ -333,7 +334,7 @@ static void one_image(const uint8_t *image, bool clear)
         if (cfg.area[a].kind == MFW_STORE_RING && !ring_ends_with(a, w.appended[a], w.appended[a]))
             abort();
     }
-    read_all();
+    read_all(false); /* the newest records were just read back */
 }
 
 /* ---- seeds: a store at work */

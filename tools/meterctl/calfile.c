@@ -117,6 +117,14 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
         snprintf(err, errcap, "cannot open %s", path);
         return -1;
     }
+    int rc = calfile_parse_stream(f, cf, err, errcap);
+    fclose(f);
+    return rc;
+}
+
+int calfile_parse_stream(FILE *f, struct calfile *cf, char *err, size_t errcap)
+{
+    memset(cf, 0, sizeof(*cf));
     static struct cf_day days[CF_MAX];
     static struct cf_week weeks[CF_MAX];
     static struct cf_season seasons[CF_MAX];
@@ -231,7 +239,6 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
         }
     }
     free(text);
-    fclose(f);
     if (rc)
         return rc;
     /* references */
