@@ -13,6 +13,16 @@ set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)
+# fuzz_store mounts, reads every record and entry, writes and remounts a 16-sector flash per input
+# (twice when the CRC fix-up changes it).
+set(MFW_FUZZ_RUNS_store 1500)
+# Harnesses of host code: the port/posix sources they parse with (the port has no library) and
+# their include folder, or a library. Keep in step with fuzz/CMakeLists.txt.
+set(MFW_FUZZ_SOURCES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix/options.c
+    ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
+set(MFW_FUZZ_INCLUDES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix)
+set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
+set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)
@@ -29,8 +39,10 @@ foreach(_src ${MFW_FUZZ_SMOKE_HARNESSES})
   if(_text MATCHES "int[ \t\r\n]+LLVMFuzzerInitialize[ \t\r\n]*\\(")
     target_compile_definitions(${_exe} PRIVATE FUZZ_HAVE_INITIALIZE=1)
   endif()
-  target_include_directories(${_exe} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/src)
-  target_link_libraries(${_exe} PRIVATE meterfw_core m)
+  target_include_directories(${_exe} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/src
+                                             ${MFW_FUZZ_INCLUDES_${_name}})
+  target_sources(${_exe} PRIVATE ${MFW_FUZZ_SOURCES_${_name}})
+  target_link_libraries(${_exe} PRIVATE ${MFW_FUZZ_LIBS_${_name}} meterfw_core m)
   if(TARGET meterfw_sim)
     target_link_libraries(${_exe} PRIVATE meterfw_sim)
   endif()

@@ -315,6 +315,122 @@ static void test_version_mismatch(void **state)
     assert_int_equal(g_rig.emu.violations, 0);
 }
 
+/* ---------- damage with good CRCs (found by fuzz/fuzz_store.c) ---------- */
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+    for (unsigned k = 0; k < 4; k++)
+        p[k] = (uint8_t)(v >> (8u * k));
+}
+
+/* A record {magic 0x5243, len, seq, payload, 0xFF padding, crc} written straight into the flash
+ * at addr (8-byte programs). */
+static void craft_record(uint32_t addr, uint32_t seq, uint16_t len)
+{
+    uint8_t *p = g_mem + addr;
+    uint32_t sz = (8u + len + 4u + 7u) / 8u * 8u;
+    memset(p, 0xFF, sz);
+    p[0] = 0x43;
+    p[1] = 0x52;
+    p[2] = (uint8_t)len;
+    p[3] = (uint8_t)(len >> 8);
+    put32le(p + 4, seq);
+    memset(p + 8, 0x5A, len);
+    put32le(p + sz - 4u, mfw_crc32(p, 8u + len));
+}
+
+/* A ring slot {seq, entry, 0xFF padding, crc} of slot bytes at addr. */
+static void craft_slot(uint32_t addr, uint32_t slot, const uint8_t *e, size_t es, uint32_t seq)
+{
+    uint8_t *p = g_mem + addr;
+    memset(p, 0xFF, slot);
+    put32le(p, seq);
+    memcpy(p + 4, e, es);
+    put32le(p + slot - 4u, mfw_crc32(p, 4u + es));
+}
+
+/* A ring slot whose seq no append could give it (every slot takes at most one) is no entry: the
+ * ring does not count billions of entries in its 40 slots, and the entries stay readable. */
+static void test_ring_slot_out_of_sequence(void **state)
+{
+    (void)state;
+    struct mfw_store_config c;
+    uint8_t e[64], b[64];
+    flash_new(512, 16, 8, 1);
+    sm_layout(&c, 512, 8);
+    mount_ok(&c);
+    /* ring 3 (sectors 9..12, 48-byte slots after a 32-byte header): entries 0..2, then a slot
+     * claiming seq 4000000000 */
+    for (uint32_t k = 0; k < 3; k++) {
+        sm_entry_fill(e, 40, k, 3);
+        assert_int_equal(mfw_store_ring_append(&g_rig.st, 3, e), MFW_OK);
+    }
+    sm_entry_fill(e, 40, 77, 3);
+    craft_slot(9u * 512u + 32u + 3u * 48u, 48, e, 40, 4000000000u);
+    mount_ok(&c);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, 3), 3);
+    for (uint32_t k = 0; k < 3; k++) {
+        assert_int_equal(mfw_store_ring_read(&g_rig.st, 3, k, b), MFW_OK);
+        assert_int_equal(sm_entry_id(b, 40, 3), k);
+    }
+    sm_entry_fill(e, 40, 3, 3);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, 3, e), MFW_OK);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, 3), 4);
+    assert_int_equal(mfw_store_ring_read(&g_rig.st, 3, 3, b), MFW_OK);
+    assert_int_equal(sm_entry_id(b, 40, 3), 3);
+
+    /* ring 2 (sectors 6..8, 24-byte slots): entry 0, a slot claiming seq 7777, then entry 1:
+     * the stray slot before entry 1 must not hide it from the binary search */
+    sm_entry_fill(e, 16, 0, 2);
+    assert_int_equal(mfw_store_ring_append(&g_rig.st, 2, e), MFW_OK);
+    sm_entry_fill(e, 16, 55, 2);
+    craft_slot(6u * 512u + 32u + 1u * 24u, 24, e, 16, 7777);
+    sm_entry_fill(e, 16, 1, 2);
+    craft_slot(6u * 512u + 32u + 2u * 24u, 24, e, 16, 1);
+    mount_ok(&c);
+    assert_int_equal(mfw_store_ring_count(&g_rig.st, 2), 2);
+    for (uint32_t k = 0; k < 2; k++) {
+        assert_int_equal(mfw_store_ring_read(&g_rig.st, 2, k, b), MFW_OK);
+        assert_int_equal(sm_entry_id(b, 16, 2), k);
+    }
+    assert_int_equal(g_rig.emu.violations, 0);
+}
+
+/* An older sector holding a record numbered after the newest one (or with its number) must not
+ * hide the records written since from mfw_store_record_read_before, what a meter restores. */
+static void test_record_numbered_ahead(void **state)
+{
+    (void)state;
+    static const uint32_t crafted[2] = {1000, 7};
+    for (unsigned v = 0; v < 2; v++) {
+        struct mfw_store_config c;
+        uint8_t b[128];
+        size_t len;
+        uint32_t seq;
+        flash_new(512, 16, 8, 1);
+        sm_layout(&c, 512, 8);
+        mount_ok(&c);
+        /* area 0: six 72-byte records fill sector 0 up to offset 464, the seventh opens sector 1 */
+        memset(b, 0x11, sizeof b);
+        for (unsigned k = 0; k < 7; k++)
+            assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, 60), MFW_OK);
+        craft_record(464, crafted[v], 20); /* in sector 0's blank tail */
+        mount_ok(&c);
+        memset(b, 0x22, sizeof b);
+        assert_int_equal(mfw_store_record_write(&g_rig.st, 0, b, 33), MFW_OK); /* seq 7 */
+        for (unsigned again = 0; again < 2; again++) {
+            assert_int_equal(
+                mfw_store_record_read_before(&g_rig.st, 0, UINT32_MAX, b, sizeof b, &len, &seq),
+                MFW_OK);
+            assert_int_equal(seq, 7);
+            assert_int_equal(len, 33);
+            assert_int_equal(b[0], 0x22);
+            mount_ok(&c);
+        }
+        assert_int_equal(g_rig.emu.violations, 0);
+    }
+}
+
 /* ---------- garbage flash ---------- */
 
 static void test_garbage_flash(void **state)
@@ -523,6 +639,8 @@ int main(void)
         cmocka_unit_test(test_ring_read_is_logarithmic),
         cmocka_unit_test(test_weak_cells_read_once),
         cmocka_unit_test(test_version_mismatch),
+        cmocka_unit_test(test_ring_slot_out_of_sequence),
+        cmocka_unit_test(test_record_numbered_ahead),
         cmocka_unit_test(test_garbage_flash),
         cmocka_unit_test(test_power_cut_every_op),
         cmocka_unit_test(test_power_cut_random),

@@ -582,7 +582,7 @@ int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t be
     const struct mfw_store_area_config *ac = &s->config.area[area];
     const uint32_t ss = s->config.sector_size;
     bool found = false;
-    uint32_t best_addr = 0, best_seq = 0;
+    uint32_t best_addr = 0, best_seq = 0, best_sector_seq = 0;
     uint16_t best_len = 0;
     for (uint32_t i = 0; i < ac->sectors; i++) {
         struct sector_hdr h;
@@ -592,18 +592,29 @@ int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t be
         if (!valid)
             continue;
         const uint32_t base = sector_addr(s, area, i);
+        bool any = false;
+        uint32_t prev = 0;
         for (uint32_t off = hdr_size(s); off < ss;) {
             enum slot_state st;
             uint32_t q = 0, sz = 0;
             uint16_t l = 0;
             if (rec_check(s, area, base + off, ss - off, &st, &q, &l, &sz) != MFW_OK)
                 return MFW_E_IO;
-            if (st != SLOT_VALID)
-                break; /* blank, or torn: its length cannot be trusted */
-            if (q < below && (!found || q > best_seq)) {
+            /* blank, or torn: its length cannot be trusted; or not after the record before it:
+             * the sector's records end there, as for rec_scan */
+            if (st != SLOT_VALID || (any && q <= prev))
+                break;
+            any = true;
+            prev = q;
+            /* A record numbered at or after the next one (damage, or another store's) cannot be
+             * newer than the newest one mount found: it would hide every later write. Of two
+             * with one number, the one in the newer sector. */
+            if (q < below && q < s->a[area].next_seq &&
+                (!found || q > best_seq || (q == best_seq && h.sector_seq > best_sector_seq))) {
                 found = true;
                 best_addr = base + off;
                 best_seq = q;
+                best_sector_seq = h.sector_seq;
                 best_len = l;
             }
             off += sz;
@@ -690,8 +701,9 @@ static int mount_ring(struct mfw_store *s, unsigned area)
         bool valid;
         if (hdr_read(s, area, idx, &h, &valid, NULL) != MFW_OK)
             return MFW_E_IO;
-        if (!valid || h.sector_seq != head_h.sector_seq - j || h.base_seq > oldest_base)
-            break;
+        if (!valid || h.sector_seq != head_h.sector_seq - j || h.base_seq > oldest_base ||
+            oldest_base - h.base_seq > a->slots_per_sector)
+            break; /* a sector holds at most slots_per_sector entries */
         oldest_base = h.base_seq;
         a->used_sectors++;
     }
@@ -712,12 +724,16 @@ static int mount_ring(struct mfw_store *s, unsigned area)
         /* A power cut never makes a seq jump; damage (a flipped bit in a complete slot) can
          * lose one in the middle. Accept any increase so that seqs stay increasing with the
          * position (the binary search of mfw_store_ring_read relies on it): the lost entry then
-         * reads as MFW_E_CRC, never as something else. */
-        if (st == SLOT_VALID && q >= expect && q < SEQ_NONE - 1u) {
+         * reads as MFW_E_CRC, never as something else. But every slot before takes at most one
+         * seq: a slot claiming more (damage, or not a ring of ours) is not counted, or a ring of
+         * a few slots would count billions of entries. */
+        if (st == SLOT_VALID && q >= expect && q - head_h.base_seq <= pos && q < SEQ_NONE - 1u) {
             expect = q + 1u;
             a->newest_pos = pos;
         } else {
             s->stats.torn_found++;
+            if (st == SLOT_VALID)
+                a->stray_slots++;
         }
     }
     a->head_offset = hdr_size(s) + (seen ? last_nonblank + 1u : 0u) * a->slot_size;
@@ -1049,11 +1065,37 @@ static int settle_ring(struct mfw_store *s, unsigned area)
     int r = settle_header(s, area);
     if (r != MFW_OK)
         return r;
+    const uint32_t used = (a->head_offset - hdr_size(s)) / a->slot_size;
+    if (a->stray_slots > 0) {
+        /* Slots with a good CRC that mount did not count (their seq out of sequence) are no
+         * entries, but mfw_store_ring_read's binary search would take them for some: zeroed. */
+        struct sector_hdr h;
+        bool valid;
+        if (hdr_read(s, area, a->head_sector, &h, &valid, NULL) != MFW_OK)
+            return MFW_E_IO;
+        uint32_t expect = h.base_seq;
+        for (uint32_t pos = 0; valid && pos < used; pos++) {
+            enum slot_state st;
+            uint32_t q;
+            if (slot_read(s, area, a->head_sector, pos, &st, &q, NULL) != MFW_OK)
+                return MFW_E_IO;
+            if (st != SLOT_VALID)
+                continue;
+            if (pos == a->newest_pos ||
+                (q >= expect && q - h.base_seq <= pos && q < SEQ_NONE - 1u)) {
+                expect = q + 1u;
+                continue;
+            }
+            s->stats.killed++;
+            if (zero_span(s, ring_slot_addr(s, area, a->head_sector, pos), a->slot_size) != MFW_OK)
+                return MFW_E_IO;
+        }
+        a->stray_slots = 0;
+    }
     /* The newest slot (seq next_seq - 1, found by mount) is settled; the slots after it, torn
      * (never counted), are zeroed, and so is the slot where the next append would go (a torn
      * program may have left only weak cells there, which read blank now and could spoil the next
      * entry). */
-    const uint32_t used = (a->head_offset - hdr_size(s)) / a->slot_size;
     for (uint32_t pos = used; pos-- > 0;) {
         uint32_t addr = ring_slot_addr(s, area, a->head_sector, pos);
         if (pos == a->newest_pos) {

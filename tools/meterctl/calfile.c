@@ -56,6 +56,39 @@ static int cf_err(char *err, size_t cap, unsigned line, const char *fmt, ...)
     return -1;
 }
 
+/* Decimal digits only (no blank, sign or wrap-around, as strtoul and sscanf %u allow), up to
+ * max; *s moves past them. -1 if there are none or the number is above max. */
+static int decimal(const char **s, unsigned long max, unsigned long *out)
+{
+    const char *p = *s;
+    unsigned long v = 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        v = v > max ? v : v * 10u + (unsigned long)(*p - '0'); /* stops growing past max */
+    if (p == *s || v > max)
+        return -1;
+    *s = p;
+    *out = v;
+    return 0;
+}
+
+/* A whole token that is a decimal number 0..max. */
+static int decimal_token(const char *t, unsigned long max, unsigned long *out)
+{
+    return t == NULL || decimal(&t, max, out) || *t != '\0' ? -1 : 0;
+}
+
+/* HH:MM[:SS]=SELECTOR */
+static int day_action(const char *a, unsigned long *h, unsigned long *m, unsigned long *sec,
+                      unsigned long *sel)
+{
+    *sec = 0;
+    if (decimal(&a, 23, h) || *a++ != ':' || decimal(&a, 59, m))
+        return -1;
+    if (*a == ':' && (a++, decimal(&a, 59, sec)))
+        return -1;
+    return *a++ == '=' ? decimal_token(a, 0xFFFF, sel) : -1;
+}
+
 static int copy_name(char *dst, const char *src)
 {
     if (strlen(src) > CF_NAME_MAX || strlen(src) == 0)
@@ -85,6 +118,14 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
         snprintf(err, errcap, "cannot open %s", path);
         return -1;
     }
+    int rc = calfile_parse_stream(f, cf, err, errcap);
+    fclose(f);
+    return rc;
+}
+
+int calfile_parse_stream(FILE *f, struct calfile *cf, char *err, size_t errcap)
+{
+    memset(cf, 0, sizeof(*cf));
     static struct cf_day days[CF_MAX];
     static struct cf_week weeks[CF_MAX];
     static struct cf_season seasons[CF_MAX];
@@ -93,9 +134,10 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
     bool has_name = false, has_act = false;
     struct mfw_cosem_datetime act;
     uint8_t script[6] = {0, 0, 10, 0, 100, 255}; /* the tariffication script table */
-    char text[1024];
+    char *text = NULL; /* a whole line, however long: a comment never spills into a next one */
+    size_t text_cap = 0;
     int rc = 0;
-    while (rc == 0 && fgets(text, sizeof(text), f)) {
+    while (rc == 0 && getline(&text, &text_cap, f) != -1) {
         line++;
         char *hash = strchr(text, '#');
         if (hash)
@@ -115,9 +157,8 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
                 rc = cf_err(err, errcap, line, "script: an OBIS code, e.g. 0.0.10.0.100.255");
         } else if (strcmp(kw, "day") == 0) {
             char *v = strtok_r(NULL, " \t\r\n", &save);
-            char *end;
-            unsigned long id = v ? strtoul(v, &end, 10) : 256;
-            if (!v || *end || id > 255) {
+            unsigned long id;
+            if (decimal_token(v, 255, &id)) {
                 rc = cf_err(err, errcap, line, "day: a day_id 0..255 first");
                 break;
             }
@@ -133,16 +174,12 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
             d->id = (unsigned)id;
             char *a;
             while (rc == 0 && (a = strtok_r(NULL, " \t\r\n", &save))) {
-                unsigned h, m, sec = 0, sel;
-                int used = 0;
+                unsigned long h, m, sec, sel;
                 if (d->n == CF_ACTIONS_MAX) {
                     rc = cf_err(err, errcap, line, "more than %d actions", CF_ACTIONS_MAX);
                     break;
                 }
-                if (!((sscanf(a, "%u:%u:%u=%u%n", &h, &m, &sec, &sel, &used) == 4 && !a[used]) ||
-                      (sec = 0, used = 0,
-                       sscanf(a, "%u:%u=%u%n", &h, &m, &sel, &used) == 3 && !a[used])) ||
-                    h > 23 || m > 59 || sec > 59 || sel > 0xFFFF) {
+                if (day_action(a, &h, &m, &sec, &sel)) {
                     rc = cf_err(err, errcap, line, "day: '%s' is not HH:MM[:SS]=SELECTOR", a);
                     break;
                 }
@@ -171,9 +208,8 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
                 break;
             }
             for (int i = 0; i < 7 && rc == 0; i++) {
-                char *t = strtok_r(NULL, " \t\r\n", &save), *end;
-                unsigned long id = t ? strtoul(t, &end, 10) : 256;
-                if (!t || *end || id > 255)
+                unsigned long id = 0;
+                if (decimal_token(strtok_r(NULL, " \t\r\n", &save), 255, &id))
                     rc = cf_err(err, errcap, line, "week %s: 7 day ids (Monday..Sunday)", v);
                 weeks[nw].day[i] = (unsigned)id;
             }
@@ -203,7 +239,7 @@ int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap
             rc = cf_err(err, errcap, line, "unknown keyword '%s'", kw);
         }
     }
-    fclose(f);
+    free(text);
     if (rc)
         return rc;
     /* references */

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* The encoded A-XDR values, in the order meterctl writes them (days before the weeks that name
  * them, weeks before the seasons). Each buf is heap memory: calfile_free. */
@@ -27,6 +28,8 @@ struct calfile {
 
 /* Parses path. 0, or -1 with "LINE: reason" in err. */
 int calfile_parse(const char *path, struct calfile *cf, char *err, size_t errcap);
+/* The same from a stream, read to its end (and left open). */
+int calfile_parse_stream(FILE *f, struct calfile *cf, char *err, size_t errcap);
 void calfile_free(struct calfile *cf);
 
 #endif /* METERCTL_CALFILE_H */

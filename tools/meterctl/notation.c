@@ -52,23 +52,38 @@ void sb_free(struct strbuf *sb)
 
 /* ---- OBIS ---- */
 
+/* A decimal field of an OBIS code: digits only (no sign, no blank), 0..255. NULL if not. */
+static const char *obis_field(const char *s, uint8_t *out)
+{
+    unsigned v = 0;
+    const char *p = s;
+    for (; isdigit((unsigned char)*p); p++)
+        v = v > 255 ? v : v * 10u + (unsigned)(*p - '0'); /* stops growing past 255 */
+    if (p == s || v > 255)
+        return NULL;
+    *out = (uint8_t)v;
+    return p;
+}
+
 int obis_parse(const char *s, uint8_t ln[6])
 {
-    unsigned v[6];
-    char sep[5];
-    int used = 0;
-    if (sscanf(s, "%u%c%u%c%u.%u.%u%c%u%n", &v[0], &sep[0], &v[1], &sep[1], &v[2], &v[3], &v[4],
-               &sep[2], &v[5], &used) != 9 ||
-        s[used] != '\0')
-        return -1;
-    if (!((sep[0] == '.' && sep[1] == '.' && sep[2] == '.') ||
-          (sep[0] == '-' && sep[1] == ':' && sep[2] == '*')))
-        return -1;
+    static const char dots[5] = {'.', '.', '.', '.', '.'}, iec[5] = {'-', ':', '.', '.', '*'};
+    const char *seps = NULL;
+    uint8_t v[6];
     for (int i = 0; i < 6; i++) {
-        if (v[i] > 255)
+        if ((s = obis_field(s, &v[i])) == NULL)
             return -1;
-        ln[i] = (uint8_t)v[i];
+        if (i == 5)
+            break;
+        if (i == 0)
+            seps = *s == '.' ? dots : *s == '-' ? iec : NULL;
+        if (seps == NULL || *s != seps[i])
+            return -1;
+        s++;
     }
+    if (*s != '\0')
+        return -1;
+    memcpy(ln, v, 6);
     return 0;
 }
 
@@ -169,6 +184,15 @@ static void field(struct strbuf *sb, unsigned v, unsigned any, const char *fmt)
         sb_printf(sb, fmt, v);
 }
 
+/* ".hh" when not zero, ".*" for the wildcard: iso_parse reads either back */
+static void hundredths(struct strbuf *sb, unsigned v)
+{
+    if (v == MFW_COSEM_NS)
+        sb_printf(sb, ".*");
+    else if (v != 0)
+        sb_printf(sb, ".%02u", v);
+}
+
 void iso_format(struct strbuf *sb, const struct mfw_cosem_datetime *dt)
 {
     field(sb, dt->year, MFW_COSEM_YEAR_NS, "%04u");
@@ -182,8 +206,7 @@ void iso_format(struct strbuf *sb, const struct mfw_cosem_datetime *dt)
     field(sb, dt->minute, MFW_COSEM_NS, "%02u");
     sb_printf(sb, ":");
     field(sb, dt->second, MFW_COSEM_NS, "%02u");
-    if (dt->hundredths != MFW_COSEM_NS && dt->hundredths != 0)
-        sb_printf(sb, ".%02u", dt->hundredths);
+    hundredths(sb, dt->hundredths);
     if (dt->deviation == MFW_COSEM_DEVIATION_NS)
         return;
     if (dt->deviation == 0) {
@@ -254,6 +277,24 @@ static void format_hex(struct strbuf *sb, const uint8_t *p, size_t n)
         sb_printf(sb, "%02X", p[i]);
 }
 
+/* Typed floats write back unchanged: the fewest digits that parse back (as notation_parse
+ * does, strtod then float for f32) to the same value; 9 do for any float32, 17 for any float64.
+ * NaN and the infinities as printf writes them ("nan", "-inf"). */
+static void format_float_exact(struct strbuf *sb, bool f32, double v)
+{
+    char buf[40];
+    int prec = f32 ? 6 : 15;
+    for (; isfinite(v) && prec < (f32 ? 9 : 17); prec++) {
+        int n = snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (n < 0 || (size_t)n >= sizeof buf)
+            break;
+        double back = strtod(buf, NULL);
+        if (f32 ? (float)back == (float)v : memcmp(&back, &v, sizeof v) == 0)
+            break;
+    }
+    sb_printf(sb, "%s%.*g", f32 ? "f32:" : "f64:", prec, v);
+}
+
 static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, unsigned depth)
 {
     if (depth > MFW_AXDR_DEPTH_MAX)
@@ -287,7 +328,10 @@ static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, u
         return MFW_OK;
     case MFW_AXDR_FLOAT32:
     case MFW_AXDR_FLOAT64:
-        sb_printf(sb, "%s%.9g", typed ? (v.tag == MFW_AXDR_FLOAT32 ? "f32:" : "f64:") : "", v.f64);
+        if (typed)
+            format_float_exact(sb, v.tag == MFW_AXDR_FLOAT32, v.f64);
+        else
+            sb_printf(sb, "%.9g", v.f64);
         return MFW_OK;
     case MFW_AXDR_OCTET_STRING:
         /* typed output must write back unchanged: ISO only when it parses back to the same 12
@@ -339,6 +383,7 @@ static int format_value(struct strbuf *sb, struct mfw_rcursor *rc, bool typed, u
         field(sb, v.p[1], MFW_COSEM_NS, "%02u");
         sb_printf(sb, ":");
         field(sb, v.p[2], MFW_COSEM_NS, "%02u");
+        hundredths(sb, v.p[3]);
         return MFW_OK;
     case MFW_AXDR_COMPACT_ARRAY:
         sb_printf(sb, "compact-array(");
@@ -491,7 +536,10 @@ static int parse_int(struct parser *p, const char *txt, bool sign, int64_t lo, u
             return perr(p, "integer out of range or malformed: %s", txt);
         *si = v;
     } else {
-        if (txt[0] == '-')
+        const char *t = txt;
+        while (isspace((unsigned char)*t)) /* strtoull skips them, then takes "-1" as 2^64-1 */
+            t++;
+        if (*t == '-')
             return perr(p, "negative value for an unsigned type: %s", txt);
         unsigned long long v = strtoull(txt, &end, 0);
         if (errno || *end || end == txt || v > hi)
@@ -527,6 +575,12 @@ static int parse_value(struct parser *p, struct mfw_wcursor *w, unsigned depth)
     if (depth > MFW_AXDR_DEPTH_DEFAULT)
         return perr(p, "nested too deep%s", "");
     skip_ws(p);
+    /* a container at depth MFW_AXDR_DEPTH_DEFAULT would be one level more than the meter's
+     * decoder (mfw_axdr_skip) reads, even an empty one */
+    if (depth == MFW_AXDR_DEPTH_DEFAULT &&
+        (*p->s == '{' || *p->s == '[' || strncmp(p->s, "struct(", 7) == 0 ||
+         strncmp(p->s, "array(", 6) == 0))
+        return perr(p, "nested too deep%s", "");
     if (*p->s == '{' || *p->s == '[') {
         char open = *p->s++;
         return parse_list(p, w, open == '[', open == '[' ? ']' : '}', depth);

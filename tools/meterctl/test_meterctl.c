@@ -142,6 +142,25 @@ static void test_notation(void)
     refused("u8:1 u8:2");
     refused("frob:1");
     refused("\"unterminated");
+    /* found by fuzz/fuzz_meterctl_notation.c: strtoull took " -1" for 2^64-1 */
+    refused("u64: -1");
+    refused("u64:\t-5");
+    refused("u8: -1");
+    /* eight containers deep is what the meter's decoder reads (MFW_AXDR_DEPTH_DEFAULT); a ninth,
+     * even an empty one, is refused here rather than by the meter */
+    roundtrip("[[[[[[[[u8:1]]]]]]]]", "010101010101010101010101010101011101",
+              "array(array(array(array(array(array(array(array(u8:1))))))))");
+    refused("[[[[[[[[[]]]]]]]]]");
+    refused("array(array(array(array(array(array(array(array(struct())))))))))");
+    /* typed output writes back unchanged: float64 with the digits it needs, a NaN, the
+     * hundredths of a time and a wildcard hundredths */
+    roundtrip("f64:0.1", "183FB999999999999A", "f64:0.1");
+    roundtrip("f64:0.12345678901234566", "183FBF9ADD3746F65E", "f64:0.12345678901234566");
+    roundtrip("f32:0.1", "173DCCCCCD", "f32:0.1");
+    roundtrip("f64:-nan", "18FFF8000000000000", "f64:-nan");
+    roundtrip("tagged-time:06:00:00.50", "1B06000032", "tagged-time:06:00:00.50");
+    roundtrip("tagged-datetime:2026-01-01T00:00:00.*Z", "1907EA010104000000FF000000",
+              "tagged-datetime:2026-01-01T00:00:00.*Z");
 
     readable("060000007B", "123");
     readable("0FFB", "-5");
@@ -162,11 +181,25 @@ static void test_notation(void)
 static void test_obis_iso(void)
 {
     uint8_t ln[6];
+    struct mfw_cosem_datetime dt0;
     CHECK(obis_parse("1.0.1.8.0.255", ln) == 0 && ln[2] == 1 && ln[3] == 8 && ln[5] == 255);
     CHECK(obis_parse("1-0:1.8.0*255", ln) == 0 && ln[0] == 1 && ln[4] == 0);
     CHECK(obis_parse("1.0.1.8.0", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.256", ln) == -1);
     CHECK(obis_parse("1.0.1.8.0.255x", ln) == -1);
+    /* found by fuzz/fuzz_meterctl_notation.c: sscanf took blanks, signs and wrapped numbers */
+    CHECK(obis_parse("1.0.4294967297.8.0.255", ln) == -1);
+    CHECK(obis_parse("0-0:\n96.1.0*255", ln) == -1);
+    CHECK(obis_parse(" 1.0.1.8.0.255", ln) == -1);
+    CHECK(obis_parse("1.0.1.8.0.+255", ln) == -1);
+    CHECK(obis_parse("1.0.1-8.0.255", ln) == -1);
+    CHECK(obis_parse("001.0.1.8.0.255", ln) == 0 && ln[0] == 1 && ln[5] == 255);
+    /* a wildcard hundredths is printed as such, and reads back */
+    struct strbuf sb = {NULL, 0, 0};
+    CHECK(iso_parse("*-*-*T*:*:*.*", &dt0) == 0);
+    iso_format(&sb, &dt0);
+    CHECK(sb.p != NULL && strcmp(sb.p, "*-*-*T*:*:*.*") == 0);
+    sb_free(&sb);
     struct mfw_cosem_datetime dt;
     CHECK(iso_parse("2026-03-29T01:00:00Z", &dt) == 0 && dt.day_of_week == 7 && dt.deviation == 0);
     CHECK(iso_parse("2026-03-29T03:00:00-05:30", &dt) == 0 && dt.deviation == 330);
@@ -232,6 +265,32 @@ static void test_calfile(void)
     CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "2: unknown", 10) == 0);
     p = write_tmp("day 1 25:00=1\n");
     CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1);
+
+    /* found by fuzz/fuzz_calfile.c: a comment line longer than the line buffer went on as a
+     * line of its own, here a name */
+    static char text[2048];
+    int n = snprintf(text, sizeof(text),
+                     "day 1 00:00:30=1\nweek w 1 1 1 1 1 1 1\n"
+                     "season s *-01-01T00:00 w\n#");
+    memset(text + n, 'x', 1022);
+    snprintf(text + n + 1022, sizeof(text) - (size_t)n - 1022, "name EVIL\n");
+    p = write_tmp(text);
+    CHECK(calfile_parse(p, &cf, err, sizeof(err)) == 0 && cf.buf[CALFILE_NAME] == NULL);
+    calfile_free(&cf);
+    /* numbers are decimal digits: no sign, no wrap-around of sscanf %u / strtoul */
+    static const char *const bad_numbers[] = {
+        "day 1 -4294967295:00=1\n", "day 1 4294967296:00=1\n", "day 1 00:00=-4294967295\n",
+        "day 1 00:00=65536\n",      "day +1 00:00=1\n",        "day 1 00: 00=1\n",
+        "day 1 00:00:=1\n",         "day 1 00:00=\n",
+    };
+    for (size_t k = 0; k < sizeof(bad_numbers) / sizeof(bad_numbers[0]); k++) {
+        snprintf(text, sizeof(text), "%sweek w 1 1 1 1 1 1 1\nseason s *-01-01T00:00 w\n",
+                 bad_numbers[k]);
+        p = write_tmp(text);
+        CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "1: ", 3) == 0);
+    }
+    p = write_tmp("day 1 00:00=1\nweek w 1 1 1 1 1 1 +1\nseason s *-01-01T00:00 w\n");
+    CHECK(calfile_parse(p, &cf, err, sizeof(err)) == -1 && strncmp(err, "2: ", 3) == 0);
     remove(p);
     CHECK(calfile_parse("/nonexistent/cal", &cf, err, sizeof(err)) == -1);
 }

@@ -69,7 +69,9 @@ struct mfw_store_area {
     /* Added: sectors holding this area's data (valid headers). RING: the chain of consecutive
      * sectors ending at head_sector whose sector_seq counts down by one; 0 = nothing written. */
     uint16_t used_sectors;
-    uint32_t newest_pos; /* RING: slot of the head holding entry next_seq - 1, or UINT32_MAX */
+    uint32_t newest_pos;  /* RING: slot of the head holding entry next_seq - 1, or UINT32_MAX */
+    uint32_t stray_slots; /* RING: slots of the head with a good CRC that mount did not count
+                           * (out of sequence: damage); settled to zeros */
 };
 
 struct mfw_store_stats {
@@ -121,6 +123,8 @@ int mfw_store_record_read(struct mfw_store *s, unsigned area, void *buf, size_t 
 /* The newest valid record whose sequence number is below `below` (UINT32_MAX: the newest of all),
  * with its sequence number in *seq: a caller that finds the newest record unusable (it checks,
  * but its content does not make sense) walks back to older ones. Reads every sector of the area.
+ * A record numbered after the newest one (mfw_store_record_read's) is not taken: damage or
+ * another store's data, it would hide every record written since.
  * MFW_E_STATE when there is none, MFW_E_NOSPACE if cap is too small. */
 int mfw_store_record_read_before(struct mfw_store *s, unsigned area, uint32_t below, void *buf,
                                  size_t cap, size_t *len, uint32_t *seq);
