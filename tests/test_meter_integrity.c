@@ -265,6 +265,33 @@ static void rtc_behind_is_noticed(void **st)
     rig_free(r);
 }
 
+/* The load profile's period changed to 300 s 20 s after a save, and the supply cut without warning
+ * before the next checkpoint: the configuration record says 300 s, the older state a next capture
+ * of 00:15 (the 900 s period). The rows of 00:05 and 00:10 must still come (found by the kill
+ * campaign, tests/system/meterd_kill.sh). */
+static void period_change_then_cut(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new(MFW_METER_382M);
+    run(r, T0, T0 + MIN_MS, 500.0); /* 00:01: ticked, saved at power-up */
+    struct mfw_meter_settings s = r->m.settings;
+    s.lp1.capture_period_s = 300;
+    assert_int_equal(mfw_meter_apply_settings(&r->m, &s), MFW_OK);
+    /* the cut: the meter starts again on the flash as it is, at 00:01:54 */
+    const mfw_ms_t up = T0 + MIN_MS + 54000;
+    assert_int_equal(mfw_meter_init(&r->m, &r->cfg, &r->hal, up), MFW_OK);
+    const struct mfw_profile *lp = &r->m.profiles[MFW_PROF_LP1];
+    assert_int_equal(lp->config.capture_period_s, 300);
+    run(r, up, up + 9 * MIN_MS, 500.0); /* to 00:10:54 */
+    assert_int_equal(mfw_profile_count(lp, &r->m.store), 2);
+    struct mfw_profile_row row;
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, 0, &row), MFW_OK);
+    assert_true(row.time == T0 + 5 * MIN_MS);
+    assert_int_equal(mfw_profile_read(lp, &r->m.store, 1, &row), MFW_OK);
+    assert_true(row.time == T0 + 10 * MIN_MS);
+    rig_free(r);
+}
+
 /* An RTC 20 years after the latest record: not believed (the backup cannot run that long). */
 static void rtc_far_ahead_is_noticed(void **st)
 {
@@ -322,6 +349,7 @@ int main(void)
         cmocka_unit_test(lost_state_restored_from_rows),
         cmocka_unit_test(rtc_behind_is_noticed),
         cmocka_unit_test(rtc_far_ahead_is_noticed),
+        cmocka_unit_test(period_change_then_cut),
         cmocka_unit_test(foreign_flash_is_not_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

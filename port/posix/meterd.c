@@ -213,16 +213,18 @@ static int setup(struct run *r, int argc, char **argv)
     }
 
     /* The RTC (the rule is in the --help text and the README): the backup kept it running. */
-    mfw_ms_t wall = clock_utc_ms();
-    wall -= wall % 1000; /* whole seconds, so the simulated clock reads cleanly */
+    const mfw_ms_t wall = clock_utc_ms();
     struct rtc_anchor anchor = {0, 0};
     int have_rtc = rtc_backup_load(r->state_dir, &anchor, err, sizeof err);
     if (have_rtc < 0) {
         fprintf(stderr, "meterd: %s\n", err);
         return EXIT_FAILURE;
     }
+    /* Whole seconds, so that the simulated clock reads cleanly: a new RTC rounds the wall clock
+     * down, a kept one rounds up (rounding it down put the meter's clock behind the time it last
+     * recorded by up to a second, and made it invalid when a save fell in that second). */
     mfw_ms_t rtc_now = have_rtc ? rtc_backup_now(&anchor, wall) : wall;
-    rtc_now -= rtc_now % 1000;
+    rtc_now = have_rtc ? rtc_now + (1000 - rtc_now % 1000) % 1000 : rtc_now - rtc_now % 1000;
     char when[ISOTIME_LEN], was[ISOTIME_LEN];
     if (o->has_start) {
         if (have_rtc && o->start_ms < rtc_now) {
@@ -331,8 +333,10 @@ static int setup(struct run *r, int argc, char **argv)
     if (have_flash || have_rtc)
         fprintf(stderr, "meterd: continuing the meter in %s, RTC %s%s\n", r->state_dir, when,
                 o->has_start ? " (--start)"
-                : !have_rtc  ? " (no RTC backup: wall clock)"
-                             : " (the RTC backup kept running)");
+                : o->rtc_lost
+                    ? " (--rtc-lost: the RTC backup was flat; the clock is invalid until set)"
+                : !have_rtc ? " (no RTC backup: wall clock)"
+                            : " (the RTC backup kept running)");
     r->drv.t = r->start;
     r->drv.state_until = r->start;
     sim_drive_power(&r->drv, &r->cfg, &r->hal);

@@ -222,7 +222,7 @@ int mfw_meter_state_decode(struct mfw_meter *m, const uint8_t *buf, size_t len, 
     mfw_eventlog_restore(&pt.events, &r);
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
         pt.profiles[k] = m->profiles[k];
-        mfw_profile_restore(&pt.profiles[k], &r);
+        mfw_profile_restore(&pt.profiles[k], &r, pt.now);
     }
     rc = finish(&r, field);
     if (rc != MFW_OK)

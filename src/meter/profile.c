@@ -514,7 +514,7 @@ void mfw_profile_save(const struct mfw_profile *p, struct mfw_wcursor *w)
     mfw_persist_put_u32(w, p->status_pending);
 }
 
-void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r)
+void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r, mfw_ms_t saved_at)
 {
     p->next_capture_ms = mfw_persist_i64(r, "profile.next_capture", 0, INT64_MAX);
     p->status_pending = (uint8_t)mfw_persist_u32(r, "profile.status", 0, PROFILE_ST_KNOWN);
@@ -525,4 +525,15 @@ void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r)
                     : p->next_capture_ms > MFW_PERSIST_TIME_MAX ||
                           p->next_capture_ms % ((mfw_ms_t)period * MFW_MS_PER_S) != 0)
         mfw_persist_fail(r, "profile.next_capture: off the capture grid", MFW_E_RANGE);
+    /* The state may be older than the configuration: a capture period changed after the save
+     * (the configuration record is written at once, the state at the next checkpoint) leaves a
+     * next capture of the old period, on the new grid too when the new period divides the old.
+     * No capture is ever later than the first boundary of the period in force after the time the
+     * state was saved (the kill campaign lost the 00:05 and 00:10 rows of a 300 s period set just
+     * after a save whose next capture was 00:15). */
+    if (period != 0) {
+        mfw_ms_t due = profile_next_after(p, saved_at);
+        if (p->next_capture_ms > due)
+            p->next_capture_ms = due;
+    }
 }

@@ -112,10 +112,10 @@ struct mfw_meter_config {
     struct mfw_metrology_config metro;  /* phases, sample rate, summation, creep, calibration */
     struct mfw_meter_settings settings; /* defaults used when the store holds no CONFIG record */
     struct mfw_store_config store;      /* flash layout (AREA_*) */
-    /* Checkpoints: the STATE record is written when the energy registers (A+ + A- total) grew by
-     * checkpoint_wh since the last save and at least checkpoint_min_s passed, or every
-     * checkpoint_max_s. A cut without warning loses at most
-     * max(checkpoint_wh, P x checkpoint_min_s) plus one tick of energy. */
+    /* Checkpoints: the STATE record is written when the energy registers (A+ + A- + R+ + R-
+     * total, Wh and varh alike) grew by checkpoint_wh since the last save and at least
+     * checkpoint_min_s passed, or every checkpoint_max_s. A cut without warning loses at most
+     * max(checkpoint_wh, E x checkpoint_min_s) plus one tick, of all four energies together. */
     uint32_t checkpoint_wh;    /* 100 Wh */
     uint32_t checkpoint_min_s; /* 60 s */
     uint32_t checkpoint_max_s;
@@ -155,7 +155,7 @@ struct mfw_meter {
     struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
-    uint64_t saved_uwh; /* A+ + A- total at the last save */
+    uint64_t saved_uwh; /* A+ + A- + R+ + R- total at the last save */
     uint32_t saves, store_errors;
 };
 

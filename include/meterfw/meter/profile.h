@@ -211,8 +211,10 @@ int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *
 /* The schedule (next capture) and the status collected, in the STATE record. restore checks them
  * against p's configuration (a boundary on the capture period's grid, known status bits) into p:
  * restore into a copy, r keeps the first bad field. The averages are not kept across a power
- * failure: the row after it is flagged power down and data not valid. */
+ * failure: the row after it is flagged power down and data not valid. saved_at: when the state
+ * was saved; a next capture later than the first boundary of p's period after it is brought back
+ * to that boundary (the period may have changed since the save). */
 void mfw_profile_save(const struct mfw_profile *p, struct mfw_wcursor *w);
-void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r);
+void mfw_profile_restore(struct mfw_profile *p, struct mfw_persist_reader *r, mfw_ms_t saved_at);
 
 #endif /* METERFW_METER_PROFILE_H */
