@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for meterctl's calendar files (tools/meterctl/calfile.c, docs/meterctl.md
  * "Calendar files"): the input is read as a file (fmemopen) by calfile_parse_stream, the body of
  * calfile_parse, then again with every comment cut off by the harness ('#' to the end of its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for meterctl's value notation (tools/meterctl/notation.c, docs/meterctl.md
  * "Value notation"): the input as text (an exact-size NUL-terminated heap copy) through
  * notation_parse, obis_parse and iso_parse, and as bytes through notation_format. Invariants:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for meterd's command line (port/posix/options.c meterd_parse_options) and its
  * ISO 8601 times (port/posix/isotime.c). The input is split at NUL bytes and newlines into at
  * most ARGS_MAX arguments after "meterd", each an exact-size heap copy (ASan sees any read past

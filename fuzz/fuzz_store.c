@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the store over an arbitrary flash image (src/store/store.c). The input is
  * the NOR flash of the 4-area layout of the store's tests (tests/support/store_model.c sm_layout:
  * 16 sectors of 512 bytes, 8-byte programs), cut to that size or padded with erased bytes, on
