@@ -9,10 +9,11 @@
 #    added between the two reads; never below the newest load profile row;
 #  - the clock never goes back (not after the restart, not at the power-up the meter logs), its
 #    status is valid, the power-up is logged at the RTC the backup kept;
-#  - the load profile: 5-minute rows (the period set over DLMS survives: no defaults), strictly
-#    increasing, contiguous, no row of before the kill lost; a range read returns exactly the
-#    rows whose times lie in the range;
+#  - the load profile: one row per 5-minute boundary the meter ran across (the period set over
+#    DLMS survives: no defaults), strictly increasing, no row of before the kill lost or changed,
+#    none flagged clock invalid; a range read returns exactly the rows whose times lie in it;
 #  - meterd reports nothing refused and no defaults.
+# Each kill is judged on what is new since the previous one, so a fault is counted once.
 # One line per kill and a summary; a random seed each run (printed: KILL_SEED=N repeats it).
 # $1 = build tree, $2 = source tree.
 set -u

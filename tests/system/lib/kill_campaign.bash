@@ -4,9 +4,8 @@
 # kill_campaign K SEED: meterd runs a constant load (import for the first half of the kills,
 # export for the second: kill_check.py scenarios) at --speed 120 in sample fidelity on a state
 # directory of its own, from 2026-01-05T00:00:00Z, the load profile set to 5 minutes over DLMS.
-# K times: it runs a random 0.3-2 s; the management client reads the clock, A+, A-, R+, R-, the
-# clock again and the load profile; after a random 0-0.1 s meterd gets SIGKILL; a random
-# 0-0.3 s later it starts again on the same state (the RTC backup kept running), and the client
+# K times: it runs a random 0.3-2 s; the management client reads the load profile, the clock,
+# A+, A-, R+, R- and the clock again; then meterd gets SIGKILL; a random 0-0.3 s later it starts again on the same state (the RTC backup kept running), and the client
 # reads the clock, the energies, the clock, its status, the capture period, the load profile,
 # a range of it and the standard event log; kill_check.py check prints one line. Every meterctl
 # call has a time-out (-t 5 for each answer, 10 s in all). Sets kc_fails (failed kills) and
@@ -43,6 +42,7 @@ kill_campaign() {
     D="$TMP/meta"
     mkdir -p "$D"
     kc_rd set_period set 1.0.99.1.0.255 4 u32:300
+    kc_rd set_clock get 0.0.1.0.0.255 2
     kc_rd period get 1.0.99.1.0.255 4
     kc_rd lp_cols get 1.0.99.1.0.255 3
     kc_rd su_ap get 1.0.1.8.0.255 3
@@ -55,14 +55,13 @@ kill_campaign() {
         mkdir -p "$D"
         kc_sleep 300 2000
         local ran=$KC_SLEPT
+        kc_rd b_lp get 1.0.99.1.0.255 2
         kc_rd c1 get 0.0.1.0.0.255 2
         kc_rd b_ap get 1.0.1.8.0.255 2
         kc_rd b_am get 1.0.2.8.0.255 2
         kc_rd b_rp get 1.0.3.8.0.255 2
         kc_rd b_rm get 1.0.4.8.0.255 2
         kc_rd c2 get 0.0.1.0.0.255 2
-        kc_rd b_lp get 1.0.99.1.0.255 2
-        kc_sleep 0 100
         kill -9 "$PID"
         wait "$PID" 2>/dev/null
         local kill_rc=$?
