@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A long kill campaign on meterd (issue #6, integrity): KILLS (default 100) kill -9 at random
 # moments of a meterd at --speed 120 with a constant known load, each restarted on the same state
 # directory, with the checks of the system test tests/system/meterd_kill.sh (the same loop and

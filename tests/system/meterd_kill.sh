@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 on meterd at random moments (issue #6, integrity): 8 kills of a meterd that runs a
 # constant known load at --speed 120 in sample fidelity (3 x 1000 W at PF 0.9 inductive, import
 # for the first 4 kills, export for the last 4, so A+, R+, A- and R- all grow), each restarted on

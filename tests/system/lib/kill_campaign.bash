@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The meterd kill campaign, sourced after meterctl_env.bash by tests/system/meterd_kill.sh and
 # bench/kill_campaign.sh; the checks are in kill_check.py next to it.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The checks of the meterd kill campaign, shared by tests/system/meterd_kill.sh and
 bench/kill_campaign.sh (both run the loop in tests/system/lib/kill_campaign.bash).
 
