@@ -4,7 +4,8 @@
 #   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors
 #                too), cross-build the firmware, run every test, and build and test the core
 #                under the option profiles of tests/options/
-#   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation, DLMS reading
+#   make bench   accuracy, cost, store wear, power-cut campaign, a year of operation, DLMS reading,
+#                kill -9 campaign on meterd
 #   make firmware  cross-compile the core for Cortex-M4F and print its footprint
 #   make fuzz    run every libFuzzer harness for FUZZ_SECONDS each
 BUILD ?= build
@@ -64,6 +65,7 @@ bench: release firmware
 	$(BUILD)/release/bench/bench_powercut 30 10000
 	bash bench/year.sh $(BUILD)/release
 	bash bench/dlms_cost.sh $(BUILD)/release
+	bash bench/kill_campaign.sh $(BUILD)/release
 
 fuzz: setup
 	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
