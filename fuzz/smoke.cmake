@@ -16,13 +16,7 @@ set(MFW_FUZZ_RUNS_meter_state 3000)
 # fuzz_store mounts, reads every record and entry, writes and remounts a 16-sector flash per input
 # (twice when the CRC fix-up changes it).
 set(MFW_FUZZ_RUNS_store 1500)
-# Harnesses of host code: the port/posix sources they parse with (the port has no library) and
-# their include folder, or a library. Keep in step with fuzz/CMakeLists.txt.
-set(MFW_FUZZ_SOURCES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix/options.c
-    ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
-set(MFW_FUZZ_INCLUDES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix)
-set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
-set(MFW_FUZZ_LIBS_calfile meterctl_lib)
+include(${CMAKE_SOURCE_DIR}/fuzz/harnesses.cmake)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)

@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: Apache-2.0
+# What each libFuzzer harness needs beyond the core, for both builds of it: the real fuzzers
+# (fuzz/CMakeLists.txt) and the smoke runs of `make test` (fuzz/smoke.cmake) include this file.
+#   MFW_FUZZ_SOURCES_<name>   host sources it parses with (port/posix has no library)
+#   MFW_FUZZ_INCLUDES_<name>  their include folder
+#   MFW_FUZZ_LIBS_<name>      a library instead
+set(MFW_FUZZ_SOURCES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix/options.c
+    ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
+set(MFW_FUZZ_INCLUDES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix)
+set(MFW_FUZZ_SOURCES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix/rtc_backup.c
+    ${CMAKE_SOURCE_DIR}/port/posix/state_dir.c)
+set(MFW_FUZZ_INCLUDES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix)
+set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
+set(MFW_FUZZ_LIBS_calfile meterctl_lib)
