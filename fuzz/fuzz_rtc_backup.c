@@ -74,7 +74,7 @@ static void fix_crc(char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size ? size : 1);
+    char *text = calloc(size ? size : 1, 1);
     if (text == NULL)
         return 0;
     if (size)

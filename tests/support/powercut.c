@@ -40,8 +40,11 @@ struct tick_ref {
     uint64_t ops;             /* flash operations after the tick */
     uint64_t truth[ENERGIES]; /* the registers (uWh) after the tick */
     uint64_t saved;           /* A+ + A- + R+ + R- of the last completed state save */
-    uint32_t rows[4];         /* rows of each profile (MFW_PROF_*) */
-    uint32_t ev[MFW_EVENTLOG_COUNT];
+    /* Rows and entries by their store sequence numbers, which count every append of the ring
+     * since the flash was new (a ring that wrapped keeps counting; a cut append consumes none):
+     * total = the number appended so far, lo = the first one the buffer exposes. */
+    uint32_t rows[4], rows_lo[4]; /* each profile (MFW_PROF_*) */
+    uint32_t ev[MFW_EVENTLOG_COUNT], ev_lo[MFW_EVENTLOG_COUNT];
 };
 
 struct workload {
@@ -149,6 +152,12 @@ static int rig_init(struct rig *r)
     return mfw_meter_init(&r->m, &r->cfg, &r->hal, T_START);
 }
 
+/* Appends so far to a ring area: the next sequence number. */
+static uint32_t ring_total(const struct mfw_store *s, unsigned area)
+{
+    return mfw_store_ring_first_seq(s, area) + mfw_store_ring_count(s, area);
+}
+
 static void record(const struct rig *r, struct tick_ref *t)
 {
     const struct mfw_meter *m = &r->m;
@@ -156,10 +165,14 @@ static void record(const struct rig *r, struct tick_ref *t)
     for (unsigned q = 0; q < ENERGIES; q++)
         t->truth[q] = m->registers.uwh[MFW_ENERGY_TOTAL][q];
     t->saved = m->saved_uwh;
-    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        t->rows[k] = mfw_profile_count(&m->profiles[k], &m->store);
-    for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++)
-        t->ev[k] = mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)k);
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
+        t->rows[k] = ring_total(&m->store, m->profiles[k].area);
+        t->rows_lo[k] = t->rows[k] - mfw_profile_count(&m->profiles[k], &m->store);
+    }
+    for (unsigned k = 0; k < MFW_EVENTLOG_COUNT; k++) {
+        t->ev[k] = ring_total(&m->store, m->events.area[k]);
+        t->ev_lo[k] = t->ev[k] - mfw_eventlog_count(&m->events, &m->store, (enum mfw_eventlog_id)k);
+    }
 }
 
 struct reference {
@@ -168,10 +181,12 @@ struct reference {
     struct tick_ref *tick; /* [ticks] */
     struct snapshot *snap; /* every SNAPSHOT_TICKS */
     uint32_t n_snap;
+    /* every row and entry the reference run appended, by sequence number (rows[k][j] is the
+     * row of sequence number j), collected tick by tick: a ring that wraps loses none here */
     struct mfw_profile_row *rows[MFW_PROF_COUNT];
-    uint32_t n_rows[MFW_PROF_COUNT];
+    uint32_t n_rows[MFW_PROF_COUNT], cap_rows[MFW_PROF_COUNT];
     struct mfw_eventlog_entry *ev[MFW_EVENTLOG_COUNT];
-    uint32_t n_ev[MFW_EVENTLOG_COUNT];
+    uint32_t n_ev[MFW_EVENTLOG_COUNT], cap_ev[MFW_EVENTLOG_COUNT];
     struct mfw_tou tou_old, tou_new;
 };
 
@@ -198,16 +213,52 @@ static void restore(struct rig *r, const struct snapshot *s)
     r->m.store.hal = &r->hal;
 }
 
-static int read_rows(struct rig *r, unsigned prof, struct mfw_profile_row **out, uint32_t *n)
+/* Grows *p (n_have of size `size`, capacity *cap) to hold n elements; false when out of memory. */
+static bool grow(void **p, uint32_t *cap, uint32_t n, size_t size)
 {
-    *n = mfw_profile_count(&r->m.profiles[prof], &r->m.store);
-    *out = calloc(*n ? *n : 1, sizeof(**out));
-    if (!*out)
-        return MFW_E_NOSPACE;
-    for (uint32_t k = 0; k < *n; k++) {
-        int rc = mfw_profile_read(&r->m.profiles[prof], &r->m.store, k, &(*out)[k]);
-        if (rc != MFW_OK)
-            return rc;
+    if (n <= *cap)
+        return true;
+    uint32_t c = *cap ? *cap : 64u;
+    while (c < n)
+        c *= 2u;
+    void *q = realloc(*p, (size_t)c * size);
+    if (q == NULL)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
+/* The rows and entries the tick just appended, into the reference by sequence number. */
+static int collect(struct reference *ref, struct rig *r, const struct tick_ref *t)
+{
+    struct mfw_meter *m = &r->m;
+    for (unsigned k = 0; k < MFW_PROF_COUNT; k++) {
+        if (!grow((void **)&ref->rows[k], &ref->cap_rows[k], t->rows[k], sizeof(*ref->rows[k])))
+            return MFW_E_NOSPACE;
+        uint32_t n = mfw_profile_count(&m->profiles[k], &m->store);
+        for (uint32_t j = ref->n_rows[k]; j < t->rows[k]; j++) {
+            memset(&ref->rows[k][j], 0, sizeof ref->rows[k][j]);
+            if (t->rows[k] - j <= n &&
+                mfw_profile_read(&m->profiles[k], &m->store, n - (t->rows[k] - j),
+                                 &ref->rows[k][j]) != MFW_OK)
+                return MFW_E_IO;
+        }
+        ref->n_rows[k] = t->rows[k];
+    }
+    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
+        if (!grow((void **)&ref->ev[l], &ref->cap_ev[l], t->ev[l], sizeof(*ref->ev[l])))
+            return MFW_E_NOSPACE;
+        const enum mfw_eventlog_id id = (enum mfw_eventlog_id)l;
+        uint32_t n = mfw_eventlog_count(&m->events, &m->store, id);
+        for (uint32_t j = ref->n_ev[l]; j < t->ev[l]; j++) {
+            memset(&ref->ev[l][j], 0, sizeof ref->ev[l][j]);
+            if (t->ev[l] - j <= n &&
+                mfw_eventlog_read(&m->events, &m->store, id, n - (t->ev[l] - j), &ref->ev[l][j]) !=
+                    MFW_OK)
+                return MFW_E_IO;
+        }
+        ref->n_ev[l] = t->ev[l];
     }
     return MFW_OK;
 }
@@ -235,46 +286,40 @@ static int fail(struct pc_result *res, uint64_t cut, const char *what)
     return 1;
 }
 
-/* The rows after the reboot against the reference run's. A ring that wrapped keeps its newest
- * rows: with `must` rows surely complete before the cut (and `may` if the write in flight made
- * it), the stored rows are the last of those, then possibly the rows of the reboot (later in
- * time); nothing invented, repeated or out of order. */
+/* The rows after the reboot against the reference run's, by sequence number. `must` rows were
+ * surely appended before the cut, `may` if the append in flight made it; the buffer exposed rows
+ * from lo on. After the reboot the buffer holds rows [total - n, total): none lost that the
+ * buffer exposed before (unless its depth pushes them out now), every sure row there and equal
+ * to the reference's, the one in flight the reference's or the reboot's, then the reboot's own
+ * rows, later in time; nothing invented, repeated or out of order. */
 static int check_prefix_rows(struct rig *r, unsigned prof, const struct mfw_profile_row *ref,
-                             uint32_t n_ref, uint32_t must, uint32_t may)
+                             uint32_t must, uint32_t may, uint32_t lo)
 {
     const struct mfw_profile *p = &r->m.profiles[prof];
     uint32_t n = mfw_profile_count(p, &r->m.store);
+    uint32_t total = ring_total(&r->m.store, p->area);
     uint32_t depth = p->config.depth;
-    uint32_t keep = must < depth ? must : depth; /* at least the newest of the sure rows */
-    if (n < keep)
-        return -1;
-    /* which reference row the first stored one is: the stored rows end with ref[must-1] or
-     * ref[may-1] (then the reboot's rows); find the start by the first row's time */
-    struct mfw_profile_row row;
-    if (n == 0)
-        return 0;
-    if (mfw_profile_read(p, &r->m.store, 0, &row) != MFW_OK)
-        return -2;
-    uint32_t start = 0;
-    while (start < n_ref && start < may && ref[start].time < row.time)
-        start++;
+    if (total < must)
+        return -6; /* a sure row missing at the end */
+    uint32_t first = total - n;
+    uint32_t pushed = total > depth ? total - depth : 0;
+    if (first > (lo > pushed ? lo : pushed))
+        return -1; /* a row the buffer held is gone */
     mfw_ms_t last = INT64_MIN;
     for (uint32_t k = 0; k < n; k++) {
+        struct mfw_profile_row row;
         if (mfw_profile_read(p, &r->m.store, k, &row) != MFW_OK)
             return -2;
-        uint32_t j = start + k;
+        uint32_t j = first + k;
         if (j < must && !rows_equal(&row, &ref[j]))
             return -3;
-        /* beyond the rows that surely completed: the reference row (its write completed before
-         * the cut) or a row of the reboot, later in time; never a repeat */
+        /* the one in flight: the reference row, or a row of the reboot later in time */
         if (j >= must && j < may && !rows_equal(&row, &ref[j]) && row.time <= last)
             return -4;
         if (row.time < last || (row.time == last && !p->config.same_time_ok))
             return -5;
         last = row.time;
     }
-    if (start + n < must)
-        return -6; /* a sure row missing at the end */
     return 0;
 }
 
@@ -392,18 +437,24 @@ static int trial(struct reference *ref, struct rig *r, uint64_t cut, struct pc_r
         [MFW_PROF_ANALYSIS] = "analysis log is not an intact prefix",
     };
     for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        if (check_prefix_rows(r, k, ref->rows[k], ref->n_rows[k], before->rows[k],
-                              after->rows[k]) != 0)
+        if (check_prefix_rows(r, k, ref->rows[k], before->rows[k], after->rows[k],
+                              before->rows_lo[k]) != 0)
             return fail(res, cut, prefix_fail[k]);
+    /* event logs: every entry surely logged before the cut still there, as it was (the ones the
+     * reboot logs come after them) */
     for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
-        uint32_t n = mfw_eventlog_count(&m->events, &r->m.store, (enum mfw_eventlog_id)l);
-        if (n < before->ev[l])
+        const enum mfw_eventlog_id id = (enum mfw_eventlog_id)l;
+        uint32_t n = mfw_eventlog_count(&m->events, &r->m.store, id);
+        uint32_t total = ring_total(&r->m.store, m->events.area[l]);
+        uint32_t first = total - n;
+        uint32_t pushed = total > MFW_EVENTLOG_DEPTH ? total - MFW_EVENTLOG_DEPTH : 0;
+        uint32_t held = before->ev_lo[l] > pushed ? before->ev_lo[l] : pushed;
+        if (total < before->ev[l] || first > held)
             return fail(res, cut, "an event log lost entries");
-        for (uint32_t k = 0; k < before->ev[l]; k++) {
+        for (uint32_t j = held; j < before->ev[l]; j++) {
             struct mfw_eventlog_entry e;
-            if (mfw_eventlog_read(&m->events, &r->m.store, (enum mfw_eventlog_id)l, k, &e) !=
-                    MFW_OK ||
-                !events_equal(&e, &ref->ev[l][k]))
+            if (mfw_eventlog_read(&m->events, &r->m.store, id, j - first, &e) != MFW_OK ||
+                !events_equal(&e, &ref->ev[l][j]))
                 return fail(res, cut, "an event log is not an intact prefix");
         }
     }
@@ -479,28 +530,26 @@ int pc_campaign(unsigned days, uint64_t random_cuts, uint64_t seed, struct pc_re
             take_snapshot(ref, r, i);
         step(r, w, i);
         record(r, &ref->tick[i]);
+        if (collect(ref, r, &ref->tick[i]) != MFW_OK) {
+            snprintf(res->first_failure, sizeof(res->first_failure),
+                     "the reference run's rows could not be read");
+            res->failures = 1;
+            break;
+        }
         if (i == w->settings_tick)
             ref->tou_new = r->m.settings.tou;
     }
     res->ops_total = r->emu.ops;
-    if (r->m.store_errors != 0) {
-        snprintf(res->first_failure, sizeof(res->first_failure),
-                 "the reference run had %u store errors", r->m.store_errors);
+    if (r->m.store_errors != 0 || res->failures != 0) {
+        if (res->failures == 0)
+            snprintf(res->first_failure, sizeof(res->first_failure),
+                     "the reference run had %u store errors", r->m.store_errors);
         res->failures = 1;
         free_reference(ref);
         free(r->mem);
         free(r);
         free(ref);
         return MFW_OK;
-    }
-    for (unsigned k = 0; k < MFW_PROF_COUNT; k++)
-        read_rows(r, k, &ref->rows[k], &ref->n_rows[k]);
-    for (unsigned l = 0; l < MFW_EVENTLOG_COUNT; l++) {
-        ref->n_ev[l] = mfw_eventlog_count(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l);
-        ref->ev[l] = calloc(ref->n_ev[l] + 1, sizeof(*ref->ev[l]));
-        for (uint32_t k = 0; k < ref->n_ev[l]; k++)
-            mfw_eventlog_read(&r->m.events, &r->m.store, (enum mfw_eventlog_id)l, k,
-                              &ref->ev[l][k]);
     }
 
     uint64_t first = ref->start.ops + 1, last = res->ops_total;
