@@ -44,13 +44,7 @@ static uint8_t rlre_gmac[42];
 static int load_vectors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *capture;
-        enum vec_kind kind;
-        int n;
-        uint8_t *p;
-        size_t size;
-    } v[] = {
+    static const struct vec_want v[] = {
         {"w_public_clock.txt", VEC_TX, 1, aarq_public, sizeof aarq_public},
         {"w_public_clock.txt", VEC_RX, 1, aare_public, sizeof aare_public},
         {"w_lls_clock.txt", VEC_TX, 1, aarq_lls, sizeof aarq_lls},
@@ -62,9 +56,8 @@ static int load_vectors(void **state)
         {"w_gmac_clock.txt", VEC_TX, -1, rlrq_gmac, sizeof rlrq_gmac},
         {"w_gmac_clock.txt", VEC_RX, -1, rlre_gmac, sizeof rlre_gmac},
     };
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        if (vec_apdu_exact(v[i].capture, v[i].kind, v[i].n, v[i].p, v[i].size) != VEC_OK)
-            return -1;
+    if (vec_load_all(v, sizeof v / sizeof v[0]) != VEC_OK)
+        return -1;
     /* The LLS capture releases with the same plaintext RLRQ/RLRE. */
     uint8_t b[5];
     if (vec_apdu_exact("w_lls_clock.txt", VEC_TX, -1, b, sizeof b) != VEC_OK ||

@@ -49,13 +49,7 @@ static uint8_t rlre_plain[5];
 static int load_vectors(void **state)
 {
     (void)state;
-    static const struct {
-        const char *capture;
-        enum vec_kind kind;
-        int n;
-        uint8_t *p;
-        size_t size;
-    } v[] = {
+    static const struct vec_want v[] = {
         {"w_public_clock.txt", VEC_TX, 1, aarq_public, sizeof aarq_public},
         {"w_lls_clock.txt", VEC_TX, 1, aarq_lls, sizeof aarq_lls},
         {"w_public_clock.txt", VEC_RX, 1, aare_public, sizeof aare_public},
@@ -67,9 +61,8 @@ static int load_vectors(void **state)
         {"w_public_clock.txt", VEC_TX, -1, rlrq_plain, sizeof rlrq_plain},
         {"w_public_clock.txt", VEC_RX, -1, rlre_plain, sizeof rlre_plain},
     };
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-        if (vec_apdu_exact(v[i].capture, v[i].kind, v[i].n, v[i].p, v[i].size) != VEC_OK)
-            return -1;
+    if (vec_load_all(v, sizeof v / sizeof v[0]) != VEC_OK)
+        return -1;
     return 0;
 }
 

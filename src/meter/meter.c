@@ -202,20 +202,46 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
 
 /* ---- restore ------------------------------------------------------------------------------- */
 
+/* The STATE records from the newest down, one a call (at most 4 a sector of the area): MFW_OK
+ * with the record in buf, another error for a record that does not read (the walk goes on past
+ * it), MFW_E_STATE when there are no more. */
+struct state_walk {
+    uint32_t below; /* the next record is numbered below this */
+    unsigned left;
+};
+
+static void state_walk_init(struct state_walk *w, const struct mfw_meter *m)
+{
+    w->below = UINT32_MAX;
+    w->left = m->config.store.area[MFW_AREA_STATE].sectors * 4u;
+}
+
+static int state_walk_next(struct mfw_meter *m, struct state_walk *w, uint8_t *buf, size_t cap,
+                           size_t *len)
+{
+    if (w->left == 0)
+        return MFW_E_STATE;
+    w->left--;
+    uint32_t seq = 0;
+    *len = 0;
+    int rc = mfw_store_record_read_before(&m->store, MFW_AREA_STATE, w->below, buf, cap, len, &seq);
+    if (rc != MFW_E_STATE)
+        w->below = seq;
+    return rc;
+}
+
 /* True (and *field) when the newest STATE record whose identity can be read is another meter's
  * (model, phases, serial). Read only. */
 static bool another_meter(struct mfw_meter *m, const char **field)
 {
     uint8_t buf[MFW_METER_STATE_MAX];
-    uint32_t below = UINT32_MAX;
-    for (unsigned tries = 0; tries < m->config.store.area[MFW_AREA_STATE].sectors * 4u; tries++) {
-        size_t len = 0;
-        uint32_t seq = 0;
-        int rc = mfw_store_record_read_before(&m->store, MFW_AREA_STATE, below, buf, sizeof buf,
-                                              &len, &seq);
+    struct state_walk w;
+    state_walk_init(&w, m);
+    for (;;) {
+        size_t len;
+        int rc = state_walk_next(m, &w, buf, sizeof buf, &len);
         if (rc == MFW_E_STATE)
             return false;
-        below = seq;
         if (rc != MFW_OK)
             continue;
         rc = mfw_meter_state_identity(m, buf, len, field);
@@ -224,7 +250,6 @@ static bool another_meter(struct mfw_meter *m, const char **field)
         if (rc == MFW_E_RANGE)
             return true;
     }
-    return false;
 }
 
 /* The newest STATE record that is this meter's and makes sense. A record of another meter (model,
@@ -232,16 +257,14 @@ static bool another_meter(struct mfw_meter *m, const char **field)
 static int restore_state(struct mfw_meter *m, bool *have_state, bool *nv_error)
 {
     uint8_t buf[MFW_METER_STATE_MAX];
-    uint32_t below = UINT32_MAX;
+    struct state_walk w;
+    state_walk_init(&w, m);
     *have_state = false;
-    for (unsigned tries = 0; tries < m->config.store.area[MFW_AREA_STATE].sectors * 4u; tries++) {
-        size_t len = 0;
-        uint32_t seq = 0;
-        int rc = mfw_store_record_read_before(&m->store, MFW_AREA_STATE, below, buf, sizeof buf,
-                                              &len, &seq);
+    for (;;) {
+        size_t len;
+        int rc = state_walk_next(m, &w, buf, sizeof buf, &len);
         if (rc == MFW_E_STATE)
             return MFW_OK; /* no (more) records */
-        below = seq;
         const char *field = NULL;
         if (rc == MFW_OK)
             rc = mfw_meter_state_decode(m, buf, len, &field);
@@ -259,7 +282,6 @@ static int restore_state(struct mfw_meter *m, bool *have_state, bool *nv_error)
         m->restore.records_skipped++;
         *nv_error = true;
     }
-    return MFW_OK;
 }
 
 /* The latest time the meter recorded: the state's, the newest row of every profile and the newest

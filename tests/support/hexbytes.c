@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "hexbytes.h"
 
-static int digit(char c)
+int hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -19,7 +19,7 @@ size_t hex_decode(const char *s, uint8_t *out, size_t cap)
     for (; *s; s++) {
         if (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
             continue;
-        int d = digit(*s);
+        int d = hex_digit(*s);
         if (d < 0)
             return HEX_BAD;
         if (hi < 0) {

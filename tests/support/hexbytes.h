@@ -13,4 +13,7 @@
  * digit nor white space, an odd number of digits, or more bytes than cap. */
 size_t hex_decode(const char *s, uint8_t *out, size_t cap);
 
+/* The value of one hex digit (either case), -1 for any other character. */
+int hex_digit(char c);
+
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "vectors.h"
 
+#include "hexbytes.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,24 +54,13 @@ static int line_kind(const char *text, const char **hex)
     return -1;
 }
 
-static int digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* "7E A0 07": pairs of hex digits separated by one space. */
 static int decode(const char *hex, uint8_t *out, size_t cap, size_t *len, size_t *bad_col)
 {
     size_t n = 0;
     const char *p = hex;
     while (*p != '\0') {
-        int hi = digit(p[0]), lo = hi < 0 ? -1 : digit(p[1]);
+        int hi = hex_digit(p[0]), lo = hi < 0 ? -1 : hex_digit(p[1]);
         if (lo < 0 || (p[2] != ' ' && p[2] != '\0') || (p[2] == ' ' && p[3] == '\0')) {
             *bad_col = (size_t)(p - hex);
             return VEC_E_FORMAT;
@@ -212,4 +203,15 @@ const char *vec_error_name(int rc)
     case VEC_E_LENGTH: return "VEC_E_LENGTH";
     default: return "?";
     }
+}
+
+int vec_load_all(const struct vec_want *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc =
+            vec_apdu_exact(want[i].capture, want[i].kind, want[i].n, want[i].out, want[i].size);
+        if (rc != VEC_OK)
+            return rc;
+    }
+    return VEC_OK;
 }

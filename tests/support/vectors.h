@@ -47,6 +47,17 @@ int vec_apdu(const char *capture, enum vec_kind kind, int n, uint8_t *out, size_
  * knows the frame it reads. */
 int vec_apdu_exact(const char *capture, enum vec_kind kind, int n, uint8_t *out, size_t size);
 
+/* One APDU a test wants from a capture: vec_apdu_exact(capture, kind, n, out, size). */
+struct vec_want {
+    const char *capture;
+    enum vec_kind kind;
+    int n;
+    uint8_t *out;
+    size_t size;
+};
+/* Every APDU of want[0..n) in turn: VEC_OK, or the first error (said on stderr). */
+int vec_load_all(const struct vec_want *want, size_t n);
+
 /* "VEC_OK", "VEC_E_OPEN", ...; "?" for anything else. */
 const char *vec_error_name(int rc);
 
