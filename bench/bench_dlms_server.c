@@ -62,6 +62,10 @@ static int setup(mfw_ms_t *end)
 {
     struct mfw_meter_config cfg;
     mfw_meter_default_config(&cfg, MFW_METER_382M);
+    /* the LLS association (off by default) with the password "00000001" of the AARQ used */
+    cfg.security.lls_enabled = true;
+    memcpy(cfg.security.lls, "00000001", 8);
+    cfg.security.lls_len = 8;
     mfw_meter_store_layout(&cfg, 366);
     size_t size = (size_t)cfg.store.sector_size * cfg.store.sector_count;
     uint8_t *mem = malloc(size);

@@ -58,6 +58,10 @@ static struct rig *rig_new(void)
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
     mfw_meter_default_config(&r->cfg, MODEL);
+    /* the LLS association (off by default) with the password "00000001" of the AARQ used */
+    r->cfg.security.lls_enabled = true;
+    memcpy(r->cfg.security.lls, "00000001", 8);
+    r->cfg.security.lls_len = 8;
     mfw_meter_store_layout(&r->cfg, MFW_PROFILE_LP1_DEPTH / 96u);
     size_t size = (size_t)r->cfg.store.sector_size * r->cfg.store.sector_count;
     r->mem = malloc(size);
