@@ -196,8 +196,7 @@ static int ln_action(const struct mfw_cosem_call *c, unsigned method, struct mfw
     if (n != 24)
         return MFW_DAR_OTHER_REASON;
     const uint8_t id = MFW_KEYS_AUTHENTICATION;
-    int dar = mfw_cosem_class_result(
-        mfw_meter_security_transfer_keys(c->m, 1, &id, (const uint8_t(*)[24])buf));
+    int dar = mfw_cosem_class_result(mfw_meter_security_transfer_keys(c->m, 1, &id, buf));
     mfw_ct_wipe(buf, sizeof buf);
     return dar;
 }

@@ -78,8 +78,8 @@ static int security_action(const struct mfw_cosem_call *c, unsigned method,
     uint8_t wrapped[MFW_KEYS_COUNT][24];
     int dar = parse_keys(params, &n, ids, wrapped);
     if (dar == MFW_DAR_SUCCESS)
-        dar = mfw_cosem_class_result(
-            mfw_meter_security_transfer_keys(c->m, n, ids, (const uint8_t(*)[24])wrapped));
+        dar =
+            mfw_cosem_class_result(mfw_meter_security_transfer_keys(c->m, n, ids, &wrapped[0][0]));
     mfw_ct_wipe(wrapped, sizeof wrapped);
     return dar;
 }

@@ -1074,7 +1074,7 @@ int mfw_meter_security_activate(struct mfw_meter *m, uint8_t policy)
 }
 
 int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_t *ids,
-                                     const uint8_t (*wrapped)[24])
+                                     const uint8_t *wrapped)
 {
     const struct mfw_crypto_port *cp = m->hal->crypto;
     const uint8_t *kek = mfw_meter_security_key(m, MFW_KEYS_MASTER);
@@ -1091,7 +1091,7 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
     struct mfw_keys_config c = m->keys.config;
     int rc = MFW_OK;
     for (size_t k = 0; k < n && rc == MFW_OK; k++) {
-        rc = cp->key_unwrap(cp->ctx, kek, wrapped[k], c.key[ids[k]]);
+        rc = cp->key_unwrap(cp->ctx, kek, wrapped + 24 * k, c.key[ids[k]]);
         c.have |= (uint8_t)(1u << ids[k]);
     }
     if (rc == MFW_OK)

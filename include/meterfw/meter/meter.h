@@ -259,7 +259,7 @@ int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint3
  *  - activate: Security setup security_activate, only ever stronger (MFW_E_RANGE otherwise),
  *    logged (47) and stored;
  *  - transfer_keys: n keys (ids[k], enum mfw_keys_id) wrapped under the master key (RFC 3394, 24
- *    bytes each) through the HAL's crypto port: all unwrapped first, none taken if one fails
+ *    bytes each, wrapped[24 k ..]) through the HAL's crypto port: all unwrapped first, none taken if one fails
  *    (MFW_E_AUTH); then stored and logged (event 48); the unwrapped keys are wiped;
  *  - client_title: the client system title of the management client's last association (IC 64
  *    attribute 4), stored when it changes;
@@ -272,7 +272,7 @@ int mfw_meter_security_ic_check(const struct mfw_meter *m, unsigned ctx, uint32_
 int mfw_meter_security_ic_accept(struct mfw_meter *m, unsigned ctx, uint32_t ic);
 int mfw_meter_security_activate(struct mfw_meter *m, uint8_t policy);
 int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_t *ids,
-                                     const uint8_t (*wrapped)[24]);
+                                     const uint8_t *wrapped);
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
