@@ -99,8 +99,11 @@ static int setup(mfw_ms_t *end)
     uint8_t req[256];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, req, sizeof req);
-    const struct mfw_dlms_client_aarq_params ap = {MFW_ACSE_MECH_LLS, (const uint8_t *)"00000001",
-                                                   8, MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    const struct mfw_dlms_client_aarq_params ap = {.mechanism = MFW_ACSE_MECH_LLS,
+                                                   .password = (const uint8_t *)"00000001",
+                                                   .password_len = 8,
+                                                   .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                                   .max_pdu = 0xFFFF};
     if (mfw_dlms_client_build_aarq(&ap, &w) != MFW_OK)
         return 1;
     size_t n = mfw_dlms_server_apdu(&srv, 0, 1, req, w.len, out, sizeof out);

@@ -101,8 +101,11 @@ static void test_aarq_public(void **state)
     uint8_t buf[128];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                            .password = NULL,
+                                            .password_len = 0,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_public, sizeof(aarq_public), buf, w.len);
     /* and our own server side reads it back as the same request */
@@ -120,8 +123,11 @@ static void test_aarq_lls(void **state)
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
     static const uint8_t pw[] = {'G', 'u', 'r', 'u', 'x'};
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw),
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LLS,
+                                            .password = pw,
+                                            .password_len = sizeof(pw),
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_lls, sizeof(aarq_lls), buf, w.len);
     struct mfw_acse_aarq q;
@@ -139,8 +145,11 @@ static void test_aarq_long_password_and_args(void **state)
     memset(pw, 'x', sizeof(pw));
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw),
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 1024};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LLS,
+                                            .password = pw,
+                                            .password_len = sizeof(pw),
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 1024};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     /* 127 + 2 bytes in [12] push the AARQ over 127 bytes: 60 81 nn */
     assert_int_equal(buf[0], 0x60);
@@ -160,8 +169,11 @@ static void test_aarq_long_password_and_args(void **state)
     /* no room: the cursor's error */
     uint8_t small[10];
     mfw_wcursor_init(&w, small, sizeof(small));
-    struct mfw_dlms_client_aarq_params q2 = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                             MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params q2 = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                             .password = NULL,
+                                             .password_len = 0,
+                                             .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                             .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&q2, &w), MFW_E_NOSPACE);
 }
 

@@ -232,9 +232,12 @@ static void every_association_reads(void **state)
         uint8_t apdu[256], reply[512];
         struct mfw_wcursor w;
         mfw_wcursor_init(&w, apdu, sizeof apdu);
-        const struct mfw_dlms_client_aarq_params ap = {MFW_ACSE_MECH_LLS,
-                                                       (const uint8_t *)"00000001", 8,
-                                                       MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+        const struct mfw_dlms_client_aarq_params ap = {.mechanism = MFW_ACSE_MECH_LLS,
+                                                       .password = (const uint8_t *)"00000001",
+                                                       .password_len = 8,
+                                                       .conformance =
+                                                           MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                                       .max_pdu = 0xFFFF};
         assert_int_equal(mfw_dlms_client_build_aarq(&ap, &w), MFW_OK);
         size_t n = exchange(r, (unsigned)id, apdu, w.len, reply, sizeof reply);
         struct mfw_acse_aare re;

@@ -190,8 +190,11 @@ int session_associate(struct session *s, const char *password)
     uint8_t req[256];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, req, sizeof(req));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                            .password = NULL,
+                                            .password_len = 0,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     if (password) {
         p.mechanism = MFW_ACSE_MECH_LLS;
         p.password = (const uint8_t *)password;
