@@ -351,7 +351,8 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
         } else if ((rc = aarq_initiate(s, a, &rq, &re, &sc)) != MFW_OK) {
             failed(s, client);
         }
-    } else if (hls && kc->policy != MFW_SECURITY_POLICY_NONE &&
+    } else if (hls && rq.authentication && rq.mechanism == MFW_ACSE_MECH_HLS_GMAC &&
+               kc->policy != MFW_SECURITY_POLICY_NONE &&
                (rq.context == MFW_ACSE_CTX_LN || rq.user_info_kind != MFW_ACSE_UI_GLO)) {
         /* the policy asks for ciphering: neither the plain LN context nor a plain initiate */
         reject(&re, MFW_ACSE_RESULT_REJECTED_PERMANENT,
