@@ -185,7 +185,7 @@ static const struct {
     uint32_t write, methods;
 } management[] = {
     {{0, 0, 40, 0, 0, 255}, B(7), B(1) | B(2)}, /* reply_to_HLS_authentication, change_HLS_secret */
-    {{0, 0, 43, 0, 2, 255}, 0, B(1) | B(2)},    /* security_activate, global_key_transfer */
+    {{0, 0, 43, 0, 2, 255}, B(4), B(1) | B(2)}, /* client title; activate, key transfer */
     {{0, 0, 1, 0, 0, 255}, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
     {{1, 0, 99, 1, 0, 255}, B(4), B(1)},
     {{1, 0, 99, 2, 0, 255}, 0, B(1)},

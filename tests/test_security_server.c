@@ -418,7 +418,8 @@ static void failures_and_events(void **st)
     assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
     assert_int_equal(fraud_count(r, MFW_EVENT_DECRYPT_FAILURE), 1);
     assert_int_equal(r->m.keys.counters.last[MFW_KEYS_CTX_UNICAST], 0);
-    /* a wrong system title: the IV is not the one the client ciphered with: 49 again */
+    /* a wrong system title: not the head-end's (Security setup attribute 4): refused before
+     * anything is deciphered, calling-AP-title-not-recognized, an authentication failure 46 */
     uint8_t title[8];
     memcpy(title, CLIENT_ST, 8);
     title[7] = '4';
@@ -430,23 +431,25 @@ static void failures_and_events(void **st)
     send(r, 0, 1, apdu, len);
     assert_int_equal(mfw_dlms_client_parse_aare(r->out, r->n, &a), MFW_OK);
     assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
-    assert_int_equal(fraud_count(r, MFW_EVENT_DECRYPT_FAILURE), 2);
-    /* the right one (IC 1 accepted, pass 3 not done), then the same AARQ again: a replay, 50 */
-    send_captured(r, 1);
-    check_aare(r);
-    send_captured(r, 1);
+    assert_int_equal(a.diag, MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED);
+    assert_int_equal(fraud_count(r, MFW_EVENT_AUTH_FAILURE), 1);
+    assert_int_equal(fraud_count(r, MFW_EVENT_DECRYPT_FAILURE), 1);
+    /* with no head-end title provisioned (zeros) any title may associate: the tag then fails
+     * for a title that is not the one the client ciphered with (49) */
+    memset(r->m.keys.config.client_title, 0, 8);
+    send(r, 0, 1, apdu, len);
     assert_int_equal(mfw_dlms_client_parse_aare(r->out, r->n, &a), MFW_OK);
     assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
-    assert_int_equal(fraud_count(r, MFW_EVENT_REPLAY_ATTACK), 1);
-    /* three failures in a row: the management client is locked out, even with the right keys,
-     * and the public client is not */
+    assert_int_equal(fraud_count(r, MFW_EVENT_DECRYPT_FAILURE), 2);
+    memcpy(r->m.keys.config.client_title, CLIENT_ST, 8);
+    /* three failures in a row: the management client is locked out for 10 s, even with the
+     * right keys (its AARQ is not even looked at), and the public client is not */
     assert_int_equal(r->s.stats.lockouts, 1);
-    r->ic = 3;
-    send_aarq(r, 0, GUEK, CLIENT_ST, r->ic++);
+    send_captured(r, 1);
     assert_int_equal(mfw_dlms_client_parse_aare(r->out, r->n, &a), MFW_OK);
     assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_TRANSIENT);
     assert_int_equal(r->s.stats.locked_out, 1);
-    assert_int_equal(r->m.keys.counters.last[MFW_KEYS_CTX_UNICAST], 1); /* not even looked at */
+    assert_int_equal(r->m.keys.counters.last[MFW_KEYS_CTX_UNICAST], 0);
     send(r, 1, 16,
          (const uint8_t *)"\x60\x1D\xA1\x09\x06\x07\x60\x85\x74\x05\x08\x01\x01\xBE\x10"
                           "\x04\x0E\x01\x00\x00\x00\x06\x5F\x1F\x04\x00\x40\x1E\x1D\xFF"
@@ -455,16 +458,26 @@ static void failures_and_events(void **st)
     assert_int_equal(r->out[17], 0); /* A2 03 02 01 00: accepted */
     mfw_dlms_server_close(&r->s, 1);
     mfw_meter_tick(&r->m, T0 + MFW_SECURITY_LOCKOUT_MS);
-    /* a wrong f(StoC): read-write-denied, 46, the association dropped */
+    /* the right one (IC 1 accepted, pass 3 not done), then the same AARQ again: a replay, 50;
+     * a fourth failure: locked out again, twice as long */
+    send_captured(r, 1);
+    check_aare(r);
+    send_captured(r, 1);
+    assert_int_equal(mfw_dlms_client_parse_aare(r->out, r->n, &a), MFW_OK);
+    assert_int_equal(a.result, MFW_ACSE_RESULT_REJECTED_PERMANENT);
+    assert_int_equal(fraud_count(r, MFW_EVENT_REPLAY_ATTACK), 1);
+    assert_int_equal(r->s.stats.lockouts, 2);
+    mfw_meter_tick(&r->m, T0 + 3 * MFW_SECURITY_LOCKOUT_MS);
+    /* a wrong f(StoC): read-write-denied, 46, the association dropped; locked out for 40 s */
+    r->ic = 3;
     send_aarq(r, 0, GUEK, CLIENT_ST, r->ic++);
     check_aare(r);
     pass_3(r, r->ic, false);
-    assert_int_equal(fraud_count(r, MFW_EVENT_AUTH_FAILURE), 1);
+    assert_int_equal(fraud_count(r, MFW_EVENT_AUTH_FAILURE), 2);
     send_hex_ciphered(r, MFW_SECURITY_GLO_GET_REQUEST, "C0 01 C1 00 08 00 00 01 00 00 FF 02 00");
     expect_plain(r, "D8 01 01");
-    /* (a failure after the lock-out: locked out again, for twice as long) */
-    assert_int_equal(r->s.stats.lockouts, 2);
-    mfw_meter_tick(&r->m, T0 + 3 * MFW_SECURITY_LOCKOUT_MS);
+    assert_int_equal(r->s.stats.lockouts, 3);
+    mfw_meter_tick(&r->m, T0 + 7 * MFW_SECURITY_LOCKOUT_MS);
     /* an association; before pass 3 only pass 3 is served (a ciphered exception) */
     send_aarq(r, 0, GUEK, CLIENT_ST, r->ic++);
     check_aare(r);

@@ -61,8 +61,9 @@ static const struct mfw_cosem_rights R_CLOCK = {
     {[PUB] = {ALL, 0, 0},
      [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
      [PRE] = {0, B(2), B(1) | B(3) | B(6)}}};
-/* Security setup: read (no attribute holds a key); security_activate, global_key_transfer. */
-static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, 0, B(1) | B(2)}}};
+/* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
+ * security_activate, global_key_transfer. */
+static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}};
 /* Profiles and event logs: reset (m1). */

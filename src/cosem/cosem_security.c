@@ -5,7 +5,8 @@
  * pre-established client (SAP 102, broadcast key) use, the meter's own (meter/keys.h).
  *   2 security_policy (enum, v0: 0 none, 1 authenticated, 2 encrypted, 3 both)
  *   3 security_suite (enum 0: AES-GCM-128 authenticated encryption, AES-128 key wrap)
- *   4 client_system_title (octet-string(8): the management client's, from its last AARQ)
+ *   4 client_system_title (octet-string(8): the head-end's; zeros = any title may associate;
+ *     written by the management client, a design choice [U]: v0 leaves it to the meter)
  *   5 server_system_title (octet-string(8))
  *   m1 security_activate(security_policy): only ever stronger (other-reason otherwise)
  *   m2 global_key_transfer(array {structure {key_id enum, key_wrapped octet-string}}): key_id 0
@@ -31,6 +32,19 @@ static int security_get(const struct mfw_cosem_call *c, const struct mfw_cosem_s
     default: mfw_axdr_put_octets(w, k->server_title, MFW_KEYS_TITLE_LEN); break;
     }
     return MFW_DAR_SUCCESS;
+}
+
+static int security_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
+{
+    (void)attr; /* 4: the only writable one */
+    uint8_t t[MFW_KEYS_TITLE_LEN];
+    size_t n = 0;
+    int r = mfw_axdr_get_octets(value, sizeof t, t, &n);
+    if (r == MFW_E_NOSPACE || (r == MFW_OK && n != sizeof t))
+        return MFW_DAR_OTHER_REASON;
+    if (r != MFW_OK || mfw_rcursor_left(value) != 0)
+        return MFW_DAR_TYPE_UNMATCHED;
+    return mfw_cosem_class_result(mfw_meter_security_client_title(c->m, t));
 }
 
 /* global_key_transfer's parameters into ids / wrapped: MFW_DAR_SUCCESS or the result to send. */
@@ -90,5 +104,6 @@ const struct mfw_cosem_class mfw_cosem_security_class = {
     .attributes = 5,
     .methods = 2,
     .get_item = security_get,
+    .set = security_set,
     .action = security_action,
 };

@@ -784,6 +784,7 @@ const char *mfw_dlms_client_aare_diag_name(uint8_t source, uint8_t diag)
     case MFW_ACSE_DIAG_NO_REASON_GIVEN: return "no-reason-given";
     case MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED:
         return "application-context-name-not-supported";
+    case MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED: return "calling-AP-title-not-recognized";
     case MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED:
         return "authentication-mechanism-name-not-recognised";
     case MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED: return "authentication-mechanism-name-required";

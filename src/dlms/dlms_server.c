@@ -344,9 +344,19 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
         reject(&re, MFW_ACSE_RESULT_REJECTED_PERMANENT, MFW_ACSE_DIAG_NO_REASON_GIVEN);
     } else if (hls && rq.context == MFW_ACSE_CTX_LN_CIPHERED && rq.authentication &&
                rq.mechanism == MFW_ACSE_MECH_HLS_GMAC && rq.user_info_kind == MFW_ACSE_UI_GLO) {
+        static const uint8_t none[MFW_SECURITY_TITLE_LEN];
         if (!rq.has_calling_ap_title) { /* the IV of the initiate needs the client's title */
             reject(&re, MFW_ACSE_RESULT_REJECTED_PERMANENT,
                    MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED);
+            rc = MFW_E_STATE;
+        } else if (memcmp(kc->client_title, none, sizeof none) != 0 &&
+                   !mfw_ct_equal(kc->client_title, rq.calling_ap_title, sizeof none)) {
+            /* a head-end title is provisioned (Security setup attribute 4): only it may
+             * associate; another is an authentication failure of the calling party */
+            reject(&re, MFW_ACSE_RESULT_REJECTED_PERMANENT,
+                   MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED);
+            event(s, a, MFW_EVENT_AUTH_FAILURE);
+            failed(s, client);
             rc = MFW_E_STATE;
         } else if ((rc = aarq_initiate(s, a, &rq, &re, &sc)) != MFW_OK) {
             failed(s, client);
@@ -402,7 +412,6 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
             a->ses.status = 1;
             a->ses.hls_reply = hls_reply;
             a->ses.hls_ctx = a;
-            (void)mfw_meter_security_client_title(m, a->client_title);
         } else {
             a->associated = true;
             a->ses.status = 2;

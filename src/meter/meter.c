@@ -1115,8 +1115,10 @@ int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8])
     struct mfw_keys_config c = m->keys.config;
     memcpy(c.client_title, title, MFW_KEYS_TITLE_LEN);
     int rc = save_security(m, &c);
-    if (rc == MFW_OK)
+    if (rc == MFW_OK) {
         memcpy(m->keys.config.client_title, title, MFW_KEYS_TITLE_LEN);
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    }
     mfw_ct_wipe(&c, sizeof c);
     return rc == MFW_OK ? MFW_OK : MFW_E_IO;
 }

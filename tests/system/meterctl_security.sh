@@ -5,10 +5,11 @@
 #  1. meterd refuses a keys file others may read, and --lls-password (exit 2, nothing written);
 #  2. access rights: the public client cannot SET or ACTION (its conformance has neither: an
 #     exception-response) nor read an energy register (not in its object list);
-#  3. failures the meter logs in its fraud log (0.0.99.98.1.255): a wrong key (49), a replayed
-#     invocation counter (50);
+#  3. failures the meter logs in its fraud log (0.0.99.98.1.255): a wrong key (49), a system
+#     title that is not the head-end's (46), a replayed invocation counter (50);
 #  4. key transfer: a new global unicast key wrapped under the master key; the old key is refused
-#     from then on, the new one works, the standard log has event 48; after a restart of meterd
+#     from then on, the new one works, the standard log has event 48; three failed associations
+#     lock the management client out for a while; after a restart of meterd
 #     the meter still has the new key and its invocation counters go on;
 #  5. LLS, enabled by the keys file only: its secret changed over DLMS survives the restart.
 # $1 = build tree, $2 = source tree.
@@ -43,7 +44,7 @@ fi
 # the meter: keys, and LLS enabled with a secret (the keys file's lls-secret)
 cp "$KEYS" "$TMP/lls.keys" && echo "lls-secret = 00000001" >>"$TMP/lls.keys" &&
     chmod 600 "$TMP/lls.keys"
-start_meterd --state-dir "$TMP/st" --keys "$TMP/lls.keys"
+start_meterd --state-dir "$TMP/st" --keys "$TMP/lls.keys" --speed 5
 PUB=("$METERCTL" -p "$PORT")
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 if run energy 0 "${MGT[@]}" get 1.0.1.8.0.255 2; then ok "HLS-GMAC: A+ = $(cat "$TMP/energy.out") Wh"; fi
@@ -67,13 +68,25 @@ fi
 sed 's/^guek = 0001/guek = 0101/' "$CKEYS" >"$TMP/wrong.keys" && chmod 600 "$TMP/wrong.keys"
 run wrongkey 1 "${MGT[@]/$CKEYS/$TMP/wrong.keys}" get 1.0.1.8.0.255 2 &&
     ok "wrong key: $(cat "$TMP/wrongkey.err")"
+sed 's/^client-title = .*/client-title = 4D46574843544C32/' "$CKEYS" >"$TMP/title.keys" &&
+    chmod 600 "$TMP/title.keys"
+if run wrongtitle 1 "${MGT[@]/$CKEYS/$TMP/title.keys}" get 1.0.1.8.0.255 2; then
+    if grep -q "calling-AP-title-not-recognized" "$TMP/wrongtitle.err"; then
+        ok "wrong title: $(cat "$TMP/wrongtitle.err")"
+    else bad "wrong title: $(cat "$TMP/wrongtitle.err")"; fi
+fi
+# (two failures in a row; a success clears the count before the lock-out's three)
+if run fraud 0 "${MGT[@]}" get 0.0.99.98.1.255 2; then
+    if grep -q ", 49}" "$TMP/fraud.out" && grep -q ", 46}" "$TMP/fraud.out"; then
+        ok "fraud log: $(cat "$TMP/fraud.out")"
+    else bad "fraud log lacks 49 or 46: $(cat "$TMP/fraud.out")"; fi
+fi
 run ic 0 "${PUB[@]}" get 0.0.43.1.0.255 2
 IC=$(cat "$TMP/ic.out")
 run replay 1 "${MGT[@]}" -I "$IC" get 1.0.1.8.0.255 2 && ok "replayed counter $IC: $(cat "$TMP/replay.err")"
-if run fraud 0 "${MGT[@]}" get 0.0.99.98.1.255 2; then
-    if grep -q ", 49}" "$TMP/fraud.out" && grep -q ", 50}" "$TMP/fraud.out"; then
-        ok "fraud log: $(cat "$TMP/fraud.out")"
-    else bad "fraud log lacks 49 or 50: $(cat "$TMP/fraud.out")"; fi
+if run fraud2 0 "${MGT[@]}" get 0.0.99.98.1.255 2; then
+    if grep -q ", 50}" "$TMP/fraud2.out"; then ok "fraud log has 50 too"
+    else bad "fraud log lacks 50: $(cat "$TMP/fraud2.out")"; fi
 fi
 
 # 4. key transfer
@@ -86,6 +99,15 @@ if run std 0 "${NEWK[@]}" get 0.0.99.98.0.255 2; then
     if grep -q ", 48}" "$TMP/std.out"; then ok "the new key works; standard log has 48"
     else bad "no event 48 in the standard log: $(tail -c 300 "$TMP/std.out")"; fi
 fi
+# the lock-out: three failures in a row, then even the right key is refused for 10 s of the
+# meter's RTC (2 s at --speed 5), then it works again
+for k in 1 2 3; do run lock$k 1 "${MGT[@]/$CKEYS/$TMP/wrong.keys}" get 1.0.1.8.0.255 2; done
+if run locked 1 "${NEWK[@]}" get 1.0.1.8.0.255 2; then
+    if grep -q "transient: try later" "$TMP/locked.err"; then ok "locked out: $(cat "$TMP/locked.err")"
+    else bad "not locked out as such: $(cat "$TMP/locked.err")"; fi
+fi
+sleep 2.5
+run unlocked 0 "${NEWK[@]}" get 1.0.1.8.0.255 2 && ok "the lock-out ended"
 run ic1 0 "${PUB[@]}" get 0.0.43.1.0.255 2
 # 5. the LLS secret over DLMS (attribute 7 of the association, write-only)
 run secret 0 "${NEWK[@]}" set 0.0.40.0.0.255 7 octets:3132333435363738 &&

@@ -261,8 +261,9 @@ int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint3
  *  - transfer_keys: n keys (ids[k], enum mfw_keys_id) wrapped under the master key (RFC 3394, 24
  *    bytes each, wrapped[24 k ..]) through the HAL's crypto port: all unwrapped first, none taken if one fails
  *    (MFW_E_AUTH); then stored and logged (event 48); the unwrapped keys are wiped;
- *  - client_title: the client system title of the management client's last association (IC 64
- *    attribute 4), stored when it changes;
+ *  - client_title: the head-end's system title (IC 64 attribute 4): when it is set (not zeros)
+ *    only a management client of that title may associate with HLS-GMAC, and the pre-established
+ *    client's service-specific APDUs are deciphered with it; stored, logged (47);
  *  - set_lls: the LLS secret (Association LN attribute 7), 1..MFW_COSEM_SECRET_MAX bytes, stored;
  *  - event: a security event (IDIS 46, 49, 50 into the fraud log; 47, 48 into the standard log)
  *    at the meter's time. */

@@ -35,7 +35,8 @@ start_meterd() {
 }
 
 # The test keys: the capture's unicast and authentication keys (tests/vectors/README.md), a
-# broadcast key, RFC 3394 4.1's KEK as master key; the client's title "MFWHCTL1".
+# broadcast key, RFC 3394 4.1's KEK as master key; the head-end's title "MFWHCTL1" (the meter
+# lets only it associate).
 KEYS="$TMP/meter.keys"
 CKEYS="$TMP/client.keys"
 (
@@ -47,7 +48,7 @@ gbek = B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF
 ak = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF
 kek = 000102030405060708090A0B0C0D0E0F
 policy = 3
+client-title = 4D46574843544C31
 K
     cat "$KEYS" >"$CKEYS"
-    echo "client-title = 4D46574843544C31" >>"$CKEYS"
 )
