@@ -34,6 +34,10 @@ foreach(_src ${MFW_FUZZ_SMOKE_HARNESSES})
   if(TARGET meterfw_sim)
     target_link_libraries(${_exe} PRIVATE meterfw_sim)
   endif()
+  # the posix crypto port (Mbed TLS, nettle) for the harnesses of the security layer
+  if(TARGET meterd_crypto)
+    target_link_libraries(${_exe} PRIVATE meterd_crypto)
+  endif()
 
   set(_seed_dir ${CMAKE_CURRENT_BINARY_DIR}/fuzz_smoke/${_name}/seeds)
   set(_art_dir ${CMAKE_CURRENT_BINARY_DIR}/fuzz_smoke/${_name}/artifacts)
