@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* crypto_posix: Mbed TLS GCM, nettle RFC 3394 key wrap, getrandom (crypto_posix.h). Every key
- * schedule lives on the stack for one call and is wiped after it (mbedtls_gcm_free and
- * mbedtls_platform_zeroize, nettle's context zeroed by hand). */
+/* crypto_posix: Mbed TLS GCM, nettle RFC 3394 key wrap, getrandom (crypto_posix.h). The GCM key
+ * schedules of the last few keys are kept (a key expansion and GHASH table per call would cost
+ * as much as ciphering a short APDU): a small cache in this file, host code, one process, one
+ * thread; an entry replaced is freed and wiped (mbedtls_gcm_free zeroizes it). Key wrap
+ * schedules live on the stack for one call and are wiped after it. */
 #include "crypto_posix.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -15,17 +18,45 @@
 
 #include "meterfw/base/error.h"
 
+/* The cache: 4 key schedules, round robin. */
+enum { GCM_CACHE = 4 };
+static struct {
+    bool used;
+    uint8_t key[MFW_CRYPTO_KEY_LEN];
+    mbedtls_gcm_context gcm;
+} cache[GCM_CACHE];
+static unsigned cache_next;
+
+static mbedtls_gcm_context *gcm_of(const uint8_t key[16])
+{
+    for (unsigned k = 0; k < GCM_CACHE; k++)
+        if (cache[k].used && memcmp(cache[k].key, key, MFW_CRYPTO_KEY_LEN) == 0)
+            return &cache[k].gcm;
+    unsigned k = cache_next;
+    cache_next = (cache_next + 1) % GCM_CACHE;
+    if (cache[k].used)
+        mbedtls_gcm_free(&cache[k].gcm);
+    mbedtls_platform_zeroize(cache[k].key, sizeof cache[k].key);
+    cache[k].used = false;
+    mbedtls_gcm_init(&cache[k].gcm);
+    if (mbedtls_gcm_setkey(&cache[k].gcm, MBEDTLS_CIPHER_ID_AES, key, 128) != 0) {
+        mbedtls_gcm_free(&cache[k].gcm);
+        return NULL;
+    }
+    memcpy(cache[k].key, key, MFW_CRYPTO_KEY_LEN);
+    cache[k].used = true;
+    return &cache[k].gcm;
+}
+
 static int gcm_encrypt(void *ctx, const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad,
                        size_t aad_len, const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[12])
 {
     (void)ctx;
-    mbedtls_gcm_context g;
-    mbedtls_gcm_init(&g);
-    int rc = mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, 128);
-    if (rc == 0)
-        rc = mbedtls_gcm_crypt_and_tag(&g, MBEDTLS_GCM_ENCRYPT, len, iv, MFW_CRYPTO_IV_LEN, aad,
+    mbedtls_gcm_context *g = gcm_of(key);
+    if (g == NULL)
+        return MFW_E_IO;
+    int rc = mbedtls_gcm_crypt_and_tag(g, MBEDTLS_GCM_ENCRYPT, len, iv, MFW_CRYPTO_IV_LEN, aad,
                                        aad_len, in, out, MFW_CRYPTO_TAG_LEN, tag);
-    mbedtls_gcm_free(&g);
     return rc == 0 ? MFW_OK : MFW_E_IO;
 }
 
@@ -34,15 +65,12 @@ static int gcm_decrypt(void *ctx, const uint8_t key[16], const uint8_t iv[12], c
                        uint8_t *out)
 {
     (void)ctx;
-    mbedtls_gcm_context g;
-    mbedtls_gcm_init(&g);
-    int rc = mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, 128);
+    mbedtls_gcm_context *g = gcm_of(key);
     /* mbedtls_gcm_auth_decrypt compares the tag in constant time and zeroes the output when it
      * does not match (gcm.c); we wipe it again in case the failure came from elsewhere */
-    if (rc == 0)
-        rc = mbedtls_gcm_auth_decrypt(&g, len, iv, MFW_CRYPTO_IV_LEN, aad, aad_len, tag,
-                                      MFW_CRYPTO_TAG_LEN, in, out);
-    mbedtls_gcm_free(&g);
+    int rc = g == NULL ? MBEDTLS_ERR_GCM_BAD_INPUT
+                       : mbedtls_gcm_auth_decrypt(g, len, iv, MFW_CRYPTO_IV_LEN, aad, aad_len, tag,
+                                                  MFW_CRYPTO_TAG_LEN, in, out);
     if (rc == 0)
         return MFW_OK;
     if (len > 0)
