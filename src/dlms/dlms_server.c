@@ -1136,3 +1136,22 @@ size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t cl
         drop(a);
     return n;
 }
+
+size_t mfw_dlms_server_cipher_notification(struct mfw_dlms_server *s, const uint8_t *plain,
+                                           size_t n, uint8_t *out, size_t cap)
+{
+    struct keyset ks;
+    if (s == NULL || plain == NULL || n == 0 || out == NULL || !keys_of(s, false, &ks))
+        return 0;
+    struct mfw_meter *m = meter_of(s);
+    uint32_t ic = 0;
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, out, cap);
+    int rc = mfw_meter_security_ic_next(m, &ic);
+    if (rc == MFW_OK)
+        rc = mfw_security_cipher(
+            crypto_of(s), &ks.k, MFW_SECURITY_GENERAL_GLO, m->keys.config.server_title,
+            mfw_security_sc_for(m->keys.config.policy, 0, false), ic, plain, n, &w);
+    keys_wipe(&ks);
+    return rc == MFW_OK ? w.len : 0;
+}

@@ -115,6 +115,13 @@ int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_cosem *cosem,
  * APDU in out[cap] and its length (0: no reply). cap should be at least max_pdu. */
 size_t mfw_dlms_server_apdu(struct mfw_dlms_server *s, unsigned conn, uint8_t client_sap,
                             const uint8_t *apdu, size_t len, uint8_t *out, size_t cap);
+/* A push: the DataNotification plain[0..n) (mfw_xdlms_build_data_notification) ciphered as
+ * general-glo-ciphering for the management client's head-end (DataNotification has no glo- tag,
+ * Green Book 9.5 [M]): the unicast key, the server's title, the meter's next invocation counter,
+ * the protection of the policy (at least authenticated). The APDU's length in out[cap], or 0
+ * (no keys, no room, a counter that could not be reserved). */
+size_t mfw_dlms_server_cipher_notification(struct mfw_dlms_server *s, const uint8_t *plain,
+                                           size_t n, uint8_t *out, size_t cap);
 /* The connection closed: its association and block states are dropped. */
 void mfw_dlms_server_close(struct mfw_dlms_server *s, unsigned conn);
 
