@@ -358,8 +358,8 @@ static size_t on_aarq(struct mfw_dlms_server *s, struct mfw_dlms_assoc *a, uint8
             event(s, a, MFW_EVENT_AUTH_FAILURE);
             failed(s, client);
             rc = MFW_E_STATE;
-        } else if ((rc = aarq_initiate(s, a, &rq, &re, &sc)) != MFW_OK) {
-            failed(s, client);
+        } else if ((rc = aarq_initiate(s, a, &rq, &re, &sc)) != MFW_OK && rc != MFW_E_STATE) {
+            failed(s, client); /* (MFW_E_STATE: the meter has no keys, not the client's fault) */
         }
     } else if (hls && rq.authentication && rq.mechanism == MFW_ACSE_MECH_HLS_GMAC &&
                kc->policy != MFW_SECURITY_POLICY_NONE &&
