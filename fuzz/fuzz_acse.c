@@ -6,9 +6,10 @@
  *   - every view of a parsed AARQ/RLRQ lies inside the input;
  *   - a parsed AARQ goes through mfw_acse_accept under a policy with a public (lowest), an LLS and an
  *     HLS client, for several client SAPs and with ciphering allowed or not: the result is MFW_OK
- *     or MFW_E_STATE (the HLS / ciphered cases left to the security layer); an accepted
- *     association has a conformance inside both the proposal and the server's, a PDU limit no
- *     larger than either, and for the LLS client the right password;
+ *     or MFW_E_STATE (a ciphered initiate, left to the security layer); an accepted association
+ *     has a conformance inside both the proposal and the server's, a PDU limit no larger than
+ *     either, for the LLS client the right password, and for the HLS client it is only pending
+ *     (authentication-required, with a challenge of 8..64 bytes and a calling-AP-title);
  *   - the AARE of every decision encodes into a bounded buffer (starting 0x61 with a consistent
  *     length), and into a buffer one byte too small it gives MFW_E_NOSPACE without writing;
  *   - a parsed RLRQ gets an RLRE (with an InitiateResponse when it carried an InitiateRequest).
@@ -139,8 +140,14 @@ static void check_aarq(const uint8_t *buf, size_t len)
                 if (saps[s] == 17 && (q.auth_value.len != sizeof(password) ||
                                       memcmp(q.auth_value.p, password, sizeof(password)) != 0))
                     abort();
-                if (saps[s] == 99 || saps[s] == 1)
-                    abort(); /* unknown SAP, and HLS is never decided here */
+                if (saps[s] == 99)
+                    abort(); /* an unknown SAP */
+                /* HLS is only pending here: challenge and title there, passes 3/4 to come */
+                if (saps[s] == 1 &&
+                    (a.diag != MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED || !a.has_mechanism ||
+                     !q.has_auth_value || q.auth_value.len < MFW_ACSE_CHALLENGE_MIN ||
+                     q.auth_value.len > MFW_ACSE_CHALLENGE_MAX || !q.has_calling_ap_title))
+                    abort();
             }
             build_aare(&a);
         }

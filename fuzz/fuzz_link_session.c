@@ -212,6 +212,10 @@ static void run(const uint8_t *data, size_t size)
         rig = calloc(1, sizeof *rig);
         check(rig != NULL, "out of memory");
         mfw_meter_default_config(&rig->cfg, MFW_METER_382M);
+        /* the LLS association (off by default) with the password "00000001" of the AARQ used */
+        rig->cfg.security.lls_enabled = true;
+        memcpy(rig->cfg.security.lls, "00000001", 8);
+        rig->cfg.security.lls_len = 8;
     }
     reset(size > 0 ? data[0] : 0);
     mfw_ms_t now = 0;

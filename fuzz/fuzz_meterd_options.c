@@ -9,7 +9,7 @@
  *     meter" give it: model 162M or 382M, 0 < Iref < Imax <= 1000 A, serial 1-16 of
  *     [A-Za-z0-9_-], a non-empty scenario and state dir, 0 < speed <= 1e6, --speed and --until
  *     not both, --until after --start, times of the years 1970..9999, fidelity sample or fast
- *     (never left to auto), rate 4000 or 8000, --lp-days 1..3660, a password of 1-16 bytes;
+ *     (never left to auto), rate 4000 or 8000, --lp-days 1..3660, a keys file path that is not empty;
  *   - isotime: every argument, and every argument's ":SS"-less form, either is refused or gives
  *     an instant of 1970..9999 that isotime_format writes back as the same text; isotime_format
  *     of any 64-bit instant (the input's first 8 bytes) fits its buffer, and one in range with
@@ -82,7 +82,7 @@ static void check_opts(const struct meterd_opts *o)
         abort();
     if (o->lp_days > 3660)
         abort();
-    if (o->lls_password == NULL || strlen(o->lls_password) == 0 || strlen(o->lls_password) > 16)
+    if (o->keys_file != NULL && o->keys_file[0] == '\0')
         abort();
     if (!o->has_port && o->port != 4059)
         abort();
@@ -188,7 +188,7 @@ static const char *const seed_lines[] = {
     "--model\n162M\n--current\n5(60)A\n--serial\nABC_12-x\n--scenario\nhousehold-pv\n"
     "--until\n2027-01-01T00:00Z\n--start\n2026-01-01T00:00:00Z\n--fidelity\nsample\n--rate\n8000\n"
     "--state-dir\nstate\n--report\njson\n--no-display\n--lp-days\n366\n--port\n0\n--no-dlms\n"
-    "--lls-password\nsecret",
+    "--keys\nmeter.keys",
     "--model=382M\n--current=10(100)A\n--speed=60\n--rtc-lost\n--port=4060\n--fidelity=fast",
     "--speed\n0.5\n--start\n2026-03-29T01:59:59Z\n--serial\n00000001",
     "--help",

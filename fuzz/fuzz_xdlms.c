@@ -82,6 +82,10 @@ static void setup(void)
     if (rig == NULL)
         abort();
     mfw_meter_default_config(&rig->cfg, MFW_METER_382M);
+    /* the LLS association (off by default) with the password "00000001" of the AARQ used */
+    rig->cfg.security.lls_enabled = true;
+    memcpy(rig->cfg.security.lls, "00000001", 8);
+    rig->cfg.security.lls_len = 8;
     if (flash_emu_init(&rig->emu, rig->mem, rig->cfg.store.sector_size, rig->cfg.store.sector_count,
                        rig->cfg.store.prog_size, 1) != MFW_OK)
         abort();

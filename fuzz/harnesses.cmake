@@ -12,3 +12,5 @@ set(MFW_FUZZ_SOURCES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix/rtc_backup.c
 set(MFW_FUZZ_INCLUDES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix)
 set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
+# the posix crypto port (Mbed TLS, nettle): the harness of the security layer
+set(MFW_FUZZ_LIBS_security meterd_crypto)

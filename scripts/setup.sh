@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages meterfw needs, only those missing. Idempotent; as root or via sudo.
 set -euo pipefail
-pkgs=(build-essential cmake libcmocka-dev libmbedtls-dev libcjson-dev gcc-arm-none-eabi
+pkgs=(build-essential cmake libcmocka-dev libmbedtls-dev nettle-dev libcjson-dev gcc-arm-none-eabi
       libnewlib-arm-none-eabi valgrind bc clang libclang-rt-14-dev clang-format python3 git)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -69,6 +69,10 @@ static struct rig *rig_new(void)
     struct rig *r = calloc(1, sizeof(*r));
     assert_non_null(r);
     mfw_meter_default_config(&r->cfg, MFW_METER_382M);
+    /* the LLS association, off by default, enabled with the password of these tests */
+    r->cfg.security.lls_enabled = true;
+    memcpy(r->cfg.security.lls, "00000001", 8);
+    r->cfg.security.lls_len = 8;
     assert_int_equal(flash_emu_init(&r->emu, r->mem, r->cfg.store.sector_size,
                                     r->cfg.store.sector_count, r->cfg.store.prog_size, 1),
                      MFW_OK);
@@ -153,8 +157,10 @@ static void associations(void **st)
     assert_int_equal(r->s.a[0].max_send, 256);
     /* the public client SAP cannot use the management association */
     expect(r, xchg(r, 0, 16, GET_CLOCK), "D8 01 01");
-    /* an unknown APDU */
-    expect(r, xchg(r, 0, 1, "C9 01 02"), "D8 02 02");
+    /* an unknown APDU (an EventNotificationRequest), a glo-set-request on an association
+     * without ciphering */
+    expect(r, xchg(r, 0, 1, "C2 01 02"), "D8 02 02");
+    expect(r, xchg(r, 0, 1, "C9 01 02"), "D8 01 02");
     /* a malformed GET */
     expect(r, xchg(r, 0, 1, "C0 01 C1 00 08 00 00"), "0E 05 03 00");
     /* the connection closes: the association is gone */
@@ -168,9 +174,9 @@ static void public_rights(void **st)
     (void)st;
     struct rig *r = rig_new();
     xchg(r, 0, 16, AARQ_PUBLIC);
-    /* the object list: LDN, clock, association, invocation counter, SAP assignment */
+    /* the object list: LDN, clock, association, the invocation counters, SAP assignment */
     size_t n = xchg(r, 0, 16, "C0 01 C1 00 0F 00 00 28 00 00 FF 02 00");
-    assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x01\x05", 6);
+    assert_memory_equal(r->out, "\xC4\x01\xC1\x00\x01\x06", 6);
     (void)n;
     /* not visible: the A+ register */
     expect(r, xchg(r, 0, 16, "C0 01 C1 00 03 01 00 01 08 00 FF 02 00"), "C4 01 C1 01 04");
@@ -178,7 +184,7 @@ static void public_rights(void **st)
     expect(r, xchg(r, 0, 16, "C0 01 C1 00 0F 00 00 28 00 00 FF 07 00"), "C4 01 C1 01 03");
     /* an attribute that does not exist */
     expect(r, xchg(r, 0, 16, "C0 01 C1 00 08 00 00 01 00 00 FF 0A 00"), "C4 01 C1 01 04");
-    /* invocation counter: 0 until HLS exists */
+    /* invocation counter: the last accepted from a client, none yet */
     expect(r, xchg(r, 0, 16, "C0 01 C1 00 01 00 00 2B 01 00 FF 02 00"),
            "C4 01 C1 00 06 00 00 00 00");
     /* LDN */
@@ -473,7 +479,7 @@ static void object_list_format(void **st)
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
         visible += mfw_cosem_visible(&r->cosem, i, MFW_COSEM_CLIENT_MANAGEMENT);
     assert_int_equal(n, visible);
-    assert_int_equal(n, 142); /* 382M: 132 + the 10 power failure counters 0.0.96.7.x */
+    assert_int_equal(n, 144); /* 382M: 132 + 10 power failure counters + 2 of security */
     bool clock_seen = false;
     for (uint32_t i = 0; i < n; i++) {
         uint16_t cls;

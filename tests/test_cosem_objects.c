@@ -25,13 +25,17 @@
 #define T0 1795561200000LL /* 2026-11-24T23:00Z */
 #define B(n) (1u << (n))
 
-enum { PUB = MFW_COSEM_CLIENT_PUBLIC, MGMT = MFW_COSEM_CLIENT_MANAGEMENT };
+enum {
+    PUB = MFW_COSEM_CLIENT_PUBLIC,
+    MGMT = MFW_COSEM_CLIENT_MANAGEMENT,
+    PRE = MFW_COSEM_CLIENT_PRE_ESTABLISHED
+};
 
 struct rig {
     struct mfw_meter m;
     struct mfw_cosem cosem;
-    struct mfw_cosem_session ses[2];
-    struct mfw_cosem_ctx ctx[2];
+    struct mfw_cosem_session ses[3];
+    struct mfw_cosem_ctx ctx[3];
 };
 
 /* A meter without flash (no profile rows, nothing persisted) and its object model. */
@@ -47,9 +51,9 @@ static struct rig *rig_new(enum mfw_meter_model model)
     struct mfw_cosem_config cc;
     mfw_cosem_default_config(&cc);
     assert_int_equal(mfw_cosem_init(&r->cosem, &r->m, &cc), MFW_OK);
-    for (unsigned k = 0; k < 2; k++) {
+    for (unsigned k = 0; k < 3; k++) {
         r->ses[k].client = (uint8_t)k;
-        r->ses[k].client_sap = k == PUB ? 16 : 1;
+        r->ses[k].client_sap = k == PUB ? 16 : k == MGMT ? 1 : 102;
         r->ctx[k].cosem = &r->cosem;
         r->ctx[k].ses = &r->ses[k];
     }
@@ -74,6 +78,7 @@ static const struct {
     {20, 0, 10, 1}, /* Activity calendar: activate_passive_calendar */
     {22, 0, 4, 0},  /* Single action schedule */
     {41, 0, 6, 0},  /* TCP-UDP setup */
+    {64, 0, 5, 2},  /* Security setup v0: security_activate, global_key_transfer */
 };
 
 static void class_table(void **st)
@@ -179,7 +184,8 @@ static const struct {
     uint8_t obis[6];
     uint32_t write, methods;
 } management[] = {
-    {{0, 0, 40, 0, 0, 255}, B(7), 0},
+    {{0, 0, 40, 0, 0, 255}, B(7), B(1) | B(2)}, /* reply_to_HLS_authentication, change_HLS_secret */
+    {{0, 0, 43, 0, 2, 255}, B(4), B(1) | B(2)}, /* client title; activate, key transfer */
     {{0, 0, 1, 0, 0, 255}, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
     {{1, 0, 99, 1, 0, 255}, B(4), B(1)},
     {{1, 0, 99, 2, 0, 255}, 0, B(1)},
@@ -198,12 +204,14 @@ static const struct {
     {{1, 0, 1, 4, 0, 255}, B(8) | B(9), B(1) | B(2)},
     {{1, 0, 2, 4, 0, 255}, B(8) | B(9), B(1) | B(2)},
 };
-/* The public client's view: read-only, the secret not at all. */
+/* The public client's view: read-only, the secret not at all (IDIS: LDN, the invocation
+ * counters, the clock, the association and SAP lists). */
 static const uint8_t public_view[][6] = {
     {0, 0, 40, 0, 0, 255}, {0, 0, 41, 0, 0, 255}, {0, 0, 42, 0, 0, 255},
-    {0, 0, 43, 1, 0, 255}, {0, 0, 1, 0, 0, 255},
+    {0, 0, 43, 1, 0, 255}, {0, 0, 43, 1, 3, 255}, {0, 0, 1, 0, 0, 255},
 };
 static const uint8_t ASSOCIATION[6] = {0, 0, 40, 0, 0, 255};
+static const uint8_t CLOCK_LN[6] = {0, 0, 1, 0, 0, 255};
 
 static void rights_per_client(void **st)
 {
@@ -245,13 +253,23 @@ static void rights_per_client(void **st)
                              k >= 1 && k <= c->methods && (methods & B(k)) != 0);
             assert_false(mfw_cosem_method_access(i, k, PUB));
         }
+        /* the pre-established client synchronises the clock and nothing else: time (2) by an
+         * unconfirmed SET, adjust_to_quarter (1), adjust_to_minute (3), shift_time (6) */
+        bool clock = memcmp(ln, CLOCK_LN, 6) == 0;
+        assert_int_equal(mfw_cosem_visible(&r->cosem, i, PRE), clock);
+        for (unsigned a = 0; a <= c->attributes + 1u; a++)
+            assert_int_equal(mfw_cosem_attribute_access(i, a, PRE),
+                             clock && a == 2 ? MFW_COSEM_WRITE : MFW_COSEM_NO_ACCESS);
+        for (unsigned k = 0; k <= c->methods + 1u; k++)
+            assert_int_equal(mfw_cosem_method_access(i, k, PRE),
+                             clock && (k == 1 || k == 3 || k == 6));
     }
-    assert_int_equal(seen[MGMT], 142); /* docs/dlms.md: 142 objects on a 382M */
-    assert_int_equal(seen[PUB], 5);
+    assert_int_equal(seen[MGMT], 144); /* docs/dlms.md: 144 objects on a 382M */
+    assert_int_equal(seen[PUB], 6);
     free(r);
 }
 
-/* A 162M has L1 only: its object list has 110 objects (docs/dlms.md), no L2 / L3 quantity. */
+/* A 162M has L1 only: its object list has 112 objects (docs/dlms.md), no L2 / L3 quantity. */
 static void single_phase_view(void **st)
 {
     (void)st;
@@ -259,7 +277,7 @@ static void single_phase_view(void **st)
     unsigned visible = 0, idx;
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
         visible += mfw_cosem_visible(&r->cosem, i, MGMT);
-    assert_int_equal(visible, 110);
+    assert_int_equal(visible, 112);
     assert_int_equal(
         mfw_cosem_find(&r->cosem, MGMT, 3, (const uint8_t[6]){1, 0, 32, 7, 0, 255}, &idx),
         MFW_OK); /* voltage L1 */
@@ -408,13 +426,13 @@ static void logical_names_and_headers(void **st)
                                       0x00, 0x01, 0x00, 0x00, 0xFF, 0x0F, 0x02, 0x12, 0x00, 0x00};
     assert_int_equal(w.len, sizeof capture);
     assert_memory_equal(buf, capture, sizeof capture);
-    /* the public object list: 5 elements */
+    /* the public object list: 6 elements */
     ref = ref_of(15, ASSOCIATION, 2);
     assert_int_equal(mfw_cosem_get_open(&r->ctx[PUB], &ref, &s), 0);
     mfw_wcursor_init(&w, buf, sizeof buf);
     mfw_cosem_get_header(&r->ctx[PUB], &s, &w);
     assert_int_equal(w.len, 2);
-    assert_memory_equal(buf, "\x01\x05", 2);
+    assert_memory_equal(buf, "\x01\x06", 2);
     free(r);
 }
 
@@ -431,18 +449,11 @@ static void init_arguments(void **st)
     assert_int_equal(mfw_meter_init(&m, &mc, &none, T0), MFW_OK);
     struct mfw_cosem_config cfg;
     mfw_cosem_default_config(&cfg);
-    assert_string_equal(cfg.lls_password, "00000001");
     assert_int_equal(cfg.tcp_port, 4059);
     assert_int_equal(mfw_cosem_init(NULL, &m, &cfg), MFW_E_ARG);
     assert_int_equal(mfw_cosem_init(&c, NULL, &cfg), MFW_E_ARG);
     assert_int_equal(mfw_cosem_init(&c, &m, NULL), MFW_E_ARG);
-    cfg.lls_password = "";
-    assert_int_equal(mfw_cosem_init(&c, &m, &cfg), MFW_E_ARG);
-    cfg.lls_password = "12345678901234567"; /* 17 > MFW_COSEM_SECRET_MAX */
-    assert_int_equal(mfw_cosem_init(&c, &m, &cfg), MFW_E_ARG);
-    cfg.lls_password = "1234567890123456";
     assert_int_equal(mfw_cosem_init(&c, &m, &cfg), MFW_OK);
-    assert_int_equal(c.env.secret_len, 16);
     assert_int_equal(c.env.mss, 1460);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);

@@ -17,6 +17,7 @@
 
 #include "vectors.h"
 
+#include "crypto_posix.h"
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
@@ -28,6 +29,7 @@
 /* w_public_clock.txt TX 1 and w_lls_clock.txt TX 1: the client's AARQs. */
 static uint8_t aarq_public[31];
 static uint8_t aarq_lls[53];
+static uint8_t aarq_gmac[95]; /* w_gmac_clock.txt TX 1 */
 /* RX 1 of each: the server's AAREs. */
 static uint8_t aare_public[43];
 static uint8_t aare_lls[43];
@@ -52,6 +54,7 @@ static int load_vectors(void **state)
     static const struct vec_want v[] = {
         {"w_public_clock.txt", VEC_TX, 1, aarq_public, sizeof aarq_public},
         {"w_lls_clock.txt", VEC_TX, 1, aarq_lls, sizeof aarq_lls},
+        {"w_gmac_clock.txt", VEC_TX, 1, aarq_gmac, sizeof aarq_gmac},
         {"w_public_clock.txt", VEC_RX, 1, aare_public, sizeof aare_public},
         {"w_lls_clock.txt", VEC_RX, 1, aare_lls, sizeof aare_lls},
         {"w_gmac_clock.txt", VEC_RX, 1, aare_gmac, sizeof aare_gmac},
@@ -94,8 +97,11 @@ static void test_aarq_public(void **state)
     uint8_t buf[128];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                            .password = NULL,
+                                            .password_len = 0,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_public, sizeof(aarq_public), buf, w.len);
     /* and our own server side reads it back as the same request */
@@ -113,8 +119,11 @@ static void test_aarq_lls(void **state)
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
     static const uint8_t pw[] = {'G', 'u', 'r', 'u', 'x'};
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw),
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LLS,
+                                            .password = pw,
+                                            .password_len = sizeof(pw),
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     assert_built(aarq_lls, sizeof(aarq_lls), buf, w.len);
     struct mfw_acse_aarq q;
@@ -122,6 +131,42 @@ static void test_aarq_lls(void **state)
     assert_int_equal(q.mechanism, MFW_ACSE_MECH_LLS);
     assert_int_equal(q.auth_value.len, 5);
     assert_memory_equal(q.auth_value.p, pw, 5);
+}
+
+/* HLS-GMAC: the capture's AARQ byte for byte from its title, CtoS, keys, SC 30 and IC 1
+ * (tests/vectors/README.md), its InitiateRequest ciphered as glo-initiate-request. */
+static void test_aarq_gmac(void **state)
+{
+    (void)state;
+    static const uint8_t title[8] = {'G', 'u', 'r', 'u', 'x', '1', '2', '3'};
+    static const uint8_t ctos[16] = {0x70, 0x38, 0x9C, 0xCE, 0x67, 0xB3, 0x59, 0xAC,
+                                     0x56, 0xAB, 0x55, 0x2A, 0x15, 0x8A, 0x45, 0x22};
+    static const uint8_t ek[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                   0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F};
+    static const uint8_t ak[16] = {0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5, 0xD6, 0xD7,
+                                   0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF};
+    const struct mfw_security_keys keys = {ek, ak};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_HLS_GMAC,
+                                            .password = ctos,
+                                            .password_len = sizeof ctos,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF,
+                                            .calling_title = title,
+                                            .crypto = crypto_posix_port(),
+                                            .keys = &keys,
+                                            .sc = 0x30,
+                                            .ic = 1};
+    uint8_t buf[256];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof(buf));
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
+    assert_built(aarq_gmac, sizeof(aarq_gmac), buf, w.len);
+    /* a challenge out of 8..64, no title: refused */
+    p.password_len = 7;
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_E_ARG);
+    p.password_len = 16;
+    p.calling_title = NULL;
+    assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_E_ARG);
 }
 
 static void test_aarq_long_password_and_args(void **state)
@@ -132,8 +177,11 @@ static void test_aarq_long_password_and_args(void **state)
     memset(pw, 'x', sizeof(pw));
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, buf, sizeof(buf));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LLS, pw, sizeof(pw),
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 1024};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LLS,
+                                            .password = pw,
+                                            .password_len = sizeof(pw),
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 1024};
     assert_int_equal(mfw_dlms_client_build_aarq(&p, &w), MFW_OK);
     /* 127 + 2 bytes in [12] push the AARQ over 127 bytes: 60 81 nn */
     assert_int_equal(buf[0], 0x60);
@@ -153,8 +201,11 @@ static void test_aarq_long_password_and_args(void **state)
     /* no room: the cursor's error */
     uint8_t small[10];
     mfw_wcursor_init(&w, small, sizeof(small));
-    struct mfw_dlms_client_aarq_params q2 = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                             MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params q2 = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                             .password = NULL,
+                                             .password_len = 0,
+                                             .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                             .max_pdu = 0xFFFF};
     assert_int_equal(mfw_dlms_client_build_aarq(&q2, &w), MFW_E_NOSPACE);
 }
 
@@ -632,6 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_aarq_public),
         cmocka_unit_test(test_aarq_lls),
+        cmocka_unit_test(test_aarq_gmac),
         cmocka_unit_test(test_aarq_long_password_and_args),
         cmocka_unit_test(test_aare),
         cmocka_unit_test(test_aare_rejected_roundtrip),

@@ -74,6 +74,10 @@ static int setup_meter(void **state)
     fx = &f;
     struct mfw_meter_config cfg;
     mfw_meter_default_config(&cfg, MFW_METER_382M);
+    /* the LLS association with the password of the captured LLS AARQ */
+    cfg.security.lls_enabled = true;
+    memcpy(cfg.security.lls, "Gurux", 5);
+    cfg.security.lls_len = 5;
     struct mfw_hal none;
     memset(&none, 0, sizeof none);
     assert_int_equal(mfw_meter_init(&fx->m, &cfg, &none, T0), MFW_OK);
@@ -85,7 +89,6 @@ static void start_with(uint16_t inactivity_s, bool evict)
     struct mfw_cosem_config cc;
     mfw_cosem_default_config(&cc);
     cc.inactivity_s = inactivity_s;
-    cc.lls_password = "Gurux"; /* the password of the captured LLS AARQ */
     assert_int_equal(mfw_cosem_init(&fx->cosem, &fx->m, &cc), MFW_OK);
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);

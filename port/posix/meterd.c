@@ -11,8 +11,11 @@
 
 #include "board.h"
 #include "clock_posix.h"
+#include "crypto_posix.h"
 #include "isotime.h"
+#include "keyfile.h"
 #include "lcd_term.h"
+#include "meterfw/base/ct.h"
 #include "meterfw/base/error.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
@@ -107,7 +110,6 @@ static bool open_dlms(struct run *r)
         return true;
     struct mfw_cosem_config cc;
     mfw_cosem_default_config(&cc);
-    cc.lls_password = r->o.lls_password;
     cc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
     cc.tcp_port = tcp_server_port(&r->tcp);
     struct mfw_dlms_server_config dc;
@@ -122,10 +124,26 @@ static bool open_dlms(struct run *r)
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;
     }
+    const struct mfw_keys_config *k = &r->m.keys.config;
+    bool hls = mfw_meter_security_key(&r->m, MFW_KEYS_UNICAST) != NULL &&
+               mfw_meter_security_key(&r->m, MFW_KEYS_AUTHENTICATION) != NULL;
+    bool pre = hls && mfw_meter_security_key(&r->m, MFW_KEYS_BROADCAST) != NULL;
     fprintf(stderr,
-            "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16, "
-            "management SAP 1 with LLS)\n",
-            (unsigned)cc.tcp_port);
+            "meterd: DLMS/COSEM server on 127.0.0.1:%u (wrapper; public SAP 16; management "
+            "SAP 1 %s%s; pre-established SAP 102 %s)\n",
+            (unsigned)cc.tcp_port, hls ? "with HLS-GMAC, security policy " : "",
+            hls ? (k->policy == 3   ? "3 (authenticated and encrypted)"
+                   : k->policy == 2 ? "2 (encrypted)"
+                   : k->policy == 1 ? "1 (authenticated)"
+                                    : "0 (none)")
+                : "",
+            pre ? "with the broadcast key" : "off (no broadcast key)");
+    if (!hls && !k->lls_enabled)
+        fprintf(stderr, "meterd: warning: the management client (SAP 1) cannot associate: the "
+                        "meter has no keys (--keys FILE provisions a new meter)\n");
+    if (k->lls_enabled)
+        fprintf(stderr, "meterd: warning: LLS is enabled for the management client (lls-secret): "
+                        "its password travels in clear\n");
     return true;
 }
 
@@ -140,6 +158,11 @@ static void report_restore(const struct mfw_meter *m)
     if (x->state_field != NULL)
         fprintf(stderr, "meterd: warning: %u state record(s) refused (first: %s)\n",
                 (unsigned)x->records_skipped, x->state_field);
+    if (x->security_field != NULL)
+        fprintf(stderr,
+                "meterd: warning: the security record was refused (%s): no keys, no "
+                "ciphering until new keys are provisioned\n",
+                x->security_field);
     if (x->state_lost)
         fprintf(stderr, "meterd: warning: no state record left: the registers come from the "
                         "newest stored rows (NV memory error logged)\n");
@@ -184,6 +207,16 @@ static int setup(struct run *r, int argc, char **argv)
 
     struct mfw_meter_config *cfg = &r->cfg;
     mfw_meter_default_config(cfg, o->model);
+    if (o->keys_file != NULL) {
+        /* the keys of a new meter: from an owner-only file, never from the command line */
+        struct keyfile kf;
+        if (keyfile_load(o->keys_file, &kf, err, sizeof err) != 0) {
+            fprintf(stderr, "meterd: --keys %s\n", err);
+            return EXIT_BAD_INPUT;
+        }
+        keyfile_to_config(&kf, &cfg->security);
+        keyfile_wipe(&kf);
+    }
     if (o->lp_days)
         mfw_meter_store_layout(cfg, o->lp_days);
     memcpy(cfg->serial, o->serial, sizeof cfg->serial);
@@ -280,6 +313,7 @@ static int setup(struct run *r, int argc, char **argv)
     }
     r->flash_open = true;
     board_hal(&r->board, &r->hal);
+    r->hal.crypto = crypto_posix_port(); /* Mbed TLS GCM, nettle key wrap, getrandom */
     if (have_flash && have_rtc && !o->new_meter) {
         /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
         struct mfw_store probe_store;
@@ -323,6 +357,10 @@ static int setup(struct run *r, int argc, char **argv)
                 "without storage\n",
                 path);
     report_restore(&r->m);
+    if (o->keys_file != NULL &&
+        !mfw_ct_equal(r->m.keys.config.key, cfg->security.key, sizeof cfg->security.key))
+        fprintf(stderr, "meterd: note: the meter keeps the keys of its flash (they were changed "
+                        "or provisioned before); --keys only provisions a new meter\n");
     if (!rtc_backup_open(&r->rtc, r->state_dir, (struct rtc_anchor){r->start, wall}, err,
                          sizeof err)) {
         fprintf(stderr, "meterd: %s\n", err);

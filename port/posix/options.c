@@ -42,8 +42,11 @@ static const char usage_text[] =
     "                          wrapper (default 4059; 0 = any free port). Without --port a\n"
     "                          busy 4059 only gives a warning; with it, meterd exits\n"
     "  --no-dlms               no DLMS/COSEM server\n"
-    "  --lls-password X        low-level-security password of the management client (SAP 1),\n"
-    "                          1-16 characters (default 00000001)\n"
+    "  --keys FILE             the keys of a new meter (global unicast, broadcast, authentication\n"
+    "                          and master key, system titles, policy; docs/security.md): the\n"
+    "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
+    "                          must be mode 0600 or stricter; a meter keeps its keys in its\n"
+    "                          flash, so the file only provisions a state dir without them\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
     "RTC at start: --start if given (not before the RTC); else the RTC backup (DIR/rtc): it kept\n"
@@ -126,7 +129,6 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->speed = 1.0;
     o->rate_hz = 4000;
     o->port = 4059;
-    o->lls_password = "00000001";
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -160,9 +162,9 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model",  "--current", "--serial",       "--scenario", "--speed",
-            "--until",  "--start",   "--fidelity",     "--rate",     "--state-dir",
-            "--report", "--port",    "--lls-password", "--lp-days",
+            "--model",  "--current", "--serial",   "--scenario", "--speed",
+            "--until",  "--start",   "--fidelity", "--rate",     "--state-dir",
+            "--report", "--port",    "--keys",     "--lp-days",  "--lls-password",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -240,10 +242,13 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
                 FAIL("--lp-days: '%s' must be a whole number of days 1..3660", val);
             o->lp_days = (uint32_t)v;
         } else if (strcmp(name, "--lls-password") == 0) {
-            size_t n = strlen(val);
-            if (n == 0 || n > 16)
-                FAIL("--lls-password: must be 1-16 characters");
-            o->lls_password = val;
+            /* removed: a secret on the command line shows in ps (and in shell histories) */
+            FAIL("--lls-password was removed (a password on the command line shows in ps): put "
+                 "lls-secret in a --keys file (docs/security.md)");
+        } else if (strcmp(name, "--keys") == 0) {
+            if (val[0] == '\0')
+                FAIL("--keys: empty path");
+            o->keys_file = val;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);

@@ -28,13 +28,13 @@ struct meterd_opts {
     const char *state_dir; /* NULL: ./meterd-state/<serial> */
     bool report_json;
     bool no_display;
-    bool rtc_lost;            /* --rtc-lost: the RTC backup was flat at this start */
-    bool new_meter;           /* --new-meter: erase a flash that holds no meter */
-    bool no_dlms;             /* --no-dlms: no TCP server */
-    uint32_t lp_days;         /* --lp-days: load profile depth in days (0 = the default 40) */
-    uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
-    bool has_port;            /* --port given: failing to listen is then fatal */
-    const char *lls_password; /* --lls-password: management client (SAP 1) LLS secret */
+    bool rtc_lost;         /* --rtc-lost: the RTC backup was flat at this start */
+    bool new_meter;        /* --new-meter: erase a flash that holds no meter */
+    bool no_dlms;          /* --no-dlms: no TCP server */
+    uint32_t lp_days;      /* --lp-days: load profile depth in days (0 = the default 40) */
+    uint16_t port;         /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
+    bool has_port;         /* --port given: failing to listen is then fatal */
+    const char *keys_file; /* --keys: the keys file of a new meter (keyfile.h), NULL: none */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -408,7 +408,8 @@ static void put_store(bool *bad, cJSON *parent, const struct mfw_meter *m,
                                                       "billing",          "analysis",
                                                       "log_standard",     "log_fraud",
                                                       "log_disconnector", "log_power_quality",
-                                                      "log_rtc",          "log_power_failure"};
+                                                      "log_rtc",          "log_power_failure",
+                                                      "security",         "counters"};
     cJSON *areas = put(bad, o, "areas", cJSON_CreateArray());
     for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
         const struct mfw_store_area_config *ac = &m->config.store.area[a];

@@ -13,6 +13,7 @@ const char *mfw_strerror(int err)
     case MFW_E_IO: return "MFW_E_IO";
     case MFW_E_CRC: return "MFW_E_CRC";
     case MFW_E_VERSION: return "MFW_E_VERSION";
+    case MFW_E_AUTH: return "MFW_E_AUTH";
     default: return "MFW_E_UNKNOWN";
     }
 }

@@ -14,7 +14,6 @@
 void mfw_cosem_default_config(struct mfw_cosem_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->lls_password = MFW_COSEM_LLS_DEFAULT;
     cfg->tcp_port = 4059;
     cfg->inactivity_s = 120;
     cfg->max_conns = 8;
@@ -22,15 +21,10 @@ void mfw_cosem_default_config(struct mfw_cosem_config *cfg)
 
 int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_cosem_config *cfg)
 {
-    if (c == NULL || m == NULL || cfg == NULL || cfg->lls_password == NULL)
-        return MFW_E_ARG;
-    size_t n = strlen(cfg->lls_password);
-    if (n == 0 || n > MFW_COSEM_SECRET_MAX)
+    if (c == NULL || m == NULL || cfg == NULL)
         return MFW_E_ARG;
     memset(c, 0, sizeof *c);
     c->meter = m;
-    memcpy(c->env.secret, cfg->lls_password, n);
-    c->env.secret_len = n;
     c->env.tcp_port = cfg->tcp_port;
     c->env.inactivity_s = cfg->inactivity_s;
     c->env.max_conns = cfg->max_conns;

@@ -4,18 +4,30 @@
  *
  * Association LN 0.0.40.0.0.255 is the current association: 2 object_list (the objects this
  * client sees, with its access rights, one element per item), 3 associated_partners_id {client
- * SAP, server SAP 1}, 4 application_context_name, 5 xDLMS_context_info, 6
- * authentication_mechanism_name, 7 secret (write-only: the LLS password of the management
- * association), 8 association_status (associated), 9 security_setup_reference (none yet),
- * 10 user_list (none), 11 current_user (none). Its methods (reply_to_HLS_authentication, ...) are
- * not offered. SAP assignment 0.0.41.0.0.255: 2 SAP_assignment_list {1, LDN}. */
+ * SAP, server SAP 1}, 4 application_context_name (LN, or LN with ciphering), 5
+ * xDLMS_context_info, 6 authentication_mechanism_name, 7 secret (write-only: the LLS secret of
+ * the management association, kept by the meter in its store), 8 association_status (1 pending
+ * until HLS pass 3, 2 associated), 9 security_setup_reference (0.0.43.0.2.255 for the management
+ * and pre-established clients, zeros for the public one), 10 user_list (none), 11 current_user
+ * (none). Methods: m1 reply_to_HLS_authentication(octet-string f(StoC)) returns f(CtoS): the
+ * check itself is the dlms server's (struct mfw_cosem_session.hls_reply); m2
+ * change_HLS_secret(octet-string): with HLS-GMAC the secret is the authentication key (AAD of
+ * every tag, Green Book 9.2.7.4 [M]), so the parameter is the new authentication key wrapped
+ * under the master key (RFC 3394, 24 bytes), as global_key_transfer takes it (a design choice
+ * [U]: the Blue Book leaves the form to the mechanism); it is logged as a key change (48). m3/m4
+ * (add/remove_object), m5/m6 (users) are not offered. SAP assignment 0.0.41.0.0.255: 2
+ * SAP_assignment_list {1, LDN}. */
 #include <string.h>
 
 #include "cosem_class.h"
+#include "meterfw/base/ct.h"
 #include "meterfw/codec/axdr.h"
 
-/* application_context_name: logical name referencing, no ciphering (Green Book 9.4.2.2.2 [M]). */
-static const uint8_t CONTEXT_LN[7] = {0x60, 0x85, 0x74, 0x05, 0x08, 0x01, 0x01};
+/* application_context_name: 2.16.756.5.8.1.x, x = 1 logical name referencing, 3 with ciphering
+ * (Green Book 9.4.2.2.2 [M]). */
+static const uint8_t CONTEXT_LN[6] = {0x60, 0x85, 0x74, 0x05, 0x08, 0x01};
+/* security_setup_reference of the management and pre-established associations (cosem_security.c) */
+static const uint8_t SECURITY_SETUP[6] = {0, 0, 43, 0, 2, 255};
 
 /* Stream kinds (struct mfw_cosem_stream.kind). */
 enum { ST_VALUE = 0, ST_OBJECT_LIST };
@@ -98,7 +110,13 @@ static int ln_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, u
         mfw_axdr_put_i8(w, (int8_t)s->client_sap);
         mfw_axdr_put_u16(w, 1);
         break;
-    case 4: mfw_axdr_put_octets(w, CONTEXT_LN, 7); break;
+    case 4: {
+        uint8_t ctx[7];
+        memcpy(ctx, CONTEXT_LN, 6);
+        ctx[6] = s->context != 0 ? s->context : 1;
+        mfw_axdr_put_octets(w, ctx, 7);
+        break;
+    }
     case 5: { /* {conformance, server max receive PDU, client max receive PDU, DLMS version,
                * quality of service, cyphering info} */
         uint8_t conf[3] = {(uint8_t)(s->conformance >> 16), (uint8_t)(s->conformance >> 8),
@@ -117,10 +135,10 @@ static int ln_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, u
         mfw_axdr_put_octets(w, mech, 7);
         break;
     }
-    case 8: mfw_axdr_put_enum(w, 2); break; /* associated */
+    case 8: mfw_axdr_put_enum(w, s->status != 0 ? s->status : 2); break;
     case 9: {
-        static const uint8_t none[6] = {0, 0, 0, 0, 0, 0}; /* no security setup yet */
-        mfw_axdr_put_octets(w, none, 6);
+        static const uint8_t none[6] = {0, 0, 0, 0, 0, 0}; /* the public client: no security */
+        mfw_axdr_put_octets(w, s->client == MFW_COSEM_CLIENT_PUBLIC ? none : SECURITY_SETUP, 6);
         break;
     }
     case 10: mfw_axdr_put_array_header(w, 0); break; /* user_list: no users are defined */
@@ -134,9 +152,8 @@ static int ln_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, u
     return MFW_DAR_SUCCESS;
 }
 
-/* 7 secret: the LLS password of the management association, 1..MFW_COSEM_SECRET_MAX bytes. It
- * holds until the object model is initialised again: not persisted yet (the key store comes with
- * HLS). */
+/* 7 secret: the LLS secret of the management association, 1..MFW_COSEM_SECRET_MAX bytes,
+ * persisted by the meter (mfw_meter_security_set_lls). */
 static int ln_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
 {
     (void)attr;
@@ -147,11 +164,41 @@ static int ln_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcur
         return MFW_DAR_OTHER_REASON;
     if (r != MFW_OK || mfw_rcursor_left(value) != 0)
         return MFW_DAR_TYPE_UNMATCHED;
-    if (n == 0)
+    int dar = n == 0 ? MFW_DAR_OTHER_REASON
+                     : mfw_cosem_class_result(mfw_meter_security_set_lls(c->m, buf, n));
+    mfw_ct_wipe(buf, sizeof buf);
+    return dar;
+}
+
+/* Longest f(StoC) read: a GMAC f() is 17 bytes; anything longer cannot be one. */
+#define HLS_F_MAX 64u
+
+static int ln_action(const struct mfw_cosem_call *c, unsigned method, struct mfw_rcursor *params,
+                     struct mfw_wcursor *ret, bool *has_ret)
+{
+    uint8_t buf[HLS_F_MAX];
+    size_t n = 0;
+    int r = params != NULL ? mfw_axdr_get_octets(params, sizeof buf, buf, &n) : MFW_E_FORMAT;
+    if (r == MFW_E_NOSPACE)
         return MFW_DAR_OTHER_REASON;
-    memcpy(c->env->secret, buf, n);
-    c->env->secret_len = n;
-    return MFW_DAR_SUCCESS;
+    if (r != MFW_OK || mfw_rcursor_left(params) != 0)
+        return MFW_DAR_TYPE_UNMATCHED;
+    if (method == 1) {
+        /* reply_to_HLS_authentication: only an association waiting for pass 3 has a hook */
+        uint8_t f[17];
+        if (c->ses->hls_reply == NULL || c->ses->hls_reply(c->ses->hls_ctx, buf, n, f) != MFW_OK)
+            return MFW_DAR_READ_WRITE_DENIED; /* Gurux gxinvoke.c answers so [M] */
+        mfw_axdr_put_octets(ret, f, sizeof f);
+        *has_ret = true;
+        return MFW_DAR_SUCCESS;
+    }
+    /* change_HLS_secret: the authentication key, wrapped under the master key */
+    if (n != 24)
+        return MFW_DAR_OTHER_REASON;
+    const uint8_t id = MFW_KEYS_AUTHENTICATION;
+    int dar = mfw_cosem_class_result(mfw_meter_security_transfer_keys(c->m, 1, &id, buf));
+    mfw_ct_wipe(buf, sizeof buf);
+    return dar;
 }
 
 const struct mfw_cosem_class mfw_cosem_association_ln_class = {
@@ -162,6 +209,7 @@ const struct mfw_cosem_class mfw_cosem_association_ln_class = {
     .get_open = ln_open,
     .get_item = ln_get,
     .set = ln_set,
+    .action = ln_action,
 };
 
 /* ---- SAP assignment ---- */

@@ -90,7 +90,7 @@ struct mfw_cosem_class {
 /* cosem_data.c: Data (IC 1, version 0). */
 enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_LDN = 0,    /* logical device name */
-    MFW_COSEM_DATA_INVOCATION, /* invocation counter of the management security context */
+    MFW_COSEM_DATA_INVOCATION, /* last accepted invocation counter of context arg (keys.h) */
     MFW_COSEM_DATA_DEVICE_ID,  /* the serial number */
     MFW_COSEM_DATA_TARIFF,     /* the active tariff */
     MFW_COSEM_DATA_EVENT_CODE, /* the last event code of log arg */
@@ -134,6 +134,9 @@ extern const struct mfw_cosem_class mfw_cosem_association_sap_class;
 
 /* cosem_tcp_setup.c: TCP-UDP setup (IC 41, version 0). */
 extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
+
+/* cosem_security.c: Security setup (IC 64, version 0: suite 0). */
+extern const struct mfw_cosem_class mfw_cosem_security_class;
 
 /* ---- the object table (cosem_objects.c) ---- */
 

@@ -14,7 +14,11 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
     unsigned arg = c->obj->arg;
     switch (c->obj->kind) {
     case MFW_COSEM_DATA_LDN: mfw_cosem_class_put_ldn(m, w); break;
-    case MFW_COSEM_DATA_INVOCATION: mfw_axdr_put_u32(w, 0); break; /* 0 until HLS exists */
+    case MFW_COSEM_DATA_INVOCATION:
+        /* the last counter accepted from a client in this context: the client goes on above it
+         * (Gurux examples: invocationCounter = 1 + value; references/idis-objects.md S10) */
+        mfw_axdr_put_u32(w, arg < MFW_KEYS_CTX_COUNT ? m->keys.counters.last[arg] : 0);
+        break;
     case MFW_COSEM_DATA_DEVICE_ID:
         mfw_axdr_put_octets(w, (const uint8_t *)m->config.serial, mfw_cosem_class_serial_len(m));
         break;

@@ -22,6 +22,7 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
     &mfw_cosem_tcp_setup_class,              /* 41 */
+    &mfw_cosem_security_class,               /* 64 */
 };
 const unsigned mfw_cosem_objects_class_count =
     sizeof mfw_cosem_objects_classes / sizeof mfw_cosem_objects_classes[0];
@@ -34,24 +35,35 @@ const struct mfw_cosem_class *mfw_cosem_objects_class(uint16_t class_id)
     return NULL;
 }
 
-/* ---- access rights (docs/dlms.md "Object model": Public (16), Management (1)) ---- */
+/* ---- access rights (docs/dlms.md "Object model": Public (16), Management (1), Pre-established
+ * (102)) ---- */
 
 #define B MFW_COSEM_BIT
 #define ALL MFW_COSEM_ALL
-enum { PUB = MFW_COSEM_CLIENT_PUBLIC, MGMT = MFW_COSEM_CLIENT_MANAGEMENT };
+enum {
+    PUB = MFW_COSEM_CLIENT_PUBLIC,
+    MGMT = MFW_COSEM_CLIENT_MANAGEMENT,
+    PRE = MFW_COSEM_CLIENT_PRE_ESTABLISHED
+};
 
 /* Both clients read everything: the public client's view (SAP assignment, LDN, invocation
  * counter). */
 static const struct mfw_cosem_rights R_PUBLIC = {{[PUB] = {ALL, 0, 0}, [MGMT] = {ALL, 0, 0}}};
 /* Association LN: the secret (7) is write-only for the management client, hidden from the
- * public one. */
+ * public one; reply_to_HLS_authentication (m1) and change_HLS_secret (m2) are the management
+ * client's. */
 static const struct mfw_cosem_rights R_ASSOCIATION = {
-    {[PUB] = {ALL & ~B(7), 0, 0}, [MGMT] = {ALL & ~B(7), B(7), 0}}};
+    {[PUB] = {ALL & ~B(7), 0, 0}, [MGMT] = {ALL & ~B(7), B(7), B(1) | B(2)}}};
 /* Clock: time, time_zone and the DST settings writable; adjust_to_quarter, _measuring_period,
- * _minute and shift_time. */
+ * _minute and shift_time. The pre-established client synchronises it (unconfirmed SET of the
+ * time, adjust_to_quarter, adjust_to_minute, shift_time), nothing else. */
 static const struct mfw_cosem_rights R_CLOCK = {
     {[PUB] = {ALL, 0, 0},
-     [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)}}};
+     [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
+     [PRE] = {0, B(2), B(1) | B(3) | B(6)}}};
+/* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
+ * security_activate, global_key_transfer. */
+static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}};
 /* Profiles and event logs: reset (m1). */
@@ -90,7 +102,10 @@ static const struct mfw_cosem_object fixed[] = {
     OBJ(mfw_cosem_association_ln_class, 0, 0, 0, 0, 40, 0, 0, R_ASSOCIATION),
     OBJ(mfw_cosem_association_sap_class, 0, 0, 0, 0, 41, 0, 0, R_PUBLIC),
     DATA(LDN, 0, 42, 0, 0, R_PUBLIC),
-    DATA(INVOCATION, 0, 43, 1, 0, R_PUBLIC),
+    /* the last client invocation counter accepted: under the unicast key, the broadcast key */
+    DATA(INVOCATION, MFW_KEYS_CTX_UNICAST, 43, 1, 0, R_PUBLIC),
+    DATA(INVOCATION, MFW_KEYS_CTX_BROADCAST, 43, 1, 3, R_PUBLIC),
+    OBJ(mfw_cosem_security_class, 0, 0, 0, 0, 43, 0, 2, R_SECURITY),
     OBJ(mfw_cosem_clock_class, 0, 0, 0, 0, 1, 0, 0, R_CLOCK),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),
     DATA(TARIFF, 0, 96, 14, 0, R_READ),

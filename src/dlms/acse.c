@@ -457,8 +457,19 @@ int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap,
         return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED);
     if (mech != cl->mechanism)
         return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED);
-    if (mech >= MFW_ACSE_MECH_HLS)
-        return MFW_E_STATE; /* HLS: pass 2 needs StoC and pass 3/4 the security layer */
+    if (mech >= MFW_ACSE_MECH_HLS) {
+        /* HLS pass 1 (Green Book 9.2.7.4 [M]): the client's challenge CtoS, 8..64 bytes, as the
+         * calling-authentication-value charstring; GMAC needs the client's system title too (its
+         * IV). Pass 2 (StoC in the AARE) and passes 3 and 4 are the security layer's. */
+        if (!q->has_auth_value)
+            return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED);
+        if (q->auth_value_choice != 0 || q->auth_value.len < MFW_ACSE_CHALLENGE_MIN ||
+            q->auth_value.len > MFW_ACSE_CHALLENGE_MAX)
+            return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTHENTICATION_FAILURE);
+        if (mech == MFW_ACSE_MECH_HLS_GMAC && !q->has_calling_ap_title)
+            return reject(a, MFW_ACSE_DIAG_SOURCE_USER,
+                          MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED);
+    }
     if (mech == MFW_ACSE_MECH_LLS) {
         if (!q->has_auth_value)
             return reject(a, MFW_ACSE_DIAG_SOURCE_USER, MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED);
@@ -496,6 +507,13 @@ int mfw_acse_accept(const struct mfw_acse_aarq *q, uint8_t client_sap,
     a->result = MFW_ACSE_RESULT_ACCEPTED;
     a->diag_source = MFW_ACSE_DIAG_SOURCE_USER;
     a->diag = MFW_ACSE_DIAG_NULL;
+    if (mech >= MFW_ACSE_MECH_HLS) {
+        /* HLS pass 2: accepted, authentication-required: the association is pending until the
+         * client's reply_to_HLS_authentication (w_gmac_clock.txt AARE: A3 05 A1 03 02 01 0E) */
+        a->diag = MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED;
+        a->has_mechanism = true;
+        a->mechanism = mech;
+    }
     a->user_info_kind = MFW_ACSE_AARE_UI_INITIATE;
     a->initiate.dlms_version = MFW_ACSE_DLMS_VERSION;
     a->initiate.conformance = conf;

@@ -39,17 +39,29 @@ int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, stru
 {
     if (!p || !w)
         return MFW_E_ARG;
-    if (p->mechanism != MFW_ACSE_MECH_LOWEST && p->mechanism != MFW_ACSE_MECH_LLS)
+    bool hls = p->mechanism == MFW_ACSE_MECH_HLS_GMAC;
+    if (p->mechanism != MFW_ACSE_MECH_LOWEST && p->mechanism != MFW_ACSE_MECH_LLS && !hls)
         return MFW_E_ARG;
-    if (p->mechanism == MFW_ACSE_MECH_LLS &&
+    if (p->mechanism != MFW_ACSE_MECH_LOWEST &&
         (!p->password || p->password_len == 0 || p->password_len > 127))
         return MFW_E_ARG;
-    uint8_t body[192];
+    if (hls && (p->calling_title == NULL || p->password_len < MFW_ACSE_CHALLENGE_MIN ||
+                p->password_len > MFW_ACSE_CHALLENGE_MAX))
+        return MFW_E_ARG;
+    bool ciphered = hls && p->crypto != NULL;
+    uint8_t body[256];
     struct mfw_wcursor b;
     mfw_wcursor_init(&b, body, sizeof(body));
-    /* [1] application-context-name: LN referencing, no ciphering */
-    put_oid(&b, 0xA1, OID_KIND_CONTEXT, MFW_ACSE_CTX_LN);
-    if (p->mechanism == MFW_ACSE_MECH_LLS) {
+    /* [1] application-context-name: LN referencing, with ciphering for HLS-GMAC */
+    put_oid(&b, 0xA1, OID_KIND_CONTEXT, ciphered ? MFW_ACSE_CTX_LN_CIPHERED : MFW_ACSE_CTX_LN);
+    if (hls) { /* [6] calling-AP-title: OCTET STRING of the client's system title */
+        mfw_wcursor_u8(&b, 0xA6);
+        mfw_wcursor_u8(&b, 0x0A);
+        mfw_wcursor_u8(&b, 0x04);
+        mfw_wcursor_u8(&b, 0x08);
+        mfw_wcursor_bytes(&b, p->calling_title, 8);
+    }
+    if (p->mechanism != MFW_ACSE_MECH_LOWEST) {
         /* [10] sender-acse-requirements: BIT STRING {authentication(0)}: 07 unused bits, 0x80 */
         mfw_wcursor_u8(&b, 0x8A);
         mfw_wcursor_u8(&b, 0x02);
@@ -60,7 +72,7 @@ int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, stru
         mfw_wcursor_u8(&b, OID_LEN);
         mfw_wcursor_bytes(&b, dlms_ua_prefix, sizeof(dlms_ua_prefix));
         mfw_wcursor_u8(&b, OID_KIND_MECHANISM);
-        mfw_wcursor_u8(&b, MFW_ACSE_MECH_LLS);
+        mfw_wcursor_u8(&b, p->mechanism);
         /* [12] calling-authentication-value: Authentication-value CHOICE charstring [0] */
         mfw_wcursor_u8(&b, 0xAC);
         mfw_axdr_put_length(&b, p->password_len + 2);
@@ -71,24 +83,39 @@ int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, stru
     /* [30] user-information: OCTET STRING holding the xDLMS InitiateRequest (A-XDR):
      * 01 tag, dedicated-key absent (00), response-allowed default (00), proposed-qos absent (00),
      * proposed-dlms-version-number, proposed-conformance [APPLICATION 31] (5F 1F, length 4,
-     * 0 unused bits, 3 bytes), client-max-receive-pdu-size. */
+     * 0 unused bits, 3 bytes), client-max-receive-pdu-size. Ciphered: glo-initiate-request. */
+    uint8_t ini[14];
+    struct mfw_wcursor iw;
+    mfw_wcursor_init(&iw, ini, sizeof ini);
+    mfw_wcursor_u8(&iw, MFW_ACSE_XDLMS_INITIATE_REQUEST);
+    mfw_wcursor_u8(&iw, 0x00);
+    mfw_wcursor_u8(&iw, 0x00);
+    mfw_wcursor_u8(&iw, 0x00);
+    mfw_wcursor_u8(&iw, MFW_ACSE_DLMS_VERSION);
+    mfw_wcursor_u8(&iw, 0x5F);
+    mfw_wcursor_u8(&iw, 0x1F);
+    mfw_wcursor_u8(&iw, 0x04);
+    mfw_wcursor_u8(&iw, 0x00);
+    mfw_wcursor_u8(&iw, (uint8_t)(p->conformance >> 16));
+    mfw_wcursor_u8(&iw, (uint8_t)(p->conformance >> 8));
+    mfw_wcursor_u8(&iw, (uint8_t)p->conformance);
+    mfw_wcursor_u16be(&iw, p->max_pdu);
+    uint8_t ui[64];
+    struct mfw_wcursor uw;
+    mfw_wcursor_init(&uw, ui, sizeof ui);
+    if (ciphered) {
+        int rc = mfw_security_cipher(p->crypto, p->keys, MFW_SECURITY_GLO_INITIATE_REQUEST,
+                                     p->calling_title, p->sc, p->ic, ini, iw.len, &uw);
+        if (rc != MFW_OK)
+            return rc;
+    } else {
+        mfw_wcursor_bytes(&uw, ini, iw.len);
+    }
     mfw_wcursor_u8(&b, 0xBE);
-    mfw_wcursor_u8(&b, 0x10);
+    mfw_axdr_put_length(&b, uw.len + 2);
     mfw_wcursor_u8(&b, 0x04);
-    mfw_wcursor_u8(&b, 0x0E);
-    mfw_wcursor_u8(&b, MFW_ACSE_XDLMS_INITIATE_REQUEST);
-    mfw_wcursor_u8(&b, 0x00);
-    mfw_wcursor_u8(&b, 0x00);
-    mfw_wcursor_u8(&b, 0x00);
-    mfw_wcursor_u8(&b, MFW_ACSE_DLMS_VERSION);
-    mfw_wcursor_u8(&b, 0x5F);
-    mfw_wcursor_u8(&b, 0x1F);
-    mfw_wcursor_u8(&b, 0x04);
-    mfw_wcursor_u8(&b, 0x00);
-    mfw_wcursor_u8(&b, (uint8_t)(p->conformance >> 16));
-    mfw_wcursor_u8(&b, (uint8_t)(p->conformance >> 8));
-    mfw_wcursor_u8(&b, (uint8_t)p->conformance);
-    mfw_wcursor_u16be(&b, p->max_pdu);
+    mfw_axdr_put_length(&b, uw.len);
+    mfw_wcursor_bytes(&b, ui, uw.len);
     if (b.err)
         return b.err;
     mfw_wcursor_u8(w, MFW_ACSE_TAG_AARQ);
@@ -757,6 +784,7 @@ const char *mfw_dlms_client_aare_diag_name(uint8_t source, uint8_t diag)
     case MFW_ACSE_DIAG_NO_REASON_GIVEN: return "no-reason-given";
     case MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED:
         return "application-context-name-not-supported";
+    case MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED: return "calling-AP-title-not-recognized";
     case MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED:
         return "authentication-mechanism-name-not-recognised";
     case MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED: return "authentication-mechanism-name-required";

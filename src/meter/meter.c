@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meter_state.h"
+#include "meterfw/base/ct.h"
 #include "meterfw/base/error.h"
 #include "meterfw/meter/catalog.h"
 
@@ -53,15 +54,19 @@ void mfw_meter_store_layout(struct mfw_meter_config *c, uint32_t lp1_days)
                               MFW_PROFILE_BILLING_DEPTH},
         [MFW_AREA_ANALYSIS] = {MFW_STORE_RING, MFW_PROFILE_ENTRY_SIZE(MFW_PROFILE_ANALYSIS_COLUMNS),
                                MFW_PROFILE_ANALYSIS_DEPTH},
+        /* security: written when a key, the policy or a title changes */
+        [MFW_AREA_SECURITY] = {MFW_STORE_RECORDS, MFW_KEYS_CONFIG_RECORD_MAX, 2},
+        /* one record per MFW_SECURITY_IC_RESERVE ciphered APDUs: 4 sectors share the erases */
+        [MFW_AREA_COUNTERS] = {MFW_STORE_RECORDS, MFW_KEYS_COUNTERS_RECORD_MAX, 4},
     };
     uint16_t next = 0;
     for (unsigned k = 0; k < MFW_AREA_COUNT; k++) {
-        uint8_t kind = k >= MFW_AREA_EVLOG0 ? MFW_STORE_RING : a[k].kind;
-        uint16_t entry = k >= MFW_AREA_EVLOG0 ? MFW_EVENTLOG_ENTRY_SIZE : a[k].entry;
-        uint16_t n =
-            kind == MFW_STORE_RECORDS
-                ? (uint16_t)a[k].depth
-                : ring_sectors(s, entry, k >= MFW_AREA_EVLOG0 ? MFW_EVENTLOG_DEPTH : a[k].depth);
+        bool evlog = k >= MFW_AREA_EVLOG0 && k < MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT;
+        uint8_t kind = evlog ? MFW_STORE_RING : a[k].kind;
+        uint16_t entry = evlog ? MFW_EVENTLOG_ENTRY_SIZE : a[k].entry;
+        uint16_t n = kind == MFW_STORE_RECORDS
+                         ? (uint16_t)a[k].depth
+                         : ring_sectors(s, entry, evlog ? MFW_EVENTLOG_DEPTH : a[k].depth);
         s->area[k] = (struct mfw_store_area_config){kind, 1, next, n, entry};
         next = (uint16_t)(next + n);
     }
@@ -87,6 +92,8 @@ void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model m
     mfw_profile_config_lp1(&s->lp1);
     mfw_profile_config_analysis(&s->analysis, NULL, 0, 900, 0);
     mfw_meter_store_layout(c, MFW_PROFILE_LP1_DEPTH / 96u);
+    mfw_keys_default_config(&c->security, NULL);
+    memset(c->security.server_title, 0, sizeof c->security.server_title); /* from the serial */
     c->checkpoint_wh = 100;
     c->checkpoint_min_s = 60;
     c->checkpoint_max_s = 900;
@@ -160,6 +167,40 @@ static void save_config(struct mfw_meter *m)
     if (mfw_meter_state_encode_settings(&m->settings, buf, sizeof(buf), &len) != MFW_OK ||
         mfw_store_record_write(&m->store, MFW_AREA_CONFIG, buf, len) != MFW_OK)
         m->store_errors++;
+}
+
+/* The SECURITY record (keys.h): the buffer that held keys is wiped. */
+static int save_security(struct mfw_meter *m, const struct mfw_keys_config *c)
+{
+    if (!m->persistent)
+        return MFW_OK;
+    uint8_t buf[MFW_KEYS_CONFIG_RECORD_MAX];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof buf);
+    mfw_keys_save_config(c, &w);
+    int rc = w.err != 0 ? MFW_E_NOSPACE
+                        : mfw_store_record_write(&m->store, MFW_AREA_SECURITY, buf, w.len);
+    mfw_ct_wipe(buf, sizeof buf);
+    if (rc != MFW_OK)
+        m->store_errors++;
+    return rc;
+}
+
+/* The COUNTERS record: the reservation and the floors (keys.h). A meter without a store keeps
+ * its counters in RAM only. */
+static int save_counters(struct mfw_meter *m, const struct mfw_keys_counters *c)
+{
+    if (!m->persistent)
+        return MFW_OK;
+    uint8_t buf[MFW_KEYS_COUNTERS_RECORD_MAX];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof buf);
+    mfw_keys_save_counters(c, &w);
+    int rc = w.err != 0 ? MFW_E_NOSPACE
+                        : mfw_store_record_write(&m->store, MFW_AREA_COUNTERS, buf, w.len);
+    if (rc != MFW_OK)
+        m->store_errors++;
+    return rc;
 }
 
 static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t, uint16_t code,
@@ -399,6 +440,50 @@ static void raise_from_rows(struct mfw_meter *m, mfw_ms_t latest)
     }
 }
 
+/* Security at power-up: the SECURITY record, or for a new meter the configuration's initial keys
+ * (then stored); the counters go on from their reservation and floors. A record that is not
+ * sense fails closed: no key (nothing ciphered, no HLS) or an exhausted counter, never an older
+ * record (an older reservation could repeat a counter, older keys undo a key change). */
+static void restore_security(struct mfw_meter *m, bool *nv_error)
+{
+    struct mfw_keys_config init = m->config.security;
+    static const uint8_t zero[MFW_KEYS_TITLE_LEN];
+    if (memcmp(init.server_title, zero, sizeof zero) == 0)
+        mfw_keys_title_of_serial(init.server_title, m->config.serial);
+    mfw_keys_init(&m->keys, &init);
+    mfw_ct_wipe(&init, sizeof init);
+    if (!m->persistent)
+        return;
+    uint8_t buf[MFW_KEYS_CONFIG_RECORD_MAX];
+    size_t len = 0;
+    const char *field = NULL;
+    int rc = mfw_store_record_read(&m->store, MFW_AREA_SECURITY, buf, sizeof buf, &len);
+    if (rc == MFW_OK)
+        rc = mfw_keys_restore_config(&m->keys.config, buf, len, &field);
+    mfw_ct_wipe(buf, sizeof buf);
+    if (rc == MFW_E_STATE) {
+        save_security(m, &m->keys.config); /* a new meter: its provisioned keys */
+    } else if (rc != MFW_OK) {
+        mfw_ct_wipe(m->keys.config.key, sizeof m->keys.config.key);
+        m->keys.config.have = 0;
+        m->keys.config.lls_enabled = false;
+        m->restore.security_field = field != NULL ? field : "security record";
+        *nv_error = true;
+    }
+    rc = mfw_store_record_read(&m->store, MFW_AREA_COUNTERS, buf, sizeof buf, &len);
+    if (rc == MFW_OK)
+        rc = mfw_keys_restore_counters(&m->keys.counters, buf, len, &field);
+    if (rc != MFW_OK && rc != MFW_E_STATE) {
+        struct mfw_keys_counters *c = &m->keys.counters;
+        c->next = c->reserved = UINT32_MAX;
+        for (unsigned k = 0; k < MFW_KEYS_CTX_COUNT; k++)
+            c->last[k] = c->floor[k] = UINT32_MAX;
+        if (m->restore.security_field == NULL)
+            m->restore.security_field = field != NULL ? field : "counters record";
+        *nv_error = true;
+    }
+}
+
 static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
 {
     const struct mfw_meter_settings *s = &m->settings;
@@ -505,6 +590,9 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
             nv_error = true;
         }
     }
+    if (mfw_keys_validate(&cfg->security) != MFW_OK)
+        return MFW_E_RANGE;
+    restore_security(m, &nv_error);
     bool rtc_lost = hal->rtc_lost && hal->rtc_lost(hal->ctx);
     rc = init_modules(m, rtc_now, rtc_lost);
     if (rc != MFW_OK)
@@ -997,4 +1085,146 @@ uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mf
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)
         return 0;
     return m->registers.uwh[phase][q];
+}
+
+/* ---- security (keys.h) ---------------------------------------------------------------------- */
+
+const uint8_t *mfw_meter_security_key(const struct mfw_meter *m, enum mfw_keys_id id)
+{
+    if ((unsigned)id >= MFW_KEYS_COUNT || !(m->keys.config.have & (1u << id)))
+        return NULL;
+    return m->keys.config.key[id];
+}
+
+int mfw_meter_security_ic_next(struct mfw_meter *m, uint32_t *ic)
+{
+    struct mfw_keys_counters c = m->keys.counters;
+    bool persist = false;
+    int rc = mfw_keys_ic_next(&c, ic, &persist);
+    if (rc != MFW_OK)
+        return rc;
+    if (persist && save_counters(m, &c) != MFW_OK)
+        return MFW_E_IO; /* nothing sent under a reservation that is not stored */
+    m->keys.counters = c;
+    return MFW_OK;
+}
+
+int mfw_meter_security_ic_check(const struct mfw_meter *m, unsigned ctx, uint32_t ic)
+{
+    return mfw_keys_ic_check(&m->keys.counters, ctx, ic);
+}
+
+int mfw_meter_security_ic_accept(struct mfw_meter *m, unsigned ctx, uint32_t ic)
+{
+    struct mfw_keys_counters c = m->keys.counters;
+    bool persist = false;
+    int rc = mfw_keys_ic_accept(&c, ctx, ic, &persist);
+    if (rc != MFW_OK)
+        return rc;
+    if (persist && save_counters(m, &c) != MFW_OK)
+        return MFW_E_IO;
+    m->keys.counters = c;
+    return MFW_OK;
+}
+
+int mfw_meter_security_activate(struct mfw_meter *m, uint8_t policy)
+{
+    uint8_t old = m->keys.config.policy;
+    /* v0 policy bits: 1 authenticated, 2 encrypted; stronger = keeps every bit it had */
+    if (policy > 3 || (policy & old) != old)
+        return MFW_E_RANGE;
+    if (policy == old)
+        return MFW_OK;
+    struct mfw_keys_config c = m->keys.config;
+    c.policy = policy;
+    int rc = save_security(m, &c);
+    if (rc == MFW_OK) {
+        m->keys.config.policy = policy;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, old, policy);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc == MFW_OK ? MFW_OK : MFW_E_IO;
+}
+
+int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                     const uint8_t *wrapped)
+{
+    const struct mfw_crypto_port *cp = m->hal->crypto;
+    const uint8_t *kek = mfw_meter_security_key(m, MFW_KEYS_MASTER);
+    if (n == 0 || n > MFW_KEYS_COUNT || ids == NULL || wrapped == NULL)
+        return MFW_E_ARG;
+    unsigned seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (ids[k] >= MFW_KEYS_COUNT || (seen & (1u << ids[k])))
+            return MFW_E_ARG;
+        seen |= 1u << ids[k];
+    }
+    if (cp == NULL || cp->key_unwrap == NULL || kek == NULL)
+        return MFW_E_STATE; /* no master key, no crypto: no key can be transferred */
+    struct mfw_keys_config c = m->keys.config;
+    int rc = MFW_OK;
+    for (size_t k = 0; k < n && rc == MFW_OK; k++) {
+        rc = cp->key_unwrap(cp->ctx, kek, wrapped + 24 * k, c.key[ids[k]]);
+        c.have |= (uint8_t)(1u << ids[k]);
+    }
+    if (rc == MFW_OK)
+        rc = save_security(m, &c) == MFW_OK ? MFW_OK : MFW_E_IO;
+    else
+        rc = rc == MFW_E_AUTH ? MFW_E_AUTH : MFW_E_IO;
+    if (rc == MFW_OK) {
+        mfw_ct_wipe(m->keys.config.key, sizeof m->keys.config.key);
+        m->keys.config = c;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_GLOBAL_KEY_CHANGED, 0, (int64_t)seen,
+                  0);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc;
+}
+
+int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8])
+{
+    if (memcmp(m->keys.config.client_title, title, MFW_KEYS_TITLE_LEN) == 0)
+        return MFW_OK;
+    struct mfw_keys_config c = m->keys.config;
+    memcpy(c.client_title, title, MFW_KEYS_TITLE_LEN);
+    int rc = save_security(m, &c);
+    if (rc == MFW_OK) {
+        memcpy(m->keys.config.client_title, title, MFW_KEYS_TITLE_LEN);
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc == MFW_OK ? MFW_OK : MFW_E_IO;
+}
+
+int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len)
+{
+    if (secret == NULL || len == 0 || len > MFW_COSEM_SECRET_MAX)
+        return MFW_E_RANGE;
+    struct mfw_keys_config c = m->keys.config;
+    mfw_ct_wipe(c.lls, sizeof c.lls);
+    memcpy(c.lls, secret, len);
+    c.lls_len = (uint8_t)len;
+    int rc = save_security(m, &c);
+    if (rc == MFW_OK) {
+        m->keys.config = c;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc == MFW_OK ? MFW_OK : MFW_E_IO;
+}
+
+int mfw_meter_security_event(struct mfw_meter *m, uint16_t code)
+{
+    switch (code) {
+    case MFW_EVENT_AUTH_FAILURE:
+    case MFW_EVENT_DECRYPT_FAILURE:
+    case MFW_EVENT_REPLAY_ATTACK:
+        log_event(m, MFW_EVENTLOG_FRAUD, m->now, code, 0, 0, 0);
+        return MFW_OK;
+    case MFW_EVENT_PARAMETERS_CHANGED:
+    case MFW_EVENT_GLOBAL_KEY_CHANGED:
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, code, 0, 0, 0);
+        return MFW_OK;
+    default: return MFW_E_ARG;
+    }
 }

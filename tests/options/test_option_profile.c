@@ -58,6 +58,10 @@ static struct rig *rig_new(void)
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
     mfw_meter_default_config(&r->cfg, MODEL);
+    /* the LLS association (off by default) with the password "00000001" of the AARQ used */
+    r->cfg.security.lls_enabled = true;
+    memcpy(r->cfg.security.lls, "00000001", 8);
+    r->cfg.security.lls_len = 8;
     mfw_meter_store_layout(&r->cfg, MFW_PROFILE_LP1_DEPTH / 96u);
     size_t size = (size_t)r->cfg.store.sector_size * r->cfg.store.sector_count;
     r->mem = malloc(size);
@@ -228,9 +232,12 @@ static void every_association_reads(void **state)
         uint8_t apdu[256], reply[512];
         struct mfw_wcursor w;
         mfw_wcursor_init(&w, apdu, sizeof apdu);
-        const struct mfw_dlms_client_aarq_params ap = {MFW_ACSE_MECH_LLS,
-                                                       (const uint8_t *)"00000001", 8,
-                                                       MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+        const struct mfw_dlms_client_aarq_params ap = {.mechanism = MFW_ACSE_MECH_LLS,
+                                                       .password = (const uint8_t *)"00000001",
+                                                       .password_len = 8,
+                                                       .conformance =
+                                                           MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                                       .max_pdu = 0xFFFF};
         assert_int_equal(mfw_dlms_client_build_aarq(&ap, &w), MFW_OK);
         size_t n = exchange(r, (unsigned)id, apdu, w.len, reply, sizeof reply);
         struct mfw_acse_aare re;

@@ -6,10 +6,12 @@
 #     time on a free port (--port 0; the port is read from its "DLMS/COSEM server on" line);
 #  2. public client (SAP 16): list holds the clock (class 8) and the association (15); the clock
 #     reads as an ISO date-time; the energy register is not in its object list (exit 1);
-#  3. management client (SAP 1, LLS 00000001): A+ is a positive integer; the load profile of the
+#  3. management client (SAP 1, HLS-GMAC, every APDU authenticated and encrypted, the keys from a
+#     mode-0600 file): A+ is a positive integer; the load profile of the
 #     day by range is a CSV with the 6 capture objects as columns and 96 rows 15 min apart
 #     (00:15Z .. 24:00Z), A+ non-decreasing and not above the register read before;
-#     a wrong password is refused with "authentication-failure"; writing the logical device name
+#     LLS is off: a password is refused ("authentication-mechanism-name-not-recognised"), and so
+#     is a wrong key; writing the logical device name
 #     is refused with "read-write-denied"; `time sync` brings the clock to the host's UTC; a
 #     passive calendar uploads and reads back; `get -T` output writes back unchanged (DST begin
 #     date-time with wildcards); A+ scaler_unit is {i8, enum 30 (Wh)}; clock shift_time(0)
@@ -21,7 +23,7 @@ set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
 
 # 1. a day of history, then real time
-if ! timeout 120 "$METERD" --no-display --no-dlms --state-dir "$TMP/st" \
+if ! timeout 120 "$METERD" --no-display --no-dlms --state-dir "$TMP/st" --keys "$KEYS" \
         --start 2026-01-05T00:00:00Z --until 2026-01-06T00:00:00Z >"$TMP/fill.out" 2>&1; then
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
@@ -29,7 +31,7 @@ start_meterd --state-dir "$TMP/st"
 ok "meterd serves DLMS on 127.0.0.1:$PORT"
 
 PUB=("$METERCTL" -p "$PORT")
-MGT=("$METERCTL" -p "$PORT" -P 00000001)
+MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 # run <name> <expected exit> <cmd...>: stdout in $TMP/<name>.out, stderr in $TMP/<name>.err
 run() {
     local name="$1" want="$2"
@@ -93,9 +95,15 @@ PY
     then ok "profile by range: $(cat "$TMP/profile.chk")"
     else bad "profile CSV: $(tail -1 "$TMP/profile.chk"); $(head -3 "$TMP/profile.out")"; fi
 fi
-if run badpw 1 "$METERCTL" -p "$PORT" -P wrong list; then
-    if grep -q "authentication-failure" "$TMP/badpw.err"; then ok "wrong password: $(cat "$TMP/badpw.err")"
-    else bad "wrong password not named: $(cat "$TMP/badpw.err")"; fi
+if run badpw 1 "$METERCTL" -p "$PORT" -P 00000001 list; then
+    if grep -q "authentication-mechanism-name-not-recognised" "$TMP/badpw.err"; then
+        ok "LLS is off: $(cat "$TMP/badpw.err")"
+    else bad "LLS refusal not named: $(cat "$TMP/badpw.err")"; fi
+fi
+sed 's/^guek = 0001/guek = 0101/' "$CKEYS" >"$TMP/wrong.keys" && chmod 600 "$TMP/wrong.keys"
+if run badkey 1 "$METERCTL" -p "$PORT" -K "$TMP/wrong.keys" list; then
+    if grep -q "association rejected" "$TMP/badkey.err"; then ok "wrong key: $(cat "$TMP/badkey.err")"
+    else bad "wrong key not refused as such: $(cat "$TMP/badkey.err")"; fi
 fi
 if run denied 1 "${MGT[@]}" set 0.0.42.0.0.255 2 octets:01; then
     if grep -q "read-write-denied" "$TMP/denied.err"; then ok "$(cat "$TMP/denied.err")"

@@ -28,11 +28,12 @@ load heater 2300 W pf 1 L1
 load motor 1150 W pf 0.5 ind L2
 EOF
 if ! timeout 120 "$METERD" --no-display --no-dlms --scenario "$TMP/load.scn" --state-dir "$TMP/st" \
+        --keys "$KEYS" \
         --start 2026-06-02T22:00:00Z --until 2026-06-03T08:00:00Z >"$TMP/fill.out" 2>&1; then
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
 start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1
-MGT=("$METERCTL" -p "$PORT" -P 00000001)
+MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 
 get() { timeout 30 "${MGT[@]}" get "$1" "$2" 2>"$TMP/err" | tr -d '\r'; }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* meterctl: a DLMS/COSEM client command line on the meter's own dlms/ code (docs/meterctl.md).
  *
- *   meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD] [-t SECONDS] [-T] [-v] COMMAND
+ *   meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD | -K KEYFILE] [-a MECH] [-I IC]
+ *            [-e PROTECTION] [-t SECONDS] [-T] [-v] COMMAND
  *     get OBIS ATTR                    print the value (readable; -T typed notation)
  *     set OBIS ATTR VALUE              VALUE in the typed notation, e.g. u32:123
  *     action OBIS METHOD [VALUE]
@@ -9,7 +10,13 @@
  *     profile OBIS --from ISO --to ISO rows by range (clock as restricting object), as CSV
  *     time sync                        set the clock to the host's UTC now
  *     calendar upload FILE             write the passive calendar of 0.0.13.0.0.255
+ *     key transfer KEY HEX             a new global key (guek, gbek, ak, kek) for the meter,
+ *                                      wrapped under the master key (RFC 3394)
  *
+ * Security (docs/meterctl.md): -K (or METERCTL_KEYS) gives the keys; the management client then
+ * associates with HLS-GMAC and every APDU is ciphered (suite 0, the same src/dlms/security.c as
+ * the meter), its invocation counter read first from 0.0.43.1.0.255 as the public client unless
+ * -I gives it.
  * TCP with the IEC 62056-47 wrapper: client wPort = the client SAP, server wPort 1. Class ids
  * come from the meter's object list, read once per run (as the Gurux client does). Exit status:
  * 0 success, 1 the meter refused (the DLMS result is named), 2 usage, 3 connection or protocol. */
@@ -21,6 +28,9 @@
 #include <time.h>
 
 #include "calfile.h"
+#include "crypto_posix.h"
+#include "keyfile.h"
+#include "meterfw/base/ct.h"
 #include "meterfw/base/error.h"
 #include "notation.h"
 #include "session.h"
@@ -32,6 +42,10 @@ struct opts {
     uint16_t port;
     int client_sap; /* -1: default */
     const char *password;
+    const char *keys_file;
+    int mech;     /* -1: from -P / -K; else enum mfw_acse_mech */
+    long long ic; /* -1: read 0.0.43.1.0.255 first */
+    uint8_t sc;   /* the protection of each request */
     int timeout_s;
     bool typed, verbose;
 };
@@ -40,8 +54,9 @@ static char ctx[512]; /* "get 1.0.1.8.0.255 2": the command, for error messages 
 
 static int usage(FILE *f, int code)
 {
-    fputs("usage: meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD] [-t SECONDS] [-T] [-v]"
-          " COMMAND\n"
+    fputs("usage: meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD | -K KEYFILE] [-a "
+          "MECH]\n"
+          "                [-I IC] [-e authenc|auth|enc] [-t SECONDS] [-T] [-v] COMMAND\n"
           "  get OBIS ATTR                     read an attribute (-T: typed notation)\n"
           "  set OBIS ATTR VALUE               write it, VALUE e.g. u32:123, octets:0102,\n"
           "                                    datetime:2026-01-01T00:00:00Z, struct(u8:1, \"x\")\n"
@@ -50,7 +65,11 @@ static int usage(FILE *f, int code)
           "  profile OBIS --from ISO --to ISO  profile rows by range, as CSV\n"
           "  time sync                         set the meter clock to the host's UTC now\n"
           "  calendar upload FILE              write the passive activity calendar\n"
-          "defaults: -h 127.0.0.1 -p 4059 -c 16 (1 with -P) -t 10; see docs/meterctl.md\n",
+          "  key transfer KEY HEX              a new guek, gbek, ak or kek, wrapped under kek\n"
+          "-a none|lls|gmac: the mechanism (lls with -P, gmac with -K or METERCTL_KEYS); -K FILE:\n"
+          "the keys (mode 0600); -I IC: the first invocation counter (default: the meter's\n"
+          "0.0.43.1.0.255 + 1); -e: the protection of each APDU (default authenc)\n"
+          "defaults: -h 127.0.0.1 -p 4059 -c 16 (1 with -P or keys) -t 10; see docs/meterctl.md\n",
           f);
     return code;
 }
@@ -512,9 +531,81 @@ static int cmd_calendar(struct session *s, struct object_list *ol, int argc, cha
     return 0;
 }
 
+/* key transfer KEY HEX: global_key_transfer (Security setup 0.0.43.0.2.255 m2) of one key,
+ * wrapped under the master key of the keys file (RFC 3394, the crypto port). */
+static int cmd_key(struct session *s, struct object_list *ol, int argc, char **argv)
+{
+    static const char *const names[MFW_KEYS_COUNT] = {"guek", "gbek", "ak", "kek"};
+    if (argc != 3 || strcmp(argv[0], "transfer") != 0)
+        return errorf(EXIT_USAGE, "usage: key transfer guek|gbek|ak|kek HEX");
+    int id = -1;
+    for (int k = 0; k < MFW_KEYS_COUNT; k++)
+        if (strcmp(argv[1], names[k]) == 0)
+            id = k;
+    struct keyfile kf;
+    char err[128], text[64];
+    snprintf(text, sizeof text, "%s = %s", id >= 0 ? names[id] : "x", argv[2]);
+    if (id < 0 || keyfile_parse(text, &kf, err, sizeof err) != 0)
+        return errorf(EXIT_USAGE,
+                      "key transfer: KEY is guek, gbek, ak or kek and HEX 32 hex digits");
+    mfw_ct_wipe(text, sizeof text);
+    if (!s->sec.have_kek) {
+        keyfile_wipe(&kf);
+        return errorf(EXIT_USAGE, "key transfer: the keys file has no kek (master key)");
+    }
+    /* {array 1 {structure 2 {enum key_id, octet-string(24) wrapped}}} */
+    uint8_t params[2 + 2 + 2 + 2 + 24] = {0x01, 0x01, 0x02, 0x02, 0x16, (uint8_t)id, 0x09, 24};
+    const struct mfw_crypto_port *cp = s->sec.crypto;
+    int r = cp->key_wrap(cp->ctx, s->sec.kek, kf.key[id], params + 8);
+    keyfile_wipe(&kf);
+    if (r != MFW_OK)
+        return errorf(EXIT_LINK, "key wrap failed");
+    struct mfw_dlms_client_ref ref;
+    int e = resolve(s, ol, "0.0.43.0.2.255", 2, &ref);
+    if (e)
+        return e;
+    r = session_action(s, &ref, params, sizeof params, NULL, NULL);
+    mfw_ct_wipe(params, sizeof params);
+    if (r != MFW_OK)
+        return session_error(s, r);
+    printf("%s transferred (the meter logged event 48; use the new key from the next "
+           "association)\n",
+           names[id]);
+    return 0;
+}
+
+/* The meter's last accepted invocation counter (0.0.43.1.0.255, readable by the public client):
+ * the management client goes on above it. */
+static int read_invocation_counter(const struct opts *o, uint32_t *ic)
+{
+    struct session p;
+    int r = session_connect(&p, o->host, o->port, 16, o->timeout_s * 1000);
+    if (r == MFW_OK)
+        r = session_associate(&p, NULL);
+    uint8_t *v = NULL;
+    size_t n = 0;
+    static const struct mfw_dlms_client_ref ref = {1, {0, 0, 43, 1, 0, 0xFF}, 2};
+    if (r == MFW_OK)
+        r = session_get(&p, &ref, NULL, NULL, NULL, &v, &n);
+    if (r == MFW_OK) {
+        struct mfw_rcursor rc;
+        mfw_rcursor_init(&rc, v, n);
+        if (mfw_axdr_get_u32(&rc, ic) != MFW_OK)
+            r = MFW_E_FORMAT;
+        free(v);
+    }
+    if (r != MFW_OK)
+        errorf(r == MFW_E_STATE ? EXIT_REFUSED : EXIT_LINK,
+               "reading the invocation counter 0.0.43.1.0.255: %s", p.err);
+    else if (p.associated)
+        (void)session_release(&p);
+    session_close(&p);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
-    struct opts o = {"127.0.0.1", 4059, -1, NULL, 10, false, false};
+    struct opts o = {"127.0.0.1", 4059, -1, NULL, NULL, -1, -1, 0x30, 10, false, false};
     int i = 1;
     snprintf(ctx, sizeof(ctx), "meterctl");
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -549,6 +640,35 @@ int main(int argc, char **argv)
             o.client_sap = (int)n;
             break;
         case 'P': o.password = v; break;
+        case 'K': o.keys_file = v; break;
+        case 'a':
+            if (strcmp(v, "none") == 0)
+                o.mech = MFW_ACSE_MECH_LOWEST;
+            else if (strcmp(v, "lls") == 0)
+                o.mech = MFW_ACSE_MECH_LLS;
+            else if (strcmp(v, "gmac") == 0)
+                o.mech = MFW_ACSE_MECH_HLS_GMAC;
+            else
+                return usage(stderr, EXIT_USAGE);
+            break;
+        case 'I': {
+            errno = 0;
+            long long ic = strtoll(v, &end, 10);
+            if (errno || *end || ic < 0 || ic > 0xFFFFFFFFLL)
+                return usage(stderr, EXIT_USAGE);
+            o.ic = ic;
+            break;
+        }
+        case 'e':
+            if (strcmp(v, "authenc") == 0)
+                o.sc = 0x30;
+            else if (strcmp(v, "auth") == 0)
+                o.sc = 0x10;
+            else if (strcmp(v, "enc") == 0)
+                o.sc = 0x20;
+            else
+                return usage(stderr, EXIT_USAGE);
+            break;
         case 't':
             n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 3600)
@@ -567,19 +687,77 @@ int main(int argc, char **argv)
     for (int k = 0; k < cargc && off < sizeof(ctx); k++)
         off += (size_t)snprintf(ctx + off, sizeof(ctx) - off, " %s", cargv[k]);
     if (strcmp(cmd, "get") && strcmp(cmd, "set") && strcmp(cmd, "action") && strcmp(cmd, "list") &&
-        strcmp(cmd, "profile") && strcmp(cmd, "time") && strcmp(cmd, "calendar"))
+        strcmp(cmd, "profile") && strcmp(cmd, "time") && strcmp(cmd, "calendar") &&
+        strcmp(cmd, "key"))
         return usage(stderr, EXIT_USAGE);
+    /* the keys: a file only its owner reads, or the environment; never the command line */
+    struct keyfile kf;
+    bool have_keys = false;
+    char kerr[300];
+    const char *env = getenv("METERCTL_KEYS");
+    if (o.keys_file != NULL) {
+        if (keyfile_load(o.keys_file, &kf, kerr, sizeof kerr) != 0)
+            return errorf(EXIT_USAGE, "-K %s", kerr);
+        have_keys = true;
+    } else if (env != NULL && env[0] != '\0') {
+        if (keyfile_parse(env, &kf, kerr, sizeof kerr) != 0)
+            return errorf(EXIT_USAGE, "METERCTL_KEYS: %s", kerr);
+        have_keys = true;
+    }
+    int mech = o.mech >= 0                ? o.mech
+               : o.password != NULL       ? MFW_ACSE_MECH_LLS
+               : have_keys && !o.password ? MFW_ACSE_MECH_HLS_GMAC
+                                          : MFW_ACSE_MECH_LOWEST;
+    if (mech == MFW_ACSE_MECH_LLS && o.password == NULL)
+        return errorf(EXIT_USAGE, "-a lls needs -P PASSWORD");
+    if (mech == MFW_ACSE_MECH_HLS_GMAC &&
+        (!have_keys || !(kf.have & (1u << MFW_KEYS_UNICAST)) ||
+         !(kf.have & (1u << MFW_KEYS_AUTHENTICATION)) || !kf.has_client_title)) {
+        if (have_keys)
+            keyfile_wipe(&kf);
+        return errorf(EXIT_USAGE, "-a gmac needs keys (-K FILE or METERCTL_KEYS) with guek, ak and "
+                                  "client-title");
+    }
 
-    uint16_t sap = (uint16_t)(o.client_sap >= 0 ? o.client_sap : o.password ? 1 : 16);
+    uint16_t sap = (uint16_t)(o.client_sap >= 0              ? o.client_sap
+                              : mech != MFW_ACSE_MECH_LOWEST ? 1
+                                                             : 16);
+    uint32_t ic = 0;
+    if (mech == MFW_ACSE_MECH_HLS_GMAC) {
+        if (o.ic >= 0) {
+            ic = (uint32_t)o.ic;
+        } else {
+            uint32_t last = 0;
+            if (read_invocation_counter(&o, &last) != MFW_OK) {
+                keyfile_wipe(&kf);
+                return EXIT_LINK;
+            }
+            ic = last + 1u;
+        }
+    }
     struct session s;
     int r = session_connect(&s, o.host, o.port, sap, o.timeout_s * 1000);
     if (r != MFW_OK) {
         int code = errorf(EXIT_LINK, "%s", s.err);
         session_close(&s);
+        if (have_keys)
+            keyfile_wipe(&kf);
         return code;
     }
     s.trace = o.verbose;
-    r = session_associate(&s, o.password);
+    if (have_keys) {
+        s.sec.crypto = crypto_posix_port();
+        memcpy(s.sec.ek, kf.key[MFW_KEYS_UNICAST], 16);
+        memcpy(s.sec.ak, kf.key[MFW_KEYS_AUTHENTICATION], 16);
+        memcpy(s.sec.kek, kf.key[MFW_KEYS_MASTER], 16);
+        s.sec.have_kek = (kf.have & (1u << MFW_KEYS_MASTER)) != 0;
+        memcpy(s.sec.title, kf.client_title, 8);
+        s.sec.sc = o.sc;
+        s.sec.ic = ic;
+        keyfile_wipe(&kf);
+    }
+    r = mech == MFW_ACSE_MECH_HLS_GMAC ? session_associate_gmac(&s)
+                                       : session_associate(&s, o.password);
     if (r != MFW_OK) {
         int code = session_error(&s, r);
         session_close(&s);
@@ -599,8 +777,10 @@ int main(int argc, char **argv)
         code = cmd_profile(&s, &ol, &o, cargc, cargv);
     else if (strcmp(cmd, "time") == 0)
         code = cmd_time(&s, &ol, cargc, cargv);
-    else
+    else if (strcmp(cmd, "calendar") == 0)
         code = cmd_calendar(&s, &ol, cargc, cargv);
+    else
+        code = cmd_key(&s, &ol, cargc, cargv);
     object_list_free(&ol);
     /* release politely; a failed release after a successful command is only reported */
     if (s.fd >= 0 && s.associated && session_release(&s) != MFW_OK && o.verbose)

@@ -51,7 +51,8 @@ int session_connect(struct session *s, const char *host, uint16_t port, uint16_t
     s->invoke = MFW_DLMS_CLIENT_INVOKE_DEFAULT;
     s->rx = malloc(SESSION_APDU_MAX);
     s->tx = malloc(SESSION_APDU_MAX + MFW_WRAPPER_HEADER_LEN);
-    if (!s->rx || !s->tx)
+    s->plain = malloc(SESSION_APDU_MAX);
+    if (!s->rx || !s->tx || !s->plain)
         return fail(s, MFW_E_NOSPACE, "out of memory");
     mfw_wrapper_init(&s->w, s->rx, SESSION_APDU_MAX);
 
@@ -148,8 +149,76 @@ static int recv_apdu(struct session *s, const uint8_t **apdu, size_t *len)
     }
 }
 
+static int exchange_plain(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
+                          size_t *resp_len);
+
+/* A request ciphered as the association's form, the answer deciphered: under the meter's title,
+ * its counter above the last one. */
+static int exchange_ciphered(struct session *s, const uint8_t *req, size_t len,
+                             const uint8_t **resp, size_t *resp_len)
+{
+    struct session_security *c = &s->sec;
+    const struct mfw_security_keys k = {c->ek, c->ak};
+    uint8_t tag = c->general ? MFW_SECURITY_GENERAL_GLO : mfw_security_glo_tag(req[0]);
+    if (tag == 0)
+        return fail(s, MFW_E_ARG, "no ciphered form for APDU %02X", req[0]);
+    if (c->ic == UINT32_MAX)
+        return fail(s, MFW_E_RANGE, "the invocation counter is exhausted");
+    uint8_t *buf = malloc(len + MFW_SECURITY_OVERHEAD_MAX + 8);
+    if (!buf)
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, len + MFW_SECURITY_OVERHEAD_MAX + 8);
+    int r = mfw_security_cipher(c->crypto, &k, tag, c->title, c->sc, c->ic++, req, len, &w);
+    if (r != MFW_OK) {
+        free(buf);
+        return fail(s, r, "ciphering: %s", mfw_strerror(r));
+    }
+    if (s->trace)
+        hexdump("TX PDU", req, len);
+    const uint8_t *a;
+    size_t n;
+    r = exchange_plain(s, buf, w.len, &a, &n);
+    free(buf);
+    if (r != MFW_OK)
+        return r;
+    if (n == 0 || !mfw_security_is_ciphered(a[0])) { /* an exception-response in clear */
+        *resp = a;
+        *resp_len = n;
+        return MFW_OK;
+    }
+    struct mfw_security_apdu sa;
+    size_t pn = 0;
+    r = mfw_security_parse(a, n, &sa);
+    if (r != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "a ciphered answer that does not parse");
+    if (sa.has_title && memcmp(sa.title, c->server_title, 8) != 0)
+        return fail(s, MFW_E_FORMAT, "a ciphered answer from another system title");
+    if (c->have_server_ic && sa.ic <= c->server_ic)
+        return fail(s, MFW_E_FORMAT, "the meter's invocation counter %u is not above %u",
+                    (unsigned)sa.ic, (unsigned)c->server_ic);
+    r = mfw_security_decipher(c->crypto, &k, c->server_title, &sa, s->plain, SESSION_APDU_MAX, &pn);
+    if (r != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "the meter's answer does not decipher (%s)", mfw_strerror(r));
+    c->server_ic = sa.ic;
+    c->have_server_ic = true;
+    if (s->trace)
+        hexdump("RX PDU", s->plain, pn);
+    *resp = s->plain;
+    *resp_len = pn;
+    return MFW_OK;
+}
+
 int session_exchange(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
                      size_t *resp_len)
+{
+    if (s->sec.on && len > 0 && req[0] != MFW_ACSE_TAG_AARQ && req[0] != MFW_ACSE_TAG_RLRQ)
+        return exchange_ciphered(s, req, len, resp, resp_len);
+    return exchange_plain(s, req, len, resp, resp_len);
+}
+
+static int exchange_plain(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
+                          size_t *resp_len)
 {
     if (s->fd < 0)
         return fail(s, MFW_E_STATE, "not connected");
@@ -190,8 +259,11 @@ int session_associate(struct session *s, const char *password)
     uint8_t req[256];
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, req, sizeof(req));
-    struct mfw_dlms_client_aarq_params p = {MFW_ACSE_MECH_LOWEST, NULL, 0,
-                                            MFW_DLMS_CLIENT_CONFORMANCE_GURUX, 0xFFFF};
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_LOWEST,
+                                            .password = NULL,
+                                            .password_len = 0,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF};
     if (password) {
         p.mechanism = MFW_ACSE_MECH_LLS;
         p.password = (const uint8_t *)password;
@@ -229,6 +301,109 @@ int session_associate(struct session *s, const char *password)
     return MFW_OK;
 }
 
+int session_associate_gmac(struct session *s)
+{
+    struct session_security *c = &s->sec;
+    if (c->crypto == NULL || c->crypto->random == NULL)
+        return fail(s, MFW_E_ARG, "no crypto port");
+    const struct mfw_security_keys k = {c->ek, c->ak};
+    uint8_t ctos[16];
+    if (c->crypto->random(c->crypto->ctx, ctos, sizeof ctos) != MFW_OK)
+        return fail(s, MFW_E_IO, "no random bytes for the challenge");
+    uint8_t req[256];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, req, sizeof(req));
+    struct mfw_dlms_client_aarq_params p = {.mechanism = MFW_ACSE_MECH_HLS_GMAC,
+                                            .password = ctos,
+                                            .password_len = sizeof ctos,
+                                            .conformance = MFW_DLMS_CLIENT_CONFORMANCE_GURUX,
+                                            .max_pdu = 0xFFFF,
+                                            .calling_title = c->title,
+                                            .crypto = c->crypto,
+                                            .keys = &k,
+                                            .sc = c->sc,
+                                            .ic = c->ic++};
+    int r = mfw_dlms_client_build_aarq(&p, &w);
+    if (r != MFW_OK)
+        return fail(s, r, "AARQ: %s", mfw_strerror(r));
+    const uint8_t *resp;
+    size_t n;
+    r = exchange_plain(s, req, w.len, &resp, &n);
+    if (r != MFW_OK)
+        return r;
+    struct mfw_acse_aare a;
+    if (mfw_dlms_client_parse_aare(resp, n, &a) != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed AARE");
+    if (a.result != MFW_ACSE_RESULT_ACCEPTED)
+        return fail(s, MFW_E_STATE, "association rejected%s: %s",
+                    a.result == MFW_ACSE_RESULT_REJECTED_TRANSIENT ? " (transient: try later)" : "",
+                    mfw_dlms_client_aare_diag_name(a.diag_source, a.diag));
+    /* pass 2: authentication-required, the meter's title and StoC, a glo-initiate-response */
+    if (a.diag != MFW_ACSE_DIAG_AUTHENTICATION_REQUIRED || !a.has_responding_ap_title ||
+        !a.has_auth_value || a.auth_value.len < MFW_ACSE_CHALLENGE_MIN ||
+        a.auth_value.len > MFW_ACSE_CHALLENGE_MAX || a.user_info_kind != MFW_ACSE_AARE_UI_RAW ||
+        a.user_info_raw.len < 2 || a.user_info_raw.p[0] != MFW_SECURITY_GLO_INITIATE_RESPONSE)
+        return fail(s, MFW_E_FORMAT, "the AARE is not an HLS-GMAC answer");
+    memcpy(c->server_title, a.responding_ap_title, 8);
+    uint8_t stoc[MFW_ACSE_CHALLENGE_MAX];
+    size_t stoc_len = a.auth_value.len;
+    memcpy(stoc, a.auth_value.p, stoc_len);
+    struct mfw_security_apdu sa;
+    uint8_t ini[64];
+    size_t il = 0;
+    struct mfw_rcursor rc;
+    mfw_rcursor_init(&rc, a.user_info_raw.p + 1, a.user_info_raw.len - 1);
+    size_t cl = 0;
+    if (mfw_axdr_get_length(&rc, &cl) != MFW_OK || cl != mfw_rcursor_left(&rc) ||
+        mfw_security_parse_content(rc.p + rc.pos, cl, &sa) != MFW_OK ||
+        mfw_security_decipher(c->crypto, &k, c->server_title, &sa, ini, sizeof ini, &il) != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "the AARE's glo-initiate-response does not decipher");
+    c->server_ic = sa.ic;
+    c->have_server_ic = true;
+    /* InitiateResponse 08 [qos] version 5F1F 04 00 conf(3) max(2) vaa(2) */
+    if (il < 13 || ini[0] != MFW_ACSE_XDLMS_INITIATE_RESPONSE)
+        return fail(s, MFW_E_FORMAT, "the AARE's InitiateResponse does not decode");
+    size_t o = ini[1] == 1 ? 3 : 2;
+    if (il != o + 12 || memcmp(ini + o + 1, "\x5F\x1F\x04\x00", 4) != 0)
+        return fail(s, MFW_E_FORMAT, "the AARE's InitiateResponse does not decode");
+    s->conformance = (uint32_t)ini[o + 5] << 16 | (uint32_t)ini[o + 6] << 8 | ini[o + 7];
+    s->max_pdu = (uint16_t)(ini[o + 8] << 8 | ini[o + 9]);
+    c->general = (s->conformance & MFW_ACSE_CONF_GENERAL_PROTECTION) != 0;
+    c->on = true;
+    /* pass 3: ACTION {15, 0.0.40.0.0.255, 1} octet-string f(StoC) */
+    uint8_t params[2 + MFW_SECURITY_F_LEN] = {0x09, MFW_SECURITY_F_LEN};
+    r = mfw_security_hls_f(c->crypto, &k, c->title, c->ic++, stoc, stoc_len, params + 2);
+    if (r != MFW_OK)
+        return fail(s, r, "f(StoC): %s", mfw_strerror(r));
+    static const struct mfw_dlms_client_ref hls = {15, {0, 0, 40, 0, 0, 0xFF}, 1};
+    mfw_wcursor_init(&w, req, sizeof(req));
+    mfw_dlms_client_build_action(s->invoke, &hls, params, sizeof params, &w);
+    r = session_exchange(s, req, w.len, &resp, &n);
+    if (r != MFW_OK)
+        return r;
+    struct mfw_dlms_client_action_response ar;
+    int pr = mfw_dlms_client_parse_action_response(resp, n, &ar);
+    if (pr == MFW_E_STATE)
+        return error_apdu(s, resp, n);
+    if (pr != MFW_OK)
+        return fail(s, MFW_E_FORMAT, "malformed reply_to_HLS_authentication response");
+    if (ar.result != MFW_DAR_SUCCESS)
+        return fail(s, MFW_E_STATE, "HLS pass 3 refused: %s",
+                    mfw_dlms_client_action_result_name(ar.result));
+    /* pass 4: the meter's f(CtoS), under its title */
+    struct mfw_rcursor fc;
+    uint8_t f[MFW_SECURITY_F_LEN];
+    size_t fl = 0;
+    if (!ar.has_return || !ar.ret.is_data)
+        return fail(s, MFW_E_FORMAT, "no f(CtoS) in the meter's answer");
+    mfw_rcursor_init(&fc, ar.ret.data, ar.ret.data_len);
+    if (mfw_axdr_get_octets(&fc, sizeof f, f, &fl) != MFW_OK ||
+        mfw_security_hls_check(c->crypto, &k, c->server_title, ctos, sizeof ctos, f, fl) != MFW_OK)
+        return fail(s, MFW_E_STATE, "the meter's f(CtoS) does not verify: not the meter");
+    s->associated = true;
+    return MFW_OK;
+}
+
 int session_release(struct session *s)
 {
     uint8_t req[8];
@@ -244,6 +419,7 @@ int session_release(struct session *s)
     if (mfw_dlms_client_parse_rlre(resp, n, &rl) != MFW_OK)
         return fail(s, MFW_E_FORMAT, "malformed RLRE");
     s->associated = false;
+    s->sec.on = false;
     return MFW_OK;
 }
 
@@ -254,7 +430,11 @@ void session_close(struct session *s)
     s->fd = -1;
     free(s->rx);
     free(s->tx);
-    s->rx = s->tx = NULL;
+    if (s->plain)
+        memset(s->plain, 0, SESSION_APDU_MAX);
+    free(s->plain);
+    s->rx = s->tx = s->plain = NULL;
+    memset(&s->sec, 0, sizeof s->sec);
 }
 
 struct heapbuf {

@@ -21,6 +21,21 @@
 
 #define SESSION_APDU_MAX 0xFFFFu
 
+/* HLS-GMAC and suite 0 ciphering of a management association (docs/meterctl.md "Security"). */
+struct session_security {
+    const struct mfw_crypto_port *crypto;
+    uint8_t ek[16], ak[16], kek[16];
+    bool have_kek;
+    uint8_t title[8];        /* the client's system title */
+    uint8_t server_title[8]; /* from the AARE */
+    uint8_t sc;              /* the protection of each request: 0x30, 0x10 or 0x20 */
+    uint32_t ic;             /* the invocation counter of the next request */
+    bool general;            /* general-glo-ciphering (general-protection was negotiated) */
+    bool on;                 /* the association is ciphered: every APDU goes through it */
+    uint32_t server_ic;      /* the last counter the meter sent */
+    bool have_server_ic;
+};
+
 struct session {
     int fd;
     uint16_t client_sap, server_sap;
@@ -31,10 +46,12 @@ struct session {
     uint8_t in[8192]; /* bytes read, not yet framed */
     size_t in_len, in_off;
     bool associated;
-    uint16_t max_pdu;     /* the server's max receive PDU (from the AARE) */
-    uint32_t conformance; /* negotiated */
-    uint8_t invoke;       /* Invoke-Id-And-Priority of the next request */
-    bool trace;           /* print every APDU in hex on stderr */
+    uint16_t max_pdu;            /* the server's max receive PDU (from the AARE) */
+    uint32_t conformance;        /* negotiated */
+    uint8_t invoke;              /* Invoke-Id-And-Priority of the next request */
+    bool trace;                  /* print every APDU in hex on stderr */
+    struct session_security sec; /* HLS-GMAC: set up by session_associate_gmac */
+    uint8_t *plain;              /* SESSION_APDU_MAX: a deciphered answer */
     uint64_t bytes_tx, bytes_rx, apdus_tx, apdus_rx;
     char err[256];
 };
@@ -44,6 +61,11 @@ int session_connect(struct session *s, const char *host, uint16_t port, uint16_t
                     int timeout_ms);
 /* AARQ / AARE: lowest level (password NULL) or LLS. */
 int session_associate(struct session *s, const char *password);
+/* HLS-GMAC (mechanism 5) with s->sec filled (crypto, keys, title, sc, ic): AARQ with a random
+ * CtoS and a ciphered InitiateRequest, AARE (pending), pass 3 (reply_to_HLS_authentication with
+ * f(StoC)) and the check of the meter's f(CtoS); from then on session_exchange ciphers every
+ * request and deciphers every answer (an exception-response in clear is passed on as it is). */
+int session_associate_gmac(struct session *s);
 /* One request APDU out, one response APDU in (*resp points into s->rx until the next call). */
 int session_exchange(struct session *s, const uint8_t *req, size_t len, const uint8_t **resp,
                      size_t *resp_len);

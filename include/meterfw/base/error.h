@@ -13,6 +13,7 @@ enum mfw_err {
     MFW_E_IO = -6,      /* the HAL reported a failure */
     MFW_E_CRC = -7,     /* a record failed its integrity check */
     MFW_E_VERSION = -8, /* a record has an unknown format version */
+    MFW_E_AUTH = -9,    /* an authentication tag or a key check did not verify (security) */
 };
 
 /* A short English name for an error code, e.g. "MFW_E_RANGE". Never NULL. */

@@ -118,6 +118,30 @@
 #define MFW_XDLMS_LIST_MAX 32u
 #endif
 
+/* ---- security (suite 0, docs/security.md) --------------------------------------------------- */
+
+/* Invocation counter values reserved ahead in the store (meter/keys.h): the meter persists a
+ * reservation this much above the counter before it sends a value past the last one, so a power
+ * cut skips at most this many values and never reuses one; received counters keep a floor the
+ * same way. One COUNTERS record per this many APDUs. */
+#ifndef MFW_SECURITY_IC_RESERVE
+#define MFW_SECURITY_IC_RESERVE 256u
+#endif
+
+/* Failed association attempts of one client (a wrong LLS password, a failed HLS pass 3, an AARQ
+ * that does not decipher or replays a counter) before the meter refuses that client's AARQs for a
+ * while: the first lock-out lasts MFW_SECURITY_LOCKOUT_MS, each further failure after it doubles
+ * it, up to MFW_SECURITY_LOCKOUT_MAX_MS; a successful association ends it (docs/security.md). */
+#ifndef MFW_SECURITY_LOCKOUT_FAILURES
+#define MFW_SECURITY_LOCKOUT_FAILURES 3u
+#endif
+#ifndef MFW_SECURITY_LOCKOUT_MS
+#define MFW_SECURITY_LOCKOUT_MS 10000u
+#endif
+#ifndef MFW_SECURITY_LOCKOUT_MAX_MS
+#define MFW_SECURITY_LOCKOUT_MAX_MS 900000u
+#endif
+
 /* ---- link ----------------------------------------------------------------------------------- */
 
 /* Per link session (MFW_ASSOCIATIONS_MAX of them, struct mfw_link), the buffers are sized by the

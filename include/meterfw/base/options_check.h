@@ -49,6 +49,17 @@
 #error "MFW_COSEM_OBJECTS_MAX: 1..65535 objects (the lookup index holds 16-bit object indices)"
 #endif
 
+/* security */
+#if MFW_SECURITY_IC_RESERVE < 1 || MFW_SECURITY_IC_RESERVE > 65536
+#error "MFW_SECURITY_IC_RESERVE: 1..65536 counter values reserved ahead (one record per block)"
+#endif
+#if MFW_SECURITY_LOCKOUT_FAILURES < 1 || MFW_SECURITY_LOCKOUT_FAILURES > 255
+#error "MFW_SECURITY_LOCKOUT_FAILURES: 1..255 failed associations before a lock-out"
+#endif
+#if MFW_SECURITY_LOCKOUT_MS < 1 || MFW_SECURITY_LOCKOUT_MAX_MS < MFW_SECURITY_LOCKOUT_MS
+#error "MFW_SECURITY_LOCKOUT_MS: at least 1 ms, and no more than MFW_SECURITY_LOCKOUT_MAX_MS"
+#endif
+
 /* link */
 #if MFW_LINK_RX_APDU_MAX < MFW_DLMS_SERVER_MAX_PDU || MFW_LINK_RX_APDU_MAX > 65535
 #error "MFW_LINK_RX_APDU_MAX: MFW_DLMS_SERVER_MAX_PDU (what an AARE announces) to 65535"

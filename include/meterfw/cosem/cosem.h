@@ -5,7 +5,7 @@
  * meter's mfw_meter_* verbs: nothing here holds a second copy of the meter's data.
  *
  *   struct mfw_cosem cosem;                        // the object model of one meter; caller owns it
- *   mfw_cosem_default_config(&cfg);                // LLS password, what TCP-UDP setup shows
+ *   mfw_cosem_default_config(&cfg);                // what TCP-UDP setup shows
  *   mfw_cosem_init(&cosem, &meter, &cfg);
  *   mfw_dlms_server_init(&server, &cosem, &dcfg);  // the dlms layer answers requests through it
  *
@@ -20,10 +20,13 @@
  * (mfw_cosem_get_item), each a bounded piece (one profile row, one object list element, or the whole
  * value of a small attribute). The dlms server encodes the items into blocks as the client asks.
  *
- * Access: two kinds of client. MFW_COSEM_CLIENT_PUBLIC (SAP 16, lowest level) sees a few objects
- * read-only; MFW_COSEM_CLIENT_MANAGEMENT (SAP 1, LLS) sees everything, with the write and method
- * rights in docs/dlms.md. Results are Data-Access-Result / Action-Result values (cosem_ref.h). A
- * rejected SET or ACTION changes nothing. */
+ * Access: three kinds of client (IDIS, references/idis-objects.md section 1).
+ * MFW_COSEM_CLIENT_PUBLIC (SAP 16, lowest level) sees a few objects read-only;
+ * MFW_COSEM_CLIENT_MANAGEMENT (SAP 1, HLS-GMAC, or LLS where enabled) sees everything, with the
+ * write and method rights in docs/dlms.md; MFW_COSEM_CLIENT_PRE_ESTABLISHED (SAP 102, no
+ * association exchange, broadcast key) may only synchronise the clock. The rights are checked
+ * on every GET, SET and ACTION. Results are Data-Access-Result / Action-Result values
+ * (cosem_ref.h). A rejected SET or ACTION changes nothing. */
 #ifndef METERFW_COSEM_COSEM_H
 #define METERFW_COSEM_COSEM_H
 
@@ -40,6 +43,7 @@
 enum mfw_cosem_client {
     MFW_COSEM_CLIENT_PUBLIC = 0,
     MFW_COSEM_CLIENT_MANAGEMENT = 1,
+    MFW_COSEM_CLIENT_PRE_ESTABLISHED = 2,
     MFW_COSEM_CLIENT_COUNT
 };
 
@@ -66,27 +70,22 @@ enum mfw_cosem_class_id {
     MFW_IC_ACTIVITY_CALENDAR = 20,
     MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
     MFW_IC_TCP_UDP_SETUP = 41,
+    MFW_IC_SECURITY_SETUP = 64,
 };
 
-#define MFW_COSEM_LLS_DEFAULT "00000001"
-
 struct mfw_cosem_config {
-    const char *lls_password; /* management client's LLS secret, 1..MFW_COSEM_SECRET_MAX chars */
-    uint16_t tcp_port;        /* shown by TCP-UDP setup 0.0.25.0.0.255 */
+    uint16_t tcp_port; /* shown by TCP-UDP setup 0.0.25.0.0.255 */
     uint16_t inactivity_s;
     uint8_t max_conns;
 };
 
-/* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The object
- * model owns it; the dlms server checks the LLS secret of an AARQ against it, the management client
- * may change it (IC 15 attribute 7). */
+/* The server-side settings some objects show (TCP-UDP setup). The secrets (the LLS secret, the
+ * keys) are the meter's (meter/keys.h), not the object model's. */
 struct mfw_cosem_env {
-    uint16_t tcp_port;                    /* IC 41 attr 2 */
-    uint16_t inactivity_s;                /* IC 41 attr 6 */
-    uint8_t max_conns;                    /* IC 41 attr 5 */
-    uint16_t mss;                         /* IC 41 attr 4 */
-    uint8_t secret[MFW_COSEM_SECRET_MAX]; /* LLS password of the management association */
-    size_t secret_len;
+    uint16_t tcp_port;     /* IC 41 attr 2 */
+    uint16_t inactivity_s; /* IC 41 attr 6 */
+    uint8_t max_conns;     /* IC 41 attr 5 */
+    uint16_t mss;          /* IC 41 attr 4 */
 };
 
 /* The object model of one meter. */
@@ -98,14 +97,21 @@ struct mfw_cosem {
     uint16_t by_name[MFW_COSEM_OBJECTS_MAX];
 };
 
-/* The association a request comes through (what IC 15 attributes 3..8 show). */
+/* The association a request comes through (what IC 15 attributes 3..9 show). */
 struct mfw_cosem_session {
     uint8_t client; /* enum mfw_cosem_client */
     uint8_t client_sap;
     uint8_t mechanism; /* enum mfw_acse_mech */
+    uint8_t context;   /* application context: 1 LN, 3 LN with ciphering */
+    uint8_t status;    /* association_status: 1 pending (HLS pass 3 due), 2 associated */
     uint32_t conformance;
     uint8_t dlms_version; /* negotiated DLMS version (6) */
     uint16_t client_max_pdu, server_max_pdu;
+    /* HLS pass 3 and 4 (Association LN reply_to_HLS_authentication): the dlms server checks
+     * f(StoC) (n bytes) and writes f(CtoS) into out[17]: MFW_OK, or MFW_E_AUTH (the association
+     * is then dropped). NULL when the association has no HLS to finish. */
+    int (*hls_reply)(void *ctx, const uint8_t *f, size_t n, uint8_t out[17]);
+    void *hls_ctx;
 };
 
 /* A request: the object model and the association it comes through. */
@@ -136,8 +142,7 @@ struct mfw_cosem_stream {
 #define MFW_COSEM_ITEM_MAX 640u
 
 void mfw_cosem_default_config(struct mfw_cosem_config *cfg);
-/* Binds the object model to meter m. MFW_OK, or MFW_E_ARG for NULL or a password of 0 or more than
- * MFW_COSEM_SECRET_MAX characters. */
+/* Binds the object model to meter m. MFW_OK, or MFW_E_ARG for NULL. */
 int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_cosem_config *cfg);
 
 /* Objects in the index space (fixed table + catalogue). */

@@ -76,6 +76,7 @@ enum mfw_acse_user_diag {
     MFW_ACSE_DIAG_NULL = 0,
     MFW_ACSE_DIAG_NO_REASON_GIVEN = 1,
     MFW_ACSE_DIAG_APPLICATION_CONTEXT_NAME_NOT_SUPPORTED = 2,
+    MFW_ACSE_DIAG_CALLING_AP_TITLE_NOT_RECOGNIZED = 3,
     MFW_ACSE_DIAG_AUTH_MECH_NAME_NOT_RECOGNISED = 11,
     MFW_ACSE_DIAG_AUTH_MECH_NAME_REQUIRED = 12,
     MFW_ACSE_DIAG_AUTHENTICATION_FAILURE = 13,
@@ -140,6 +141,9 @@ enum mfw_acse_release_reason {
 
 /* The xDLMS version this implementation speaks (DLMS UA: 6). */
 #define MFW_ACSE_DLMS_VERSION 6u
+/* HLS challenges CtoS / StoC: 8..64 bytes (Green Book 9.2.7.4 [M]). */
+#define MFW_ACSE_CHALLENGE_MIN 8u
+#define MFW_ACSE_CHALLENGE_MAX 64u
 /* Smallest client-max-receive-pdu-size we accept (Green Book: an APDU must at least fit 12). */
 #define MFW_ACSE_MIN_PDU 12u
 /* vaa-name of the InitiateResponse: 0x0007 for LN referencing, 0xFA00 for SN. */
@@ -249,7 +253,7 @@ struct mfw_acse_rlre {
  * address, not from the AARQ). */
 struct mfw_acse_client {
     uint8_t sap;             /* client SAP, e.g. 16 public, 1 management */
-    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS in this implementation */
+    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST, _LLS or _HLS_GMAC in this implementation */
     struct mfw_bytes secret; /* LLS password */
     uint32_t conformance;    /* the services this association supports */
 };
@@ -273,9 +277,11 @@ int mfw_acse_parse_initiate_request(const uint8_t *buf, size_t len,
 
 /* Decides on an AARQ from client SAP client_sap under policy, filling *out (AARE fields plus the
  * negotiated outcome). Returns MFW_OK when *out holds a decision (accepted or rejected: see
- * out->result); MFW_E_STATE when the decision needs the security layer (the client's mechanism is
- * HLS, or the InitiateRequest is ciphered and has not been deciphered into aarq->initiate);
- * MFW_E_ARG on NULL or a policy with a client of an unknown mechanism. */
+ * out->result); MFW_E_STATE when the decision needs the security layer (the InitiateRequest is
+ * ciphered and has not been deciphered into aarq->initiate); MFW_E_ARG on NULL or a policy with a
+ * client of an unknown mechanism. An HLS client accepted is pending (diag 14 authentication-
+ * required, has_mechanism): the caller adds its system title, StoC and a ciphered
+ * user-information, and finishes the association with passes 3 and 4. */
 int mfw_acse_accept(const struct mfw_acse_aarq *aarq, uint8_t client_sap,
                     const struct mfw_acse_policy *policy, struct mfw_acse_aare *out);
 

@@ -28,6 +28,7 @@
 #include "meterfw/base/cursor.h"
 #include "meterfw/codec/axdr.h"
 #include "meterfw/dlms/acse.h"
+#include "meterfw/dlms/security.h"
 #include "meterfw/dlms/xdlms.h"
 
 /* The xDLMS APDU tags, service choices and Data-Access-Results are those of xdlms.h.
@@ -76,17 +77,27 @@ struct mfw_dlms_client_access {
 /* ---- Association ---- */
 
 struct mfw_dlms_client_aarq_params {
-    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST or MFW_ACSE_MECH_LLS */
-    const uint8_t *password; /* LLS secret */
+    uint8_t mechanism;       /* MFW_ACSE_MECH_LOWEST, MFW_ACSE_MECH_LLS or MFW_ACSE_MECH_HLS_GMAC */
+    const uint8_t *password; /* LLS secret; HLS: the challenge CtoS (8..64 bytes) */
     size_t password_len;     /* 1..127 */
     uint32_t conformance;    /* proposed, ACSE_CONF_* (e.g. MFW_DLMS_CLIENT_CONFORMANCE_GURUX) */
     uint16_t max_pdu;        /* client-max-receive-pdu-size (Gurux: 0xFFFF) */
+    /* HLS-GMAC: the client's system title (calling-AP-title), and, for the LN context with
+     * ciphering, the keys, SC and invocation counter of the glo-initiate-request; crypto NULL:
+     * the plain LN context with a plain InitiateRequest (a meter with policy "none"). */
+    const uint8_t *calling_title; /* 8 bytes */
+    const struct mfw_crypto_port *crypto;
+    const struct mfw_security_keys *keys;
+    uint8_t sc;
+    uint32_t ic;
 };
 
 /* AARQ with application context LN (2.16.756.5.8.1.1) and a plaintext InitiateRequest; with LLS
  * also sender-acse-requirements, mechanism-name 2.16.756.5.8.2.1 and the password as the
- * calling-authentication-value charstring. Byte for byte what the Gurux client sends. MFW_OK,
- * MFW_E_ARG (bad mechanism / password), MFW_E_NOSPACE. */
+ * calling-authentication-value charstring. Byte for byte what the Gurux client sends. With
+ * HLS-GMAC: LN with ciphering (2.16.756.5.8.1.3), calling-AP-title, mechanism 2.16.756.5.8.2.5,
+ * CtoS and the InitiateRequest as glo-initiate-request (w_gmac_clock.txt, byte for byte).
+ * MFW_OK, MFW_E_ARG (bad mechanism / password / title), MFW_E_NOSPACE, MFW_E_IO (crypto). */
 int mfw_dlms_client_build_aarq(const struct mfw_dlms_client_aarq_params *p, struct mfw_wcursor *w);
 
 /* Parses an AARE (0x61) that fills buf exactly into struct mfw_acse_aare (acse.h): context, result,

@@ -101,6 +101,9 @@ enum mfw_xdlms_service_error {
     MFW_XDLMS_SERVICE_OPERATION_NOT_POSSIBLE = 1,
     MFW_XDLMS_SERVICE_NOT_SUPPORTED = 2,
     MFW_XDLMS_SERVICE_OTHER_REASON = 3,
+    MFW_XDLMS_SERVICE_PDU_TOO_LONG = 4,
+    MFW_XDLMS_SERVICE_DECIPHERING_ERROR = 5,        /* Green Book 9.5 [M] */
+    MFW_XDLMS_SERVICE_INVOCATION_COUNTER_ERROR = 6, /* followed by the expected counter (u32) */
 };
 
 struct mfw_xdlms_get_req {

@@ -24,7 +24,38 @@ enum mfw_hal_input {
     MFW_HAL_IN_BUTTON = 1u << 3,
 };
 
-struct mfw_crypto_port; /* AES-GCM, key wrap, CMAC: defined with the security layer */
+/* The cryptography a port provides (DESIGN.md: "never write cryptography yourself"): AES-128-GCM
+ * with the 12-byte tag of DLMS security suite 0, AES-128 key wrap (RFC 3394) for key transfer,
+ * and random bytes for HLS challenges. The core builds every security header, IV, AAD and key
+ * choice itself (src/dlms/security.c) and calls only these. Keys are passed on every call (16
+ * bytes each): a port may cache their schedules, the core never hands over key handles. Every
+ * function returns MFW_OK (0), MFW_E_AUTH (a tag or an unwrap check that does not verify: the
+ * output is then wiped) or MFW_E_IO (the port failed). The posix port implements it on Mbed TLS
+ * and nettle (port/posix/crypto_port.c). */
+#define MFW_CRYPTO_KEY_LEN 16u
+#define MFW_CRYPTO_IV_LEN 12u
+#define MFW_CRYPTO_TAG_LEN 12u
+#define MFW_CRYPTO_WRAPPED_LEN 24u /* RFC 3394: a 128-bit key wrapped is 192 bits */
+struct mfw_crypto_port {
+    void *ctx;
+    /* GCM-AE (NIST SP 800-38D): out[0..len) = ciphertext of in (in == out allowed), tag = the
+     * first 12 bytes of the authentication tag over aad and the ciphertext. len 0 is GMAC. */
+    int (*gcm_encrypt)(void *ctx, const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad,
+                       size_t aad_len, const uint8_t *in, size_t len, uint8_t *out,
+                       uint8_t tag[12]);
+    /* GCM-AD: checks the 12-byte tag in constant time; MFW_OK and out = plaintext, or MFW_E_AUTH
+     * and out[0..len) wiped. in == out allowed. */
+    int (*gcm_decrypt)(void *ctx, const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad,
+                       size_t aad_len, const uint8_t *in, size_t len, const uint8_t tag[12],
+                       uint8_t *out);
+    /* RFC 3394 with the default IV A6A6A6A6A6A6A6A6: a 16-byte key wrapped under kek into 24
+     * bytes, and back (MFW_E_AUTH when the integrity check fails: a wrong kek or a tampered
+     * input; key is then wiped). */
+    int (*key_wrap)(void *ctx, const uint8_t kek[16], const uint8_t key[16], uint8_t out[24]);
+    int (*key_unwrap)(void *ctx, const uint8_t kek[16], const uint8_t in[24], uint8_t key[16]);
+    /* n bytes from a cryptographically secure source (HLS challenges). */
+    int (*random)(void *ctx, uint8_t *out, size_t n);
+};
 
 struct mfw_hal {
     void *ctx;

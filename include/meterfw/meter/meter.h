@@ -32,6 +32,7 @@
 #include "meterfw/meter/clock.h"
 #include "meterfw/meter/demand.h"
 #include "meterfw/meter/eventlog.h"
+#include "meterfw/meter/keys.h"
 #include "meterfw/meter/profile.h"
 #include "meterfw/meter/pulse.h"
 #include "meterfw/meter/quality.h"
@@ -52,8 +53,10 @@ enum mfw_meter_area {
     MFW_AREA_DAILY,
     MFW_AREA_BILLING,
     MFW_AREA_ANALYSIS,
-    MFW_AREA_EVLOG0, /* MFW_EVENTLOG_COUNT rings follow */
-    MFW_AREA_COUNT = MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT,
+    MFW_AREA_EVLOG0,                                          /* MFW_EVENTLOG_COUNT rings follow */
+    MFW_AREA_SECURITY = MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT, /* keys, titles, policy (keys.h) */
+    MFW_AREA_COUNTERS, /* the invocation counter reservation and floors (keys.h) */
+    MFW_AREA_COUNT,
 };
 
 enum mfw_meter_profile_id {
@@ -76,15 +79,17 @@ enum mfw_meter_error_bit {
 /* What the last power-up found in the flash (mfw_meter_init), for the port to report. A field is a
  * string literal naming the first thing refused, NULL when nothing was. */
 struct mfw_meter_restore {
-    const char *refused;       /* why mfw_meter_init failed (MFW_E_FORMAT, MFW_E_RANGE) */
-    const char *config_field;  /* the CONFIG record was refused: the meter runs on defaults */
-    const char *state_field;   /* the newest STATE record was refused */
-    uint32_t records_skipped;  /* STATE records refused before one was taken */
-    bool state_lost;           /* no STATE record could be used: registers from the rows */
-    uint32_t registers_raised; /* registers raised to a stored row newer than the state */
-    bool clock_behind;         /* the RTC was before the latest time the meter recorded */
-    bool clock_ahead;          /* ... or implausibly far after it */
-    mfw_ms_t latest;           /* the latest time the meter had recorded (-1: none) */
+    const char *refused;        /* why mfw_meter_init failed (MFW_E_FORMAT, MFW_E_RANGE) */
+    const char *config_field;   /* the CONFIG record was refused: the meter runs on defaults */
+    const char *state_field;    /* the newest STATE record was refused */
+    const char *security_field; /* the SECURITY or COUNTERS record was refused: no key, no
+                                 * ciphering until new keys (fail closed) */
+    uint32_t records_skipped;   /* STATE records refused before one was taken */
+    bool state_lost;            /* no STATE record could be used: registers from the rows */
+    uint32_t registers_raised;  /* registers raised to a stored row newer than the state */
+    bool clock_behind;          /* the RTC was before the latest time the meter recorded */
+    bool clock_ahead;           /* ... or implausibly far after it */
+    mfw_ms_t latest;            /* the latest time the meter had recorded (-1: none) */
 };
 
 /* Energy registers in uWh / uvarh. */
@@ -112,6 +117,10 @@ struct mfw_meter_config {
     struct mfw_metrology_config metro;  /* phases, sample rate, summation, creep, calibration */
     struct mfw_meter_settings settings; /* defaults used when the store holds no CONFIG record */
     struct mfw_store_config store;      /* flash layout (AREA_*) */
+    /* The security configuration of a new meter (keys, titles, policy; keys.h): what the meter
+     * starts with when its store holds none, e.g. provisioned from a file by the port. A zero
+     * server title is made from the serial number (mfw_keys_title_of_serial). */
+    struct mfw_keys_config security;
     /* Checkpoints: the STATE record is written when the energy registers (A+ + A- + R+ + R-
      * total, Wh and varh alike) grew by checkpoint_wh since the last save and at least
      * checkpoint_min_s passed, or every checkpoint_max_s. A cut without warning loses at most
@@ -138,6 +147,7 @@ struct mfw_meter {
     struct mfw_billing billing;
     struct mfw_quality quality;
     struct mfw_eventlog events;
+    struct mfw_keys keys; /* security material and invocation counters (keys.h) */
     struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
@@ -242,6 +252,34 @@ int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw
 uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log);
 int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint32_t index,
                             struct mfw_eventlog_entry *e);
+
+/* Security (keys.h, docs/security.md), for the dlms layer and Security setup (IC 64):
+ *  - key: the 16 bytes of a key, NULL when it is not set;
+ *  - ic_next: the invocation counter of the meter's next ciphered APDU, its reservation stored
+ *    first (MFW_E_IO: it could not be stored, nothing may be sent; MFW_E_RANGE: exhausted);
+ *  - ic_check / ic_accept: a received counter of context ctx (enum mfw_keys_context) above the
+ *    last accepted (MFW_E_RANGE: a replay); accept after its tag verified, the floor stored first;
+ *  - activate: Security setup security_activate, only ever stronger (MFW_E_RANGE otherwise),
+ *    logged (47) and stored;
+ *  - transfer_keys: n keys (ids[k], enum mfw_keys_id) wrapped under the master key (RFC 3394, 24
+ *    bytes each, wrapped[24 k ..]) through the HAL's crypto port: all unwrapped first, none taken if one fails
+ *    (MFW_E_AUTH); then stored and logged (event 48); the unwrapped keys are wiped;
+ *  - client_title: the head-end's system title (IC 64 attribute 4): when it is set (not zeros)
+ *    only a management client of that title may associate with HLS-GMAC, and the pre-established
+ *    client's service-specific APDUs are deciphered with it; stored, logged (47);
+ *  - set_lls: the LLS secret (Association LN attribute 7), 1..MFW_COSEM_SECRET_MAX bytes, stored;
+ *  - event: a security event (IDIS 46, 49, 50 into the fraud log; 47, 48 into the standard log)
+ *    at the meter's time. */
+const uint8_t *mfw_meter_security_key(const struct mfw_meter *m, enum mfw_keys_id id);
+int mfw_meter_security_ic_next(struct mfw_meter *m, uint32_t *ic);
+int mfw_meter_security_ic_check(const struct mfw_meter *m, unsigned ctx, uint32_t ic);
+int mfw_meter_security_ic_accept(struct mfw_meter *m, unsigned ctx, uint32_t ic);
+int mfw_meter_security_activate(struct mfw_meter *m, uint8_t policy);
+int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                     const uint8_t *wrapped);
+int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
+int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
+int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),

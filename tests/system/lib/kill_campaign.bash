@@ -18,7 +18,7 @@ KC_START=2026-01-05T00:00:00Z
 kc_rd() {
     local name=$1
     shift
-    timeout 10 "$METERCTL" -p "$PORT" -P 00000001 -t 5 "$@" >"$D/$name" 2>"$D/$name.err"
+    timeout 10 "$METERCTL" -p "$PORT" -K "$CKEYS" -t 5 "$@" >"$D/$name" 2>"$D/$name.err"
     echo $? >"$D/$name.rc"
 }
 
@@ -39,7 +39,7 @@ kill_campaign() {
     t0=$(date +%s%N)
     python3 "$KC_PY" scenarios "$TMP" || return 1
     start_meterd --scenario "$TMP/$(kc_scenario 1 "$K").scn" --speed 120 --state-dir "$st" \
-        --start "$KC_START"
+        --start "$KC_START" --keys "$KEYS"
     D="$TMP/meta"
     mkdir -p "$D"
     kc_rd set_period set 1.0.99.1.0.255 4 u32:300

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sourced by the meterctl system tests: the binaries, a temporary directory cleaned up at exit
-# (with the meterd started by start_meterd), ok/bad counters, and start_meterd.
+# (with the meterd started by start_meterd), ok/bad counters, start_meterd, and the keys files
+# of the meter ($KEYS, for meterd --keys) and of the management client ($CKEYS, for meterctl
+# -K), mode 0600 (docs/security.md).
 # $1 = build tree (meterd at $1/port/posix/meterd, meterctl at $1/tools/meterctl/meterctl).
 METERD="$1/port/posix/meterd"
 METERCTL="$1/tools/meterctl/meterctl"
@@ -34,3 +36,22 @@ start_meterd() {
     done
     echo "FAIL: meterd does not announce its DLMS/COSEM server:"; cat "$TMP/meterd.out"; exit 1
 }
+
+# The test keys: the capture's unicast and authentication keys (tests/vectors/README.md), a
+# broadcast key, RFC 3394 4.1's KEK as master key; the head-end's title "MFWHCTL1" (the meter
+# lets only it associate).
+KEYS="$TMP/meter.keys"
+CKEYS="$TMP/client.keys"
+(
+    umask 077
+    cat >"$KEYS" <<'K'
+# the keys of the test meter (docs/security.md)
+guek = 000102030405060708090A0B0C0D0E0F
+gbek = B0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF
+ak = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF
+kek = 000102030405060708090A0B0C0D0E0F
+policy = 3
+client-title = 4D46574843544C31
+K
+    cat "$KEYS" >"$CKEYS"
+)
