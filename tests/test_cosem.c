@@ -618,6 +618,36 @@ static void writes_and_methods(void **st)
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 14 00 00 0D 00 00 FF 06 00 09 03 4E 45 57"),
            "C5 01 C1 00");
     assert_memory_equal(r->m.settings.tou.passive.name.b, "NEW", 3);
+    { /* logged as IDIS event 19, passive TOU programmed */
+        struct mfw_eventlog_entry e;
+        uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD);
+        assert_true(n >= 2);
+        assert_int_equal(
+            mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_STANDARD, n - 2, &e), MFW_OK);
+        assert_int_equal(e.code, 19);
+    }
+    /* its activation time, written in UTC (deviation 0): 2026-12-01 06:00Z is 08:00 in the
+     * meter's zone (UTC+2 since the time_zone write above), and it reads back as that local time
+     * with deviation -120 (Blue Book 4.1.6.1: UTC - local) */
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 14 00 00 0D 00 00 FF 0A 00 09 0C 07 EA 0C 01 02 06 00 00 00 00 00 00"),
+           "C5 01 C1 00");
+    assert_int_equal(r->m.settings.tou.passive_activation.date.day_of_month, 1);
+    assert_int_equal(r->m.settings.tou.passive_activation.time.hour, 8);
+    expect(r, xchg(r, 0, 1, "C0 01 C1 00 14 00 00 0D 00 00 FF 0A 00"),
+           "C4 01 C1 00 09 0C 07 EA 0C 01 02 08 00 00 00 FF 88 00");
+    /* deviation not specified (0x8000): the meter's local time as written */
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 14 00 00 0D 00 00 FF 0A 00 09 0C 07 EA 0C 01 02 06 00 00 00 80 00 FF"),
+           "C5 01 C1 00");
+    assert_int_equal(r->m.settings.tou.passive_activation.time.hour, 6);
+    /* a deviation beyond 12 h is refused */
+    expect(r,
+           xchg(r, 0, 1,
+                "C1 01 C1 00 14 00 00 0D 00 00 FF 0A 00 09 0C 07 EA 0C 01 02 06 00 00 00 03 00 00"),
+           "C5 01 C1 FA");
     /* the LLS secret: write-only, then the new password is required */
     expect(r, xchg(r, 0, 1, "C1 01 C1 00 0F 00 00 28 00 00 FF 07 00 09 02 41 42"), "C5 01 C1 00");
     mfw_dlms_server_close(&r->s, 0);

@@ -491,9 +491,36 @@ static void verbs_of_the_object_model(void **st)
     assert_int_equal(mfw_meter_profile_clear(&bare, MFW_PROF_LP1), MFW_E_STATE);
 }
 
+/* A 162M has L1 only: its default analysis log columns are L1's, and a profile column of L2 or
+ * L3 is refused (OBIS C 41..60 is L2, 61..80 L3: IEC 62056-6-1); a 382M takes them. */
+static void single_phase_columns(void **st)
+{
+    (void)st;
+    struct mfw_meter_config c1, c3;
+    mfw_meter_default_config(&c1, MFW_METER_162M);
+    mfw_meter_default_config(&c3, MFW_METER_382M);
+    assert_int_equal(mfw_meter_validate_settings(&c1.settings, 1), MFW_OK);
+    assert_int_equal(mfw_meter_validate_settings(&c3.settings, 3), MFW_OK);
+    for (unsigned k = 0; k < c1.settings.analysis.n_columns; k++) {
+        const struct mfw_catalog_entry *e = mfw_catalog_find(c1.settings.analysis.column[k]);
+        assert_non_null(e);
+        assert_false(e->obis[2] >= 41 && e->obis[2] <= 80);
+    }
+    struct mfw_meter_settings s = c1.settings;
+    s.analysis.column[0] = MFW_CAT_U_L2; /* 1.0.52.7.0.255 */
+    assert_int_equal(mfw_meter_validate_settings(&s, 1), MFW_E_RANGE);
+    s = c1.settings;
+    s.lp1.column[0] = MFW_CAT_AP_L3; /* 1.0.61.8.0.255 */
+    assert_int_equal(mfw_meter_validate_settings(&s, 1), MFW_E_RANGE);
+    s = c3.settings;
+    s.analysis.column[0] = MFW_CAT_U_L2;
+    assert_int_equal(mfw_meter_validate_settings(&s, 3), MFW_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(single_phase_columns),
         cmocka_unit_test(tariffs_follow_the_default_calendar),
         cmocka_unit_test(billing_at_month_end),
         cmocka_unit_test(power_failure_and_restore),

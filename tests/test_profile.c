@@ -160,6 +160,25 @@ static void test_catalog_scale(void **state)
 
 /* ---- configuration and alignment ---- */
 
+/* The capture periods a profile takes: whole minutes dividing an hour, whole hours dividing a
+ * day; the lists written out by hand. */
+static void test_capture_periods(void **state)
+{
+    (void)state;
+    static const uint32_t ok[] = {60,   120,  180,  240,   300,   360,   600,   720,   900,  1200,
+                                  1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400};
+    static const uint32_t bad[] = {1,    30,   59,    90,    420,    840,    2400,  3000,
+                                   5400, 9000, 18000, 36000, 172800, 604800, 86401, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_true(mfw_profile_period_ok(ok[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(mfw_profile_period_ok(bad[i]));
+    unsigned n = 0; /* and no other period of a day or less */
+    for (uint32_t s = 1; s <= 86400u; s++)
+        n += mfw_profile_period_ok(s) ? 1u : 0u;
+    assert_int_equal(n, sizeof ok / sizeof ok[0]);
+}
+
 static void test_alignment_and_period_change(void **state)
 {
     (void)state;
@@ -573,6 +592,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_catalog_table),
         cmocka_unit_test(test_catalog_scale),
+        cmocka_unit_test(test_capture_periods),
         cmocka_unit_test(test_alignment_and_period_change),
         cmocka_unit_test(test_averages_and_instants),
         cmocka_unit_test(test_missed_boundaries_and_clock_change),

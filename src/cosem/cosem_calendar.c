@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cosem_class.h"
+#include "meterfw/base/civil.h"
+#include "meterfw/base/time.h"
 #include "meterfw/codec/axdr.h"
 
 /* The tariff scripts the day actions name (IDIS: tariffication script table). */
@@ -109,14 +111,28 @@ static int calendar_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
         put_name(&cal_of(m, st->attr)->name, w);
         return MFW_DAR_SUCCESS;
     }
-    /* attr 10: activate_passive_calendar_time (all 0xFF: none pending) */
+    /* attr 10: activate_passive_calendar_time (all 0xFF: none pending). The meter keeps it in
+     * local time; it reads back with the deviation and the DST bit in force at that instant
+     * (Blue Book 4.1.6.1 date-time: deviation = UTC - local in minutes), so that a client that
+     * wrote it in UTC or another zone reads the same instant. */
     const struct mfw_tou_date_time *a = &m->settings.tou.passive_activation;
+    uint16_t deviation = 0x8000u;
+    uint8_t status = 0xFF;
+    if (a->date.year != MFW_TOU_YEAR_ANY) {
+        mfw_ms_t utc = mfw_clock_utc_of_local(&m->clock, a->date.year, a->date.month,
+                                              a->date.day_of_month, a->time.hour, a->time.minute) +
+                       (mfw_ms_t)a->time.second * MFW_MS_PER_S;
+        struct mfw_local_time lt;
+        mfw_clock_local(&m->clock, utc, &lt);
+        deviation = (uint16_t)(int16_t)-lt.offset_min;
+        status = lt.dst ? 0x80 : 0x00;
+    }
     mfw_wcursor_u8(w, MFW_AXDR_OCTET_STRING);
     mfw_wcursor_u8(w, 12);
     mfw_cosem_class_put_date_raw(&a->date, w);
     mfw_cosem_class_put_time_raw(&a->time, w);
-    mfw_wcursor_u16be(w, 0x8000u);
-    mfw_wcursor_u8(w, 0xFF);
+    mfw_wcursor_u16be(w, deviation);
+    mfw_wcursor_u8(w, status);
     return MFW_DAR_SUCCESS;
 }
 
@@ -132,8 +148,37 @@ static bool get_name(struct mfw_rcursor *rc, struct mfw_tou_name *n)
     return true;
 }
 
+/* The activation time as written (a date-time of 12 bytes) into the meter's local time. A
+ * deviation of 0x8000 (not specified) means the meter's local time; any other is the writer's
+ * zone (deviation = UTC - local, minutes, -720..720): the instant is converted to the meter's
+ * local time, so `...06:00:00Z` activates at 06:00 UTC (07:00 CET), not at 06:00 local. */
+static int activation_of(const struct mfw_clock *clk, const uint8_t *p, struct mfw_tou_date_time *w)
+{
+    mfw_cosem_class_date_of(p, &w->date);
+    mfw_cosem_class_time_of(p + 5, &w->time);
+    int16_t dev = (int16_t)(uint16_t)(p[9] << 8 | p[10]);
+    if (dev == INT16_MIN || w->date.year == MFW_TOU_YEAR_ANY)
+        return MFW_DAR_SUCCESS; /* local time; or "never" (all not specified) */
+    if (dev < -720 || dev > 720 || w->date.month < 1 || w->date.month > 12 ||
+        w->date.day_of_month < 1 || w->date.day_of_month > 31 || w->time.hour > 23 ||
+        w->time.minute > 59 || w->time.second > 59)
+        return MFW_DAR_OTHER_REASON;
+    mfw_ms_t utc =
+        (mfw_civil_days_from_date(w->date.year, w->date.month, w->date.day_of_month) * 86400 +
+         w->time.hour * 3600 + w->time.minute * 60 + w->time.second + dev * 60) *
+        (mfw_ms_t)MFW_MS_PER_S;
+    struct mfw_local_time lt;
+    mfw_clock_local(clk, utc, &lt);
+    if (lt.year < 0 || lt.year >= MFW_TOU_YEAR_ANY)
+        return MFW_DAR_OTHER_REASON;
+    w->date = (struct mfw_tou_date){(uint16_t)lt.year, lt.month, lt.day, lt.weekday};
+    w->time = (struct mfw_tou_time){lt.hour, lt.minute, lt.second};
+    return MFW_DAR_SUCCESS;
+}
+
 /* Writes of the passive calendar (attrs 6..9) and of its activation time (10) into *t. */
-static int set_calendar(struct mfw_tou *t, unsigned attr, struct mfw_rcursor *rc)
+static int set_calendar(struct mfw_tou *t, const struct mfw_clock *clk, unsigned attr,
+                        struct mfw_rcursor *rc)
 {
     struct mfw_tou_calendar cal = t->passive;
     uint32_t n = 0, k = 0;
@@ -207,8 +252,9 @@ static int set_calendar(struct mfw_tou *t, unsigned attr, struct mfw_rcursor *rc
         struct mfw_tou_date_time when;
         if (p == NULL || mfw_rcursor_left(rc) != 0)
             return MFW_DAR_TYPE_UNMATCHED;
-        mfw_cosem_class_date_of(p, &when.date);
-        mfw_cosem_class_time_of(p + 5, &when.time);
+        int r = activation_of(clk, p, &when);
+        if (r != MFW_DAR_SUCCESS)
+            return r;
         return mfw_tou_set_activation(t, &when) == MFW_OK ? MFW_DAR_SUCCESS : MFW_DAR_OTHER_REASON;
     }
     }
@@ -223,7 +269,7 @@ static int set_calendar(struct mfw_tou *t, unsigned attr, struct mfw_rcursor *rc
 static int calendar_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
 {
     struct mfw_meter_settings s = c->m->settings;
-    int r = set_calendar(&s.tou, attr, value);
+    int r = set_calendar(&s.tou, &c->m->clock, attr, value);
     return r != MFW_DAR_SUCCESS ? r : mfw_cosem_class_apply(c->m, &s);
 }
 

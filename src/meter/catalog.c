@@ -149,6 +149,13 @@ const struct mfw_catalog_entry *mfw_catalog_find(uint16_t id)
     return &catalog_table[id];
 }
 
+unsigned mfw_catalog_phase(const struct mfw_catalog_entry *e)
+{
+    if (e == NULL || e->obis[0] != 1 || e->obis[2] < 21 || e->obis[2] > 80)
+        return 0;
+    return (unsigned)(e->obis[2] - 21u) / 20u + 1u;
+}
+
 const struct mfw_catalog_entry *mfw_catalog_find_obis(const uint8_t obis[6])
 {
     if (obis == NULL)

@@ -90,7 +90,9 @@ void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model m
     mfw_billing_default_config(&s->billing);
     mfw_quality_default_config(&s->quality, (uint8_t)model);
     mfw_profile_config_lp1(&s->lp1);
-    mfw_profile_config_analysis(&s->analysis, NULL, 0, 900, 0);
+    unsigned n_analysis = 0;
+    const uint16_t *analysis = mfw_profile_analysis_default((unsigned)model, &n_analysis);
+    mfw_profile_config_analysis(&s->analysis, analysis, n_analysis, 900, 0);
     mfw_meter_store_layout(c, MFW_PROFILE_LP1_DEPTH / 96u);
     mfw_keys_default_config(&c->security, NULL);
     memset(c->security.server_title, 0, sizeof c->security.server_title); /* from the serial */
@@ -116,6 +118,12 @@ int mfw_meter_validate_settings(const struct mfw_meter_settings *s, uint8_t phas
         mfw_profile_init(&p, &s->analysis, MFW_AREA_ANALYSIS, 0) != MFW_OK ||
         s->analysis.n_columns > MFW_PROFILE_ANALYSIS_COLUMNS || s->lp1.n_columns > 4)
         return MFW_E_RANGE;
+    /* no column of a phase the meter does not have (a 162M has L1 only) */
+    const struct mfw_profile_config *pc[2] = {&s->lp1, &s->analysis};
+    for (unsigned i = 0; i < 2; i++)
+        for (unsigned k = 0; k < pc[i]->n_columns; k++)
+            if (mfw_catalog_phase(mfw_catalog_find(pc[i]->column[k])) > phases)
+                return MFW_E_RANGE;
     return MFW_OK;
 }
 
@@ -941,6 +949,11 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
         return rc;
     bool lp_changed = memcmp(&s->lp1, &m->settings.lp1, sizeof(s->lp1)) != 0;
     bool an_changed = memcmp(&s->analysis, &m->settings.analysis, sizeof(s->analysis)) != 0;
+    /* IDIS event 19 "passive TOU programmed": the passive calendar or its activation time */
+    bool tou_programmed =
+        memcmp(&s->tou.passive, &m->settings.tou.passive, sizeof(s->tou.passive)) != 0 ||
+        memcmp(&s->tou.passive_activation, &m->settings.tou.passive_activation,
+               sizeof(s->tou.passive_activation)) != 0;
     if (m->persistent && lp_changed &&
         mfw_profile_set_config(&m->profiles[MFW_PROF_LP1], &m->store, &s->lp1, m->now) != MFW_OK)
         return MFW_E_IO;
@@ -953,6 +966,8 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
     m->demand.config = s->demand;
     m->billing.config = s->billing;
     m->quality.config = s->quality;
+    if (tou_programmed)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOU_PROGRAMMED, 0, 0, 0);
     log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
     save_config(m);
     return MFW_OK;

@@ -32,9 +32,20 @@ static int profile_check_config(const struct mfw_profile_config *cfg)
     for (unsigned k = 0; k < cfg->n_columns; k++)
         if (mfw_catalog_find(cfg->column[k]) == NULL)
             return MFW_E_ARG;
-    if (cfg->capture_period_s != 0 && DAY_S % cfg->capture_period_s != 0)
+    if (cfg->capture_period_s != 0 && !mfw_profile_period_ok(cfg->capture_period_s))
         return MFW_E_RANGE;
     return MFW_OK;
+}
+
+bool mfw_profile_period_ok(uint32_t s)
+{
+    /* Whole minutes that divide an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60 min: IDIS's
+     * 5, 15, 30 and 60 among them) or whole hours that divide a day (2, 3, 4, 6, 8, 12, 24 h):
+     * every row falls on the clock's grid, the same for every meter of a period. Nothing below a
+     * minute: a 1 s load profile would write 31 million rows a year. */
+    if (s >= 60u && s <= 3600u)
+        return s % 60u == 0 && 3600u % s == 0;
+    return s > 3600u && s % 3600u == 0 && DAY_S % s == 0;
 }
 
 /* CRC-16/X.25 over the period and the column ids: what makes two rows comparable. */
@@ -442,6 +453,20 @@ static const uint16_t analysis_default[] = {
     MFW_CAT_FREQUENCY, MFW_CAT_PP_TOTAL, MFW_CAT_PF_TOTAL, MFW_CAT_I_NEUTRAL,
 };
 #define ANALYSIS_DEFAULT_N (sizeof analysis_default / sizeof analysis_default[0])
+/* ... and a single-phase meter's: L1 only. */
+static const uint16_t analysis_default_1ph[] = {
+    MFW_CAT_U_L1,  MFW_CAT_I_L1, MFW_CAT_PP_L1, MFW_CAT_PM_L1,     MFW_CAT_QP_L1,
+    MFW_CAT_QM_L1, MFW_CAT_S_L1, MFW_CAT_PF_L1, MFW_CAT_FREQUENCY, MFW_CAT_I_NEUTRAL,
+};
+
+const uint16_t *mfw_profile_analysis_default(unsigned phases, unsigned *n)
+{
+    const uint16_t *ids = phases == 1 ? analysis_default_1ph : analysis_default;
+    unsigned all = phases == 1 ? (unsigned)(sizeof analysis_default_1ph / sizeof ids[0])
+                               : (unsigned)ANALYSIS_DEFAULT_N;
+    *n = MFW_PROFILE_ANALYSIS_COLUMNS < all ? MFW_PROFILE_ANALYSIS_COLUMNS : all;
+    return ids;
+}
 
 _Static_assert(4u * MFW_TARIFFS + 6u <= MFW_PROFILE_COLUMNS_MAX, "billing profile columns");
 
@@ -485,11 +510,8 @@ int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *
 {
     if (cfg == NULL)
         return MFW_E_ARG;
-    if (ids == NULL) {
-        ids = analysis_default;
-        n = MFW_PROFILE_ANALYSIS_COLUMNS < ANALYSIS_DEFAULT_N ? MFW_PROFILE_ANALYSIS_COLUMNS
-                                                              : ANALYSIS_DEFAULT_N;
-    }
+    if (ids == NULL)
+        ids = mfw_profile_analysis_default(3, &n);
     if (depth == 0)
         depth = MFW_PROFILE_ANALYSIS_DEPTH;
     if (n == 0 || n > MFW_PROFILE_ANALYSIS_COLUMNS)

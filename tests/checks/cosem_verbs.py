@@ -29,6 +29,7 @@ ALLOW = {
     'mfw_catalog_': ('const', 'the catalogue of quantities: const tables and exact scaling'),
     'mfw_clock_local': ('const', 'the local time of an instant (date-times in local time)'),
     'mfw_clock_status': ('const', 'the clock status byte (IC 8 attribute 4)'),
+    'mfw_clock_utc_of_local': ('const', 'the instant of a local time (IC 20 activation time)'),
     'mfw_clock_cosem_time_zone': ('const', 'IC 8 time_zone from the clock settings'),
     'mfw_demand_current_mw': ('const', 'IC 5 current_average_value'),
     'mfw_demand_last_mw': ('const', 'IC 5 last_average_value'),

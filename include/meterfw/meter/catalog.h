@@ -190,6 +190,9 @@ typedef void (*mfw_catalog_read_fn)(void *ctx, uint16_t id, struct mfw_catalog_v
 
 /* NULL for an unknown id. O(1). */
 const struct mfw_catalog_entry *mfw_catalog_find(uint16_t id);
+/* The phase a quantity belongs to, from its OBIS C field (IEC 62056-6-1 7.5.1: 21..40 L1,
+ * 41..60 L2, 61..80 L3): 1..3, or 0 for a total, the neutral or anything not of one phase. */
+unsigned mfw_catalog_phase(const struct mfw_catalog_entry *e);
 /* NULL when no quantity has that OBIS code. */
 const struct mfw_catalog_entry *mfw_catalog_find_obis(const uint8_t obis[6]);
 /* Number of quantities (MFW_CAT_COUNT). */

@@ -105,6 +105,10 @@ struct mfw_profile {
 /* mfw_profile_capture: no row written, because a row at or after that time is stored already. */
 #define MFW_PROFILE_SKIPPED 1
 
+/* Whether s seconds is a capture period a profile takes: whole minutes dividing an hour, or whole
+ * hours dividing a day (profile.c says why). */
+bool mfw_profile_period_ok(uint32_t s);
+
 /* Bytes of one entry of n columns: MFW_PROFILE_ENTRY_SIZE(n). */
 size_t mfw_profile_entry_size(unsigned n_columns);
 
@@ -205,6 +209,9 @@ void mfw_profile_config_billing(struct mfw_profile_config *cfg);
  * (ids == NULL: the default 16: U, I, P+, P- per phase, frequency, P+ total, PF total,
  * neutral current); depth 0 = MFW_PROFILE_ANALYSIS_DEPTH. MFW_E_ARG for n = 0 or n > 16 or an unknown
  * id; MFW_E_RANGE for a bad period. */
+/* The analysis log's default columns for a meter of `phases` phases (1: L1's U, I, P+, P-, Q+, Q-,
+ * S, PF, frequency and neutral current; 3: the 16 above) and their number in *n. */
+const uint16_t *mfw_profile_analysis_default(unsigned phases, unsigned *n);
 int mfw_profile_config_analysis(struct mfw_profile_config *cfg, const uint16_t *ids, unsigned n,
                                 uint32_t capture_period_s, uint32_t depth);
 
