@@ -657,6 +657,53 @@ static void writes_and_methods(void **st)
     free(r);
 }
 
+/* Clock m5 preset_adjusting_time and m4 adjust_to_preset_time (Blue Book 4.5.1): at 00:02 local
+ * a preset of 00:30 valid from 00:00 to 01:00 (CET, deviation -60) is taken, m4 sets the clock to
+ * it (00:30 local = T0 + 30 min), and a second m4 finds no preset (temporary-failure). A preset
+ * whose interval has passed is not applied (other-reason) and is used up. */
+static void clock_preset(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    run(&r->m, T0, T0 + 2 * MIN_MS, 500.0);
+    xchg(r, 0, 1, AARQ_LLS);
+    const char *m5 = "C3 01 C1 00 08 00 00 01 00 00 FF 05 01 02 03"
+                     " 09 0C 07 EA 0B 19 03 00 1E 00 00 FF C4 00"
+                     " 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00"
+                     " 09 0C 07 EA 0B 19 03 01 00 00 00 FF C4 00";
+    const char *m4 = "C3 01 C1 00 08 00 00 01 00 00 FF 04 01 0F 00";
+    expect(r, xchg(r, 0, 1, m5), "C7 01 C1 00 00");
+    expect(r, xchg(r, 0, 1, m4), "C7 01 C1 00 00");
+    assert_true(r->m.now == T0 + 30 * MIN_MS);
+    expect(r, xchg(r, 0, 1, m4), "C7 01 C1 02 00");
+    /* now 00:30: a preset valid 00:00..00:10 only */
+    expect(r,
+           xchg(r, 0, 1,
+                "C3 01 C1 00 08 00 00 01 00 00 FF 05 01 02 03"
+                " 09 0C 07 EA 0B 19 03 00 05 00 00 FF C4 00"
+                " 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00"
+                " 09 0C 07 EA 0B 19 03 00 0A 00 00 FF C4 00"),
+           "C7 01 C1 00 00");
+    expect(r, xchg(r, 0, 1, m4), "C7 01 C1 FA 00");
+    assert_true(r->m.now == T0 + 30 * MIN_MS);
+    expect(r, xchg(r, 0, 1, m4), "C7 01 C1 02 00");
+    /* the interval backwards, and a structure of two: refused */
+    expect(r,
+           xchg(r, 0, 1,
+                "C3 01 C1 00 08 00 00 01 00 00 FF 05 01 02 03"
+                " 09 0C 07 EA 0B 19 03 00 05 00 00 FF C4 00"
+                " 09 0C 07 EA 0B 19 03 01 00 00 00 FF C4 00"
+                " 09 0C 07 EA 0B 19 03 00 00 00 00 FF C4 00"),
+           "C7 01 C1 FA 00");
+    expect(r,
+           xchg(r, 0, 1,
+                "C3 01 C1 00 08 00 00 01 00 00 FF 05 01 02 02"
+                " 09 0C 07 EA 0B 19 03 00 05 00 00 FF C4 00"
+                " 09 0C 07 EA 0B 19 03 01 00 00 00 FF C4 00"),
+           "C7 01 C1 0C 00");
+    free(r);
+}
+
 /* Demand register (IC 5) on a known demand: 3 x 1000 W from 00:00 local (T0, a 15-min boundary).
  * At 00:20: the sub-period 00:00-00:15 closed with 750 Wh / 900 s = 3000 W, the current one has
  * 250 Wh / 900 s = 1000 W. Then period and number_of_periods writes, next_period and reset. */
@@ -876,15 +923,11 @@ static void billing_script(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(associations),
-        cmocka_unit_test(public_rights),
-        cmocka_unit_test(profile_in_blocks),
-        cmocka_unit_test(range_reads_any_order),
-        cmocka_unit_test(object_list_format),
-        cmocka_unit_test(writes_and_methods),
-        cmocka_unit_test(demand_register),
-        cmocka_unit_test(billing_script),
-        cmocka_unit_test(energy_registers_truncate),
+        cmocka_unit_test(associations),       cmocka_unit_test(public_rights),
+        cmocka_unit_test(profile_in_blocks),  cmocka_unit_test(range_reads_any_order),
+        cmocka_unit_test(clock_preset),       cmocka_unit_test(object_list_format),
+        cmocka_unit_test(writes_and_methods), cmocka_unit_test(demand_register),
+        cmocka_unit_test(billing_script),     cmocka_unit_test(energy_registers_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

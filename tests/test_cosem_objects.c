@@ -186,7 +186,9 @@ static const struct {
 } management[] = {
     {{0, 0, 40, 0, 0, 255}, B(7), B(1) | B(2)}, /* reply_to_HLS_authentication, change_HLS_secret */
     {{0, 0, 43, 0, 2, 255}, B(4), B(1) | B(2)}, /* client title; activate, key transfer */
-    {{0, 0, 1, 0, 0, 255}, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
+    {{0, 0, 1, 0, 0, 255},
+     B(2) | B(3) | B(5) | B(6) | B(7) | B(8),
+     B(1) | B(2) | B(3) | B(4) | B(5) | B(6)},
     {{1, 0, 99, 1, 0, 255}, B(4), B(1)},
     {{1, 0, 99, 2, 0, 255}, 0, B(1)},
     {{0, 0, 98, 1, 0, 255}, 0, B(1)},
@@ -349,7 +351,7 @@ static void results_of_the_dispatcher(void **st)
     assert_int_equal(act(r, MGMT, 8, CLOCK, 0, NULL, 0), 4);
     assert_int_equal(act(r, MGMT, 1, (const uint8_t[6]){0, 0, 96, 14, 0, 255}, 1, NULL, 0), 4);
     /* read-write-denied (3): the secret, a read-only attribute, the public client's writes and
-     * methods, a method not offered (Clock preset_adjusting_time, m5) */
+     * methods, a method not offered (Profile generic capture, m2), a register reset (refused) */
     assert_int_equal(get(r, PUB, 15, ASSOCIATION, 7), 3);
     assert_int_equal(get(r, MGMT, 15, ASSOCIATION, 7), 3);
     assert_int_equal(set(r, PUB, 8, CLOCK, 3, (const uint8_t[]){0x10, 0xFF, 0x88}, 3), 3);
@@ -359,7 +361,7 @@ static void results_of_the_dispatcher(void **st)
     assert_int_equal(set(r, MGMT, 3, APLUS, 2, (const uint8_t[]){0x15, 0, 0, 0, 0, 0, 0, 0, 0}, 9),
                      3);
     assert_int_equal(act(r, PUB, 8, CLOCK, 1, NULL, 0), 3);
-    assert_int_equal(act(r, MGMT, 8, CLOCK, 5, NULL, 0), 3);
+    assert_int_equal(act(r, MGMT, 3, APLUS, 1, (const uint8_t[]){0x0F, 0}, 2), 3);
     assert_int_equal(act(r, MGMT, 7, LP1, 2, NULL, 0), 3); /* capture: not offered */
     /* other-reason (250): selective access where the class has none, an unknown selector */
     struct mfw_cosem_ref ref = ref_of(8, CLOCK, 2);

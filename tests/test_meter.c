@@ -517,10 +517,28 @@ static void single_phase_columns(void **st)
     assert_int_equal(mfw_meter_validate_settings(&s, 3), MFW_OK);
 }
 
+/* Power factor while exporting: PF = |P| / S in [0, 1] (catalog.h), the direction is in P+ and
+ * P-. 3 x 1000 W exported at unity: PF 1, total and per phase, not -1. */
+static void power_factor_when_exporting(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new(T_0603_LOCAL_MIDNIGHT);
+    run(&r->m, T_0603_LOCAL_MIDNIGHT, T_0603_LOCAL_MIDNIGHT + 2 * MIN_MS, -1000.0);
+    static const uint16_t ids[] = {MFW_CAT_PF_TOTAL, MFW_CAT_PF_L1, MFW_CAT_PF_L2, MFW_CAT_PF_L3};
+    for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++) {
+        struct mfw_catalog_value v;
+        mfw_meter_read_quantity(&r->m, ids[k], &v);
+        assert_int_equal(v.state, MFW_CATALOG_MEASURED);
+        assert_true(fabs(v.si - 1.0) < 1e-9);
+    }
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(single_phase_columns),
+        cmocka_unit_test(power_factor_when_exporting),
         cmocka_unit_test(tariffs_follow_the_default_calendar),
         cmocka_unit_test(billing_at_month_end),
         cmocka_unit_test(power_failure_and_restore),

@@ -3,9 +3,8 @@
  * 2 time (octet-string date-time, local, deviation = -offset, status), 3 time_zone, 4 status,
  * 5 daylight_savings_begin, 6 daylight_savings_end, 7 daylight_savings_deviation,
  * 8 daylight_savings_enabled, 9 clock_base; m1 adjust_to_quarter, m2 adjust_to_measuring_period,
- * m3 adjust_to_minute, m6 shift_time (m4 adjust_to_preset_time and m5 preset_adjusting_time are
- * not offered). Writes go through mfw_meter_clock_set and mfw_meter_apply_settings, which log the
- * change. */
+ * m3 adjust_to_minute, m4 adjust_to_preset_time, m5 preset_adjusting_time, m6 shift_time. Writes
+ * go through mfw_meter_clock_set and mfw_meter_apply_settings, which log the change. */
 #include <string.h>
 
 #include "cosem_class.h"
@@ -130,10 +129,29 @@ static int clock_action(const struct mfw_cosem_call *c, unsigned method, struct 
             return MFW_DAR_TYPE_UNMATCHED;
         return mfw_cosem_class_result(mfw_meter_clock_shift(m, m->rtc, s));
     }
-    /* adjust_to_quarter (1), _measuring_period (2, the load profile's), _minute (3), integer(0):
-     * the nearest boundary of the local wall clock, +/- half a step */
+    if (method == 5) { /* preset_adjusting_time(structure {preset_time, validity_interval_start,
+                        * validity_interval_end}), three date-times */
+        uint32_t n = 0;
+        mfw_ms_t t[3];
+        if (params == NULL || mfw_axdr_get_structure(params, &n) != MFW_OK || n != 3)
+            return MFW_DAR_TYPE_UNMATCHED;
+        for (unsigned k = 0; k < 3; k++) {
+            struct mfw_cosem_datetime dt;
+            if (mfw_axdr_get_datetime(params, &dt) != MFW_OK)
+                return MFW_DAR_TYPE_UNMATCHED;
+            if (mfw_cosem_datetime_to_ms(&dt, m->local.offset_min, &t[k]) != MFW_OK)
+                return MFW_DAR_OTHER_REASON;
+        }
+        if (mfw_rcursor_left(params) != 0)
+            return MFW_DAR_TYPE_UNMATCHED;
+        return mfw_cosem_class_result(mfw_meter_clock_preset(m, t[0], t[1], t[2]));
+    }
     if (!mfw_cosem_class_no_params(params))
         return MFW_DAR_TYPE_UNMATCHED;
+    if (method == 4) /* adjust_to_preset_time(integer 0) */
+        return mfw_cosem_class_result(mfw_meter_clock_adjust_to_preset(m));
+    /* adjust_to_quarter (1), _measuring_period (2, the load profile's), _minute (3), integer(0):
+     * the nearest boundary of the local wall clock, +/- half a step */
     uint32_t step = method == 1   ? 900u
                     : method == 3 ? 60u
                                   : m->profiles[MFW_PROF_LP1].config.capture_period_s;

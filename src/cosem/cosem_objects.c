@@ -59,7 +59,8 @@ static const struct mfw_cosem_rights R_ASSOCIATION = {
  * time, adjust_to_quarter, adjust_to_minute, shift_time), nothing else. */
 static const struct mfw_cosem_rights R_CLOCK = {
     {[PUB] = {ALL, 0, 0},
-     [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8), B(1) | B(2) | B(3) | B(6)},
+     [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8),
+               B(1) | B(2) | B(3) | B(4) | B(5) | B(6)},
      [PRE] = {0, B(2), B(1) | B(3) | B(6)}}};
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */

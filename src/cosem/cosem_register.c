@@ -66,20 +66,39 @@ static int register_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
     return MFW_DAR_SUCCESS;
 }
 
+/* m1 reset(integer 0). The registers of this object model are the energy registers (cumulative:
+ * MID 2014/32/EU Annex I 8.5, a cumulative register must not be resettable in use), the maximum
+ * demands (they restart at the end of a billing period, with the billing profile capturing them:
+ * a reset at any other time would lose a maximum the bill needs) and instantaneous values (nothing
+ * to reset). So the method is answered, and refused: read-write-denied. */
+static int register_action(const struct mfw_cosem_call *c, unsigned method,
+                           struct mfw_rcursor *params, struct mfw_wcursor *ret, bool *has_ret)
+{
+    (void)c;
+    (void)method;
+    (void)ret;
+    (void)has_ret;
+    if (!mfw_cosem_class_no_params(params))
+        return MFW_DAR_TYPE_UNMATCHED;
+    return MFW_DAR_READ_WRITE_DENIED;
+}
+
 const struct mfw_cosem_class mfw_cosem_register_class = {
     .class_id = MFW_IC_REGISTER,
     .version = 0,
     .attributes = 3,
-    .methods = 1, /* reset */
+    .methods = 1, /* reset: refused (register_action) */
     .get_item = register_get,
+    .action = register_action,
 };
 
 const struct mfw_cosem_class mfw_cosem_register_extended_class = {
     .class_id = MFW_IC_EXTENDED_REGISTER,
     .version = 0,
     .attributes = 5,
-    .methods = 1, /* reset */
+    .methods = 1, /* reset: refused (register_action) */
     .get_item = register_get,
+    .action = register_action,
 };
 
 /* ---- Demand register (Blue Book IC 5, version 0) ---- */

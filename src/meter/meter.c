@@ -1019,6 +1019,27 @@ int mfw_meter_clock_adjust(struct mfw_meter *m, uint32_t step_s)
     return mfw_meter_clock_set(m, m->rtc, q - off);
 }
 
+int mfw_meter_clock_preset(struct mfw_meter *m, mfw_ms_t time, mfw_ms_t from, mfw_ms_t to)
+{
+    if (from > to)
+        return MFW_E_RANGE;
+    m->clock_preset.set = true;
+    m->clock_preset.time = time;
+    m->clock_preset.from = from;
+    m->clock_preset.to = to;
+    return MFW_OK;
+}
+
+int mfw_meter_clock_adjust_to_preset(struct mfw_meter *m)
+{
+    if (!m->clock_preset.set)
+        return MFW_E_STATE;
+    m->clock_preset.set = false;
+    if (m->now < m->clock_preset.from || m->now > m->clock_preset.to)
+        return MFW_E_RANGE;
+    return mfw_meter_clock_set(m, m->rtc, m->clock_preset.time);
+}
+
 int mfw_meter_demand_reset(struct mfw_meter *m)
 {
     if (m->down)

@@ -61,7 +61,7 @@ static double instant(const struct mfw_meter *m, uint16_t id)
         case 4: return import_part(ph->q);
         case 5: return export_part(ph->q);
         case 6: return ph->s;
-        default: return ph->pf;
+        default: return fabs(ph->pf); /* PF = |P| / S in [0, 1] (catalog.h) */
         }
     }
     if (id >= MFW_CAT_UMIN_L1 && id <= MFW_CAT_UMAX_L3) {
@@ -84,7 +84,7 @@ static double instant(const struct mfw_meter *m, uint16_t id)
     case MFW_CAT_QP_TOTAL: return import_part(v->q);
     case MFW_CAT_QM_TOTAL: return export_part(v->q);
     case MFW_CAT_S_TOTAL: return v->s;
-    case MFW_CAT_PF_TOTAL: return v->s > 0.0 ? v->p / v->s : NAN;
+    case MFW_CAT_PF_TOTAL: return v->s > 0.0 ? fabs(v->p) / v->s : NAN;
     case MFW_CAT_FREQUENCY: return v->freq_hz;
     case MFW_CAT_I_NEUTRAL: return v->i_n;
     default: return NAN; /* temperature: this HAL has no sensor */

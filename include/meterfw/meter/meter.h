@@ -155,6 +155,10 @@ struct mfw_meter {
     struct mfw_pulse_output led; /* A+ total on the test LED */
     mfw_ms_t rtc;                /* RTC time of the last tick */
     mfw_ms_t now;                /* meter (clock) time of the last tick, UTC */
+    struct {                     /* Clock IC 8 m5 preset_adjusting_time (RAM: a power-up ends it) */
+        bool set;
+        mfw_ms_t time, from, to; /* UTC: the time to set, and the validity interval */
+    } clock_preset;
     struct mfw_local_time local; /* local time of the last tick */
     uint8_t tariff;              /* active tariff 1..8 */
     bool tou_inconsistent;       /* the active calendar could not resolve the tariff */
@@ -213,6 +217,13 @@ void mfw_meter_flush(struct mfw_meter *m, mfw_ms_t rtc_now);
  * log and codes 4/5 in the standard log, flags the load profile "clock adjusted". */
 int mfw_meter_clock_set(struct mfw_meter *m, mfw_ms_t rtc_now, mfw_ms_t new_utc);
 int mfw_meter_clock_shift(struct mfw_meter *m, mfw_ms_t rtc_now, int32_t seconds);
+/* Clock IC 8 m5 preset_adjusting_time: remembers a time to set and the interval in which that may
+ * happen (MFW_E_RANGE if from > to); m4 adjust_to_preset_time: sets the clock to the preset time
+ * (a clock set, logged) when the meter's time lies in the interval; MFW_E_STATE without a preset,
+ * MFW_E_RANGE outside the interval (Blue Book 4.5.1: the time is then not set). Either way the
+ * preset is used up. */
+int mfw_meter_clock_preset(struct mfw_meter *m, mfw_ms_t time, mfw_ms_t from, mfw_ms_t to);
+int mfw_meter_clock_adjust_to_preset(struct mfw_meter *m);
 /* The settings' rules for a meter of `phases`: MFW_OK or MFW_E_RANGE. */
 int mfw_meter_validate_settings(const struct mfw_meter_settings *s, uint8_t phases);
 /* Replaces the settings (validated first; nothing changes on error) and persists them. */
