@@ -359,7 +359,8 @@ static void object_list_format(void **st)
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
         visible += mfw_cosem_visible(&r->cosem, i, MFW_COSEM_CLIENT_MANAGEMENT);
     assert_int_equal(n, visible);
-    assert_int_equal(n, 142); /* 382M: 132 + the 10 power failure counters 0.0.96.7.x */
+    /* 382M: 132 + the 10 power failure counters 0.0.96.7.x + IEC local port and HDLC setup */
+    assert_int_equal(n, 144);
     bool clock_seen = false;
     for (uint32_t i = 0; i < n; i++) {
         uint16_t cls;

@@ -27,6 +27,9 @@ int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_co
     size_t n = strlen(cfg->lls_password);
     if (n == 0 || n > MFW_COSEM_SECRET_MAX)
         return MFW_E_ARG;
+    bool ports_unset = cfg->ports.hdlc.window_tx == 0; /* 0 is no window: not set */
+    if (!ports_unset && mfw_port_setup_check(&cfg->ports) != MFW_OK)
+        return MFW_E_ARG;
     memset(c, 0, sizeof *c);
     c->meter = m;
     memcpy(c->env.secret, cfg->lls_password, n);
@@ -35,6 +38,10 @@ int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_co
     c->env.inactivity_s = cfg->inactivity_s;
     c->env.max_conns = cfg->max_conns;
     c->env.mss = 1460;
+    if (ports_unset)
+        mfw_port_setup_default(&c->env.ports, &m->config);
+    else
+        c->env.ports = cfg->ports;
     mfw_cosem_objects_index(c->by_name);
     return MFW_OK;
 }

@@ -135,6 +135,11 @@ extern const struct mfw_cosem_class mfw_cosem_association_sap_class;
 /* cosem_tcp_setup.c: TCP-UDP setup (IC 41, version 0). */
 extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
 
+/* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
+ * setup (IC 23, version 1). */
+extern const struct mfw_cosem_class mfw_cosem_local_port_class;
+extern const struct mfw_cosem_class mfw_cosem_hdlc_setup_class;
+
 /* ---- the object table (cosem_objects.c) ---- */
 
 /* The class table: every class implemented, by class id. */

@@ -147,6 +147,24 @@
 #define MFW_LINK_EVICT 0
 #endif
 
+/* HDLC (IEC 62056-46): the longest information field the meter sends and receives, and its
+ * largest window, what the IEC HDLC setup object (IC 23) shows and an SNRM can get (a client that
+ * proposes nothing gets 128 bytes and window 1). By default a whole PDU and its 3-byte LLC header
+ * fit one frame (a block of a profile goes in one I-frame), at most the 2030 bytes of the longest
+ * frame; the receive buffer of each session grows to hold one I-frame of this size. */
+#ifndef MFW_HDLC_INFO_MAX
+#if MFW_DLMS_SERVER_MAX_PDU + 3u < 128u
+#define MFW_HDLC_INFO_MAX 128u
+#elif MFW_DLMS_SERVER_MAX_PDU + 3u < 2030u
+#define MFW_HDLC_INFO_MAX (MFW_DLMS_SERVER_MAX_PDU + 3u)
+#else
+#define MFW_HDLC_INFO_MAX 2030u
+#endif
+#endif
+#ifndef MFW_HDLC_WINDOW_MAX
+#define MFW_HDLC_WINDOW_MAX 7u
+#endif
+
 /* ---- meter: billing ------------------------------------------------------------------------------ */
 
 /* Billing dates of the single action schedule (IC 22 execution_time entries). */

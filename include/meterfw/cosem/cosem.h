@@ -35,6 +35,7 @@
 
 #include "meterfw/base/cursor.h"
 #include "meterfw/cosem/cosem_ref.h"
+#include "meterfw/cosem/port_setup.h"
 #include "meterfw/meter/meter.h"
 
 enum mfw_cosem_client {
@@ -63,8 +64,10 @@ enum mfw_cosem_class_id {
     MFW_IC_SPECIAL_DAYS_TABLE = 11,
     MFW_IC_ASSOCIATION_LN = 15,
     MFW_IC_SAP_ASSIGNMENT = 17,
+    MFW_IC_IEC_LOCAL_PORT_SETUP = 19,
     MFW_IC_ACTIVITY_CALENDAR = 20,
     MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
+    MFW_IC_IEC_HDLC_SETUP = 23,
     MFW_IC_TCP_UDP_SETUP = 41,
 };
 
@@ -75,6 +78,8 @@ struct mfw_cosem_config {
     uint16_t tcp_port;        /* shown by TCP-UDP setup 0.0.25.0.0.255 */
     uint16_t inactivity_s;
     uint8_t max_conns;
+    /* the serial ports (IC 23, IC 19); hdlc.window_tx 0: mfw_port_setup_default for the meter */
+    struct mfw_port_setup ports;
 };
 
 /* The server-side settings some objects show (TCP-UDP setup, Association LN secret). The object
@@ -87,6 +92,7 @@ struct mfw_cosem_env {
     uint16_t mss;                         /* IC 41 attr 4 */
     uint8_t secret[MFW_COSEM_SECRET_MAX]; /* LLS password of the management association */
     size_t secret_len;
+    struct mfw_port_setup ports; /* IC 23 and IC 19: what the link's HDLC sessions use */
 };
 
 /* The object model of one meter. */
