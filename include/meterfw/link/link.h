@@ -21,9 +21,15 @@
  * control (TCP's window, the UART's handshake).
  *
  * Kinds: MFW_LINK_WRAPPER is the IEC 62056-47 wrapper over TCP (meterfw/link/wrapper.h): the
- * client SAP is the source wPort, a reply swaps the wPorts. Each kind has its framing state in
- * the session's `framing` union, its dispatch in link.c, and its own inactivity time-out (the
- * wrapper: inactivity_time_out of the TCP-UDP setup object, IC 41, 0.0.25.0.0.255 attribute 6). */
+ * client SAP is the source wPort, a reply swaps the wPorts. MFW_LINK_HDLC is IEC 62056-46 HDLC
+ * (meterfw/link/hdlc.h) tunnelled in a TCP connection, MFW_LINK_HDLC_LINE HDLC on a serial line,
+ * MFW_LINK_OPTICAL the optical port: IEC 62056-21 mode E (meterfw/link/iec62056_21.h) at 300 Bd,
+ * then HDLC on the line at the agreed rate; for the HDLC kinds the client SAP is the client's
+ * HDLC address >> 1. Each kind has its framing state in the session's `framing` union, its
+ * dispatch in link.c, and its own inactivity time-out (the wrapper: inactivity_time_out of the
+ * TCP-UDP setup object, IC 41, 0.0.25.0.0.255 attribute 6; HDLC: inactivity_time_out of the IEC
+ * HDLC setup object, IC 23, 0.0.22.0.0.255 attribute 8). A line kind also tells its port the
+ * line's baud rate (out.baud), which changes when mode E switches to HDLC. */
 #ifndef METERFW_LINK_LINK_H
 #define METERFW_LINK_LINK_H
 
@@ -35,14 +41,26 @@
 #include "meterfw/base/time.h"
 
 #include "meterfw/dlms/dlms_server.h"
+#include "meterfw/link/hdlc.h"
+#include "meterfw/link/iec62056_21.h"
 #include "meterfw/link/wrapper.h"
 
 /* Room in front of a reply APDU for its framing, the largest over the kinds (the wrapper's
- * 8-byte header): the DLMS server writes the reply in place behind it. */
+ * 8-byte header; HDLC's LLC header takes 3): the DLMS server writes the reply in place behind it. */
 #define MFW_LINK_TX_HEADROOM MFW_WRAPPER_HEADER_LEN
+
+/* The receive buffer of a session: the largest APDU accepted (with HDLC's LLC header), and, while
+ * an HDLC reply is sent, the longest I-frame (hdlc.h). */
+#define MFW_LINK_RX_BUF_A (MFW_LINK_RX_APDU_MAX + MFW_HDLC_LLC_LEN)
+#define MFW_LINK_RX_BUF_B (MFW_HDLC_INFO_MAX + MFW_HDLC_OVERHEAD_MAX)
+#define MFW_LINK_RX_BUF                                                                            \
+    (MFW_LINK_RX_BUF_A > MFW_LINK_RX_BUF_B ? MFW_LINK_RX_BUF_A : MFW_LINK_RX_BUF_B)
 
 enum mfw_link_kind {
     MFW_LINK_WRAPPER = 1, /* IEC 62056-47 wrapper over a TCP connection */
+    MFW_LINK_HDLC,        /* IEC 62056-46 HDLC tunnelled in a TCP connection */
+    MFW_LINK_HDLC_LINE,   /* HDLC on a serial line at comm_speed (IC 23 attribute 2) */
+    MFW_LINK_OPTICAL,     /* IEC 62056-21 mode E at default_baud (IC 19), then HDLC on the line */
 };
 
 enum mfw_link_state {
@@ -64,6 +82,7 @@ enum mfw_link_close_reason {
     MFW_LINK_CLOSE_REPLY,          /* the DLMS server returned more than the reply buffer */
     MFW_LINK_CLOSE_TRANSPORT,      /* mfw_link_close on an open session: peer gone, error, stop */
     MFW_LINK_CLOSE_NOT_OPEN,       /* what feed and output say of a free slot or a bad id */
+    MFW_LINK_CLOSE_DISCONNECT,     /* HDLC: the client's DISC, confirmed by the UA in out.tx */
     MFW_LINK_CLOSE_REASONS
 };
 
@@ -84,6 +103,7 @@ struct mfw_link_out {
     size_t tx_len;     /* 0: nothing to send */
     bool close;        /* send tx, then close the transport and call mfw_link_close */
     uint8_t reason;    /* enum mfw_link_close_reason, when close */
+    uint32_t baud;     /* a line kind: the line's rate once tx is sent (Bd); 0 for TCP kinds */
 };
 
 struct mfw_link_session {
@@ -97,10 +117,19 @@ struct mfw_link_session {
     mfw_ms_t unassociated_at; /* open, or the end of its last association (associate_timeout) */
     union {
         struct mfw_wrapper wrapper; /* MFW_LINK_WRAPPER */
+        struct {
+            struct mfw_hdlc station;    /* every HDLC kind */
+            struct mfw_iec62056_21 iec; /* MFW_LINK_OPTICAL before the switch */
+            bool in_hdlc;               /* MFW_LINK_OPTICAL: mode E switched to HDLC */
+        } hdlc;
     } framing;
-    size_t tx_len, tx_off; /* the reply in tx: framed bytes, and how many the port has sent */
-    uint8_t rx[MFW_LINK_RX_APDU_MAX]; /* the APDU being received (the framing's buffer) */
-    uint8_t tx[MFW_LINK_TX_HEADROOM + MFW_LINK_TX_APDU_MAX]; /* the framed reply */
+    const uint8_t *tx_frame; /* what the port sends: tx (a wrapper frame) or the framing's frame */
+    size_t tx_len, tx_off;   /* its length, and how many bytes the port has sent */
+    mfw_ms_t tx_at;          /* tx_held: not before then (IEC 62056-21 reaction time) */
+    bool tx_held;
+    uint32_t baud;               /* a line kind: the line's rate now */
+    uint8_t rx[MFW_LINK_RX_BUF]; /* the APDU being received (the framing's buffer) */
+    uint8_t tx[MFW_LINK_TX_HEADROOM + MFW_LINK_TX_APDU_MAX]; /* the reply, framed in place */
 };
 
 struct mfw_link_stats {
@@ -161,5 +190,10 @@ void mfw_link_close(struct mfw_link *l, unsigned id);
 
 /* Sessions that are not free (open or closing). */
 unsigned mfw_link_count(const struct mfw_link *l);
+
+/* The rate of a line of this kind while it has no session (IC 23 comm_speed for MFW_LINK_HDLC_LINE,
+ * IC 19 default_baud for MFW_LINK_OPTICAL); 0 for the TCP kinds. A port sets its line to it at
+ * start and whenever the line's session closes. */
+uint32_t mfw_link_line_baud(const struct mfw_link *l, enum mfw_link_kind kind);
 
 #endif /* METERFW_LINK_LINK_H */
