@@ -9,8 +9,10 @@
  * association, the public client's AARE, a GET-Response-Normal carrying a date-time (C4 01 C1 00
  * 09 0C + 12 bytes). */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* the serial line's pseudo-terminal (serial_line.c) */
 
 #include "../port/posix/clock_posix.c"
+#include "../port/posix/serial_line.c"
 #include "../port/posix/tcp_server.c"
 
 #include <setjmp.h>

@@ -35,6 +35,12 @@ struct meterd_opts {
     uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;            /* --port given: failing to listen is then fatal */
     const char *lls_password; /* --lls-password: management client (SAP 1) LLS secret */
+    uint16_t hdlc_port;       /* --hdlc-port: HDLC tunnelled in TCP */
+    bool has_hdlc_port;
+    const char *line;      /* --optical / --hdlc-line: "pty" or a serial device */
+    bool line_optical;     /* --optical (IEC 62056-21 mode E first), else --hdlc-line */
+    uint32_t line_baud;    /* --line-baud: the HDLC rate of the line (default 9600) */
+    uint16_t hdlc_address; /* --hdlc-address: the lower HDLC address (0: from the serial) */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };
