@@ -94,6 +94,7 @@ static void start_with(uint16_t inactivity_s, bool evict)
     assert_int_equal(mfw_dlms_server_init(&fx->dlms, &fx->cosem, &dc), MFW_OK);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
+    lc.associate_timeout_ms = lc.frame_timeout_ms = 0; /* each test turns on what it tests */
     lc.evict = evict;
     assert_int_equal(mfw_link_init(&fx->link, &fx->dlms, &lc), MFW_OK);
     struct tcp_server_config cfg;

@@ -60,7 +60,7 @@ static int listen_on(const char *host, uint16_t port, int *fd_out, uint16_t *bou
     int one = 1;
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 || set_nonblock(fd) < 0 ||
         bind(fd, (const struct sockaddr *)&sa, sizeof sa) < 0 ||
-        listen(fd, (int)MFW_ASSOCIATIONS_MAX + 4) < 0) {
+        listen(fd, (int)(2 * MFW_ASSOCIATIONS_MAX + 16)) < 0) {
         int e = errno;
         char what[96];
         snprintf(what, sizeof what, "cannot listen on %s:%u", host, (unsigned)port);
@@ -165,6 +165,9 @@ static void evicted_session(struct tcp_server *srv, int evicted)
 static bool do_accept(struct tcp_server *srv, int lfd, enum mfw_link_kind kind, int64_t now)
 {
     for (int k = 0; k < ACCEPTS_PER_STEP; k++) {
+        mfw_ms_t when;
+        if (!mfw_link_can_open(srv->config.link, now, &when) && when >= 0)
+            return false; /* every session too young to evict: the rest wait in the backlog */
         int fd = accept(lfd, NULL, NULL);
         if (fd < 0)
             return true; /* EAGAIN: no more; ECONNABORTED, EMFILE...: try again next step */
@@ -372,11 +375,16 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     struct pollfd pf[3 + MFW_ASSOCIATIONS_MAX];
     unsigned slot[3 + MFW_ASSOCIATIONS_MAX];
     nfds_t n = 0;
-    pf[n++] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
+    /* New connections only when the link can take one now, or can never (they are refused at
+     * once); while its sessions are too young to evict, they wait in the backlog until then. */
+    mfw_ms_t open_at;
+    bool take = mfw_link_can_open(l, clock_mono_ms(), &open_at) || open_at < 0;
+    short lev = take ? POLLIN : 0;
+    pf[n++] = (struct pollfd){.fd = srv->listen_fd, .events = lev};
     nfds_t hdlc_at = 0, line_at = 0, first_conn;
     if (srv->hdlc_fd >= 0) {
         hdlc_at = n;
-        pf[n++] = (struct pollfd){.fd = srv->hdlc_fd, .events = POLLIN};
+        pf[n++] = (struct pollfd){.fd = srv->hdlc_fd, .events = lev};
     }
     if (sl != NULL) {
         if (sl->baud == 0) /* the idle rate, once the link knows its settings */
@@ -423,6 +431,10 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
                 wait_ms = (int)left;
         }
     }
+    if (!take && (!timed || open_at < due)) { /* wake up when a session becomes evictable */
+        due = open_at;
+        timed = true;
+    }
     if (ready) {
         wait_ms = 0;
     } else if (timed) { /* wake up for the link's next time-out */
@@ -464,11 +476,17 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     }
     /* New connections after the existing ones were served: a new one is polled next step. At
      * most one eviction per step, over both listeners. */
-    bool go_on = true;
-    if (pf[0].revents & POLLIN)
-        go_on = do_accept(srv, srv->listen_fd, MFW_LINK_WRAPPER, now);
-    if (go_on && hdlc_at > 0 && (pf[hdlc_at].revents & POLLIN))
+    bool w = (pf[0].revents & POLLIN) != 0, h = hdlc_at > 0 && (pf[hdlc_at].revents & POLLIN);
+    srv->hdlc_first = !srv->hdlc_first; /* turn about: one port's flood cannot starve the other */
+    if (h && srv->hdlc_first) {
+        if (do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now) && w)
+            (void)do_accept(srv, srv->listen_fd, MFW_LINK_WRAPPER, now);
+    } else if (w) {
+        if (do_accept(srv, srv->listen_fd, MFW_LINK_WRAPPER, now) && h)
+            (void)do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now);
+    } else if (h) {
         (void)do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now);
+    }
     return (int)(l->stats.apdus_in - apdus);
 }
 

@@ -75,6 +75,7 @@ struct tcp_server {
     int line_session;   /* the line's link session, -1 when it has none */
     int64_t line_tx_ns; /* when the line's current reply became ready, -1 when none */
     bool line_switched; /* the session changed the rate (mode E to HDLC) */
+    bool hdlc_first;    /* which listener accepts first in the next step */
     struct tcp_conn conns[MFW_ASSOCIATIONS_MAX]; /* conns[i] carries link session i */
     struct tcp_server_stats stats;
 };

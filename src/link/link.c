@@ -14,6 +14,7 @@ void mfw_link_default_config(struct mfw_link_config *cfg)
     cfg->associate_timeout_ms = MFW_LINK_ASSOCIATE_TIMEOUT_MS;
     cfg->frame_timeout_ms = MFW_LINK_FRAME_TIMEOUT_MS;
     cfg->evict = MFW_LINK_EVICT != 0;
+    cfg->evict_grace_ms = MFW_LINK_EVICT_GRACE_MS;
 }
 
 int mfw_link_init(struct mfw_link *l, struct mfw_dlms_server *dlms,
@@ -245,6 +246,7 @@ static size_t wrapper_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
         if (r == 0)
             break;
         s->last_rx = now; /* a complete frame: activity (a zero-length one never gets here) */
+        s->framed = true;
         if (wrapper_apdu(l, id, &f, now))
             break;
     }
@@ -282,6 +284,7 @@ static size_t hdlc_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes, s
         if (r != 1)
             break;
         s->last_rx = now; /* a valid frame for this station is activity, a poll as much as an I */
+        s->framed = true;
         switch (ev.kind) {
         case MFW_HDLC_EV_CONNECT:
             /* SNRM: a new link; an association of the old one does not survive it */
@@ -332,6 +335,7 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
         if (r != 1)
             break;
         s->last_rx = now; /* a whole message */
+        s->framed = true;
         if (ev.kind == MFW_IEC62056_21_EV_SEND) {
             /* the identification, after the reaction time (IEC 62056-21 6.3.14 [M]) */
             s->tx_frame = ev.msg;
@@ -355,17 +359,49 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
 
 /* ---- sessions -------------------------------------------------------------------------------- */
 
-/* The non-associated open session idle longest (oldest last_rx, then the lowest id), or -1. */
-static int victim(const struct mfw_link *l)
+/* The session to evict at now, or -1: a non-associated open one, open for the grace time at
+ * least; those that never completed a frame first (they have shown nothing of a protocol), then
+ * the oldest last_rx, then the lowest id. */
+static int victim(const struct mfw_link *l, mfw_ms_t now)
 {
     int v = -1;
     for (unsigned i = 0; i < MFW_ASSOCIATIONS_MAX; i++) {
         const struct mfw_link_session *s = &l->sessions[i];
-        if (s->state == MFW_LINK_OPEN && !s->associated &&
-            (v < 0 || s->last_rx < l->sessions[v].last_rx))
+        if (s->state != MFW_LINK_OPEN || s->associated ||
+            now - s->opened_at < (mfw_ms_t)l->config.evict_grace_ms)
+            continue;
+        const struct mfw_link_session *b = v < 0 ? NULL : &l->sessions[v];
+        if (b == NULL || (b->framed && !s->framed) ||
+            (b->framed == s->framed && s->last_rx < b->last_rx))
             v = (int)i;
     }
     return v;
+}
+
+bool mfw_link_can_open(const struct mfw_link *l, mfw_ms_t now, mfw_ms_t *when)
+{
+    if (when != NULL)
+        *when = -1;
+    if (l == NULL)
+        return false;
+    bool have = false;
+    mfw_ms_t t = 0;
+    for (unsigned i = 0; i < MFW_ASSOCIATIONS_MAX; i++) {
+        const struct mfw_link_session *s = &l->sessions[i];
+        if (s->state == MFW_LINK_FREE)
+            return true;
+        if (!l->config.evict || s->state != MFW_LINK_OPEN || s->associated)
+            continue;
+        mfw_ms_t at = s->opened_at + (mfw_ms_t)l->config.evict_grace_ms;
+        if (at <= now)
+            return true;
+        if (!have || at < t)
+            t = at;
+        have = true;
+    }
+    if (have && when != NULL)
+        *when = t;
+    return false;
 }
 
 int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int *evicted)
@@ -378,7 +414,7 @@ int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int
     while (id < MFW_ASSOCIATIONS_MAX && l->sessions[id].state != MFW_LINK_FREE)
         id++;
     if (id == MFW_ASSOCIATIONS_MAX) {
-        int v = l->config.evict && evicted != NULL ? victim(l) : -1;
+        int v = l->config.evict && evicted != NULL ? victim(l, now) : -1;
         if (v < 0) {
             l->stats.refused++;
             return MFW_E_NOSPACE;
@@ -392,6 +428,7 @@ int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int
     s->kind = (uint8_t)kind;
     s->reason = MFW_LINK_CLOSE_NONE;
     s->associated = false;
+    s->framed = false;
     s->opened_at = s->last_rx = s->frame_at = s->unassociated_at = now;
     s->tx_len = s->tx_off = 0;
     s->tx_held = false;

@@ -50,7 +50,7 @@
 #define MFW_HDLC_FORMAT_TYPE3 0xA0u /* high nibble of the first format byte */
 #define MFW_HDLC_SEGMENTED 0x08u    /* the S bit, in the first format byte */
 #define MFW_HDLC_LENGTH_MAX 2047u   /* the 11-bit frame length */
-#define MFW_HDLC_INFO_LIMIT 2030u   /* information field of the longest frame with 4+1 addresses */
+#define MFW_HDLC_INFO_LIMIT 2030u   /* the largest max_info_field_length (IC 23) [M] */
 #define MFW_HDLC_LLC_LEN 3u         /* E6 E6 00 / E6 E7 00 */
 #define MFW_HDLC_OVERHEAD_MAX 14u   /* 2 flags, format 2, addresses 4 + 1, control, HCS 2, FCS 2 */
 #define MFW_HDLC_DEFAULT_INFO 128u  /* max_info_field_length when not negotiated */

@@ -93,8 +93,12 @@ struct mfw_link_config {
     /* Close a session whose frame has begun and is not complete this long after its first byte
      * (a partial frame does not hold a slot up to the inactivity time-out). 0 = never. */
     uint32_t frame_timeout_ms;
-    /* When every slot is taken, mfw_link_open evicts the non-associated session idle longest. */
+    /* When every slot is taken, mfw_link_open evicts the non-associated session idle longest:
+     * first among those that never completed a frame, and only one open for evict_grace_ms at
+     * least (a newcomer has that long to send its first frames: a flood of connections cannot
+     * push an honest one out before its AARQ arrives). */
     bool evict;
+    uint32_t evict_grace_ms;
 };
 
 /* What a session asks of its port after a call. */
@@ -111,6 +115,7 @@ struct mfw_link_session {
     uint8_t kind;             /* enum mfw_link_kind */
     uint8_t reason;           /* enum mfw_link_close_reason, while CLOSING */
     bool associated;          /* its DLMS association is established (read after every APDU) */
+    bool framed;              /* it has completed a frame (eviction takes the others first) */
     mfw_ms_t opened_at;       /* mfw_link_open */
     mfw_ms_t last_rx;         /* open, or the last complete frame with an APDU (inactivity) */
     mfw_ms_t frame_at;        /* the first byte of the frame in progress (frame_timeout_ms) */
@@ -145,7 +150,7 @@ struct mfw_link {
 };
 
 /* The defaults of options.h: MFW_LINK_ASSOCIATE_TIMEOUT_MS, MFW_LINK_FRAME_TIMEOUT_MS,
- * MFW_LINK_EVICT. */
+ * MFW_LINK_EVICT, MFW_LINK_EVICT_GRACE_MS. */
 void mfw_link_default_config(struct mfw_link_config *cfg);
 
 /* Every slot free. dlms must be initialised; its max_pdu (the server-max-receive-pdu-size its
@@ -156,10 +161,17 @@ int mfw_link_init(struct mfw_link *l, struct mfw_dlms_server *dlms,
 
 /* A new connection of this kind at now: its session id (0 .. MFW_ASSOCIATIONS_MAX-1, also its
  * association), or MFW_E_NOSPACE when every slot is taken (the port refuses the connection), or
- * MFW_E_ARG. With config.evict and evicted not NULL, a full table evicts the non-associated open
- * session with the oldest last_rx instead: *evicted is its id (the id returned; close that
- * transport now, without mfw_link_close), else -1. Associated sessions are never evicted. */
+ * MFW_E_ARG. With config.evict and evicted not NULL, a full table evicts a session instead: the
+ * non-associated open one with the oldest last_rx, first among those that never completed a
+ * frame, and only one open at least config.evict_grace_ms; *evicted is its id (the id returned;
+ * close that transport now, without mfw_link_close), else -1. Associated sessions are never
+ * evicted. */
 int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int *evicted);
+
+/* Whether mfw_link_open (with evicted) would find a slot at now: true; false with *when the
+ * instant one becomes evictable (a port leaves new connections in its backlog until then), or
+ * with *when -1 when none can (every session associated, or no eviction: refuse them). */
+bool mfw_link_can_open(const struct mfw_link *l, mfw_ms_t now, mfw_ms_t *when);
 
 /* Bytes of session id's stream at now. Returns how many it used from the front of bytes: all of
  * them, or fewer when a reply is waiting to be sent or the session closed; the port feeds the rest
