@@ -13,6 +13,9 @@ set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)
+# fuzz_hdlc runs the receiver, the station and (every other input) a link session on a whole
+# DLMS server: 20000 inputs stay within the smoke budget.
+set(MFW_FUZZ_RUNS_hdlc 20000)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
 file(GLOB MFW_FUZZ_SMOKE_HARNESSES CONFIGURE_DEPENDS ${_fuzz_dir}/fuzz_*.c)

@@ -89,7 +89,8 @@ static void build_ident(struct mfw_iec62056_21 *e)
 static bool request_ours(const struct mfw_iec62056_21 *e)
 {
     /* in = ? address ! CR LF */
-    if (e->in_len < 4 || e->in[0] != '?' || e->in[e->in_len - 3] != '!')
+    if (e->in_len < 4 || e->in[0] != '?' || e->in[e->in_len - 3] != '!' ||
+        e->in[e->in_len - 2] != CR)
         return false;
     size_t n = e->in_len - 4;
     size_t want = text_len(e->config.address, sizeof e->config.address);
