@@ -659,6 +659,9 @@ int main(int argc, char **argv)
     if (s.fd >= 0 && s.associated && session_release(&s) != MFW_OK && o.verbose)
         fprintf(stderr, "meterctl: release: %s\n", s.err);
     session_close(&s);
+    if (o.verbose) /* the bytes on the line (HDLC: every frame, DISC included) */
+        fprintf(stderr, "meterctl: %llu bytes sent, %llu received\n",
+                (unsigned long long)s.bytes_tx, (unsigned long long)s.bytes_rx);
     fflush(stdout);
     return code;
 }

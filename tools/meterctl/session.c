@@ -126,6 +126,8 @@ int session_connect_hdlc(struct session *s, const struct session_hdlc *h, const 
     if ((r = hdlc_client_init(s->hdlc, s->fd, h->device == NULL, &c)) != MFW_OK ||
         (r = hdlc_client_connect(s->hdlc)) != MFW_OK)
         return fail(s, r, "HDLC: %s", s->hdlc->err);
+    s->bytes_tx = s->hdlc->bytes_tx; /* SNRM / UA are on the line too */
+    s->bytes_rx = s->hdlc->bytes_rx;
     return MFW_OK;
 }
 
@@ -310,8 +312,12 @@ int session_release(struct session *s)
 void session_close(struct session *s)
 {
     if (s->hdlc != NULL) {
-        if (s->fd >= 0 && s->hdlc->connected)
+        if (s->fd >= 0 && s->hdlc->connected) {
+            uint64_t tx = s->hdlc->bytes_tx, rx = s->hdlc->bytes_rx;
             (void)hdlc_client_disconnect(s->hdlc); /* DISC: the meter's session ends at once */
+            s->bytes_tx += s->hdlc->bytes_tx - tx;
+            s->bytes_rx += s->hdlc->bytes_rx - rx;
+        }
         hdlc_client_free(s->hdlc);
         free(s->hdlc);
         s->hdlc = NULL;
