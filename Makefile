@@ -64,6 +64,7 @@ bench: release firmware
 	$(BUILD)/release/bench/bench_powercut 30 10000
 	bash bench/year.sh $(BUILD)/release
 	bash bench/dlms_cost.sh $(BUILD)/release
+	$(BUILD)/release/bench/bench_hdlc
 
 fuzz: setup
 	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
