@@ -385,7 +385,7 @@ static void test_management_window7(void **state)
     struct client c = {0, 0, 0x03, {0x00, 0x02, 0x0E, 0xD3}, 4};
     struct mfw_hdlc_params p = {2030, 2030, 7, 7};
     snrm(&c, id, &p, 1);
-    assert_int_equal(rig->link.sessions[id].framing.hdlc.station.link.info_tx, 1027);
+    assert_int_equal(rig->link.sessions[id].framing.hdlc.u.station.link.info_tx, 1027);
     uint8_t aarq[128], a[4096], b[4096];
     size_t n = unhex(AARQ_LLS, aarq, sizeof aarq);
     size_t got = exchange(&c, id, aarq, n, a, sizeof a, 2);

@@ -62,7 +62,7 @@ static bool in_frame(const struct mfw_link_session *s)
     if (s->kind == MFW_LINK_WRAPPER)
         return mfw_wrapper_in_frame(&s->framing.wrapper);
     if (s->kind == MFW_LINK_HDLC)
-        return mfw_hdlc_in_frame(&s->framing.hdlc.station);
+        return mfw_hdlc_in_frame(&s->framing.hdlc.u.station);
     return false;
 }
 
@@ -84,7 +84,7 @@ static void hdlc_start(struct mfw_link *l, struct mfw_link_session *s, uint32_t 
         uint32_t chars = 3u * 10u * 1000u / baud + 1u;
         c.inter_octet_ms = p->inter_octet_ms > chars ? p->inter_octet_ms : chars;
     }
-    (void)mfw_hdlc_init(&s->framing.hdlc.station, &c, s->rx, sizeof s->rx);
+    (void)mfw_hdlc_init(&s->framing.hdlc.u.station, &c, s->rx, sizeof s->rx);
     s->baud = baud;
 }
 
@@ -99,7 +99,7 @@ static void optical_start(struct mfw_link *l, struct mfw_link_session *s)
     memcpy(c.address, p->device_address, sizeof c.address);
     c.prop_baud = p->prop_baud;
     c.reaction_ms = p->response_time == 0 ? 20u : 200u; /* IC 19 attribute 5 */
-    (void)mfw_iec62056_21_init(&s->framing.hdlc.iec, &c);
+    (void)mfw_iec62056_21_init(&s->framing.hdlc.u.iec, &c);
     s->framing.hdlc.in_hdlc = false;
     s->baud = mfw_port_setup_baud(p->default_baud);
 }
@@ -259,7 +259,7 @@ static size_t wrapper_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
 static bool hdlc_pull(struct mfw_link_session *s)
 {
     const uint8_t *frame = NULL;
-    size_t n = mfw_hdlc_output(&s->framing.hdlc.station, &frame);
+    size_t n = mfw_hdlc_output(&s->framing.hdlc.u.station, &frame);
     if (n == 0)
         return false;
     s->tx_frame = frame;
@@ -272,7 +272,7 @@ static size_t hdlc_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes, s
                         mfw_ms_t now)
 {
     struct mfw_link_session *s = &l->sessions[id];
-    struct mfw_hdlc *h = &s->framing.hdlc.station;
+    struct mfw_hdlc *h = &s->framing.hdlc.u.station;
     size_t i = 0;
     while (i < len) {
         if (!mfw_hdlc_in_frame(h))
@@ -330,7 +330,7 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
     while (i < len && !s->framing.hdlc.in_hdlc) {
         size_t used = 0;
         struct mfw_iec62056_21_event ev;
-        int r = mfw_iec62056_21_feed(&s->framing.hdlc.iec, bytes + i, len - i, now, &used, &ev);
+        int r = mfw_iec62056_21_feed(&s->framing.hdlc.u.iec, bytes + i, len - i, now, &used, &ev);
         i += used;
         if (r != 1)
             break;

@@ -123,9 +123,11 @@ struct mfw_link_session {
     union {
         struct mfw_wrapper wrapper; /* MFW_LINK_WRAPPER */
         struct {
-            struct mfw_hdlc station;    /* every HDLC kind */
-            struct mfw_iec62056_21 iec; /* MFW_LINK_OPTICAL before the switch */
-            bool in_hdlc;               /* MFW_LINK_OPTICAL: mode E switched to HDLC */
+            union {
+                struct mfw_hdlc station;    /* every HDLC kind (the optical port's after mode E) */
+                struct mfw_iec62056_21 iec; /* MFW_LINK_OPTICAL before the switch */
+            } u;
+            bool in_hdlc; /* MFW_LINK_OPTICAL: mode E switched to HDLC */
         } hdlc;
     } framing;
     const uint8_t *tx_frame; /* what the port sends: tx (a wrapper frame) or the framing's frame */
