@@ -6,8 +6,8 @@
  *      --until, then again in real time (fast fidelity) with an HDLC line on a pseudo-terminal
  *      (--hdlc-line pty, 9600 Bd simulated: every character takes 10 bit times, both ways);
  *   2. for each link set-up (window and information field the SNRM proposes: 1/128, the default
- *      of a client that proposes nothing, 7/128, 1/2030 and 7/2030; the meter allows 7 and 1027:
- *      meterctl's client (tools/meterctl/session.c, hdlc_client.c) connects, associates as the
+ *      of a client that proposes nothing, 7/128, 1/2030 and 7/2030; the meter allows 7 and
+ *      1027), meterctl's client (tools/meterctl/session.c, hdlc_client.c) connects, associates as the
  *      management client and reads the load profile 1.0.99.1.0.255 (clock, status, A+, A-, R+,
  *      R-: 4 energy channels at 15 min) by range over 7 days: 672 rows in GET-with-blocks of up
  *      to 1024 bytes (the meter's PDU size);

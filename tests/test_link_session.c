@@ -610,11 +610,11 @@ static void test_frame_timeout(void **state)
 /* Calls on a bad id or a free slot are harmless and say "not open". */
 /* The default policies together (options.h): connections that never associate, and ones that
  * trickle a frame a byte a second, cannot keep an honest client out. Every slot taken by 8 of
- * them, 8 more evict those (each the one idle longest, ties to the lowest id), the honest client
- * evicts one too, associates and reads at once, and is never evicted itself; the trickling ones
- * go at their frame time-out (5 s after their first byte), the silent ones at the association
- * time-out (10 s after their open); a session is evicted only 100 ms after its open, those that
- * completed a frame last. */
+ * them, 8 more evict those one by one (the one idle longest, ties to the lowest id; at most one
+ * eviction per 50 ms, and only of a session open 50 ms), the honest client evicts one too,
+ * associates and reads at once, and is never evicted itself; those that completed a frame go
+ * after those that never did; the silent ones close at the association time-out (10 s after
+ * their open). */
 static void test_default_policies(void **state)
 {
     (void)state;
@@ -629,15 +629,26 @@ static void test_default_policies(void **state)
     size_t gn = unhex(GET_CLOCK_16_1, get, sizeof get);
     const unsigned n = MFW_ASSOCIATIONS_MAX;
     int evicted;
+    mfw_ms_t when = 0;
     for (unsigned i = 0; i < n; i++)
         assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 0, &evicted), (int)i);
-    for (unsigned i = 0; i < n; i++) /* 8 more: each takes the slot idle longest */
-        assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 1000, &evicted), (int)i);
+    /* 8 more, 50 ms apart: each takes the slot idle longest */
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 1000 + 50 * i, &evicted),
+                         (int)i);
+        assert_int_equal(evicted, (int)i);
+        if (i == 0) { /* and none more within 50 ms of an eviction */
+            assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 1049, &evicted),
+                             MFW_E_NOSPACE);
+            assert_false(mfw_link_can_open(&rig->link, 1049, &when));
+            assert_int_equal(when, 1050);
+        }
+    }
     assert_int_equal(rig->link.stats.closed[MFW_LINK_CLOSE_EVICTED], n);
-    /* half of them trickle: one byte of a frame a second from 1000 on */
+    /* half of them trickle: one byte of a frame a second */
     for (unsigned t = 0; t < 3; t++)
         for (unsigned i = n / 2; i < n; i++)
-            assert_int_equal(pump(i, s + t, 1, 1000 + 1000 * t), 1);
+            assert_int_equal(pump(i, s + t, 1, 1400 + 1000 * t), 1);
     /* the honest client at 3500: a slot, the AARE and the clock at once */
     int id = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3500, &evicted);
     assert_int_equal(id, 0);
@@ -649,31 +660,28 @@ static void test_default_policies(void **state)
     assert_int_equal(pump((unsigned)id, get, gn, 3501), gn);
     assert_int_equal(rig->got_len, 8 + 18); /* GET-Response-Normal with the date-time */
     assert_int_equal(rig->got[8], 0xC4);
-    /* later newcomers evict the others, never the associated session, and none that is younger
-     * than the grace time: the 8th newcomer waits until the first of them is 100 ms old */
+    /* later newcomers evict the others in turn, never the associated session */
     for (unsigned k = 0; k + 1 < n; k++) {
-        int j = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3600 + k, &evicted);
-        assert_true(j > 0);
+        int j = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3600 + 50 * k, &evicted);
+        assert_int_equal(j, (int)k + 1);
         assert_int_equal(evicted, j);
     }
-    mfw_ms_t when = 0;
-    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3600 + n, &evicted),
+    mfw_ms_t last = 3600 + 50 * (n - 2);
+    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 10, &evicted),
                      MFW_E_NOSPACE);
-    assert_false(mfw_link_can_open(&rig->link, 3600 + n, &when));
-    assert_int_equal(when, 3600 + 100);
-    assert_false(mfw_link_can_open(&rig->link, 3699, &when));
-    assert_true(mfw_link_can_open(&rig->link, 3700, &when));
-    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3850, &evicted), 1);
+    assert_false(mfw_link_can_open(&rig->link, last + 10, &when));
+    assert_int_equal(when, last + 50);
+    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 50, &evicted), 1);
     expect_open((unsigned)id);
     /* a session that completed a frame goes after those that never did, whatever its age */
     uint8_t exc[32];
     size_t en = unhex(GET_CLOCK_16_1, exc, sizeof exc);
-    assert_int_equal(pump(1, exc, en, 3900), en); /* slot 1: a frame (answered, not associated) */
-    int v = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 4200, &evicted);
-    assert_true(v > 1);
-    assert_true(rig->link.sessions[1].framed);
+    assert_int_equal(pump(2, exc, en, last + 60), en); /* answered, not associated */
+    assert_true(rig->link.sessions[2].framed);
+    int v = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 100, &evicted);
+    assert_int_equal(v, 3);
     /* the time-outs: all gone but the honest client 10 s after their opens */
-    mfw_link_poll(&rig->link, 4200 + 10000);
+    mfw_link_poll(&rig->link, last + 100 + 10000);
     for (unsigned i = 1; i < n; i++)
         expect_close(i, MFW_LINK_CLOSE_NOT_ASSOCIATED);
     expect_open((unsigned)id);

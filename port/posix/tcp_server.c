@@ -477,16 +477,20 @@ int tcp_server_poll(struct tcp_server *srv, int timeout_ms)
     /* New connections after the existing ones were served: a new one is polled next step. At
      * most one eviction per step, over both listeners. */
     bool w = (pf[0].revents & POLLIN) != 0, h = hdlc_at > 0 && (pf[hdlc_at].revents & POLLIN);
-    srv->hdlc_first = !srv->hdlc_first; /* turn about: one port's flood cannot starve the other */
-    if (h && srv->hdlc_first) {
-        if (do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now) && w)
+    /* turn about: the listener that did not accept last goes first, so that one port's flood
+     * cannot starve the other */
+    uint32_t before = srv->stats.accepted;
+    bool hdlc_first = h && (srv->hdlc_first || !w);
+    int first = hdlc_first ? srv->hdlc_fd : srv->listen_fd;
+    if ((hdlc_first || w) &&
+        do_accept(srv, first, hdlc_first ? MFW_LINK_HDLC : MFW_LINK_WRAPPER, now)) {
+        if (hdlc_first && w)
             (void)do_accept(srv, srv->listen_fd, MFW_LINK_WRAPPER, now);
-    } else if (w) {
-        if (do_accept(srv, srv->listen_fd, MFW_LINK_WRAPPER, now) && h)
+        else if (!hdlc_first && h)
             (void)do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now);
-    } else if (h) {
-        (void)do_accept(srv, srv->hdlc_fd, MFW_LINK_HDLC, now);
     }
+    if (srv->stats.accepted != before)
+        srv->hdlc_first = !hdlc_first;
     return (int)(l->stats.apdus_in - apdus);
 }
 

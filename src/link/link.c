@@ -365,6 +365,8 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
 static int victim(const struct mfw_link *l, mfw_ms_t now)
 {
     int v = -1;
+    if (l->evictions > 0 && now - l->last_evict_at < (mfw_ms_t)l->config.evict_grace_ms)
+        return -1; /* at most one eviction per grace time */
     for (unsigned i = 0; i < MFW_ASSOCIATIONS_MAX; i++) {
         const struct mfw_link_session *s = &l->sessions[i];
         if (s->state != MFW_LINK_OPEN || s->associated ||
@@ -393,13 +395,17 @@ bool mfw_link_can_open(const struct mfw_link *l, mfw_ms_t now, mfw_ms_t *when)
         if (!l->config.evict || s->state != MFW_LINK_OPEN || s->associated)
             continue;
         mfw_ms_t at = s->opened_at + (mfw_ms_t)l->config.evict_grace_ms;
-        if (at <= now)
-            return true;
         if (!have || at < t)
             t = at;
         have = true;
     }
-    if (have && when != NULL)
+    if (!have)
+        return false;
+    if (l->evictions > 0 && l->last_evict_at + (mfw_ms_t)l->config.evict_grace_ms > t)
+        t = l->last_evict_at + (mfw_ms_t)l->config.evict_grace_ms;
+    if (t <= now)
+        return true;
+    if (when != NULL)
         *when = t;
     return false;
 }
@@ -421,6 +427,8 @@ int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int
         }
         id = (unsigned)v;
         l->stats.closed[MFW_LINK_CLOSE_EVICTED]++;
+        l->evictions++;
+        l->last_evict_at = now;
         *evicted = v;
     }
     struct mfw_link_session *s = &l->sessions[id];

@@ -92,6 +92,7 @@ fi
 
 # the HDLC line: a second meterd (a new meter), HDLC from the start at 9600 Bd
 kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""
+cp "$TMP/meterd.out" "$TMP/meterd1.out"
 start_meterd --state-dir "$TMP/st2" --hdlc-line pty
 PTS2=$(sed -n 's/.*HDLC line on \([^ ]*\) .*/\1/p' "$TMP/meterd.out")
 t0=$(date +%s%N)
@@ -107,6 +108,7 @@ if run lclock 0 "$METERCTL" -S "$PTS2" -v get 0.0.1.0.0.255 2; then
 fi
 
 if [ "$fails" -ne 0 ]; then
+    echo "the first meterd said:"; cat "$TMP/meterd1.out"
     echo "meterd said:"; cat "$TMP/meterd.out"
     echo "FAIL: $fails check(s)"; exit 1
 fi

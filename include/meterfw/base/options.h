@@ -143,11 +143,12 @@
  *    longest frame, 2 KiB, takes under 2 s even at 9.6 kbit/s. On a serial line the frame's own
  *    inter-octet time-out (IEC 62056-46, IC 23 attribute 7: 25 ms) drops it instead;
  *  - when every slot is taken, a new connection evicts the non-associated session idle longest
- *    (an associated one never), first one that never completed a frame, and only one open for
- *    at least 100 ms: a newcomer has that long to send its first frame (its AARQ follows the
- *    TCP handshake at once; an SNRM then protects it from sessions that never completed a
- *    frame), and connections reopened as fast as they are closed turn each slot over at most
- *    10 times a second instead of pushing an honest client out before its AARQ has arrived. */
+ *    (an associated one never), first one that never completed a frame, only one open for at
+ *    least 50 ms, and at most one eviction per 50 ms: connections reopened as fast as they are
+ *    closed then turn the slots over oldest first, 20 a second, and a newcomer keeps its slot
+ *    for 50 ms x the slots (400 ms with 8) to send its first frame (its AARQ, or an SNRM, which
+ *    protects it from sessions that never completed a frame), while it waits at most about as
+ *    long in the listen backlog for a slot. */
 #ifndef MFW_LINK_ASSOCIATE_TIMEOUT_MS
 #define MFW_LINK_ASSOCIATE_TIMEOUT_MS 10000u
 #endif
@@ -158,7 +159,7 @@
 #define MFW_LINK_EVICT 1
 #endif
 #ifndef MFW_LINK_EVICT_GRACE_MS
-#define MFW_LINK_EVICT_GRACE_MS 100u
+#define MFW_LINK_EVICT_GRACE_MS 50u
 #endif
 
 /* HDLC (IEC 62056-46): the longest information field the meter sends and receives, and its

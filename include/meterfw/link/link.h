@@ -94,9 +94,10 @@ struct mfw_link_config {
      * (a partial frame does not hold a slot up to the inactivity time-out). 0 = never. */
     uint32_t frame_timeout_ms;
     /* When every slot is taken, mfw_link_open evicts the non-associated session idle longest:
-     * first among those that never completed a frame, and only one open for evict_grace_ms at
-     * least (a newcomer has that long to send its first frames: a flood of connections cannot
-     * push an honest one out before its AARQ arrives). */
+     * first among those that never completed a frame, only one open for evict_grace_ms at least,
+     * and at most one eviction per evict_grace_ms. Sessions that never framed anything turn over
+     * oldest first, one per grace time: a newcomer keeps its slot for the grace time times the
+     * slots, and a flood of connections cannot push an honest one out before its AARQ. */
     bool evict;
     uint32_t evict_grace_ms;
 };
@@ -148,6 +149,8 @@ struct mfw_link {
     struct mfw_dlms_server *dlms; /* session i is its association i */
     struct mfw_link_config config;
     struct mfw_link_stats stats;
+    uint32_t evictions;     /* so far */
+    mfw_ms_t last_evict_at; /* the last one */
     struct mfw_link_session sessions[MFW_ASSOCIATIONS_MAX];
 };
 
@@ -165,7 +168,8 @@ int mfw_link_init(struct mfw_link *l, struct mfw_dlms_server *dlms,
  * association), or MFW_E_NOSPACE when every slot is taken (the port refuses the connection), or
  * MFW_E_ARG. With config.evict and evicted not NULL, a full table evicts a session instead: the
  * non-associated open one with the oldest last_rx, first among those that never completed a
- * frame, and only one open at least config.evict_grace_ms; *evicted is its id (the id returned;
+ * frame, only one open at least config.evict_grace_ms, and not within config.evict_grace_ms of
+ * the last eviction; *evicted is its id (the id returned;
  * close that transport now, without mfw_link_close), else -1. Associated sessions are never
  * evicted. */
 int mfw_link_open(struct mfw_link *l, enum mfw_link_kind kind, mfw_ms_t now, int *evicted);
