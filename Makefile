@@ -66,6 +66,7 @@ bench: release firmware
 	bash bench/year.sh $(BUILD)/release
 	bash bench/dlms_cost.sh $(BUILD)/release
 	bash bench/kill_campaign.sh $(BUILD)/release
+	$(BUILD)/release/bench/bench_hdlc
 
 fuzz: setup
 	@bash fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)

@@ -16,6 +16,9 @@ set(MFW_FUZZ_RUNS_meter_state 3000)
 # fuzz_store mounts, reads every record and entry, writes and remounts a 16-sector flash per input
 # (twice when the CRC fix-up changes it).
 set(MFW_FUZZ_RUNS_store 1500)
+# fuzz_hdlc runs the receiver, the station and (every other input) a link session on a whole
+# DLMS server: 20000 inputs stay within the smoke budget.
+set(MFW_FUZZ_RUNS_hdlc 20000)
 include(${CMAKE_SOURCE_DIR}/fuzz/harnesses.cmake)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)

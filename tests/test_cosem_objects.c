@@ -75,8 +75,10 @@ static const struct {
     {11, 0, 2, 2},  /* Special days table: insert, delete */
     {15, 2, 11, 6}, /* Association LN v2: + user_list, current_user */
     {17, 0, 2, 1},  /* SAP assignment: connect_logical_device */
+    {19, 1, 9, 0},  /* IEC local port setup v1: default_mode .. pass_w5 */
     {20, 0, 10, 1}, /* Activity calendar: activate_passive_calendar */
     {22, 0, 4, 0},  /* Single action schedule */
+    {23, 1, 9, 0},  /* IEC HDLC setup v1: comm_speed .. device_address */
     {41, 0, 6, 0},  /* TCP-UDP setup */
     {64, 0, 5, 2},  /* Security setup v0: security_activate, global_key_transfer */
 };
@@ -266,12 +268,12 @@ static void rights_per_client(void **st)
             assert_int_equal(mfw_cosem_method_access(i, k, PRE),
                              clock && (k == 1 || k == 3 || k == 6));
     }
-    assert_int_equal(seen[MGMT], 144); /* docs/dlms.md: 144 objects on a 382M */
+    assert_int_equal(seen[MGMT], 146); /* docs/dlms.md: 146 objects on a 382M */
     assert_int_equal(seen[PUB], 6);
     free(r);
 }
 
-/* A 162M has L1 only: its object list has 112 objects (docs/dlms.md), no L2 / L3 quantity. */
+/* A 162M has L1 only: its object list has 114 objects (docs/dlms.md), no L2 / L3 quantity. */
 static void single_phase_view(void **st)
 {
     (void)st;
@@ -279,7 +281,7 @@ static void single_phase_view(void **st)
     unsigned visible = 0, idx;
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
         visible += mfw_cosem_visible(&r->cosem, i, MGMT);
-    assert_int_equal(visible, 112);
+    assert_int_equal(visible, 114);
     assert_int_equal(
         mfw_cosem_find(&r->cosem, MGMT, 3, (const uint8_t[6]){1, 0, 32, 7, 0, 255}, &idx),
         MFW_OK); /* voltage L1 */

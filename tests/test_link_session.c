@@ -63,7 +63,17 @@ static int setup_rig(void **state)
     return 0;
 }
 
-/* A fresh DLMS server (inactivity_s, max_pdu) and link (cfg, or the defaults). */
+/* The link's optional policies off (mfw_link_default_config turns them on): what the tests of
+ * the framing and of each policy on its own start from. */
+static void policies_off(struct mfw_link_config *lc)
+{
+    mfw_link_default_config(lc);
+    lc->associate_timeout_ms = 0;
+    lc->frame_timeout_ms = 0;
+    lc->evict = false;
+}
+
+/* A fresh DLMS server (inactivity_s, max_pdu) and link (cfg, or every optional policy off). */
 static void start(uint16_t inactivity_s, uint16_t max_pdu, const struct mfw_link_config *cfg)
 {
     struct mfw_cosem_config cc;
@@ -75,7 +85,7 @@ static void start(uint16_t inactivity_s, uint16_t max_pdu, const struct mfw_link
     dc.max_pdu = max_pdu;
     assert_int_equal(mfw_dlms_server_init(&rig->dlms, &rig->cosem, &dc), MFW_OK);
     struct mfw_link_config lc;
-    mfw_link_default_config(&lc);
+    policies_off(&lc);
     assert_int_equal(mfw_link_init(&rig->link, &rig->dlms, cfg ? cfg : &lc), MFW_OK);
     rig->got_len = 0;
 }
@@ -152,10 +162,10 @@ static void test_init_args(void **state)
     (void)state;
     start(120, 1024, NULL);
     struct mfw_link_config lc;
-    mfw_link_default_config(&lc);
-    assert_int_equal(lc.associate_timeout_ms, 0);
-    assert_int_equal(lc.frame_timeout_ms, 0);
-    assert_false(lc.evict);
+    mfw_link_default_config(&lc); /* options.h: the policies on (docs/link.md) */
+    assert_int_equal(lc.associate_timeout_ms, 10000);
+    assert_int_equal(lc.frame_timeout_ms, 5000);
+    assert_true(lc.evict);
     struct mfw_link l;
     assert_int_equal(mfw_link_init(NULL, &rig->dlms, &lc), MFW_E_ARG);
     assert_int_equal(mfw_link_init(&l, NULL, &lc), MFW_E_ARG);
@@ -503,7 +513,7 @@ static void test_evict_longest_idle(void **state)
 {
     (void)state;
     struct mfw_link_config lc;
-    mfw_link_default_config(&lc);
+    policies_off(&lc);
     lc.evict = true;
     start(120, 1024, &lc);
     uint8_t s[256];
@@ -543,7 +553,7 @@ static void test_associate_timeout(void **state)
 {
     (void)state;
     struct mfw_link_config lc;
-    mfw_link_default_config(&lc);
+    policies_off(&lc);
     lc.associate_timeout_ms = 5000;
     start(120, 1024, &lc);
     uint8_t s[256];
@@ -571,7 +581,7 @@ static void test_frame_timeout(void **state)
 {
     (void)state;
     struct mfw_link_config lc;
-    mfw_link_default_config(&lc);
+    policies_off(&lc);
     lc.frame_timeout_ms = 300;
     start(120, 1024, &lc);
     uint8_t f[64];
@@ -598,6 +608,85 @@ static void test_frame_timeout(void **state)
 }
 
 /* Calls on a bad id or a free slot are harmless and say "not open". */
+/* The default policies together (options.h): connections that never associate, and ones that
+ * trickle a frame a byte a second, cannot keep an honest client out. Every slot taken by 8 of
+ * them, 8 more evict those one by one (the one idle longest, ties to the lowest id; at most one
+ * eviction per 50 ms, and only of a session open 50 ms), the honest client evicts one too,
+ * associates and reads at once, and is never evicted itself; those that completed a frame go
+ * after those that never did; the silent ones close at the association time-out (10 s after
+ * their open). */
+static void test_default_policies(void **state)
+{
+    (void)state;
+    struct mfw_link_config lc;
+    mfw_link_default_config(&lc);
+    start(120, 1024, &lc);
+    if (MFW_ASSOCIATIONS_MAX < 2)
+        return;
+    uint8_t s[256], get[32];
+    unhex(STREAM, s, sizeof s);
+    const uint8_t *aarq = s + 21 + 11 + 8;
+    size_t gn = unhex(GET_CLOCK_16_1, get, sizeof get);
+    const unsigned n = MFW_ASSOCIATIONS_MAX;
+    int evicted;
+    mfw_ms_t when = 0;
+    for (unsigned i = 0; i < n; i++)
+        assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 0, &evicted), (int)i);
+    /* 8 more, 50 ms apart: each takes the slot idle longest */
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 1000 + 50 * i, &evicted),
+                         (int)i);
+        assert_int_equal(evicted, (int)i);
+        if (i == 0) { /* and none more within 50 ms of an eviction */
+            assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 1049, &evicted),
+                             MFW_E_NOSPACE);
+            assert_false(mfw_link_can_open(&rig->link, 1049, &when));
+            assert_int_equal(when, 1050);
+        }
+    }
+    assert_int_equal(rig->link.stats.closed[MFW_LINK_CLOSE_EVICTED], n);
+    /* half of them trickle: one byte of a frame a second */
+    for (unsigned t = 0; t < 3; t++)
+        for (unsigned i = n / 2; i < n; i++)
+            assert_int_equal(pump(i, s + t, 1, 1400 + 1000 * t), 1);
+    /* the honest client at 3500: a slot, the AARE and the clock at once */
+    int id = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3500, &evicted);
+    assert_int_equal(id, 0);
+    assert_int_equal(evicted, 0);
+    rig->got_len = 0;
+    assert_int_equal(pump((unsigned)id, aarq, 39, 3500), 39);
+    assert_true(rig->link.sessions[id].associated);
+    rig->got_len = 0;
+    assert_int_equal(pump((unsigned)id, get, gn, 3501), gn);
+    assert_int_equal(rig->got_len, 8 + 18); /* GET-Response-Normal with the date-time */
+    assert_int_equal(rig->got[8], 0xC4);
+    /* later newcomers evict the others in turn, never the associated session */
+    for (unsigned k = 0; k + 1 < n; k++) {
+        int j = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, 3600 + 50 * k, &evicted);
+        assert_int_equal(j, (int)k + 1);
+        assert_int_equal(evicted, j);
+    }
+    mfw_ms_t last = 3600 + 50 * (n - 2);
+    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 10, &evicted),
+                     MFW_E_NOSPACE);
+    assert_false(mfw_link_can_open(&rig->link, last + 10, &when));
+    assert_int_equal(when, last + 50);
+    assert_int_equal(mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 50, &evicted), 1);
+    expect_open((unsigned)id);
+    /* a session that completed a frame goes after those that never did, whatever its age */
+    uint8_t exc[32];
+    size_t en = unhex(GET_CLOCK_16_1, exc, sizeof exc);
+    assert_int_equal(pump(2, exc, en, last + 60), en); /* answered, not associated */
+    assert_true(rig->link.sessions[2].framed);
+    int v = mfw_link_open(&rig->link, MFW_LINK_WRAPPER, last + 100, &evicted);
+    assert_int_equal(v, 3);
+    /* the time-outs: all gone but the honest client 10 s after their opens */
+    mfw_link_poll(&rig->link, last + 100 + 10000);
+    for (unsigned i = 1; i < n; i++)
+        expect_close(i, MFW_LINK_CLOSE_NOT_ASSOCIATED);
+    expect_open((unsigned)id);
+}
+
 static void test_bad_ids(void **state)
 {
     (void)state;
@@ -635,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_evict_longest_idle),
         cmocka_unit_test(test_associate_timeout),
         cmocka_unit_test(test_frame_timeout),
+        cmocka_unit_test(test_default_policies),
         cmocka_unit_test(test_bad_ids),
     };
     return cmocka_run_group_tests(tests, setup_rig, NULL);

@@ -9,8 +9,10 @@
  * association, the public client's AARE, a GET-Response-Normal carrying a date-time (C4 01 C1 00
  * 09 0C + 12 bytes). */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* the serial line's pseudo-terminal (serial_line.c) */
 
 #include "../port/posix/clock_posix.c"
+#include "../port/posix/serial_line.c"
 #include "../port/posix/tcp_server.c"
 
 #include <setjmp.h>
@@ -95,6 +97,7 @@ static void start_with(uint16_t inactivity_s, bool evict)
     assert_int_equal(mfw_dlms_server_init(&fx->dlms, &fx->cosem, &dc), MFW_OK);
     struct mfw_link_config lc;
     mfw_link_default_config(&lc);
+    lc.associate_timeout_ms = lc.frame_timeout_ms = 0; /* each test turns on what it tests */
     lc.evict = evict;
     assert_int_equal(mfw_link_init(&fx->link, &fx->dlms, &lc), MFW_OK);
     struct tcp_server_config cfg;

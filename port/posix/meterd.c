@@ -27,6 +27,7 @@
 #include "report.h"
 #include "rtc_backup.h"
 #include "scenario_load.h"
+#include "serial_line.h"
 #include "sim_drive.h"
 #include "state_dir.h"
 #include "tcp_server.h"
@@ -68,12 +69,23 @@ struct run {
     mfw_ms_t start;        /* simulated RTC time at start */
     struct rtc_backup rtc; /* the RTC that keeps running (rtc_backup.h) */
     bool rtc_open;
-    bool dlms_open;              /* the DLMS/COSEM TCP server is listening */
-    struct tcp_server tcp;       /* sockets only: connection i carries link session i */
+    bool dlms_open;          /* the DLMS/COSEM TCP server is listening */
+    struct tcp_server tcp;   /* sockets only: connection i carries link session i */
+    struct serial_line line; /* --optical / --hdlc-line */
+    bool line_open;
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
     struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* link session i is association i */
 };
+
+/* The sockets and the serial line of the DLMS/COSEM server. */
+static void close_dlms(struct run *r)
+{
+    tcp_server_close(&r->tcp);
+    if (r->line_open)
+        serial_line_close(&r->line);
+    r->line_open = false;
+}
 
 /* The DLMS/COSEM server's socket (--port, --no-dlms), bound before anything is created or written:
  * a busy port given with --port is bad input found early. false on failure (message printed). */
@@ -85,8 +97,23 @@ static bool bind_dlms(struct run *r)
     tcp_server_default_config(&tc);
     tc.port = r->o.port;
     tc.link = &r->link;
+    tc.hdlc = r->o.has_hdlc_port;
+    tc.hdlc_port = r->o.hdlc_port;
     char err[256];
+    if (r->o.line != NULL) {
+        /* the idle rate is set from the link's settings at the first poll */
+        if (serial_line_open(&r->line, r->o.line, 0, err, sizeof err) != 0) {
+            fprintf(stderr, "meterd: serial line: %s\n", err);
+            return false;
+        }
+        r->line_open = true;
+        tc.line = &r->line;
+        tc.line_kind = r->o.line_optical ? MFW_LINK_OPTICAL : MFW_LINK_HDLC_LINE;
+    }
     if (tcp_server_open(&r->tcp, &tc, err, sizeof err) != MFW_OK) {
+        if (r->line_open)
+            serial_line_close(&r->line);
+        r->line_open = false;
         if (!r->o.has_port) { /* the default port is busy (another meterd): run without */
             fprintf(stderr,
                     "meterd: warning: no DLMS/COSEM server: %s (--port N chooses "
@@ -112,6 +139,16 @@ static bool open_dlms(struct run *r)
     mfw_cosem_default_config(&cc);
     cc.max_conns = MFW_ASSOCIATIONS_MAX; /* IC 41: as many connections as the link has sessions */
     cc.tcp_port = tcp_server_port(&r->tcp);
+    /* the serial ports' settings (IC 23, IC 19): the meter's defaults, with the line's rate and
+     * the HDLC address of the command line */
+    mfw_port_setup_default(&cc.ports, &r->m.config);
+    (void)mfw_port_setup_baud_enum(r->o.line_baud, &cc.ports.hdlc.comm_speed);
+    if (r->o.line_optical)
+        cc.ports.local.prop_baud = cc.ports.hdlc.comm_speed;
+    else if (r->o.line != NULL)
+        cc.ports.local.default_mode = MFW_PORT_SETUP_MODE_HDLC;
+    if (r->o.hdlc_address != 0)
+        cc.ports.hdlc.device_address = r->o.hdlc_address;
     struct mfw_dlms_server_config dc;
     mfw_dlms_server_default_config(&dc);
     struct mfw_link_config lc;
@@ -119,7 +156,7 @@ static bool open_dlms(struct run *r)
     if (mfw_cosem_init(&r->cosem, &r->m, &cc) != MFW_OK ||
         mfw_dlms_server_init(&r->dlms, &r->cosem, &dc) != MFW_OK ||
         mfw_link_init(&r->link, &r->dlms, &lc) != MFW_OK) {
-        tcp_server_close(&r->tcp);
+        close_dlms(r);
         r->dlms_open = false;
         fprintf(stderr, "meterd: DLMS server: bad configuration\n");
         return false;
@@ -144,6 +181,15 @@ static bool open_dlms(struct run *r)
     if (k->lls_enabled)
         fprintf(stderr, "meterd: warning: LLS is enabled for the management client (lls-secret): "
                         "its password travels in clear\n");
+    if (r->o.has_hdlc_port)
+        fprintf(stderr,
+                "meterd: DLMS/COSEM HDLC on 127.0.0.1:%u (server address: upper 1, lower %u)\n",
+                (unsigned)tcp_server_hdlc_port(&r->tcp), (unsigned)cc.ports.hdlc.device_address);
+    if (r->line_open)
+        fprintf(stderr, "meterd: %s on %s (%s, HDLC at %u Bd, lower HDLC address %u)\n",
+                r->o.line_optical ? "optical port" : "HDLC line", serial_line_path(&r->line),
+                r->o.line_optical ? "IEC 62056-21 mode E from 300 Bd" : "HDLC from the start",
+                (unsigned)r->o.line_baud, (unsigned)cc.ports.hdlc.device_address);
     return true;
 }
 
@@ -191,7 +237,7 @@ static int setup(struct run *r, int argc, char **argv)
     char err[512];
     int rc = meterd_parse_options(argc, argv, &r->o, err, sizeof err);
     if (rc == OPTS_HELP) {
-        fputs(meterd_usage(), stdout);
+        meterd_print_usage(stdout);
         return 0;
     }
     if (rc != OPTS_OK) {
@@ -507,7 +553,7 @@ int main(int argc, char **argv)
         rc = EXIT_FAILURE;
     if (rc >= 0) {
         if (r->dlms_open)
-            tcp_server_close(&r->tcp);
+            close_dlms(r);
         if (r->rtc_open) {
             char err[256];
             rtc_backup_close(&r->rtc, err, sizeof err);
@@ -531,7 +577,7 @@ int main(int argc, char **argv)
 
     run_loop(r);
     if (r->dlms_open)
-        tcp_server_close(&r->tcp);
+        close_dlms(r);
     if (r->drv.error != MFW_OK)
         fprintf(stderr, "meterd: the meter did not power up again (%s)\n",
                 mfw_strerror(r->drv.error));

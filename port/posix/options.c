@@ -10,7 +10,8 @@
 
 #include "isotime.h"
 
-static const char usage_text[] =
+/* In two parts: ISO C guarantees string literals of 4095 characters only. */
+static const char usage_options[] =
     "usage: meterd [options]\n"
     "A virtual smart electricity meter: the meterfw core fed by a simulated grid and load.\n"
     "\n"
@@ -40,7 +41,19 @@ static const char usage_text[] =
     "                          every start of a state dir: its flash.bin has that size.\n"
     "  --port N                DLMS/COSEM server on TCP port N of 127.0.0.1, IEC 62056-47\n"
     "                          wrapper (default 4059; 0 = any free port). Without --port a\n"
-    "                          busy 4059 only gives a warning; with it, meterd exits\n"
+    "                          busy 4059 only gives a warning; with it, meterd exits\n";
+static const char usage_serial[] =
+    "  --hdlc-port N           also HDLC (IEC 62056-46) tunnelled in TCP on port N of 127.0.0.1\n"
+    "                          (0 = any free port); server address: upper 1, lower --hdlc-address\n"
+    "  --optical pty|DEVICE    an optical port: IEC 62056-21 mode E at 300 Bd, then HDLC at\n"
+    "                          --line-baud; \"pty\" makes a pseudo-terminal (its path is printed)\n"
+    "                          whose baud rate is simulated, 10 bits a character both ways\n"
+    "  --hdlc-line pty|DEVICE  a serial port that starts in HDLC at --line-baud (instead of\n"
+    "                          --optical)\n"
+    "  --line-baud N           the HDLC rate of the line: 300..19200 with --optical, up to\n"
+    "                          115200 with --hdlc-line (default 9600; IC 19 / IC 23 show it)\n"
+    "  --hdlc-address N        the lower (physical) HDLC address, 16..16381 (default the serial\n"
+    "                          number's last 4 digits + 1000, e.g. 1001)\n"
     "  --no-dlms               no DLMS/COSEM server\n"
     "  --keys FILE             the keys of a new meter (global unicast, broadcast, authentication\n"
     "                          and master key, system titles, policy; docs/security.md): the\n"
@@ -58,9 +71,10 @@ static const char usage_text[] =
     "Exit status: 0 ok, 1 runtime failure (a state that is not this meter's, unreadable, of\n"
     "the wrong size or unwritable: left as it is), 2 bad input (nothing written).\n";
 
-const char *meterd_usage(void)
+void meterd_print_usage(FILE *f)
 {
-    return usage_text;
+    fputs(usage_options, f);
+    fputs(usage_serial, f);
 }
 
 /* A strict positive decimal number: digits with an optional fraction, nothing else. */
@@ -129,6 +143,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->speed = 1.0;
     o->rate_hz = 4000;
     o->port = 4059;
+    o->line_baud = 9600;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -162,9 +177,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model",  "--current", "--serial",   "--scenario", "--speed",
-            "--until",  "--start",   "--fidelity", "--rate",     "--state-dir",
-            "--report", "--port",    "--keys",     "--lp-days",  "--lls-password",
+            "--model",     "--current", "--serial",    "--scenario",  "--speed",
+            "--until",     "--start",   "--fidelity",  "--rate",      "--state-dir",
+            "--report",    "--port",    "--keys",      "--lp-days",   "--lls-password",
+            "--hdlc-port", "--optical", "--hdlc-line", "--line-baud", "--hdlc-address",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -249,6 +265,37 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (val[0] == '\0')
                 FAIL("--keys: empty path");
             o->keys_file = val;
+        } else if (strcmp(name, "--hdlc-port") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v > 65535.0)
+                FAIL("--hdlc-port: '%s' must be a whole number 0..65535", val);
+            o->hdlc_port = (uint16_t)v;
+            o->has_hdlc_port = true;
+        } else if (strcmp(name, "--optical") == 0 || strcmp(name, "--hdlc-line") == 0) {
+            if (o->line != NULL)
+                FAIL("one serial line: --optical or --hdlc-line, once");
+            if (val[0] == '\0')
+                FAIL("%s: 'pty' or a serial device", name);
+            o->line = val;
+            o->line_optical = strcmp(name, "--optical") == 0;
+        } else if (strcmp(name, "--line-baud") == 0) {
+            static const uint32_t ok[] = {300,  600,   1200,  2400,  4800,
+                                          9600, 19200, 38400, 57600, 115200};
+            double v;
+            bool found = false;
+            if (parse_number(val, strlen(val), &v))
+                for (size_t j = 0; j < sizeof ok / sizeof ok[0]; j++)
+                    found = found || v == (double)ok[j];
+            if (!found)
+                FAIL("--line-baud: '%s' is not 300, 600, 1200, 2400, 4800, 9600, 19200, 38400, "
+                     "57600 or 115200",
+                     val);
+            o->line_baud = (uint32_t)v;
+        } else if (strcmp(name, "--hdlc-address") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 16.0 || v > 16381.0)
+                FAIL("--hdlc-address: '%s' must be a whole number 16..16381 (0x10..0x3FFD)", val);
+            o->hdlc_address = (uint16_t)v;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);
@@ -259,6 +306,8 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
         FAIL("--speed and --until exclude each other (--until runs as fast as possible)");
     if (o->has_until && o->has_start && o->until_ms <= o->start_ms)
         FAIL("--until must be after --start");
+    if (o->line != NULL && o->line_optical && o->line_baud > 19200)
+        FAIL("--line-baud: mode E proposes at most 19200 Bd (IEC 62056-21 baud rate character 6)");
     if (o->fidelity == FIDELITY_AUTO)
         o->fidelity = o->has_until ? FIDELITY_FAST : FIDELITY_SAMPLE;
     return OPTS_OK;

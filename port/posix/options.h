@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "meterfw/meter/meter.h"
 
@@ -35,6 +36,12 @@ struct meterd_opts {
     uint16_t port;         /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;         /* --port given: failing to listen is then fatal */
     const char *keys_file; /* --keys: the keys file of a new meter (keyfile.h), NULL: none */
+    uint16_t hdlc_port;    /* --hdlc-port: HDLC tunnelled in TCP */
+    bool has_hdlc_port;
+    const char *line;      /* --optical / --hdlc-line: "pty" or a serial device */
+    bool line_optical;     /* --optical (IEC 62056-21 mode E first), else --hdlc-line */
+    uint32_t line_baud;    /* --line-baud: the HDLC rate of the line (default 9600) */
+    uint16_t hdlc_address; /* --hdlc-address: the lower HDLC address (0: from the serial) */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };
@@ -42,6 +49,6 @@ enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };
 /* Fills o from argv. On OPTS_ERROR, err holds a one-line message naming the problem. */
 int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap);
 /* The --help text. */
-const char *meterd_usage(void);
+void meterd_print_usage(FILE *f);
 
 #endif /* METERD_OPTIONS_H */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tcp_server: meterd's TCP endpoint for the wrapper profile (IEC 62056-47; IANA port 4059
- * dlms/cosem). A socket layer and nothing more: it moves bytes between sockets and the core's link
- * sessions (meterfw/link/link.h), which own the framing, the session <-> association mapping, the
- * time-outs and the close policy.
+/* tcp_server: meterd's endpoints: TCP for the wrapper profile (IEC 62056-47; IANA port 4059
+ * dlms/cosem), optionally a second TCP port for HDLC tunnelled in TCP (IEC 62056-46 framing), and
+ * optionally a serial line (serial_line.h: a pseudo-terminal or a device) carrying HDLC directly
+ * or the optical port's IEC 62056-21 mode E. A byte mover and nothing more: it moves bytes
+ * between sockets or the line and the core's link sessions (meterfw/link/link.h), which own the
+ * framing, the session <-> association mapping, the time-outs and the close policy; each
+ * listener opens sessions of its own kind.
  *
  * One listening IPv4 socket and up to MFW_ASSOCIATIONS_MAX connections (one bound, the link's),
  * all non-blocking and driven by poll(): tcp_server_poll does one bounded step and never blocks
@@ -15,7 +18,16 @@
  *   send     the session's reply, as far as the socket takes it; mfw_link_sent
  *   close    when the link says close (after sending what it has), when the peer closes (after
  *            what was read is fed and answered) or resets, on a socket error (MSG_NOSIGNAL: never a
- *            SIGPIPE), or in tcp_server_close; each time mfw_link_close for its session. */
+ *            SIGPIPE), or in tcp_server_close; each time mfw_link_close for its session.
+ * When every session is taken and the link evicts one for a new connection, at most one
+ * connection is accepted per step, so a new connection is served (its AARQ read) before the next
+ * one can take a slot: a flood of connections cannot evict a client that has just arrived.
+ *
+ * The line has no connections: its session opens with the first byte that arrives while it has
+ * none, and when the link closes it (DISC, a time-out) the line stays and the next byte opens the
+ * next session, at the kind's idle rate again (mfw_link_line_baud: 300 Bd for mode E). Its bytes
+ * go to the link one at a time with their simulated arrival times, and its replies go out at the
+ * line's pace (serial_line.h); the line's rate follows out.baud once a reply is sent. */
 #ifndef METERD_TCP_SERVER_H
 #define METERD_TCP_SERVER_H
 
@@ -24,14 +36,19 @@
 #include <stdint.h>
 
 #include "meterfw/link/link.h"
+#include "serial_line.h"
 
 #define TCP_SERVER_PORT_DEFAULT 4059u /* IANA "dlms/cosem" */
 #define TCP_SERVER_IN_CHUNK 4096u     /* bytes read from a socket at a time */
 
 struct tcp_server_config {
-    const char *host;      /* IPv4 address to bind: "127.0.0.1" (NULL), "0.0.0.0" = any */
-    uint16_t port;         /* 0 = an ephemeral port (read it back with tcp_server_port) */
-    struct mfw_link *link; /* the sessions (initialised before the first tcp_server_poll) */
+    const char *host;         /* IPv4 address to bind: "127.0.0.1" (NULL), "0.0.0.0" = any */
+    uint16_t port;            /* 0 = an ephemeral port (read it back with tcp_server_port) */
+    struct mfw_link *link;    /* the sessions (initialised before the first tcp_server_poll) */
+    bool hdlc;                /* also HDLC in TCP (MFW_LINK_HDLC sessions) on hdlc_port */
+    uint16_t hdlc_port;       /* 0 = ephemeral (tcp_server_hdlc_port) */
+    struct serial_line *line; /* NULL, or an open line carrying sessions of line_kind */
+    uint8_t line_kind;        /* MFW_LINK_OPTICAL or MFW_LINK_HDLC_LINE */
 };
 
 struct tcp_server_stats {
@@ -43,7 +60,7 @@ struct tcp_server_stats {
 };
 
 struct tcp_conn {
-    int fd; /* -1: free slot */
+    int fd; /* -1: free slot (or the line's session) */
     bool peer_eof;
     size_t in_len, in_off; /* bytes read into in, and how many of them the link took */
     uint8_t in[TCP_SERVER_IN_CHUNK];
@@ -51,8 +68,14 @@ struct tcp_conn {
 
 struct tcp_server {
     struct tcp_server_config config;
-    int listen_fd;                               /* -1 when closed */
-    uint16_t port;                               /* the bound port */
+    int listen_fd; /* -1 when closed */
+    uint16_t port; /* the bound port */
+    int hdlc_fd;   /* the HDLC listener, -1 when none */
+    uint16_t hdlc_port;
+    int line_session;   /* the line's link session, -1 when it has none */
+    int64_t line_tx_ns; /* when the line's current reply became ready, -1 when none */
+    bool line_switched; /* the session changed the rate (mode E to HDLC) */
+    bool hdlc_first;    /* which listener accepts first in the next step */
     struct tcp_conn conns[MFW_ASSOCIATIONS_MAX]; /* conns[i] carries link session i */
     struct tcp_server_stats stats;
 };
@@ -72,8 +95,9 @@ int tcp_server_open(struct tcp_server *srv, const struct tcp_server_config *cfg,
  * if poll itself failed (not for EINTR, which returns 0). */
 int tcp_server_poll(struct tcp_server *srv, int timeout_ms);
 
-/* The bound port (useful after port 0). */
+/* The bound ports (useful after port 0); the HDLC one is 0 without hdlc. */
 uint16_t tcp_server_port(const struct tcp_server *srv);
+uint16_t tcp_server_hdlc_port(const struct tcp_server *srv);
 
 /* Open connections now. */
 unsigned tcp_server_conns(const struct tcp_server *srv);

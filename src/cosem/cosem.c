@@ -23,12 +23,19 @@ int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_co
 {
     if (c == NULL || m == NULL || cfg == NULL)
         return MFW_E_ARG;
+    bool ports_unset = cfg->ports.hdlc.window_tx == 0; /* 0 is no window: not set */
+    if (!ports_unset && mfw_port_setup_check(&cfg->ports) != MFW_OK)
+        return MFW_E_ARG;
     memset(c, 0, sizeof *c);
     c->meter = m;
     c->env.tcp_port = cfg->tcp_port;
     c->env.inactivity_s = cfg->inactivity_s;
     c->env.max_conns = cfg->max_conns;
     c->env.mss = 1460;
+    if (ports_unset)
+        mfw_port_setup_default(&c->env.ports, &m->config);
+    else
+        c->env.ports = cfg->ports;
     mfw_cosem_objects_index(c->by_name);
     return MFW_OK;
 }

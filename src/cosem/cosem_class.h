@@ -137,6 +137,10 @@ extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
 
 /* cosem_security.c: Security setup (IC 64, version 0: suite 0). */
 extern const struct mfw_cosem_class mfw_cosem_security_class;
+/* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
+ * setup (IC 23, version 1). */
+extern const struct mfw_cosem_class mfw_cosem_local_port_class;
+extern const struct mfw_cosem_class mfw_cosem_hdlc_setup_class;
 
 /* ---- the object table (cosem_objects.c) ---- */
 

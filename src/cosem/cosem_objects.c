@@ -19,8 +19,10 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_special_days_class,  /* 11 */
     &mfw_cosem_association_ln_class,         /* 15 */
     &mfw_cosem_association_sap_class,        /* 17 */
+    &mfw_cosem_local_port_class,             /* 19 */
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
+    &mfw_cosem_hdlc_setup_class,             /* 23 */
     &mfw_cosem_tcp_setup_class,              /* 41 */
     &mfw_cosem_security_class,               /* 64 */
 };
@@ -144,6 +146,8 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(PF_COUNT, 8 | (MFW_EVENTLOG_PF_L1 + 2), 96, 7, 8, R_READ),
     DATA(PF_COUNT, 8 | MFW_EVENTLOG_PF_ANY, 96, 7, 9, R_READ),
     OBJ(mfw_cosem_tcp_setup_class, 0, 0, 0, 0, 25, 0, 0, R_READ),
+    OBJ(mfw_cosem_local_port_class, 0, 0, 0, 0, 20, 0, 0, R_READ),
+    OBJ(mfw_cosem_hdlc_setup_class, 0, 0, 0, 0, 22, 0, 0, R_READ),
     OBJ(mfw_cosem_calendar_activity_class, 0, 0, 0, 0, 13, 0, 0, R_CALENDAR),
     OBJ(mfw_cosem_calendar_special_days_class, 0, 0, 0, 0, 11, 0, 0, R_SPECIAL_DAYS),
     OBJ(mfw_cosem_schedule_single_action_class, 0, 0, 0, 0, 15, 0, 0, R_SINGLE_ACTION),

@@ -62,6 +62,12 @@ expect_bad "exclude" --speed 10 --until 2026-01-05T00:00:00Z
 expect_bad "needs a value" --model
 expect_bad "--rtc-lost" --rtc-lost=yes
 expect_bad "--scenario" --scenario "$TMP/does-not-exist.scn"
+expect_bad "--hdlc-port" --hdlc-port 70000
+expect_bad "--line-baud" --optical pty --line-baud 14400
+expect_bad "19200" --optical pty --line-baud 38400
+expect_bad "one serial line" --optical pty --hdlc-line pty
+expect_bad "--hdlc-address" --hdlc-address 15
+expect_bad "--optical" --optical ""
 
 # A scenario file with a bad line 3: the message names the file and line 3.
 cat >"$TMP/bad.scn" <<'SCN'

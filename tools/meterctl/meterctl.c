@@ -17,7 +17,9 @@
  * associates with HLS-GMAC and every APDU is ciphered (suite 0, the same src/dlms/security.c as
  * the meter), its invocation counter read first from 0.0.43.1.0.255 as the public client unless
  * -I gives it.
- * TCP with the IEC 62056-47 wrapper: client wPort = the client SAP, server wPort 1. Class ids
+ * TCP with the IEC 62056-47 wrapper: client wPort = the client SAP, server wPort 1; or HDLC
+ * (IEC 62056-46) with -i hdlc over TCP, or -S DEVICE on a serial line or pseudo-terminal (-E: IEC
+ * 62056-21 mode E first), server address -s LOGICAL [-l PHYSICAL]. Class ids
  * come from the meter's object list, read once per run (as the Gurux client does). Exit status:
  * 0 success, 1 the meter refused (the DLMS result is named), 2 usage, 3 connection or protocol. */
 #include <errno.h>
@@ -48,29 +50,36 @@ struct opts {
     uint8_t sc;   /* the protection of each request */
     int timeout_s;
     bool typed, verbose;
+    bool hdlc;                /* -i hdlc, -S */
+    struct session_hdlc link; /* -S -E -b -s -l -A -w -f */
 };
 
 static char ctx[512]; /* "get 1.0.1.8.0.255 2": the command, for error messages */
 
 static int usage(FILE *f, int code)
 {
-    fputs("usage: meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD | -K KEYFILE] [-a "
-          "MECH]\n"
-          "                [-I IC] [-e authenc|auth|enc] [-t SECONDS] [-T] [-v] COMMAND\n"
-          "  get OBIS ATTR                     read an attribute (-T: typed notation)\n"
-          "  set OBIS ATTR VALUE               write it, VALUE e.g. u32:123, octets:0102,\n"
-          "                                    datetime:2026-01-01T00:00:00Z, struct(u8:1, \"x\")\n"
-          "  action OBIS METHOD [VALUE]        invoke a method\n"
-          "  list                              the object list: class, version, OBIS, access\n"
-          "  profile OBIS --from ISO --to ISO  profile rows by range, as CSV\n"
-          "  time sync                         set the meter clock to the host's UTC now\n"
-          "  calendar upload FILE              write the passive activity calendar\n"
-          "  key transfer KEY HEX              a new guek, gbek, ak or kek, wrapped under kek\n"
-          "-a none|lls|gmac: the mechanism (lls with -P, gmac with -K or METERCTL_KEYS); -K FILE:\n"
-          "the keys (mode 0600); -I IC: the first invocation counter (default: the meter's\n"
-          "0.0.43.1.0.255 + 1); -e: the protection of each APDU (default authenc)\n"
-          "defaults: -h 127.0.0.1 -p 4059 -c 16 (1 with -P or keys) -t 10; see docs/meterctl.md\n",
-          f);
+    fputs(
+        "usage: meterctl [-h HOST] [-p PORT] [-c CLIENT_SAP] [-P PASSWORD | -K KEYFILE] [-a "
+        "MECH]\n"
+        "                [-I IC] [-e authenc|auth|enc] [-t SECONDS] [-T] [-v] COMMAND\n"
+        "  get OBIS ATTR                     read an attribute (-T: typed notation)\n"
+        "  set OBIS ATTR VALUE               write it, VALUE e.g. u32:123, octets:0102,\n"
+        "                                    datetime:2026-01-01T00:00:00Z, struct(u8:1, \"x\")\n"
+        "  action OBIS METHOD [VALUE]        invoke a method\n"
+        "  list                              the object list: class, version, OBIS, access\n"
+        "  profile OBIS --from ISO --to ISO  profile rows by range, as CSV\n"
+        "  time sync                         set the meter clock to the host's UTC now\n"
+        "  calendar upload FILE              write the passive activity calendar\n"
+        "  key transfer KEY HEX              a new guek, gbek, ak or kek, wrapped under kek\n"
+        "-a none|lls|gmac: the mechanism (lls with -P, gmac with -K or METERCTL_KEYS); -K FILE:\n"
+        "the keys (mode 0600); -I IC: the first invocation counter (default: the meter's\n"
+        "0.0.43.1.0.255 + 1); -e: the protection of each APDU (default authenc)\n"
+        "HDLC (IEC 62056-46): -i hdlc (TCP) or -S DEVICE (a serial line or pty; -E: IEC 62056-21\n"
+        "  mode E first; -b BAUD, default 9600), server address -s LOGICAL (1) -l PHYSICAL,\n"
+        "  -A 1|2|4 its size, proposing -w WINDOW (7) and -f INFO (1024) bytes\n"
+        "defaults: -h 127.0.0.1 -p 4059 (4061 with -i hdlc) -c 16 (1 with -P or keys) -t 10;\n"
+        "see docs/meterctl.md\n",
+        f);
     return code;
 }
 
@@ -576,10 +585,20 @@ static int cmd_key(struct session *s, struct object_list *ol, int argc, char **a
 
 /* The meter's last accepted invocation counter (0.0.43.1.0.255, readable by the public client):
  * the management client goes on above it. */
-static int read_invocation_counter(const struct opts *o, uint32_t *ic)
+/* A session to the meter as client `sap`, over the transport the options name (the wrapper, HDLC
+ * in TCP or HDLC on a line). */
+static int session_open(struct session *s, struct opts *o, int sap)
+{
+    if (o->port == 0)
+        o->port = o->hdlc ? 4061 : 4059;
+    return o->hdlc ? session_connect_hdlc(s, &o->link, o->host, o->port, sap, o->timeout_s * 1000)
+                   : session_connect(s, o->host, o->port, sap, o->timeout_s * 1000);
+}
+
+static int read_invocation_counter(struct opts *o, uint32_t *ic)
 {
     struct session p;
-    int r = session_connect(&p, o->host, o->port, 16, o->timeout_s * 1000);
+    int r = session_open(&p, o, 16);
     if (r == MFW_OK)
         r = session_associate(&p, NULL);
     uint8_t *v = NULL;
@@ -605,7 +624,19 @@ static int read_invocation_counter(const struct opts *o, uint32_t *ic)
 
 int main(int argc, char **argv)
 {
-    struct opts o = {"127.0.0.1", 4059, -1, NULL, NULL, -1, -1, 0x30, 10, false, false};
+    struct opts o = {"127.0.0.1",
+                     0,
+                     -1,
+                     NULL,
+                     NULL,
+                     -1,
+                     -1,
+                     0x30,
+                     10,
+                     false,
+                     false,
+                     false,
+                     {NULL, false, 9600, 1, 0, 0, 7, 1024}};
     int i = 1;
     snprintf(ctx, sizeof(ctx), "meterctl");
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -618,6 +649,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "-v") == 0) {
             o.verbose = true;
+            continue;
+        }
+        if (strcmp(a, "-E") == 0) {
+            o.link.mode_e = true;
             continue;
         }
         if (i + 1 >= argc || strlen(a) != 2)
@@ -674,6 +709,40 @@ int main(int argc, char **argv)
             if (*end || n < 1 || n > 3600)
                 return usage(stderr, EXIT_USAGE);
             o.timeout_s = (int)n;
+            break;
+        case 'i':
+            if (strcmp(v, "hdlc") != 0 && strcmp(v, "wrapper") != 0)
+                return usage(stderr, EXIT_USAGE);
+            o.hdlc = strcmp(v, "hdlc") == 0;
+            break;
+        case 'S':
+            o.link.device = v;
+            o.hdlc = true;
+            break;
+        case 'b':
+        case 's':
+        case 'l':
+        case 'A':
+        case 'w':
+        case 'f':
+            n = strtol(v, &end, 10);
+            if (*end || end == v || n < 0 || n > 115200 || (a[1] == 's' && (n < 1 || n > 0x3FFF)) ||
+                (a[1] == 'l' && n > 0x3FFF) || (a[1] == 'A' && n != 1 && n != 2 && n != 4) ||
+                (a[1] == 'w' && (n < 1 || n > 7)) || (a[1] == 'f' && (n < 32 || n > 2030)) ||
+                (a[1] == 'b' && n < 300))
+                return usage(stderr, EXIT_USAGE);
+            if (a[1] == 'b')
+                o.link.baud = (uint32_t)n;
+            else if (a[1] == 's')
+                o.link.upper = (uint16_t)n;
+            else if (a[1] == 'l')
+                o.link.lower = (uint16_t)n;
+            else if (a[1] == 'A')
+                o.link.addr_size = (uint8_t)n;
+            else if (a[1] == 'w')
+                o.link.window = (uint8_t)n;
+            else
+                o.link.info = (uint16_t)n;
             break;
         default: return usage(stderr, EXIT_USAGE);
         }
@@ -736,7 +805,7 @@ int main(int argc, char **argv)
         }
     }
     struct session s;
-    int r = session_connect(&s, o.host, o.port, sap, o.timeout_s * 1000);
+    int r = session_open(&s, &o, sap);
     if (r != MFW_OK) {
         int code = errorf(EXIT_LINK, "%s", s.err);
         session_close(&s);
@@ -745,6 +814,8 @@ int main(int argc, char **argv)
         return code;
     }
     s.trace = o.verbose;
+    if (o.verbose && s.ident[0] != '\0')
+        fprintf(stderr, "meterctl: IEC 62056-21 identification %s\n", s.ident);
     if (have_keys) {
         s.sec.crypto = crypto_posix_port();
         memcpy(s.sec.ek, kf.key[MFW_KEYS_UNICAST], 16);
@@ -786,6 +857,9 @@ int main(int argc, char **argv)
     if (s.fd >= 0 && s.associated && session_release(&s) != MFW_OK && o.verbose)
         fprintf(stderr, "meterctl: release: %s\n", s.err);
     session_close(&s);
+    if (o.verbose) /* the bytes on the line (HDLC: every frame, DISC included) */
+        fprintf(stderr, "meterctl: %llu bytes sent, %llu received\n",
+                (unsigned long long)s.bytes_tx, (unsigned long long)s.bytes_rx);
     fflush(stdout);
     return code;
 }

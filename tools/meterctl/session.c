@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hdlc_client.h"
 #include "meterfw/base/error.h"
 
 static int fail(struct session *s, int code, const char *fmt, ...)
@@ -40,8 +41,7 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int session_connect(struct session *s, const char *host, uint16_t port, uint16_t client_sap,
-                    int timeout_ms)
+static int session_init(struct session *s, uint16_t client_sap, int timeout_ms)
 {
     memset(s, 0, sizeof(*s));
     s->fd = -1;
@@ -55,7 +55,11 @@ int session_connect(struct session *s, const char *host, uint16_t port, uint16_t
     if (!s->rx || !s->tx || !s->plain)
         return fail(s, MFW_E_NOSPACE, "out of memory");
     mfw_wrapper_init(&s->w, s->rx, SESSION_APDU_MAX);
+    return MFW_OK;
+}
 
+static int tcp_connect(struct session *s, const char *host, uint16_t port)
+{
     char portstr[8];
     snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
     struct addrinfo hints, *res = NULL;
@@ -82,6 +86,49 @@ int session_connect(struct session *s, const char *host, uint16_t port, uint16_t
     freeaddrinfo(res);
     if (s->fd < 0)
         return fail(s, MFW_E_IO, "connect %s:%u: %s", host, (unsigned)port, strerror(last));
+    return MFW_OK;
+}
+
+int session_connect(struct session *s, const char *host, uint16_t port, uint16_t client_sap,
+                    int timeout_ms)
+{
+    int r = session_init(s, client_sap, timeout_ms);
+    return r != MFW_OK ? r : tcp_connect(s, host, port);
+}
+
+int session_connect_hdlc(struct session *s, const struct session_hdlc *h, const char *host,
+                         uint16_t port, uint16_t client_sap, int timeout_ms)
+{
+    int r = session_init(s, client_sap, timeout_ms);
+    if (r != MFW_OK)
+        return r;
+    if (client_sap > 0x7F)
+        return fail(s, MFW_E_ARG, "an HDLC client address is 7 bits: SAP %u", client_sap);
+    if (h->device == NULL) {
+        if ((r = tcp_connect(s, host, port)) != MFW_OK)
+            return r;
+    } else {
+        char err[256];
+        s->fd = hdlc_client_open_serial(h->device, h->baud, h->mode_e, s->ident, sizeof s->ident,
+                                        s->timeout_ms, err, sizeof err);
+        if (s->fd < 0)
+            return fail(s, MFW_E_IO, "%s", err);
+    }
+    s->hdlc = calloc(1, sizeof *s->hdlc);
+    if (s->hdlc == NULL)
+        return fail(s, MFW_E_NOSPACE, "out of memory");
+    struct hdlc_client_config c = {
+        .client = (uint8_t)(client_sap << 1 | 1u),
+        .server = {h->upper, h->lower, h->addr_size},
+        .propose = {h->info, h->info, h->window, h->window},
+        .timeout_ms = s->timeout_ms,
+        .trace = false,
+    };
+    if ((r = hdlc_client_init(s->hdlc, s->fd, h->device == NULL, &c)) != MFW_OK ||
+        (r = hdlc_client_connect(s->hdlc)) != MFW_OK)
+        return fail(s, r, "HDLC: %s", s->hdlc->err);
+    s->bytes_tx = s->hdlc->bytes_tx; /* SNRM / UA are on the line too */
+    s->bytes_rx = s->hdlc->bytes_rx;
     return MFW_OK;
 }
 
@@ -225,6 +272,21 @@ static int exchange_plain(struct session *s, const uint8_t *req, size_t len, con
     if (s->associated && s->max_pdu && len > s->max_pdu)
         return fail(s, MFW_E_NOSPACE, "request of %zu bytes exceeds the meter's max PDU %u", len,
                     (unsigned)s->max_pdu);
+    if (s->hdlc != NULL) { /* the APDU in HDLC I-frames (hdlc_client.h) */
+        if (s->trace)
+            hexdump("TX", req, len);
+        uint64_t tx = s->hdlc->bytes_tx, rx = s->hdlc->bytes_rx;
+        int hr = hdlc_client_exchange(s->hdlc, req, len, resp, resp_len);
+        s->bytes_tx += s->hdlc->bytes_tx - tx;
+        s->bytes_rx += s->hdlc->bytes_rx - rx;
+        if (hr != MFW_OK)
+            return fail(s, hr, "HDLC: %s", s->hdlc->err);
+        s->apdus_tx++;
+        s->apdus_rx++;
+        if (s->trace)
+            hexdump("RX", *resp, *resp_len);
+        return MFW_OK;
+    }
     struct mfw_wcursor w;
     mfw_wcursor_init(&w, s->tx, SESSION_APDU_MAX + MFW_WRAPPER_HEADER_LEN);
     int r = mfw_wrapper_encode(s->client_sap, s->server_sap, req, len, &w);
@@ -425,6 +487,17 @@ int session_release(struct session *s)
 
 void session_close(struct session *s)
 {
+    if (s->hdlc != NULL) {
+        if (s->fd >= 0 && s->hdlc->connected) {
+            uint64_t tx = s->hdlc->bytes_tx, rx = s->hdlc->bytes_rx;
+            (void)hdlc_client_disconnect(s->hdlc); /* DISC: the meter's session ends at once */
+            s->bytes_tx += s->hdlc->bytes_tx - tx;
+            s->bytes_rx += s->hdlc->bytes_rx - rx;
+        }
+        hdlc_client_free(s->hdlc);
+        free(s->hdlc);
+        s->hdlc = NULL;
+    }
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* session: one DLMS/COSEM association over TCP with the IEC 62056-47 wrapper (client wPort =
- * client SAP, server wPort 1), built on the client codec of src/dlms/dlms_client.c (dlms_client.h).
+ * client SAP, server wPort 1), or over HDLC (IEC 62056-46; hdlc_client.h) tunnelled in TCP or on a
+ * serial line, built on the client codec of src/dlms/dlms_client.c (dlms_client.h).
  * Host code (POSIX sockets, heap); used by meterctl and bench_dlms.
  *
  * Every call returns MFW_OK or a negative code with a one-line reason in s->err:
@@ -18,6 +19,8 @@
 
 #include "meterfw/dlms/dlms_client.h"
 #include "meterfw/link/wrapper.h"
+
+struct hdlc_client;
 
 #define SESSION_APDU_MAX 0xFFFFu
 
@@ -53,12 +56,28 @@ struct session {
     struct session_security sec; /* HLS-GMAC: set up by session_associate_gmac */
     uint8_t *plain;              /* SESSION_APDU_MAX: a deciphered answer */
     uint64_t bytes_tx, bytes_rx, apdus_tx, apdus_rx;
+    struct hdlc_client *hdlc; /* NULL: the wrapper */
+    char ident[64];           /* mode E: the meter's identification line */
     char err[256];
+};
+
+/* How an HDLC session reaches the meter. */
+struct session_hdlc {
+    const char *device; /* NULL: TCP (HDLC tunnelled in TCP) to host:port; else a serial device */
+    bool mode_e;        /* open the serial line with IEC 62056-21 mode E */
+    uint32_t baud;      /* the serial line's HDLC rate (mode E: at most this) */
+    uint16_t upper, lower; /* the server address: logical device, physical (0: none) */
+    uint8_t addr_size;     /* 1, 2, 4 or 0 (the smallest that holds them) */
+    uint8_t window;        /* proposed window (both ways), 1..7 */
+    uint16_t info;         /* proposed information field length (both ways) */
 };
 
 /* Connects to host:port (IPv4 or a name). */
 int session_connect(struct session *s, const char *host, uint16_t port, uint16_t client_sap,
                     int timeout_ms);
+/* The same over HDLC: connects (TCP or the serial line), then SNRM / UA. */
+int session_connect_hdlc(struct session *s, const struct session_hdlc *h, const char *host,
+                         uint16_t port, uint16_t client_sap, int timeout_ms);
 /* AARQ / AARE: lowest level (password NULL) or LLS. */
 int session_associate(struct session *s, const char *password);
 /* HLS-GMAC (mechanism 5) with s->sec filled (crypto, keys, title, sc, ic): AARQ with a random

@@ -156,19 +156,52 @@
 #define MFW_LINK_TX_APDU_MAX MFW_DLMS_SERVER_MAX_PDU
 #endif
 
-/* Defaults of struct mfw_link_config (0 = off, so a session lives until its peer leaves, a
- * protocol error or the inactivity time-out of the TCP-UDP setup object): close a session not
- * associated this long after its open or release, close one whose frame is incomplete this long
- * after its first byte, and let a new connection evict the longest-idle non-associated session
- * when every slot is taken. */
+/* Defaults of struct mfw_link_config, the policies that keep a few idle or slow connections from
+ * locking every client out (0 = off: a session would then live until its peer leaves, a protocol
+ * error or the 120 s inactivity time-out of TCP-UDP setup / IEC HDLC setup):
+ *  - a session not associated 10 s after its open or release closes. The standards set no such
+ *    limit (the Green Book has only the inactivity time-outs of IC 41 and IC 23 [M]); 10 s covers
+ *    an association over a slow GPRS link and the optical port's whole opening (IEC 62056-21 at
+ *    300 Bd with reaction times up to 1.5 s, the HHU's pause, SNRM and AARQ: a few seconds);
+ *  - a frame begun and not complete 5 s after its first byte closes the session (TCP kinds): the
+ *    longest frame, 2 KiB, takes under 2 s even at 9.6 kbit/s. On a serial line the frame's own
+ *    inter-octet time-out (IEC 62056-46, IC 23 attribute 7: 25 ms) drops it instead;
+ *  - when every slot is taken, a new connection evicts the non-associated session idle longest
+ *    (an associated one never), first one that never completed a frame, only one open for at
+ *    least 50 ms, and at most one eviction per 50 ms: connections reopened as fast as they are
+ *    closed then turn the slots over oldest first, 20 a second, and a newcomer keeps its slot
+ *    for 50 ms x the slots (400 ms with 8) to send its first frame (its AARQ, or an SNRM, which
+ *    protects it from sessions that never completed a frame), while it waits at most about as
+ *    long in the listen backlog for a slot. */
 #ifndef MFW_LINK_ASSOCIATE_TIMEOUT_MS
-#define MFW_LINK_ASSOCIATE_TIMEOUT_MS 0u
+#define MFW_LINK_ASSOCIATE_TIMEOUT_MS 10000u
 #endif
 #ifndef MFW_LINK_FRAME_TIMEOUT_MS
-#define MFW_LINK_FRAME_TIMEOUT_MS 0u
+#define MFW_LINK_FRAME_TIMEOUT_MS 5000u
 #endif
 #ifndef MFW_LINK_EVICT
-#define MFW_LINK_EVICT 0
+#define MFW_LINK_EVICT 1
+#endif
+#ifndef MFW_LINK_EVICT_GRACE_MS
+#define MFW_LINK_EVICT_GRACE_MS 50u
+#endif
+
+/* HDLC (IEC 62056-46): the longest information field the meter sends and receives, and its
+ * largest window, what the IEC HDLC setup object (IC 23) shows and an SNRM can get (a client that
+ * proposes nothing gets 128 bytes and window 1). By default a whole PDU and its 3-byte LLC header
+ * fit one frame (a block of a profile goes in one I-frame), at most the 2030 bytes of the longest
+ * frame; the receive buffer of each session grows to hold one I-frame of this size. */
+#ifndef MFW_HDLC_INFO_MAX
+#if MFW_DLMS_SERVER_MAX_PDU + 3u < 128u
+#define MFW_HDLC_INFO_MAX 128u
+#elif MFW_DLMS_SERVER_MAX_PDU + 3u < 2030u
+#define MFW_HDLC_INFO_MAX (MFW_DLMS_SERVER_MAX_PDU + 3u)
+#else
+#define MFW_HDLC_INFO_MAX 2030u
+#endif
+#endif
+#ifndef MFW_HDLC_WINDOW_MAX
+#define MFW_HDLC_WINDOW_MAX 7u
 #endif
 
 /* ---- meter: billing ------------------------------------------------------------------------------ */

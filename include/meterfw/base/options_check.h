@@ -67,6 +67,12 @@
 #if MFW_LINK_TX_APDU_MAX < 64 || MFW_LINK_TX_APDU_MAX > 65535
 #error "MFW_LINK_TX_APDU_MAX: 64 (room for an AARE; the smallest max_pdu of the server)..65535"
 #endif
+#if MFW_HDLC_INFO_MAX < 128 || MFW_HDLC_INFO_MAX > 2030
+#error "MFW_HDLC_INFO_MAX: 128 (the length every HDLC station takes)..2030 (the longest frame)"
+#endif
+#if MFW_HDLC_WINDOW_MAX < 1 || MFW_HDLC_WINDOW_MAX > 7
+#error "MFW_HDLC_WINDOW_MAX: 1..7 frames (N(S) and N(R) are modulo 8)"
+#endif
 
 /* meter */
 #if MFW_TARIFFS < 1 || MFW_TARIFFS > 8

@@ -38,6 +38,7 @@
 
 #include "meterfw/base/cursor.h"
 #include "meterfw/cosem/cosem_ref.h"
+#include "meterfw/cosem/port_setup.h"
 #include "meterfw/meter/meter.h"
 
 enum mfw_cosem_client {
@@ -67,8 +68,10 @@ enum mfw_cosem_class_id {
     MFW_IC_SPECIAL_DAYS_TABLE = 11,
     MFW_IC_ASSOCIATION_LN = 15,
     MFW_IC_SAP_ASSIGNMENT = 17,
+    MFW_IC_IEC_LOCAL_PORT_SETUP = 19,
     MFW_IC_ACTIVITY_CALENDAR = 20,
     MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
+    MFW_IC_IEC_HDLC_SETUP = 23,
     MFW_IC_TCP_UDP_SETUP = 41,
     MFW_IC_SECURITY_SETUP = 64,
 };
@@ -77,15 +80,18 @@ struct mfw_cosem_config {
     uint16_t tcp_port; /* shown by TCP-UDP setup 0.0.25.0.0.255 */
     uint16_t inactivity_s;
     uint8_t max_conns;
+    /* the serial ports (IC 23, IC 19); hdlc.window_tx 0: mfw_port_setup_default for the meter */
+    struct mfw_port_setup ports;
 };
 
 /* The server-side settings some objects show (TCP-UDP setup). The secrets (the LLS secret, the
  * keys) are the meter's (meter/keys.h), not the object model's. */
 struct mfw_cosem_env {
-    uint16_t tcp_port;     /* IC 41 attr 2 */
-    uint16_t inactivity_s; /* IC 41 attr 6 */
-    uint8_t max_conns;     /* IC 41 attr 5 */
-    uint16_t mss;          /* IC 41 attr 4 */
+    uint16_t tcp_port;           /* IC 41 attr 2 */
+    uint16_t inactivity_s;       /* IC 41 attr 6 */
+    uint8_t max_conns;           /* IC 41 attr 5 */
+    uint16_t mss;                /* IC 41 attr 4 */
+    struct mfw_port_setup ports; /* IC 23 and IC 19: what the link's HDLC sessions use */
 };
 
 /* The object model of one meter. */
