@@ -337,7 +337,7 @@ double afe_wrap180(double d)
  * (metrology removes it), so P = sum_h of those. Q is the fundamental only:
  * V1 I1 sin(arg V1 - arg I1) = (bv*ai - av*bi)/2, positive when the current lags. */
 void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
-                          struct mfw_metrology_block *out)
+                          struct afe_quantities *out)
 {
     memset(out, 0, sizeof *out);
     out->duration_s = duration_s;
@@ -364,4 +364,19 @@ void afe_state_quantities(const struct afe_state *s, uint8_t phases, double dura
         wave_phasors(&s->n, 1.0, na, nb);
     }
     out->i_n = sqrt(0.5 * sumsq(na, nb));
+}
+
+void afe_quantities_block(const struct afe_quantities *q, struct mfw_metrology_block *b)
+{
+    memset(b, 0, sizeof *b);
+    b->duration_s = (float)q->duration_s;
+    b->freq_hz = (float)q->freq_hz;
+    for (unsigned k = 0; k < MFW_PHASES_MAX; k++) {
+        b->ph[k].vrms = (float)q->ph[k].vrms;
+        b->ph[k].irms = (float)q->ph[k].irms;
+        b->ph[k].p = (float)q->ph[k].p;
+        b->ph[k].q = (float)q->ph[k].q;
+        b->ph[k].v_angle_deg = (float)q->ph[k].v_angle_deg;
+    }
+    b->i_n = (float)q->i_n;
 }

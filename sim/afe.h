@@ -112,11 +112,24 @@ double afe_wrap180(double deg);
 void afe_state_sine(struct afe_state *s, uint8_t phases, double u_rms, double i_rms, double phi_deg,
                     double freq_hz);
 
-/* The analytic quantities of a state (the truth the metrology is judged against):
- * P = sum over harmonics of V_h*I_h*cos(angle), Q = fundamental V1*I1*sin(phi1), Vrms/Irms over
- * all harmonics (DC excluded, see metrology.h), per phase and i_n. Writes a mfw_metrology_block of
- * the given duration, so the fast fidelity can feed it to the meter directly. */
+/* The analytic quantities of a state, in double (the truth the metrology is judged against; the
+ * same fields as struct mfw_metrology_block, which afe_quantities_block() fills from it for the
+ * fast fidelity). */
+struct afe_quantities {
+    double duration_s;
+    double freq_hz;
+    struct {
+        double vrms, irms, p, q; /* q is fundamental reactive power */
+        double v_angle_deg;
+    } ph[MFW_PHASES_MAX];
+    double i_n;
+};
+
+/* P = sum over harmonics of V_h*I_h*cos(angle), Q = fundamental V1*I1*sin(phi1), Vrms/Irms over
+ * all harmonics (DC excluded, see metrology.h), per phase and i_n, over the given duration. */
 void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
-                          struct mfw_metrology_block *out);
+                          struct afe_quantities *out);
+/* The block the fast fidelity feeds to the meter (single precision, as the metrology's). */
+void afe_quantities_block(const struct afe_quantities *q, struct mfw_metrology_block *b);
 
 #endif /* METERFW_SIM_AFE_H */

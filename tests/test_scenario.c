@@ -52,7 +52,7 @@ static void angle_eq(double got, double want)
 
 static double total_p(const struct afe_state *st, uint8_t phases)
 {
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(st, phases, 1.0, &b);
     double p = 0.0;
     for (unsigned k = 0; k < phases; k++)
@@ -78,7 +78,7 @@ static void test_constant_load(void **state)
     angle_eq(st.ph[1].i.phase_deg, -120.0 - 36.86989764584402);
     near_abs(st.ph[0].i.rms, 0.0, 0);
     near_abs(st.ph[2].i.rms, 0.0, 0);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_abs(b.ph[1].p, 3000.0, 1e-9);
     near_abs(b.ph[1].q, 2250.0, 1e-9); /* S = 3750 VA, Q = S sin(phi) = 3750*0.6 */
@@ -117,7 +117,7 @@ static void test_load_harmonics(void **state)
     assert_int_equal(st.ph[0].i.h[1].order, 5);
     near_abs(st.ph[0].i.h[1].amplitude, 0.2, 1e-12);
     near_abs(st.ph[0].i.h[1].phase_deg, 90.0, 1e-9);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 1, 1.0, &b);
     near_abs(b.ph[0].irms, sqrt(1.0 + 0.25 + 0.04), 1e-12);
 }
@@ -322,7 +322,7 @@ static void test_household_shape(void **state)
     scenario_at(&s, T_2026_06_01 + MFW_MS_PER_DAY + H(19) + MIN(30), &st);
     assert_true(total_p(&st, 3) < 0.75 * evening);
     /* Spread equally over the phases, at PF 0.95 by default. */
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     scenario_at(&s, d + H(19) + MIN(30), &st);
     afe_state_quantities(&st, 3, 1.0, &b);
     near_abs(b.ph[0].p, b.ph[2].p, 1e-9);

@@ -122,8 +122,10 @@ static void advance_fast(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t targ
             next = d->t + SIM_FAST_BLOCK_MAX_MS;
         if (next > target)
             next = target;
+        struct afe_quantities q;
         struct mfw_metrology_block b;
-        afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &b);
+        afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &q);
+        afe_quantities_block(&q, &b);
         mfw_meter_block(m, &b);
         d->t = next;
         mfw_meter_tick(m, d->t);
