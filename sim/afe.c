@@ -544,13 +544,19 @@ static void chain_set(struct afe *a, const struct afe_state *s)
     chain_precompute(a);
 }
 
-/* The thermal state over dt at the present state; recompute the channels if something moved. */
-static void chain_heat(struct afe *a, double dt)
+/* The thermal state over dt at the present state. */
+static void chain_heat_only(struct afe *a, double dt)
 {
     const double ambient = 23.0 + a->st.ambient_offset_c;
     for (unsigned k = 0; k <= a->config.phases; k++)
         shunt_thermal_step(&chain_phase(a, k)->shunt, &a->chain.th[k], a->chain.heat_a[k], ambient,
                            dt);
+}
+
+/* ... and the channels recomputed if the frequency or a temperature moved. */
+static void chain_heat(struct afe *a, double dt)
+{
+    chain_heat_only(a, dt);
     bool moved = fabs(freq_at(a, a->t) - a->chain.at_f) > CHAIN_EPS_HZ ||
                  fabs(afe_inside_temperature(a) - a->chain.at_t_int) > CHAIN_EPS_K;
     for (unsigned k = 0; k <= a->config.phases && !moved; k++)
@@ -646,6 +652,11 @@ static void chain_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
     }
 }
 
+double afe_sample_rate(const struct afe *a)
+{
+    return a->config.sensors_on ? chain_fs_true(a) : (double)a->config.fs_hz;
+}
+
 size_t afe_samples_for(struct afe *a, double seconds)
 {
     double fs = a->config.sensors_on ? chain_fs_true(a) : (double)a->config.fs_hz;
@@ -669,10 +680,11 @@ void afe_skip(struct afe *a, double seconds)
         a->t = t1;
         return;
     }
+    /* steps of 10 s: each is exact for a constant dissipation, which moves only with R(T) */
+    const double total = seconds;
     while (seconds > 0.0) {
-        double dt = seconds > 1.0 ? 1.0 : seconds;
-        if (a->config.sensors_on)
-            chain_heat(a, dt);
+        double dt = seconds > 10.0 ? 10.0 : seconds;
+        chain_heat_only(a, dt);
         double f = freq_at(a, a->t);
         a->cycles += 0.5 * (f + freq_at(a, a->t + dt)) * dt;
         if (a->cycles >= 1.0) {
@@ -682,6 +694,8 @@ void afe_skip(struct afe *a, double seconds)
         a->t += dt;
         seconds -= dt;
     }
+    if (total > 0.0)
+        chain_heat(a, 0.0);
 }
 
 double afe_volts_per_code(const struct afe *a)

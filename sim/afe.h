@@ -143,6 +143,8 @@ double afe_amps_per_code(const struct afe *a);
  * (its crystal error and drift; the remainder is carried to the next call). Without the chain:
  * seconds * fs, rounded, also carried. */
 size_t afe_samples_for(struct afe *a, double seconds);
+/* The sample rate in real time (the crystal's error at the inside temperature), Hz. */
+double afe_sample_rate(const struct afe *a);
 /* Sensor chain: what the unit's temperature sensor reads now (deg C): the meter's inside (the
  * ambient plus the terminals' and case's self-heating), with the sensor's offset, slope and
  * resolution. Without the chain: 23 C plus the state's ambient offset. */

@@ -93,6 +93,8 @@ static void design_from(struct sensor_set *s)
     s->design_a_per_code = p->i_adc.fs_volts / p->shunt.r23_ohm / FSC;
     s->design_self_heat_k = p->shunt.rth_k_per_w * p->shunt.r23_ohm;
     s->design_self_heat_tau = p->shunt.tau_element_s;
+    s->design_clock_tc2_ppm = s->clock.b_ppm_per_k2;
+    s->design_clock_turnover_c = s->clock.turnover_c;
 }
 
 void sensor_set_typical(struct sensor_set *s, uint8_t phases, double imax_a)

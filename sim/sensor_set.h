@@ -70,6 +70,8 @@ struct sensor_set {
     double design_a_per_code;    /* A per code: nominal shunt and full scale */
     double design_self_heat_k;   /* K/A^2: nominal R_th * R */
     double design_self_heat_tau; /* s */
+    double design_clock_tc2_ppm; /* the crystal type's parabola, ppm/K^2 */
+    double design_clock_turnover_c;
 };
 
 /* The typical unit of a 230 V 5(imax) A meter of 1 or 3 phases. */

@@ -81,6 +81,16 @@ int mfw_calibration_point(struct mfw_metrology_cal_phase *cal, const struct mfw_
         return rc;
     if (!(f_nominal_hz > 0.0f))
         return MFW_E_ARG;
+    /* Without the no-load offsets of step 3 (the crosstalk: a current in the I channel that
+     * follows the voltage, 0.1 mA at -120 dB, 0.4 mrad against 0.25 A): the point is about the
+     * sensor, and the offsets are subtracted apart at run time. */
+    const float gvi = cal->v_gain * cal->i_gain, windows = (float)a->n;
+    if (gvi > 0.0f && (cal->p_offset != 0.0f || cal->q_offset != 0.0f)) {
+        float re = a->vi1_re / windows - cal->p_offset / gvi;
+        float im = a->vi1_im / windows - cal->q_offset / gvi;
+        i1 = sqrtf(re * re + im * im) / v1;
+        lag = wrap_pi(atan2f(im, re) - ref->phi_deg * (TWO_PI_F / 360.0f));
+    }
     /* Against the base: the gain the base current gain leaves, and the lag the base delay does
      * not explain, scaled to the nominal frequency as the metrology applies it. The voltage
      * channel is taken as exact here (its gain came from step 1 at the same voltage). */

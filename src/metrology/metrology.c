@@ -220,7 +220,7 @@ static void route(struct mfw_metrology *mt, unsigned slot, int64_t p, int64_t q,
 
 /* Energy of one window/block: per phase, then totals by the configured summation. A phase below
  * the creep threshold contributes nothing (IEC 62053-21 no-load condition). */
-static void account(struct mfw_metrology *mt, const struct span *s)
+static void account(struct mfw_metrology *mt, const struct span *s, float time_scale)
 {
     struct mfw_metrology_values *v = &mt->values;
     int64_t p_sum = 0, q_sum = 0;
@@ -228,7 +228,7 @@ static void account(struct mfw_metrology *mt, const struct span *s)
         const struct mfw_phase_values *ph = &v->ph[p];
         if (ph->creep)
             continue;
-        int64_t pw = to_micro(ph->p), qw = to_micro(ph->q);
+        int64_t pw = to_micro(ph->p * time_scale), qw = to_micro(ph->q * time_scale);
         route(mt, p, pw, qw, s);
         if (mt->config.summation == MFW_SUM_PER_PHASE)
             route(mt, MFW_ENERGY_TOTAL, pw, qw, s);
@@ -443,7 +443,12 @@ static void close_window(struct mfw_metrology *mt)
     w.g1t = geo(t0, inc_t, n);
     w.h2 = geo(2u * t0, 2 * inc_t, n);
 
-    const float dt_s = (float)n / fs;
+    /* The sample clock's temperature drift (the crystal's parabola, a type constant): the
+     * window lasted n / (fs (1 + e)) of real time, the line's frequency is (1 + e) times what
+     * the samples say; the powers themselves do not depend on the clock. */
+    const float dtc = mt->temperature - mt->config.clock_turnover_c;
+    const float clock = 1.0f + mt->config.clock_tc2_ppm * 1e-6f * dtc * dtc;
+    const float dt_s = (float)n / fs / clock;
     float ref_angle = 0.0f;
     bool ref_set = false;
     for (unsigned p = 0; p < mt->config.phases; p++)
@@ -454,11 +459,11 @@ static void close_window(struct mfw_metrology *mt)
         v->i_n = in2 > 0.0f ? sqrtf(in2) * mt->config.i_n_gain : 0.0f;
     }
     v->duration_s = dt_s;
-    v->freq_hz = mt->freq_hz;
+    v->freq_hz = mt->freq_hz * clock;
     v->freq_locked = locked;
     finish_values(mt);
     const struct span s = {.samples = n};
-    account(mt, &s);
+    account(mt, &s, 1.0f / clock);
 
     /* Zero-crossing reference for the next window: keep the phase if it has voltage, else the
      * first phase that has. */
@@ -538,26 +543,27 @@ static void close_cycle(struct mfw_metrology *mt, bool forced)
 #define PHASE_SUMS_DECLARE(p)                                                                      \
     int64_t sv = 0, si = 0, svv = 0, sii = 0, svi = 0, svc = 0, svs = 0, sic = 0, sis = 0;         \
     int64_t svd = 0;                                                                               \
-    int64_t v1 = mt->hist_v[p], i1 = mt->hist_i1[p], i2 = mt->hist_i2[p];                          \
+    int32_t v1 = mt->hist_v[p], i1 = mt->hist_i1[p], i2 = mt->hist_i2[p];                          \
     uint64_t mv = 0, mi = 0
 
+/* Every product is of two int32 (a 32x32->64 multiply-accumulate, SMLAL on a Cortex-M4). */
 #define PHASE_SUMS_SAMPLE(p, k, c_, s_)                                                            \
     do {                                                                                           \
-        const int64_t v = f[k].v[p], i = f[k].i[p];                                                \
-        const int64_t c = (c_), s = (s_);                                                          \
-        const int64_t vv = v * v, ii = i * i;                                                      \
+        const int32_t v = f[k].v[p], i = f[k].i[p];                                                \
+        const int32_t c = (c_), s = (s_);                                                          \
+        const int64_t vv = (int64_t)v * v, ii = (int64_t)i * i;                                    \
         mv = (uint64_t)vv > mv ? (uint64_t)vv : mv;                                                \
         mi = (uint64_t)ii > mi ? (uint64_t)ii : mi;                                                \
         sv += v;                                                                                   \
         si += i;                                                                                   \
         svv += vv;                                                                                 \
         sii += ii;                                                                                 \
-        svi += v * i;                                                                              \
-        svc += v * c;                                                                              \
-        svs += v * s;                                                                              \
-        sic += i * c;                                                                              \
-        sis += i * s;                                                                              \
-        svd += v1 * (i - i2); /* v(n-1) * (i(n) - i(n-2)): centred derivative product */           \
+        svi += (int64_t)v * i;                                                                     \
+        svc += (int64_t)v * c;                                                                     \
+        svs += (int64_t)v * s;                                                                     \
+        sic += (int64_t)i * c;                                                                     \
+        sis += (int64_t)i * s;                                                                     \
+        svd += (int64_t)v1 * (i - i2); /* v(n-1) * (i(n) - i(n-2)): centred derivative */          \
         i2 = i1;                                                                                   \
         i1 = i;                                                                                    \
         v1 = v;                                                                                    \
@@ -568,9 +574,9 @@ static void close_cycle(struct mfw_metrology *mt, bool forced)
  * Clipping: |x| >= clip_code <=> x^2 >= clip_code^2, so the largest square is all it needs. */
 #define PHASE_SUMS_STORE(p)                                                                        \
     do {                                                                                           \
-        mt->hist_v[p] = (int32_t)v1;                                                               \
-        mt->hist_i1[p] = (int32_t)i1;                                                              \
-        mt->hist_i2[p] = (int32_t)i2;                                                              \
+        mt->hist_v[p] = v1;                                                                        \
+        mt->hist_i1[p] = i1;                                                                       \
+        mt->hist_i2[p] = i2;                                                                       \
         mt->clip_v |= (uint32_t)(mv >= clip2) << (p);                                              \
         mt->clip_i |= (uint32_t)(mi >= clip2) << (p);                                              \
         struct mfw_metrology_acc *a = &mt->cyc[p];                                                 \
@@ -597,13 +603,13 @@ static uint32_t accumulate(struct mfw_metrology *mt, const struct mfw_adc_frame 
 {
     const uint64_t clip2 = (uint64_t)mt->config.clip_code * (uint64_t)mt->config.clip_code;
     const unsigned zp = mt->zc_phase, phases = mt->config.phases;
-    const int64_t thr = -mt->zc_threshold;
+    const int32_t thr = -mt->zc_threshold;
     uint32_t k = 0;
     *crossed = false;
     {
         PHASE_SUMS_DECLARE(zp);
-        const int64_t rc = mt->rot_c, rs = mt->rot_s;
-        int64_t oc = mt->osc_c, os = mt->osc_s;
+        const int32_t rc = mt->rot_c, rs = mt->rot_s;
+        int32_t oc = mt->osc_c, os = mt->osc_s;
         int64_t sn_ = 0, snn = 0;
         bool armed = mt->zc_armed;
         /* A crossing is the first sample >= 0 once the voltage went below -threshold (armed):
@@ -612,16 +618,16 @@ static uint32_t accumulate(struct mfw_metrology *mt, const struct mfw_adc_frame 
 #define ZC_PHASE_BODY(store)                                                                       \
     do {                                                                                           \
         PHASE_SUMS_SAMPLE(zp, k, oc, os);                                                          \
-        const int64_t x = f[k].i_n;                                                                \
+        const int32_t x = f[k].i_n;                                                                \
         sn_ += x;                                                                                  \
-        snn += x * x;                                                                              \
+        snn += (int64_t)x * x;                                                                     \
         if (store) {                                                                               \
-            cs[k] = (int32_t)oc;                                                                   \
-            sn[k] = (int32_t)os;                                                                   \
+            cs[k] = oc;                                                                            \
+            sn[k] = os;                                                                            \
         }                                                                                          \
         /* truncating shifts: a bias of 2^-30 per step, < 128 steps before a resync */             \
-        const int64_t c2 = (oc * rc - os * rs) >> 30;                                              \
-        os = (os * rc + oc * rs) >> 30;                                                            \
+        const int32_t c2 = (int32_t)(((int64_t)oc * rc - (int64_t)os * rs) >> 30);                 \
+        os = (int32_t)(((int64_t)os * rc + (int64_t)oc * rs) >> 30);                               \
         oc = c2;                                                                                   \
     } while (0)
 #define ZC_PHASE_LOOP(store)                                                                       \
@@ -656,8 +662,8 @@ static uint32_t accumulate(struct mfw_metrology *mt, const struct mfw_adc_frame 
 #undef ZC_PHASE_LOOP
         mt->zc_armed = armed && !*crossed;
         PHASE_SUMS_STORE(zp);
-        mt->osc_c = (int32_t)oc;
-        mt->osc_s = (int32_t)os;
+        mt->osc_c = oc;
+        mt->osc_s = os;
         mt->cyc_sn += sn_;
         mt->cyc_snn += snn;
     }
@@ -758,7 +764,7 @@ void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_bl
     finish_values(mt);
     const struct span s = {.ms = b->duration_s > 0.0f ? (uint64_t)(b->duration_s * 1000.0f + 0.5f)
                                                       : 0u};
-    account(mt, &s);
+    account(mt, &s, 1.0f);
 }
 
 /* ---- outputs -------------------------------------------------------------------------------- */

@@ -11,18 +11,19 @@
  *      current gains from the fundamental rms and the current-channel delay from the angle error,
  *      and makes Iref the first point of the current-dependent correction (gain 1, phase 0).
  *      The temperature input's reading becomes cfg->t_ref_c.
- *   2. Points: Un at a few other currents (e.g. Imin, Itr, 10 Iref, Imax), PF 0.5 inductive:
- *      mfw_calibration_point() adds each one's gain and phase against the base (sensor
- *      non-linearity, a CT's magnetising current, the ADC's INL).
- *   3. No load: Un, I = 0: mfw_calibration_no_load() gives the Irms noise floor (A^2) and the P
+ *   2. No load: Un, I = 0: mfw_calibration_no_load() gives the Irms noise floor (A^2) and the P
  *      and Q offsets (crosstalk).
+ *   3. Points: Un at a few other currents (e.g. Imin, Itr, 10 Iref, Imax), PF 0.5 inductive:
+ *      mfw_calibration_point() adds each one's gain and phase against the base (sensor
+ *      non-linearity, a CT's magnetising current, the ADC's INL), without the no-load offsets
+ *      of step 2 (which are subtracted apart at run time).
  *   4. Temperature (a climate chamber, the meters powered at the reference load): at 2 or more
  *      further temperatures T (plus the base one), mfw_calibration_temp_add() records each
  *      channel's sensitivity and the current lag against the temperature input's reading, and
  *      mfw_calibration_temp_solve() fits 1 + tc1 dT + tc2 dT^2 (3 or more temperatures; 2 give
  *      the linear term only) and the lag's drift.
  * Raw sums are taken before any gain, so the previous constants do not matter, except that
- * step 2 and 3 express their results with the gains of step 1. */
+ * steps 2 and 3 express their results with the gains of step 1, and step 3 uses step 2's. */
 #ifndef METERFW_METROLOGY_CALIBRATION_H
 #define METERFW_METROLOGY_CALIBRATION_H
 
@@ -59,11 +60,11 @@ void mfw_calibration_add(struct mfw_calibration_acc *a, const struct mfw_metrolo
 int mfw_calibration_gain_phase(struct mfw_metrology_cal_phase *cal,
                                const struct mfw_calibration_acc *a,
                                const struct mfw_calibration_reference *ref);
-/* Step 2: a point at ref->i_a (replaces a point within 1 % of that current). f_nominal_hz is
+/* Step 3: a point at ref->i_a (replaces a point within 1 % of that current). f_nominal_hz is
  * the meter's (the phase is stored at the nominal frequency). MFW_E_RANGE when full. */
 int mfw_calibration_point(struct mfw_metrology_cal_phase *cal, const struct mfw_calibration_acc *a,
                           const struct mfw_calibration_reference *ref, float f_nominal_hz);
-/* Step 3. */
+/* Step 2. */
 int mfw_calibration_no_load(struct mfw_metrology_cal_phase *cal,
                             const struct mfw_calibration_acc *a);
 /* Step 4: one temperature, then the fit (t_ref_c: the reading of step 1). */

@@ -109,6 +109,11 @@ struct mfw_metrology_config {
     float voltage_present_v; /* a phase below this voltage counts as absent (no ZC reference) */
     float t_ref_c;           /* the temperature input's reading when the gains were taken */
     int32_t clip_code;       /* |code| at or above this is ADC saturation (over-range) */
+    /* The sample clock's crystal: its frequency is off by tc2 (T - turnover)^2 ppm (an AT or
+     * tuning-fork cut's parabola, a type constant of the crystal's data sheet); the window's
+     * duration, its energy and the frequency reading are corrected for it. 0 = none. */
+    float clock_tc2_ppm; /* ppm/K^2, < 0 */
+    float clock_turnover_c;
     struct mfw_metrology_cal_phase cal[MFW_PHASES_MAX];
     float i_n_gain; /* amps per code of the neutral channel */
 };
