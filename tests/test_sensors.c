@@ -15,6 +15,7 @@
 #include "afe.h"
 #include "meterfw/base/error.h"
 #include "meterfw/metrology/metrology.h"
+#include "sensor_file.h"
 #include "sensor_set.h"
 
 #define PI 3.14159265358979323846
@@ -272,6 +273,71 @@ static void clock_and_thermometer(void **st)
     near(afe_temperature_reading(&afe), 41.75, 1e-9); /* 40 * 1.01 + 1.3 = 41.7 -> 41.75 */
 }
 
+/* The sensor file: keys on every phase or one, the meter's keys, a CT on one phase, a Monte-Carlo
+ * base; errors by line with their kind. */
+static void sensor_file_keys(void **st)
+{
+    (void)st;
+    const char *text = "# comment\n"
+                       "base typical\n"
+                       "shunt.alpha_ppm = 12\n"
+                       "L2.i_adc.snr_db = 82   # one phase\n"
+                       "L3.current = ct\n"
+                       "N.shunt.r23_uohm = 300\n"
+                       "clock.ppm = 15\r\n"
+                       "shunt.l_nh = 2";
+    struct sensor_set s;
+    struct sensor_file_error e;
+    assert_int_equal(sensor_file_parse(&s, 3, 100.0, text, strlen(text), &e), MFW_OK);
+    for (unsigned p = 0; p < 3; p++) {
+        near(s.ph[p].shunt.alpha_ppm, 12.0, 0.0);
+        near(s.ph[p].shunt.l_h, 2e-9, 1e-21);
+    }
+    near(s.neutral.shunt.alpha_ppm, 5.0, 0.0); /* "every phase" is not the neutral */
+    near(s.neutral.shunt.r23_ohm, 300e-6, 1e-15);
+    near(s.ph[1].i_adc.snr_db, 82.0, 0.0);
+    near(s.ph[0].i_adc.snr_db, 88.0, 0.0);
+    assert_int_equal(s.ph[2].current_kind, SENSOR_CT);
+    assert_int_equal(s.ph[0].current_kind, SENSOR_SHUNT);
+    near(s.clock.ppm, 15.0, 0.0);
+    /* a Monte-Carlo base is sensor_set_draw's unit */
+    struct sensor_set d;
+    const char *mc = "base unit lot 7 12\n";
+    assert_int_equal(sensor_file_parse(&s, 3, 100.0, mc, strlen(mc), &e), MFW_OK);
+    sensor_set_draw(&d, 3, 100.0, 7, 12);
+    assert_memory_equal(&s, &d, sizeof s);
+    static const struct {
+        const char *text;
+        int rc;
+        unsigned line;
+    } bad[] = {
+        {"shunt.alpha_ppm = 500\n", MFW_E_RANGE, 1},
+        {"\nshunt.alpha = 5\n", MFW_E_FORMAT, 2},
+        {"shunt.alpha_ppm = 5e3\n", MFW_E_FORMAT, 1},
+        {"shunt.alpha_ppm 5 6\n", MFW_E_FORMAT, 1},
+        {"L4.shunt.alpha_ppm = 5\n", MFW_E_FORMAT, 1},
+        {"shunt.alpha_ppm = 5\nbase typical\n", MFW_E_FORMAT, 2},
+        {"L1.clock.ppm = 5\n", MFW_E_FORMAT, 1},
+        {"N.current = ct\n", MFW_E_RANGE, 1},
+        {"base unit lot -1 2\n", MFW_E_RANGE, 1},
+        {"shunt.alpha_ppm = \x01\n", MFW_E_FORMAT, 1},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int rc = sensor_file_parse(&s, 3, 100.0, bad[k].text, strlen(bad[k].text), &e);
+        if (rc != bad[k].rc || e.line != bad[k].line)
+            print_error("'%s': %d at line %u (%s)\n", bad[k].text, rc, e.line, e.msg);
+        assert_int_equal(rc, bad[k].rc);
+        assert_int_equal(e.line, bad[k].line);
+    }
+    /* a phase the meter does not have */
+    const char *l2 = "L2.shunt.alpha_ppm = 5\n";
+    assert_int_equal(sensor_file_parse(&s, 1, 100.0, l2, strlen(l2), &e), MFW_E_RANGE);
+    /* never past the length: the same text cut before its value's last digit */
+    const char *cut = "shunt.alpha_ppm = 123";
+    assert_int_equal(sensor_file_parse(&s, 3, 100.0, cut, strlen(cut) - 1, &e), MFW_OK);
+    near(s.ph[0].shunt.alpha_ppm, 12.0, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +346,7 @@ int main(void)
         cmocka_unit_test(divider_vcr),        cmocka_unit_test(converter_response),
         cmocka_unit_test(typical_unit),       cmocka_unit_test(monte_carlo_draws),
         cmocka_unit_test(chain_end_to_end),   cmocka_unit_test(clock_and_thermometer),
+        cmocka_unit_test(sensor_file_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
