@@ -35,6 +35,8 @@ struct meterd_opts {
     uint16_t port;            /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;            /* --port given: failing to listen is then fatal */
     const char *lls_password; /* --lls-password: management client (SAP 1) LLS secret */
+    const char *sensors;      /* --sensors: ideal, typical or a file; NULL = the scenario's */
+    uint8_t f_nominal_hz;     /* --frequency: 50 or 60; 0 = from the scenario's frequency */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

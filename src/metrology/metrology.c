@@ -399,8 +399,11 @@ static void phase_window(struct mfw_metrology *mt, unsigned p, const struct wind
     while (rel <= -180.0f)
         rel += 360.0f;
     ph->v_angle_deg = ph->voltage_present ? rel : 0.0f;
-    mt->values.vrms_cycle_min[p] = mt->cyc_vmin[p] == INFINITY ? 0.0f : mt->cyc_vmin[p];
-    mt->values.vrms_cycle_max[p] = mt->cyc_vmax[p];
+    /* a window without a whole cycle (no voltage, or only the partial one after start-up):
+     * the window's rms stands for its extremes */
+    const bool cycles = mt->cyc_vmin[p] != INFINITY;
+    mt->values.vrms_cycle_min[p] = cycles ? mt->cyc_vmin[p] : ph->vrms;
+    mt->values.vrms_cycle_max[p] = cycles ? mt->cyc_vmax[p] : ph->vrms;
     mt->cyc_vmin[p] = INFINITY;
     mt->cyc_vmax[p] = 0.0f;
     /* the shunt's own thermal model: first order towards k I^2 (backward Euler, stable) */
@@ -500,9 +503,12 @@ static void close_window(struct mfw_metrology *mt)
 static void close_cycle(struct mfw_metrology *mt, bool forced)
 {
     const float n = (float)mt->cyc_n;
+    /* a one-cycle rms only of a whole cycle: from a real crossing to the next (IEC 61000-4-30
+     * Urms(1)); the partial cycle after start-up or after a cycle without voltage is not one */
+    const bool whole = !forced && mt->last_boundary_real;
     for (unsigned p = 0; p < mt->config.phases; p++) {
         struct mfw_metrology_acc *c = &mt->cyc[p], *w = &mt->win[p];
-        if (n > 0.0f) {
+        if (n > 0.0f && whole) {
             float m = (float)c->sv / n;
             float v2 = (float)c->svv / n - m * m;
             float vr = sqrtf(maxf(v2, 0.0f)) * mt->config.cal[p].v_gain;

@@ -62,6 +62,12 @@ expect_bad "exclude" --speed 10 --until 2026-01-05T00:00:00Z
 expect_bad "needs a value" --model
 expect_bad "--rtc-lost" --rtc-lost=yes
 expect_bad "--scenario" --scenario "$TMP/does-not-exist.scn"
+expect_bad "--frequency" --frequency 55
+expect_bad "--sensors" --sensors "$TMP/does-not-exist.sensors"
+expect_bad "--sensors" --sensors ""
+# A sensor-set file with a bad line 2: the message names the file and line 2.
+printf 'base typical\nshunt.alpha_ppm = 900\n' >"$TMP/bad.sensors"
+expect_bad "bad.sensors:2: shunt.alpha_ppm must be" --sensors "$TMP/bad.sensors"
 
 # A scenario file with a bad line 3: the message names the file and line 3.
 cat >"$TMP/bad.scn" <<'SCN'
