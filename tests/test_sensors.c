@@ -233,6 +233,7 @@ static void chain_end_to_end(void **st)
     assert_int_equal(mfw_metrology_init(&mt, &mc), MFW_OK);
     struct mfw_adc_frame f[40];
     struct mfw_metrology_values v, last;
+    memset(&last, 0, sizeof last);
     for (int k = 0; k < 400; k++) {
         afe_generate(&afe, f, 40);
         mfw_metrology_samples(&mt, f, 40);
