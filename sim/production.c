@@ -24,7 +24,8 @@ void production_default_plan(struct production_plan *p, double imax_a)
     p->temps_c[1] = 70.0;
     p->settle_windows = 2;
     p->windows = 10;
-    p->low_current_windows = 50; /* 10 s: the noise of an Itr point below 0.005 % */
+    p->low_current_windows = 50;   /* 10 s at no load */
+    p->low_point_windows = 100;    /* 20 s: an Itr point's phase noise below 0.01 % at PF 0.5 */
     p->soak_s = 1800.0;
 }
 
@@ -272,7 +273,7 @@ int production_calibrate(struct afe *unit, struct mfw_metrology_config *cfg,
         afe_set(unit, &st);
         afe_skip(unit, 5.0 * tau_heat); /* cool down from the point before */
         source(&l, plan->un_v, i, 60.0);
-        unsigned w = i <= 0.1 * plan->iref_a + 1e-9 ? plan->low_current_windows : plan->windows;
+        unsigned w = i <= 0.1 * plan->iref_a + 1e-9 ? plan->low_point_windows : plan->windows;
         double t = measure(&l, plan->settle_windows, w, acc);
         const struct mfw_calibration_reference ref = {(float)plan->un_v, (float)i, 60.0f};
         for (unsigned p = 0; p < l.phases; p++) {

@@ -20,7 +20,8 @@ struct production_plan {
     double temps_c[2];            /* chamber temperatures besides 23 C; an entry of 23 = unused */
     unsigned settle_windows;      /* after each change of the source: lock to the line */
     unsigned windows;             /* accumulated per step */
-    unsigned low_current_windows; /* ... at currents below 0.1 Iref (noise) and at no load */
+    unsigned low_current_windows; /* ... at no load (the noise floor) */
+    unsigned low_point_windows;   /* ... at points up to 0.1 Iref (their noise) */
     double soak_s;                /* chamber: until the meter's inside follows (per temperature) */
 };
 
@@ -40,8 +41,8 @@ struct production_report {
 
 /* The plan for a 230 V 5(imax) A meter: base at Iref 5 A; no load; the chamber at -40 C and
  * +70 C (the ends of the brochure's range) with a minute at Imax in each; points at Imin 0.25 A,
- * Itr 0.5 A, 10 Iref and Imax; 2 windows to settle, 10 to accumulate (50 up to 0.1 Iref and at
- * no load); 30 min soak. */
+ * Itr 0.5 A, 10 Iref and Imax; 2 windows to settle, 10 to accumulate (50 at no load, 100 at
+ * points up to 0.1 Iref); 30 min soak. */
 void production_default_plan(struct production_plan *p, double imax_a);
 
 /* A bench drawn for one unit (seed): normal errors of the sigma above. */

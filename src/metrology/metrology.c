@@ -110,10 +110,13 @@ void mfw_metrology_default_config(struct mfw_metrology_config *cfg, uint8_t phas
     cfg->i_n_gain = 1.0f;
 }
 
+/* The oscillator's per-sample rotation in Q30. cos(a) near 1 is taken as 1 - 2 sin^2(a/2) in
+ * integers: a float cosf(a) * 2^30 is only good to 64 LSB there, and |rotation| - 1 of 3e-8
+ * grows the amplitude by 4e-6 over 128 steps (a few ppm of Q). */
 static void set_rotation(struct mfw_metrology *mt)
 {
-    float a = ph2rad(mt->theta_inc);
-    mt->rot_c = (int32_t)lrintf(cosf(a) * Q30);
+    float a = ph2rad(mt->theta_inc), h = sinf(0.5f * a);
+    mt->rot_c = (int32_t)(1073741824 - (int32_t)lrintf(2.0f * h * h * Q30));
     mt->rot_s = (int32_t)lrintf(sinf(a) * Q30);
     mt->osc_left = 0; /* resynchronise at the next sample */
 }
@@ -462,6 +465,7 @@ static void close_window(struct mfw_metrology *mt)
         v->i_n = in2 > 0.0f ? sqrtf(in2) * mt->config.i_n_gain : 0.0f;
     }
     v->duration_s = dt_s;
+    v->samples = n;
     v->freq_hz = mt->freq_hz * clock;
     v->freq_locked = locked;
     finish_values(mt);
@@ -763,6 +767,7 @@ void mfw_metrology_block(struct mfw_metrology *mt, const struct mfw_metrology_bl
         v->vrms_cycle_min[p] = v->vrms_cycle_max[p] = ph->vrms;
     }
     v->i_n = b->i_n;
+    v->samples = 0;
     v->duration_s = b->duration_s;
     v->freq_hz = b->freq_hz;
     v->freq_locked = true;

@@ -60,7 +60,7 @@ struct tt_result {
 };
 
 /* A reference point: Un, i_a, phi at 50 Hz, 23 C, sine, every phase, soaked 60 s; measured 10 s
- * below 0.1 Ib, 4 s below Ib, else 2 s. */
+ * up to 0.1 Ib, 4 s below Ib, else 2 s. */
 struct tt_point tt_point_at(double i_a, double phi_deg, enum tt_quantity q);
 
 /* Builds the unit (its sensors, noise seed) and calibrates it on the production line with the

@@ -136,7 +136,8 @@ struct mfw_phase_values {
 /* Everything one measurement window produced. */
 struct mfw_metrology_values {
     uint32_t seq;      /* window counter, increments per window */
-    float duration_s;  /* length of the window */
+    uint32_t samples;  /* sample sets in the window (0 for a fast-fidelity block) */
+    float duration_s;  /* length of the window in real time (the crystal's drift corrected) */
     float freq_hz;     /* line frequency, from interpolated zero crossings */
     bool freq_locked;  /* false when no phase has voltage: nominal frequency is assumed */
     float temperature; /* the temperature input used for compensation, deg C */
