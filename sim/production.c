@@ -24,8 +24,8 @@ void production_default_plan(struct production_plan *p, double imax_a)
     p->temps_c[1] = 70.0;
     p->settle_windows = 2;
     p->windows = 10;
-    p->low_current_windows = 50;   /* 10 s at no load */
-    p->low_point_windows = 100;    /* 20 s: an Itr point's phase noise below 0.01 % at PF 0.5 */
+    p->low_current_windows = 50; /* 10 s at no load */
+    p->low_point_windows = 100;  /* 20 s: an Itr point's phase noise below 0.01 % at PF 0.5 */
     p->soak_s = 1800.0;
 }
 
