@@ -502,6 +502,24 @@ static void nominal_60hz(void **st)
     v = run(&mt, &s, 1.0, &n0);
     assert_false(v.freq_locked);
     assert_true(v.freq_hz == 60.0f);
+    /* a 50 Hz meter on a 60 Hz grid still measures 60 Hz (10 cycles are 167 ms) */
+    c.f_nominal_hz = 50;
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0);
+    s.u = 230.0;
+    s.i = 5.0;
+    v = run(&mt, &s, 1.0, &n0);
+    assert_true(v.freq_locked);
+    assert_true(fabs(v.freq_hz - 60.0) < 0.001);
+    /* a flush (a shutdown) closes a partial window: it keeps the measured 60 Hz, whether the
+     * window held whole cycles or only a part of one */
+    run(&mt, &s, 0.05, &n0);
+    mfw_metrology_flush(&mt);
+    assert_true(mfw_metrology_read(&mt, &v));
+    assert_true(fabs(v.freq_hz - 60.0) < 0.001);
+    run(&mt, &s, 0.004, &n0);
+    mfw_metrology_flush(&mt);
+    assert_true(mfw_metrology_read(&mt, &v));
+    assert_true(fabs(v.freq_hz - 60.0) < 0.001);
 }
 
 /* A current beyond the ADC's range (FS_I = 170 A peak: 125 A rms peaks at 177 A) is flagged on

@@ -432,7 +432,10 @@ static void close_window(struct mfw_metrology *mt)
         else
             locked = false;
     }
-    if (!locked)
+    /* Not measured in this window: with no crossing at all (no voltage) the nominal frequency
+     * (the fallback); a window cut short by a flush, or with the voltage lost in it, keeps the
+     * last measured one (the reading after a shutdown's flush is not the nominal). */
+    if (!locked && !mt->flushing && mt->win_forced >= mt->win_cycles)
         mt->freq_hz = (float)mt->config.f_nominal_hz;
 
     /* The reference ran at theta_inc (constant in the window); the signal is at the frequency
@@ -739,6 +742,7 @@ void mfw_metrology_samples(struct mfw_metrology *mt, const struct mfw_adc_frame 
 
 void mfw_metrology_flush(struct mfw_metrology *mt)
 {
+    mt->flushing = true;
     if (mt->cyc_n > 0) {
         uint8_t keep = mt->cycles_per_window;
         mt->cycles_per_window = UINT8_MAX; /* fold the cycle without closing the window */
@@ -747,6 +751,7 @@ void mfw_metrology_flush(struct mfw_metrology *mt)
     }
     if (mt->win_n > 0)
         close_window(mt);
+    mt->flushing = false;
 }
 
 /* ---- fast fidelity -------------------------------------------------------------------------- */

@@ -109,5 +109,31 @@ else
     echo "FAIL: overload: meterd failed"; cat "$TMP/over.err"; fails=$((fails + 1))
 fi
 
+# A 60 Hz grid: the meter takes 60 Hz as its nominal frequency from the scenario (windows of 12
+# cycles), and the report gives the measured frequency; --frequency 50 on the same grid still
+# measures 60 Hz (the nominal is only the window length and the fallback).
+printf 'voltage 230 V\nfrequency 60 Hz\nload heater 2300 W\n' >"$TMP/sixty.scn"
+for nominal in auto 50; do
+    rm -rf "$TMP/st-60"
+    extra=()
+    [ "$nominal" = auto ] || extra=(--frequency "$nominal")
+    if timeout 300 "$METERD" --scenario "$TMP/sixty.scn" --report json --no-display --no-dlms \
+        --state-dir "$TMP/st-60" --fidelity sample --start 2026-01-05T00:00:00Z \
+        --until 2026-01-05T00:00:10Z "${extra[@]}" >"$TMP/sixty.json" 2>"$TMP/sixty.err"; then
+        python3 - "$TMP/sixty.json" "$TMP/sixty.err" "$nominal" <<'PY' || fails=$((fails + 1))
+import json, sys
+r = json.load(open(sys.argv[1]))
+err = open(sys.argv[2]).read()
+f = r['instantaneous']['frequency_hz']
+want_nominal = '60 Hz' if sys.argv[3] == 'auto' else '50 Hz'
+ok = abs(f - 60.0) < 0.01 and f', {want_nominal},' in err
+print(("ok" if ok else "FAIL") + f": 60 Hz grid, nominal {sys.argv[3]}: reads {f} Hz, meter at {want_nominal}")
+sys.exit(0 if ok else 1)
+PY
+    else
+        echo "FAIL: 60 Hz: meterd failed"; cat "$TMP/sixty.err"; fails=$((fails + 1))
+    fi
+done
+
 [ "$fails" -eq 0 ] && echo "PASS" || echo "$fails FAILED"
 exit $((fails > 0))

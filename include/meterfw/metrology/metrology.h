@@ -220,7 +220,8 @@ struct mfw_metrology {
     /* outputs */
     struct mfw_metrology_values values;
     struct mfw_metrology_raw_phase raw[MFW_PHASES_MAX];
-    bool fresh; /* a new window completed since mfw_metrology_read() */
+    bool fresh;    /* a new window completed since mfw_metrology_read() */
+    bool flushing; /* mfw_metrology_flush is closing a partial window */
 };
 
 /* Fill cfg with defaults for a meter of `phases` phases at fs_hz and f_nominal_hz (unity gains:
