@@ -29,12 +29,20 @@ void sd_response(const struct sd_params *p, double f_hz, double t_c, double fs_o
         ph -= atan(x);
     }
     if (p->sinc_order > 0 && p->sinc_rate_hz > 0.0 && f_hz > 0.0) {
+        /* sinc^N: linear phase, a group delay of N / (2 rate) */
         double x = SD_PI * f_hz / p->sinc_rate_hz;
         mag *= pow(fabs(sin(x) / x), (double)p->sinc_order);
+        ph -= 2.0 * SD_PI * f_hz * (double)p->sinc_order / (2.0 * p->sinc_rate_hz);
     }
     if (p->lpf_order > 0 && p->lpf_bw_frac > 0.0) {
+        /* Butterworth of order n: |H| = 1 / sqrt(1 + x^2n); its phase is minus the sum of the
+         * angles from its poles e^{j pi (2k + n - 1) / 2n}, k = 1..n, to j x */
         double x = f_hz / (p->lpf_bw_frac * fs_out);
         mag /= sqrt(1.0 + pow(x, 2.0 * p->lpf_order));
+        for (unsigned k = 1; k <= p->lpf_order; k++) {
+            double a = SD_PI * (double)(2 * k + p->lpf_order - 1) / (2.0 * p->lpf_order);
+            ph -= atan2(x - sin(a), -cos(a));
+        }
     }
     *re = mag * cos(ph);
     *im = mag * sin(ph);

@@ -17,9 +17,9 @@
  *  - Filters: the anti-alias RC before the pins (1 kOhm / 33 nF: 0.59 deg at 50 Hz [M]), the
  *    decimation filter's sinc^N magnitude [sin(pi f/r) / (pi f/r)]^N (TI ADS127L21: nulls at
  *    multiples of the rate r) and the low-pass to the output rate (ADE7912/13, AN-1374: a 6th
- *    order LPF, 3.338 kHz bandwidth at 8 kHz, i.e. 0.417 of the output rate); both digital
- *    filters are the same on every channel of the chip and sample simultaneously, so only their
- *    magnitude is modelled: their phase is a delay common to all channels.
+ *    order LPF, 3.338 kHz bandwidth at 8 kHz, i.e. 0.417 of the output rate), magnitude and
+ *    phase (the sinc's linear phase, a Butterworth's); both are the same on every channel of the
+ *    chip, which samples them simultaneously, so their phase shifts V and I alike.
  *  - A timing mismatch between channels (ADE7953: V-I phase matching +-0.05 deg, 45-65 Hz) as
  *    a small delay of this channel.
  * Host only (sim/). */

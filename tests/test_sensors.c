@@ -129,7 +129,20 @@ static void converter_response(void **st)
     sd_response(&a, 50.0, 23.0, 4000.0, &re, &im);
     double x = PI * 50.0 / 32000.0, rc = 2.0 * PI * 50.0 * 33e-6;
     double lp = 1.0 / sqrt(1.0 + pow(50.0 / 1668.0, 12.0));
-    near(atan2(im, re) * 180.0 / PI, -atan(rc) * 180.0 / PI, 1e-9);
+    /* phase: the RC's -atan, sinc4's delay 4 / (2 * 32000) s, the Butterworth's sum over its
+     * poles p_k = exp(j pi (2k + 5) / 12), k = 1..6, of -arg(j u - p_k) at u = 50 / 1668 */
+    double bw = 0.0, u = 50.0 / 1668.0;
+    for (int k = 1; k <= 6; k++) {
+        double ang = PI * (2 * k + 5) / 12.0;
+        bw -= atan2(u - sin(ang), -cos(ang));
+    }
+    double want_ph = -atan(rc) - 2.0 * PI * 50.0 * 4.0 / 64000.0 + bw;
+    near(atan2(im, re), want_ph, 1e-9);
+    /* the Butterworth's phase at its -3 dB frequency is -n pi / 4 (n = 6: -270 deg) */
+    struct sd_params b6 = {.fs_volts = 0.5, .lpf_order = 6, .lpf_bw_frac = 0.417};
+    double r6, i6;
+    sd_response(&b6, 1668.0, 23.0, 4000.0, &r6, &i6);
+    near(cos(atan2(i6, r6) + 6.0 * PI / 4.0), 1.0, 1e-6);
     near(hypot(re, im), pow(sin(x) / x, 4.0) / sqrt(1.0 + rc * rc) * lp, 1e-12);
     near(pow(sin(x) / x, 4.0) - 1.0, -15.9e-6, 0.2e-6);
     a.aaf_r_ohm = 0.0;
