@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             t[1] = s.events[0].at_ms;
         for (unsigned k = 0; k < 6; k++) {
             struct afe_state st;
-            struct mfw_metrology_block b;
+            struct afe_quantities b;
             scenario_at(&s, t[k], &st);
             afe_state_quantities(&st, s.phases, 1.0, &b);
             mfw_ms_t n = scenario_next_change(&s, t[k]);

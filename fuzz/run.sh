@@ -37,6 +37,9 @@ seeds_for() {
         /^```/ { if (inb) { close(f); inb = 0 } else { n++; f = sprintf("%s/doc-scenario-%02d.scn", dir, n); printf "" > f; inb = 1 } next }
         inb { print >> f }' "$src/docs/scenario.md"
       ;;
+    sensor_file)
+      cp "$src"/sensors/*.sensors "$2"/
+      ;;
   esac
 }
 

@@ -10,6 +10,7 @@
 # (fuzz_snapshot) writes them in LLVMFuzzerInitialize into $MFW_FUZZ_SEED_DIR instead. Keep in
 # step with seeds_for() in fuzz/run.sh.
 set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
+set(MFW_FUZZ_SEEDS_sensor_file sensors/*.sensors)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)

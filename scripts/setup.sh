@@ -3,7 +3,8 @@
 # Installs the Debian packages meterfw needs, only those missing. Idempotent; as root or via sudo.
 set -euo pipefail
 pkgs=(build-essential cmake libcmocka-dev libmbedtls-dev nettle-dev libcjson-dev gcc-arm-none-eabi
-      libnewlib-arm-none-eabi valgrind bc clang libclang-rt-14-dev clang-format python3 git)
+      libnewlib-arm-none-eabi valgrind bc clang libclang-rt-14-dev clang-format python3 git
+      qemu-system-arm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

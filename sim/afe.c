@@ -28,10 +28,22 @@
 #include <math.h>
 #include <string.h>
 
+#include "current_transformer.h"
+#include "divider.h"
+#include "shunt.h"
+#include "sigma_delta.h"
+
 #include "meterfw/base/error.h"
 
 #define AFE_PI 3.14159265358979323846
 #define AFE_ORDER_MAX (AFE_HARMONICS_MAX + 1)
+
+/* the sensor chain (below) */
+static bool chain_config_ok(const struct afe_config *c);
+static double burst_duty(const struct afe_wave *w);
+static void chain_init(struct afe *a);
+static void chain_set(struct afe *a, const struct afe_state *s);
+static void chain_generate(struct afe *a, struct mfw_adc_frame *out, size_t n);
 
 /* splitmix64 (Steele, Lea, Flood 2014): one 64-bit state word, good enough for test noise. */
 static uint64_t splitmix64(uint64_t *s)
@@ -132,10 +144,14 @@ int afe_init(struct afe *a, const struct afe_config *c)
         !(c->f_nominal_hz > 0.0) || !(c->v_full_scale > 0.0) || !(c->i_full_scale > 0.0) ||
         c->adc_bits < 2 || c->adc_bits > 31 || !(c->snr_db >= 0.0) || !isfinite(c->snr_db))
         return MFW_E_ARG;
+    if (c->sensors_on && !chain_config_ok(c))
+        return MFW_E_ARG;
     memset(a, 0, sizeof *a);
     a->config = *c;
     a->rng = c->seed;
     double fsc = full_scale_codes(c);
+    if (c->sensors_on)
+        chain_init(a);
     a->v_code_per_unit = fsc / c->v_full_scale;
     a->i_code_per_unit = fsc / c->i_full_scale;
     a->noise_codes = c->snr_db > 0.0 ? fsc / sqrt(2.0) * pow(10.0, -c->snr_db / 20.0) : 0.0;
@@ -149,6 +165,10 @@ int afe_init(struct afe *a, const struct afe_config *c)
 void afe_set(struct afe *a, const struct afe_state *s)
 {
     const struct afe_config *c = &a->config;
+    if (c->sensors_on) {
+        chain_set(a, s);
+        return;
+    }
     a->st = *s;
     a->t_set = a->t;
     double pa[AFE_ORDER_MAX + 1], pb[AFE_ORDER_MAX + 1];
@@ -246,6 +266,10 @@ static double chan_value(const struct afe_chan *ch, struct afe_powers *pw, doubl
 void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
 {
     const struct afe_config *c = &a->config;
+    if (c->sensors_on) {
+        chain_generate(a, out, n);
+        return;
+    }
     const double fsc = full_scale_codes(c);
     const double dt = 1.0 / (double)c->fs_hz;
     /* The highest order of any channel: powers are computed once per sample and delay. */
@@ -287,13 +311,404 @@ void afe_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
     }
 }
 
+/* ---- the sensor chain (afe_config.sensors_on) ------------------------------------------------
+ *
+ * Linear parts per order h of each channel, in the frequency domain, at the state's frequency and
+ * the present temperatures: the physical phasor times the sensor's transimpedance (the shunt's
+ * R(T_element) + j w L, or the CT's ratio and phase at its current and DC), the divider's gain,
+ * the converter's response (anti-alias RC, sinc and low-pass magnitude, gain and its drift with
+ * the inside temperature, the timing mismatch) and its codes per volt; the V->I crosstalk adds
+ * the V channel's code phasors into the I channel's. Harmonics beyond fs/2 are attenuated by the
+ * low-pass and alias as they would. Then per sample, in the time domain: the divider's voltage
+ * coefficient, the burst gate of a current, offsets and thermo-EMF, the INL, white and 1/f noise,
+ * the jitter of the sampling instant (common to all channels: they sample simultaneously), and
+ * the saturating quantiser. The clock runs at fs (1 + its crystal error at the inside
+ * temperature), so a unit's time base is off as its crystal is. The thermal state of each shunt
+ * advances with every block of samples; the channels are recomputed when the frequency or a
+ * temperature moved by more than 0.005 Hz / 0.005 K. */
+
+#define CHAIN_EPS_HZ 0.005
+#define CHAIN_EPS_K 0.005
+
+static bool chain_config_ok(const struct afe_config *c)
+{
+    const struct sensor_set *s = &c->sensors;
+    if (s->phases != c->phases)
+        return false;
+    for (unsigned k = 0; k <= c->phases; k++) {
+        const struct sensor_phase *p = k < c->phases ? &s->ph[k] : &s->neutral;
+        if (!(p->v_adc.fs_volts > 0.0) || !(p->i_adc.fs_volts > 0.0) || !(p->divider.ratio >= 1.0))
+            return false;
+        if (p->current_kind == SENSOR_CT
+                ? !(p->ct.turns > 0.0 && p->ct.burden_ohm > 0.0 && p->ct.i_rated_a > 0.0)
+                : !(p->shunt.r23_ohm > 0.0))
+            return false;
+    }
+    return true;
+}
+
+static const struct sensor_phase *chain_phase(const struct afe *a, unsigned k)
+{
+    return k < a->config.phases ? &a->config.sensors.ph[k] : &a->config.sensors.neutral;
+}
+
+double afe_inside_temperature(const struct afe *a)
+{
+    double rise = 0.0;
+    if (a->config.sensors_on) {
+        for (unsigned k = 0; k < a->config.phases; k++)
+            rise += a->chain.th[k].case_k;
+        rise /= a->config.phases;
+    }
+    return 23.0 + a->st.ambient_offset_c + rise;
+}
+
+double afe_shunt_temperature(const struct afe *a, unsigned p)
+{
+    return afe_inside_temperature(a) + (p <= MFW_PHASES_MAX ? a->chain.th[p].element_k : 0.0);
+}
+
+double afe_temperature_reading(const struct afe *a)
+{
+    double t = afe_inside_temperature(a);
+    if (!a->config.sensors_on)
+        return t;
+    const struct sensor_tsense *ts = &a->config.sensors.tsense;
+    double r = t * (1.0 + ts->gain_error) + ts->offset_c;
+    return ts->resolution_c > 0.0 ? round(r / ts->resolution_c) * ts->resolution_c : r;
+}
+
+static double chain_fs_true(const struct afe *a)
+{
+    const struct sensor_clock *ck = &a->config.sensors.clock;
+    double d = afe_inside_temperature(a) - ck->turnover_c;
+    return (double)a->config.fs_hz * (1.0 + (ck->ppm + ck->b_ppm_per_k2 * d * d) * 1e-6);
+}
+
+static void chain_init(struct afe *a)
+{
+    const struct afe_config *c = &a->config;
+    const double fsc = full_scale_codes(c);
+    for (unsigned k = 0; k <= c->phases; k++) {
+        const struct sensor_phase *p = chain_phase(a, k);
+        unsigned iv = 2 * k, ii = 2 * k + 1;
+        if (k == c->phases) { /* the neutral has a current channel only */
+            iv = ii = 2 * MFW_PHASES_MAX;
+        } else {
+            a->chain.white[iv] = sd_noise_codes(&p->v_adc, fsc);
+            sd_flicker_init(&a->chain.flicker[iv], &p->v_adc, c->fs_hz, a->chain.white[iv]);
+            a->chain.vcr_per_code[k] = p->divider.ratio * p->v_adc.fs_volts / fsc;
+        }
+        a->chain.white[ii] = sd_noise_codes(&p->i_adc, fsc);
+        sd_flicker_init(&a->chain.flicker[ii], &p->i_adc, c->fs_hz, a->chain.white[ii]);
+    }
+    a->chain.at_f = -1.0; /* compute at the first afe_set */
+}
+
+/* (a, b) in the sin convention (x = a sin + b cos, i.e. Z = b - j a) times H = hr + j hi. */
+static void apply(double hr, double hi, double *pa, double *pb)
+{
+    double a0 = *pa, b0 = *pb;
+    *pb = hr * b0 + hi * a0;
+    *pa = hr * a0 - hi * b0;
+}
+
+/* The current sensor of phase k at frequency f (V per A, complex). */
+static void current_sensor(const struct afe *a, unsigned k, double f, double *re, double *im)
+{
+    const struct sensor_phase *p = chain_phase(a, k);
+    if (p->current_kind == SENSOR_CT) {
+        double i_dc = fabs(a->chain.phys_dc[k < a->config.phases ? 2 * k + 1 : AFE_CHANNELS - 1]);
+        ct_response(&p->ct, a->chain.ac_a[k], i_dc, afe_inside_temperature(a), re, im);
+    } else {
+        shunt_response(&p->shunt, afe_shunt_temperature(a, k), f, re, im);
+    }
+}
+
+static void chain_precompute(struct afe *a)
+{
+    const struct afe_config *c = &a->config;
+    const double fsc = full_scale_codes(c), f = freq_at(a, a->t), t_int = afe_inside_temperature(a);
+    double va[AFE_ORDER_MAX + 1], vb[AFE_ORDER_MAX + 1], ia[AFE_ORDER_MAX + 1],
+        ib[AFE_ORDER_MAX + 1];
+    for (unsigned k = 0; k <= c->phases; k++) {
+        const struct sensor_phase *p = chain_phase(a, k);
+        const bool neutral = k == c->phases;
+        const unsigned iv = 2 * k, ii = neutral ? AFE_CHANNELS - 1 : 2 * k + 1;
+        const double vcode = fsc / p->v_adc.fs_volts, icode = fsc / p->i_adc.fs_volts;
+        const double gdiv = divider_gain(&p->divider, t_int);
+        memset(va, 0, sizeof va);
+        memset(vb, 0, sizeof vb);
+        if (!neutral) {
+            for (unsigned h = 1; h <= AFE_ORDER_MAX; h++) {
+                va[h] = a->chain.pa[iv][h];
+                vb[h] = a->chain.pb[iv][h];
+                if (va[h] == 0.0 && vb[h] == 0.0)
+                    continue;
+                double hr, hi;
+                sd_response(&p->v_adc, h * f, t_int, c->fs_hz, &hr, &hi);
+                apply(hr * gdiv * vcode, hi * gdiv * vcode, &va[h], &vb[h]);
+            }
+            chan_from_phasors(&a->pre_v[k], va, vb,
+                              a->chain.phys_dc[iv] * gdiv * sd_dc_gain(&p->v_adc, t_int) * vcode,
+                              0.0);
+            a->chain.offset_codes[iv] =
+                (p->v_adc.offset_v + p->v_adc.offset_tc_v_per_k * (t_int - 23.0)) *
+                sd_dc_gain(&p->v_adc, t_int) * vcode;
+        }
+        double xr = 0.0, xi = 0.0;
+        if (!neutral && p->xt_db < 0.0) {
+            double m = pow(10.0, p->xt_db / 20.0), ph = deg2rad(p->xt_phase_deg);
+            xr = m * cos(ph);
+            xi = m * sin(ph);
+        }
+        for (unsigned h = 1; h <= AFE_ORDER_MAX; h++) {
+            ia[h] = a->chain.pa[ii][h];
+            ib[h] = a->chain.pb[ii][h];
+            if (ia[h] != 0.0 || ib[h] != 0.0) {
+                double sr, si, hr, hi;
+                current_sensor(a, k, h * f, &sr, &si);
+                sd_response(&p->i_adc, h * f, t_int, c->fs_hz, &hr, &hi);
+                apply((sr * hr - si * hi) * icode, (sr * hi + si * hr) * icode, &ia[h], &ib[h]);
+            }
+            if (xr != 0.0 || xi != 0.0) { /* the V channel's codes leak into the I channel */
+                double ca = va[h], cb = vb[h];
+                apply(xr, xi, &ca, &cb);
+                ia[h] += ca;
+                ib[h] += cb;
+            }
+        }
+        double dc_sens = 0.0;
+        if (p->current_kind != SENSOR_CT)
+            dc_sens = shunt_resistance(&p->shunt, afe_shunt_temperature(a, k));
+        const double dcg = sd_dc_gain(&p->i_adc, t_int) * icode;
+        chan_from_phasors(neutral ? &a->pre_n : &a->pre_i[k], ia, ib,
+                          a->chain.phys_dc[ii] * dc_sens * dcg, 0.0);
+        double emf = p->current_kind != SENSOR_CT ? shunt_emf(&p->shunt, a->chain.heat_a[k]) : 0.0;
+        a->chain.offset_codes[ii] =
+            (p->i_adc.offset_v + p->i_adc.offset_tc_v_per_k * (t_int - 23.0) + emf) * dcg;
+        a->chain.at_el[k] = a->chain.th[k].element_k;
+    }
+    a->chain.at_f = f;
+    a->chain.at_t_int = t_int;
+}
+
+/* rms of a wave's AC part (incl. harmonics) and its DC, both in its own units. */
+static double wave_ac_rms(const double pa[AFE_ORDER_MAX + 1], const double pb[AFE_ORDER_MAX + 1])
+{
+    double s = 0.0;
+    for (unsigned h = 1; h <= AFE_ORDER_MAX; h++)
+        s += pa[h] * pa[h] + pb[h] * pb[h];
+    return sqrt(0.5 * s);
+}
+
+static double burst_duty(const struct afe_wave *w)
+{
+    unsigned period = (unsigned)w->burst_on + w->burst_off;
+    return w->burst_on > 0 && w->burst_off > 0 ? (double)w->burst_on / period : 1.0;
+}
+
+static void chain_set(struct afe *a, const struct afe_state *s)
+{
+    const struct afe_config *c = &a->config;
+    a->st = *s;
+    a->t_set = a->t;
+    struct afe_chain *ch = &a->chain;
+    memset(ch->pa, 0, sizeof ch->pa);
+    memset(ch->pb, 0, sizeof ch->pb);
+    memset(ch->phys_dc, 0, sizeof ch->phys_dc);
+    const unsigned in = AFE_CHANNELS - 1;
+    double ndc = 0.0;
+    for (unsigned k = 0; k < c->phases; k++) {
+        const struct afe_phase *p = &s->ph[k];
+        wave_phasors(&p->v, 1.0, ch->pa[2 * k], ch->pb[2 * k]);
+        ch->phys_dc[2 * k] = p->v.dc;
+        wave_phasors(&p->i, 1.0, ch->pa[2 * k + 1], ch->pb[2 * k + 1]);
+        ch->phys_dc[2 * k + 1] = p->i.dc;
+        double duty = burst_duty(&p->i), ac = wave_ac_rms(ch->pa[2 * k + 1], ch->pb[2 * k + 1]);
+        ch->ac_a[k] = ac * sqrt(duty);
+        ch->heat_a[k] = sqrt(duty * (ac * ac + p->i.dc * p->i.dc));
+        wave_phasors(&p->i, -1.0, ch->pa[in], ch->pb[in]); /* Kirchhoff */
+        ndc -= p->i.dc;
+    }
+    if (s->neutral_explicit) {
+        memset(ch->pa[in], 0, sizeof ch->pa[in]);
+        memset(ch->pb[in], 0, sizeof ch->pb[in]);
+        wave_phasors(&s->n, 1.0, ch->pa[in], ch->pb[in]);
+        ndc = s->n.dc;
+    }
+    ch->phys_dc[in] = ndc;
+    double nac = wave_ac_rms(ch->pa[in], ch->pb[in]);
+    ch->ac_a[c->phases] = nac;
+    ch->heat_a[c->phases] = sqrt(nac * nac + ndc * ndc);
+    chain_precompute(a);
+}
+
+/* The thermal state over dt at the present state. */
+static void chain_heat_only(struct afe *a, double dt)
+{
+    const double ambient = 23.0 + a->st.ambient_offset_c;
+    for (unsigned k = 0; k <= a->config.phases; k++)
+        shunt_thermal_step(&chain_phase(a, k)->shunt, &a->chain.th[k], a->chain.heat_a[k], ambient,
+                           dt);
+}
+
+/* ... and the channels recomputed if the frequency or a temperature moved. */
+static void chain_heat(struct afe *a, double dt)
+{
+    chain_heat_only(a, dt);
+    bool moved = fabs(freq_at(a, a->t) - a->chain.at_f) > CHAIN_EPS_HZ ||
+                 fabs(afe_inside_temperature(a) - a->chain.at_t_int) > CHAIN_EPS_K;
+    for (unsigned k = 0; k <= a->config.phases && !moved; k++)
+        moved = fabs(a->chain.th[k].element_k - a->chain.at_el[k]) > CHAIN_EPS_K;
+    if (moved)
+        chain_precompute(a);
+}
+
+static double chain_gauss(struct afe *a)
+{
+    double g0, g1;
+    gauss2(&a->rng, &g0, &g1);
+    (void)g1;
+    return g0;
+}
+
+static double flicker_next(struct afe *a, struct sd_flicker *fl)
+{
+    if (fl->a[0] == 0.0)
+        return 0.0;
+    if (fl->countdown == 0) {
+        fl->sum = 0.0;
+        for (unsigned k = 0; k < SD_FLICKER_POLES; k++) {
+            fl->y[k] = fl->a[k] * fl->y[k] + fl->b[k] * chain_gauss(a);
+            fl->sum += fl->y[k];
+        }
+        fl->countdown = SD_FLICKER_DECIMATION;
+    }
+    fl->countdown--;
+    return fl->sum;
+}
+
+static void chain_generate(struct afe *a, struct mfw_adc_frame *out, size_t n)
+{
+    const struct afe_config *c = &a->config;
+    const double fsc = full_scale_codes(c);
+    const double dt = 1.0 / chain_fs_true(a);
+    chain_heat(a, (double)n * dt);
+    const double jitter = c->sensors.clock.jitter_s;
+    unsigned maxo = a->pre_n.max_order;
+    for (unsigned k = 0; k < c->phases; k++) {
+        if (a->pre_v[k].max_order > maxo)
+            maxo = a->pre_v[k].max_order;
+        if (a->pre_i[k].max_order > maxo)
+            maxo = a->pre_i[k].max_order;
+    }
+    if (maxo == 0)
+        maxo = 1;
+    for (size_t s = 0; s < n; s++) {
+        const double t = a->t, f = freq_at(a, t);
+        double cyc = a->cycles;
+        if (jitter > 0.0)
+            cyc += f * jitter * chain_gauss(a);
+        struct afe_powers pw;
+        powers(&pw, cyc, f, 0.0, maxo);
+        double g[AFE_CHANNELS + 1];
+        for (unsigned k = 0; k + 1 < 2u * c->phases + 2u; k += 2)
+            gauss2(&a->rng, &g[k], &g[k + 1]);
+        struct mfw_adc_frame *fr = &out[s];
+        memset(fr, 0, sizeof *fr);
+        for (unsigned k = 0; k < c->phases; k++) {
+            const struct sensor_phase *p = &c->sensors.ph[k];
+            double v = chan_value(&a->pre_v[k], &pw, cyc, f);
+            v *= divider_vcr_factor(&p->divider, v * a->chain.vcr_per_code[k]);
+            v += a->chain.offset_codes[2 * k];
+            v += sd_inl(&p->v_adc, v, fsc);
+            v += g[2 * k] * a->chain.white[2 * k] + flicker_next(a, &a->chain.flicker[2 * k]);
+            fr->v[k] = quantise(v, fsc);
+            const struct afe_wave *w = &a->st.ph[k].i;
+            double i = chan_value(&a->pre_i[k], &pw, cyc, f);
+            if (burst_duty(w) < 1.0 &&
+                a->chain.whole_cycles % ((unsigned)w->burst_on + w->burst_off) >= w->burst_on)
+                i = 0.0; /* the burst's off cycles (the crosstalk goes too: a small liberty) */
+            i += a->chain.offset_codes[2 * k + 1];
+            i += sd_inl(&p->i_adc, i, fsc);
+            i += g[2 * k + 1] * a->chain.white[2 * k + 1] +
+                 flicker_next(a, &a->chain.flicker[2 * k + 1]);
+            fr->i[k] = quantise(i, fsc);
+        }
+        const unsigned in = AFE_CHANNELS - 1;
+        double x = chan_value(&a->pre_n, &pw, cyc, f) + a->chain.offset_codes[in];
+        x += sd_inl(&c->sensors.neutral.i_adc, x, fsc);
+        x += g[2 * c->phases] * a->chain.white[in] + flicker_next(a, &a->chain.flicker[in]);
+        fr->i_n = quantise(x, fsc);
+        a->n_samples++;
+        const double t1 = t + dt;
+        a->cycles += 0.5 * (f + freq_at(a, t1)) * dt;
+        if (a->cycles >= 1.0) {
+            a->chain.whole_cycles += (uint64_t)a->cycles;
+            a->cycles -= floor(a->cycles);
+        }
+        a->t = t1;
+    }
+}
+
+double afe_sample_rate(const struct afe *a)
+{
+    return a->config.sensors_on ? chain_fs_true(a) : (double)a->config.fs_hz;
+}
+
+size_t afe_samples_for(struct afe *a, double seconds)
+{
+    double fs = a->config.sensors_on ? chain_fs_true(a) : (double)a->config.fs_hz;
+    double want = seconds + a->chain.sample_carry;
+    double n = floor(want * fs + 1e-6);
+    if (n < 0.0)
+        n = 0.0;
+    a->chain.sample_carry = want - n / fs;
+    return (size_t)n;
+}
+
+void afe_skip(struct afe *a, double seconds)
+{
+    if (!a->config.sensors_on) { /* whole samples, as afe_generate counts time */
+        const double dt = 1.0 / (double)a->config.fs_hz;
+        uint64_t n = (uint64_t)llround(seconds * (double)a->config.fs_hz);
+        double t1 = (double)(a->n_samples + n) * dt, f = freq_at(a, a->t);
+        a->cycles += 0.5 * (f + freq_at(a, t1)) * (t1 - a->t);
+        a->cycles -= floor(a->cycles);
+        a->n_samples += n;
+        a->t = t1;
+        return;
+    }
+    /* steps of 10 s: each is exact for a constant dissipation, which moves only with R(T) */
+    const double total = seconds;
+    while (seconds > 0.0) {
+        double dt = seconds > 10.0 ? 10.0 : seconds;
+        chain_heat_only(a, dt);
+        double f = freq_at(a, a->t);
+        a->cycles += 0.5 * (f + freq_at(a, a->t + dt)) * dt;
+        if (a->cycles >= 1.0) {
+            a->chain.whole_cycles += (uint64_t)a->cycles;
+            a->cycles -= floor(a->cycles);
+        }
+        a->t += dt;
+        seconds -= dt;
+    }
+    if (total > 0.0)
+        chain_heat(a, 0.0);
+}
+
 double afe_volts_per_code(const struct afe *a)
 {
+    if (a->config.sensors_on)
+        return a->config.sensors.design_v_per_code;
     return a->config.v_full_scale / full_scale_codes(&a->config);
 }
 
 double afe_amps_per_code(const struct afe *a)
 {
+    if (a->config.sensors_on)
+        return a->config.sensors.design_a_per_code;
     return a->config.i_full_scale / full_scale_codes(&a->config);
 }
 
@@ -337,7 +752,7 @@ double afe_wrap180(double d)
  * (metrology removes it), so P = sum_h of those. Q is the fundamental only:
  * V1 I1 sin(arg V1 - arg I1) = (bv*ai - av*bi)/2, positive when the current lags. */
 void afe_state_quantities(const struct afe_state *s, uint8_t phases, double duration_s,
-                          struct mfw_metrology_block *out)
+                          struct afe_quantities *out)
 {
     memset(out, 0, sizeof *out);
     out->duration_s = duration_s;
@@ -352,10 +767,15 @@ void afe_state_quantities(const struct afe_state *s, uint8_t phases, double dura
         double p = 0.0;
         for (unsigned h = 1; h <= AFE_ORDER_MAX; h++)
             p += 0.5 * (va[h] * ia[h] + vb[h] * ib[h]);
+        /* a burst-fired current (whole cycles on and off, switched at the fundamental's phase
+         * 0): the on cycles carry all of it, P = duty P over a whole number of bursts; the rms
+         * of its AC part duty (ac^2 + dc^2) - (duty dc)^2; Q1 as duty times that of the full
+         * current (the gate's mean; its sidebands are not at the fundamental) */
+        double duty = burst_duty(&s->ph[k].i), dc = s->ph[k].i.dc, ac2 = 0.5 * sumsq(ia, ib);
         out->ph[k].vrms = sqrt(0.5 * sumsq(va, vb));
-        out->ph[k].irms = sqrt(0.5 * sumsq(ia, ib));
-        out->ph[k].p = p;
-        out->ph[k].q = 0.5 * (vb[1] * ia[1] - va[1] * ib[1]);
+        out->ph[k].irms = sqrt(duty * ac2 + duty * (1.0 - duty) * dc * dc);
+        out->ph[k].p = duty * p;
+        out->ph[k].q = duty * 0.5 * (vb[1] * ia[1] - va[1] * ib[1]);
         out->ph[k].v_angle_deg = afe_wrap180(s->ph[k].v.phase_deg);
     }
     if (s->neutral_explicit) {
@@ -364,4 +784,19 @@ void afe_state_quantities(const struct afe_state *s, uint8_t phases, double dura
         wave_phasors(&s->n, 1.0, na, nb);
     }
     out->i_n = sqrt(0.5 * sumsq(na, nb));
+}
+
+void afe_quantities_block(const struct afe_quantities *q, struct mfw_metrology_block *b)
+{
+    memset(b, 0, sizeof *b);
+    b->duration_s = (float)q->duration_s;
+    b->freq_hz = (float)q->freq_hz;
+    for (unsigned k = 0; k < MFW_PHASES_MAX; k++) {
+        b->ph[k].vrms = (float)q->ph[k].vrms;
+        b->ph[k].irms = (float)q->ph[k].irms;
+        b->ph[k].p = (float)q->ph[k].p;
+        b->ph[k].q = (float)q->ph[k].q;
+        b->ph[k].v_angle_deg = (float)q->ph[k].v_angle_deg;
+    }
+    b->i_n = (float)q->i_n;
 }

@@ -42,6 +42,8 @@ enum scenario_event_kind {
     EV_SAG = 1,
     EV_SWELL = 2,
     EV_FREQ = 3,
+    EV_RAMP = 4, /* frequency ramp: linear to value over duration, then permanent */
+    EV_TEMP = 5, /* ambient temperature: permanent, or temporary with a duration */
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -135,6 +137,10 @@ static const struct unit U_ENERGY[] = {{"Wh", 0.001}, {"kWh", 1.0}, {"MWh", 1000
 static const struct unit U_DUR[] = {{"ms", 1.0},      {"s", 1000.0},     {"min", 60000.0},
                                     {"h", 3600000.0}, {"d", 86400000.0}, {NULL, 0}};
 static const struct unit U_PCT[] = {{"%", 0.01}, {NULL, 0}};
+static const struct unit U_TEMP[] = {{"C", 1.0}, {NULL, 0}};
+static const struct unit U_AMP[] = {{"A", 1.0}, {NULL, 0}};
+#define U_LOAD_AMPS 1e9 /* a marker factor: the load's quantity was in A */
+static const struct unit U_LOAD[] = {{"W", 1.0}, {"kW", 1000.0}, {"A", U_LOAD_AMPS}, {NULL, 0}};
 
 struct pctx {
     struct scenario *s;
@@ -145,6 +151,7 @@ struct pctx {
     unsigned n, i;
     int last_load; /* index of the last load/household/pv line, -1 none */
     bool have_household;
+    double last_unit; /* the factor of the unit get_qty found last */
 };
 
 #if defined(__GNUC__)
@@ -246,6 +253,7 @@ static int get_qty(struct pctx *p, const struct unit *units, bool need_unit, con
     } else if (need_unit) {
         return fail(p, MFW_E_FORMAT, "%s needs a unit (%s)", what, ul);
     }
+    p->last_unit = u != NULL ? u->factor : 1.0;
     *out = v * (u != NULL ? u->factor : 1.0);
     return MFW_OK;
 }
@@ -473,6 +481,80 @@ static int d_frequency(struct pctx *p)
     return r;
 }
 
+static int check_temp(struct pctx *p, double t)
+{
+    if (!(t >= -60.0 && t <= 100.0))
+        return fail(p, MFW_E_RANGE, "temperature must be between -60 and +100 C");
+    return MFW_OK;
+}
+
+static int d_temperature(struct pctx *p)
+{
+    double t;
+    int r = get_qty(p, U_TEMP, false, "temperature", &t);
+    if (r == MFW_OK)
+        r = check_temp(p, t);
+    if (r == MFW_OK)
+        p->s->temperature_c = t;
+    return r;
+}
+
+static int get_count(struct pctx *p, const char *what, uint32_t *out)
+{
+    double v;
+    int r = get_plain(p, what, &v);
+    if (r != MFW_OK)
+        return r;
+    if (!(v >= 0.0 && v <= 4294967295.0) || v != floor(v))
+        return fail(p, MFW_E_RANGE, "%s must be an integer 0 .. 4294967295", what);
+    *out = (uint32_t)v;
+    return MFW_OK;
+}
+
+static int d_sensors(struct pctx *p)
+{
+    const char *w = next(p);
+    if (w != NULL && strcmp(w, "ideal") == 0) {
+        p->s->sensors = SCENARIO_SENSORS_IDEAL;
+        return MFW_OK;
+    }
+    if (w != NULL && strcmp(w, "typical") == 0) {
+        p->s->sensors = SCENARIO_SENSORS_TYPICAL;
+        return MFW_OK;
+    }
+    if (w != NULL && strcmp(w, "unit") == 0) {
+        p->s->sensors = SCENARIO_SENSORS_UNIT;
+        int r = expect(p, "lot");
+        if (r == MFW_OK)
+            r = get_count(p, "sensor lot", &p->s->sensor_lot);
+        if (r == MFW_OK)
+            r = get_count(p, "sensor unit", &p->s->sensor_unit);
+        return r;
+    }
+    return fail(p, MFW_E_FORMAT, "sensors: expected ideal, typical or unit lot L N, got '%.24s'",
+                w ? w : "end of line");
+}
+
+static const struct unit U_DB[] = {{"dB", 1.0}, {NULL, 0}};
+
+static int d_noise(struct pctx *p)
+{
+    const char *w = peek(p);
+    p->s->noise_set = true;
+    if (w != NULL && strcmp(w, "off") == 0) {
+        p->i++;
+        p->s->noise_db = 0.0;
+        return MFW_OK;
+    }
+    double db;
+    int r = get_qty(p, U_DB, true, "noise (SNR below full scale)", &db);
+    if (r == MFW_OK && !(db >= 40.0 && db <= 140.0))
+        r = fail(p, MFW_E_RANGE, "noise SNR must be 40 .. 140 dB (or off)");
+    if (r == MFW_OK)
+        p->s->noise_db = db;
+    return r;
+}
+
 static int d_utc_offset(struct pctx *p)
 {
     double ms;
@@ -550,21 +632,37 @@ static int d_load(struct pctx *p)
     double w;
     int r = take_phases(p, &mask);
     if (r == MFW_OK)
-        r = get_power(p, "load power", &w);
+        r = get_qty(p, U_LOAD, true, "load power (W, kW) or current (A)", &w);
     if (r != MFW_OK)
         return r;
+    const bool amps = p->last_unit == U_LOAD_AMPS;
+    if (amps)
+        w /= U_LOAD_AMPS;
+    if (!amps && !(fabs(w) <= 100000.0))
+        return fail(p, MFW_E_RANGE, "load power must be within +-100 kW");
+    if (amps && !(fabs(w) <= 1000.0))
+        return fail(p, MFW_E_RANGE, "load current must be within +-1000 A");
     struct scenario_load *l = new_load(p, &r);
     if (l == NULL)
         return r;
     memcpy(l->name, name, strlen(name) + 1);
     l->kind = LOAD_FIXED;
-    l->watts = w;
+    l->in_amps = amps;
+    l->amps = amps ? w : 0.0;
+    l->watts = amps ? 0.0 : w;
     if (mask != 0)
         l->phase_mask = mask;
     while (r == MFW_OK && peek(p) != NULL) {
         const char *k = next(p);
         if (strcmp(k, "pf") == 0) {
             r = get_pf(p, l);
+        } else if (strcmp(k, "dc") == 0) {
+            double dc;
+            r = get_qty(p, U_AMP, true, "dc", &dc);
+            if (r == MFW_OK && !(fabs(dc) <= 1000.0))
+                r = fail(p, MFW_E_RANGE, "dc must be within +-1000 A");
+            if (r == MFW_OK)
+                l->dc_a = dc;
         } else if (strcmp(k, "from") == 0) {
             r = get_window(p, l);
         } else if (strcmp(k, "every") == 0) {
@@ -689,7 +787,7 @@ static int d_at(struct pctx *p)
     const char *kind = next(p);
     if (kind == NULL)
         return fail(p, MFW_E_FORMAT,
-                    "missing event after the time (outage, sag, swell, frequency)");
+                    "missing event after the time (outage, sag, swell, frequency, temperature)");
     if (p->s->n_events >= SCENARIO_EVENTS_MAX)
         return fail(p, MFW_E_RANGE, "too many events (at most %d)", SCENARIO_EVENTS_MAX);
     struct scenario_event e;
@@ -713,6 +811,26 @@ static int d_at(struct pctx *p)
             r = fail(p, MFW_E_RANGE, "swell voltage must be between 100 and 200 %% of nominal");
         if (r == MFW_OK)
             r = get_duration(p, sag ? "sag duration" : "swell duration", &e.duration_ms);
+    } else if (strcmp(kind, "frequency") == 0 && peek(p) != NULL && strcmp(peek(p), "ramp") == 0) {
+        p->i++;
+        e.kind = EV_RAMP;
+        r = get_qty(p, U_HZ, false, "frequency", &e.value);
+        if (r == MFW_OK)
+            r = check_freq(p, e.value);
+        if (r == MFW_OK)
+            r = expect(p, "over");
+        if (r == MFW_OK)
+            r = get_duration(p, "ramp duration", &e.duration_ms);
+    } else if (strcmp(kind, "temperature") == 0) {
+        e.kind = EV_TEMP;
+        r = get_qty(p, U_TEMP, false, "temperature", &e.value);
+        if (r == MFW_OK)
+            r = check_temp(p, e.value);
+        if (r == MFW_OK && peek(p) != NULL) {
+            r = expect(p, "for");
+            if (r == MFW_OK)
+                r = get_duration(p, "temperature duration", &e.duration_ms);
+        }
     } else if (strcmp(kind, "frequency") == 0) {
         e.kind = EV_FREQ;
         r = get_qty(p, U_HZ, false, "frequency", &e.value);
@@ -724,7 +842,8 @@ static int d_at(struct pctx *p)
                 r = get_duration(p, "frequency duration", &e.duration_ms);
         }
     } else {
-        return fail(p, MFW_E_FORMAT, "unknown event '%.24s' (outage, sag, swell, frequency)", kind);
+        return fail(p, MFW_E_FORMAT,
+                    "unknown event '%.24s' (outage, sag, swell, frequency, temperature)", kind);
     }
     if (r != MFW_OK)
         return r;
@@ -750,6 +869,9 @@ static const struct directive directives[] = {
     {"harmonics", d_harmonics},
     {"voltage-harmonics", d_voltage_harmonics},
     {"at", d_at},
+    {"temperature", d_temperature},
+    {"sensors", d_sensors},
+    {"noise", d_noise},
     {NULL, NULL},
 };
 
@@ -821,6 +943,7 @@ int scenario_parse(struct scenario *s, const char *text, size_t len, uint8_t pha
         s->u_nominal[k] = 230.0;
     s->freq_hz = 50.0;
     s->seed = 1;
+    s->temperature_c = 23.0; /* IEC 62052-11 reference */
     struct pctx p = {.s = s, .err = err, .meter_phases = phases, .last_load = -1};
     size_t pos = 0;
     while (pos < len) {
@@ -904,26 +1027,78 @@ static double load_power(const struct scenario *s, unsigned idx, mfw_ms_t t)
     }
 }
 
-static double frequency_at(const struct scenario *s, mfw_ms_t t)
+/* The permanent frequency in force at t: the base, the latest step at or before t, or a ramp
+ * (linear from the permanent frequency before it to its value over its duration, then its
+ * value). *slope: Hz/s at t (a ramp's). Ramps nest at most SCN_RAMP_DEPTH deep. */
+#define SCN_RAMP_DEPTH 8
+static double permanent_frequency(const struct scenario *s, mfw_ms_t t, double *slope,
+                                  unsigned depth)
 {
     double f = s->freq_hz;
-    mfw_ms_t best_perm = INT64_MIN, best_tmp = INT64_MIN;
+    mfw_ms_t best = INT64_MIN;
+    const struct scenario_event *last = NULL;
+    for (unsigned k = 0; k < s->n_events; k++) {
+        const struct scenario_event *e = &s->events[k];
+        bool perm = (e->kind == EV_FREQ && e->duration_ms == 0) || e->kind == EV_RAMP;
+        if (!perm || e->at_ms > t || e->at_ms < best)
+            continue;
+        best = e->at_ms;
+        last = e;
+    }
+    *slope = 0.0;
+    if (last == NULL)
+        return f;
+    if (last->kind == EV_RAMP && t - last->at_ms < last->duration_ms && depth < SCN_RAMP_DEPTH) {
+        double s0;
+        double f0 = permanent_frequency(s, last->at_ms - 1, &s0, depth + 1);
+        *slope = (last->value - f0) / ((double)last->duration_ms / 1000.0);
+        return f0 + *slope * (double)(t - last->at_ms) / 1000.0;
+    }
+    return last->value;
+}
+
+static double frequency_at(const struct scenario *s, mfw_ms_t t, double *slope)
+{
+    double f = permanent_frequency(s, t, slope, 0);
+    mfw_ms_t best_tmp = INT64_MIN;
     double f_tmp = 0.0;
     for (unsigned k = 0; k < s->n_events; k++) {
         const struct scenario_event *e = &s->events[k];
-        if (e->kind != EV_FREQ || e->at_ms > t)
+        if (e->kind != EV_FREQ || e->duration_ms == 0 || e->at_ms > t)
             continue;
-        if (e->duration_ms == 0) {
-            if (e->at_ms >= best_perm) {
-                best_perm = e->at_ms;
-                f = e->value;
-            }
-        } else if (t - e->at_ms < e->duration_ms && e->at_ms >= best_tmp) {
+        if (t - e->at_ms < e->duration_ms && e->at_ms >= best_tmp) {
             best_tmp = e->at_ms;
             f_tmp = e->value;
         }
     }
-    return best_tmp != INT64_MIN ? f_tmp : f;
+    if (best_tmp != INT64_MIN) {
+        *slope = 0.0;
+        return f_tmp;
+    }
+    return f;
+}
+
+/* The ambient temperature at t, as the frequency: the latest permanent change, a temporary one
+ * overriding it for its duration. */
+static double temperature_at(const struct scenario *s, mfw_ms_t t)
+{
+    double c = s->temperature_c, c_tmp = 0.0;
+    mfw_ms_t best = INT64_MIN, best_tmp = INT64_MIN;
+    for (unsigned k = 0; k < s->n_events; k++) {
+        const struct scenario_event *e = &s->events[k];
+        if (e->kind != EV_TEMP || e->at_ms > t)
+            continue;
+        if (e->duration_ms == 0) {
+            if (e->at_ms >= best) {
+                best = e->at_ms;
+                c = e->value;
+            }
+        } else if (t - e->at_ms < e->duration_ms && e->at_ms >= best_tmp) {
+            best_tmp = e->at_ms;
+            c_tmp = e->value;
+        }
+    }
+    return best_tmp != INT64_MIN ? c_tmp : c;
 }
 
 /* Accumulated phasors of one phase current: rms, angle in the afe.h sin convention. */
@@ -969,14 +1144,16 @@ void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
 {
     static const double vang[3] = {0.0, -120.0, 120.0};
     memset(out, 0, sizeof *out);
-    out->freq_hz = frequency_at(s, t);
+    out->freq_hz = frequency_at(s, t, &out->drift_hz_per_s);
     out->neutral_explicit = false;
+    out->ambient_offset_c = temperature_at(s, t) - 23.0;
     unsigned np = s->phases <= MFW_PHASES_MAX && s->phases <= 3 ? s->phases : 1;
     unsigned all = (1u << np) - 1u;
     double factor[3] = {1.0, 1.0, 1.0};
     for (unsigned k = 0; k < s->n_events; k++) {
         const struct scenario_event *e = &s->events[k];
-        if (e->kind == EV_FREQ || t < e->at_ms || t - e->at_ms >= e->duration_ms)
+        if (e->kind == EV_FREQ || e->kind == EV_RAMP || e->kind == EV_TEMP || t < e->at_ms ||
+            t - e->at_ms >= e->duration_ms)
             continue;
         double v = e->kind == EV_OUTAGE ? 0.0 : e->value;
         for (unsigned ph = 0; ph < np; ph++)
@@ -999,17 +1176,23 @@ void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
         if (mask == 0 || !(l->pf > 0.0 && l->pf <= 1.0))
             continue;
         double pw = load_power(s, k, t);
-        if (pw == 0.0)
+        bool on = l->in_amps
+                      ? window_on(l, t + (int64_t)s->utc_offset_s * 1000) && cycle_on(s, k, l, t)
+                      : pw != 0.0;
+        if (!on || (l->in_amps && l->amps == 0.0 && l->dc_a == 0.0))
             continue;
-        double share = pw / (double)popcount3(mask);
+        double share = l->in_amps ? l->amps : pw / (double)popcount3(mask);
         double phi = acos(l->pf) * (l->capacitive ? -1.0 : 1.0);
         double flip = share < 0.0 ? SCN_PI : 0.0; /* export: the whole waveform inverted */
         for (unsigned ph = 0; ph < np; ph++) {
             double un = s->u_nominal[ph];
             if (!(mask & (1u << ph)) || !(un > 0.0) || factor[ph] == 0.0)
                 continue;
-            /* I = P/(Un*PF) at nominal voltage; constant impedance: it follows the voltage. */
-            double irms = fabs(share) / (un * l->pf) * factor[ph];
+            /* I = P/(Un*PF) at nominal voltage; constant impedance: it follows the voltage.
+             * A load in amps is a constant current (while its phase has voltage), and so is
+             * its DC. */
+            double irms = l->in_amps ? fabs(share) : fabs(share) / (un * l->pf) * factor[ph];
+            out->ph[ph].i.dc += l->dc_a;
             double base = vang[ph] * (SCN_PI / 180.0) - phi;
             add_polar(&cur[ph], 1, irms, base + flip);
             for (unsigned h = 0; h < l->n_harmonics && h < 8; h++) {
@@ -1021,8 +1204,11 @@ void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
             }
         }
     }
-    for (unsigned ph = 0; ph < np; ph++)
+    for (unsigned ph = 0; ph < np; ph++) {
+        double dc = out->ph[ph].i.dc;
         phasors_to_wave(&cur[ph], &out->ph[ph].i);
+        out->ph[ph].i.dc = dc;
+    }
 }
 
 static void earliest(mfw_ms_t *best, mfw_ms_t t, mfw_ms_t cand)

@@ -43,6 +43,17 @@ struct scenario_load {
     /* Added: */
     double scale;    /* household: W per unit of the H0-like shape (set by the parser) */
     double seasonal; /* pv: winter reduction, 0..1 (0 = same all year) */
+    bool in_amps;    /* load given in A: `amps` per listed phase, constant (not following U) */
+    double amps;     /* rms A per phase while on, < 0 export */
+    double dc_a;     /* a DC component of the current per listed phase while on, A */
+};
+
+/* The sensors the scenario asks for (meterd's --sensors overrides it). */
+enum scenario_sensors {
+    SCENARIO_SENSORS_UNSET = 0,
+    SCENARIO_SENSORS_IDEAL,   /* the simple front end: no sensor errors */
+    SCENARIO_SENSORS_TYPICAL, /* the typical unit of sim/sensor_set.h */
+    SCENARIO_SENSORS_UNIT,    /* a Monte-Carlo unit: sensor_lot, sensor_unit */
 };
 
 struct scenario_event {
@@ -50,7 +61,7 @@ struct scenario_event {
     mfw_ms_t duration_ms; /* 0 = permanent change (frequency step) */
     uint8_t kind;         /* enum scenario_event_kind (scenario.c) */
     uint8_t phase_mask;
-    double value; /* sag/swell: fraction of Un; frequency: Hz */
+    double value; /* sag/swell: fraction of Un; frequency: Hz; temperature: deg C */
 };
 
 struct scenario {
@@ -68,6 +79,13 @@ struct scenario {
     /* Added: grid voltage distortion, the same on every phase ("voltage-harmonics"). */
     uint8_t n_v_harmonics;
     struct afe_harmonic v_h[8];
+    /* Added: the meter's ambient temperature (deg C; events change it) */
+    double temperature_c;
+    /* Added: sensor and noise settings */
+    uint8_t sensors; /* enum scenario_sensors */
+    uint32_t sensor_lot, sensor_unit;
+    bool noise_set; /* "noise": the converters' SNR (dB), 0 = off */
+    double noise_db;
 };
 
 /* Parses text of length len. On error returns MFW_E_FORMAT or MFW_E_RANGE, fills err and leaves

@@ -161,7 +161,7 @@ static void test_power_5th_harmonic(void **state)
     near_rel(mean_vi(&a, f, n, 0), 1.04 * p1, 1e-5);
     near_rel(rms(f, n, CH_V, 0, afe_volts_per_code(&a)), 230.0 * sqrt(1.01), 1e-6);
     near_rel(rms(f, n, CH_I, 0, afe_amps_per_code(&a)), 50.0 * sqrt(1.16), 1e-5);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 1, 0.2, &b);
     near_rel(b.ph[0].p, 1.04 * p1, 1e-12);
     near_abs(b.ph[0].q, 0.0, 1e-9);
@@ -201,7 +201,7 @@ static void test_power_harmonic_displaced(void **state)
     st.ph[0].i.n_harmonics = 1;
     st.ph[0].i.h[0] = (struct afe_harmonic){.order = 5, .amplitude = 0.40, .phase_deg = 0.0};
     double want = 230.0 * 20.0 * (cos(rad(10.0)) + 0.04 * cos(rad(50.0)));
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 1, 1.0, &b);
     near_rel(b.ph[0].p, want, 1e-12);
     near_rel(b.ph[0].q, 230.0 * 20.0 * sin(rad(10.0)), 1e-12);
@@ -216,7 +216,7 @@ static void test_quantity_signs(void **state)
 {
     (void)state;
     struct afe_state st;
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_sine(&st, 3, 230.0, 5.0, 60.0, 50.0);
     afe_state_quantities(&st, 3, 1.0, &b);
     for (unsigned ph = 0; ph < 3; ph++) {
@@ -247,7 +247,7 @@ static void test_neutral_triplen(void **state)
         st.ph[ph].i.n_harmonics = 1;
         st.ph[ph].i.h[0] = (struct afe_harmonic){.order = 3, .amplitude = 0.2, .phase_deg = 0.0};
     }
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_rel(b.i_n, 3.0 * 2.0, 1e-12);
     size_t n = 50 * CYC;
@@ -273,7 +273,7 @@ static void test_neutral_one_phase_loaded(void **state)
     /* Kirchhoff sample by sample: i_n = -i_L2 (up to rounding of each code). */
     for (size_t k = 0; k < n; k++)
         assert_true(abs(f[k].i_n + f[k].i[1]) <= 1);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_rel(b.i_n, 16.0, 1e-12);
     /* An explicit neutral overrides Kirchhoff. */

@@ -110,11 +110,95 @@ static void refuses_what_it_cannot_use(void **st)
     assert_int_equal(mfw_calibration_gain_phase(&cal, &a, &ref), MFW_E_RANGE);
 }
 
+/* A window's raw sums of a source at u (V), i (A) and angle phi (V to I, rad) seen through
+ * channels of sv codes/V and si codes/A, the current lagging `lag` more. */
+static void synthetic(struct mfw_calibration_acc *a, double u, double i, double phi, double sv,
+                      double si, double lag)
+{
+    struct mfw_metrology_raw_phase raw = {
+        .v1_re = (float)(u * sv),
+        .i1_re = (float)(i * si * cos(-(phi + lag))),
+        .i1_im = (float)(i * si * sin(-(phi + lag))),
+    };
+    mfw_calibration_reset(a);
+    mfw_calibration_add(a, &raw, 50.0f);
+}
+
+/* Step 2: a point's gain and phase against the base. Base 5 A at 1000 codes/A with a lag of
+ * 2 mrad (a delay of 2e-3 / (2 pi 50) s); at 0.25 A the channel gives 1.002 times the codes and
+ * lags 1 mrad more: the point is gain 1.002, phase 1 mrad; a second point at the same current
+ * replaces it; the points stay in ascending order. */
+static void point_against_base(void **st)
+{
+    (void)st;
+    const double phi = 60.0 * 3.14159265358979323846 / 180.0;
+    struct mfw_metrology_cal_phase cal = {0};
+    struct mfw_calibration_acc a;
+    synthetic(&a, 230.0, 5.0, phi, 2000.0, 1000.0, 2e-3);
+    const struct mfw_calibration_reference base = {230.0f, 5.0f, 60.0f};
+    assert_int_equal(mfw_calibration_gain_phase(&cal, &a, &base), MFW_OK);
+    assert_true(fabs(cal.i_gain - 1e-3) < 1e-9);
+    assert_true(fabs(cal.i_delay_s - 2e-3 / (2.0 * 3.14159265358979323846 * 50.0)) < 1e-10);
+    synthetic(&a, 230.0, 0.25, phi, 2000.0, 1000.0 * 1.002, 3e-3);
+    const struct mfw_calibration_reference low = {230.0f, 0.25f, 60.0f};
+    assert_int_equal(mfw_calibration_point(&cal, &a, &low, 50.0f), MFW_OK);
+    synthetic(&a, 230.0, 100.0, phi, 2000.0, 1000.0 * 0.999, 2e-3);
+    const struct mfw_calibration_reference high = {230.0f, 100.0f, 60.0f};
+    assert_int_equal(mfw_calibration_point(&cal, &a, &high, 50.0f), MFW_OK);
+    assert_int_equal(cal.n_points, 3);
+    assert_true(cal.point[0].i_a == 0.25f && cal.point[1].i_a == 5.0f &&
+                cal.point[2].i_a == 100.0f);
+    assert_true(fabs(cal.point[0].gain - 1.002) < 2e-6);
+    assert_true(fabs(cal.point[0].phase_rad - 1e-3) < 2e-6);
+    assert_true(fabs(cal.point[2].gain - 0.999) < 2e-6);
+    assert_true(fabs(cal.point[2].phase_rad) < 2e-6);
+    synthetic(&a, 230.0, 0.25, phi, 2000.0, 1000.0 * 1.001, 2e-3);
+    assert_int_equal(mfw_calibration_point(&cal, &a, &low, 50.0f), MFW_OK);
+    assert_int_equal(cal.n_points, 3);
+    assert_true(fabs(cal.point[0].gain - 1.001) < 2e-6);
+}
+
+/* Step 4: the channels' sensitivity at -40, 23 and 70 C follows 1 + a dT + b dT^2 exactly (the
+ * voltage a = 20 ppm/K, b = 0; the current a = 25 ppm/K, b = -0.6 ppm/K^2, as a shunt's alloy
+ * and taps), the lag drifts 1e-9 s/K: the fit returns them (referred to a reading of 23.5 C,
+ * the reference: dT from there). Two temperatures give the linear term only. */
+static void temperature_fit(void **st)
+{
+    (void)st;
+    const double phi = 60.0 * 3.14159265358979323846 / 180.0,
+                 w = 2.0 * 3.14159265358979323846 * 50.0;
+    const double t_ref = 23.5, temps[3] = {23.5, -40.0, 70.0};
+    struct mfw_calibration_temp t;
+    mfw_calibration_temp_reset(&t);
+    const struct mfw_calibration_reference ref = {230.0f, 5.0f, 60.0f};
+    for (unsigned k = 0; k < 3; k++) {
+        double d = temps[k] - t_ref;
+        struct mfw_calibration_acc a;
+        synthetic(&a, 230.0, 5.0, phi, 2000.0 * (1.0 + 20e-6 * d),
+                  1000.0 * (1.0 + 25e-6 * d - 0.6e-6 * d * d), w * 1e-9 * d);
+        assert_int_equal(mfw_calibration_temp_add(&t, &a, &ref, (float)temps[k]), MFW_OK);
+    }
+    struct mfw_metrology_cal_phase cal = {0};
+    assert_int_equal(mfw_calibration_temp_solve(&cal, &t, (float)t_ref), MFW_OK);
+    assert_true(fabs(cal.v_tc1 - 20e-6) < 0.2e-6);
+    assert_true(fabs(cal.v_tc2) < 0.005e-6);
+    assert_true(fabs(cal.i_tc1 - 25e-6) < 0.2e-6);
+    assert_true(fabs(cal.i_tc2 + 0.6e-6) < 0.005e-6);
+    assert_true(fabs(cal.i_delay_tc - 1e-9) < 0.02e-9);
+    t.n = 2;
+    assert_int_equal(mfw_calibration_temp_solve(&cal, &t, (float)t_ref), MFW_OK);
+    assert_true(cal.i_tc2 == 0.0f);
+    t.n = 1;
+    assert_int_equal(mfw_calibration_temp_solve(&cal, &t, (float)t_ref), MFW_E_STATE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(recovers_sensor_errors),
         cmocka_unit_test(refuses_what_it_cannot_use),
+        cmocka_unit_test(point_against_base),
+        cmocka_unit_test(temperature_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -414,6 +414,80 @@ static void sag_in_the_power_quality_log(void **st)
     free(r);
 }
 
+/* Samples of L1..L3 at u_rms and i_rms (PF 1, 50 Hz, 4000 Hz) as the ADC gives them with the
+ * meter's default calibration (1 V and 1 A per code: a 24-bit code range of +-8388607 A):
+ * i_peak beyond that clips. */
+static void sine_frames(struct mfw_meter *m, mfw_ms_t *t, double seconds, double u, double i)
+{
+    static struct mfw_adc_frame f[40];
+    for (int blk = 0; blk < (int)(seconds * 100.0 + 0.5); blk++) {
+        for (int k = 0; k < 40; k++) {
+            double th = 2.0 * 3.14159265358979323846 * 50.0 * (double)(*t % 1000 * 4 + k) / 4000.0;
+            for (int p = 0; p < 3; p++) {
+                double a = th - p * 2.0 * 3.14159265358979323846 / 3.0;
+                double v = u * sqrt(2.0) * sin(a), c = i * sqrt(2.0) * sin(a);
+                f[k].v[p] = (int32_t)lround(v);
+                f[k].i[p] = (int32_t)lround(c > 8388607.0    ? 8388607.0
+                                            : c < -8388607.0 ? -8388607.0
+                                                             : c);
+            }
+            f[k].i_n = 0;
+        }
+        mfw_meter_samples(m, f, 40);
+        *t += 10;
+        mfw_meter_tick(m, *t);
+    }
+}
+
+static int rig_temperature(void *ctx, int32_t *milli_c)
+{
+    (void)ctx;
+    *milli_c = 45250; /* 45.25 deg C */
+    return MFW_OK;
+}
+
+/* A current beyond the ADC's range is never a silent under-registration: the power quality log
+ * gets an over-current event (230 + phase) when it starts and one (234 + phase) with its
+ * duration when it ends, and the load profile row of that quarter hour says "data not valid".
+ * The HAL's temperature reaches the metrology and the catalogue. */
+static void over_range_is_logged_and_flagged(void **st)
+{
+    (void)st;
+    const mfw_ms_t t0 = T_0603_LOCAL_MIDNIGHT;
+    struct rig *r = rig_new(t0);
+    r->hal.temperature = rig_temperature;
+    mfw_ms_t t = t0;
+    sine_frames(&r->m, &t, 2.0, 230.0, 5.0e6); /* 7.1e6 peak: inside the range */
+    sine_frames(&r->m, &t, 3.0, 230.0, 7.0e6); /* 9.9e6 peak: clipped */
+    sine_frames(&r->m, &t, 2.0, 230.0, 5.0e6);
+    uint32_t n = mfw_eventlog_count(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY);
+    assert_int_equal(n, 6); /* start and end on each phase */
+    struct mfw_eventlog_entry e;
+    for (uint32_t k = 0; k < 3; k++) {
+        assert_int_equal(
+            mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, k, &e),
+            MFW_OK);
+        assert_int_equal(e.code, 230 + k);
+        assert_int_equal(e.phase, k + 1);
+        assert_true(e.time >= t0 + 2000 && e.time <= t0 + 2250); /* the first clipped window */
+        assert_true(e.v1 < 7000000000LL);                        /* mA: read below 7e6 A */
+    }
+    for (uint32_t k = 0; k < 3; k++) {
+        assert_int_equal(
+            mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 3 + k, &e),
+            MFW_OK);
+        assert_int_equal(e.code, 234 + k);
+        assert_true(llabs(e.v2 - 3000) <= 250); /* 3 s of clipping, to a window */
+    }
+    assert_true(r->m.lp_status & MFW_PROFILE_ST_DATA_NOT_VALID);
+    struct mfw_catalog_value cv;
+    mfw_meter_read_quantity(&r->m, MFW_CAT_TEMPERATURE, &cv);
+    assert_int_equal(cv.state, MFW_CATALOG_MEASURED);
+    assert_true(fabs(cv.si - 45.25) < 1e-4);
+    assert_true(r->m.metrology.temperature == 45.25f);
+    free(r);
+}
+
 /* The verbs the object model uses (meter.h), times worked out by hand: local time is UTC + 2 h in
  * June, so T_0603_LOCAL_MIDNIGHT + 7 min 29 s is 00:07:29 local. */
 static void verbs_of_the_object_model(void **st)
@@ -548,6 +622,7 @@ int main(void)
         cmocka_unit_test(passive_calendar_takes_over_at_midnight),
         cmocka_unit_test(analysis_log_averages),
         cmocka_unit_test(sag_in_the_power_quality_log),
+        cmocka_unit_test(over_range_is_logged_and_flagged),
         cmocka_unit_test(verbs_of_the_object_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,7 +52,7 @@ static void angle_eq(double got, double want)
 
 static double total_p(const struct afe_state *st, uint8_t phases)
 {
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(st, phases, 1.0, &b);
     double p = 0.0;
     for (unsigned k = 0; k < phases; k++)
@@ -78,7 +78,7 @@ static void test_constant_load(void **state)
     angle_eq(st.ph[1].i.phase_deg, -120.0 - 36.86989764584402);
     near_abs(st.ph[0].i.rms, 0.0, 0);
     near_abs(st.ph[2].i.rms, 0.0, 0);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 3, 1.0, &b);
     near_abs(b.ph[1].p, 3000.0, 1e-9);
     near_abs(b.ph[1].q, 2250.0, 1e-9); /* S = 3750 VA, Q = S sin(phi) = 3750*0.6 */
@@ -117,7 +117,7 @@ static void test_load_harmonics(void **state)
     assert_int_equal(st.ph[0].i.h[1].order, 5);
     near_abs(st.ph[0].i.h[1].amplitude, 0.2, 1e-12);
     near_abs(st.ph[0].i.h[1].phase_deg, 90.0, 1e-9);
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     afe_state_quantities(&st, 1, 1.0, &b);
     near_abs(b.ph[0].irms, sqrt(1.0 + 0.25 + 0.04), 1e-12);
 }
@@ -322,7 +322,7 @@ static void test_household_shape(void **state)
     scenario_at(&s, T_2026_06_01 + MFW_MS_PER_DAY + H(19) + MIN(30), &st);
     assert_true(total_p(&st, 3) < 0.75 * evening);
     /* Spread equally over the phases, at PF 0.95 by default. */
-    struct mfw_metrology_block b;
+    struct afe_quantities b;
     scenario_at(&s, d + H(19) + MIN(30), &st);
     afe_state_quantities(&st, 3, 1.0, &b);
     near_abs(b.ph[0].p, b.ph[2].p, 1e-9);
@@ -528,6 +528,78 @@ static void test_unterminated(void **state)
     assert_true(s.events[0].at_ms == MS(1709251199LL));
 }
 
+/* Issue 10 grammar: temperature (base, permanent and temporary events), a frequency ramp, a load
+ * in amps (a constant current under a sag), DC on a load, sensor and noise settings. */
+static void test_temperature_ramp_amps_dc(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct afe_state st;
+    parse_ok(&s,
+             "temperature -10 C\n"
+             "load bench 10 A pf 0.5 L1 dc 0.25 A\n"
+             "load heater 2300 W L2\n"
+             "at 2026-06-01T00:00:00Z temperature 40 C\n"
+             "at 2026-06-01T01:00:00Z temperature 60 C for 10 min\n"
+             "at 2026-06-01T02:00:00Z frequency ramp 51 Hz over 100 s\n"
+             "at 2026-06-01T03:00:00Z sag 50 % 1 s\n"
+             "sensors unit lot 7 12\n"
+             "noise 80 dB\n",
+             3);
+    scenario_at(&s, T_2026_06_01 - 1, &st);
+    near_abs(st.ambient_offset_c, -10.0 - 23.0, 1e-12);
+    scenario_at(&s, T_2026_06_01 + MIN(30), &st);
+    near_abs(st.ambient_offset_c, 40.0 - 23.0, 1e-12);
+    scenario_at(&s, T_2026_06_01 + H(1) + MIN(5), &st);
+    near_abs(st.ambient_offset_c, 60.0 - 23.0, 1e-12);
+    scenario_at(&s, T_2026_06_01 + H(1) + MIN(10), &st);
+    near_abs(st.ambient_offset_c, 40.0 - 23.0, 1e-12);
+    /* the ramp: 50 -> 51 Hz over 100 s: 50.25 Hz after 25 s, 0.01 Hz/s; 51 after */
+    scenario_at(&s, T_2026_06_01 + H(2) + MS(25), &st);
+    near_abs(st.freq_hz, 50.25, 1e-12);
+    near_abs(st.drift_hz_per_s, 0.01, 1e-12);
+    scenario_at(&s, T_2026_06_01 + H(2) + MS(100), &st);
+    near_abs(st.freq_hz, 51.0, 1e-12);
+    near_abs(st.drift_hz_per_s, 0.0, 0);
+    assert_true(scenario_next_change(&s, T_2026_06_01 + H(2) + MS(99)) <=
+                T_2026_06_01 + H(2) + MS(100));
+    /* 10 A at PF 0.5 lagging on L1 with 0.25 A DC; the heater on L2 is 10 A at 230 V */
+    scenario_at(&s, T_2026_06_01 + H(3) - MS(10), &st);
+    near_abs(st.ph[0].i.rms, 10.0, 1e-12);
+    angle_eq(st.ph[0].i.phase_deg, -60.0);
+    near_abs(st.ph[0].i.dc, 0.25, 1e-12);
+    near_abs(st.ph[1].i.rms, 10.0, 1e-12);
+    /* the sag to 50 %: the heater's current halves (constant impedance), the bench's stays */
+    scenario_at(&s, T_2026_06_01 + H(3) + 500, &st);
+    near_abs(st.ph[0].i.rms, 10.0, 1e-12);
+    near_abs(st.ph[1].i.rms, 5.0, 1e-12);
+    assert_int_equal(s.sensors, SCENARIO_SENSORS_UNIT);
+    assert_int_equal(s.sensor_lot, 7);
+    assert_int_equal(s.sensor_unit, 12);
+    assert_true(s.noise_set && s.noise_db == 80.0);
+    parse_ok(&s, "noise off\nsensors ideal\n", 1);
+    assert_true(s.noise_set && s.noise_db == 0.0 && s.sensors == SCENARIO_SENSORS_IDEAL);
+    /* defaults: 23 C, no sensor choice */
+    parse_ok(&s, "voltage 230\n", 1);
+    scenario_at(&s, T_2026_06_01, &st);
+    near_abs(st.ambient_offset_c, 0.0, 0);
+    assert_int_equal(s.sensors, SCENARIO_SENSORS_UNSET);
+    /* refused */
+    struct scenario_error e;
+    const char *bad[][2] = {{"temperature 120 C\n", "R"},
+                            {"sensors foo\n", "F"},
+                            {"noise 10 dB\n", "R"},
+                            {"load x 2000 A\n", "R"},
+                            {"load x 2 A dc 5\n", "F"},
+                            {"at 2026-06-01T00:00Z frequency ramp 52 Hz\n", "F"},
+                            {"at 2026-06-01T00:00Z temperature 20 C for\n", "F"}};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        int r = scenario_parse(&s, bad[k][0], strlen(bad[k][0]), 3, &e);
+        assert_int_equal(r, bad[k][1][0] == 'R' ? MFW_E_RANGE : MFW_E_FORMAT);
+        assert_int_equal(e.line, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_single_phase_fold),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_unterminated),
+        cmocka_unit_test(test_temperature_ramp_amps_dc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

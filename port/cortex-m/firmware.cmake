@@ -86,3 +86,21 @@ add_custom_target(size_report ALL
   WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}
   VERBATIM)
 add_dependencies(size_report meterfw meterfw_core_m4)
+
+# ---- (c) the metrology's cost on QEMU's mps2-an386 (bench/m4, run by bench/cost.sh) ----------
+# The same core library, with the simulated front end to make its samples; QEMU's memory map,
+# semihosting for its arguments and its one line of output. Not a product image.
+set(MFW_BENCH_M4_DIR ${MFW_ROOT}/bench/m4)
+add_executable(bench_m4
+  ${MFW_BENCH_M4_DIR}/bench_m4.c
+  ${MFW_ROOT}/sim/afe.c
+  ${MFW_ROOT}/sim/shunt.c
+  ${MFW_ROOT}/sim/current_transformer.c
+  ${MFW_ROOT}/sim/divider.c
+  ${MFW_ROOT}/sim/sigma_delta.c)
+set_target_properties(bench_m4 PROPERTIES SUFFIX .elf
+                      LINK_DEPENDS ${MFW_BENCH_M4_DIR}/mps2_an386.ld)
+target_include_directories(bench_m4 PRIVATE ${MFW_ROOT}/sim)
+target_link_options(bench_m4 PRIVATE -nostartfiles -T${MFW_BENCH_M4_DIR}/mps2_an386.ld
+                    -Wl,--gc-sections)
+target_link_libraries(bench_m4 PRIVATE meterfw_core_m4 m)

@@ -3,7 +3,10 @@
  * its NOR rules and counters apply. */
 #include "board.h"
 
+#include <math.h>
 #include <string.h>
+
+#include "meterfw/base/error.h"
 
 static int b_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
@@ -29,6 +32,16 @@ static bool b_rtc_lost(void *ctx)
     return b->rtc_lost;
 }
 
+static int b_temperature(void *ctx, int32_t *milli_c)
+{
+    const struct board *b = ctx;
+    double t = b->temperature(b->temperature_ctx);
+    if (!(t > -100.0 && t < 200.0))
+        return MFW_E_IO;
+    *milli_c = (int32_t)lround(t * 1000.0);
+    return MFW_OK;
+}
+
 void board_hal(struct board *b, struct mfw_hal *h)
 {
     memset(h, 0, sizeof *h);
@@ -37,4 +50,6 @@ void board_hal(struct board *b, struct mfw_hal *h)
     h->flash_prog = b_prog;
     h->flash_erase = b_erase;
     h->rtc_lost = b_rtc_lost;
+    if (b->temperature != NULL)
+        h->temperature = b_temperature;
 }

@@ -13,6 +13,9 @@
 struct board {
     struct flash_file flash;
     bool rtc_lost; /* what hal.rtc_lost() answers: the RTC backup was flat at this power-up */
+    /* the temperature sensor beside the shunts (deg C); NULL = none */
+    double (*temperature)(const void *ctx);
+    const void *temperature_ctx;
 };
 
 /* Fills h (zeroed first) with the board's functions; ctx = b. */

@@ -27,6 +27,7 @@
 #include "report.h"
 #include "rtc_backup.h"
 #include "scenario_load.h"
+#include "sensors_load.h"
 #include "serial_line.h"
 #include "sim_drive.h"
 #include "state_dir.h"
@@ -64,6 +65,7 @@ struct run {
     struct mfw_hal hal;
     bool flash_open;
     struct sim_drive drv;
+    struct meterd_sensors sensors;
     struct mfw_display disp;
     char state_dir[4096];
     mfw_ms_t start;        /* simulated RTC time at start */
@@ -225,6 +227,12 @@ static void report_restore(const struct mfw_meter *m)
     }
 }
 
+/* The meter's temperature sensor: its unit's thermometer (sim_drive.h). */
+static double board_temperature(const void *ctx)
+{
+    return sim_drive_temperature(ctx);
+}
+
 static const char *fidelity_name(enum meterd_fidelity f)
 {
     return f == FIDELITY_FAST ? "fast" : "sample";
@@ -269,7 +277,18 @@ static int setup(struct run *r, int argc, char **argv)
     cfg->i_ref_a = o->i_ref_a;
     cfg->i_max_a = o->i_max_a;
     cfg->metro.fs_hz = o->rate_hz;
-    rc = sim_drive_init(&r->drv, &r->sc, o->fidelity, cfg, 0);
+    /* 50 or 60 Hz: as given, else the scenario's grid */
+    cfg->metro.f_nominal_hz = o->f_nominal_hz ? o->f_nominal_hz : r->sc.freq_hz >= 55.0 ? 60 : 50;
+    if (!meterd_load_sensors(&r->sensors, o->sensors, &r->sc, phases, o->i_max_a, err,
+                             sizeof err)) {
+        fprintf(stderr, "meterd: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    uint64_t seed = 1469598103934665603ull; /* the unit and its production follow its serial */
+    for (const char *c = o->serial; *c; c++)
+        seed = (seed ^ (uint8_t)*c) * 1099511628211ull;
+    rc = sim_drive_init(&r->drv, &r->sc, o->fidelity, cfg, 0,
+                        o->fidelity == FIDELITY_SAMPLE ? &r->sensors : NULL, seed);
     if (rc == MFW_OK) {
         /* A dry run on a hal without flash: checks the configuration, touches nothing. */
         struct mfw_hal none;
@@ -358,6 +377,8 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_FAILURE;
     }
     r->flash_open = true;
+    r->board.temperature = board_temperature;
+    r->board.temperature_ctx = &r->drv;
     board_hal(&r->board, &r->hal);
     r->hal.crypto = crypto_posix_port(); /* Mbed TLS GCM, nettle key wrap, getrandom */
     if (have_flash && have_rtc && !o->new_meter) {
@@ -568,12 +589,20 @@ int main(int argc, char **argv)
     isotime_format(r->start, a);
     if (r->o.has_until)
         isotime_format(r->o.until_ms, b);
-    fprintf(stderr, "meterd: %s #%s, scenario %s, %s fidelity%s, %s -> %s%s\n",
+    fprintf(stderr, "meterd: %s #%s, scenario %s, %s fidelity%s, %u Hz, %s -> %s%s\n",
             r->o.model == MFW_METER_162M ? "162M" : "382M", r->o.serial, r->o.scenario,
             fidelity_name(r->o.fidelity),
             r->o.fidelity == FIDELITY_SAMPLE ? " (ADC sample sets through the metrology)"
                                              : " (analytic per-block quantities)",
-            a, r->o.has_until ? b : "real time", r->o.has_until ? " as fast as possible" : "");
+            (unsigned)r->cfg.metro.f_nominal_hz, a, r->o.has_until ? b : "real time",
+            r->o.has_until ? " as fast as possible" : "");
+    if (r->o.fidelity == FIDELITY_SAMPLE)
+        fprintf(stderr,
+                r->drv.ideal ? "meterd: sensors ideal (no sensor errors, nominal calibration)\n"
+                             : "meterd: sensors %s, calibrated at its production: %.0f s on the "
+                               "line, %.0f s in the chamber\n",
+                r->sensors.name, r->drv.production.seconds_electrical,
+                r->drv.production.seconds_chamber);
 
     run_loop(r);
     if (r->dlms_open)

@@ -27,6 +27,14 @@ static const char usage_options[] =
     "per-block\n"
     "                          analytic quantities (default sample, fast with --until)\n"
     "  --rate 4000|8000        ADC sample rate in Hz (default 4000)\n"
+    "  --frequency 50|60       the meter's nominal frequency: windows of 10 or 12 cycles, the\n"
+    "                          fallback without voltage (default: the scenario's, 60 from 55 Hz)\n"
+    "  --sensors ideal|typical|FILE\n"
+    "                          sample fidelity's sensors: ideal (no sensor errors, calibrated\n"
+    "                          from the nominal scale), typical (the sensor library's typical\n"
+    "                          unit with its noise, calibrated by the production procedure at\n"
+    "                          start) or a sensor-set file (docs/sensors.md) (default: the\n"
+    "                          scenario's sensors directive, else typical)\n"
     "  --state-dir DIR         this meter's state: DIR/flash.bin (the meter's NOR flash) and\n"
     "                          DIR/rtc (the RTC backup) (default ./meterd-state/SERIAL)\n"
     "  --rtc-lost              the RTC backup was flat: the meter starts with its clock marked\n"
@@ -177,10 +185,11 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model",     "--current", "--serial",    "--scenario",  "--speed",
-            "--until",     "--start",   "--fidelity",  "--rate",      "--state-dir",
-            "--report",    "--port",    "--keys",      "--lp-days",   "--lls-password",
-            "--hdlc-port", "--optical", "--hdlc-line", "--line-baud", "--hdlc-address",
+            "--model",     "--current",   "--serial",    "--scenario",  "--speed",
+            "--until",     "--start",     "--fidelity",  "--rate",      "--state-dir",
+            "--report",    "--port",      "--keys",      "--lp-days",   "--lls-password",
+            "--hdlc-port", "--optical",   "--hdlc-line", "--line-baud", "--hdlc-address",
+            "--sensors",   "--frequency",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -242,6 +251,17 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
                 o->rate_hz = 8000;
             else
                 FAIL("--rate: '%s' is not 4000 or 8000", val);
+        } else if (strcmp(name, "--frequency") == 0) {
+            if (strcmp(val, "50") == 0)
+                o->f_nominal_hz = 50;
+            else if (strcmp(val, "60") == 0)
+                o->f_nominal_hz = 60;
+            else
+                FAIL("--frequency: '%s' is not 50 or 60", val);
+        } else if (strcmp(name, "--sensors") == 0) {
+            if (val[0] == '\0')
+                FAIL("--sensors: empty (ideal, typical or a file)");
+            o->sensors = val;
         } else if (strcmp(name, "--state-dir") == 0) {
             if (val[0] == '\0')
                 FAIL("--state-dir: empty path");

@@ -42,6 +42,8 @@ struct meterd_opts {
     bool line_optical;     /* --optical (IEC 62056-21 mode E first), else --hdlc-line */
     uint32_t line_baud;    /* --line-baud: the HDLC rate of the line (default 9600) */
     uint16_t hdlc_address; /* --hdlc-address: the lower HDLC address (0: from the serial) */
+    const char *sensors;   /* --sensors: ideal, typical or a file; NULL = the scenario's */
+    uint8_t f_nominal_hz;  /* --frequency: 50 or 60; 0 = from the scenario's frequency */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -6,7 +6,8 @@
 #include "meterfw/base/error.h"
 
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
-                   struct mfw_meter_config *cfg, mfw_ms_t start)
+                   struct mfw_meter_config *cfg, mfw_ms_t start, const struct meterd_sensors *sens,
+                   uint64_t seed)
 {
     memset(d, 0, sizeof *d);
     d->sc = sc;
@@ -15,18 +16,57 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
     d->fs_hz = cfg->metro.fs_hz;
     d->t = start;
     d->state_until = start;
+    d->ideal = sens == NULL || sens->ideal;
+    d->fast_ambient_c = sc->temperature_c;
     struct afe_config ac;
     afe_default_config(&ac, d->phases, d->fs_hz, cfg->i_max_a);
+    ac.f_nominal_hz = cfg->metro.f_nominal_hz;
+    ac.seed = seed ^ 0x6D65746572ull;
+    if (!d->ideal) {
+        ac.sensors_on = true;
+        ac.sensors = sens->set;
+    }
+    if (sens != NULL && sens->noise_set) {
+        /* the scenario's noise: the ideal front end's white noise, or every converter's SNR
+         * (off also takes the 1/f noise) */
+        ac.snr_db = sens->noise_db;
+        for (unsigned k = 0; k <= MFW_PHASES_MAX; k++) {
+            struct sensor_phase *p = k < MFW_PHASES_MAX ? &ac.sensors.ph[k] : &ac.sensors.neutral;
+            p->v_adc.snr_db = p->i_adc.snr_db = sens->noise_db;
+            if (sens->noise_db == 0.0)
+                p->v_adc.flicker_hz = p->i_adc.flicker_hz = 0.0;
+        }
+    }
     int rc = afe_init(&d->afe, &ac);
     if (rc != MFW_OK)
         return rc;
-    /* Nominal calibration: the meter is told the AFE's scale (no sensor errors simulated). */
-    for (unsigned k = 0; k < MFW_PHASES_MAX; k++) {
-        cfg->metro.cal[k].v_gain = afe_volts_per_code(&d->afe);
-        cfg->metro.cal[k].i_gain = afe_amps_per_code(&d->afe);
+    if (d->ideal) {
+        /* Nominal calibration: the meter is told the AFE's scale (no sensor errors simulated). */
+        for (unsigned k = 0; k < MFW_PHASES_MAX; k++) {
+            cfg->metro.cal[k].v_gain = (float)afe_volts_per_code(&d->afe);
+            cfg->metro.cal[k].i_gain = (float)afe_amps_per_code(&d->afe);
+        }
+        cfg->metro.i_n_gain = (float)afe_amps_per_code(&d->afe);
+        return MFW_OK;
     }
-    cfg->metro.i_n_gain = afe_amps_per_code(&d->afe);
-    return MFW_OK;
+    /* The meter's production: the unit on the line, its constants from its own samples. */
+    struct production_plan plan;
+    production_default_plan(&plan, cfg->i_max_a);
+    plan.un_v = cfg->u_nominal_v;
+    plan.iref_a = cfg->i_ref_a;
+    plan.points_a[0] = 0.05 * cfg->i_ref_a; /* Imin, Itr of EN 50470-3 class B */
+    plan.points_a[1] = 0.1 * cfg->i_ref_a;
+    plan.points_a[2] = 10.0 * cfg->i_ref_a < cfg->i_max_a ? 10.0 * cfg->i_ref_a : 0.0;
+    struct production_bench bench;
+    production_draw_bench(&bench, seed);
+    return production_calibrate(&d->afe, &cfg->metro, &plan, &bench, &d->production);
+}
+
+double sim_drive_temperature(const struct sim_drive *d)
+{
+    if (d->fidelity == FIDELITY_FAST || d->ideal)
+        return d->fast_ambient_c;
+    return afe_temperature_reading(&d->afe);
 }
 
 void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
@@ -82,25 +122,42 @@ static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t t
     return false;
 }
 
-static void advance_sample(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
+/* Samples for [d->t, to) into the meter, the front end's state taken at every change of the
+ * scenario in between (to the millisecond). */
+static void feed(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t to)
 {
-    size_t n = d->fs_hz * SIM_CHUNK_MS / 1000u;
-    while (d->error == MFW_OK) {
-        if (m->down && !wait_for_supply(d, m, target))
-            return;
-        if (d->t + SIM_CHUNK_MS > target)
-            return;
+    while (d->t < to) {
         if (d->t >= d->state_until) {
-            /* once per simulated second, as the scenario's finest structure is a second (and
-             * at once after a power-up) */
             struct afe_state st;
             scenario_at(d->sc, d->t, &st);
             afe_set(&d->afe, &st);
-            d->state_until = d->t - d->t % 1000 + 1000;
+            d->state_until = scenario_next_change(d->sc, d->t);
         }
-        afe_generate(&d->afe, d->frames, n);
-        mfw_meter_samples(m, d->frames, n);
-        d->t += SIM_CHUNK_MS;
+        mfw_ms_t end = d->state_until < to ? d->state_until : to;
+        size_t n = afe_samples_for(&d->afe, (double)(end - d->t) / 1000.0);
+        while (n > 0) {
+            size_t k = n < 2 * SIM_CHUNK_FRAMES_MAX ? n : 2 * SIM_CHUNK_FRAMES_MAX;
+            afe_generate(&d->afe, d->frames, k);
+            mfw_meter_samples(m, d->frames, k);
+            n -= k;
+        }
+        d->t = end;
+    }
+}
+
+static void advance_sample(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t target)
+{
+    while (d->error == MFW_OK) {
+        if (m->down) {
+            mfw_ms_t before = d->t;
+            bool up = wait_for_supply(d, m, target);
+            afe_skip(&d->afe, (double)(d->t - before) / 1000.0); /* the sensors cool down */
+            if (!up)
+                return;
+        }
+        if (d->t + SIM_CHUNK_MS > target)
+            return;
+        feed(d, m, d->t + SIM_CHUNK_MS);
         mfw_meter_tick(m, d->t); /* a window with no supply: the meter powers itself down */
     }
 }
@@ -112,6 +169,7 @@ static void advance_fast(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t targ
             return;
         struct afe_state st;
         scenario_at(d->sc, d->t, &st);
+        d->fast_ambient_c = 23.0 + st.ambient_offset_c;
         if (!supply_at(d, &st, fail_v(m))) {
             /* the supply's power-fail warning: the meter saves and stops at this instant */
             mfw_meter_power_down(m, d->t);
@@ -122,8 +180,10 @@ static void advance_fast(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t targ
             next = d->t + SIM_FAST_BLOCK_MAX_MS;
         if (next > target)
             next = target;
+        struct afe_quantities q;
         struct mfw_metrology_block b;
-        afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &b);
+        afe_state_quantities(&st, d->phases, (double)(next - d->t) / 1000.0, &q);
+        afe_quantities_block(&q, &b);
         mfw_meter_block(m, &b);
         d->t = next;
         mfw_meter_tick(m, d->t);

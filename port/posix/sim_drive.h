@@ -13,13 +13,21 @@
  *  - While m->down: simulated time passes without any meter call (fast: jumps from one scenario
  *    change to the next; sample: the same, chunks are not generated).
  *  - Power up: at the first instant the supply is back, mfw_meter_init(m, cfg, hal, t) with the same
- *    configuration and hal: the meter restores itself from its flash and logs the outage. */
+ *    configuration and hal: the meter restores itself from its flash and logs the outage.
+ *
+ * Sensors (sample fidelity): the ideal front end (no sensor errors, calibrated from its nominal
+ * scale) or a unit of the sensor library (sim/sensor_set.h) calibrated by the production
+ * procedure (sim/production.h) before the meter starts, with a production bench drawn from the
+ * serial number; the meter's temperature input is that unit's thermometer. The scenario's state
+ * is taken at every change, to the millisecond: a block of samples is split where it changes. */
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
 
 #include "meterfw/meter/meter.h"
 #include "options.h"
+#include "sensors_load.h"
 #include "sim/afe.h"
+#include "sim/production.h"
 #include "sim/scenario.h"
 
 /* Sample fidelity: one mfw_meter_samples() + mfw_meter_tick() per this much simulated time. */
@@ -42,14 +50,24 @@ struct sim_drive {
     uint32_t power_ups;                         /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
                                                  * (mfw_meter_init starts them from 0) */
-    int error; /* MFW_OK, or the error of a failed power-up (the run must stop) */
-    struct mfw_adc_frame frames[SIM_CHUNK_FRAMES_MAX];
+    int error;             /* MFW_OK, or the error of a failed power-up (the run must stop) */
+    bool ideal;            /* the simple front end (no sensor library) */
+    double fast_ambient_c; /* fast fidelity: the scenario's ambient at the last block */
+    struct production_report production; /* the unit's production (sensor library) */
+    struct mfw_adc_frame frames[2 * SIM_CHUNK_FRAMES_MAX];
 };
 
-/* Sets up the AFE for the meter configuration and writes the matching nominal calibration
- * (volts and amps per ADC code) into cfg->metro. Returns MFW_OK or an error of afe_init. */
+/* Sets up the AFE for the meter configuration: the ideal front end with the matching nominal
+ * calibration (volts and amps per ADC code) in cfg->metro, or the sensors' unit, calibrated by
+ * the production procedure into cfg->metro (bench errors drawn from seed). Returns MFW_OK or
+ * an error of afe_init or of the production. */
 int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_fidelity fid,
-                   struct mfw_meter_config *cfg, mfw_ms_t start);
+                   struct mfw_meter_config *cfg, mfw_ms_t start, const struct meterd_sensors *sens,
+                   uint64_t seed);
+
+/* What the meter's temperature sensor reads now (deg C): sample fidelity its unit's thermometer,
+ * fast fidelity the scenario's ambient. */
+double sim_drive_temperature(const struct sim_drive *d);
 
 /* The configuration and hal to power the meter up with after an outage (both must outlive d). */
 void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,

@@ -760,10 +760,41 @@ static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *pr
         billing_snapshot(m, now);
 }
 
+/* ADC over-range (clipping) per phase: the window's energy is too low, never silently: an
+ * over-current event at the start of an episode and one at its end (with its duration), and the
+ * load profile row that holds it is flagged "data not valid". */
+static void over_range(struct mfw_meter *m, const struct mfw_metrology_values *v, mfw_ms_t now)
+{
+    for (unsigned p = 0; p < m->config.metro.phases; p++) {
+        const uint8_t bit = (uint8_t)(1u << p);
+        const bool clipped = v->ph[p].clipped_i || v->ph[p].clipped_v;
+        if (clipped) {
+            m->lp_status |= MFW_PROFILE_ST_DATA_NOT_VALID;
+            if (!(m->over_range & bit)) {
+                m->over_range |= bit;
+                m->over_range_since[p] = now;
+                log_event(m, MFW_EVENTLOG_POWER_QUALITY, now,
+                          (uint16_t)(MFW_EVENT_OVER_RANGE_L1 + p), (uint8_t)(p + 1),
+                          (int64_t)(v->ph[p].irms * 1000.0f + 0.5f), 0);
+            }
+        } else if (m->over_range & bit) {
+            m->over_range &= (uint8_t)~bit;
+            log_event(m, MFW_EVENTLOG_POWER_QUALITY, now,
+                      (uint16_t)(MFW_EVENT_OVER_RANGE_END_L1 + p), (uint8_t)(p + 1), 0,
+                      now - m->over_range_since[p]);
+        }
+    }
+}
+
 static void on_window(struct mfw_meter *m, const struct mfw_metrology_values *v, mfw_ms_t now)
 {
     m->now_values = *v;
     m->have_values = true;
+    over_range(m, v, now);
+    /* the temperature for the next window's compensation */
+    int32_t milli_c;
+    if (m->hal->temperature && m->hal->temperature(m->hal->ctx, &milli_c) == MFW_OK)
+        mfw_metrology_set_temperature(&m->metrology, (float)milli_c / 1000.0f);
     struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
     size_t n = mfw_quality_window(&m->quality, v, now, ev, MFW_QUALITY_EVENTS_MAX);
     log_quality(m, ev, n);

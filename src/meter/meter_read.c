@@ -87,7 +87,9 @@ static double instant(const struct mfw_meter *m, uint16_t id)
     case MFW_CAT_PF_TOTAL: return v->s > 0.0 ? fabs(v->p) / v->s : NAN;
     case MFW_CAT_FREQUENCY: return v->freq_hz;
     case MFW_CAT_I_NEUTRAL: return v->i_n;
-    default: return NAN; /* temperature: this HAL has no sensor */
+    case MFW_CAT_TEMPERATURE: /* the sensor the metrology compensates with, if the HAL has one */
+        return m->hal != NULL && m->hal->temperature != NULL ? v->temperature : NAN;
+    default: return NAN;
     }
 }
 

@@ -177,7 +177,7 @@ int acc_run(const struct acc_case *c, struct acc_cal_cache *cache, struct acc_re
     }
     mfw_metrology_drain(&r.mt, &d);
 
-    struct mfw_metrology_block truth;
+    struct afe_quantities truth;
     afe_state_quantities(&st, c->phases, t, &truth);
     double p = 0.0, q = 0.0, s = 0.0;
     for (unsigned k = 0; k < c->phases; k++) {

@@ -68,6 +68,12 @@ expect_bad "19200" --optical pty --line-baud 38400
 expect_bad "one serial line" --optical pty --hdlc-line pty
 expect_bad "--hdlc-address" --hdlc-address 15
 expect_bad "--optical" --optical ""
+expect_bad "--frequency" --frequency 55
+expect_bad "--sensors" --sensors "$TMP/does-not-exist.sensors"
+expect_bad "--sensors" --sensors ""
+# A sensor-set file with a bad line 2: the message names the file and line 2.
+printf 'base typical\nshunt.alpha_ppm = 900\n' >"$TMP/bad.sensors"
+expect_bad "bad.sensors:2: shunt.alpha_ppm must be" --sensors "$TMP/bad.sensors"
 
 # A scenario file with a bad line 3: the message names the file and line 3.
 cat >"$TMP/bad.scn" <<'SCN'

@@ -23,7 +23,8 @@
 #define MFW_PHASES_MAX 3
 #endif
 
-/* Samples processed per inner block of the per-sample DSP (stack buffer of the reference sine). */
+/* Samples processed per inner block of the per-sample DSP (stack buffer of the reference sine;
+ * the reference oscillator is resynchronised to its exact phase at least this often). */
 #ifndef MFW_METRO_CHUNK
 #define MFW_METRO_CHUNK 64
 #endif
@@ -46,9 +47,11 @@
 #define MFW_FREQ_MAX_HZ 70.0
 #endif
 
-/* Size of the sine table of the synchronous (fundamental) demodulator: 2^MFW_SINE_BITS entries. */
-#ifndef MFW_SINE_BITS
-#define MFW_SINE_BITS 10
+/* Points of the current-dependent gain and phase correction of each phase (piecewise linear in
+ * the current between them, as the multipoint calibration of ADE9000 UG-1098 p.12 or TI's
+ * phase_corrections table; ATM90E32AS has 3 segments). A production line measures 3..5. */
+#ifndef MFW_CAL_POINTS
+#define MFW_CAL_POINTS 6
 #endif
 
 /* Default S0 output and test LED constant (imp/kWh) and S0 pulse timing (DIN 43864: pulse

@@ -15,9 +15,8 @@
 #if MFW_WINDOW_CYCLES_50HZ < 1 || MFW_WINDOW_CYCLES_60HZ < 1
 #error "MFW_WINDOW_CYCLES_50HZ/60HZ: at least one line cycle per window"
 #endif
-#if MFW_SINE_BITS != 10
-#error                                                                                             \
-    "MFW_SINE_BITS: 10 (src/metrology/sine_table.c holds 1024 entries; regenerate it for another)"
+#if MFW_CAL_POINTS < 1 || MFW_CAL_POINTS > 16
+#error "MFW_CAL_POINTS: 1..16 points of the current-dependent gain and phase correction"
 #endif
 #if MFW_S0_PULSE_MS < 30 || MFW_S0_PAUSE_MS < 30
 #error "MFW_S0_PULSE_MS/MFW_S0_PAUSE_MS: DIN 43864 asks at least 30 ms on and off"

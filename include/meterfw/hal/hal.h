@@ -73,6 +73,11 @@ struct mfw_hal {
     bool (*rtc_lost)(void *ctx);
     /* Covers, field sensor, button: a set of enum mfw_hal_input bits. */
     uint32_t (*inputs)(void *ctx);
+    /* The temperature sensor beside the shunts (an AFE's, ADE9000 TEMP_RSLT; ADE7932's beside
+     * the shunt), in milli-degrees Celsius: 0, or MFW_E_IO for a failed reading (the metrology
+     * keeps the last one). Read once per measurement window; the metrology compensates the
+     * sensors' temperature drift with it. NULL = no sensor: no temperature compensation. */
+    int (*temperature)(void *ctx, int32_t *milli_c);
     const struct mfw_crypto_port *crypto;
 };
 

@@ -164,8 +164,10 @@ struct mfw_meter {
     bool tou_inconsistent;       /* the active calendar could not resolve the tariff */
     bool down;                   /* the supply failed: state saved, the meter waits for power-up */
     uint8_t lp_status;           /* AMR status bits collected for the load profile's next row */
-    mfw_ms_t last_recorded;      /* the latest time the meter recorded (state, rows, events) */
-    uint32_t error_register;     /* enum mfw_meter_error_bit */
+    uint8_t over_range;          /* bit p: phase p is beyond the ADC's range (an episode open) */
+    mfw_ms_t over_range_since[MFW_PHASES_MAX]; /* when that episode began */
+    mfw_ms_t last_recorded;  /* the latest time the meter recorded (state, rows, events) */
+    uint32_t error_register; /* enum mfw_meter_error_bit */
     struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
