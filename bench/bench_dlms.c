@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_meterd.h"
 #include "crypto_posix.h"
 #include "meterfw/base/error.h"
 #include "session.h"
@@ -39,112 +40,14 @@ static void hex16(const char *h, uint8_t out[16])
     }
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Starts argv with stdout/stderr to path; returns the pid or -1. */
-static pid_t spawn(char *const argv[], const char *path)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-static int run_wait(char *const argv[], const char *log)
-{
-    pid_t pid = spawn(argv, log);
-    if (pid < 0)
-        return -1;
-    int st;
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The port meterd announces on its "DLMS/COSEM server on 127.0.0.1:PORT" line, or 0. */
 static unsigned find_port(const char *log)
 {
-    FILE *f = fopen(log, "r");
-    if (!f)
+    char word[16];
+    if (!bench_log_word(log, "DLMS/COSEM server on 127.0.0.1:", word, sizeof word))
         return 0;
-    char line[512];
-    unsigned port = 0;
-    while (fgets(line, sizeof(line), f)) {
-        const char *p = strstr(line, "DLMS/COSEM server on 127.0.0.1:");
-        if (p && sscanf(p + strlen("DLMS/COSEM server on 127.0.0.1:"), "%u", &port) == 1)
-            break;
-    }
-    fclose(f);
-    return port;
-}
-
-/* Streaming row counter over the raw data of the blocks. */
-struct rows {
-    uint8_t *buf;
-    size_t len, cap;
-    bool header;
-    uint32_t total, done;
-};
-
-static int rows_sink(void *user, const uint8_t *p, size_t n)
-{
-    struct rows *r = user;
-    if (n > r->cap - r->len) {
-        size_t cap = r->cap ? r->cap : 8192;
-        while (n > cap - r->len)
-            cap *= 2;
-        uint8_t *q = realloc(r->buf, cap);
-        if (!q)
-            return MFW_E_NOSPACE;
-        r->buf = q;
-        r->cap = cap;
-    }
-    memcpy(r->buf + r->len, p, n);
-    r->len += n;
-    size_t pos = 0;
-    if (!r->header) {
-        if (r->len < 2)
-            return 0;
-        if (r->buf[0] != MFW_AXDR_ARRAY)
-            return MFW_E_FORMAT;
-        size_t nb = r->buf[1] < 0x80 ? 0 : (size_t)(r->buf[1] & 0x7F);
-        if (r->buf[1] == 0x80 || nb > 4)
-            return MFW_E_FORMAT;
-        if (r->len < 2 + nb)
-            return 0;
-        uint32_t c = r->buf[1] < 0x80 ? r->buf[1] : 0;
-        for (size_t k = 0; k < nb; k++)
-            c = c << 8 | r->buf[2 + k];
-        r->total = c;
-        r->header = true;
-        pos = 2 + nb;
-    }
-    struct mfw_rcursor rc;
-    mfw_rcursor_init(&rc, r->buf, r->len);
-    rc.pos = pos;
-    while (r->done < r->total) {
-        struct mfw_rcursor probe = rc;
-        if (mfw_axdr_skip(&probe, MFW_AXDR_DEPTH_MAX) != MFW_OK)
-            break;
-        rc.pos = probe.pos;
-        r->done++;
-    }
-    memmove(r->buf, r->buf + rc.pos, r->len - rc.pos);
-    r->len -= rc.pos;
-    return 0;
+    unsigned long port = strtoul(word, NULL, 10);
+    return port <= 65535 ? (unsigned)port : 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -198,12 +101,12 @@ static int measure(struct session *s, struct figures *f)
     mfw_cosem_datetime_from_ms(&acc.to, 1795564800000LL + 86400000LL, 0, 0);   /* 2026-11-26 */
     double times[3];
     for (int k = 0; k < 3; k++) {
-        struct rows r;
+        struct bench_rows r;
         memset(&r, 0, sizeof(r));
         uint64_t b0 = s->bytes_rx + s->bytes_tx, a0 = s->apdus_rx;
-        double t = now_s();
-        int rc = session_get(s, &lp, &acc, rows_sink, &r, NULL, NULL);
-        times[k] = now_s() - t;
+        double t = bench_now_s();
+        int rc = session_get(s, &lp, &acc, bench_rows_sink, &r, NULL, NULL);
+        times[k] = bench_now_s() - t;
         free(r.buf);
         if (rc != MFW_OK || r.done != r.total) {
             fprintf(stderr, "bench_dlms: profile read: %s (%u of %u rows)\n",
@@ -220,13 +123,13 @@ static int measure(struct session *s, struct figures *f)
     enum { N = 1000 };
     static double lat[N];
     for (int k = 0; k < N; k++) {
-        double t = now_s();
+        double t = bench_now_s();
         uint32_t v;
         if (get_u32(s, &aplus, &v)) {
             fprintf(stderr, "bench_dlms: GET A+: %s\n", s->err);
             return 1;
         }
-        lat[k] = now_s() - t;
+        lat[k] = bench_now_s() - t;
     }
     qsort(lat, N, sizeof(lat[0]), cmp_double);
     f->lat_median = lat[N / 2];
@@ -240,13 +143,6 @@ static int measure(struct session *s, struct figures *f)
 
 /* The keys of the benchmark meter (the test vectors' unicast and authentication keys) with LLS
  * enabled for the plain figures; the client's title. Mode 0600: meterd refuses others. */
-static const char KEYS[] = "guek = 000102030405060708090A0B0C0D0E0F\n"
-                           "ak = D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF\n"
-                           "kek = 000102030405060708090A0B0C0D0E0F\n"
-                           "client-title = 4D46574243484D31\n"
-                           "policy = 3\n"
-                           "lls-secret = 00000001\n";
-
 int main(int argc, char **argv)
 {
     char meterd[4096];
@@ -274,9 +170,7 @@ int main(int argc, char **argv)
     snprintf(log_fill, sizeof(log_fill), "%s/fill.log", dir);
     snprintf(log_run, sizeof(log_run), "%s/meterd.log", dir);
     snprintf(keys, sizeof(keys), "%s/keys", dir);
-    int kfd = open(keys, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (kfd < 0 || write(kfd, KEYS, sizeof KEYS - 1) != (ssize_t)(sizeof KEYS - 1) ||
-        close(kfd) != 0) {
+    if (bench_write_keys(keys) != 0) {
         fprintf(stderr, "bench_dlms: cannot write %s\n", keys);
         return 1;
     }
@@ -301,15 +195,15 @@ int main(int argc, char **argv)
                     "--until",
                     "2026-11-25T00:00:00Z",
                     NULL};
-    double t0 = now_s();
-    if (run_wait(fill, log_fill) != 0) {
+    double t0 = bench_now_s();
+    if (bench_run_wait(fill, log_fill) != 0) {
         fprintf(stderr, "bench_dlms: meterd --until failed (log in %s)\n", log_fill);
         return 1;
     }
-    double t_fill = now_s() - t0;
+    double t_fill = bench_now_s() - t0;
     char *serve[] = {meterd, "--no-display", "--lp-days", "366", "--state-dir",
                      st,     "--port",       "0",         NULL};
-    pid = spawn(serve, log_run);
+    pid = bench_spawn(serve, log_run);
     unsigned port = 0;
     for (int i = 0; i < 200 && port == 0; i++) {
         struct timespec ts = {0, 50 * 1000 * 1000};
@@ -381,6 +275,6 @@ out:
         waitpid(pid, NULL, 0);
     }
     char *rm[] = {"/bin/rm", "-rf", dir, NULL};
-    run_wait(rm, "/dev/null");
+    bench_run_wait(rm, "/dev/null");
     return code;
 }

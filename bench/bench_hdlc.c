@@ -28,105 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_meterd.h"
 #include "hdlc_client.h"
 #include "meterfw/base/error.h"
 #include "session.h"
 
 #define BAUD 9600.0
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static pid_t spawn(char *const argv[], const char *path)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-            close(fd);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* The pseudo-terminal meterd announces on its "HDLC line on PATH " line. */
-static bool find_line(const char *log, char *path, size_t cap)
-{
-    FILE *f = fopen(log, "r");
-    if (!f)
-        return false;
-    char line[512];
-    bool found = false;
-    while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "HDLC line on ");
-        if (p != NULL && sscanf(p + strlen("HDLC line on "), "%255s", path) == 1 && cap > 0) {
-            found = true;
-            break;
-        }
-    }
-    fclose(f);
-    return found;
-}
-
-/* Counts the rows of the buffer as the blocks stream in: the array count, then whole rows. */
-struct rows {
-    uint8_t *buf;
-    size_t len, cap;
-    bool header;
-    uint32_t total, done;
-};
-
-static int rows_sink(void *user, const uint8_t *p, size_t n)
-{
-    struct rows *r = user;
-    if (n > r->cap - r->len) {
-        size_t cap = r->cap ? r->cap : 8192;
-        while (n > cap - r->len)
-            cap *= 2;
-        uint8_t *q = realloc(r->buf, cap);
-        if (!q)
-            return MFW_E_NOSPACE;
-        r->buf = q;
-        r->cap = cap;
-    }
-    memcpy(r->buf + r->len, p, n);
-    r->len += n;
-    size_t pos = 0;
-    if (!r->header) {
-        if (r->len < 4)
-            return 0;
-        if (r->buf[0] != 0x01)
-            return MFW_E_FORMAT;
-        size_t nb = r->buf[1] < 0x80 ? 0 : (size_t)(r->buf[1] & 0x7F);
-        uint32_t c = r->buf[1] < 0x80 ? r->buf[1] : 0;
-        for (size_t k = 0; k < nb && 2 + k < r->len; k++)
-            c = c << 8 | r->buf[2 + k];
-        r->total = c;
-        r->header = true;
-        pos = 2 + nb;
-    }
-    struct mfw_rcursor rc;
-    mfw_rcursor_init(&rc, r->buf, r->len);
-    rc.pos = pos;
-    while (r->done < r->total) {
-        struct mfw_rcursor probe = rc;
-        if (mfw_axdr_skip(&probe, MFW_AXDR_DEPTH_MAX) != MFW_OK)
-            break;
-        rc.pos = probe.pos;
-        r->done++;
-    }
-    memmove(r->buf, r->buf + rc.pos, r->len - rc.pos);
-    r->len -= rc.pos;
-    return 0;
-}
 
 struct result {
     unsigned window, info;
@@ -157,13 +64,13 @@ static int read_profile(const char *pty, unsigned window, unsigned info, int day
     /* from 2026-01-01T00:15Z to 2026-01-01T00:00Z + days: days x 96 rows */
     mfw_cosem_datetime_from_ms(&acc.from, 1767226500000LL, 0, 0);
     mfw_cosem_datetime_from_ms(&acc.to, 1767225600000LL + (mfw_ms_t)days * 86400000LL, 0, 0);
-    struct rows rows;
+    struct bench_rows rows;
     memset(&rows, 0, sizeof rows);
     uint64_t tx = s.bytes_tx, rx = s.bytes_rx;
     uint32_t ftx = s.hdlc->frames_tx, frx = s.hdlc->frames_rx, polls = s.hdlc->polls;
-    double t0 = now_s();
-    r = session_get(&s, &ref, &acc, rows_sink, &rows, NULL, NULL);
-    double t1 = now_s();
+    double t0 = bench_now_s();
+    r = session_get(&s, &ref, &acc, bench_rows_sink, &rows, NULL, NULL);
+    double t1 = bench_now_s();
     out->window = s.hdlc->link.window_rx;
     out->info = s.hdlc->link.info_rx;
     out->rows = rows.done;
@@ -209,26 +116,30 @@ int main(int argc, char **argv)
         perror("bench_hdlc: mkdtemp");
         return 1;
     }
-    char st[4200], log_fill[4200], log_run[4200];
+    char st[4200], log_fill[4200], log_run[4200], keys[4200];
     snprintf(st, sizeof st, "%s/state", dir);
+    snprintf(keys, sizeof keys, "%s/keys", dir);
+    if (bench_write_keys(keys) != 0) {
+        fprintf(stderr, "bench_hdlc: cannot write %s\n", keys);
+        return 1;
+    }
     snprintf(log_fill, sizeof log_fill, "%s/fill.log", dir);
     snprintf(log_run, sizeof log_run, "%s/meterd.log", dir);
     char until[32];
     snprintf(until, sizeof until, "2026-01-%02dT00:00:00Z", 2 + days);
-    char *fill[] = {meterd,    "--no-display",         "--no-dlms", "--state-dir", st,
-                    "--start", "2026-01-01T00:00:00Z", "--until",   until,         NULL};
-    pid_t pid = spawn(fill, log_fill);
-    int stw;
-    if (pid < 0 || waitpid(pid, &stw, 0) < 0 || !WIFEXITED(stw) || WEXITSTATUS(stw) != 0) {
+    char *fill[] = {
+        meterd,    "--no-display",         "--no-dlms", "--state-dir", st,  "--keys", keys,
+        "--start", "2026-01-01T00:00:00Z", "--until",   until,         NULL};
+    if (bench_run_wait(fill, log_fill) != 0) {
         fprintf(stderr, "bench_hdlc: meterd --until failed (%s)\n", log_fill);
         return 1;
     }
     char *run[] = {meterd,        "--no-display", "--state-dir", st,     "--fidelity", "fast",
                    "--hdlc-line", "pty",          "--line-baud", "9600", "--port",     "0",
                    NULL};
-    pid = spawn(run, log_run);
+    pid_t pid = bench_spawn(run, log_run);
     char pty[256] = "";
-    for (int k = 0; k < 100 && !find_line(log_run, pty, sizeof pty); k++) {
+    for (int k = 0; k < 100 && !bench_log_word(log_run, "HDLC line on ", pty, sizeof pty); k++) {
         struct timespec ts = {0, 100000000L};
         nanosleep(&ts, NULL);
     }
@@ -264,6 +175,8 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     kill(pid, SIGTERM);
-    waitpid(pid, &stw, 0);
+    waitpid(pid, NULL, 0);
+    char *rm[] = {"/bin/rm", "-rf", dir, NULL};
+    bench_run_wait(rm, "/dev/null");
     return code;
 }
