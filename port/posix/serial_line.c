@@ -7,6 +7,8 @@
 
 #include "serial_line.h"
 
+#include "line_termios.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,45 +30,6 @@ static int line_fail(char *err, size_t cap, const char *what, const char *path)
     if (err != NULL && cap > 0)
         snprintf(err, cap, "%s %s: %s", what, path, strerror(errno));
     return -1;
-}
-
-static speed_t speed_of(uint32_t baud)
-{
-    switch (baud) {
-    case 300: return B300;
-    case 600: return B600;
-    case 1200: return B1200;
-    case 2400: return B2400;
-    case 4800: return B4800;
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-#ifdef B57600
-    case 57600: return B57600;
-#endif
-#ifdef B115200
-    case 115200: return B115200;
-#endif
-    default: return B0;
-    }
-}
-
-/* Raw mode (no echo, no line editing, no translation of CR or NL, no signals), 8N1 or 7E1. */
-static int set_termios(int fd, uint32_t baud, bool seven_e1)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    t.c_iflag = 0;
-    t.c_oflag = 0;
-    t.c_lflag = 0;
-    t.c_cflag = CREAD | CLOCAL | (seven_e1 ? CS7 | PARENB : CS8);
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    speed_t s = speed_of(baud);
-    if (s != B0 && (cfsetispeed(&t, s) != 0 || cfsetospeed(&t, s) != 0))
-        return -1;
-    return tcsetattr(fd, TCSANOW, &t);
 }
 
 static void set_rate(struct serial_line *sl, uint32_t baud)
@@ -93,7 +56,7 @@ int serial_line_open(struct serial_line *sl, const char *spec, uint32_t baud, ch
         }
         snprintf(sl->path, sizeof sl->path, "%s", name);
         int s = open(sl->path, O_RDWR | O_NOCTTY);
-        if (s < 0 || set_termios(s, baud, false) != 0) {
+        if (s < 0 || line_termios_raw(s, baud, false, TCSANOW) != 0) {
             int e = errno;
             if (s >= 0)
                 close(s);
@@ -108,7 +71,7 @@ int serial_line_open(struct serial_line *sl, const char *spec, uint32_t baud, ch
         int fd = open(spec, O_RDWR | O_NOCTTY);
         if (fd < 0)
             return line_fail(err, errcap, "cannot open", spec);
-        if (!isatty(fd) || set_termios(fd, baud, false) != 0) {
+        if (!isatty(fd) || line_termios_raw(fd, baud, false, TCSANOW) != 0) {
             int e = errno;
             close(fd);
             errno = e ? e : ENOTTY;
@@ -149,7 +112,7 @@ int serial_line_set(struct serial_line *sl, uint32_t baud, bool seven_e1)
     set_rate(sl, baud);
     sl->stats.rate_changes++;
     if (!sl->simulated && sl->fd >= 0)
-        return set_termios(sl->fd, baud, seven_e1);
+        return line_termios_raw(sl->fd, baud, seven_e1, TCSANOW);
     return 0;
 }
 

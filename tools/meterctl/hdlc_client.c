@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "line_termios.h"
 #include "meterfw/base/error.h"
 
 static int fail(struct hdlc_client *c, int code, const char *fmt, ...)
@@ -315,44 +316,6 @@ int hdlc_client_disconnect(struct hdlc_client *c)
 
 /* ---- serial lines and mode E ----------------------------------------------------------------- */
 
-static speed_t speed_of(uint32_t baud)
-{
-    switch (baud) {
-    case 300: return B300;
-    case 600: return B600;
-    case 1200: return B1200;
-    case 2400: return B2400;
-    case 4800: return B4800;
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-#ifdef B57600
-    case 57600: return B57600;
-#endif
-#ifdef B115200
-    case 115200: return B115200;
-#endif
-    default: return B0;
-    }
-}
-
-static int line_mode(int fd, uint32_t baud, bool seven_e1, int how)
-{
-    struct termios t;
-    if (tcgetattr(fd, &t) != 0)
-        return -1;
-    t.c_iflag = 0;
-    t.c_oflag = 0;
-    t.c_lflag = 0;
-    t.c_cflag = CREAD | CLOCAL | (seven_e1 ? CS7 | PARENB : CS8);
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    speed_t s = speed_of(baud);
-    if (s == B0 || cfsetispeed(&t, s) != 0 || cfsetospeed(&t, s) != 0)
-        return -1;
-    return tcsetattr(fd, how, &t);
-}
-
 /* A line from fd up to LF within timeout_ms; its length or -1. */
 static int read_line(int fd, char *buf, size_t cap, int timeout_ms)
 {
@@ -385,7 +348,7 @@ int hdlc_client_open_serial(const char *device, uint32_t baud, bool mode_e, char
         snprintf(err, errcap, "%s: %s", device, strerror(errno));
         return -1;
     }
-    if (!isatty(fd) || line_mode(fd, mode_e ? 300 : baud, mode_e, TCSANOW) != 0) {
+    if (!isatty(fd) || line_termios_raw(fd, mode_e ? 300 : baud, mode_e, TCSANOW) != 0) {
         snprintf(err, errcap, "%s: not a serial port at %u Bd", device, (unsigned)baud);
         close(fd);
         return -1;
@@ -423,7 +386,7 @@ int hdlc_client_open_serial(const char *device, uint32_t baud, bool mode_e, char
     (void)tcdrain(fd);
     struct timespec ts = {0, 300 * 1000000L};
     nanosleep(&ts, NULL);
-    if (line_mode(fd, rate, false, TCSADRAIN) != 0) {
+    if (line_termios_raw(fd, rate, false, TCSADRAIN) != 0) {
         snprintf(err, errcap, "%s: cannot switch to %u Bd", device, (unsigned)rate);
         close(fd);
         return -1;
