@@ -29,6 +29,7 @@
 #include "meterfw/base/cursor.h"
 #include "meterfw/base/error.h"
 #include "meterfw/dlms/acse.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -234,17 +235,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             abort();
         }
     }
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        return 0;
-    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-        char path[4096];
-        int k = snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
-        FILE *f = (k > 0 && (size_t)k < sizeof(path)) ? fopen(path, "wb") : NULL;
-        if (f == NULL || fwrite(seeds[i].p, 1, seeds[i].n, f) != seeds[i].n || fclose(f) != 0) {
-            fprintf(stderr, "fuzz_acse: cannot write the seed %s\n", path);
-            abort();
-        }
-    }
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+        fuzz_seed_write("fuzz_acse", seeds[i].name, seeds[i].p, seeds[i].n);
     return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -413,17 +414,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         }
         check(seeds[i], lens[i]);
     }
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        for (int i = 0; i < 4; i++) {
-            char path[4096];
-            int k = snprintf(path, sizeof(path), "%s/axdr-%d.bin", dir, i);
-            FILE *f = (k > 0 && (size_t)k < sizeof(path)) ? fopen(path, "wb") : NULL;
-            if (f == NULL || fwrite(seeds[i], 1, lens[i], f) != lens[i] || fclose(f) != 0) {
-                fprintf(stderr, "fuzz_axdr: cannot write the seed %s\n", path);
-                abort();
-            }
-        }
+    for (int i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "axdr-%d.bin", i);
+        fuzz_seed_write("fuzz_axdr", name, seeds[i], lens[i]);
     }
     return 0;
 }

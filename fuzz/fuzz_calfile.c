@@ -28,6 +28,7 @@
 #include "calfile.h"
 #include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -286,7 +287,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         long_comment[w] = (char)('a' + w % 26);
     snprintf(long_comment + w, sizeof long_comment - (size_t)w,
              " name X\nweek w 1 1 1 1 1 1 1\nseason s *-01-01T00:00 w\n");
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         const char *s = seeds[k] ? seeds[k] : long_comment;
         /* once: every seed is a calendar */
@@ -296,15 +296,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             abort();
         check_accepted(&cf);
         calfile_free(&cf);
-        if (dir) {
-            char p[4096];
-            snprintf(p, sizeof p, "%s/calendar-%zu.cal", dir, k);
-            FILE *f = fopen(p, "wb");
-            if (f) {
-                fputs(s, f);
-                fclose(f);
-            }
-        }
+        char name[32];
+        snprintf(name, sizeof name, "calendar-%zu.cal", k);
+        fuzz_seed_write("fuzz_calfile", name, s, strlen(s));
     }
     return 0;
 }

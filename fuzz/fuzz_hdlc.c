@@ -38,6 +38,7 @@
 #include "meterfw/link/hdlc.h"
 #include "meterfw/link/link.h"
 #include "meterfw/meter/meter.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -516,22 +517,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     run(raw, sizeof raw);
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        const struct {
-            const char *name;
-            const uint8_t *p;
-            size_t n;
-        } seeds[] = {{"hdlc-built.bin", seed, k}, {"hdlc-capture.bin", raw, sizeof raw}};
-        for (size_t s = 0; s < 2; s++) {
-            char path[4096];
-            int m = snprintf(path, sizeof path, "%s/%s", dir, seeds[s].name);
-            FILE *f = (m > 0 && (size_t)m < sizeof path) ? fopen(path, "wb") : NULL;
-            if (f == NULL || fwrite(seeds[s].p, 1, seeds[s].n, f) != seeds[s].n || fclose(f) != 0) {
-                fprintf(stderr, "fuzz_hdlc: cannot write the seed %s\n", path);
-                abort();
-            }
-        }
-    }
+    fuzz_seed_write("fuzz_hdlc", "hdlc-built.bin", seed, k);
+    fuzz_seed_write("fuzz_hdlc", "hdlc-capture.bin", raw, sizeof raw);
     return 0;
 }

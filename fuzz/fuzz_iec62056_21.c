@@ -25,6 +25,7 @@
 
 #include "meterfw/base/error.h"
 #include "meterfw/link/iec62056_21.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -202,18 +203,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_iec62056_21: %u seeds switch, expected 2\n", switches);
         abort();
     }
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
-            char path[4096];
-            int m = snprintf(path, sizeof path, "%s/iec21-%zu.bin", dir, s);
-            size_t n = strlen(seeds[s]);
-            FILE *f = (m > 0 && (size_t)m < sizeof path) ? fopen(path, "wb") : NULL;
-            if (f == NULL || fwrite(seeds[s], 1, n, f) != n || fclose(f) != 0) {
-                fprintf(stderr, "fuzz_iec62056_21: cannot write the seed %s\n", path);
-                abort();
-            }
-        }
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+        char name[32];
+        snprintf(name, sizeof name, "iec21-%zu.bin", s);
+        fuzz_seed_write("fuzz_iec62056_21", name, seeds[s], strlen(seeds[s]));
     }
     return 0;
 }

@@ -38,6 +38,7 @@
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
 #include "meterfw/meter/meter.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -294,17 +295,6 @@ static size_t bytes(uint8_t *b, size_t n, const uint8_t *p, size_t len)
     return n + len;
 }
 
-static void write_seed(const char *dir, const char *name, const uint8_t *p, size_t n)
-{
-    char path[4096];
-    int k = snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = (k > 0 && (size_t)k < sizeof(path)) ? fopen(path, "wb") : NULL;
-    if (f == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-        fprintf(stderr, "fuzz_link_session: cannot write the seed %s\n", path);
-        abort();
-    }
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
@@ -364,10 +354,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     feed(0, GET_NEXT, sizeof GET_NEXT, 0, true);
     check(rig->link.stats.apdus_out == out0 + 2, "the canned GETs are not answered");
     mfw_link_close(&rig->link, 0);
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        write_seed(dir, "link-session-a.bin", a, na);
-        write_seed(dir, "link-session-b.bin", b, nb);
-    }
+    fuzz_seed_write("fuzz_link_session", "link-session-a.bin", a, na);
+    fuzz_seed_write("fuzz_link_session", "link-session-b.bin", b, nb);
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "meterfw/base/error.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/store/store.h"
+#include "seed_dir.h"
 #include "sim/flash_emu.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -30,17 +31,6 @@ static struct mfw_meter meter;
 static uint8_t *mem;
 static struct flash_emu emu;
 static struct mfw_hal hal;
-
-static void write_seed(const char *dir, const char *name, const uint8_t *b, size_t n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(b, 1, n, f);
-        fclose(f);
-    }
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -63,17 +53,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     meter.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RQ1] = 1000003ull * 3;
     meter.registers.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RQ4] = 1000003ull * 4;
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     uint8_t buf[MFW_METER_CONFIG_MAX];
     size_t n;
     if (mfw_meter_state_encode(&meter, buf, sizeof buf, &n) != MFW_OK)
         abort();
-    if (dir)
-        write_seed(dir, "state-valid.bin", buf, n);
+    fuzz_seed_write("fuzz_meter_state", "state-valid.bin", buf, n);
     if (mfw_meter_state_encode_settings(&meter.settings, buf, sizeof buf, &n) != MFW_OK)
         abort();
-    if (dir)
-        write_seed(dir, "config-valid.bin", buf, n);
+    fuzz_seed_write("fuzz_meter_state", "config-valid.bin", buf, n);
     return 0;
 }
 

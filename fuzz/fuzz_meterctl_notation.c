@@ -27,6 +27,7 @@
 #include "meterfw/base/error.h"
 #include "meterfw/codec/axdr.h"
 #include "notation.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -239,22 +240,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         /* once: the value seeds are accepted (the last five are OBIS codes and times) */
         size_t n;
         if (k + 5 < sizeof seeds / sizeof seeds[0] &&
             parse(seeds[k], out, sizeof out, &n) != MFW_OK)
             abort();
-        if (dir) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/notation-%02zu.txt", dir, k);
-            FILE *f = fopen(path, "wb");
-            if (f) {
-                fputs(seeds[k], f);
-                fclose(f);
-            }
-        }
+        char name[32];
+        snprintf(name, sizeof name, "notation-%02zu.txt", k);
+        fuzz_seed_write("fuzz_meterctl_notation", name, seeds[k], strlen(seeds[k]));
     }
     return 0;
 }

@@ -26,6 +26,7 @@
 
 #include "isotime.h"
 #include "options.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -199,7 +200,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     for (size_t k = 0; k < sizeof seed_lines / sizeof seed_lines[0]; k++) {
         const char *s = seed_lines[k];
         /* once: the seeds mean what they say (the last one is refused) */
@@ -215,15 +215,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         int want = k == 3 ? OPTS_HELP : k == 4 ? OPTS_ERROR : OPTS_OK;
         if (meterd_parse_options(n, args, &o, err, sizeof err) != want)
             abort();
-        if (dir) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/meterd-args-%zu.txt", dir, k);
-            FILE *f = fopen(path, "wb");
-            if (f) {
-                fputs(s, f);
-                fclose(f);
-            }
-        }
+        char name[32];
+        snprintf(name, sizeof name, "meterd-args-%zu.txt", k);
+        fuzz_seed_write("fuzz_meterd_options", name, s, strlen(s));
     }
     return 0;
 }

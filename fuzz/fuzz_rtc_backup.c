@@ -22,6 +22,7 @@
 
 #include "meterfw/base/crc.h"
 #include "rtc_backup.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -110,7 +111,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     static char file[FILE_LEN + 1];
     for (size_t k = 0; k < sizeof seeds / sizeof seeds[0]; k++) {
         size_t len;
@@ -135,15 +135,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         if (rtc_backup_parse(file, len, 1767225600000LL, &a, err, sizeof err) != want ||
             (want == 1 && a.rtc != 1767225600000LL))
             abort();
-        if (dir) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/rtc-%zu", dir, k);
-            FILE *f = fopen(path, "wb");
-            if (f) {
-                fwrite(file, 1, len, f);
-                fclose(f);
-            }
-        }
+        char name[32];
+        snprintf(name, sizeof name, "rtc-%zu", k);
+        fuzz_seed_write("fuzz_rtc_backup", name, file, len);
     }
     return 0;
 }

@@ -33,6 +33,7 @@
 #include "meterfw/dlms/security.h"
 #include "meterfw/meter/meter.h"
 #include "port/posix/crypto_posix.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -303,17 +304,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir == NULL || dir[0] == '\0')
-        return 0;
-    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
-        char path[4096];
-        int k = snprintf(path, sizeof path, "%s/%s", dir, seeds[i].name);
-        FILE *f = (k > 0 && (size_t)k < sizeof path) ? fopen(path, "wb") : NULL;
-        if (f == NULL || fwrite(seeds[i].p, 1, seeds[i].n, f) != seeds[i].n || fclose(f) != 0) {
-            fprintf(stderr, "fuzz_security: cannot write the seed %s\n", path);
-            abort();
-        }
-    }
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++)
+        fuzz_seed_write("fuzz_security", seeds[i].name, seeds[i].p, seeds[i].n);
     return 0;
 }

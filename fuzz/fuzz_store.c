@@ -27,6 +27,7 @@
 #include "meterfw/base/crc.h"
 #include "meterfw/base/error.h"
 #include "meterfw/store/store.h"
+#include "seed_dir.h"
 #include "sim/flash_emu.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -340,17 +341,6 @@ static void one_image(const uint8_t *image, bool clear)
 
 /* ---- seeds: a store at work */
 
-static void write_seed(const char *dir, const char *name, const uint8_t *b, size_t n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(b, 1, n, f);
-        fclose(f);
-    }
-}
-
 /* steps of a workload on a blank flash; a power cut at operation cut (0: none), then power on */
 static void workload(uint32_t steps, uint64_t cut, bool clear)
 {
@@ -384,7 +374,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     static uint8_t blank_image[IMAGE];
     memset(blank_image, 0xFF, sizeof blank_image);
     flash_on(blank_image);
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
     static const struct {
         const char *name;
         uint32_t steps;
@@ -401,8 +390,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         memcpy(image, mem, IMAGE);
         /* once: a store's own image mounts, reads and takes writes */
         one_image(image, false);
-        if (dir)
-            write_seed(dir, seeds[k].name, image, IMAGE);
+        fuzz_seed_write("fuzz_store", seeds[k].name, image, IMAGE);
     }
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "meterfw/base/error.h"
 #include "meterfw/meter/clock.h"
 #include "meterfw/meter/tou.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -156,15 +157,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_tou: the seed made by tou_encode does not decode\n");
         abort();
     }
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        char path[4096];
-        int k = snprintf(path, sizeof(path), "%s/tou-valid.bin", dir);
-        FILE *f = (k > 0 && (size_t)k < sizeof(path)) ? fopen(path, "wb") : NULL;
-        if (f == NULL || fwrite(rec, 1, n, f) != n || fclose(f) != 0) {
-            fprintf(stderr, "fuzz_tou: cannot write the seed %s\n", path);
-            abort();
-        }
-    }
+    fuzz_seed_write("fuzz_tou", "tou-valid.bin", rec, n);
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #include "meterfw/base/error.h"
 #include "meterfw/link/wrapper.h"
+#include "seed_dir.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -167,15 +168,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     check(seed, sizeof seed);
-    const char *dir = getenv("MFW_FUZZ_SEED_DIR");
-    if (dir != NULL && dir[0] != '\0') {
-        char path[4096];
-        int k = snprintf(path, sizeof(path), "%s/wrapper-gurux.bin", dir);
-        FILE *f = (k > 0 && (size_t)k < sizeof(path)) ? fopen(path, "wb") : NULL;
-        if (f == NULL || fwrite(seed, 1, sizeof seed, f) != sizeof seed || fclose(f) != 0) {
-            fprintf(stderr, "fuzz_wrapper: cannot write the seed %s\n", path);
-            abort();
-        }
-    }
+    fuzz_seed_write("fuzz_wrapper", "wrapper-gurux.bin", seed, sizeof seed);
     return 0;
 }

@@ -29,7 +29,7 @@ foreach(_src ${MFW_FUZZ_SMOKE_HARNESSES})
   get_filename_component(_h ${_src} NAME_WE)
   string(REGEX REPLACE "^fuzz_" "" _name ${_h})
   set(_exe fuzz_smoke_${_name})
-  add_executable(${_exe} ${_fuzz_dir}/driver.c ${_src})
+  add_executable(${_exe} ${_fuzz_dir}/driver.c ${_fuzz_dir}/seed_dir.c ${_src})
   target_compile_definitions(${_exe} PRIVATE _POSIX_C_SOURCE=200809L)
   # The libFuzzer hook is optional; the driver calls it only if the harness defines one (a
   # compile definition rather than a weak symbol).
@@ -37,7 +37,7 @@ foreach(_src ${MFW_FUZZ_SMOKE_HARNESSES})
   if(_text MATCHES "int[ \t\r\n]+LLVMFuzzerInitialize[ \t\r\n]*\\(")
     target_compile_definitions(${_exe} PRIVATE FUZZ_HAVE_INITIALIZE=1)
   endif()
-  target_include_directories(${_exe} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/src
+  target_include_directories(${_exe} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/src ${_fuzz_dir}
                                              ${MFW_FUZZ_INCLUDES_${_name}})
   target_sources(${_exe} PRIVATE ${MFW_FUZZ_SOURCES_${_name}})
   target_link_libraries(${_exe} PRIVATE ${MFW_FUZZ_LIBS_${_name}} meterfw_core m)
