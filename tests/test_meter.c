@@ -447,7 +447,7 @@ static int rig_temperature(void *ctx, int32_t *milli_c)
 }
 
 /* A current beyond the ADC's range is never a silent under-registration: the power quality log
- * gets an over-current event (230 + phase) when it starts and one (234 + phase) with its
+ * gets an over-current event (240 + phase) when it starts and one (244 + phase) with its
  * duration when it ends, and the load profile row of that quarter hour says "data not valid".
  * The HAL's temperature reaches the metrology and the catalogue. */
 static void over_range_is_logged_and_flagged(void **st)
@@ -467,7 +467,7 @@ static void over_range_is_logged_and_flagged(void **st)
         assert_int_equal(
             mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, k, &e),
             MFW_OK);
-        assert_int_equal(e.code, 230 + k);
+        assert_int_equal(e.code, 240 + k);
         assert_int_equal(e.phase, k + 1);
         assert_true(e.time >= t0 + 2000 && e.time <= t0 + 2250); /* the first clipped window */
         assert_true(e.v1 < 7000000000LL);                        /* mA: read below 7e6 A */
@@ -476,7 +476,7 @@ static void over_range_is_logged_and_flagged(void **st)
         assert_int_equal(
             mfw_eventlog_read(&r->m.events, &r->m.store, MFW_EVENTLOG_POWER_QUALITY, 3 + k, &e),
             MFW_OK);
-        assert_int_equal(e.code, 234 + k);
+        assert_int_equal(e.code, 244 + k);
         assert_true(llabs(e.v2 - 3000) <= 250); /* 3 s of clipping, to a window */
     }
     assert_true(r->m.lp_status & MFW_PROFILE_ST_DATA_NOT_VALID);

@@ -101,11 +101,11 @@ enum mfw_event_code {
     MFW_EVENT_PHASE_SEQUENCE_REVERSAL = 88,
     MFW_EVENT_MISSING_NEUTRAL = 89,
     /* A current or voltage beyond the ADC's range (over-current: the window reads too low) on
-     * L1 (L2 = 231, L3 = 232), and its end (234..236). IDIS reserves codes from 230 up for the
-     * manufacturer [M]: there is no IDIS over-current code. Power quality log: v1 = the
+     * L1 (L2 = 241, L3 = 242), and its end (244..246). IDIS reserves codes from 230 up for the
+     * manufacturer [M]: there is no IDIS over-current code (230..236 are the prepayment's). Power quality log: v1 = the
      * window's Irms in mA (as read: below the real one), v2 = the duration in ms at the end. */
-    MFW_EVENT_OVER_RANGE_L1 = 230,
-    MFW_EVENT_OVER_RANGE_END_L1 = 234,
+    MFW_EVENT_OVER_RANGE_L1 = 240,
+    MFW_EVENT_OVER_RANGE_END_L1 = 244,
     MFW_EVENT_PROFILE_CLEARED = 254,
     MFW_EVENT_LOG_CLEARED = 255,
 };
