@@ -409,7 +409,8 @@ static void put_store(bool *bad, cJSON *parent, const struct mfw_meter *m,
                                                       "log_standard",     "log_fraud",
                                                       "log_disconnector", "log_power_quality",
                                                       "log_rtc",          "log_power_failure",
-                                                      "security",         "counters"};
+                                                      "security",         "counters",
+                                                      "prepayment"};
     cJSON *areas = put(bad, o, "areas", cJSON_CreateArray());
     for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
         const struct mfw_store_area_config *ac = &m->config.store.area[a];

@@ -137,8 +137,9 @@
 #endif
 
 /* store */
-#if MFW_STORE_AREAS_MAX < 12
-#error "MFW_STORE_AREAS_MAX: the meter's layout has 12 areas (6 + the 6 event logs)"
+#if MFW_STORE_AREAS_MAX < 15
+#error                                                                                             \
+    "MFW_STORE_AREAS_MAX: the meter's layout has 15 areas (6, the 6 event logs, security, counters, prepayment)"
 #endif
 
 #endif /* METERFW_BASE_OPTIONS_CHECK_H */
