@@ -1753,11 +1753,19 @@ int mfw_meter_topup(struct mfw_meter *m, uint32_t id, uint32_t wh, uint8_t *why)
     if (!m->config.breaker)
         return MFW_E_ARG;
     struct mfw_prepay p = m->prepay;
+    m->prepay.token_id = id;
+    m->prepay.token_wh = wh;
+    m->prepay.token_time = m->now;
+    m->prepay.token_status = 6; /* Blue Book token_status: validation result failure */
     int rc = mfw_prepay_topup(&p, &m->settings.prepay, id, wh, m->now, why);
     if (rc != MFW_OK) {
         log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOPUP_REFUSED, 0, id, *why);
         return rc;
     }
+    p.token_id = id;
+    p.token_wh = wh;
+    p.token_time = m->now;
+    p.token_status = 3; /* token execution result OK */
     /* stored first: a cut either loses the top-up and its id, or keeps both */
     if (save_prepay(m, &p.l, true) != MFW_OK)
         return MFW_E_IO;

@@ -98,6 +98,11 @@ struct mfw_prepay {
     uint64_t consumed_uwh; /* charged since the activation (STATE record) */
     bool low, out;         /* the low / out of credit episodes, logged */
     uint8_t state_status;  /* the account status the STATE record knew (a lost PREPAY record) */
+    /* the Token gateway's last token (RAM: the ledger keeps what was applied): its id and
+     * amount, when, and the Blue Book token_status code (3 executed OK, 6 validation failure) */
+    uint32_t token_id, token_wh;
+    mfw_ms_t token_time;
+    uint8_t token_status;
 };
 
 /* What a tick changed, for the meter to log and act on. */
