@@ -35,6 +35,9 @@ struct meterd_opts {
     uint16_t port;         /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;         /* --port given: failing to listen is then fatal */
     const char *keys_file; /* --keys: the keys file of a new meter (keyfile.h), NULL: none */
+    bool breaker;          /* --breaker: the model with the integrated breaker (<= 85 A) */
+    uint8_t load_relays;   /* --load-relays N: 0..2 load-control relays */
+    const char *control;   /* --control FIFO: injected events (docs/scenario.md), NULL: none */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -13,10 +13,17 @@
  *  - While m->down: simulated time passes without any meter call (fast: jumps from one scenario
  *    change to the next; sample: the same, chunks are not generated).
  *  - Power up: at the first instant the supply is back, mfw_meter_init(m, cfg, hal, t) with the same
- *    configuration and hal: the meter restores itself from its flash and logs the outage. */
+ *    configuration and hal: the meter restores itself from its flash and logs the outage.
+ *
+ * The board (sim_drive_board): wherever the scenario is evaluated, its board events set the
+ * board's inputs (covers, field, button) and the breaker's weld (scenario_inputs_at), and an open
+ * breaker contact takes the load off the meter: no current on any phase (the meter measures the
+ * voltage on the supply side, so it stays powered and sees its supply). A relay that moves makes
+ * sample fidelity take the state again at once. */
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
 
+#include "board.h"
 #include "meterfw/meter/meter.h"
 #include "options.h"
 #include "sim/afe.h"
@@ -42,7 +49,8 @@ struct sim_drive {
     uint32_t power_ups;                         /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
                                                  * (mfw_meter_init starts them from 0) */
-    int error; /* MFW_OK, or the error of a failed power-up (the run must stop) */
+    int error;           /* MFW_OK, or the error of a failed power-up (the run must stop) */
+    struct board *board; /* NULL: no board effects */
     struct mfw_adc_frame frames[SIM_CHUNK_FRAMES_MAX];
 };
 
@@ -54,6 +62,12 @@ int sim_drive_init(struct sim_drive *d, const struct scenario *sc, enum meterd_f
 /* The configuration and hal to power the meter up with after an outage (both must outlive d). */
 void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
                      const struct mfw_hal *hal);
+
+/* The board the scenario's board events reach and whose breaker cuts the load (NULL: none). */
+void sim_drive_board(struct sim_drive *d, struct board *b);
+
+/* The scenario changed (an injected event): sample fidelity takes the state again at once. */
+void sim_drive_rescan(struct sim_drive *d);
 
 /* Advances to `target` (sample fidelity: to the last whole chunk not after it; while the meter
  * is down exactly to target). Stops early with d->error set if a power-up fails. */

@@ -328,26 +328,40 @@ static void apply_relays(struct mfw_meter *m)
 /* A transition of the breaker happened (tr != 0): its event in the disconnector log (v1: the
  * causes that hold it, v2: the control mode), the relay, the state saved at once (a
  * disconnected customer stays disconnected across a power cut). */
-static void disc_done(struct mfw_meter *m, char tr)
+static void disc_done(struct mfw_meter *m, char tr, mfw_ms_t now)
 {
     if (tr == 0)
         return;
-    log_event(m, MFW_EVENTLOG_DISCONNECTOR, m->now, mfw_disconnector_event(tr), 0, m->disc.holds,
+    log_event(m, MFW_EVENTLOG_DISCONNECTOR, now, mfw_disconnector_event(tr), 0, m->disc.holds,
               m->disc.mode);
     apply_relays(m);
     save_state(m);
 }
 
-static void disc_hold(struct mfw_meter *m, uint8_t cause, bool auto_reconnect)
+/* A local cause takes hold of the breaker / lets it go at `now`: the tick's time, also when a
+ * measurement window of this tick found it (before m->now moves on: the command's time is what
+ * the contact check counts from, so a window measured before it cannot count as current
+ * through the open breaker). */
+static void disc_hold_at(struct mfw_meter *m, uint8_t cause, bool auto_reconnect, mfw_ms_t now)
 {
     if (m->config.breaker && !(m->disc.holds & cause))
-        disc_done(m, mfw_disconnector_hold(&m->disc, cause, auto_reconnect, m->now));
+        disc_done(m, mfw_disconnector_hold(&m->disc, cause, auto_reconnect, now), now);
+}
+
+static void disc_release_at(struct mfw_meter *m, uint8_t cause, mfw_ms_t now)
+{
+    if (m->config.breaker && (m->disc.holds & cause))
+        disc_done(m, mfw_disconnector_release(&m->disc, cause, now), now);
+}
+
+static void disc_hold(struct mfw_meter *m, uint8_t cause, bool auto_reconnect)
+{
+    disc_hold_at(m, cause, auto_reconnect, m->now);
 }
 
 static void disc_release(struct mfw_meter *m, uint8_t cause)
 {
-    if (m->config.breaker && (m->disc.holds & cause))
-        disc_done(m, mfw_disconnector_release(&m->disc, cause, m->now));
+    disc_release_at(m, cause, m->now);
 }
 
 /* A script (script.h) run by the meter's own functions or a client; cause: who holds the
@@ -978,7 +992,12 @@ static void calendar_events(struct mfw_meter *m, const struct mfw_local_time *pr
 
 /* A window that is not sense: a value that is not finite, or voltage without a frequency lock.
  * The measurement system's self-diagnosis (IDIS event 16, error register bit 11). */
-static bool measurement_fault(const struct mfw_meter *m, const struct mfw_metrology_values *v)
+/* A window that is not sense: a value that is not finite at once; no frequency lock while a
+ * voltage is present only when it lasts MFW_METER_UNLOCKED_MS (the first window after a
+ * power-up, and the short one a flush closes, have had no time to lock: no fault). */
+#define MFW_METER_UNLOCKED_MS 5000
+static bool measurement_fault(struct mfw_meter *m, const struct mfw_metrology_values *v,
+                              mfw_ms_t now)
 {
     bool voltage = false;
     for (unsigned p = 0; p < m->config.metro.phases; p++) {
@@ -988,7 +1007,17 @@ static bool measurement_fault(const struct mfw_meter *m, const struct mfw_metrol
         if (ph->voltage_present)
             voltage = true;
     }
-    return !isfinite(v->freq_hz) || (voltage && !v->freq_locked);
+    if (!isfinite(v->freq_hz))
+        return true;
+    if (!voltage || v->freq_locked) {
+        m->unlocked = false;
+        return false;
+    }
+    if (!m->unlocked) {
+        m->unlocked = true;
+        m->unlocked_since = now;
+    }
+    return now - m->unlocked_since >= MFW_METER_UNLOCKED_MS;
 }
 
 /* The grid behind the meter: the neutral (neutral.h), an export where none is expected
@@ -1004,11 +1033,11 @@ static void grid_window(struct mfw_meter *m, const struct mfw_metrology_values *
         log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_MISSING_NEUTRAL, nr.phase,
                   (int64_t)(nr.u0_v * 100.0 + 0.5), m->neutral.faults);
         if (s->neutral.disconnect)
-            disc_hold(m, MFW_DISC_CAUSE_NEUTRAL, s->neutral.auto_reconnect);
+            disc_hold_at(m, MFW_DISC_CAUSE_NEUTRAL, s->neutral.auto_reconnect, now);
     }
     if (nr.restored) {
         log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_NEUTRAL_RESTORED, 0, 0, 0);
-        disc_release(m, MFW_DISC_CAUSE_NEUTRAL);
+        disc_release_at(m, MFW_DISC_CAUSE_NEUTRAL, now);
     }
     if (nr.mismatch || nr.mismatch_gone) {
         /* v1 / v2: the phase and neutral currents, mA */
@@ -1023,7 +1052,7 @@ static void grid_window(struct mfw_meter *m, const struct mfw_metrology_values *
     if (mfw_tamper_power(&m->tamper, &s->tamper, v->p, now))
         log_event(m, MFW_EVENTLOG_FRAUD, now, MFW_EVENT_UNEXPECTED_EXPORT, 0,
                   (int64_t)(-v->p + 0.5), 0);
-    bool fault = measurement_fault(m, v);
+    bool fault = measurement_fault(m, v, now);
     if (fault && !m->measurement_fault) {
         log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_MEASUREMENT_ERROR, 0, 0, 0);
         m->error_register |= MFW_METER_ERROR_MEASUREMENT;
@@ -1088,7 +1117,7 @@ static void button_pressed(struct mfw_meter *m, const struct mfw_local_time *lt)
         return;
     enum mfw_disc_trigger t =
         m->disc.state == MFW_DISC_READY ? MFW_DISC_MANUAL_RECONNECT : MFW_DISC_MANUAL_DISCONNECT;
-    disc_done(m, mfw_disconnector_trigger(&m->disc, t, m->now));
+    disc_done(m, mfw_disconnector_trigger(&m->disc, t, m->now), m->now);
 }
 
 /* A phase current above the creep threshold: current flows through the meter. */
@@ -1396,7 +1425,7 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
     char tr = 0;
     if (m->disc.mode != s->disconnect_mode &&
         mfw_disconnector_set_mode(&m->disc, s->disconnect_mode, m->now, &tr) == MFW_OK)
-        disc_done(m, tr);
+        disc_done(m, tr, m->now);
     /* a new active limiter threshold is logged (67) by the limiter's next step */
     if (tou_programmed)
         log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOU_PROGRAMMED, 0, 0, 0);
@@ -1707,7 +1736,7 @@ int mfw_meter_disconnect_remote(struct mfw_meter *m, bool reconnect)
         return MFW_E_STATE;
     enum mfw_disc_trigger t = reconnect ? MFW_DISC_REMOTE_RECONNECT : MFW_DISC_REMOTE_DISCONNECT;
     char tr = mfw_disconnector_trigger(&m->disc, t, m->now);
-    disc_done(m, tr);
+    disc_done(m, tr, m->now);
     if (tr != 0)
         return MFW_OK;
     /* no transition: success when the breaker already is where the method leads */

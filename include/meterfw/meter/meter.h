@@ -216,6 +216,8 @@ struct mfw_meter {
     bool button;        /* the button as last seen */
     uint32_t store_errors_seen; /* store errors the NV memory diagnosis has reported */
     bool measurement_fault;     /* a measurement window that was not sense (event 16 logged) */
+    bool unlocked;              /* no frequency lock with a voltage present ... */
+    mfw_ms_t unlocked_since;    /* ... since (RAM: a power-up starts unlocked anyway) */
     mfw_ms_t rtc;               /* RTC time of the last tick */
     mfw_ms_t now;               /* meter (clock) time of the last tick, UTC */
     struct {                    /* Clock IC 8 m5 preset_adjusting_time (RAM: a power-up ends it) */
