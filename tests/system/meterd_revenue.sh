@@ -15,8 +15,8 @@
 #     (2300 W +- 0.5 %: shunt sensing, the field reaches only the sensor);
 #  4. prepayment: a top-up (token id 1, 20 Wh), the account activated, the credit used up by the
 #     2300 W load (20 Wh in 31.3 s): out of credit (233), local disconnection (g: -> ready 2,
-#     event 64); the same token again refused (231); a new one (id 2) and the button reconnect
-#     (e, event 61);
+#     event 64); the same token again refused (231); the emergency credit invoked (in use, 2000 Wh
+#     available); a new top-up (id 2) and the button reconnect (e, event 61);
 #  5. a welded breaker contact: remote_disconnect leaves the contact closed: event 68 and alarm
 #     register 2 bit 31 (disconnect/reconnect failure), output_state TRUE with control_state 0;
 #  6. the voltage quality thresholds are writable and persisted: the sag threshold 1.0.12.31.0.255
@@ -63,6 +63,7 @@ inject() { echo "$1" >"$CTL"; }
 state() { "${MGT[@]}" get $DC 3 2>/dev/null; }
 output() { "${MGT[@]}" get $DC 2 2>/dev/null; }
 energy() { "${MGT[@]}" get 1.0.1.8.0.255 2 2>/dev/null; }
+getv() { "${MGT[@]}" get "$1" "${2:-2}" 2>/dev/null; }
 
 # 1. the public client
 if run pubdc 1 "${PUB[@]}" action $DC 1 i8:0; then
@@ -139,6 +140,15 @@ run top1b 1 "${MGT[@]}" action 0.0.19.40.0.255 1 octets:0000000100000014 &&
     ok "the same token again: refused ($(cat "$TMP/top1b.err"))"
 run std2 0 "${MGT[@]}" get 0.0.99.98.0.255 2 && grep -q ", 231}" "$TMP/std2.out" &&
     ok "standard log: top-up refused (231)" || bad "no 231"
+# the emergency credit (2000 Wh by default), invoked by the head-end while the credit is used up:
+# Credit 0.0.19.10.1.255 credit_status 3 (in use); available = 2000 + the token credit (20 Wh
+# bought less the little over 20 Wh used: at most a second of 2300 W, 0.64 Wh, past 0)
+run emg 0 "${MGT[@]}" action 0.0.19.10.1.255 3 enum:0 && ok "emergency credit invoked"
+[ "$(getv 0.0.19.10.1.255 8)" = "3" ] && ok "emergency credit status 3 (in use)" ||
+    bad "emergency credit status $(getv 0.0.19.10.1.255 8)"
+AV=$(getv 0.0.19.0.0.255 5)
+[ -n "$AV" ] && [ "$AV" -ge 1990 ] && [ "$AV" -le 2000 ] && ok "available credit $AV Wh (2000 emergency + ~0)" ||
+    bad "available credit with the emergency credit: $AV"
 run top2 0 "${MGT[@]}" action 0.0.19.40.0.255 1 octets:00000002000003E8 && ok "top-up id 2, 1000 Wh"
 [ "$(state)" = "2" ] && ok "credit back, no automatic reconnection (default): still ready (2)" ||
     bad "after top-up 2: state $(state)"
