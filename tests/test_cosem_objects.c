@@ -530,6 +530,36 @@ static void results_of_the_dispatcher(void **st)
     free(r);
 }
 
+/* The switches need HLS-GMAC (docs/dlms.md "Revenue protection objects"): the management client
+ * associated with LLS reads Disconnect control but neither invokes remote_disconnect nor writes
+ * control_mode nor tops up credit (read-write-denied, 3, and nothing changes); with HLS-GMAC
+ * remote_disconnect succeeds (transition b: control_state 0). A setting that switches nothing
+ * (the clock's time zone) stays writable under LLS. */
+static void switches_need_hls(void **st)
+{
+    (void)st;
+    struct rig *r = rig_full();
+    static const uint8_t DC[6] = {0, 0, 96, 3, 10, 255};
+    static const uint8_t TOKEN[6] = {0, 0, 19, 40, 0, 255};
+    static const uint8_t ZERO[] = {0x0F, 0x00};  /* integer(0) */
+    static const uint8_t MODE1[] = {0x16, 0x01}; /* enum 1 */
+    static const uint8_t TOK[] = {0x09, 0x08, 0, 0, 0, 1, 0, 0, 0, 20};
+    r->ses[MGMT].mechanism = 1; /* LLS */
+    assert_int_equal(act(r, MGMT, 70, DC, 1, ZERO, sizeof ZERO), 3);
+    assert_int_equal(set(r, MGMT, 70, DC, 4, MODE1, sizeof MODE1), 3);
+    assert_int_equal(act(r, MGMT, 115, TOKEN, 1, TOK, sizeof TOK), 3);
+    assert_int_equal(r->m.disc.state, 1); /* still connected */
+    assert_int_equal(set(r, MGMT, 8, (const uint8_t[6]){0, 0, 1, 0, 0, 255}, 3,
+                         (const uint8_t[]){0x10, 0xFF, 0xC4}, 3),
+                     0); /* time_zone -60 */
+    unsigned idx;        /* still in its view, to read */
+    assert_int_equal(mfw_cosem_find(&r->cosem, MGMT, 70, DC, &idx), MFW_OK);
+    r->ses[MGMT].mechanism = 5; /* HLS-GMAC */
+    assert_int_equal(act(r, MGMT, 70, DC, 1, ZERO, sizeof ZERO), 0);
+    assert_int_equal(r->m.disc.state, 0);
+    free(r);
+}
+
 /* What the dispatcher answers itself: logical_name (attribute 1) of every object, an octet-string
  * of 6; and the stream's header for an array attribute. */
 static void logical_names_and_headers(void **st)
@@ -614,6 +644,7 @@ int main(void)
         cmocka_unit_test(single_phase_view),
         cmocka_unit_test(model_options_view),
         cmocka_unit_test(every_attribute_reads),
+        cmocka_unit_test(switches_need_hls),
         cmocka_unit_test(results_of_the_dispatcher),
         cmocka_unit_test(logical_names_and_headers),
         cmocka_unit_test(init_arguments),

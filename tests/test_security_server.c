@@ -300,6 +300,7 @@ static size_t object_list_of(struct rig *r, uint8_t *buf, size_t cap)
 {
     struct mfw_cosem_session ses = {0};
     ses.client = MFW_COSEM_CLIENT_MANAGEMENT;
+    ses.mechanism = 5; /* HLS-GMAC, as the captured association: the switches writable too */
     struct mfw_cosem_ctx c = {&r->cosem, &ses};
     struct mfw_cosem_ref ref = {0};
     ref.class_id = 15;

@@ -25,6 +25,7 @@
 #include "meterfw/meter/meter.h"
 
 struct mfw_cosem_class;
+struct mfw_cosem_object;
 
 /* What each client may do with an object: bit n of read / write is attribute n, bit n of methods
  * is method n (bit 0 unused). Bits beyond the class's attributes or methods are ignored, so "every
@@ -34,7 +35,18 @@ struct mfw_cosem_client_rights {
 };
 struct mfw_cosem_rights {
     struct mfw_cosem_client_rights client[MFW_COSEM_CLIENT_COUNT];
+    /* A switch (the breaker, prepayment, the limiter, the load relays and their policies): its
+     * writes and methods need an association authenticated with HLS-GMAC (mechanism 5, every
+     * APDU under the security policy, docs/security.md); an LLS association of the same client
+     * only reads it (issue 11: "access rights and ciphering must guard every switch"). */
+    bool hls_switch;
 };
+/* The mechanism id (enum mfw_acse_mech of the dlms layer) a switch needs. */
+#define MFW_COSEM_MECH_HLS_GMAC 5u
+
+/* Whether the session may use what the rights grant of writes and methods. */
+bool mfw_cosem_objects_switch_allowed(const struct mfw_cosem_object *obj,
+                                      const struct mfw_cosem_session *ses);
 #define MFW_COSEM_ALL 0xFFFFFFFEu
 #define MFW_COSEM_BIT(n) (1u << (n))
 

@@ -54,12 +54,13 @@ enum {
 
 /* Both clients read everything: the public client's view (SAP assignment, LDN, invocation
  * counter). */
-static const struct mfw_cosem_rights R_PUBLIC = {{[PUB] = {ALL, 0, 0}, [MGMT] = {ALL, 0, 0}}};
+static const struct mfw_cosem_rights R_PUBLIC = {{[PUB] = {ALL, 0, 0}, [MGMT] = {ALL, 0, 0}},
+                                                 false};
 /* Association LN: the secret (7) is write-only for the management client, hidden from the
  * public one; reply_to_HLS_authentication (m1) and change_HLS_secret (m2) are the management
  * client's. */
 static const struct mfw_cosem_rights R_ASSOCIATION = {
-    {[PUB] = {ALL & ~B(7), 0, 0}, [MGMT] = {ALL & ~B(7), B(7), B(1) | B(2)}}};
+    {[PUB] = {ALL & ~B(7), 0, 0}, [MGMT] = {ALL & ~B(7), B(7), B(1) | B(2)}}, false};
 /* Clock: time, time_zone and the DST settings writable; adjust_to_quarter, _measuring_period,
  * _minute and shift_time. The pre-established client synchronises it (unconfirmed SET of the
  * time, adjust_to_quarter, adjust_to_minute, shift_time), nothing else. */
@@ -67,47 +68,52 @@ static const struct mfw_cosem_rights R_CLOCK = {
     {[PUB] = {ALL, 0, 0},
      [MGMT] = {ALL, B(2) | B(3) | B(5) | B(6) | B(7) | B(8),
                B(1) | B(2) | B(3) | B(4) | B(5) | B(6)},
-     [PRE] = {0, B(2), B(1) | B(3) | B(6)}}};
+     [PRE] = {0, B(2), B(1) | B(3) | B(6)}},
+    false};
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */
-static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
+static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}, false};
 /* Read by the management client only. */
-static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}};
+static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}, false};
 /* Profiles and event logs: reset (m1). */
-static const struct mfw_cosem_rights R_PROFILE = {{[MGMT] = {ALL, 0, B(1)}}};
+static const struct mfw_cosem_rights R_PROFILE = {{[MGMT] = {ALL, 0, B(1)}}, false};
 /* The load profile: capture_period (4) writable. */
-static const struct mfw_cosem_rights R_LOAD_PROFILE = {{[MGMT] = {ALL, B(4), B(1)}}};
+static const struct mfw_cosem_rights R_LOAD_PROFILE = {{[MGMT] = {ALL, B(4), B(1)}}, false};
 /* The analysis log: capture_objects (3) and capture_period (4) writable. */
-static const struct mfw_cosem_rights R_ANALYSIS = {{[MGMT] = {ALL, B(3) | B(4), B(1)}}};
+static const struct mfw_cosem_rights R_ANALYSIS = {{[MGMT] = {ALL, B(3) | B(4), B(1)}}, false};
 /* Activity calendar: the passive calendar (6..9) and its activation time (10) writable;
  * activate_passive_calendar. */
 static const struct mfw_cosem_rights R_CALENDAR = {
-    {[MGMT] = {ALL, B(6) | B(7) | B(8) | B(9) | B(10), B(1)}}};
+    {[MGMT] = {ALL, B(6) | B(7) | B(8) | B(9) | B(10), B(1)}}, false};
 /* Special days table: insert, delete. */
-static const struct mfw_cosem_rights R_SPECIAL_DAYS = {{[MGMT] = {ALL, 0, B(1) | B(2)}}};
+static const struct mfw_cosem_rights R_SPECIAL_DAYS = {{[MGMT] = {ALL, 0, B(1) | B(2)}}, false};
 /* Single action schedule: execution_time (4) writable. */
-static const struct mfw_cosem_rights R_SINGLE_ACTION = {{[MGMT] = {ALL, B(4), 0}}};
+static const struct mfw_cosem_rights R_SINGLE_ACTION = {{[MGMT] = {ALL, B(4), 0}}, false};
 /* Script table: execute. */
-static const struct mfw_cosem_rights R_SCRIPT = {{[MGMT] = {ALL, 0, B(1)}}};
+static const struct mfw_cosem_rights R_SCRIPT = {{[MGMT] = {ALL, 0, B(1)}}, false};
 /* Demand register: period (8) and number_of_periods (9) writable; reset, next_period. */
-static const struct mfw_cosem_rights R_DEMAND = {{[MGMT] = {ALL, B(8) | B(9), B(1) | B(2)}}};
+static const struct mfw_cosem_rights R_DEMAND = {{[MGMT] = {ALL, B(8) | B(9), B(1) | B(2)}}, false};
 /* Data or Register whose value (2) the management client writes: a setting (thresholds, the
  * grid identifiers, the load relays' timer and tariffs), or a clear (the alarm and error
  * registers keep only the bits the value has). */
-static const struct mfw_cosem_rights R_VALUE = {{[MGMT] = {ALL, B(2), 0}}};
+static const struct mfw_cosem_rights R_VALUE = {{[MGMT] = {ALL, B(2), 0}}, false};
 /* Disconnect control: control_mode (4); remote_disconnect, remote_reconnect. */
-static const struct mfw_cosem_rights R_DISCONNECT = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
+static const struct mfw_cosem_rights R_DISCONNECT = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}, true};
 /* Limiter: everything but threshold_active (3) and emergency_profile_active (10). */
 static const struct mfw_cosem_rights R_LIMITER = {
-    {[MGMT] = {ALL, B(2) | B(4) | B(5) | B(6) | B(7) | B(8) | B(9) | B(11), 0}}};
+    {[MGMT] = {ALL, B(2) | B(4) | B(5) | B(6) | B(7) | B(8) | B(9) | B(11), 0}}, true};
 /* Account: low_credit_threshold (16); activate, close, reset. */
-static const struct mfw_cosem_rights R_ACCOUNT = {{[MGMT] = {ALL, B(16), B(1) | B(2) | B(3)}}};
+static const struct mfw_cosem_rights R_ACCOUNT = {{[MGMT] = {ALL, B(16), B(1) | B(2) | B(3)}},
+                                                  true};
 /* The emergency credit: limit (6); invoke_credit (m3). */
-static const struct mfw_cosem_rights R_EMERGENCY = {{[MGMT] = {ALL, B(6), B(3)}}};
+static const struct mfw_cosem_rights R_EMERGENCY = {{[MGMT] = {ALL, B(6), B(3)}}, true};
 /* Token gateway: enter (the top-up). */
-static const struct mfw_cosem_rights R_TOKEN = {{[MGMT] = {ALL, 0, B(1)}}};
+static const struct mfw_cosem_rights R_TOKEN = {{[MGMT] = {ALL, 0, B(1)}}, true};
 /* A single action schedule with its script (2) and its times (4) writable. */
-static const struct mfw_cosem_rights R_SCHEDULE = {{[MGMT] = {ALL, B(2) | B(4), 0}}};
+static const struct mfw_cosem_rights R_SCHEDULE = {{[MGMT] = {ALL, B(2) | B(4), 0}}, true};
+/* The switches' script tables (execute) and their settings (value, 2). */
+static const struct mfw_cosem_rights R_SWITCH_SCRIPT = {{[MGMT] = {ALL, 0, B(1)}}, true};
+static const struct mfw_cosem_rights R_SWITCH_VALUE = {{[MGMT] = {ALL, B(2), 0}}, true};
 
 /* ---- the fixed objects ---- */
 
@@ -187,8 +193,8 @@ static const struct mfw_cosem_object fixed[] = {
     /* ---- revenue protection and grid functions ---- */
     /* the breaker, its scripts and schedule (Blue Book OBIS [V: Gurux OBISCodes.txt]) */
     OBJN(mfw_cosem_disconnect_class, 0, 0, 0, 0, 96, 3, 10, R_DISCONNECT, MFW_COSEM_NEEDS_BREAKER),
-    OBJN(mfw_cosem_schedule_script_class, 0, MFW_SCRIPT_DISCONNECT, 0, 0, 10, 0, 106, R_SCRIPT,
-         MFW_COSEM_NEEDS_BREAKER),
+    OBJN(mfw_cosem_schedule_script_class, 0, MFW_SCRIPT_DISCONNECT, 0, 0, 10, 0, 106,
+         R_SWITCH_SCRIPT, MFW_COSEM_NEEDS_BREAKER),
     OBJN(mfw_cosem_schedule_single_action_class, 0, MFW_SCHED_DISCONNECT, 0, 0, 15, 0, 1,
          R_SCHEDULE, MFW_COSEM_NEEDS_BREAKER),
     OBJ(mfw_cosem_limiter_class, 0, 0, 0, 0, 17, 0, 0, R_LIMITER),
@@ -204,21 +210,21 @@ static const struct mfw_cosem_object fixed[] = {
     /* [U] manufacturer-specific (0.0.96.50..99): the friendly periods {from time(4), to
      * time(4), weekends, holidays}, the reconnection after a top-up / a neutral fault (boolean
      * true: automatic, h) */
-    DATAN(FRIENDLY, 0, 0, 96, 50, 20, R_VALUE, MFW_COSEM_NEEDS_BREAKER),
-    DATAN(RECONNECT, 0, 0, 96, 50, 21, R_VALUE, MFW_COSEM_NEEDS_BREAKER),
-    DATAN(RECONNECT, 1, 0, 96, 50, 22, R_VALUE, MFW_COSEM_NEEDS_BREAKER),
+    DATAN(FRIENDLY, 0, 0, 96, 50, 20, R_SWITCH_VALUE, MFW_COSEM_NEEDS_BREAKER),
+    DATAN(RECONNECT, 0, 0, 96, 50, 21, R_SWITCH_VALUE, MFW_COSEM_NEEDS_BREAKER),
+    DATAN(RECONNECT, 1, 0, 96, 50, 22, R_SWITCH_VALUE, MFW_COSEM_NEEDS_BREAKER),
     /* the load-control relays: their scripts and two schedules; per relay on for N minutes and
      * the tariffs it is on in (0.k.96.50.0 / .1, manufacturer-specific [U]) */
-    OBJN(mfw_cosem_schedule_script_class, 0, MFW_SCRIPT_OUTPUT, 0, 0, 10, 0, 103, R_SCRIPT,
+    OBJN(mfw_cosem_schedule_script_class, 0, MFW_SCRIPT_OUTPUT, 0, 0, 10, 0, 103, R_SWITCH_SCRIPT,
          MFW_COSEM_NEEDS_RELAY1),
     OBJN(mfw_cosem_schedule_single_action_class, 0, MFW_SCHED_OUTPUT_A, 0, 0, 15, 0, 3, R_SCHEDULE,
          MFW_COSEM_NEEDS_RELAY1),
     OBJN(mfw_cosem_schedule_single_action_class, 0, MFW_SCHED_OUTPUT_B, 0, 1, 15, 0, 3, R_SCHEDULE,
          MFW_COSEM_NEEDS_RELAY1),
-    DATAN(LOAD_TIMED, 0, 1, 96, 50, 0, R_VALUE, MFW_COSEM_NEEDS_RELAY1),
-    DATAN(LOAD_TARIFFS, 0, 1, 96, 50, 1, R_VALUE, MFW_COSEM_NEEDS_RELAY1),
-    DATAN(LOAD_TIMED, 1, 2, 96, 50, 0, R_VALUE, MFW_COSEM_NEEDS_RELAY2),
-    DATAN(LOAD_TARIFFS, 1, 2, 96, 50, 1, R_VALUE, MFW_COSEM_NEEDS_RELAY2),
+    DATAN(LOAD_TIMED, 0, 1, 96, 50, 0, R_SWITCH_VALUE, MFW_COSEM_NEEDS_RELAY1),
+    DATAN(LOAD_TARIFFS, 0, 1, 96, 50, 1, R_SWITCH_VALUE, MFW_COSEM_NEEDS_RELAY1),
+    DATAN(LOAD_TIMED, 1, 2, 96, 50, 0, R_SWITCH_VALUE, MFW_COSEM_NEEDS_RELAY2),
+    DATAN(LOAD_TARIFFS, 1, 2, 96, 50, 1, R_SWITCH_VALUE, MFW_COSEM_NEEDS_RELAY2),
     /* voltage quality thresholds (Blue Book D groups 31, 35, 39, 43..45 of C = 12 "any phase";
      * the hysteresis at the manufacturer-specific D 128; the reference voltage 1.0.0.6.4) */
     THRESHOLD(MFW_COSEM_THR_SAG_V, 1, 12, 31, 0),
@@ -238,7 +244,7 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(RTC_TIME, 1, 96, 2, 12, R_READ),
     /* the neutral: the rule (382M: displacement; 162M: current mismatch); the substation and the
      * grid line in its alarm */
-    DATA(NEUTRAL, 0, 96, 50, 10, R_VALUE),
+    DATA(NEUTRAL, 0, 96, 50, 10, R_SWITCH_VALUE), /* it may open the breaker */
     DATA(GRID_ID, 0, 96, 50, 1, R_VALUE),
     DATA(GRID_ID, 1, 96, 50, 2, R_VALUE),
     /* tamper: covers, field, metrology (0.0.96.20.x counter, time stamp, duration, cumulative);
@@ -387,6 +393,12 @@ bool mfw_cosem_objects_method_access(const struct mfw_cosem_object *obj, unsigne
     if (method < 1 || method > obj->cls->methods || method > 31 || client >= MFW_COSEM_CLIENT_COUNT)
         return false;
     return (obj->rights->client[client].methods >> method) & 1u;
+}
+
+bool mfw_cosem_objects_switch_allowed(const struct mfw_cosem_object *obj,
+                                      const struct mfw_cosem_session *ses)
+{
+    return !obj->rights->hls_switch || ses->mechanism == MFW_COSEM_MECH_HLS_GMAC;
 }
 
 bool mfw_cosem_objects_visible(const struct mfw_cosem_object *obj, const struct mfw_meter *m,

@@ -5,7 +5,8 @@
 # The expected values come from the standard (Blue Book IC 70 transitions and control mode 5,
 # references/idis-objects.md sections 6-8; the IDIS event codes) and from hand computation, not
 # from the meter's output:
-#  1. the public client has no switch: Disconnect control is not in its object list;
+#  1. the public client has no switch: Disconnect control is not in its object list; the
+#     management client associated with LLS reads it but may not switch (read-write-denied);
 #  2. remote_disconnect (b: connected 1 -> disconnected 0, event 62), the relay opens, A+ stops;
 #     remote_reconnect in mode 5 (d: -> ready for reconnection 2, event 59), the button (e:
 #     -> connected 1, event 61), A+ goes on;
@@ -54,7 +55,10 @@ cat >"$TMP/heater.scn" <<'S'
 load heater 2300 W pf 1 L1
 S
 CTL="$TMP/ctl"
-start_meterd --state-dir "$TMP/st" --keys "$KEYS" --breaker --scenario "$TMP/heater.scn" \
+# the meter's keys, and LLS enabled for the management client (docs/security.md): an LLS
+# association must not switch anything
+cp "$KEYS" "$TMP/lls.keys" && echo "lls-secret = 00000001" >>"$TMP/lls.keys" && chmod 600 "$TMP/lls.keys"
+start_meterd --state-dir "$TMP/st" --keys "$TMP/lls.keys" --breaker --scenario "$TMP/heater.scn" \
     --start 2026-12-01T10:00:00Z --speed 50 --control "$CTL"
 PUB=("$METERCTL" -p "$PORT")
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
@@ -70,6 +74,13 @@ if run pubdc 1 "${PUB[@]}" action $DC 1 i8:0; then
     if grep -q "not in the association's object list" "$TMP/pubdc.err"; then
         ok "public client: $(cat "$TMP/pubdc.err")"
     else bad "public remote_disconnect: $(cat "$TMP/pubdc.err")"; fi
+fi
+
+LLS=("$METERCTL" -p "$PORT" -P 00000001)
+if run llsdc 1 "${LLS[@]}" action $DC 1 i8:0; then
+    if grep -q "read-write-denied" "$TMP/llsdc.err" && [ "$("${LLS[@]}" get $DC 3)" = "1" ]; then
+        ok "management client with LLS: $(cat "$TMP/llsdc.err"), still connected"
+    else bad "LLS remote_disconnect: $(cat "$TMP/llsdc.err")"; fi
 fi
 
 # 2. remote disconnect / reconnect, the button
