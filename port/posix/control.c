@@ -41,6 +41,28 @@ bool control_open(struct control *c, const char *path, char *err, size_t errcap)
     return true;
 }
 
+void control_feed(struct control *c, const char *bytes, size_t n,
+                  void (*line)(void *ctx, const char *text, size_t len), void *ctx)
+{
+    for (size_t k = 0; k < n; k++) {
+        char ch = bytes[k];
+        if (ch == '\n') {
+            if (c->overflow)
+                line(ctx, NULL, 0);
+            else
+                line(ctx, c->buf, c->n);
+            c->n = 0;
+            c->overflow = false;
+        } else if (c->overflow) {
+            continue;
+        } else if (c->n >= CONTROL_LINE_MAX) {
+            c->overflow = true;
+        } else {
+            c->buf[c->n++] = ch;
+        }
+    }
+}
+
 void control_poll(struct control *c, void (*line)(void *ctx, const char *text, size_t len),
                   void *ctx)
 {
@@ -51,23 +73,7 @@ void control_poll(struct control *c, void (*line)(void *ctx, const char *text, s
         ssize_t got = read(c->fd, chunk, sizeof chunk);
         if (got <= 0)
             return; /* EAGAIN: nothing more now */
-        for (ssize_t k = 0; k < got; k++) {
-            char ch = chunk[k];
-            if (ch == '\n') {
-                if (c->overflow)
-                    line(ctx, NULL, 0);
-                else
-                    line(ctx, c->buf, c->n);
-                c->n = 0;
-                c->overflow = false;
-            } else if (c->overflow) {
-                continue;
-            } else if (c->n >= CONTROL_LINE_MAX) {
-                c->overflow = true;
-            } else {
-                c->buf[c->n++] = ch;
-            }
-        }
+        control_feed(c, chunk, (size_t)got, line, ctx);
     }
 }
 

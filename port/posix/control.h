@@ -32,6 +32,11 @@ bool control_open(struct control *c, const char *path, char *err, size_t errcap)
 void control_poll(struct control *c, void (*line)(void *ctx, const char *text, size_t len),
                   void *ctx);
 
+/* The line splitter of control_poll on bytes already read (also the fuzz harness's way in):
+ * complete lines go to line(), a partial one waits in c for the next bytes. */
+void control_feed(struct control *c, const char *bytes, size_t n,
+                  void (*line)(void *ctx, const char *text, size_t len), void *ctx);
+
 /* Closes the pipe and removes it if meterd created it. */
 void control_close(struct control *c);
 
