@@ -356,7 +356,11 @@ static void close_cycle(struct mfw_metrology *mt, bool forced)
     const double n = (double)mt->cyc_n;
     for (unsigned p = 0; p < mt->config.phases; p++) {
         struct mfw_metrology_acc *c = &mt->cyc[p], *w = &mt->win[p];
-        if (n > 0.0) {
+        /* The one-cycle rms extremes (the voltage quality's dips and swells, IEC 61000-4-30
+         * Urms(1)) take whole cycles only: one that began at a real zero crossing. The first
+         * cycle after a start, or after a forced end, begins anywhere in the wave: its rms is that
+         * of a piece of a sine (a power-up read as a dip to 100 V). */
+        if (n > 0.0 && mt->last_boundary_real) {
             double m = (double)c->sv / n;
             double v2 = (double)c->svv / n - m * m;
             double vr = (v2 > 0.0 ? sqrt(v2) : 0.0) * mt->config.cal[p].v_gain;
