@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer harness for the scenario parser: arbitrary bytes (no NUL terminator) into
  * scenario_parse(); whatever parses is evaluated at a few instants, so the model's arithmetic on
- * odd values (tiny PF, huge harmonics, events at the edges of time) runs under the sanitizers. */
+ * odd values (tiny PF, huge harmonics, events at the edges of time) runs under the sanitizers.
+ * Then every line of the input is injected as an event (scenario_inject, meterd --control) into
+ * the scenario (or an empty one), each in an exact-size copy, and the result evaluated too. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +48,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     } else if (r != MFW_E_FORMAT && r != MFW_E_RANGE) {
         abort();
+    }
+    if (r != MFW_OK && scenario_parse(&s, "", 0, phases, &err) != MFW_OK)
+        abort();
+    for (size_t pos = 0; pos < size;) {
+        size_t e = pos;
+        while (e < size && text[e] != '\n')
+            e++;
+        char *line = malloc(e - pos ? e - pos : 1);
+        if (line == NULL)
+            break;
+        memcpy(line, text + pos, e - pos);
+        unsigned before = s.n_events;
+        r = scenario_inject(&s, 1767225600000LL, line, e - pos, &err);
+        free(line);
+        if (r == MFW_OK) {
+            if (s.n_events != before + 1u)
+                abort(); /* one line, one event */
+            struct afe_state st;
+            scenario_at(&s, 1767225600000LL, &st);
+            (void)scenario_inputs_at(&s, 1767225600000LL);
+        } else if (r != MFW_E_FORMAT && r != MFW_E_RANGE) {
+            abort();
+        } else if (s.n_events != before) {
+            abort(); /* a refused line changes nothing */
+        }
+        pos = e + 1;
     }
     free(text);
     return 0;

@@ -10,6 +10,9 @@ set(MFW_FUZZ_INCLUDES_meterd_options ${CMAKE_SOURCE_DIR}/port/posix)
 set(MFW_FUZZ_SOURCES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix/rtc_backup.c
     ${CMAKE_SOURCE_DIR}/port/posix/state_dir.c)
 set(MFW_FUZZ_INCLUDES_rtc_backup ${CMAKE_SOURCE_DIR}/port/posix)
+# meterd's control pipe: its line splitter, the lines injected into a scenario (sim)
+set(MFW_FUZZ_SOURCES_control ${CMAKE_SOURCE_DIR}/port/posix/control.c)
+set(MFW_FUZZ_INCLUDES_control ${CMAKE_SOURCE_DIR}/port/posix)
 set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 # the posix crypto port (Mbed TLS, nettle): the harness of the security layer

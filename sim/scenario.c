@@ -44,6 +44,15 @@ enum scenario_event_kind {
     EV_FREQ = 3,
     EV_RAMP = 4, /* frequency ramp: linear to value over duration, then permanent */
     EV_TEMP = 5, /* ambient temperature: permanent, or temporary with a duration */
+    /* what the meter's board senses (scenario_inputs_at), not the grid */
+    EV_COVER_MAIN = 6,
+    EV_COVER_TERMINAL = 7,
+    EV_FIELD = 8,
+    EV_BUTTON = 9,
+    EV_WELD = 10,
+    /* the grid again: the neutral */
+    EV_LOST_NEUTRAL = 11,
+    EV_NEUTRAL_BYPASS = 12,
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -152,6 +161,8 @@ struct pctx {
     int last_load; /* index of the last load/household/pv line, -1 none */
     bool have_household;
     double last_unit; /* the factor of the unit get_qty found last */
+    bool has_now;     /* scenario_inject: the instant may be "now" ... */
+    mfw_ms_t now;     /* ... which is this */
 };
 
 #if defined(__GNUC__)
@@ -778,16 +789,63 @@ static int d_voltage_harmonics(struct pctx *p)
     return get_harmonics(p, p->s->v_h, &p->s->n_v_harmonics);
 }
 
+#define SCN_EVENTS_NAMED                                                                           \
+    "outage, sag, swell, frequency, temperature, lost-neutral, neutral-bypass, cover, "            \
+    "magnetic-field, button, welded-relay"
+
+/* An event with only a duration (the board's: a cover open, a field, the button, a welded
+ * contact; the neutral lost). The button's duration may be left out: 1 s. */
+static int get_board_event(struct pctx *p, const char *kind, struct scenario_event *e)
+{
+    if (strcmp(kind, "cover") == 0) {
+        const char *which = next(p);
+        if (which == NULL || (strcmp(which, "meter") != 0 && strcmp(which, "terminal") != 0))
+            return fail(p, MFW_E_FORMAT, "cover: expected 'meter' or 'terminal'");
+        e->kind = which[0] == 'm' ? EV_COVER_MAIN : EV_COVER_TERMINAL;
+        return get_duration(p, "cover open duration", &e->duration_ms);
+    }
+    if (strcmp(kind, "magnetic-field") == 0) {
+        e->kind = EV_FIELD;
+        return get_duration(p, "magnetic field duration", &e->duration_ms);
+    }
+    if (strcmp(kind, "button") == 0) {
+        e->kind = EV_BUTTON;
+        e->duration_ms = 1000;
+        return peek(p) != NULL ? get_duration(p, "button press", &e->duration_ms) : MFW_OK;
+    }
+    if (strcmp(kind, "welded-relay") == 0) {
+        e->kind = EV_WELD;
+        return get_duration(p, "welded relay duration", &e->duration_ms);
+    }
+    if (strcmp(kind, "lost-neutral") == 0) {
+        e->kind = EV_LOST_NEUTRAL;
+        return get_duration(p, "lost neutral duration", &e->duration_ms);
+    }
+    if (strcmp(kind, "neutral-bypass") == 0) {
+        e->kind = EV_NEUTRAL_BYPASS;
+        int r = get_qty(p, U_PCT, true, "bypassed current", &e->value);
+        if (r == MFW_OK && !(e->value > 0.0 && e->value <= 1.0))
+            r = fail(p, MFW_E_RANGE, "bypassed current must be 0 .. 100 %% of the load's");
+        return r == MFW_OK ? get_duration(p, "neutral bypass duration", &e->duration_ms) : r;
+    }
+    return fail(p, MFW_E_FORMAT, "unknown event '%.24s' (" SCN_EVENTS_NAMED ")", kind);
+}
+
 static int d_at(struct pctx *p)
 {
     mfw_ms_t at = 0;
-    int r = get_iso(p, &at);
-    if (r != MFW_OK)
-        return r;
+    int r;
+    if (p->has_now && peek(p) != NULL && strcmp(peek(p), "now") == 0) {
+        p->i++;
+        at = p->now;
+    } else {
+        r = get_iso(p, &at);
+        if (r != MFW_OK)
+            return r;
+    }
     const char *kind = next(p);
     if (kind == NULL)
-        return fail(p, MFW_E_FORMAT,
-                    "missing event after the time (outage, sag, swell, frequency, temperature)");
+        return fail(p, MFW_E_FORMAT, "missing event after the time (" SCN_EVENTS_NAMED ")");
     if (p->s->n_events >= SCENARIO_EVENTS_MAX)
         return fail(p, MFW_E_RANGE, "too many events (at most %d)", SCENARIO_EVENTS_MAX);
     struct scenario_event e;
@@ -842,8 +900,7 @@ static int d_at(struct pctx *p)
                 r = get_duration(p, "frequency duration", &e.duration_ms);
         }
     } else {
-        return fail(p, MFW_E_FORMAT,
-                    "unknown event '%.24s' (outage, sag, swell, frequency, temperature)", kind);
+        r = get_board_event(p, kind, &e);
     }
     if (r != MFW_OK)
         return r;
@@ -963,6 +1020,49 @@ int scenario_parse(struct scenario *s, const char *text, size_t len, uint8_t pha
         for (unsigned k = 0; k < s->n_loads; k++)
             s->loads[k].phase_mask = 1u;
     return MFW_OK;
+}
+
+int scenario_inject(struct scenario *s, mfw_ms_t now, const char *text, size_t len,
+                    struct scenario_error *err)
+{
+    struct scenario_error dummy;
+    if (err == NULL)
+        err = &dummy;
+    memset(err, 0, sizeof *err);
+    static const char prefix[] = "at now ";
+    char buf[SCN_LINE_MAX + 1];
+    size_t pn = sizeof prefix - 1u;
+    if (s == NULL || (text == NULL && len > 0)) {
+        snprintf(err->msg, sizeof err->msg, "bad arguments");
+        return MFW_E_ARG;
+    }
+    if (len > 0 && text[len - 1] == '\r')
+        len--;
+    if (len == 0 || len > SCN_LINE_MAX - pn) {
+        snprintf(err->msg, sizeof err->msg, "an event of 1 .. %u characters",
+                 (unsigned)(SCN_LINE_MAX - pn));
+        return MFW_E_FORMAT;
+    }
+    if (len >= 3 && memcmp(text, "at ", 3) == 0)
+        pn = 0; /* an event with its own instant */
+    memcpy(buf, prefix, pn);
+    memcpy(buf + pn, text, len);
+    struct scenario copy = *s; /* a refused line changes nothing */
+    struct pctx p = {.s = &copy,
+                     .err = err,
+                     .meter_phases = s->phases,
+                     .last_load = -1,
+                     .has_now = true,
+                     .now = now};
+    p.line = 1;
+    int r = parse_line(&p, buf, pn + len);
+    if (r == MFW_OK && copy.n_events == s->n_events) {
+        snprintf(err->msg, sizeof err->msg, "no event");
+        return MFW_E_FORMAT;
+    }
+    if (r == MFW_OK)
+        *s = copy;
+    return r;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1140,6 +1240,59 @@ static unsigned popcount3(unsigned m)
     return (m & 1u) + ((m >> 1) & 1u) + ((m >> 2) & 1u);
 }
 
+/* A lost neutral behind the meter's phases (3 phases): the loads, constant impedances Y_k =
+ * I_k / U_k at the fundamental, form a star whose point floats to U_N = sum(Y_k U_k) / sum(Y_k)
+ * (Millman's theorem); each phase then sees U_k - U_N and carries Y_k (U_k - U_N), and the
+ * neutral carries nothing (the currents sum to 0). A symmetric load keeps U_N = 0: nothing
+ * changes. No load: nothing to displace the star point (the meter's own inputs are a balanced
+ * star). On one phase the neutral cut at the meter leaves it no voltage while the load goes on
+ * drawing its current through earth (neutral.h: voltage loss with current flowing). Harmonics
+ * keep their share of their fundamental. */
+static void lose_neutral(struct afe_state *out, struct phasors *cur, unsigned np)
+{
+    if (np == 1) {
+        out->ph[0].v.rms = 0.0;
+        out->ph[0].v.n_harmonics = 0;
+        out->neutral_explicit = true;
+        memset(&out->n, 0, sizeof out->n);
+        return;
+    }
+    double ur[3], ui[3], yr[3] = {0}, yi[3] = {0}, syr = 0, syi = 0, nr = 0, ni = 0;
+    for (unsigned k = 0; k < np; k++) {
+        double a = out->ph[k].v.phase_deg * (SCN_PI / 180.0), u = out->ph[k].v.rms;
+        ur[k] = u * cos(a);
+        ui[k] = u * sin(a);
+        double d = ur[k] * ur[k] + ui[k] * ui[k];
+        if (d > 0.0) { /* Y = I / U */
+            yr[k] = (cur[k].re[1] * ur[k] + cur[k].im[1] * ui[k]) / d;
+            yi[k] = (cur[k].im[1] * ur[k] - cur[k].re[1] * ui[k]) / d;
+        }
+        syr += yr[k];
+        syi += yi[k];
+        nr += yr[k] * ur[k] - yi[k] * ui[k];
+        ni += yr[k] * ui[k] + yi[k] * ur[k];
+    }
+    double sd = syr * syr + syi * syi;
+    if (!(sd > 1e-18))
+        return;
+    double unr = (nr * syr + ni * syi) / sd, uni = (ni * syr - nr * syi) / sd;
+    for (unsigned k = 0; k < np; k++) {
+        double vr = ur[k] - unr, vi = ui[k] - uni;
+        double u0 = hypot(ur[k], ui[k]), u1 = hypot(vr, vi);
+        double shift = atan2(vi, vr) - atan2(ui[k], ur[k]);
+        double g = u0 > 0.0 ? u1 / u0 : 0.0;
+        out->ph[k].v.rms = u1;
+        out->ph[k].v.phase_deg = afe_wrap180(atan2(vi, vr) * (180.0 / SCN_PI));
+        /* every current order turns with its fundamental: order h by h x shift */
+        for (unsigned h = 1; h <= SCN_ORDER_MAX; h++) {
+            double c = cos((double)h * shift), sn = sin((double)h * shift);
+            double re = cur[k].re[h] * g, im = cur[k].im[h] * g;
+            cur[k].re[h] = re * c - im * sn;
+            cur[k].im[h] = re * sn + im * c;
+        }
+    }
+}
+
 void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
 {
     static const double vang[3] = {0.0, -120.0, 120.0};
@@ -1152,7 +1305,7 @@ void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
     double factor[3] = {1.0, 1.0, 1.0};
     for (unsigned k = 0; k < s->n_events; k++) {
         const struct scenario_event *e = &s->events[k];
-        if (e->kind == EV_FREQ || e->kind == EV_RAMP || e->kind == EV_TEMP || t < e->at_ms ||
+        if ((e->kind != EV_OUTAGE && e->kind != EV_SAG && e->kind != EV_SWELL) || t < e->at_ms ||
             t - e->at_ms >= e->duration_ms)
             continue;
         double v = e->kind == EV_OUTAGE ? 0.0 : e->value;
@@ -1204,11 +1357,57 @@ void scenario_at(const struct scenario *s, mfw_ms_t t, struct afe_state *out)
             }
         }
     }
+    /* the neutral: lost (a floating star point) or partly bypassed */
+    bool lost = false;
+    double bypass = 0.0;
+    for (unsigned k = 0; k < s->n_events; k++) {
+        const struct scenario_event *e = &s->events[k];
+        if (t < e->at_ms || t - e->at_ms >= e->duration_ms)
+            continue;
+        if (e->kind == EV_LOST_NEUTRAL)
+            lost = true;
+        else if (e->kind == EV_NEUTRAL_BYPASS && e->value > bypass)
+            bypass = e->value;
+    }
+    if (lost)
+        lose_neutral(out, cur, np);
+    if (bypass > 0.0 && !lost) {
+        /* the meter's neutral carries (1 - bypass) of the return current; the rest goes round
+         * it (earth, a bypass): Kirchhoff's -(sum of the phase currents), scaled */
+        struct phasors n;
+        memset(&n, 0, sizeof n);
+        for (unsigned ph = 0; ph < np; ph++)
+            for (unsigned h = 1; h <= SCN_ORDER_MAX; h++) {
+                n.re[h] -= cur[ph].re[h] * (1.0 - bypass);
+                n.im[h] -= cur[ph].im[h] * (1.0 - bypass);
+            }
+        out->neutral_explicit = true;
+        phasors_to_wave(&n, &out->n);
+    }
     for (unsigned ph = 0; ph < np; ph++) {
         double dc = out->ph[ph].i.dc;
         phasors_to_wave(&cur[ph], &out->ph[ph].i);
         out->ph[ph].i.dc = dc;
     }
+}
+
+uint32_t scenario_inputs_at(const struct scenario *s, mfw_ms_t t)
+{
+    uint32_t in = 0;
+    for (unsigned k = 0; k < s->n_events && k < SCENARIO_EVENTS_MAX; k++) {
+        const struct scenario_event *e = &s->events[k];
+        if (t < e->at_ms || t - e->at_ms >= e->duration_ms)
+            continue;
+        switch (e->kind) {
+        case EV_COVER_MAIN: in |= SCENARIO_IN_METER_COVER; break;
+        case EV_COVER_TERMINAL: in |= SCENARIO_IN_TERMINAL_COVER; break;
+        case EV_FIELD: in |= SCENARIO_IN_MAGNETIC_FIELD; break;
+        case EV_BUTTON: in |= SCENARIO_IN_BUTTON; break;
+        case EV_WELD: in |= SCENARIO_IN_WELDED; break;
+        default: break;
+        }
+    }
+    return in;
 }
 
 static void earliest(mfw_ms_t *best, mfw_ms_t t, mfw_ms_t cand)

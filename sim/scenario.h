@@ -93,6 +93,24 @@ struct scenario {
 int scenario_parse(struct scenario *s, const char *text, size_t len, uint8_t phases,
                    struct scenario_error *err);
 
+/* One event injected into a running scenario at `now` (meterd --control): the text of an event
+ * line without "at <instant>", e.g. "magnetic-field 60 s" or "outage L1 5 s" (docs/scenario.md
+ * "Events"), or with "at <instant>". A refused line changes nothing (MFW_E_FORMAT / MFW_E_RANGE,
+ * err filled), as does a full event table (MFW_E_RANGE). */
+int scenario_inject(struct scenario *s, mfw_ms_t now, const char *text, size_t len,
+                    struct scenario_error *err);
+
+/* What the meter's board senses at t from the scenario's board events: bits below (the first
+ * four are the HAL's input bits, meterfw/hal/hal.h enum mfw_hal_input). */
+enum scenario_input {
+    SCENARIO_IN_METER_COVER = 1u << 0,    /* "cover meter": the meter cover is open */
+    SCENARIO_IN_TERMINAL_COVER = 1u << 1, /* "cover terminal" */
+    SCENARIO_IN_MAGNETIC_FIELD = 1u << 2, /* "magnetic-field": a strong field at the sensor */
+    SCENARIO_IN_BUTTON = 1u << 3,         /* "button": pressed */
+    SCENARIO_IN_WELDED = 1u << 4,         /* "welded-relay": the breaker's contact is welded */
+};
+uint32_t scenario_inputs_at(const struct scenario *s, mfw_ms_t t);
+
 /* Text of a built-in scenario ("household", "household-pv"), or NULL. */
 const char *scenario_builtin(const char *name);
 

@@ -18,6 +18,7 @@
 
 #include "cosem/cosem_class.h"
 #include "meterfw/base/error.h"
+#include "meterfw/codec/axdr.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/meter/meter.h"
@@ -38,14 +39,20 @@ struct rig {
     struct mfw_cosem_ctx ctx[3];
 };
 
-/* A meter without flash (no profile rows, nothing persisted) and its object model. */
-static struct rig *rig_new(enum mfw_meter_model model)
+/* A meter without flash (no profile rows, nothing persisted) and its object model; with the
+ * model options: an integrated breaker (then at most 85 A, the brochure's current ranges) and
+ * 0..2 load-control relays. */
+static struct rig *rig_new_opts(enum mfw_meter_model model, bool breaker, uint8_t relays)
 {
     static const struct mfw_hal none;
     struct rig *r = calloc(1, sizeof *r);
     assert_non_null(r);
     struct mfw_meter_config cfg;
     mfw_meter_default_config(&cfg, model);
+    cfg.breaker = breaker;
+    if (breaker)
+        cfg.i_max_a = 85.0;
+    cfg.load_relays = relays;
     assert_int_equal(mfw_meter_init(&r->m, &cfg, &none, T0), MFW_OK);
     mfw_meter_tick(&r->m, T0);
     struct mfw_cosem_config cc;
@@ -60,27 +67,44 @@ static struct rig *rig_new(enum mfw_meter_model model)
     return r;
 }
 
+static struct rig *rig_new(enum mfw_meter_model model)
+{
+    return rig_new_opts(model, false, 0);
+}
+
+/* Every object of the table visible: a 382M with breaker and two load relays. */
+static struct rig *rig_full(void)
+{
+    return rig_new_opts(MFW_METER_382M, true, 2);
+}
+
 /* Blue Book (DLMS UA 1000-1) class id, version, attributes and methods of each class served. */
 static const struct {
     uint16_t id;
     uint8_t version, attributes, methods;
 } blue_book[] = {
-    {1, 0, 2, 0},   /* Data */
-    {3, 0, 3, 1},   /* Register: reset */
-    {4, 0, 5, 1},   /* Extended register: reset */
-    {5, 0, 9, 2},   /* Demand register: reset, next_period */
-    {7, 1, 8, 2},   /* Profile generic: reset, capture */
-    {8, 0, 9, 6},   /* Clock: adjust_to_quarter .. shift_time */
-    {9, 0, 2, 1},   /* Script table: execute */
-    {11, 0, 2, 2},  /* Special days table: insert, delete */
-    {15, 2, 11, 6}, /* Association LN v2: + user_list, current_user */
-    {17, 0, 2, 1},  /* SAP assignment: connect_logical_device */
-    {19, 1, 9, 0},  /* IEC local port setup v1: default_mode .. pass_w5 */
-    {20, 0, 10, 1}, /* Activity calendar: activate_passive_calendar */
-    {22, 0, 4, 0},  /* Single action schedule */
-    {23, 1, 9, 0},  /* IEC HDLC setup v1: comm_speed .. device_address */
-    {41, 0, 6, 0},  /* TCP-UDP setup */
-    {64, 0, 5, 2},  /* Security setup v0: security_activate, global_key_transfer */
+    {1, 0, 2, 0},    /* Data */
+    {3, 0, 3, 1},    /* Register: reset */
+    {4, 0, 5, 1},    /* Extended register: reset */
+    {5, 0, 9, 2},    /* Demand register: reset, next_period */
+    {7, 1, 8, 2},    /* Profile generic: reset, capture */
+    {8, 0, 9, 6},    /* Clock: adjust_to_quarter .. shift_time */
+    {9, 0, 2, 1},    /* Script table: execute */
+    {11, 0, 2, 2},   /* Special days table: insert, delete */
+    {15, 2, 11, 6},  /* Association LN v2: + user_list, current_user */
+    {17, 0, 2, 1},   /* SAP assignment: connect_logical_device */
+    {19, 1, 9, 0},   /* IEC local port setup v1: default_mode .. pass_w5 */
+    {20, 0, 10, 1},  /* Activity calendar: activate_passive_calendar */
+    {22, 0, 4, 0},   /* Single action schedule */
+    {23, 1, 9, 0},   /* IEC HDLC setup v1: comm_speed .. device_address */
+    {41, 0, 6, 0},   /* TCP-UDP setup */
+    {64, 0, 5, 2},   /* Security setup v0: security_activate, global_key_transfer */
+    {70, 0, 4, 2},   /* Disconnect control: remote_disconnect, remote_reconnect */
+    {71, 0, 11, 0},  /* Limiter */
+    {111, 0, 19, 3}, /* Account: activate_account, close_account, reset_account */
+    {112, 0, 11, 3}, /* Credit: update_amount, set_amount_to_value, invoke_credit */
+    {113, 0, 13, 5}, /* Charge: update_unit_charge .. set_total_amount_remaining */
+    {115, 0, 6, 1},  /* Token gateway: enter */
 };
 
 static void class_table(void **st)
@@ -98,7 +122,7 @@ static void class_table(void **st)
         assert_true(c->attributes <= 31 && c->methods <= 31); /* the rights are 32-bit masks */
         assert_ptr_equal(mfw_cosem_objects_class(c->class_id), c);
     }
-    assert_null(mfw_cosem_objects_class(70)); /* Disconnect control: not yet */
+    assert_null(mfw_cosem_objects_class(72)); /* M-Bus client: not served */
     /* selective access: the Profile generic buffer only (Blue Book 4.3.6) */
     assert_int_equal(mfw_cosem_objects_class(7)->selective, B(2));
     for (size_t k = 0; k < n; k++)
@@ -151,7 +175,7 @@ static void objects_in_class_table(void **st)
 static void logical_names_unique_and_found(void **st)
 {
     (void)st;
-    struct rig *r = rig_new(MFW_METER_382M);
+    struct rig *r = rig_full();
     unsigned n = mfw_cosem_object_count();
     for (unsigned i = 0; i < n; i++) {
         uint16_t ci, cj;
@@ -207,6 +231,45 @@ static const struct {
     {{0, 0, 15, 0, 0, 255}, B(4), 0},
     {{1, 0, 1, 4, 0, 255}, B(8) | B(9), B(1) | B(2)},
     {{1, 0, 2, 4, 0, 255}, B(8) | B(9), B(1) | B(2)},
+    /* revenue protection and grid functions (docs/dlms.md "Revenue protection objects") */
+    {{0, 0, 96, 3, 10, 255}, B(4), B(1) | B(2)}, /* control_mode; remote_(dis|re)connect */
+    {{0, 0, 10, 0, 106, 255}, 0, B(1)},          /* disconnector scripts: execute */
+    {{0, 0, 15, 0, 1, 255}, B(2) | B(4), 0},     /* disconnector schedule */
+    {{0, 0, 17, 0, 0, 255},
+     B(2) | B(4) | B(5) | B(6) | B(7) | B(8) | B(9) | B(11),
+     0},                                                /* limiter: all but 3 and 10 */
+    {{0, 0, 19, 0, 0, 255}, B(16), B(1) | B(2) | B(3)}, /* account */
+    {{0, 0, 19, 10, 1, 255}, B(6), B(3)},               /* emergency credit: invoke_credit */
+    {{0, 0, 19, 40, 0, 255}, 0, B(1)},                  /* token gateway: enter */
+    {{0, 0, 96, 50, 20, 255}, B(2), 0},                 /* friendly periods */
+    {{0, 0, 96, 50, 21, 255}, B(2), 0},                 /* reconnection after a top-up */
+    {{0, 0, 96, 50, 22, 255}, B(2), 0},                 /* ... after a neutral fault */
+    {{0, 0, 10, 0, 103, 255}, 0, B(1)},                 /* load relay scripts */
+    {{0, 0, 15, 0, 3, 255}, B(2) | B(4), 0},            /* load relay schedule A */
+    {{0, 1, 15, 0, 3, 255}, B(2) | B(4), 0},            /* ... B */
+    {{0, 1, 96, 50, 0, 255}, B(2), 0},                  /* relay 1 on for N minutes */
+    {{0, 1, 96, 50, 1, 255}, B(2), 0},                  /* relay 1 tariffs */
+    {{0, 2, 96, 50, 0, 255}, B(2), 0},
+    {{0, 2, 96, 50, 1, 255}, B(2), 0},
+    {{1, 0, 12, 31, 0, 255}, B(2), 0}, /* voltage quality thresholds */
+    {{1, 0, 12, 35, 0, 255}, B(2), 0},
+    {{1, 0, 12, 39, 0, 255}, B(2), 0},
+    {{1, 0, 12, 43, 0, 255}, B(2), 0},
+    {{1, 0, 12, 44, 0, 255}, B(2), 0},
+    {{1, 0, 12, 45, 0, 255}, B(2), 0},
+    {{1, 0, 12, 128, 0, 255}, B(2), 0},
+    {{1, 0, 0, 6, 4, 255}, B(2), 0},
+    {{0, 0, 96, 50, 10, 255}, B(2), 0}, /* neutral fault rule */
+    {{0, 0, 96, 50, 1, 255}, B(2), 0},  /* substation */
+    {{0, 0, 96, 50, 2, 255}, B(2), 0},  /* grid line */
+    {{0, 0, 96, 50, 12, 255}, B(2), 0}, /* export expected */
+    {{0, 0, 97, 98, 0, 255}, B(2), 0},  /* alarm registers, filters, descriptors */
+    {{0, 0, 97, 98, 1, 255}, B(2), 0},
+    {{0, 0, 97, 98, 10, 255}, B(2), 0},
+    {{0, 0, 97, 98, 11, 255}, B(2), 0},
+    {{0, 0, 97, 98, 20, 255}, B(2), 0},
+    {{0, 0, 97, 98, 21, 255}, B(2), 0},
+    {{0, 0, 97, 97, 0, 255}, B(2), 0}, /* error register */
 };
 /* The public client's view: read-only, the secret not at all (IDIS: LDN, the invocation
  * counters, the clock, the association and SAP lists). */
@@ -220,7 +283,7 @@ static const uint8_t CLOCK_LN[6] = {0, 0, 1, 0, 0, 255};
 static void rights_per_client(void **st)
 {
     (void)st;
-    struct rig *r = rig_new(MFW_METER_382M);
+    struct rig *r = rig_full();
     unsigned n = mfw_cosem_object_count(), seen[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
         uint16_t cls;
@@ -268,20 +331,97 @@ static void rights_per_client(void **st)
             assert_int_equal(mfw_cosem_method_access(i, k, PRE),
                              clock && (k == 1 || k == 3 || k == 6));
     }
-    assert_int_equal(seen[MGMT], 146); /* docs/dlms.md: 146 objects on a 382M */
+    assert_int_equal(seen[MGMT], 235); /* docs/dlms.md: 235 on a 382M with every option */
     assert_int_equal(seen[PUB], 6);
     free(r);
 }
 
-/* A 162M has L1 only: its object list has 114 objects (docs/dlms.md), no L2 / L3 quantity. */
+static unsigned visible_count(struct rig *r)
+{
+    unsigned visible = 0;
+    for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
+        visible += mfw_cosem_visible(&r->cosem, i, MGMT);
+    return visible;
+}
+
+/* The model options add their objects (docs/dlms.md): the breaker 11 (disconnect control, its
+ * script table and schedule, the five payment objects, friendly periods, two reconnection
+ * policies), the first load relay 6 (the relay scripts, two schedules, its timer and tariffs, the
+ * relay status register), the second 2 (its timer and tariffs). */
+static void model_options_view(void **st)
+{
+    (void)st;
+    static const struct {
+        enum mfw_meter_model model;
+        bool breaker;
+        uint8_t relays;
+        unsigned want;
+    } cases[] = {
+        {MFW_METER_382M, false, 0, 216}, {MFW_METER_382M, true, 0, 227},
+        {MFW_METER_382M, false, 1, 222}, {MFW_METER_382M, true, 2, 235},
+        {MFW_METER_162M, false, 0, 166}, {MFW_METER_162M, true, 2, 185},
+    };
+    static const uint8_t DISCONNECT[6] = {0, 0, 96, 3, 10, 255};
+    static const uint8_t RELAY2[6] = {0, 2, 96, 50, 0, 255};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct rig *r = rig_new_opts(cases[k].model, cases[k].breaker, cases[k].relays);
+        assert_int_equal(visible_count(r), cases[k].want);
+        unsigned idx;
+        assert_int_equal(mfw_cosem_find(&r->cosem, MGMT, 70, DISCONNECT, &idx) == MFW_OK,
+                         cases[k].breaker);
+        assert_int_equal(mfw_cosem_find(&r->cosem, MGMT, 1, RELAY2, &idx) == MFW_OK,
+                         cases[k].relays >= 2);
+        /* the public client never sees a switch */
+        assert_int_equal(mfw_cosem_find(&r->cosem, PUB, 70, DISCONNECT, &idx), MFW_E_RANGE);
+        free(r);
+    }
+}
+
+static struct mfw_cosem_ref ref_of(uint16_t cls, const uint8_t ln[6], int id);
+
+/* Every readable attribute of every object of a meter with every option reads as one well-formed
+ * A-XDR value (Blue Book 4.1.2: the value of an attribute is one Data), whole or in items. */
+static void every_attribute_reads(void **st)
+{
+    (void)st;
+    struct rig *r = rig_full();
+    static uint8_t buf[64 * 1024];
+    unsigned read = 0;
+    for (unsigned i = 0; i < mfw_cosem_object_count(); i++) {
+        uint16_t cls;
+        uint8_t ver, ln[6];
+        mfw_cosem_object_info(i, &cls, &ver, ln);
+        const struct mfw_cosem_class *c = mfw_cosem_objects_class(cls);
+        for (unsigned a = 2; a <= c->attributes; a++) {
+            if (!(mfw_cosem_attribute_access(i, a, MGMT) & MFW_COSEM_READ))
+                continue;
+            struct mfw_cosem_ref ref = ref_of(cls, ln, (int)a);
+            struct mfw_cosem_stream s;
+            assert_int_equal(mfw_cosem_get_open(&r->ctx[MGMT], &ref, &s), 0);
+            struct mfw_wcursor w;
+            mfw_wcursor_init(&w, buf, sizeof buf);
+            mfw_cosem_get_header(&r->ctx[MGMT], &s, &w);
+            for (uint32_t k = 0; k < s.items; k++)
+                assert_int_equal(mfw_cosem_get_item(&r->ctx[MGMT], &s, k, &w), 0);
+            assert_int_equal(w.err, 0);
+            struct mfw_rcursor rc;
+            mfw_rcursor_init(&rc, buf, w.len);
+            assert_int_equal(mfw_axdr_skip(&rc, 8), MFW_OK);
+            assert_int_equal(mfw_rcursor_left(&rc), 0);
+            read++;
+        }
+    }
+    assert_true(read > 235);
+    free(r);
+}
+
+/* A 162M has L1 only: its object list has 166 objects (docs/dlms.md), no L2 / L3 quantity. */
 static void single_phase_view(void **st)
 {
     (void)st;
     struct rig *r = rig_new(MFW_METER_162M);
-    unsigned visible = 0, idx;
-    for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
-        visible += mfw_cosem_visible(&r->cosem, i, MGMT);
-    assert_int_equal(visible, 114);
+    unsigned idx;
+    assert_int_equal(visible_count(r), 166);
     assert_int_equal(
         mfw_cosem_find(&r->cosem, MGMT, 3, (const uint8_t[6]){1, 0, 32, 7, 0, 255}, &idx),
         MFW_OK); /* voltage L1 */
@@ -392,12 +532,42 @@ static void results_of_the_dispatcher(void **st)
     free(r);
 }
 
+/* The switches need HLS-GMAC (docs/dlms.md "Revenue protection objects"): the management client
+ * associated with LLS reads Disconnect control but neither invokes remote_disconnect nor writes
+ * control_mode nor tops up credit (read-write-denied, 3, and nothing changes); with HLS-GMAC
+ * remote_disconnect succeeds (transition b: control_state 0). A setting that switches nothing
+ * (the clock's time zone) stays writable under LLS. */
+static void switches_need_hls(void **st)
+{
+    (void)st;
+    struct rig *r = rig_full();
+    static const uint8_t DC[6] = {0, 0, 96, 3, 10, 255};
+    static const uint8_t TOKEN[6] = {0, 0, 19, 40, 0, 255};
+    static const uint8_t ZERO[] = {0x0F, 0x00};  /* integer(0) */
+    static const uint8_t MODE1[] = {0x16, 0x01}; /* enum 1 */
+    static const uint8_t TOK[] = {0x09, 0x08, 0, 0, 0, 1, 0, 0, 0, 20};
+    r->ses[MGMT].mechanism = 1; /* LLS */
+    assert_int_equal(act(r, MGMT, 70, DC, 1, ZERO, sizeof ZERO), 3);
+    assert_int_equal(set(r, MGMT, 70, DC, 4, MODE1, sizeof MODE1), 3);
+    assert_int_equal(act(r, MGMT, 115, TOKEN, 1, TOK, sizeof TOK), 3);
+    assert_int_equal(r->m.disc.state, 1); /* still connected */
+    assert_int_equal(set(r, MGMT, 8, (const uint8_t[6]){0, 0, 1, 0, 0, 255}, 3,
+                         (const uint8_t[]){0x10, 0xFF, 0xC4}, 3),
+                     0); /* time_zone -60 */
+    unsigned idx;        /* still in its view, to read */
+    assert_int_equal(mfw_cosem_find(&r->cosem, MGMT, 70, DC, &idx), MFW_OK);
+    r->ses[MGMT].mechanism = 5; /* HLS-GMAC */
+    assert_int_equal(act(r, MGMT, 70, DC, 1, ZERO, sizeof ZERO), 0);
+    assert_int_equal(r->m.disc.state, 0);
+    free(r);
+}
+
 /* What the dispatcher answers itself: logical_name (attribute 1) of every object, an octet-string
  * of 6; and the stream's header for an array attribute. */
 static void logical_names_and_headers(void **st)
 {
     (void)st;
-    struct rig *r = rig_new(MFW_METER_382M);
+    struct rig *r = rig_full();
     uint8_t buf[MFW_COSEM_ITEM_MAX];
     struct mfw_wcursor w;
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++) {
@@ -474,6 +644,9 @@ int main(void)
         cmocka_unit_test(logical_names_unique_and_found),
         cmocka_unit_test(rights_per_client),
         cmocka_unit_test(single_phase_view),
+        cmocka_unit_test(model_options_view),
+        cmocka_unit_test(every_attribute_reads),
+        cmocka_unit_test(switches_need_hls),
         cmocka_unit_test(results_of_the_dispatcher),
         cmocka_unit_test(logical_names_and_headers),
         cmocka_unit_test(init_arguments),

@@ -124,6 +124,33 @@ static double rel(double got, double want)
     return fabs(got - want) / fabs(want);
 }
 
+/* The one-cycle rms extremes take whole cycles only (IEC 61000-4-30 Urms(1): a cycle from zero
+ * crossing to zero crossing). Started at 300 degrees of a steady 230 V sine, the first piece up to
+ * the next rising crossing is 60 degrees of small values (its rms about 75 V); the first window's
+ * one-cycle minimum must still be 230 V, not a dip. */
+static void cycle_extremes_whole_cycles(void **st)
+{
+    (void)st;
+    struct mfw_metrology_config c;
+    config(&c, 1, 4000);
+    struct mfw_metrology mt;
+    assert_int_equal(mfw_metrology_init(&mt, &c), 0); /* MFW_OK */
+    struct signal s = {.phases = 1, .fs = 4000, .f = 50, .u = 230, .i = 5};
+    uint64_t n0 = 4000 / 50 * 300 / 360; /* 300 degrees into a cycle */
+    struct mfw_adc_frame buf[200];
+    struct mfw_metrology_values v;
+    bool got = false;
+    for (unsigned k = 0; k < 10 && !got; k++) {
+        gen(&s, n0, buf, 200);
+        n0 += 200;
+        mfw_metrology_samples(&mt, buf, 200);
+        got = mfw_metrology_read(&mt, &v);
+    }
+    assert_true(got);
+    assert_true(rel(v.vrms_cycle_min[0], 230.0) < 0.002);
+    assert_true(rel(v.vrms_cycle_max[0], 230.0) < 0.002);
+}
+
 static void check_sine(double f, double phi, uint32_t fs, double tol)
 {
     struct mfw_metrology mt;
@@ -670,6 +697,7 @@ int main(void)
         cmocka_unit_test(current_points_interpolated),
         cmocka_unit_test(temperature_compensated),
         cmocka_unit_test(single_precision_below_1ppm),
+        cmocka_unit_test(cycle_extremes_whole_cycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

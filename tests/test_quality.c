@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Voltage quality and power failure: hand-made 200 ms windows (metrology_values), IDIS codes
  * 76..87, hysteresis, counters, power-failure records, all-phase power down / up. */
+#include <complex.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -318,6 +320,98 @@ static void counters_minmax_and_overflow(void **st)
     assert_int_equal(r.q.dropped, 2);
 }
 
+/* Min / max with the window that gave them. */
+static void minmax_time_stamps(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_init(&r, 3);
+    windows(&r, 230, 230, 230, 5);
+    windows(&r, 225, 230, 230, 1);
+    mfw_ms_t t_min = r.now;
+    windows(&r, 240, 230, 230, 1);
+    mfw_ms_t t_max = r.now;
+    windows(&r, 230, 230, 230, 5);
+    assert_true(r.q.ph[0].v_min == 225.0 && r.q.ph[0].v_max == 240.0);
+    assert_int_equal(r.q.ph[0].v_min_time, t_min);
+    assert_int_equal(r.q.ph[0].v_max_time, t_max);
+}
+
+/* A window of three fundamental phasors u[k] (V) at f Hz, angles relative to L1. */
+static void phasor_window(struct rig *r, const double complex u[3], double f)
+{
+    struct mfw_metrology_values v = {.duration_s = 0.2, .freq_hz = f, .freq_locked = true};
+    double ref = carg(u[0]);
+    for (unsigned p = 0; p < 3; p++) {
+        v.ph[p].vrms = v.ph[p].v1 = cabs(u[p]);
+        v.vrms_cycle_min[p] = v.vrms_cycle_max[p] = cabs(u[p]);
+        v.ph[p].v_angle_deg = (carg(u[p]) - ref) * 180.0 / 3.14159265358979323846;
+        v.ph[p].voltage_present = true;
+    }
+    r->now += WIN;
+    r->n +=
+        mfw_quality_window(&r->q, &v, r->now, r->ev + r->n, sizeof r->ev / sizeof r->ev[0] - r->n);
+}
+
+static void frequency_deviation(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_init(&r, 3);
+    const double pi = 3.14159265358979323846;
+    double complex u[3] = {230, 230 * cexp(-I * 2 * pi / 3), 230 * cexp(I * 2 * pi / 3)};
+    /* 50.4 Hz is within 50 +/- 0.5 Hz: never */
+    for (unsigned k = 0; k < 100; k++)
+        phasor_window(&r, u, 50.4);
+    assert_int_equal(r.n, 0);
+    /* 50.6 Hz: 96 after 10 s (50 windows), then 97 after 10 s back */
+    for (unsigned k = 0; k < 49; k++)
+        phasor_window(&r, u, 50.6);
+    assert_int_equal(r.n, 0);
+    phasor_window(&r, u, 50.6);
+    phasor_window(&r, u, 50.6);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].kind, MFW_QUALITY_EV_GRID);
+    assert_int_equal(r.ev[0].code, 96);
+    assert_true(fabs(r.ev[0].v_min - (double)50.6f) < 1e-9); /* the values are single precision */
+    for (unsigned k = 0; k < 52; k++)
+        phasor_window(&r, u, 50.0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].code, 97);
+    assert_int_equal(r.q.freq.count, 1);
+}
+
+static void voltage_unbalance(void **st)
+{
+    (void)st;
+    struct rig r;
+    rig_init(&r, 3);
+    const double pi = 3.14159265358979323846;
+    double complex a = cexp(I * 2 * pi / 3);
+    /* L3 at 200 V: by Fortescue V+ = (U1 + a U2 + a^2 U3) / 3, V- = (U1 + a^2 U2 + a U3) / 3,
+     * computed here with complex arithmetic: (230 - 200) / (2 x 230 + 200) = 4.545 % */
+    double complex u[3] = {230, 230 / a, 200 * a};
+    double complex vp = (u[0] + a * u[1] + a * a * u[2]) / 3.0;
+    double complex vm = (u[0] + a * a * u[1] + a * u[2]) / 3.0;
+    double want = 100.0 * cabs(vm) / cabs(vp);
+    assert_true(fabs(want - 100.0 * 30.0 / 660.0) < 1e-9);
+    phasor_window(&r, u, 50.0);
+    assert_true(fabs(r.q.unbalance.last - want) < 1e-6);
+    /* 10 minutes above 2 %: event 90; a balanced supply, 10 minutes: 95 */
+    r.q.config.unbalance_time_ms = 600000;
+    for (unsigned k = 0; k < 3000; k++)
+        phasor_window(&r, u, 50.0);
+    unsigned found = 0;
+    for (size_t k = 0; k < r.n; k++)
+        if (r.ev[k].code == 90)
+            found++;
+    assert_int_equal(found, 1);
+    double complex b[3] = {230, 230 / a, 230 * a};
+    for (unsigned k = 0; k < 3001; k++)
+        phasor_window(&r, b, 50.0);
+    assert_int_equal(r.ev[r.n - 1].code, 95);
+}
+
 static void config_checked(void **st)
 {
     (void)st;
@@ -349,6 +443,9 @@ int main(void)
         cmocka_unit_test(all_phase_power_down_up),
         cmocka_unit_test(counters_minmax_and_overflow),
         cmocka_unit_test(config_checked),
+        cmocka_unit_test(minmax_time_stamps),
+        cmocka_unit_test(frequency_deviation),
+        cmocka_unit_test(voltage_unbalance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

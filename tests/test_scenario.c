@@ -502,6 +502,133 @@ static void test_bad_inputs(void **state)
 }
 
 /* No trailing newline, no NUL terminator, CRLF line ends, empty input. */
+/* A lost neutral behind an unbalanced resistive load (Millman): 6000 W on L1, 600 W on L2 and
+ * L3 at 230 V are admittances 10 g, g, g; the star point goes to U_N = (10 U1 + U2 + U3) / 12
+ * = (10 - 1) / 12 U1 = 0.75 U1 (U2 + U3 = -U1), so L1 sees 0.25 x 230 = 57.5 V and L2, L3 see
+ * |U2 - 0.75 U1| = 230 x sqrt(1.25^2 + 0.75) = 349.76 V; the currents follow (constant
+ * impedance) and sum to nothing. A symmetric load does not move the star point. */
+static void test_lost_neutral(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct afe_state st;
+    parse_ok(&s,
+             "load heater 6000 W L1\nload lamp 600 W L2\nload tv 600 W L3\n"
+             "at 2026-12-01T10:00:00Z lost-neutral 5 min\n",
+             3);
+    mfw_ms_t a = T_2026_12_01 + H(10);
+    scenario_at(&s, a, &st);
+    double u23 = 230.0 * sqrt(1.25 * 1.25 + 0.75);
+    near_abs(st.ph[0].v.rms, 57.5, 1e-9);
+    near_abs(st.ph[1].v.rms, u23, 1e-9);
+    near_abs(st.ph[2].v.rms, u23, 1e-9);
+    near_abs(st.ph[0].i.rms, 6000.0 / 230.0 * 0.25, 1e-9);
+    near_abs(st.ph[1].i.rms, 600.0 / 230.0 * u23 / 230.0, 1e-9);
+    angle_eq(st.ph[0].i.phase_deg, st.ph[0].v.phase_deg); /* resistive */
+    near_abs(total_p(&st, 3), 6000.0 * 0.0625 + 2.0 * 600.0 * (u23 / 230.0) * (u23 / 230.0), 1e-6);
+    scenario_at(&s, a + MIN(5), &st);
+    near_abs(st.ph[0].v.rms, 230.0, 1e-12);
+    /* symmetric: nothing moves */
+    parse_ok(&s, "load all3 6900 W\nat 2026-12-01T10:00:00Z lost-neutral 5 min\n", 3);
+    scenario_at(&s, a, &st);
+    for (unsigned k = 0; k < 3; k++) {
+        near_abs(st.ph[k].v.rms, 230.0, 1e-9);
+        near_abs(st.ph[k].i.rms, 10.0, 1e-9);
+    }
+    /* one phase: the neutral cut at the meter, the load fed through earth: no voltage at the
+     * meter, the current goes on, none in the meter's neutral */
+    parse_ok(&s, "load k 2300 W\nat 2026-12-01T10:00:00Z lost-neutral 5 min\n", 1);
+    scenario_at(&s, a, &st);
+    near_abs(st.ph[0].v.rms, 0.0, 0);
+    near_abs(st.ph[0].i.rms, 10.0, 1e-9);
+    assert_true(st.neutral_explicit);
+    near_abs(st.n.rms, 0.0, 0);
+}
+
+/* A neutral bypass: 30 % of the return current goes round the meter, its neutral carries 70 %. */
+static void test_neutral_bypass(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct afe_state st;
+    parse_ok(&s, "load k 2300 W\nat 2026-12-01T10:00:00Z neutral-bypass 30 % 1 min\n", 1);
+    scenario_at(&s, T_2026_12_01 + H(10), &st);
+    near_abs(st.ph[0].i.rms, 10.0, 1e-9);
+    assert_true(st.neutral_explicit);
+    near_abs(st.n.rms, 7.0, 1e-9);
+    angle_eq(st.n.phase_deg, 180.0); /* the return current */
+    scenario_at(&s, T_2026_12_01 + H(10) + MIN(1), &st);
+    assert_false(st.neutral_explicit);
+}
+
+/* The board's events: covers, field, button (1 s unless given), weld; no effect on the grid. */
+static void test_board_events(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct afe_state st;
+    parse_ok(&s,
+             "load k 2300 W\n"
+             "at 2026-12-01T10:00:00Z cover meter 1 min\n"
+             "at 2026-12-01T10:00:30Z cover terminal 1 min\n"
+             "at 2026-12-01T11:00:00Z magnetic-field 2 min\n"
+             "at 2026-12-01T12:00:00Z button\n"
+             "at 2026-12-01T13:00:00Z welded-relay 1 d\n",
+             1);
+    mfw_ms_t d = T_2026_12_01;
+    assert_int_equal(scenario_inputs_at(&s, d + H(10) - 1), 0);
+    assert_int_equal(scenario_inputs_at(&s, d + H(10)), SCENARIO_IN_METER_COVER);
+    assert_int_equal(scenario_inputs_at(&s, d + H(10) + MS(30)),
+                     SCENARIO_IN_METER_COVER | SCENARIO_IN_TERMINAL_COVER);
+    assert_int_equal(scenario_inputs_at(&s, d + H(10) + MS(60)), SCENARIO_IN_TERMINAL_COVER);
+    assert_int_equal(scenario_inputs_at(&s, d + H(11) + MS(119)), SCENARIO_IN_MAGNETIC_FIELD);
+    assert_int_equal(scenario_inputs_at(&s, d + H(11) + MS(120)), 0);
+    assert_int_equal(scenario_inputs_at(&s, d + H(12) + 999), SCENARIO_IN_BUTTON);
+    assert_int_equal(scenario_inputs_at(&s, d + H(12) + 1000), 0);
+    assert_int_equal(scenario_inputs_at(&s, d + H(14)), SCENARIO_IN_WELDED);
+    /* magnetic immunity of the model: the field changes nothing the front end sees */
+    scenario_at(&s, d + H(11) + MS(1), &st);
+    near_abs(st.ph[0].v.rms, 230.0, 0);
+    near_abs(st.ph[0].i.rms, 10.0, 1e-9);
+    /* the edges are changes */
+    assert_int_equal(scenario_next_change(&s, d + H(12)), d + H(12) + 1000);
+    struct scenario_error e;
+    static const char lid[] = "at 2026-12-01T10:00:00Z cover lid 1 min\n";
+    assert_int_equal(scenario_parse(&s, lid, sizeof lid - 1, 1, &e), MFW_E_FORMAT);
+    static const char much[] = "at 2026-12-01T10:00:00Z neutral-bypass 130 % 1 min\n";
+    assert_int_equal(scenario_parse(&s, much, sizeof much - 1, 1, &e), MFW_E_RANGE);
+}
+
+/* An event injected at "now" (meterd --control): appended; a refused line changes nothing. */
+static void test_inject(void **state)
+{
+    (void)state;
+    struct scenario s;
+    struct afe_state st;
+    struct scenario_error e;
+    parse_ok(&s, "load k 2300 W\n", 1);
+    mfw_ms_t now = T_2026_12_01 + H(9);
+    static const char l1[] = "outage 5 s";
+    assert_int_equal(scenario_inject(&s, now, l1, sizeof l1 - 1, &e), MFW_OK);
+    assert_int_equal(s.n_events, 1);
+    scenario_at(&s, now + MS(4), &st);
+    near_abs(st.ph[0].v.rms, 0.0, 0);
+    scenario_at(&s, now + MS(5), &st);
+    near_abs(st.ph[0].v.rms, 230.0, 0);
+    static const char l2[] = "magnetic-field 1 min";
+    assert_int_equal(scenario_inject(&s, now, l2, sizeof l2 - 1, &e), MFW_OK);
+    assert_int_equal(scenario_inputs_at(&s, now + MS(59)), SCENARIO_IN_MAGNETIC_FIELD);
+    static const char bad[] = "magnetic-field";
+    assert_int_equal(scenario_inject(&s, now, bad, sizeof bad - 1, &e), MFW_E_FORMAT);
+    static const char other[] = "load x 1 W";
+    assert_int_equal(scenario_inject(&s, now, other, sizeof other - 1, &e), MFW_E_FORMAT);
+    assert_int_equal(s.n_events, 2);
+    assert_int_equal(s.n_loads, 1);
+    static const char at[] = "at 2026-12-01T09:30:00Z swell 110 % 1 s";
+    assert_int_equal(scenario_inject(&s, now, at, sizeof at - 1, &e), MFW_OK);
+    assert_int_equal(s.n_events, 3);
+}
+
 static void test_unterminated(void **state)
 {
     (void)state;
@@ -618,6 +745,10 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_unterminated),
         cmocka_unit_test(test_temperature_ramp_amps_dc),
+        cmocka_unit_test(test_lost_neutral),
+        cmocka_unit_test(test_neutral_bypass),
+        cmocka_unit_test(test_board_events),
+        cmocka_unit_test(test_inject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

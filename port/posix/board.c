@@ -4,6 +4,7 @@
 #include "board.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "meterfw/base/error.h"
@@ -42,7 +43,54 @@ static int b_temperature(void *ctx, int32_t *milli_c)
     return MFW_OK;
 }
 
-void board_hal(struct board *b, struct mfw_hal *h)
+static const char *const relay_name[BOARD_RELAYS] = {"breaker", "load1", "load2"};
+
+bool board_relay_closed(const struct board *b, unsigned r)
+{
+    if (r >= BOARD_RELAYS)
+        return false;
+    return b->commanded[r] || (r == MFW_HAL_RELAY_BREAKER && b->welded);
+}
+
+static void b_relay_set(void *ctx, unsigned relay, bool closed)
+{
+    struct board *b = ctx;
+    if (relay >= BOARD_RELAYS || !b->has_relay[relay])
+        return;
+    bool was = board_relay_closed(b, relay);
+    b->commanded[relay] = closed;
+    bool is = board_relay_closed(b, relay);
+    if (was != is || (b->welded && relay == MFW_HAL_RELAY_BREAKER && !closed)) {
+        b->changed = b->changed || was != is;
+        if (!b->quiet)
+            fprintf(stderr, "meterd: relay %s %s%s\n", relay_name[relay], is ? "closed" : "open",
+                    is && !closed ? " (commanded open: the contact is welded)" : "");
+    }
+}
+
+static bool b_relay_sensed(void *ctx, unsigned relay)
+{
+    const struct board *b = ctx;
+    return board_relay_closed(b, relay);
+}
+
+static uint32_t b_inputs(void *ctx)
+{
+    const struct board *b = ctx;
+    return b->inputs;
+}
+
+static void b_output_set(void *ctx, enum mfw_hal_output out, bool on)
+{
+    struct board *b = ctx;
+    if (out != MFW_HAL_OUT_S0)
+        return;
+    if (on && !b->s0_on)
+        b->s0_pulses++;
+    b->s0_on = on;
+}
+
+void board_hal(struct board *b, struct mfw_hal *h, bool breaker, unsigned load_relays)
 {
     memset(h, 0, sizeof *h);
     h->ctx = b;
@@ -52,4 +100,15 @@ void board_hal(struct board *b, struct mfw_hal *h)
     h->rtc_lost = b_rtc_lost;
     if (b->temperature != NULL)
         h->temperature = b_temperature;
+    h->inputs = b_inputs;
+    h->output_set = b_output_set;
+    b->has_relay[MFW_HAL_RELAY_BREAKER] = breaker;
+    b->has_relay[MFW_HAL_RELAY_LOAD1] = load_relays >= 1;
+    b->has_relay[MFW_HAL_RELAY_LOAD2] = load_relays >= 2;
+    for (unsigned r = 0; r < BOARD_RELAYS; r++)
+        b->commanded[r] = r == MFW_HAL_RELAY_BREAKER; /* the breaker closed, as delivered */
+    if (breaker || load_relays > 0) {
+        h->relay_set = b_relay_set;
+        h->relay_sensed = b_relay_sensed;
+    }
 }

@@ -11,6 +11,7 @@
 
 #include "board.h"
 #include "clock_posix.h"
+#include "control.h"
 #include "crypto_posix.h"
 #include "isotime.h"
 #include "keyfile.h"
@@ -78,6 +79,8 @@ struct run {
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
     struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* link session i is association i */
+    struct control control;      /* --control: injected events */
+    bool control_open;
 };
 
 /* The sockets and the serial line of the DLMS/COSEM server. */
@@ -276,6 +279,8 @@ static int setup(struct run *r, int argc, char **argv)
     memcpy(cfg->serial, o->serial, sizeof cfg->serial);
     cfg->i_ref_a = o->i_ref_a;
     cfg->i_max_a = o->i_max_a;
+    cfg->breaker = o->breaker;
+    cfg->load_relays = o->load_relays;
     cfg->metro.fs_hz = o->rate_hz;
     /* 50 or 60 Hz: as given, else the scenario's grid */
     cfg->metro.f_nominal_hz = o->f_nominal_hz ? o->f_nominal_hz : r->sc.freq_hz >= 55.0 ? 60 : 50;
@@ -379,7 +384,7 @@ static int setup(struct run *r, int argc, char **argv)
     r->flash_open = true;
     r->board.temperature = board_temperature;
     r->board.temperature_ctx = &r->drv;
-    board_hal(&r->board, &r->hal);
+    board_hal(&r->board, &r->hal, o->breaker, o->load_relays);
     r->hal.crypto = crypto_posix_port(); /* Mbed TLS GCM, nettle key wrap, getrandom */
     if (have_flash && have_rtc && !o->new_meter) {
         /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
@@ -445,7 +450,17 @@ static int setup(struct run *r, int argc, char **argv)
     r->drv.t = r->start;
     r->drv.state_until = r->start;
     sim_drive_power(&r->drv, &r->cfg, &r->hal);
+    sim_drive_board(&r->drv, &r->board);
     mfw_display_init(&r->disp, o->model);
+    if (o->control != NULL) {
+        if (!control_open(&r->control, o->control, err, sizeof err)) {
+            fprintf(stderr, "meterd: %s\n", err);
+            return EXIT_FAILURE;
+        }
+        r->control_open = true;
+        fprintf(stderr, "meterd: control pipe %s (one event a line, docs/scenario.md)\n",
+                o->control);
+    }
     return -1; /* go on */
 }
 
@@ -457,6 +472,31 @@ static bool finished(const struct run *r)
         return true;
     /* sample fidelity moves in whole chunks: a remainder shorter than one is left out */
     return r->o.fidelity == FIDELITY_SAMPLE && r->drv.t + SIM_CHUNK_MS > r->o.until_ms;
+}
+
+/* A line of the control pipe: an event now, at the meter's simulated time. */
+static void on_control_line(void *ctx, const char *text, size_t len)
+{
+    struct run *r = ctx;
+    char when[ISOTIME_LEN];
+    isotime_format(r->drv.t, when);
+    if (text == NULL) {
+        fprintf(stderr, "meterd: control: a line longer than %d characters, dropped\n",
+                CONTROL_LINE_MAX);
+        return;
+    }
+    size_t k = 0;
+    while (k < len && (text[k] == ' ' || text[k] == '\t'))
+        k++;
+    if (k == len || text[k] == '#')
+        return;
+    struct scenario_error e;
+    if (scenario_inject(&r->sc, r->drv.t, text, len, &e) != MFW_OK) {
+        fprintf(stderr, "meterd: control: %.*s: %s\n", (int)(len < 80 ? len : 80), text, e.msg);
+        return;
+    }
+    sim_drive_rescan(&r->drv);
+    fprintf(stderr, "meterd: control: at %s %.*s\n", when, (int)len, text);
 }
 
 static void run_loop(struct run *r)
@@ -495,6 +535,8 @@ static void run_loop(struct run *r)
         }
         if (r->dlms_open)
             (void)tcp_server_poll(&r->tcp, 0);
+        if (r->control_open)
+            control_poll(&r->control, on_control_line, r);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {
@@ -575,6 +617,8 @@ int main(int argc, char **argv)
     if (rc >= 0) {
         if (r->dlms_open)
             close_dlms(r);
+        if (r->control_open)
+            control_close(&r->control);
         if (r->rtc_open) {
             char err[256];
             rtc_backup_close(&r->rtc, err, sizeof err);
@@ -607,6 +651,8 @@ int main(int argc, char **argv)
     run_loop(r);
     if (r->dlms_open)
         close_dlms(r);
+    if (r->control_open)
+        control_close(&r->control);
     if (r->drv.error != MFW_OK)
         fprintf(stderr, "meterd: the meter did not power up again (%s)\n",
                 mfw_strerror(r->drv.error));
@@ -623,6 +669,7 @@ int main(int argc, char **argv)
             .power_ups = r->drv.power_ups,
             .saves_before = r->drv.saves_before,
             .store_errors_before = r->drv.store_errors_before,
+            .board = &r->board,
         };
         report_json(stdout, &r->m, &ri);
     }

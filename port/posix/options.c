@@ -68,6 +68,12 @@ static const char usage_serial[] =
     "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
     "                          must be mode 0600 or stricter; a meter keeps its keys in its\n"
     "                          flash, so the file only provisions a state dir without them\n"
+    "  --breaker               the model with the integrated breaker (the disconnector; current\n"
+    "                          ranges up to 85 A; default then 10(85)A)\n"
+    "  --load-relays N         0, 1 or 2 load-control relays (default 0)\n"
+    "  --control FIFO          a named pipe meterd creates and reads: each line written to it is\n"
+    "                          a scenario event happening now, e.g. 'magnetic-field 60 s'\n"
+    "                          (docs/scenario.md \"Injecting events\")\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
     "RTC at start: --start if given (not before the RTC); else the RTC backup (DIR/rtc): it kept\n"
@@ -143,6 +149,7 @@ static bool serial_ok(const char *s)
 int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err, size_t errcap)
 {
     memset(o, 0, sizeof *o);
+    bool current_given = false;
     o->model = MFW_METER_382M;
     o->i_ref_a = 5.0;
     o->i_max_a = 100.0;
@@ -184,12 +191,16 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->new_meter = true;
             continue;
         }
+        if (strcmp(name, "--breaker") == 0 && !eq) {
+            o->breaker = true;
+            continue;
+        }
         static const char *const with_value[] = {
-            "--model",     "--current",   "--serial",    "--scenario",  "--speed",
-            "--until",     "--start",     "--fidelity",  "--rate",      "--state-dir",
-            "--report",    "--port",      "--keys",      "--lp-days",   "--lls-password",
-            "--hdlc-port", "--optical",   "--hdlc-line", "--line-baud", "--hdlc-address",
-            "--sensors",   "--frequency",
+            "--model",     "--current",   "--serial",      "--scenario",  "--speed",
+            "--until",     "--start",     "--fidelity",    "--rate",      "--state-dir",
+            "--report",    "--port",      "--keys",        "--lp-days",   "--lls-password",
+            "--hdlc-port", "--optical",   "--hdlc-line",   "--line-baud", "--hdlc-address",
+            "--sensors",   "--frequency", "--load-relays", "--control",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -215,6 +226,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
                 FAIL("--current: '%s' is not of the form IREF(IMAX)A, e.g. 5(100)A", val);
             if (!(o->i_ref_a > 0.0) || !(o->i_max_a > o->i_ref_a) || o->i_max_a > 1000.0)
                 FAIL("--current: '%s' needs 0 < Iref < Imax <= 1000 A", val);
+            current_given = true;
         } else if (strcmp(name, "--serial") == 0) {
             if (!serial_ok(val))
                 FAIL("--serial: '%s' must be 1-16 characters of A-Z a-z 0-9 _ -", val);
@@ -316,12 +328,26 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 16.0 || v > 16381.0)
                 FAIL("--hdlc-address: '%s' must be a whole number 16..16381 (0x10..0x3FFD)", val);
             o->hdlc_address = (uint16_t)v;
+        } else if (strcmp(name, "--load-relays") == 0) {
+            if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0 && strcmp(val, "2") != 0)
+                FAIL("--load-relays: '%s' must be 0, 1 or 2", val);
+            o->load_relays = (uint8_t)(val[0] - '0');
+        } else if (strcmp(name, "--control") == 0) {
+            if (val[0] == '\0')
+                FAIL("--control: empty path");
+            o->control = val;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);
             o->report_json = true;
         }
     }
+    if (o->breaker && !current_given) { /* the brochure's range with breaker */
+        o->i_ref_a = 10.0;
+        o->i_max_a = 85.0;
+    }
+    if (o->breaker && o->i_max_a > 85.0)
+        FAIL("--breaker: the models with breaker go up to 85 A (e.g. --current 10(85)A)");
     if (o->has_speed && o->has_until)
         FAIL("--speed and --until exclude each other (--until runs as fast as possible)");
     if (o->has_until && o->has_start && o->until_ms <= o->start_ms)

@@ -44,6 +44,9 @@ struct meterd_opts {
     uint16_t hdlc_address; /* --hdlc-address: the lower HDLC address (0: from the serial) */
     const char *sensors;   /* --sensors: ideal, typical or a file; NULL = the scenario's */
     uint8_t f_nominal_hz;  /* --frequency: 50 or 60; 0 = from the scenario's frequency */
+    bool breaker;          /* --breaker: the model with the integrated breaker (<= 85 A) */
+    uint8_t load_relays;   /* --load-relays N: 0..2 load-control relays */
+    const char *control;   /* --control FIFO: injected events (docs/scenario.md), NULL: none */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -112,6 +112,28 @@ static const struct {
 };
 
 /* {"obis", "value", "unit"} of one energy register. */
+/* The board's relays and lines, and what the meter's revenue functions say of them. */
+static void put_board(bool *bad, cJSON *parent, const struct mfw_meter *m, const struct board *b)
+{
+    static const char *const names[BOARD_RELAYS] = {"breaker", "load1", "load2"};
+    cJSON *o = put(bad, parent, "board", cJSON_CreateObject());
+    for (unsigned r = 0; r < BOARD_RELAYS; r++)
+        if (b->has_relay[r])
+            put(bad, o, names[r], cJSON_CreateString(board_relay_closed(b, r) ? "closed" : "open"));
+    put(bad, o, "welded", cJSON_CreateBool(b->welded));
+    put(bad, o, "inputs", jsonnum_uint(b->inputs));
+    put(bad, o, "s0_pulses", jsonnum_uint(b->s0_pulses));
+    if (m->config.breaker) {
+        put(bad, o, "disconnect_control_state", jsonnum_uint(m->disc.state));
+        int64_t uwh = mfw_prepay_available_uwh(&m->prepay);
+        put(bad, o, "credit_wh",
+            cJSON_CreateNumber((double)(uwh >= 0 ? uwh / 1000000 : -((-uwh + 999999) / 1000000))));
+    }
+    put(bad, o, "alarm_register_1", jsonnum_uint(m->alarm.reg[0]));
+    put(bad, o, "alarm_register_2", jsonnum_uint(m->alarm.reg[1]));
+    put(bad, o, "error_register", jsonnum_uint(m->error_register));
+}
+
 static void put_register(bool *bad, cJSON *parent, unsigned q, const char *obis, uint64_t uwh)
 {
     cJSON *r = put(bad, parent, report_qty[q].key, cJSON_CreateObject());
@@ -409,7 +431,8 @@ static void put_store(bool *bad, cJSON *parent, const struct mfw_meter *m,
                                                       "log_standard",     "log_fraud",
                                                       "log_disconnector", "log_power_quality",
                                                       "log_rtc",          "log_power_failure",
-                                                      "security",         "counters"};
+                                                      "security",         "counters",
+                                                      "prepayment"};
     cJSON *areas = put(bad, o, "areas", cJSON_CreateArray());
     for (unsigned a = 0; a < m->config.store.n_areas && a < MFW_AREA_COUNT; a++) {
         const struct mfw_store_area_config *ac = &m->config.store.area[a];
@@ -491,6 +514,8 @@ int report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri)
     put_store(&bad, root, m, ri);
     put(&bad, root, "power_ups", jsonnum_uint(ri->power_ups));
     put_instantaneous(&bad, root, m, phases);
+    if (ri->board != NULL)
+        put_board(&bad, root, m, ri->board);
 
     char *text = bad ? NULL : cJSON_Print(root);
     cJSON_Delete(root);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "board.h"
 #include "flash_emu.h"
 #include "meterfw/meter/meter.h"
 
@@ -15,6 +16,7 @@ struct report_info {
     const struct flash_emu *flash; /* erase/program counters of this run (NULL: none) */
     uint32_t power_ups;            /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* of the meter's earlier power-ups this run */
+    const struct board *board; /* the relays, inputs and S0 line (NULL: no "board" key) */
 };
 
 /* Writes the object and a newline (cJSON, formatted) and returns 0; or writes nothing and
@@ -23,8 +25,10 @@ struct report_info {
  * {A+, A-, R+, R-, RQ1..RQ4} {obis, value, unit}, with value in Wh / varh (exact from uWh
  * truncated to mWh: at most 3 decimals), tariffs {T1..T8} {A+, A-, R+, R-}, clock,
  * active_tariff, demand, billing (with the billing profile's rows), load_profile, daily, events
- * (every log with its entries and the power failure counters), store, power_ups, and
- * instantaneous {...} (null before the first window). README "The virtual meter" lists them.
+ * (every log with its entries and the power failure counters), store, power_ups,
+ * instantaneous {...} (null before the first window), and board {breaker, load1, load2 ("closed"
+ * / "open", a relay the model has), welded, inputs, s0_pulses, disconnect_control_state,
+ * alarm_register_1, alarm_register_2, error_register, credit_wh (a model with breaker)}. README "The virtual meter" lists them.
  * m is not const: reading profiles and logs reads the flash through m->store. */
 int report_json(FILE *f, struct mfw_meter *m, const struct report_info *ri);
 

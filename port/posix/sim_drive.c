@@ -76,6 +76,37 @@ void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
     d->hal = hal;
 }
 
+void sim_drive_board(struct sim_drive *d, struct board *b)
+{
+    d->board = b;
+}
+
+void sim_drive_rescan(struct sim_drive *d)
+{
+    d->state_until = d->t;
+}
+
+/* The scenario at t, with the board's part: its inputs and weld from the board events, and no
+ * load current behind an open breaker. */
+static void state_at(struct sim_drive *d, mfw_ms_t t, struct afe_state *st)
+{
+    scenario_at(d->sc, t, st);
+    struct board *b = d->board;
+    if (b == NULL)
+        return;
+    uint32_t in = scenario_inputs_at(d->sc, t);
+    b->inputs = in & (MFW_HAL_IN_MAIN_COVER | MFW_HAL_IN_TERMINAL_COVER |
+                      MFW_HAL_IN_MAGNETIC_FIELD | MFW_HAL_IN_BUTTON);
+    b->welded = (in & SCENARIO_IN_WELDED) != 0;
+    b->changed = false;
+    if (b->has_relay[MFW_HAL_RELAY_BREAKER] && !board_relay_closed(b, MFW_HAL_RELAY_BREAKER)) {
+        for (unsigned p = 0; p < MFW_PHASES_MAX; p++)
+            memset(&st->ph[p].i, 0, sizeof st->ph[p].i);
+        st->neutral_explicit = true;
+        memset(&st->n, 0, sizeof st->n);
+    }
+}
+
 /* The meter's supply at state st: some phase at or above `min_v`. */
 static bool supply_at(const struct sim_drive *d, const struct afe_state *st, double min_v)
 {
@@ -103,7 +134,7 @@ static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t t
     double need = back_v(m);
     while (d->t < target) {
         struct afe_state st;
-        scenario_at(d->sc, d->t, &st);
+        state_at(d, d->t, &st);
         if (supply_at(d, &st, need)) {
             d->saves_before += m->saves;
             d->store_errors_before += m->store_errors;
@@ -127,9 +158,11 @@ static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t t
 static void feed(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t to)
 {
     while (d->t < to) {
-        if (d->t >= d->state_until) {
+        /* and at once after an injected event or a relay that moved (sim_drive_rescan, the
+         * board's changed flag) */
+        if (d->t >= d->state_until || (d->board != NULL && d->board->changed)) {
             struct afe_state st;
-            scenario_at(d->sc, d->t, &st);
+            state_at(d, d->t, &st);
             afe_set(&d->afe, &st);
             d->state_until = scenario_next_change(d->sc, d->t);
         }
@@ -168,7 +201,7 @@ static void advance_fast(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t targ
         if (m->down && !wait_for_supply(d, m, target))
             return;
         struct afe_state st;
-        scenario_at(d->sc, d->t, &st);
+        state_at(d, d->t, &st);
         d->fast_ambient_c = 23.0 + st.ambient_offset_c;
         if (!supply_at(d, &st, fail_v(m))) {
             /* the supply's power-fail warning: the meter saves and stops at this instant */

@@ -19,10 +19,18 @@
  * scale) or a unit of the sensor library (sim/sensor_set.h) calibrated by the production
  * procedure (sim/production.h) before the meter starts, with a production bench drawn from the
  * serial number; the meter's temperature input is that unit's thermometer. The scenario's state
- * is taken at every change, to the millisecond: a block of samples is split where it changes. */
+ * is taken at every change, to the millisecond: a block of samples is split where it changes.
+ *
+
+ * The board (sim_drive_board): wherever the scenario is evaluated, its board events set the
+ * board's inputs (covers, field, button) and the breaker's weld (scenario_inputs_at), and an open
+ * breaker contact takes the load off the meter: no current on any phase (the meter measures the
+ * voltage on the supply side, so it stays powered and sees its supply). A relay that moves makes
+ * sample fidelity take the state again at once. */
 #ifndef METERD_SIM_DRIVE_H
 #define METERD_SIM_DRIVE_H
 
+#include "board.h"
 #include "meterfw/meter/meter.h"
 #include "options.h"
 #include "sensors_load.h"
@@ -53,6 +61,7 @@ struct sim_drive {
     int error;             /* MFW_OK, or the error of a failed power-up (the run must stop) */
     bool ideal;            /* the simple front end (no sensor library) */
     double fast_ambient_c; /* fast fidelity: the scenario's ambient at the last block */
+    struct board *board;   /* NULL: no board effects */
     struct production_report production; /* the unit's production (sensor library) */
     struct mfw_adc_frame frames[2 * SIM_CHUNK_FRAMES_MAX];
 };
@@ -72,6 +81,12 @@ double sim_drive_temperature(const struct sim_drive *d);
 /* The configuration and hal to power the meter up with after an outage (both must outlive d). */
 void sim_drive_power(struct sim_drive *d, const struct mfw_meter_config *cfg,
                      const struct mfw_hal *hal);
+
+/* The board the scenario's board events reach and whose breaker cuts the load (NULL: none). */
+void sim_drive_board(struct sim_drive *d, struct board *b);
+
+/* The scenario changed (an injected event): sample fidelity takes the state again at once. */
+void sim_drive_rescan(struct sim_drive *d);
 
 /* Advances to `target` (sample fidelity: to the last whole chunk not after it; while the meter
  * is down exactly to target). Stops early with d->error set if a power-up fails. */

@@ -186,7 +186,8 @@ int mfw_cosem_set(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *ref
     if (ref->id < 1 || (unsigned)ref->id > cls->attributes)
         return MFW_DAR_OBJECT_UNDEFINED;
     if (!(mfw_cosem_objects_attribute_access(call.obj, (unsigned)ref->id, c->ses->client) &
-          MFW_COSEM_WRITE))
+          MFW_COSEM_WRITE) ||
+        !mfw_cosem_objects_switch_allowed(call.obj, c->ses))
         return MFW_DAR_READ_WRITE_DENIED;
     if (ref->has_selection)
         return MFW_DAR_OTHER_REASON;
@@ -209,7 +210,8 @@ int mfw_cosem_action(const struct mfw_cosem_ctx *c, const struct mfw_cosem_ref *
     const struct mfw_cosem_class *cls = call.obj->cls;
     if (ref->id < 1 || (unsigned)ref->id > cls->methods)
         return MFW_DAR_OBJECT_UNDEFINED;
-    if (!mfw_cosem_objects_method_access(call.obj, (unsigned)ref->id, c->ses->client))
+    if (!mfw_cosem_objects_method_access(call.obj, (unsigned)ref->id, c->ses->client) ||
+        !mfw_cosem_objects_switch_allowed(call.obj, c->ses))
         return MFW_DAR_READ_WRITE_DENIED;
     if (cls->action == NULL)
         return MFW_DAR_READ_WRITE_DENIED;

@@ -64,6 +64,8 @@ static void put_object_list_element(const struct mfw_cosem_call *c,
                                     const struct mfw_cosem_object *o, struct mfw_wcursor *w)
 {
     const struct mfw_cosem_class *cls = o->cls;
+    /* a switch in an association without HLS-GMAC: read only (cosem_class.h) */
+    bool may_switch = mfw_cosem_objects_switch_allowed(o, c->ses);
     mfw_axdr_put_structure_header(w, 4);
     mfw_axdr_put_u16(w, cls->class_id);
     mfw_axdr_put_u8(w, cls->version);
@@ -73,14 +75,15 @@ static void put_object_list_element(const struct mfw_cosem_call *c,
     for (unsigned a = 1; a <= cls->attributes; a++) {
         mfw_axdr_put_structure_header(w, 3);
         mfw_axdr_put_i8(w, (int8_t)a);
-        mfw_axdr_put_enum(w, mfw_cosem_objects_attribute_access(o, a, c->ses->client));
+        uint8_t mode = mfw_cosem_objects_attribute_access(o, a, c->ses->client);
+        mfw_axdr_put_enum(w, may_switch ? mode : (uint8_t)(mode & MFW_COSEM_READ));
         mfw_axdr_put_null(w);
     }
     mfw_axdr_put_array_header(w, cls->methods);
     for (unsigned k = 1; k <= cls->methods; k++) {
         mfw_axdr_put_structure_header(w, 2);
         mfw_axdr_put_i8(w, (int8_t)k);
-        mfw_axdr_put_enum(w, mfw_cosem_objects_method_access(o, k, c->ses->client) ? 1 : 0);
+        mfw_axdr_put_enum(w, may_switch && mfw_cosem_objects_method_access(o, k, c->ses->client));
     }
 }
 

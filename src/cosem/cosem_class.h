@@ -25,6 +25,7 @@
 #include "meterfw/meter/meter.h"
 
 struct mfw_cosem_class;
+struct mfw_cosem_object;
 
 /* What each client may do with an object: bit n of read / write is attribute n, bit n of methods
  * is method n (bit 0 unused). Bits beyond the class's attributes or methods are ignored, so "every
@@ -34,7 +35,18 @@ struct mfw_cosem_client_rights {
 };
 struct mfw_cosem_rights {
     struct mfw_cosem_client_rights client[MFW_COSEM_CLIENT_COUNT];
+    /* A switch (the breaker, prepayment, the limiter, the load relays and their policies): its
+     * writes and methods need an association authenticated with HLS-GMAC (mechanism 5, every
+     * APDU under the security policy, docs/security.md); an LLS association of the same client
+     * only reads it (issue 11: "access rights and ciphering must guard every switch"). */
+    bool hls_switch;
 };
+/* The mechanism id (enum mfw_acse_mech of the dlms layer) a switch needs. */
+#define MFW_COSEM_MECH_HLS_GMAC 5u
+
+/* Whether the session may use what the rights grant of writes and methods. */
+bool mfw_cosem_objects_switch_allowed(const struct mfw_cosem_object *obj,
+                                      const struct mfw_cosem_session *ses);
 #define MFW_COSEM_ALL 0xFFFFFFFEu
 #define MFW_COSEM_BIT(n) (1u << (n))
 
@@ -46,6 +58,17 @@ struct mfw_cosem_object {
     uint8_t obis[6];
     uint8_t phase; /* the phase (0..2) the object needs: a meter with fewer does not have it */
     const struct mfw_cosem_rights *rights;
+    uint8_t needs; /* enum mfw_cosem_needs: the model option the object needs */
+};
+
+/* Model options an object needs (a meter without them does not have it). */
+enum mfw_cosem_needs {
+    MFW_COSEM_NEEDS_NONE = 0,
+    MFW_COSEM_NEEDS_BREAKER = 1,
+    MFW_COSEM_NEEDS_RELAY1 = 2, /* at least one load-control relay */
+    MFW_COSEM_NEEDS_RELAY2 = 3, /* two */
+    MFW_COSEM_NEEDS_POLY = 4,   /* a polyphase meter */
+    MFW_COSEM_NEEDS_MONO = 5,   /* a single-phase meter */
 };
 
 /* One request on one object, as a class sees it. */
@@ -96,14 +119,41 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_EVENT_CODE, /* the last event code of log arg */
     MFW_COSEM_DATA_AMR_STATUS, /* AMR profile status being collected for profile arg */
     MFW_COSEM_DATA_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long */
+    MFW_COSEM_DATA_ALARM,      /* arg 0/1 alarm register 1/2, 2/3 filter, 4/5 descriptor */
+    MFW_COSEM_DATA_ERROR,      /* the error register */
+    MFW_COSEM_DATA_GRID_ID,    /* arg 0 substation, 1 grid line */
+    MFW_COSEM_DATA_LOAD_TIMED, /* load relay arg: on for N minutes */
+    MFW_COSEM_DATA_LOAD_TARIFFS, /* load relay arg: the tariffs it is on in */
+    MFW_COSEM_DATA_TAMPER,       /* arg = item x 4 + 0 counter, 1 time stamp, 2 duration, 3 total */
+    MFW_COSEM_DATA_INPUTS,       /* the HAL inputs (state of the input control signals) */
+    MFW_COSEM_DATA_PF_PHASES,    /* the phases of the newest power failure log entry */
+    MFW_COSEM_DATA_RTC_TIME,     /* arg 0 old, 1 new time of the newest RTC log entry */
+    MFW_COSEM_DATA_FRIENDLY,     /* the prepayment's friendly periods */
+    MFW_COSEM_DATA_RECONNECT,    /* arg 0 prepayment, 1 neutral fault: automatic reconnection */
+    MFW_COSEM_DATA_NEUTRAL,      /* the neutral fault rule (382M: displacement; 162M: mismatch) */
+    MFW_COSEM_DATA_EXPORT,       /* export expected (no unexpected-export tamper) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 
 /* cosem_register.c: Register (IC 3), Extended register (IC 4), Demand register (IC 5), all
  * version 0. */
 enum mfw_cosem_register_kind {
-    MFW_COSEM_REGISTER_CATALOG = 0, /* the catalogue quantity arg */
-    MFW_COSEM_REGISTER_PF_DURATION, /* duration of the last long power failure */
+    MFW_COSEM_REGISTER_CATALOG = 0,  /* the catalogue quantity arg */
+    MFW_COSEM_REGISTER_PF_DURATION,  /* duration of the last long power failure */
+    MFW_COSEM_REGISTER_THRESHOLD,    /* a voltage quality threshold, arg enum below; writable */
+    MFW_COSEM_REGISTER_PQ_MAGNITUDE, /* the newest power quality log entry's magnitude */
+    MFW_COSEM_REGISTER_PQ_DURATION,  /* ... its duration */
+};
+/* The voltage quality thresholds (quality.h), Register value and scaler_unit. */
+enum mfw_cosem_threshold {
+    MFW_COSEM_THR_SAG_V = 0,  /* 1.0.12.31.0.255, V (scaler -1) */
+    MFW_COSEM_THR_SWELL_V,    /* 1.0.12.35.0.255 */
+    MFW_COSEM_THR_MISSING_V,  /* 1.0.12.39.0.255 */
+    MFW_COSEM_THR_SAG_S,      /* 1.0.12.43.0.255, s */
+    MFW_COSEM_THR_SWELL_S,    /* 1.0.12.44.0.255 */
+    MFW_COSEM_THR_MISSING_S,  /* 1.0.12.45.0.255 */
+    MFW_COSEM_THR_HYSTERESIS, /* 1.0.12.128.0.255, V (manufacturer-specific D) */
+    MFW_COSEM_THR_UN,         /* 1.0.0.6.4.255, the reference voltage for power quality, V */
 };
 extern const struct mfw_cosem_class mfw_cosem_register_class;
 extern const struct mfw_cosem_class mfw_cosem_register_extended_class;
@@ -119,8 +169,9 @@ extern const struct mfw_cosem_class mfw_cosem_profile_class;
 /* cosem_clock.c: Clock (IC 8, version 0). */
 extern const struct mfw_cosem_class mfw_cosem_clock_class;
 
-/* cosem_schedule.c: Script table (IC 9) and Single action schedule (IC 22), version 0: the end
- * of billing. */
+/* cosem_schedule.c: Script table (IC 9, arg: enum mfw_script_table) and Single action schedule
+ * (IC 22, arg: enum mfw_meter_schedule_id, or MFW_COSEM_SCHEDULE_BILLING), version 0. */
+#define MFW_COSEM_SCHEDULE_BILLING 0xFFu
 extern const struct mfw_cosem_class mfw_cosem_schedule_script_class;
 extern const struct mfw_cosem_class mfw_cosem_schedule_single_action_class;
 
@@ -141,6 +192,23 @@ extern const struct mfw_cosem_class mfw_cosem_security_class;
  * setup (IC 23, version 1). */
 extern const struct mfw_cosem_class mfw_cosem_local_port_class;
 extern const struct mfw_cosem_class mfw_cosem_hdlc_setup_class;
+
+/* cosem_disconnect.c: Disconnect control (IC 70, version 0). */
+extern const struct mfw_cosem_class mfw_cosem_disconnect_class;
+
+/* cosem_limiter.c: Limiter (IC 71, version 0). */
+extern const struct mfw_cosem_class mfw_cosem_limiter_class;
+
+/* cosem_payment.c: Account (IC 111), Credit (IC 112), Charge (IC 113), Token gateway (IC 115),
+ * version 0. */
+enum mfw_cosem_credit_kind {
+    MFW_COSEM_CREDIT_TOKEN = 0,
+    MFW_COSEM_CREDIT_EMERGENCY,
+};
+extern const struct mfw_cosem_class mfw_cosem_account_class;
+extern const struct mfw_cosem_class mfw_cosem_credit_class;
+extern const struct mfw_cosem_class mfw_cosem_charge_class;
+extern const struct mfw_cosem_class mfw_cosem_token_gateway_class;
 
 /* ---- the object table (cosem_objects.c) ---- */
 

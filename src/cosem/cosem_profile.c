@@ -8,9 +8,14 @@
  * Profile rows are {clock (octet-string(12) local date-time), status (unsigned), values...}: the
  * capture objects are the clock {8, 0.0.1.0.0.255, 2}, the profile's AMR status object
  * {1, 0.0.96.10.x.255, 2}, then one {3, 4 or 5, OBIS, 2} per catalogue column. Event log rows are
- * {clock, event code (unsigned)} with the log's event code object as second capture object; the
- * power failure log's are {end of the failure, duration s (double-long-unsigned)} with
- * 0.0.96.7.19.255. */
+ * {clock, event code (unsigned)} with the log's event code object as second capture object, and
+ * what the log keeps besides (as the JSON report shows it):
+ *   power quality log {clock, code, magnitude (double-long-unsigned, V, scaler -2:
+ *     0.0.96.50.40.255), duration (double-long-unsigned s: 0.0.96.50.41.255)};
+ *   RTC log {clock, code, old time, new time (octet-string(12) date-times: 0.0.96.50.43.255,
+ *     0.0.96.2.12.255)};
+ *   power failure log {end of the failure, duration s (double-long-unsigned, 0.0.96.7.19.255),
+ *     the phases (unsigned, bit 0 = L1: 0.0.96.50.42.255)}. */
 #include <string.h>
 
 #include "cosem_class.h"
@@ -27,7 +32,31 @@ static bool is_events(const struct mfw_cosem_call *c)
 
 static unsigned columns(const struct mfw_cosem_call *c)
 {
-    return is_events(c) ? 2u : 2u + c->m->profiles[c->obj->arg].config.n_columns;
+    if (is_events(c)) {
+        unsigned log = c->obj->arg;
+        return log == MFW_EVENTLOG_POWER_QUALITY || log == MFW_EVENTLOG_RTC ? 4u
+               : log == MFW_EVENTLOG_POWER_FAILURE                          ? 3u
+                                                                            : 2u;
+    }
+    return 2u + c->m->profiles[c->obj->arg].config.n_columns;
+}
+
+/* The event logs' columns after the code (see the header). */
+static void extra_column(unsigned log, unsigned col, uint16_t *cls, uint8_t ln[6])
+{
+    static const uint8_t pq_mag[6] = {0, 0, 96, 50, 40, 255}, pq_dur[6] = {0, 0, 96, 50, 41, 255};
+    static const uint8_t rtc_old[6] = {0, 0, 96, 50, 43, 255}, rtc_new[6] = {0, 0, 96, 2, 12, 255};
+    static const uint8_t pf_phases[6] = {0, 0, 96, 50, 42, 255};
+    if (log == MFW_EVENTLOG_POWER_QUALITY) {
+        *cls = MFW_IC_REGISTER;
+        memcpy(ln, col == 2 ? pq_mag : pq_dur, 6);
+    } else if (log == MFW_EVENTLOG_RTC) {
+        *cls = MFW_IC_DATA;
+        memcpy(ln, col == 2 ? rtc_old : rtc_new, 6);
+    } else {
+        *cls = MFW_IC_DATA;
+        memcpy(ln, pf_phases, 6);
+    }
 }
 
 /* Column col of the profile / log: its capture object definition. */
@@ -40,7 +69,9 @@ static void column_def(const struct mfw_cosem_call *c, unsigned col, uint16_t *c
         return;
     }
     if (is_events(c)) {
-        if (arg == MFW_EVENTLOG_POWER_FAILURE) {
+        if (col >= 2) {
+            extra_column(arg, col, cls, ln);
+        } else if (arg == MFW_EVENTLOG_POWER_FAILURE) {
             static const uint8_t pf[6] = {0, 0, 96, 7, 19, 255};
             *cls = MFW_IC_REGISTER;
             memcpy(ln, pf, 6);
@@ -179,6 +210,12 @@ static bool filtered_row(const struct mfw_cosem_call *c, struct mfw_cosem_stream
     return false;
 }
 
+/* A value as double-long-unsigned, saturated. */
+static void put_u32_sat(int64_t v, struct mfw_wcursor *w)
+{
+    mfw_axdr_put_u32(w, v < 0 ? 0u : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v);
+}
+
 /* Item i of a buffer: row first + i, the selected columns of {clock, status, values...} for a
  * profile, of {clock, event code} ({clock, duration} in the power failure log) for an event log.
  * One function for both: the profile's path is the hot one (a year of load profile is 35,040
@@ -196,19 +233,28 @@ static int put_row(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, 
     if (is_events(c)) {
         struct mfw_eventlog_entry e;
         int rc = mfw_meter_eventlog_read(m, (enum mfw_eventlog_id)arg, index, &e);
-        for (unsigned k = 0; k < 2; k++) {
+        unsigned n = columns(c);
+        for (unsigned k = 0; k < n; k++) {
             if (!(cols & (1ull << k)))
                 continue;
             if (rc != MFW_OK)
                 mfw_axdr_put_null(w);
             else if (k == 0)
                 mfw_cosem_class_put_datetime(m, e.time, 0, w);
+            else if (arg == MFW_EVENTLOG_POWER_FAILURE && k == 1)
+                put_u32_sat(e.v2, w);
             else if (arg == MFW_EVENTLOG_POWER_FAILURE)
-                mfw_axdr_put_u32(w, e.v2 < 0                     ? 0u
-                                    : e.v2 > (int64_t)UINT32_MAX ? UINT32_MAX
-                                                                 : (uint32_t)e.v2);
-            else
+                mfw_axdr_put_u8(w, e.phase);
+            else if (k == 1)
                 mfw_axdr_put_u8(w, (uint8_t)e.code);
+            else if (arg == MFW_EVENTLOG_POWER_QUALITY)
+                /* V x 100; the duration kept in ms, shown in whole seconds */
+                put_u32_sat(k == 2 ? e.v1 : e.v2 / 1000, w);
+            else if (e.code == MFW_EVENT_CLOCK_ADJUSTED_OLD ||
+                     e.code == MFW_EVENT_CLOCK_ADJUSTED_NEW)
+                mfw_cosem_class_put_datetime(m, k == 2 ? e.v1 : e.v2, 0, w);
+            else
+                mfw_cosem_class_put_datetime_unspecified(w); /* an RTC log entry of another code */
         }
         return rc == MFW_OK ? MFW_DAR_SUCCESS : MFW_DAR_HARDWARE_FAULT;
     }

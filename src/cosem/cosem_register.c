@@ -24,6 +24,92 @@ static int put_pf_duration(const struct mfw_cosem_call *c, unsigned attr, struct
     return MFW_DAR_SUCCESS;
 }
 
+/* A voltage quality threshold (quality.h): voltages long-unsigned with scaler -1 (0.1 V), times
+ * double-long-unsigned in s. */
+static bool threshold_is_time(unsigned arg)
+{
+    return arg == MFW_COSEM_THR_SAG_S || arg == MFW_COSEM_THR_SWELL_S ||
+           arg == MFW_COSEM_THR_MISSING_S;
+}
+
+static int put_threshold(const struct mfw_cosem_call *c, unsigned attr, struct mfw_wcursor *w)
+{
+    const struct mfw_quality_config *q = &c->m->settings.quality;
+    unsigned arg = c->obj->arg;
+    if (attr == 3) {
+        if (threshold_is_time(arg))
+            mfw_cosem_class_put_scaler_unit(0, 7 /* s */, w);
+        else
+            mfw_cosem_class_put_scaler_unit(-1, MFW_COSEM_UNIT_V, w);
+        return MFW_DAR_SUCCESS;
+    }
+    switch (arg) {
+    case MFW_COSEM_THR_SAG_S: mfw_axdr_put_u32(w, q->sag_time_ms / 1000u); break;
+    case MFW_COSEM_THR_SWELL_S: mfw_axdr_put_u32(w, q->swell_time_ms / 1000u); break;
+    case MFW_COSEM_THR_MISSING_S: mfw_axdr_put_u32(w, q->missing_time_ms / 1000u); break;
+    default: {
+        double v = arg == MFW_COSEM_THR_SAG_V        ? q->sag_v
+                   : arg == MFW_COSEM_THR_SWELL_V    ? q->swell_v
+                   : arg == MFW_COSEM_THR_MISSING_V  ? q->missing_v
+                   : arg == MFW_COSEM_THR_HYSTERESIS ? q->hysteresis_v
+                                                     : q->un_v;
+        mfw_axdr_put_u16(w, (uint16_t)(v * 10.0 + 0.5));
+        break;
+    }
+    }
+    return MFW_DAR_SUCCESS;
+}
+
+/* A threshold written: through mfw_meter_apply_settings (the thresholds' order, the hysteresis'
+ * room: quality.h), persisted. */
+static int set_threshold(const struct mfw_cosem_call *c, struct mfw_rcursor *value)
+{
+    struct mfw_meter_settings s = c->m->settings;
+    struct mfw_quality_config *q = &s.quality;
+    unsigned arg = c->obj->arg;
+    if (threshold_is_time(arg)) {
+        uint32_t sec;
+        if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_u32(value, &sec)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        if (sec > 86400u)
+            return MFW_DAR_OTHER_REASON;
+        uint32_t *t = arg == MFW_COSEM_THR_SAG_S     ? &q->sag_time_ms
+                      : arg == MFW_COSEM_THR_SWELL_S ? &q->swell_time_ms
+                                                     : &q->missing_time_ms;
+        *t = sec * 1000u;
+    } else {
+        uint16_t dv;
+        if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_u16(value, &dv)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        double v = dv / 10.0;
+        switch (arg) {
+        case MFW_COSEM_THR_SAG_V: q->sag_v = v; break;
+        case MFW_COSEM_THR_SWELL_V: q->swell_v = v; break;
+        case MFW_COSEM_THR_MISSING_V: q->missing_v = v; break;
+        case MFW_COSEM_THR_HYSTERESIS: q->hysteresis_v = v; break;
+        default: q->un_v = v; break;
+        }
+    }
+    return mfw_cosem_class_apply(c->m, &s);
+}
+
+/* The newest power quality log entry: its magnitude (V, scaler -2) or duration (s). */
+static int put_pq_last(const struct mfw_cosem_call *c, unsigned attr, struct mfw_wcursor *w)
+{
+    bool mag = c->obj->kind == MFW_COSEM_REGISTER_PQ_MAGNITUDE;
+    if (attr == 3) {
+        mfw_cosem_class_put_scaler_unit(mag ? -2 : 0, mag ? MFW_COSEM_UNIT_V : 7, w);
+        return MFW_DAR_SUCCESS;
+    }
+    uint32_t n = mfw_meter_eventlog_count(c->m, MFW_EVENTLOG_POWER_QUALITY);
+    struct mfw_eventlog_entry e;
+    int64_t v = 0;
+    if (n > 0 && mfw_meter_eventlog_read(c->m, MFW_EVENTLOG_POWER_QUALITY, n - 1, &e) == MFW_OK)
+        v = mag ? e.v1 : e.v2 / 1000;
+    mfw_axdr_put_u32(w, v < 0 ? 0u : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v);
+    return MFW_DAR_SUCCESS;
+}
+
 /* IC 3 and IC 4. */
 static int register_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st, uint32_t i,
                         struct mfw_wcursor *w)
@@ -31,6 +117,11 @@ static int register_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
     (void)i;
     if (c->obj->kind == MFW_COSEM_REGISTER_PF_DURATION)
         return put_pf_duration(c, st->attr, w);
+    if (c->obj->kind == MFW_COSEM_REGISTER_THRESHOLD)
+        return put_threshold(c, st->attr, w);
+    if (c->obj->kind == MFW_COSEM_REGISTER_PQ_MAGNITUDE ||
+        c->obj->kind == MFW_COSEM_REGISTER_PQ_DURATION)
+        return put_pq_last(c, st->attr, w);
     const struct mfw_meter *m = c->m;
     const struct mfw_catalog_entry *e = mfw_catalog_find(c->obj->arg);
     switch (st->attr) {
@@ -42,6 +133,11 @@ static int register_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
         if (e->id == MFW_CAT_MAXDEM_AP || e->id == MFW_CAT_MAXDEM_AM) {
             struct mfw_demand_max dm = mfw_demand_maximum(&m->demand, q);
             t = dm.valid ? dm.time : 0;
+        } else if (e->id >= MFW_CAT_UMIN_L1 && e->id <= MFW_CAT_UMAX_L3) {
+            /* the window that gave the minimum / maximum voltage (quality.h) */
+            unsigned k = e->id - MFW_CAT_UMIN_L1;
+            const struct mfw_quality_phase *qp = &m->quality.ph[k % 3u];
+            t = qp->minmax_valid ? (k < 3u ? qp->v_min_time : qp->v_max_time) : 0;
         } else {
             t = m->demand.capture_time;
         }
@@ -83,12 +179,22 @@ static int register_action(const struct mfw_cosem_call *c, unsigned method,
     return MFW_DAR_READ_WRITE_DENIED;
 }
 
+/* Only the thresholds are writable (R_VALUE in the object table). */
+static int register_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
+{
+    (void)attr;
+    if (c->obj->kind != MFW_COSEM_REGISTER_THRESHOLD)
+        return MFW_DAR_READ_WRITE_DENIED;
+    return set_threshold(c, value);
+}
+
 const struct mfw_cosem_class mfw_cosem_register_class = {
     .class_id = MFW_IC_REGISTER,
     .version = 0,
     .attributes = 3,
     .methods = 1, /* reset: refused (register_action) */
     .get_item = register_get,
+    .set = register_set,
     .action = register_action,
 };
 

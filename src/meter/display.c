@@ -194,6 +194,13 @@ void mfw_display_render(const struct mfw_display *d, const struct mfw_meter *m, 
     out->item = d->index;
     out->phases = d->phases;
     out->tariff = m->tariff;
+    out->breaker = m->config.breaker ? (uint8_t)(m->disc.state + 1u) : 0;
+    out->n_relays = m->loadctl.relays < 2 ? m->loadctl.relays : 2;
+    for (unsigned k = 0; k < out->n_relays; k++)
+        out->relay[k] = mfw_loadctl_closed(&m->loadctl, k);
+    out->credit_low = m->config.breaker && m->prepay.low;
+    out->credit_out = m->config.breaker && m->prepay.out;
+    out->alarm = m->alarm.reg[0] != 0 || m->alarm.reg[1] != 0;
 
     const struct mfw_metrology_values *v = &m->now_values;
     bool any_flow = false;

@@ -6,6 +6,7 @@
  * decides when each runs and what it is told. */
 #include "meterfw/meter/meter.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "meter_state.h"
@@ -58,6 +59,9 @@ void mfw_meter_store_layout(struct mfw_meter_config *c, uint32_t lp1_days)
         [MFW_AREA_SECURITY] = {MFW_STORE_RECORDS, MFW_KEYS_CONFIG_RECORD_MAX, 2},
         /* one record per MFW_SECURITY_IC_RESERVE ciphered APDUs: 4 sectors share the erases */
         [MFW_AREA_COUNTERS] = {MFW_STORE_RECORDS, MFW_KEYS_COUNTERS_RECORD_MAX, 4},
+        /* one record per top-up and per MFW_PREPAY_RESERVE_WH charged: 3500 kWh a year at 50 Wh
+         * is 70,000 records, about 250 erases per sector and year over 4 */
+        [MFW_AREA_PREPAY] = {MFW_STORE_RECORDS, MFW_PREPAY_RECORD_MAX, 4},
     };
     uint16_t next = 0;
     for (unsigned k = 0; k < MFW_AREA_COUNT; k++) {
@@ -93,6 +97,17 @@ void mfw_meter_default_config(struct mfw_meter_config *c, enum mfw_meter_model m
     unsigned n_analysis = 0;
     const uint16_t *analysis = mfw_profile_analysis_default((unsigned)model, &n_analysis);
     mfw_profile_config_analysis(&s->analysis, analysis, n_analysis, 900, 0);
+    s->disconnect_mode = 5;
+    mfw_limiter_default_config(&s->limiter);
+    mfw_loadctl_default_config(&s->loadctl);
+    mfw_prepay_default_config(&s->prepay);
+    mfw_neutral_default_config(&s->neutral, (uint8_t)model);
+    mfw_tamper_default_config(&s->tamper);
+    mfw_alarm_default_config(&s->alarm);
+    s->schedule[MFW_SCHED_DISCONNECT].script =
+        (struct mfw_script_ref){MFW_SCRIPT_DISCONNECT, MFW_SCRIPT_DISCONNECT_OPEN};
+    s->schedule[MFW_SCHED_OUTPUT_A].script = (struct mfw_script_ref){MFW_SCRIPT_OUTPUT, 1};
+    s->schedule[MFW_SCHED_OUTPUT_B].script = (struct mfw_script_ref){MFW_SCRIPT_OUTPUT, 2};
     mfw_meter_store_layout(c, MFW_PROFILE_LP1_DEPTH / 96u);
     mfw_keys_default_config(&c->security, NULL);
     memset(c->security.server_title, 0, sizeof c->security.server_title); /* from the serial */
@@ -118,6 +133,17 @@ int mfw_meter_validate_settings(const struct mfw_meter_settings *s, uint8_t phas
         mfw_profile_init(&p, &s->analysis, MFW_AREA_ANALYSIS, 0) != MFW_OK ||
         s->analysis.n_columns > MFW_PROFILE_ANALYSIS_COLUMNS || s->lp1.n_columns > 4)
         return MFW_E_RANGE;
+    if (s->disconnect_mode > MFW_DISC_MODE_MAX || mfw_limiter_validate(&s->limiter) != MFW_OK ||
+        mfw_prepay_validate(&s->prepay) != MFW_OK || mfw_neutral_validate(&s->neutral) != MFW_OK ||
+        mfw_tamper_validate(&s->tamper) != MFW_OK || s->substation.len > MFW_GRID_ID_MAX ||
+        s->grid_line.len > MFW_GRID_ID_MAX)
+        return MFW_E_RANGE;
+    for (unsigned k = 0; k < MFW_SCHED_COUNT; k++) {
+        struct mfw_billing sch;
+        if (!mfw_script_valid(&s->schedule[k].script) ||
+            mfw_billing_init(&sch, &s->schedule[k].times) != MFW_OK)
+            return MFW_E_RANGE;
+    }
     /* no column of a phase the meter does not have (a 162M has L1 only) */
     const struct mfw_profile_config *pc[2] = {&s->lp1, &s->analysis};
     for (unsigned i = 0; i < 2; i++)
@@ -218,6 +244,8 @@ static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t,
         m->store_errors++;
     if (t > m->last_recorded)
         m->last_recorded = t;
+    /* every event sets its alarm bits (alarm.h) */
+    mfw_alarm_event(&m->alarm, &m->settings.alarm, code);
 }
 
 /* Power failures reported by the quality monitor: one power failure log entry per failure, the
@@ -228,8 +256,25 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
     while (k < n) {
         const struct mfw_quality_event *q = &e[k];
         if (q->kind == MFW_QUALITY_EV_VOLTAGE) {
+            /* v1 the magnitude (V x 100: the minimum of a sag or missing voltage, the maximum of a
+             * swell, the episode's extreme away from Un for voltage normal), v2 the duration so
+             * far (ms; s over DLMS) */
+            bool high =
+                q->code >= MFW_EVENT_OVERVOLTAGE_L1 && q->code < MFW_EVENT_OVERVOLTAGE_L1 + 3;
+            double mag = high ? q->v_max : q->v_min;
+            if (q->code >= MFW_EVENT_VOLTAGE_NORMAL_L1)
+                mag = q->v_max - m->settings.quality.un_v > m->settings.quality.un_v - q->v_min
+                          ? q->v_max
+                          : q->v_min;
             log_event(m, MFW_EVENTLOG_POWER_QUALITY, q->time, q->code, (uint8_t)(q->phase + 1),
-                      (int64_t)(q->v_min * 100.0 + 0.5), q->duration_ms);
+                      (int64_t)(mag * 100.0 + 0.5), q->duration_ms);
+            k++;
+            continue;
+        }
+        if (q->kind == MFW_QUALITY_EV_GRID) {
+            /* v1 the frequency (Hz x 100) or the unbalance (% x 100) that started or ended it */
+            log_event(m, MFW_EVENTLOG_POWER_QUALITY, q->time, q->code, 0,
+                      (int64_t)(q->v_min * 100.0 + 0.5), 0);
             k++;
             continue;
         }
@@ -244,6 +289,106 @@ static void log_quality(struct mfw_meter *m, const struct mfw_quality_event *e, 
             mfw_eventlog_power_failure(&m->events, &m->store, mask, q->start, q->duration_s) < 0)
             m->store_errors++;
         k = j;
+    }
+}
+
+/* ---- relays, the breaker, scripts --------------------------------------------------------- */
+
+/* Where the breaker's contact is: the HAL's sensor, or the command without one. */
+static bool breaker_sensed(const struct mfw_meter *m)
+{
+    if (m->hal->relay_sensed)
+        return m->hal->relay_sensed(m->hal->ctx, MFW_HAL_RELAY_BREAKER);
+    return m->disc.closed;
+}
+
+/* The relays to the HAL: the breaker (a model with breaker) and the load relays, each told when
+ * it changes (and all at the first call after a power-up: latching relays keep their position
+ * without power, the meter tells them again anyway). */
+static void apply_relays(struct mfw_meter *m)
+{
+    uint8_t want = 0, have = 1;
+    if (m->config.breaker && m->disc.closed)
+        want |= 1u << MFW_HAL_RELAY_BREAKER;
+    for (unsigned k = 0; k < m->loadctl.relays; k++) {
+        have |= (uint8_t)(1u << (MFW_HAL_RELAY_LOAD1 + k));
+        if (mfw_loadctl_closed(&m->loadctl, k))
+            want |= (uint8_t)(1u << (MFW_HAL_RELAY_LOAD1 + k));
+    }
+    if (!m->config.breaker)
+        have &= (uint8_t)~1u;
+    uint8_t changed = m->relays_told ? (uint8_t)(want ^ m->relays_set) : have;
+    for (unsigned r = 0; r < 3; r++)
+        if ((changed & have & (1u << r)) && m->hal->relay_set)
+            m->hal->relay_set(m->hal->ctx, r, (want >> r) & 1u);
+    m->relays_set = want;
+    m->relays_told = true;
+}
+
+/* A transition of the breaker happened (tr != 0): its event in the disconnector log (v1: the
+ * causes that hold it, v2: the control mode), the relay, the state saved at once (a
+ * disconnected customer stays disconnected across a power cut). */
+static void disc_done(struct mfw_meter *m, char tr, mfw_ms_t now)
+{
+    if (tr == 0)
+        return;
+    log_event(m, MFW_EVENTLOG_DISCONNECTOR, now, mfw_disconnector_event(tr), 0, m->disc.holds,
+              m->disc.mode);
+    apply_relays(m);
+    save_state(m);
+}
+
+/* A local cause takes hold of the breaker / lets it go at `now`: the tick's time, also when a
+ * measurement window of this tick found it (before m->now moves on: the command's time is what
+ * the contact check counts from, so a window measured before it cannot count as current
+ * through the open breaker). */
+static void disc_hold_at(struct mfw_meter *m, uint8_t cause, bool auto_reconnect, mfw_ms_t now)
+{
+    if (m->config.breaker && !(m->disc.holds & cause))
+        disc_done(m, mfw_disconnector_hold(&m->disc, cause, auto_reconnect, now), now);
+}
+
+static void disc_release_at(struct mfw_meter *m, uint8_t cause, mfw_ms_t now)
+{
+    if (m->config.breaker && (m->disc.holds & cause))
+        disc_done(m, mfw_disconnector_release(&m->disc, cause, now), now);
+}
+
+static void disc_hold(struct mfw_meter *m, uint8_t cause, bool auto_reconnect)
+{
+    disc_hold_at(m, cause, auto_reconnect, m->now);
+}
+
+static void disc_release(struct mfw_meter *m, uint8_t cause)
+{
+    disc_release_at(m, cause, m->now);
+}
+
+/* A script (script.h) run by the meter's own functions or a client; cause: who holds the
+ * breaker for a disconnect script. */
+static int run_script(struct mfw_meter *m, uint8_t table, uint16_t selector, uint8_t cause)
+{
+    struct mfw_script_ref ref = {table, selector};
+    if (!mfw_script_valid(&ref))
+        return MFW_E_RANGE;
+    switch (table) {
+    case MFW_SCRIPT_NONE: return MFW_OK;
+    case MFW_SCRIPT_BILLING: return mfw_meter_end_billing(m);
+    case MFW_SCRIPT_DISCONNECT:
+        if (!m->config.breaker)
+            return MFW_E_RANGE;
+        if (selector == MFW_SCRIPT_DISCONNECT_OPEN)
+            disc_hold(m, cause, true);
+        else
+            disc_release(m, cause);
+        return MFW_OK;
+    case MFW_SCRIPT_OUTPUT: {
+        int rc = mfw_loadctl_script(&m->loadctl, selector);
+        if (rc == MFW_OK)
+            apply_relays(m);
+        return rc;
+    }
+    default: return MFW_E_RANGE;
     }
 }
 
@@ -519,7 +664,76 @@ static int init_modules(struct mfw_meter *m, mfw_ms_t now, bool rtc_lost)
         areas[k] = (uint8_t)(MFW_AREA_EVLOG0 + k);
     if (rc == MFW_OK)
         rc = mfw_eventlog_init(&m->events, areas, m->config.metro.phases);
+    mfw_disconnector_init(&m->disc, s->disconnect_mode);
+    mfw_limiter_init(&m->limiter, &s->limiter, now);
+    mfw_loadctl_init(&m->loadctl, m->config.load_relays);
+    mfw_prepay_init(&m->prepay);
+    mfw_neutral_init(&m->neutral);
+    mfw_tamper_init(&m->tamper);
+    mfw_alarm_init(&m->alarm);
+    for (unsigned k = 0; k < MFW_SCHED_COUNT && rc == MFW_OK; k++)
+        rc = mfw_billing_init(&m->schedule[k], &s->schedule[k].times);
     return rc;
+}
+
+/* ---- prepayment records ---------------------------------------------------------------------- */
+
+/* The PREPAY record of ledger l (prepayment.h). erase_ahead as save_state_now: the power-fail save
+ * passes false. MFW_OK or the store's error (counted). */
+static int save_prepay(struct mfw_meter *m, const struct mfw_prepay_ledger *l, bool erase_ahead)
+{
+    if (!m->persistent)
+        return MFW_OK;
+    uint8_t buf[MFW_PREPAY_RECORD_MAX];
+    size_t len = 0;
+    int rc = mfw_prepay_encode_record(l, buf, sizeof buf, &len);
+    if (rc == MFW_OK)
+        rc = mfw_store_record_write(&m->store, MFW_AREA_PREPAY, buf, len);
+    if (rc == MFW_OK && erase_ahead &&
+        mfw_store_record_prepare(&m->store, MFW_AREA_PREPAY, MFW_PREPAY_RECORD_MAX) != MFW_OK)
+        m->store_errors++;
+    if (rc != MFW_OK)
+        m->store_errors++;
+    return rc;
+}
+
+/* The ledger at power-up: the newest PREPAY record that is sense, then the energy charged from
+ * the STATE record raised to its reservation. A refused newest record, or none where the state
+ * knew an account, fails closed (prepayment.h) and is an NV memory error. */
+static void restore_prepay(struct mfw_meter *m, bool *nv_error)
+{
+    if (!m->persistent)
+        return;
+    uint8_t buf[MFW_PREPAY_RECORD_MAX];
+    uint32_t below = UINT32_MAX;
+    bool fail_closed = false, found = false;
+    for (unsigned left = m->config.store.area[MFW_AREA_PREPAY].sectors * 80u; left > 0; left--) {
+        size_t len = 0;
+        uint32_t seq = 0;
+        int rc = mfw_store_record_read_before(&m->store, MFW_AREA_PREPAY, below, buf, sizeof buf,
+                                              &len, &seq);
+        if (rc == MFW_E_STATE)
+            break;
+        below = seq;
+        const char *field = NULL;
+        if (rc == MFW_OK)
+            rc = mfw_prepay_decode_record(&m->prepay.l, buf, len, &field);
+        if (rc == MFW_OK) {
+            found = true;
+            break;
+        }
+        fail_closed = true;
+        if (m->restore.state_field == NULL)
+            m->restore.state_field = field != NULL ? field : "prepayment record";
+    }
+    if (!found && m->prepay.state_status != MFW_PREPAY_NEW) {
+        fail_closed = true; /* an account the state knew, and no record of it */
+        m->prepay.l.status = m->prepay.state_status;
+    }
+    if (fail_closed)
+        *nv_error = true;
+    mfw_prepay_settle(&m->prepay, fail_closed);
+    m->prepay.state_status = m->prepay.l.status;
 }
 
 static uint8_t profile_status(const struct mfw_meter *m, mfw_ms_t now)
@@ -546,6 +760,10 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
     if (cfg->metro.phases != (uint8_t)cfg->model)
         return MFW_E_ARG;
     if (!(cfg->i_ref_a > 0.0) || !(cfg->i_max_a > cfg->i_ref_a) || !(cfg->u_nominal_v > 0.0))
+        return MFW_E_RANGE;
+    /* the brochure's current ranges: with breaker up to 85 A (5(65), 10(60), 5(85), 10(85) A);
+     * 5(100) A only without */
+    if ((cfg->breaker && cfg->i_max_a > 85.0) || cfg->load_relays > MFW_LOAD_RELAYS_MAX)
         return MFW_E_RANGE;
     if (mfw_meter_validate_settings(&cfg->settings, (uint8_t)cfg->model) != MFW_OK)
         return MFW_E_RANGE;
@@ -610,6 +828,11 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         rc = restore_state(m, &have_state, &nv_error);
         if (rc != MFW_OK)
             return rc;
+    }
+    restore_prepay(m, &nv_error);
+    if (m->disc.mode == 0 && m->disc.state != MFW_DISC_CONNECTED) {
+        char tr;
+        mfw_disconnector_set_mode(&m->disc, 0, rtc_now, &tr);
     }
     if (rtc_lost)
         m->clock.invalid = true;
@@ -676,6 +899,11 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
             mfw_profile_flag(&m->profiles[k], MFW_PROFILE_ST_DATA_NOT_VALID);
         m->lp_status |= MFW_PROFILE_ST_DATA_NOT_VALID;
     }
+    if (hal->watchdog_reset && hal->watchdog_reset(hal->ctx)) {
+        /* IDIS event 15 and the error register: the last reset was the watchdog's */
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_WATCHDOG_ERROR, 0, 0, 0);
+        m->error_register |= MFW_METER_ERROR_WATCHDOG;
+    }
     log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_POWER_UP, 0, 0, 0);
     m->down = false;
     m->rtc = rtc_now;
@@ -703,6 +931,8 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         save_config(m);
     if (m->now < m->last_recorded && !m->clock.invalid)
         m->now = m->last_recorded; /* cannot happen: a valid clock is not behind */
+    m->store_errors_seen = m->store_errors;
+    apply_relays(m); /* the breaker and the load relays where the state says */
     save_state(m);
     return MFW_OK;
 }
@@ -786,6 +1016,76 @@ static void over_range(struct mfw_meter *m, const struct mfw_metrology_values *v
     }
 }
 
+/* A window that is not sense: a value that is not finite, or voltage without a frequency lock.
+ * The measurement system's self-diagnosis (IDIS event 16, error register bit 11). */
+/* A window that is not sense: a value that is not finite at once; no frequency lock while a
+ * voltage is present only when it lasts MFW_METER_UNLOCKED_MS (the first window after a
+ * power-up, and the short one a flush closes, have had no time to lock: no fault). */
+#define MFW_METER_UNLOCKED_MS 5000
+static bool measurement_fault(struct mfw_meter *m, const struct mfw_metrology_values *v,
+                              mfw_ms_t now)
+{
+    bool voltage = false;
+    for (unsigned p = 0; p < m->config.metro.phases; p++) {
+        const struct mfw_phase_values *ph = &v->ph[p];
+        if (!isfinite(ph->vrms) || !isfinite(ph->irms) || !isfinite(ph->p) || !isfinite(ph->q))
+            return true;
+        if (ph->voltage_present)
+            voltage = true;
+    }
+    if (!isfinite(v->freq_hz))
+        return true;
+    if (!voltage || v->freq_locked) {
+        m->unlocked = false;
+        return false;
+    }
+    if (!m->unlocked) {
+        m->unlocked = true;
+        m->unlocked_since = now;
+    }
+    return now - m->unlocked_since >= MFW_METER_UNLOCKED_MS;
+}
+
+/* The grid behind the meter: the neutral (neutral.h), an export where none is expected
+ * (tamper.h). */
+static void grid_window(struct mfw_meter *m, const struct mfw_metrology_values *v, mfw_ms_t now)
+{
+    const struct mfw_meter_settings *s = &m->settings;
+    struct mfw_neutral_result nr;
+    mfw_neutral_window(&m->neutral, &s->neutral, m->config.metro.phases, v, now, &nr);
+    if (nr.fault) {
+        /* event 89 with the low phase; the alarm (register 2 bit 8) whose push carries the
+         * substation and grid-line identifiers; the breaker if so configured */
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_MISSING_NEUTRAL, nr.phase,
+                  (int64_t)(nr.u0_v * 100.0 + 0.5), m->neutral.faults);
+        if (s->neutral.disconnect)
+            disc_hold_at(m, MFW_DISC_CAUSE_NEUTRAL, s->neutral.auto_reconnect, now);
+    }
+    if (nr.restored) {
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_NEUTRAL_RESTORED, 0, 0, 0);
+        disc_release_at(m, MFW_DISC_CAUSE_NEUTRAL, now);
+    }
+    if (nr.mismatch || nr.mismatch_gone) {
+        /* v1 / v2: the phase and neutral currents, mA */
+        log_event(m, MFW_EVENTLOG_FRAUD, now,
+                  nr.mismatch ? MFW_EVENT_CURRENT_MISMATCH : MFW_EVENT_CURRENT_MISMATCH_GONE, 1,
+                  (int64_t)(v->ph[0].irms * 1000.0 + 0.5), (int64_t)(v->i_n * 1000.0 + 0.5));
+        if (nr.mismatch)
+            mfw_tamper_begin(&m->tamper, MFW_TAMPER_METROLOGY, now);
+        else
+            mfw_tamper_end(&m->tamper, MFW_TAMPER_METROLOGY, now);
+    }
+    if (mfw_tamper_power(&m->tamper, &s->tamper, v->p, now))
+        log_event(m, MFW_EVENTLOG_FRAUD, now, MFW_EVENT_UNEXPECTED_EXPORT, 0,
+                  (int64_t)(-v->p + 0.5), 0);
+    bool fault = measurement_fault(m, v, now);
+    if (fault && !m->measurement_fault) {
+        log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_MEASUREMENT_ERROR, 0, 0, 0);
+        m->error_register |= MFW_METER_ERROR_MEASUREMENT;
+    }
+    m->measurement_fault = fault;
+}
+
 static void on_window(struct mfw_meter *m, const struct mfw_metrology_values *v, mfw_ms_t now)
 {
     m->now_values = *v;
@@ -798,8 +1098,135 @@ static void on_window(struct mfw_meter *m, const struct mfw_metrology_values *v,
     struct mfw_quality_event ev[MFW_QUALITY_EVENTS_MAX];
     size_t n = mfw_quality_window(&m->quality, v, now, ev, MFW_QUALITY_EVENTS_MAX);
     log_quality(m, ev, n);
+    grid_window(m, v, now);
     mfw_profile_accumulate(&m->profiles[MFW_PROF_ANALYSIS], mfw_meter_read_quantity, m,
                            v->duration_s);
+}
+
+/* The prepayment's part of a tick: the credit's episodes, the breaker held while it is used up
+ * (outside a friendly period). */
+static void prepay_tick(struct mfw_meter *m, const struct mfw_local_time *lt)
+{
+    const struct mfw_prepay_config *c = &m->settings.prepay;
+    bool special = mfw_tou_special_day(&m->settings.tou, lt);
+    bool friendly = mfw_prepay_friendly(c, lt->hour, lt->minute, lt->weekday, special);
+    struct mfw_prepay_result r;
+    mfw_prepay_tick(&m->prepay, c, friendly, &r);
+    int64_t avail_wh = mfw_prepay_available_uwh(&m->prepay) / 1000000;
+    if (r.low)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_LOW_CREDIT, 0, avail_wh, 0);
+    if (r.out)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_OUT_OF_CREDIT, 0, avail_wh, 0);
+    if (r.hold)
+        disc_hold(m, MFW_DISC_CAUSE_PREPAYMENT, c->reconnect_auto);
+    else
+        disc_release(m, MFW_DISC_CAUSE_PREPAYMENT);
+}
+
+/* The emergency credit invoked (the button or a client): stored first. */
+static int invoke_emergency(struct mfw_meter *m)
+{
+    struct mfw_prepay p = m->prepay;
+    int rc = mfw_prepay_invoke_emergency(&p, &m->settings.prepay);
+    if (rc != MFW_OK)
+        return rc;
+    if (save_prepay(m, &p.l, true) != MFW_OK)
+        return MFW_E_IO;
+    m->prepay = p;
+    log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_EMERGENCY_CREDIT, 0,
+              (int64_t)(p.l.emergency_uwh / 1000000u), 0);
+    return MFW_OK;
+}
+
+/* The push button: the emergency credit when it can be had, then the breaker: ready ->
+ * connected (e), connected -> ready (f, modes 1, 2, 5). */
+static void button_pressed(struct mfw_meter *m, const struct mfw_local_time *lt)
+{
+    if (m->prepay.low && invoke_emergency(m) == MFW_OK)
+        prepay_tick(m, lt);
+    if (!m->config.breaker)
+        return;
+    enum mfw_disc_trigger t =
+        m->disc.state == MFW_DISC_READY ? MFW_DISC_MANUAL_RECONNECT : MFW_DISC_MANUAL_DISCONNECT;
+    disc_done(m, mfw_disconnector_trigger(&m->disc, t, m->now), m->now);
+}
+
+/* A phase current above the creep threshold: current flows through the meter. */
+static bool current_flows(const struct mfw_meter *m)
+{
+    if (!m->have_values)
+        return false;
+    for (unsigned p = 0; p < m->config.metro.phases; p++)
+        if (m->now_values.ph[p].irms > m->config.metro.creep_current_a)
+            return true;
+    return false;
+}
+
+/* Every tick, after the calendar: the load relays, the schedules, the limiter, the credit, the
+ * inputs, the breaker's contact, the self-diagnosis. */
+static void revenue_tick(struct mfw_meter *m, const struct mfw_local_time *prev,
+                         const struct mfw_local_time *lt, mfw_ms_t now)
+{
+    const struct mfw_meter_settings *s = &m->settings;
+    mfw_loadctl_tick(&m->loadctl, &s->loadctl, m->tariff, now);
+    for (unsigned k = 0; k < MFW_SCHED_COUNT; k++)
+        if (s->schedule[k].times.entries > 0 && mfw_billing_due(&m->schedule[k], prev, lt))
+            run_script(m, s->schedule[k].script.table, s->schedule[k].script.selector,
+                       MFW_DISC_CAUSE_SCRIPT);
+    /* the limiter on its monitored value, in that quantity's stored unit */
+    const struct mfw_catalog_entry *e = mfw_catalog_find(s->limiter.monitored);
+    struct mfw_catalog_value cv;
+    mfw_meter_read_quantity(m, s->limiter.monitored, &cv);
+    int valid = 0;
+    int64_t x = mfw_catalog_scale_value(e, &cv, &valid);
+    struct mfw_limiter_result lr;
+    mfw_limiter_step(&m->limiter, &s->limiter, (double)x, valid != 0, now, &lr);
+    if (lr.threshold_changed)
+        log_event(m, MFW_EVENTLOG_DISCONNECTOR, now, MFW_EVENT_LIMITER_CHANGED, 0,
+                  m->limiter.active, 0);
+    if (lr.exceeded || lr.ok) {
+        log_event(m, MFW_EVENTLOG_DISCONNECTOR, now,
+                  lr.exceeded ? MFW_EVENT_LIMITER_EXCEEDED : MFW_EVENT_LIMITER_OK, 0,
+                  m->limiter.active, x);
+        const struct mfw_script_ref *a = lr.exceeded ? &s->limiter.over : &s->limiter.under;
+        run_script(m, a->table, a->selector, MFW_DISC_CAUSE_LIMITER);
+    }
+    prepay_tick(m, lt);
+    /* the covers, the field sensor, the button */
+    if (m->hal->inputs) {
+        uint32_t in = m->hal->inputs(m->hal->ctx);
+        uint16_t codes[3];
+        unsigned n = mfw_tamper_inputs(&m->tamper, in & 0x7u, now, codes);
+        for (unsigned k = 0; k < n; k++)
+            log_event(m, MFW_EVENTLOG_FRAUD, now, codes[k], 0, 0, 0);
+        bool pressed = (in & MFW_HAL_IN_BUTTON) != 0;
+        if (pressed && !m->button)
+            button_pressed(m, lt);
+        m->button = pressed;
+    }
+    apply_relays(m);
+    /* the breaker's contact against its command; current through an open breaker */
+    if (m->config.breaker) {
+        bool flows = current_flows(m);
+        if (mfw_disconnector_check(&m->disc, breaker_sensed(m), flows, now)) {
+            log_event(m, MFW_EVENTLOG_DISCONNECTOR, now, MFW_EVENT_DISC_FAILURE, 0, m->disc.closed,
+                      breaker_sensed(m));
+            save_state(m);
+        }
+        if (!m->disc.closed && !m->disc.check_due && flows)
+            mfw_alarm_raise(&m->alarm, &s->alarm, 1, MFW_ALARM2_UNEXPECTED_CONSUMPTION);
+        if (!breaker_sensed(m))
+            m->lp_status |= MFW_METER_LP_DISCONNECTED; /* the row says why it registered nothing */
+    }
+    /* NV memory: a store error since the last look (once until the error register is cleared) */
+    if (m->store_errors > m->store_errors_seen) {
+        m->store_errors_seen = m->store_errors;
+        if (!(m->error_register & MFW_METER_ERROR_NV_MEMORY)) {
+            m->error_register |= MFW_METER_ERROR_NV_MEMORY;
+            log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_NV_MEMORY_ERROR, 0, m->store_errors,
+                      0);
+        }
+    }
 }
 
 static bool supply_failing(const struct mfw_meter *m, const struct mfw_metrology_values *v)
@@ -825,6 +1252,13 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     if (mfw_metrology_read(&m->metrology, &v)) {
         if (supply_failing(m, &v)) {
             m->now = now;
+            if (m->config.metro.phases == 1 && mfw_neutral_voltage_loss(&m->settings.neutral, &v)) {
+                /* 162M: the voltage went while current flows, a neutral cut with the load fed
+                 * through earth: logged in the power-fail time (neutral.h) */
+                log_event(m, MFW_EVENTLOG_FRAUD, now, MFW_EVENT_VOLTAGE_LOSS_WITH_CURRENT, 1,
+                          (int64_t)(v.ph[0].irms * 1000.0 + 0.5), 0);
+                log_event(m, MFW_EVENTLOG_STANDARD, now, MFW_EVENT_MISSING_NEUTRAL, 1, 0, 0);
+            }
             mfw_meter_power_down(m, rtc_now);
             return;
         }
@@ -847,6 +1281,14 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
     mfw_demand_add(&m->demand, 1, t[MFW_EQ_AM]);
     mfw_pulse_add(&m->s0, t[MFW_EQ_AP]);
     mfw_pulse_add(&m->led, t[MFW_EQ_AP]);
+    /* the A+ energy is charged against the credit; its reservation is stored first (prepayment.h) */
+    uint64_t floor = 0;
+    if (mfw_prepay_charge(&m->prepay, t[MFW_EQ_AP], &floor)) {
+        struct mfw_prepay_ledger l = m->prepay.l;
+        l.floor_uwh = floor;
+        save_prepay(m, &l, true);
+    }
+    mfw_prepay_take(&m->prepay, t[MFW_EQ_AP], floor);
 
     /* 3. time of use: passive calendar activation, then the tariff from now on */
     bool activated = false;
@@ -858,7 +1300,10 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
 
     /* 4. demand periods; the day, summer-time and billing boundaries passed */
     mfw_demand_tick(&m->demand, now);
+    m->now = now;
     calendar_events(m, &prev, &lt, now);
+    m->local = lt;
+    revenue_tick(m, &prev, &lt, now);
 
     /* 5. profiles: load profile and analysis log on their periods */
     bool captured = false;
@@ -915,10 +1360,19 @@ void mfw_meter_power_down(struct mfw_meter *m, mfw_ms_t rtc_now)
     tr[1] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AM];
     tr[2] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RP];
     tr[3] += d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_RM];
+    mfw_prepay_take(&m->prepay, d.uwh[MFW_ENERGY_TOTAL][MFW_EQ_AP], 0);
     mfw_quality_power_down(&m->quality, now);
     m->rtc = rtc_now;
     m->now = now;
     m->down = true;
+    if (m->prepay.l.status == MFW_PREPAY_ACTIVE) {
+        /* nothing more is charged: the record takes the exact figure (no credit lost in a power
+         * failure the meter saw coming), programmed into the sector erased ahead */
+        struct mfw_prepay_ledger l = m->prepay.l;
+        l.floor_uwh = m->prepay.consumed_uwh;
+        if (save_prepay(m, &l, false) == MFW_OK)
+            m->prepay.l.floor_uwh = l.floor_uwh;
+    }
     /* The power-fail save: one state record, programmed into the sector erased ahead; the power
      * down event is logged from it at power-up. */
     save_state_now(m, false);
@@ -997,6 +1451,13 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
     m->demand.config = s->demand;
     m->billing.config = s->billing;
     m->quality.config = s->quality;
+    for (unsigned k = 0; k < MFW_SCHED_COUNT; k++)
+        m->schedule[k].config = s->schedule[k].times;
+    char tr = 0;
+    if (m->disc.mode != s->disconnect_mode &&
+        mfw_disconnector_set_mode(&m->disc, s->disconnect_mode, m->now, &tr) == MFW_OK)
+        disc_done(m, tr, m->now);
+    /* a new active limiter threshold is logged (67) by the limiter's next step */
     if (tou_programmed)
         log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOU_PROGRAMMED, 0, 0, 0);
     log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
@@ -1294,4 +1755,143 @@ int mfw_meter_security_event(struct mfw_meter *m, uint16_t code)
         return MFW_OK;
     default: return MFW_E_ARG;
     }
+}
+
+/* ---- revenue protection and grid functions (meter.h) ---------------------------------------- */
+
+int mfw_meter_disconnect_remote(struct mfw_meter *m, bool reconnect)
+{
+    if (!m->config.breaker)
+        return MFW_E_ARG;
+    if (m->down)
+        return MFW_E_STATE;
+    enum mfw_disc_trigger t = reconnect ? MFW_DISC_REMOTE_RECONNECT : MFW_DISC_REMOTE_DISCONNECT;
+    char tr = mfw_disconnector_trigger(&m->disc, t, m->now);
+    disc_done(m, tr, m->now);
+    if (tr != 0)
+        return MFW_OK;
+    /* no transition: success when the breaker already is where the method leads */
+    uint8_t st = m->disc.state;
+    if (!reconnect && st == MFW_DISC_DISCONNECTED && m->disc.mode != 0)
+        return MFW_OK;
+    if (reconnect && m->disc.holds == 0 &&
+        (st == MFW_DISC_CONNECTED ||
+         (st == MFW_DISC_READY &&
+          mfw_disconnector_transition(m->disc.mode, MFW_DISC_DISCONNECTED, t, NULL) == 'd')))
+        return MFW_OK;
+    return MFW_E_STATE;
+}
+
+bool mfw_meter_disconnect_output(const struct mfw_meter *m)
+{
+    return m->config.breaker ? breaker_sensed(m) : true;
+}
+
+int mfw_meter_script(struct mfw_meter *m, uint8_t table, uint16_t selector)
+{
+    if (m->down)
+        return MFW_E_STATE;
+    int rc = run_script(m, table, selector, MFW_DISC_CAUSE_SCRIPT);
+    if (rc == MFW_OK && table != MFW_SCRIPT_BILLING)
+        save_state(m);
+    return rc;
+}
+
+int mfw_meter_load_timed(struct mfw_meter *m, unsigned k, uint32_t minutes)
+{
+    int rc = mfw_loadctl_timed(&m->loadctl, k, minutes, m->now);
+    if (rc == MFW_OK) {
+        apply_relays(m);
+        save_state(m);
+    }
+    return rc;
+}
+
+int mfw_meter_topup(struct mfw_meter *m, uint32_t id, uint32_t wh, uint8_t *why)
+{
+    *why = 0;
+    if (!m->config.breaker)
+        return MFW_E_ARG;
+    struct mfw_prepay p = m->prepay;
+    m->prepay.token_id = id;
+    m->prepay.token_wh = wh;
+    m->prepay.token_time = m->now;
+    m->prepay.token_status = 6; /* Blue Book token_status: validation result failure */
+    int rc = mfw_prepay_topup(&p, &m->settings.prepay, id, wh, m->now, why);
+    if (rc != MFW_OK) {
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOPUP_REFUSED, 0, id, *why);
+        return rc;
+    }
+    p.token_id = id;
+    p.token_wh = wh;
+    p.token_time = m->now;
+    p.token_status = 3; /* token execution result OK */
+    /* stored first: a cut either loses the top-up and its id, or keeps both */
+    if (save_prepay(m, &p.l, true) != MFW_OK)
+        return MFW_E_IO;
+    m->prepay = p;
+    log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_TOPUP, 0, id, wh);
+    save_state(m);
+    return MFW_OK;
+}
+
+int mfw_meter_prepay_emergency(struct mfw_meter *m)
+{
+    if (!m->config.breaker)
+        return MFW_E_ARG;
+    return invoke_emergency(m);
+}
+
+int mfw_meter_prepay_account(struct mfw_meter *m, unsigned method)
+{
+    if (!m->config.breaker)
+        return MFW_E_ARG;
+    struct mfw_prepay p = m->prepay;
+    int rc = method == 1   ? mfw_prepay_activate(&p, m->now)
+             : method == 2 ? mfw_prepay_close(&p, m->now)
+             : method == 3 ? mfw_prepay_reset(&p)
+                           : MFW_E_ARG;
+    if (rc != MFW_OK)
+        return rc;
+    if (save_prepay(m, &p.l, true) != MFW_OK)
+        return MFW_E_IO;
+    bool changed = p.l.status != m->prepay.l.status || method == 3;
+    m->prepay = p;
+    if (changed && method != 3)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now,
+                  method == 1 ? MFW_EVENT_ACCOUNT_ACTIVATED : MFW_EVENT_ACCOUNT_CLOSED, 0, 0, 0);
+    if (method == 3)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    if (p.l.status != MFW_PREPAY_ACTIVE)
+        disc_release(m, MFW_DISC_CAUSE_PREPAYMENT);
+    save_state(m);
+    return MFW_OK;
+}
+
+int mfw_meter_alarm_clear(struct mfw_meter *m, unsigned reg, bool descriptor, uint32_t value)
+{
+    if (reg > 1)
+        return MFW_E_ARG;
+    if (mfw_alarm_clear(&m->alarm, reg, descriptor, value)) {
+        if (!descriptor)
+            log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_ALARM_REGISTER_CLEARED, 0, reg,
+                      value);
+        else if (m->alarm.descriptor[0] == 0 && m->alarm.descriptor[1] == 0)
+            m->alarm.push_due = false;
+        save_state(m);
+    }
+    return MFW_OK;
+}
+
+int mfw_meter_error_clear(struct mfw_meter *m, uint32_t value)
+{
+    uint32_t before = m->error_register;
+    m->error_register &= value;
+    if (m->error_register != before) {
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_ERROR_REGISTER_CLEARED, 0, before,
+                  m->error_register);
+        m->measurement_fault = false; /* a fault still there is found (and logged) again */
+        save_state(m);
+    }
+    return MFW_OK;
 }

@@ -135,6 +135,46 @@ void mfw_meter_read_quantity(void *ctx, uint16_t id, struct mfw_catalog_value *o
     case MFW_CAT_MAXDEM_AM:
         exact(out, id, (int64_t)mfw_demand_maximum(&m->demand, 1).value_mw, -3);
         return;
-    default: measured(out, instant(m, id)); return;
+    case MFW_CAT_RELAY_STATUS: {
+        /* 0.0.96.3.2.255: bit k-1 = load relay k closed, where the relay says it is */
+        int64_t bits = 0;
+        for (unsigned k = 0; k < m->loadctl.relays; k++) {
+            unsigned r = MFW_HAL_RELAY_LOAD1 + k;
+            bool closed = m->hal != NULL && m->hal->relay_sensed
+                              ? m->hal->relay_sensed(m->hal->ctx, r)
+                              : mfw_loadctl_closed(&m->loadctl, k);
+            if (closed)
+                bits |= 1 << k;
+        }
+        out->state = MFW_CATALOG_EXACT;
+        out->exact = bits;
+        return;
     }
+    case MFW_CAT_S0_PULSES:
+        out->state = MFW_CATALOG_EXACT;
+        out->exact = m->s0.count > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)m->s0.count;
+        return;
+    default: break;
+    }
+    if (id >= MFW_CAT_PQ_FIRST && id <= MFW_CAT_PQ_LAST) {
+        /* sags, swells, missing voltage x L1..L3 x number, duration (s), magnitude (V) */
+        unsigned k = id - MFW_CAT_PQ_FIRST, limit = k / 9u, p = (k / 3u) % 3u, what = k % 3u;
+        if (p >= np)
+            return;
+        const struct mfw_quality_phase *qp = &m->quality.ph[p];
+        const struct mfw_quality_cond *c = limit == 0   ? &qp->sag
+                                           : limit == 1 ? &qp->swell
+                                                        : &qp->missing;
+        if (what == 0) {
+            out->state = MFW_CATALOG_EXACT;
+            out->exact = c->count;
+        } else if (what == 1) {
+            out->state = MFW_CATALOG_EXACT;
+            out->exact = c->last_duration_ms / 1000; /* whole seconds, truncated */
+        } else if (c->count > 0) {
+            measured(out, c->last_magnitude_v);
+        }
+        return;
+    }
+    measured(out, instant(m, id));
 }

@@ -50,3 +50,20 @@ bool mfw_pulse_update(struct mfw_pulse_output *p, mfw_ms_t now)
     }
     return p->on;
 }
+
+void mfw_pulse_save(const struct mfw_pulse_output *p, struct mfw_wcursor *w)
+{
+    mfw_persist_put_u64(w, p->count);
+    mfw_persist_put_u64(w, p->acc_uwh);
+    mfw_persist_put_u32(w, p->owed);
+}
+
+void mfw_pulse_restore(struct mfw_pulse_output *p, struct mfw_persist_reader *r)
+{
+    p->count = mfw_persist_u64(r, "pulse.count", 0, UINT64_MAX);
+    /* the remainder below one pulse: never a whole pulse kept back */
+    p->acc_uwh = mfw_persist_u64(r, "pulse.remainder", 0, p->uwh_per_pulse - 1u);
+    p->owed = mfw_persist_u32(r, "pulse.owed", 0, UINT32_MAX);
+    p->on = false;
+    p->started = false;
+}

@@ -5,8 +5,11 @@
  * and power quality objects, long power failure > 180 s (EN 50160, 0.0.96.7.20). */
 #include "meterfw/meter/quality.h"
 
+#include <math.h>
+
 #include "meterfw/base/error.h"
 #include "meterfw/base/persist.h"
+#include "meterfw/meter/eventlog.h"
 
 enum cond_dir { DIR_LOW, DIR_HIGH };
 
@@ -23,6 +26,11 @@ void mfw_quality_default_config(struct mfw_quality_config *cfg, uint8_t phases)
         .swell_time_ms = 0,
         .missing_time_ms = 1000,
         .long_failure_s = 180,
+        .fn_hz = 50.0,
+        .freq_dev_hz = 0.5,
+        .freq_time_ms = 10000,
+        .unbalance_pct = 2.0,
+        .unbalance_time_ms = 600000,
     };
 }
 
@@ -36,7 +44,10 @@ int mfw_quality_init(struct mfw_quality *q, const struct mfw_quality_config *cfg
           cfg->un_v < cfg->swell_v && cfg->hysteresis_v >= 0.0 &&
           cfg->sag_v + cfg->hysteresis_v < cfg->un_v &&
           cfg->swell_v - cfg->hysteresis_v > cfg->un_v &&
-          cfg->missing_v + cfg->hysteresis_v < cfg->un_v))
+          cfg->missing_v + cfg->hysteresis_v < cfg->un_v && cfg->fn_hz >= 40.0 &&
+          cfg->fn_hz <= 70.0 && cfg->freq_dev_hz > 0.0 && cfg->freq_dev_hz < 10.0 &&
+          cfg->unbalance_pct > 0.0 && cfg->unbalance_pct < 100.0 &&
+          cfg->freq_time_ms <= 86400000u && cfg->unbalance_time_ms <= 86400000u))
         return MFW_E_RANGE;
     *q = (struct mfw_quality){.config = *cfg};
     return MFW_OK;
@@ -180,6 +191,43 @@ static struct mfw_quality_event normal_event(const struct mfw_quality_phase *ph,
     };
 }
 
+/* A grid detector: the condition must hold (or, while on, be absent) for ms without a break to
+ * change the state; true when it changed. */
+static bool grid_step(struct mfw_quality_grid *g, bool cond, uint32_t ms, mfw_ms_t now)
+{
+    bool change = g->on ? !cond : cond;
+    if (!change) {
+        g->pending = false;
+        return false;
+    }
+    if (!g->pending) {
+        g->pending = true;
+        g->since = now;
+    }
+    if (now - g->since < (mfw_ms_t)ms)
+        return false;
+    g->pending = false;
+    g->on = !g->on;
+    if (g->on)
+        g->count++;
+    return true;
+}
+
+static struct mfw_quality_event grid_event(const struct mfw_quality_grid *g, unsigned on_code,
+                                           unsigned off_code, mfw_ms_t now)
+{
+    return (struct mfw_quality_event){
+        .kind = MFW_QUALITY_EV_GRID,
+        .code = (uint8_t)(g->on ? on_code : off_code),
+        .phase = 0,
+        .time = now,
+        .start = now,
+        .duration_valid = true,
+        .v_min = g->last,
+        .v_max = g->last,
+    };
+}
+
 size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_values *v, mfw_ms_t now,
                           struct mfw_quality_event *out, size_t cap)
 {
@@ -244,14 +292,64 @@ size_t mfw_quality_window(struct mfw_quality *q, const struct mfw_metrology_valu
         /* Min / max of the 200 ms rms (IEC 61000-4-30 class S 10-cycle value); windows without
          * voltage are the power failure log's business, not a minimum voltage. */
         if (vr >= cfg->missing_v) {
-            if (!ph->minmax_valid || vr < ph->v_min)
+            if (!ph->minmax_valid || vr < ph->v_min) {
                 ph->v_min = vr;
-            if (!ph->minmax_valid || vr > ph->v_max)
+                ph->v_min_time = now;
+            }
+            if (!ph->minmax_valid || vr > ph->v_max) {
                 ph->v_max = vr;
+                ph->v_max_time = now;
+            }
             ph->minmax_valid = true;
         }
     }
+    /* the grid: frequency deviation, voltage unbalance */
+    struct mfw_quality_event ev;
+    if (v->freq_locked) {
+        q->freq.last = v->freq_hz;
+        bool off = fabs(v->freq_hz - cfg->fn_hz) > cfg->freq_dev_hz;
+        if (grid_step(&q->freq, off, cfg->freq_time_ms, now)) {
+            ev = grid_event(&q->freq, MFW_EVENT_FREQUENCY_DEVIATION, MFW_EVENT_FREQUENCY_NORMAL,
+                            now);
+            push(q, out, cap, &n, &ev);
+        }
+    }
+    if (cfg->phases >= 3) {
+        bool all = true;
+        for (unsigned p = 0; p < 3 && p < MFW_PHASES_MAX; p++)
+            if (!(v->ph[p].vrms >= cfg->missing_v))
+                all = false;
+        if (all) {
+            double u = mfw_quality_unbalance_pct(v, cfg->phases);
+            q->unbalance.last = u < 999.0 ? u : 999.0; /* a reversed sequence: V+ near 0 */
+            if (grid_step(&q->unbalance, q->unbalance.last > cfg->unbalance_pct,
+                          cfg->unbalance_time_ms, now)) {
+                ev = grid_event(&q->unbalance, MFW_EVENT_UNBALANCE, MFW_EVENT_UNBALANCE_GONE, now);
+                push(q, out, cap, &n, &ev);
+            }
+        }
+    }
     return n;
+}
+
+double mfw_quality_unbalance_pct(const struct mfw_metrology_values *v, uint8_t phases)
+{
+    if (phases < 3 || MFW_PHASES_MAX < 3)
+        return 0.0;
+    /* Fortescue with a = 1 /120 deg: V+ = (V1 + a V2 + a^2 V3) / 3, V- = (V1 + a^2 V2 + a V3) / 3
+     * (the factor 1/3 cancels in the ratio); L2 lags L1 by 120 deg in a positive sequence */
+    const double k = 3.14159265358979323846 / 180.0;
+    double pr = 0.0, pi = 0.0, nr = 0.0, ni = 0.0;
+    for (unsigned p = 0; p < 3 && p < MFW_PHASES_MAX; p++) {
+        double ang = v->ph[p].v_angle_deg, mag = v->ph[p].v1;
+        double rot = 120.0 * (double)p; /* a^p for V+, a^(2p) = a^-p for V- */
+        pr += mag * cos((ang + rot) * k);
+        pi += mag * sin((ang + rot) * k);
+        nr += mag * cos((ang - rot) * k);
+        ni += mag * sin((ang - rot) * k);
+    }
+    double pos = hypot(pr, pi);
+    return pos > 0.0 ? 100.0 * hypot(nr, ni) / pos : 0.0;
 }
 
 void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now)
@@ -361,6 +459,8 @@ void mfw_quality_save(const struct mfw_quality *q, struct mfw_wcursor *w)
         mfw_persist_put_bool(w, ph->minmax_valid);
         mfw_persist_put_f64(w, ph->v_min);
         mfw_persist_put_f64(w, ph->v_max);
+        mfw_persist_put_i64(w, ph->v_min_time);
+        mfw_persist_put_i64(w, ph->v_max_time);
         mfw_persist_put_u32(w, ph->failures);
         mfw_persist_put_u32(w, ph->long_failures);
         mfw_persist_put_u32(w, ph->last_long_s);
@@ -374,6 +474,14 @@ void mfw_quality_save(const struct mfw_quality *q, struct mfw_wcursor *w)
     mfw_persist_put_bool(w, q->down);
     mfw_persist_put_i64(w, q->down_time);
     mfw_persist_put_u32(w, q->dropped);
+    const struct mfw_quality_grid *g[2] = {&q->freq, &q->unbalance};
+    for (unsigned k = 0; k < 2; k++) {
+        mfw_persist_put_bool(w, g[k]->on);
+        mfw_persist_put_bool(w, g[k]->pending);
+        mfw_persist_put_i64(w, g[k]->since);
+        mfw_persist_put_u32(w, g[k]->count);
+        mfw_persist_put_f64(w, g[k]->last);
+    }
 }
 
 void mfw_quality_restore(struct mfw_quality *q, struct mfw_persist_reader *r)
@@ -390,6 +498,8 @@ void mfw_quality_restore(struct mfw_quality *q, struct mfw_persist_reader *r)
         ph->minmax_valid = mfw_persist_bool(r, "quality.minmax_valid");
         ph->v_min = mfw_persist_f64(r, "quality.v_min", 0.0, PERSIST_V_MAX);
         ph->v_max = mfw_persist_f64(r, "quality.v_max", 0.0, PERSIST_V_MAX);
+        ph->v_min_time = mfw_persist_i64(r, "quality.v_min_time", 0, MFW_PERSIST_TIME_MAX);
+        ph->v_max_time = mfw_persist_i64(r, "quality.v_max_time", 0, MFW_PERSIST_TIME_MAX);
         if (ph->minmax_valid && ph->v_min > ph->v_max)
             mfw_persist_fail(r, "quality: minimum above maximum", MFW_E_RANGE);
         ph->failures = mfw_persist_u32(r, "quality.failures", 0, UINT32_MAX);
@@ -405,4 +515,14 @@ void mfw_quality_restore(struct mfw_quality *q, struct mfw_persist_reader *r)
     q->down = mfw_persist_bool(r, "quality.down");
     q->down_time = mfw_persist_i64(r, "quality.down_time", 0, MFW_PERSIST_TIME_MAX);
     q->dropped = mfw_persist_u32(r, "quality.dropped", 0, UINT32_MAX);
+    struct mfw_quality_grid *g[2] = {&q->freq, &q->unbalance};
+    for (unsigned k = 0; k < 2; k++) {
+        g[k]->on = mfw_persist_bool(r, "quality.grid.on");
+        g[k]->pending = mfw_persist_bool(r, "quality.grid.pending");
+        g[k]->since = mfw_persist_i64(r, "quality.grid.since", 0, MFW_PERSIST_TIME_MAX);
+        g[k]->count = mfw_persist_u32(r, "quality.grid.count", 0, UINT32_MAX);
+        g[k]->last = mfw_persist_f64(r, "quality.grid.last", 0.0, 1000.0);
+        if (g[k]->on && g[k]->count == 0)
+            mfw_persist_fail(r, "quality: a grid episode never counted", MFW_E_RANGE);
+    }
 }

@@ -715,3 +715,12 @@ int mfw_tou_decode(struct mfw_tou *t, const uint8_t *buf, size_t len)
     *t = tmp;
     return MFW_OK;
 }
+
+bool mfw_tou_special_day(const struct mfw_tou *t, const struct mfw_local_time *lt)
+{
+    unsigned n = t->n_special < MFW_TOU_SPECIAL_DAYS_MAX ? t->n_special : MFW_TOU_SPECIAL_DAYS_MAX;
+    for (unsigned i = 0; i < n; i++)
+        if (special_match(&t->special[i].date, lt->year, lt->month, lt->day, lt->weekday))
+            return true;
+    return false;
+}

@@ -42,6 +42,17 @@ ALLOW = {
     'mfw_tou_special_insert': ('candidate', 'IC 11 insert on a copy of the settings'),
     'mfw_tou_special_delete': ('candidate', 'IC 11 delete on a copy of the settings'),
     'mfw_profile_config_analysis': ('candidate', 'a candidate analysis log configuration'),
+    'mfw_limiter_threshold': ('const', 'IC 71 threshold_active: normal or emergency now'),
+    'mfw_limiter_emergency_active': ('const', 'IC 71 emergency_profile_active'),
+    'mfw_loadctl_minutes_left': ('const', 'a load relay\'s remaining on-for-N-minutes time'),
+    'mfw_tamper_duration_ms': ('const', '0.0.96.20.x duration of a tamper item'),
+    'mfw_tamper_cumulative_ms': ('const', '0.0.96.20.x cumulative duration of a tamper item'),
+    'mfw_script_ln': ('const', 'the logical name of a script table (IC 9 / 22 / 71 references)'),
+    'mfw_script_of_ln': ('const', 'the script table a written logical name names'),
+    'mfw_script_count': ('const', 'the scripts of a script table (IC 9 attribute 2)'),
+    'mfw_prepay_token_uwh': ('const', 'IC 112 current_credit_amount of the token credit'),
+    'mfw_prepay_available_uwh': ('const', 'IC 111 available_credit'),
+    'mfw_prepay_emergency_selectable': ('const', 'IC 112 credit_status of the emergency credit'),
 }
 
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)

@@ -231,6 +231,47 @@
 #define MFW_DEMAND_PERIOD_S 900u
 #endif
 
+/* ---- meter: disconnector, load control, limiter ------------------------------------------- */
+
+/* How long after a command the breaker's contact is checked (hal.relay_sensed, and the current
+ * through an open breaker): a latching breaker moves in tens of ms; one 200 ms measurement window
+ * and a margin. */
+#ifndef MFW_DISCONNECT_CHECK_MS
+#define MFW_DISCONNECT_CHECK_MS 500u
+#endif
+
+/* Load-control relays a model can have (the brochure: one or two). */
+#ifndef MFW_LOAD_RELAYS_MAX
+#define MFW_LOAD_RELAYS_MAX 2u
+#endif
+
+/* Emergency profile group ids the limiter keeps (IC 71 attribute 9). */
+#ifndef MFW_LIMITER_GROUPS_MAX
+#define MFW_LIMITER_GROUPS_MAX 4u
+#endif
+
+/* ---- meter: prepayment ---------------------------------------------------------------------- */
+
+/* Credit the meter reserves ahead in its store (Wh): before the energy charged against the credit
+ * passes the stored reservation, a new one this much higher is stored, so a cut without warning
+ * gives back at most this much credit too little and never any too much (prepayment.h). */
+#ifndef MFW_PREPAY_RESERVE_WH
+#define MFW_PREPAY_RESERVE_WH 50u
+#endif
+
+/* Top-up transaction ids the meter remembers (a top-up whose id it holds is not applied again;
+ * with the list full, neither is one older than all of them). */
+#ifndef MFW_PREPAY_TOKENS_MAX
+#define MFW_PREPAY_TOKENS_MAX 16u
+#endif
+
+/* ---- meter: grid identifiers ----------------------------------------------------------------- */
+
+/* Longest substation and grid-line identifier (octet-strings, neutral fault alarms). */
+#ifndef MFW_GRID_ID_MAX
+#define MFW_GRID_ID_MAX 16u
+#endif
+
 /* ---- meter: display ------------------------------------------------------------------------------ */
 
 /* Items of the display list, and how long each one shows. */

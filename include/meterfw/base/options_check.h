@@ -80,6 +80,24 @@
 #if MFW_PROFILE_ANALYSIS_COLUMNS > MFW_PROFILE_COLUMNS_MAX
 #error "MFW_PROFILE_ANALYSIS_COLUMNS: no more than MFW_PROFILE_COLUMNS_MAX"
 #endif
+#if MFW_DISCONNECT_CHECK_MS < 1 || MFW_DISCONNECT_CHECK_MS > 60000
+#error "MFW_DISCONNECT_CHECK_MS: 1 ms..60 s between a breaker command and its check"
+#endif
+#if MFW_LOAD_RELAYS_MAX > 2
+#error "MFW_LOAD_RELAYS_MAX: 0..2 load-control relays (the brochure's one or two)"
+#endif
+#if MFW_LIMITER_GROUPS_MAX < 1 || MFW_LIMITER_GROUPS_MAX > 16
+#error "MFW_LIMITER_GROUPS_MAX: 1..16 emergency profile group ids"
+#endif
+#if MFW_PREPAY_RESERVE_WH < 1 || MFW_PREPAY_RESERVE_WH > 10000
+#error "MFW_PREPAY_RESERVE_WH: 1..10000 Wh of credit reserved ahead in the store"
+#endif
+#if MFW_PREPAY_TOKENS_MAX < 1 || MFW_PREPAY_TOKENS_MAX > 64
+#error "MFW_PREPAY_TOKENS_MAX: 1..64 remembered top-up transaction ids"
+#endif
+#if MFW_GRID_ID_MAX < 1 || MFW_GRID_ID_MAX > 64
+#error "MFW_GRID_ID_MAX: 1..64 bytes of a substation or grid-line identifier"
+#endif
 #if MFW_PROFILE_COLUMNS_MAX < 4 * MFW_TARIFFS + 6
 #error "MFW_PROFILE_COLUMNS_MAX: the billing profile needs 4 x MFW_TARIFFS + 6 columns"
 #endif
@@ -124,8 +142,9 @@
 #endif
 
 /* store */
-#if MFW_STORE_AREAS_MAX < 12
-#error "MFW_STORE_AREAS_MAX: the meter's layout has 12 areas (6 + the 6 event logs)"
+#if MFW_STORE_AREAS_MAX < 15
+#error                                                                                             \
+    "MFW_STORE_AREAS_MAX: the meter's layout has 15 areas (6, the 6 event logs, security, counters, prepayment)"
 #endif
 
 #endif /* METERFW_BASE_OPTIONS_CHECK_H */

@@ -74,6 +74,12 @@ enum mfw_cosem_class_id {
     MFW_IC_IEC_HDLC_SETUP = 23,
     MFW_IC_TCP_UDP_SETUP = 41,
     MFW_IC_SECURITY_SETUP = 64,
+    MFW_IC_DISCONNECT_CONTROL = 70,
+    MFW_IC_LIMITER = 71,
+    MFW_IC_ACCOUNT = 111,
+    MFW_IC_CREDIT = 112,
+    MFW_IC_CHARGE = 113,
+    MFW_IC_TOKEN_GATEWAY = 115,
 };
 
 struct mfw_cosem_config {

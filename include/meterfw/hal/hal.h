@@ -16,12 +16,22 @@ enum mfw_hal_output {
     MFW_HAL_OUT_LED = 1, /* metrology test LED */
 };
 
-/* Bits of hal.inputs(): covers, field sensor, push button. */
+/* Bits of hal.inputs(), each set while its condition holds: the meter cover is open (removed),
+ * the terminal cover is open, the field sensor senses a strong (DC) magnetic field, the push
+ * button is pressed. */
 enum mfw_hal_input {
     MFW_HAL_IN_MAIN_COVER = 1u << 0,
     MFW_HAL_IN_TERMINAL_COVER = 1u << 1,
     MFW_HAL_IN_MAGNETIC_FIELD = 1u << 2,
     MFW_HAL_IN_BUTTON = 1u << 3,
+};
+
+/* The relays of hal.relay_set / relay_sensed: the supply breaker (the disconnector, in a model
+ * with breaker) and the load-control relays 1 and 2 (by model option). */
+enum mfw_hal_relay {
+    MFW_HAL_RELAY_BREAKER = 0,
+    MFW_HAL_RELAY_LOAD1 = 1,
+    MFW_HAL_RELAY_LOAD2 = 2,
 };
 
 /* The cryptography a port provides (DESIGN.md: "never write cryptography yourself"): AES-128-GCM
@@ -65,7 +75,10 @@ struct mfw_hal {
     int (*flash_erase)(void *ctx, uint32_t sector);
     /* Drive a digital output (S0, LED). */
     void (*output_set)(void *ctx, enum mfw_hal_output out, bool on);
-    /* Disconnector and load-control relays. */
+    /* Disconnector and load-control relays (enum mfw_hal_relay): relay_set commands the contact,
+     * relay_sensed reports where the contact actually is (an auxiliary contact of the breaker:
+     * a welded contact reads closed whatever it was told). relay_sensed NULL: no sensor, the
+     * meter judges the contact by the current that flows. */
     void (*relay_set)(void *ctx, unsigned relay, bool closed);
     bool (*relay_sensed)(void *ctx, unsigned relay);
     /* True if the RTC lost its time while the meter was without power (flat backup): the meter
@@ -78,6 +91,9 @@ struct mfw_hal {
      * keeps the last one). Read once per measurement window; the metrology compensates the
      * sensors' temperature drift with it. NULL = no sensor: no temperature compensation. */
     int (*temperature)(void *ctx, int32_t *milli_c);
+    /* True if the last reset was the watchdog's (asked once at each power-up): the meter logs
+     * event 15 and sets the error register's watchdog bit. NULL = never. */
+    bool (*watchdog_reset)(void *ctx);
     const struct mfw_crypto_port *crypto;
 };
 

@@ -161,6 +161,16 @@ enum mfw_catalog_id {
     MFW_CAT_UMAX_L3,
     /* Temperature, averaged; NaN when the HAL has no sensor. */
     MFW_CAT_TEMPERATURE,
+    /* The load-control relays' status word (0.0.96.3.2.255: bit k-1 = relay k closed) and the S0
+     * output's pulses, value at capture. */
+    MFW_CAT_RELAY_STATUS,
+    MFW_CAT_S0_PULSES,
+    /* Voltage quality per phase (Blue Book D groups 32..42 [V: references/idis-objects.md
+     * section 10]): number of events, duration of the last (s), its magnitude (V) for sags
+     * (D 32, 33, 34), swells (36, 37, 38) and missing voltage (40, 41, 42), L1 then L2, L3
+     * (C 32, 52, 72), value at capture. */
+    MFW_CAT_PQ_FIRST,
+    MFW_CAT_PQ_LAST = MFW_CAT_PQ_FIRST + 26,
     MFW_CAT_COUNT
 };
 

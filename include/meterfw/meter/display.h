@@ -49,6 +49,15 @@ struct mfw_display_frame {
     uint8_t quadrant; /* 1..4 of the total P,Q (metrology.h definitions; |Q| below
                        * MFW_DISPLAY_Q_ZERO_VAR counts as 0); 0 with no arrow */
     uint8_t tariff;   /* active tariff 1..8 */
+    /* revenue annunciators: the breaker (a model with breaker): its Disconnect control state
+     * (Blue Book IC 70: 0 disconnected, 1 connected, 2 ready for reconnection) + 1, 0 without
+     * breaker; the load relays 1, 2 closed; the credit low / used up (prepayment active); an
+     * alarm latched (alarm register 1 or 2 not 0) */
+    uint8_t breaker;
+    uint8_t n_relays;
+    bool relay[2];
+    bool credit_low, credit_out;
+    bool alarm;
 };
 
 struct mfw_display {

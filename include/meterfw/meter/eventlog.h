@@ -15,7 +15,8 @@
  *    both times.
  *  - power failure log: time = end of the failure (power back), v1 = start (UTC ms),
  *    v2 = duration (s), phase = mask of the phases that failed.
- *  - power quality log: v1 = magnitude (V x 100, the extreme value of the event), v2 = duration (s).
+ *  - power quality log: v1 = magnitude (V x 100, the extreme value of the event), v2 = duration (ms);
+ *    codes 90 / 95 / 96 / 97: v1 = the unbalance (% x 100) or the frequency (Hz x 100).
  *  - disconnector log: v1 = limiter threshold (W) where relevant.
  *  - code 255 (log cleared): v1 = number of entries the log held before.
  *
@@ -83,6 +84,13 @@ enum mfw_event_code {
     MFW_EVENT_DECRYPT_FAILURE = 49,
     MFW_EVENT_REPLAY_ATTACK = 50,
     MFW_EVENT_FW_VERIFICATION_FAILED = 51,
+    /* fraud log: unexpected energy export (S7's alarm bit, [U] as a code); phase / neutral
+     * current mismatch start and end, voltage lost while current flows (design choices: codes
+     * no IDIS list gives) */
+    MFW_EVENT_UNEXPECTED_EXPORT = 52,
+    MFW_EVENT_CURRENT_MISMATCH = 54,
+    MFW_EVENT_CURRENT_MISMATCH_GONE = 55,
+    MFW_EVENT_VOLTAGE_LOSS_WITH_CURRENT = 56,
     MFW_EVENT_DISC_READY_FOR_RECONNECT = 59,
     MFW_EVENT_DISC_MANUAL_DISCONNECT = 60,
     MFW_EVENT_DISC_MANUAL_CONNECT = 61,
@@ -100,6 +108,25 @@ enum mfw_event_code {
     MFW_EVENT_VOLTAGE_NORMAL_L1 = 85,  /* 86, 87 */
     MFW_EVENT_PHASE_SEQUENCE_REVERSAL = 88,
     MFW_EVENT_MISSING_NEUTRAL = 89,
+    /* power quality log: voltage unbalance (90 phase asymmetry, S7 [U]) and its end, frequency
+     * outside its band and back (design choices) */
+    MFW_EVENT_UNBALANCE = 90,
+    MFW_EVENT_UNBALANCE_GONE = 95,
+    MFW_EVENT_FREQUENCY_DEVIATION = 96,
+    MFW_EVENT_FREQUENCY_NORMAL = 97,
+    /* standard log: the neutral fault is over (design choice) */
+    MFW_EVENT_NEUTRAL_RESTORED = 98,
+    /* standard log, prepayment (design choices, codes no IDIS list uses): a top-up applied (v1
+     * transaction id, v2 Wh), one refused (v1 id, v2 why: 1 applied before, 2 older than every
+     * remembered one, 3 bad amount), credit low, credit used up, emergency credit invoked,
+     * the account activated, closed */
+    MFW_EVENT_TOPUP = 230,
+    MFW_EVENT_TOPUP_REFUSED = 231,
+    MFW_EVENT_LOW_CREDIT = 232,
+    MFW_EVENT_OUT_OF_CREDIT = 233,
+    MFW_EVENT_EMERGENCY_CREDIT = 234,
+    MFW_EVENT_ACCOUNT_ACTIVATED = 235,
+    MFW_EVENT_ACCOUNT_CLOSED = 236,
     /* A current or voltage beyond the ADC's range (over-current: the window reads too low) on
      * L1 (L2 = 241, L3 = 242), and its end (244..246). IDIS reserves codes from 230 up for the
      * manufacturer [M]: there is no IDIS over-current code (230..236 are the prepayment's). Power quality log: v1 = the

@@ -28,14 +28,22 @@
 
 #include "meterfw/base/time.h"
 #include "meterfw/hal/hal.h"
+#include "meterfw/meter/alarm.h"
 #include "meterfw/meter/billing.h"
 #include "meterfw/meter/clock.h"
 #include "meterfw/meter/demand.h"
+#include "meterfw/meter/disconnector.h"
 #include "meterfw/meter/eventlog.h"
 #include "meterfw/meter/keys.h"
+#include "meterfw/meter/limiter.h"
+#include "meterfw/meter/loadctl.h"
+#include "meterfw/meter/neutral.h"
+#include "meterfw/meter/prepayment.h"
 #include "meterfw/meter/profile.h"
 #include "meterfw/meter/pulse.h"
 #include "meterfw/meter/quality.h"
+#include "meterfw/meter/script.h"
+#include "meterfw/meter/tamper.h"
 #include "meterfw/meter/tou.h"
 #include "meterfw/metrology/metrology.h"
 #include "meterfw/store/store.h"
@@ -56,6 +64,7 @@ enum mfw_meter_area {
     MFW_AREA_EVLOG0,                                          /* MFW_EVENTLOG_COUNT rings follow */
     MFW_AREA_SECURITY = MFW_AREA_EVLOG0 + MFW_EVENTLOG_COUNT, /* keys, titles, policy (keys.h) */
     MFW_AREA_COUNTERS, /* the invocation counter reservation and floors (keys.h) */
+    MFW_AREA_PREPAY,   /* the prepayment ledger: top-ups, ids, the reservation (prepayment.h) */
     MFW_AREA_COUNT,
 };
 
@@ -92,6 +101,34 @@ struct mfw_meter_restore {
     mfw_ms_t latest;            /* the latest time the meter had recorded (-1: none) */
 };
 
+/* The AMR profile status bit the meter adds to a load profile row whose interval saw the breaker
+ * open: registration stopped because the supply was disconnected. Bit 4 is "not used" in the
+ * IDIS status (OSGP's AmrProfileStatusCodeFlag: bit 4 NOT_USED): a vendor choice. */
+#define MFW_METER_LP_DISCONNECTED 0x10u
+
+/* The single action schedules besides the end of billing (Blue Book OBIS [V: Gurux
+ * OBISCodes.txt]: 0.0.15.0.1.255 "disconnect control", 0.0.15.0.3.255 "output control"; the
+ * second output control schedule 0.1.15.0.3.255 is a design choice). Each runs one script at its
+ * execution times (billing.h: the same matching as the end of billing). */
+enum mfw_meter_schedule_id {
+    MFW_SCHED_DISCONNECT = 0,
+    MFW_SCHED_OUTPUT_A,
+    MFW_SCHED_OUTPUT_B,
+    MFW_SCHED_COUNT
+};
+
+struct mfw_meter_schedule_config {
+    struct mfw_script_ref script;    /* IC 22 executed_script */
+    struct mfw_billing_config times; /* IC 22 execution_time */
+};
+
+/* A configurable identifier (octet-string): the substation and the grid line the meter hangs on
+ * (0.0.96.50.1.255 / 0.0.96.50.2.255, manufacturer-specific [U]), in the neutral fault's alarm. */
+struct mfw_meter_grid_id {
+    uint8_t len;
+    uint8_t b[MFW_GRID_ID_MAX];
+};
+
 /* Energy registers in uWh / uvarh. */
 struct mfw_meter_registers {
     uint64_t uwh[MFW_PHASES_MAX + 1][MFW_EQ_COUNT]; /* [phase] and [MFW_ENERGY_TOTAL] */
@@ -106,6 +143,15 @@ struct mfw_meter_settings {
     struct mfw_billing_config billing;
     struct mfw_quality_config quality;
     struct mfw_profile_config lp1, analysis;
+    uint8_t disconnect_mode; /* IC 70 control_mode 0..6 (disconnector.h): 5 */
+    struct mfw_limiter_config limiter;
+    struct mfw_loadctl_config loadctl;
+    struct mfw_prepay_config prepay;
+    struct mfw_neutral_config neutral;
+    struct mfw_tamper_config tamper;
+    struct mfw_alarm_config alarm;
+    struct mfw_meter_schedule_config schedule[MFW_SCHED_COUNT];
+    struct mfw_meter_grid_id substation, grid_line;
 };
 
 struct mfw_meter_config {
@@ -113,6 +159,10 @@ struct mfw_meter_config {
     char serial[17];         /* NUL-terminated, e.g. "12345678" */
     double u_nominal_v;      /* 230 */
     double i_ref_a, i_max_a; /* current range Iref(Imax), e.g. 5(100) A */
+    /* Model options: an integrated breaker (the disconnector: current ranges up to 85 A, the
+     * brochure's "with breaker" list), and 0..2 load-control relays. */
+    bool breaker;
+    uint8_t load_relays;
     uint32_t pulse_imp_per_kwh;
     struct mfw_metrology_config metro;  /* phases, sample rate, summation, creep, calibration */
     struct mfw_meter_settings settings; /* defaults used when the store holds no CONFIG record */
@@ -151,11 +201,26 @@ struct mfw_meter {
     struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
-    struct mfw_pulse_output s0;  /* A+ total on the S0 output */
-    struct mfw_pulse_output led; /* A+ total on the test LED */
-    mfw_ms_t rtc;                /* RTC time of the last tick */
-    mfw_ms_t now;                /* meter (clock) time of the last tick, UTC */
-    struct {                     /* Clock IC 8 m5 preset_adjusting_time (RAM: a power-up ends it) */
+    struct mfw_pulse_output s0;   /* A+ total on the S0 output */
+    struct mfw_pulse_output led;  /* A+ total on the test LED */
+    struct mfw_disconnector disc; /* the breaker (a model with breaker) */
+    struct mfw_limiter limiter;
+    struct mfw_loadctl loadctl;
+    struct mfw_prepay prepay;
+    struct mfw_neutral neutral;
+    struct mfw_tamper tamper;
+    struct mfw_alarm alarm;
+    struct mfw_billing schedule[MFW_SCHED_COUNT]; /* their running state */
+    uint8_t relays_set; /* the relays as last told to the HAL (bit per enum mfw_hal_relay) */
+    bool relays_told;   /* relays_set is valid */
+    bool button;        /* the button as last seen */
+    uint32_t store_errors_seen; /* store errors the NV memory diagnosis has reported */
+    bool measurement_fault;     /* a measurement window that was not sense (event 16 logged) */
+    bool unlocked;              /* no frequency lock with a voltage present ... */
+    mfw_ms_t unlocked_since;    /* ... since (RAM: a power-up starts unlocked anyway) */
+    mfw_ms_t rtc;               /* RTC time of the last tick */
+    mfw_ms_t now;               /* meter (clock) time of the last tick, UTC */
+    struct {                    /* Clock IC 8 m5 preset_adjusting_time (RAM: a power-up ends it) */
         bool set;
         mfw_ms_t time, from, to; /* UTC: the time to set, and the validity interval */
     } clock_preset;
@@ -293,6 +358,33 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
+
+/* Revenue protection and grid functions, for the object model (docs/dlms.md):
+ *  - disconnect_remote: Disconnect control m1 remote_disconnect (reconnect false) / m2
+ *    remote_reconnect (true): MFW_OK when the breaker is then where the method leads in its
+ *    control mode (already there included), MFW_E_STATE when the mode does not allow it or a
+ *    local cause holds the breaker open, MFW_E_ARG without a breaker; logged, persisted;
+ *  - disconnect_output: IC 70 output_state, where the contact actually is (hal.relay_sensed);
+ *  - script: a script of a table (script.h) run by a client; MFW_E_RANGE for a selector the table
+ *    lacks or a relay the model lacks;
+ *  - load_timed: relay k (0-based) on for minutes (0: off, timer cancelled);
+ *  - topup: Token gateway enter: MFW_OK (applied, stored, logged 230), MFW_E_RANGE (refused,
+ *    *why: enum mfw_prepay_refusal, logged 231), MFW_E_IO (not stored: not applied), MFW_E_ARG
+ *    without a breaker;
+ *  - prepay_emergency: invokes the emergency credit (MFW_E_STATE when not selectable);
+ *  - prepay_account: Account m1 activate (1), m2 close (2), m3 reset (3) (MFW_E_STATE from the
+ *    wrong status); stored and logged;
+ *  - alarm_clear: alarm register or descriptor reg (0, 1) keeps the bits value has (event 11 when
+ *    a register bit is cleared); error_clear: the error register likewise (event 10). */
+int mfw_meter_disconnect_remote(struct mfw_meter *m, bool reconnect);
+bool mfw_meter_disconnect_output(const struct mfw_meter *m);
+int mfw_meter_script(struct mfw_meter *m, uint8_t table, uint16_t selector);
+int mfw_meter_load_timed(struct mfw_meter *m, unsigned k, uint32_t minutes);
+int mfw_meter_topup(struct mfw_meter *m, uint32_t id, uint32_t wh, uint8_t *why);
+int mfw_meter_prepay_emergency(struct mfw_meter *m);
+int mfw_meter_prepay_account(struct mfw_meter *m, unsigned method);
+int mfw_meter_alarm_clear(struct mfw_meter *m, unsigned reg, bool descriptor, uint32_t value);
+int mfw_meter_error_clear(struct mfw_meter *m, uint32_t value);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),

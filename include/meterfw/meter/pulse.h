@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "meterfw/base/persist.h"
 #include "meterfw/base/time.h"
 
 struct mfw_pulse_output {
@@ -28,5 +29,10 @@ void mfw_pulse_add(struct mfw_pulse_output *p, uint64_t uwh);
 /* Advances the output to `now` and returns the level it should have. Call at least every few ms
  * of the pulse width for accurate timing (mfw_meter_tick does). */
 bool mfw_pulse_update(struct mfw_pulse_output *p, mfw_ms_t now);
+/* The count, the remainder and the owed pulses in the STATE record (the output goes on across a
+ * power cut: no pulse lost, none repeated but what a cut without warning loses with the
+ * registers); restore into p initialised with its constant. A pulse on at power-down is over. */
+void mfw_pulse_save(const struct mfw_pulse_output *p, struct mfw_wcursor *w);
+void mfw_pulse_restore(struct mfw_pulse_output *p, struct mfw_persist_reader *r);
 
 #endif /* METERFW_METER_PULSE_H */

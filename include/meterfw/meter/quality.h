@@ -69,11 +69,23 @@ struct mfw_quality_config {
     uint32_t swell_time_ms;   /* 0 (1.0.12.44) */
     uint32_t missing_time_ms; /* 1000: >= 1 s (Kamstrup §3.6.7; 1.0.12.45) */
     uint32_t long_failure_s;  /* 180 (0.0.96.7.20.255) */
+    /* Frequency deviation (EN 50160 4.2.1 [V, references/metrology.md 4.1]: 50 Hz +/-1 % for
+     * 99.5 % of a year, over 10 s means): |f - fn| > freq_dev_hz for freq_time_ms. */
+    double fn_hz;          /* 50 */
+    double freq_dev_hz;    /* 0.5 (1 %) */
+    uint32_t freq_time_ms; /* 10000 */
+    /* Voltage unbalance (EN 50160 4.2.5 [M]: negative / positive sequence of the fundamentals
+     * <= 2 % for 95 % of a week, 10-min means): above unbalance_pct for unbalance_time_ms, a
+     * three-phase meter with voltage on every phase. */
+    double unbalance_pct;       /* 2.0 */
+    uint32_t unbalance_time_ms; /* 600000: ten minutes */
 };
 
 enum mfw_quality_kind {
     MFW_QUALITY_EV_VOLTAGE = 0,       /* power quality log entry, code 76..87 */
     MFW_QUALITY_EV_POWER_FAILURE = 1, /* power failure log entry */
+    MFW_QUALITY_EV_GRID = 2,          /* power quality log entry: 90 / 95 unbalance, 96 / 97
+                                       * frequency (v_min = the unbalance %, the frequency Hz) */
 };
 
 struct mfw_quality_event {
@@ -105,11 +117,12 @@ struct mfw_quality_phase {
     bool episode; /* a logged condition is open: 85..87 due when it ends */
     mfw_ms_t ep_start;
     double ep_min, ep_max;
-    bool minmax_valid;      /* v_min/v_max hold a value since the last reset */
-    double v_min, v_max;    /* lowest / highest 200 ms rms seen (windows with voltage only) */
-    uint32_t failures;      /* 0.0.96.7.1..3 power failures in this phase */
-    uint32_t long_failures; /* 0.0.96.7.6..8 long power failures in this phase */
-    uint32_t last_long_s;   /* 0.0.96.7.16..18 duration of the last long failure, s */
+    bool minmax_valid;   /* v_min/v_max hold a value since the last reset */
+    double v_min, v_max; /* lowest / highest 200 ms rms seen (windows with voltage only) */
+    mfw_ms_t v_min_time, v_max_time; /* the end of the window that gave each */
+    uint32_t failures;               /* 0.0.96.7.1..3 power failures in this phase */
+    uint32_t long_failures;          /* 0.0.96.7.6..8 long power failures in this phase */
+    uint32_t last_long_s;            /* 0.0.96.7.16..18 duration of the last long failure, s */
 };
 
 struct mfw_quality {
@@ -124,6 +137,13 @@ struct mfw_quality {
     bool down;                /* mfw_quality_power_down was called, power_up not yet */
     mfw_ms_t down_time;
     uint32_t dropped; /* events lost to a too small out buffer */
+    /* the frequency and unbalance detectors: on, timing a change since, count of episodes */
+    struct mfw_quality_grid {
+        bool on, pending;
+        mfw_ms_t since;
+        uint32_t count;
+        double last; /* the frequency (Hz) / unbalance (%) of the last window */
+    } freq, unbalance;
 };
 
 /* Defaults for Un = 230 V and the given number of phases (values in quality_config). */
@@ -146,6 +166,10 @@ void mfw_quality_power_down(struct mfw_quality *q, mfw_ms_t now);
  * duration_valid = false and do not count as long failures. */
 size_t mfw_quality_power_up(struct mfw_quality *q, mfw_ms_t now, bool rtc_valid,
                             struct mfw_quality_event *out, size_t cap);
+
+/* The voltage unbalance of a window, % (negative / positive sequence of the fundamental phasors;
+ * 0 without three phases of voltage). */
+double mfw_quality_unbalance_pct(const struct mfw_metrology_values *v, uint8_t phases);
 
 /* Clears the min/max voltage seen (at the end of a billing period). */
 void mfw_quality_reset_minmax(struct mfw_quality *q);

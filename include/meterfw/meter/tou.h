@@ -170,6 +170,9 @@ int mfw_tou_activate_now(struct mfw_tou *t, mfw_ms_t utc);
 int mfw_tou_special_insert(struct mfw_tou *t, const struct mfw_tou_special_day *entry);
 /* IC 11 method 2 delete(index): MFW_E_RANGE when no entry has that index. */
 int mfw_tou_special_delete(struct mfw_tou *t, uint16_t index);
+/* Whether the local date is one of the special days table's (a holiday: the prepayment's
+ * friendly periods). */
+bool mfw_tou_special_day(const struct mfw_tou *t, const struct mfw_local_time *lt);
 
 /* Persistent binary form of a struct mfw_tou (little endian, version byte, every count and length
  * bounded by the options above). MFW_TOU_ENCODED_MAX bytes are always enough. */
