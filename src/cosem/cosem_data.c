@@ -38,9 +38,37 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
         mfw_axdr_put_u32(w, pf[arg & 7]);
         break;
     }
+    case MFW_COSEM_DATA_MODULE: {
+        /* what the slot holds: structure {kind (link/module.h enum mfw_module_kind, 0 = empty),
+         * the module's identification} */
+        const struct mfw_meter_module *mod = &m->modules[arg < MFW_MODULE_SLOTS ? arg : 0];
+        size_t n = 0;
+        while (n < MFW_MODULE_IDENT_MAX && mod->ident[n] != '\0')
+            n++;
+        mfw_axdr_put_structure_header(w, 2);
+        mfw_axdr_put_u8(w, arg < MFW_MODULE_SLOTS ? mod->kind : 0);
+        mfw_axdr_put_visible(w, mod->ident, arg < MFW_MODULE_SLOTS ? n : 0);
+        break;
+    }
+    case MFW_COSEM_DATA_CONSUMER_TEXT:
+        mfw_axdr_put_octets(w, m->consumer_text, m->consumer_text_len);
+        break;
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;
+}
+
+/* The consumer message (IDIS section 13: a utility-to-consumer text via the consumer port): an
+ * octet-string of at most MFW_CONSUMER_TEXT_MAX bytes without CR or LF (DSMR 5.0.2 7.2). */
+static int data_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
+{
+    if (attr != 2 || c->obj->kind != MFW_COSEM_DATA_CONSUMER_TEXT)
+        return MFW_DAR_READ_WRITE_DENIED;
+    uint8_t text[MFW_CONSUMER_TEXT_MAX];
+    size_t n = 0;
+    if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_octets(value, sizeof text, text, &n)))
+        return MFW_DAR_TYPE_UNMATCHED;
+    return mfw_cosem_class_result(mfw_meter_consumer_text(c->m, text, n));
 }
 
 const struct mfw_cosem_class mfw_cosem_data_class = {
@@ -49,4 +77,5 @@ const struct mfw_cosem_class mfw_cosem_data_class = {
     .attributes = 2,
     .methods = 0,
     .get_item = data_get,
+    .set = data_set,
 };

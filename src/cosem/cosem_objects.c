@@ -67,6 +67,8 @@ static const struct mfw_cosem_rights R_CLOCK = {
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */
 static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
+/* The consumer message: written by the management client. */
+static const struct mfw_cosem_rights R_CONSUMER_TEXT = {{[MGMT] = {ALL, B(2), 0}}};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}};
 /* Profiles and event logs: reset (m1). */
@@ -145,6 +147,13 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(PF_COUNT, 8 | (MFW_EVENTLOG_PF_L1 + 1), 96, 7, 7, R_READ),
     DATA(PF_COUNT, 8 | (MFW_EVENTLOG_PF_L1 + 2), 96, 7, 8, R_READ),
     DATA(PF_COUNT, 8 | MFW_EVENTLOG_PF_ANY, 96, 7, 9, R_READ),
+    DATA(CONSUMER_TEXT, 0, 96, 13, 0, R_CONSUMER_TEXT),
+    /* the module slots (link/module.h): D = 128, manufacturer-specific (IEC 62056-6-1 7.3.2
+     * [M]: 128..254 in value groups C..F are the manufacturer's) */
+    DATA(MODULE, 0, 96, 128, 0, R_READ),
+    DATA(MODULE, 1, 96, 128, 1, R_READ),
+    DATA(MODULE, 2, 96, 128, 2, R_READ),
+    DATA(MODULE, 3, 96, 128, 3, R_READ),
     OBJ(mfw_cosem_tcp_setup_class, 0, 0, 0, 0, 25, 0, 0, R_READ),
     OBJ(mfw_cosem_local_port_class, 0, 0, 0, 0, 20, 0, 0, R_READ),
     OBJ(mfw_cosem_hdlc_setup_class, 0, 0, 0, 0, 22, 0, 0, R_READ),

@@ -1116,6 +1116,43 @@ int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint3
     return mfw_eventlog_read(&m->events, &m->store, log, index, e);
 }
 
+int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident)
+{
+    if (m == NULL || slot >= MFW_MODULE_SLOTS)
+        return MFW_E_ARG;
+    struct mfw_meter_module *mod = &m->modules[slot];
+    uint8_t was = mod->kind;
+    size_t n = 0;
+    if (kind != 0 && ident != NULL)
+        for (; n < MFW_MODULE_IDENT_MAX && ident[n] != '\0'; n++)
+            mod->ident[n] = ident[n] >= 0x20 && ident[n] < 0x7F ? ident[n] : '?';
+    memset(mod->ident + n, 0, sizeof mod->ident - n);
+    mod->kind = kind;
+    /* the meter keeps working whatever is fitted; the change is the standard log's */
+    if (was != kind) {
+        if (was != 0)
+            log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_MODULE_REMOVED, 0, slot, was);
+        if (kind != 0)
+            log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_MODULE_FITTED, 0, slot, kind);
+    }
+    return MFW_OK;
+}
+
+int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n)
+{
+    if (m == NULL || (text == NULL && n > 0))
+        return MFW_E_ARG;
+    if (n > MFW_CONSUMER_TEXT_MAX)
+        return MFW_E_RANGE;
+    for (size_t k = 0; k < n; k++)
+        if (text[k] == '\r' || text[k] == '\n') /* DSMR 5.0.2 7.2: no CR or LF in the text */
+            return MFW_E_RANGE;
+    if (n > 0)
+        memcpy(m->consumer_text, text, n);
+    m->consumer_text_len = (uint16_t)n;
+    return MFW_OK;
+}
+
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)

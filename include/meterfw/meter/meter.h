@@ -108,6 +108,22 @@ struct mfw_meter_settings {
     struct mfw_profile_config lp1, analysis;
 };
 
+/* A communication module as the meter sees it (link/module.h fits and removes them): its kind
+ * (enum mfw_module_kind, 0 = the slot is empty) and what it says it is. RAM only: a module
+ * announces itself when it is fitted, also after a power-up. */
+struct mfw_meter_module {
+    uint8_t kind;
+    char ident[MFW_MODULE_IDENT_MAX + 1]; /* NUL-terminated, printable ASCII */
+};
+
+/* Event codes of the standard log for a module change. Design choice [U]: the references name no
+ * IDIS code for it; 200/201 lie in the range IDIS leaves to the manufacturer. v1 = the slot,
+ * v2 = the module's kind. */
+enum {
+    MFW_EVENT_MODULE_FITTED = 200,
+    MFW_EVENT_MODULE_REMOVED = 201,
+};
+
 struct mfw_meter_config {
     enum mfw_meter_model model;
     char serial[17];         /* NUL-terminated, e.g. "12345678" */
@@ -166,6 +182,11 @@ struct mfw_meter {
     uint8_t lp_status;           /* AMR status bits collected for the load profile's next row */
     mfw_ms_t last_recorded;      /* the latest time the meter recorded (state, rows, events) */
     uint32_t error_register;     /* enum mfw_meter_error_bit */
+    struct mfw_meter_module modules[MFW_MODULE_SLOTS]; /* what is fitted (link/module.h) */
+    /* The consumer text message 0.0.96.13.0.255 (IDIS section 13; DSMR 5.0.2 7.2: shown on the
+     * P1 port), set by the management client; RAM only, like a display message. */
+    uint8_t consumer_text[MFW_CONSUMER_TEXT_MAX];
+    uint16_t consumer_text_len;
     struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
@@ -291,6 +312,16 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
+
+/* Communication modules (link/module.h):
+ *  - module_changed: slot now holds a module of kind (0: it was removed) that calls itself ident
+ *    (printable ASCII, cut to MFW_MODULE_IDENT_MAX); logged in the standard log (200 fitted,
+ *    201 removed, v1 = slot, v2 = kind) when the kind changes. MFW_E_ARG for a slot past
+ *    MFW_MODULE_SLOTS;
+ *  - consumer_text: the consumer message (0.0.96.13.0.255), n <= MFW_CONSUMER_TEXT_MAX bytes
+ *    without CR or LF (DSMR 5.0.2 7.2), else MFW_E_RANGE and nothing changes. */
+int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident);
+int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),
