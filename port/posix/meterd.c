@@ -11,6 +11,7 @@
 
 #include "board.h"
 #include "clock_posix.h"
+#include "consumer.h"
 #include "crypto_posix.h"
 #include "isotime.h"
 #include "keyfile.h"
@@ -20,6 +21,8 @@
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
+#include "meterfw/link/module.h"
+#include "meterfw/link/p1.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/store/store.h"
@@ -76,7 +79,72 @@ struct run {
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
     struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* link session i is association i */
+    /* --module: the meter's module slots; module k sits in slot k + 1 (slot 0: the WAN) */
+    struct mfw_modules modules;
+    struct mfw_p1 p1[METERD_MODULES_MAX];
+    struct consumer cons[METERD_MODULES_MAX];
+    unsigned cons_open;
 };
+
+/* The ends of --module (consumer.h), opened before anything is written: a busy port is bad input
+ * found early. false on failure (message printed). */
+static bool bind_modules(struct run *r)
+{
+    char err[256];
+    for (unsigned k = 0; k < r->o.n_modules; k++) {
+        const struct meterd_module_opt *mo = &r->o.modules[k];
+        if (consumer_open(&r->cons[k], k + 1, mo->pty, mo->tcp, mo->tcp_port, err, sizeof err) !=
+            0) {
+            fprintf(stderr, "meterd: --module %s: %s\n", mo->kind == MODULE_P1 ? "p1" : "han", err);
+            return false;
+        }
+        r->cons_open = k + 1;
+    }
+    return true;
+}
+
+static void close_modules(struct run *r)
+{
+    for (unsigned k = 0; k < r->cons_open; k++)
+        consumer_close(&r->cons[k]);
+    r->cons_open = 0;
+}
+
+/* Fits the modules of --module in slots 1.. once the meter runs (each fit is logged, 200). */
+static bool fit_modules(struct run *r)
+{
+    mfw_modules_init(&r->modules, &r->m);
+    for (unsigned k = 0; k < r->cons_open; k++) {
+        const struct meterd_module_opt *mo = &r->o.modules[k];
+        const struct consumer_end *e = &r->cons[k].end;
+        int rc = MFW_E_ARG;
+        const char *what = "?";
+        if (mo->kind == MODULE_P1) {
+            struct mfw_p1_config pc;
+            mfw_p1_default_config(&pc);
+            pc.period_ms = r->o.p1_period_s * 1000u;
+            pc.enabled = !r->o.consumer_off;
+            rc = mfw_p1_init(&r->p1[k], &pc);
+            if (rc == MFW_OK)
+                rc = mfw_module_fit(&r->modules, k + 1, &mfw_p1_module, &r->p1[k], "P1 DSMR 5.0.2",
+                                    r->m.now);
+            what = "P1 telegrams (DSMR 5.0.2)";
+        }
+        if (rc != MFW_OK) {
+            fprintf(stderr, "meterd: --module: the meter refuses the module (%s)\n",
+                    mfw_strerror(rc));
+            return false;
+        }
+        char tcp[64] = "";
+        if (e->listen_fd >= 0)
+            snprintf(tcp, sizeof tcp, "%s127.0.0.1:%u", e->pty_fd >= 0 ? " and " : "",
+                     (unsigned)e->port);
+        fprintf(stderr, "meterd: module slot %u: %s%s on %s%s\n", k + 1, what,
+                r->o.consumer_off ? " (disabled: --consumer-off)" : "",
+                e->pty_fd >= 0 ? e->pty_path : "", tcp);
+    }
+    return true;
+}
 
 /* The sockets and the serial line of the DLMS/COSEM server. */
 static void close_dlms(struct run *r)
@@ -344,6 +412,8 @@ static int setup(struct run *r, int argc, char **argv)
     /* The socket before anything is created: a busy --port is found with nothing written. */
     if (!bind_dlms(r))
         return EXIT_FAILURE;
+    if (!bind_modules(r))
+        return EXIT_FAILURE;
 
     /* Input checked: now the directory and the flash. */
     if (!state_prepare_dir(r->state_dir, err, sizeof err)) {
@@ -474,6 +544,8 @@ static void run_loop(struct run *r)
         }
         if (r->dlms_open)
             (void)tcp_server_poll(&r->tcp, 0);
+        for (unsigned k = 0; k < r->cons_open; k++)
+            consumer_poll(&r->cons[k], &r->modules, r->m.now);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {
@@ -551,7 +623,10 @@ int main(int argc, char **argv)
     int rc = setup(r, argc, argv);
     if (rc < 0 && !open_dlms(r))
         rc = EXIT_FAILURE;
+    if (rc < 0 && !fit_modules(r))
+        rc = EXIT_FAILURE;
     if (rc >= 0) {
+        close_modules(r);
         if (r->dlms_open)
             close_dlms(r);
         if (r->rtc_open) {
@@ -576,6 +651,7 @@ int main(int argc, char **argv)
             a, r->o.has_until ? b : "real time", r->o.has_until ? " as fast as possible" : "");
 
     run_loop(r);
+    close_modules(r);
     if (r->dlms_open)
         close_dlms(r);
     if (r->drv.error != MFW_OK)

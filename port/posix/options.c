@@ -55,6 +55,16 @@ static const char usage_serial[] =
     "  --hdlc-address N        the lower (physical) HDLC address, 16..16381 (default the serial\n"
     "                          number's last 4 digits + 1000, e.g. 1001)\n"
     "  --no-dlms               no DLMS/COSEM server\n"
+    "  --module KIND=WHERE     fit a communication module (up to 3, slots 1..3): KIND p1 (DSMR\n"
+    "                          5.0.2 P1 telegrams) or han (DLMS push in HDLC frames, Nordic\n"
+    "                          HAN); WHERE pty, tcp:N (port N of 127.0.0.1, 0 = any free\n"
+    "                          port) or both, e.g. --module p1=pty,tcp:2000 (docs/consumer.md)\n"
+    "  --p1-period S           seconds between P1 telegrams, 1..3600 (default 1)\n"
+    "  --han-period S          seconds between HAN list 1 pushes, 2..10 (default 2); list 2\n"
+    "                          every 10 s, list 3 every hour\n"
+    "  --han-cipher            HAN pushes ciphered (suite 0) with the consumer key (the --keys\n"
+    "                          file's consumer-ek, consumer-ak)\n"
+    "  --consumer-off          the consumer channel disabled: modules fitted, nothing sent\n"
     "  --keys FILE             the keys of a new meter (global unicast, broadcast, authentication\n"
     "                          and master key, system titles, policy; docs/security.md): the\n"
     "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
@@ -144,6 +154,8 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->rate_hz = 4000;
     o->port = 4059;
     o->line_baud = 9600;
+    o->p1_period_s = 1;
+    o->han_period_s = 2;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -172,15 +184,24 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->rtc_lost = true;
             continue;
         }
+        if (strcmp(name, "--han-cipher") == 0 && !eq) {
+            o->han_cipher = true;
+            continue;
+        }
+        if (strcmp(name, "--consumer-off") == 0 && !eq) {
+            o->consumer_off = true;
+            continue;
+        }
         if (strcmp(name, "--new-meter") == 0 && !eq) {
             o->new_meter = true;
             continue;
         }
         static const char *const with_value[] = {
-            "--model",     "--current", "--serial",    "--scenario",  "--speed",
-            "--until",     "--start",   "--fidelity",  "--rate",      "--state-dir",
-            "--report",    "--port",    "--keys",      "--lp-days",   "--lls-password",
-            "--hdlc-port", "--optical", "--hdlc-line", "--line-baud", "--hdlc-address",
+            "--model",     "--current",   "--serial",     "--scenario",  "--speed",
+            "--until",     "--start",     "--fidelity",   "--rate",      "--state-dir",
+            "--report",    "--port",      "--keys",       "--lp-days",   "--lls-password",
+            "--hdlc-port", "--optical",   "--hdlc-line",  "--line-baud", "--hdlc-address",
+            "--module",    "--p1-period", "--han-period",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -296,6 +317,52 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 16.0 || v > 16381.0)
                 FAIL("--hdlc-address: '%s' must be a whole number 16..16381 (0x10..0x3FFD)", val);
             o->hdlc_address = (uint16_t)v;
+        } else if (strcmp(name, "--module") == 0) {
+            if (o->n_modules >= METERD_MODULES_MAX)
+                FAIL("--module: at most %d modules", METERD_MODULES_MAX);
+            struct meterd_module_opt *mo = &o->modules[o->n_modules];
+            memset(mo, 0, sizeof *mo);
+            const char *w = NULL;
+            if (strncmp(val, "p1=", 3) == 0) {
+                mo->kind = MODULE_P1;
+                w = val + 3;
+            } else if (strncmp(val, "han=", 4) == 0) {
+                mo->kind = MODULE_HAN;
+                w = val + 4;
+            } else {
+                FAIL("--module: '%s' is not p1=WHERE or han=WHERE", val);
+            }
+            while (*w != '\0') {
+                const char *end = strchr(w, ',');
+                size_t n = end ? (size_t)(end - w) : strlen(w);
+                if (n == 3 && strncmp(w, "pty", 3) == 0 && !mo->pty) {
+                    mo->pty = true;
+                } else if (n > 4 && n <= 9 && strncmp(w, "tcp:", 4) == 0 && !mo->tcp) {
+                    double v;
+                    if (!parse_number(w + 4, n - 4, &v) || v != floor(v) || v > 65535.0)
+                        FAIL("--module: '%.*s' needs a port 0..65535", (int)n, w);
+                    mo->tcp = true;
+                    mo->tcp_port = (uint16_t)v;
+                } else {
+                    FAIL("--module: '%.*s' is not pty or tcp:N (each once)", (int)n, w);
+                }
+                w += n;
+                if (*w == ',')
+                    w++;
+            }
+            if (!mo->pty && !mo->tcp)
+                FAIL("--module: '%s' says nowhere to send (pty, tcp:N)", val);
+            o->n_modules++;
+        } else if (strcmp(name, "--p1-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 1.0 || v > 3600.0)
+                FAIL("--p1-period: '%s' must be a whole number of seconds 1..3600", val);
+            o->p1_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--han-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 2.0 || v > 10.0)
+                FAIL("--han-period: '%s' must be a whole number of seconds 2..10", val);
+            o->han_period_s = (uint32_t)v;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);
