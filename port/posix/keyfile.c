@@ -103,6 +103,16 @@ static int line(char *l, unsigned no, struct keyfile *kf, char *err, size_t cap)
             kf->has_client_title = true;
         return 0;
     }
+    if (strcmp(name, "consumer-ek") == 0 || strcmp(name, "consumer-ak") == 0) {
+        bool ek = name[9] == 'e';
+        if (!hex_exact(val, ek ? kf->consumer_ek : kf->consumer_ak, MFW_KEYS_LEN))
+            return fail(err, cap, "line %u: %s must be 16 bytes of hex (32 digits)", no, name);
+        if (ek)
+            kf->has_consumer_ek = true;
+        else
+            kf->has_consumer_ak = true;
+        return 0;
+    }
     if (strcmp(name, "policy") == 0) {
         if (strlen(val) != 1 || val[0] < '0' || val[0] > '3')
             return fail(err, cap, "line %u: policy is 0, 1, 2 or 3", no);

@@ -7,7 +7,7 @@ data-notification 0F, A-XDR body). --self-test reads the published vectors of te
 first, so the reader is known good before it reads the meter.
 
   consumer_read.py p1 PORT [N]       N telegrams (default 1) from 127.0.0.1:PORT, as JSON lines
-  consumer_read.py han PORT [N]      N HDLC frames from the HAN port, decoded, as JSON lines
+  consumer_read.py han PORT S        the HDLC frames of S seconds from the HAN port, as JSON lines
   consumer_read.py --self-test VECTORS_DIR
 Exit 0, or 1 with the reason on stderr."""
 import json
@@ -76,6 +76,94 @@ def read_p1(port, n):
     return got
 
 
+def han_apdu(p):
+    """a data-notification -> {'invoke', 'datetime' (hex), 'version', 'items': {obis: value}}"""
+    if p[0] != 0x0F:
+        raise ValueError('not a data-notification')
+    k = 5
+    if p[k] == 0x09:
+        k += 1
+    if p[k] != 0x0C:
+        raise ValueError('no date-time')
+    out = {'invoke': int.from_bytes(p[1:5], 'big'), 'datetime': p[k + 1:k + 13].hex(), 'items': {}}
+    k += 13
+    if p[k] != 0x02:
+        raise ValueError('no structure')
+    count = p[k + 1]
+    k += 2
+    if p[k] != 0x0A:
+        raise ValueError('no list version')
+    out['version'] = p[k + 2:k + 2 + p[k + 1]].decode('ascii')
+    k += 2 + p[k + 1]
+    for _ in range((count - 1) // 2):
+        if p[k] != 0x09 or p[k + 1] != 6:
+            raise ValueError('no OBIS code at %d' % k)
+        obis = '.'.join(str(x) for x in p[k + 2:k + 8])
+        k += 8
+        t = p[k]
+        if t == 0x06:
+            v = int.from_bytes(p[k + 1:k + 5], 'big'); k += 5
+        elif t == 0x12:
+            v = int.from_bytes(p[k + 1:k + 3], 'big'); k += 3
+        elif t in (0x0A, 0x09):
+            raw = p[k + 2:k + 2 + p[k + 1]]
+            v = raw.decode('ascii') if t == 0x0A else raw.hex()
+            k += 2 + p[k + 1]
+        else:
+            raise ValueError('type %02x' % t)
+        out['items'][obis] = v
+    if k != len(p):
+        raise ValueError('bytes after the body')
+    return out
+
+
+def han_frame(f):
+    """bytes 7E .. 7E of one frame -> dict, or ValueError"""
+    if f[0] != 0x7E or f[1] & 0xF0 != 0xA0:
+        raise ValueError('not a type 3 frame')
+    n = (f[1] & 7) << 8 | f[2]
+    if f[n + 1] != 0x7E:
+        raise ValueError('length')
+    hcs_ok = crc16_x25(f[1:6]) == f[6] | f[7] << 8
+    fcs_ok = crc16_x25(f[1:n - 1]) == f[n - 1] | f[n] << 8
+    info = f[8:n - 1]
+    out = {'dst': f[3], 'src': f[4], 'control': f[5], 'hcs_ok': hcs_ok, 'fcs_ok': fcs_ok,
+           'length': n + 2}
+    if info[:3] != b'\xe6\xe7\x00':
+        raise ValueError('no LLC E6 E7 00')
+    if info[3] == 0xDB:
+        out['ciphered'] = True
+    else:
+        out.update(han_apdu(info[3:]))
+    return out
+
+
+def read_han(port, seconds):
+    s = socket.create_connection(('127.0.0.1', port), timeout=1)
+    buf = b''
+    got = []
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            buf += s.recv(65536)
+        except socket.timeout:
+            continue
+        while len(buf) >= 3:
+            a = buf.find(b'\x7e')
+            if a < 0:
+                buf = b''
+                break
+            buf = buf[a:]
+            if len(buf) < 3:
+                break
+            n = (buf[1] & 7) << 8 | buf[2]
+            if len(buf) < n + 2:
+                break
+            got.append(han_frame(buf[:n + 2]))
+            buf = buf[n + 2:]
+    return got
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == '--self-test':
         with open(argv[2] + '/p1_dsmr_v5.txt', 'rb') as f:
@@ -84,12 +172,16 @@ def main(argv):
         assert d['crc_ok'] and t[t.index(b'!') + 1:][:4] == b'6EEE', 'P1 vector CRC'
         assert d['lines']['1-0:1.8.1'] == '(000004.426*kWh)', 'P1 vector value'
         assert crc16_arc(b'123456789') == 0xBB3D and crc16_x25(b'123456789') == 0x906E
+        with open(argv[2] + '/han_kamstrup_list1.txt') as f:
+            k = han_frame(bytes.fromhex(f.read().strip()))
+        assert k['hcs_ok'] and k['fcs_ok'] and k['version'] == 'Kamstrup_V0001', 'HAN vector'
+        assert k['items']['1.1.1.7.0.255'] == 826 and k['items']['1.1.32.7.0.255'] == 232
         print('self-test: ok')
         return 0
     kind, port = argv[1], int(argv[2])
     n = int(argv[3]) if len(argv) > 3 else 1
-    got = read_p1(port, n) if kind == 'p1' else None
-    if not got or len(got) < n:
+    got = read_p1(port, n) if kind == 'p1' else read_han(port, n)
+    if not got or (kind == 'p1' and len(got) < n):
         print('consumer_read: fewer than %d %s messages' % (n, kind), file=sys.stderr)
         return 1
     for g in got:
