@@ -717,7 +717,7 @@ static void test_optical_mode_c(void **state)
     /* the display list's energy as the LCD shows it, with OBIS and unit; the tariff */
     assert_non_null(strstr((const char *)got, "\x02"
                                               "1.8.0(00004.426*kWh)\r\n"));
-    assert_non_null(strstr((const char *)got, "\r\n0.0.96.14.0(T2)\r\n"));
+    assert_non_null(strstr((const char *)got, "\r\n0-0:96.14.0(T2)\r\n"));
     assert_non_null(strstr((const char *)got, "\r\n32.7.0("));
     /* listening again */
     assert_int_equal(mfw_link_feed(&rig->link, id, signon, 5, 9000, &out), 5);

@@ -212,8 +212,20 @@ static size_t data_set(const struct mfw_display_frame *f, uint8_t *out, size_t c
 {
     uint8_t line[64];
     size_t k = 0;
-    for (size_t i = 0; i < sizeof f->obis && f->obis[i] != '\0' && k < 16; i++)
-        line[k++] = (uint8_t)f->obis[i];
+    /* the address: the display's C.D.E as it is, a full A.B.C.D.E as OBIS writes it,
+     * A-B:C.D.E (IEC 62056-6-1 [M]; D0 readers take both forms) */
+    unsigned dots = 0;
+    for (size_t i = 0; i < sizeof f->obis && f->obis[i] != '\0'; i++)
+        dots += f->obis[i] == '.';
+    unsigned seen = 0;
+    for (size_t i = 0; i < sizeof f->obis && f->obis[i] != '\0' && k < 16; i++) {
+        char c = f->obis[i];
+        if (c == '.' && dots == 4 && seen < 2)
+            c = seen++ == 0 ? '-' : ':';
+        else if (c == '.')
+            seen++;
+        line[k++] = (uint8_t)c;
+    }
     line[k++] = '(';
     size_t v0 = k;
     for (size_t i = 0; i < sizeof f->value && f->value[i] != '\0'; i++) {

@@ -360,8 +360,10 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
              * 6.4.3 [M]); in pieces as the line takes them (mfw_link_sent) */
             s->framing.hdlc.in_readout = true;
             s->baud = ev.baud;
-            s->tx_len = mfw_iec62056_21_readout_next(
-                &s->framing.hdlc.readout, l->dlms->cosem->meter, now, s->tx, sizeof s->tx);
+            /* the values at the meter's time (the link's time is the line's) */
+            s->tx_len =
+                mfw_iec62056_21_readout_next(&s->framing.hdlc.readout, l->dlms->cosem->meter,
+                                             l->dlms->cosem->meter->now, s->tx, sizeof s->tx);
             s->tx_frame = s->tx;
             s->tx_off = 0;
             s->tx_at = now + (mfw_ms_t)s->framing.hdlc.u.iec.config.reaction_ms;
