@@ -116,9 +116,10 @@ static struct mfw_han *han_on(struct mfw_meter *m, bool cipher)
     mfw_han_default_config(&c);
     c.cipher = cipher;
     for (unsigned k = 0; k < 16; k++) {
-        c.ek[k] = (uint8_t)k;
-        c.ak[k] = (uint8_t)(0xD0 + k);
+        m->keys.config.consumer_ek[k] = (uint8_t)k;
+        m->keys.config.consumer_ak[k] = (uint8_t)(0xD0 + k);
     }
+    m->keys.config.consumer_have = 3;
     assert_int_equal(mfw_han_init(&h, &c), MFW_OK);
     h.meter = m;
     return &h;
@@ -229,7 +230,7 @@ static void ciphered_with_the_consumer_key(void **state)
     assert_int_equal(a.ic, ic_before);
     uint8_t plain[MFW_HAN_FRAME_MAX];
     size_t pl = 0;
-    struct mfw_security_keys k = {hp->config.ek, hp->config.ak};
+    struct mfw_security_keys k = {m.keys.config.consumer_ek, m.keys.config.consumer_ak};
     assert_int_equal(mfw_security_decipher(hal.crypto, &k, a.title, &a, plain, sizeof plain, &pl),
                      MFW_OK);
     struct hand d;
@@ -243,9 +244,19 @@ static void ciphered_with_the_consumer_key(void **state)
     assert_int_equal(a.ic, ic_before + 1);
     /* a wrong key does not verify */
     uint8_t wrong[16] = {0};
-    struct mfw_security_keys kw = {wrong, hp->config.ak};
+    struct mfw_security_keys kw = {wrong, m.keys.config.consumer_ak};
     assert_int_equal(mfw_security_decipher(hal.crypto, &kw, a.title, &a, plain, sizeof plain, &pl),
                      MFW_E_AUTH);
+    /* without consumer keys: nothing, rather than the list in clear */
+    m.keys.config.consumer_have = 1;
+    assert_int_equal(mfw_han_frame(hp, MFW_HAN_LIST1, f, sizeof f, &n), MFW_E_STATE);
+    /* the consumer policy 3 ciphers without the configuration asking */
+    m.keys.config.consumer_have = 3;
+    m.keys.config.consumer_policy = 3;
+    hp->config.cipher = false;
+    assert_int_equal(mfw_han_frame(hp, MFW_HAN_LIST1, f, sizeof f, &n), MFW_OK);
+    assert_int_equal(hand_frame(f, n, &h, false), 0);
+    assert_int_equal(h.info[3], 0xDB);
 }
 
 /* The module: list 1 every list1_s, list 2 every 10 s, list 3 at hh:00:05; disabled: silent. */

@@ -219,6 +219,14 @@ void keyfile_to_config(const struct keyfile *kf, struct mfw_keys_config *c)
         memcpy(c->client_title, kf->client_title, MFW_KEYS_TITLE_LEN);
     if (kf->policy >= 0)
         c->policy = (uint8_t)kf->policy;
+    if (kf->has_consumer_ek) {
+        memcpy(c->consumer_ek, kf->consumer_ek, MFW_KEYS_LEN);
+        c->consumer_have |= 1u;
+    }
+    if (kf->has_consumer_ak) {
+        memcpy(c->consumer_ak, kf->consumer_ak, MFW_KEYS_LEN);
+        c->consumer_have |= 2u;
+    }
     if (kf->lls_len > 0) {
         memcpy(c->lls, kf->lls, kf->lls_len);
         c->lls_len = (uint8_t)kf->lls_len;

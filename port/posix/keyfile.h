@@ -10,8 +10,8 @@
  *   client-title = 4775727578313233           the client's system title (8 bytes)
  *   policy = 3                                0 none, 1 authenticated, 2 encrypted, 3 both
  *   lls-secret = 00000001                     meterd: enables LLS for SAP 1 (1..16 characters)
- *   consumer-ek = ...                         meterd: the consumer channel's encryption key and
- *   consumer-ak = ...                         authentication key (HAN push, --han-cipher)
+ *   consumer-ek = ...                         the consumer channel's encryption and
+ *   consumer-ak = ...                         authentication keys (Security setup 0.0.43.0.1.255)
  *
  * A file is refused unless it is a regular file of mode 0600 or stricter (no access for group
  * and others): keys never come from a command line, which any user sees in ps. The same text,

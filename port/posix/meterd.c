@@ -84,8 +84,6 @@ struct run {
     struct mfw_modules modules;
     struct mfw_p1 p1[METERD_MODULES_MAX];
     struct mfw_han han[METERD_MODULES_MAX];
-    bool have_consumer_keys; /* consumer-ek and consumer-ak were in --keys */
-    uint8_t consumer_ek[16], consumer_ak[16];
     struct consumer cons[METERD_MODULES_MAX];
     unsigned cons_open;
 };
@@ -139,15 +137,20 @@ static bool fit_modules(struct run *r)
             hc.list1_s = r->o.han_period_s;
             hc.enabled = !r->o.consumer_off;
             hc.cipher = r->o.han_cipher;
-            memcpy(hc.ek, r->consumer_ek, sizeof hc.ek);
-            memcpy(hc.ak, r->consumer_ak, sizeof hc.ak);
+            if ((hc.cipher || r->m.keys.config.consumer_policy == 3) &&
+                r->m.keys.config.consumer_have != 3u) {
+                fprintf(stderr, "meterd: --module han: ciphering needs the consumer keys "
+                                "(consumer-ek, consumer-ak in the --keys file of a new meter, or "
+                                "global_key_transfer on 0.0.43.0.1.255)\n");
+                return false;
+            }
             rc = mfw_han_init(&r->han[k], &hc);
-            mfw_ct_wipe(&hc, sizeof hc);
             if (rc == MFW_OK)
                 rc = mfw_module_fit(&r->modules, k + 1, &mfw_han_module, &r->han[k],
                                     "HAN DLMS push", r->m.now);
-            what = r->o.han_cipher ? "HAN push (HDLC, ciphered with the consumer key)"
-                                   : "HAN push (HDLC, unencrypted)";
+            what = r->o.han_cipher || r->m.keys.config.consumer_policy == 3
+                       ? "HAN push (HDLC, ciphered with the consumer keys)"
+                       : "HAN push (HDLC, unencrypted)";
         }
         if (rc != MFW_OK) {
             fprintf(stderr, "meterd: --module: the meter refuses the module (%s)\n",
@@ -348,11 +351,6 @@ static int setup(struct run *r, int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
         keyfile_to_config(&kf, &cfg->security);
-        if (kf.has_consumer_ek && kf.has_consumer_ak) {
-            memcpy(r->consumer_ek, kf.consumer_ek, sizeof r->consumer_ek);
-            memcpy(r->consumer_ak, kf.consumer_ak, sizeof r->consumer_ak);
-            r->have_consumer_keys = true;
-        }
         keyfile_wipe(&kf);
     }
     if (o->lp_days)
@@ -373,11 +371,6 @@ static int setup(struct run *r, int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
 
-    if (o->han_cipher && !r->have_consumer_keys) {
-        fprintf(stderr, "meterd: --han-cipher needs consumer-ek and consumer-ak in the --keys "
-                        "file (docs/consumer.md)\n");
-        return EXIT_BAD_INPUT;
-    }
     int n = o->state_dir
                 ? snprintf(r->state_dir, sizeof r->state_dir, "%s", o->state_dir)
                 : snprintf(r->state_dir, sizeof r->state_dir, "meterd-state/%s", o->serial);

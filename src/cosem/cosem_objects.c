@@ -67,6 +67,8 @@ static const struct mfw_cosem_rights R_CLOCK = {
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */
 static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
+/* The consumer channel's Security setup: read; security_activate, global_key_transfer. */
+static const struct mfw_cosem_rights R_CONSUMER_SECURITY = {{[MGMT] = {ALL, 0, B(1) | B(2)}}};
 /* The consumer message: written by the management client. */
 static const struct mfw_cosem_rights R_CONSUMER_TEXT = {{[MGMT] = {ALL, B(2), 0}}};
 /* Read by the management client only. */
@@ -110,6 +112,7 @@ static const struct mfw_cosem_object fixed[] = {
     /* the last client invocation counter accepted: under the unicast key, the broadcast key */
     DATA(INVOCATION, MFW_KEYS_CTX_UNICAST, 43, 1, 0, R_PUBLIC),
     DATA(INVOCATION, MFW_KEYS_CTX_BROADCAST, 43, 1, 3, R_PUBLIC),
+    OBJ(mfw_cosem_security_class, 1, 0, 0, 0, 43, 0, 1, R_CONSUMER_SECURITY),
     OBJ(mfw_cosem_security_class, 0, 0, 0, 0, 43, 0, 2, R_SECURITY),
     OBJ(mfw_cosem_clock_class, 0, 0, 0, 0, 1, 0, 0, R_CLOCK),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),

@@ -156,10 +156,11 @@ int mfw_han_frame(struct mfw_han *h, enum mfw_han_list list, uint8_t *out, size_
     int rc = mfw_han_apdu(h, list, info + 3, sizeof info - 3, &n);
     if (rc != MFW_OK)
         return rc;
-    if (h->config.cipher) {
-        struct mfw_meter *m = h->meter;
-        if (m->hal == NULL || m->hal->crypto == NULL)
-            return MFW_E_STATE;
+    struct mfw_meter *m = h->meter;
+    const struct mfw_keys_config *kc = &m->keys.config;
+    if (h->config.cipher || kc->consumer_policy == 3) {
+        if (m->hal == NULL || m->hal->crypto == NULL || kc->consumer_have != 3u)
+            return MFW_E_STATE; /* no keys, no crypto: nothing goes out in clear instead */
         uint32_t ic = 0;
         rc = mfw_meter_security_ic_next(m, &ic); /* never repeats, power loss included */
         if (rc != MFW_OK)
@@ -168,7 +169,7 @@ int mfw_han_frame(struct mfw_han *h, enum mfw_han_list list, uint8_t *out, size_
         memcpy(plain, info + 3, n);
         struct mfw_wcursor cw;
         mfw_wcursor_init(&cw, info + 3, sizeof info - 3);
-        struct mfw_security_keys k = {h->config.ek, h->config.ak};
+        struct mfw_security_keys k = {kc->consumer_ek, kc->consumer_ak};
         /* KH 6.1: general-glo-ciphering with the meter's system title, SC 0x30 (A+E, suite 0) */
         rc = mfw_security_cipher(m->hal->crypto, &k, MFW_SECURITY_GENERAL_GLO,
                                  m->keys.config.server_title, 0x30, ic, plain, n, &cw);

@@ -1254,6 +1254,63 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
     return rc;
 }
 
+int mfw_meter_security_consumer_transfer(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                         const uint8_t *wrapped)
+{
+    if (m == NULL || n == 0 || n > 2 || ids == NULL || wrapped == NULL)
+        return MFW_E_ARG;
+    unsigned seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned bit = ids[k] == 0 ? 1u : ids[k] == 2 ? 2u : 0u;
+        if (bit == 0 || (seen & bit))
+            return MFW_E_ARG;
+        seen |= bit;
+    }
+    const struct mfw_crypto_port *cp = m->hal->crypto;
+    const uint8_t *kek = mfw_meter_security_key(m, MFW_KEYS_MASTER);
+    if (cp == NULL || cp->key_unwrap == NULL || kek == NULL)
+        return MFW_E_STATE;
+    struct mfw_keys_config c = m->keys.config;
+    int rc = MFW_OK;
+    for (size_t k = 0; k < n && rc == MFW_OK; k++)
+        rc = cp->key_unwrap(cp->ctx, kek, wrapped + 24 * k,
+                            ids[k] == 0 ? c.consumer_ek : c.consumer_ak);
+    c.consumer_have = (uint8_t)(c.consumer_have | seen);
+    if (rc == MFW_OK)
+        rc = save_security(m, &c) == MFW_OK ? MFW_OK : MFW_E_IO;
+    else
+        rc = rc == MFW_E_AUTH ? MFW_E_AUTH : MFW_E_IO;
+    if (rc == MFW_OK) {
+        mfw_ct_wipe(&m->keys.config, sizeof m->keys.config);
+        m->keys.config = c;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_GLOBAL_KEY_CHANGED, 0,
+                  (int64_t)(seen << 8), 0); /* v1: the consumer keys, bits 8 and 9 */
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc;
+}
+
+int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy)
+{
+    if (m == NULL)
+        return MFW_E_ARG;
+    const struct mfw_keys_config *k = &m->keys.config;
+    if ((policy != 0 && policy != 3) || policy < k->consumer_policy ||
+        (policy == 3 && k->consumer_have != 3u))
+        return MFW_E_RANGE;
+    if (policy == k->consumer_policy)
+        return MFW_OK;
+    struct mfw_keys_config c = m->keys.config;
+    c.consumer_policy = policy;
+    int rc = save_security(m, &c);
+    if (rc == MFW_OK) {
+        m->keys.config.consumer_policy = policy;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc;
+}
+
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8])
 {
     if (memcmp(m->keys.config.client_title, title, MFW_KEYS_TITLE_LEN) == 0)

@@ -81,5 +81,33 @@ t2=$(get 1.0.1.8.2.255 2)
 [ "$t2" = "24150" ] && kill -0 "$PID" 2>/dev/null && ok "bytes sent into the HAN port: the meter runs, A+ T2 = 24150 Wh unchanged" ||
     bad "after input on HAN: A+ T2 '$t2'"
 
+# consumer key management over DLMS: the consumer Security setup 0.0.43.0.1.255 takes both keys
+# by global_key_transfer (RFC 3394 4.1: 00112233..FF wrapped under the test KEK 000102..0F is
+# 1FA68B0A..CFE5), then security_activate(3): from then on every frame is general-glo-ciphered
+W=1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5
+pol=$(get 0.0.43.0.1.255 2)
+[ "$pol" = "0" ] && ok "consumer security policy 0 (unencrypted)" || bad "consumer policy '$pol'"
+if timeout 30 "${MGT[@]}" action 0.0.43.0.1.255 1 enum:3 >/dev/null 2>&1; then
+    bad "security_activate(3) without consumer keys accepted"
+else
+    ok "security_activate(3) refused while the consumer channel has no keys"
+fi
+if timeout 30 "${MGT[@]}" action 0.0.43.0.1.255 2 "[{enum:0, octets:$W}, {enum:2, octets:$W}]" \
+        >/dev/null 2>"$TMP/err" &&
+   timeout 30 "${MGT[@]}" action 0.0.43.0.1.255 1 enum:3 >/dev/null 2>>"$TMP/err"; then
+    ok "consumer keys transferred (wrapped) and policy 3 activated over DLMS"
+else
+    bad "consumer key transfer / activate: $(cat "$TMP/err")"
+fi
+pol=$(get 0.0.43.0.1.255 2)
+[ "$pol" = "3" ] && ok "consumer security policy now 3" || bad "consumer policy '$pol'"
+timeout 40 "${READ[@]}" han "$HPORT" 5 >"$TMP/c.json" 2>"$TMP/rerr" || bad "reader: $(cat "$TMP/rerr")"
+enc=$(python3 -c "
+import json
+fr=[json.loads(l) for l in open('$TMP/c.json')]
+print(len(fr) > 0 and all(f.get('ciphered') and f['fcs_ok'] for f in fr))")
+[ "$enc" = "True" ] && ok "after activation every HAN frame is general-glo-ciphered (DB)" ||
+    bad "frames after activation: $(cat "$TMP/c.json")"
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; cat "$TMP/meterd.out"; exit 1; }
 echo "all ok"

@@ -16,7 +16,9 @@
  * Value group B is 1 (channel 1) as Kamstrup's. L2/L3 are left out on a 162M. Energies are the
  * registers' integers, truncated to 10 Wh (never through floating point).
  *
- * Unencrypted, or ciphered with the consumer key (security suite 0: general-glo-ciphering with
+ * Unencrypted, or ciphered with the consumer keys of the meter (keys.h consumer_*: managed
+ * through the consumer Security setup 0.0.43.0.1.255; ciphered when its policy is 3 or the
+ * configuration asks for it) (security suite 0: general-glo-ciphering with
  * the meter's system title, SC 0x30, the meter's own invocation counter, which never repeats
  * (keys.h), AES-GCM-128 through the HAL's crypto port) as Kamstrup's DK/SE variant does. The
  * channel can be disabled; what arrives on it is refused (the HAN port is output only, KN 2.3:
@@ -39,8 +41,7 @@ enum mfw_han_list { MFW_HAN_LIST1 = 1, MFW_HAN_LIST2 = 2, MFW_HAN_LIST3 = 3 };
 struct mfw_han_config {
     uint32_t list1_s; /* 2..10 (default 2) */
     bool enabled;
-    bool cipher;            /* ciphered with the consumer key below */
-    uint8_t ek[16], ak[16]; /* the consumer channel's encryption and authentication keys */
+    bool cipher; /* ciphered with the consumer keys even if the consumer policy (keys.h) is 0 */
 };
 
 struct mfw_han {

@@ -312,6 +312,15 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
+/* The consumer channel's context (Security setup 0.0.43.0.1.255, keys.h consumer_*):
+ *  - consumer_transfer: n keys (ids[k]: 0 the encryption key, 2 the authentication key, as
+ *    global_key_transfer numbers them) wrapped under the master key; all unwrapped before any is
+ *    taken (MFW_E_AUTH), stored, logged (48); MFW_E_ARG for another id or one twice;
+ *  - consumer_activate: policy 0 or 3, only ever stronger, and 3 only with both keys
+ *    (MFW_E_RANGE otherwise); stored, logged (47). */
+int mfw_meter_security_consumer_transfer(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                         const uint8_t *wrapped);
+int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy);
 
 /* Communication modules (link/module.h):
  *  - module_changed: slot now holds a module of kind (0: it was removed) that calls itself ident
