@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -173,4 +174,30 @@ void consumer_close(struct consumer *c)
     if (e->pty_fd >= 0)
         close(e->pty_fd);
     e->listen_fd = e->pty_fd = e->pty_slave = -1;
+}
+
+bool consumer_send_once(const char *host, uint16_t port, const uint8_t *p, size_t n)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    if (inet_pton(AF_INET, host, &a.sin_addr) != 1)
+        return false;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct timeval tv = {2, 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    size_t off = 0;
+    while (ok && off < n) {
+        ssize_t w = send(fd, p + off, n - off, MSG_NOSIGNAL);
+        if (w <= 0)
+            ok = false;
+        else
+            off += (size_t)w;
+    }
+    close(fd);
+    return ok;
 }

@@ -41,5 +41,7 @@ int consumer_open(struct consumer *c, unsigned slot, bool pty, bool tcp, uint16_
  * due at now (meter time). */
 void consumer_poll(struct consumer *c, struct mfw_modules *ms, int64_t now);
 void consumer_close(struct consumer *c);
+/* One message to host:port (IPv4): connect (at most 2 s), send all of it, close. true if sent. */
+bool consumer_send_once(const char *host, uint16_t port, const uint8_t *p, size_t n);
 
 #endif /* METERD_CONSUMER_H */

@@ -24,6 +24,7 @@
 #include "meterfw/link/link.h"
 #include "meterfw/link/module.h"
 #include "meterfw/link/p1.h"
+#include "meterfw/link/push.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/store/store.h"
@@ -85,6 +86,9 @@ struct run {
     struct mfw_p1 p1[METERD_MODULES_MAX];
     struct mfw_han han[METERD_MODULES_MAX];
     struct consumer cons[METERD_MODULES_MAX];
+    struct mfw_push push; /* --push: the WAN module in slot 0 */
+    bool push_fitted;
+    uint8_t push_buf[MFW_PUSH_FRAME_MAX];
     unsigned cons_open;
 };
 
@@ -112,10 +116,68 @@ static void close_modules(struct run *r)
     r->cons_open = 0;
 }
 
+/* Sends one push frame to "a.b.c.d:port": connect, send all, close. true when it was sent. */
+static bool push_send(const char *dest, const uint8_t *p, size_t n)
+{
+    unsigned a[4], port;
+    if (dest == NULL || sscanf(dest, "%u.%u.%u.%u:%u", &a[0], &a[1], &a[2], &a[3], &port) != 5 ||
+        a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || port == 0 || port > 65535)
+        return false;
+    char host[16];
+    snprintf(host, sizeof host, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    return consumer_send_once(host, (uint16_t)port, p, n);
+}
+
+/* The WAN module's pushes (slot 0): what is due goes now, and the outcome back to the module. */
+static void poll_push(struct run *r)
+{
+    if (!r->push_fitted)
+        return;
+    for (int k = 0; k < 4; k++) {
+        size_t n = mfw_module_output(&r->modules, 0, r->m.now, r->push_buf, sizeof r->push_buf);
+        if (n == 0)
+            return;
+        const char *dest = mfw_push_destination(&r->push);
+        bool ok = push_send(dest, r->push_buf, n);
+        fprintf(stderr, "meterd: push %d to %s: %s\n", r->push.current, dest ? dest : "?",
+                ok ? "sent" : "failed (retried as the push setup says)");
+        mfw_push_done(&r->push, ok, r->m.now);
+    }
+}
+
 /* Fits the modules of --module in slots 1.. once the meter runs (each fit is logged, 200). */
 static bool fit_modules(struct run *r)
 {
     mfw_modules_init(&r->modules, &r->m);
+    if (r->o.push_dest != NULL && r->dlms_open) {
+        /* the push setups start from the command line (RAM: IC 40 changes them until a stop) */
+        for (unsigned id = 0; id < MFW_PUSH_COUNT; id++) {
+            struct mfw_push_setup s;
+            memset(&s, 0, sizeof s);
+            snprintf(s.destination, sizeof s.destination, "%s", r->o.push_dest);
+            s.randomisation_s = 0;
+            s.retries = 3;
+            s.repetition_delay_s = 10;
+            s.interval_s = id == MFW_PUSH_INTERVAL ? r->o.push_interval_s : 0;
+            (void)mfw_meter_push_configure(&r->m, id, &s);
+        }
+        struct mfw_push_config pc;
+        mfw_push_default_config(&pc);
+        pc.cosem = &r->cosem;
+        pc.cipher = r->o.push_cipher;
+        if (mfw_push_init(&r->push, &pc) != MFW_OK ||
+            mfw_module_fit(&r->modules, 0, &mfw_push_module, &r->push, "WAN push (TCP)",
+                           r->m.now) != MFW_OK) {
+            fprintf(stderr, "meterd: --push: the meter refuses the WAN module\n");
+            return false;
+        }
+        r->push_fitted = true;
+        fprintf(stderr, "meterd: module slot 0: IDIS pushes to %s%s\n", r->o.push_dest,
+                r->o.push_cipher ? " (general-glo-ciphered, management keys)" : "");
+    } else if (r->o.push_dest != NULL) {
+        fprintf(stderr, "meterd: --push needs the DLMS/COSEM server (its object model)\n");
+        return false;
+    }
     for (unsigned k = 0; k < r->cons_open; k++) {
         const struct meterd_module_opt *mo = &r->o.modules[k];
         const struct consumer_end *e = &r->cons[k].end;
@@ -568,6 +630,7 @@ static void run_loop(struct run *r)
             (void)tcp_server_poll(&r->tcp, 0);
         for (unsigned k = 0; k < r->cons_open; k++)
             consumer_poll(&r->cons[k], &r->modules, r->m.now);
+        poll_push(r);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {

@@ -65,6 +65,11 @@ static const char usage_serial[] =
     "  --han-cipher            HAN pushes ciphered (suite 0) with the consumer key (the --keys\n"
     "                          file's consumer-ek, consumer-ak)\n"
     "  --consumer-off          the consumer channel disabled: modules fitted, nothing sent\n"
+    "  --push A.B.C.D:PORT     fit the WAN module (slot 0): IDIS pushes (on installation and\n"
+    "                          connectivity at start, on interval, on alarm by m1) to that\n"
+    "                          TCP destination (IC 40 0.x.25.9.0.255 show and change it)\n"
+    "  --push-interval S       seconds between pushes on interval, 60..86400 (default 900)\n"
+    "  --push-cipher           pushes general-glo-ciphered with the management keys\n"
     "  --keys FILE             the keys of a new meter (global unicast, broadcast, authentication\n"
     "                          and master key, system titles, policy; docs/security.md): the\n"
     "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
@@ -156,6 +161,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->line_baud = 9600;
     o->p1_period_s = 1;
     o->han_period_s = 2;
+    o->push_interval_s = 900;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -188,6 +194,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->han_cipher = true;
             continue;
         }
+        if (strcmp(name, "--push-cipher") == 0 && !eq) {
+            o->push_cipher = true;
+            continue;
+        }
         if (strcmp(name, "--consumer-off") == 0 && !eq) {
             o->consumer_off = true;
             continue;
@@ -201,7 +211,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             "--until",     "--start",     "--fidelity",   "--rate",      "--state-dir",
             "--report",    "--port",      "--keys",       "--lp-days",   "--lls-password",
             "--hdlc-port", "--optical",   "--hdlc-line",  "--line-baud", "--hdlc-address",
-            "--module",    "--p1-period", "--han-period",
+            "--module",    "--p1-period", "--han-period", "--push",      "--push-interval",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -363,6 +373,20 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 2.0 || v > 10.0)
                 FAIL("--han-period: '%s' must be a whole number of seconds 2..10", val);
             o->han_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--push") == 0) {
+            /* a.b.c.d:port, as IC 40 attribute 3 holds it */
+            unsigned a[4], port;
+            char tail;
+            if (strlen(val) > 21 ||
+                sscanf(val, "%u.%u.%u.%u:%u%c", &a[0], &a[1], &a[2], &a[3], &port, &tail) != 5 ||
+                a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || port == 0 || port > 65535)
+                FAIL("--push: '%s' is not an IPv4 address and a port, e.g. 127.0.0.1:4063", val);
+            o->push_dest = val;
+        } else if (strcmp(name, "--push-interval") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 60.0 || v > 86400.0)
+                FAIL("--push-interval: '%s' must be a whole number of seconds 60..86400", val);
+            o->push_interval_s = (uint32_t)v;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);

@@ -59,6 +59,9 @@ struct meterd_opts {
     uint32_t han_period_s; /* --han-period: seconds between HAN list 1 pushes (default 2) */
     bool han_cipher;       /* --han-cipher: HAN pushes ciphered with the consumer key */
     bool consumer_off;     /* --consumer-off: the consumer modules are fitted but send nothing */
+    const char *push_dest; /* --push: the head-end "a.b.c.d:port" of the IDIS pushes, NULL: none */
+    uint32_t push_interval_s; /* --push-interval: the push on interval's period (default 900) */
+    bool push_cipher;         /* --push-cipher: pushes ciphered with the management keys */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -139,6 +139,15 @@ extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
 
 /* cosem_security.c: Security setup (IC 64, version 0: suite 0). */
 extern const struct mfw_cosem_class mfw_cosem_security_class;
+/* cosem_push.c: Push setup (IC 40, version 0); kind = enum mfw_push_id. */
+extern const struct mfw_cosem_class mfw_cosem_push_class;
+/* The push object list of push id (cosem_push.c): n entries {class, LN, attribute}. */
+struct mfw_cosem_push_entry {
+    uint16_t class_id;
+    uint8_t ln[6];
+    int8_t attr;
+};
+const struct mfw_cosem_push_entry *mfw_cosem_push_list(unsigned id, unsigned *n);
 /* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
  * setup (IC 23, version 1). */
 extern const struct mfw_cosem_class mfw_cosem_local_port_class;

@@ -23,6 +23,7 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
     &mfw_cosem_hdlc_setup_class,             /* 23 */
+    &mfw_cosem_push_class,                   /* 40 */
     &mfw_cosem_tcp_setup_class,              /* 41 */
     &mfw_cosem_security_class,               /* 64 */
 };
@@ -69,6 +70,9 @@ static const struct mfw_cosem_rights R_CLOCK = {
 static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
 /* The consumer channel's Security setup: read; security_activate, global_key_transfer. */
 static const struct mfw_cosem_rights R_CONSUMER_SECURITY = {{[MGMT] = {ALL, 0, B(1) | B(2)}}};
+/* Push setups: destination (3), window (4), randomisation (5), retries (6), delay (7); push. */
+static const struct mfw_cosem_rights R_PUSH = {
+    {[MGMT] = {ALL, B(3) | B(4) | B(5) | B(6) | B(7), B(1)}}};
 /* The consumer message: written by the management client. */
 static const struct mfw_cosem_rights R_CONSUMER_TEXT = {{[MGMT] = {ALL, B(2), 0}}};
 /* Read by the management client only. */
@@ -158,6 +162,10 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(MODULE, 2, 96, 128, 2, R_READ),
     DATA(MODULE, 3, 96, 128, 3, R_READ),
     OBJ(mfw_cosem_tcp_setup_class, 0, 0, 0, 0, 25, 0, 0, R_READ),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_CONNECTIVITY, 0, 0, 0, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_INTERVAL, 0, 0, 1, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_ALARM, 0, 0, 4, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_INSTALLATION, 0, 0, 7, 25, 9, 0, R_PUSH),
     OBJ(mfw_cosem_local_port_class, 0, 0, 0, 0, 20, 0, 0, R_READ),
     OBJ(mfw_cosem_hdlc_setup_class, 0, 0, 0, 0, 22, 0, 0, R_READ),
     OBJ(mfw_cosem_calendar_activity_class, 0, 0, 0, 0, 13, 0, 0, R_CALENDAR),

@@ -1153,6 +1153,39 @@ int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n)
     return MFW_OK;
 }
 
+int mfw_meter_push_configure(struct mfw_meter *m, unsigned id, const struct mfw_push_setup *s)
+{
+    if (m == NULL || s == NULL || id >= MFW_PUSH_COUNT)
+        return MFW_E_ARG;
+    size_t n = 0;
+    while (n < sizeof s->destination && s->destination[n] != '\0') {
+        if (s->destination[n] < 0x21 || s->destination[n] > 0x7E)
+            return MFW_E_RANGE;
+        n++;
+    }
+    if (n == sizeof s->destination || s->window_start_min >= 1440 || s->window_end_min >= 1440 ||
+        s->retries > 10)
+        return MFW_E_RANGE;
+    m->push[id] = *s;
+    return MFW_OK;
+}
+
+int mfw_meter_push_trigger(struct mfw_meter *m, unsigned id)
+{
+    if (m == NULL || id >= MFW_PUSH_COUNT)
+        return MFW_E_ARG;
+    if (m->push[id].destination[0] == '\0')
+        return MFW_E_STATE; /* nowhere to send it */
+    m->push_pending = (uint8_t)(m->push_pending | (1u << id));
+    return MFW_OK;
+}
+
+void mfw_meter_push_take(struct mfw_meter *m, unsigned id)
+{
+    if (m != NULL && id < MFW_PUSH_COUNT)
+        m->push_pending = (uint8_t)(m->push_pending & ~(1u << id));
+}
+
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)

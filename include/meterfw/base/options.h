@@ -342,6 +342,11 @@
 #define MFW_MODULE_IDENT_MAX 32
 #endif
 
+/* The destination of a push setup ("host:port", IC 40 attribute 3), in characters. */
+#ifndef MFW_PUSH_DEST_MAX
+#define MFW_PUSH_DEST_MAX 48
+#endif
+
 /* The consumer text message 0.0.96.13.0.255 (DSMR 5.0.2 7.2 allows 1024 characters; a meter
  * keeps fewer). */
 #ifndef MFW_CONSUMER_TEXT_MAX

@@ -73,6 +73,7 @@ enum mfw_cosem_class_id {
     MFW_IC_SINGLE_ACTION_SCHEDULE = 22,
     MFW_IC_IEC_HDLC_SETUP = 23,
     MFW_IC_TCP_UDP_SETUP = 41,
+    MFW_IC_PUSH_SETUP = 40,
     MFW_IC_SECURITY_SETUP = 64,
 };
 

@@ -124,6 +124,28 @@ enum {
     MFW_EVENT_MODULE_REMOVED = 201,
 };
 
+/* The IDIS push setups (Push setup IC 40; references/idis-objects.md section 7): on
+ * connectivity 0.0.25.9.0.255, on interval 0.1.25.9.0.255, on alarm 0.4.25.9.0.255, on
+ * installation 0.7.25.9.0.255. The meter keeps their settings and what is due; the WAN module
+ * (link/push.h) sends. RAM only in this version: a power-up starts from the port's settings. */
+enum mfw_push_id {
+    MFW_PUSH_CONNECTIVITY = 0,
+    MFW_PUSH_INTERVAL,
+    MFW_PUSH_ALARM,
+    MFW_PUSH_INSTALLATION,
+    MFW_PUSH_COUNT
+};
+struct mfw_push_setup {
+    char destination[MFW_PUSH_DEST_MAX + 1]; /* "a.b.c.d:port" (attribute 3), "" = none */
+    /* communication_window (attribute 4): local minutes of the day, [start, end); start == end:
+     * no window, any time */
+    uint16_t window_start_min, window_end_min;
+    uint16_t randomisation_s;    /* randomisation_start_interval (5) */
+    uint8_t retries;             /* number_of_retries (6) */
+    uint16_t repetition_delay_s; /* repetition_delay (7) */
+    uint32_t interval_s;         /* on interval: the period (IDIS: a push schedule), 0 = none */
+};
+
 struct mfw_meter_config {
     enum mfw_meter_model model;
     char serial[17];         /* NUL-terminated, e.g. "12345678" */
@@ -187,6 +209,8 @@ struct mfw_meter {
      * P1 port), set by the management client; RAM only, like a display message. */
     uint8_t consumer_text[MFW_CONSUMER_TEXT_MAX];
     uint16_t consumer_text_len;
+    struct mfw_push_setup push[MFW_PUSH_COUNT]; /* the push setups (RAM) */
+    uint8_t push_pending;                       /* bit k: push k is due (mfw_meter_push_trigger) */
     struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
@@ -331,6 +355,14 @@ int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy);
  *    without CR or LF (DSMR 5.0.2 7.2), else MFW_E_RANGE and nothing changes. */
 int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident);
 int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n);
+
+/* Push setups (IC 40): configure checks (a destination of printable characters, windows inside
+ * a day, at most 10 retries) and takes the settings (MFW_E_RANGE otherwise, nothing changes);
+ * trigger marks push id due (m1 push, an installation, a connection); take clears it (sent, or
+ * given up after the retries). */
+int mfw_meter_push_configure(struct mfw_meter *m, unsigned id, const struct mfw_push_setup *s);
+int mfw_meter_push_trigger(struct mfw_meter *m, unsigned id);
+void mfw_meter_push_take(struct mfw_meter *m, unsigned id);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),
