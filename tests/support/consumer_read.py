@@ -8,6 +8,8 @@ first, so the reader is known good before it reads the meter.
 
   consumer_read.py p1 PORT [N]       N telegrams (default 1) from 127.0.0.1:PORT, as JSON lines
   consumer_read.py han PORT S        the HDLC frames of S seconds from the HAN port, as JSON lines
+  consumer_read.py push PORTFILE N S  listen on a free port (written to PORTFILE) for N pushes
+                                     (IEC 62056-47 wrapper, data-notification) within S seconds
   consumer_read.py --self-test VECTORS_DIR
 Exit 0, or 1 with the reason on stderr."""
 import json
@@ -164,6 +166,83 @@ def read_han(port, seconds):
     return got
 
 
+def axdr(p, k=0):
+    """one A-XDR Data at p[k] -> (value, next index); the types a push carries"""
+    t = p[k]
+    k += 1
+    if t in (0x01, 0x02):
+        n = p[k]
+        k += 1
+        out = []
+        for _ in range(n):
+            v, k = axdr(p, k)
+            out.append(v)
+        return out, k
+    if t in (0x09, 0x0A):
+        n = p[k]
+        raw = p[k + 1:k + 1 + n]
+        return (raw.hex() if t == 0x09 else raw.decode('ascii')), k + 1 + n
+    sizes = {0x00: 0, 0x0F: 1, 0x11: 1, 0x16: 1, 0x12: 2, 0x10: 2, 0x06: 4, 0x05: 4, 0x15: 8, 0x14: 8}
+    if t not in sizes:
+        raise ValueError('A-XDR type %02x' % t)
+    n = sizes[t]
+    v = int.from_bytes(p[k:k + n], 'big', signed=t in (0x0F, 0x10, 0x05, 0x14)) if n else None
+    return v, k + n
+
+
+def push_frame(raw):
+    """an IEC 62056-47 frame with a plain data-notification -> dict"""
+    if len(raw) < 8 or raw[0:2] != b'\x00\x01':
+        raise ValueError('not a wrapper frame (version 1)')
+    n = int.from_bytes(raw[6:8], 'big')
+    if len(raw) != 8 + n:
+        raise ValueError('wrapper length %d, %d bytes follow' % (n, len(raw) - 8))
+    a = raw[8:]
+    out = {'src_wport': int.from_bytes(raw[2:4], 'big'),
+           'dst_wport': int.from_bytes(raw[4:6], 'big')}
+    if a[0] == 0xDB:
+        out['ciphered'] = True
+        return out
+    if a[0] != 0x0F or a[5] != 0x0C:
+        raise ValueError('not a data-notification with a date-time')
+    out['invoke'] = int.from_bytes(a[1:5], 'big')
+    out['datetime'] = a[6:18].hex()
+    body, k = axdr(a, 18)
+    if k != len(a):
+        raise ValueError('bytes after the body')
+    out['list'] = body[0]
+    out['values'] = body[1:]
+    return out
+
+
+def listen_push(port_file, n, seconds):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', 0))
+    ls.listen(4)
+    with open(port_file + '.tmp', 'w') as f:
+        f.write('%d\n' % ls.getsockname()[1])
+    import os
+    os.rename(port_file + '.tmp', port_file)
+    ls.settimeout(1)
+    got = []
+    end = time.time() + seconds
+    while len(got) < n and time.time() < end:
+        try:
+            c, _ = ls.accept()
+        except socket.timeout:
+            continue
+        c.settimeout(5)
+        raw = b''
+        while True:
+            d = c.recv(4096)
+            if not d:
+                break
+            raw += d
+        got.append(push_frame(raw))
+    return got
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == '--self-test':
         with open(argv[2] + '/p1_dsmr_v5.txt', 'rb') as f:
@@ -178,6 +257,11 @@ def main(argv):
         assert k['items']['1.1.1.7.0.255'] == 826 and k['items']['1.1.32.7.0.255'] == 232
         print('self-test: ok')
         return 0
+    if argv[1] == 'push':
+        got = listen_push(argv[2], int(argv[3]), float(argv[4]))
+        for g in got:
+            print(json.dumps(g, sort_keys=True))
+        return 0 if len(got) == int(argv[3]) else 1
     kind, port = argv[1], int(argv[2])
     n = int(argv[3]) if len(argv) > 3 else 1
     got = read_p1(port, n) if kind == 'p1' else read_han(port, n)
