@@ -481,7 +481,7 @@ static void object_list_format(void **st)
     assert_int_equal(n, visible);
     /* 382M: 132 + the 10 power failure counters 0.0.96.7.x + 2 of security + IEC local port
      * and HDLC setup */
-    assert_int_equal(n, 156);
+    assert_int_equal(n, 157);
     bool clock_seen = false;
     for (uint32_t i = 0; i < n; i++) {
         uint16_t cls;

@@ -188,6 +188,7 @@ static const struct {
     uint32_t write, methods;
 } management[] = {
     {{0, 0, 96, 13, 0, 255}, B(2), 0},       /* the consumer message (docs/consumer.md) */
+    {{0, 0, 96, 128, 10, 255}, B(2), 0},     /* the consumer channel on/off */
     {{0, 0, 43, 0, 1, 255}, 0, B(1) | B(2)}, /* consumer Security setup: activate, key transfer */
     {{0, 0, 25, 9, 0, 255}, B(3) | B(4) | B(5) | B(6) | B(7), B(1)}, /* push setups */
     {{0, 1, 25, 9, 0, 255}, B(3) | B(4) | B(5) | B(6) | B(7), B(1)},
@@ -275,12 +276,12 @@ static void rights_per_client(void **st)
             assert_int_equal(mfw_cosem_method_access(i, k, PRE),
                              clock && (k == 1 || k == 3 || k == 6));
     }
-    assert_int_equal(seen[MGMT], 156); /* docs/dlms.md: 156 objects on a 382M */
+    assert_int_equal(seen[MGMT], 157); /* docs/dlms.md: 157 objects on a 382M */
     assert_int_equal(seen[PUB], 6);
     free(r);
 }
 
-/* A 162M has L1 only: its object list has 124 objects (docs/dlms.md), no L2 / L3 quantity. */
+/* A 162M has L1 only: its object list has 125 objects (docs/dlms.md), no L2 / L3 quantity. */
 static void single_phase_view(void **st)
 {
     (void)st;
@@ -288,7 +289,7 @@ static void single_phase_view(void **st)
     unsigned visible = 0, idx;
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++)
         visible += mfw_cosem_visible(&r->cosem, i, MGMT);
-    assert_int_equal(visible, 124);
+    assert_int_equal(visible, 125);
     assert_int_equal(
         mfw_cosem_find(&r->cosem, MGMT, 3, (const uint8_t[6]){1, 0, 32, 7, 0, 255}, &idx),
         MFW_OK); /* voltage L1 */

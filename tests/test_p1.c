@@ -253,6 +253,11 @@ static void p1_module_in_a_slot(void **state)
     assert_int_equal(mfw_module_status(&ms, 1, &st), MFW_OK);
     assert_int_equal(st.refused_in, 5);
     assert_memory_equal(&before, &m.registers, sizeof before);
+    /* the consumer channel switched off in the meter (0.0.96.128.10.255): nothing, then again */
+    assert_int_equal(mfw_meter_consumer_enable(&m, false), MFW_OK);
+    assert_int_equal(mfw_module_output(&ms, 1, T_WINTER + 6000, out, sizeof out), 0);
+    assert_int_equal(mfw_meter_consumer_enable(&m, true), MFW_OK);
+    assert_true(mfw_module_output(&ms, 1, T_WINTER + 7000, out, sizeof out) > 0);
     /* disabled: nothing is sent */
     p1.config.enabled = false;
     assert_int_equal(mfw_module_output(&ms, 1, T_WINTER + 9000, out, sizeof out), 0);

@@ -98,6 +98,7 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long */
     MFW_COSEM_DATA_MODULE,     /* module slot arg: {kind, identification} (link/module.h) */
     MFW_COSEM_DATA_CONSUMER_TEXT, /* the consumer message 0.0.96.13.0.255 (writable) */
+    MFW_COSEM_DATA_CONSUMER_ON,   /* the consumer channel on (boolean, writable) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 

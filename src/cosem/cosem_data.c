@@ -53,6 +53,7 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
     case MFW_COSEM_DATA_CONSUMER_TEXT:
         mfw_axdr_put_octets(w, m->consumer_text, m->consumer_text_len);
         break;
+    case MFW_COSEM_DATA_CONSUMER_ON: mfw_axdr_put_bool(w, !m->consumer_disabled); break;
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;
@@ -62,6 +63,12 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
  * octet-string of at most MFW_CONSUMER_TEXT_MAX bytes without CR or LF (DSMR 5.0.2 7.2). */
 static int data_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
 {
+    if (attr == 2 && c->obj->kind == MFW_COSEM_DATA_CONSUMER_ON) {
+        bool on = false;
+        if (!MFW_COSEM_READ_ONE(value, mfw_axdr_get_bool(value, &on)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        return mfw_cosem_class_result(mfw_meter_consumer_enable(c->m, on));
+    }
     if (attr != 2 || c->obj->kind != MFW_COSEM_DATA_CONSUMER_TEXT)
         return MFW_DAR_READ_WRITE_DENIED;
     uint8_t text[MFW_CONSUMER_TEXT_MAX];

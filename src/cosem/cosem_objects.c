@@ -161,6 +161,8 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(MODULE, 1, 96, 128, 1, R_READ),
     DATA(MODULE, 2, 96, 128, 2, R_READ),
     DATA(MODULE, 3, 96, 128, 3, R_READ),
+    /* the consumer channel on/off (manufacturer-specific, as the slots' view) */
+    DATA(CONSUMER_ON, 0, 96, 128, 10, R_CONSUMER_TEXT),
     OBJ(mfw_cosem_tcp_setup_class, 0, 0, 0, 0, 25, 0, 0, R_READ),
     OBJ(mfw_cosem_push_class, MFW_PUSH_CONNECTIVITY, 0, 0, 0, 25, 9, 0, R_PUSH),
     OBJ(mfw_cosem_push_class, MFW_PUSH_INTERVAL, 0, 0, 1, 25, 9, 0, R_PUSH),

@@ -244,7 +244,7 @@ static size_t han_output(void *ctx, mfw_ms_t now, uint8_t *out, size_t cap)
     } else {
         return 0;
     }
-    if (!h->config.enabled || h->meter->down)
+    if (!h->config.enabled || h->meter->down || h->meter->consumer_disabled)
         return 0;
     size_t len = 0;
     int rc = mfw_han_frame(h, list, out, cap, &len);

@@ -299,7 +299,7 @@ static size_t p1_output(void *ctx, mfw_ms_t now, uint8_t *out, size_t cap)
         return 0;
     /* one telegram per period; a late call does not send the ones it missed (6.3: no backlog) */
     p->next = next_multiple(now, p->config.period_ms);
-    if (!p->config.enabled || p->meter->down)
+    if (!p->config.enabled || p->meter->down || p->meter->consumer_disabled)
         return 0;
     size_t len = 0;
     int rc = mfw_p1_telegram(p->meter, (char *)out, cap, &len);

@@ -1186,6 +1186,17 @@ void mfw_meter_push_take(struct mfw_meter *m, unsigned id)
         m->push_pending = (uint8_t)(m->push_pending & ~(1u << id));
 }
 
+int mfw_meter_consumer_enable(struct mfw_meter *m, bool on)
+{
+    if (m == NULL)
+        return MFW_E_ARG;
+    if (m->consumer_disabled == !on)
+        return MFW_OK;
+    m->consumer_disabled = !on;
+    log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    return MFW_OK;
+}
+
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)

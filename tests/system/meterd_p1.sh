@@ -103,6 +103,19 @@ else
     ok "a message with LF refused (DSMR 5.0.2 7.2)"
 fi
 
+# the consumer channel switched off and on over DLMS (0.0.96.128.10.255)
+if timeout 30 "${MGT[@]}" set 0.0.96.128.10.255 2 false >/dev/null 2>"$TMP/err"; then
+    if "${READ[@]}" p1 "$P1PORT" 1 >/dev/null 2>&1; then
+        bad "a telegram while the consumer channel is off"
+    else
+        ok "consumer channel off over DLMS: no telegram"
+    fi
+    timeout 30 "${MGT[@]}" set 0.0.96.128.10.255 2 true >/dev/null 2>&1
+    "${READ[@]}" p1 "$P1PORT" 1 >/dev/null 2>&1 && ok "and on again: telegrams" || bad "no telegram after on"
+else
+    bad "set 0.0.96.128.10.255: $(cat "$TMP/err")"
+fi
+
 # nothing on the P1 port changes the meter: bytes sent to it are taken and dropped
 python3 -c "
 import socket; s=socket.create_connection(('127.0.0.1',$P1PORT)); s.sendall(b'/?!\r\n' + bytes(range(256))*8); s.close()"

@@ -209,6 +209,7 @@ struct mfw_meter {
      * P1 port), set by the management client; RAM only, like a display message. */
     uint8_t consumer_text[MFW_CONSUMER_TEXT_MAX];
     uint16_t consumer_text_len;
+    bool consumer_disabled; /* the consumer channel switched off (0.0.96.128.10.255; RAM) */
     struct mfw_push_setup push[MFW_PUSH_COUNT]; /* the push setups (RAM) */
     uint8_t push_pending;                       /* bit k: push k is due (mfw_meter_push_trigger) */
     struct mfw_meter_restore restore;
@@ -355,6 +356,9 @@ int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy);
  *    without CR or LF (DSMR 5.0.2 7.2), else MFW_E_RANGE and nothing changes. */
 int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident);
 int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n);
+/* The consumer channel on or off (0.0.96.128.10.255): the P1 and HAN modules send nothing while
+ * it is off; logged (47) when it changes. */
+int mfw_meter_consumer_enable(struct mfw_meter *m, bool on);
 
 /* Push setups (IC 40): configure checks (a destination of printable characters, windows inside
  * a day, at most 10 retries) and takes the settings (MFW_E_RANGE otherwise, nothing changes);
