@@ -86,7 +86,8 @@ static void check_opts(const struct meterd_opts *o)
         o->push_interval_s > 86400)
         abort();
     for (unsigned k = 0; k < o->n_modules; k++)
-        if ((o->modules[k].kind != MODULE_P1 && o->modules[k].kind != MODULE_HAN) ||
+        if ((o->modules[k].kind != MODULE_P1 && o->modules[k].kind != MODULE_HAN &&
+             o->modules[k].kind != MODULE_WMBUS) ||
             (!o->modules[k].pty && !o->modules[k].tcp))
             abort();
     if (o->state_dir != NULL && o->state_dir[0] == '\0')
@@ -203,7 +204,8 @@ static const char *const seed_lines[] = {
     "--model=382M\n--current=10(100)A\n--speed=60\n--rtc-lost\n--port=4060\n--fidelity=fast",
     "--speed\n0.5\n--start\n2026-03-29T01:59:59Z\n--serial\n00000001\n--module\np1=pty,tcp:2000\n"
     "--module=han=tcp:0\n--p1-period\n10\n--han-period\n5\n--han-cipher\n--consumer-off\n"
-    "--push\n127.0.0.1:4063\n--push-interval\n900\n--push-cipher",
+    "--push\n127.0.0.1:4063\n--push-interval\n900\n--push-cipher\n--module\nwmbus=pty\n"
+    "--wmbus-period\n16",
     "--help",
     "--until\n2026-01-01T00:00:00Z\n--start\n2026-01-01T00:00:00Z",
 };

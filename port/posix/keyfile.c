@@ -103,6 +103,12 @@ static int line(char *l, unsigned no, struct keyfile *kf, char *err, size_t cap)
             kf->has_client_title = true;
         return 0;
     }
+    if (strcmp(name, "wmbus-key") == 0) {
+        if (!hex_exact(val, kf->wmbus_key, MFW_KEYS_LEN))
+            return fail(err, cap, "line %u: %s must be 16 bytes of hex (32 digits)", no, name);
+        kf->has_wmbus_key = true;
+        return 0;
+    }
     if (strcmp(name, "consumer-ek") == 0 || strcmp(name, "consumer-ak") == 0) {
         bool ek = name[9] == 'e';
         if (!hex_exact(val, ek ? kf->consumer_ek : kf->consumer_ak, MFW_KEYS_LEN))

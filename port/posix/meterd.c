@@ -25,6 +25,7 @@
 #include "meterfw/link/module.h"
 #include "meterfw/link/p1.h"
 #include "meterfw/link/push.h"
+#include "meterfw/link/wmbus.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/store/store.h"
@@ -85,6 +86,9 @@ struct run {
     struct mfw_modules modules;
     struct mfw_p1 p1[METERD_MODULES_MAX];
     struct mfw_han han[METERD_MODULES_MAX];
+    struct mfw_wmbus wmbus[METERD_MODULES_MAX];
+    bool have_wmbus_key; /* wmbus-key in --keys: TPL mode 5 */
+    uint8_t wmbus_key[16];
     struct consumer cons[METERD_MODULES_MAX];
     struct mfw_push push; /* --push: the WAN module in slot 0 */
     bool push_fitted;
@@ -101,7 +105,11 @@ static bool bind_modules(struct run *r)
         const struct meterd_module_opt *mo = &r->o.modules[k];
         if (consumer_open(&r->cons[k], k + 1, mo->pty, mo->tcp, mo->tcp_port, err, sizeof err) !=
             0) {
-            fprintf(stderr, "meterd: --module %s: %s\n", mo->kind == MODULE_P1 ? "p1" : "han", err);
+            fprintf(stderr, "meterd: --module %s: %s\n",
+                    mo->kind == MODULE_P1    ? "p1"
+                    : mo->kind == MODULE_HAN ? "han"
+                                             : "wmbus",
+                    err);
             return false;
         }
         r->cons_open = k + 1;
@@ -193,6 +201,19 @@ static bool fit_modules(struct run *r)
                 rc = mfw_module_fit(&r->modules, k + 1, &mfw_p1_module, &r->p1[k], "P1 DSMR 5.0.2",
                                     r->m.now);
             what = "P1 telegrams (DSMR 5.0.2)";
+        } else if (mo->kind == MODULE_WMBUS) {
+            struct mfw_wmbus_config wc;
+            mfw_wmbus_default_config(&wc);
+            wc.period_s = r->o.wmbus_period_s;
+            wc.encrypt = r->have_wmbus_key;
+            memcpy(wc.key, r->wmbus_key, sizeof wc.key);
+            rc = mfw_wmbus_init(&r->wmbus[k], &wc);
+            mfw_ct_wipe(&wc, sizeof wc);
+            if (rc == MFW_OK)
+                rc = mfw_module_fit(&r->modules, k + 1, &mfw_wmbus_module, &r->wmbus[k],
+                                    "wM-Bus T1 EN 13757-4", r->m.now);
+            what = r->have_wmbus_key ? "wireless M-Bus telegrams (hex lines, TPL mode 5)"
+                                     : "wireless M-Bus telegrams (hex lines, unencrypted)";
         } else if (mo->kind == MODULE_HAN) {
             struct mfw_han_config hc;
             mfw_han_default_config(&hc);
@@ -413,6 +434,10 @@ static int setup(struct run *r, int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
         keyfile_to_config(&kf, &cfg->security);
+        if (kf.has_wmbus_key) {
+            memcpy(r->wmbus_key, kf.wmbus_key, sizeof r->wmbus_key);
+            r->have_wmbus_key = true;
+        }
         keyfile_wipe(&kf);
     }
     if (o->lp_days)

@@ -56,15 +56,18 @@ static const char usage_serial[] =
     "                          number's last 4 digits + 1000, e.g. 1001)\n"
     "  --no-dlms               no DLMS/COSEM server\n"
     "  --module KIND=WHERE     fit a communication module (up to 3, slots 1..3): KIND p1 (DSMR\n"
-    "                          5.0.2 P1 telegrams) or han (DLMS push in HDLC frames, Nordic\n"
-    "                          HAN); WHERE pty, tcp:N (port N of 127.0.0.1, 0 = any free\n"
-    "                          port) or both, e.g. --module p1=pty,tcp:2000 (docs/consumer.md)\n"
+    "                          5.0.2 P1 telegrams), han (DLMS push in HDLC frames, Nordic\n"
+    "                          HAN) or wmbus (wireless M-Bus telegrams as hex lines; mode 5\n"
+    "                          with the keys file's wmbus-key); WHERE pty, tcp:N (port N\n"
+    "                          of 127.0.0.1, 0 = any free port) or both, e.g.\n"
+    "                          --module p1=pty,tcp:2000 (docs/consumer.md)\n"
     "  --p1-period S           seconds between P1 telegrams, 1..3600 (default 1)\n"
     "  --han-period S          seconds between HAN list 1 pushes, 2..10 (default 2); list 2\n"
     "                          every 10 s, list 3 every hour\n"
     "  --han-cipher            HAN pushes ciphered (suite 0) with the consumer key (the --keys\n"
     "                          file's consumer-ek, consumer-ak)\n"
     "  --consumer-off          the consumer channel disabled: modules fitted, nothing sent\n"
+    "  --wmbus-period S        seconds between wireless M-Bus telegrams, 1..86400 (default 60)\n"
     "  --push A.B.C.D:PORT     fit the WAN module (slot 0): IDIS pushes (on installation and\n"
     "                          connectivity at start, on interval, on alarm by m1) to that\n"
     "                          TCP destination (IC 40 0.x.25.9.0.255 show and change it)\n"
@@ -162,6 +165,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->p1_period_s = 1;
     o->han_period_s = 2;
     o->push_interval_s = 900;
+    o->wmbus_period_s = 60;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -207,11 +211,12 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model",     "--current",   "--serial",     "--scenario",  "--speed",
-            "--until",     "--start",     "--fidelity",   "--rate",      "--state-dir",
-            "--report",    "--port",      "--keys",       "--lp-days",   "--lls-password",
-            "--hdlc-port", "--optical",   "--hdlc-line",  "--line-baud", "--hdlc-address",
-            "--module",    "--p1-period", "--han-period", "--push",      "--push-interval",
+            "--model",        "--current",   "--serial",     "--scenario",  "--speed",
+            "--until",        "--start",     "--fidelity",   "--rate",      "--state-dir",
+            "--report",       "--port",      "--keys",       "--lp-days",   "--lls-password",
+            "--hdlc-port",    "--optical",   "--hdlc-line",  "--line-baud", "--hdlc-address",
+            "--module",       "--p1-period", "--han-period", "--push",      "--push-interval",
+            "--wmbus-period",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -339,8 +344,11 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             } else if (strncmp(val, "han=", 4) == 0) {
                 mo->kind = MODULE_HAN;
                 w = val + 4;
+            } else if (strncmp(val, "wmbus=", 6) == 0) {
+                mo->kind = MODULE_WMBUS;
+                w = val + 6;
             } else {
-                FAIL("--module: '%s' is not p1=WHERE or han=WHERE", val);
+                FAIL("--module: '%s' is not p1=WHERE, han=WHERE or wmbus=WHERE", val);
             }
             while (*w != '\0') {
                 const char *end = strchr(w, ',');
@@ -373,6 +381,11 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 2.0 || v > 10.0)
                 FAIL("--han-period: '%s' must be a whole number of seconds 2..10", val);
             o->han_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--wmbus-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 1.0 || v > 86400.0)
+                FAIL("--wmbus-period: '%s' must be a whole number of seconds 1..86400", val);
+            o->wmbus_period_s = (uint32_t)v;
         } else if (strcmp(name, "--push") == 0) {
             /* a.b.c.d:port, as IC 40 attribute 3 holds it */
             unsigned a[4], port;

@@ -65,3 +65,15 @@ uint16_t mfw_crc16_arc(const void *buf, size_t len)
 {
     return mfw_crc16_arc_update(0, buf, len);
 }
+
+uint16_t mfw_crc16_en13757(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    uint16_t c = 0;
+    for (size_t k = 0; k < len; k++) {
+        c = (uint16_t)(c ^ ((unsigned)p[k] << 8));
+        for (unsigned b = 0; b < 8; b++)
+            c = (uint16_t)((c & 0x8000u) ? ((unsigned)c << 1) ^ 0x3D65u : (unsigned)c << 1);
+    }
+    return (uint16_t)~c;
+}

@@ -8,6 +8,7 @@ first, so the reader is known good before it reads the meter.
 
   consumer_read.py p1 PORT [N]       N telegrams (default 1) from 127.0.0.1:PORT, as JSON lines
   consumer_read.py han PORT S        the HDLC frames of S seconds from the HAN port, as JSON lines
+  consumer_read.py wmbus PORT N      N wireless M-Bus hex lines (format A, CRCs checked)
   consumer_read.py push PORTFILE N S  listen on a free port (written to PORTFILE) for N pushes
                                      (IEC 62056-47 wrapper, data-notification) within S seconds
   consumer_read.py --self-test VECTORS_DIR
@@ -75,6 +76,67 @@ def read_p1(port, n):
                 break
             got.append(p1_decode(buf[a:b + 7]))
             buf = buf[b + 7:]
+    return got
+
+
+def crc16_en13757(data):
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x3D65) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
+    return crc ^ 0xFFFF
+
+
+def wmbus_frame(t):
+    """a format A telegram with its CRCs (EN 13757-4) -> dict: header, records (unencrypted)"""
+    f = b''
+    i = 0
+    while i < len(t):
+        n = 10 if i == 0 else min(16, len(t) - i - 2)
+        if crc16_en13757(t[i:i + n]) != int.from_bytes(t[i + n:i + n + 2], 'big'):
+            raise ValueError('block CRC at %d' % i)
+        f += t[i:i + n]
+        i += n + 2
+    if f[0] != len(f) - 1:
+        raise ValueError('L')
+    m = f[2] | f[3] << 8
+    out = {'c': f[1], 'manufacturer': ''.join(chr(((m >> s) & 31) + 64) for s in (10, 5, 0)),
+           'id': f[7:3:-1].hex(), 'version': f[8], 'type': f[9], 'ci': f[10], 'access': f[11],
+           'cfg': f[13] | f[14] << 8, 'records': {}}
+    p = f[15:]
+    if out['cfg'] >> 8 & 0x1F:
+        out['encrypted'] = True
+        return out
+    k = 0
+    while k < len(p):
+        if p[k] == 0x2F:
+            k += 1
+            continue
+        dif = p[k]
+        if dif & 0x0F != 0x04:
+            raise ValueError('DIF %02x' % dif)
+        vif = p[k + 1]
+        k += 2
+        key = '%02X%02X' % (dif, vif)
+        if vif & 0x80:
+            key += '%02X' % p[k]
+            k += 1
+        out['records'][key] = int.from_bytes(p[k:k + 4], 'little')
+        k += 4
+    return out
+
+
+def read_wmbus(port, n):
+    s = socket.create_connection(('127.0.0.1', port), timeout=10)
+    buf = b''
+    got = []
+    end = time.time() + 10 + 3 * n
+    while len(got) < n and time.time() < end:
+        buf += s.recv(4096)
+        while b'\n' in buf:
+            line, buf = buf.split(b'\n', 1)
+            got.append(wmbus_frame(bytes.fromhex(line.decode('ascii'))))
     return got
 
 
@@ -255,6 +317,8 @@ def main(argv):
             k = han_frame(bytes.fromhex(f.read().strip()))
         assert k['hcs_ok'] and k['fcs_ok'] and k['version'] == 'Kamstrup_V0001', 'HAN vector'
         assert k['items']['1.1.1.7.0.255'] == 826 and k['items']['1.1.32.7.0.255'] == 232
+        assert crc16_en13757(b'123456789') == 0xC2B7
+        assert crc16_en13757(bytes.fromhex('2D442D2C576866323002')) == 0x26AA  # W5 block 1
         print('self-test: ok')
         return 0
     if argv[1] == 'push':
@@ -264,8 +328,9 @@ def main(argv):
         return 0 if len(got) == int(argv[3]) else 1
     kind, port = argv[1], int(argv[2])
     n = int(argv[3]) if len(argv) > 3 else 1
-    got = read_p1(port, n) if kind == 'p1' else read_han(port, n)
-    if not got or (kind == 'p1' and len(got) < n):
+    got = (read_p1(port, n) if kind == 'p1' else read_wmbus(port, n) if kind == 'wmbus' else
+           read_han(port, n))
+    if not got or (kind in ('p1', 'wmbus') and len(got) < n):
         print('consumer_read: fewer than %d %s messages' % (n, kind), file=sys.stderr)
         return 1
     for g in got:
