@@ -10,6 +10,8 @@
  *     [A-Za-z0-9_-], a non-empty scenario and state dir, 0 < speed <= 1e6, --speed and --until
  *     not both, --until after --start, times of the years 1970..9999, fidelity sample or fast
  *     (never left to auto), rate 4000 or 8000, --lp-days 1..3660, a keys file path that is not empty;
+ *     at most 3 --module, each with a pty or a TCP port, --p1-period 1..3600, --han-period 2..10,
+ *     --push-interval 60..86400;
  *   - isotime: every argument, and every argument's ":SS"-less form, either is refused or gives
  *     an instant of 1970..9999 that isotime_format writes back as the same text; isotime_format
  *     of any 64-bit instant (the input's first 8 bytes) fits its buffer, and one in range with
@@ -79,6 +81,16 @@ static void check_opts(const struct meterd_opts *o)
         abort();
     if (o->rate_hz != 4000 && o->rate_hz != 8000)
         abort();
+    /* the modules (docs/consumer.md): at most 3, each somewhere to send, periods in range */
+    if (o->n_modules > METERD_MODULES_MAX || o->p1_period_s < 1 || o->p1_period_s > 3600 ||
+        o->han_period_s < 2 || o->han_period_s > 10 || o->push_interval_s < 60 ||
+        o->push_interval_s > 86400)
+        abort();
+    for (unsigned k = 0; k < o->n_modules; k++)
+        if ((o->modules[k].kind != MODULE_P1 && o->modules[k].kind != MODULE_HAN &&
+             o->modules[k].kind != MODULE_WMBUS) ||
+            (!o->modules[k].pty && !o->modules[k].tcp))
+            abort();
     if (o->state_dir != NULL && o->state_dir[0] == '\0')
         abort();
     if (o->lp_days > 3660)
@@ -191,7 +203,10 @@ static const char *const seed_lines[] = {
     "--state-dir\nstate\n--report\njson\n--no-display\n--lp-days\n366\n--port\n0\n--no-dlms\n"
     "--keys\nmeter.keys",
     "--model=382M\n--current=10(100)A\n--speed=60\n--rtc-lost\n--port=4060\n--fidelity=fast",
-    "--speed\n0.5\n--start\n2026-03-29T01:59:59Z\n--serial\n00000001",
+    "--speed\n0.5\n--start\n2026-03-29T01:59:59Z\n--serial\n00000001\n--module\np1=pty,tcp:2000\n"
+    "--module=han=tcp:0\n--p1-period\n10\n--han-period\n5\n--han-cipher\n--consumer-off\n"
+    "--push\n127.0.0.1:4063\n--push-interval\n900\n--push-cipher\n--module\nwmbus=pty\n"
+    "--wmbus-period\n16",
     "--help",
     "--until\n2026-01-01T00:00:00Z\n--start\n2026-01-01T00:00:00Z",
 };

@@ -17,3 +17,5 @@ set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 # the posix crypto port (Mbed TLS, nettle): the harness of the security layer
 set(MFW_FUZZ_LIBS_security meterd_crypto)
+# the keys file text (port/posix/keyfile.c, in the crypto port's library)
+set(MFW_FUZZ_LIBS_keyfile meterd_crypto)

@@ -294,6 +294,56 @@ static void key_transfer_and_policy(void **st)
     rig_free(r);
 }
 
+/* The consumer channel's context (Security setup 0.0.43.0.1.255): its keys by
+ * global_key_transfer under the master key (RFC 3394 4.1's vector), policy 0 -> 3 only with both
+ * keys and only stronger, kept across a restart; a SECURITY record written before the consumer
+ * context existed (without its fields) still restores, with none. */
+static void consumer_context(void **st)
+{
+    (void)st;
+    struct rig *r = rig_new();
+    struct mfw_meter *m = &r->m;
+    uint8_t wrapped[2][24], ids[2] = {0, 2}, want[16];
+    hex("1FA68B0A8112B447AEF34BD8FB5A7B829D3E862371D2CFE5", wrapped[0], 24);
+    memcpy(wrapped[1], wrapped[0], 24);
+    hex("00112233445566778899AABBCCDDEEFF", want, 16);
+    assert_int_equal(mfw_meter_security_consumer_activate(m, 3), MFW_E_RANGE); /* no keys */
+    assert_int_equal(mfw_meter_security_consumer_transfer(m, 1, ids, wrapped[0]), MFW_OK);
+    assert_int_equal(m->keys.config.consumer_have, 1);
+    assert_memory_equal(m->keys.config.consumer_ek, want, 16);
+    assert_int_equal(mfw_meter_security_consumer_activate(m, 3), MFW_E_RANGE); /* no AK */
+    uint8_t bad = 1; /* the broadcast key's id: not the consumer context's */
+    assert_int_equal(mfw_meter_security_consumer_transfer(m, 1, &bad, wrapped[0]), MFW_E_ARG);
+    wrapped[1][0] ^= 1; /* tampered: neither taken */
+    assert_int_equal(mfw_meter_security_consumer_transfer(m, 2, ids, wrapped[0]), MFW_E_AUTH);
+    assert_int_equal(m->keys.config.consumer_have, 1);
+    wrapped[1][0] ^= 1;
+    assert_int_equal(mfw_meter_security_consumer_transfer(m, 2, ids, wrapped[0]), MFW_OK);
+    assert_int_equal(mfw_meter_security_consumer_activate(m, 2), MFW_E_RANGE); /* 0 or 3 */
+    assert_int_equal(mfw_meter_security_consumer_activate(m, 3), MFW_OK);
+    assert_int_equal(mfw_meter_security_consumer_activate(m, 0), MFW_E_RANGE); /* weaker */
+    restart(r);
+    assert_int_equal(m->keys.config.consumer_policy, 3);
+    assert_int_equal(m->keys.config.consumer_have, 3);
+    assert_memory_equal(m->keys.config.consumer_ak, want, 16);
+    assert_int_equal(m->keys.config.policy, 1); /* the management context untouched */
+    /* the record as it was before the consumer context: the same fields, without the last 40
+     * bytes (2 x u32 + 2 x 16) */
+    uint8_t buf[MFW_KEYS_CONFIG_RECORD_MAX];
+    struct mfw_wcursor w;
+    mfw_wcursor_init(&w, buf, sizeof buf);
+    mfw_keys_save_config(&m->keys.config, &w);
+    struct mfw_keys_config c;
+    const char *field = NULL;
+    assert_int_equal(mfw_keys_restore_config(&c, buf, w.len - 40, &field), MFW_OK);
+    assert_int_equal(c.consumer_have, 0);
+    assert_int_equal(c.consumer_policy, 0);
+    assert_int_equal(mfw_keys_restore_config(&c, buf, w.len, &field), MFW_OK);
+    assert_int_equal(c.consumer_have, 3);
+    assert_int_not_equal(mfw_keys_restore_config(&c, buf, w.len - 20, &field), MFW_OK);
+    rig_free(r);
+}
+
 static void titles(void **st)
 {
     (void)st;
@@ -315,6 +365,7 @@ int main(void)
         cmocka_unit_test(counters_across_power_cuts),
         cmocka_unit_test(key_transfer_and_policy),
         cmocka_unit_test(titles),
+        cmocka_unit_test(consumer_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

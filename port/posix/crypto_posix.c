@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include <mbedtls/aes.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/platform_util.h>
 #include <nettle/aes.h>
@@ -121,12 +122,32 @@ static int random_bytes(void *ctx, uint8_t *out, size_t n)
     return MFW_OK;
 }
 
+/* AES-128-CBC of whole blocks (Mbed TLS); the schedule lives for one call and is wiped. */
+static int aes_cbc_encrypt(void *ctx, const uint8_t key[16], const uint8_t iv[16],
+                           const uint8_t *in, size_t len, uint8_t *out)
+{
+    (void)ctx;
+    if (len % 16 != 0)
+        return MFW_E_ARG;
+    mbedtls_aes_context a;
+    mbedtls_aes_init(&a);
+    uint8_t v[16];
+    memcpy(v, iv, sizeof v);
+    int rc = mbedtls_aes_setkey_enc(&a, key, 128);
+    if (rc == 0)
+        rc = mbedtls_aes_crypt_cbc(&a, MBEDTLS_AES_ENCRYPT, len, v, in, out);
+    mbedtls_aes_free(&a);
+    mbedtls_platform_zeroize(v, sizeof v);
+    return rc == 0 ? MFW_OK : MFW_E_IO;
+}
+
 static const struct mfw_crypto_port port = {
     .ctx = NULL,
     .gcm_encrypt = gcm_encrypt,
     .gcm_decrypt = gcm_decrypt,
     .key_wrap = key_wrap,
     .key_unwrap = key_unwrap,
+    .aes_cbc_encrypt = aes_cbc_encrypt,
     .random = random_bytes,
 };
 

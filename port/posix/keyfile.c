@@ -103,6 +103,22 @@ static int line(char *l, unsigned no, struct keyfile *kf, char *err, size_t cap)
             kf->has_client_title = true;
         return 0;
     }
+    if (strcmp(name, "wmbus-key") == 0) {
+        if (!hex_exact(val, kf->wmbus_key, MFW_KEYS_LEN))
+            return fail(err, cap, "line %u: %s must be 16 bytes of hex (32 digits)", no, name);
+        kf->has_wmbus_key = true;
+        return 0;
+    }
+    if (strcmp(name, "consumer-ek") == 0 || strcmp(name, "consumer-ak") == 0) {
+        bool ek = name[9] == 'e';
+        if (!hex_exact(val, ek ? kf->consumer_ek : kf->consumer_ak, MFW_KEYS_LEN))
+            return fail(err, cap, "line %u: %s must be 16 bytes of hex (32 digits)", no, name);
+        if (ek)
+            kf->has_consumer_ek = true;
+        else
+            kf->has_consumer_ak = true;
+        return 0;
+    }
     if (strcmp(name, "policy") == 0) {
         if (strlen(val) != 1 || val[0] < '0' || val[0] > '3')
             return fail(err, cap, "line %u: policy is 0, 1, 2 or 3", no);
@@ -209,6 +225,14 @@ void keyfile_to_config(const struct keyfile *kf, struct mfw_keys_config *c)
         memcpy(c->client_title, kf->client_title, MFW_KEYS_TITLE_LEN);
     if (kf->policy >= 0)
         c->policy = (uint8_t)kf->policy;
+    if (kf->has_consumer_ek) {
+        memcpy(c->consumer_ek, kf->consumer_ek, MFW_KEYS_LEN);
+        c->consumer_have |= 1u;
+    }
+    if (kf->has_consumer_ak) {
+        memcpy(c->consumer_ak, kf->consumer_ak, MFW_KEYS_LEN);
+        c->consumer_have |= 2u;
+    }
     if (kf->lls_len > 0) {
         memcpy(c->lls, kf->lls, kf->lls_len);
         c->lls_len = (uint8_t)kf->lls_len;

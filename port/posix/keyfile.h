@@ -10,6 +10,9 @@
  *   client-title = 4775727578313233           the client's system title (8 bytes)
  *   policy = 3                                0 none, 1 authenticated, 2 encrypted, 3 both
  *   lls-secret = 00000001                     meterd: enables LLS for SAP 1 (1..16 characters)
+ *   consumer-ek = ...                         the consumer channel's encryption and
+ *   consumer-ak = ...                         authentication keys (Security setup 0.0.43.0.1.255)
+ *   wmbus-key = ...                           meterd: the wireless M-Bus key (TPL mode 5)
  *
  * A file is refused unless it is a regular file of mode 0600 or stricter (no access for group
  * and others): keys never come from a command line, which any user sees in ps. The same text,
@@ -32,6 +35,9 @@ struct keyfile {
     int policy; /* -1: not given */
     char lls[MFW_COSEM_SECRET_MAX + 1];
     size_t lls_len;
+    bool has_consumer_ek, has_consumer_ak, has_wmbus_key;
+    uint8_t wmbus_key[MFW_KEYS_LEN]; /* meterd: the radio module's (TPL mode 5) key */
+    uint8_t consumer_ek[MFW_KEYS_LEN], consumer_ak[MFW_KEYS_LEN];
 };
 
 /* Reads path into kf. 0, or -1 with a one-line reason in err (a mode that lets others read, a

@@ -11,6 +11,7 @@
 
 #include "board.h"
 #include "clock_posix.h"
+#include "consumer.h"
 #include "control.h"
 #include "crypto_posix.h"
 #include "isotime.h"
@@ -20,7 +21,12 @@
 #include "meterfw/base/error.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
+#include "meterfw/link/han.h"
 #include "meterfw/link/link.h"
+#include "meterfw/link/module.h"
+#include "meterfw/link/p1.h"
+#include "meterfw/link/push.h"
+#include "meterfw/link/wmbus.h"
 #include "meterfw/meter/display.h"
 #include "meterfw/meter/meter.h"
 #include "meterfw/store/store.h"
@@ -81,7 +87,174 @@ struct run {
     struct mfw_dlms_server dlms; /* link session i is association i */
     struct control control;      /* --control: injected events */
     bool control_open;
+    /* --module: the meter's module slots; module k sits in slot k + 1 (slot 0: the WAN) */
+    struct mfw_modules modules;
+    struct mfw_p1 p1[METERD_MODULES_MAX];
+    struct mfw_han han[METERD_MODULES_MAX];
+    struct mfw_wmbus wmbus[METERD_MODULES_MAX];
+    bool have_wmbus_key; /* wmbus-key in --keys: TPL mode 5 */
+    uint8_t wmbus_key[16];
+    struct consumer cons[METERD_MODULES_MAX];
+    struct mfw_push push; /* --push: the WAN module in slot 0 */
+    bool push_fitted;
+    uint8_t push_buf[MFW_PUSH_FRAME_MAX];
+    unsigned cons_open;
 };
+
+/* The ends of --module (consumer.h), opened before anything is written: a busy port is bad input
+ * found early. false on failure (message printed). */
+static bool bind_modules(struct run *r)
+{
+    char err[256];
+    for (unsigned k = 0; k < r->o.n_modules; k++) {
+        const struct meterd_module_opt *mo = &r->o.modules[k];
+        if (consumer_open(&r->cons[k], k + 1, mo->pty, mo->tcp, mo->tcp_port, err, sizeof err) !=
+            0) {
+            fprintf(stderr, "meterd: --module %s: %s\n",
+                    mo->kind == MODULE_P1    ? "p1"
+                    : mo->kind == MODULE_HAN ? "han"
+                                             : "wmbus",
+                    err);
+            return false;
+        }
+        r->cons_open = k + 1;
+    }
+    return true;
+}
+
+static void close_modules(struct run *r)
+{
+    for (unsigned k = 0; k < r->cons_open; k++)
+        consumer_close(&r->cons[k]);
+    r->cons_open = 0;
+}
+
+/* Sends one push frame to "a.b.c.d:port": connect, send all, close. true when it was sent. */
+static bool push_send(const char *dest, const uint8_t *p, size_t n)
+{
+    unsigned a[4], port;
+    if (dest == NULL || sscanf(dest, "%u.%u.%u.%u:%u", &a[0], &a[1], &a[2], &a[3], &port) != 5 ||
+        a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || port == 0 || port > 65535)
+        return false;
+    char host[16];
+    snprintf(host, sizeof host, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    return consumer_send_once(host, (uint16_t)port, p, n);
+}
+
+/* The WAN module's pushes (slot 0): what is due goes now, and the outcome back to the module. */
+static void poll_push(struct run *r)
+{
+    if (!r->push_fitted)
+        return;
+    for (int k = 0; k < 4; k++) {
+        size_t n = mfw_module_output(&r->modules, 0, r->m.now, r->push_buf, sizeof r->push_buf);
+        if (n == 0)
+            return;
+        const char *dest = mfw_push_destination(&r->push);
+        bool ok = push_send(dest, r->push_buf, n);
+        fprintf(stderr, "meterd: push %d to %s: %s\n", r->push.current, dest ? dest : "?",
+                ok ? "sent" : "failed (retried as the push setup says)");
+        mfw_push_done(&r->push, ok, r->m.now);
+    }
+}
+
+/* Fits the modules of --module in slots 1.. once the meter runs (each fit is logged, 200). */
+static bool fit_modules(struct run *r)
+{
+    mfw_modules_init(&r->modules, &r->m);
+    if (r->o.push_dest != NULL && r->dlms_open) {
+        /* the push setups start from the command line (RAM: IC 40 changes them until a stop) */
+        for (unsigned id = 0; id < MFW_PUSH_COUNT; id++) {
+            struct mfw_push_setup s;
+            memset(&s, 0, sizeof s);
+            snprintf(s.destination, sizeof s.destination, "%s", r->o.push_dest);
+            s.randomisation_s = 0;
+            s.retries = 3;
+            s.repetition_delay_s = 10;
+            s.interval_s = id == MFW_PUSH_INTERVAL ? r->o.push_interval_s : 0;
+            (void)mfw_meter_push_configure(&r->m, id, &s);
+        }
+        struct mfw_push_config pc;
+        mfw_push_default_config(&pc);
+        pc.cosem = &r->cosem;
+        pc.cipher = r->o.push_cipher;
+        if (mfw_push_init(&r->push, &pc) != MFW_OK ||
+            mfw_module_fit(&r->modules, 0, &mfw_push_module, &r->push, "WAN push (TCP)",
+                           r->m.now) != MFW_OK) {
+            fprintf(stderr, "meterd: --push: the meter refuses the WAN module\n");
+            return false;
+        }
+        r->push_fitted = true;
+        fprintf(stderr, "meterd: module slot 0: IDIS pushes to %s%s\n", r->o.push_dest,
+                r->o.push_cipher ? " (general-glo-ciphered, management keys)" : "");
+    } else if (r->o.push_dest != NULL) {
+        fprintf(stderr, "meterd: --push needs the DLMS/COSEM server (its object model)\n");
+        return false;
+    }
+    for (unsigned k = 0; k < r->cons_open; k++) {
+        const struct meterd_module_opt *mo = &r->o.modules[k];
+        const struct consumer_end *e = &r->cons[k].end;
+        int rc = MFW_E_ARG;
+        const char *what = "?";
+        if (mo->kind == MODULE_P1) {
+            struct mfw_p1_config pc;
+            mfw_p1_default_config(&pc);
+            pc.period_ms = r->o.p1_period_s * 1000u;
+            pc.enabled = !r->o.consumer_off;
+            rc = mfw_p1_init(&r->p1[k], &pc);
+            if (rc == MFW_OK)
+                rc = mfw_module_fit(&r->modules, k + 1, &mfw_p1_module, &r->p1[k], "P1 DSMR 5.0.2",
+                                    r->m.now);
+            what = "P1 telegrams (DSMR 5.0.2)";
+        } else if (mo->kind == MODULE_WMBUS) {
+            struct mfw_wmbus_config wc;
+            mfw_wmbus_default_config(&wc);
+            wc.period_s = r->o.wmbus_period_s;
+            wc.encrypt = r->have_wmbus_key;
+            memcpy(wc.key, r->wmbus_key, sizeof wc.key);
+            rc = mfw_wmbus_init(&r->wmbus[k], &wc);
+            mfw_ct_wipe(&wc, sizeof wc);
+            if (rc == MFW_OK)
+                rc = mfw_module_fit(&r->modules, k + 1, &mfw_wmbus_module, &r->wmbus[k],
+                                    "wM-Bus T1 EN 13757-4", r->m.now);
+            what = r->have_wmbus_key ? "wireless M-Bus telegrams (hex lines, TPL mode 5)"
+                                     : "wireless M-Bus telegrams (hex lines, unencrypted)";
+        } else if (mo->kind == MODULE_HAN) {
+            struct mfw_han_config hc;
+            mfw_han_default_config(&hc);
+            hc.list1_s = r->o.han_period_s;
+            hc.enabled = !r->o.consumer_off;
+            hc.cipher = r->o.han_cipher;
+            if ((hc.cipher || r->m.keys.config.consumer_policy == 3) &&
+                r->m.keys.config.consumer_have != 3u) {
+                fprintf(stderr, "meterd: --module han: ciphering needs the consumer keys "
+                                "(consumer-ek, consumer-ak in the --keys file of a new meter, or "
+                                "global_key_transfer on 0.0.43.0.1.255)\n");
+                return false;
+            }
+            rc = mfw_han_init(&r->han[k], &hc);
+            if (rc == MFW_OK)
+                rc = mfw_module_fit(&r->modules, k + 1, &mfw_han_module, &r->han[k],
+                                    "HAN DLMS push", r->m.now);
+            what = r->o.han_cipher || r->m.keys.config.consumer_policy == 3
+                       ? "HAN push (HDLC, ciphered with the consumer keys)"
+                       : "HAN push (HDLC, unencrypted)";
+        }
+        if (rc != MFW_OK) {
+            fprintf(stderr, "meterd: --module: the meter refuses the module (%s)\n",
+                    mfw_strerror(rc));
+            return false;
+        }
+        char tcp[64] = "";
+        if (e->listen_fd >= 0)
+            snprintf(tcp, sizeof tcp, "%s127.0.0.1:%u", e->pty_fd >= 0 ? " and " : "",
+                     (unsigned)e->port);
+        fprintf(stderr, "meterd: module slot %u: %s%s on %s%s\n", k + 1, what,
+                r->o.consumer_off ? " (disabled: --consumer-off)" : "",
+                e->pty_fd >= 0 ? e->pty_path : "", tcp);
+    }
+    return true;
+}
 
 /* The sockets and the serial line of the DLMS/COSEM server. */
 static void close_dlms(struct run *r)
@@ -272,6 +445,10 @@ static int setup(struct run *r, int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
         keyfile_to_config(&kf, &cfg->security);
+        if (kf.has_wmbus_key) {
+            memcpy(r->wmbus_key, kf.wmbus_key, sizeof r->wmbus_key);
+            r->have_wmbus_key = true;
+        }
         keyfile_wipe(&kf);
     }
     if (o->lp_days)
@@ -367,6 +544,8 @@ static int setup(struct run *r, int argc, char **argv)
     }
     /* The socket before anything is created: a busy --port is found with nothing written. */
     if (!bind_dlms(r))
+        return EXIT_FAILURE;
+    if (!bind_modules(r))
         return EXIT_FAILURE;
 
     /* Input checked: now the directory and the flash. */
@@ -537,6 +716,9 @@ static void run_loop(struct run *r)
             (void)tcp_server_poll(&r->tcp, 0);
         if (r->control_open)
             control_poll(&r->control, on_control_line, r);
+        for (unsigned k = 0; k < r->cons_open; k++)
+            consumer_poll(&r->cons[k], &r->modules, r->m.now);
+        poll_push(r);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {
@@ -614,7 +796,10 @@ int main(int argc, char **argv)
     int rc = setup(r, argc, argv);
     if (rc < 0 && !open_dlms(r))
         rc = EXIT_FAILURE;
+    if (rc < 0 && !fit_modules(r))
+        rc = EXIT_FAILURE;
     if (rc >= 0) {
+        close_modules(r);
         if (r->dlms_open)
             close_dlms(r);
         if (r->control_open)
@@ -649,6 +834,7 @@ int main(int argc, char **argv)
                 r->drv.production.seconds_chamber);
 
     run_loop(r);
+    close_modules(r);
     if (r->dlms_open)
         close_dlms(r);
     if (r->control_open)

@@ -63,6 +63,24 @@ static const char usage_serial[] =
     "  --hdlc-address N        the lower (physical) HDLC address, 16..16381 (default the serial\n"
     "                          number's last 4 digits + 1000, e.g. 1001)\n"
     "  --no-dlms               no DLMS/COSEM server\n"
+    "  --module KIND=WHERE     fit a communication module (up to 3, slots 1..3): KIND p1 (DSMR\n"
+    "                          5.0.2 P1 telegrams), han (DLMS push in HDLC frames, Nordic\n"
+    "                          HAN) or wmbus (wireless M-Bus telegrams as hex lines; mode 5\n"
+    "                          with the keys file's wmbus-key); WHERE pty, tcp:N (port N\n"
+    "                          of 127.0.0.1, 0 = any free port) or both, e.g.\n"
+    "                          --module p1=pty,tcp:2000 (docs/consumer.md)\n"
+    "  --p1-period S           seconds between P1 telegrams, 1..3600 (default 1)\n"
+    "  --han-period S          seconds between HAN list 1 pushes, 2..10 (default 2); list 2\n"
+    "                          every 10 s, list 3 every hour\n"
+    "  --han-cipher            HAN pushes ciphered (suite 0) with the consumer key (the --keys\n"
+    "                          file's consumer-ek, consumer-ak)\n"
+    "  --consumer-off          the consumer channel disabled: modules fitted, nothing sent\n"
+    "  --wmbus-period S        seconds between wireless M-Bus telegrams, 1..86400 (default 60)\n"
+    "  --push A.B.C.D:PORT     fit the WAN module (slot 0): IDIS pushes (on installation and\n"
+    "                          connectivity at start, on interval, on alarm by m1) to that\n"
+    "                          TCP destination (IC 40 0.x.25.9.0.255 show and change it)\n"
+    "  --push-interval S       seconds between pushes on interval, 60..86400 (default 900)\n"
+    "  --push-cipher           pushes general-glo-ciphered with the management keys\n"
     "  --keys FILE             the keys of a new meter (global unicast, broadcast, authentication\n"
     "                          and master key, system titles, policy; docs/security.md): the\n"
     "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
@@ -159,6 +177,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
     o->rate_hz = 4000;
     o->port = 4059;
     o->line_baud = 9600;
+    o->p1_period_s = 1;
+    o->han_period_s = 2;
+    o->push_interval_s = 900;
+    o->wmbus_period_s = 60;
 
     for (int k = 1; k < argc; k++) {
         const char *arg = argv[k];
@@ -187,6 +209,18 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->rtc_lost = true;
             continue;
         }
+        if (strcmp(name, "--han-cipher") == 0 && !eq) {
+            o->han_cipher = true;
+            continue;
+        }
+        if (strcmp(name, "--push-cipher") == 0 && !eq) {
+            o->push_cipher = true;
+            continue;
+        }
+        if (strcmp(name, "--consumer-off") == 0 && !eq) {
+            o->consumer_off = true;
+            continue;
+        }
         if (strcmp(name, "--new-meter") == 0 && !eq) {
             o->new_meter = true;
             continue;
@@ -196,11 +230,12 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             continue;
         }
         static const char *const with_value[] = {
-            "--model",     "--current",   "--serial",      "--scenario",  "--speed",
-            "--until",     "--start",     "--fidelity",    "--rate",      "--state-dir",
-            "--report",    "--port",      "--keys",        "--lp-days",   "--lls-password",
-            "--hdlc-port", "--optical",   "--hdlc-line",   "--line-baud", "--hdlc-address",
-            "--sensors",   "--frequency", "--load-relays", "--control",
+            "--model",     "--current",    "--serial",      "--scenario",      "--speed",
+            "--until",     "--start",      "--fidelity",    "--rate",          "--state-dir",
+            "--report",    "--port",       "--keys",        "--lp-days",       "--lls-password",
+            "--hdlc-port", "--optical",    "--hdlc-line",   "--line-baud",     "--hdlc-address",
+            "--sensors",   "--frequency",  "--load-relays", "--control",       "--module",
+            "--p1-period", "--han-period", "--push",        "--push-interval", "--wmbus-period",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -336,6 +371,74 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (val[0] == '\0')
                 FAIL("--control: empty path");
             o->control = val;
+        } else if (strcmp(name, "--module") == 0) {
+            if (o->n_modules >= METERD_MODULES_MAX)
+                FAIL("--module: at most %d modules", METERD_MODULES_MAX);
+            struct meterd_module_opt *mo = &o->modules[o->n_modules];
+            memset(mo, 0, sizeof *mo);
+            const char *w = NULL;
+            if (strncmp(val, "p1=", 3) == 0) {
+                mo->kind = MODULE_P1;
+                w = val + 3;
+            } else if (strncmp(val, "han=", 4) == 0) {
+                mo->kind = MODULE_HAN;
+                w = val + 4;
+            } else if (strncmp(val, "wmbus=", 6) == 0) {
+                mo->kind = MODULE_WMBUS;
+                w = val + 6;
+            } else {
+                FAIL("--module: '%s' is not p1=WHERE, han=WHERE or wmbus=WHERE", val);
+            }
+            while (*w != '\0') {
+                const char *end = strchr(w, ',');
+                size_t n = end ? (size_t)(end - w) : strlen(w);
+                if (n == 3 && strncmp(w, "pty", 3) == 0 && !mo->pty) {
+                    mo->pty = true;
+                } else if (n > 4 && n <= 9 && strncmp(w, "tcp:", 4) == 0 && !mo->tcp) {
+                    double v;
+                    if (!parse_number(w + 4, n - 4, &v) || v != floor(v) || v > 65535.0)
+                        FAIL("--module: '%.*s' needs a port 0..65535", (int)n, w);
+                    mo->tcp = true;
+                    mo->tcp_port = (uint16_t)v;
+                } else {
+                    FAIL("--module: '%.*s' is not pty or tcp:N (each once)", (int)n, w);
+                }
+                w += n;
+                if (*w == ',')
+                    w++;
+            }
+            if (!mo->pty && !mo->tcp)
+                FAIL("--module: '%s' says nowhere to send (pty, tcp:N)", val);
+            o->n_modules++;
+        } else if (strcmp(name, "--p1-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 1.0 || v > 3600.0)
+                FAIL("--p1-period: '%s' must be a whole number of seconds 1..3600", val);
+            o->p1_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--han-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 2.0 || v > 10.0)
+                FAIL("--han-period: '%s' must be a whole number of seconds 2..10", val);
+            o->han_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--wmbus-period") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 1.0 || v > 86400.0)
+                FAIL("--wmbus-period: '%s' must be a whole number of seconds 1..86400", val);
+            o->wmbus_period_s = (uint32_t)v;
+        } else if (strcmp(name, "--push") == 0) {
+            /* a.b.c.d:port, as IC 40 attribute 3 holds it */
+            unsigned a[4], port;
+            char tail;
+            if (strlen(val) > 21 ||
+                sscanf(val, "%u.%u.%u.%u:%u%c", &a[0], &a[1], &a[2], &a[3], &port, &tail) != 5 ||
+                a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || port == 0 || port > 65535)
+                FAIL("--push: '%s' is not an IPv4 address and a port, e.g. 127.0.0.1:4063", val);
+            o->push_dest = val;
+        } else if (strcmp(name, "--push-interval") == 0) {
+            double v;
+            if (!parse_number(val, strlen(val), &v) || v != floor(v) || v < 60.0 || v > 86400.0)
+                FAIL("--push-interval: '%s' must be a whole number of seconds 60..86400", val);
+            o->push_interval_s = (uint32_t)v;
         } else if (strcmp(name, "--report") == 0) {
             if (strcmp(val, "json") != 0)
                 FAIL("--report: '%s' is not a known format (json)", val);

@@ -16,6 +16,17 @@ enum meterd_fidelity {
     FIDELITY_FAST,     /* analytic per-block quantities (mfw_metrology_block) */
 };
 
+/* --module KIND=WHERE[,WHERE]: a communication module in the next free slot (1..), its bytes on a
+ * pseudo-terminal and/or a TCP port of 127.0.0.1 (consumer.h). */
+#define METERD_MODULES_MAX 3
+enum meterd_module_kind { MODULE_P1 = 1, MODULE_HAN = 2, MODULE_WMBUS = 3 };
+struct meterd_module_opt {
+    enum meterd_module_kind kind;
+    bool pty;          /* a pseudo-terminal (its path is printed) */
+    bool tcp;          /* a TCP port: every client connected gets the bytes */
+    uint16_t tcp_port; /* 0: any free port (printed) */
+};
+
 struct meterd_opts {
     enum mfw_meter_model model;
     double i_ref_a, i_max_a;
@@ -47,6 +58,16 @@ struct meterd_opts {
     bool breaker;          /* --breaker: the model with the integrated breaker (<= 85 A) */
     uint8_t load_relays;   /* --load-relays N: 0..2 load-control relays */
     const char *control;   /* --control FIFO: injected events (docs/scenario.md), NULL: none */
+    struct meterd_module_opt modules[METERD_MODULES_MAX]; /* --module, in slots 1.. */
+    unsigned n_modules;
+    uint32_t p1_period_s;    /* --p1-period: seconds between P1 telegrams (default 1) */
+    uint32_t han_period_s;   /* --han-period: seconds between HAN list 1 pushes (default 2) */
+    bool han_cipher;         /* --han-cipher: HAN pushes ciphered with the consumer key */
+    uint32_t wmbus_period_s; /* --wmbus-period: seconds between wireless M-Bus telegrams (60) */
+    bool consumer_off;       /* --consumer-off: the consumer modules are fitted but send nothing */
+    const char *push_dest; /* --push: the head-end "a.b.c.d:port" of the IDIS pushes, NULL: none */
+    uint32_t push_interval_s; /* --push-interval: the push on interval's period (default 900) */
+    bool push_cipher;         /* --push-cipher: pushes ciphered with the management keys */
 };
 
 enum { OPTS_OK = 0, OPTS_HELP = 1, OPTS_ERROR = -1 };

@@ -48,3 +48,32 @@ uint16_t mfw_crc16_x25(const void *buf, size_t len)
 {
     return mfw_crc16_x25_update(0, buf, len);
 }
+
+uint16_t mfw_crc16_arc_update(uint16_t crc, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    uint16_t c = crc;
+    for (size_t k = 0; k < len; k++) {
+        c = (uint16_t)(c ^ p[k]);
+        for (unsigned b = 0; b < 8; b++) /* bitwise: the telegram is short, no table needed */
+            c = (uint16_t)((c & 1u) ? (c >> 1) ^ 0xA001u : c >> 1);
+    }
+    return c;
+}
+
+uint16_t mfw_crc16_arc(const void *buf, size_t len)
+{
+    return mfw_crc16_arc_update(0, buf, len);
+}
+
+uint16_t mfw_crc16_en13757(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    uint16_t c = 0;
+    for (size_t k = 0; k < len; k++) {
+        c = (uint16_t)(c ^ ((unsigned)p[k] << 8));
+        for (unsigned b = 0; b < 8; b++)
+            c = (uint16_t)((c & 0x8000u) ? ((unsigned)c << 1) ^ 0x3D65u : (unsigned)c << 1);
+    }
+    return (uint16_t)~c;
+}

@@ -132,6 +132,9 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_RECONNECT,    /* arg 0 prepayment, 1 neutral fault: automatic reconnection */
     MFW_COSEM_DATA_NEUTRAL,      /* the neutral fault rule (382M: displacement; 162M: mismatch) */
     MFW_COSEM_DATA_EXPORT,       /* export expected (no unexpected-export tamper) */
+    MFW_COSEM_DATA_MODULE,     /* module slot arg: {kind, identification} (link/module.h) */
+    MFW_COSEM_DATA_CONSUMER_TEXT, /* the consumer message 0.0.96.13.0.255 (writable) */
+    MFW_COSEM_DATA_CONSUMER_ON,   /* the consumer channel on (boolean, writable) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 
@@ -188,6 +191,15 @@ extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
 
 /* cosem_security.c: Security setup (IC 64, version 0: suite 0). */
 extern const struct mfw_cosem_class mfw_cosem_security_class;
+/* cosem_push.c: Push setup (IC 40, version 0); kind = enum mfw_push_id. */
+extern const struct mfw_cosem_class mfw_cosem_push_class;
+/* The push object list of push id (cosem_push.c): n entries {class, LN, attribute}. */
+struct mfw_cosem_push_entry {
+    uint16_t class_id;
+    uint8_t ln[6];
+    int8_t attr;
+};
+const struct mfw_cosem_push_entry *mfw_cosem_push_list(unsigned id, unsigned *n);
 /* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
  * setup (IC 23, version 1). */
 extern const struct mfw_cosem_class mfw_cosem_local_port_class;

@@ -158,6 +158,22 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
         break;
     case MFW_COSEM_DATA_NEUTRAL: put_neutral(&m->settings.neutral, w); break;
     case MFW_COSEM_DATA_EXPORT: mfw_axdr_put_bool(w, m->settings.tamper.export_expected); break;
+    case MFW_COSEM_DATA_MODULE: {
+        /* what the slot holds: structure {kind (link/module.h enum mfw_module_kind, 0 = empty),
+         * the module's identification} */
+        const struct mfw_meter_module *mod = &m->modules[arg < MFW_MODULE_SLOTS ? arg : 0];
+        size_t n = 0;
+        while (n < MFW_MODULE_IDENT_MAX && mod->ident[n] != '\0')
+            n++;
+        mfw_axdr_put_structure_header(w, 2);
+        mfw_axdr_put_u8(w, arg < MFW_MODULE_SLOTS ? mod->kind : 0);
+        mfw_axdr_put_visible(w, mod->ident, arg < MFW_MODULE_SLOTS ? n : 0);
+        break;
+    }
+    case MFW_COSEM_DATA_CONSUMER_TEXT:
+        mfw_axdr_put_octets(w, m->consumer_text, m->consumer_text_len);
+        break;
+    case MFW_COSEM_DATA_CONSUMER_ON: mfw_axdr_put_bool(w, !m->consumer_disabled); break;
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;
@@ -277,6 +293,20 @@ static int data_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rc
     case MFW_COSEM_DATA_NEUTRAL: {
         int rc = set_neutral(&s, v);
         return rc == MFW_DAR_SUCCESS ? mfw_cosem_class_apply(m, &s) : rc;
+    }
+    case MFW_COSEM_DATA_CONSUMER_ON:
+        if (!MFW_COSEM_READ_ONE(v, mfw_axdr_get_bool(v, &b)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        return mfw_cosem_class_result(mfw_meter_consumer_enable(m, b));
+    case MFW_COSEM_DATA_CONSUMER_TEXT: {
+        /* the consumer message (IDIS section 13: a utility-to-consumer text via the consumer
+         * port): an octet-string of at most MFW_CONSUMER_TEXT_MAX bytes without CR or LF (DSMR
+         * 5.0.2 7.2) */
+        uint8_t text[MFW_CONSUMER_TEXT_MAX];
+        size_t n = 0;
+        if (!MFW_COSEM_READ_ONE(v, mfw_axdr_get_octets(v, sizeof text, text, &n)))
+            return MFW_DAR_TYPE_UNMATCHED;
+        return mfw_cosem_class_result(mfw_meter_consumer_text(m, text, n));
     }
     default: return MFW_DAR_READ_WRITE_DENIED;
     }

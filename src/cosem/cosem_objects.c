@@ -23,6 +23,7 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
     &mfw_cosem_hdlc_setup_class,             /* 23 */
+    &mfw_cosem_push_class,                   /* 40 */
     &mfw_cosem_tcp_setup_class,              /* 41 */
     &mfw_cosem_security_class,               /* 64 */
     &mfw_cosem_disconnect_class,             /* 70 */
@@ -75,6 +76,14 @@ static const struct mfw_cosem_rights R_CLOCK = {
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */
 static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}, false};
+/* The consumer channel's Security setup: read; security_activate, global_key_transfer. */
+static const struct mfw_cosem_rights R_CONSUMER_SECURITY = {{[MGMT] = {ALL, 0, B(1) | B(2)}},
+                                                            false};
+/* Push setups: destination (3), window (4), randomisation (5), retries (6), delay (7); push. */
+static const struct mfw_cosem_rights R_PUSH = {
+    {[MGMT] = {ALL, B(3) | B(4) | B(5) | B(6) | B(7), B(1)}}, false};
+/* The consumer message: written by the management client. */
+static const struct mfw_cosem_rights R_CONSUMER_TEXT = {{[MGMT] = {ALL, B(2), 0}}, false};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}, false};
 /* Profiles and event logs: reset (m1). */
@@ -149,6 +158,7 @@ static const struct mfw_cosem_object fixed[] = {
     /* the last client invocation counter accepted: under the unicast key, the broadcast key */
     DATA(INVOCATION, MFW_KEYS_CTX_UNICAST, 43, 1, 0, R_PUBLIC),
     DATA(INVOCATION, MFW_KEYS_CTX_BROADCAST, 43, 1, 3, R_PUBLIC),
+    OBJ(mfw_cosem_security_class, 1, 0, 0, 0, 43, 0, 1, R_CONSUMER_SECURITY),
     OBJ(mfw_cosem_security_class, 0, 0, 0, 0, 43, 0, 2, R_SECURITY),
     OBJ(mfw_cosem_clock_class, 0, 0, 0, 0, 1, 0, 0, R_CLOCK),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),
@@ -186,7 +196,20 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(PF_COUNT, 8 | (MFW_EVENTLOG_PF_L1 + 1), 96, 7, 7, R_READ),
     DATA(PF_COUNT, 8 | (MFW_EVENTLOG_PF_L1 + 2), 96, 7, 8, R_READ),
     DATA(PF_COUNT, 8 | MFW_EVENTLOG_PF_ANY, 96, 7, 9, R_READ),
+    DATA(CONSUMER_TEXT, 0, 96, 13, 0, R_CONSUMER_TEXT),
+    /* the module slots (link/module.h): D = 128, manufacturer-specific (IEC 62056-6-1 7.3.2
+     * [M]: 128..254 in value groups C..F are the manufacturer's) */
+    DATA(MODULE, 0, 96, 128, 0, R_READ),
+    DATA(MODULE, 1, 96, 128, 1, R_READ),
+    DATA(MODULE, 2, 96, 128, 2, R_READ),
+    DATA(MODULE, 3, 96, 128, 3, R_READ),
+    /* the consumer channel on/off (manufacturer-specific, as the slots' view) */
+    DATA(CONSUMER_ON, 0, 96, 128, 10, R_CONSUMER_TEXT),
     OBJ(mfw_cosem_tcp_setup_class, 0, 0, 0, 0, 25, 0, 0, R_READ),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_CONNECTIVITY, 0, 0, 0, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_INTERVAL, 0, 0, 1, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_ALARM, 0, 0, 4, 25, 9, 0, R_PUSH),
+    OBJ(mfw_cosem_push_class, MFW_PUSH_INSTALLATION, 0, 0, 7, 25, 9, 0, R_PUSH),
     OBJ(mfw_cosem_local_port_class, 0, 0, 0, 0, 20, 0, 0, R_READ),
     OBJ(mfw_cosem_hdlc_setup_class, 0, 0, 0, 0, 22, 0, 0, R_READ),
     OBJ(mfw_cosem_calendar_activity_class, 0, 0, 0, 0, 13, 0, 0, R_CALENDAR),

@@ -13,7 +13,12 @@
  *      global unicast, 1 broadcast, 2 authentication, 3 master key; each wrapped under the master
  *      key (RFC 3394, 24 bytes); all unwrapped before any is taken (other-reason if one fails);
  *      the answer goes out under the old keys, later APDUs use the new ones (design [U]).
- * No attribute shows a key. */
+ * No attribute shows a key.
+ * The consumer channel's Security setup 0.0.43.0.1.255 (kind 1; references/idis-objects.md
+ * section 13: the consumer information push has a security setup and suite-0 keys of its own,
+ * delivered wrapped under the master key by global_key_transfer): attribute 2 its policy (0 or 3),
+ * 4 zeros (the consumer's device has no title), m1 raises the policy, m2 takes key_id 0 (its
+ * encryption key) and 2 (its authentication key). */
 #include <string.h>
 
 #include "cosem_class.h"
@@ -25,10 +30,12 @@ static int security_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
 {
     (void)i;
     const struct mfw_keys_config *k = &c->m->keys.config;
+    static const uint8_t none[MFW_KEYS_TITLE_LEN];
+    bool consumer = c->obj->kind == 1;
     switch (st->attr) {
-    case 2: mfw_axdr_put_enum(w, k->policy); break;
+    case 2: mfw_axdr_put_enum(w, consumer ? k->consumer_policy : k->policy); break;
     case 3: mfw_axdr_put_enum(w, 0); break; /* suite 0 */
-    case 4: mfw_axdr_put_octets(w, k->client_title, MFW_KEYS_TITLE_LEN); break;
+    case 4: mfw_axdr_put_octets(w, consumer ? none : k->client_title, MFW_KEYS_TITLE_LEN); break;
     default: mfw_axdr_put_octets(w, k->server_title, MFW_KEYS_TITLE_LEN); break;
     }
     return MFW_DAR_SUCCESS;
@@ -36,7 +43,8 @@ static int security_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream 
 
 static int security_set(const struct mfw_cosem_call *c, unsigned attr, struct mfw_rcursor *value)
 {
-    (void)attr; /* 4: the only writable one */
+    if (attr != 4 || c->obj->kind == 1)
+        return MFW_DAR_READ_WRITE_DENIED;
     uint8_t t[MFW_KEYS_TITLE_LEN];
     size_t n = 0;
     int r = mfw_axdr_get_octets(value, sizeof t, t, &n);
@@ -85,15 +93,18 @@ static int security_action(const struct mfw_cosem_call *c, unsigned method,
         uint8_t policy;
         if (params == NULL || !MFW_COSEM_READ_ONE(params, mfw_axdr_get_enum(params, &policy)))
             return MFW_DAR_TYPE_UNMATCHED;
-        return mfw_cosem_class_result(mfw_meter_security_activate(c->m, policy));
+        return mfw_cosem_class_result(c->obj->kind == 1
+                                          ? mfw_meter_security_consumer_activate(c->m, policy)
+                                          : mfw_meter_security_activate(c->m, policy));
     }
     size_t n = 0;
     uint8_t ids[MFW_KEYS_COUNT];
     uint8_t wrapped[MFW_KEYS_COUNT][24];
     int dar = parse_keys(params, &n, ids, wrapped);
     if (dar == MFW_DAR_SUCCESS)
-        dar =
-            mfw_cosem_class_result(mfw_meter_security_transfer_keys(c->m, n, ids, &wrapped[0][0]));
+        dar = mfw_cosem_class_result(
+            c->obj->kind == 1 ? mfw_meter_security_consumer_transfer(c->m, n, ids, &wrapped[0][0])
+                              : mfw_meter_security_transfer_keys(c->m, n, ids, &wrapped[0][0]));
     mfw_ct_wipe(wrapped, sizeof wrapped);
     return dar;
 }

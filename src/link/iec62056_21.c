@@ -191,3 +191,97 @@ int mfw_iec62056_21_feed(struct mfw_iec62056_21 *e, const uint8_t *bytes, size_t
     *consumed = i;
     return 0;
 }
+
+/* ---- mode C data readout --------------------------------------------------------------------- */
+
+#define STX 0x02u
+#define ETX 0x03u
+
+int mfw_iec62056_21_readout_begin(struct mfw_iec62056_21_readout *r, const struct mfw_meter *m)
+{
+    if (r == NULL || m == NULL)
+        return MFW_E_ARG;
+    memset(r, 0, sizeof *r);
+    return mfw_display_init(&r->list, m->config.model);
+}
+
+/* A data set "address(value*unit)" CR LF of one rendered display item (6.3.6 [M]: address
+ * <= 16 characters, value <= 32 without ( ) * / !, unit <= 16); the value's padding spaces go.
+ * Returns its length, 0 if it does not fit in cap. */
+static size_t data_set(const struct mfw_display_frame *f, uint8_t *out, size_t cap)
+{
+    uint8_t line[64];
+    size_t k = 0;
+    /* the address: the display's C.D.E as it is, a full A.B.C.D.E as OBIS writes it,
+     * A-B:C.D.E (IEC 62056-6-1 [M]; D0 readers take both forms) */
+    unsigned dots = 0;
+    for (size_t i = 0; i < sizeof f->obis && f->obis[i] != '\0'; i++)
+        dots += f->obis[i] == '.';
+    unsigned seen = 0;
+    for (size_t i = 0; i < sizeof f->obis && f->obis[i] != '\0' && k < 16; i++) {
+        char c = f->obis[i];
+        if (c == '.' && dots == 4 && seen < 2)
+            c = seen++ == 0 ? '-' : ':';
+        else if (c == '.')
+            seen++;
+        line[k++] = (uint8_t)c;
+    }
+    line[k++] = '(';
+    size_t v0 = k;
+    for (size_t i = 0; i < sizeof f->value && f->value[i] != '\0'; i++) {
+        char c = f->value[i];
+        if (c == ' ' || c == '(' || c == ')' || c == '*' || c == '/' || c == '!')
+            continue;
+        if (k - v0 < 32)
+            line[k++] = (uint8_t)c;
+    }
+    if (f->unit[0] != '\0') {
+        line[k++] = '*';
+        for (size_t i = 0; i < sizeof f->unit && f->unit[i] != '\0'; i++)
+            line[k++] = (uint8_t)f->unit[i];
+    }
+    line[k++] = ')';
+    line[k++] = CR;
+    line[k++] = LF;
+    if (k > cap)
+        return 0;
+    memcpy(out, line, k);
+    return k;
+}
+
+size_t mfw_iec62056_21_readout_next(struct mfw_iec62056_21_readout *r, const struct mfw_meter *m,
+                                    mfw_ms_t now, uint8_t *out, size_t cap)
+{
+    if (r == NULL || m == NULL || out == NULL || cap < MFW_IEC62056_21_READOUT_MIN || r->stage >= 3)
+        return 0;
+    size_t k = 0;
+    if (r->stage == 0) {
+        out[k++] = STX; /* not in the BCC */
+        r->stage = 1;
+    }
+    while (r->stage == 1) {
+        if (r->list.index >= r->list.n_items) {
+            r->stage = 2;
+            break;
+        }
+        struct mfw_display_frame f;
+        mfw_display_render(&r->list, m, now, &f);
+        size_t n = data_set(&f, out + k, cap - k);
+        if (n == 0)
+            break; /* the next piece */
+        for (size_t i = 0; i < n; i++)
+            r->bcc ^= out[k + i];
+        k += n;
+        r->list.index++;
+    }
+    if (r->stage == 2 && cap - k >= 5) {
+        static const uint8_t end[4] = {'!', CR, LF, ETX}; /* end of the data block, ETX */
+        for (size_t i = 0; i < sizeof end; i++) {
+            out[k++] = end[i];
+            r->bcc ^= end[i];
+        }
+        out[k++] = (uint8_t)(r->bcc & 0x7Fu); /* the line is 7-bit (7E1) */
+        r->stage = 3;
+    }
+    return k;
+}

@@ -101,6 +101,7 @@ static void optical_start(struct mfw_link *l, struct mfw_link_session *s)
     c.reaction_ms = p->response_time == 0 ? 20u : 200u; /* IC 19 attribute 5 */
     (void)mfw_iec62056_21_init(&s->framing.hdlc.u.iec, &c);
     s->framing.hdlc.in_hdlc = false;
+    s->framing.hdlc.in_readout = false;
     s->baud = mfw_port_setup_baud(p->default_baud);
 }
 
@@ -337,7 +338,9 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
         s->last_rx = now; /* a whole message */
         s->framed = true;
         if (ev.kind == MFW_IEC62056_21_EV_SEND) {
-            /* the identification, after the reaction time (IEC 62056-21 6.3.14 [M]) */
+            /* the identification, after the reaction time (IEC 62056-21 6.3.14 [M]); a new
+             * request ends a readout in progress */
+            s->framing.hdlc.in_readout = false;
             s->tx_frame = ev.msg;
             s->tx_off = 0;
             s->tx_len = ev.len;
@@ -350,7 +353,24 @@ static size_t optical_feed(struct mfw_link *l, unsigned id, const uint8_t *bytes
             hdlc_start(l, s, ev.baud);
             s->framing.hdlc.in_hdlc = true;
         }
-        /* a mode C readout or programming request: not served here, the machine listens again */
+        if (ev.kind == MFW_IEC62056_21_EV_READOUT &&
+            mfw_iec62056_21_readout_begin(&s->framing.hdlc.readout, l->dlms->cosem->meter) ==
+                MFW_OK) {
+            /* mode C: the data message at the agreed rate, after the reaction time (IEC 62056-21
+             * 6.4.3 [M]); in pieces as the line takes them (mfw_link_sent) */
+            s->framing.hdlc.in_readout = true;
+            s->baud = ev.baud;
+            /* the values at the meter's time (the link's time is the line's) */
+            s->tx_len =
+                mfw_iec62056_21_readout_next(&s->framing.hdlc.readout, l->dlms->cosem->meter,
+                                             l->dlms->cosem->meter->now, s->tx, sizeof s->tx);
+            s->tx_frame = s->tx;
+            s->tx_off = 0;
+            s->tx_at = now + (mfw_ms_t)s->framing.hdlc.u.iec.config.reaction_ms;
+            s->tx_held = true;
+            return i;
+        }
+        /* a programming request: not served, the machine listens again */
     }
     if (i < len && s->framing.hdlc.in_hdlc)
         i += hdlc_feed(l, id, bytes + i, len - i, now);
@@ -505,6 +525,17 @@ int mfw_link_sent(struct mfw_link *l, unsigned id, size_t n)
     if (n > s->tx_len - s->tx_off || (s->tx_held && n > 0))
         return MFW_E_ARG;
     s->tx_off += n;
+    if (s->tx_off == s->tx_len && s->kind == MFW_LINK_OPTICAL && s->framing.hdlc.in_readout) {
+        /* the next piece of the mode C readout; after the last, the initial rate again */
+        s->tx_off = 0;
+        s->tx_len = mfw_iec62056_21_readout_next(&s->framing.hdlc.readout, l->dlms->cosem->meter,
+                                                 l->dlms->cosem->meter->now, s->tx, sizeof s->tx);
+        if (s->tx_len == 0) {
+            s->framing.hdlc.in_readout = false;
+            s->baud = mfw_port_setup_baud(ports(l)->local.default_baud);
+        }
+        return MFW_OK;
+    }
     if (s->tx_off == s->tx_len) {
         s->tx_off = s->tx_len = 0;
         /* HDLC: the next frame of a window follows at once (a closing session sends no more) */

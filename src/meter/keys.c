@@ -43,7 +43,9 @@ void mfw_keys_default_config(struct mfw_keys_config *c, const char *serial)
 int mfw_keys_validate(const struct mfw_keys_config *c)
 {
     if (c == NULL || c->policy > POLICY_MAX || (c->have & ~((1u << MFW_KEYS_COUNT) - 1u)) != 0 ||
-        c->lls_len > MFW_COSEM_SECRET_MAX || (c->lls_enabled && c->lls_len == 0))
+        c->lls_len > MFW_COSEM_SECRET_MAX || (c->lls_enabled && c->lls_len == 0) ||
+        c->consumer_policy > POLICY_MAX || c->consumer_have > 3u ||
+        (c->consumer_policy != 0 && c->consumer_have != 3u))
         return MFW_E_RANGE;
     return MFW_OK;
 }
@@ -106,6 +108,11 @@ void mfw_keys_save_config(const struct mfw_keys_config *c, struct mfw_wcursor *w
     mfw_persist_put_bool(w, c->lls_enabled);
     mfw_persist_put_u32(w, c->lls_len);
     mfw_wcursor_bytes(w, c->lls, c->lls_len);
+    /* the consumer context: appended, so that a record written before it still restores */
+    mfw_persist_put_u32(w, c->consumer_policy);
+    mfw_persist_put_u32(w, c->consumer_have);
+    mfw_wcursor_bytes(w, c->consumer_ek, MFW_KEYS_LEN);
+    mfw_wcursor_bytes(w, c->consumer_ak, MFW_KEYS_LEN);
 }
 
 static int header(struct mfw_persist_reader *r, uint32_t magic)
@@ -140,6 +147,13 @@ int mfw_keys_restore_config(struct mfw_keys_config *c, const uint8_t *buf, size_
     t.lls_len =
         (uint8_t)mfw_persist_u32(&r, "security: LLS secret length", 0, MFW_COSEM_SECRET_MAX);
     mfw_rcursor_bytes(&r.rc, t.lls, t.lls_len);
+    if (r.err == MFW_OK && r.rc.err == 0 && mfw_rcursor_left(&r.rc) > 0) {
+        t.consumer_policy =
+            (uint8_t)mfw_persist_u32(&r, "security: consumer policy", 0, POLICY_MAX);
+        t.consumer_have = (uint8_t)mfw_persist_u32(&r, "security: consumer keys present", 0, 3);
+        mfw_rcursor_bytes(&r.rc, t.consumer_ek, MFW_KEYS_LEN);
+        mfw_rcursor_bytes(&r.rc, t.consumer_ak, MFW_KEYS_LEN);
+    }
     if (r.rc.err != 0)
         mfw_persist_fail(&r, "security: truncated", MFW_E_FORMAT);
     if (r.err == MFW_OK && mfw_keys_validate(&t) != MFW_OK)

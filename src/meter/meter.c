@@ -1608,6 +1608,87 @@ int mfw_meter_eventlog_read(struct mfw_meter *m, enum mfw_eventlog_id log, uint3
     return mfw_eventlog_read(&m->events, &m->store, log, index, e);
 }
 
+int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident)
+{
+    if (m == NULL || slot >= MFW_MODULE_SLOTS)
+        return MFW_E_ARG;
+    struct mfw_meter_module *mod = &m->modules[slot];
+    uint8_t was = mod->kind;
+    size_t n = 0;
+    if (kind != 0 && ident != NULL)
+        for (; n < MFW_MODULE_IDENT_MAX && ident[n] != '\0'; n++)
+            mod->ident[n] = ident[n] >= 0x20 && ident[n] < 0x7F ? ident[n] : '?';
+    memset(mod->ident + n, 0, sizeof mod->ident - n);
+    mod->kind = kind;
+    /* the meter keeps working whatever is fitted; the change is the standard log's */
+    if (was != kind) {
+        if (was != 0)
+            log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_MODULE_REMOVED, 0, slot, was);
+        if (kind != 0)
+            log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_MODULE_FITTED, 0, slot, kind);
+    }
+    return MFW_OK;
+}
+
+int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n)
+{
+    if (m == NULL || (text == NULL && n > 0))
+        return MFW_E_ARG;
+    if (n > MFW_CONSUMER_TEXT_MAX)
+        return MFW_E_RANGE;
+    for (size_t k = 0; k < n; k++)
+        if (text[k] == '\r' || text[k] == '\n') /* DSMR 5.0.2 7.2: no CR or LF in the text */
+            return MFW_E_RANGE;
+    if (n > 0)
+        memcpy(m->consumer_text, text, n);
+    m->consumer_text_len = (uint16_t)n;
+    return MFW_OK;
+}
+
+int mfw_meter_push_configure(struct mfw_meter *m, unsigned id, const struct mfw_push_setup *s)
+{
+    if (m == NULL || s == NULL || id >= MFW_PUSH_COUNT)
+        return MFW_E_ARG;
+    size_t n = 0;
+    while (n < sizeof s->destination && s->destination[n] != '\0') {
+        if (s->destination[n] < 0x21 || s->destination[n] > 0x7E)
+            return MFW_E_RANGE;
+        n++;
+    }
+    if (n == sizeof s->destination || s->window_start_min >= 1440 || s->window_end_min >= 1440 ||
+        s->retries > 10)
+        return MFW_E_RANGE;
+    m->push[id] = *s;
+    return MFW_OK;
+}
+
+int mfw_meter_push_trigger(struct mfw_meter *m, unsigned id)
+{
+    if (m == NULL || id >= MFW_PUSH_COUNT)
+        return MFW_E_ARG;
+    if (m->push[id].destination[0] == '\0')
+        return MFW_E_STATE; /* nowhere to send it */
+    m->push_pending = (uint8_t)(m->push_pending | (1u << id));
+    return MFW_OK;
+}
+
+void mfw_meter_push_take(struct mfw_meter *m, unsigned id)
+{
+    if (m != NULL && id < MFW_PUSH_COUNT)
+        m->push_pending = (uint8_t)(m->push_pending & ~(1u << id));
+}
+
+int mfw_meter_consumer_enable(struct mfw_meter *m, bool on)
+{
+    if (m == NULL)
+        return MFW_E_ARG;
+    if (m->consumer_disabled == !on)
+        return MFW_OK;
+    m->consumer_disabled = !on;
+    log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
+    return MFW_OK;
+}
+
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q)
 {
     if (phase > MFW_PHASES_MAX || (unsigned)q >= MFW_EQ_COUNT)
@@ -1704,6 +1785,63 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
         m->keys.config = c;
         log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_GLOBAL_KEY_CHANGED, 0, (int64_t)seen,
                   0);
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc;
+}
+
+int mfw_meter_security_consumer_transfer(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                         const uint8_t *wrapped)
+{
+    if (m == NULL || n == 0 || n > 2 || ids == NULL || wrapped == NULL)
+        return MFW_E_ARG;
+    unsigned seen = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned bit = ids[k] == 0 ? 1u : ids[k] == 2 ? 2u : 0u;
+        if (bit == 0 || (seen & bit))
+            return MFW_E_ARG;
+        seen |= bit;
+    }
+    const struct mfw_crypto_port *cp = m->hal->crypto;
+    const uint8_t *kek = mfw_meter_security_key(m, MFW_KEYS_MASTER);
+    if (cp == NULL || cp->key_unwrap == NULL || kek == NULL)
+        return MFW_E_STATE;
+    struct mfw_keys_config c = m->keys.config;
+    int rc = MFW_OK;
+    for (size_t k = 0; k < n && rc == MFW_OK; k++)
+        rc = cp->key_unwrap(cp->ctx, kek, wrapped + 24 * k,
+                            ids[k] == 0 ? c.consumer_ek : c.consumer_ak);
+    c.consumer_have = (uint8_t)(c.consumer_have | seen);
+    if (rc == MFW_OK)
+        rc = save_security(m, &c) == MFW_OK ? MFW_OK : MFW_E_IO;
+    else
+        rc = rc == MFW_E_AUTH ? MFW_E_AUTH : MFW_E_IO;
+    if (rc == MFW_OK) {
+        mfw_ct_wipe(&m->keys.config, sizeof m->keys.config);
+        m->keys.config = c;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_GLOBAL_KEY_CHANGED, 0,
+                  (int64_t)(seen << 8), 0); /* v1: the consumer keys, bits 8 and 9 */
+    }
+    mfw_ct_wipe(&c, sizeof c);
+    return rc;
+}
+
+int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy)
+{
+    if (m == NULL)
+        return MFW_E_ARG;
+    const struct mfw_keys_config *k = &m->keys.config;
+    if ((policy != 0 && policy != 3) || policy < k->consumer_policy ||
+        (policy == 3 && k->consumer_have != 3u))
+        return MFW_E_RANGE;
+    if (policy == k->consumer_policy)
+        return MFW_OK;
+    struct mfw_keys_config c = m->keys.config;
+    c.consumer_policy = policy;
+    int rc = save_security(m, &c);
+    if (rc == MFW_OK) {
+        m->keys.config.consumer_policy = policy;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_PARAMETERS_CHANGED, 0, 0, 0);
     }
     mfw_ct_wipe(&c, sizeof c);
     return rc;

@@ -26,4 +26,14 @@ uint32_t mfw_crc32(const void *buf, size_t len);
 uint16_t mfw_crc16_x25_update(uint16_t crc, const void *buf, size_t len);
 uint16_t mfw_crc16_x25(const void *buf, size_t len);
 
+/* CRC-16/ARC (poly 0x8005 reflected = 0xA001, init 0, no final XOR; check("123456789") = 0xBB3D),
+ * the CRC of the DSMR 5.0.2 P1 telegram (6.2). Chains: mfw_crc16_arc_update(mfw_crc16_arc(a), b)
+ * is the CRC of a||b. */
+uint16_t mfw_crc16_arc_update(uint16_t crc, const void *buf, size_t len);
+uint16_t mfw_crc16_arc(const void *buf, size_t len);
+
+/* CRC-16/EN-13757 (poly 0x3D65, MSB first, init 0, final complement; check("123456789") =
+ * 0xC2B7), the wireless M-Bus data link layer's (EN 13757-4), sent high byte first. */
+uint16_t mfw_crc16_en13757(const void *buf, size_t len);
+
 #endif /* METERFW_BASE_CRC_H */

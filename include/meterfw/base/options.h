@@ -373,6 +373,30 @@
 #define MFW_STORE_AREAS_MAX 16
 #endif
 
+/* ---- communication modules (link/module.h) ----------------------------------------------- */
+
+/* Module slots of the meter: the brochure's communication module (WAN: radio, GSM/GPRS, M-Bus,
+ * TCP/IP) and the Consumer Communication Channel module outside the seal, and two spare. */
+#ifndef MFW_MODULE_SLOTS
+#define MFW_MODULE_SLOTS 4
+#endif
+
+/* The identification a module gives of itself (COSEM view 0.0.96.128.s.255), in characters. */
+#ifndef MFW_MODULE_IDENT_MAX
+#define MFW_MODULE_IDENT_MAX 32
+#endif
+
+/* The destination of a push setup ("host:port", IC 40 attribute 3), in characters. */
+#ifndef MFW_PUSH_DEST_MAX
+#define MFW_PUSH_DEST_MAX 48
+#endif
+
+/* The consumer text message 0.0.96.13.0.255 (DSMR 5.0.2 7.2 allows 1024 characters; a meter
+ * keeps fewer). */
+#ifndef MFW_CONSUMER_TEXT_MAX
+#define MFW_CONSUMER_TEXT_MAX 128
+#endif
+
 #include "meterfw/base/options_check.h"
 
 #endif /* METERFW_BASE_OPTIONS_H */

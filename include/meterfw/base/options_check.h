@@ -147,4 +147,15 @@
     "MFW_STORE_AREAS_MAX: the meter's layout has 15 areas (6, the 6 event logs, security, counters, prepayment)"
 #endif
 
+/* communication modules */
+#if MFW_MODULE_SLOTS < 1 || MFW_MODULE_SLOTS > 8
+#error "MFW_MODULE_SLOTS: 1..8 (the COSEM view has one object per slot)"
+#endif
+#if MFW_MODULE_IDENT_MAX < 8 || MFW_MODULE_IDENT_MAX > 64
+#error "MFW_MODULE_IDENT_MAX: 8..64 characters"
+#endif
+#if MFW_CONSUMER_TEXT_MAX < 1 || MFW_CONSUMER_TEXT_MAX > 1024
+#error "MFW_CONSUMER_TEXT_MAX: 1..1024 (DSMR 5.0.2 7.2)"
+#endif
+
 #endif /* METERFW_BASE_OPTIONS_CHECK_H */

@@ -63,6 +63,10 @@ struct mfw_crypto_port {
      * input; key is then wiped). */
     int (*key_wrap)(void *ctx, const uint8_t kek[16], const uint8_t key[16], uint8_t out[24]);
     int (*key_unwrap)(void *ctx, const uint8_t kek[16], const uint8_t in[24], uint8_t key[16]);
+    /* AES-128-CBC encryption (NIST SP 800-38A) of len bytes, len a multiple of 16, without
+     * padding: the wireless M-Bus TPL security mode 5 (EN 13757-7 / OMS). NULL: not offered. */
+    int (*aes_cbc_encrypt)(void *ctx, const uint8_t key[16], const uint8_t iv[16],
+                           const uint8_t *in, size_t len, uint8_t *out);
     /* n bytes from a cryptographically secure source (HLS challenges). */
     int (*random)(void *ctx, uint8_t *out, size_t n);
 };

@@ -11,8 +11,9 @@
  * XXX is the manufacturer's three-letter flag, Z the baud rate character '0'..'6' (300 .. 19200),
  * "\2" the enhanced identification "binary mode (HDLC) supported" (DLMS UA list of enhanced
  * identification characters), the identification at most 16 printable characters. V '2' is the
- * HDLC protocol procedure and Y '2' binary mode; V '0' Y '0' (mode C data readout) and Y '1'
- * (programming mode) are for later issues: the machine reports them and goes back to listening.
+ * HDLC protocol procedure and Y '2' binary mode; V '0' Y '0' is the mode C data readout (the
+ * machine reports it, the link sends the readout below, and it listens again); Y '1' (programming
+ * mode) is reported and not served.
  *
  * A byte-fed state machine: time is an argument, nothing blocks; the messages it sends are built in
  * the struct. Received bytes are taken as 7-bit characters (a 7E1 line's UART strips the parity
@@ -27,6 +28,8 @@
 #include <stdint.h>
 
 #include "meterfw/base/time.h"
+#include "meterfw/meter/display.h"
+#include "meterfw/meter/meter.h"
 
 #define MFW_IEC62056_21_ADDRESS_MAX 32u /* device address characters in a request */
 #define MFW_IEC62056_21_IDENT_MAX 16u   /* identification characters */
@@ -90,5 +93,28 @@ int mfw_iec62056_21_feed(struct mfw_iec62056_21 *e, const uint8_t *bytes, size_t
                          size_t *consumed, struct mfw_iec62056_21_event *ev);
 /* The baud rate of a baud rate character value 0..6 (300 << z); 0 for another value. */
 uint32_t mfw_iec62056_21_baud(uint8_t z);
+
+/* ---- mode C data readout (IEC 62056-21:2002 6.3.6 and 6.4.3, protocol mode C [M]) ----------
+ * After ACK '0' Z '0' CR LF the meter answers at Z's rate (still 7E1) with the data message
+ *   STX  address(value*unit) CR LF ...  ! CR LF  ETX  BCC
+ * whose data sets are the display list (display.h), one a line, with its OBIS code (the display's
+ * short codes as it shows them, "1.8.0", "0.0.96.14.0"); BCC is the XOR of every character after
+ * STX up to and including ETX (6.3.7 [M]; references: pwitab/iec62056-21 utils.py). The message
+ * is made in pieces as the line takes them (mfw_iec62056_21_readout_next), so it needs no buffer of
+ * its own size. */
+
+struct mfw_iec62056_21_readout {
+    struct mfw_display list; /* the display list of the meter's model, index = the next item */
+    uint8_t stage;           /* 0 STX next, 1 data sets, 2 the end, 3 done */
+    uint8_t bcc;
+};
+
+/* A readout of meter m's display list from its first item. MFW_OK, MFW_E_ARG. */
+int mfw_iec62056_21_readout_begin(struct mfw_iec62056_21_readout *r, const struct mfw_meter *m);
+/* The next whole lines of the message into out[cap] (cap >= MFW_IEC62056_21_READOUT_MIN): the
+ * number of bytes, 0 when the message is complete. */
+#define MFW_IEC62056_21_READOUT_MIN 64u
+size_t mfw_iec62056_21_readout_next(struct mfw_iec62056_21_readout *r, const struct mfw_meter *m,
+                                    mfw_ms_t now, uint8_t *out, size_t cap);
 
 #endif /* METERFW_LINK_IEC62056_21_H */

@@ -128,7 +128,9 @@ struct mfw_link_session {
                 struct mfw_hdlc station;    /* every HDLC kind (the optical port's after mode E) */
                 struct mfw_iec62056_21 iec; /* MFW_LINK_OPTICAL before the switch */
             } u;
-            bool in_hdlc; /* MFW_LINK_OPTICAL: mode E switched to HDLC */
+            bool in_hdlc;    /* MFW_LINK_OPTICAL: mode E switched to HDLC */
+            bool in_readout; /* MFW_LINK_OPTICAL: a mode C data readout is being sent */
+            struct mfw_iec62056_21_readout readout;
         } hdlc;
     } framing;
     const uint8_t *tx_frame; /* what the port sends: tx (a wrapper frame) or the framing's frame */

@@ -54,6 +54,13 @@ struct mfw_keys_config {
     bool lls_enabled; /* the management client may also associate with LLS (off by default) */
     uint8_t lls_len;
     uint8_t lls[MFW_COSEM_SECRET_MAX];
+    /* The consumer channel's own security context (Security setup 0.0.43.0.1.255; IDIS S5: the
+     * consumer information push has suite-0 keys of its own, delivered wrapped under the master
+     * key): its policy (0 none, 3 authenticated and encrypted, only ever stronger) and keys
+     * (consumer_have bit 0: the encryption key, bit 1: the authentication key). */
+    uint8_t consumer_policy;
+    uint8_t consumer_have;
+    uint8_t consumer_ek[MFW_KEYS_LEN], consumer_ak[MFW_KEYS_LEN];
 };
 
 /* The counters (COUNTERS record: reserved and floor; next and last are their RAM side). */

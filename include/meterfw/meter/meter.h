@@ -154,6 +154,44 @@ struct mfw_meter_settings {
     struct mfw_meter_grid_id substation, grid_line;
 };
 
+/* A communication module as the meter sees it (link/module.h fits and removes them): its kind
+ * (enum mfw_module_kind, 0 = the slot is empty) and what it says it is. RAM only: a module
+ * announces itself when it is fitted, also after a power-up. */
+struct mfw_meter_module {
+    uint8_t kind;
+    char ident[MFW_MODULE_IDENT_MAX + 1]; /* NUL-terminated, printable ASCII */
+};
+
+/* Event codes of the standard log for a module change. Design choice [U]: the references name no
+ * IDIS code for it; 200/201 lie in the range IDIS leaves to the manufacturer. v1 = the slot,
+ * v2 = the module's kind. */
+enum {
+    MFW_EVENT_MODULE_FITTED = 200,
+    MFW_EVENT_MODULE_REMOVED = 201,
+};
+
+/* The IDIS push setups (Push setup IC 40; references/idis-objects.md section 7): on
+ * connectivity 0.0.25.9.0.255, on interval 0.1.25.9.0.255, on alarm 0.4.25.9.0.255, on
+ * installation 0.7.25.9.0.255. The meter keeps their settings and what is due; the WAN module
+ * (link/push.h) sends. RAM only in this version: a power-up starts from the port's settings. */
+enum mfw_push_id {
+    MFW_PUSH_CONNECTIVITY = 0,
+    MFW_PUSH_INTERVAL,
+    MFW_PUSH_ALARM,
+    MFW_PUSH_INSTALLATION,
+    MFW_PUSH_COUNT
+};
+struct mfw_push_setup {
+    char destination[MFW_PUSH_DEST_MAX + 1]; /* "a.b.c.d:port" (attribute 3), "" = none */
+    /* communication_window (attribute 4): local minutes of the day, [start, end); start == end:
+     * no window, any time */
+    uint16_t window_start_min, window_end_min;
+    uint16_t randomisation_s;    /* randomisation_start_interval (5) */
+    uint8_t retries;             /* number_of_retries (6) */
+    uint16_t repetition_delay_s; /* repetition_delay (7) */
+    uint32_t interval_s;         /* on interval: the period (IDIS: a push schedule), 0 = none */
+};
+
 struct mfw_meter_config {
     enum mfw_meter_model model;
     char serial[17];         /* NUL-terminated, e.g. "12345678" */
@@ -233,6 +271,14 @@ struct mfw_meter {
     mfw_ms_t over_range_since[MFW_PHASES_MAX]; /* when that episode began */
     mfw_ms_t last_recorded;  /* the latest time the meter recorded (state, rows, events) */
     uint32_t error_register; /* enum mfw_meter_error_bit */
+    struct mfw_meter_module modules[MFW_MODULE_SLOTS]; /* what is fitted (link/module.h) */
+    /* The consumer text message 0.0.96.13.0.255 (IDIS section 13; DSMR 5.0.2 7.2: shown on the
+     * P1 port), set by the management client; RAM only, like a display message. */
+    uint8_t consumer_text[MFW_CONSUMER_TEXT_MAX];
+    uint16_t consumer_text_len;
+    bool consumer_disabled; /* the consumer channel switched off (0.0.96.128.10.255; RAM) */
+    struct mfw_push_setup push[MFW_PUSH_COUNT]; /* the push setups (RAM) */
+    uint8_t push_pending;                       /* bit k: push k is due (mfw_meter_push_trigger) */
     struct mfw_meter_restore restore;
     /* checkpoints */
     mfw_ms_t last_save;
@@ -358,6 +404,36 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
+/* The consumer channel's context (Security setup 0.0.43.0.1.255, keys.h consumer_*):
+ *  - consumer_transfer: n keys (ids[k]: 0 the encryption key, 2 the authentication key, as
+ *    global_key_transfer numbers them) wrapped under the master key; all unwrapped before any is
+ *    taken (MFW_E_AUTH), stored, logged (48); MFW_E_ARG for another id or one twice;
+ *  - consumer_activate: policy 0 or 3, only ever stronger, and 3 only with both keys
+ *    (MFW_E_RANGE otherwise); stored, logged (47). */
+int mfw_meter_security_consumer_transfer(struct mfw_meter *m, size_t n, const uint8_t *ids,
+                                         const uint8_t *wrapped);
+int mfw_meter_security_consumer_activate(struct mfw_meter *m, uint8_t policy);
+
+/* Communication modules (link/module.h):
+ *  - module_changed: slot now holds a module of kind (0: it was removed) that calls itself ident
+ *    (printable ASCII, cut to MFW_MODULE_IDENT_MAX); logged in the standard log (200 fitted,
+ *    201 removed, v1 = slot, v2 = kind) when the kind changes. MFW_E_ARG for a slot past
+ *    MFW_MODULE_SLOTS;
+ *  - consumer_text: the consumer message (0.0.96.13.0.255), n <= MFW_CONSUMER_TEXT_MAX bytes
+ *    without CR or LF (DSMR 5.0.2 7.2), else MFW_E_RANGE and nothing changes. */
+int mfw_meter_module_changed(struct mfw_meter *m, unsigned slot, uint8_t kind, const char *ident);
+int mfw_meter_consumer_text(struct mfw_meter *m, const uint8_t *text, size_t n);
+/* The consumer channel on or off (0.0.96.128.10.255): the P1 and HAN modules send nothing while
+ * it is off; logged (47) when it changes. */
+int mfw_meter_consumer_enable(struct mfw_meter *m, bool on);
+
+/* Push setups (IC 40): configure checks (a destination of printable characters, windows inside
+ * a day, at most 10 retries) and takes the settings (MFW_E_RANGE otherwise, nothing changes);
+ * trigger marks push id due (m1 push, an installation, a connection); take clears it (sent, or
+ * given up after the retries). */
+int mfw_meter_push_configure(struct mfw_meter *m, unsigned id, const struct mfw_push_setup *s);
+int mfw_meter_push_trigger(struct mfw_meter *m, unsigned id);
+void mfw_meter_push_take(struct mfw_meter *m, unsigned id);
 
 /* Revenue protection and grid functions, for the object model (docs/dlms.md):
  *  - disconnect_remote: Disconnect control m1 remote_disconnect (reconnect false) / m2
