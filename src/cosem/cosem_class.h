@@ -132,7 +132,7 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_RECONNECT,    /* arg 0 prepayment, 1 neutral fault: automatic reconnection */
     MFW_COSEM_DATA_NEUTRAL,      /* the neutral fault rule (382M: displacement; 162M: mismatch) */
     MFW_COSEM_DATA_EXPORT,       /* export expected (no unexpected-export tamper) */
-    MFW_COSEM_DATA_MODULE,     /* module slot arg: {kind, identification} (link/module.h) */
+    MFW_COSEM_DATA_MODULE,       /* module slot arg: {kind, identification} (link/module.h) */
     MFW_COSEM_DATA_CONSUMER_TEXT, /* the consumer message 0.0.96.13.0.255 (writable) */
     MFW_COSEM_DATA_CONSUMER_ON,   /* the consumer channel on (boolean, writable) */
 };
