@@ -45,10 +45,9 @@ static const struct mfw_cosem_push_entry interval[] = {
     {MFW_IC_REGISTER, {1, 0, 2, 8, 0, 255}, 2},
 };
 static const struct mfw_cosem_push_entry alarm[] = {
-    {MFW_IC_PUSH_SETUP, {0, 4, 25, 9, 0, 255}, 2},
-    {MFW_IC_DATA, LDN, 2},
-    {MFW_IC_CLOCK, CLOCK, 2},
-    {MFW_IC_DATA, {0, 0, 96, 11, 0, 255}, 2}, /* the last standard event (no alarm register yet) */
+    {MFW_IC_PUSH_SETUP, {0, 4, 25, 9, 0, 255}, 2}, {MFW_IC_DATA, LDN, 2}, {MFW_IC_CLOCK, CLOCK, 2},
+    {MFW_IC_DATA, {0, 0, 97, 98, 0, 255}, 2}, /* alarm register 1 */
+    {MFW_IC_DATA, {0, 0, 97, 98, 1, 255}, 2}, /* alarm register 2 */
 };
 static const struct mfw_cosem_push_entry installation[] = {
     {MFW_IC_PUSH_SETUP, {0, 7, 25, 9, 0, 255}, 2},
@@ -62,7 +61,7 @@ const struct mfw_cosem_push_entry *mfw_cosem_push_list(unsigned id, unsigned *n)
     switch (id) {
     case MFW_PUSH_CONNECTIVITY: *n = 4; return connectivity;
     case MFW_PUSH_INTERVAL: *n = 5; return interval;
-    case MFW_PUSH_ALARM: *n = 4; return alarm;
+    case MFW_PUSH_ALARM: *n = 5; return alarm;
     case MFW_PUSH_INSTALLATION: *n = 4; return installation;
     default: *n = 0; return NULL;
     }

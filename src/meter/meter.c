@@ -1329,6 +1329,13 @@ void mfw_meter_tick(struct mfw_meter *m, mfw_ms_t rtc_now)
         set_output(m, MFW_HAL_OUT_S0, m->s0.on);
     if (mfw_pulse_update(&m->led, now) != led)
         set_output(m, MFW_HAL_OUT_LED, m->led.on);
+    /* the alarm push (IDIS push setup on alarm, 0.0.25.9.0.255 with B = 4): a new alarm that
+     * passed the filter into a descriptor since the last push makes it due; the WAN module sends
+     * it with the alarm registers (cosem_push.c) */
+    if (m->alarm.push_due) {
+        m->alarm.push_due = false;
+        (void)mfw_meter_push_trigger(m, MFW_PUSH_ALARM); /* no destination: nowhere to send */
+    }
     m->now = now;
     m->local = lt;
 
