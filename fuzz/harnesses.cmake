@@ -14,3 +14,5 @@ set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 # the posix crypto port (Mbed TLS, nettle): the harness of the security layer
 set(MFW_FUZZ_LIBS_security meterd_crypto)
+# the in-home display's P1 reader (tools/ihd, a port-side tool without a library of the core)
+set(MFW_FUZZ_SOURCES_ihd_p1 ${CMAKE_SOURCE_DIR}/tools/ihd/p1.c)
