@@ -22,6 +22,7 @@ PROFILES ?= minimal maximal
 
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/npm.sh $(CURDIR)/build/npm
 
 release: setup
 	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release -DMFW_SANITIZE=OFF >/dev/null

@@ -21,6 +21,8 @@ set(MFW_FUZZ_RUNS_store 1500)
 # fuzz_hdlc runs the receiver, the station and (every other input) a link session on a whole
 # DLMS server: 20000 inputs stay within the smoke budget.
 set(MFW_FUZZ_RUNS_hdlc 20000)
+# fuzz_ihd_p1 parses every input up to three times (as cut, as it is, with its CRC fixed up).
+set(MFW_FUZZ_RUNS_ihd_p1 20000)
 include(${CMAKE_SOURCE_DIR}/fuzz/harnesses.cmake)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
