@@ -525,6 +525,7 @@ bool ihd_state_json_history(struct ihd_state *st, const char *range, struct ihd_
     ihd_buf_printf(b,
                    "{\"range\":\"%s\",\"step\":%lld,\"from\":%lld,\"to\":%lld,\"source\":\"%s\",",
                    range, (long long)step, (long long)from, (long long)to, src);
+    ihd_buf_printf(b, "\"offset\":%lld,", (long long)st->offset);
     if (st->have)
         ihd_buf_printf(b, "\"asof\":%lld,", (long long)st->sample.t);
     int64_t ti = 0, te = 0;

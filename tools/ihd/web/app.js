@@ -213,7 +213,7 @@ async function loadHistory() {
   }
   if (range !== ihd.range) return;
   ihd.history = h;
-  const offset = (ihd.now && ihd.now.offset) || 3600;
+  const offset = h.offset;
   $("plot-caption").textContent = range[0].toUpperCase() + range.slice(1) + ": " + h.points +
     " points of " + stepName[h.step] + ", " + kWh(h.total_import_wh) + " taken, " +
     kWh(h.total_export_wh) + " sent" + (h.asof !== undefined ? ", up to " + meterTime(h.asof, offset, true) : "") +
