@@ -200,19 +200,20 @@ void ihd_state_telegram(struct ihd_state *st, const struct ihd_p1 *r, int64_t no
             st->n_changes++;
         }
     }
-    /* today's baseline: the reading before local midnight (as the plots), from the database
-     * when ihd starts in the day, else the first telegram */
+    /* today's baseline: the last reading before local midnight (as the plots' first point),
+     * kept in the database for a restart within the day; else the day's first telegram */
     if (day != st->day) {
         int64_t midnight = day * 86400 - offset;
-        if (st->have && st->sample.t < midnight) {
+        if (st->have && st->sample.t < midnight && st->sample.t >= midnight - 86400) {
             st->base = st->sample;
-            st->base_from = "midnight";
-        } else if (ihd_store_baseline(st->store, midnight, &st->base) && st->base.t <= s.t &&
-                   st->base.t > midnight - 2 * 86400) {
-            st->base_from = "database";
+            st->base_from = "the last reading before midnight";
+            ihd_store_day(st->store, day, &st->base);
+        } else if (ihd_store_baseline(st->store, day, &st->base) && st->base.t <= s.t) {
+            st->base_from = "kept in the database";
         } else {
             st->base = s;
-            st->base_from = "first telegram";
+            st->base_from = "the first reading of the day";
+            ihd_store_day(st->store, day, &st->base);
         }
         st->base_have = true;
         st->day = day;

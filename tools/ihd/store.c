@@ -87,21 +87,61 @@ static bool exec(struct ihd_store *s, const char *sql)
     return true;
 }
 
-/* Raw readings: the rowid is the time, so the table is its own index. Buckets likewise. */
+/* Every table's rowid is its time (or day), so each is its own index. raw: one row a minute,
+ * its readings packed (see pack()); minute and quarter: buckets; day: the registers at the start
+ * of each local day (today's baseline). */
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;"
-    "INSERT OR IGNORE INTO meta VALUES('schema', '1');"
-    "CREATE TABLE IF NOT EXISTS raw(t INTEGER PRIMARY KEY, imp INTEGER, exp INTEGER,"
-    " pimp INTEGER, pexp INTEGER, umin INTEGER, umax INTEGER, tariff INTEGER,"
+    "INSERT OR IGNORE INTO meta VALUES('schema', '2');"
+    "CREATE TABLE IF NOT EXISTS raw(t INTEGER PRIMARY KEY, n INTEGER, imp0 INTEGER,"
+    " exp0 INTEGER, data BLOB);"
+    "CREATE TABLE IF NOT EXISTS minute(t INTEGER PRIMARY KEY, imp0 INTEGER, imp1 INTEGER,"
+    " exp0 INTEGER, exp1 INTEGER, pmax INTEGER, umin INTEGER, umax INTEGER);"
+    "CREATE TABLE IF NOT EXISTS quarter(t INTEGER PRIMARY KEY, imp0 INTEGER, imp1 INTEGER,"
+    " exp0 INTEGER, exp1 INTEGER, pmax INTEGER, umin INTEGER, umax INTEGER);"
+    "CREATE TABLE IF NOT EXISTS day(d INTEGER PRIMARY KEY, t INTEGER, imp INTEGER, exp INTEGER,"
     " i1 INTEGER, i2 INTEGER, i3 INTEGER, i4 INTEGER, e1 INTEGER, e2 INTEGER, e3 INTEGER,"
     " e4 INTEGER);"
-    "CREATE TABLE IF NOT EXISTS minute(t INTEGER PRIMARY KEY, imp0 INTEGER, imp1 INTEGER,"
-    " exp0 INTEGER, exp1 INTEGER, pmax INTEGER, psum INTEGER, umin INTEGER, umax INTEGER,"
-    " n INTEGER);"
-    "CREATE TABLE IF NOT EXISTS quarter(t INTEGER PRIMARY KEY, imp0 INTEGER, imp1 INTEGER,"
-    " exp0 INTEGER, exp1 INTEGER, pmax INTEGER, psum INTEGER, umin INTEGER, umax INTEGER,"
-    " n INTEGER);"
     "CREATE TABLE IF NOT EXISTS event(id INTEGER PRIMARY KEY, t INTEGER, kind TEXT, text TEXT);";
+
+/* LEB128 and zigzag: a reading a second costs about 8 bytes (time step, two register steps, two
+ * powers, the tariff) instead of a 40-byte row. */
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    do {
+        uint8_t b = v & 0x7Fu;
+        v >>= 7;
+        p[n++] = (uint8_t)(b | (v ? 0x80u : 0));
+    } while (v);
+    return n;
+}
+
+static uint64_t zigzag(int64_t v)
+{
+    return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1u : (uint64_t)v << 1;
+}
+
+static int64_t unzigzag(uint64_t u)
+{
+    return (u & 1u) ? -(int64_t)(u >> 1) - 1 : (int64_t)(u >> 1);
+}
+
+static bool get_varint(const uint8_t *p, size_t n, size_t *k, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (*k >= n)
+            return false;
+        uint8_t b = p[(*k)++];
+        x |= (uint64_t)(b & 0x7Fu) << shift;
+        if (!(b & 0x80u)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
 
 void ihd_store_open(struct ihd_store *s, const char *path)
 {
@@ -140,16 +180,15 @@ void ihd_store_open(struct ihd_store *s, const char *path)
         return;
     }
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT max(t) FROM raw", -1, &q, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->db, "SELECT max(t) FROM minute", -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
         s->last_t = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
-    if (sqlite3_prepare_v2(s->db,
-                           "INSERT OR REPLACE INTO raw VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
-                           &s->st_raw, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO minute VALUES(?,?,?,?,?,?,?,?,?,?)", -1,
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO raw VALUES(?,?,?,?,?)", -1, &s->st_raw,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO minute VALUES(?,?,?,?,?,?,?,?)", -1,
                            &s->st_minute, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO quarter VALUES(?,?,?,?,?,?,?,?,?,?)", -1,
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO quarter VALUES(?,?,?,?,?,?,?,?)", -1,
                            &s->st_quarter, NULL) != SQLITE_OK) {
         fail(s, "prepare");
         return;
@@ -159,12 +198,55 @@ void ihd_store_open(struct ihd_store *s, const char *path)
 
 static bool put_bucket(struct ihd_store *s, sqlite3_stmt *st, const struct ihd_bucket *b)
 {
-    int64_t v[10] = {b->t,       b->imp_first, b->imp_last, b->exp_first, b->exp_last,
-                     b->p_max_w, b->p_sum_w,   b->u_min_mv, b->u_max_mv,  b->n};
+    int64_t v[8] = {b->t,        b->imp_first, b->imp_last, b->exp_first,
+                    b->exp_last, b->p_max_w,   b->u_min_mv, b->u_max_mv};
     sqlite3_reset(st);
-    for (int k = 0; k < 10; k++)
+    for (int k = 0; k < 8; k++)
         sqlite3_bind_int64(st, k + 1, v[k]);
     (void)s;
+    return sqlite3_step(st) == SQLITE_DONE;
+}
+
+/* One reading into the open minute: step from the reading before (the minute's start for the
+ * first), register steps, powers, tariff. */
+static void pack(struct ihd_store *s, const struct ihd_sample *x, int64_t minute)
+{
+    if (s->blob_n == 0) {
+        s->blob_t = minute;
+        s->blob_len = 0;
+        s->blob_imp0 = s->prev_imp = x->imp_wh;
+        s->blob_exp0 = s->prev_exp = x->exp_wh;
+        s->prev_t = minute;
+    }
+    uint8_t tmp[64];
+    size_t n = 0;
+    n += put_varint(tmp + n, zigzag(x->t - s->prev_t));
+    n += put_varint(tmp + n, zigzag(x->imp_wh - s->prev_imp));
+    n += put_varint(tmp + n, zigzag(x->exp_wh - s->prev_exp));
+    n += put_varint(tmp + n, zigzag(x->p_imp_w));
+    n += put_varint(tmp + n, zigzag(x->p_exp_w));
+    n += put_varint(tmp + n, x->tariff);
+    if (s->blob_len + n > sizeof s->blob) {
+        s->raw_dropped++;
+        return;
+    }
+    memcpy(s->blob + s->blob_len, tmp, n);
+    s->blob_len += n;
+    s->blob_n++;
+    s->prev_t = x->t;
+    s->prev_imp = x->imp_wh;
+    s->prev_exp = x->exp_wh;
+}
+
+static bool put_raw(struct ihd_store *s)
+{
+    sqlite3_stmt *st = s->st_raw;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, s->blob_t);
+    sqlite3_bind_int64(st, 2, s->blob_n);
+    sqlite3_bind_int64(st, 3, s->blob_imp0);
+    sqlite3_bind_int64(st, 4, s->blob_exp0);
+    sqlite3_bind_blob(st, 5, s->blob, (int)s->blob_len, SQLITE_STATIC);
     return sqlite3_step(st) == SQLITE_DONE;
 }
 
@@ -194,24 +276,15 @@ bool ihd_store_add(struct ihd_store *s, const struct ihd_sample *x)
         fail(s, "begin");
         return false;
     }
-    sqlite3_stmt *st = s->st_raw;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    int64_t v[8] = {x->t,       x->imp_wh,   x->exp_wh,   x->p_imp_w,
-                    x->p_exp_w, x->u_min_mv, x->u_max_mv, x->tariff};
-    for (int k = 0; k < 8; k++)
-        sqlite3_bind_int64(st, k + 1, v[k]);
-    for (int k = 1; k <= IHD_STORE_TARIFFS; k++) {
-        if (x->t_have & (1u << k)) {
-            sqlite3_bind_int64(st, 8 + k, x->imp_t[k]);
-            sqlite3_bind_int64(st, 12 + k, x->exp_t[k]);
+    int64_t m = ihd_bucket_start(x->t, 60);
+    if (s->blob_n && m != s->blob_t) {
+        if (!put_raw(s)) {
+            fail(s, "raw");
+            return false;
         }
+        s->blob_n = 0;
     }
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) {
-        fail(s, "insert");
-        return false;
-    }
+    pack(s, x, m);
     if (s->minute.n && ihd_bucket_start(x->t, 60) != s->minute.t) {
         if (!put_bucket(s, s->st_minute, &s->minute)) {
             fail(s, "minute");
@@ -247,7 +320,7 @@ bool ihd_store_commit(struct ihd_store *s)
 {
     if (!s->ok || !s->in_tx)
         return s->ok;
-    if ((s->minute.n && !put_bucket(s, s->st_minute, &s->minute)) ||
+    if ((s->blob_n && !put_raw(s)) || (s->minute.n && !put_bucket(s, s->st_minute, &s->minute)) ||
         (s->quarter.n && !put_bucket(s, s->st_quarter, &s->quarter))) {
         fail(s, "bucket");
         return false;
@@ -312,12 +385,46 @@ bool ihd_store_history(struct ihd_store *s, int64_t from, int64_t to, int64_t st
     return ok && (rc == SQLITE_DONE || rc == SQLITE_ROW);
 }
 
-static bool baseline_row(struct ihd_store *s, const char *sql, int64_t t, struct ihd_sample *o)
+bool ihd_store_day(struct ihd_store *s, int64_t day, const struct ihd_sample *o)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    if (!s->ok)
         return false;
-    sqlite3_bind_int64(st, 1, t);
+    if (!begin(s)) {
+        fail(s, "begin");
+        return false;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO day VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1,
+                           &st, NULL) != SQLITE_OK) {
+        fail(s, "day");
+        return false;
+    }
+    sqlite3_bind_int64(st, 1, day);
+    sqlite3_bind_int64(st, 2, o->t);
+    sqlite3_bind_int64(st, 3, o->imp_wh);
+    sqlite3_bind_int64(st, 4, o->exp_wh);
+    for (int k = 1; k <= IHD_STORE_TARIFFS; k++)
+        if (o->t_have & (1u << k)) {
+            sqlite3_bind_int64(st, 4 + k, o->imp_t[k]);
+            sqlite3_bind_int64(st, 8 + k, o->exp_t[k]);
+        }
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok)
+        fail(s, "day");
+    return ok;
+}
+
+bool ihd_store_baseline(struct ihd_store *s, int64_t day, struct ihd_sample *o)
+{
+    if (!s->readable)
+        return false;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT t, imp, exp, i1, i2, i3, i4, e1, e2, e3, e4 FROM day WHERE d = ?", -1,
+            &st, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(st, 1, day);
     bool got = sqlite3_step(st) == SQLITE_ROW;
     if (got) {
         memset(o, 0, sizeof *o);
@@ -335,18 +442,47 @@ static bool baseline_row(struct ihd_store *s, const char *sql, int64_t t, struct
     return got;
 }
 
-bool ihd_store_baseline(struct ihd_store *s, int64_t t, struct ihd_sample *out)
+int ihd_store_raw(struct ihd_store *s, int64_t from, int64_t to, struct ihd_raw *out, int max)
 {
     if (!s->readable)
-        return false;
-    return baseline_row(s,
-                        "SELECT t, imp, exp, i1, i2, i3, i4, e1, e2, e3, e4 FROM raw WHERE t < ?"
-                        " ORDER BY t DESC LIMIT 1",
-                        t, out) ||
-           baseline_row(s,
-                        "SELECT t, imp, exp, i1, i2, i3, i4, e1, e2, e3, e4 FROM raw WHERE t >= ?"
-                        " ORDER BY t LIMIT 1",
-                        t, out);
+        return -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            s->db, "SELECT t, n, imp0, exp0, data FROM raw WHERE t >= ? AND t < ? ORDER BY t", -1,
+            &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, ihd_bucket_start(from, 60));
+    sqlite3_bind_int64(st, 2, to);
+    int got = 0;
+    while (got < max && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t t = sqlite3_column_int64(st, 0), imp = sqlite3_column_int64(st, 2),
+                exp = sqlite3_column_int64(st, 3);
+        const uint8_t *p = sqlite3_column_blob(st, 4);
+        size_t n = (size_t)sqlite3_column_bytes(st, 4), k = 0;
+        int64_t rows = sqlite3_column_int64(st, 1);
+        for (int64_t r = 0; r < rows && got < max; r++) {
+            uint64_t v[6];
+            for (int f = 0; f < 6; f++)
+                if (!get_varint(p, n, &k, &v[f])) {
+                    sqlite3_finalize(st);
+                    return -1; /* a damaged blob */
+                }
+            t += unzigzag(v[0]);
+            imp += unzigzag(v[1]);
+            exp += unzigzag(v[2]);
+            if (t < from || t >= to)
+                continue;
+            out[got].t = t;
+            out[got].imp_wh = imp;
+            out[got].exp_wh = exp;
+            out[got].p_imp_w = unzigzag(v[3]);
+            out[got].p_exp_w = unzigzag(v[4]);
+            out[got].tariff = (unsigned)v[5];
+            got++;
+        }
+    }
+    sqlite3_finalize(st);
+    return got;
 }
 
 bool ihd_store_event(struct ihd_store *s, int64_t t, const char *kind, const char *text)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The in-home display's history (docs/ihd.md "Storage"): readings in SQLite, raw for two days,
- * one-minute buckets for 35 days, quarter-hour buckets for good; plots read the buckets. When
+/* The in-home display's history (docs/ihd.md "Storage"): readings in SQLite, raw for two days
+ * (one row a minute, its readings packed in a blob), one-minute buckets for 35 days, quarter-hour
+ * buckets and the registers at each local midnight for good; plots read the buckets. When
  * the database cannot be opened or written, the store says why and the display goes on from
  * memory (state.c keeps two days of minute buckets of its own). */
 #ifndef IHD_STORE_H
@@ -40,6 +41,15 @@ struct ihd_sample {
     unsigned tariff;
 };
 
+/* The packed readings of one minute: at most this many bytes (60 readings of at most 31). */
+#define IHD_RAW_BLOB_MAX 2048
+
+/* One raw reading as stored (decoded by ihd_store_raw). */
+struct ihd_raw {
+    int64_t t, imp_wh, exp_wh, p_imp_w, p_exp_w;
+    unsigned tariff;
+};
+
 /* Start a bucket of `step` seconds at s (when it is empty), or add s to it. */
 void ihd_bucket_add(struct ihd_bucket *b, const struct ihd_sample *s, int64_t step);
 /* The start of the bucket of `step` seconds that holds t. */
@@ -68,9 +78,15 @@ struct ihd_store {
     bool in_tx;
     unsigned pending; /* rows since the last commit */
     struct ihd_bucket minute, quarter;
-    int64_t last_t;   /* newest reading stored */
-    int64_t pruned_t; /* last prune */
-    uint64_t rows;    /* readings stored since start */
+    /* the open minute of raw readings */
+    uint8_t blob[IHD_RAW_BLOB_MAX];
+    size_t blob_len;
+    unsigned blob_n;
+    int64_t blob_t, blob_imp0, blob_exp0, prev_t, prev_imp, prev_exp;
+    uint64_t raw_dropped; /* readings that did not fit their minute (more than 60 a minute) */
+    int64_t last_t;       /* newest reading stored */
+    int64_t pruned_t;     /* last prune */
+    uint64_t rows;        /* readings stored since start */
 };
 
 /* Open (creating the schema) or say why not in store->error; never fails the program. A path
@@ -85,9 +101,12 @@ bool ihd_store_commit(struct ihd_store *s);
  * [from, to), shifted by `offset` seconds for local days (step 86400). */
 bool ihd_store_history(struct ihd_store *s, int64_t from, int64_t to, int64_t step, int64_t offset,
                        struct ihd_series *out);
-/* Today's baseline: the registers of the last reading before t, else of the first at or after
- * it (the same rule as the plots' first bucket). */
-bool ihd_store_baseline(struct ihd_store *s, int64_t t, struct ihd_sample *out);
+/* A local day's baseline (the registers of the last reading before its midnight, or of its
+ * first reading), kept and read back by day number (days since 1970-01-01, local). */
+bool ihd_store_day(struct ihd_store *s, int64_t day, const struct ihd_sample *base);
+bool ihd_store_baseline(struct ihd_store *s, int64_t day, struct ihd_sample *out);
+/* The raw readings with t in [from, to), at most max of them; returns how many, or -1. */
+int ihd_store_raw(struct ihd_store *s, int64_t from, int64_t to, struct ihd_raw *out, int max);
 /* Events: power failures, sags, swells, tariff changes, errors (kind, text). */
 bool ihd_store_event(struct ihd_store *s, int64_t t, const char *kind, const char *text);
 /* The database file's size in bytes (page count x page size), or -1. */
