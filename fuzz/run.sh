@@ -43,6 +43,9 @@ seeds_for() {
     ihd_p1)
       cp "$src"/tests/vectors/ihd/*.txt "$2"/
       ;;
+    ihd_han)
+      cp "$src"/tests/vectors/ihd/*.hdlc "$2"/
+      ;;
   esac
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "han.h"
 #include "http.h"
 #include "input.h"
 #include "p1.h"
@@ -33,9 +34,11 @@ static int64_t now_ms(void)
 }
 
 static const char usage[] =
-    "usage: ihd --p1 SOURCE [options]\n"
+    "usage: ihd --p1 SOURCE | --han SOURCE [options]\n"
     "  --p1 SOURCE         the meter's P1 output: tcp:HOST:PORT, a serial device or pty path, or\n"
     "                      - (standard input, read to its end without a page: an import)\n"
+    "  --han SOURCE        the meter's HAN push instead (HDLC frames of DLMS data-notifications,\n"
+    "                      Kamstrup lists; not ciphered), from the same kinds of SOURCE\n"
     "  --db PATH           the SQLite history (default ihd.db; file:...?mode=ro for read-only)\n"
     "  --http PORT         the page on http://127.0.0.1:PORT/ (default 8080; 0 = any free port)\n"
     "  --price T=PRICE     price per kWh imported in tariff T (1..4), e.g. --price 1=2.25\n"
@@ -49,6 +52,7 @@ static const char usage[] =
 
 struct opts {
     const char *p1, *db, *web, *uplot;
+    bool han;
     unsigned port;
     struct ihd_config cfg;
 };
@@ -117,8 +121,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
         const char *v = argv[++k];
         unsigned u;
-        if (strcmp(a, "--p1") == 0) {
+        if (strcmp(a, "--p1") == 0 || strcmp(a, "--han") == 0) {
+            if (o->p1) {
+                fprintf(stderr, "ihd: one source: --p1 or --han, once\n");
+                return 2;
+            }
             o->p1 = v;
+            o->han = a[2] == 'h';
         } else if (strcmp(a, "--db") == 0) {
             o->db = v;
         } else if (strcmp(a, "--web") == 0) {
@@ -168,7 +177,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
     }
     if (!o->p1) {
-        fprintf(stderr, "ihd: --p1 SOURCE is needed\n%s", usage);
+        fprintf(stderr, "ihd: --p1 SOURCE or --han SOURCE is needed\n%s", usage);
         return 2;
     }
     return 0;
@@ -190,6 +199,30 @@ static void consume(struct ihd_state *st, struct ihd_p1_rx *rx, const uint8_t *p
                 ihd_state_drop(st, e, now_ms());
         } else if (ev != IHD_P1_RX_NONE) {
             ihd_state_drop(st, 1000 + ev, now_ms());
+        }
+    }
+    ihd_state_garbage(st, rx->garbage);
+}
+
+static void consume_han(struct ihd_state *st, struct ihd_han_rx *rx, const uint8_t *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        int ev;
+        off += ihd_han_rx_feed(rx, p + off, n - off, &ev);
+        if (ev == IHD_HAN_RX_FRAME) {
+            struct ihd_p1 r;
+            char list[32];
+            int e = ihd_han_parse(rx->buf, rx->len, &r, list);
+            if (e == IHD_P1_OK) {
+                if (!r.ident[0])
+                    snprintf(r.ident, sizeof r.ident, "HAN %s", list);
+                ihd_state_telegram(st, &r, now_ms());
+            } else {
+                ihd_state_drop(st, e, now_ms());
+            }
+        } else if (ev != IHD_HAN_RX_NONE) {
+            ihd_state_drop(st, 2000 + ev, now_ms());
         }
     }
     ihd_state_garbage(st, rx->garbage);
@@ -231,7 +264,9 @@ int main(int argc, char **argv)
     }
 
     static struct ihd_p1_rx rx;
+    static struct ihd_han_rx hrx;
     ihd_p1_rx_init(&rx);
+    ihd_han_rx_init(&hrx);
     int fd = -1;
     int64_t retry_at = 0, tick_at = 0;
     static uint8_t buf[65536];
@@ -248,9 +283,9 @@ int main(int argc, char **argv)
                 ihd_state_link(&st, false, err, t);
                 retry_at = t + 1000;
             } else {
-                ihd_p1_rx_init(&rx);
+                /* the splitters are not reset: a telegram cut by the close is counted as cut */
                 char msg[300];
-                snprintf(msg, sizeof msg, "reading %s", o.p1);
+                snprintf(msg, sizeof msg, "reading %s %s", o.han ? "HAN" : "P1", o.p1);
                 ihd_state_link(&st, true, msg, t);
             }
         }
@@ -271,7 +306,10 @@ int main(int argc, char **argv)
             continue;
         ssize_t n = read(fd, buf, sizeof buf);
         if (n > 0) {
-            consume(&st, &rx, buf, (size_t)n);
+            if (o.han)
+                consume_han(&st, &hrx, buf, (size_t)n);
+            else
+                consume(&st, &rx, buf, (size_t)n);
             continue;
         }
         if (n < 0 && (errno == EINTR || errno == EAGAIN))

@@ -2,6 +2,8 @@
 /* The in-home display's live state and its JSON (state.h). */
 #include "state.h"
 
+#include "han.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,9 +177,24 @@ static void sag_events(struct ihd_state *st, const struct ihd_p1 *o, const struc
               (long long)o->fail_long, (long long)r->fail_long);
 }
 
-void ihd_state_telegram(struct ihd_state *st, const struct ihd_p1 *r, int64_t now_ms)
+void ihd_state_telegram(struct ihd_state *st, const struct ihd_p1 *in, int64_t now_ms)
 {
     pthread_mutex_lock(&st->mu);
+    /* A HAN list without registers (Kamstrup's 2-10 s lists) brings live values only: the
+     * registers of the last reading that had them stay, and nothing goes into the history. */
+    struct ihd_p1 merged = *in;
+    const struct ihd_p1 *r = &merged;
+    bool history = in->import_have || in->export_have;
+    if (!history && st->have) {
+        merged.import_have = st->last.import_have;
+        merged.export_have = st->last.export_have;
+        memcpy(merged.import_wh, st->last.import_wh, sizeof merged.import_wh);
+        memcpy(merged.export_wh, st->last.export_wh, sizeof merged.export_wh);
+        if (!(in->have & IHD_P1_HAVE_TARIFF) && (st->last.have & IHD_P1_HAVE_TARIFF)) {
+            merged.have |= IHD_P1_HAVE_TARIFF;
+            merged.tariff = st->last.tariff;
+        }
+    }
     struct ihd_sample s;
     sample_of(r, now_ms, &s);
     int64_t offset = (r->have & IHD_P1_HAVE_TIME) ? (r->dst ? 7200 : 3600) : st->offset;
@@ -202,7 +219,7 @@ void ihd_state_telegram(struct ihd_state *st, const struct ihd_p1 *r, int64_t no
     }
     /* today's baseline: the last reading before local midnight (as the plots' first point),
      * kept in the database for a restart within the day; else the day's first telegram */
-    if (day != st->day) {
+    if (history && day != st->day) {
         int64_t midnight = day * 86400 - offset;
         if (st->have && st->sample.t < midnight && st->sample.t >= midnight - 86400) {
             st->base = st->sample;
@@ -218,12 +235,14 @@ void ihd_state_telegram(struct ihd_state *st, const struct ihd_p1 *r, int64_t no
         st->base_have = true;
         st->day = day;
     }
-    ihd_store_add(st->store, &s);
-    if (st->open_minute.n && ihd_bucket_start(s.t, 60) != st->open_minute.t) {
-        ring_push(st, &st->open_minute);
-        st->open_minute.n = 0;
+    if (history) {
+        ihd_store_add(st->store, &s);
+        if (st->open_minute.n && ihd_bucket_start(s.t, 60) != st->open_minute.t) {
+            ring_push(st, &st->open_minute);
+            st->open_minute.n = 0;
+        }
+        ihd_bucket_add(&st->open_minute, &s, 60);
     }
-    ihd_bucket_add(&st->open_minute, &s, 60);
     st->last = *r;
     st->sample = s;
     st->offset = offset;
@@ -245,6 +264,15 @@ void ihd_state_drop(struct ihd_state *st, int err, int64_t now_ms)
     case IHD_P1_E_LINE: st->n_line++, what = "malformed line"; break;
     case IHD_P1_E_VALUE: st->n_value++, what = "value out of format"; break;
     case IHD_P1_E_SIZE: st->n_size++, what = "too long"; break;
+    case IHD_HAN_E_HCS: st->n_crc++, what = "HDLC HCS mismatch"; break;
+    case IHD_HAN_E_FCS: st->n_crc++, what = "HDLC FCS mismatch"; break;
+    case IHD_HAN_E_FRAME: st->n_frame++, what = "not an HDLC frame"; break;
+    case IHD_HAN_E_APDU: st->n_frame++, what = "not a data-notification"; break;
+    case IHD_HAN_E_VALUE: st->n_value++, what = "HAN list malformed"; break;
+    case IHD_HAN_E_CIPHERED:
+        st->n_value++, what = "ciphered HAN push (the display has no consumer key)";
+        break;
+    case 2000 + IHD_HAN_RX_BAD: st->n_truncated++, what = "HDLC frame without its end"; break;
     case 1000 + IHD_P1_RX_TRUNCATED: st->n_truncated++, what = "cut short by the next one"; break;
     case 1000 + IHD_P1_RX_OVERFLOW: st->n_overflow++, what = "longer than 8 KiB"; break;
     default: what = "unknown"; break;
@@ -452,7 +480,10 @@ void ihd_state_json_now(struct ihd_state *st, struct ihd_buf *b, int64_t now_ms)
         ihd_buf_printf(b, "null");
     ihd_buf_printf(b, ",\"import_wh\":%lld,\"export_wh\":%lld,", (long long)st->sample.imp_wh,
                    (long long)st->sample.exp_wh);
-    json_today(st, b);
+    if (st->base_have)
+        json_today(st, b);
+    else
+        ihd_buf_printf(b, "\"today\":null,");
     ihd_buf_printf(b, "\"failures\":{");
     if (r->have & IHD_P1_HAVE_FAIL_SHORT)
         ihd_buf_printf(b, "\"short\":%lld,", (long long)r->fail_short);

@@ -130,6 +130,14 @@ function renderTariff(d) {
 function renderToday(d) {
   const t = d.today, body = $("today-table").querySelector("tbody");
   body.replaceChildren();
+  if (!t) {
+    $("today-import").textContent = "–";
+    $("today-cost").textContent = "–";
+    $("today-export").textContent = "–";
+    $("today-since").textContent = "The meter has not sent its registers yet (a HAN push sends " +
+      "them once an hour).";
+    return;
+  }
   t.tariffs.forEach((x) => {
     body.appendChild(row(["T" + x.tariff, kWh(x.import_wh),
       x.price !== undefined ? x.price.toFixed(2) + " " + t.currency + "/kWh" : "not set",
