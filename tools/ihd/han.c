@@ -253,7 +253,7 @@ int ihd_han_parse(const uint8_t *f, size_t n, struct ihd_p1 *out, char list_id[3
     if (r.bad || count > 64)
         return IHD_HAN_E_VALUE;
     bool pending = false;
-    uint8_t obis[6];
+    uint8_t obis[6] = {0};
     for (size_t i = 0; i < count; i++) {
         struct value x;
         if (!element(&r, &x))

@@ -409,8 +409,9 @@ int ihd_p1_parse(const char *t, size_t len, struct ihd_p1 *out)
     const char *eol = memchr(p, '\n', (size_t)(bang - p));
     if (!eol)
         return IHD_P1_E_LINE;
-    const char *ie = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
-    size_t in = (size_t)(ie - p);
+    size_t in = (size_t)(eol - p);
+    if (in && p[in - 1] == '\r')
+        in--;
     if (in == 0 || memchr(p, '\r', in))
         return IHD_P1_E_LINE;
     memcpy(r.ident, p, in > IHD_P1_IDENT_MAX ? IHD_P1_IDENT_MAX : in);
@@ -420,12 +421,14 @@ int ihd_p1_parse(const char *t, size_t len, struct ihd_p1 *out)
         eol = memchr(p, '\n', (size_t)(bang - p));
         if (!eol)
             return IHD_P1_E_LINE; /* '!' must start a line */
-        const char *le = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
-        if (memchr(p, '\r', (size_t)(le - p)))
+        size_t ln = (size_t)(eol - p);
+        if (ln && p[ln - 1] == '\r')
+            ln--;
+        if (memchr(p, '\r', ln))
             return IHD_P1_E_LINE;
-        if (le > p) {
+        if (ln) {
             struct line l;
-            if (!split_line(p, le, &l))
+            if (!split_line(p, p + ln, &l))
                 return IHD_P1_E_LINE;
             r.lines++;
             int e = read_line(&l, &r);
