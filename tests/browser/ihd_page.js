@@ -18,6 +18,8 @@ const QUIET = 3;
 let failures = 0, passes = 0;
 const children = [];
 
+const T_START = Date.now();
+const stamp = () => ((Date.now() - T_START) / 1000).toFixed(1) + " s";
 function ok(cond, what) {
   if (cond) { passes++; console.log("ok   " + what); }
   else { failures++; console.log("FAIL " + what); }
@@ -118,12 +120,14 @@ async function main() {
   for (const f of fs.readdirSync(OUT)) if (/\.(db|db-wal|db-shm|png|log)$/.test(f)) fs.unlinkSync(path.join(OUT, f));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ["--no-sandbox"] });
   try {
-    // 1. A fresh database, 5 h 30 min of backlog (04:30Z .. 10:00Z = 06:30 .. 12:00 CEST), then
-    //    live telegrams each second; every 50th corrupted, garbage, one cut short.
-    const backlog = 19800, live = 12;
-    const a = await startPair("live", ["--backlog", String(backlog), "--live", String(live), "--bad-every", "50"],
+    // 1. A fresh database, 5 h 30 min of backlog (04:30Z .. 10:00Z = 06:30 .. 12:00 CEST, a
+    //    telegram every 5 s), then live telegrams each second; every 50th corrupted, garbage, one
+    //    cut short.
+    const backlog = 19800 / 5, live = 8;
+    const a = await startPair("live", ["--backlog", String(backlog), "--backlog-period", "5", "--live", String(live), "--bad-every", "50"],
                               path.join(OUT, "ihd.db"), ["--schedule", "07:00=2,21:00=1"]);
     await waitFor(() => lineMatch(a.src, /backlog of/), 30000, "the backlog");
+    console.log("at " + stamp() + ": the backlog is sent");
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const t0 = Date.now();
     await page.goto(a.url, { waitUntil: "load" });
@@ -135,7 +139,7 @@ async function main() {
     // live telegrams (after the backlog) reach the page
     await waitFor(async () => {
       const t = parseMeterTime((await snapshot(page)).time);
-      return t !== null && t >= START + backlog + 2;
+      return t !== null && t >= START + 5 * backlog + 2;
     }, 15000, "a live telegram on the page");
     let s = await snapshot(page), log = readLog(a.log);
     const { t, rec } = checkLive(s, log, "live");
@@ -180,6 +184,7 @@ async function main() {
     }
     await page.screenshot({ path: path.join(OUT, "ihd-live.png"), fullPage: true });
 
+    console.log("at " + stamp() + ": live checks done");
     // the meter stops: the source closes after its live telegrams
     await waitFor(() => a.src.exited, 30000, "the source to stop");
     log = readLog(a.log);
@@ -199,9 +204,10 @@ async function main() {
     a.ihd.kill("SIGTERM");
     await waitFor(() => a.ihd.exited, 10000, "ihd to stop");
 
+    console.log("at " + stamp() + ": the no-data state checked");
     // 2. A damaged database: the page says so and goes on from memory.
     fs.writeFileSync(path.join(OUT, "damaged.db"), "SQLite format 3\0" + "this is not a database ".repeat(400));
-    const b = await startPair("damaged", ["--backlog", "600", "--live", "4"], path.join(OUT, "damaged.db"));
+    const b = await startPair("damaged", ["--backlog", "600", "--live", "3"], path.join(OUT, "damaged.db"));
     const p2 = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await p2.goto(b.url);
     await waitFor(async () => { const x = await snapshot(p2); return x.db && parseMeterTime(x.time) >= START + 601; }, 15000, "the damaged-database page");
@@ -225,7 +231,7 @@ async function main() {
     b.ihd.kill("SIGTERM");
 
     // 3. A read-only database (an SQLite URI: root ignores file modes): shown, history kept.
-    const c = await startPair("readonly", ["--backlog", "120", "--live", "3"], "file:" + path.join(OUT, "ihd.db") + "?mode=ro");
+    const c = await startPair("readonly", ["--backlog", "120", "--live", "2"], "file:" + path.join(OUT, "ihd.db") + "?mode=ro");
     const p3 = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await p3.goto(c.url);
     await waitFor(async () => { const x = await snapshot(p3); return x.db && x.time !== "–"; }, 15000, "the read-only page");
@@ -240,6 +246,7 @@ async function main() {
     await browser.close();
     for (const p of children) if (!p.exited) p.kill("SIGKILL");
   }
+  console.log("at " + stamp() + ": done");
   console.log(passes + " passed, " + failures + " failed");
   process.exit(failures ? 1 : 0);
 }

@@ -5,14 +5,16 @@ with their CRC-16/ARC computed here (not by the code under test), sent over TCP 
 standard output. It logs every telegram it sent (JSON lines) so that a test can derive what the
 page must show.
 
-The load, with s = seconds since the first telegram (the source's clock, one telegram per period):
+The load, with s = seconds since the first telegram (the source's clock: one telegram per period,
+the backlog's one per --backlog-period):
   house(s) = 1500 + 1000 sin(2 pi s / 3600) W
   pv(s)    = 2500 max(0, sin(2 pi s / 7200)) W
   net      = floor(house - pv): import = max(net, 0), export = max(-net, 0) W (1 W resolution)
   phases   L1 50 %, L2 30 %, L3 20 % of import and export (floored to W)
   voltages L1 231.4 V, L2 229.8 V, L3 205.3 V (below EN 50160's 207 V)
   tariff   T2 from 07:00 to 21:00 local, T1 otherwise
-  registers: integer W*s accumulated per telegram period, shown in Wh truncated
+  registers: integer W*s accumulated per telegram (the power at it times the step before it),
+             shown in Wh truncated
 Telegram times are local CEST (S) or CET (W) by the EU rule.
 
   p1_source.py --tcp PORT [--backlog S] [--live N] [--hold S] ...   serve one client
@@ -77,12 +79,16 @@ class Meter:
         self.t0 = int(start_utc.timestamp())
         self.period = period
         self.n = 0
+        self.s = 0
         self.imp_ws = [0, 3_600_000 * 1000, 3_600_000 * 2000]  # T1 1000 kWh, T2 2000 kWh
         self.exp_ws = [0, 3_600_000 * 100, 3_600_000 * 200]
         self.sags = [0, 1, 0]
 
-    def telegram(self):
-        s = self.n * self.period
+    def telegram(self, step=None):
+        """The next telegram, `step` seconds (default the period) after the one before."""
+        if self.n > 0:
+            self.s += step or self.period
+        s = self.s
         t = self.t0 + s
         utc = dt.datetime.fromtimestamp(t, dt.timezone.utc)
         summer = eu_dst(utc)
@@ -93,8 +99,8 @@ class Meter:
         imp, exp = max(net, 0), max(-net, 0)
         # the registers include the energy up to this telegram (P held over the period before)
         if self.n > 0:
-            self.imp_ws[tariff] += imp * self.period
-            self.exp_ws[tariff] += exp * self.period
+            self.imp_ws[tariff] += imp * (step or self.period)
+            self.exp_ws[tariff] += exp * (step or self.period)
         reg_i = [w // 3600 for w in self.imp_ws]
         reg_e = [w // 3600 for w in self.exp_ws]
         split = [imp * 5 // 10, imp * 3 // 10, imp * 2 // 10]
@@ -156,6 +162,8 @@ def main():
     ap.add_argument("--start", default="2026-06-03T04:30:00Z", help="first telegram, UTC")
     ap.add_argument("--period", type=int, default=1, help="seconds between telegrams")
     ap.add_argument("--backlog", type=int, default=0, help="telegrams sent at once on connect")
+    ap.add_argument("--backlog-period", type=int, default=None,
+                    help="seconds between the backlog's telegrams (default the period)")
     ap.add_argument("--live", type=int, default=10, help="then this many, one per period")
     ap.add_argument("--seconds", type=int, default=0, help="--stdout: this many seconds of them")
     ap.add_argument("--bad-every", type=int, default=0, help="corrupt every N-th telegram")
@@ -167,10 +175,10 @@ def main():
     log = open(a.log, "w") if a.log else None
     summary = {"sent": 0, "good": 0, "bad_crc": 0, "truncated": 0, "garbage_bytes": 0}
 
-    def one(send, k, live_index=None):
+    def one(send, k, live_index=None, step=None):
         if live_index == 3:
             m.sags[1] += 1  # a sag on L2, counted by the meter from this telegram on
-        raw, rec = m.telegram()
+        raw, rec = m.telegram(step)
         bad = a.bad_every and k % a.bad_every == a.bad_every - 1
         if live_index == 1:
             send(b"GARBAGE\r\n")  # 7 bytes outside a telegram (CR LF are line ends)
@@ -202,7 +210,7 @@ def main():
         c, _ = srv.accept()
         buf = []
         for k in range(a.backlog):
-            one(buf.append, k)
+            one(buf.append, k, step=a.backlog_period)
             if len(buf) > 256:
                 c.sendall(b"".join(buf))
                 buf = []
@@ -212,7 +220,7 @@ def main():
         for j in range(a.live):
             nxt += a.period
             time.sleep(max(0.0, nxt - time.monotonic()))
-            one(c.sendall, a.backlog + j, j)
+            one(c.sendall, a.backlog + j, j, step=a.period)
         if log:
             log.write(json.dumps({"summary": summary}) + "\n")
             log.flush()
