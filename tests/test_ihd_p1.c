@@ -235,6 +235,7 @@ static void test_bad_values_with_good_crc(void **state)
         {"1-0:1.7.0(01.234*kW", "l"},
         {"1-0:1.7.256(1)", "l"},
         {"1-0:1.7.0(1)x", "l"},
+        {"1-0:1.8.1(1234567890123.000*kWh)", "v"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const char *lines[] = {cases[k][0]};

@@ -155,6 +155,8 @@ static int assign(const uint8_t obis[6], const struct value *v, struct ihd_p1 *r
         r->unknown++;
         return 0;
     }
+    if (v->u > 0xFFFFFFFFFFull) /* 2^40: beyond any register or reading of a meter */
+        return IHD_HAN_E_VALUE;
     int64_t x = (int64_t)v->u;
     int ph;
     if (d == 7 && e == 0 && (c == 1 || c == 2)) {

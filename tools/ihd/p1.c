@@ -92,7 +92,7 @@ static bool parse_milli(const char *s, size_t n, int64_t *milli)
     int64_t ip = 0, fp = 0;
     size_t k = 0, idig = 0, fdig = 0;
     while (k < n && isdig(s[k])) {
-        if (++idig > 15)
+        if (++idig > 12) /* F9(3,3) registers have 6; 12 keeps sums of 8 tariffs in range */
             return false;
         ip = ip * 10 + (s[k++] - '0');
     }
