@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The verbs users type. Everything is built by CMake under build/; nothing here is installed.
 #   make run     set-up, build, start the virtual meter on its defaults (ARGS="..." for options)
+#   make run-display  the meter and its in-home display (ihd) together, the page's address printed
 #   make test    set-up, build with ASan+UBSan (and the release build: -O2 warnings are errors
 #                too), cross-build the firmware, run every test, and build and test the core
 #                under the option profiles of tests/options/
@@ -18,10 +19,11 @@ MAKEFLAGS += --no-print-directory
 # option-profile test under ASan+UBSan (make test runs them).
 PROFILES ?= minimal maximal
 
-.PHONY: setup release run test firmware bench fuzz clean profiles
+.PHONY: setup release run run-display test firmware bench fuzz clean profiles
 
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/npm.sh $(CURDIR)/build/npm
 
 release: setup
 	@cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release -DMFW_SANITIZE=OFF >/dev/null
@@ -29,6 +31,12 @@ release: setup
 
 run: release
 	$(BUILD)/release/port/posix/meterd $(ARGS)
+
+# The meter with its in-home display (docs/ihd.md): meterd's P1 module and ihd on
+# http://127.0.0.1:$(IHD_PORT)/ (the tests' P1 source instead while meterd has no P1 module).
+IHD_PORT ?= 8080
+run-display: release
+	@bash scripts/run_display.sh $(BUILD)/release $(IHD_PORT) -- $(ARGS)
 
 # The top-level tree with the cross toolchain is the firmware (as CMakePresets.json "firmware").
 # A build/firmware configured from port/cortex-m, as it used to be, is started afresh: CMake

@@ -40,6 +40,12 @@ seeds_for() {
     sensor_file)
       cp "$src"/sensors/*.sensors "$2"/
       ;;
+    ihd_p1)
+      cp "$src"/tests/vectors/ihd/*.txt "$2"/
+      ;;
+    ihd_han)
+      cp "$src"/tests/vectors/ihd/*.hdlc "$2"/
+      ;;
   esac
 }
 

@@ -11,6 +11,8 @@
 # step with seeds_for() in fuzz/run.sh.
 set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 set(MFW_FUZZ_SEEDS_sensor_file sensors/*.sensors)
+set(MFW_FUZZ_SEEDS_ihd_p1 tests/vectors/ihd/*.txt)
+set(MFW_FUZZ_SEEDS_ihd_han tests/vectors/ihd/*.hdlc)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)
@@ -20,6 +22,8 @@ set(MFW_FUZZ_RUNS_store 1500)
 # fuzz_hdlc runs the receiver, the station and (every other input) a link session on a whole
 # DLMS server: 20000 inputs stay within the smoke budget.
 set(MFW_FUZZ_RUNS_hdlc 20000)
+# fuzz_ihd_p1 parses every input up to three times (as cut, as it is, with its CRC fixed up).
+set(MFW_FUZZ_RUNS_ihd_p1 20000)
 include(${CMAKE_SOURCE_DIR}/fuzz/harnesses.cmake)
 
 set(_fuzz_dir ${CMAKE_SOURCE_DIR}/fuzz)
