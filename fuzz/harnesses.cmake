@@ -14,3 +14,7 @@ set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 # the posix crypto port (Mbed TLS, nettle): the harness of the security layer
 set(MFW_FUZZ_LIBS_security meterd_crypto)
+# fleetd's fleet file (port/fleet)
+set(MFW_FUZZ_SOURCES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet/fleet_config.c
+    ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
+set(MFW_FUZZ_INCLUDES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet ${CMAKE_SOURCE_DIR}/port/posix)

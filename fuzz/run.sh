@@ -40,6 +40,9 @@ seeds_for() {
     sensor_file)
       cp "$src"/sensors/*.sensors "$2"/
       ;;
+    fleet_config)
+      cp "$src"/fleets/*.fleet "$2"/
+      ;;
   esac
 }
 

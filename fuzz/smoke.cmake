@@ -11,6 +11,7 @@
 # step with seeds_for() in fuzz/run.sh.
 set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 set(MFW_FUZZ_SEEDS_sensor_file sensors/*.sensors)
+set(MFW_FUZZ_SEEDS_fleet_config fleets/*.fleet)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)

@@ -330,7 +330,7 @@ void fleet_config_draw(const struct fleet_config *c, uint32_t i, struct fleet_dr
     d->three_phase = fleet_config_uniform(c->seed, i, K_MODEL) < c->share_382m;
     d->annual_kwh = c->annual_min +
                     (c->annual_max - c->annual_min) * fleet_config_uniform(c->seed, i, K_ANNUAL);
-    if (fleet_config_uniform(c->seed, i, K_PV) < c->pv_share)
+    if (c->shape == FLEET_SHAPE_HOUSEHOLD && fleet_config_uniform(c->seed, i, K_PV) < c->pv_share)
         d->pv_kwp = c->pv_min_kwp +
                     (c->pv_max_kwp - c->pv_min_kwp) * fleet_config_uniform(c->seed, i, K_PV_SIZE);
     d->feeder = i % c->feeders;

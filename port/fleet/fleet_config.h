@@ -91,7 +91,7 @@ struct fleet_draw {
     uint64_t serial;
     bool three_phase; /* 382M */
     double annual_kwh;
-    double pv_kwp; /* 0: no PV */
+    double pv_kwp; /* 0: no PV (and always with shape flat) */
     uint32_t feeder;
     uint32_t scenario_seed;
 };
