@@ -248,6 +248,24 @@ static int directive(struct pctx *p)
             return fail(p, MFW_E_FORMAT, "shape is household or flat");
         return MFW_OK;
     }
+    if (strcmp(d, "head-end-title") == 0) {
+        if ((r = want_words(p, 2)) != MFW_OK)
+            return r;
+        if (strlen(p->w[1]) != 16)
+            return fail(p, MFW_E_FORMAT, "head-end-title is 8 bytes: 16 hex digits");
+        for (unsigned k = 0; k < 16; k++) {
+            char ch = p->w[1][k];
+            int x = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+            if (x < 0)
+                return fail(p, MFW_E_FORMAT, "head-end-title is 8 bytes: 16 hex digits");
+            c->head_end_title[k / 2] = (uint8_t)(k % 2 ? c->head_end_title[k / 2] | x : x << 4);
+        }
+        c->has_head_end_title = true;
+        return MFW_OK;
+    }
     if (strcmp(d, "at") == 0)
         return d_at(p);
     return fail(p, MFW_E_FORMAT, "unknown directive '%s'", d);

@@ -16,6 +16,9 @@
  *   shape household|flat      the built-in household (H0-like shape and appliances) or a
  *                             constant load of the yearly energy (for tests: energy = P x t)
  *   feeders F                 1..FLEET_FEEDERS_MAX; meter i is on feeder i mod F
+ *   head-end-title HEX        the head-end's system title (8 bytes, 16 hex digits) provisioned
+ *                             in every meter (Security setup attribute 4): only it may associate
+ *                             with HLS-GMAC; without it a meter takes the first title it sees
  *   at TIME outage feeder K for DURATION
  *   at TIME outage P % for DURATION        a share of the whole fleet (drawn per meter)
  *   at TIME drift P % PPM ppm              a share of the meters' RTCs run PPM fast (or slow,
@@ -68,6 +71,8 @@ struct fleet_config {
     double pv_min_kwp, pv_max_kwp; /* kWp */
     uint8_t shape;                 /* enum fleet_shape */
     uint32_t feeders;
+    bool has_head_end_title;
+    uint8_t head_end_title[8];
     uint32_t n_events;
     struct fleet_event events[FLEET_EVENTS_MAX];
 };

@@ -364,6 +364,8 @@ static int make_meter(struct fleet *f, uint32_t i, mfw_ms_t t0)
     memcpy(cfg->security.key, key, sizeof key);
     cfg->security.have = (uint8_t)((1u << MFW_KEYS_COUNT) - 1u);
     mfw_keys_title_of_serial(cfg->security.server_title, fm->serial);
+    if (f->fc.has_head_end_title)
+        memcpy(cfg->security.client_title, f->fc.head_end_title, MFW_KEYS_TITLE_LEN);
     mfw_ct_wipe(key, sizeof key);
     int rc = sim_drive_init(&fm->drv, &fm->sc, FIDELITY_FAST, cfg, t0, NULL,
                             f->fc.seed ^ fm->draw.serial);

@@ -36,6 +36,7 @@ share-382m 60 %
 annual 1000 to 8000 kWh
 shape flat
 feeders 5
+head-end-title 4D46574843544C32
 at 2026-11-30T10:00:00Z outage feeder 2 for 30 min
 at 2026-11-29T12:00:00Z drift 20 % 500 ppm
 at 2026-11-30T23:00:00Z silent 10 % for 1 d
@@ -122,12 +123,12 @@ for e in expect:
     for n, v in e["keys"].items():
         check(r[n] == v, f"{e['serial']} {n} is HKDF-SHA256 of the secret")
 
-def mc_run(args, keys=None, timeout=20):
+def mc_run(args, keys=None, timeout=20, title="4D46574843544C32"):
     env = dict(os.environ)
     env.pop("METERCTL_KEYS", None)
     if keys:
         env["METERCTL_KEYS"] = (f"guek = {keys['guek']}; ak = {keys['ak']}; "
-                                "client-title = 4D46574843544C32")
+                                f"client-title = {title}")
     p = subprocess.run([mc] + args, capture_output=True, text=True, env=env, timeout=timeout)
     return p.returncode, p.stdout.strip(), p.stderr.strip()
 
@@ -157,6 +158,10 @@ for e in expect:
 a, b = [e for e in expect if not e["silent"]][:2]
 rc, out, err = mc_run(["-p", str(sp), "-s", str(16 + b["i"]), "get", "1.0.1.8.0.255", "2"], a["keys"])
 check(rc != 0 and "rejected" in err, f"{b['serial']} took {a['serial']}'s keys: {rc} {err}")
+# only the head-end title of the fleet file may associate
+rc, out, err = mc_run(["-p", str(sp), "-s", str(16 + a["i"]), "get", "1.0.1.8.0.255", "2"], a["keys"],
+                      title="4D46574843544C33")
+check(rc != 0 and "rejected" in err, f"{a['serial']} took another head-end title: {rc} {err}")
 # the shared HDLC port and the per-meter ports
 for e in [e for e in expect if not e["silent"]][:5]:
     s, i = e["serial"], e["i"]
