@@ -334,9 +334,9 @@ static uint64_t splitmix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-double fleet_config_uniform(uint32_t seed, uint32_t i, uint32_t k)
+double fleet_config_uniform(uint32_t seed, uint64_t serial, uint32_t k)
 {
-    uint64_t z = splitmix64(((uint64_t)seed << 32) | i);
+    uint64_t z = splitmix64(splitmix64(seed) ^ serial);
     z = splitmix64(z ^ k);
     return (double)(z >> 11) * 0x1.0p-53;
 }
@@ -344,21 +344,23 @@ double fleet_config_uniform(uint32_t seed, uint32_t i, uint32_t k)
 void fleet_config_draw(const struct fleet_config *c, uint32_t i, struct fleet_draw *d)
 {
     memset(d, 0, sizeof *d);
-    d->serial = c->serial_base + i;
-    d->three_phase = fleet_config_uniform(c->seed, i, K_MODEL) < c->share_382m;
+    uint64_t sn = c->serial_base + i;
+    d->serial = sn;
+    d->three_phase = fleet_config_uniform(c->seed, sn, K_MODEL) < c->share_382m;
     d->annual_kwh = c->annual_min +
-                    (c->annual_max - c->annual_min) * fleet_config_uniform(c->seed, i, K_ANNUAL);
-    if (c->shape == FLEET_SHAPE_HOUSEHOLD && fleet_config_uniform(c->seed, i, K_PV) < c->pv_share)
+                    (c->annual_max - c->annual_min) * fleet_config_uniform(c->seed, sn, K_ANNUAL);
+    if (c->shape == FLEET_SHAPE_HOUSEHOLD && fleet_config_uniform(c->seed, sn, K_PV) < c->pv_share)
         d->pv_kwp = c->pv_min_kwp +
-                    (c->pv_max_kwp - c->pv_min_kwp) * fleet_config_uniform(c->seed, i, K_PV_SIZE);
-    d->feeder = i % c->feeders;
-    d->scenario_seed = (uint32_t)(fleet_config_uniform(c->seed, i, K_SEED) * 4294967296.0);
+                    (c->pv_max_kwp - c->pv_min_kwp) * fleet_config_uniform(c->seed, sn, K_PV_SIZE);
+    d->feeder = (uint32_t)(sn % c->feeders);
+    d->scenario_seed = (uint32_t)(fleet_config_uniform(c->seed, sn, K_SEED) * 4294967296.0);
 }
 
 bool fleet_config_hits(const struct fleet_config *c, const struct fleet_event *e, uint32_t i)
 {
+    uint64_t sn = c->serial_base + i;
     if (e->kind == FLEET_EV_OUTAGE_FEEDER)
-        return i % c->feeders == e->feeder;
+        return sn % c->feeders == e->feeder;
     uint32_t k = K_EVENT + (uint32_t)(e - c->events);
-    return fleet_config_uniform(c->seed, i, k) < e->share;
+    return fleet_config_uniform(c->seed, sn, k) < e->share;
 }

@@ -15,7 +15,8 @@
  *   pv A to B kWp             their PV size drawn uniformly in [A, B]
  *   shape household|flat      the built-in household (H0-like shape and appliances) or a
  *                             constant load of the yearly energy (for tests: energy = P x t)
- *   feeders F                 1..FLEET_FEEDERS_MAX; meter i is on feeder i mod F
+ *   feeders F                 1..FLEET_FEEDERS_MAX; the meter with serial S is on feeder
+ *                             S mod F
  *   head-end-title HEX        the head-end's system title (8 bytes, 16 hex digits) provisioned
  *                             in every meter (Security setup attribute 4): only it may associate
  *                             with HLS-GMAC; without it a meter takes the first title it sees
@@ -101,15 +102,18 @@ struct fleet_draw {
     uint32_t scenario_seed;
 };
 
-/* The draws of meter i (0-based): a function of (seed, i) only, so a shard of a fleet draws the
- * same meters as the whole fleet. */
+/* The draws of meter i (0-based, serial serial_base + i): a function of (seed, serial) only, so
+ * a shard of a fleet (another serial-base, fewer meters) draws the same meters as the whole
+ * fleet. */
 void fleet_config_draw(const struct fleet_config *c, uint32_t i, struct fleet_draw *d);
 
-/* Whether meter i is in the share of event e (outage of a feeder: on that feeder). */
+/* Whether meter i is in the share of event e (outage of a feeder: on that feeder); e is one of
+ * c->events (its index is its draw stream). */
 bool fleet_config_hits(const struct fleet_config *c, const struct fleet_event *e, uint32_t i);
 
-/* The uniform draw in [0, 1) of stream k of meter i under seed (splitmix64 of seed, i, k;
- * docs/fleet.md gives it so that a test or a head-end can recompute it). */
-double fleet_config_uniform(uint32_t seed, uint32_t i, uint32_t k);
+/* The uniform draw in [0, 1) of stream k of the meter with this serial number under seed:
+ * z = splitmix64(splitmix64(seed) ^ serial), z = splitmix64(z ^ k), (z >> 11) / 2^53
+ * (docs/fleet.md gives it so that a test or a head-end can recompute it). */
+double fleet_config_uniform(uint32_t seed, uint64_t serial, uint32_t k);
 
 #endif /* FLEET_CONFIG_H */

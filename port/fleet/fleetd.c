@@ -303,10 +303,10 @@ static int scenario_text(const struct fleet *f, uint32_t i, const struct fleet_d
          * to the meter's yearly energy, the appliances moved by draws of their own */
         double s = d->annual_kwh / 3500.0;
         char a[6], b[6], c[6], e[6], g[6], h[6], k[6], l[6];
-        long hob = 11 * 60 + (long)(fleet_config_uniform(f->fc.seed, i, 5) * 90.0);
-        long oven = 17 * 60 + (long)(fleet_config_uniform(f->fc.seed, i, 6) * 120.0);
-        long tv = 18 * 60 + (long)(fleet_config_uniform(f->fc.seed, i, 7) * 120.0);
-        long lights = 16 * 60 + (long)(fleet_config_uniform(f->fc.seed, i, 8) * 120.0);
+        long hob = 11 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 5) * 90.0);
+        long oven = 17 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 6) * 120.0);
+        long tv = 18 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 7) * 120.0);
+        long lights = 16 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 8) * 120.0);
         hhmm(a, hob);
         hhmm(b, hob + 20);
         hhmm(c, oven);

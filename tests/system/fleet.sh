@@ -3,7 +3,8 @@
 # fleetd end to end: 50 meters in one process, two days of history caught up at start, then
 # served with the fleet clock stopped (--speed 0) so that what DLMS reads and the reports at exit
 # are of one instant. Every expected value is derived here, independently of fleetd:
-#  - the draws (serial, model, yearly energy, feeder) from docs/fleet.md's splitmix64 rule,
+#  - the draws (serial, model, yearly energy, feeder = serial mod 5) from docs/fleet.md's
+#    splitmix64 rule,
 #  - the keys from the secret with HKDF-SHA256 (RFC 5869) in Python's hmac,
 #  - the energy of the flat shape as P x t (P = yearly energy / 8760 h), less the feeder outage,
 #  - the clock of a drifting meter as start + ppm x (start - drift start),
@@ -78,8 +79,8 @@ def splitmix64(z):
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
     return z ^ (z >> 31)
-def uniform(seed, i, k):
-    z = splitmix64(((seed << 32) | i) & M64)
+def uniform(seed, serial, k):
+    z = splitmix64(splitmix64(seed) ^ serial)
     z = splitmix64(z ^ k)
     return (z >> 11) * 2.0 ** -53
 def hkdf(secret, info):
@@ -98,9 +99,10 @@ silent_share = 0.10
 # the events' draw streams: 100 + the event's index in the file (outage 0, drift 1, silent 2)
 expect = []
 for i in range(N):
-    e = dict(i=i, serial=str(40000001 + i), three=uniform(SEED, i, 0) < 0.6,
-             annual=1000 + 7000 * uniform(SEED, i, 1), feeder=i % FEEDERS,
-             drift=uniform(SEED, i, 101) < drift_share, silent=uniform(SEED, i, 102) < silent_share)
+    sn = 40000001 + i
+    e = dict(i=i, serial=str(sn), three=uniform(SEED, sn, 0) < 0.6,
+             annual=1000 + 7000 * uniform(SEED, sn, 1), feeder=sn % FEEDERS,
+             drift=uniform(SEED, sn, 101) < drift_share, silent=uniform(SEED, sn, 102) < silent_share)
     e["keys"] = {n: hkdf(secret, (e["serial"] + ":" + n).encode()).hex().upper()
                  for n in ("guek", "gbek", "ak", "kek")}
     e["clock"] = start + (round((start - drift_at) * drift_ppm * 1e-6) if e["drift"] else 0)
@@ -202,4 +204,25 @@ for s, d in dlms.items():
 print(f"{'ok' if bad == 0 else 'FAIL'}: {len(dlms)} reports equal what DLMS read")
 sys.exit(1 if bad else 0)
 PY
+
+# a shard (serials 40000021..40000030 in a process of their own) draws the same meters with the
+# same keys as the whole fleet: no coordination between shards
+sed 's/^serial-base .*/serial-base 40000021/; s/^meters .*/meters 10/' "$TMP/test.fleet" \
+    >"$TMP/shard.fleet"
+if timeout 60 "$FLEETD" --config "$TMP/shard.fleet" --secret "$TMP/secret" --state-dir "$TMP/shard" \
+    --start 2026-12-01T00:00:00Z --until 2026-12-01T00:00:01Z --quiet 2>"$TMP/shard.err"; then
+    python3 - "$TMP" <<'PY' || rc=1
+import csv, os, sys
+tmp = sys.argv[1]
+whole = {r["serial"]: r for r in csv.DictReader(open(os.path.join(tmp, "state", "keys.csv")))}
+shard = list(csv.DictReader(open(os.path.join(tmp, "shard", "keys.csv"))))
+cols = ("model", "feeder", "annual_kwh", "system_title", "guek", "gbek", "ak", "kek")
+bad = [r["serial"] for r in shard if any(r[c] != whole[r["serial"]][c] for c in cols)]
+ok = len(shard) == 10 and shard[0]["serial"] == "40000021" and not bad
+print(f"{'ok' if ok else 'FAIL'}: a shard of 10 meters draws as the whole fleet {bad}")
+sys.exit(0 if ok else 1)
+PY
+else
+    echo "FAIL: the shard did not run"; cat "$TMP/shard.err"; rc=1
+fi
 exit $rc
