@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,7 @@
 #define TICK_MS 1000    /* a meter is brought to the fleet clock when it is this far behind */
 #define SLICE_MS 20     /* simulation between looks at the sockets */
 #define PROGRESS_MS 500 /* the catch-up's progress line */
-#define CATCHUP_STEP_MS 86400000 /* a day of one meter between looks at the clock */
+#define CATCHUP_STEP_MS 86400000 /* a day of one meter at a time */
 #define SCENARIO_TEXT_MAX 2048
 
 static volatile sig_atomic_t stop_requested;
@@ -84,6 +86,7 @@ struct opts {
     mfw_ms_t start_ms, until_ms;
     mfw_ms_t history_ms;
     bool quiet;
+    unsigned jobs; /* catch-up threads */
 };
 
 struct fleet {
@@ -127,6 +130,7 @@ static const char usage_text[] =
     "  --speed X           the fleet clock runs X times real time; 0 stops it (default 1)\n"
     "  --until TIME        run as fast as possible up to TIME, save, exit\n"
     "  --report-dir DIR    at exit, DIR/SERIAL.json: every meter's report (meterd --report)\n"
+    "  --jobs N            threads of the catch-up (default 1); serving is one thread\n"
     "  --quiet             no progress line\n";
 
 static int bad(const char *fmt, ...)
@@ -218,6 +222,10 @@ static int parse_options(int argc, char **argv, struct opts *o)
                 o->hdlc = true;
                 o->hdlc_port = (uint16_t)n;
             }
+        } else if (strcmp(a, "--jobs") == 0) {
+            if (!parse_u(v, 64, &n) || n == 0)
+                return bad("--jobs: 1..64");
+            o->jobs = (unsigned)n;
         } else if (strcmp(a, "--max-ports") == 0) {
             if (!parse_u(v, 1000000, &n))
                 return bad("--max-ports: 0..1000000");
@@ -275,10 +283,10 @@ static int m_temperature(void *ctx, int32_t *milli_c)
     return MFW_OK;
 }
 
-static void hhmm(char out[6], long minutes)
+static void hhmm(char out[8], long minutes)
 {
-    minutes = ((minutes % 1440) + 1440) % 1440;
-    snprintf(out, 6, "%02ld:%02ld", minutes / 60, minutes % 60);
+    unsigned m = (unsigned)(((minutes % 1440) + 1440) % 1440);
+    snprintf(out, 8, "%02u:%02u", m / 60 % 24, m % 60);
 }
 
 /* The scenario of meter i (docs/fleet.md "Households"): the built-in household scaled to its
@@ -302,7 +310,7 @@ static int scenario_text(const struct fleet *f, uint32_t i, const struct fleet_d
         /* household.scn: 3500 kWh a year of which the H0 shape 2225 kWh; every power scaled
          * to the meter's yearly energy, the appliances moved by draws of their own */
         double s = d->annual_kwh / 3500.0;
-        char a[6], b[6], c[6], e[6], g[6], h[6], k[6], l[6];
+        char a[8], b[8], c[8], e[8], g[8], h[8], k[8], l[8];
         long hob = 11 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 5) * 90.0);
         long oven = 17 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 6) * 120.0);
         long tv = 18 * 60 + (long)(fleet_config_uniform(f->fc.seed, d->serial, 7) * 120.0);
@@ -525,46 +533,109 @@ static void fmt_dur(char *out, size_t cap, double s)
 {
     if (!(s >= 0.0) || s > 1e8)
         s = 0.0;
-    long v = (long)s;
-    snprintf(out, cap, "%02ld:%02ld:%02ld", v / 3600, v / 60 % 60, v % 60);
+    unsigned long v = (unsigned long)s;
+    snprintf(out, cap, "%02lu:%02lu:%02lu", v / 3600 % 1000000, v / 60 % 60, v % 60);
 }
 
-/* Every meter from the origin to the start, meter by meter, in fast fidelity. */
+/* The catch-up's workers: worker t takes meters t, t + T, t + 2T, ... (the meters share nothing:
+ * the core has no global state, the scenario and the drive neither, the flash regions are
+ * disjoint parts of one file written with pwrite). */
+struct catch_worker {
+    struct fleet *f;
+    unsigned t, threads;
+    _Atomic uint32_t done;   /* meters finished */
+    _Atomic int64_t days_ms; /* simulated time of the meters finished and the current one */
+};
+
+static void *catch_work(void *arg)
+{
+    struct catch_worker *w = arg;
+    struct fleet *f = w->f;
+    int64_t span = f->start - f->origin;
+    for (uint32_t i = w->t; i < f->o.meters && !stop_requested; i += w->threads) {
+        struct fmeter *fm = &f->meters[i];
+        mfw_ms_t end = meter_time(f, fm, f->start);
+        while (fm->drv.t < end && !stop_requested && fm->drv.error == MFW_OK) {
+            mfw_ms_t to = fm->drv.t + CATCHUP_STEP_MS;
+            advance(f, fm, to < f->start ? to : f->start);
+            atomic_store(&w->days_ms,
+                         (int64_t)atomic_load(&w->done) * span + (fm->drv.t - f->origin));
+        }
+        atomic_fetch_add(&w->done, 1);
+        atomic_store(&w->days_ms, (int64_t)atomic_load(&w->done) * span);
+    }
+    return NULL;
+}
+
+/* Every meter from the origin to the start in fast fidelity, on --jobs threads, with a progress
+ * line (meters done, simulated days, the rate, the time left). */
 static void catch_up(struct fleet *f)
 {
     uint32_t n = f->o.meters;
     double days = (double)(f->start - f->origin) / 8.64e7;
     if (days <= 0.0)
         return;
-    int64_t t0 = clock_mono_ms(), next = t0 + PROGRESS_MS;
-    bool tty = isatty(STDERR_FILENO);
-    for (uint32_t i = 0; i < n && !stop_requested; i++) {
-        struct fmeter *fm = &f->meters[i];
-        while (fm->drv.t < meter_time(f, fm, f->start) && !stop_requested &&
-               fm->drv.error == MFW_OK) {
-            mfw_ms_t to = fm->drv.t + CATCHUP_STEP_MS;
-            advance(f, fm, to < f->start ? to : f->start);
-            int64_t now = clock_mono_ms();
-            if (!f->o.quiet && now >= next) {
-                next = now + PROGRESS_MS;
-                double done = (double)i + (double)(fm->drv.t - f->origin) / 8.64e7 / days;
-                double el = (double)(now - t0) / 1000.0;
-                double rate = el > 0 ? done * days / el : 0.0; /* meter-days per second */
-                char left[16];
-                fmt_dur(left, sizeof left, rate > 0 ? ((double)n - done) * days / rate : 0.0);
-                fprintf(stderr,
-                        "%sfleetd: catching up: %u/%u meters done, %.0f simulated days each, "
-                        "%.0f meter-days/s, %s left%s",
-                        tty ? "\r" : "", (unsigned)i, (unsigned)n, days, rate, left,
-                        tty ? "   " : "\n");
-            }
-        }
+    unsigned threads = f->o.jobs ? f->o.jobs : 1;
+    if (threads > n)
+        threads = n;
+    struct catch_worker *w = calloc(threads, sizeof *w);
+    pthread_t *tid = calloc(threads, sizeof *tid);
+    if (w == NULL || tid == NULL) {
+        free(w);
+        free(tid);
+        threads = 0;
     }
+    int64_t t0 = clock_mono_ms();
+    unsigned started = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        w[t].f = f;
+        w[t].t = t;
+        w[t].threads = threads;
+        atomic_init(&w[t].done, 0);
+        atomic_init(&w[t].days_ms, 0);
+        if (pthread_create(&tid[t], NULL, catch_work, &w[t]) != 0)
+            break;
+        started++;
+    }
+    if (started < threads) { /* the threads that did not start: their meters here */
+        for (unsigned t = started; t < threads; t++)
+            catch_work(&w[t]);
+    }
+    bool tty = isatty(STDERR_FILENO);
+    for (;;) {
+        uint32_t done = 0;
+        double meter_days = 0;
+        for (unsigned t = 0; t < threads; t++) {
+            done += atomic_load(&w[t].done);
+            meter_days += (double)atomic_load(&w[t].days_ms) / 8.64e7;
+        }
+        if (done >= n || stop_requested)
+            break;
+        int64_t now = clock_mono_ms();
+        double el = (double)(now - t0) / 1000.0;
+        if (!f->o.quiet && el > 0.4) {
+            double rate = meter_days / el; /* meter-days per second */
+            char left[32];
+            fmt_dur(left, sizeof left, rate > 0 ? ((double)n * days - meter_days) / rate : 0.0);
+            fprintf(stderr,
+                    "%sfleetd: catching up: %u/%u meters done, %.0f simulated days each, "
+                    "%.0f meter-days/s, %s left%s",
+                    tty ? "\r" : "", (unsigned)done, (unsigned)n, days, rate, left,
+                    tty ? "   " : "\n");
+        }
+        clock_sleep_ms(PROGRESS_MS);
+    }
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    free(w);
+    free(tid);
     double el = (double)(clock_mono_ms() - t0) / 1000.0;
     if (!f->o.quiet)
         fprintf(stderr,
-                "%sfleetd: caught up: %u meters x %.1f days in %.1f s (%.0f meter-days/s)\n",
-                tty ? "\r" : "", (unsigned)n, days, el, el > 0 ? n * days / el : 0.0);
+                "%sfleetd: caught up: %u meters x %.1f days in %.1f s (%.0f meter-days/s, %u "
+                "thread%s)\n",
+                tty ? "\r" : "", (unsigned)n, days, el, el > 0 ? n * days / el : 0.0, threads,
+                threads == 1 ? "" : "s");
 }
 
 /* Silent faults: meters go quiet and come back as the fleet clock passes their edges. */
@@ -732,6 +803,8 @@ static int setup(struct fleet *f, int argc, char **argv)
     if (o->has_start && have_rtc && o->start_ms < saved)
         return bad("--start is before the fleet clock saved in %s", o->state_dir), EXIT_BAD_INPUT;
     f->start = o->has_start ? o->start_ms : have_rtc ? saved : wall - wall % 1000;
+    if (o->has_until && o->until_ms <= f->start)
+        return bad("--until is not after the start"), EXIT_BAD_INPUT;
     /* the flash of every meter */
     struct mfw_meter_config probe;
     mfw_meter_default_config(&probe, MFW_METER_382M);
@@ -745,8 +818,6 @@ static int setup(struct fleet *f, int argc, char **argv)
         return bad("%s", err), EXIT_FAILURE;
     f->origin = fresh ? f->start - o->history_ms : f->start;
     f->now = f->start;
-    if (o->has_until && o->until_ms <= f->start)
-        return bad("--until is not after the start"), EXIT_BAD_INPUT;
 
     f->meters = calloc(o->meters, sizeof *f->meters);
     f->netm = calloc(o->meters, sizeof *f->netm);

@@ -47,7 +47,7 @@ printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' >"$T
 chmod 600 "$TMP/secret"
 
 "$FLEETD" --config "$TMP/test.fleet" --secret "$TMP/secret" --state-dir "$TMP/state" \
-    --start 2026-12-01T00:00:00Z --history 2d --speed 0 --base-port 0 --shared-port 0 \
+    --start 2026-12-01T00:00:00Z --history 2d --jobs 2 --speed 0 --base-port 0 --shared-port 0 \
     --hdlc-port 0 --report-dir "$TMP/reports" 2>"$TMP/err" &
 PID=$!
 for _ in $(seq 1 600); do
