@@ -40,7 +40,8 @@
 
 #define EXIT_BAD_INPUT 2
 #define TICK_MS 1000    /* a meter is brought to the fleet clock when it is this far behind */
-#define SLICE_MS 20     /* simulation between looks at the sockets */
+#define SLICE_MS 20     /* simulation between looks at the clock and the signals */
+#define POLL_MS 1       /* simulation between looks at the sockets */
 #define PROGRESS_MS 500 /* the catch-up's progress line */
 #define CATCHUP_STEP_MS 86400000 /* a day of one meter at a time */
 #define SCENARIO_TEXT_MAX 2048
@@ -104,6 +105,7 @@ struct fleet {
     mfw_ms_t now;           /* the fleet clock */
     mfw_ms_t origin;        /* the instant the meters were created at (history) */
     uint32_t cursor;        /* round robin of the run loop */
+    mfw_ms_t *at;           /* the fleet time each meter was last brought to (run loop) */
     uint64_t silent_active; /* bit e: silent event e is on */
     mfw_ms_t power_events_seen;
 };
@@ -663,6 +665,13 @@ static void run(struct fleet *f)
     const struct opts *o = &f->o;
     int64_t mono0 = clock_mono_ms();
     uint32_t n = o->meters;
+    f->at = malloc(n * sizeof *f->at);
+    if (f->at == NULL) {
+        fprintf(stderr, "fleetd: out of memory\n");
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        f->at[i] = f->start; /* the catch-up brought every meter there */
     while (!stop_requested) {
         int64_t now = clock_mono_ms();
         mfw_ms_t target =
@@ -671,20 +680,31 @@ static void run(struct fleet *f)
             f->now = target;
         rtc_backup_update(&f->rtc, (struct rtc_anchor){f->now, clock_utc_ms()});
         apply_silence(f);
-        /* the meters behind the clock by a tick or more, round robin within a slice */
-        int64_t slice_end = now + SLICE_MS;
+        /* the meters behind the clock by a tick or more, round robin within a slice; the
+         * sockets are served between meters at least every POLL_MS, so that a request waits
+         * for at most one meter's step, not for the whole fleet's second */
+        int64_t slice_end = now + SLICE_MS, next_poll = now + POLL_MS;
         bool behind = false;
+        mfw_ms_t tick = o->has_until ? 1 : TICK_MS;
         for (uint32_t k = 0; k < n; k++) {
-            struct fmeter *fm = &f->meters[f->cursor];
-            mfw_ms_t mt = meter_time(f, fm, f->now);
-            if (mt - fm->drv.t >= (o->has_until ? 1 : TICK_MS) && fm->drv.error == MFW_OK) {
-                mfw_ms_t to = o->has_until && mt - fm->drv.t > CATCHUP_STEP_MS
-                                  ? fm->drv.t + CATCHUP_STEP_MS
-                                  : f->now;
-                advance(f, fm, to);
-            }
+            uint32_t i = f->cursor;
             f->cursor = f->cursor + 1 < n ? f->cursor + 1 : 0;
-            if (clock_mono_ms() >= slice_end) {
+            /* f->at is compact: the scan does not touch 10,000 meters' pages */
+            if (f->now - f->at[i] < tick)
+                continue;
+            struct fmeter *fm = &f->meters[i];
+            mfw_ms_t to = o->has_until && f->now - f->at[i] > CATCHUP_STEP_MS
+                              ? f->at[i] + CATCHUP_STEP_MS
+                              : f->now;
+            if (fm->drv.error == MFW_OK)
+                advance(f, fm, to);
+            f->at[i] = to;
+            int64_t t = clock_mono_ms();
+            if (f->net_open && t >= next_poll) {
+                (void)fleet_net_poll(&f->net, 0);
+                next_poll = t + POLL_MS;
+            }
+            if (t >= slice_end) {
                 behind = true;
                 break;
             }
@@ -692,8 +712,7 @@ static void run(struct fleet *f)
         if (o->has_until) {
             bool done = true;
             for (uint32_t i = 0; i < n && done; i++)
-                done = f->meters[i].drv.t >= meter_time(f, &f->meters[i], o->until_ms) ||
-                       f->meters[i].drv.error != MFW_OK;
+                done = f->at[i] >= o->until_ms;
             if (done)
                 break;
         }
@@ -937,6 +956,7 @@ int main(int argc, char **argv)
     mfw_ct_wipe(&f->secret, sizeof f->secret);
     free(f->meters);
     free(f->netm);
+    free(f->at);
     free(f);
     return rc;
 }
