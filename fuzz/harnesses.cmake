@@ -22,3 +22,7 @@ set(MFW_FUZZ_LIBS_keyfile meterd_crypto)
 # the in-home display's P1 reader (tools/ihd, a port-side tool without a library of the core)
 set(MFW_FUZZ_SOURCES_ihd_p1 ${CMAKE_SOURCE_DIR}/tools/ihd/p1.c)
 set(MFW_FUZZ_SOURCES_ihd_han ${CMAKE_SOURCE_DIR}/tools/ihd/han.c ${CMAKE_SOURCE_DIR}/tools/ihd/p1.c)
+# fleetd's fleet file (port/fleet)
+set(MFW_FUZZ_SOURCES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet/fleet_config.c
+    ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
+set(MFW_FUZZ_INCLUDES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet ${CMAKE_SOURCE_DIR}/port/posix)

@@ -45,6 +45,8 @@ seeds_for() {
       ;;
     ihd_han)
       cp "$src"/tests/vectors/ihd/*.hdlc "$2"/
+    fleet_config)
+      cp "$src"/fleets/*.fleet "$2"/
       ;;
   esac
 }

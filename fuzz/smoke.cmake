@@ -13,6 +13,7 @@ set(MFW_FUZZ_SEEDS_scenario scenarios/*.scn)
 set(MFW_FUZZ_SEEDS_sensor_file sensors/*.sensors)
 set(MFW_FUZZ_SEEDS_ihd_p1 tests/vectors/ihd/*.txt)
 set(MFW_FUZZ_SEEDS_ihd_han tests/vectors/ihd/*.hdlc)
+set(MFW_FUZZ_SEEDS_fleet_config fleets/*.fleet)
 # fuzz_meter_state powers a meter up on each input's flash (and runs it when the record is
 # taken): a few thousand inputs are a smoke run.
 set(MFW_FUZZ_RUNS_meter_state 3000)

@@ -591,8 +591,13 @@ static int session_open(struct session *s, struct opts *o, int sap)
 {
     if (o->port == 0)
         o->port = o->hdlc ? 4061 : 4059;
-    return o->hdlc ? session_connect_hdlc(s, &o->link, o->host, o->port, sap, o->timeout_s * 1000)
-                   : session_connect(s, o->host, o->port, sap, o->timeout_s * 1000);
+    if (o->hdlc)
+        return session_connect_hdlc(s, &o->link, o->host, o->port, sap, o->timeout_s * 1000);
+    int r = session_connect(s, o->host, o->port, sap, o->timeout_s * 1000);
+    /* IEC 62056-47: the server wPort is the logical device; -s names it (fleetd's shared port
+     * names a meter so, docs/fleet.md) */
+    s->server_sap = o->link.upper;
+    return r;
 }
 
 static int read_invocation_counter(struct opts *o, uint32_t *ic)
