@@ -104,3 +104,25 @@ target_include_directories(bench_m4 PRIVATE ${MFW_ROOT}/sim)
 target_link_options(bench_m4 PRIVATE -nostartfiles -T${MFW_BENCH_M4_DIR}/mps2_an386.ld
                     -Wl,--gc-sections)
 target_link_libraries(bench_m4 PRIVATE meterfw_core_m4 m)
+
+# ---- (d) the meter image of the MPS2 AN386 board in QEMU (port/cortex-m/an386) ----------------
+# The whole meter: metrology fed by the front end's sample frames on UART0, the object model, the
+# DLMS server and HDLC on UART2, the display on UART1, the store in the board's NOR flash.
+# scripts/qemu-meter.sh runs it; tests/checks/firmware_qemu.sh reads it with meterctl.
+set(MFW_AN386_DIR ${MFW_FIRMWARE_DIR}/an386)
+add_executable(meterfw_an386
+  ${MFW_FIRMWARE_DIR}/startup.c
+  ${MFW_AN386_DIR}/board.c
+  ${MFW_AN386_DIR}/afe_link.c
+  ${MFW_AN386_DIR}/main.c)
+set_target_properties(meterfw_an386 PROPERTIES SUFFIX .elf
+                      LINK_DEPENDS ${MFW_AN386_DIR}/an386.ld)
+target_include_directories(meterfw_an386 PRIVATE ${MFW_AN386_DIR} ${MFW_FIRMWARE_DIR})
+target_compile_options(meterfw_an386 PRIVATE -fno-math-errno)
+target_link_options(meterfw_an386 PRIVATE
+  -nostartfiles
+  -T${MFW_AN386_DIR}/an386.ld
+  -Wl,--gc-sections
+  -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/meterfw_an386.map,--cref
+  -Wl,--print-memory-usage)
+target_link_libraries(meterfw_an386 PRIVATE meterfw_core_m4 m)
