@@ -14,3 +14,6 @@ set(MFW_FUZZ_LIBS_meterctl_notation meterctl_lib)
 set(MFW_FUZZ_LIBS_calfile meterctl_lib)
 # the posix crypto port (Mbed TLS, nettle): the harness of the security layer
 set(MFW_FUZZ_LIBS_security meterd_crypto)
+# the emulated board's sample frames: the image's own decoder (port/cortex-m/an386)
+set(MFW_FUZZ_SOURCES_afe_link ${CMAKE_SOURCE_DIR}/port/cortex-m/an386/afe_link.c)
+set(MFW_FUZZ_INCLUDES_afe_link ${CMAKE_SOURCE_DIR}/port/cortex-m/an386)

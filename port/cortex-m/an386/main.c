@@ -299,7 +299,8 @@ int main(void)
             mfw_ms_t now = meter_now();
             if (mfw_link_poll(&link, now) > 0)
                 line_send(now);
-            if (mfw_display_step(&disp, (mfw_ms_t)ms))
+            bool first = !disp.started;
+            if (mfw_display_step(&disp, (mfw_ms_t)ms) || first)
                 display_line(now);
         }
         if (!busy)
