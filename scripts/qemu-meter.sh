@@ -62,7 +62,7 @@ stop() {
     exit 0
 }
 trap stop INT TERM
-echo "qemu-meter: $MODEL, scenario $SCENARIO $START -> $UNTIL${REALTIME:+ in real time}; DLMS/COSEM HDLC on 127.0.0.1:$DPORT (server lower address 1; public client 16, management 1 with LLS)" >&2
+echo "qemu-meter: $MODEL, scenario $SCENARIO $START -> $UNTIL${REALTIME:+ in real time}; DLMS/COSEM HDLC on 127.0.0.1:$DPORT (server: logical 1, physical 1000 + the serial's last four digits; public client 16, management client 1 with LLS)" >&2
 # shellcheck disable=SC2086
 "$FEED" --model "$MODEL" --scenario "$SCENARIO" --start "$START" --until "$UNTIL" \
     --connect "$APORT" $REALTIME &

@@ -14,6 +14,7 @@
 #     less the start-up window and the window open at the capture: [P x 7.6 s - 1 Wh, P x 8 s];
 #   - the clock reads the stream's end plus the real time since then (the board's clock runs on
 #     after the front end stops): between 12:00:08Z and 12:00:08Z + that time + 2 s;
+#   - the stack the board measured stays within the 16 KiB the linker script reserves;
 #   - the public client (16) reads the clock; the management client (1) associates with LLS
 #     (the image has no suite 0: docs/firmware.md) and reads A+ and the profile.
 #   tests/checks/firmware_qemu.sh FIRMWARE_BUILD_DIR HOST_BUILD_DIR SOURCE_DIR
@@ -105,6 +106,12 @@ if grep -Eq '^2026-06-01T1[12]:[0-9:]{5}Z  [0-9.]+ [0-9. ]+ [a-zA-Z]*' "$TMP/dis
     ok "display on UART1: $(grep -E '^2026' "$TMP/display.txt" | head -1)"
 else bad "display: $(cat "$TMP/display.txt")"; fi
 
+# the stack the linker script reserves (port/cortex-m/an386/an386.ld _Min_Stack_Size) holds the
+# peak the board measured (its painted RAM) through power-up, metering and these reads
+sleep 0.3
+peak=$(sed -n 's/.*stack peak \([0-9]*\) of.*/\1/p' "$TMP/display.txt" | tail -1)
+if [ -n "$peak" ] && [ "$peak" -le 16384 ]; then ok "stack peak $peak bytes of the 16384 reserved"
+else bad "stack peak ${peak:-?} bytes, 16384 reserved"; fi
 if [ "$fails" -ne 0 ]; then
     echo "qemu-meter said:"; cat "$TMP/qemu.out"; echo "the display:"; cat "$TMP/display.txt"
     echo "FAIL: $fails check(s)"; exit 1

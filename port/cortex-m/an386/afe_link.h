@@ -30,7 +30,7 @@
 #define AFE_LINK_SYNC1 0x5Au
 #define AFE_LINK_SAMPLES 1u
 #define AFE_LINK_END 2u
-#define AFE_LINK_SETS_MAX 80u    /* 20 ms at 4 kHz */
+#define AFE_LINK_SETS_MAX 40u    /* 10 ms at 4 kHz: a DMA half-buffer */
 #define AFE_LINK_CHANNELS_MAX 7u /* 2 x MFW_PHASES_MAX + 1 */
 #define AFE_LINK_SAMPLES_HEAD 12u
 #define AFE_LINK_PAYLOAD_MAX                                                                       \

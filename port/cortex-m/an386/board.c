@@ -36,6 +36,9 @@
 #define IRQ_UART2_RX 4u
 
 extern uint8_t _store_flash_start[], _store_flash_end[];
+extern uint32_t _ebss, _estack;
+
+#define STACK_PAINT 0xA5C3A5C3u
 
 /* The flash's "this QEMU run has erased it" mark, in the last 16 bytes of the STORE region
  * (outside every sector the store uses): RAM is zero at QEMU's start, a new NOR part is erased. */
@@ -113,8 +116,32 @@ void IRQ4_Handler(void)
         uart_rx_isr(UART2, &the_board->hdlc, NULL);
 }
 
+/* Paints from the end of .bss to 64 bytes below the stack pointer (this frame and its caller's
+ * are live). */
+static void stack_paint(void)
+{
+    uintptr_t sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uintptr_t a = (uintptr_t)&_ebss; a + 64u < sp; a += 4u)
+        *(volatile uint32_t *)a = STACK_PAINT;
+}
+
+uint32_t board_stack_size(void)
+{
+    return (uint32_t)((uintptr_t)&_estack - (uintptr_t)&_ebss);
+}
+
+uint32_t board_stack_peak(void)
+{
+    uintptr_t a = (uintptr_t)&_ebss, top = (uintptr_t)&_estack;
+    while (a < top && *(const volatile uint32_t *)a == STACK_PAINT)
+        a += 4u;
+    return (uint32_t)(top - a);
+}
+
 void board_init(struct board *b)
 {
+    stack_paint();
     memset(b, 0, sizeof *b);
     ring_init(&b->afe, b->afe_buf, sizeof b->afe_buf);
     ring_init(&b->hdlc, b->hdlc_buf, sizeof b->hdlc_buf);

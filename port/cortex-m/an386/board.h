@@ -25,8 +25,8 @@
 #include "meterfw/hal/hal.h"
 
 #define BOARD_CPU_HZ 25000000u /* mps2.c SYSCLK_FRQ: every CMSDK clock and SysTick */
-#define BOARD_RING_AFE 8192u   /* bytes of sample frames between the interrupt and the loop */
-#define BOARD_RING_HDLC 2048u
+#define BOARD_RING_AFE 1024u   /* bytes of sample frames between the interrupt and the loop */
+#define BOARD_RING_HDLC 256u
 
 /* The analog front end's design scale (the simulated front end's defaults, sim/afe.c
  * afe_default_config: 600 V peak and 1.2 x sqrt(2) x Imax peak at a full-scale 24-bit code). */
@@ -74,6 +74,11 @@ void board_display_write(const char *s);
 
 /* Sleeps until the next interrupt unless a byte is already waiting on either line. */
 void board_idle(struct board *b);
+
+/* The stack's high-water mark: board_init paints the free RAM between the end of .bss and the
+ * stack pointer; board_stack_peak() is how much of it has been written since (bytes). */
+uint32_t board_stack_peak(void);
+uint32_t board_stack_size(void); /* the RAM from the end of .bss to the top of the stack */
 
 /* Handlers in the vector table (startup.c): SysTick, UART0 RX, UART2 RX. */
 void SysTick_Handler(void);

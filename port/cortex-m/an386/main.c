@@ -39,7 +39,6 @@
 
 static struct board board;
 static struct mfw_hal hal;
-static struct mfw_meter_config cfg;
 static struct mfw_meter meter;
 static struct mfw_cosem cosem;
 static struct mfw_dlms_server dlms;
@@ -124,6 +123,25 @@ static void display_line(mfw_ms_t now)
     board_display_write(line);
 }
 
+/* The stack's high-water mark on the display whenever it grows (board.h: the painted RAM). */
+static uint32_t stack_shown;
+
+static void stack_report(void)
+{
+    uint32_t peak = board_stack_peak();
+    if (peak <= stack_shown)
+        return;
+    stack_shown = peak;
+    char line[80];
+    char *p = put_s(line, "meterfw an386: stack peak ");
+    p = put_u(p, peak, 1);
+    p = put_s(p, " of ");
+    p = put_u(p, board_stack_size(), 1);
+    p = put_s(p, " bytes\r\n");
+    *p = '\0';
+    board_display_write(line);
+}
+
 /* ---- the DLMS port: one link session on the line at a time ---- */
 static int line_session = -1;
 
@@ -193,6 +211,7 @@ static void first_frame(void)
 
 static void power_up(void)
 {
+    struct mfw_meter_config cfg; /* on the stack: the meter keeps its own copy */
     enum mfw_meter_model model = frame.channels == 3u ? MFW_METER_162M : MFW_METER_382M;
     mfw_meter_default_config(&cfg, model);
     memcpy(cfg.serial, BOARD_SERIAL, sizeof BOARD_SERIAL);
@@ -296,6 +315,7 @@ int main(void)
         }
         if (ms - last_poll >= POLL_MS) {
             last_poll = ms;
+            stack_report();
             mfw_ms_t now = meter_now();
             if (mfw_link_poll(&link, now) > 0)
                 line_send(now);
