@@ -96,6 +96,7 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_EVENT_CODE, /* the last event code of log arg */
     MFW_COSEM_DATA_AMR_STATUS, /* AMR profile status being collected for profile arg */
     MFW_COSEM_DATA_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long */
+    MFW_COSEM_DATA_FW_ID,      /* the running firmware image's identification (hal.image) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 
@@ -137,6 +138,7 @@ extern const struct mfw_cosem_class mfw_cosem_tcp_setup_class;
 
 /* cosem_security.c: Security setup (IC 64, version 0: suite 0). */
 extern const struct mfw_cosem_class mfw_cosem_security_class;
+extern const struct mfw_cosem_class mfw_cosem_image_class;
 /* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
  * setup (IC 23, version 1). */
 extern const struct mfw_cosem_class mfw_cosem_local_port_class;

@@ -38,6 +38,14 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
         mfw_axdr_put_u32(w, pf[arg & 7]);
         break;
     }
+    case MFW_COSEM_DATA_FW_ID: {
+        uint8_t id[MFW_IMAGE_ID_MAX];
+        size_t n = 0;
+        if (mfw_meter_image_running(m, id, sizeof id, &n) != MFW_OK || n > sizeof id)
+            return MFW_DAR_HARDWARE_FAULT;
+        mfw_axdr_put_octets(w, id, n);
+        break;
+    }
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;

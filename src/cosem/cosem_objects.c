@@ -19,6 +19,7 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_special_days_class,  /* 11 */
     &mfw_cosem_association_ln_class,         /* 15 */
     &mfw_cosem_association_sap_class,        /* 17 */
+    &mfw_cosem_image_class,                  /* 18 */
     &mfw_cosem_local_port_class,             /* 19 */
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
@@ -67,6 +68,8 @@ static const struct mfw_cosem_rights R_CLOCK = {
 /* Security setup: read (no attribute holds a key), the head-end's title (4) writable;
  * security_activate, global_key_transfer. */
 static const struct mfw_cosem_rights R_SECURITY = {{[MGMT] = {ALL, B(4), B(1) | B(2)}}};
+/* Image transfer: read, and its four methods, by the management client. */
+static const struct mfw_cosem_rights R_IMAGE = {{[MGMT] = {ALL, 0, B(1) | B(2) | B(3) | B(4)}}};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}};
 /* Profiles and event logs: reset (m1). */
@@ -110,6 +113,10 @@ static const struct mfw_cosem_object fixed[] = {
     DATA(INVOCATION, MFW_KEYS_CTX_BROADCAST, 43, 1, 3, R_PUBLIC),
     OBJ(mfw_cosem_security_class, 0, 0, 0, 0, 43, 0, 2, R_SECURITY),
     OBJ(mfw_cosem_clock_class, 0, 0, 0, 0, 1, 0, 0, R_CLOCK),
+    /* firmware update (a meter with hal.image only): the image transfer object, and the active
+     * firmware identifier 1.0.0.2.0.255 (firmware reference 3.4 [V], head-end constants) */
+    OBJ(mfw_cosem_image_class, 0, 0, 0, 0, 44, 0, 0, R_IMAGE),
+    OBJ(mfw_cosem_data_class, MFW_COSEM_DATA_FW_ID, 0, 1, 0, 0, 2, 0, R_PUBLIC),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),
     DATA(TARIFF, 0, 96, 14, 0, R_READ),
     DATA(EVENT_CODE, MFW_EVENTLOG_STANDARD, 96, 11, 0, R_READ),
@@ -283,6 +290,10 @@ bool mfw_cosem_objects_visible(const struct mfw_cosem_object *obj, const struct 
 {
     if (client >= MFW_COSEM_CLIENT_COUNT || obj->phase >= m->config.metro.phases)
         return false;
+    bool fw = obj->cls == &mfw_cosem_image_class ||
+              (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_ID);
+    if (fw && (m->hal == NULL || m->hal->image == NULL))
+        return false; /* no firmware update on this meter */
     const struct mfw_cosem_client_rights *r = &obj->rights->client[client];
     return r->read != 0 || r->write != 0 || r->methods != 0;
 }

@@ -211,6 +211,8 @@ static int save_counters(struct mfw_meter *m, const struct mfw_keys_counters *c)
     return rc;
 }
 
+static void image_power_up(struct mfw_meter *m);
+
 static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t, uint16_t code,
                       uint8_t phase, int64_t v1, int64_t v2)
 {
@@ -703,6 +705,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         save_config(m);
     if (m->now < m->last_recorded && !m->clock.invalid)
         m->now = m->last_recorded; /* cannot happen: a valid clock is not behind */
+    image_power_up(m);
     save_state(m);
     return MFW_OK;
 }
@@ -1278,6 +1281,66 @@ int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_
     }
     mfw_ct_wipe(&c, sizeof c);
     return rc == MFW_OK ? MFW_OK : MFW_E_IO;
+}
+
+/* ---- firmware update (image.h) ---- */
+
+/* A new image that runs on trial has come this far (its store mounted, its state restored): its
+ * self-test passed, it confirms itself and logs "firmware activated" (IDIS event 18); one that
+ * cannot confirm is rolled back by the port at the next boot. */
+static void image_power_up(struct mfw_meter *m)
+{
+    mfw_image_init(&m->image, 16);
+    const struct mfw_image_port *p = m->hal->image;
+    uint8_t id[MFW_IMAGE_ID_MAX];
+    size_t n = 0;
+    bool trial = false;
+    if (p == NULL || p->running(p->ctx, id, sizeof id, &n, &trial) != MFW_OK || !trial)
+        return;
+    if (p->confirm(p->ctx) == MFW_OK) {
+        m->image.status = MFW_IMAGE_ACTIVATED;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_FW_ACTIVATED, 0, 0, 0);
+    }
+}
+
+int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_len, uint32_t size,
+                             uint32_t block_size)
+{
+    m->image.block_size = block_size < 16u ? 16u : block_size; /* a new transfer: the PDU's */
+    return mfw_image_initiate(&m->image, m->hal->image, id, id_len, size);
+}
+
+int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len)
+{
+    return mfw_image_block(&m->image, m->hal->image, n, data, len);
+}
+
+int mfw_meter_image_verify(struct mfw_meter *m)
+{
+    int rc = mfw_image_verify(&m->image, m->hal->image);
+    if (rc == MFW_OK)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_FW_READY, 0, 0, 0);
+    else if (m->image.status == MFW_IMAGE_VERIFY_FAILED)
+        /* IDIS 51 "firmware verification failed", with the fraud detection codes 40..51 [M] */
+        log_event(m, MFW_EVENTLOG_FRAUD, m->now, MFW_EVENT_FW_VERIFICATION_FAILED, 0, 0, 0);
+    return rc;
+}
+
+int mfw_meter_image_activate(struct mfw_meter *m)
+{
+    if (m->image.status == MFW_IMAGE_INITIATED && mfw_meter_image_verify(m) != MFW_OK)
+        return MFW_E_STATE; /* activate without a verify: the meter verifies first [M] */
+    save_state(m);          /* the registers as they are before the reset */
+    return mfw_image_activate(&m->image, m->hal->image);
+}
+
+int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len)
+{
+    const struct mfw_image_port *p = m->hal != NULL ? m->hal->image : NULL;
+    bool trial = false;
+    if (p == NULL)
+        return MFW_E_STATE;
+    return p->running(p->ctx, id, cap, len, &trial);
 }
 
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code)

@@ -32,6 +32,7 @@
 #include "meterfw/meter/clock.h"
 #include "meterfw/meter/demand.h"
 #include "meterfw/meter/eventlog.h"
+#include "meterfw/meter/image.h"
 #include "meterfw/meter/keys.h"
 #include "meterfw/meter/profile.h"
 #include "meterfw/meter/pulse.h"
@@ -147,7 +148,8 @@ struct mfw_meter {
     struct mfw_billing billing;
     struct mfw_quality quality;
     struct mfw_eventlog events;
-    struct mfw_keys keys; /* security material and invocation counters (keys.h) */
+    struct mfw_keys keys;   /* security material and invocation counters (keys.h) */
+    struct mfw_image image; /* a firmware update in progress (image.h; RAM only) */
     struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
@@ -293,6 +295,17 @@ int mfw_meter_security_transfer_keys(struct mfw_meter *m, size_t n, const uint8_
 int mfw_meter_security_client_title(struct mfw_meter *m, const uint8_t title[8]);
 int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_t len);
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code);
+/* Firmware update (image.h, IC 18 image transfer), through hal.image: MFW_E_STATE without one.
+ * Verify logs IDIS event 17 (firmware ready for activation) or 51 (verification failed, fraud
+ * log); a new image's power-up that confirms it logs 18 (firmware activated). Activate verifies
+ * first when the head-end did not, saves the state, and asks the port to boot the new image. */
+int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_len, uint32_t size,
+                             uint32_t block_size);
+int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len);
+int mfw_meter_image_verify(struct mfw_meter *m);
+int mfw_meter_image_activate(struct mfw_meter *m);
+/* The running image's identification (the active firmware identifier). */
+int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),
