@@ -12,6 +12,7 @@
 #include "board.h"
 #include "clock_posix.h"
 #include "crypto_posix.h"
+#include "image_slots.h"
 #include "isotime.h"
 #include "keyfile.h"
 #include "lcd_term.h"
@@ -78,6 +79,8 @@ struct run {
     struct mfw_link link;        /* framing, time-outs and close policy of every connection */
     struct mfw_cosem cosem;      /* the meter's object model */
     struct mfw_dlms_server dlms; /* link session i is association i */
+    struct image_slots slots;    /* --image-key: the firmware image slots in the state dir */
+    bool have_slots;
 };
 
 /* The sockets and the serial line of the DLMS/COSEM server. */
@@ -381,6 +384,20 @@ static int setup(struct run *r, int argc, char **argv)
     r->board.temperature_ctx = &r->drv;
     board_hal(&r->board, &r->hal);
     r->hal.crypto = crypto_posix_port(); /* Mbed TLS GCM, nettle key wrap, getrandom */
+    if (o->image_key != NULL) {
+        if (image_slots_open(&r->slots, r->state_dir, o->image_key, err, sizeof err) != 0) {
+            fprintf(stderr, "meterd: %s\n", err);
+            return EXIT_BAD_INPUT;
+        }
+        r->slots.no_confirm = o->image_no_confirm;
+        r->have_slots = true;
+        r->hal.image = &r->slots.port;
+        if (r->slots.rolled_back)
+            fprintf(stderr,
+                    "meterd: the firmware image on trial was not confirmed: rolled back "
+                    "to slot %c\n",
+                    r->slots.active ? 'B' : 'A');
+    }
     if (have_flash && have_rtc && !o->new_meter) {
         /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
         struct mfw_store probe_store;
@@ -449,6 +466,21 @@ static int setup(struct run *r, int argc, char **argv)
     return -1; /* go on */
 }
 
+/* An image was activated (IC 18 m4): the reset a device makes, the meter powers up again from
+ * its flash and runs the new image on trial (image_slots.h); the DLMS sessions stay. */
+static void reboot_if_activated(struct run *r)
+{
+    if (!r->have_slots || !r->slots.reboot)
+        return;
+    r->slots.reboot = false;
+    int rc = mfw_meter_init(&r->m, &r->cfg, &r->hal, r->drv.t);
+    fprintf(stderr,
+            "meterd: firmware image activated: slot %c on trial, the meter restarted (%s)\n",
+            r->slots.active ? 'B' : 'A', mfw_strerror(rc));
+    if (rc != MFW_OK)
+        r->drv.error = rc;
+}
+
 static bool finished(const struct run *r)
 {
     if (!r->o.has_until)
@@ -495,6 +527,7 @@ static void run_loop(struct run *r)
         }
         if (r->dlms_open)
             (void)tcp_server_poll(&r->tcp, 0);
+        reboot_if_activated(r);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {

@@ -68,6 +68,10 @@ static const char usage_serial[] =
     "                          management client (SAP 1) associates with HLS-GMAC. The file\n"
     "                          must be mode 0600 or stricter; a meter keeps its keys in its\n"
     "                          flash, so the file only provisions a state dir without them\n"
+    "  --image-key FILE        the firmware signing key (PEM, ECDSA P-256 public key): firmware\n"
+    "                          update by image transfer (0.0.44.0.0.255) into DIR's slot pair\n"
+    "  --image-no-confirm      a new image does not pass its self-test (it is rolled back at\n"
+    "                          the next start)\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
     "RTC at start: --start if given (not before the RTC); else the RTC backup (DIR/rtc): it kept\n"
@@ -184,12 +188,16 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->new_meter = true;
             continue;
         }
+        if (strcmp(name, "--image-no-confirm") == 0 && !eq) {
+            o->image_no_confirm = true;
+            continue;
+        }
         static const char *const with_value[] = {
             "--model",     "--current",   "--serial",    "--scenario",  "--speed",
             "--until",     "--start",     "--fidelity",  "--rate",      "--state-dir",
             "--report",    "--port",      "--keys",      "--lp-days",   "--lls-password",
             "--hdlc-port", "--optical",   "--hdlc-line", "--line-baud", "--hdlc-address",
-            "--sensors",   "--frequency",
+            "--sensors",   "--frequency", "--image-key",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -285,6 +293,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (val[0] == '\0')
                 FAIL("--keys: empty path");
             o->keys_file = val;
+        } else if (strcmp(name, "--image-key") == 0) {
+            if (val[0] == '\0')
+                FAIL("--image-key: empty path");
+            o->image_key = val;
         } else if (strcmp(name, "--hdlc-port") == 0) {
             double v;
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v > 65535.0)
