@@ -54,10 +54,8 @@ static long read_slot(const struct image_slots *s, unsigned k, uint8_t *buf, siz
     return bad ? -1 : (long)n;
 }
 
-/* Parses an image: MFW_OK with its identification and the signed part's length and the
- * signature's place; MFW_E_FORMAT. */
-static int parse(const uint8_t *b, size_t n, const uint8_t **id, size_t *id_len, size_t *signed_len,
-                 const uint8_t **sig, size_t *sig_len)
+int image_slots_parse(const uint8_t *b, size_t n, const uint8_t **id, size_t *id_len,
+                      size_t *signed_len, const uint8_t **sig, size_t *sig_len)
 {
     if (n < 4 + 1 + 4 + 2 || memcmp(b, "MFWI", 4) != 0)
         return MFW_E_FORMAT;
@@ -119,7 +117,8 @@ static int s_verify(void *ctx, uint32_t size, uint8_t *id, size_t cap, size_t *i
     long n = read_slot(s, !s->active, b, IMAGE_SLOTS_MAX);
     const uint8_t *pid, *sig;
     size_t il, sl, sgl;
-    int rc = n == (long)size ? parse(b, (size_t)n, &pid, &il, &sl, &sig, &sgl) : MFW_E_FORMAT;
+    int rc = n == (long)size ? image_slots_parse(b, (size_t)n, &pid, &il, &sl, &sig, &sgl)
+                             : MFW_E_FORMAT;
     if (rc == MFW_OK && il > cap)
         rc = MFW_E_FORMAT;
     if (rc == MFW_OK) {
@@ -176,7 +175,7 @@ static int s_running(void *ctx, uint8_t *id, size_t cap, size_t *id_len, bool *t
     } else {
         const uint8_t *pid, *sig;
         size_t il, sl, sgl;
-        rc = n > 0 ? parse(b, (size_t)n, &pid, &il, &sl, &sig, &sgl) : MFW_E_FORMAT;
+        rc = n > 0 ? image_slots_parse(b, (size_t)n, &pid, &il, &sl, &sig, &sgl) : MFW_E_FORMAT;
         if (rc == MFW_OK && il > cap)
             rc = MFW_E_RANGE;
         if (rc == MFW_OK) {

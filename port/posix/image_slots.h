@@ -38,6 +38,12 @@ struct image_slots {
     struct mfw_image_port port;
 };
 
+/* Parses an image b[0..n) (the format above; no signature check): MFW_OK with its
+ * identification, the length of the signed part and the signature's place, all inside b; or
+ * MFW_E_FORMAT. */
+int image_slots_parse(const uint8_t *b, size_t n, const uint8_t **id, size_t *id_len,
+                      size_t *signed_len, const uint8_t **sig, size_t *sig_len);
+
 /* Opens dir's slots with the key file (PEM); rolls back an unconfirmed trial. 0, or -1 with a
  * message. */
 int image_slots_open(struct image_slots *s, const char *dir, const char *key_file, char *err,
