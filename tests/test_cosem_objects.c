@@ -84,13 +84,14 @@ static const struct {
     {64, 0, 5, 2},  /* Security setup v0: security_activate, global_key_transfer */
 };
 
-/* The firmware update's objects (image transfer 0.0.44.0.0.255, active firmware identifier
- * 1.0.0.2.0.255) exist only on a meter whose hal has an image port, which this rig's has not
- * (test_image.c covers them). */
+/* The firmware's objects (image transfer 0.0.44.0.0.255, active firmware identifier
+ * 1.0.0.2.0.255, its checksum 1.0.0.2.8.255) exist only on a meter whose hal has an image port
+ * or a checksum, which this rig's has not (test_image.c, firmware_qemu cover them). */
 static bool fw_object(const uint8_t ln[6])
 {
-    static const uint8_t it[6] = {0, 0, 44, 0, 0, 255}, fw[6] = {1, 0, 0, 2, 0, 255};
-    return memcmp(ln, it, 6) == 0 || memcmp(ln, fw, 6) == 0;
+    static const uint8_t it[6] = {0, 0, 44, 0, 0, 255}, fw[6] = {1, 0, 0, 2, 0, 255},
+                         sum[6] = {1, 0, 0, 2, 8, 255};
+    return memcmp(ln, it, 6) == 0 || memcmp(ln, fw, 6) == 0 || memcmp(ln, sum, 6) == 0;
 }
 
 static void class_table(void **st)

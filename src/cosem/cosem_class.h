@@ -89,14 +89,15 @@ struct mfw_cosem_class {
 
 /* cosem_data.c: Data (IC 1, version 0). */
 enum mfw_cosem_data_kind {
-    MFW_COSEM_DATA_LDN = 0,    /* logical device name */
-    MFW_COSEM_DATA_INVOCATION, /* last accepted invocation counter of context arg (keys.h) */
-    MFW_COSEM_DATA_DEVICE_ID,  /* the serial number */
-    MFW_COSEM_DATA_TARIFF,     /* the active tariff */
-    MFW_COSEM_DATA_EVENT_CODE, /* the last event code of log arg */
-    MFW_COSEM_DATA_AMR_STATUS, /* AMR profile status being collected for profile arg */
-    MFW_COSEM_DATA_PF_COUNT,   /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long */
-    MFW_COSEM_DATA_FW_ID,      /* the running firmware image's identification (hal.image) */
+    MFW_COSEM_DATA_LDN = 0,     /* logical device name */
+    MFW_COSEM_DATA_INVOCATION,  /* last accepted invocation counter of context arg (keys.h) */
+    MFW_COSEM_DATA_DEVICE_ID,   /* the serial number */
+    MFW_COSEM_DATA_TARIFF,      /* the active tariff */
+    MFW_COSEM_DATA_EVENT_CODE,  /* the last event code of log arg */
+    MFW_COSEM_DATA_AMR_STATUS,  /* AMR profile status being collected for profile arg */
+    MFW_COSEM_DATA_PF_COUNT,    /* power failure counter: arg = slot (EVENTLOG_PF_*) | 8 for long */
+    MFW_COSEM_DATA_FW_ID,       /* the running firmware image's identification (hal.image) */
+    MFW_COSEM_DATA_FW_CHECKSUM, /* CRC-32 of the legally relevant part (hal.legal_checksum) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 

@@ -46,6 +46,15 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
         mfw_axdr_put_octets(w, id, n);
         break;
     }
+    case MFW_COSEM_DATA_FW_CHECKSUM: {
+        uint32_t crc = 0, len = 0;
+        if (mfw_meter_legal_checksum(m, &crc, &len) != MFW_OK)
+            return MFW_DAR_HARDWARE_FAULT;
+        const uint8_t b[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
+                              (uint8_t)crc};
+        mfw_axdr_put_octets(w, b, sizeof b);
+        break;
+    }
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;

@@ -117,6 +117,9 @@ static const struct mfw_cosem_object fixed[] = {
      * firmware identifier 1.0.0.2.0.255 (firmware reference 3.4 [V], head-end constants) */
     OBJ(mfw_cosem_image_class, 0, 0, 0, 0, 44, 0, 0, R_IMAGE),
     OBJ(mfw_cosem_data_class, MFW_COSEM_DATA_FW_ID, 0, 1, 0, 0, 2, 0, R_PUBLIC),
+    /* the active firmware signature 1.0.0.2.8.255 (firmware reference 3.4 [V], head-end
+     * constants): the legally relevant part's CRC-32, big-endian (WELMEC 7.2 P2) */
+    OBJ(mfw_cosem_data_class, MFW_COSEM_DATA_FW_CHECKSUM, 0, 1, 0, 0, 2, 8, R_PUBLIC),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),
     DATA(TARIFF, 0, 96, 14, 0, R_READ),
     DATA(EVENT_CODE, MFW_EVENTLOG_STANDARD, 96, 11, 0, R_READ),
@@ -294,6 +297,9 @@ bool mfw_cosem_objects_visible(const struct mfw_cosem_object *obj, const struct 
               (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_ID);
     if (fw && (m->hal == NULL || m->hal->image == NULL))
         return false; /* no firmware update on this meter */
+    if (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_CHECKSUM &&
+        (m->hal == NULL || m->hal->legal_checksum == NULL))
+        return false; /* no checksum of the legal part on this meter */
     const struct mfw_cosem_client_rights *r = &obj->rights->client[client];
     return r->read != 0 || r->write != 0 || r->methods != 0;
 }

@@ -1334,6 +1334,13 @@ int mfw_meter_image_activate(struct mfw_meter *m)
     return mfw_image_activate(&m->image, m->hal->image);
 }
 
+int mfw_meter_legal_checksum(const struct mfw_meter *m, uint32_t *crc, uint32_t *len)
+{
+    if (m->hal == NULL || m->hal->legal_checksum == NULL)
+        return MFW_E_STATE;
+    return m->hal->legal_checksum(m->hal->ctx, crc, len);
+}
+
 int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len)
 {
     const struct mfw_image_port *p = m->hal != NULL ? m->hal->image : NULL;

@@ -28,5 +28,12 @@ link=$(echo "$out" | awk '$2 == "main.c:link" {print $4}')
 if [ -n "$dlms" ] && [ -n "$link" ] && [ "$dlms" -le 6144 ] && [ "$link" -le 3072 ]; then
     echo "ok: DLMS server $dlms bytes, link sessions $link bytes for 2 associations"
 else echo "FAIL: DLMS server ${dlms:-?} / link ${link:-?} bytes for 2 associations"; fails=1; fi
+# every file of the legally relevant layers is in the checksummed .legal section (an386.ld)
+for f in "$src"/src/metrology/*.c "$src"/src/meter/*.c "$src"/src/store/*.c; do
+    b=$(basename "$f")
+    grep -q "libmeterfw_core_m4.a:$b.obj" "$src/port/cortex-m/an386/an386.ld" ||
+        { echo "FAIL: $b is not in an386.ld's .legal section"; fails=1; }
+done
+[ "$fails" -eq 0 ] && echo "ok: every metrology, meter and store file is in the .legal section"
 [ "$fails" -eq 0 ] && echo PASS
 exit "$fails"

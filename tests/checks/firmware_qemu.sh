@@ -14,6 +14,8 @@
 #     less the start-up window and the window open at the capture: [P x 7.6 s - 1 Wh, P x 8 s];
 #   - the clock reads the stream's end plus the real time since then (the board's clock runs on
 #     after the front end stops): between 12:00:08Z and 12:00:08Z + that time + 2 s;
+#   - the legally relevant part's CRC-32 (1.0.0.2.8.255 and the display's start line) is the
+#     CRC-32 that zlib computes here over the ELF's .legal section;
 #   - the stack the board measured stays within the 16 KiB the linker script reserves;
 #   - the public client (16) reads the clock; the management client (1) associates with LLS
 #     (the image has no suite 0: docs/firmware.md) and reads A+ and the profile.
@@ -101,6 +103,15 @@ if run lp "${M[@]}" profile 1.0.99.1.0.255 --from 2026-06-01T11:00:00Z --to 2026
     if [ -n "$v" ] && awk -v a="$v" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(a >= lo && a <= hi) }'; then
         ok "load profile: the 12:00 row's A+ $v Wh, P x 8 s = $hi Wh ($(($(wc -l <"$TMP/lp.out") - 1)) row(s))"
     else bad "load profile: $(cat "$TMP/lp.out"), expected the 12:00 row's A+ in [$lo, $hi]"; fi
+fi
+# the legally relevant part's checksum (WELMEC 7.2 P2): computed here from the ELF's .legal
+# section with zlib, read over HDLC (1.0.0.2.8.255, public) and shown at start
+arm-none-eabi-objcopy -O binary --only-section=.legal "$FW/meterfw_an386.elf" "$TMP/legal.bin"
+want=$(python3 -c 'import sys, zlib; print("%08X" % zlib.crc32(open(sys.argv[1], "rb").read()))' "$TMP/legal.bin")
+if run sum "${H[@]}" get 1.0.0.2.8.255 2; then
+    if [ "$(cat "$TMP/sum.out")" = "$want" ] && grep -q "legal software meterfw-0.1.0, CRC-32 $want over $(stat -c %s "$TMP/legal.bin") bytes" "$TMP/display.txt"; then
+        ok "legal part's CRC-32 $want over $(stat -c %s "$TMP/legal.bin") bytes: in COSEM and on the display"
+    else bad "legal checksum: COSEM $(cat "$TMP/sum.out"), the ELF's $want; $(grep 'legal software' "$TMP/display.txt")"; fi
 fi
 if grep -Eq '^2026-06-01T1[12]:[0-9:]{5}Z  [0-9.]+ [0-9. ]+ [a-zA-Z]*' "$TMP/display.txt"; then
     ok "display on UART1: $(grep -E '^2026' "$TMP/display.txt" | head -1)"

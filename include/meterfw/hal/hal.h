@@ -105,6 +105,10 @@ struct mfw_hal {
      * sensors' temperature drift with it. NULL = no sensor: no temperature compensation. */
     int (*temperature)(void *ctx, int32_t *milli_c);
     const struct mfw_crypto_port *crypto;
+    /* The checksum of the legally relevant part of the running software (WELMEC 7.2 P2, P5;
+     * docs/welmec.md): CRC-32 (base/crc.h) of its code and constants, computed now, and their
+     * length. NULL: none (1.0.0.2.8.255 is not shown). */
+    int (*legal_checksum)(void *ctx, uint32_t *crc, uint32_t *len);
     /* Firmware images; NULL: no firmware update (the image transfer object is not shown). */
     const struct mfw_image_port *image;
 };

@@ -304,6 +304,9 @@ int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_l
 int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len);
 int mfw_meter_image_verify(struct mfw_meter *m);
 int mfw_meter_image_activate(struct mfw_meter *m);
+/* The checksum of the legally relevant part of the running software (hal.legal_checksum):
+ * MFW_OK, MFW_E_STATE without one. */
+int mfw_meter_legal_checksum(const struct mfw_meter *m, uint32_t *crc, uint32_t *len);
 /* The running image's identification (the active firmware identifier). */
 int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len);
 

@@ -17,6 +17,7 @@
 #include "afe_link.h"
 #include "board.h"
 #include "meterfw/base/civil.h"
+#include "meterfw/base/crc.h"
 #include "meterfw/base/error.h"
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/cosem/port_setup.h"
@@ -35,6 +36,11 @@
 #define BOARD_LLS_SECRET "an386dev"
 #endif
 #define BOARD_FS_HZ 4000u
+/* The software identification of the legally relevant part (WELMEC 7.2 P2): with its checksum,
+ * computed at run time over the .legal section (an386.ld: the metrology, meter and store
+ * layers' code and constants), shown at start and in 1.0.0.2.8.255. */
+#define BOARD_LEGAL_ID "meterfw-0.1.0"
+extern const uint8_t _legal_start[], _legal_end[];
 #define POLL_MS 100u /* the link's time-outs at least this often */
 
 static struct board board;
@@ -183,6 +189,23 @@ static void line_byte(uint8_t b, mfw_ms_t now)
     }
 }
 
+/* hal.legal_checksum: CRC-32 of the legally relevant part, each time it is asked (P5: a changed
+ * or damaged part shows a different one). */
+static int legal_checksum(void *ctx, uint32_t *crc, uint32_t *len)
+{
+    (void)ctx;
+    *len = (uint32_t)(_legal_end - _legal_start);
+    *crc = mfw_crc32(_legal_start, *len);
+    return MFW_OK;
+}
+
+static char *put_hex32(char *p, uint32_t v)
+{
+    for (int s = 28; s >= 0; s -= 4)
+        *p++ = "0123456789ABCDEF"[(v >> s) & 0xFu];
+    return p;
+}
+
 /* ---- power-up ---- */
 static void fail(const char *why)
 {
@@ -231,6 +254,19 @@ static void power_up(void)
     if (board_hal(&board, &hal, cfg.store.sector_size, cfg.store.sector_count,
                   cfg.store.prog_size) != MFW_OK)
         fail("the store does not fit the board's flash");
+    hal.legal_checksum = legal_checksum;
+    {
+        uint32_t crc, len;
+        (void)legal_checksum(NULL, &crc, &len);
+        char line[96];
+        char *p = put_s(line, "meterfw an386: legal software " BOARD_LEGAL_ID ", CRC-32 ");
+        p = put_hex32(p, crc);
+        p = put_s(p, " over ");
+        p = put_u(p, len, 1);
+        p = put_s(p, " bytes\r\n");
+        *p = '\0';
+        board_display_write(line);
+    }
     mfw_ms_t t0 = (mfw_ms_t)frame.t_ms;
     stream_end = t0;
     stream_at_ms = board_ms(&board);
