@@ -295,10 +295,10 @@ bool mfw_cosem_objects_visible(const struct mfw_cosem_object *obj, const struct 
         return false;
     bool fw = obj->cls == &mfw_cosem_image_class ||
               (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_ID);
-    if (fw && (m->hal == NULL || m->hal->image == NULL))
+    if (fw && m->image_port == NULL)
         return false; /* no firmware update on this meter */
     if (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_CHECKSUM &&
-        (m->hal == NULL || m->hal->legal_checksum == NULL))
+        m->legal_checksum == NULL)
         return false; /* no checksum of the legal part on this meter */
     const struct mfw_cosem_client_rights *r = &obj->rights->client[client];
     return r->read != 0 || r->write != 0 || r->methods != 0;

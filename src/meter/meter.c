@@ -1291,7 +1291,10 @@ int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_
 static void image_power_up(struct mfw_meter *m)
 {
     mfw_image_init(&m->image, 16);
-    const struct mfw_image_port *p = m->hal->image;
+    m->image_port = m->hal->image;
+    m->legal_checksum = m->hal->legal_checksum;
+    m->hal_ctx = m->hal->ctx;
+    const struct mfw_image_port *p = m->image_port;
     uint8_t id[MFW_IMAGE_ID_MAX];
     size_t n = 0;
     bool trial = false;
@@ -1307,17 +1310,17 @@ int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_l
                              uint32_t block_size)
 {
     m->image.block_size = block_size < 16u ? 16u : block_size; /* a new transfer: the PDU's */
-    return mfw_image_initiate(&m->image, m->hal->image, id, id_len, size);
+    return mfw_image_initiate(&m->image, m->image_port, id, id_len, size);
 }
 
 int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len)
 {
-    return mfw_image_block(&m->image, m->hal->image, n, data, len);
+    return mfw_image_block(&m->image, m->image_port, n, data, len);
 }
 
 int mfw_meter_image_verify(struct mfw_meter *m)
 {
-    int rc = mfw_image_verify(&m->image, m->hal->image);
+    int rc = mfw_image_verify(&m->image, m->image_port);
     if (rc == MFW_OK)
         log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_FW_READY, 0, 0, 0);
     else if (m->image.status == MFW_IMAGE_VERIFY_FAILED)
@@ -1331,19 +1334,19 @@ int mfw_meter_image_activate(struct mfw_meter *m)
     if (m->image.status == MFW_IMAGE_INITIATED && mfw_meter_image_verify(m) != MFW_OK)
         return MFW_E_STATE; /* activate without a verify: the meter verifies first [M] */
     save_state(m);          /* the registers as they are before the reset */
-    return mfw_image_activate(&m->image, m->hal->image);
+    return mfw_image_activate(&m->image, m->image_port);
 }
 
 int mfw_meter_legal_checksum(const struct mfw_meter *m, uint32_t *crc, uint32_t *len)
 {
-    if (m->hal == NULL || m->hal->legal_checksum == NULL)
+    if (m->legal_checksum == NULL)
         return MFW_E_STATE;
-    return m->hal->legal_checksum(m->hal->ctx, crc, len);
+    return m->legal_checksum(m->hal_ctx, crc, len);
 }
 
 int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len)
 {
-    const struct mfw_image_port *p = m->hal != NULL ? m->hal->image : NULL;
+    const struct mfw_image_port *p = m->image_port;
     bool trial = false;
     if (p == NULL)
         return MFW_E_STATE;

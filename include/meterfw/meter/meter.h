@@ -150,6 +150,11 @@ struct mfw_meter {
     struct mfw_eventlog events;
     struct mfw_keys keys;   /* security material and invocation counters (keys.h) */
     struct mfw_image image; /* a firmware update in progress (image.h; RAM only) */
+    /* hal.image, hal.legal_checksum and hal.ctx as mfw_meter_init found them (a caller may
+     * drop a hal it powered the meter up with only to check a configuration) */
+    const struct mfw_image_port *image_port;
+    int (*legal_checksum)(void *ctx, uint32_t *crc, uint32_t *len);
+    void *hal_ctx;
     struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
