@@ -52,6 +52,15 @@ if command -v qemu-system-arm >/dev/null && [ -f "$elf" ]; then
   done
   echo "(QEMU counts instructions, not cycles: a Cortex-M4 runs ~1-1.5 cycles per instruction at"
   echo " zero wait states, firmware reference section 2; the worst call is the one that closes a window.)"
+  delf=$fw/bench_dlms_m4.elf
+  if [ -f "$delf" ]; then
+    echo
+    echo "Cortex-M4F DLMS server (bench/m4/bench_dlms_m4.c: the firmware's options, a 162M with a day of"
+    echo "load profile, the management client with LLS), instructions per APDU under -icount shift=0:"
+    timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -icount shift=0,sleep=off \
+      -nographic -monitor none -serial none -semihosting-config enable=on,target=native \
+      -kernel "$delf" 2>&1 | sed 's/^/  /'
+  fi
 else
   echo "Cortex-M4F: qemu-system-arm or $elf missing (make firmware; scripts/setup.sh installs qemu-system-arm)"
 fi

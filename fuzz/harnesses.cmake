@@ -26,3 +26,8 @@ set(MFW_FUZZ_SOURCES_ihd_han ${CMAKE_SOURCE_DIR}/tools/ihd/han.c ${CMAKE_SOURCE_
 set(MFW_FUZZ_SOURCES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet/fleet_config.c
     ${CMAKE_SOURCE_DIR}/port/posix/isotime.c)
 set(MFW_FUZZ_INCLUDES_fleet_config ${CMAKE_SOURCE_DIR}/port/fleet ${CMAKE_SOURCE_DIR}/port/posix)
+# the emulated board's sample frames: the image's own decoder (port/cortex-m/an386)
+set(MFW_FUZZ_SOURCES_afe_link ${CMAKE_SOURCE_DIR}/port/cortex-m/an386/afe_link.c)
+set(MFW_FUZZ_INCLUDES_afe_link ${CMAKE_SOURCE_DIR}/port/cortex-m/an386)
+# the firmware image format of meterd's slots (in the posix crypto port library)
+set(MFW_FUZZ_LIBS_image_slots meterd_crypto)

@@ -21,6 +21,10 @@ set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 add_compile_options(-Wall -Wextra -Wpedantic -Werror -Wshadow -Wvla -Wstrict-prototypes
                     -Wmissing-prototypes -ffunction-sections -fdata-sections)
 
+# The product's options (port/cortex-m/meterfw_opts.h, the core's user options file): every
+# object of the cross build sees the same sizes.
+add_compile_definitions(MFW_OPTIONS_FILE="${MFW_FIRMWARE_DIR}/meterfw_opts.h")
+
 # ---- (a) the portable core -------------------------------------------------------------------
 # Globbed at build time (CONFIGURE_DEPENDS): files others add under src/ are picked up by the
 # next `cmake --build` without touching this file.
@@ -104,3 +108,50 @@ target_include_directories(bench_m4 PRIVATE ${MFW_ROOT}/sim)
 target_link_options(bench_m4 PRIVATE -nostartfiles -T${MFW_BENCH_M4_DIR}/mps2_an386.ld
                     -Wl,--gc-sections)
 target_link_libraries(bench_m4 PRIVATE meterfw_core_m4 m)
+
+# ---- (d) the meter image of the MPS2 AN386 board in QEMU (port/cortex-m/an386) ----------------
+# The whole meter: metrology fed by the front end's sample frames on UART0, the object model, the
+# DLMS server and HDLC on UART2, the display on UART1, the store in the board's NOR flash.
+# scripts/qemu-meter.sh runs it; tests/checks/firmware_qemu.sh reads it with meterctl.
+set(MFW_AN386_DIR ${MFW_FIRMWARE_DIR}/an386)
+add_executable(meterfw_an386
+  ${MFW_FIRMWARE_DIR}/startup.c
+  ${MFW_AN386_DIR}/board.c
+  ${MFW_AN386_DIR}/afe_link.c
+  ${MFW_AN386_DIR}/main.c)
+set_target_properties(meterfw_an386 PROPERTIES SUFFIX .elf
+                      LINK_DEPENDS ${MFW_AN386_DIR}/an386.ld)
+target_include_directories(meterfw_an386 PRIVATE ${MFW_AN386_DIR} ${MFW_FIRMWARE_DIR})
+target_compile_options(meterfw_an386 PRIVATE -fno-math-errno)
+target_link_options(meterfw_an386 PRIVATE
+  -nostartfiles
+  -T${MFW_AN386_DIR}/an386.ld
+  -Wl,--gc-sections
+  -Wl,-Map=${CMAKE_CURRENT_BINARY_DIR}/meterfw_an386.map,--cref
+  -Wl,--print-memory-usage)
+target_link_libraries(meterfw_an386 PRIVATE meterfw_core_m4 m)
+# What each module put into the image (after --gc-sections), from the map; over 128 KiB of flash
+# fails the build (issue 13's budget; the RAM and the stack are in docs/firmware.md).
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_custom_command(TARGET meterfw_an386 POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E echo "== meterfw_an386.elf per module (after --gc-sections) =="
+  COMMAND ${Python3_EXECUTABLE} ${MFW_FIRMWARE_DIR}/size_modules.py
+          ${CMAKE_CURRENT_BINARY_DIR}/meterfw_an386.map ${MFW_ROOT} --budget-flash 131072
+  VERBATIM)
+
+# ---- (e) the DLMS server's cost on QEMU's mps2-an386 (bench/m4, run by bench/cost.sh) ---------
+# A 162M with a day of load profile on a RAM flash, the object model and the DLMS server answering
+# the management client: the AARQ, a GET and the profile's blocks, timed by -icount.
+add_executable(bench_dlms_m4
+  ${MFW_BENCH_M4_DIR}/bench_dlms_m4.c
+  ${MFW_ROOT}/sim/afe.c
+  ${MFW_ROOT}/sim/shunt.c
+  ${MFW_ROOT}/sim/current_transformer.c
+  ${MFW_ROOT}/sim/divider.c
+  ${MFW_ROOT}/sim/sigma_delta.c)
+set_target_properties(bench_dlms_m4 PROPERTIES SUFFIX .elf
+                      LINK_DEPENDS ${MFW_BENCH_M4_DIR}/mps2_an386.ld)
+target_include_directories(bench_dlms_m4 PRIVATE ${MFW_ROOT}/sim)
+target_link_options(bench_dlms_m4 PRIVATE -nostartfiles -T${MFW_BENCH_M4_DIR}/mps2_an386.ld
+                    -Wl,--gc-sections)
+target_link_libraries(bench_dlms_m4 PRIVATE meterfw_core_m4 m)

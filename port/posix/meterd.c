@@ -14,6 +14,7 @@
 #include "consumer.h"
 #include "control.h"
 #include "crypto_posix.h"
+#include "image_slots.h"
 #include "isotime.h"
 #include "keyfile.h"
 #include "lcd_term.h"
@@ -99,6 +100,8 @@ struct run {
     bool push_fitted;
     uint8_t push_buf[MFW_PUSH_FRAME_MAX];
     unsigned cons_open;
+    struct image_slots slots;    /* --image-key: the firmware image slots in the state dir */
+    bool have_slots;
 };
 
 /* The ends of --module (consumer.h), opened before anything is written: a busy port is bad input
@@ -565,6 +568,20 @@ static int setup(struct run *r, int argc, char **argv)
     r->board.temperature_ctx = &r->drv;
     board_hal(&r->board, &r->hal, o->breaker, o->load_relays);
     r->hal.crypto = crypto_posix_port(); /* Mbed TLS GCM, nettle key wrap, getrandom */
+    if (o->image_key != NULL) {
+        if (image_slots_open(&r->slots, r->state_dir, o->image_key, err, sizeof err) != 0) {
+            fprintf(stderr, "meterd: %s\n", err);
+            return EXIT_BAD_INPUT;
+        }
+        r->slots.no_confirm = o->image_no_confirm;
+        r->have_slots = true;
+        r->hal.image = &r->slots.port;
+        if (r->slots.rolled_back)
+            fprintf(stderr,
+                    "meterd: the firmware image on trial was not confirmed: rolled back "
+                    "to slot %c\n",
+                    r->slots.active ? 'B' : 'A');
+    }
     if (have_flash && have_rtc && !o->new_meter) {
         /* A blank flash where a meter ran: its memory was wiped, not a new meter. */
         struct mfw_store probe_store;
@@ -643,6 +660,21 @@ static int setup(struct run *r, int argc, char **argv)
     return -1; /* go on */
 }
 
+/* An image was activated (IC 18 m4): the reset a device makes, the meter powers up again from
+ * its flash and runs the new image on trial (image_slots.h); the DLMS sessions stay. */
+static void reboot_if_activated(struct run *r)
+{
+    if (!r->have_slots || !r->slots.reboot)
+        return;
+    r->slots.reboot = false;
+    int rc = mfw_meter_init(&r->m, &r->cfg, &r->hal, r->drv.t);
+    fprintf(stderr,
+            "meterd: firmware image activated: slot %c on trial, the meter restarted (%s)\n",
+            r->slots.active ? 'B' : 'A', mfw_strerror(rc));
+    if (rc != MFW_OK)
+        r->drv.error = rc;
+}
+
 static bool finished(const struct run *r)
 {
     if (!r->o.has_until)
@@ -719,6 +751,7 @@ static void run_loop(struct run *r)
         for (unsigned k = 0; k < r->cons_open; k++)
             consumer_poll(&r->cons[k], &r->modules, r->m.now);
         poll_push(r);
+        reboot_if_activated(r);
 
         now = clock_mono_ms();
         if (now >= next_draw && (tty || lines)) {

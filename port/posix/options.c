@@ -62,7 +62,11 @@ static const char usage_serial[] =
     "                          115200 with --hdlc-line (default 9600; IC 19 / IC 23 show it)\n"
     "  --hdlc-address N        the lower (physical) HDLC address, 16..16381 (default the serial\n"
     "                          number's last 4 digits + 1000, e.g. 1001)\n"
-    "  --no-dlms               no DLMS/COSEM server\n"
+    "  --no-dlms               no DLMS/COSEM server\n";
+
+/* The modules, keys, board and firmware options (a third literal: C11 asks a compiler to support
+ * 4095 characters in one). */
+static const char usage_modules[] =
     "  --module KIND=WHERE     fit a communication module (up to 3, slots 1..3): KIND p1 (DSMR\n"
     "                          5.0.2 P1 telegrams), han (DLMS push in HDLC frames, Nordic\n"
     "                          HAN) or wmbus (wireless M-Bus telegrams as hex lines; mode 5\n"
@@ -92,6 +96,10 @@ static const char usage_serial[] =
     "  --control FIFO          a named pipe meterd creates and reads: each line written to it is\n"
     "                          a scenario event happening now, e.g. 'magnetic-field 60 s'\n"
     "                          (docs/scenario.md \"Injecting events\")\n"
+    "  --image-key FILE        the firmware signing key (PEM, ECDSA P-256 public key): firmware\n"
+    "                          update by image transfer (0.0.44.0.0.255) into DIR's slot pair\n"
+    "  --image-no-confirm      a new image does not pass its self-test (it is rolled back at\n"
+    "                          the next start)\n"
     "  --help                  this text\n"
     "TIME is YYYY-MM-DDTHH:MM[:SS]Z (UTC). Options also take the form --opt=value.\n"
     "RTC at start: --start if given (not before the RTC); else the RTC backup (DIR/rtc): it kept\n"
@@ -107,6 +115,7 @@ void meterd_print_usage(FILE *f)
 {
     fputs(usage_options, f);
     fputs(usage_serial, f);
+    fputs(usage_modules, f);
 }
 
 /* A strict positive decimal number: digits with an optional fraction, nothing else. */
@@ -229,6 +238,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             o->breaker = true;
             continue;
         }
+        if (strcmp(name, "--image-no-confirm") == 0 && !eq) {
+            o->image_no_confirm = true;
+            continue;
+        }
         static const char *const with_value[] = {
             "--model",     "--current",    "--serial",      "--scenario",      "--speed",
             "--until",     "--start",      "--fidelity",    "--rate",          "--state-dir",
@@ -236,6 +249,7 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             "--hdlc-port", "--optical",    "--hdlc-line",   "--line-baud",     "--hdlc-address",
             "--sensors",   "--frequency",  "--load-relays", "--control",       "--module",
             "--p1-period", "--han-period", "--push",        "--push-interval", "--wmbus-period",
+            "--image-key",
         };
         bool known = false;
         for (size_t j = 0; j < sizeof with_value / sizeof with_value[0]; j++)
@@ -332,6 +346,10 @@ int meterd_parse_options(int argc, char **argv, struct meterd_opts *o, char *err
             if (val[0] == '\0')
                 FAIL("--keys: empty path");
             o->keys_file = val;
+        } else if (strcmp(name, "--image-key") == 0) {
+            if (val[0] == '\0')
+                FAIL("--image-key: empty path");
+            o->image_key = val;
         } else if (strcmp(name, "--hdlc-port") == 0) {
             double v;
             if (!parse_number(val, strlen(val), &v) || v != floor(v) || v > 65535.0)

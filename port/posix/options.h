@@ -47,6 +47,8 @@ struct meterd_opts {
     uint16_t port;         /* --port: DLMS/COSEM TCP wrapper port (default 4059) */
     bool has_port;         /* --port given: failing to listen is then fatal */
     const char *keys_file; /* --keys: the keys file of a new meter (keyfile.h), NULL: none */
+    const char *image_key; /* --image-key: the firmware signing key (PEM), NULL: no update */
+    bool image_no_confirm; /* --image-no-confirm: a new image fails its self-test */
     uint16_t hdlc_port;    /* --hdlc-port: HDLC tunnelled in TCP */
     bool has_hdlc_port;
     const char *line;      /* --optical / --hdlc-line: "pty" or a serial device */

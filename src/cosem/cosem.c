@@ -32,6 +32,7 @@ int mfw_cosem_init(struct mfw_cosem *c, struct mfw_meter *m, const struct mfw_co
     c->env.inactivity_s = cfg->inactivity_s;
     c->env.max_conns = cfg->max_conns;
     c->env.mss = 1460;
+    c->env.max_pdu = MFW_DLMS_SERVER_MAX_PDU; /* the DLMS server sets its own (dlms_server.c) */
     if (ports_unset)
         mfw_port_setup_default(&c->env.ports, &m->config);
     else

@@ -135,6 +135,8 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_MODULE,       /* module slot arg: {kind, identification} (link/module.h) */
     MFW_COSEM_DATA_CONSUMER_TEXT, /* the consumer message 0.0.96.13.0.255 (writable) */
     MFW_COSEM_DATA_CONSUMER_ON,   /* the consumer channel on (boolean, writable) */
+    MFW_COSEM_DATA_FW_ID,       /* the running firmware image's identification (hal.image) */
+    MFW_COSEM_DATA_FW_CHECKSUM, /* CRC-32 of the legally relevant part (hal.legal_checksum) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 
@@ -200,6 +202,7 @@ struct mfw_cosem_push_entry {
     int8_t attr;
 };
 const struct mfw_cosem_push_entry *mfw_cosem_push_list(unsigned id, unsigned *n);
+extern const struct mfw_cosem_class mfw_cosem_image_class;
 /* cosem_local_port.c: IEC local port setup (IC 19, version 1); cosem_hdlc_setup.c: IEC HDLC
  * setup (IC 23, version 1). */
 extern const struct mfw_cosem_class mfw_cosem_local_port_class;

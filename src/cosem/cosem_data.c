@@ -174,6 +174,23 @@ static int data_get(const struct mfw_cosem_call *c, struct mfw_cosem_stream *st,
         mfw_axdr_put_octets(w, m->consumer_text, m->consumer_text_len);
         break;
     case MFW_COSEM_DATA_CONSUMER_ON: mfw_axdr_put_bool(w, !m->consumer_disabled); break;
+    case MFW_COSEM_DATA_FW_ID: {
+        uint8_t id[MFW_IMAGE_ID_MAX];
+        size_t n = 0;
+        if (mfw_meter_image_running(m, id, sizeof id, &n) != MFW_OK || n > sizeof id)
+            return MFW_DAR_HARDWARE_FAULT;
+        mfw_axdr_put_octets(w, id, n);
+        break;
+    }
+    case MFW_COSEM_DATA_FW_CHECKSUM: {
+        uint32_t crc = 0, len = 0;
+        if (mfw_meter_legal_checksum(m, &crc, &len) != MFW_OK)
+            return MFW_DAR_HARDWARE_FAULT;
+        const uint8_t b[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
+                              (uint8_t)crc};
+        mfw_axdr_put_octets(w, b, sizeof b);
+        break;
+    }
     default: mfw_axdr_put_null(w); break;
     }
     return MFW_DAR_SUCCESS;

@@ -19,6 +19,7 @@ const struct mfw_cosem_class *const mfw_cosem_objects_classes[] = {
     &mfw_cosem_calendar_special_days_class,  /* 11 */
     &mfw_cosem_association_ln_class,         /* 15 */
     &mfw_cosem_association_sap_class,        /* 17 */
+    &mfw_cosem_image_class,                  /* 18 */
     &mfw_cosem_local_port_class,             /* 19 */
     &mfw_cosem_calendar_activity_class,      /* 20 */
     &mfw_cosem_schedule_single_action_class, /* 22 */
@@ -84,6 +85,10 @@ static const struct mfw_cosem_rights R_PUSH = {
     {[MGMT] = {ALL, B(3) | B(4) | B(5) | B(6) | B(7), B(1)}}, false};
 /* The consumer message: written by the management client. */
 static const struct mfw_cosem_rights R_CONSUMER_TEXT = {{[MGMT] = {ALL, B(2), 0}}, false};
+/* Image transfer: read, and its four methods, by the management client, and only in an HLS-GMAC
+ * association (a firmware update is a switch of the strongest kind). */
+static const struct mfw_cosem_rights R_IMAGE = {{[MGMT] = {ALL, 0, B(1) | B(2) | B(3) | B(4)}},
+                                                true};
 /* Read by the management client only. */
 static const struct mfw_cosem_rights R_READ = {{[MGMT] = {ALL, 0, 0}}, false};
 /* Profiles and event logs: reset (m1). */
@@ -161,6 +166,13 @@ static const struct mfw_cosem_object fixed[] = {
     OBJ(mfw_cosem_security_class, 1, 0, 0, 0, 43, 0, 1, R_CONSUMER_SECURITY),
     OBJ(mfw_cosem_security_class, 0, 0, 0, 0, 43, 0, 2, R_SECURITY),
     OBJ(mfw_cosem_clock_class, 0, 0, 0, 0, 1, 0, 0, R_CLOCK),
+    /* firmware update (a meter with hal.image only): the image transfer object, and the active
+     * firmware identifier 1.0.0.2.0.255 (firmware reference 3.4 [V], head-end constants) */
+    OBJ(mfw_cosem_image_class, 0, 0, 0, 0, 44, 0, 0, R_IMAGE),
+    OBJ(mfw_cosem_data_class, MFW_COSEM_DATA_FW_ID, 0, 1, 0, 0, 2, 0, R_PUBLIC),
+    /* the active firmware signature 1.0.0.2.8.255 (firmware reference 3.4 [V], head-end
+     * constants): the legally relevant part's CRC-32, big-endian (WELMEC 7.2 P2) */
+    OBJ(mfw_cosem_data_class, MFW_COSEM_DATA_FW_CHECKSUM, 0, 1, 0, 0, 2, 8, R_PUBLIC),
     DATA(DEVICE_ID, 0, 96, 1, 0, R_READ),
     DATA(TARIFF, 0, 96, 14, 0, R_READ),
     DATA(EVENT_CODE, MFW_EVENTLOG_STANDARD, 96, 11, 0, R_READ),
@@ -456,6 +468,13 @@ bool mfw_cosem_objects_visible(const struct mfw_cosem_object *obj, const struct 
         break;
     default: break;
     }
+    bool fw = obj->cls == &mfw_cosem_image_class ||
+              (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_ID);
+    if (fw && m->image_port == NULL)
+        return false; /* no firmware update on this meter */
+    if (obj->cls == &mfw_cosem_data_class && obj->kind == MFW_COSEM_DATA_FW_CHECKSUM &&
+        m->legal_checksum == NULL)
+        return false; /* no checksum of the legal part on this meter */
     const struct mfw_cosem_client_rights *r = &obj->rights->client[client];
     return r->read != 0 || r->write != 0 || r->methods != 0;
 }

@@ -52,6 +52,7 @@ int mfw_dlms_server_init(struct mfw_dlms_server *s, struct mfw_cosem *cosem,
     memset(s, 0, sizeof *s);
     s->cosem = cosem;
     s->max_pdu = cfg->max_pdu;
+    cosem->env.max_pdu = cfg->max_pdu; /* IC 18 image_block_size fits what the server takes */
     for (unsigned k = 0; k < MFW_ASSOCIATIONS_MAX; k++)
         s->a[k].server = s;
     s->pre.client = MFW_COSEM_CLIENT_PRE_ESTABLISHED;

@@ -237,6 +237,8 @@ static int save_counters(struct mfw_meter *m, const struct mfw_keys_counters *c)
     return rc;
 }
 
+static void image_power_up(struct mfw_meter *m);
+
 static void log_event(struct mfw_meter *m, enum mfw_eventlog_id log, mfw_ms_t t, uint16_t code,
                       uint8_t phase, int64_t v1, int64_t v2)
 {
@@ -933,6 +935,7 @@ int mfw_meter_init(struct mfw_meter *m, const struct mfw_meter_config *cfg,
         m->now = m->last_recorded; /* cannot happen: a valid clock is not behind */
     m->store_errors_seen = m->store_errors;
     apply_relays(m); /* the breaker and the load relays where the state says */
+    image_power_up(m);
     save_state(m);
     return MFW_OK;
 }
@@ -1884,6 +1887,76 @@ int mfw_meter_security_set_lls(struct mfw_meter *m, const uint8_t *secret, size_
     }
     mfw_ct_wipe(&c, sizeof c);
     return rc == MFW_OK ? MFW_OK : MFW_E_IO;
+}
+
+/* ---- firmware update (image.h) ---- */
+
+/* A new image that runs on trial has come this far (its store mounted, its state restored): its
+ * self-test passed, it confirms itself and logs "firmware activated" (IDIS event 18); one that
+ * cannot confirm is rolled back by the port at the next boot. */
+static void image_power_up(struct mfw_meter *m)
+{
+    mfw_image_init(&m->image, 16);
+    m->image_port = m->hal->image;
+    m->legal_checksum = m->hal->legal_checksum;
+    m->hal_ctx = m->hal->ctx;
+    const struct mfw_image_port *p = m->image_port;
+    uint8_t id[MFW_IMAGE_ID_MAX];
+    size_t n = 0;
+    bool trial = false;
+    if (p == NULL || p->running(p->ctx, id, sizeof id, &n, &trial) != MFW_OK || !trial)
+        return;
+    if (p->confirm(p->ctx) == MFW_OK) {
+        m->image.status = MFW_IMAGE_ACTIVATED;
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_FW_ACTIVATED, 0, 0, 0);
+    }
+}
+
+int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_len, uint32_t size,
+                             uint32_t block_size)
+{
+    m->image.block_size = block_size < 16u ? 16u : block_size; /* a new transfer: the PDU's */
+    return mfw_image_initiate(&m->image, m->image_port, id, id_len, size);
+}
+
+int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len)
+{
+    return mfw_image_block(&m->image, m->image_port, n, data, len);
+}
+
+int mfw_meter_image_verify(struct mfw_meter *m)
+{
+    int rc = mfw_image_verify(&m->image, m->image_port);
+    if (rc == MFW_OK)
+        log_event(m, MFW_EVENTLOG_STANDARD, m->now, MFW_EVENT_FW_READY, 0, 0, 0);
+    else if (m->image.status == MFW_IMAGE_VERIFY_FAILED)
+        /* IDIS 51 "firmware verification failed", with the fraud detection codes 40..51 [M] */
+        log_event(m, MFW_EVENTLOG_FRAUD, m->now, MFW_EVENT_FW_VERIFICATION_FAILED, 0, 0, 0);
+    return rc;
+}
+
+int mfw_meter_image_activate(struct mfw_meter *m)
+{
+    if (m->image.status == MFW_IMAGE_INITIATED && mfw_meter_image_verify(m) != MFW_OK)
+        return MFW_E_STATE; /* activate without a verify: the meter verifies first [M] */
+    save_state(m);          /* the registers as they are before the reset */
+    return mfw_image_activate(&m->image, m->image_port);
+}
+
+int mfw_meter_legal_checksum(const struct mfw_meter *m, uint32_t *crc, uint32_t *len)
+{
+    if (m->legal_checksum == NULL)
+        return MFW_E_STATE;
+    return m->legal_checksum(m->hal_ctx, crc, len);
+}
+
+int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len)
+{
+    const struct mfw_image_port *p = m->image_port;
+    bool trial = false;
+    if (p == NULL)
+        return MFW_E_STATE;
+    return p->running(p->ctx, id, cap, len, &trial);
 }
 
 int mfw_meter_security_event(struct mfw_meter *m, uint16_t code)

@@ -37,6 +37,8 @@ ALLOW = {
     'mfw_demand_maximum': ('const', 'IC 4 value and capture_time of a maximum demand'),
     'mfw_eventlog_code_obis': ('const', 'the event code object of a log (a capture object)'),
     'mfw_tou_validate_parts': ('const', 'validation of a candidate passive calendar'),
+    'mfw_image_block_size': ('const', 'IC 18 image_block_size from the server PDU size'),
+    'mfw_image_first_missing': ('const', 'IC 18 image_first_not_transferred_block_number'),
     'mfw_tou_set_activation': ('candidate', 'IC 20 attribute 10 on a copy of the settings'),
     'mfw_tou_activate_now': ('candidate', 'IC 20 activate_passive_calendar on a copy'),
     'mfw_tou_special_insert': ('candidate', 'IC 11 insert on a copy of the settings'),

@@ -608,7 +608,7 @@ static int parse_value(struct parser *p, struct mfw_wcursor *w, unsigned depth)
         mfw_axdr_put_utf8(w, sbuf, slen);
         return MFW_OK;
     }
-    char txt[512];
+    char txt[8192]; /* an image block of 4 KiB as octets: hex */
     if (scalar_text(p, txt, sizeof(txt)) != MFW_OK)
         return MFW_E_FORMAT;
     if (strcmp(txt, "null") == 0) {

@@ -292,6 +292,15 @@
 /* ---- meter: eventlog ----------------------------------------------------------------------------- */
 
 /* Entries of each event log (the brochure: 200 loggings). */
+/* Image transfer (IC 18): blocks of a new image the meter keeps track of (the bit-string of
+ * attribute 3: 2048 blocks of 448..960 bytes, 0.9..1.9 MB), and the longest identification. */
+#ifndef MFW_IMAGE_BLOCKS_MAX
+#define MFW_IMAGE_BLOCKS_MAX 2048u
+#endif
+#ifndef MFW_IMAGE_ID_MAX
+#define MFW_IMAGE_ID_MAX 32u
+#endif
+
 #ifndef MFW_EVENTLOG_DEPTH
 #define MFW_EVENTLOG_DEPTH 200u
 #endif

@@ -67,6 +67,7 @@ enum mfw_cosem_class_id {
     MFW_IC_SCRIPT_TABLE = 9,
     MFW_IC_SPECIAL_DAYS_TABLE = 11,
     MFW_IC_ASSOCIATION_LN = 15,
+    MFW_IC_IMAGE_TRANSFER = 18,
     MFW_IC_SAP_ASSIGNMENT = 17,
     MFW_IC_IEC_LOCAL_PORT_SETUP = 19,
     MFW_IC_ACTIVITY_CALENDAR = 20,
@@ -99,6 +100,7 @@ struct mfw_cosem_env {
     uint8_t max_conns;           /* IC 41 attr 5 */
     uint16_t mss;                /* IC 41 attr 4 */
     struct mfw_port_setup ports; /* IC 23 and IC 19: what the link's HDLC sessions use */
+    uint16_t max_pdu; /* the DLMS server's max receive PDU (IC 18 image_block_size fits it) */
 };
 
 /* The object model of one meter. */

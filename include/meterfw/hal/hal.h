@@ -71,6 +71,32 @@ struct mfw_crypto_port {
     int (*random)(void *ctx, uint8_t *out, size_t n);
 };
 
+/* Firmware images (COSEM image transfer, IC 18; docs/firmware.md "Firmware update"): two slots,
+ * the running image's and the other one, which receives a new image. The port owns the slots,
+ * the image format and its signature check (ECDSA P-256 with the key of the running image's
+ * protected area: never in the core, DESIGN.md "never write cryptography yourself"), and the
+ * boot: a new image boots once on trial and is rolled back at the next boot unless it confirmed
+ * itself. Every function returns MFW_OK or a negative MFW_E_* code. */
+struct mfw_image_port {
+    void *ctx;
+    uint32_t slot_size; /* the largest image the other slot takes, bytes */
+    /* Erases the other slot for a new image of size bytes. */
+    int (*begin)(void *ctx, uint32_t size);
+    /* len bytes of the new image at offset (within the size given to begin). */
+    int (*write)(void *ctx, uint32_t offset, const uint8_t *data, size_t len);
+    /* Checks the size bytes in the other slot: format, digest and signature. MFW_OK and the
+     * image's identification (id[0..*id_len), at most cap bytes); MFW_E_AUTH for an unsigned or
+     * wrongly signed image, MFW_E_FORMAT for one that is not an image. */
+    int (*verify)(void *ctx, uint32_t size, uint8_t *id, size_t cap, size_t *id_len);
+    /* Boots the verified other slot on trial: the port resets the meter (now or once the reply
+     * is out). */
+    int (*activate)(void *ctx);
+    /* The running image's identification; *trial: it runs on trial, not yet confirmed. */
+    int (*running)(void *ctx, uint8_t *id, size_t cap, size_t *id_len, bool *trial);
+    /* The running image (on trial) passed its self-test: keep it. */
+    int (*confirm)(void *ctx);
+};
+
 struct mfw_hal {
     void *ctx;
     /* NOR flash: erase sets a sector to 0xFF, program only clears bits. Return 0 or MFW_E_IO. */
@@ -99,6 +125,12 @@ struct mfw_hal {
      * event 15 and sets the error register's watchdog bit. NULL = never. */
     bool (*watchdog_reset)(void *ctx);
     const struct mfw_crypto_port *crypto;
+    /* The checksum of the legally relevant part of the running software (WELMEC 7.2 P2, P5;
+     * docs/welmec.md): CRC-32 (base/crc.h) of its code and constants, computed now, and their
+     * length. NULL: none (1.0.0.2.8.255 is not shown). */
+    int (*legal_checksum)(void *ctx, uint32_t *crc, uint32_t *len);
+    /* Firmware images; NULL: no firmware update (the image transfer object is not shown). */
+    const struct mfw_image_port *image;
 };
 
 #endif /* METERFW_HAL_HAL_H */

@@ -34,6 +34,7 @@
 #include "meterfw/meter/demand.h"
 #include "meterfw/meter/disconnector.h"
 #include "meterfw/meter/eventlog.h"
+#include "meterfw/meter/image.h"
 #include "meterfw/meter/keys.h"
 #include "meterfw/meter/limiter.h"
 #include "meterfw/meter/loadctl.h"
@@ -235,7 +236,13 @@ struct mfw_meter {
     struct mfw_billing billing;
     struct mfw_quality quality;
     struct mfw_eventlog events;
-    struct mfw_keys keys; /* security material and invocation counters (keys.h) */
+    struct mfw_keys keys;   /* security material and invocation counters (keys.h) */
+    struct mfw_image image; /* a firmware update in progress (image.h; RAM only) */
+    /* hal.image, hal.legal_checksum and hal.ctx as mfw_meter_init found them (a caller may
+     * drop a hal it powered the meter up with only to check a configuration) */
+    const struct mfw_image_port *image_port;
+    int (*legal_checksum)(void *ctx, uint32_t *crc, uint32_t *len);
+    void *hal_ctx;
     struct mfw_profile profiles[MFW_PROF_COUNT];
     struct mfw_metrology_values now_values; /* latest window */
     bool have_values;
@@ -461,6 +468,21 @@ int mfw_meter_prepay_emergency(struct mfw_meter *m);
 int mfw_meter_prepay_account(struct mfw_meter *m, unsigned method);
 int mfw_meter_alarm_clear(struct mfw_meter *m, unsigned reg, bool descriptor, uint32_t value);
 int mfw_meter_error_clear(struct mfw_meter *m, uint32_t value);
+
+/* Firmware update (image.h, IC 18 image transfer), through hal.image: MFW_E_STATE without one.
+ * Verify logs IDIS event 17 (firmware ready for activation) or 51 (verification failed, fraud
+ * log); a new image's power-up that confirms it logs 18 (firmware activated). Activate verifies
+ * first when the head-end did not, saves the state, and asks the port to boot the new image. */
+int mfw_meter_image_initiate(struct mfw_meter *m, const uint8_t *id, size_t id_len, uint32_t size,
+                             uint32_t block_size);
+int mfw_meter_image_block(struct mfw_meter *m, uint32_t n, const uint8_t *data, size_t len);
+int mfw_meter_image_verify(struct mfw_meter *m);
+int mfw_meter_image_activate(struct mfw_meter *m);
+/* The checksum of the legally relevant part of the running software (hal.legal_checksum):
+ * MFW_OK, MFW_E_STATE without one. */
+int mfw_meter_legal_checksum(const struct mfw_meter *m, uint32_t *crc, uint32_t *len);
+/* The running image's identification (the active firmware identifier). */
+int mfw_meter_image_running(const struct mfw_meter *m, uint8_t *id, size_t cap, size_t *len);
 
 uint64_t mfw_meter_energy_uwh(const struct mfw_meter *m, unsigned phase, enum mfw_energy_qty q);
 /* Catalogue reader (catalog.h): registers EXACT (truncated integers of the entry's scaler),
