@@ -5,7 +5,9 @@
 # the management client (HLS-GMAC). Expected values from the standard and by hand:
 #  1. a healthy meter: error register 0.0.97.97.0.255 = 0;
 #  2. load relay 1 switched on for 2 minutes (0.1.96.50.0.255): the relay status word
-#     0.0.96.3.2.255 reads bit 0 set, then 0 after 2 minutes of the meter's time;
+#     0.0.96.3.2.255 reads bit 0 set, then 0 after 2 minutes of the meter's time; load relay 2
+#     on in the active tariff (0.2.96.50.1.255): bit 1 set at once (loadctl.h), clear when its
+#     set names another tariff only;
 #  3. the limiter (IC 71): threshold_normal 3000 W under the 7200 W load, min over 10 s:
 #     threshold changed (67), exceeded (65), local disconnection (g, 64, ready 2); the threshold
 #     back to 0 (no limitation, 67): threshold OK (66) and after min under 60 s the local
@@ -73,6 +75,17 @@ run r1 0 "${MGT[@]}" set 0.1.96.50.0.255 2 u16:2 && ok "load relay 1 on for 2 mi
 wait_for 100 '^0$' getv 0.0.96.3.2.255 && ok "relay 1 off again after 2 min" || bad "relay 1 stays on"
 grep -q "relay load1 closed" "$TMP/meterd.out" && grep -q "relay load1 open" "$TMP/meterd.out" &&
     ok "the board's load relay 1 closed and opened" || bad "no load1 relay lines"
+
+# load relay 2 by tariff: on in T1 (bit 0 of 0.2.96.50.1.255), the tariff of the default
+# calendar now (0.0.96.14.0.255)
+T=$(getv 0.0.96.14.0.255)
+run r2 0 "${MGT[@]}" set 0.2.96.50.1.255 2 u8:$((1 << (T - 1))) && ok "load relay 2 on in tariff T$T"
+wait_for 50 '^2$' getv 0.0.96.3.2.255 && ok "relay status word 2: relay 2 closed in T$T" ||
+    bad "relay status $(getv 0.0.96.3.2.255)"
+O=$(((1 << (T % 8)) & 255)) # the next tariff only: off in this one
+run r2off 0 "${MGT[@]}" set 0.2.96.50.1.255 2 u8:$O
+wait_for 50 '^0$' getv 0.0.96.3.2.255 && ok "relay 2 on in another tariff only: open in T$T" ||
+    bad "relay 2 stays"
 
 # 3. the limiter
 run lim 0 "${MGT[@]}" set 0.0.17.0.0.255 4 u32:3000 && run limo 0 "${MGT[@]}" set 0.0.17.0.0.255 6 u32:10 &&

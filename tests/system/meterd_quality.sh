@@ -17,7 +17,9 @@
 #     a sag to 80 % (184 V) is no sag any more (the count stays 1);
 #  5. a long power failure (an outage of 200 s): the power failure log row carries the duration
 #     200 s (within 1 s) and the phase L1 (bit 0); long power failures in any phase
-#     0.0.96.7.9.255 = 1.
+#     0.0.96.7.9.255 = 1;
+#  6. the neutral cut at the meter while the load draws 10 A through earth: voltage loss with
+#     current (56) and missing neutral (89).
 # $1 = build tree, $2 = source tree.
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
@@ -98,6 +100,15 @@ DUR=$(echo "$ROW" | awk -F', ' '{print $2}')
 PH=$(echo "$ROW" | awk -F', ' '{print $3}' | tr -dc '0-9')
 near "$DUR" 200 1 && [ "$PH" = "1" ] && ok "power failure log row $ROW: 200 s on L1" ||
     bad "power failure log: $(head -c 300 "$TMP/pf.out")"
+
+# 6. the neutral cut at a 162M with the load fed through earth: the voltage goes while 10 A
+# flow: voltage loss with current (56, fraud log) and missing neutral (89, standard log), logged
+# in the power-fail time (neutral.h)
+inject "lost-neutral 10 s"
+wait_for 150 ', 56\}' "${MGT[@]}" get 0.0.99.98.1.255 2 && ok "fraud log: voltage loss with current (56)" ||
+    bad "no 56"
+run std 0 "${MGT[@]}" get 0.0.99.98.0.255 2 && grep -q ", 89}" "$TMP/std.out" &&
+    ok "standard log: missing neutral (89)" || bad "no 89: $(tail -c 300 "$TMP/std.out")"
 
 if [ "$fails" -ne 0 ]; then
     echo "meterd said:"; cat "$TMP/meterd.out"

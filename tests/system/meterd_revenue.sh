@@ -21,7 +21,9 @@
 #  5. a welded breaker contact: remote_disconnect leaves the contact closed: event 68 and alarm
 #     register 2 bit 31 (disconnect/reconnect failure), output_state TRUE with control_state 0;
 #  6. the voltage quality thresholds are writable and persisted: the sag threshold 1.0.12.31.0.255
-#     set to 200.0 V reads back after a restart of meterd.
+#     set to 200.0 V reads back after a restart of meterd;
+#  7. a friendly period (a 162M with breaker): the credit goes below 0 without a disconnection
+#     inside it, and the meter disconnects once it is removed.
 # $1 = build tree, $2 = source tree.
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
@@ -194,6 +196,25 @@ MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 run sag2 0 "${MGT[@]}" get 1.0.12.31.0.255 2 && [ "$(cat "$TMP/sag2.out")" = "2000" ] &&
     ok "after a restart the sag threshold reads 2000 (x 0.1 V)" || bad "sag threshold $(cat "$TMP/sag2.out")"
 [ "$(state)" = "0" ] && ok "after a restart the breaker is still disconnected (0)" || bad "restart: state $(state)"
+
+# 7. a friendly period: a 162M with breaker, 11:00 local (CET) inside a friendly period 10:00 to
+# 12:00: the credit runs out and below 0 without a disconnection; the friendly period removed
+# (from = to: none), the out-of-credit meter disconnects (g: ready, 2)
+kill "$PID"; wait "$PID" 2>/dev/null
+PID=""
+start_meterd --state-dir "$TMP/f" --keys "$KEYS" --model 162M --breaker --scenario "$TMP/heater.scn" \
+    --start 2026-12-01T10:00:00Z --speed 50
+MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
+run fr 0 "${MGT[@]}" set 0.0.96.50.20.255 2 'struct(octets:0A000000, octets:0C000000, false, false)' &&
+    ok "friendly period 10:00 to 12:00"
+run ftop 0 "${MGT[@]}" action 0.0.19.40.0.255 1 octets:0000000100000005 &&
+    run fact 0 "${MGT[@]}" action 0.0.19.0.0.255 1 i8:0 && ok "top-up 5 Wh, account active"
+neg() { v=$(getv 0.0.19.0.0.255 5); [ -n "$v" ] && [ "$v" -lt -5 ] && echo yes; }
+wait_for 150 yes neg && ok "credit below 0 ($(getv 0.0.19.0.0.255 5) Wh) in the friendly period" ||
+    bad "credit in the friendly period: $(getv 0.0.19.0.0.255 5)"
+[ "$(state)" = "1" ] && ok "no disconnection in the friendly period (still 1)" || bad "friendly: state $(state)"
+run fr0 0 "${MGT[@]}" set 0.0.96.50.20.255 2 'struct(octets:00000000, octets:00000000, false, false)'
+wait_for 100 '^2$' state && ok "friendly period removed: disconnected (g, ready 2)" || bad "after: state $(state)"
 
 if [ "$fails" -ne 0 ]; then
     echo "meterd said:"; cat "$TMP/meterd.out"
