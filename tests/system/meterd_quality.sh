@@ -60,7 +60,7 @@ wait_for 50 '^[0-9]' getv 1.0.32.7.0.255 || bad "no voltage reading"
 # 1. a sag
 inject "sag 80 % 5 s"
 wait_for 100 '^1$' getv 1.0.32.32.0.255 && ok "sags L1: 1" || bad "sags L1: $(getv 1.0.32.32.0.255)"
-sleep 0.5
+wait_for 100 '^[1-9]' getv 1.0.32.33.0.255 || bad "the sag does not end" # its duration, at its end
 M=$(getv 1.0.32.34.0.255)
 D=$(getv 1.0.32.33.0.255)
 near "$M" 1840 10 && ok "magnitude of the last sag $M x 0.1 V (184.0 V)" || bad "sag magnitude $M"
@@ -84,8 +84,12 @@ wait_for 100 ', 55\}' "${MGT[@]}" get 0.0.99.98.1.255 2 && ok "fraud log: mismat
 
 # 4. the sag threshold written
 run thr 0 "${MGT[@]}" set 1.0.12.31.0.255 2 u16:1800 && ok "sag threshold 180.0 V"
-inject "sag 80 % 5 s"
-sleep 1
+# the sag 5 s of the meter's time from now, a swell 20 s from now: once the swell is counted, the
+# sag has passed
+S=$(date -u -d "$(getv 0.0.1.0.0.255)" +%s)
+inject "at $(date -u -d @$((S + 5)) +%Y-%m-%dT%H:%M:%SZ) sag 80 % 5 s"
+inject "at $(date -u -d @$((S + 20)) +%Y-%m-%dT%H:%M:%SZ) swell 112 % 1 s"
+wait_for 150 '^2$' getv 1.0.32.36.0.255 || bad "the second swell is not counted"
 [ "$(getv 1.0.32.32.0.255)" = "1" ] && ok "184 V is no sag under a 180 V threshold: still 1" ||
     bad "sags L1 after the new threshold: $(getv 1.0.32.32.0.255)"
 

@@ -177,7 +177,8 @@ run acc 0 "${MGT[@]}" action 0.0.19.0.0.255 2 i8:0 && ok "account closed (no mor
 
 # 5. a welded contact
 inject "welded-relay 1 h"
-sleep 0.3
+wait_for 50 'welded-relay' cat "$TMP/meterd.out" || bad "meterd did not take the weld"
+sleep 0.2 # the board takes it with the next state of the scenario (at once in sample fidelity)
 run wdisc 0 "${MGT[@]}" action $DC 1 i8:0
 wait_for 50 ', 68\}' "${MGT[@]}" get 0.0.99.98.2.255 2 && ok "welded contact: disconnect failure (68)" || bad "no 68"
 [ "$(state)" = "0" ] && [ "$(output)" = "true" ] && ok "control_state 0 but output_state TRUE (the contact is closed)" ||
