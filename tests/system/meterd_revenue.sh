@@ -9,7 +9,8 @@
 #     management client associated with LLS reads it but may not switch (read-write-denied);
 #  2. remote_disconnect (b: connected 1 -> disconnected 0, event 62), the relay opens, A+ stops;
 #     remote_reconnect in mode 5 (d: -> ready for reconnection 2, event 59), the button (e:
-#     -> connected 1, event 61), A+ goes on;
+#     -> connected 1, event 61), A+ goes on; the disconnector scripts 1 and 2 executed over DLMS
+#     (g: -> ready 2, 64; h: -> connected 1, 69);
 #  3. a magnetic field and the terminal cover injected on the command line (the control pipe):
 #     fraud log 42 / 43 and 40 / 41, their counters 0.0.96.20.15 / .5 = 1, alarm register 1 bits 3
 #     (field) and 2 (cover) set, then cleared by writing 0; the power unchanged by the field
@@ -109,6 +110,22 @@ if run dlog 0 "${MGT[@]}" get 0.0.99.98.2.255 2; then
     codes=$(grep -oE ', [0-9]+\}' "$TMP/dlog.out" | tr -dc '0-9\n' | tr '\n' ' ')
     [ "$codes" = "62 59 61 " ] && ok "disconnector log: $codes" || bad "disconnector log codes: $codes"
 fi
+
+# the disconnector's scripts (0.0.10.0.106.255): script 1 a local disconnection (g: connected ->
+# ready for reconnection, 64), script 2 a local reconnection (h, mode 5: -> connected, 69);
+# references/idis-objects.md section 8 (g, h: "local ... script"); a script the table lacks:
+# other-reason
+run sc1 0 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:1 && ok "disconnector script 1 executed"
+[ "$(state)" = "2" ] && [ "$(output)" = "false" ] && ok "script 1: transition g, ready for reconnection (2), open" ||
+    bad "after script 1: state $(state), output $(output)"
+run sc2 0 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:2 && ok "disconnector script 2 executed"
+[ "$(state)" = "1" ] && [ "$(output)" = "true" ] && ok "script 2: transition h, connected (1)" ||
+    bad "after script 2: state $(state), output $(output)"
+run sc9 1 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:9 && grep -q "other-reason" "$TMP/sc9.err" &&
+    ok "script 9: $(cat "$TMP/sc9.err")"
+run dlog1 0 "${MGT[@]}" get 0.0.99.98.2.255 2
+codes=$(grep -oE ', [0-9]+\}' "$TMP/dlog1.out" | tr -dc '0-9\n' | tr '\n' ' ')
+[ "$codes" = "62 59 61 64 69 " ] && ok "disconnector log: $codes" || bad "disconnector log codes: $codes"
 
 # 3. tamper through the control pipe
 run pw 0 "${MGT[@]}" get 1.0.1.7.0.255 2
