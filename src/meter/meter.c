@@ -1449,6 +1449,10 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
         memcmp(&s->tou.passive, &m->settings.tou.passive, sizeof(s->tou.passive)) != 0 ||
         memcmp(&s->tou.passive_activation, &m->settings.tou.passive_activation,
                sizeof(s->tou.passive_activation)) != 0;
+    /* a load relay's tariffs written take effect at once, as a change of the tariff would
+     * (loadctl.h): the next tick finds the tariff "changed" */
+    bool relays_changed = memcmp(s->loadctl.tariff_on, m->settings.loadctl.tariff_on,
+                                 sizeof s->loadctl.tariff_on) != 0;
     if (m->persistent && lp_changed &&
         mfw_profile_set_config(&m->profiles[MFW_PROF_LP1], &m->store, &s->lp1, m->now) != MFW_OK)
         return MFW_E_IO;
@@ -1461,6 +1465,8 @@ int mfw_meter_apply_settings(struct mfw_meter *m, const struct mfw_meter_setting
     m->demand.config = s->demand;
     m->billing.config = s->billing;
     m->quality.config = s->quality;
+    if (relays_changed)
+        m->loadctl.tariff = 0;
     for (unsigned k = 0; k < MFW_SCHED_COUNT; k++)
         m->schedule[k].config = s->schedule[k].times;
     char tr = 0;

@@ -5,7 +5,9 @@
 # the management client (HLS-GMAC). Expected values from the standard and by hand:
 #  1. a healthy meter: error register 0.0.97.97.0.255 = 0;
 #  2. load relay 1 switched on for 2 minutes (0.1.96.50.0.255): the relay status word
-#     0.0.96.3.2.255 reads bit 0 set, then 0 after 2 minutes of the meter's time;
+#     0.0.96.3.2.255 reads bit 0 set, then 0 after 2 minutes of the meter's time; load relay 2
+#     on in the active tariff (0.2.96.50.1.255): bit 1 set at once (loadctl.h), clear when its
+#     set names another tariff only;
 #  3. the limiter (IC 71): threshold_normal 3000 W under the 7200 W load, min over 10 s:
 #     threshold changed (67), exceeded (65), local disconnection (g, 64, ready 2); the threshold
 #     back to 0 (no limitation, 67): threshold OK (66) and after min under 60 s the local
@@ -54,7 +56,7 @@ load tv 600 W pf 1 L3
 S
 CTL="$TMP/ctl"
 start_meterd --state-dir "$TMP/st" --keys "$KEYS" --breaker --load-relays 2 \
-    --scenario "$TMP/unbalanced.scn" --start 2026-12-01T10:00:00Z --speed 50 --control "$CTL"
+    --scenario "$TMP/unbalanced.scn" --start 2026-12-01T10:00:00Z --speed 20 --control "$CTL"
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 DC=0.0.96.3.10.255
 inject() { echo "$1" >"$CTL"; }
@@ -70,30 +72,47 @@ wait_for 50 '^[0-9]' getv 1.0.32.7.0.255 || bad "no voltage reading"
 run r1 0 "${MGT[@]}" set 0.1.96.50.0.255 2 u16:2 && ok "load relay 1 on for 2 min"
 [ $(($(getv 0.0.96.3.2.255) & 1)) -eq 1 ] && ok "relay status word: bit 0 (relay 1 closed)" ||
     bad "relay status $(getv 0.0.96.3.2.255)"
-wait_for 100 '^0$' getv 0.0.96.3.2.255 && ok "relay 1 off again after 2 min" || bad "relay 1 stays on"
+wait_for 200 '^0$' getv 0.0.96.3.2.255 && ok "relay 1 off again after 2 min" || bad "relay 1 stays on"
 grep -q "relay load1 closed" "$TMP/meterd.out" && grep -q "relay load1 open" "$TMP/meterd.out" &&
     ok "the board's load relay 1 closed and opened" || bad "no load1 relay lines"
+
+# load relay 2 by tariff: on in T1 (bit 0 of 0.2.96.50.1.255), the tariff of the default
+# calendar now (0.0.96.14.0.255)
+T=$(getv 0.0.96.14.0.255)
+run r2 0 "${MGT[@]}" set 0.2.96.50.1.255 2 u8:$((1 << (T - 1))) && ok "load relay 2 on in tariff T$T"
+wait_for 50 '^2$' getv 0.0.96.3.2.255 && ok "relay status word 2: relay 2 closed in T$T" ||
+    bad "relay status $(getv 0.0.96.3.2.255)"
+O=$(((1 << (T % 8)) & 255)) # the next tariff only: off in this one
+run r2off 0 "${MGT[@]}" set 0.2.96.50.1.255 2 u8:$O
+wait_for 50 '^0$' getv 0.0.96.3.2.255 && ok "relay 2 on in another tariff only: open in T$T" ||
+    bad "relay 2 stays"
 
 # 3. the limiter
 run lim 0 "${MGT[@]}" set 0.0.17.0.0.255 4 u32:3000 && run limo 0 "${MGT[@]}" set 0.0.17.0.0.255 6 u32:10 &&
     ok "limiter: threshold_normal 3000 W, min over 10 s"
 [ "$(getv 0.0.17.0.0.255 3)" = "3000" ] && ok "threshold_active 3000" || bad "threshold_active $(getv 0.0.17.0.0.255 3)"
-wait_for 100 '^2$' state && ok "over the threshold: local disconnection, ready (2)" || bad "limiter: state $(state)"
+wait_for 200 '^2$' state && ok "over the threshold: local disconnection, ready (2)" || bad "limiter: state $(state)"
 run lim0 0 "${MGT[@]}" set 0.0.17.0.0.255 4 u32:0
-wait_for 150 '^1$' state && ok "no limitation: after 60 s under, local reconnection (h): connected (1)" ||
+wait_for 300 '^1$' state && ok "no limitation: after 60 s under, local reconnection (h): connected (1)" ||
     bad "limiter off: state $(state)"
 run dlog 0 "${MGT[@]}" get 0.0.99.98.2.255 2
 codes=$(grep -oE ', [0-9]+\}' "$TMP/dlog.out" | tr -dc '0-9\n' | tr '\n' ' ')
 # the limiter's events go to the disconnector control log with the breaker's (IDIS codes 59-69,
 # references/idis-objects.md 6.1, 8): 67 threshold changed, 65 exceeded, 64 local disconnection,
 # 67 changed (back to 0), 66 threshold OK, 69 local reconnection
-[ "$codes" = "67 65 64 67 66 69 " ] && ok "disconnector log: $codes" || bad "disconnector log: $codes"
+# (a slow machine may see the limiter retry before the threshold goes: the breaker open, the
+# power under the threshold for min under, the reconnection, over again: 66 69 65 64 each time,
+# as its actions say)
+echo "$codes" | grep -Eq '^67 65 64 (66 69 65 64 )*67 66 69 $' && ok "disconnector log: $codes" ||
+    bad "disconnector log: $codes"
 
 # 4. the lost neutral
 run sub 0 "${MGT[@]}" set 0.0.96.50.1.255 2 octets:5355422D3137 && # "SUB-17"
     run line 0 "${MGT[@]}" set 0.0.96.50.2.255 2 octets:4C494E452D33 && ok "substation SUB-17, line LINE-3"
 inject "lost-neutral 10 min"
-sleep 0.6 # 30 s of the meter's time: the fault found after 60 s
+# read at once (the fault is found after 60 s of the meter's time, 3 s at --speed 20; then the
+# breaker opens and the unloaded star is balanced again)
+wait_for 50 '^[0-9]{1,3}$' getv 1.0.32.7.0.255 || bad "L1 does not drop"
 U1=$(getv 1.0.32.7.0.255)
 U2=$(getv 1.0.52.7.0.255)
 U3=$(getv 1.0.72.7.0.255)
@@ -101,7 +120,7 @@ U3=$(getv 1.0.72.7.0.255)
 near "$U1" 575 10 && near "$U2" 3497.6 10 && near "$U3" 3497.6 10 &&
     ok "lost neutral: U1 $U1, U2 $U2, U3 $U3 x 0.1 V (57.5, 349.8, 349.8 V by hand)" ||
     bad "lost neutral voltages $U1 $U2 $U3 (x 0.1 V)"
-wait_for 100 ', 89\}' "${MGT[@]}" get 0.0.99.98.0.255 2 && ok "missing neutral (89)" || bad "no 89"
+wait_for 200 ', 89\}' "${MGT[@]}" get 0.0.99.98.0.255 2 && ok "missing neutral (89)" || bad "no 89"
 wait_for 50 '^2$' state && ok "the breaker opened on the neutral fault: ready (2)" || bad "state $(state)"
 A2=$(getv 0.0.97.98.1.255)
 [ $((A2 >> 8 & 1)) -eq 1 ] && ok "alarm register 2 = $A2: bit 8 missing neutral" || bad "alarm register 2 = $A2"

@@ -17,7 +17,9 @@
 #     a sag to 80 % (184 V) is no sag any more (the count stays 1);
 #  5. a long power failure (an outage of 200 s): the power failure log row carries the duration
 #     200 s (within 1 s) and the phase L1 (bit 0); long power failures in any phase
-#     0.0.96.7.9.255 = 1.
+#     0.0.96.7.9.255 = 1;
+#  6. the neutral cut at the meter while the load draws 10 A through earth: voltage loss with
+#     current (56) and missing neutral (89).
 # $1 = build tree, $2 = source tree.
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
@@ -58,7 +60,7 @@ wait_for 50 '^[0-9]' getv 1.0.32.7.0.255 || bad "no voltage reading"
 # 1. a sag
 inject "sag 80 % 5 s"
 wait_for 100 '^1$' getv 1.0.32.32.0.255 && ok "sags L1: 1" || bad "sags L1: $(getv 1.0.32.32.0.255)"
-sleep 0.5
+wait_for 100 '^[1-9]' getv 1.0.32.33.0.255 || bad "the sag does not end" # its duration, at its end
 M=$(getv 1.0.32.34.0.255)
 D=$(getv 1.0.32.33.0.255)
 near "$M" 1840 10 && ok "magnitude of the last sag $M x 0.1 V (184.0 V)" || bad "sag magnitude $M"
@@ -82,8 +84,12 @@ wait_for 100 ', 55\}' "${MGT[@]}" get 0.0.99.98.1.255 2 && ok "fraud log: mismat
 
 # 4. the sag threshold written
 run thr 0 "${MGT[@]}" set 1.0.12.31.0.255 2 u16:1800 && ok "sag threshold 180.0 V"
-inject "sag 80 % 5 s"
-sleep 1
+# the sag 5 s of the meter's time from now, a swell 20 s from now: once the swell is counted, the
+# sag has passed
+S=$(date -u -d "$(getv 0.0.1.0.0.255)" +%s)
+inject "at $(date -u -d @$((S + 5)) +%Y-%m-%dT%H:%M:%SZ) sag 80 % 5 s"
+inject "at $(date -u -d @$((S + 20)) +%Y-%m-%dT%H:%M:%SZ) swell 112 % 1 s"
+wait_for 150 '^2$' getv 1.0.32.36.0.255 || bad "the second swell is not counted"
 [ "$(getv 1.0.32.32.0.255)" = "1" ] && ok "184 V is no sag under a 180 V threshold: still 1" ||
     bad "sags L1 after the new threshold: $(getv 1.0.32.32.0.255)"
 
@@ -98,6 +104,15 @@ DUR=$(echo "$ROW" | awk -F', ' '{print $2}')
 PH=$(echo "$ROW" | awk -F', ' '{print $3}' | tr -dc '0-9')
 near "$DUR" 200 1 && [ "$PH" = "1" ] && ok "power failure log row $ROW: 200 s on L1" ||
     bad "power failure log: $(head -c 300 "$TMP/pf.out")"
+
+# 6. the neutral cut at a 162M with the load fed through earth: the voltage goes while 10 A
+# flow: voltage loss with current (56, fraud log) and missing neutral (89, standard log), logged
+# in the power-fail time (neutral.h)
+inject "lost-neutral 10 s"
+wait_for 150 ', 56\}' "${MGT[@]}" get 0.0.99.98.1.255 2 && ok "fraud log: voltage loss with current (56)" ||
+    bad "no 56"
+run std 0 "${MGT[@]}" get 0.0.99.98.0.255 2 && grep -q ", 89}" "$TMP/std.out" &&
+    ok "standard log: missing neutral (89)" || bad "no 89: $(tail -c 300 "$TMP/std.out")"
 
 if [ "$fails" -ne 0 ]; then
     echo "meterd said:"; cat "$TMP/meterd.out"

@@ -9,7 +9,8 @@
 #     management client associated with LLS reads it but may not switch (read-write-denied);
 #  2. remote_disconnect (b: connected 1 -> disconnected 0, event 62), the relay opens, A+ stops;
 #     remote_reconnect in mode 5 (d: -> ready for reconnection 2, event 59), the button (e:
-#     -> connected 1, event 61), A+ goes on;
+#     -> connected 1, event 61), A+ goes on; the disconnector scripts 1 and 2 executed over DLMS
+#     (g: -> ready 2, 64; h: -> connected 1, 69);
 #  3. a magnetic field and the terminal cover injected on the command line (the control pipe):
 #     fraud log 42 / 43 and 40 / 41, their counters 0.0.96.20.15 / .5 = 1, alarm register 1 bits 3
 #     (field) and 2 (cover) set, then cleared by writing 0; the power unchanged by the field
@@ -21,7 +22,9 @@
 #  5. a welded breaker contact: remote_disconnect leaves the contact closed: event 68 and alarm
 #     register 2 bit 31 (disconnect/reconnect failure), output_state TRUE with control_state 0;
 #  6. the voltage quality thresholds are writable and persisted: the sag threshold 1.0.12.31.0.255
-#     set to 200.0 V reads back after a restart of meterd.
+#     set to 200.0 V reads back after a restart of meterd;
+#  7. a friendly period (a 162M with breaker): the credit goes below 0 without a disconnection
+#     inside it, and the meter disconnects once it is removed.
 # $1 = build tree, $2 = source tree.
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
@@ -108,6 +111,22 @@ if run dlog 0 "${MGT[@]}" get 0.0.99.98.2.255 2; then
     [ "$codes" = "62 59 61 " ] && ok "disconnector log: $codes" || bad "disconnector log codes: $codes"
 fi
 
+# the disconnector's scripts (0.0.10.0.106.255): script 1 a local disconnection (g: connected ->
+# ready for reconnection, 64), script 2 a local reconnection (h, mode 5: -> connected, 69);
+# references/idis-objects.md section 8 (g, h: "local ... script"); a script the table lacks:
+# other-reason
+run sc1 0 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:1 && ok "disconnector script 1 executed"
+[ "$(state)" = "2" ] && [ "$(output)" = "false" ] && ok "script 1: transition g, ready for reconnection (2), open" ||
+    bad "after script 1: state $(state), output $(output)"
+run sc2 0 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:2 && ok "disconnector script 2 executed"
+[ "$(state)" = "1" ] && [ "$(output)" = "true" ] && ok "script 2: transition h, connected (1)" ||
+    bad "after script 2: state $(state), output $(output)"
+run sc9 1 "${MGT[@]}" action 0.0.10.0.106.255 1 u16:9 && grep -q "other-reason" "$TMP/sc9.err" &&
+    ok "script 9: $(cat "$TMP/sc9.err")"
+run dlog1 0 "${MGT[@]}" get 0.0.99.98.2.255 2
+codes=$(grep -oE ', [0-9]+\}' "$TMP/dlog1.out" | tr -dc '0-9\n' | tr '\n' ' ')
+[ "$codes" = "62 59 61 64 69 " ] && ok "disconnector log: $codes" || bad "disconnector log codes: $codes"
+
 # 3. tamper through the control pipe
 run pw 0 "${MGT[@]}" get 1.0.1.7.0.255 2
 P0=$(cat "$TMP/pw.out")
@@ -175,7 +194,8 @@ run acc 0 "${MGT[@]}" action 0.0.19.0.0.255 2 i8:0 && ok "account closed (no mor
 
 # 5. a welded contact
 inject "welded-relay 1 h"
-sleep 0.3
+wait_for 50 'welded-relay' cat "$TMP/meterd.out" || bad "meterd did not take the weld"
+sleep 0.2 # the board takes it with the next state of the scenario (at once in sample fidelity)
 run wdisc 0 "${MGT[@]}" action $DC 1 i8:0
 wait_for 50 ', 68\}' "${MGT[@]}" get 0.0.99.98.2.255 2 && ok "welded contact: disconnect failure (68)" || bad "no 68"
 [ "$(state)" = "0" ] && [ "$(output)" = "true" ] && ok "control_state 0 but output_state TRUE (the contact is closed)" ||
@@ -194,6 +214,25 @@ MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 run sag2 0 "${MGT[@]}" get 1.0.12.31.0.255 2 && [ "$(cat "$TMP/sag2.out")" = "2000" ] &&
     ok "after a restart the sag threshold reads 2000 (x 0.1 V)" || bad "sag threshold $(cat "$TMP/sag2.out")"
 [ "$(state)" = "0" ] && ok "after a restart the breaker is still disconnected (0)" || bad "restart: state $(state)"
+
+# 7. a friendly period: a 162M with breaker, 11:00 local (CET) inside a friendly period 10:00 to
+# 12:00: the credit runs out and below 0 without a disconnection; the friendly period removed
+# (from = to: none), the out-of-credit meter disconnects (g: ready, 2)
+kill "$PID"; wait "$PID" 2>/dev/null
+PID=""
+start_meterd --state-dir "$TMP/f" --keys "$KEYS" --model 162M --breaker --scenario "$TMP/heater.scn" \
+    --start 2026-12-01T10:00:00Z --speed 50
+MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
+run fr 0 "${MGT[@]}" set 0.0.96.50.20.255 2 'struct(octets:0A000000, octets:0C000000, false, false)' &&
+    ok "friendly period 10:00 to 12:00"
+run ftop 0 "${MGT[@]}" action 0.0.19.40.0.255 1 octets:0000000100000005 &&
+    run fact 0 "${MGT[@]}" action 0.0.19.0.0.255 1 i8:0 && ok "top-up 5 Wh, account active"
+neg() { v=$(getv 0.0.19.0.0.255 5); [ -n "$v" ] && [ "$v" -lt -5 ] && echo yes; }
+wait_for 150 yes neg && ok "credit below 0 ($(getv 0.0.19.0.0.255 5) Wh) in the friendly period" ||
+    bad "credit in the friendly period: $(getv 0.0.19.0.0.255 5)"
+[ "$(state)" = "1" ] && ok "no disconnection in the friendly period (still 1)" || bad "friendly: state $(state)"
+run fr0 0 "${MGT[@]}" set 0.0.96.50.20.255 2 'struct(octets:00000000, octets:00000000, false, false)'
+wait_for 100 '^2$' state && ok "friendly period removed: disconnected (g, ready 2)" || bad "after: state $(state)"
 
 if [ "$fails" -ne 0 ]; then
     echo "meterd said:"; cat "$TMP/meterd.out"

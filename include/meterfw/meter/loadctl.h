@@ -6,7 +6,7 @@
  *  - the activity calendar: each relay has a set of tariffs in which it is on (tariff_on, bit
  *    t-1 for tariff t; 0 = the calendar leaves it alone); at every change of the active tariff
  *    (the calendar's tariff scripts) a relay with a set follows it, as a ripple-control receiver
- *    follows its tariff;
+ *    follows its tariff; a set written (0.k.96.50.1.255) takes effect at once, as such a change;
  *  - a script of 0.0.10.0.103.255 "set output signals" (script.h): on, off, shed, restore, run
  *    by a client (remote on / off), a single action schedule (0.0.15.0.3.255, 0.1.15.0.3.255) or
  *    the limiter's actions (demand response: shed while over the threshold);
