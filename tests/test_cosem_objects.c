@@ -413,6 +413,8 @@ static void every_attribute_reads(void **st)
     static uint8_t buf[64 * 1024];
     unsigned read = 0;
     for (unsigned i = 0; i < mfw_cosem_object_count(); i++) {
+        if (!mfw_cosem_visible(&r->cosem, i, MGMT))
+            continue; /* not on this meter (image transfer without an image port) */
         uint16_t cls;
         uint8_t ver, ln[6];
         mfw_cosem_object_info(i, &cls, &ver, ln);

@@ -143,6 +143,7 @@ static void rig_boot(struct rig *r, mfw_ms_t t)
     for (unsigned k = 0; k < 2; k++) {
         r->ses[k].client = (uint8_t)k;
         r->ses[k].client_sap = k == PUB ? 16 : 1;
+        r->ses[k].mechanism = k == MGMT ? 5 : 0; /* HLS-GMAC: a firmware update is a switch */
         r->ctx[k].cosem = &r->cosem;
         r->ctx[k].ses = &r->ses[k];
     }
@@ -290,6 +291,11 @@ static void transfer_verify_activate_confirm(void **st)
     static uint8_t img[SLOT];
     uint32_t size = make_image(img, "meterfw-0.2.0", 2000); /* 14 + 2000 + 4 = 2018 bytes */
     assert_int_equal(size, 2018);
+    /* in an LLS association of the same client the methods are refused (docs/security.md) */
+    r->ses[MGMT].mechanism = 1;
+    assert_int_equal(initiate(r, "MFW0.2.0", size), MFW_DAR_READ_WRITE_DENIED);
+    assert_int_equal(status(r), 0);
+    r->ses[MGMT].mechanism = 5;
     assert_int_equal(initiate(r, "MFW0.2.0", size), MFW_DAR_SUCCESS);
     assert_int_equal(status(r), 1);
     /* 3 blocks: 960, 960, 98; the last first, then block 0 twice */

@@ -100,7 +100,7 @@ struct run {
     bool push_fitted;
     uint8_t push_buf[MFW_PUSH_FRAME_MAX];
     unsigned cons_open;
-    struct image_slots slots;    /* --image-key: the firmware image slots in the state dir */
+    struct image_slots slots; /* --image-key: the firmware image slots in the state dir */
     bool have_slots;
 };
 

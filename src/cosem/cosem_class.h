@@ -135,8 +135,8 @@ enum mfw_cosem_data_kind {
     MFW_COSEM_DATA_MODULE,       /* module slot arg: {kind, identification} (link/module.h) */
     MFW_COSEM_DATA_CONSUMER_TEXT, /* the consumer message 0.0.96.13.0.255 (writable) */
     MFW_COSEM_DATA_CONSUMER_ON,   /* the consumer channel on (boolean, writable) */
-    MFW_COSEM_DATA_FW_ID,       /* the running firmware image's identification (hal.image) */
-    MFW_COSEM_DATA_FW_CHECKSUM, /* CRC-32 of the legally relevant part (hal.legal_checksum) */
+    MFW_COSEM_DATA_FW_ID,         /* the running firmware image's identification (hal.image) */
+    MFW_COSEM_DATA_FW_CHECKSUM,   /* CRC-32 of the legally relevant part (hal.legal_checksum) */
 };
 extern const struct mfw_cosem_class mfw_cosem_data_class;
 

@@ -202,7 +202,7 @@ int mfw_iec62056_21_readout_begin(struct mfw_iec62056_21_readout *r, const struc
     if (r == NULL || m == NULL)
         return MFW_E_ARG;
     memset(r, 0, sizeof *r);
-    return mfw_display_init(&r->list, m->config.model);
+    return mfw_meter_display_list(m, &r->list);
 }
 
 /* A data set "address(value*unit)" CR LF of one rendered display item (6.3.6 [M]: address
@@ -265,7 +265,7 @@ size_t mfw_iec62056_21_readout_next(struct mfw_iec62056_21_readout *r, const str
             break;
         }
         struct mfw_display_frame f;
-        mfw_display_render(&r->list, m, now, &f);
+        mfw_meter_display_item(m, &r->list, now, &f);
         size_t n = data_set(&f, out + k, cap - k);
         if (n == 0)
             break; /* the next piece */

@@ -13,6 +13,7 @@
 #include "meterfw/base/ct.h"
 #include "meterfw/base/error.h"
 #include "meterfw/meter/catalog.h"
+#include "meterfw/meter/display.h"
 
 /* The supply is failing when every phase is below the missing-voltage threshold for one whole
  * window: 200 ms, within the hold-up a meter's supply capacitor gives (Kamstrup TD §3.6.7 shuts
@@ -1607,6 +1608,19 @@ int mfw_meter_profile_find(struct mfw_meter *m, enum mfw_meter_profile_id p, mfw
         return MFW_OK;
     }
     return mfw_profile_find(pr, &m->store, from, to, first, n);
+}
+
+int mfw_meter_display_list(const struct mfw_meter *m, struct mfw_display *d)
+{
+    if (m == NULL || d == NULL)
+        return MFW_E_ARG;
+    return mfw_display_init(d, m->config.model);
+}
+
+void mfw_meter_display_item(const struct mfw_meter *m, const struct mfw_display *d, mfw_ms_t now,
+                            struct mfw_display_frame *f)
+{
+    mfw_display_render(d, m, now, f);
 }
 
 uint32_t mfw_meter_eventlog_count(const struct mfw_meter *m, enum mfw_eventlog_id log)

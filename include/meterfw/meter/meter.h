@@ -370,6 +370,16 @@ int mfw_meter_demand_next_period(struct mfw_meter *m);
  * as at a reset, the maxima stay. */
 int mfw_meter_demand_configure(struct mfw_meter *m, uint32_t period_s, uint8_t number_of_periods);
 
+/* The display list for a readout (the optical port's IEC 62056-21 mode C): display_list fills d
+ * with the model's list (display.h); display_item renders its item d->index at now, as the LCD
+ * would show it. The legally relevant display reached through the meter's interface (WELMEC 7.2
+ * P6, docs/welmec.md). */
+struct mfw_display;
+struct mfw_display_frame;
+int mfw_meter_display_list(const struct mfw_meter *m, struct mfw_display *d);
+void mfw_meter_display_item(const struct mfw_meter *m, const struct mfw_display *d, mfw_ms_t now,
+                            struct mfw_display_frame *f);
+
 /* The profiles and event logs as the store holds them (0 rows, MFW_E_STATE, without a store):
  * rows in use, row index (0 = oldest), and the rows whose time lies in [from, to] (profile.h). */
 uint32_t mfw_meter_profile_count(const struct mfw_meter *m, enum mfw_meter_profile_id p);
