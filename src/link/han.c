@@ -2,7 +2,6 @@
 /* han: the Nordic HAN push (han.h). */
 #include "meterfw/link/han.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "meterfw/base/cursor.h"
@@ -42,14 +41,7 @@ static void put_obis(struct mfw_wcursor *w, uint8_t c, uint8_t d, uint8_t e, uin
 /* A measured quantity as a non-negative integer of 10^-dec of its unit, rounded. */
 static uint32_t measured(struct mfw_meter *m, uint16_t id, unsigned dec)
 {
-    struct mfw_catalog_value v;
-    mfw_meter_read_quantity(m, id, &v);
-    double x = v.state == MFW_CATALOG_MEASURED ? v.si : 0.0;
-    for (unsigned k = 0; k < dec; k++)
-        x *= 10.0;
-    if (!(x > 0.0))
-        return 0;
-    return x >= 4294967295.0 ? UINT32_MAX : (uint32_t)llround(x);
+    return (uint32_t)mfw_module_measured(m, id, dec, UINT32_MAX); /* double-long-unsigned */
 }
 
 static uint32_t energy_10wh(const struct mfw_meter *m, enum mfw_energy_qty q)
@@ -192,20 +184,13 @@ int mfw_han_frame(struct mfw_han *h, enum mfw_han_list list, uint8_t *out, size_
 
 /* ---- the module ---- */
 
-static mfw_ms_t next_multiple(mfw_ms_t now, mfw_ms_t period, mfw_ms_t offset)
-{
-    mfw_ms_t t = now - offset;
-    mfw_ms_t q = t >= 0 ? t / period : (t - period + 1) / period;
-    return (q + 1) * period + offset;
-}
-
 static int han_attach(void *ctx, struct mfw_meter *m, mfw_ms_t now)
 {
     struct mfw_han *h = ctx;
     h->meter = m;
-    h->next1 = next_multiple(now, (mfw_ms_t)h->config.list1_s * 1000, 0);
-    h->next2 = next_multiple(now, (mfw_ms_t)LIST2_S * 1000, 0);
-    h->next3 = next_multiple(now, 3600000, LIST3_OFFSET_MS);
+    h->next1 = mfw_module_next_multiple(now, (mfw_ms_t)h->config.list1_s * 1000, 0);
+    h->next2 = mfw_module_next_multiple(now, (mfw_ms_t)LIST2_S * 1000, 0);
+    h->next3 = mfw_module_next_multiple(now, 3600000, LIST3_OFFSET_MS);
     return MFW_OK;
 }
 
@@ -234,13 +219,13 @@ static size_t han_output(void *ctx, mfw_ms_t now, uint8_t *out, size_t cap)
     /* the hourly list first; a list that is due twice (a late call) is sent once */
     if (now >= h->next3) {
         list = MFW_HAN_LIST3;
-        h->next3 = next_multiple(now, 3600000, LIST3_OFFSET_MS);
+        h->next3 = mfw_module_next_multiple(now, 3600000, LIST3_OFFSET_MS);
     } else if (now >= h->next2) {
         list = MFW_HAN_LIST2;
-        h->next2 = next_multiple(now, (mfw_ms_t)LIST2_S * 1000, 0);
+        h->next2 = mfw_module_next_multiple(now, (mfw_ms_t)LIST2_S * 1000, 0);
     } else if (now >= h->next1) {
         list = MFW_HAN_LIST1;
-        h->next1 = next_multiple(now, (mfw_ms_t)h->config.list1_s * 1000, 0);
+        h->next1 = mfw_module_next_multiple(now, (mfw_ms_t)h->config.list1_s * 1000, 0);
     } else {
         return 0;
     }

@@ -2,9 +2,12 @@
 /* module: the slots (module.h). */
 #include "meterfw/link/module.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "meterfw/base/error.h"
+#include "meterfw/meter/catalog.h"
+#include "meterfw/meter/meter.h"
 
 int mfw_modules_init(struct mfw_modules *ms, struct mfw_meter *m)
 {
@@ -98,4 +101,23 @@ uint8_t mfw_module_kind(const struct mfw_modules *ms, unsigned slot)
 {
     const struct mfw_module_slot *s = slot_of(ms, slot);
     return s == NULL ? MFW_MODULE_NONE : s->ops->kind;
+}
+
+mfw_ms_t mfw_module_next_multiple(mfw_ms_t now, mfw_ms_t period, mfw_ms_t offset)
+{
+    mfw_ms_t t = now - offset;
+    mfw_ms_t q = t >= 0 ? t / period : (t - period + 1) / period;
+    return (q + 1) * period + offset;
+}
+
+uint64_t mfw_module_measured(struct mfw_meter *m, uint16_t id, unsigned dec, uint64_t max)
+{
+    struct mfw_catalog_value v;
+    mfw_meter_read_quantity(m, id, &v);
+    double x = v.state == MFW_CATALOG_MEASURED ? v.si : 0.0;
+    for (unsigned k = 0; k < dec; k++)
+        x *= 10.0;
+    if (!(x > 0.0))
+        return 0;
+    return x >= (double)max ? max : (uint64_t)llround(x);
 }

@@ -2,7 +2,6 @@
 /* p1: the DSMR 5.0.2 P1 telegram (p1.h). No stdio in the core: a bounded text writer. */
 #include "meterfw/link/p1.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "meterfw/base/crc.h"
@@ -78,16 +77,7 @@ static void crlf(struct text *t)
  * from zero (0 when the meter has no value). */
 static uint64_t measured(struct mfw_meter *m, uint16_t id, unsigned dec)
 {
-    struct mfw_catalog_value v;
-    mfw_meter_read_quantity(m, id, &v);
-    double x = v.state == MFW_CATALOG_MEASURED ? v.si : 0.0;
-    for (unsigned k = 0; k < dec; k++)
-        x *= 10.0;
-    if (!(x > 0.0))
-        return 0;
-    if (x > 1e15)
-        return 1000000000000000ull;
-    return (uint64_t)llround(x);
+    return mfw_module_measured(m, id, dec, 1000000000000000ull); /* 16 digits at most */
 }
 
 /* TST = YYMMDDhhmmssX (DSMR 5.0.2 6.4, table 6-3 note): local time, S in summer, W in winter. */
@@ -262,17 +252,11 @@ int mfw_p1_init(struct mfw_p1 *p, const struct mfw_p1_config *c)
     return MFW_OK;
 }
 
-static mfw_ms_t next_multiple(mfw_ms_t now, uint32_t period)
-{
-    mfw_ms_t q = now >= 0 ? now / period : (now - (mfw_ms_t)period + 1) / period;
-    return (q + 1) * (mfw_ms_t)period;
-}
-
 static int p1_attach(void *ctx, struct mfw_meter *m, mfw_ms_t now)
 {
     struct mfw_p1 *p = ctx;
     p->meter = m;
-    p->next = next_multiple(now, p->config.period_ms);
+    p->next = mfw_module_next_multiple(now, (mfw_ms_t)p->config.period_ms, 0);
     return MFW_OK;
 }
 
@@ -298,7 +282,7 @@ static size_t p1_output(void *ctx, mfw_ms_t now, uint8_t *out, size_t cap)
     if (p->meter == NULL || now < p->next)
         return 0;
     /* one telegram per period; a late call does not send the ones it missed (6.3: no backlog) */
-    p->next = next_multiple(now, p->config.period_ms);
+    p->next = mfw_module_next_multiple(now, (mfw_ms_t)p->config.period_ms, 0);
     if (!p->config.enabled || p->meter->down || p->meter->consumer_disabled)
         return 0;
     size_t len = 0;

@@ -33,17 +33,6 @@ ok "meterd serves DLMS on 127.0.0.1:$PORT"
 PUB=("$METERCTL" -p "$PORT")
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 # run <name> <expected exit> <cmd...>: stdout in $TMP/<name>.out, stderr in $TMP/<name>.err
-run() {
-    local name="$1" want="$2"
-    shift 2
-    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
-        return 1
-    fi
-    return 0
-}
 
 # 2. public client
 if run list 0 "${PUB[@]}" list; then

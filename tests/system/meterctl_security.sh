@@ -16,18 +16,6 @@
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
 
-run() {
-    local name="$1" want="$2"
-    shift 2
-    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
-        return 1
-    fi
-    return 0
-}
-
 # 1. bad input
 cp "$KEYS" "$TMP/open.keys" && chmod 644 "$TMP/open.keys"
 if run openkeys 2 "$METERD" --no-display --no-dlms --state-dir "$TMP/x" --keys "$TMP/open.keys" \

@@ -27,28 +27,6 @@
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
 
-run() {
-    local name="$1" want="$2"
-    shift 2
-    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
-        return 1
-    fi
-    return 0
-}
-wait_for() {
-    local n="$1" pattern="$2"
-    shift 2
-    for _ in $(seq 1 "$n"); do
-        if "$@" 2>/dev/null | grep -Eq "$pattern"; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
-near() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= d) }'; }
-
 cat >"$TMP/unbalanced.scn" <<'S'
 load heater 6000 W pf 1 L1
 load lamp 600 W pf 1 L2

@@ -24,28 +24,6 @@
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
 
-run() {
-    local name="$1" want="$2"
-    shift 2
-    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
-        return 1
-    fi
-    return 0
-}
-wait_for() {
-    local n="$1" pattern="$2"
-    shift 2
-    for _ in $(seq 1 "$n"); do
-        if "$@" 2>/dev/null | grep -Eq "$pattern"; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
-near() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= d) }'; }
-
 cat >"$TMP/one.scn" <<'S'
 load heater 2300 W pf 1
 S
@@ -92,7 +70,6 @@ inject "at $(date -u -d @$((S + 20)) +%Y-%m-%dT%H:%M:%SZ) swell 112 % 1 s"
 wait_for 150 '^2$' getv 1.0.32.36.0.255 || bad "the second swell is not counted"
 [ "$(getv 1.0.32.32.0.255)" = "1" ] && ok "184 V is no sag under a 180 V threshold: still 1" ||
     bad "sags L1 after the new threshold: $(getv 1.0.32.32.0.255)"
-
 
 # 5. a long power failure
 inject "outage 200 s"

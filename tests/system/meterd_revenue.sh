@@ -29,29 +29,8 @@
 set -u
 . "$(dirname "$0")/lib/meterctl_env.bash"
 
-run() {
-    local name="$1" want="$2"
-    shift 2
-    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
-        return 1
-    fi
-    return 0
-}
-
 # until CMD's output matches PATTERN (grep -E), at most N tries 0.2 s apart; 0 if it did (CMD
 # may be a shell function; meterctl times out by itself, -t 10 s)
-wait_for() {
-    local n="$1" pattern="$2"
-    shift 2
-    for _ in $(seq 1 "$n"); do
-        if "$@" 2>/dev/null | grep -Eq "$pattern"; then return 0; fi
-        sleep 0.2
-    done
-    return 1
-}
 
 # the household: a 2300 W heater on L1 (10 A at 230 V), nothing else
 cat >"$TMP/heater.scn" <<'S'

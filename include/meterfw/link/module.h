@@ -87,6 +87,14 @@ size_t mfw_module_input(struct mfw_modules *ms, unsigned slot, const uint8_t *p,
 mfw_ms_t mfw_module_next_due(const struct mfw_modules *ms, unsigned slot);
 /* MFW_OK with *st, MFW_E_STATE for an empty slot, MFW_E_ARG. */
 int mfw_module_status(const struct mfw_modules *ms, unsigned slot, struct mfw_module_status *st);
+
+/* What the consumer modules share (p1.c, han.c):
+ *  - next_multiple: the first instant after now that is offset + k x period (period > 0), the
+ *    schedule of a periodic telegram on the meter's clock;
+ *  - measured: quantity id of the catalogue (catalog.h) as it is shown, times 10^dec, rounded; 0
+ *    when it is not measured, zero or negative; max when it would exceed it. */
+mfw_ms_t mfw_module_next_multiple(mfw_ms_t now, mfw_ms_t period, mfw_ms_t offset);
+uint64_t mfw_module_measured(struct mfw_meter *m, uint16_t id, unsigned dec, uint64_t max);
 /* The kind in a slot (MFW_MODULE_NONE when empty or bad). */
 uint8_t mfw_module_kind(const struct mfw_modules *ms, unsigned slot);
 

@@ -55,3 +55,29 @@ client-title = 4D46574843544C31
 K
     cat "$KEYS" >"$CKEYS"
 )
+
+# run NAME WANT CMD...: CMD's output in $TMP/NAME.out and .err; a failure (bad) unless it exits
+# with WANT.
+run() {
+    local name="$1" want="$2"
+    shift 2
+    timeout 60 "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+    local rc=$?
+    if [ "$rc" -ne "$want" ]; then
+        bad "$name: exit $rc, expected $want: $(head -c 400 "$TMP/$name.err")"
+        return 1
+    fi
+    return 0
+}
+# wait_for N PATTERN CMD...: up to N tries, 0.2 s apart, until CMD's output matches PATTERN.
+wait_for() {
+    local n="$1" pattern="$2"
+    shift 2
+    for _ in $(seq 1 "$n"); do
+        if "$@" 2>/dev/null | grep -Eq "$pattern"; then return 0; fi
+        sleep 0.2
+    done
+    return 1
+}
+# near A B D: |A - B| <= D.
+near() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= d) }'; }
