@@ -39,18 +39,27 @@ static void config_parses_and_refuses(void **state)
                            "share-382m 25 %\nannual 1000 to 2000 kWh\nfeeders 5\n"
                            "at 2026-11-30T10:00:00Z outage feeder 2 for 30 min\n"
                            "at 2026-11-30T10:00:00Z drift 10 % -20 ppm\n"
-                           "at 2026-11-30T10:00:00Z silent 5 % for 1 h\n",
+                           "at 2026-11-30T10:00:00Z silent 5 % for 1 h\n"
+                           "at 2026-11-30T11:00:00Z tamper 20 % terminal for 90 min\n",
                            &e),
                      MFW_OK);
     assert_int_equal(c.meters, 50);
     assert_int_equal(c.serial_base, 40000001);
     assert_true(c.share_382m == 0.25);
-    assert_int_equal(c.n_events, 3);
+    assert_int_equal(c.n_events, 4);
     assert_int_equal(c.events[0].kind, FLEET_EV_OUTAGE_FEEDER);
     assert_int_equal(c.events[0].feeder, 2);
     assert_int_equal(c.events[0].duration_ms, 30 * 60000);
     assert_true(c.events[1].ppm == -20.0 && c.events[1].share == 0.10);
     assert_int_equal(c.events[2].duration_ms, 3600000);
+    assert_int_equal(c.events[3].kind, FLEET_EV_TAMPER);
+    assert_int_equal(c.events[3].input, FLEET_TAMPER_TERMINAL);
+    assert_true(c.events[3].share == 0.20);
+    assert_int_equal(c.events[3].duration_ms, 90 * 60000);
+    /* a share's draw: stream 100 + the event's index, below the share */
+    for (uint32_t i = 0; i < 50; i++)
+        assert_int_equal(fleet_config_hits(&c, &c.events[3], i),
+                         fleet_config_uniform(c.seed, 40000001 + i, 103) < 0.20);
     /* feeder of serial S is S mod F; the outage hits exactly feeder 2 */
     for (uint32_t i = 0; i < 50; i++)
         assert_int_equal(fleet_config_hits(&c, &c.events[0], i), (40000001 + i) % 5 == 2);
@@ -67,6 +76,11 @@ static void config_parses_and_refuses(void **state)
         {"annual 5000 to 1000 kWh\n", 1, MFW_E_RANGE},
         {"at 2026-13-01T00:00:00Z silent 1 % for 1 h\n", 1, MFW_E_FORMAT},
         {"at 2026-11-30T10:00:00Z tamper 5 %\n", 1, MFW_E_FORMAT},
+        {"\nat 2026-11-30T10:00:00Z tamper 5 % lid for 1 h\n", 2, MFW_E_FORMAT},
+        {"at 2026-11-30T10:00:00Z tamper 5 % cover 1 h\n", 1, MFW_E_FORMAT},
+        {"at 2026-11-30T10:00:00Z tamper 5 % cover during 1 h\n", 1, MFW_E_FORMAT},
+        {"at 2026-11-30T10:00:00Z tamper 120 % field for 1 h\n", 1, MFW_E_RANGE},
+        {"at 2026-11-30T10:00:00Z tamper 5 % field for 0 s\n", 1, MFW_E_RANGE},
         {"at 2026-11-30T10:00:00Z drift 5 % 0 ppm\n", 1, MFW_E_RANGE},
         {"head-end-title 4D4657\n", 1, MFW_E_FORMAT},
         {"serial-base 99999999999\n", 1, MFW_E_RANGE},

@@ -139,7 +139,7 @@ static int d_at(struct pctx *p)
 {
     struct fleet_config *c = p->c;
     if (p->n < 3)
-        return fail(p, MFW_E_FORMAT, "expected 'at TIME outage|drift|silent ...'");
+        return fail(p, MFW_E_FORMAT, "expected 'at TIME outage|drift|silent|tamper ...'");
     if (c->n_events >= FLEET_EVENTS_MAX)
         return fail(p, MFW_E_RANGE, "at most %u events", FLEET_EVENTS_MAX);
     struct fleet_event e;
@@ -180,11 +180,27 @@ static int d_at(struct pctx *p)
         if (r == MFW_OK && !(e.ppm >= -10000.0 && e.ppm <= 10000.0 && e.ppm != 0.0))
             r = fail(p, MFW_E_RANGE, "a drift must be -10000..10000 ppm, not 0");
     } else if (strcmp(what, "tamper") == 0) {
-        r = fail(p, MFW_E_FORMAT,
-                 "tamper: the meter core has no tamper inputs yet "
-                 "(docs/fleet.md)");
+        /* at T tamper P % cover|terminal|field for N UNIT */
+        static const char usage[] = "expected 'tamper P % cover|terminal|field for N UNIT'";
+        e.kind = FLEET_EV_TAMPER;
+        r = p->n == 9 ? share_at(p, 3, &e.share) : fail(p, MFW_E_FORMAT, "%s", usage);
+        if (r == MFW_OK) {
+            if (strcmp(p->w[5], "cover") == 0)
+                e.input = FLEET_TAMPER_COVER;
+            else if (strcmp(p->w[5], "terminal") == 0)
+                e.input = FLEET_TAMPER_TERMINAL;
+            else if (strcmp(p->w[5], "field") == 0)
+                e.input = FLEET_TAMPER_FIELD;
+            else
+                r = fail(p, MFW_E_FORMAT, "unknown tamper input '%s' (cover, terminal, field)",
+                         p->w[5]);
+        }
+        if (r == MFW_OK && strcmp(p->w[6], "for") != 0)
+            r = fail(p, MFW_E_FORMAT, "%s", usage);
+        if (r == MFW_OK)
+            r = duration_at(p, 7, &e.duration_ms);
     } else {
-        r = fail(p, MFW_E_FORMAT, "unknown event '%s' (outage, drift, silent)", what);
+        r = fail(p, MFW_E_FORMAT, "unknown event '%s' (outage, drift, silent, tamper)", what);
     }
     if (r != MFW_OK)
         return r;

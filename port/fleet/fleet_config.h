@@ -2,7 +2,7 @@
 /* fleet_config: what a fleet of virtual meters is (fleetd --config; grammar in docs/fleet.md):
  * how many meters, their serial numbers, the draws that make every household different (yearly
  * consumption, PV, 162M/382M mix, the load shape), the feeders they hang on and the faults that
- * hit a share of them at once (a feeder outage, clock drift, meters going silent).
+ * hit a share of them at once (a feeder outage, clock drift, meters going silent, a tamper wave).
  *
  * One directive a line, '#' comments, words separated by blanks:
  *
@@ -26,6 +26,10 @@
  *                                          negative) from TIME on
  *   at TIME silent P % for DURATION        a share of the meters stops answering (no listener
  *                                          accepts for them, open connections are closed)
+ *   at TIME tamper P % cover|terminal|field for DURATION
+ *                                          a share of the meters sees its meter cover open,
+ *                                          its terminal cover open or a strong magnetic field
+ *                                          (hal.inputs) from TIME for DURATION
  *
  * TIME is ISO 8601 UTC (2026-12-01T10:00:00Z), DURATION a number and ms|s|min|h|d.
  *
@@ -51,6 +55,14 @@ enum fleet_event_kind {
     FLEET_EV_OUTAGE_SHARE,      /* share, duration */
     FLEET_EV_DRIFT,             /* share, ppm */
     FLEET_EV_SILENT,            /* share, duration */
+    FLEET_EV_TAMPER,            /* share, input, duration */
+};
+
+/* The input a tamper event sets (enum mfw_hal_input's bits of the meter's board). */
+enum fleet_tamper_input {
+    FLEET_TAMPER_COVER = 1u << 0,    /* MFW_HAL_IN_MAIN_COVER: events 44/45 */
+    FLEET_TAMPER_TERMINAL = 1u << 1, /* MFW_HAL_IN_TERMINAL_COVER: events 40/41 */
+    FLEET_TAMPER_FIELD = 1u << 2,    /* MFW_HAL_IN_MAGNETIC_FIELD: events 42/43 */
 };
 
 struct fleet_event {
@@ -60,6 +72,7 @@ struct fleet_event {
     uint32_t feeder;
     double share; /* 0..1 */
     double ppm;
+    uint8_t input; /* tamper: enum fleet_tamper_input */
 };
 
 struct fleet_config {
