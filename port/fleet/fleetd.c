@@ -68,7 +68,9 @@ struct fmeter {
     char serial[17];
     uint64_t silent_events; /* bit e: silent event e hits it */
     uint64_t drift_events;  /* bit e: drift event e hits it */
-    mfw_ms_t clock_offset;  /* its RTC minus the fleet clock (drift so far) */
+    uint64_t tamper_events; /* bit e: tamper event e hits it */
+    const struct fleet_config *fc;
+    mfw_ms_t clock_offset; /* its RTC minus the fleet clock (drift so far) */
 };
 
 struct opts {
@@ -285,6 +287,26 @@ static int m_temperature(void *ctx, int32_t *milli_c)
     return MFW_OK;
 }
 
+_Static_assert((unsigned)FLEET_TAMPER_COVER == (unsigned)MFW_HAL_IN_MAIN_COVER &&
+                   (unsigned)FLEET_TAMPER_TERMINAL == (unsigned)MFW_HAL_IN_TERMINAL_COVER &&
+                   (unsigned)FLEET_TAMPER_FIELD == (unsigned)MFW_HAL_IN_MAGNETIC_FIELD,
+               "a tamper event's input is its hal.inputs bit");
+
+/* The covers and the field sensor (docs/fleet.md "Faults"): the inputs of the tamper events
+ * that hit the meter and are on at its own clock (the drive's time, the tick the meter is in). */
+static uint32_t m_inputs(void *ctx)
+{
+    const struct fmeter *fm = ctx;
+    uint32_t in = 0;
+    for (uint32_t e = 0; e < fm->fc->n_events; e++)
+        if ((fm->tamper_events >> e) & 1u) {
+            const struct fleet_event *ev = &fm->fc->events[e];
+            if (fm->drv.t >= ev->at_ms && fm->drv.t - ev->at_ms < ev->duration_ms)
+                in |= ev->input;
+        }
+    return in;
+}
+
 static void hhmm(char out[8], long minutes)
 {
     unsigned m = (unsigned)(((minutes % 1440) + 1440) % 1440);
@@ -391,6 +413,13 @@ static int make_meter(struct fleet *f, uint32_t i, mfw_ms_t t0)
     fm->hal.flash_prog = m_prog;
     fm->hal.flash_erase = m_erase;
     fm->hal.temperature = m_temperature;
+    fm->hal.inputs = m_inputs;
+    fm->fc = &f->fc;
+    fm->tamper_events = 0;
+    for (uint32_t e = 0; e < f->fc.n_events; e++)
+        if (f->fc.events[e].kind == FLEET_EV_TAMPER &&
+            fleet_config_hits(&f->fc, &f->fc.events[e], i))
+            fm->tamper_events |= 1ull << e;
     fm->hal.crypto = crypto_posix_port();
     rc = mfw_meter_init(&fm->m, cfg, &fm->hal, t0);
     if (rc != MFW_OK)
