@@ -8,12 +8,14 @@
 #  - the keys from the secret with HKDF-SHA256 (RFC 5869) in Python's hmac,
 #  - the energy of the flat shape as P x t (P = yearly energy / 8760 h), less the feeder outage,
 #  - the clock of a drifting meter as start + ppm x (start - drift start),
-#  - which meters are silent from the same draw rule.
+#  - which meters are silent, and which see the tamper wave (terminal cover, magnetic field),
+#    from the same draw rule.
 # Checks: every meter answers on the shared wrapper port (server wPort 16 + i) with its own
 # logical device name, its own keys (HLS-GMAC) and its own energy; another meter's keys are
 # refused; the shared HDLC port (lower address 16 + i) and the per-meter ports answer too; the
-# feeder outage shows in exactly that feeder's meters (power failures, energy); the report of a
-# meter equals what DLMS read from it.
+# feeder outage shows in exactly that feeder's meters (power failures, energy); the tamper wave
+# shows in the fraud log (0.0.99.98.1.255: 40/41 terminal cover, 42/43 field) of exactly the
+# drawn meters; the report of a meter equals what DLMS read from it.
 # $1 = build tree, $2 = source tree.
 set -u
 FLEETD="$1/port/fleet/fleetd"
@@ -41,6 +43,8 @@ head-end-title 4D46574843544C32
 at 2026-11-30T10:00:00Z outage feeder 2 for 30 min
 at 2026-11-29T12:00:00Z drift 20 % 500 ppm
 at 2026-11-30T23:00:00Z silent 10 % for 1 d
+at 2026-11-30T14:00:00Z tamper 30 % terminal for 1 h
+at 2026-11-30T16:00:00Z tamper 20 % field for 10 min
 EOF
 # a fixed secret (mode 0600, as every key file)
 printf '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n' >"$TMP/secret"
@@ -63,7 +67,7 @@ SP=$(sed -n 's/.* \([0-9]*\) (wrapper, server wPort.*/\1/p' "$TMP/err")
 HP=$(sed -n 's/.* \([0-9]*\) (HDLC, lower address.*/\1/p' "$TMP/err")
 
 python3 - "$MC" "$SP" "$HP" "$TMP" <<'PY'
-import csv, hashlib, hmac, json, os, subprocess, sys, datetime
+import csv, hashlib, hmac, json, os, re, subprocess, sys, datetime
 mc, sp, hp, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 fails = 0
 def check(ok, what):
@@ -96,13 +100,18 @@ origin, start = ms("2026-11-29T00:00:00Z"), ms("2026-12-01T00:00:00Z")
 outage_feeder, outage_ms = 2, 30 * 60 * 1000
 drift_at, drift_ppm, drift_share = ms("2026-11-29T12:00:00Z"), 500.0, 0.20
 silent_share = 0.10
-# the events' draw streams: 100 + the event's index in the file (outage 0, drift 1, silent 2)
+terminal_share, field_share = 0.30, 0.20
+# the events' draw streams: 100 + the event's index in the file (outage 0, drift 1, silent 2,
+# tamper terminal 3, tamper field 4)
 expect = []
 for i in range(N):
     sn = 40000001 + i
     e = dict(i=i, serial=str(sn), three=uniform(SEED, sn, 0) < 0.6,
              annual=1000 + 7000 * uniform(SEED, sn, 1), feeder=sn % FEEDERS,
-             drift=uniform(SEED, sn, 101) < drift_share, silent=uniform(SEED, sn, 102) < silent_share)
+             drift=uniform(SEED, sn, 101) < drift_share, silent=uniform(SEED, sn, 102) < silent_share,
+             terminal=uniform(SEED, sn, 103) < terminal_share, field=uniform(SEED, sn, 104) < field_share)
+    # the fraud log in time order: terminal cover 14:00 to 15:00, field 16:00 to 16:10
+    e["fraud"] = ([40, 41] if e["terminal"] else []) + ([42, 43] if e["field"] else [])
     e["keys"] = {n: hkdf(secret, (e["serial"] + ":" + n).encode()).hex().upper()
                  for n in ("guek", "gbek", "ak", "kek")}
     e["clock"] = start + (round((start - drift_at) * drift_ppm * 1e-6) if e["drift"] else 0)
@@ -111,6 +120,9 @@ for i in range(N):
     expect.append(e)
 check(sum(e["silent"] for e in expect) >= 1 and sum(e["drift"] for e in expect) >= 1,
       "the draws give some silent and some drifting meters")
+live = [e for e in expect if not e["silent"]]
+check(all(any(e[k] for e in live) and not all(e[k] for e in live) for k in ("terminal", "field")),
+      "the draws give answering meters with and without each tamper")
 
 rows = {r["serial"]: r for r in csv.DictReader(open(os.path.join(tmp, "state", "keys.csv")))}
 check(len(rows) == N, f"keys.csv has {len(rows)} meters")
@@ -135,6 +147,7 @@ def mc_run(args, keys=None, timeout=20, title="4D46574843544C32"):
     return p.returncode, p.stdout.strip(), p.stderr.strip()
 
 dlms = {}
+tampered = 0
 for e in expect:
     s, i = e["serial"], e["i"]
     rc, out, err = mc_run(["-p", str(sp), "-s", str(16 + i), "-t", "3", "get", "0.0.42.0.0.255", "2"])
@@ -148,6 +161,11 @@ for e in expect:
     rc, pf, err = mc_run(["-p", str(sp), "-s", str(16 + i), "get", "0.0.96.7.21.255", "2"], e["keys"])
     want_pf = 1 if e["feeder"] == outage_feeder else 0
     check(rc == 0 and pf == str(want_pf), f"{s} power failures {pf!r}, want {want_pf} {err}")
+    rc, flog, err = mc_run(["-p", str(sp), "-s", str(16 + i), "get", "0.0.99.98.1.255", "2"], e["keys"])
+    codes = [int(c) for c in re.findall(r", (\d+)\}", flog)]
+    check(rc == 0 and codes == e["fraud"],
+          f"{s} fraud log codes {codes}, want {e['fraud']} (terminal {e['terminal']}, field {e['field']}) {err}")
+    tampered += bool(e["fraud"])
     rc, clk, err = mc_run(["-p", str(sp), "-s", str(16 + i), "get", "0.0.1.0.0.255", "2"])
     dlms[s] = dict(wh=wh, pf=pf, clock=clk)
     # the meter's clock in its local time (UTC+1, the default deviation), to the centisecond
@@ -175,8 +193,8 @@ for e in [e for e in expect if not e["silent"]][:5]:
 rc, out, err = mc_run(["-p", str(sp), "-s", str(16 + N), "-t", "3", "get", "0.0.42.0.0.255", "2"])
 check(rc != 0, "wPort 16 + N names no meter, but it answered")
 json.dump(dlms, open(os.path.join(tmp, "dlms.json"), "w"))
-print(f"{'ok' if fails == 0 else 'FAIL'}: {N} meters: draws, keys, energy, outage, drift, silence "
-      f"({fails} failures)")
+print(f"{'ok' if fails == 0 else 'FAIL'}: {N} meters: draws, keys, energy, outage, drift, silence, "
+      f"tamper wave in {tampered} meters ({fails} failures)")
 sys.exit(1 if fails else 0)
 PY
 rc=$?
