@@ -144,6 +144,8 @@ static bool wait_for_supply(struct sim_drive *d, struct mfw_meter *m, mfw_ms_t t
                 return false;
             }
             d->power_ups++;
+            if (d->on_power_up != NULL)
+                d->on_power_up(d->on_power_up_ctx, m);
             d->state_until = d->t; /* sample: the AFE takes the state at once */
             return true;
         }

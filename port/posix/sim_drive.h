@@ -55,6 +55,10 @@ struct sim_drive {
     /* power-up: what mfw_meter_init gets again (sim_drive_power) */
     const struct mfw_meter_config *config;
     const struct mfw_hal *hal;
+    /* called right after each such power-up (NULL: none), before the meter's first tick: what
+     * lives in RAM only (the push setups, the modules) is set up again there */
+    void (*on_power_up)(void *ctx, struct mfw_meter *m);
+    void *on_power_up_ctx;
     uint32_t power_ups;                         /* power-ups after an outage in this run */
     uint32_t saves_before, store_errors_before; /* the meter's counters before those power-ups
                                                  * (mfw_meter_init starts them from 0) */
