@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "clock_posix.h"
+#include "consumer.h"
 #include "crypto_posix.h"
 #include "fleet_config.h"
 #include "fleet_flash.h"
@@ -31,6 +32,7 @@
 #include "meterfw/cosem/cosem.h"
 #include "meterfw/dlms/dlms_server.h"
 #include "meterfw/link/link.h"
+#include "meterfw/link/push.h"
 #include "meterfw/meter/meter.h"
 #include "report.h"
 #include "rtc_backup.h"
@@ -44,6 +46,7 @@
 #define POLL_MS 1       /* simulation between looks at the sockets */
 #define PROGRESS_MS 500 /* the catch-up's progress line */
 #define CATCHUP_STEP_MS 86400000 /* a day of one meter at a time */
+#define PUSH_STEP_MS 10000       /* --push: a meter steps at most this far between push polls */
 #define SCENARIO_TEXT_MAX 2048
 
 static volatile sig_atomic_t stop_requested;
@@ -64,6 +67,10 @@ struct fmeter {
     struct mfw_cosem cosem;
     struct mfw_dlms_server dlms;
     struct mfw_link link;
+    struct mfw_modules modules; /* --push: the WAN push module in slot 0 */
+    struct mfw_push push;
+    bool push_fitted;
+    const char *push_dest;
     struct fleet_draw draw;
     char serial[17];
     uint64_t silent_events; /* bit e: silent event e hits it */
@@ -89,7 +96,8 @@ struct opts {
     mfw_ms_t start_ms, until_ms;
     mfw_ms_t history_ms;
     bool quiet;
-    unsigned jobs; /* catch-up threads */
+    unsigned jobs;    /* catch-up threads */
+    const char *push; /* --push: the head-end "a.b.c.d:port" of every meter's pushes, NULL: none */
 };
 
 struct fleet {
@@ -110,6 +118,11 @@ struct fleet {
     mfw_ms_t *at;           /* the fleet time each meter was last brought to (run loop) */
     uint64_t silent_active; /* bit e: silent event e is on */
     mfw_ms_t power_events_seen;
+    char push_host[16]; /* --push split */
+    uint16_t push_port;
+    int64_t push_hold_until; /* monotonic ms: after a failed send, no sends until then */
+    uint32_t pushes_sent, pushes_failed;
+    uint8_t push_buf[MFW_PUSH_FRAME_MAX];
 };
 
 static const char usage_text[] =
@@ -135,6 +148,8 @@ static const char usage_text[] =
     "  --until TIME        run as fast as possible up to TIME, save, exit\n"
     "  --report-dir DIR    at exit, DIR/SERIAL.json: every meter's report (meterd --report)\n"
     "  --jobs N            threads of the catch-up (default 1); serving is one thread\n"
+    "  --push A.B.C.D:PORT every meter's IDIS pushes (WAN module, slot 0) to that head-end\n"
+    "                      (needs a DLMS port option)\n"
     "  --quiet             no progress line\n";
 
 static int bad(const char *fmt, ...)
@@ -226,6 +241,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
                 o->hdlc = true;
                 o->hdlc_port = (uint16_t)n;
             }
+        } else if (strcmp(a, "--push") == 0) {
+            o->push = v;
         } else if (strcmp(a, "--jobs") == 0) {
             if (!parse_u(v, 64, &n) || n == 0)
                 return bad("--jobs: 1..64");
@@ -261,6 +278,17 @@ static int parse_options(int argc, char **argv, struct opts *o)
         o->has_meters)
         return bad("--base-port %u + %u meters passes port 65535", (unsigned)o->base_port,
                    (unsigned)o->meters);
+    if (o->push != NULL) {
+        unsigned a[4], port;
+        char tail;
+        if (sscanf(o->push, "%u.%u.%u.%u:%u%c", &a[0], &a[1], &a[2], &a[3], &port, &tail) != 5 ||
+            a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || port == 0 || port > 65535 ||
+            strlen(o->push) >= sizeof((struct mfw_push_setup *)0)->destination)
+            return bad("--push: A.B.C.D:PORT (an IPv4 address and a port)");
+        if (!o->per_meter && !o->shared && !o->hdlc)
+            return bad("--push needs the DLMS/COSEM server (--base-port, --shared-port or "
+                       "--hdlc-port): the pushes are read through its object model");
+    }
     return 0;
 }
 
@@ -670,6 +698,87 @@ static void catch_up(struct fleet *f)
 }
 
 /* Silent faults: meters go quiet and come back as the fleet clock passes their edges. */
+/* ---- pushes (--push) -------------------------------------------------------------------------- */
+
+/* Every meter fits the WAN push module in slot 0 once it serves, as meterd --push does: its push
+ * setups get the destination (no randomisation, 3 retries 10 s apart, interval 900 s); fitting
+ * makes the installation and connectivity pushes due (link/push.h). */
+static int fit_push_one(const char *dest, struct fmeter *fm, mfw_ms_t now)
+{
+    mfw_modules_init(&fm->modules, &fm->m);
+    for (unsigned id = 0; id < MFW_PUSH_COUNT; id++) {
+        struct mfw_push_setup s;
+        memset(&s, 0, sizeof s);
+        snprintf(s.destination, sizeof s.destination, "%s", dest);
+        s.randomisation_s = 0;
+        s.retries = 3;
+        s.repetition_delay_s = 10;
+        s.interval_s = id == MFW_PUSH_INTERVAL ? 900 : 0;
+        (void)mfw_meter_push_configure(&fm->m, id, &s);
+    }
+    struct mfw_push_config pc;
+    mfw_push_default_config(&pc);
+    pc.cosem = &fm->cosem;
+    fm->push_fitted = mfw_push_init(&fm->push, &pc) == MFW_OK &&
+                      mfw_module_fit(&fm->modules, 0, &mfw_push_module, &fm->push, "WAN push (TCP)",
+                                     now) == MFW_OK;
+    return fm->push_fitted ? 0 : -1;
+}
+
+/* A power-up after an outage starts the meter from its configuration (sim_drive.h): the push
+ * setups and the module, RAM only, are set again before its first tick, so the power-up's alarm
+ * (register 2 bit 1, power resume) finds a destination and the alarm push is due; the module,
+ * fitted again, makes the installation and connectivity pushes due too (the modem is back). */
+static void push_power_up(void *ctx, struct mfw_meter *m)
+{
+    struct fmeter *fm = ctx;
+    if (fit_push_one(fm->push_dest, fm, m->now) != 0)
+        fprintf(stderr, "fleetd: meter %s refuses the WAN push module after a power-up\n",
+                fm->serial);
+}
+
+static int fit_push(struct fleet *f)
+{
+    unsigned a[4], port;
+    (void)sscanf(f->o.push, "%u.%u.%u.%u:%u", &a[0], &a[1], &a[2], &a[3], &port);
+    snprintf(f->push_host, sizeof f->push_host, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+    f->push_port = (uint16_t)port;
+    for (uint32_t i = 0; i < f->o.meters; i++) {
+        struct fmeter *fm = &f->meters[i];
+        fm->push_dest = f->o.push;
+        if (fit_push_one(f->o.push, fm, fm->m.now) != 0)
+            return bad("meter %s refuses the WAN push module", fm->serial);
+        fm->drv.on_power_up = push_power_up;
+        fm->drv.on_power_up_ctx = fm;
+    }
+    return 0;
+}
+
+/* The pushes of meter fm that are due at its time: each one a short blocking connect + send +
+ * close (consumer_send_once: refused at once when nothing listens on the host, at most 2 s of
+ * send timeout otherwise), its outcome back to the module, which retries as the push setup says.
+ * After a failed send no meter sends for a second of wall time: a head-end that is down costs
+ * the loop at most one failed connect a second, not one per meter; the pushes stay due. */
+static void poll_push(struct fleet *f, struct fmeter *fm)
+{
+    if (!fm->push_fitted || clock_mono_ms() < f->push_hold_until)
+        return;
+    for (int k = 0; k < 4; k++) {
+        size_t n = mfw_module_output(&fm->modules, 0, fm->m.now, f->push_buf, sizeof f->push_buf);
+        if (n == 0)
+            return;
+        bool ok = consumer_send_once(f->push_host, f->push_port, f->push_buf, n);
+        mfw_push_done(&fm->push, ok, fm->m.now);
+        if (ok) {
+            f->pushes_sent++;
+        } else {
+            f->pushes_failed++;
+            f->push_hold_until = clock_mono_ms() + 1000;
+            return;
+        }
+    }
+}
+
 static void apply_silence(struct fleet *f)
 {
     uint64_t active = 0;
@@ -725,8 +834,17 @@ static void run(struct fleet *f)
             mfw_ms_t to = o->has_until && f->now - f->at[i] > CATCHUP_STEP_MS
                               ? f->at[i] + CATCHUP_STEP_MS
                               : f->now;
-            if (fm->drv.error == MFW_OK)
+            if (fm->push_fitted) {
+                /* pushes go at the meter time they are due at, give or take PUSH_STEP_MS (the
+                 * setups' 10 s repetition delay), also when --until runs a long step */
+                for (mfw_ms_t t = f->at[i]; t < to && fm->drv.error == MFW_OK;) {
+                    t = to - t > PUSH_STEP_MS ? t + PUSH_STEP_MS : to;
+                    advance(f, fm, t);
+                    poll_push(f, fm);
+                }
+            } else if (fm->drv.error == MFW_OK) {
                 advance(f, fm, to);
+            }
             f->at[i] = to;
             int64_t t = clock_mono_ms();
             if (f->net_open && t >= next_poll) {
@@ -969,10 +1087,24 @@ int main(int argc, char **argv)
                         FLEET_NET_ADDRESS_BASE);
             fprintf(stderr, "\n");
         }
+        if (f->o.push != NULL) {
+            if (fit_push(f) != 0) {
+                rc = EXIT_FAILURE;
+                stop_requested = 1;
+            } else {
+                fprintf(stderr, "fleetd: module slot 0 of every meter: IDIS pushes to %s\n",
+                        f->o.push);
+            }
+        }
         fprintf(stderr, "fleetd: ready\n");
         if (!stop_requested)
             run(f);
-        rc = shutdown_fleet(f);
+        int src = shutdown_fleet(f);
+        if (rc < 0 || src != EXIT_SUCCESS)
+            rc = src;
+        if (f->o.push != NULL)
+            fprintf(stderr, "fleetd: pushes: %u sent, %u failed (retried as the push setups say)\n",
+                    (unsigned)f->pushes_sent, (unsigned)f->pushes_failed);
     }
     if (f->net_open)
         fleet_net_close(&f->net);
