@@ -10,7 +10,8 @@ first, so the reader is known good before it reads the meter.
   consumer_read.py han PORT S        the HDLC frames of S seconds from the HAN port, as JSON lines
   consumer_read.py wmbus PORT N      N wireless M-Bus hex lines (format A, CRCs checked)
   consumer_read.py push PORTFILE N S  listen on a free port (written to PORTFILE) for N pushes
-                                     (IEC 62056-47 wrapper, data-notification) within S seconds
+                                     (IEC 62056-47 wrapper, data-notification) within S seconds,
+                                     a JSON line as each comes
   consumer_read.py --self-test VECTORS_DIR
 Exit 0, or 1 with the reason on stderr."""
 import json
@@ -281,7 +282,7 @@ def listen_push(port_file, n, seconds):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(('127.0.0.1', 0))
-    ls.listen(4)
+    ls.listen(128)  # a burst of pushes (fleetd) must not overflow the backlog
     with open(port_file + '.tmp', 'w') as f:
         f.write('%d\n' % ls.getsockname()[1])
     import os
@@ -302,6 +303,8 @@ def listen_push(port_file, n, seconds):
                 break
             raw += d
         got.append(push_frame(raw))
+        # a line as each push comes: a test may stop the listener when the sender is done
+        print(json.dumps(got[-1], sort_keys=True), flush=True)
     return got
 
 
@@ -323,8 +326,6 @@ def main(argv):
         return 0
     if argv[1] == 'push':
         got = listen_push(argv[2], int(argv[3]), float(argv[4]))
-        for g in got:
-            print(json.dumps(g, sort_keys=True))
         return 0 if len(got) == int(argv[3]) else 1
     kind, port = argv[1], int(argv[2])
     n = int(argv[3]) if len(argv) > 3 else 1
