@@ -45,9 +45,15 @@ static const struct mfw_cosem_push_entry interval[] = {
     {MFW_IC_REGISTER, {1, 0, 2, 8, 0, 255}, 2},
 };
 static const struct mfw_cosem_push_entry alarm[] = {
-    {MFW_IC_PUSH_SETUP, {0, 4, 25, 9, 0, 255}, 2}, {MFW_IC_DATA, LDN, 2}, {MFW_IC_CLOCK, CLOCK, 2},
+    {MFW_IC_PUSH_SETUP, {0, 4, 25, 9, 0, 255}, 2},
+    {MFW_IC_DATA, LDN, 2},
+    {MFW_IC_CLOCK, CLOCK, 2},
     {MFW_IC_DATA, {0, 0, 97, 98, 0, 255}, 2}, /* alarm register 1 */
     {MFW_IC_DATA, {0, 0, 97, 98, 1, 255}, 2}, /* alarm register 2 */
+    /* where the meter is, so that a neutral fault's alarm says where the fault is (issue 11 6:
+     * the substation and grid-line identifiers, written by the utility) */
+    {MFW_IC_DATA, {0, 0, 96, 50, 1, 255}, 2},
+    {MFW_IC_DATA, {0, 0, 96, 50, 2, 255}, 2},
 };
 static const struct mfw_cosem_push_entry installation[] = {
     {MFW_IC_PUSH_SETUP, {0, 7, 25, 9, 0, 255}, 2},
@@ -61,7 +67,7 @@ const struct mfw_cosem_push_entry *mfw_cosem_push_list(unsigned id, unsigned *n)
     switch (id) {
     case MFW_PUSH_CONNECTIVITY: *n = 4; return connectivity;
     case MFW_PUSH_INTERVAL: *n = 5; return interval;
-    case MFW_PUSH_ALARM: *n = 5; return alarm;
+    case MFW_PUSH_ALARM: *n = 7; return alarm;
     case MFW_PUSH_INSTALLATION: *n = 4; return installation;
     default: *n = 0; return NULL;
     }

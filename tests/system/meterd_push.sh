@@ -26,6 +26,10 @@ for _ in $(seq 1 250); do [ "$(wc -l <"$TMP/push.json")" -ge 2 ] && break; sleep
 dest=$(get 0.0.25.9.0.255 3)
 [ "$dest" = "{0, $(python3 -c "print(b'127.0.0.1:$LPORT'.hex().upper())"), 0}" ] &&
     ok "0.0.25.9.0.255 attribute 3 = $dest (TCP, the destination, A-XDR)" || bad "destination '$dest'"
+# where the meter is: the substation and grid-line identifiers the alarm push carries
+timeout 30 "${MGT[@]}" set 0.0.96.50.1.255 2 octets:5355422D3137 >/dev/null 2>"$TMP/err" && # "SUB-17"
+    timeout 30 "${MGT[@]}" set 0.0.96.50.2.255 2 octets:4C494E452D33 >/dev/null 2>>"$TMP/err" || # "LINE-3"
+    bad "the grid identifiers: $(cat "$TMP/err")"
 # an alarm: the field makes the alarm push due by itself
 for _ in $(seq 1 250); do [ -p "$CTL" ] && break; sleep 0.02; done
 echo "magnetic-field 5 s" >"$CTL"
@@ -52,8 +56,8 @@ lists=$(q "print(' '.join(f['list'][0][1] for f in fr))")
     ok "pushes in order: connectivity, installation (at start), alarm (power-up), alarm (the field), alarm (m1)" ||
     bad "push setups '$lists'"
 v_alarm=$(q "print(*(f['values'][2:4] for f in fr[2:]), len(fr[2]['list']))")
-[ "$v_alarm" = "[0, 2] [8200, 2] [8200, 2] 5" ] && [ "$alarm1" = "8200" ] &&
-    ok "alarm pushes carry alarm registers 1, 2: power-up 0, 2; field and m1 8200 (field and fraud bits), 2 = DLMS 0.0.97.98.0.255; 5 objects" ||
+[ "$v_alarm" = "[0, 2] [8200, 2] [8200, 2] 7" ] && [ "$alarm1" = "8200" ] &&
+    ok "alarm pushes carry alarm registers 1, 2: power-up 0, 2; field and m1 8200 (field and fraud bits), 2 = DLMS 0.0.97.98.0.255; 7 objects" ||
     bad "alarm pushes '$v_alarm', DLMS alarm register 1 '$alarm1'"
 wp=$(q "print(all(f['src_wport']==1 and f['dst_wport']==1 for f in fr))")
 [ "$wp" = "True" ] && ok "wrapper: source wPort 1 (management LD), destination wPort 1" || bad "wPorts"
@@ -63,6 +67,9 @@ v_sn=$(q "print(fr[1]['values'][2].upper())")
 [ "$v_sn" = "$sn" ] && ok "pushed device id $v_sn = DLMS 0.0.96.1.0.255" || bad "device id pushed '$v_sn', DLMS '$sn'"
 n=$(q "print(len(fr[0]['list']), len(fr[0]['values']))")
 [ "$n" = "4 3" ] && ok "the body: the push object list (4 entries) and its 3 values" || bad "body sizes '$n'"
+ids=$(q "print(*(bytes.fromhex(v).decode() for v in fr[3]['values'][4:6]))")
+[ "$ids" = "SUB-17 LINE-3" ] && ok "the field's alarm push carries the substation and grid line: $ids" ||
+    bad "grid identifiers in the alarm push: '$ids'"
 inv=$(q "print([f['invoke'] for f in fr])")
 [ "$inv" = "[0, 1, 2, 3, 4]" ] && ok "invoke ids 0, 1, 2, 3, 4" || bad "invoke ids $inv"
 
