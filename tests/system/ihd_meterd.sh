@@ -21,12 +21,7 @@ load motor 1150 W pf 0.5 ind L2
 SCN
 start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --new-meter --keys "$KEYS" \
     --speed 1 --module p1=tcp:0
-for _ in $(seq 1 500); do
-    P1=$(sed -n 's/.*P1 telegrams.* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out" | head -1)
-    [ -n "$P1" ] && break
-    sleep 0.02
-done
-[ -n "${P1:-}" ] || { echo "FAIL: meterd announces no P1 port: $(cat "$TMP/meterd.out")"; exit 1; }
+P1=$(module_port "P1 telegrams") || exit 1
 "$IHD" --p1 "tcp:127.0.0.1:$P1" --db "$TMP/ihd.db" --http 0 >"$TMP/ihd.out" 2>&1 &
 IPID=$!
 trap 'kill "$IPID" 2>/dev/null; cleanup' EXIT

@@ -29,13 +29,7 @@ if ! timeout 120 "$METERD" --no-display --no-dlms --scenario "$TMP/load.scn" --s
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
 start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1 --module han=tcp:0 --han-period 2
-HPORT=""
-for _ in $(seq 1 250); do
-    HPORT=$(sed -n 's/.*module slot 1: HAN push.* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out")
-    [ -n "$HPORT" ] && break
-    sleep 0.02
-done
-[ -n "$HPORT" ] || { echo "FAIL: no HAN port: $(cat "$TMP/meterd.out")"; exit 1; }
+HPORT=$(module_port "HAN push") || exit 1
 ok "meterd fits the HAN module in slot 1 on port $HPORT"
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 get() { timeout 30 "${MGT[@]}" get "$1" "$2" 2>"$TMP/err" | tr -d '\r'; }

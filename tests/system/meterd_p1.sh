@@ -31,13 +31,7 @@ if ! timeout 120 "$METERD" --no-display --no-dlms --scenario "$TMP/load.scn" --s
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
 start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1 --module p1=tcp:0
-P1PORT=""
-for _ in $(seq 1 250); do
-    P1PORT=$(sed -n 's/.*module slot 1: P1 telegrams.* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out")
-    [ -n "$P1PORT" ] && break
-    sleep 0.02
-done
-[ -n "$P1PORT" ] || { echo "FAIL: no P1 port: $(cat "$TMP/meterd.out")"; exit 1; }
+P1PORT=$(module_port "P1 telegrams") || exit 1
 ok "meterd fits the P1 module in slot 1 on port $P1PORT"
 
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")

@@ -22,13 +22,7 @@ if ! timeout 120 "$METERD" --no-display --no-dlms --scenario "$TMP/load.scn" --s
     echo "FAIL: meterd --until: $(cat "$TMP/fill.out")"; exit 1
 fi
 start_meterd --scenario "$TMP/load.scn" --state-dir "$TMP/st" --speed 1 --module wmbus=tcp:0 --wmbus-period 2
-WPORT=""
-for _ in $(seq 1 250); do
-    WPORT=$(sed -n 's/.*module slot 1: wireless M-Bus.* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/meterd.out")
-    [ -n "$WPORT" ] && break
-    sleep 0.02
-done
-[ -n "$WPORT" ] || { echo "FAIL: no wM-Bus port: $(cat "$TMP/meterd.out")"; exit 1; }
+WPORT=$(module_port "wireless M-Bus") || exit 1
 MGT=("$METERCTL" -p "$PORT" -K "$CKEYS")
 get() { timeout 30 "${MGT[@]}" get "$1" "$2" 2>"$TMP/err" | tr -d '\r'; }
 timeout 40 "${READ[@]}" wmbus "$WPORT" 2 >"$TMP/w.json" 2>"$TMP/rerr" || bad "reader: $(cat "$TMP/rerr")"

@@ -81,3 +81,16 @@ wait_for() {
 }
 # near A B D: |A - B| <= D.
 near() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= d) }'; }
+
+# module_port WHAT: the TCP port of the module meterd announces as "module slot 1: WHAT ... on
+# 127.0.0.1:PORT" (printed on stdout), waiting up to 10 s; fails the test without one.
+module_port() {
+    local what="$1" p=""
+    for _ in $(seq 1 500); do
+        p=$(sed -n "s/.*module slot 1: $what.* on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p" "$TMP/meterd.out" | head -1)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.02
+    done
+    echo "FAIL: no '$what' module port: $(cat "$TMP/meterd.out")" >&2
+    return 1
+}
